@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Installs what sluice's demo and tests need, into the git-ignored .tools/ (and ClickHouse via apt).
+# Idempotent: on a warm machine it checks each tool and prints one line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+TOOLS="$ROOT/.tools"
+TEMPORAL_CLI_VERSION=1.5.1
+mkdir -p "$TOOLS/bin"
+installed=()
+
+log() { echo "setup: $*" >&2; }
+
+install_node_modules() {
+  # npm ci only when the lock file changed since the last install.
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "installing npm packages"
+    npm ci --no-audit --no-fund --loglevel=error >&2
+    installed+=("npm packages")
+  fi
+}
+
+install_temporal_cli() {
+  [ -x "$TOOLS/bin/temporal" ] && return 0
+  if command -v go >/dev/null 2>&1; then
+    log "building the Temporal CLI v$TEMPORAL_CLI_VERSION with go install (a few minutes the first time)"
+    # Later tags carry replace directives that `go install` refuses; v1.5.1 builds cleanly.
+    GOBIN="$TOOLS/bin" GOFLAGS=-mod=mod go install "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_CLI_VERSION" >&2
+  else
+    log "downloading the Temporal CLI v$TEMPORAL_CLI_VERSION"
+    local arch; arch=$(uname -m); [ "$arch" = x86_64 ] && arch=amd64; [ "$arch" = aarch64 ] && arch=arm64
+    local os; os=$(uname -s | tr '[:upper:]' '[:lower:]')
+    curl -fsSL "https://temporal.download/cli/archive/v$TEMPORAL_CLI_VERSION?platform=$os&arch=$arch" | tar -xz -C "$TOOLS/bin" temporal
+  fi
+  installed+=("temporal $TEMPORAL_CLI_VERSION")
+}
+
+install_test_server() {
+  local lib="$TOOLS/test-server/lib" wrapper="$TOOLS/bin/temporal-test-server"
+  if [ ! -f "$lib/.complete" ]; then
+    command -v mvn >/dev/null 2>&1 || { log "Maven (mvn) and Java 17+ are needed for Temporal's time-skipping test server: install them (apt-get install maven openjdk-17-jre-headless)"; exit 1; }
+    log "fetching io.temporal:temporal-test-server from Maven Central"
+    rm -rf "$lib"; mkdir -p "$lib"
+    mvn -q -B -f scripts/test-server/pom.xml dependency:copy-dependencies -DoutputDirectory="$lib" >&2
+    touch "$lib/.complete"
+    installed+=("temporal-test-server")
+  fi
+  # The SDK gives the server 5 s to open its port: a client JIT and serial GC keep JVM start near 1.5 s.
+  cat > "$wrapper.tmp" <<WRAP
+#!/bin/sh
+exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -cp '$lib/*' io.temporal.testserver.TestServer "\$@"
+WRAP
+  chmod +x "$wrapper.tmp"
+  if ! cmp -s "$wrapper.tmp" "$wrapper"; then mv "$wrapper.tmp" "$wrapper"; else rm "$wrapper.tmp"; fi
+}
+
+install_clickhouse() {
+  if command -v clickhouse-server >/dev/null 2>&1 || command -v clickhouse >/dev/null 2>&1; then return 0; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing clickhouse-server with apt"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clickhouse-server >&2
+    installed+=("clickhouse-server")
+  else
+    log "ClickHouse is not installed. Install clickhouse-server (Debian/Ubuntu: sudo apt-get install clickhouse-server;"
+    log "elsewhere: https://clickhouse.com/docs/install) or point CLICKHOUSE_URL at a running server."
+    exit 1
+  fi
+}
+
+install_node_modules
+install_temporal_cli
+install_test_server
+install_clickhouse
+
+if [ ${#installed[@]} -eq 0 ]; then
+  echo "setup: all tools present (.tools/bin: temporal, temporal-test-server; clickhouse-server)"
+else
+  echo "setup: installed $(IFS=,; echo "${installed[*]}" | sed 's/,/, /g')"
+fi

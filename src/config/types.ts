@@ -1,0 +1,205 @@
+/**
+ * The resolved shape of a source: what the rest of sluice consumes after a dlt-style config has been
+ * loaded, validated and had `resource_defaults` and client-level settings merged in.
+ *
+ * Everything here is plain JSON, because a resolved source travels in workflow input. That is safe only
+ * because secrets are still `"${NAME}"` references at this point: they are resolved inside activities.
+ */
+
+export type JsonPrimitive = string | number | boolean | null;
+export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+// ---- auth (one strategy per dlt auth type) ----
+export interface ApiKeyAuth {
+  type: 'api_key';
+  name: string; // dlt default: "Authorization"
+  api_key: string;
+  location: 'header' | 'query' | 'param' | 'cookie'; // "param" is dlt's synonym for query
+}
+export interface BearerAuth {
+  type: 'bearer';
+  token: string;
+}
+export interface HttpBasicAuth {
+  type: 'http_basic';
+  username: string;
+  password: string;
+}
+export interface OAuth2ClientCredentialsAuth {
+  type: 'oauth2_client_credentials';
+  access_token_url: string;
+  client_id: string;
+  client_secret: string;
+  access_token_request_data?: JsonObject;
+  default_token_expiration: number; // seconds, dlt default 3600
+}
+export type AuthConfig = ApiKeyAuth | BearerAuth | HttpBasicAuth | OAuth2ClientCredentialsAuth;
+
+// ---- paginators (one module per type in src/http/paginators) ----
+export interface SinglePagePaginatorConfig {
+  type: 'single_page';
+}
+export interface OffsetPaginatorConfig {
+  type: 'offset';
+  limit: number;
+  offset: number; // initial offset, default 0
+  offset_param: string; // default "offset"
+  limit_param: string; // default "limit"
+  total_path: string | null; // default "total"; null means "no total in responses"
+  maximum_offset?: number;
+  stop_after_empty_page: boolean; // default true
+  has_more_path?: string;
+  offset_body_path?: string;
+  limit_body_path?: string;
+}
+export interface PageNumberPaginatorConfig {
+  type: 'page_number';
+  base_page: number; // default 0
+  page?: number; // initial page, default base_page
+  page_param: string; // default "page"
+  total_path: string | null; // default "total"
+  maximum_page?: number;
+  stop_after_empty_page: boolean; // default true
+  has_more_path?: string;
+  page_body_path?: string;
+}
+export interface CursorPaginatorConfig {
+  type: 'cursor';
+  cursor_path: string; // default "cursors.next"
+  cursor_param?: string; // default "cursor" unless cursor_body_path is set
+  cursor_body_path?: string;
+}
+export interface JsonLinkPaginatorConfig {
+  type: 'json_link';
+  next_url_path: string; // default "next"
+}
+export interface HeaderLinkPaginatorConfig {
+  type: 'header_link';
+  links_next_key: string; // default "next"
+}
+export interface HeaderCursorPaginatorConfig {
+  type: 'header_cursor';
+  cursor_key: string; // default "next"
+  cursor_param: string; // default "cursor"
+}
+export interface AutoPaginatorConfig {
+  type: 'auto';
+}
+export type PaginatorConfig =
+  | SinglePagePaginatorConfig
+  | OffsetPaginatorConfig
+  | PageNumberPaginatorConfig
+  | CursorPaginatorConfig
+  | JsonLinkPaginatorConfig
+  | HeaderLinkPaginatorConfig
+  | HeaderCursorPaginatorConfig
+  | AutoPaginatorConfig;
+
+// ---- incremental loading ----
+export interface IncrementalConfig {
+  cursor_path: string;
+  initial_value?: JsonPrimitive;
+  end_value?: JsonPrimitive;
+  /** Query parameter that receives the start value (from params `{type: incremental}` or `start_param`). */
+  start_param?: string;
+  end_param?: string;
+  last_value_func: 'max' | 'min';
+  lag?: number;
+  range_start: 'open' | 'closed'; // dlt default closed
+  range_end: 'open' | 'closed'; // dlt default open
+  on_cursor_value_missing: 'raise' | 'include' | 'exclude';
+  row_order?: 'asc' | 'desc';
+}
+
+// ---- response actions ----
+export interface ResponseAction {
+  status_code?: number;
+  content?: string;
+  action: 'ignore';
+}
+
+// ---- sluice extensions (documented as such) ----
+export interface RetryConfig {
+  maximum_attempts: number;
+  initial_interval_seconds: number;
+  backoff_coefficient: number;
+  maximum_interval_seconds: number;
+  retry_on_status: number[];
+  respect_retry_after: boolean;
+  max_retry_after_seconds: number;
+}
+export interface RateLimitConfig {
+  requests_per_second: number;
+}
+
+// ---- columns and dispositions ----
+export interface ColumnHint {
+  data_type?: 'text' | 'bigint' | 'double' | 'bool' | 'timestamp' | 'date' | 'time' | 'decimal' | 'json' | 'binary' | 'wei';
+  nullable?: boolean;
+  precision?: number;
+  scale?: number;
+  timezone?: boolean | string;
+  primary_key?: boolean;
+  merge_key?: boolean;
+  hard_delete?: boolean;
+  dedup_sort?: 'asc' | 'desc';
+}
+export type WriteDisposition = 'append' | 'replace' | 'merge' | 'skip';
+
+/** One way a child resource takes values from each record of its parent. */
+export interface ParentBinding {
+  /** Where the value goes: "path", "params", "json", "data" or "headers", and the key there. */
+  location: 'path' | 'params' | 'json' | 'data' | 'headers';
+  /** Field of the parent record (dlt's `field`, may be a JSONPath). */
+  field: string;
+  /** For the legacy `{type: resolve}` param form: the param name. */
+  param?: string;
+}
+
+export interface ResolvedEndpoint {
+  /** base_url joined with path, or an absolute path as given; still holds `{placeholders}`. */
+  url: string;
+  method: 'GET' | 'POST';
+  params: JsonObject;
+  json?: JsonValue;
+  data?: JsonValue;
+  headers: Record<string, string>;
+  /** JSONPath to the records, or undefined for dlt's auto-detection. */
+  data_selector?: string;
+  paginator?: PaginatorConfig; // undefined = auto detection
+  auth?: AuthConfig; // undefined = no auth
+  response_actions: ResponseAction[];
+  incremental?: IncrementalConfig;
+  retry: RetryConfig;
+  rate_limit?: RateLimitConfig;
+  /** Per-request timeout. */
+  timeout_seconds: number;
+  maximum_pages?: number;
+}
+
+export interface ResolvedResource {
+  name: string;
+  table_name: string;
+  primary_key: string[];
+  merge_key: string[];
+  write_disposition: WriteDisposition;
+  columns: Record<string, ColumnHint>;
+  max_table_nesting?: number;
+  selected: boolean;
+  endpoint: ResolvedEndpoint;
+  /** Set when this resource is a child: the parent's name and how its records bind into requests. */
+  parent?: { resource: string; bindings: ParentBinding[] };
+  include_from_parent: string[];
+  parallelized: boolean;
+}
+
+export interface DestinationConfig {
+  database?: string;
+  cluster?: string;
+}
+
+export interface ResolvedSource {
+  resources: ResolvedResource[];
+  destination: DestinationConfig;
+}

@@ -1,0 +1,35 @@
+/** Reachability checks for the two servers sluice depends on, with one-line, actionable errors. */
+import { Connection } from '@temporalio/client';
+import { request } from 'undici';
+
+export async function clickHouseHealthy(url: string): Promise<boolean> {
+  try {
+    const res = await request(new URL('/ping', url), { headersTimeout: 2_000, bodyTimeout: 2_000 });
+    const body = await res.body.text();
+    return res.statusCode === 200 && body.trim() === 'Ok.';
+  } catch {
+    return false;
+  }
+}
+
+export async function temporalHealthy(address: string): Promise<boolean> {
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: 2_000 });
+    await connection.workflowService.getSystemInfo({});
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await connection?.close();
+  }
+}
+
+export async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs: number, logHint: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${what} did not become healthy within ${Math.round(timeoutMs / 1000)} s; see ${logHint}`);
+}

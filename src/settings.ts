@@ -1,0 +1,30 @@
+/**
+ * The environment contract (see docs/architecture.md): where Temporal and ClickHouse are, which task
+ * queue to use. Parsed once with zod so a typo in an address fails with a clear message.
+ */
+import { z } from 'zod';
+
+const envSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  SLUICE_TASK_QUEUE: z.string().min(1).default('sluice'),
+  CLICKHOUSE_URL: z.url({ message: 'CLICKHOUSE_URL must be a URL such as http://127.0.0.1:8123' }).default('http://127.0.0.1:8123'),
+  CLICKHOUSE_USER: z.string().default('default'),
+  CLICKHOUSE_PASSWORD: z.string().default(''),
+  CLICKHOUSE_DATABASE: z.string().min(1).optional(),
+});
+
+export type SluiceEnv = z.infer<typeof envSchema>;
+
+export function readEnv(env: NodeJS.ProcessEnv = process.env): SluiceEnv {
+  // Empty strings mean "unset" for every variable but the password.
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => value !== undefined && (value !== '' || key === 'CLICKHOUSE_PASSWORD')),
+  );
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid environment: ${lines.join('; ')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,52 @@
+/**
+ * Builds a sluice Worker: the sync workflows plus activities bound to one ClickHouse destination.
+ * Used by `sluice worker`, by `sluice run --with-worker`, and by the tests.
+ */
+import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
+import { ClickHouseSettings, createDestination, Destination } from './destination';
+import { createActivities } from './activities';
+
+export interface SluiceWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  clickHouse: ClickHouseSettings;
+  /** A prebuilt workflow bundle (tests build one per file); otherwise the workflows are bundled now. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export interface SluiceWorker {
+  worker: Worker;
+  /** Closes the destination's connections after the worker has stopped. */
+  close(): Promise<void>;
+}
+
+export async function createSluiceWorker(options: SluiceWorkerOptions): Promise<SluiceWorker> {
+  let destination: Promise<Destination> | undefined;
+  const openDestination = (): Promise<Destination> => {
+    if (destination) return destination;
+    const opening = createDestination(options.clickHouse).catch((err: unknown) => {
+      destination = undefined; // try again on the next activity instead of caching the failure
+      throw err;
+    });
+    destination = opening;
+    return opening;
+  };
+  const worker = await Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: require.resolve('./workflows') }),
+    activities: createActivities({ destination: openDestination, env: options.env, cwd: options.cwd }),
+  });
+  return {
+    worker,
+    async close() {
+      if (destination) await (await destination.catch(() => undefined))?.close();
+    },
+  };
+}

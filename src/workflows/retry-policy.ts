@@ -1,0 +1,13 @@
+/** Maps sluice's declarative `retry` config onto the Temporal retry policy of the page activity. */
+import type { RetryPolicy } from '@temporalio/common';
+import type { RetryConfig } from '../config/types';
+
+export function pageRetryPolicy(retry: RetryConfig): RetryPolicy {
+  return {
+    maximumAttempts: retry.maximum_attempts,
+    initialInterval: retry.initial_interval_seconds * 1000,
+    backoffCoefficient: retry.backoff_coefficient,
+    maximumInterval: retry.maximum_interval_seconds * 1000,
+    // Failures that retrying cannot fix are raised as non-retryable by the activity (src/activities/failures.ts).
+  };
+}

@@ -1,0 +1,44 @@
+/** Resolved resources for tests that exercise workflows without going through a config file. */
+import type { ResolvedResource } from '../../src/config/types';
+
+export function offsetResource(overrides: Partial<ResolvedResource> = {}): ResolvedResource {
+  return {
+    name: 'events',
+    table_name: 'events',
+    primary_key: ['id'],
+    merge_key: [],
+    write_disposition: 'merge',
+    columns: {},
+    selected: true,
+    include_from_parent: [],
+    parallelized: false,
+    endpoint: {
+      url: 'http://127.0.0.1:1/v1/resource',
+      method: 'GET',
+      params: {},
+      headers: {},
+      data_selector: 'data',
+      paginator: {
+        type: 'offset',
+        limit: 100,
+        offset: 0,
+        offset_param: 'offset',
+        limit_param: 'limit',
+        total_path: 'total',
+        stop_after_empty_page: true,
+      },
+      response_actions: [],
+      retry: {
+        maximum_attempts: 5,
+        initial_interval_seconds: 1,
+        backoff_coefficient: 2,
+        maximum_interval_seconds: 60,
+        retry_on_status: [408, 429, 500, 502, 503, 504],
+        respect_retry_after: true,
+        max_retry_after_seconds: 300,
+      },
+      timeout_seconds: 30,
+    },
+    ...overrides,
+  };
+}

@@ -1,0 +1,19 @@
+/**
+ * The time-skipping test environment on Temporal's Java test server. The SDK would download a native
+ * build; machines without general internet can't, so scripts/setup-tools.sh installs the Maven artifact
+ * and a wrapper script, which we hand to the SDK as an existing executable.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const testServerPath = process.env.TEMPORAL_TEST_SERVER ?? join(__dirname, '..', '..', '.tools', 'bin', 'temporal-test-server');
+
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  if (!existsSync(testServerPath)) {
+    throw new Error(`${testServerPath} is missing: run \`npm run setup\` first`);
+  }
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: testServerPath } },
+  });
+}
