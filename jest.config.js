@@ -7,6 +7,7 @@ module.exports = {
   // Integration tests share one Temporal dev server and one ClickHouse; running files one at a time keeps them honest.
   maxWorkers: 1,
   testTimeout: 120000,
+  setupFiles: ['<rootDir>/test/helpers/quiet-temporal-logs.ts'],
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
 };

@@ -1,6 +1,6 @@
 /** `sluice run`: start one sync of a pipeline and (by default) wait for its end. */
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
 import { listSecretRefs, resolveSecretRefs } from '../config/secrets';
 import type { ResolvedSource } from '../config/types';
@@ -117,6 +117,10 @@ export async function runCommand(configPath: string, rawOptions: unknown, print:
 }
 
 async function resultWithWorker<T>(env: ReturnType<typeof readEnv>, result: Promise<T>): Promise<T> {
+  // stdout belongs to the command's result (--json); the in-process worker reports warnings on stderr only.
+  Runtime.install({
+    logger: new DefaultLogger('WARN', (entry) => process.stderr.write(`worker ${entry.level}: ${entry.message}\n`)),
+  });
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
   const sluiceWorker = await createSluiceWorker({
     connection,

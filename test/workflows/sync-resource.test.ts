@@ -4,7 +4,8 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleSluiceWorkflows } from '../helpers/bundle';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { FetchAndLoadPageInput, FetchAndLoadPageResult, SluiceActivities } from '../../src/activities/types';
 import type { SyncResourceInput } from '../../src/workflows/types';
@@ -16,7 +17,7 @@ let bundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
   env = await createTimeSkippingEnv();
-  bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') });
+  bundle = await bundleSluiceWorkflows();
 }, 120_000);
 
 afterAll(async () => {

@@ -1,0 +1,102 @@
+/**
+ * The walking skeleton end to end on real servers: the mock analytics API, the Temporal dev server and
+ * ClickHouse. 1,050 records in pages of 100 → 11 page activities → 1,050 rows; a second run changes no count.
+ */
+import { ClickHouseClient } from '@clickhouse/client';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSourceConfig } from '../../src/config';
+import type { ResolvedSource } from '../../src/config/types';
+import { clickHouseSettingsFromEnv } from '../../src/destination';
+import { createSluiceWorker } from '../../src/worker';
+import type { SyncSourceInput, SyncSourceResult } from '../../src/workflows/types';
+import { MockAnalyticsApi, startMockAnalyticsApi } from '../fixtures/mock-analytics-api';
+import { literal, qualified } from '../../src/destination/sql';
+import { countFinal, dropDatabase, testClickHouse, uniqueName } from '../helpers/clickhouse';
+import { connectTestTemporal, TemporalHarness } from '../helpers/temporal';
+
+let api: MockAnalyticsApi;
+let temporal: TemporalHarness;
+let clickhouse: ClickHouseClient;
+let source: ResolvedSource;
+const database = uniqueName('sluice_it_analytics');
+
+beforeAll(async () => {
+  api = await startMockAnalyticsApi({ records: 1050, apiKey: 'it-secret-key' });
+  temporal = await connectTestTemporal();
+  clickhouse = testClickHouse();
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-it-'));
+  const configPath = join(dir, 'analytics.yaml');
+  writeFileSync(
+    configPath,
+    [
+      'client:',
+      `  base_url: ${api.url}`,
+      '  auth: { type: api_key, name: api_key, api_key: "${api_key}", location: query }',
+      'resource_defaults: { primary_key: id, write_disposition: merge }',
+      'resources:',
+      '  - name: resource_name',
+      '    endpoint: { path: /v1/resource, data_selector: data, paginator: { type: offset, limit: 100 } }',
+    ].join('\n'),
+  );
+  source = await loadSourceConfig(configPath);
+}, 120_000);
+
+afterAll(async () => {
+  await dropDatabase(clickhouse, database).catch(() => undefined);
+  await clickhouse?.close();
+  await temporal?.close();
+  await api?.close();
+});
+
+async function runSync(pipeline: string, taskQueue: string): Promise<SyncSourceResult> {
+  const sluiceWorker = await createSluiceWorker({
+    connection: temporal.nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    clickHouse: clickHouseSettingsFromEnv(),
+    workflowBundle: temporal.bundle,
+    env: { API_KEY: 'it-secret-key' },
+  });
+  const input: SyncSourceInput = { pipeline, database, source, resources: [], fullRefresh: false, searchAttributes: false };
+  try {
+    return await sluiceWorker.worker.runUntil(
+      temporal.client.workflow.execute('syncSource', { taskQueue, workflowId: `sluice/${pipeline}`, args: [input] }),
+    );
+  } finally {
+    await sluiceWorker.close();
+  }
+}
+
+test('1,050 records land as 1,050 rows in 11 pages, and a second run changes no count', async () => {
+  const pipeline = uniqueName('analytics');
+  const first = await runSync(pipeline, uniqueName('tq'));
+  expect(first.resources).toEqual([{ name: 'resource_name', table: 'resource_name', rows: 1050, pages: 11 }]);
+  expect(await countFinal(clickhouse, database, 'resource_name')).toBe(1050);
+  expect(api.requests.filter((r) => r.status === 200)).toHaveLength(11);
+
+  const second = await runSync(pipeline, uniqueName('tq'));
+  expect(second.resources[0]?.rows).toBe(1050);
+  expect(await countFinal(clickhouse, database, 'resource_name')).toBe(1050);
+});
+
+test('the table is a ReplacingMergeTree ordered by id, with Nullable and timestamp columns', async () => {
+  const result = await clickhouse.query({
+    query: `SELECT name, type FROM system.columns WHERE database = ${literal(database)} AND table = 'resource_name'`,
+    format: 'JSONEachRow',
+  });
+  const columns = Object.fromEntries((await result.json<{ name: string; type: string }>()).map((c) => [c.name, c.type]));
+  expect(columns.id).toBe('Int64');
+  expect(columns.customer_id).toBe('Nullable(Int64)');
+  expect(columns.event_type).toBe('Nullable(String)');
+  expect(columns.event_timestamp).toMatch(/^Nullable\(DateTime(64\(3, 'UTC'\)|\('UTC'\))\)$/);
+  expect(columns.properties__campaign__source).toBe('Nullable(String)');
+  const engine = await clickhouse.query({
+    query: `SHOW CREATE TABLE ${qualified(database, 'resource_name')}`,
+    format: 'TabSeparatedRaw',
+  });
+  const ddl = await engine.text();
+  expect(ddl).toMatch(/ENGINE = ReplacingMergeTree\(_sluice_version\)/);
+  expect(ddl).toMatch(/ORDER BY id/);
+});
