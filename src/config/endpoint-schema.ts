@@ -1,0 +1,154 @@
+/**
+ * The `endpoint` of a resource as users write it, plus the pieces only endpoints and clients carry:
+ * incremental settings, the legacy `{type: resolve|incremental}` params, response actions and the
+ * sluice extensions (retry, rate_limit, timeout, maximum_pages).
+ */
+import { z } from 'zod';
+import { authSchema } from './auth-schema';
+import { paginatorSchema } from './paginator-schema';
+import {
+  dispatch,
+  isRecord,
+  jsonPrimitive,
+  jsonValue,
+  nonEmptyString,
+  nonNegativeInt,
+  oneOf,
+  positiveInt,
+  positiveNumber,
+  strictObject,
+} from './schema-helpers';
+
+const incrementalShape = {
+  cursor_path: nonEmptyString('a JSON path'),
+  initial_value: jsonPrimitive.optional(),
+  last_value_func: oneOf(['max', 'min'], 'last_value_func').optional(),
+  lag: z.number({ error: 'expected a number' }).min(0, { error: 'expected a non-negative number' }).optional(),
+  range_start: oneOf(['open', 'closed'], 'range_start').optional(),
+  range_end: oneOf(['open', 'closed'], 'range_end').optional(),
+  on_cursor_value_missing: oneOf(['raise', 'include', 'exclude'], 'on_cursor_value_missing').optional(),
+  row_order: oneOf(['asc', 'desc'], 'row_order').optional(),
+};
+
+const incrementalUnsupported = {
+  convert: 'incremental value conversion functions are not supported yet',
+  transform: 'incremental value conversion functions are not supported yet',
+  primary_key: 'set primary_key on the resource instead',
+  allow_external_schedulers: 'sluice schedules runs through Temporal',
+};
+
+export const incrementalSchema = strictObject(
+  {
+    ...incrementalShape,
+    end_value: jsonPrimitive.optional(),
+    start_param: nonEmptyString().optional(),
+    end_param: nonEmptyString().optional(),
+  },
+  { unsupported: incrementalUnsupported },
+);
+
+/** dlt's older form: `params: {since: {type: "incremental", cursor_path: ...}}`. */
+export const incrementalParamSchema = strictObject(
+  { type: z.literal('incremental'), ...incrementalShape },
+  {
+    unsupported: incrementalUnsupported,
+    misplaced: {
+      end_value: 'dlt allows end_value only in endpoint.incremental; move the whole config there',
+      end_param: 'dlt allows end_param only in endpoint.incremental; move the whole config there',
+      start_param: 'in this form the param name itself is the start param',
+    },
+  },
+);
+
+/** dlt's older form of a parent reference: `params: {id: {type: "resolve", resource, field}}`. */
+export const resolveParamSchema = strictObject({
+  type: z.literal('resolve'),
+  resource: nonEmptyString('a resource name'),
+  field: nonEmptyString('a field name or JSON path'),
+});
+
+/** A param value is plain JSON unless it is a dict whose `type` is one of dlt's two binding forms. */
+export const paramValueSchema = dispatch(
+  (value): z.ZodType<ResolveParamInput | IncrementalParamInput | z.core.util.JSONType> => {
+    const type = isRecord(value) ? value.type : undefined;
+    return type === 'resolve' ? resolveParamSchema : type === 'incremental' ? incrementalParamSchema : jsonValue;
+  },
+);
+
+export const responseActionSchema = strictObject(
+  {
+    status_code: z
+      .union([z.number().int(), z.string().regex(/^\d{3}$/)], { error: 'expected an HTTP status code' })
+      .transform((v) => Number(v))
+      .optional(),
+    content: z.string().optional(),
+    action: z.literal('ignore', { error: 'only "ignore" is supported (callable actions are not)' }),
+  },
+  {
+    also: (value, ctx) => {
+      if (value.status_code === undefined && value.content === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'a response action needs "status_code" or "content"' });
+      }
+    },
+  },
+);
+
+export const retrySchema = strictObject({
+  maximum_attempts: positiveInt().optional(),
+  initial_interval: positiveNumber('a positive number of seconds').optional(),
+  backoff_coefficient: z.number({ error: 'expected a number' }).min(1, { error: 'must be at least 1' }).optional(),
+  maximum_interval: positiveNumber('a positive number of seconds').optional(),
+  retry_on_status: z
+    .array(z.number().int().min(100, { error: 'expected an HTTP status code' }).max(599, { error: 'expected an HTTP status code' }))
+    .optional(),
+  respect_retry_after: z.boolean().optional(),
+  max_retry_after: z.number({ error: 'expected a number of seconds' }).min(0, { error: 'expected a non-negative number of seconds' }).optional(),
+});
+
+export const rateLimitSchema = strictObject({ requests_per_second: positiveNumber() });
+
+export const timeoutSchema = positiveNumber('a positive number of seconds');
+
+const headerValue = z
+  .union([z.string(), z.number(), z.boolean()], { error: 'expected a header value (string)' })
+  .transform((v) => String(v));
+export const headersSchema = z.record(z.string(), headerValue, { error: 'expected an object of header names to values' });
+
+export const endpointSchema = strictObject(
+  {
+    path: z.string({ error: 'expected a path string' }).optional(),
+    method: oneOf(['GET', 'POST'], 'method').optional(),
+    params: z.record(z.string(), paramValueSchema, { error: 'expected an object of query parameters' }).optional(),
+    json: jsonValue.optional(),
+    data: jsonValue.optional(),
+    headers: headersSchema.optional(),
+    data_selector: z.string({ error: 'expected a JSON path string' }).optional(),
+    paginator: paginatorSchema.optional(),
+    auth: authSchema.optional(),
+    response_actions: z.array(responseActionSchema, { error: 'expected a list of response actions' }).optional(),
+    incremental: incrementalSchema.optional(),
+    // sluice extensions
+    retry: retrySchema.optional(),
+    timeout: timeoutSchema.optional(),
+    maximum_pages: positiveInt().optional(),
+  },
+  {
+    misplaced: {
+      base_url: 'base_url belongs in client; an endpoint path may be an absolute URL instead',
+      rate_limit: 'rate_limit belongs in client (it is shared by every request to the API)',
+      name: 'name belongs on the resource, not its endpoint',
+      primary_key: 'primary_key belongs on the resource, not its endpoint',
+      write_disposition: 'write_disposition belongs on the resource, not its endpoint',
+    },
+  },
+);
+
+export const endpointOrPathSchema = dispatch((value): z.ZodType<string | EndpointInput> =>
+  typeof value === 'string' ? z.string() : endpointSchema,
+);
+
+export type EndpointInput = z.output<typeof endpointSchema>;
+export type IncrementalInput = z.output<typeof incrementalSchema>;
+export type IncrementalParamInput = z.output<typeof incrementalParamSchema>;
+export type ResolveParamInput = z.output<typeof resolveParamSchema>;
+export type RetryInput = z.output<typeof retrySchema>;

@@ -1,0 +1,142 @@
+/**
+ * Validated user input → the resolved types, filling in dlt's defaults (documented next to each
+ * field in types.ts) and sluice's own for the extensions. Pure functions of their input.
+ */
+import type { AuthInput } from './auth-schema';
+import type { IncrementalInput, IncrementalParamInput, RetryInput } from './endpoint-schema';
+import type { PaginatorInput } from './paginator-schema';
+import type { ColumnsInput, WriteDispositionInput } from './schema';
+import type { AuthConfig, ColumnHint, IncrementalConfig, PaginatorConfig, RetryConfig, WriteDisposition } from './types';
+
+export const DEFAULT_TIMEOUT_SECONDS = 60;
+
+export const DEFAULT_RETRY: Readonly<RetryConfig> = Object.freeze({
+  maximum_attempts: 5,
+  initial_interval_seconds: 1,
+  backoff_coefficient: 2,
+  maximum_interval_seconds: 60,
+  retry_on_status: [408, 429, 500, 502, 503, 504],
+  respect_retry_after: true,
+  max_retry_after_seconds: 300,
+});
+
+/** Drops undefined values so optional fields are absent rather than present-and-undefined (JSON-clean). */
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+export function normalizePaginator(p: PaginatorInput): PaginatorConfig {
+  switch (p.type) {
+    case 'single_page':
+    case 'auto':
+      return { type: p.type };
+    case 'offset':
+      return defined({
+        type: 'offset',
+        limit: p.limit!, // the schema reports a missing limit, so it is present here
+        offset: p.offset ?? 0,
+        offset_param: p.offset_param ?? 'offset',
+        limit_param: p.limit_param ?? 'limit',
+        total_path: p.total_path === undefined ? 'total' : p.total_path,
+        maximum_offset: p.maximum_offset,
+        stop_after_empty_page: p.stop_after_empty_page ?? true,
+        has_more_path: p.has_more_path,
+        offset_body_path: p.offset_body_path,
+        limit_body_path: p.limit_body_path,
+      });
+    case 'page_number':
+      return defined({
+        type: 'page_number',
+        base_page: p.base_page ?? 0,
+        page: p.page ?? p.base_page ?? 0,
+        page_param: p.page_param ?? 'page',
+        total_path: p.total_path === undefined ? 'total' : p.total_path,
+        maximum_page: p.maximum_page,
+        stop_after_empty_page: p.stop_after_empty_page ?? true,
+        has_more_path: p.has_more_path,
+        page_body_path: p.page_body_path,
+      });
+    case 'cursor':
+      return defined({
+        type: 'cursor',
+        cursor_path: p.cursor_path ?? 'cursors.next',
+        // dlt sends the cursor as a query param named "cursor" unless it goes into the body.
+        cursor_param: p.cursor_param ?? (p.cursor_body_path === undefined ? 'cursor' : undefined),
+        cursor_body_path: p.cursor_body_path,
+      });
+    case 'json_link':
+      return { type: 'json_link', next_url_path: p.next_url_path ?? 'next' };
+    case 'header_link':
+      return { type: 'header_link', links_next_key: p.links_next_key ?? 'next' };
+    case 'header_cursor':
+      return { type: 'header_cursor', cursor_key: p.cursor_key ?? 'next', cursor_param: p.cursor_param ?? 'cursor' };
+  }
+}
+
+export function normalizeAuth(a: AuthInput): AuthConfig {
+  switch (a.type) {
+    case 'bearer':
+      return { type: 'bearer', token: a.token };
+    case 'api_key':
+      return { type: 'api_key', name: a.name ?? 'Authorization', api_key: a.api_key, location: a.location ?? 'header' };
+    case 'http_basic':
+      return { type: 'http_basic', username: a.username, password: a.password };
+    case 'oauth2_client_credentials':
+      return defined({
+        type: 'oauth2_client_credentials',
+        access_token_url: a.access_token_url,
+        client_id: a.client_id,
+        client_secret: a.client_secret,
+        access_token_request_data: a.access_token_request_data,
+        default_token_expiration: a.default_token_expiration ?? 3600,
+      });
+  }
+}
+
+/** Either form of incremental; for the legacy param form the param's name is the start param. */
+export function normalizeIncremental(i: IncrementalInput | IncrementalParamInput, startParam?: string): IncrementalConfig {
+  const own = 'type' in i ? undefined : i;
+  return defined({
+    cursor_path: i.cursor_path,
+    initial_value: i.initial_value,
+    end_value: own?.end_value,
+    start_param: startParam ?? own?.start_param,
+    end_param: own?.end_param,
+    last_value_func: i.last_value_func ?? 'max',
+    lag: i.lag,
+    range_start: i.range_start ?? 'closed',
+    range_end: i.range_end ?? 'open',
+    on_cursor_value_missing: i.on_cursor_value_missing ?? 'raise',
+    row_order: i.row_order,
+  });
+}
+
+/** Endpoint retry settings override the client's key by key, over sluice's defaults. */
+export function normalizeRetry(client: RetryInput | undefined, endpoint: RetryInput | undefined): RetryConfig {
+  const r = { ...client, ...endpoint };
+  return {
+    maximum_attempts: r.maximum_attempts ?? DEFAULT_RETRY.maximum_attempts,
+    initial_interval_seconds: r.initial_interval ?? DEFAULT_RETRY.initial_interval_seconds,
+    backoff_coefficient: r.backoff_coefficient ?? DEFAULT_RETRY.backoff_coefficient,
+    maximum_interval_seconds: r.maximum_interval ?? DEFAULT_RETRY.maximum_interval_seconds,
+    retry_on_status: [...(r.retry_on_status ?? DEFAULT_RETRY.retry_on_status)],
+    respect_retry_after: r.respect_retry_after ?? DEFAULT_RETRY.respect_retry_after,
+    max_retry_after_seconds: r.max_retry_after ?? DEFAULT_RETRY.max_retry_after_seconds,
+  };
+}
+
+export function normalizeColumns(columns: ColumnsInput | undefined): Record<string, ColumnHint> {
+  if (columns === undefined) return {};
+  if (!Array.isArray(columns)) return Object.fromEntries(Object.entries(columns).map(([name, hint]) => [name, defined({ ...hint })]));
+  return Object.fromEntries(columns.map(({ name, ...hint }) => [name, defined(hint)]));
+}
+
+/** dlt's default disposition is append; the dict form's strategy has no ClickHouse counterpart to keep. */
+export function normalizeWriteDisposition(w: WriteDispositionInput | undefined): WriteDisposition {
+  if (w === undefined) return 'append';
+  return typeof w === 'string' ? w : w.disposition;
+}
+
+export function columnList(value: string | string[] | undefined): string[] {
+  return value === undefined ? [] : typeof value === 'string' ? [value] : [...value];
+}

@@ -1,0 +1,135 @@
+/**
+ * A validated config → ResolvedSource: dlt's expansion and defaults merge, its single-entity guess,
+ * static path params bound into the URL, legacy resolve/incremental params turned into parent
+ * bindings and `incremental`, then client settings layered under each endpoint.
+ *
+ * Secrets stay `"${NAME}"` and `{placeholders}` stay as written: both are filled in per request,
+ * inside activities, because the resolved source travels in workflow history.
+ */
+import { applyClientLayer, expandResource, joinUrl, mergeResourceDefaults } from './defaults';
+import type { EndpointInput, IncrementalParamInput } from './endpoint-schema';
+import { findParentReferences } from './graph';
+import {
+  DEFAULT_TIMEOUT_SECONDS,
+  columnList,
+  normalizeAuth,
+  normalizeColumns,
+  normalizeIncremental,
+  normalizePaginator,
+  normalizeRetry,
+  normalizeWriteDisposition,
+} from './normalize';
+import { isSingleEntityPath, replacePlaceholders } from './placeholders';
+import { type ConfigProblem, problem } from './problems';
+import type { ClientInput, ResourceInput, SourceConfigInput } from './schema';
+import { isRecord } from './schema-helpers';
+import type { JsonObject, JsonValue, ParentBinding, ResolvedEndpoint, ResolvedResource, ResolvedSource } from './types';
+
+export interface Resolution {
+  source: ResolvedSource;
+  /** Accepted settings that have no effect in sluice (yet); worth telling the user. */
+  warnings: ConfigProblem[];
+}
+
+export function resolveSource(config: SourceConfigInput): Resolution {
+  const warnings: ConfigProblem[] = [];
+  const resources = config.resources.map((raw, index) => {
+    const expanded = mergeResourceDefaults(config.resource_defaults, expandResource(raw, index)!);
+    const resource = expanded.resource as ResourceInput;
+    if (resource.processing_steps !== undefined && resource.processing_steps.length > 0) {
+      warnings.push(problem(['resources', index, 'processing_steps'], 'processing_steps are accepted but not run by sluice yet; records are loaded unfiltered'));
+    }
+    return resolveResource(resource, expanded.endpoint as EndpointInput & { path: string }, config.client);
+  });
+  const destination = config.destination ?? {};
+  return { source: { resources, destination: { ...destination } }, warnings };
+}
+
+function resolveResource(r: ResourceInput, endpoint: EndpointInput & { path: string }, client: ClientInput): ResolvedResource {
+  const { references } = findParentReferences(endpoint);
+  const parentName = references[0]?.parent;
+  const out: ResolvedResource = {
+    name: r.name,
+    table_name: r.table_name ?? r.name,
+    primary_key: columnList(r.primary_key),
+    merge_key: columnList(r.merge_key),
+    write_disposition: normalizeWriteDisposition(r.write_disposition),
+    columns: normalizeColumns(r.columns),
+    selected: r.selected ?? true,
+    endpoint: resolveEndpoint(endpoint, client),
+    include_from_parent: [...(r.include_from_parent ?? [])],
+    parallelized: r.parallelized ?? false,
+  };
+  if (r.max_table_nesting !== undefined) out.max_table_nesting = r.max_table_nesting;
+  if (parentName !== undefined) out.parent = { resource: parentName, bindings: uniqueBindings(references.map((ref) => ref.binding)) };
+  return out;
+}
+
+function resolveEndpoint(e: EndpointInput & { path: string }, client: ClientInput): ResolvedEndpoint {
+  // dlt guesses that `things/{id}` returns one object: the whole body, no pagination.
+  const singleEntity = isSingleEntityPath(e.path);
+  const paginatorInput = e.paginator ?? (singleEntity ? ({ type: 'single_page' } as const) : undefined);
+  const dataSelector = e.data_selector ?? (singleEntity ? '$' : undefined);
+
+  const params: JsonObject = {};
+  let legacyIncremental: [string, IncrementalParamInput] | undefined;
+  for (const [name, value] of Object.entries(e.params ?? {})) {
+    if (isRecord(value) && value.type === 'resolve') continue; // becomes a parent binding
+    if (isRecord(value) && value.type === 'incremental') legacyIncremental = [name, value as IncrementalParamInput];
+    else params[name] = value as JsonValue;
+  }
+
+  // dlt binds plain params named in the path into it and drops them from the query.
+  const path = replacePlaceholders(e.path, (expression) => {
+    if (!Object.prototype.hasOwnProperty.call(params, expression)) return undefined;
+    const value = params[expression];
+    delete params[expression];
+    return typeof value === 'string' ? value : JSON.stringify(value);
+  });
+
+  const layered = applyClientLayer(
+    {
+      headers: client.headers,
+      auth: client.auth && normalizeAuth(client.auth),
+      paginator: client.paginator && normalizePaginator(client.paginator),
+    },
+    { headers: e.headers, auth: e.auth && normalizeAuth(e.auth), paginator: paginatorInput && normalizePaginator(paginatorInput) },
+  );
+
+  const incremental = e.incremental
+    ? normalizeIncremental(e.incremental)
+    : legacyIncremental && normalizeIncremental(legacyIncremental[1], legacyIncremental[0]);
+
+  const out: ResolvedEndpoint = {
+    url: joinUrl(client.base_url, path),
+    method: e.method ?? 'GET',
+    params,
+    headers: layered.headers,
+    response_actions: (e.response_actions ?? []).map((a) => ({
+      ...(a.status_code !== undefined ? { status_code: a.status_code } : {}),
+      ...(a.content !== undefined ? { content: a.content } : {}),
+      action: a.action,
+    })),
+    retry: normalizeRetry(client.retry, e.retry),
+    timeout_seconds: e.timeout ?? client.timeout ?? DEFAULT_TIMEOUT_SECONDS,
+  };
+  if (e.json !== undefined) out.json = e.json as JsonValue;
+  if (e.data !== undefined) out.data = e.data as JsonValue;
+  if (dataSelector !== undefined) out.data_selector = dataSelector;
+  if (layered.paginator !== undefined) out.paginator = layered.paginator;
+  if (layered.auth !== undefined) out.auth = layered.auth;
+  if (incremental !== undefined) out.incremental = incremental;
+  if (client.rate_limit !== undefined) out.rate_limit = { requests_per_second: client.rate_limit.requests_per_second };
+  if (e.maximum_pages !== undefined) out.maximum_pages = e.maximum_pages;
+  return out;
+}
+
+function uniqueBindings(bindings: ParentBinding[]): ParentBinding[] {
+  const seen = new Set<string>();
+  return bindings.filter((b) => {
+    const key = `${b.location}\u0000${b.field}\u0000${b.param ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,161 @@
+/**
+ * The dlt `rest_api_source` config as users write it (JSON, YAML or a .ts module), plus sluice's
+ * documented extensions. This is the single source of truth for what may be written; the inferred
+ * `SourceConfigInput` type is what the later stages (defaults, graph, normalize) work on.
+ */
+import { z } from 'zod';
+import { authSchema } from './auth-schema';
+import { endpointOrPathSchema, headersSchema, rateLimitSchema, retrySchema, timeoutSchema } from './endpoint-schema';
+import { paginatorSchema } from './paginator-schema';
+import {
+  callable,
+  columnNames,
+  dispatch,
+  isRecord,
+  nonEmptyString,
+  nonNegativeInt,
+  oneOf,
+  strictObject,
+} from './schema-helpers';
+
+const columnHintShape = {
+  data_type: oneOf(['text', 'bigint', 'double', 'bool', 'timestamp', 'date', 'time', 'decimal', 'json', 'binary', 'wei'], 'data_type').optional(),
+  nullable: z.boolean().optional(),
+  precision: nonNegativeInt().optional(),
+  scale: nonNegativeInt().optional(),
+  timezone: z.union([z.boolean(), z.string()], { error: 'expected a boolean or a time zone name' }).optional(),
+  primary_key: z.boolean().optional(),
+  merge_key: z.boolean().optional(),
+  hard_delete: z.boolean().optional(),
+  dedup_sort: oneOf(['asc', 'desc'], 'dedup_sort').optional(),
+};
+export const columnHintSchema = strictObject(columnHintShape);
+
+/** dlt takes columns as {name: hints} or as a list of hints that carry their `name`. */
+export const columnsSchema = dispatch((value) =>
+  Array.isArray(value)
+    ? z.array(strictObject({ name: nonEmptyString('a column name'), ...columnHintShape }))
+    : z.record(z.string(), columnHintSchema, { error: 'expected an object of column names to hints, or a list of columns' }),
+);
+
+const MERGE_STRATEGIES = ['delete-insert', 'upsert', 'insert-only'] as const;
+const REPLACE_STRATEGIES = ['truncate-and-insert', 'insert-from-staging', 'staging-optimized'] as const;
+
+export const writeDispositionSchema = dispatch((value) =>
+  isRecord(value)
+    ? strictObject(
+        {
+          disposition: oneOf(['append', 'replace', 'merge', 'skip'], 'disposition'),
+          strategy: z.string().optional(),
+        },
+        {
+          unsupported: {
+            validity_column_names: 'the scd2 merge strategy is not supported',
+            active_record_timestamp: 'the scd2 merge strategy is not supported',
+            boundary_timestamp: 'the scd2 merge strategy is not supported',
+            row_version_column_name: 'the scd2 merge strategy is not supported',
+          },
+          also: (v, ctx) => {
+            if (v.strategy === undefined) return;
+            const allowed: readonly string[] = v.disposition === 'merge' ? MERGE_STRATEGIES : v.disposition === 'replace' ? REPLACE_STRATEGIES : [];
+            if (!allowed.includes(String(v.strategy))) {
+              const note = v.strategy === 'scd2' ? 'the scd2 strategy is not supported by sluice' : `allowed: ${allowed.join(', ') || 'none'}`;
+              ctx.addIssue({ code: 'custom', path: ['strategy'], message: `unsupported strategy ${JSON.stringify(v.strategy)} for ${String(v.disposition)}`, params: { hint: note } });
+            }
+          },
+        },
+      )
+    : oneOf(['append', 'replace', 'merge', 'skip'], 'write_disposition'),
+);
+
+export const processingStepSchema = strictObject({
+  filter: callable('filter').optional(),
+  map: callable('map').optional(),
+  yield_map: callable('yield_map').optional(),
+});
+
+/** Endpoint keys people put on the resource by mistake: dlt rejects them, we say where they go. */
+const ENDPOINT_KEYS = ['path', 'method', 'params', 'json', 'data', 'headers', 'data_selector', 'paginator', 'auth', 'response_actions', 'incremental', 'retry', 'timeout', 'maximum_pages'];
+const belongsUnderEndpoint = Object.fromEntries(ENDPOINT_KEYS.map((k) => [k, `"${k}" belongs under "endpoint"`]));
+
+const unsupportedResourceHints = {
+  schema_contract: 'dlt schema contracts are not supported',
+  table_format: 'ClickHouse tables only',
+  file_format: 'sluice inserts rows directly',
+  references: 'table references are not supported',
+  nested_hints: 'nested table hints are not supported',
+  validator: 'record validators are not supported',
+};
+
+const resourceBaseShape = {
+  endpoint: endpointOrPathSchema.optional(),
+  primary_key: columnNames().optional(),
+  merge_key: columnNames().optional(),
+  write_disposition: writeDispositionSchema.optional(),
+  table_name: nonEmptyString('a table name').optional(),
+  columns: columnsSchema.optional(),
+  max_table_nesting: nonNegativeInt().optional(),
+  selected: z.boolean().optional(),
+  include_from_parent: z.array(nonEmptyString('a field name')).optional(),
+  parallelized: z.boolean().optional(),
+  processing_steps: z.array(processingStepSchema).optional(),
+};
+
+export const resourceDefaultsSchema = strictObject(resourceBaseShape, {
+  misplaced: { ...belongsUnderEndpoint, name: 'resource_defaults apply to every resource, so they cannot set a name' },
+  unsupported: unsupportedResourceHints,
+});
+
+export const resourceObjectSchema = strictObject(
+  { name: nonEmptyString('a resource name'), ...resourceBaseShape },
+  { misplaced: belongsUnderEndpoint, unsupported: unsupportedResourceHints },
+);
+
+export const resourceSchema = dispatch((value) =>
+  typeof value === 'string' ? nonEmptyString('a resource name') : resourceObjectSchema,
+);
+
+export const clientSchema = strictObject(
+  {
+    base_url: nonEmptyString('a base URL').optional(),
+    headers: headersSchema.optional(),
+    auth: authSchema.optional(),
+    paginator: paginatorSchema.optional(),
+    // sluice extensions
+    retry: retrySchema.optional(),
+    rate_limit: rateLimitSchema.optional(),
+    timeout: timeoutSchema.optional(),
+  },
+  {
+    unsupported: { session: 'a requests Session cannot be configured in sluice' },
+    misplaced: { params: 'params belong on an endpoint or in resource_defaults.endpoint.params' },
+    also: (value, ctx) => {
+      const url = value.base_url;
+      if (typeof url === 'string' && url !== '' && !/^https?:\/\//i.test(url)) {
+        ctx.addIssue({ code: 'custom', path: ['base_url'], message: `expected an http(s) URL, got ${JSON.stringify(url)}` });
+      }
+    },
+  },
+);
+
+export const destinationSchema = strictObject({
+  database: nonEmptyString('a database name').optional(),
+  cluster: nonEmptyString('a cluster name').optional(),
+});
+
+export const sourceConfigSchema = strictObject(
+  {
+    client: clientSchema,
+    resource_defaults: resourceDefaultsSchema.optional(),
+    resources: z.array(resourceSchema, { error: 'expected a list of resources' }).min(1, { error: 'needs at least one resource' }),
+    destination: destinationSchema.optional(),
+  },
+  { misplaced: { resource: 'the key is "resources" (a list)', base_url: '"base_url" belongs under "client"' } },
+);
+
+export type SourceConfigInput = z.output<typeof sourceConfigSchema>;
+export type ResourceInput = z.output<typeof resourceObjectSchema>;
+export type ResourceDefaultsInput = z.output<typeof resourceDefaultsSchema>;
+export type ClientInput = z.output<typeof clientSchema>;
+export type ColumnsInput = z.output<typeof columnsSchema>;
+export type WriteDispositionInput = z.output<typeof writeDispositionSchema>;

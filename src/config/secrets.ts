@@ -1,0 +1,158 @@
+/**
+ * `${NAME}` references: what a config writes instead of a credential. They are resolved only inside
+ * activities (never into workflow inputs or history), from env `NAME`, env `NAME` upper-cased, then
+ * `.dlt/secrets.toml` as dlt lays it out. Errors name where we looked, never a value.
+ *
+ * `$${NAME}` is an escaped, literal `${NAME}`. A dotted name (`${sources.github.token}`, what
+ * dlt.secrets["sources.github.token"] becomes) is also looked up as dlt would: env
+ * `SOURCES__GITHUB__TOKEN` and the `[sources.github]` table's `token`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, TomlError } from 'smol-toml';
+import { SluiceError } from '../errors';
+
+export interface SecretOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Directory holding `.dlt/secrets.toml`; defaults to the process's working directory. */
+  cwd?: string;
+}
+
+const NAME = '[A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z_][A-Za-z0-9_]*)*';
+const REF = new RegExp(`\\$(\\$?)\\{(${NAME})\\}`, 'g');
+export const SECRET_NAME = new RegExp(`^${NAME}$`);
+
+/** Every distinct secret name referenced anywhere in a JSON-ish value, in order of appearance. */
+export function listSecretRefs(value: unknown): string[] {
+  const names = new Set<string>();
+  walkStrings(value, (text) => {
+    for (const match of text.matchAll(REF)) if (match[1] === '') names.add(match[2]!);
+    return text;
+  });
+  return [...names];
+}
+
+export function resolveSecretRefs<T>(value: T, options: SecretOptions = {}): { value: T; secretValues: string[] } {
+  const lookup = new SecretLookup(options);
+  const missing = new Set<string>();
+  const secretValues = new Set<string>();
+  const resolved = walkStrings(value, (text) =>
+    text.replace(REF, (whole, escape: string, name: string) => {
+      if (escape === '$') return whole.slice(1);
+      const found = lookup.find(name);
+      if (found === undefined) {
+        missing.add(name);
+        return whole;
+      }
+      if (found !== '') secretValues.add(found);
+      return found;
+    }),
+  );
+  if (missing.size > 0) {
+    throw new SluiceError('secret_missing', [...missing].map((name) => `secret "${name}" is not set: looked in ${lookup.places(name)}`).join('; '));
+  }
+  return { value: resolved as T, secretValues: [...secretValues] };
+}
+
+/** Replaces each secret value, and the forms it takes inside URLs, with `***`. */
+export function maskSecrets(text: string, secretValues: readonly string[]): string {
+  const forms = new Set<string>();
+  for (const value of secretValues) {
+    if (value === '') continue;
+    forms.add(value);
+    forms.add(encodeURIComponent(value));
+    forms.add(new URLSearchParams({ v: value }).toString().slice(2));
+  }
+  // Longest first, so a secret that contains another is masked whole.
+  let out = text;
+  for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join('***');
+  return out;
+}
+
+function walkStrings(value: unknown, onString: (text: string) => string): unknown {
+  if (typeof value === 'string') return onString(value);
+  if (Array.isArray(value)) return value.map((item) => walkStrings(item, onString));
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walkStrings(v, onString)]));
+  }
+  return value;
+}
+
+type TomlTable = Record<string, unknown>;
+
+class SecretLookup {
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly file: string;
+  private table: TomlTable | undefined | null = null;
+
+  constructor(options: SecretOptions) {
+    this.env = options.env ?? process.env;
+    this.file = join(options.cwd ?? process.cwd(), '.dlt', 'secrets.toml');
+  }
+
+  find(name: string): string | undefined {
+    for (const key of this.envNames(name)) {
+      const value = this.env[key];
+      if (value !== undefined) return value;
+    }
+    const toml = this.toml();
+    return toml === undefined ? undefined : findInToml(toml, name);
+  }
+
+  places(name: string): string {
+    const envs = this.envNames(name).map((n) => `env ${n}`).join(', ');
+    const sections = name.includes('.') ? `[${name.slice(0, name.lastIndexOf('.'))}]` : 'top level, [sources], [sources.*]';
+    const note = existsSync(this.file) ? '' : ', file not found';
+    return `${envs}, ${this.file} (${sections}${note})`;
+  }
+
+  private envNames(name: string): string[] {
+    const names = [name, name.toUpperCase()];
+    if (name.includes('.')) names.push(name.split('.').join('__').toUpperCase());
+    return [...new Set(names)];
+  }
+
+  private toml(): TomlTable | undefined {
+    if (this.table !== null) return this.table;
+    if (!existsSync(this.file)) return (this.table = undefined);
+    try {
+      this.table = parse(readFileSync(this.file, 'utf8')) as TomlTable;
+    } catch (err) {
+      // TOML errors quote the offending line, which may hold a secret: report only its position.
+      const where = err instanceof TomlError ? ` at line ${err.line}, column ${err.column}` : '';
+      throw new SluiceError('config', `${this.file}: invalid TOML${where}`);
+    }
+    return this.table;
+  }
+}
+
+function scalar(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (value instanceof Date) return value.toISOString();
+  return undefined;
+}
+
+function isTable(value: unknown): value is TomlTable {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+
+/** Top level, then `[sources]`, then every `[sources.<anything>]` table, breadth first, in file order. */
+function findInToml(root: TomlTable, name: string): string | undefined {
+  if (name.includes('.')) {
+    let node: unknown = root;
+    for (const part of name.split('.')) node = isTable(node) ? node[part] : undefined;
+    return scalar(node);
+  }
+  const queue: unknown[] = [root];
+  if (isTable(root.sources)) queue.push(root.sources);
+  for (let i = 0; i < queue.length; i++) {
+    const table = queue[i];
+    if (!isTable(table)) continue;
+    const found = scalar(table[name]);
+    if (found !== undefined) return found;
+    if (i === 0) continue; // tables under the root other than [sources] are not dlt source secrets
+    for (const child of Object.values(table)) if (isTable(child)) queue.push(child);
+  }
+  return undefined;
+}

@@ -1,0 +1,204 @@
+/**
+ * The ClickHouse connection: one @clickhouse/client per destination, every call's failure mapped onto
+ * sluice's error kinds, and server feature detection cached per process.
+ *
+ * @clickhouse/client cannot read error codes from 18.16's error text ("Code: 44, e.displayText() = …"),
+ * so we read the code from the message ourselves.
+ */
+import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
+import { SluiceError } from '../errors';
+import { featuresFromProbe, type ServerFeatures } from './features';
+
+export interface ClickHouseSettings {
+  url: string;
+  username: string;
+  password: string;
+}
+
+export function clickHouseSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ClickHouseSettings {
+  return {
+    url: env.CLICKHOUSE_URL || 'http://127.0.0.1:8123',
+    username: env.CLICKHOUSE_USER || 'default',
+    password: env.CLICKHOUSE_PASSWORD ?? '',
+  };
+}
+
+/** Server error codes that mean "try again later", not "your statement is wrong". */
+const RETRYABLE_CODES = new Set([
+  3, // UNEXPECTED_END_OF_FILE (connection cut mid-response)
+  159, // TIMEOUT_EXCEEDED
+  160, // TOO_SLOW
+  202, // TOO_MANY_SIMULTANEOUS_QUERIES
+  203, // NO_FREE_CONNECTION
+  209, // SOCKET_TIMEOUT
+  210, // NETWORK_ERROR
+  236, // ABORTED
+  241, // MEMORY_LIMIT_EXCEEDED
+  242, // TABLE_IS_READ_ONLY (replica lost its keeper session)
+  252, // TOO_MANY_PARTS
+  285, // TOO_FEW_LIVE_REPLICAS
+  319, // UNKNOWN_STATUS_OF_INSERT
+  425, // SYSTEM_ERROR
+  999, // KEEPER_EXCEPTION
+]);
+
+/** ClickHouse's numeric error code, read from either the old or the new message format. */
+export function clickHouseErrorCode(err: unknown): number | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^\d+$/.test(code)) return Number(code);
+  const m = /Code:\s*(\d+)/.exec(err instanceof Error ? err.message : String(err));
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The URL without credentials, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    u.search = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return '<invalid ClickHouse URL>';
+  }
+}
+
+function firstLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.split('\n')[0].replace(/, e\.what\(\) = DB::Exception$/, '').slice(0, 500);
+}
+
+/** Map any failure of a client call onto SluiceError. `what` says what we were doing, for the message. */
+export function toSluiceError(err: unknown, url: string, what: string, password: string): SluiceError {
+  if (err instanceof SluiceError) return err;
+  const code = clickHouseErrorCode(err);
+  let detail = firstLine(err);
+  if (password) detail = detail.split(password).join('***');
+  if (code === undefined) {
+    // No server error code: the request never got a ClickHouse answer (refused, reset, timeout, proxy error).
+    return new SluiceError('destination_unavailable', `cannot reach ClickHouse at ${redactUrl(url)}: ${detail}`, { cause: err });
+  }
+  const kind = RETRYABLE_CODES.has(code) ? 'destination_unavailable' : 'destination_fatal';
+  return new SluiceError(kind, `ClickHouse refused ${what}: ${detail}`, { cause: err });
+}
+
+export class Connection {
+  private readonly client: ClickHouseClient;
+
+  readonly settings: ClickHouseSettings;
+
+  constructor(settings: ClickHouseSettings) {
+    this.settings = splitCredentials(settings);
+    this.client = createClient({
+      url: this.settings.url,
+      username: this.settings.username,
+      password: this.settings.password,
+      keep_alive: { enabled: true },
+      // ALTERs and RENAMEs on a busy server can take longer than the 30 s default.
+      request_timeout: 300_000,
+      // We report failures ourselves, with context; the client's own log would repeat them without it.
+      log: { level: ClickHouseLogLevel.OFF },
+    });
+  }
+
+  private fail(err: unknown, what: string): SluiceError {
+    return toSluiceError(err, this.settings.url, what, this.settings.password);
+  }
+
+  async command(sql: string, what: string): Promise<void> {
+    try {
+      await this.client.command({ query: sql });
+    } catch (err) {
+      throw this.fail(err, what);
+    }
+  }
+
+  async rows<T>(sql: string, what: string): Promise<T[]> {
+    try {
+      const rs = await this.client.query({ query: sql, format: 'JSONEachRow' });
+      return await rs.json<T>();
+    } catch (err) {
+      throw this.fail(err, what);
+    }
+  }
+
+  /** Insert rows as JSONEachRow into an already quoted `db`.`table`. */
+  async insert(qualifiedTable: string, rows: Record<string, unknown>[], what: string): Promise<void> {
+    if (rows.length === 0) return;
+    try {
+      await this.client.insert({
+        table: qualifiedTable,
+        values: rows,
+        format: 'JSONEachRow',
+        // A column dropped by hand must not fail every later page; known columns are checked before insert.
+        clickhouse_settings: { input_format_skip_unknown_fields: 1 },
+      });
+    } catch (err) {
+      throw this.fail(err, what);
+    }
+  }
+
+  async ping(): Promise<void> {
+    let result: Awaited<ReturnType<ClickHouseClient['ping']>>;
+    try {
+      result = await this.client.ping();
+    } catch (err) {
+      throw new SluiceError('destination_unavailable', `cannot reach ClickHouse at ${redactUrl(this.settings.url)}: ${firstLine(err)}`, { cause: err });
+    }
+    if (!result.success) {
+      throw new SluiceError('destination_unavailable', `cannot reach ClickHouse at ${redactUrl(this.settings.url)}: ${firstLine(result.error)}`, { cause: result.error });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+/**
+ * Credentials written into the URL (`http://user:pass@host:8123`) move into username/password: the client
+ * would otherwise warn about the override on every connection, and the URL is what error messages show.
+ */
+function splitCredentials(settings: ClickHouseSettings): ClickHouseSettings {
+  let u: URL;
+  try {
+    u = new URL(settings.url);
+  } catch {
+    throw new SluiceError('config', 'CLICKHOUSE_URL is not a valid URL');
+  }
+  if (!u.username && !u.password) return settings;
+  const username = u.username ? decodeURIComponent(u.username) : settings.username;
+  const password = u.password ? decodeURIComponent(u.password) : settings.password;
+  u.username = '';
+  u.password = '';
+  return { url: u.toString().replace(/\/$/, ''), username, password };
+}
+
+// Once per process and server: a worker creates many destinations, the server does not change under it.
+const featureCache = new Map<string, Promise<ServerFeatures>>();
+
+export function detectFeatures(conn: Connection): Promise<ServerFeatures> {
+  const key = `${conn.settings.url}\u0000${conn.settings.username}`;
+  let pending = featureCache.get(key);
+  if (!pending) {
+    pending = probe(conn);
+    featureCache.set(key, pending);
+    // A failed probe (server down) must not be cached: the next attempt should probe again.
+    pending.catch(() => featureCache.delete(key));
+  }
+  return pending;
+}
+
+async function probe(conn: Connection): Promise<ServerFeatures> {
+  const [version] = await conn.rows<{ v: string }>('SELECT version() AS v', 'the version query');
+  const families = await conn.rows<{ name: string }>('SELECT name FROM system.data_type_families', 'the type probe');
+  const settings = await conn.rows<{ name: string }>(
+    "SELECT name FROM system.settings WHERE name IN ('input_format_skip_unknown_fields', 'allow_experimental_object_type')",
+    'the settings probe',
+  );
+  return featuresFromProbe({
+    version: version?.v ?? '0.0',
+    typeFamilies: new Set(families.map((f) => f.name)),
+    settings: new Set(settings.map((s) => s.name)),
+  });
+}

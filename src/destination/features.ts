@@ -1,0 +1,52 @@
+/**
+ * What the connected ClickHouse can do. Detected once per process and server URL (feature probing costs
+ * three queries, and a worker opens many destinations), then every DDL and value-format choice reads it.
+ *
+ * 18.16 (Debian's) is the oldest server we support: no DateTime64, no Bool, no `EXCHANGE TABLES`, no
+ * `ADD COLUMN IF NOT EXISTS`, no `is_deleted` argument for ReplacingMergeTree, no query parameters.
+ */
+
+export interface ServerFeatures {
+  /** `SELECT version()`, e.g. "18.16.1" or "24.8.4.13". */
+  version: string;
+  /** DateTime64(3, 'UTC') for timestamps; else DateTime('UTC') (second precision). */
+  dateTime64: boolean;
+  /** Bool for booleans; else UInt8 holding 0/1. */
+  bool: boolean;
+  /** ReplacingMergeTree(version, is_deleted) exists (23.2+), for hard deletes. */
+  isDeletedArg: boolean;
+  /** `EXCHANGE TABLES` exists (20.x+); it still needs an Atomic database, checked per database. */
+  exchangeTables: boolean;
+  /** `ALTER TABLE … ADD COLUMN IF NOT EXISTS` parses. */
+  addColumnIfNotExists: boolean;
+}
+
+/** Probe results, gathered by the connection module from `SELECT version()` and system tables. */
+export interface FeatureProbe {
+  version: string;
+  typeFamilies: ReadonlySet<string>;
+  settings: ReadonlySet<string>;
+}
+
+/** Numeric [major, minor] of a ClickHouse version string; unknown parts read as 0. */
+export function parseVersion(version: string): [number, number] {
+  const m = /^(\d+)\.(\d+)/.exec(version.trim());
+  return m ? [Number(m[1]), Number(m[2])] : [0, 0];
+}
+
+export function versionAtLeast(version: string, major: number, minor: number): boolean {
+  const [ma, mi] = parseVersion(version);
+  return ma > major || (ma === major && mi >= minor);
+}
+
+/** Decide features from a probe. Types come from system tables; syntax features from the version. */
+export function featuresFromProbe(probe: FeatureProbe): ServerFeatures {
+  return {
+    version: probe.version,
+    dateTime64: probe.typeFamilies.has('DateTime64'),
+    bool: probe.typeFamilies.has('Bool'),
+    isDeletedArg: versionAtLeast(probe.version, 23, 2),
+    exchangeTables: versionAtLeast(probe.version, 21, 8),
+    addColumnIfNotExists: versionAtLeast(probe.version, 19, 3),
+  };
+}

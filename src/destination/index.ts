@@ -1,0 +1,11 @@
+/**
+ * The ClickHouse destination: the only API the rest of sluice (activities) uses.
+ * See docs/clickhouse.md for the table layouts and the 18.16 / 24.x compatibility choices.
+ */
+export { clickHouseSettingsFromEnv, type ClickHouseSettings } from './connection';
+export { createDestination, tableNameOf, type Destination, type TableTarget } from './destination';
+export type { PageMeta } from './page';
+export type { ServerFeatures } from './features';
+export type { LoadEntry } from './state';
+export { META, stagingTableName } from './ddl';
+export { normalizeIdentifier, normalizePath } from './naming';

@@ -1,0 +1,45 @@
+/**
+ * Identifier normalisation following dlt's `snake_case` naming convention, so a sluice table looks like
+ * the one dlt would have produced from the same API (`eventType` → `event_type`, `user.name` → `user_name`).
+ *
+ * The rules, in dlt's order:
+ *  1. a few symbols keep some meaning: `+`→`x`, `-`→`_`, `*`→`x`, `@`→`a`, `|`→`l`;
+ *  2. every run of characters outside [A-Za-z0-9_] becomes one `_` (so unicode letters become `_`, as in dlt);
+ *  3. camelCase breaks: `aBc`→`a_bc`, `aB`→`a_b`, then lower-case;
+ *  4. a leading digit gets a `_` prefix (a column may not start with a digit in many SQL dialects);
+ *  5. trailing underscores become `x` each (dlt reserves trailing `_` for its own suffixes);
+ *  6. runs of `_` collapse to one, so `__` stays reserved as the nesting separator.
+ */
+
+/** dlt's separator between a parent field and its child in flattened column and child table names. */
+export const PATH_SEPARATOR = '__';
+
+const SYMBOL_REPLACEMENTS: Readonly<Record<string, string>> = { '+': 'x', '-': '_', '*': 'x', '@': 'a', '|': 'l' };
+
+export function normalizeIdentifier(raw: string): string {
+  let s = raw.trim().replace(/[+\-*@|]/g, (c) => SYMBOL_REPLACEMENTS[c] ?? '_');
+  s = s.replace(/[^A-Za-z0-9_]+/g, '_');
+  s = s.replace(/([^_])([A-Z][a-z]+)/g, '$1_$2');
+  s = s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+  if (/^[0-9]/.test(s)) s = '_' + s;
+  const stripped = s.replace(/_+$/, '');
+  s = stripped + 'x'.repeat(s.length - stripped.length);
+  s = s.replace(/__+/g, '_');
+  // dlt rejects an empty identifier; a field literally named "" still has to land somewhere stable.
+  return s === '' ? 'x' : s;
+}
+
+/** Normalise a path that may already use `__` between levels (as column hints and primary keys may). */
+export function normalizePath(raw: string): string {
+  // Empty parts (from `___`) are dropped, as dlt does, so extra underscores contract into the separator.
+  const parts = raw.split(PATH_SEPARATOR).filter((part) => part.trim() !== '');
+  if (parts.length === 0) return normalizeIdentifier(raw);
+  return parts
+    .map((part) => normalizeIdentifier(part))
+    .join(PATH_SEPARATOR);
+}
+
+/** Column name of a nested field: each level normalised on its own, joined with `__`. */
+export function joinPath(parent: string, child: string): string {
+  return parent === '' ? child : `${parent}${PATH_SEPARATOR}${child}`;
+}

@@ -1,0 +1,82 @@
+/**
+ * Known columns per table, and schema evolution. The cache is per destination (per process in practice);
+ * on a miss we re-read system.columns before altering, because another worker may have added the column
+ * already, and a concurrent ADD that loses the race is tolerated rather than failed.
+ */
+import type { Connection } from './connection';
+import { clickHouseErrorCode } from './connection';
+import { addColumnSql, createTableSql, type ColumnDef, type TableLayout } from './ddl';
+import type { ServerFeatures } from './features';
+import { literal } from './sql';
+
+/** Column name → ClickHouse type, as system.columns spells it. */
+export type TableColumns = ReadonlyMap<string, string>;
+
+// 15 DUPLICATE_COLUMN and 44 ILLEGAL_COLUMN ("column with this name already exists" on 18.16).
+const COLUMN_EXISTS_CODES = new Set([15, 44]);
+
+export class SchemaRegistry {
+  private readonly known = new Map<string, Map<string, string>>();
+
+  constructor(
+    private readonly conn: Connection,
+    private readonly features: ServerFeatures,
+  ) {}
+
+  /** Columns of a table from the server (refreshing the cache); undefined when the table does not exist. */
+  async read(database: string, table: string): Promise<TableColumns | undefined> {
+    const rows = await this.conn.rows<{ name: string; type: string }>(
+      `SELECT name, type FROM system.columns WHERE database = ${literal(database)} AND table = ${literal(table)}`,
+      `reading the columns of ${database}.${table}`,
+    );
+    if (rows.length === 0) {
+      this.known.delete(key(database, table));
+      return undefined;
+    }
+    const cols = new Map(rows.map((r) => [r.name, r.type]));
+    this.known.set(key(database, table), cols);
+    return cols;
+  }
+
+  forget(database: string, table: string): void {
+    this.known.delete(key(database, table));
+  }
+
+  /**
+   * Make sure the table exists with at least `wanted` (data columns, in creation order) and return its
+   * columns. Existing columns keep their types: values are converted to them, not the other way round.
+   */
+  async ensure(database: string, table: string, wanted: readonly ColumnDef[], layout: TableLayout, fresh = false): Promise<TableColumns> {
+    // `fresh` for tables another worker may drop and recreate (replace staging): a stale cache there could
+    // send fields to columns that no longer exist, which input_format_skip_unknown_fields would drop silently.
+    const cached = fresh ? undefined : this.known.get(key(database, table));
+    if (cached && wanted.every((c) => cached.has(c.name))) return cached;
+
+    let cols = await this.read(database, table);
+    if (!cols) {
+      await this.conn.command(createTableSql(database, table, wanted, layout), `creating table ${database}.${table}`);
+      cols = await this.read(database, table);
+      if (!cols) throw new Error(`table ${database}.${table} missing right after CREATE`);
+    }
+    const missing = wanted.filter((c) => !cols!.has(c.name));
+    if (missing.length === 0) return cols;
+    for (const column of missing) {
+      try {
+        await this.conn.command(
+          addColumnSql(database, table, column, this.features.addColumnIfNotExists),
+          `adding column ${column.name} to ${database}.${table}`,
+        );
+      } catch (err) {
+        // Another worker added it between our read and our ALTER: its type stands, values get converted to it.
+        if (!COLUMN_EXISTS_CODES.has(clickHouseErrorCode((err as Error).cause ?? err) ?? -1)) throw err;
+      }
+    }
+    const after = await this.read(database, table);
+    if (!after) throw new Error(`table ${database}.${table} disappeared while adding columns`);
+    return after;
+  }
+}
+
+function key(database: string, table: string): string {
+  return `${database}\u0000${table}`;
+}

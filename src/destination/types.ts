@@ -1,0 +1,161 @@
+/**
+ * sluice's column types and their ClickHouse spelling. Inference works on dlt's data types (so `columns`
+ * hints from a dlt config mean the same here); `clickHouseType` picks the server-appropriate spelling.
+ */
+import type { ColumnHint } from '../config/types';
+import type { ServerFeatures } from './features';
+
+export type DataType = 'text' | 'bigint' | 'double' | 'bool' | 'timestamp' | 'date' | 'json' | 'decimal';
+
+export interface ColumnSpec {
+  name: string;
+  dataType: DataType;
+  nullable: boolean;
+  precision?: number;
+  scale?: number;
+}
+
+// An ISO 8601 date-time: date, `T` or space, hh:mm[:ss[.fraction]], optional Z or ±hh[:mm].
+const TIMESTAMP_RE =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Milliseconds since the epoch of an ISO 8601 timestamp string, or undefined when it is not one. */
+export function parseTimestamp(value: string): number | undefined {
+  const m = TIMESTAMP_RE.exec(value);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, frac, tz] = m;
+  const ms = frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0;
+  // Date.UTC, not Date.parse: a timestamp without an offset is UTC for us, while Date.parse reads it as local time.
+  let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), s ? Number(s) : 0, ms);
+  if (!validCalendar(Number(y), Number(mo), Number(d)) || Number(h) > 23 || Number(mi) > 59 || Number(s ?? 0) > 59) {
+    return undefined;
+  }
+  if (tz && tz !== 'Z' && tz !== 'z') {
+    const sign = tz[0] === '-' ? -1 : 1;
+    const digits = tz.slice(1).replace(':', '');
+    const offsetMin = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
+    t -= sign * offsetMin * 60_000;
+  }
+  return t;
+}
+
+/** Days since the epoch of a `YYYY-MM-DD` string, or undefined. */
+export function parseDate(value: string): number | undefined {
+  const m = DATE_RE.exec(value);
+  if (!m || !validCalendar(Number(m[1]), Number(m[2]), Number(m[3]))) return undefined;
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 86_400_000;
+}
+
+function validCalendar(y: number, mo: number, d: number): boolean {
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
+}
+
+// Ranges the columns can hold. DateTime and Date (18.16's only choices) are unsigned offsets from 1970.
+const DATETIME_MIN = Date.UTC(1970, 0, 1);
+const DATETIME_MAX = Date.UTC(2106, 1, 7, 6, 28, 15);
+const DATETIME64_MIN = Date.UTC(1900, 0, 1);
+const DATETIME64_MAX = Date.UTC(2299, 11, 31, 23, 59, 59, 999);
+const DATE_MAX_DAYS = 65_535;
+
+export function timestampInRange(ms: number, features: ServerFeatures): boolean {
+  return features.dateTime64 ? ms >= DATETIME64_MIN && ms <= DATETIME64_MAX : ms >= DATETIME_MIN && ms <= DATETIME_MAX;
+}
+
+export function dateInRange(days: number): boolean {
+  return days >= 0 && days <= DATE_MAX_DAYS;
+}
+
+/** dlt-style inference for one non-null scalar (objects are flattened and lists become json before this). */
+export function inferDataType(value: unknown, features: ServerFeatures): DataType {
+  switch (typeof value) {
+    case 'boolean':
+      return 'bool';
+    case 'number':
+      return Number.isInteger(value) ? 'bigint' : 'double';
+    case 'bigint':
+      return 'bigint';
+    case 'string': {
+      const days = parseDate(value);
+      if (days !== undefined && dateInRange(days)) return 'date';
+      const ms = parseTimestamp(value);
+      if (ms !== undefined && timestampInRange(ms, features)) return 'timestamp';
+      return 'text';
+    }
+    default:
+      return 'json';
+  }
+}
+
+/** Map a dlt column hint's data_type onto ours; hint types we cannot represent natively become text. */
+export function dataTypeFromHint(hint: ColumnHint): DataType | undefined {
+  switch (hint.data_type) {
+    case undefined:
+      return undefined;
+    case 'bigint':
+    case 'double':
+    case 'bool':
+    case 'timestamp':
+    case 'date':
+    case 'json':
+    case 'decimal':
+    case 'text':
+      return hint.data_type;
+    default:
+      // time, binary, wei: stored as their text form (portable across 18.16 and 24.x).
+      return 'text';
+  }
+}
+
+/** The ClickHouse type for a column on this server (without Nullable). */
+export function baseClickHouseType(spec: ColumnSpec, features: ServerFeatures): string {
+  switch (spec.dataType) {
+    case 'text':
+    case 'json': // JSON text in a String: the JSON column type does not exist on 18.16 and is unstable before 24.8.
+      return 'String';
+    case 'bigint':
+      return 'Int64';
+    case 'double':
+      return 'Float64';
+    case 'bool':
+      return features.bool ? 'Bool' : 'UInt8';
+    case 'timestamp':
+      return features.dateTime64 ? `DateTime64(${clampInt(spec.precision ?? 3, 0, 9)}, 'UTC')` : "DateTime('UTC')";
+    case 'date':
+      return 'Date';
+    case 'decimal':
+      return `Decimal(${clampInt(spec.precision ?? 38, 1, 38)}, ${clampInt(spec.scale ?? 9, 0, spec.precision ?? 38)})`;
+  }
+}
+
+export function clickHouseType(spec: ColumnSpec, features: ServerFeatures): string {
+  const base = baseClickHouseType(spec, features);
+  return spec.nullable ? `Nullable(${base})` : base;
+}
+
+function clampInt(n: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, Math.trunc(n)));
+}
+
+/** Read a type from system.columns back into a data type, to check and convert values for existing columns. */
+export function dataTypeOfClickHouseType(chType: string): { dataType: DataType | 'uint8' | 'other'; nullable: boolean } {
+  let t = chType.trim();
+  let nullable = false;
+  for (;;) {
+    const m = /^(Nullable|LowCardinality)\((.*)\)$/.exec(t);
+    if (!m) break;
+    if (m[1] === 'Nullable') nullable = true;
+    t = m[2];
+  }
+  // UInt8 is both 18.16's boolean and a small integer: the converter accepts either for it.
+  if (t === 'UInt8') return { dataType: 'uint8', nullable };
+  if (/^U?Int(8|16|32|64|128|256)$/.test(t)) return { dataType: 'bigint', nullable };
+  if (/^Float(32|64)$/.test(t)) return { dataType: 'double', nullable };
+  if (t === 'Bool') return { dataType: 'bool', nullable };
+  if (/^DateTime(64)?(\(|$)/.test(t)) return { dataType: 'timestamp', nullable };
+  if (/^Date(32)?$/.test(t)) return { dataType: 'date', nullable };
+  if (/^Decimal/.test(t)) return { dataType: 'decimal', nullable };
+  if (t === 'String' || /^FixedString/.test(t)) return { dataType: 'text', nullable };
+  return { dataType: 'other', nullable };
+}

@@ -1,0 +1,102 @@
+/**
+ * Turning one JSON value into what a ClickHouse column accepts in JSONEachRow. We convert in JS rather
+ * than lean on `date_time_input_format=best_effort`, which 18.16 does not have for JSONEachRow, and so
+ * that a value that does not fit is reported with its field name instead of a positional parse error.
+ */
+import { dataTypeOfClickHouseType, dateInRange, parseDate, parseTimestamp } from './types';
+
+export type Converted = { ok: true; value: unknown } | { ok: false; reason: string };
+
+const NO = (reason: string): Converted => ({ ok: false, reason });
+const YES = (value: unknown): Converted => ({ ok: true, value });
+
+const INT_RE = /^-?\d+$/;
+const NUMBER_RE = /^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Convert `value` for a column whose ClickHouse type is `chType` (as system.columns spells it). */
+export function convertValue(value: unknown, chType: string): Converted {
+  const { dataType, nullable } = dataTypeOfClickHouseType(chType);
+  if (value === null || value === undefined) return nullable ? YES(null) : NO('null in a non-nullable column');
+  switch (dataType) {
+    case 'text':
+      if (typeof value === 'string') return YES(value);
+      if (typeof value === 'number' || typeof value === 'boolean') return YES(String(value));
+      return NO('not a scalar');
+    case 'bigint':
+      if (typeof value === 'number' && Number.isInteger(value)) return YES(value);
+      // Quoted integers keep precision beyond 2^53; ClickHouse parses them in JSONEachRow on every version.
+      if (typeof value === 'string' && INT_RE.test(value.trim())) return YES(value.trim());
+      return NO('not an integer');
+    case 'uint8':
+      if (typeof value === 'boolean') return YES(value ? 1 : 0);
+      if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 255) return YES(value);
+      return NO('not a boolean or 0..255');
+    case 'bool':
+      if (typeof value === 'boolean') return YES(value);
+      if (value === 0 || value === 1) return YES(value === 1);
+      if (value === 'true' || value === 'false') return YES(value === 'true');
+      return NO('not a boolean');
+    case 'double':
+      if (typeof value === 'number') return YES(value);
+      if (typeof value === 'string' && NUMBER_RE.test(value.trim())) return YES(Number(value));
+      return NO('not a number');
+    case 'decimal':
+      if (typeof value === 'number') return YES(value);
+      if (typeof value === 'string' && NUMBER_RE.test(value.trim())) return YES(value.trim());
+      return NO('not a decimal number');
+    case 'timestamp':
+      return convertTimestamp(value, /^(Nullable\()?DateTime64/.test(chType));
+    case 'date':
+      return convertDate(value);
+    default:
+      // A column type sluice did not create (someone altered the table): pass scalars through unchanged.
+      return typeof value === 'object' ? NO('not a scalar') : YES(value);
+  }
+}
+
+function convertTimestamp(value: unknown, withMillis: boolean): Converted {
+  let ms: number | undefined;
+  if (typeof value === 'string') ms = parseTimestamp(value) ?? dateMs(value);
+  // dlt reads a number in a timestamp column as Unix seconds.
+  else if (typeof value === 'number' && Number.isFinite(value)) ms = Math.round(value * 1000);
+  if (ms === undefined) return NO('not an ISO 8601 timestamp');
+  const min = withMillis ? Date.UTC(1900, 0, 1) : 0;
+  const max = withMillis ? Date.UTC(2299, 11, 31, 23, 59, 59, 999) : Date.UTC(2106, 1, 7, 6, 28, 15);
+  if (ms < min || ms > max) return NO('timestamp outside the range the column can hold');
+  return YES(formatTimestamp(ms, withMillis));
+}
+
+function dateMs(value: string): number | undefined {
+  const days = parseDate(value);
+  return days === undefined ? undefined : days * 86_400_000;
+}
+
+function convertDate(value: unknown): Converted {
+  if (typeof value !== 'string') return NO('not a date');
+  let days = parseDate(value);
+  if (days === undefined) {
+    const ms = parseTimestamp(value);
+    if (ms !== undefined) days = Math.floor(ms / 86_400_000);
+  }
+  if (days === undefined) return NO('not a YYYY-MM-DD date');
+  if (!dateInRange(days)) return NO('date outside 1970-01-01..2149-06-06');
+  return YES(new Date(days * 86_400_000).toISOString().slice(0, 10));
+}
+
+/** `YYYY-MM-DD hh:mm:ss[.mmm]` in UTC: the basic format every DateTime/DateTime64 parser accepts. */
+export function formatTimestamp(ms: number, withMillis: boolean): string {
+  const iso = new Date(ms).toISOString(); // 2024-01-02T03:04:05.678Z
+  const base = `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+  return withMillis ? `${base}.${iso.slice(20, 23)}` : base;
+}
+
+/** A short, single-line excerpt of a value for error messages (never the whole record). */
+export function excerpt(value: unknown, max = 60): string {
+  let s: string;
+  try {
+    s = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value));
+  } catch {
+    s = String(value);
+  }
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}

@@ -1,0 +1,105 @@
+/**
+ * The one place that decides what an HTTP status means for sluice: success, ignore (response_actions),
+ * retry (429, retry_on_status), bad credentials (401/403) or a fatal answer (other 4xx/5xx). Every
+ * message names the status, the method and the masked URL, and quotes a short masked body excerpt,
+ * so a user can act on it without reading code.
+ */
+import { STATUS_CODES } from 'node:http';
+import type { AuthConfig, ResponseAction, RetryConfig } from '../config/types';
+import { SluiceError } from '../errors';
+import { bodyExcerpt, maskSecrets } from './mask';
+
+/** Retry-After in milliseconds: delta-seconds or an HTTP-date. undefined when absent or unparseable. */
+export function parseRetryAfter(header: string | undefined, now: number = Date.now()): number | undefined {
+  if (header === undefined) return undefined;
+  const value = header.trim();
+  if (value === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
+  // A date-looking value must parse as a date; "soon" or "-5" are ignored rather than guessed.
+  if (!/[a-z]/i.test(value)) return undefined;
+  const at = Date.parse(value);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now);
+}
+
+/** dlt's response_actions: status alone, content substring alone, or both must match. */
+export function matchesResponseAction(actions: readonly ResponseAction[], status: number, text: string): ResponseAction | undefined {
+  return actions.find((a) => {
+    const hasStatus = a.status_code !== undefined && a.status_code !== null;
+    const hasContent = a.content !== undefined && a.content !== null;
+    if (!hasStatus && !hasContent) return false;
+    if (hasStatus && a.status_code !== status) return false;
+    if (hasContent && !text.includes(a.content as string)) return false;
+    return true;
+  });
+}
+
+const CREDENTIAL_HINTS: Record<AuthConfig['type'], string> = {
+  api_key: 'check the api_key secret',
+  bearer: 'check the bearer token secret',
+  http_basic: 'check the username and password',
+  oauth2_client_credentials: 'check client_id, client_secret and the token scopes',
+};
+
+export interface StatusContext {
+  status: number;
+  method: string;
+  /** Already masked. */
+  maskedUrl: string;
+  headers: Record<string, string>;
+  text: string;
+  retry: RetryConfig;
+  authType?: AuthConfig['type'];
+  secrets: readonly string[];
+  now?: number;
+}
+
+function retryAfterMs(ctx: StatusContext): number | undefined {
+  if (!ctx.retry.respect_retry_after) return undefined;
+  const ms = parseRetryAfter(ctx.headers['retry-after'], ctx.now);
+  if (ms === undefined) return undefined;
+  // A server asking for hours would stall the sync silently; cap it, Temporal keeps counting attempts.
+  return Math.min(ms, ctx.retry.max_retry_after_seconds * 1000);
+}
+
+/** undefined for a success (2xx); otherwise the SluiceError to throw. */
+export function classifyStatus(ctx: StatusContext): SluiceError | undefined {
+  const { status } = ctx;
+  if (status >= 200 && status < 300) return undefined;
+  const head = `${status} ${STATUS_CODES[status] ?? 'HTTP error'} from ${ctx.method} ${ctx.maskedUrl}`;
+  const excerpt = bodyExcerpt(ctx.text, ctx.secrets);
+  const tail = excerpt ? `; response: ${excerpt}` : '';
+
+  // GitHub-style rate limits answer 403 with Retry-After: that is a wait, not a bad credential.
+  const throttled = status === 429 || (status === 403 && ctx.headers['retry-after'] !== undefined);
+  if (throttled || ctx.retry.retry_on_status.includes(status)) {
+    const wait = retryAfterMs(ctx);
+    const when = wait !== undefined ? `retry after ${Math.ceil(wait / 1000)}s` : 'will retry';
+    return new SluiceError('http_retryable', `${head}: ${when}${tail}`, wait !== undefined ? { retryAfterMs: wait } : undefined);
+  }
+  if (status === 401 || status === 403) {
+    const hint = ctx.authType ? CREDENTIAL_HINTS[ctx.authType] : 'no auth is configured for this endpoint';
+    return new SluiceError('auth', `${head}: the API rejected the credentials (${hint})${tail}`);
+  }
+  return new SluiceError('http_fatal', `${head}${tail}`);
+}
+
+/**
+ * Parses a 2xx body. An empty body is "no data". Invalid JSON is usually a truncated transfer
+ * (retryable); an HTML/XML page where JSON was expected is a wrong endpoint (retrying cannot help).
+ */
+export function parseJsonBody(text: string, contentType: string | undefined, where: string, secrets: readonly string[]): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const looksJson = /^\s*[[{"]/.test(text);
+    const markup = /html|xml/i.test(contentType ?? '');
+    // V8 quotes part of the text in its message, so it is masked like the body.
+    const reason = maskSecrets(err instanceof Error ? err.message : String(err), secrets);
+    if (markup && !looksJson) {
+      throw new SluiceError('response_shape', `expected JSON from ${where} but got ${contentType}: ${bodyExcerpt(text, secrets, 120)}`);
+    }
+    throw new SluiceError('http_retryable', `invalid or truncated JSON from ${where} (${reason}); body starts: ${bodyExcerpt(text, secrets, 120)}`);
+  }
+}

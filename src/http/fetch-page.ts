@@ -1,0 +1,106 @@
+/**
+ * One page: build the request, let the paginator and auth shape it, send it, judge the status,
+ * parse the body once, pick the records and compute the next page token. Retrying is Temporal's
+ * job (the activity's retry policy); the only retry here is the single one OAuth2 needs after a
+ * 401 with a stale token.
+ */
+import type { JsonObject, JsonValue, PaginatorConfig, ResolvedEndpoint } from '../config/types';
+import { SluiceError } from '../errors';
+import { createAuth } from './auth';
+import { classifyStatus, matchesResponseAction, parseJsonBody } from './classify';
+import { maskSecrets } from './mask';
+import { paginatorFor } from './paginators';
+import type { PaginationContext } from './paginators/types';
+import { readToken, writeToken } from './page-token';
+import { buildRequest } from './request';
+import { detectSelector, selectRecords } from './selector';
+import { send } from './transport';
+import type { FetchedPage, FetchPageInput, HttpRequest, PaginatorResponse } from './types';
+
+/** dlt's single_entity_path: `/users/{id}` returns one object, so no paging and the whole body. */
+function isSingleEntityUrl(url: string): boolean {
+  const path = url.split('?')[0].replace(/\/+$/, '');
+  const last = path.slice(path.lastIndexOf('/') + 1).replace(/\{\{|\}\}/g, '');
+  return /\{[A-Za-z0-9.\-_]+\}/.test(last);
+}
+
+/** The paginator and selector in effect: the configured ones, else dlt's single-entity guess, else detection. */
+function effectiveSettings(endpoint: ResolvedEndpoint): { paginator: PaginatorConfig; selector?: string } {
+  const single = isSingleEntityUrl(endpoint.url);
+  return {
+    paginator: endpoint.paginator ?? (single ? { type: 'single_page' } : { type: 'auto' }),
+    selector: endpoint.data_selector ?? (single ? '$' : undefined),
+  };
+}
+
+export async function fetchPage(input: FetchPageInput): Promise<FetchedPage> {
+  const { endpoint } = input;
+  const auth = endpoint.auth ? createAuth(endpoint.auth) : undefined;
+  const secrets = (): string[] => [...input.secretValues, ...(auth?.secrets() ?? [])];
+  const mask = (text: string): string => maskSecrets(text, secrets());
+  const timeoutMs = Math.max(1, Math.round(endpoint.timeout_seconds * 1000));
+  const settings = effectiveSettings(endpoint);
+  const pcfg = settings.paginator;
+  const paginator = paginatorFor(pcfg);
+  const token = readToken(input.state, pcfg.type, () => paginator.initialState(pcfg));
+
+  const prepare = async (): Promise<HttpRequest> => {
+    const req = buildRequest(endpoint, input.placeholders);
+    paginator.applyToRequest(pcfg, token.state, req);
+    if (auth) await auth.apply(req, { timeoutMs, signal: input.signal, secrets: secrets() });
+    return req;
+  };
+  const sendOnce = async () => send(await prepare(), { timeoutMs, signal: input.signal, secrets: secrets() });
+
+  let res = await sendOnce();
+  const ignore = () => matchesResponseAction(endpoint.response_actions ?? [], res.status, res.text);
+  if (res.status === 401 && auth && !ignore() && (await auth.onUnauthorized())) res = await sendOnce();
+
+  const url = mask(res.url);
+  if (ignore()) {
+    return { records: [], next: null, status: res.status, url, ignored: true, paginatorSummary: 'ignored by response_actions' };
+  }
+  const failure = classifyStatus({
+    status: res.status,
+    method: endpoint.method,
+    maskedUrl: url,
+    headers: res.headers,
+    text: res.text,
+    retry: endpoint.retry,
+    authType: endpoint.auth?.type,
+    secrets: secrets(),
+  });
+  if (failure) throw failure;
+
+  const body = parseJsonBody(res.text, res.headers['content-type'], `${endpoint.method} ${url}`, secrets()) as JsonValue | undefined;
+  let selector = settings.selector ?? token.selector ?? detectSelector(body);
+  let records: JsonObject[];
+  try {
+    records = selectRecords(body, selector);
+  } catch (err) {
+    // A selector we guessed on page one may not fit a later, odd page; guess again rather than fail.
+    if (settings.selector !== undefined || !(err instanceof SluiceError)) throw err;
+    selector = detectSelector(body);
+    records = selectRecords(body, selector);
+  }
+
+  const warnings: string[] = [];
+  const ctx: PaginationContext = { secrets: secrets(), authQueryParam: auth?.queryParam, warn: (m) => warnings.push(mask(m)) };
+  const response: PaginatorResponse = { body, headers: res.headers, requestUrl: res.url };
+  // An empty 2xx body (204) has nothing to page through.
+  let nextState = body === undefined ? null : paginator.nextState(pcfg, token.state, response, records, ctx);
+  const pages = token.pages + 1;
+  if (endpoint.maximum_pages !== undefined && endpoint.maximum_pages !== null && pages >= endpoint.maximum_pages) nextState = null;
+
+  const next = nextState === null
+    ? null
+    : writeToken({
+        v: 1,
+        paginator: pcfg.type,
+        pages,
+        state: nextState,
+        ...(settings.selector === undefined ? { selector } : {}),
+      });
+  const paginatorSummary = nextState === null ? 'no more pages' : mask(paginator.summary(pcfg, nextState));
+  return { records, next, status: res.status, url, ignored: false, paginatorSummary, ...(warnings.length > 0 ? { warnings } : {}) };
+}

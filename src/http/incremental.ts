@@ -1,0 +1,121 @@
+/**
+ * Client-side incremental filtering and the request window, following dlt's Incremental:
+ * - rows outside [start, end] are dropped; range_start "closed" keeps rows equal to the start
+ *   (dlt's default, deduplicated downstream by the primary key), "open" drops them; range_end
+ *   "open" (default) drops rows equal to the end;
+ * - with last_value_func "min" the order is reversed (the cursor walks backwards);
+ * - lag moves the start back (numbers: minus lag; timestamps: minus lag seconds; dates: days),
+ *   never past initial_value, and is off when end_value is set (a fixed window needs no lag).
+ */
+import type { IncrementalConfig, JsonObject, JsonPrimitive, JsonValue } from '../config/types';
+import { SluiceError } from '../errors';
+import { compareIso, formatIso, parseIso, shiftIso } from './iso-time';
+import { findValues } from './json-path';
+
+export interface IncrementalWindow {
+  start_value: JsonPrimitive;
+  end_value: JsonPrimitive;
+  last_value: JsonPrimitive;
+}
+
+function typeName(v: JsonPrimitive): string {
+  return v === null ? 'null' : typeof v;
+}
+
+/**
+ * Orders two cursor values: numbers numerically, ISO timestamps as instants (so "+02:00" and "Z"
+ * compare correctly), other strings lexically. Mixing a number and a string is a data problem.
+ */
+export function compareCursor(a: JsonPrimitive, b: JsonPrimitive, cursorPath = 'cursor'): number {
+  if (typeof a === 'number' && typeof b === 'number') return a === b ? 0 : a < b ? -1 : 1;
+  if (typeof a === 'string' && typeof b === 'string') {
+    const ta = parseIso(a);
+    const tb = parseIso(b);
+    if (ta && tb) return compareIso(ta, tb);
+    return a === b ? 0 : a < b ? -1 : 1;
+  }
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  throw new SluiceError(
+    'response_shape',
+    `cannot compare incremental cursor values of different types at "${cursorPath}": ${typeName(a)} and ${typeName(b)}`,
+  );
+}
+
+function cursorOf(record: JsonObject, path: string): JsonValue | undefined {
+  const values = findValues(path, record);
+  return values.length > 0 ? values[0] : undefined;
+}
+
+export function filterIncremental(
+  records: JsonObject[],
+  cfg: IncrementalConfig,
+  window: { start_value: JsonPrimitive; end_value: JsonPrimitive },
+): { records: JsonObject[]; cursorValue: JsonPrimitive | undefined } {
+  // For "min" every comparison flips: "after the start" means smaller.
+  const dir = cfg.last_value_func === 'min' ? -1 : 1;
+  const start = window.start_value;
+  const end = window.end_value;
+  const kept: JsonObject[] = [];
+  let best: JsonPrimitive | undefined;
+
+  for (const record of records) {
+    const raw = cursorOf(record, cfg.cursor_path);
+    if (raw === undefined || raw === null) {
+      if (cfg.on_cursor_value_missing === 'raise') {
+        throw new SluiceError(
+          'response_shape',
+          `incremental cursor "${cfg.cursor_path}" is ${raw === null ? 'null' : 'missing'} in a record (fields: ${Object.keys(record).join(', ')}); set on_cursor_value_missing to "include" or "exclude" to accept such records`,
+        );
+      }
+      if (cfg.on_cursor_value_missing === 'include') kept.push(record);
+      continue;
+    }
+    if (typeof raw === 'object') {
+      throw new SluiceError('response_shape', `incremental cursor "${cfg.cursor_path}" must be a number, string or boolean, got ${Array.isArray(raw) ? 'a list' : 'an object'}`);
+    }
+    const value: JsonPrimitive = raw;
+    if (end !== null && end !== undefined) {
+      const c = dir * compareCursor(value, end, cfg.cursor_path);
+      if (c > 0 || (c === 0 && cfg.range_end === 'open')) continue;
+    }
+    if (start !== null && start !== undefined) {
+      const c = dir * compareCursor(value, start, cfg.cursor_path);
+      if (c < 0 || (c === 0 && cfg.range_start === 'open')) continue;
+    }
+    kept.push(record);
+    if (best === undefined || dir * compareCursor(value, best, cfg.cursor_path) > 0) best = value;
+  }
+  return { records: kept, cursorValue: best };
+}
+
+function applyLag(value: JsonPrimitive, lag: number, func: 'max' | 'min'): JsonPrimitive {
+  const delta = func === 'max' ? -lag : lag;
+  if (typeof value === 'number') {
+    const shifted = value + delta;
+    // dlt keeps an int an int.
+    return Number.isInteger(value) ? Math.trunc(shifted) : shifted;
+  }
+  if (typeof value === 'string') {
+    const t = parseIso(value);
+    if (t) return formatIso(shiftIso(t, delta));
+  }
+  throw new SluiceError('config', `lag needs a numeric or ISO date/timestamp cursor, got ${JSON.stringify(value)}`);
+}
+
+/**
+ * The values a run requests with: start = the stored cursor (or initial_value), moved back by lag.
+ * start_value and last_value are the same here: dlt's last_value only moves while rows are
+ * processed, and sluice commits it after the run.
+ */
+export function incrementalWindow(cfg: IncrementalConfig, storedLastValue: JsonPrimitive | undefined): IncrementalWindow {
+  const initial = cfg.initial_value ?? null;
+  const end = cfg.end_value ?? null;
+  let start: JsonPrimitive = storedLastValue ?? initial;
+  if (cfg.lag && storedLastValue !== undefined && storedLastValue !== null && end === null) {
+    const lagged = applyLag(storedLastValue, cfg.lag, cfg.last_value_func);
+    const dir = cfg.last_value_func === 'min' ? -1 : 1;
+    // Never step back past initial_value.
+    start = initial !== null && dir * compareCursor(lagged, initial, cfg.cursor_path) < 0 ? initial : lagged;
+  }
+  return { start_value: start, end_value: end, last_value: start };
+}

@@ -1,0 +1,14 @@
+/**
+ * src/http: one resolved endpoint + a page token in, one page of records + the next token out.
+ * Auth strategies and paginators are one module each (auth/, paginators/), registered by dlt type.
+ */
+export { fetchPage } from './fetch-page';
+export { parseRetryAfter } from './classify';
+export { filterIncremental, incrementalWindow, compareCursor } from './incremental';
+export type { IncrementalWindow } from './incremental';
+export { maskSecrets } from './mask';
+export { closeHttpDispatcher } from './agent';
+export { clearOAuthTokenCache } from './auth';
+export { detectSelector, selectRecords } from './selector';
+export { buildRequest, requestUrl } from './request';
+export type { FetchedPage, FetchPageInput, PlaceholderContext } from './types';

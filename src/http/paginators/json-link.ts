@@ -1,0 +1,14 @@
+/** dlt's JSONLinkPaginator: the next page URL is in the body at next_url_path (default "next"). */
+import { findValues } from '../json-path';
+import { applyNextUrl, nextUrlState, nextUrlSummary } from './next-url';
+import type { PaginatorOf } from './types';
+
+export const jsonLinkPaginator: PaginatorOf<'json_link'> = {
+  initialState: () => ({ url: null }),
+  applyToRequest: (_cfg, state, req) => applyNextUrl(state, req),
+  nextState(cfg, _state, response, records, ctx) {
+    const values = findValues(cfg.next_url_path || 'next', response.body);
+    return nextUrlState(values[0], response, records, ctx, 'json_link');
+  },
+  summary: (_cfg, state) => nextUrlSummary(state),
+};

@@ -1,0 +1,28 @@
+/**
+ * The contract of a paginator: pure functions over a JSON state, so the state can travel through
+ * Temporal as the page token and a retried activity resumes exactly where it was.
+ */
+import type { JsonObject, PaginatorConfig } from '../../config/types';
+import type { HttpRequest, PaginatorResponse } from '../types';
+
+export interface PaginationContext {
+  /** Secret values: never written into a state (a state ends up in workflow history). */
+  secrets: readonly string[];
+  /** Query param that auth adds on every request; next links drop it. */
+  authQueryParam?: string;
+  /** For things worth telling the user that do not fail the page. */
+  warn(message: string): void;
+}
+
+export interface Paginator<C extends PaginatorConfig = PaginatorConfig> {
+  /** State of the first request. */
+  initialState(cfg: C): JsonObject;
+  /** Puts the state into the request (params, body path or a whole next URL). */
+  applyToRequest(cfg: C, state: JsonObject, req: HttpRequest): void;
+  /** State of the next request, or null when this was the last page. */
+  nextState(cfg: C, state: JsonObject, response: PaginatorResponse, records: JsonObject[], ctx: PaginationContext): JsonObject | null;
+  /** Short text for UIs, about the request this state makes. */
+  summary(cfg: C, state: JsonObject): string;
+}
+
+export type PaginatorOf<K extends PaginatorConfig['type']> = Paginator<Extract<PaginatorConfig, { type: K }>>;

@@ -1,0 +1,140 @@
+/**
+ * Turns a resolved endpoint plus placeholder values into an HttpRequest, and an HttpRequest into a
+ * URL and a body. Paginators and auth then adjust the request; nothing here knows about them.
+ */
+import type { JsonValue, ResolvedEndpoint } from '../config/types';
+import { SluiceError } from '../errors';
+import { isJsonObject } from './json-path';
+import { expandString, expandValue, lookupPlaceholder, type NamedValues, singlePlaceholder } from './placeholders';
+import type { HttpRequest, PlaceholderContext } from './types';
+
+/**
+ * dlt's legacy param forms, still present in resolved params:
+ * - `{type: "resolve", resource, field}`: the parent's field, bound into the path when the path names
+ *   the param (`/issues/{issue_number}/comments`), else sent as a query param;
+ * - `{type: "incremental", cursor_path, initial_value}`: the incremental start value.
+ */
+function resolveLegacyParam(
+  name: string,
+  spec: Record<string, JsonValue>,
+  ctx: PlaceholderContext,
+): JsonValue {
+  if (spec.type === 'resolve') {
+    if (typeof spec.resource !== 'string' || typeof spec.field !== 'string') {
+      throw new SluiceError('config', `param "${name}" of type resolve needs "resource" and "field"`);
+    }
+    return lookupPlaceholder(`resources.${spec.resource}.${spec.field}`, ctx);
+  }
+  // type: incremental. Without a window (no incremental state at all) dlt sends the initial value.
+  if (ctx.incremental) return ctx.incremental.start_value;
+  return spec.initial_value !== undefined ? spec.initial_value : null;
+}
+
+function isLegacyParam(value: JsonValue): value is Record<string, JsonValue> {
+  return isJsonObject(value) && (value.type === 'resolve' || value.type === 'incremental');
+}
+
+export function buildRequest(endpoint: ResolvedEndpoint, ctx: PlaceholderContext): HttpRequest {
+  const named: NamedValues = {};
+  const params: Record<string, JsonValue | undefined> = {};
+
+  for (const [name, value] of Object.entries(endpoint.params ?? {})) {
+    if (!isLegacyParam(value)) continue;
+    const resolved = resolveLegacyParam(name, value, ctx);
+    // A resolve param named in the URL binds there (and is not also sent as a query param).
+    if (value.type === 'resolve' && endpoint.url.includes(`{${name}}`)) named[name] = resolved;
+    else params[name] = resolved;
+  }
+  for (const [name, value] of Object.entries(endpoint.params ?? {})) {
+    if (isLegacyParam(value)) continue;
+    params[expandString(name, ctx, { named })] = expandValue(value, ctx, true, named);
+  }
+
+  const inc = endpoint.incremental;
+  if (inc && ctx.incremental) {
+    if (inc.start_param) params[inc.start_param] = ctx.incremental.start_value;
+    if (inc.end_param) params[inc.end_param] = ctx.incremental.end_value;
+  }
+
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(endpoint.headers ?? {})) {
+    // A header that is exactly a placeholder resolving to null is left out rather than sent empty.
+    const expr = singlePlaceholder(value, named);
+    if (expr !== undefined && lookupPlaceholder(expr, ctx, named) === null) continue;
+    headers[name] = expandString(value, ctx, { named });
+  }
+
+  const request: HttpRequest = {
+    method: endpoint.method,
+    // Values substituted into the URL are percent-encoded: a parent id "a/b" must stay one segment.
+    url: expandString(endpoint.url, ctx, { named, encode: encodeURIComponent }),
+    params,
+    headers,
+  };
+  if (endpoint.json !== undefined) request.json = expandValue(endpoint.json, ctx, true, named);
+  if (endpoint.data !== undefined) request.data = expandValue(endpoint.data, ctx, true, named);
+  return request;
+}
+
+function paramString(value: JsonValue): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+/** The request URL with params applied; params override same-named query keys already in the URL. */
+export function requestUrl(req: HttpRequest): string {
+  let url: URL;
+  try {
+    url = new URL(req.url);
+  } catch {
+    throw new SluiceError('config', `not an absolute URL: "${req.url}" (check base_url and path)`);
+  }
+  for (const [name, value] of Object.entries(req.params)) {
+    if (value === undefined || value === null) continue;
+    url.searchParams.delete(name);
+    if (Array.isArray(value)) {
+      // requests sends a list as repeated keys; so do we.
+      for (const item of value) if (item !== null) url.searchParams.append(name, paramString(item));
+    } else {
+      url.searchParams.append(name, paramString(value));
+    }
+  }
+  return url.toString();
+}
+
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  const lower = name.toLowerCase();
+  return Object.keys(headers).some((h) => h.toLowerCase() === lower);
+}
+
+/** Serialises the body and sets its Content-Type unless the config already set one. */
+export function encodeBody(req: HttpRequest): { body?: string; headers: Record<string, string> } {
+  const headers = { ...req.headers };
+  if (req.json !== undefined) {
+    if (!hasHeader(headers, 'content-type')) headers['content-type'] = 'application/json';
+    return { body: JSON.stringify(req.json), headers };
+  }
+  if (req.data !== undefined && req.data !== null) {
+    if (!hasHeader(headers, 'content-type')) headers['content-type'] = 'application/x-www-form-urlencoded';
+    if (typeof req.data === 'string') return { body: req.data, headers };
+    const form = new URLSearchParams();
+    if (isJsonObject(req.data)) {
+      for (const [k, v] of Object.entries(req.data)) {
+        if (v === null) continue;
+        if (Array.isArray(v)) for (const item of v) form.append(k, paramString(item));
+        else form.append(k, paramString(v));
+      }
+    } else {
+      throw new SluiceError('config', 'endpoint "data" must be an object (form fields) or a string');
+    }
+    return { body: form.toString(), headers };
+  }
+  return { headers };
+}
+
+/** Sets a header, replacing any same-named one whatever its case (HTTP names are case-insensitive). */
+export function setHeader(req: HttpRequest, name: string, value: string): void {
+  for (const key of Object.keys(req.headers)) if (key.toLowerCase() === name.toLowerCase()) delete req.headers[key];
+  req.headers[name] = value;
+}

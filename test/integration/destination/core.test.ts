@@ -1,0 +1,181 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { createDestination, type Destination } from '../../../src/destination';
+import { SluiceError } from '../../../src/errors';
+import { resource } from '../../unit/destination/resource-fixture';
+import { dropDatabase, rawClient, rows, scalar, settings, testDatabase } from './helpers';
+
+let dest: Destination;
+let ch: ClickHouseClient;
+const db = testDatabase();
+
+beforeAll(async () => {
+  dest = await createDestination(settings);
+  ch = rawClient();
+  await dest.ensureDatabase(db);
+});
+afterAll(async () => {
+  await dropDatabase(ch, db);
+  await dest.close();
+  await ch.close();
+});
+
+const users = resource({ name: 'users', table_name: 'users', write_disposition: 'merge', primary_key: ['id'] });
+
+describe('merge', () => {
+  const target = () => ({ database: db, resource: users });
+
+  it('collapses a retried page under FINAL', async () => {
+    const page = [
+      { id: 1, name: 'ann', createdAt: '2024-01-02T03:04:05.678Z' },
+      { id: 2, name: 'bob', createdAt: '2024-01-03T00:00:00+02:00' },
+    ];
+    await dest.beginLoad(target(), 'load-1');
+    expect(await dest.insertPage(target(), page, { loadId: 'load-1', version: 10, page: 0 })).toEqual({ rows: 2 });
+    expect(await scalar(ch, `SELECT count() AS n FROM ${db}.users FINAL`)).toBe(2);
+    await dest.insertPage(target(), page, { loadId: 'load-1', version: 10, page: 0 });
+    expect(await scalar(ch, `SELECT count() AS n FROM ${db}.users FINAL`)).toBe(2);
+    expect(await scalar(ch, `SELECT count() AS n FROM ${db}.users`)).toBe(4); // both inserts landed; FINAL hides one
+  });
+
+  it('lets the later version win', async () => {
+    await dest.insertPage(target(), [{ id: 1, name: 'ann v2' }], { loadId: 'load-2', version: 20, page: 0 });
+    // An older version arriving late (a slow retry of an earlier run) must not win.
+    await dest.insertPage(target(), [{ id: 1, name: 'ann stale' }], { loadId: 'load-0', version: 5, page: 0 });
+    const got = await rows<{ name: string }>(ch, `SELECT name FROM ${db}.users FINAL WHERE id = 1`);
+    expect(got).toEqual([{ name: 'ann v2' }]);
+  });
+
+  it('creates typed columns: snake_case names, Int64 key, timestamps in UTC', async () => {
+    const cols = await rows<{ name: string; type: string }>(ch, `SELECT name, type FROM system.columns WHERE database = '${db}' AND table = 'users'`);
+    const types = Object.fromEntries(cols.map((c) => [c.name, c.type]));
+    expect(types.id).toBe('Int64');
+    expect(types.name).toBe('Nullable(String)');
+    expect(types.created_at).toMatch(/^Nullable\(DateTime(64\(3, )?\(?'UTC'\)\)$/);
+    expect(types._sluice_version).toBe('UInt64');
+    const [bob] = await rows<{ t: string }>(ch, `SELECT toString(created_at) AS t FROM ${db}.users FINAL WHERE id = 2`);
+    expect(bob.t.startsWith('2024-01-02 22:00:00')).toBe(true);
+  });
+
+  it('dedupes one key within a page, keeping the last record', async () => {
+    await dest.insertPage(target(), [{ id: 7, name: 'first' }, { id: 7, name: 'last' }], { loadId: 'load-3', version: 30, page: 0 });
+    expect(await rows(ch, `SELECT name FROM ${db}.users FINAL WHERE id = 7`)).toEqual([{ name: 'last' }]);
+  });
+
+  it('fails with destination_fatal when a primary key is missing', async () => {
+    await expect(dest.insertPage(target(), [{ name: 'nokey' }], { loadId: 'load-4', version: 40, page: 0 })).rejects.toMatchObject({
+      kind: 'destination_fatal',
+      message: expect.stringContaining('"id"'),
+    });
+  });
+});
+
+describe('append', () => {
+  const events = resource({ name: 'events', table_name: 'Events', write_disposition: 'append' });
+  const target = () => ({ database: db, resource: events });
+
+  it('does not duplicate a retried page, with or without FINAL', async () => {
+    const page = [{ eventType: 'click' }, { eventType: 'view' }, { eventType: 'click' }];
+    await dest.insertPage(target(), page, { loadId: 'a1', version: 1, page: 0 });
+    await dest.insertPage(target(), page, { loadId: 'a1', version: 1, page: 0 });
+    await dest.insertPage(target(), page, { loadId: 'a1', version: 2, page: 1 });
+    expect(await scalar(ch, `SELECT count() AS n FROM ${db}.events`)).toBe(6);
+    expect(await scalar(ch, `SELECT count() AS n FROM ${db}.events FINAL`)).toBe(6);
+    expect(await scalar(ch, `SELECT countIf(event_type = 'click') AS n FROM ${db}.events`)).toBe(4);
+  });
+
+  it('adds a column when a new field appears, keeping old rows', async () => {
+    await dest.insertPage(target(), [{ eventType: 'buy', amount: 9.5, paid: true, day: '2024-02-29' }], { loadId: 'a1', version: 3, page: 2 });
+    const cols = await rows<{ name: string; type: string }>(ch, `SELECT name, type FROM system.columns WHERE database = '${db}' AND table = 'events'`);
+    const types = Object.fromEntries(cols.map((c) => [c.name, c.type]));
+    expect(types.amount).toBe('Nullable(Float64)');
+    expect(types.paid).toMatch(/^Nullable\((Bool|UInt8)\)$/);
+    expect(types.day).toBe('Nullable(Date)');
+    expect(await scalar(ch, `SELECT count() AS n FROM ${db}.events WHERE amount IS NULL`)).toBe(6);
+    expect(await rows(ch, `SELECT toString(day) AS d FROM ${db}.events WHERE amount = 9.5`)).toEqual([{ d: '2024-02-29' }]);
+  });
+
+  it('flattens nested objects into parent__child columns and keeps lists as JSON text', async () => {
+    await dest.insertPage(
+      target(),
+      [{ eventType: 'nested', user: { id: 5, geoInfo: { countryCode: 'DE' } }, tags: ['a', 'b'], items: [{ sku: 1 }] }],
+      { loadId: 'a1', version: 4, page: 3 },
+    );
+    const [row] = await rows<Record<string, unknown>>(
+      ch,
+      `SELECT user__id, user__geo_info__country_code, tags, items FROM ${db}.events WHERE event_type = 'nested'`,
+    );
+    expect(row).toEqual({ user__id: '5', user__geo_info__country_code: 'DE', tags: '["a","b"]', items: '[{"sku":1}]' });
+  });
+
+  it('rejects a value that does not fit its column with field, excerpt and type', async () => {
+    const err = await dest
+      .insertPage(target(), [{ eventType: 'bad', amount: 'twelve' }], { loadId: 'a1', version: 5, page: 4 })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SluiceError);
+    expect((err as SluiceError).kind).toBe('destination_fatal');
+    expect((err as SluiceError).message).toMatch(/resource "events".*field "amount".*"twelve".*Float64/);
+  });
+
+  it('widens int and float seen in one page to Float64', async () => {
+    await dest.insertPage(target(), [{ score: 1 }, { score: 2.5 }], { loadId: 'a1', version: 6, page: 5 });
+    expect(await rows(ch, `SELECT type FROM system.columns WHERE database = '${db}' AND table = 'events' AND name = 'score'`)).toEqual([
+      { type: 'Nullable(Float64)' },
+    ]);
+  });
+
+  it('applies column hints over inference', async () => {
+    const hinted = resource({
+      name: 'hinted',
+      table_name: 'hinted',
+      columns: { code: { data_type: 'text' }, when: { data_type: 'timestamp' }, big: { data_type: 'bigint', nullable: false } },
+    });
+    await dest.insertPage({ database: db, resource: hinted }, [{ code: 42, when: 1700000000, big: 3 }], { loadId: 'h', version: 1, page: 0 });
+    const got = await rows<Record<string, unknown>>(ch, `SELECT code, toString(when) AS w, big FROM ${db}.hinted`);
+    expect(got).toEqual([{ code: '42', w: expect.stringMatching(/^2023-11-14 22:13:20/), big: '3' }]);
+    const types = await rows<{ type: string }>(ch, `SELECT type FROM system.columns WHERE database = '${db}' AND table = 'hinted' AND name = 'big'`);
+    expect(types).toEqual([{ type: 'Int64' }]);
+  });
+});
+
+describe('schema cache', () => {
+  it('recovers when the table is dropped behind the cache', async () => {
+    const r = resource({ name: 'dropped', table_name: 'dropped' });
+    await dest.insertPage({ database: db, resource: r }, [{ a: 1, b: 'x' }], { loadId: 'd1', version: 1, page: 0 });
+    await ch.command({ query: `DROP TABLE ${db}.dropped` });
+    await dest.insertPage({ database: db, resource: r }, [{ a: 2, b: 'y' }], { loadId: 'd2', version: 2, page: 0 });
+    expect(await rows(ch, `SELECT a, b FROM ${db}.dropped`)).toEqual([{ a: '2', b: 'y' }]);
+  });
+
+  it('tolerates another worker adding the same column first', async () => {
+    const r = resource({ name: 'racy', table_name: 'racy' });
+    const other = await createDestination(settings);
+    try {
+      await dest.insertPage({ database: db, resource: r }, [{ a: 1 }], { loadId: 'r', version: 1, page: 0 });
+      await other.insertPage({ database: db, resource: r }, [{ a: 2 }], { loadId: 'r', version: 1, page: 1 });
+      // Both caches know only `a`; both now see `c` and race to add it.
+      await Promise.all([
+        dest.insertPage({ database: db, resource: r }, [{ a: 3, c: 'x' }], { loadId: 'r', version: 1, page: 2 }),
+        other.insertPage({ database: db, resource: r }, [{ a: 4, c: 'y' }], { loadId: 'r', version: 1, page: 3 }),
+      ]);
+    } finally {
+      await other.close();
+    }
+    expect(await scalar(ch, `SELECT count() AS n FROM ${db}.racy WHERE c IS NOT NULL`)).toBe(2);
+  });
+});
+
+describe('errors', () => {
+  it('maps an unreachable server to destination_unavailable without credentials in the message', async () => {
+    await expect(createDestination({ url: 'http://127.0.0.1:1', username: 'u', password: 's3cret' })).rejects.toMatchObject({
+      kind: 'destination_unavailable',
+      message: expect.stringMatching(/^cannot reach ClickHouse at http:\/\/127\.0\.0\.1:1/),
+    });
+    const err = await createDestination({ url: 'http://u:s3cret@127.0.0.1:1', username: 'u', password: 's3cret' }).catch((e: Error) => e);
+    expect(String((err as Error).message)).not.toContain('s3cret');
+  });
+
+  it('ping succeeds against the live server and reports its version', async () => {
+    await expect(dest.ping()).resolves.toBeUndefined();
+    expect(dest.features.version).toMatch(/^\d+\.\d+/);
+  });
+});

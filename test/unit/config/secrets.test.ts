@@ -1,0 +1,107 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listSecretRefs, maskSecrets, resolveSecretRefs } from '../../../src/config';
+import { SluiceError } from '../../../src/errors';
+
+let cwd: string;
+beforeEach(() => {
+  cwd = mkdtempSync(join(tmpdir(), 'sluice-secrets-'));
+});
+afterEach(() => rmSync(cwd, { recursive: true, force: true }));
+
+function writeSecrets(toml: string): string {
+  mkdirSync(join(cwd, '.dlt'), { recursive: true });
+  const file = join(cwd, '.dlt', 'secrets.toml');
+  writeFileSync(file, toml);
+  return file;
+}
+
+describe('resolveSecretRefs', () => {
+  it('resolves exact and embedded references from env, deeply, without touching the input', () => {
+    const input = { auth: { token: '${api_key}' }, headers: { Authorization: 'Bearer ${api_key}' }, list: ['${other}', 3, null], keep: '{resources.a.id}' };
+    const { value, secretValues } = resolveSecretRefs(input, { env: { api_key: 's3cret', other: 'o' }, cwd });
+    expect(value).toEqual({ auth: { token: 's3cret' }, headers: { Authorization: 'Bearer s3cret' }, list: ['o', 3, null], keep: '{resources.a.id}' });
+    expect(secretValues.sort()).toEqual(['o', 's3cret']);
+    expect(input.auth.token).toBe('${api_key}');
+  });
+
+  it('falls back to the upper-cased env name', () => {
+    expect(resolveSecretRefs('${api_key}', { env: { API_KEY: 'upper' }, cwd }).value).toBe('upper');
+    expect(resolveSecretRefs('${api_key}', { env: { api_key: 'exact', API_KEY: 'upper' }, cwd }).value).toBe('exact');
+  });
+
+  it('reads .dlt/secrets.toml: top level, [sources] and [sources.<name>]', () => {
+    writeSecrets(`top = "from-top"
+port = 8123
+
+[sources]
+sources_key = "from-sources"
+
+[sources.github]
+access_token = "from-github"
+
+[destination]
+hidden = "not-a-source"
+`);
+    const { value, secretValues } = resolveSecretRefs(['${top}', '${sources_key}', '${access_token}', '${port}', '${sources.github.access_token}'], { env: {}, cwd });
+    expect(value).toEqual(['from-top', 'from-sources', 'from-github', '8123', 'from-github']);
+    expect(secretValues).toContain('from-github');
+    expect(() => resolveSecretRefs('${hidden}', { env: {}, cwd })).toThrow(SluiceError);
+  });
+
+  it('env wins over secrets.toml', () => {
+    writeSecrets('token = "file"\n');
+    expect(resolveSecretRefs('${token}', { env: { TOKEN: 'env' }, cwd }).value).toBe('env');
+  });
+
+  it('names every place looked for a missing secret, and never a value', () => {
+    const file = writeSecrets('[sources.x]\nother = "do-not-leak"\n');
+    let error: unknown;
+    try {
+      resolveSecretRefs({ a: '${api_key}', b: 'x ${MISSING_TOO}', c: '${present}' }, { env: { present: 'also-do-not-leak' }, cwd });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(SluiceError);
+    const e = error as SluiceError;
+    expect(e.kind).toBe('secret_missing');
+    expect(e.message).toContain('secret "api_key" is not set: looked in env api_key, env API_KEY, ');
+    expect(e.message).toContain(`${file} (top level, [sources], [sources.*])`);
+    expect(e.message).toContain('secret "MISSING_TOO"');
+    expect(e.message).not.toContain('do-not-leak');
+  });
+
+  it('says when secrets.toml does not exist', () => {
+    expect(() => resolveSecretRefs('${nope}', { env: {}, cwd })).toThrow(/\.dlt\/secrets\.toml \(top level, \[sources\], \[sources\.\*\], file not found\)/);
+  });
+
+  it('reports a broken secrets.toml by position only', () => {
+    writeSecrets('token = "abc\n');
+    expect(() => resolveSecretRefs('${token}', { env: {}, cwd })).toThrow(/secrets\.toml: invalid TOML at line 1, column \d+$/);
+  });
+
+  it('leaves placeholders, escaped braces and $${escaped} alone', () => {
+    const { value, secretValues } = resolveSecretRefs(['{incremental.start_value}', '{{x}}', 'cost: $${NAME}'], { env: {}, cwd });
+    expect(value).toEqual(['{incremental.start_value}', '{{x}}', 'cost: ${NAME}']);
+    expect(secretValues).toEqual([]);
+  });
+
+  it('does not list empty values as secrets', () => {
+    expect(resolveSecretRefs('${user}', { env: { user: '' }, cwd }).secretValues).toEqual([]);
+  });
+});
+
+describe('listSecretRefs', () => {
+  it('lists distinct names in order, ignoring escapes and placeholders', () => {
+    expect(listSecretRefs({ a: '${b}', c: ['x ${a} y ${b}', '$${not}', '{resources.p.id}'], n: 1 })).toEqual(['b', 'a']);
+  });
+});
+
+describe('maskSecrets', () => {
+  it('masks raw and URL-encoded forms, longest first', () => {
+    const text = 'GET https://x.io/?api_key=a%2Fb%20c&k=a/b c and a%2Fb+c and abc';
+    expect(maskSecrets(text, ['a/b c', 'abc', ''])).toBe('GET https://x.io/?api_key=***&k=*** and *** and ***');
+    expect(maskSecrets('nothing here', [])).toBe('nothing here');
+  });
+});

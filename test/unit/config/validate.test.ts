@@ -1,0 +1,210 @@
+import { formatProblem, validateSourceConfig } from '../../../src/config';
+import type { ConfigProblem } from '../../../src/config';
+
+const client = { base_url: 'https://api.example.com' };
+
+function problemsOf(raw: unknown): string[] {
+  const result = validateSourceConfig(raw);
+  if (result.ok) throw new Error('expected the config to be rejected');
+  return result.problems.map(formatProblem);
+}
+
+function onlyProblem(raw: unknown): string {
+  const lines = problemsOf(raw);
+  expect(lines).toHaveLength(1);
+  return lines[0]!;
+}
+
+describe('formatProblem', () => {
+  it('prints path, message and hint on one line', () => {
+    const p: ConfigProblem = { path: 'resources[0].endpoint.paginator.limit', message: 'expected a positive integer' };
+    expect(formatProblem(p)).toBe('resources[0].endpoint.paginator.limit: expected a positive integer');
+    expect(formatProblem({ ...p, hint: 'e.g. 100' })).toBe('resources[0].endpoint.paginator.limit: expected a positive integer (hint: e.g. 100)');
+  });
+});
+
+describe('validateSourceConfig rejections', () => {
+  it('a non-positive offset limit', () => {
+    expect(onlyProblem({ client, resources: [{ name: 'a', endpoint: { paginator: { type: 'offset', limit: 0 } } }] })).toBe(
+      'resources[0].endpoint.paginator.limit: expected a positive integer',
+    );
+  });
+
+  it('an offset paginator without limit (dict and string shorthand)', () => {
+    const expected = 'resources[0].endpoint.paginator.limit: is required: the offset paginator needs a page size (hint: e.g. {"type": "offset", "limit": 100})';
+    expect(onlyProblem({ client, resources: [{ name: 'a', endpoint: { paginator: { type: 'offset' } } }] })).toBe(expected);
+    expect(onlyProblem({ client, resources: [{ name: 'a', endpoint: { paginator: 'offset' } }] })).toBe(expected);
+  });
+
+  it('params on the resource instead of its endpoint', () => {
+    expect(onlyProblem({ client, resources: [{ name: 'a', params: { x: 1 } }] })).toBe(
+      'resources[0].params: unknown key "params" (hint: "params" belongs under "endpoint")',
+    );
+  });
+
+  it('method PUT', () => {
+    expect(onlyProblem({ client, resources: [{ name: 'a', endpoint: { method: 'PUT' } }] })).toBe(
+      'resources[0].endpoint.method: unsupported method "PUT"; expected one of: "GET", "POST"',
+    );
+  });
+
+  it('an unknown auth type lists the allowed ones', () => {
+    expect(onlyProblem({ client: { ...client, auth: { type: 'digest', token: 'x' } }, resources: ['a'] })).toBe(
+      'client.auth.type: unknown auth type "digest" (hint: allowed: "bearer", "api_key", "http_basic", "oauth2_client_credentials")',
+    );
+  });
+
+  it('an auth dict without type and without token', () => {
+    expect(onlyProblem({ client: { ...client, auth: { api_key: 'x' } }, resources: ['a'] })).toMatch(/^client\.auth\.type: auth type is missing \(hint: add "type"/);
+  });
+
+  it('an unknown paginator type, as string and as dict, with a near miss', () => {
+    expect(onlyProblem({ client, resources: [{ name: 'a', endpoint: { paginator: 'ofset' } }] })).toBe(
+      'resources[0].endpoint.paginator: unknown paginator type "ofset" (hint: did you mean "offset"?; allowed: "single_page", "auto", "offset", "page_number", "cursor", "json_link", "header_link", "header_cursor")',
+    );
+    expect(onlyProblem({ client, resources: [{ name: 'a', endpoint: { paginator: { type: 'next_link' } } }] })).toMatch(
+      /^resources\[0\]\.endpoint\.paginator\.type: unknown paginator type "next_link" \(hint: allowed: /,
+    );
+  });
+
+  it('a child naming a missing parent, with did-you-mean', () => {
+    expect(onlyProblem({ client, resources: ['issues', { name: 'comments', endpoint: { path: 'issues/{resources.isues.number}/comments' } }] })).toBe(
+      'resources[1].endpoint.path: placeholder "{resources.isues.number}" refers to resource "isues", which is not defined (hint: did you mean "issues"?)',
+    );
+  });
+
+  it('a legacy resolve param whose parent does not exist', () => {
+    expect(
+      onlyProblem({
+        client,
+        resources: [{ name: 'details', endpoint: { path: 'posts/{id}', params: { id: { type: 'resolve', resource: 'posts', field: 'id' } } } }],
+      }),
+    ).toBe('resources[0].endpoint.params.id: resolve param "id" refers to resource "posts", which is not defined (hint: defined resources: "details")');
+  });
+
+  it('a path placeholder that is neither resources.* nor incremental.*', () => {
+    expect(onlyProblem({ client, resources: [{ name: 'a', endpoint: { path: 'users/{user.id}' } }] })).toBe(
+      'resources[0].endpoint.path: placeholder "{user.id}" is neither {resources.<parent>.<field>} nor {incremental.<value>} (hint: write literal braces as {{ and }})',
+    );
+    expect(onlyProblem({ client, resources: [{ name: 'a', endpoint: { path: 'users/{user_id}' } }] })).toMatch(
+      /^resources\[0\]\.endpoint\.path: placeholder "\{user_id\}" has no value: there is no param "user_id"/,
+    );
+  });
+
+  it('escaped braces and secret references are not placeholders', () => {
+    const result = validateSourceConfig({ client, resources: [{ name: 'a', endpoint: { path: 'v1/${TENANT}/items/{{literal}}' } }] });
+    expect(result.ok).toBe(true);
+  });
+
+  it('two incremental params, and incremental both in params and endpoint.incremental', () => {
+    const inc = { type: 'incremental', cursor_path: 'updated_at' };
+    expect(onlyProblem({ client, resources: [{ name: 'a', endpoint: { params: { since: inc, after: inc } } }] })).toBe(
+      'resources[0].endpoint.params.after: second incremental param (already "since") (hint: an endpoint has at most one incremental param)',
+    );
+    expect(onlyProblem({ client, resources: [{ name: 'a', endpoint: { params: { since: inc }, incremental: { cursor_path: 'updated_at' } } }] })).toMatch(
+      /^resources\[0\]\.endpoint\.incremental: incremental is configured twice: here and in params\.since/,
+    );
+  });
+
+  it('an incremental placeholder without incremental config', () => {
+    expect(onlyProblem({ client, resources: [{ name: 'a', endpoint: { params: { since: '{incremental.start_value}' } } }] })).toMatch(
+      /^resources\[0\]\.endpoint\.params\.since: placeholder "\{incremental\.start_value\}" needs endpoint\.incremental/,
+    );
+  });
+
+  it('include_from_parent without a parent', () => {
+    expect(onlyProblem({ client, resources: [{ name: 'a', include_from_parent: ['id'] }] })).toMatch(
+      /^resources\[0\]\.include_from_parent: include_from_parent needs a parent resource/,
+    );
+  });
+
+  it('duplicate resource names', () => {
+    expect(onlyProblem({ client, resources: ['posts', { name: 'posts', endpoint: 'other' }] })).toBe(
+      'resources[1]: duplicate resource name "posts" (hint: already defined at resources[0])',
+    );
+  });
+
+  it('dependency cycles, naming the cycle', () => {
+    expect(
+      onlyProblem({
+        client,
+        resources: [
+          { name: 'a', endpoint: { path: 'a/{resources.c.id}' } },
+          { name: 'b', endpoint: { path: 'b/{resources.a.id}' } },
+          { name: 'c', endpoint: { path: 'c/{resources.b.id}' } },
+        ],
+      }),
+    ).toBe('resources[0]: dependency cycle: a -> c -> b -> a (hint: a resource cannot depend on itself, directly or through others)');
+  });
+
+  it('a resource with two parents', () => {
+    expect(onlyProblem({ client, resources: ['a', 'b', { name: 'c', endpoint: { path: 'x/{resources.a.id}/{resources.b.id}' } }] })).toMatch(
+      /^resources\[2\]: refers to more than one parent resource: "a", "b"/,
+    );
+  });
+
+  it('unknown keys get did-you-mean, at every level', () => {
+    expect(problemsOf({ client: { base_url: 'https://x', pagintor: 'auto' }, resources: [{ name: 'a', primary_kye: 'id', endpoint: { data_selectr: 'data' } }] })).toEqual([
+      'client.pagintor: unknown key "pagintor" (hint: did you mean "paginator"?)',
+      'resources[0].endpoint.data_selectr: unknown key "data_selectr" (hint: did you mean "data_selector"?)',
+      'resources[0].primary_kye: unknown key "primary_kye" (hint: did you mean "primary_key"?)',
+    ]);
+  });
+
+  it('an unknown key with no near miss lists the allowed keys', () => {
+    expect(onlyProblem({ client, resources: ['a'], destination: { engine_type: 'x' } })).toBe(
+      'destination.engine_type: unknown key "engine_type" (hint: allowed keys: "database", "cluster")',
+    );
+  });
+
+  it('reports every problem at once, schema and cross-resource alike', () => {
+    const lines = problemsOf({
+      client: { base_url: 'https://x', timeout: -1 },
+      resources: [
+        { name: 'a', endpoint: { method: 'PUT', paginator: { type: 'offset', limit: 'ten' } } },
+        { name: 'a', endpoint: { path: 'x/{resources.nope.id}' } },
+        { name: 'c', write_disposition: 'upsert' },
+      ],
+    });
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'client.timeout: expected a positive number of seconds',
+        'resources[0].endpoint.method: unsupported method "PUT"; expected one of: "GET", "POST"',
+        'resources[0].endpoint.paginator.limit: expected a positive integer, got "ten"',
+        expect.stringMatching(/^resources\[2\]\.write_disposition: unsupported write_disposition "upsert"/),
+        'resources[1]: duplicate resource name "a" (hint: already defined at resources[0])',
+        expect.stringMatching(/^resources\[1\]\.endpoint\.path: placeholder "\{resources\.nope\.id\}" refers to resource "nope"/),
+      ]),
+    );
+    expect(lines).toHaveLength(6);
+  });
+
+  it('missing client, resources and a relative path without base_url', () => {
+    expect(problemsOf({ resources: [] })).toEqual(['client: is required', 'resources: needs at least one resource']);
+    expect(onlyProblem({ client: {}, resources: ['posts'] })).toBe(
+      'resources[0]: relative path "posts" needs client.base_url (hint: set client.base_url or use an absolute URL)',
+    );
+    expect(validateSourceConfig({ client: {}, resources: [{ name: 'p', endpoint: 'https://api.example.com/posts' }] }).ok).toBe(true);
+  });
+
+  it('rejects a non-object config', () => {
+    expect(problemsOf('nope')).toEqual(['(config): expected object, got string']);
+  });
+
+  it('rejects the scd2 strategy and unsupported dlt keys with a reason', () => {
+    expect(onlyProblem({ client, resources: [{ name: 'a', write_disposition: { disposition: 'merge', strategy: 'scd2' } }] })).toBe(
+      'resources[0].write_disposition.strategy: unsupported strategy "scd2" for merge (hint: the scd2 strategy is not supported by sluice)',
+    );
+    expect(onlyProblem({ client: { ...client, session: {} }, resources: ['a'] })).toBe(
+      'client.session: "session" is not supported by sluice (hint: a requests Session cannot be configured in sluice)',
+    );
+  });
+
+  it('warns that processing_steps are accepted but not run', () => {
+    const result = validateSourceConfig({ client, resources: [{ name: 'a', processing_steps: [{ map: (r: unknown) => r }] }] });
+    expect(result.ok && result.warnings.map(formatProblem)).toEqual([expect.stringMatching(/^resources\[0\]\.processing_steps: processing_steps are accepted but not run/)]);
+    expect(onlyProblem({ client, resources: [{ name: 'a', processing_steps: [{ map: 'not a function' }] }] })).toMatch(
+      /^resources\[0\]\.processing_steps\[0\]\.map: expected a function/,
+    );
+  });
+});

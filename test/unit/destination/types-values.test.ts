@@ -1,0 +1,81 @@
+import { featuresFromProbe, versionAtLeast, type ServerFeatures } from '../../../src/destination/features';
+import { clickHouseType, dataTypeOfClickHouseType, inferDataType, parseTimestamp } from '../../../src/destination/types';
+import { convertValue, excerpt, formatTimestamp } from '../../../src/destination/values';
+
+const OLD: ServerFeatures = featuresFromProbe({ version: '18.16.1', typeFamilies: new Set(['DateTime', 'Date', 'String']), settings: new Set() });
+const NEW: ServerFeatures = featuresFromProbe({ version: '24.8.4.13', typeFamilies: new Set(['DateTime64', 'Bool', 'DateTime']), settings: new Set() });
+
+describe('feature detection', () => {
+  it('chooses by type families and version', () => {
+    expect(OLD).toMatchObject({ dateTime64: false, bool: false, exchangeTables: false, isDeletedArg: false, addColumnIfNotExists: false });
+    expect(NEW).toMatchObject({ dateTime64: true, bool: true, exchangeTables: true, isDeletedArg: true, addColumnIfNotExists: true });
+    expect(versionAtLeast('23.2.1', 23, 2)).toBe(true);
+    expect(versionAtLeast('22.12', 23, 2)).toBe(false);
+    expect(versionAtLeast('garbage', 1, 0)).toBe(false);
+  });
+});
+
+describe('inference', () => {
+  it.each([
+    [1, 'bigint'],
+    [1.5, 'double'],
+    [true, 'bool'],
+    ['2024-01-02', 'date'],
+    ['2024-01-02T03:04:05Z', 'timestamp'],
+    ['2024-01-02 03:04:05.123+02:00', 'timestamp'],
+    ['2024-13-02', 'text'],
+    ['2024-02-30T00:00:00Z', 'text'],
+    ['hello', 'text'],
+    ['12', 'text'],
+  ])('%j → %s', (value, expected) => {
+    expect(inferDataType(value, NEW)).toBe(expected);
+  });
+
+  it('falls back to text for timestamps the old DateTime cannot hold', () => {
+    expect(inferDataType('1950-01-01T00:00:00Z', OLD)).toBe('text');
+    expect(inferDataType('1950-01-01T00:00:00Z', NEW)).toBe('timestamp');
+  });
+
+  it('spells types per server', () => {
+    expect(clickHouseType({ name: 'x', dataType: 'bool', nullable: true }, OLD)).toBe('Nullable(UInt8)');
+    expect(clickHouseType({ name: 'x', dataType: 'bool', nullable: true }, NEW)).toBe('Nullable(Bool)');
+    expect(clickHouseType({ name: 'x', dataType: 'timestamp', nullable: false }, OLD)).toBe("DateTime('UTC')");
+    expect(clickHouseType({ name: 'x', dataType: 'timestamp', nullable: true }, NEW)).toBe("Nullable(DateTime64(3, 'UTC'))");
+    expect(clickHouseType({ name: 'x', dataType: 'json', nullable: true }, NEW)).toBe('Nullable(String)');
+    expect(clickHouseType({ name: 'x', dataType: 'decimal', nullable: true, precision: 10, scale: 2 }, OLD)).toBe('Nullable(Decimal(10, 2))');
+  });
+
+  it('reads system.columns types back', () => {
+    expect(dataTypeOfClickHouseType("Nullable(DateTime64(3, 'UTC'))")).toEqual({ dataType: 'timestamp', nullable: true });
+    expect(dataTypeOfClickHouseType('LowCardinality(Nullable(String))')).toEqual({ dataType: 'text', nullable: true });
+    expect(dataTypeOfClickHouseType('UInt8')).toEqual({ dataType: 'uint8', nullable: false });
+  });
+});
+
+describe('value conversion', () => {
+  it('parses ISO timestamps as UTC unless an offset is given', () => {
+    expect(parseTimestamp('2024-01-02T03:04:05')).toBe(Date.UTC(2024, 0, 2, 3, 4, 5));
+    expect(parseTimestamp('2024-01-02T03:04:05.123456-01:30')).toBe(Date.UTC(2024, 0, 2, 4, 34, 5, 123));
+    expect(formatTimestamp(Date.UTC(2024, 0, 2, 3, 4, 5, 6), true)).toBe('2024-01-02 03:04:05.006');
+  });
+
+  it('converts to each column type or says why not', () => {
+    expect(convertValue('2024-01-02T03:04:05.678Z', "Nullable(DateTime('UTC'))")).toEqual({ ok: true, value: '2024-01-02 03:04:05' });
+    expect(convertValue('2024-01-02T03:04:05.678Z', "Nullable(DateTime64(3, 'UTC'))")).toEqual({ ok: true, value: '2024-01-02 03:04:05.678' });
+    expect(convertValue(true, 'Nullable(UInt8)')).toEqual({ ok: true, value: 1 });
+    expect(convertValue(1, 'Bool')).toEqual({ ok: true, value: true });
+    expect(convertValue('9007199254740993', 'Int64')).toEqual({ ok: true, value: '9007199254740993' });
+    expect(convertValue(12, 'Nullable(String)')).toEqual({ ok: true, value: '12' });
+    expect(convertValue(null, 'Nullable(Int64)')).toEqual({ ok: true, value: null });
+    expect(convertValue(null, 'Int64')).toMatchObject({ ok: false });
+    expect(convertValue(1.5, 'Nullable(Int64)')).toMatchObject({ ok: false, reason: 'not an integer' });
+    expect(convertValue('soon', "Nullable(DateTime('UTC'))")).toMatchObject({ ok: false });
+    expect(convertValue('1969-12-31T23:59:59Z', "DateTime('UTC')")).toMatchObject({ ok: false });
+    expect(convertValue('2024-02-29T10:00:00Z', 'Nullable(Date)')).toEqual({ ok: true, value: '2024-02-29' });
+  });
+
+  it('keeps error excerpts short', () => {
+    expect(excerpt('x'.repeat(200)).length).toBeLessThanOrEqual(61);
+    expect(excerpt('abc')).toBe('"abc"');
+  });
+});

@@ -1,0 +1,98 @@
+import type { IncrementalConfig, JsonObject } from '../../../src/config/types';
+import { compareCursor, filterIncremental, incrementalWindow } from '../../../src/http';
+import { SluiceError } from '../../../src/errors';
+
+function cfg(over: Partial<IncrementalConfig> = {}): IncrementalConfig {
+  return { cursor_path: 'updated', last_value_func: 'max', range_start: 'closed', range_end: 'open', on_cursor_value_missing: 'raise', ...over };
+}
+const rows = (...values: Array<number | string>): JsonObject[] => values.map((updated, id) => ({ id, updated }));
+
+describe('filterIncremental', () => {
+  it('max, closed start, open end (dlt defaults)', () => {
+    const out = filterIncremental(rows(1, 5, 10, 15, 20), cfg(), { start_value: 5, end_value: 20 });
+    expect(out.records.map((r) => r.updated)).toEqual([5, 10, 15]);
+    expect(out.cursorValue).toBe(15);
+  });
+
+  it('open start drops the start value, closed end keeps the end value', () => {
+    const out = filterIncremental(rows(5, 10, 20), cfg({ range_start: 'open', range_end: 'closed' }), { start_value: 5, end_value: 20 });
+    expect(out.records.map((r) => r.updated)).toEqual([10, 20]);
+    expect(out.cursorValue).toBe(20);
+  });
+
+  it('min walks backwards', () => {
+    const out = filterIncremental(rows(30, 20, 10, 5), cfg({ last_value_func: 'min' }), { start_value: 20, end_value: 5 });
+    expect(out.records.map((r) => r.updated)).toEqual([20, 10]);
+    expect(out.cursorValue).toBe(10);
+  });
+
+  it('without a start keeps everything below the end', () => {
+    const out = filterIncremental(rows(3, 1, 2), cfg(), { start_value: null, end_value: null });
+    expect(out.records).toHaveLength(3);
+    expect(out.cursorValue).toBe(3);
+  });
+
+  it('on_cursor_value_missing: raise, include, exclude', () => {
+    const data: JsonObject[] = [{ id: 1, updated: 7 }, { id: 2 }, { id: 3, updated: null }];
+    expect(() => filterIncremental(data, cfg(), { start_value: 0, end_value: null })).toThrow(SluiceError);
+    try {
+      filterIncremental(data, cfg(), { start_value: 0, end_value: null });
+    } catch (e) {
+      expect((e as SluiceError).kind).toBe('response_shape');
+      expect((e as SluiceError).message).toContain('"updated" is missing');
+    }
+    const included = filterIncremental(data, cfg({ on_cursor_value_missing: 'include' }), { start_value: 0, end_value: null });
+    expect(included.records.map((r) => r.id)).toEqual([1, 2, 3]);
+    expect(included.cursorValue).toBe(7);
+    expect(filterIncremental(data, cfg({ on_cursor_value_missing: 'exclude' }), { start_value: 0, end_value: null }).records.map((r) => r.id)).toEqual([1]);
+  });
+
+  it('reads nested cursors by JSONPath and compares ISO timestamps as instants', () => {
+    const data = [
+      { id: 1, meta: { at: '2024-05-01T10:00:00Z' } },
+      { id: 2, meta: { at: '2024-05-01T11:30:00+02:00' } }, // 09:30Z: before the start
+      { id: 3, meta: { at: '2024-05-01T12:00:00.123456Z' } },
+    ];
+    const out = filterIncremental(data, cfg({ cursor_path: '$.meta.at' }), { start_value: '2024-05-01T10:00:00.000Z', end_value: null });
+    expect(out.records.map((r) => r.id)).toEqual([1, 3]);
+    expect(out.cursorValue).toBe('2024-05-01T12:00:00.123456Z');
+  });
+
+  it('refuses to compare a number with a string', () => {
+    expect(() => filterIncremental(rows('7'), cfg(), { start_value: 5, end_value: null })).toThrow(/different types/);
+  });
+});
+
+describe('compareCursor', () => {
+  it('orders sub-millisecond fractions and naive timestamps', () => {
+    expect(compareCursor('2024-01-01T00:00:00.0000001Z', '2024-01-01T00:00:00Z')).toBe(1);
+    expect(compareCursor('2024-01-01T00:00:00Z', '2024-01-01T00:00:00.000Z')).toBe(0);
+    expect(compareCursor('2024-01-02', '2024-01-01T23:59:59')).toBe(1);
+    expect(compareCursor('b', 'a')).toBe(1);
+  });
+});
+
+describe('incrementalWindow', () => {
+  it('starts at initial_value without state and at the stored value with it', () => {
+    expect(incrementalWindow(cfg({ initial_value: 10 }), undefined)).toEqual({ start_value: 10, end_value: null, last_value: 10 });
+    expect(incrementalWindow(cfg({ initial_value: 10, end_value: 99 }), 42)).toEqual({ start_value: 42, end_value: 99, last_value: 42 });
+  });
+
+  it('lag subtracts from numbers (an int stays an int) and not past initial_value', () => {
+    expect(incrementalWindow(cfg({ initial_value: 0, lag: 5.5 }), 100).start_value).toBe(94);
+    expect(incrementalWindow(cfg({ initial_value: 98, lag: 5 }), 100).start_value).toBe(98);
+    expect(incrementalWindow(cfg({ last_value_func: 'min', lag: 5 }), 100).start_value).toBe(105);
+  });
+
+  it('lag subtracts seconds from ISO timestamps, keeping their format', () => {
+    expect(incrementalWindow(cfg({ lag: 3600 }), '2024-05-01T00:30:00Z').start_value).toBe('2024-04-30T23:30:00Z');
+    expect(incrementalWindow(cfg({ lag: 90 }), '2024-05-01T10:00:00.250+02:00').start_value).toBe('2024-05-01T09:58:30.250+02:00');
+    expect(incrementalWindow(cfg({ lag: 1 }), '2024-05-01 00:00:00').start_value).toBe('2024-04-30 23:59:59');
+    expect(incrementalWindow(cfg({ lag: 2 }), '2024-03-01').start_value).toBe('2024-02-28'); // days for a date, like dlt
+  });
+
+  it('lag is off when end_value is set, and refuses non-temporal strings', () => {
+    expect(incrementalWindow(cfg({ lag: 10, end_value: 500 }), 100).start_value).toBe(100);
+    expect(() => incrementalWindow(cfg({ lag: 10 }), 'abc')).toThrow(/lag needs/);
+  });
+});

@@ -1,0 +1,113 @@
+import { buildRequest, closeHttpDispatcher, fetchPage, requestUrl } from '../../../src/http';
+import { endpoint } from './helpers/endpoint';
+import { json, startServer, type TestServer } from './helpers/server';
+
+const window = { start_value: 1700000000, end_value: null, last_value: 1700000000 };
+
+describe('placeholders (pure)', () => {
+  it('keeps the native type of a json value that is exactly one placeholder', () => {
+    const req = buildRequest(
+      endpoint('https://api.test/search', {
+        method: 'POST',
+        json: { since: '{incremental.start_value}', label: 'since {incremental.start_value}', parent: '{resources.users.profile}', n: 3 },
+      }),
+      { incremental: window, resources: { users: { id: 5, profile: { tier: 'gold' } } } },
+    );
+    expect(req.json).toEqual({ since: 1700000000, label: 'since 1700000000', parent: { tier: 'gold' }, n: 3 });
+  });
+
+  it('treats {{ and }} as literal braces', () => {
+    const req = buildRequest(endpoint('https://api.test/x', { params: { q: '{{"a": {incremental.start_value}}}', raw: '{{incremental.start_value}}' } }), { incremental: window });
+    expect(req.params).toEqual({ q: '{"a": 1700000000}', raw: '{incremental.start_value}' });
+  });
+
+  it('binds parent fields (dotted paths too) in path, params and headers, URL-encoding path values', () => {
+    const req = buildRequest(
+      endpoint('https://api.test/orgs/{resources.orgs.slug}/repos', {
+        params: { owner: '{resources.orgs.owner.login}' },
+        headers: { 'X-Org': 'org-{resources.orgs.id}' },
+      }),
+      { resources: { orgs: { id: 9, slug: 'a b/c', owner: { login: 'me' } } } },
+    );
+    expect(req.url).toBe('https://api.test/orgs/a%20b%2Fc/repos');
+    expect(req.params).toEqual({ owner: 'me' });
+    expect(req.headers).toEqual({ 'X-Org': 'org-9' });
+  });
+
+  it('names the missing parent field and the available ones', () => {
+    expect(() => buildRequest(endpoint('https://api.test/{resources.p.nope}'), { resources: { p: { id: 1, name: 'x' } } })).toThrow(
+      /parent resource "p" record has no field "nope".*available fields: id, name/,
+    );
+  });
+
+  it('refuses incremental placeholders without an incremental window', () => {
+    expect(() => buildRequest(endpoint('https://api.test/x', { params: { since: '{incremental.start_value}' } }), {})).toThrow(/no incremental configuration/);
+  });
+
+  it('resolves legacy resolve and incremental params like dlt', () => {
+    const req = buildRequest(
+      endpoint('https://api.test/issues/{issue_number}/comments', {
+        params: {
+          issue_number: { type: 'resolve', resource: 'issues', field: 'number' },
+          repo_id: { type: 'resolve', resource: 'issues', field: 'repo.id' },
+          since: { type: 'incremental', cursor_path: 'updated_at', initial_value: '2024-01-01' },
+          per_page: 50,
+        },
+      }),
+      { incremental: { start_value: '2024-05-01', end_value: null, last_value: '2024-05-01' }, resources: { issues: { number: 42, repo: { id: 7 } } } },
+    );
+    expect(req.url).toBe('https://api.test/issues/42/comments');
+    expect(req.params).toEqual({ repo_id: 7, since: '2024-05-01', per_page: 50 });
+  });
+
+  it('sends start_param/end_param and drops null params', () => {
+    const req = buildRequest(
+      endpoint('https://api.test/e', {
+        params: { until: '{incremental.end_value}', keep: 0 },
+        incremental: { cursor_path: 'ts', start_param: 'from', end_param: 'to', last_value_func: 'max', range_start: 'closed', range_end: 'open', on_cursor_value_missing: 'raise' },
+      }),
+      { incremental: window },
+    );
+    expect(requestUrl(req)).toBe('https://api.test/e?keep=0&from=1700000000');
+  });
+
+  it('leaves single braces that are not placeholders alone; doubled ones are escapes', () => {
+    expect(buildRequest(endpoint('https://api.test/e', { data: '{"filter": "x"}' }), {}).data).toBe('{"filter": "x"}');
+    expect(buildRequest(endpoint('https://api.test/e', { data: '{{"filter": {{"x": 1}}}}' }), {}).data).toBe('{"filter": {"x": 1}}');
+  });
+});
+
+describe('requests on the wire', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer();
+    server.route('/echo', (req, res) => json(res, 200, [{ method: req.method, url: req.url, body: req.body, type: req.headers['content-type'] ?? null }]));
+  });
+  afterAll(async () => {
+    await server.close();
+    await closeHttpDispatcher();
+  });
+
+  const one = async (over: Parameters<typeof endpoint>[1], placeholders = {}) =>
+    (await fetchPage({ endpoint: endpoint(`${server.base}/echo`, { paginator: { type: 'single_page' }, ...over }), secretValues: [], state: null, placeholders })).records[0];
+
+  it('GET with array params as repeated keys', async () => {
+    const r = await one({ params: { ids: [1, 2], flag: true, skip: null } });
+    expect(r.url).toBe('/echo?ids=1&ids=2&flag=true');
+  });
+
+  it('POST with a json body', async () => {
+    const r = await one({ method: 'POST', json: { at: '{incremental.start_value}' } }, { incremental: window });
+    expect(r).toMatchObject({ method: 'POST', body: '{"at":1700000000}', type: 'application/json' });
+  });
+
+  it('POST with form data', async () => {
+    const r = await one({ method: 'POST', data: { a: 'x y', b: '{resources.p.id}', none: null } }, { resources: { p: { id: 3 } } });
+    expect(r).toMatchObject({ body: 'a=x+y&b=3', type: 'application/x-www-form-urlencoded' });
+  });
+
+  it('keeps a configured content-type', async () => {
+    const r = await one({ method: 'POST', data: '<q/>', headers: { 'Content-Type': 'application/xml' } });
+    expect(r).toMatchObject({ body: '<q/>', type: 'application/xml' });
+  });
+});
