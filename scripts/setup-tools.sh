@@ -41,7 +41,8 @@ install_test_server() {
     command -v mvn >/dev/null 2>&1 || { log "Maven (mvn) and Java 17+ are needed for Temporal's time-skipping test server: install them (apt-get install maven openjdk-17-jre-headless)"; exit 1; }
     log "fetching io.temporal:temporal-test-server from Maven Central"
     rm -rf "$lib"; mkdir -p "$lib"
-    mvn -q -B -Dstyle.color=never -f scripts/test-server/pom.xml dependency:copy-dependencies -DoutputDirectory="$lib" >&2
+    # Maven prints colour codes even in quiet batch mode; strip them from the log.
+    mvn -q -B -f scripts/test-server/pom.xml dependency:copy-dependencies -DoutputDirectory="$lib" 2>&1 | sed "s/\x1b\[[0-9;]*m//g" >&2
     touch "$lib/.complete"
     installed+=("temporal-test-server")
   fi
