@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 /** The sluice CLI. Commands live in src/cli/, one module each; this file only wires up arguments. */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { devDown, devStatus, devUp } from './dev/stack';
-import { CliError, EXIT_BAD_INPUT } from './cli/exit-codes';
+import { cancelCommand } from './cli/cancel';
+import { CliError, EXIT_BAD_INPUT, EXIT_SYNC_FAILED } from './cli/exit-codes';
+import { example } from './cli/help';
+import { previewCommand } from './cli/preview';
 import { runCommand } from './cli/run';
+import { registerScheduleCommands } from './cli/schedule-commands';
+import { stateResetCommand, stateShowCommand } from './cli/state';
 import { statusCommand } from './cli/status';
 import { validateCommand } from './cli/validate';
 import { workerCommand } from './cli/worker';
@@ -13,79 +18,135 @@ const print = (line: string): void => {
 };
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
+const EXIT_CODES_HELP = `
+Exit codes: 0 ok, 1 the sync failed, 2 bad input (config, arguments, missing secret), 3 Temporal or ClickHouse unreachable.
+Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SLUICE_TASK_QUEUE,
+CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, CLICKHOUSE_DATABASE (README "CLI", docs/operating.md).`;
+
 async function main(argv: string[]): Promise<void> {
   const program = new Command('sluice')
     .description('Durable REST API → ClickHouse syncs on Temporal, configured like dlt rest_api sources')
     .showHelpAfterError()
+    .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride();
 
   program
     .command('validate <config>')
     .description('check a config (JSON, YAML or .ts); exit 2 with one line per problem')
-    .addHelpText('after', '\nExample:\n  sluice validate examples/analytics/analytics.yaml')
+    .addHelpText('after', example('sluice validate examples/analytics/analytics.yaml'))
     .action((config: string) => validateCommand(config, print));
 
   program
     .command('run <config>')
-    .description('sync a pipeline and wait for it to finish')
+    .description('sync a pipeline and wait for it to finish, showing progress per resource')
     .option('--pipeline <name>', 'pipeline name (default: the config file name)')
     .option('--database <db>', 'ClickHouse database (default: CLICKHOUSE_DATABASE, else the pipeline name)')
     .option('--resource <name>', 'only this resource (repeatable)', collect, [])
     .option('--full-refresh', 'reload from scratch and reset incremental cursors')
     .option('--with-worker', 'run a worker in this process, so one command does a whole sync')
-    .option('--json', 'print the result as JSON')
-    .option('--no-wait', 'print the workflow ID and return without waiting')
-    .addHelpText('after', '\nExample:\n  API_KEY=secret sluice run examples/analytics/analytics.yaml --with-worker --json')
+    .option('--json', 'print the result as JSON: { workflowId, pipeline, database, resources: [{ name, table, rows, pages }] }')
+    .option('--no-wait', 'print the workflow ID and its Web UI link, and return without waiting')
+    .addHelpText('after', example('API_KEY=secret sluice run examples/analytics/analytics.yaml --with-worker', 'sluice run examples/analytics/analytics.yaml --no-wait'))
     .action(async (config: string, opts: Record<string, unknown>) => {
-      const output = await runCommand(config, opts, opts.json ? () => undefined : print);
+      const output = await runCommand(config, opts, { print, tty: process.stdout.isTTY ? process.stdout : undefined });
       if (opts.json) {
-        print(JSON.stringify(output));
+        // The documented --json shape; scripts depend on it.
+        print(JSON.stringify({ workflowId: output.workflowId, pipeline: output.pipeline, database: output.database, resources: output.resources }));
       } else if (opts.wait !== false) {
         for (const r of output.resources) print(`${r.name}: ${r.rows} rows in ${r.pages} pages → ${output.database}.${r.table}`);
       }
     });
 
   program
+    .command('preview <config>')
+    .description('fetch the first page of one resource, print its fields and a few records; writes nothing')
+    .option('--resource <name>', 'the resource (required when the config has several)')
+    .option('--rows <n>', 'how many records to print', '5')
+    .option('--json', 'print { resource, url, status, records, next, fields, rows } as JSON')
+    .addHelpText('after', example('API_KEY=secret sluice preview examples/analytics/analytics.yaml --resource resource_name'))
+    .action((config: string, opts: unknown) => previewCommand(config, opts, print));
+
+  program
     .command('worker')
     .description('run a worker that executes sync workflows and page activities')
-    .addOption(new Option('--task-queue <queue>', 'task queue (default: SLUICE_TASK_QUEUE or "sluice")'))
-    .addHelpText('after', '\nExample:\n  TEMPORAL_ADDRESS=temporal:7233 sluice worker')
+    .option('--task-queue <queue>', 'task queue (default: SLUICE_TASK_QUEUE or "sluice")')
+    .addHelpText('after', example('TEMPORAL_ADDRESS=temporal:7233 SLUICE_METRICS_PORT=9464 sluice worker'))
     .action((opts: unknown) => workerCommand(opts, print));
 
   program
     .command('status [pipeline]')
-    .description('show running syncs and their progress')
-    .action((pipeline: string | undefined) => statusCommand(pipeline, print));
+    .description('running syncs with progress per resource, and the most recent finished ones')
+    .option('--recent <n>', 'how many finished syncs to list', '5')
+    .addHelpText('after', example('sluice status analytics'))
+    .action((pipeline: string | undefined, opts: unknown) => statusCommand(pipeline, opts, print));
+
+  program
+    .command('cancel <target>')
+    .description('cancel the running sync of a pipeline (or a workflow ID); loaded pages stay, the cursor does not advance')
+    .option('--no-wait', 'return once cancellation is requested')
+    .addHelpText('after', example('sluice cancel analytics', 'sluice cancel sluice/analytics-2024-05-01T06:00:00Z'))
+    .action((target: string, opts: unknown) => cancelCommand(target, opts, print));
+
+  registerScheduleCommands(program, print, collect);
+
+  const state = program.command('state').description('incremental state stored in _sluice_state');
+  state
+    .command('show <pipeline> [resource]')
+    .description('print the stored state (incremental cursor) of a pipeline or one resource')
+    .option('--database <db>', 'ClickHouse database (default: CLICKHOUSE_DATABASE, else the pipeline name)')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', example('sluice state show analytics resource_name'))
+    .action((pipeline: string, resource: string | undefined, opts: unknown) => stateShowCommand(pipeline, resource, opts, print));
+  state
+    .command('reset <pipeline> [resource]')
+    .description('forget the stored state, so the next run starts from initial_value (all resources when none is named)')
+    .option('--database <db>', 'ClickHouse database (default: CLICKHOUSE_DATABASE, else the pipeline name)')
+    .addHelpText('after', example('sluice state reset analytics resource_name'))
+    .action((pipeline: string, resource: string | undefined, opts: unknown) => stateResetCommand(pipeline, resource, opts, print));
 
   const dev = program.command('dev').description('the local stack: Temporal dev server (Web UI) and ClickHouse');
-  dev.command('up').description('start the stack in the background and wait until healthy').action(async () => {
-    await devUp(print);
-  });
-  dev.command('down').description('stop what `dev up` started').action(async () => {
-    await devDown(print);
-  });
-  dev.command('status').description('endpoints and health').action(async () => {
-    const s = await devStatus();
-    print(`temporal   ${s.temporal.healthy ? 'healthy' : 'down   '}  ${s.temporal.address}  ui ${s.temporal.ui}${s.temporal.pid ? `  pid ${s.temporal.pid}` : ''}`);
-    print(`clickhouse ${s.clickhouse.healthy ? 'healthy' : 'down   '}  ${s.clickhouse.url}${s.clickhouse.pid ? `  pid ${s.clickhouse.pid}` : ''}`);
-    if (!s.temporal.healthy || !s.clickhouse.healthy) process.exitCode = 3;
-  });
+  dev
+    .command('up')
+    .description('start the stack in the background and wait until healthy')
+    .addHelpText('after', example('sluice dev up'))
+    .action(async () => {
+      await devUp(print);
+    });
+  dev
+    .command('down')
+    .description('stop what `dev up` started')
+    .addHelpText('after', example('sluice dev down'))
+    .action(async () => {
+      await devDown(print);
+    });
+  dev
+    .command('status')
+    .description('endpoints and health; exit 3 when a server is down')
+    .addHelpText('after', example('sluice dev status'))
+    .action(async () => {
+      const s = await devStatus();
+      print(`temporal   ${s.temporal.healthy ? 'healthy' : 'down   '}  ${s.temporal.address}  ui ${s.temporal.ui}${s.temporal.pid ? `  pid ${s.temporal.pid}` : ''}`);
+      print(`clickhouse ${s.clickhouse.healthy ? 'healthy' : 'down   '}  ${s.clickhouse.url}${s.clickhouse.pid ? `  pid ${s.clickhouse.pid}` : ''}`);
+      if (!s.temporal.healthy || !s.clickhouse.healthy) process.exitCode = 3;
+    });
 
   await program.parseAsync(argv);
 }
 
-main(process.argv).catch((err: unknown) => {
-  if (err instanceof CliError) {
-    process.stderr.write(`${err.message}\n`);
-    process.exitCode = err.exitCode;
-    return;
-  }
-  // commander's exitOverride: help and version exit 0, usage errors exit 2.
-  const commanderError = err as { code?: string; exitCode?: number };
-  if (typeof commanderError.code === 'string' && commanderError.code.startsWith('commander.')) {
-    process.exitCode = commanderError.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
-    return;
-  }
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+{
+  main(process.argv).catch((err: unknown) => {
+    if (err instanceof CliError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exitCode = err.exitCode;
+      return;
+    }
+    // commander's exitOverride: help and version exit 0, usage errors exit 2.
+    const commanderError = err as { code?: string; exitCode?: number };
+    if (typeof commanderError.code === 'string' && commanderError.code.startsWith('commander.')) {
+      process.exitCode = commanderError.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+      return;
+    }
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = EXIT_SYNC_FAILED;
+  });
+}

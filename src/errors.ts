@@ -29,12 +29,15 @@ export class SluiceError extends Error {
   readonly kind: SluiceErrorKind;
   /** When the remote side told us how long to wait (Retry-After), in milliseconds. */
   readonly retryAfterMs?: number;
+  /** The HTTP status, for errors that came from an API response. */
+  readonly status?: number;
 
-  constructor(kind: SluiceErrorKind, message: string, options?: { retryAfterMs?: number; cause?: unknown }) {
+  constructor(kind: SluiceErrorKind, message: string, options?: { retryAfterMs?: number; status?: number; cause?: unknown }) {
     super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = 'SluiceError';
     this.kind = kind;
     this.retryAfterMs = options?.retryAfterMs;
+    this.status = options?.status;
   }
 }
 

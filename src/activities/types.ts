@@ -6,34 +6,76 @@ export interface ResourceRef {
   database: string;
   resource: ResolvedResource;
   loadId: string;
-}
-
-export interface BeginResourceLoadInput extends ResourceRef {
+  /** Load through a staging table and swap at the end, whatever the disposition (`--full-refresh`). */
   fullRefresh: boolean;
 }
+
+export type BeginResourceLoadInput = ResourceRef;
 
 export interface BeginResourceLoadResult {
   /** Incremental cursor of the last successful run, if any (reset by a full refresh). */
   previousCursor?: JsonPrimitive;
 }
 
-export interface FetchAndLoadPageInput extends ResourceRef {
-  page: number;
-  version: number;
-  pageToken: JsonObject | null;
-  previousCursor?: JsonPrimitive;
+/** How a page activity spaces its requests so a resource stays under `client.rate_limit`. */
+export interface RequestPacing {
+  /** This resource's share of the API's requests per second. */
+  requestsPerSecond: number;
+  /** The previous activity's last request: the first request of this one waits for its slot after it. */
+  lastRequestAtMs?: number;
 }
 
-export interface FetchAndLoadPageResult {
+/** Where a batch stops: whichever limit comes first (one insert per batch). */
+export interface BatchLimits {
+  rows: number;
+  pages: number;
+}
+
+interface BatchCommon extends ResourceRef {
+  /** Batch number within the run; also the parent page number under which children find these records. */
+  batch: number;
+  /** ReplacingMergeTree version of every row of this batch: the same on a retry, higher for later batches. */
+  version: number;
+  previousCursor?: JsonPrimitive;
+  /** Insert the records (false for `selected: false` parents and `skip` resources). */
+  store: boolean;
+  /** Keep the records for child resources. */
+  keepForChildren: boolean;
+  pacing?: RequestPacing;
+}
+
+export interface FetchAndLoadPagesInput extends BatchCommon {
+  pageToken: JsonObject | null;
+  limits: BatchLimits;
+}
+
+export interface FetchAndLoadChildrenInput extends BatchCommon {
+  /** The parent resource whose batch `batch` this activity walks, one request sequence per parent record. */
+  parent: string;
+  /** How many parent records are walked at the same time. */
+  concurrency: number;
+}
+
+export interface BatchResult {
   /** Rows written to ClickHouse. */
   rows: number;
   /** Records the API returned before client-side filtering. */
   fetched: number;
+  /** HTTP pages fetched. */
+  pages: number;
+  /** The batch's highest (or lowest) incremental cursor value. */
+  cursorValue?: JsonPrimitive;
+  lastRequestAtMs?: number;
+}
+
+export interface FetchAndLoadPagesResult extends BatchResult {
   /** Paginator state of the next page, or null when this was the last page. */
   next: JsonObject | null;
   nextSummary: string;
-  /** The page's highest (or lowest) incremental cursor value. */
-  cursorValue?: JsonPrimitive;
+}
+
+export interface FetchAndLoadChildrenResult extends BatchResult {
+  parents: number;
 }
 
 export interface CommitResourceLoadInput extends ResourceRef {
@@ -51,7 +93,13 @@ export interface RecordFailedLoadInput extends ResourceRef {
 
 export interface SluiceActivities {
   beginResourceLoad(input: BeginResourceLoadInput): Promise<BeginResourceLoadResult>;
-  fetchAndLoadPage(input: FetchAndLoadPageInput): Promise<FetchAndLoadPageResult>;
+  fetchAndLoadPages(input: FetchAndLoadPagesInput): Promise<FetchAndLoadPagesResult>;
+  fetchAndLoadChildren(input: FetchAndLoadChildrenInput): Promise<FetchAndLoadChildrenResult>;
   commitResourceLoad(input: CommitResourceLoadInput): Promise<void>;
   recordFailedLoad(input: RecordFailedLoadInput): Promise<void>;
+  /** Forgets parent records of older loads once every child has finished. */
+  dropParentRecords(input: { pipeline: string; database: string; resource: string; keepLoadId: string }): Promise<void>;
 }
+
+/** Failure type of a page activity that asks the workflow to wait on a timer before trying again. */
+export const LONG_WAIT_FAILURE = 'long_wait';

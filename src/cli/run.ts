@@ -1,20 +1,20 @@
-/** `sluice run`: start one sync of a pipeline and (by default) wait for its end. */
+/** `sluice run`: start one sync of a pipeline and (by default) wait for its end, showing progress. */
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
-import { listSecretRefs, resolveSecretRefs } from '../config/secrets';
-import type { ResolvedSource } from '../config/types';
-import { SluiceError } from '../errors';
 import { clickHouseSettingsFromEnv } from '../destination';
-import { SLUICE_SEARCH_ATTRIBUTES } from '../dev/search-attributes';
 import { readEnv } from '../settings';
+import { workflowUiUrl } from '../temporal-connection';
 import { createSluiceWorker } from '../worker';
-import type { SyncSourceInput, SyncSourceResult } from '../workflows/types';
-import { assertClickHouseReachable, connectTemporal } from './connect';
+import type { SyncSourceResult } from '../workflows/types';
+import { identifier, parseOptions } from './args';
+import { assertClickHouseReachable, connectNativeTemporal, connectTemporal } from './connect';
 import { CliError, EXIT_BAD_INPUT, EXIT_SYNC_FAILED } from './exit-codes';
-import { defaultPipelineName, loadConfigOrExit } from './load-config';
+import { BarRenderer, LineRenderer, ProgressRenderer, watchProgress } from './progress';
+import { checkSecrets, knowsSearchAttributes, prepareSyncStart, resourcesOfRun, SEARCH_ATTRIBUTES_NOTE, withSearchAttributes } from './sync-start';
+import { runningSyncOf } from './visibility';
 
-const identifier = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_-]*$/, 'use letters, digits, _ and -');
+export { pipelineWorkflowId } from './sync-start';
 
 export const runOptionsSchema = z.object({
   pipeline: identifier.optional(),
@@ -29,88 +29,82 @@ export type RunOptions = z.infer<typeof runOptionsSchema>;
 
 export interface RunOutput extends SyncSourceResult {
   workflowId: string;
+  /** The run's page in the Temporal Web UI. */
+  url: string;
 }
 
-export function pipelineWorkflowId(pipeline: string): string {
-  return `sluice/${pipeline}`;
+export interface RunIo {
+  print: (line: string) => void;
+  /** Where a terminal progress display goes; undefined when there is no terminal (plain lines instead). */
+  tty?: NodeJS.WritableStream;
 }
 
-function checkResources(source: ResolvedSource, names: string[]): void {
-  const unknown = names.filter((n) => !source.resources.some((r) => r.name === n));
-  if (unknown.length > 0) {
-    const known = source.resources.map((r) => r.name).join(', ');
-    throw new CliError(`--resource ${unknown.join(', ')}: no such resource (the config has: ${known})`, EXIT_BAD_INPUT);
-  }
-}
-
-function checkSecrets(source: ResolvedSource): void {
-  if (listSecretRefs(source).length === 0) return;
-  try {
-    resolveSecretRefs(source);
-  } catch (err) {
-    if (err instanceof SluiceError) throw new CliError(err.message, EXIT_BAD_INPUT);
-    throw err;
-  }
-}
-
-export async function runCommand(configPath: string, rawOptions: unknown, print: (line: string) => void): Promise<RunOutput> {
-  const parsed = runOptionsSchema.safeParse(rawOptions);
-  if (!parsed.success) {
-    throw new CliError(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n'), EXIT_BAD_INPUT);
-  }
-  const options = parsed.data;
+export async function runCommand(configPath: string, rawOptions: unknown, io: RunIo): Promise<RunOutput> {
+  const options = parseOptions(runOptionsSchema, rawOptions);
   const env = readEnv();
-  const source = await loadConfigOrExit(configPath);
-  checkResources(source, options.resource);
+  const prepared = await prepareSyncStart(configPath, options, env);
   // The in-process worker resolves secrets here, so a missing one can be reported before anything starts.
-  if (options.withWorker) checkSecrets(source);
-
-  const pipeline = options.pipeline ?? defaultPipelineName(configPath);
-  const database = options.database ?? env.CLICKHOUSE_DATABASE ?? source.destination.database ?? pipeline;
-  const { connection, client } = await connectTemporal(env);
-  if (options.withWorker) await assertClickHouseReachable(env);
-
-  const known = await connection.operatorService
-    .listSearchAttributes({ namespace: env.TEMPORAL_NAMESPACE })
-    .then((r) => Object.keys(r.customAttributes ?? {}))
-    .catch(() => [] as string[]);
-  const searchAttributes = SLUICE_SEARCH_ATTRIBUTES.every((name) => known.includes(name));
-  if (!searchAttributes) {
-    print(`note: search attributes ${SLUICE_SEARCH_ATTRIBUTES.join(', ')} are not registered on this namespace; runs won't be filterable in the UI (see docs/operating.md)`);
-  }
-
-  const input: SyncSourceInput = { pipeline, database, source, resources: options.resource, fullRefresh: options.fullRefresh, searchAttributes };
-  const workflowId = pipelineWorkflowId(pipeline);
-  let handle;
+  if (options.withWorker) checkSecrets(prepared.source);
+  const { connection, client, temporal } = await connectTemporal(env);
   try {
-    handle = await client.workflow.start('syncSource', {
-      taskQueue: env.SLUICE_TASK_QUEUE,
-      workflowId,
-      args: [input],
-      staticSummary: `sync ${pipeline} → ${database}`,
-      ...(searchAttributes ? { searchAttributes: { SluicePipeline: [pipeline], SluiceMode: [options.fullRefresh ? 'full_refresh' : 'sync'] } } : {}),
-    });
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      throw new CliError(`pipeline ${pipeline} is already running (workflow ${workflowId}); wait for it or cancel it`, EXIT_BAD_INPUT);
-    }
-    throw err;
-  } finally {
-    if (!options.wait) await connection.close();
-  }
-  if (!options.wait) {
-    print(workflowId);
-    return { workflowId, pipeline, database, resources: [] };
-  }
+    if (options.withWorker) await assertClickHouseReachable(env);
+    const searchAttributes = await knowsSearchAttributes(connection, temporal.env.TEMPORAL_NAMESPACE);
+    const start = withSearchAttributes(prepared, searchAttributes);
+    if (!searchAttributes && !options.json) io.print(SEARCH_ATTRIBUTES_NOTE);
 
-  try {
-    const result = options.withWorker ? await resultWithWorker(env, handle.result()) : await handle.result();
-    return { workflowId, ...(result as SyncSourceResult) };
-  } catch (err) {
-    if (err instanceof WorkflowFailedError) {
-      throw new CliError(`sync failed: ${err.cause?.message ?? err.message}`, EXIT_SYNC_FAILED);
+    // A scheduled run has its own ID (schedule ID + time), so the server would not stop a manual run
+    // from overlapping it: check first (docs/operating.md, "Schedules").
+    const scheduled = await runningSyncOf(client, start.pipeline);
+    if (scheduled) {
+      throw new CliError(`pipeline ${start.pipeline} is already running (workflow ${scheduled.workflowId}); wait for it or \`sluice cancel ${start.pipeline}\``, EXIT_BAD_INPUT);
     }
-    throw err;
+
+    let handle;
+    try {
+      handle = await client.workflow.start('syncSource', {
+        taskQueue: env.SLUICE_TASK_QUEUE,
+        workflowId: start.workflowId,
+        args: [start.input],
+        staticSummary: start.staticSummary,
+        ...(start.searchAttributes ? { searchAttributes: start.searchAttributes } : {}),
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        throw new CliError(`pipeline ${start.pipeline} is already running (workflow ${start.workflowId}); wait for it or \`sluice cancel ${start.pipeline}\``, EXIT_BAD_INPUT);
+      }
+      throw err;
+    }
+    const url = workflowUiUrl(temporal.env, start.workflowId);
+    const base = { workflowId: start.workflowId, url, pipeline: start.pipeline, database: start.database };
+    if (!options.wait) {
+      if (!options.json) {
+        io.print(start.workflowId);
+        io.print(url);
+      }
+      return { ...base, resources: [] };
+    }
+    if (!options.json) io.print(`started ${start.workflowId}: ${url}`);
+
+    const sinceMs = (await handle.describe()).startTime.getTime();
+    const result = handle.result() as Promise<SyncSourceResult>;
+    const resources = resourcesOfRun(start.source, options.resource).map((r) => r.name);
+    const renderer: ProgressRenderer | undefined = options.json
+      ? undefined
+      : io.tty
+        ? new BarRenderer(io.tty, resources)
+        : new LineRenderer(io.print);
+    const progress = renderer ? watchProgress(client, start.pipeline, resources, sinceMs, renderer, result) : Promise.resolve();
+    try {
+      const output = options.withWorker ? await resultWithWorker(env, result) : await result;
+      await progress;
+      return { ...base, resources: output.resources };
+    } catch (err) {
+      await progress.catch(() => undefined);
+      if (err instanceof WorkflowFailedError) {
+        throw new CliError(`sync failed: ${err.cause?.message ?? err.message}\n  see ${url}`, EXIT_SYNC_FAILED);
+      }
+      throw err;
+    }
   } finally {
     await connection.close();
   }
@@ -121,10 +115,10 @@ async function resultWithWorker<T>(env: ReturnType<typeof readEnv>, result: Prom
   Runtime.install({
     logger: new DefaultLogger('WARN', (entry) => process.stderr.write(`worker ${entry.level}: ${entry.message}\n`)),
   });
-  const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
+  const { connection, temporal } = await connectNativeTemporal();
   const sluiceWorker = await createSluiceWorker({
     connection,
-    namespace: env.TEMPORAL_NAMESPACE,
+    namespace: temporal.env.TEMPORAL_NAMESPACE,
     taskQueue: env.SLUICE_TASK_QUEUE,
     clickHouse: clickHouseSettingsFromEnv(),
   });

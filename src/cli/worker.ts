@@ -1,31 +1,55 @@
-/** `sluice worker`: a standalone worker that runs until SIGINT/SIGTERM. */
-import { NativeConnection } from '@temporalio/worker';
+/**
+ * `sluice worker`: a standalone worker that runs until SIGINT/SIGTERM. Connects with the same TLS / API key
+ * settings as every other command (src/temporal-connection.ts). With SLUICE_METRICS_PORT set, the SDK
+ * runtime serves Prometheus metrics (task slots, poll latency, activity and workflow task counts) on it.
+ */
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
 import { clickHouseSettingsFromEnv } from '../destination';
 import { readEnv } from '../settings';
+import { describeConnection } from '../temporal-connection';
 import { createSluiceWorker } from '../worker';
-import { CliError, EXIT_BAD_INPUT, EXIT_UNREACHABLE } from './exit-codes';
+import { parseOptions } from './args';
+import { connectNativeTemporal } from './connect';
+import { CliError, EXIT_BAD_INPUT } from './exit-codes';
 
 const workerOptionsSchema = z.object({ taskQueue: z.string().min(1).optional() });
 
+const metricsEnvSchema = z.object({
+  SLUICE_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  SLUICE_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+});
+
+/** The Prometheus bind address from SLUICE_METRICS_PORT / SLUICE_METRICS_HOST, or undefined when off. */
+export function metricsBindAddress(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const parsed = metricsEnvSchema.safeParse({
+    SLUICE_METRICS_PORT: env.SLUICE_METRICS_PORT || undefined,
+    SLUICE_METRICS_HOST: env.SLUICE_METRICS_HOST || undefined,
+  });
+  if (!parsed.success) throw new CliError(`SLUICE_METRICS_PORT: ${parsed.error.issues[0]?.message} (a TCP port, e.g. 9464)`, EXIT_BAD_INPUT);
+  const { SLUICE_METRICS_PORT: port, SLUICE_METRICS_HOST: host } = parsed.data;
+  return port === undefined ? undefined : `${host}:${port}`;
+}
+
 export async function workerCommand(rawOptions: unknown, print: (line: string) => void): Promise<void> {
-  const parsed = workerOptionsSchema.safeParse(rawOptions);
-  if (!parsed.success) throw new CliError(`--task-queue: ${parsed.error.issues[0]?.message}`, EXIT_BAD_INPUT);
+  const options = parseOptions(workerOptionsSchema, rawOptions);
   const env = readEnv();
-  const taskQueue = parsed.data.taskQueue ?? env.SLUICE_TASK_QUEUE;
-  let connection: NativeConnection;
-  try {
-    connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
-  } catch (err) {
-    throw new CliError(`cannot reach Temporal at ${env.TEMPORAL_ADDRESS}: start the local stack with \`sluice dev up\``, EXIT_UNREACHABLE);
-  }
+  const taskQueue = options.taskQueue ?? env.SLUICE_TASK_QUEUE;
+  const metrics = metricsBindAddress();
+  // The runtime must be installed before the first connection is made.
+  Runtime.install({
+    logger: new DefaultLogger('INFO'),
+    ...(metrics ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metrics } } } } : {}),
+  });
+  const { connection, temporal } = await connectNativeTemporal();
   const sluiceWorker = await createSluiceWorker({
     connection,
-    namespace: env.TEMPORAL_NAMESPACE,
+    namespace: temporal.env.TEMPORAL_NAMESPACE,
     taskQueue,
     clickHouse: clickHouseSettingsFromEnv(),
   });
-  print(`worker: polling task queue ${taskQueue} on ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE})`);
+  print(`worker: polling task queue ${taskQueue} on ${describeConnection(temporal.settings)} (namespace ${temporal.env.TEMPORAL_NAMESPACE})`);
+  if (metrics) print(`worker: Prometheus metrics on http://${metrics}/metrics`);
   try {
     await sluiceWorker.worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM
   } finally {

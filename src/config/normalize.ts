@@ -5,8 +5,8 @@
 import type { AuthInput } from './auth-schema';
 import type { IncrementalInput, IncrementalParamInput, RetryInput } from './endpoint-schema';
 import type { PaginatorInput } from './paginator-schema';
-import type { ColumnsInput, WriteDispositionInput } from './schema';
-import type { AuthConfig, ColumnHint, IncrementalConfig, PaginatorConfig, RetryConfig, WriteDisposition } from './types';
+import type { ColumnsInput, SchemaContractInput, WriteDispositionInput } from './schema';
+import type { AuthConfig, ColumnHint, IncrementalConfig, PaginatorConfig, RetryConfig, SchemaContract, WriteDisposition } from './types';
 
 export const DEFAULT_TIMEOUT_SECONDS = 60;
 
@@ -139,4 +139,16 @@ export function normalizeWriteDisposition(w: WriteDispositionInput | undefined):
 
 export function columnList(value: string | string[] | undefined): string[] {
   return value === undefined ? [] : typeof value === 'string' ? [value] : [...value];
+}
+
+/** dlt's write_disposition dict form keeps its `strategy`; the string form has none. */
+export function writeDispositionStrategy(w: WriteDispositionInput | undefined): string | undefined {
+  return w !== undefined && typeof w !== 'string' ? w.strategy : undefined;
+}
+
+/** A string contract applies to all three entities; a dict leaves unnamed ones at dlt's default, evolve. */
+export function normalizeSchemaContract(c: SchemaContractInput | undefined): SchemaContract | undefined {
+  if (c === undefined) return undefined;
+  if (typeof c === 'string') return { tables: c, columns: c, data_type: c };
+  return { tables: c.tables ?? 'evolve', columns: c.columns ?? 'evolve', data_type: c.data_type ?? 'evolve' };
 }

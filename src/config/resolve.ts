@@ -17,7 +17,9 @@ import {
   normalizeIncremental,
   normalizePaginator,
   normalizeRetry,
+  normalizeSchemaContract,
   normalizeWriteDisposition,
+  writeDispositionStrategy,
 } from './normalize';
 import { isSingleEntityPath, replacePlaceholders } from './placeholders';
 import { type ConfigProblem, problem } from './problems';
@@ -61,6 +63,10 @@ function resolveResource(r: ResourceInput, endpoint: EndpointInput & { path: str
     parallelized: r.parallelized ?? false,
   };
   if (r.max_table_nesting !== undefined) out.max_table_nesting = r.max_table_nesting;
+  const strategy = writeDispositionStrategy(r.write_disposition);
+  if (strategy !== undefined) out.write_disposition_strategy = strategy;
+  const contract = normalizeSchemaContract(r.schema_contract);
+  if (contract !== undefined) out.schema_contract = contract;
   if (parentName !== undefined) out.parent = { resource: parentName, bindings: uniqueBindings(references.map((ref) => ref.binding)) };
   return out;
 }
@@ -72,15 +78,24 @@ function resolveEndpoint(e: EndpointInput & { path: string }, client: ClientInpu
   const dataSelector = e.data_selector ?? (singleEntity ? '$' : undefined);
 
   const params: JsonObject = {};
+  // Legacy `{type: resolve}` params become ordinary `{resources.<parent>.<field>}` placeholders, so the
+  // request builder has one kind of parent reference to expand (the binding is also recorded on the resource).
+  const resolvePlaceholders: Record<string, string> = {};
   let legacyIncremental: [string, IncrementalParamInput] | undefined;
   for (const [name, value] of Object.entries(e.params ?? {})) {
-    if (isRecord(value) && value.type === 'resolve') continue; // becomes a parent binding
+    if (isRecord(value) && value.type === 'resolve') {
+      const placeholder = `{resources.${String(value.resource)}.${String(value.field)}}`;
+      if (e.path.includes(`{${name}}`)) resolvePlaceholders[name] = placeholder;
+      else params[name] = placeholder; // not named in the path: dlt sends it as a query param
+      continue;
+    }
     if (isRecord(value) && value.type === 'incremental') legacyIncremental = [name, value as IncrementalParamInput];
     else params[name] = value as JsonValue;
   }
 
   // dlt binds plain params named in the path into it and drops them from the query.
   const path = replacePlaceholders(e.path, (expression) => {
+    if (Object.prototype.hasOwnProperty.call(resolvePlaceholders, expression)) return resolvePlaceholders[expression];
     if (!Object.prototype.hasOwnProperty.call(params, expression)) return undefined;
     const value = params[expression];
     delete params[expression];

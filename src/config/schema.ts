@@ -79,7 +79,6 @@ const ENDPOINT_KEYS = ['path', 'method', 'params', 'json', 'data', 'headers', 'd
 const belongsUnderEndpoint = Object.fromEntries(ENDPOINT_KEYS.map((k) => [k, `"${k}" belongs under "endpoint"`]));
 
 const unsupportedResourceHints = {
-  schema_contract: 'dlt schema contracts are not supported',
   table_format: 'ClickHouse tables only',
   file_format: 'sluice inserts rows directly',
   references: 'table references are not supported',
@@ -87,7 +86,21 @@ const unsupportedResourceHints = {
   validator: 'record validators are not supported',
 };
 
+const CONTRACT_MODES = ['evolve', 'freeze', 'discard_row', 'discard_value'] as const;
+
+/** dlt's `schema_contract`: one mode for everything, or per entity. */
+export const schemaContractSchema = dispatch((value) =>
+  isRecord(value)
+    ? strictObject({
+        tables: oneOf(CONTRACT_MODES, 'schema contract mode').optional(),
+        columns: oneOf(CONTRACT_MODES, 'schema contract mode').optional(),
+        data_type: oneOf(CONTRACT_MODES, 'schema contract mode').optional(),
+      })
+    : oneOf(CONTRACT_MODES, 'schema_contract'),
+);
+
 const resourceBaseShape = {
+  schema_contract: schemaContractSchema.optional(),
   endpoint: endpointOrPathSchema.optional(),
   primary_key: columnNames().optional(),
   merge_key: columnNames().optional(),
@@ -159,3 +172,4 @@ export type ResourceDefaultsInput = z.output<typeof resourceDefaultsSchema>;
 export type ClientInput = z.output<typeof clientSchema>;
 export type ColumnsInput = z.output<typeof columnsSchema>;
 export type WriteDispositionInput = z.output<typeof writeDispositionSchema>;
+export type SchemaContractInput = z.output<typeof schemaContractSchema>;

@@ -147,6 +147,14 @@ export interface ColumnHint {
 }
 export type WriteDisposition = 'append' | 'replace' | 'merge' | 'skip';
 
+/** dlt's schema contract modes: what happens to a new table, a new column, or a value of another type. */
+export type SchemaContractMode = 'evolve' | 'freeze' | 'discard_row' | 'discard_value';
+export interface SchemaContract {
+  tables: SchemaContractMode;
+  columns: SchemaContractMode;
+  data_type: SchemaContractMode;
+}
+
 /** One way a child resource takes values from each record of its parent. */
 export interface ParentBinding {
   /** Where the value goes: "path", "params", "json", "data" or "headers", and the key there. */
@@ -184,6 +192,10 @@ export interface ResolvedResource {
   primary_key: string[];
   merge_key: string[];
   write_disposition: WriteDisposition;
+  /** The dict form's `strategy` (e.g. merge `delete-insert` | `upsert`), when given. */
+  write_disposition_strategy?: string;
+  /** dlt's `schema_contract`, every entity filled in (dlt's default is evolve for all three). */
+  schema_contract?: SchemaContract;
   columns: Record<string, ColumnHint>;
   max_table_nesting?: number;
   selected: boolean;

@@ -123,7 +123,7 @@ export class Connection {
   }
 
   /** Insert rows as JSONEachRow into an already quoted `db`.`table`. */
-  async insert(qualifiedTable: string, rows: Record<string, unknown>[], what: string): Promise<void> {
+  async insert(qualifiedTable: string, rows: Record<string, unknown>[], what: string, settings?: Record<string, number>): Promise<void> {
     if (rows.length === 0) return;
     try {
       await this.client.insert({
@@ -131,7 +131,7 @@ export class Connection {
         values: rows,
         format: 'JSONEachRow',
         // A column dropped by hand must not fail every later page; known columns are checked before insert.
-        clickhouse_settings: { input_format_skip_unknown_fields: 1 },
+        clickhouse_settings: { input_format_skip_unknown_fields: 1, ...settings },
       });
     } catch (err) {
       throw this.fail(err, what);

@@ -30,12 +30,46 @@ export const META_COLUMNS: ReadonlyArray<{ name: string; type: string }> = [
 
 export const APPEND_KEY: readonly string[] = [META.loadId, META.page, META.row];
 
-export type TableLayout = { kind: 'merge'; key: string[] } | { kind: 'append' };
+/** Row identity and list links, dlt's `_dlt_id` / `_dlt_parent_id` / `_dlt_root_id` / `_dlt_list_idx`. */
+export const LINK = {
+  id: '_sluice_id',
+  parentId: '_sluice_parent_id',
+  rootId: '_sluice_root_id',
+  listIdx: '_sluice_list_idx',
+  deleted: '_sluice_deleted',
+} as const;
+
+export const CHILD_KEY: readonly string[] = [LINK.parentId, LINK.listIdx];
+
+/**
+ * merge: keyed by primary key, latest version wins; `hardDelete` adds the `_sluice_deleted` marker (and the
+ * engine's `is_deleted` argument where the server has it). append: keyed by row identity within a load.
+ * child: rows of a nested list, keyed by (parent id, list index) with the version, so a retried page
+ * collapses and a re-synced parent's elements replace the old ones position by position.
+ */
+export type TableLayout = { kind: 'merge'; key: string[]; hardDelete?: boolean } | { kind: 'append' } | { kind: 'child' };
 
 /** Which layout a resource's table gets, from its disposition and (normalised) primary key. */
 export function layoutFor(resource: ResolvedResource): TableLayout {
   const key = primaryKeyColumns(resource);
-  return resource.write_disposition === 'merge' && key.length > 0 ? { kind: 'merge', key } : { kind: 'append' };
+  if (resource.write_disposition !== 'merge' || key.length === 0) return { kind: 'append' };
+  return hardDeleteColumn(resource) === undefined ? { kind: 'merge', key } : { kind: 'merge', key, hardDelete: true };
+}
+
+/** The (normalised) column carrying dlt's `hard_delete` hint, if any. */
+export function hardDeleteColumn(resource: ResolvedResource): string | undefined {
+  const found = Object.entries(resource.columns).find(([, hint]) => hint.hard_delete);
+  return found ? normalizePath(found[0]) : undefined;
+}
+
+/** Merge key columns after normalisation: from `merge_key` and from `columns` hints with merge_key. */
+export function mergeKeyColumns(resource: ResolvedResource): string[] {
+  const keys = resource.merge_key.map(normalizePath);
+  for (const [name, hint] of Object.entries(resource.columns)) {
+    const n = normalizePath(name);
+    if (hint.merge_key && !keys.includes(n)) keys.push(n);
+  }
+  return keys;
 }
 
 /** Primary key columns after normalisation: from `primary_key` and from `columns` hints with primary_key. */
@@ -53,12 +87,37 @@ export interface ColumnDef {
   type: string;
 }
 
-export function createTableSql(database: string, table: string, columns: readonly ColumnDef[], layout: TableLayout): string {
-  const cols = [...columns, ...META_COLUMNS].map((c) => `${ident(c.name)} ${c.type}`).join(', ');
-  const engine =
-    layout.kind === 'merge'
-      ? `ReplacingMergeTree(${ident(META.version)}) ORDER BY ${identList(layout.key)}`
-      : `ReplacingMergeTree ORDER BY ${identList(APPEND_KEY)}`;
+export interface DdlOptions {
+  /** ReplacingMergeTree takes an `is_deleted` column (23.2+). */
+  isDeletedArg?: boolean;
+}
+
+/** Engine name, its arguments and the sort key, separately so a cluster can make them Replicated. */
+export function engineParts(layout: TableLayout, options: DdlOptions = {}): { args: string[]; orderBy: readonly string[] } {
+  switch (layout.kind) {
+    case 'merge': {
+      const args = [ident(META.version)];
+      if (layout.hardDelete && options.isDeletedArg) args.push(ident(LINK.deleted));
+      return { args, orderBy: layout.key };
+    }
+    case 'child':
+      return { args: [ident(META.version)], orderBy: CHILD_KEY };
+    case 'append':
+      return { args: [], orderBy: APPEND_KEY };
+  }
+}
+
+/** Data columns first, then the metadata columns (and the delete marker) the layout needs. */
+export function allColumns(columns: readonly ColumnDef[], layout: TableLayout): ColumnDef[] {
+  const out = [...columns];
+  if (layout.kind === 'merge' && layout.hardDelete && !out.some((c) => c.name === LINK.deleted)) out.push({ name: LINK.deleted, type: 'UInt8' });
+  return [...out, ...META_COLUMNS.filter((m) => !out.some((c) => c.name === m.name))];
+}
+
+export function createTableSql(database: string, table: string, columns: readonly ColumnDef[], layout: TableLayout, options: DdlOptions = {}): string {
+  const cols = allColumns(columns, layout).map((c) => `${ident(c.name)} ${c.type}`).join(', ');
+  const { args, orderBy } = engineParts(layout, options);
+  const engine = `ReplacingMergeTree${args.length > 0 ? `(${args.join(', ')})` : ''} ORDER BY ${identList(orderBy)}`;
   return `CREATE TABLE IF NOT EXISTS ${qualified(database, table)} (${cols}) ENGINE = ${engine}`;
 }
 
@@ -70,6 +129,11 @@ export function addColumnSql(database: string, table: string, column: ColumnDef,
 /** Staging table of a replace load: filled during the load, swapped in at commit. */
 export function stagingTableName(table: string): string {
   return `${table}__sluice_staging`;
+}
+
+/** Child table of a nested list: `<table>__<path>` (dlt's name). */
+export function childTableName(table: string, path: string): string {
+  return `${table}__${path}`;
 }
 
 /** Where the previous live table waits between the RENAME and its DROP (18.16 path only). */

@@ -5,13 +5,17 @@
 import type { JsonObject, JsonValue, ResolvedResource } from '../config/types';
 import { SluiceError } from '../errors';
 import { clickHouseErrorCode, Connection, detectFeatures, type ClickHouseSettings } from './connection';
-import { APPEND_KEY, layoutFor, META, stagingTableName, type ColumnDef } from './ddl';
-import type { FlatRow } from './flatten';
+import { admitColumns, convertRows, Rejections, type Admitted } from './contract';
+import { APPEND_KEY, hardDeleteColumn, layoutFor, LINK, mergeKeyColumns, META, stagingTableName, type TableLayout } from './ddl';
 import type { ServerFeatures } from './features';
+import { Journal } from './journal';
+import { deleteByMergeKey } from './merge-key';
 import { normalizePath } from './naming';
-import { dedupeByKey, flattenPage, rowsForInsert, wantedColumns, type PageMeta } from './page';
+import { dedupeByKey, flattenPage, normalisedHints, pageTables, wantedColumns, type PageMeta, type TableRows } from './page';
+import { ParentRecordStore, type ParentPageRef } from './parent-records';
 import { ReplaceLoads } from './replace';
-import { SchemaRegistry } from './schema';
+import { clusterDdl, localDdl, type TableDdl } from './placement';
+import { SchemaRegistry, type TableColumns } from './schema';
 import { ident, literal, qualified, uintLiteral } from './sql';
 import { StateStore, type LoadEntry } from './state';
 import { formatTimestamp } from './values';
@@ -19,12 +23,27 @@ import { formatTimestamp } from './values';
 export interface TableTarget {
   database: string;
   resource: ResolvedResource;
+  /**
+   * Load into staging tables and swap them in at commit, whatever the disposition (`--full-refresh`). The
+   * staging tables keep the disposition's layout, so a merge table stays keyed by its primary key.
+   */
+  fullRefresh?: boolean;
+  /** For `_sluice_rejected` rows. */
+  pipeline?: string;
+  /** `destination.cluster`: tables are created ON CLUSTER, Replicated, with a Distributed table for reads. */
+  cluster?: string;
+}
+
+/** Whether a load writes staging tables that commit swaps in: replace, or any disposition in a full refresh. */
+export function usesStaging(target: TableTarget): boolean {
+  return target.resource.write_disposition === 'replace' || (target.fullRefresh === true && target.resource.write_disposition !== 'skip');
 }
 
 export interface Destination {
   readonly features: ServerFeatures;
   ping(): Promise<void>;
-  ensureDatabase(database: string): Promise<void>;
+  /** With `cluster`, the database is created ON CLUSTER. */
+  ensureDatabase(database: string, cluster?: string): Promise<void>;
   /** Start a load: for replace, create/empty the staging table. */
   beginLoad(target: TableTarget, loadId: string): Promise<void>;
   /** Normalise, infer/evolve schema (create table / ALTER ADD COLUMN), insert. Idempotent for the same PageMeta. */
@@ -34,6 +53,10 @@ export interface Destination {
   recordLoad(database: string, entry: LoadEntry): Promise<void>;
   readState(database: string, pipeline: string, resource: string): Promise<JsonValue | undefined>;
   writeState(database: string, pipeline: string, resource: string, state: JsonValue): Promise<void>;
+  /** Parent records kept for child resources (see parent-records.ts). */
+  writeParentRecords(database: string, ref: ParentPageRef, records: JsonObject[]): Promise<void>;
+  readParentRecords(database: string, ref: ParentPageRef): Promise<JsonObject[]>;
+  dropParentRecords(database: string, pipeline: string, resource: string, keepLoadId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,35 +76,57 @@ export async function createDestination(settings: ClickHouseSettings): Promise<D
   }
 }
 
+/** DDL, schema cache and staged loads for one placement (one server, or one cluster). */
+interface Placement {
+  ddl: TableDdl;
+  schema: SchemaRegistry;
+  replace: ReplaceLoads;
+}
+
 class ClickHouseDestination implements Destination {
-  private readonly schema: SchemaRegistry;
-  private readonly replace: ReplaceLoads;
+  private readonly placements = new Map<string, Placement>();
   private readonly state: StateStore;
+  private readonly parents: ParentRecordStore;
+  private readonly journal: Journal;
   private readonly databases = new Set<string>();
 
   constructor(
     private readonly conn: Connection,
     readonly features: ServerFeatures,
   ) {
-    this.schema = new SchemaRegistry(conn, features);
-    this.replace = new ReplaceLoads(conn, features, this.schema);
     this.state = new StateStore(conn);
+    this.parents = new ParentRecordStore(conn);
+    this.journal = new Journal(conn);
+  }
+
+  private placement(cluster: string | undefined): Placement {
+    const name = cluster ?? '';
+    let p = this.placements.get(name);
+    if (!p) {
+      const options = { isDeletedArg: this.features.isDeletedArg, addColumnIfNotExists: this.features.addColumnIfNotExists };
+      const ddl = cluster ? clusterDdl(cluster, options) : localDdl(options);
+      const schema = new SchemaRegistry(this.conn, ddl);
+      p = { ddl, schema, replace: new ReplaceLoads(this.conn, this.features, schema, ddl) };
+      this.placements.set(name, p);
+    }
+    return p;
   }
 
   ping(): Promise<void> {
     return this.conn.ping();
   }
 
-  async ensureDatabase(database: string): Promise<void> {
-    if (this.databases.has(database)) return;
-    await this.conn.command(`CREATE DATABASE IF NOT EXISTS ${ident(database)}`, `creating database ${database}`);
-    this.databases.add(database);
+  async ensureDatabase(database: string, cluster?: string): Promise<void> {
+    const k = `${cluster ?? ''}\u0000${database}`;
+    if (this.databases.has(k)) return;
+    for (const sql of this.placement(cluster).ddl.createDatabase(database)) await this.conn.command(sql, `creating database ${database}`);
+    this.databases.add(k);
   }
 
   async beginLoad(target: TableTarget, loadId: string): Promise<void> {
-    await this.ensureDatabase(target.database);
-    if (target.resource.write_disposition === 'replace') {
-      await this.replace.begin(target.database, tableNameOf(target.resource), loadId);
+    await this.ensureDatabase(target.database, target.cluster);
+    if (usesStaging(target)) {
+      await this.placement(target.cluster).replace.begin(target.database, tableNameOf(target.resource), loadId, layoutFor(target.resource));
     }
   }
 
@@ -90,45 +135,89 @@ class ClickHouseDestination implements Destination {
     if (records.length === 0) return { rows: 0 };
     const { database, resource } = target;
     if (resource.write_disposition === 'skip') return { rows: 0 };
-    await this.ensureDatabase(database);
-    const live = tableNameOf(resource);
-    const table = resource.write_disposition === 'replace' ? stagingTableName(live) : live;
+    await this.ensureDatabase(database, target.cluster);
     const layout = layoutFor(resource);
     const key = layout.kind === 'merge' ? layout.key : [];
 
-    const flat = dedupeByKey(flattenPage(resource, records), key);
-    const wanted = wantedColumns(flat, resource, key, this.features);
-    const isStaging = table !== live;
+    const flat = flattenPage(resource, records);
+    const kept = dedupeByKey(flat.map((f) => f.row), key);
+    const tables = pageTables(tableNameOf(resource), layout, kept.map((i) => flat[i]), key, meta);
+    const sources = kept.map((i) => records[i]);
     try {
-      return await this.writeRows(target, table, flat, wanted, meta, isStaging);
+      return await this.writeTables(target, tables, sources, meta, usesStaging(target));
     } catch (err) {
       // The table was dropped or recreated behind our cache (by hand, or a replace on another worker):
       // forget what we knew and try once more against what is really there.
       const code = clickHouseErrorCode(err instanceof Error && err.cause ? err.cause : err);
       if (code !== 60 && code !== 16) throw err;
-      this.schema.forget(database, table);
-      return this.writeRows(target, table, flat, wanted, meta, true);
+      return this.writeTables(target, tables, sources, meta, true);
     }
   }
 
-  private async writeRows(
-    target: TableTarget,
-    table: string,
-    flat: FlatRow[],
-    wanted: ColumnDef[],
-    meta: PageMeta,
-    fresh: boolean,
-  ): Promise<{ rows: number }> {
+  /**
+   * Contract and schema first (tables, columns), then conversion (which may need variant columns), then
+   * the inserts: child tables before the root, so "the root page is in" means the whole page is in.
+   */
+  private async writeTables(target: TableTarget, tables: TableRows[], sources: JsonObject[], meta: PageMeta, fresh: boolean): Promise<{ rows: number }> {
     const { database, resource } = target;
-    const layout = layoutFor(resource);
-    const columns = await this.schema.ensure(database, table, wanted, layout, fresh);
-    const rows = rowsForInsert(flat, columns, resource, meta, formatTimestamp(Date.now(), false));
+    const { schema } = this.placement(target.cluster);
+    const staged = usesStaging(target);
+    const physical = (t: TableRows) => (staged ? stagingTableName(t.table) : t.table);
+    const root = tables[0];
+    const layout = root.layout;
+    const key = layout.kind === 'merge' ? layout.key : [];
 
-    // Append-layout tables are sorted by (load, page, row), so "is this page already in?" is a cheap
-    // index lookup: a retried page is skipped outright, and FINAL collapses it anyway if two retries race.
-    if (layout.kind === 'append' && (await this.pageAlreadyLoaded(database, table, meta))) return { rows: rows.length };
-    await this.conn.insert(qualified(database, table), rows, `inserting page ${meta.page} of resource "${resource.name}" into ${database}.${table}`);
-    return { rows: rows.length };
+    if (layout.kind === 'append' && (await schema.current(database, physical(root), fresh)) && (await this.pageAlreadyLoaded(database, physical(root), meta))) {
+      // Append-layout tables are sorted by (load, page, row): a retried page is skipped outright (FINAL
+      // collapses it anyway if two retries race).
+      return { rows: root.rows.length };
+    }
+
+    const rejections = new Rejections();
+    const declared = new Set(normalisedHints(resource).keys());
+    const ready: Array<{ t: TableRows; admitted: Admitted; columns: TableColumns }> = [];
+    for (const t of tables) {
+      const wanted = wantedColumns(t, resource, key, this.features);
+      if (t.root && layout.kind === 'merge' && layout.hardDelete) wanted.push({ name: LINK.deleted, type: 'UInt8' });
+      const existing = await schema.current(database, physical(t), fresh);
+      const admitted = admitColumns(t, existing, wanted, t.root ? declared : new Set(), resource, rejections);
+      if (!admitted) continue;
+      const ensured = await schema.ensure(database, physical(t), admitted.columns, t.layout, fresh);
+      await this.journal.columnsAdded(database, t.table, ensured.added, ensured.created ? 'new table' : 'new column', resource.name, meta.loadId);
+      ready.push({ t, admitted, columns: ensured.columns });
+    }
+
+    const loadedAt = formatTimestamp(Date.now(), false);
+    const hardDelete = hardDeleteColumn(resource);
+    const converted = [];
+    for (const { t, admitted, columns } of ready) {
+      const c = convertRows(t, columns, admitted.dropped, resource, this.features, meta, loadedAt, rejections, t.root ? hardDelete : undefined);
+      if (c.variants.length > 0) {
+        const ensured = await schema.ensure(database, physical(t), [...admitted.columns, ...c.variants], t.layout, fresh);
+        await this.journal.columnsAdded(database, t.table, ensured.added, 'variant column', resource.name, meta.loadId);
+      }
+      converted.push({ t, rows: c.rows });
+    }
+
+    let inserted = 0;
+    for (const { t, rows } of converted.reverse()) {
+      const keep = rows.filter((r, i): r is Record<string, unknown> => r !== undefined && !rejections.has(t.records[i]));
+      if (t.root) inserted = keep.length;
+      await this.conn.insert(qualified(database, physical(t)), keep, `inserting page ${meta.page} of resource "${resource.name}" into ${database}.${physical(t)}`, insertSettings(target));
+    }
+    await this.journal.reject(
+      database,
+      [...rejections.reasons].map(([record, reason]) => ({
+        pipeline: target.pipeline ?? '',
+        resource: resource.name,
+        loadId: meta.loadId,
+        page: meta.page,
+        row: record,
+        reason,
+        record: sources[record],
+      })),
+    );
+    return { rows: inserted };
   }
 
   private async pageAlreadyLoaded(database: string, table: string, meta: PageMeta): Promise<boolean> {
@@ -141,8 +230,18 @@ class ClickHouseDestination implements Destination {
   }
 
   async commitLoad(target: TableTarget, loadId: string): Promise<void> {
-    if (target.resource.write_disposition === 'replace') {
-      await this.replace.commit(target.database, tableNameOf(target.resource), loadId);
+    const { resource, database } = target;
+    const table = tableNameOf(resource);
+    const { replace } = this.placement(target.cluster);
+    if (usesStaging(target)) {
+      await replace.commit(database, table, loadId);
+      return;
+    }
+    const mergeKey = mergeKeyColumns(resource);
+    if (resource.write_disposition === 'merge' && mergeKey.length > 0 && resource.write_disposition_strategy !== 'upsert') {
+      const { live } = await replace.family(database, table);
+      if (!live.includes(table)) return; // nothing loaded, nothing to replace
+      await deleteByMergeKey(this.conn, database, table, live.filter((t) => t !== table), mergeKey, loadId);
     }
   }
 
@@ -158,9 +257,26 @@ class ClickHouseDestination implements Destination {
     return this.ensureDatabase(database).then(() => this.state.write(database, pipeline, resource, state));
   }
 
+  writeParentRecords(database: string, ref: ParentPageRef, records: JsonObject[]): Promise<void> {
+    return this.ensureDatabase(database).then(() => this.parents.write(database, ref, records));
+  }
+
+  readParentRecords(database: string, ref: ParentPageRef): Promise<JsonObject[]> {
+    return this.ensureDatabase(database).then(() => this.parents.read(database, ref));
+  }
+
+  dropParentRecords(database: string, pipeline: string, resource: string, keepLoadId: string): Promise<void> {
+    return this.ensureDatabase(database).then(() => this.parents.dropOlderLoads(database, pipeline, resource, keepLoadId));
+  }
+
   close(): Promise<void> {
     return this.conn.close();
   }
+}
+
+/** Inserts into a Distributed table wait until every shard has the rows (else a read right after could miss them). */
+function insertSettings(target: TableTarget): Record<string, number> | undefined {
+  return target.cluster ? { insert_distributed_sync: 1 } : undefined;
 }
 
 function checkMeta(meta: PageMeta): void {

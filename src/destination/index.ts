@@ -9,3 +9,4 @@ export type { ServerFeatures } from './features';
 export type { LoadEntry } from './state';
 export { META, stagingTableName } from './ddl';
 export { normalizeIdentifier, normalizePath } from './naming';
+export type { ParentPageRef } from './parent-records';

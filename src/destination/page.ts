@@ -1,16 +1,14 @@
 /**
- * One page of records → the columns it needs and the rows to insert. Pure functions: the destination
- * feeds them the table's current columns and does the I/O.
+ * One page of records → the tables, columns and rows it needs. Pure functions: the destination feeds
+ * them the tables' current columns and does the I/O (see destination.ts for the order of steps).
  */
+import { createHash } from 'node:crypto';
 import type { ColumnHint, JsonObject, ResolvedResource } from '../config/types';
-import { SluiceError } from '../errors';
-import { META, type ColumnDef } from './ddl';
+import { childTableName, LINK, META, type ColumnDef, type TableLayout } from './ddl';
 import type { ServerFeatures } from './features';
-import { flattenRecord, JsonText, type FlatRow } from './flatten';
+import { flattenRecord, JsonText, type FlatRecord, type FlatRow } from './flatten';
 import { normalizePath } from './naming';
 import { clickHouseType, dataTypeFromHint, inferDataType, type DataType } from './types';
-import { convertValue, excerpt } from './values';
-import type { TableColumns } from './schema';
 
 export interface PageMeta {
   loadId: string;
@@ -19,48 +17,121 @@ export interface PageMeta {
   page: number;
 }
 
+/** Rows of one table of a page; `records[i]` is the index (after dedupe) of the record row i came from. */
+export interface TableRows {
+  /** Live table name. */
+  table: string;
+  layout: TableLayout;
+  /** True for the resource's own table, false for a child table of a nested list. */
+  root: boolean;
+  rows: FlatRow[];
+  records: number[];
+}
+
 /** Column hints keyed by normalised column name. */
 export function normalisedHints(resource: ResolvedResource): Map<string, ColumnHint> {
   return new Map(Object.entries(resource.columns).map(([name, hint]) => [normalizePath(name), hint]));
 }
 
-export function flattenPage(resource: ResolvedResource, records: readonly JsonObject[]): FlatRow[] {
+export function flattenPage(resource: ResolvedResource, records: readonly JsonObject[]): FlatRecord[] {
   const nesting = resource.max_table_nesting ?? Number.POSITIVE_INFINITY;
   return records.map((r) => flattenRecord(r, nesting));
 }
 
+/** A short stable id (dlt's `_dlt_id` is one too): 16 base64url characters of an MD5. */
+export function stableId(text: string): string {
+  return createHash('md5').update(text).digest('base64url').slice(0, 16);
+}
+
 /**
- * The columns this page would create if they were new: hinted columns with a data type, then every field
- * with a non-null value, typed by hint or by inference. A column that only ever held null is not created
- * (dlt does the same): we cannot know its type yet, and input_format_skip_unknown_fields drops it.
+ * The page as rows per table, ids and links filled in. A root row's id is derived from its primary key when
+ * it has one (so its child rows land on the same keys in every load, and replace the old ones), else from
+ * (load, page, row); a child row's id from its parent's id and its list index. Both are stable under retries.
  */
-export function wantedColumns(rows: readonly FlatRow[], resource: ResolvedResource, primaryKey: readonly string[], features: ServerFeatures): ColumnDef[] {
-  const hints = normalisedHints(resource);
+export function pageTables(
+  table: string,
+  layout: TableLayout,
+  records: readonly FlatRecord[],
+  key: readonly string[],
+  meta: PageMeta,
+): TableRows[] {
+  const root: TableRows = { table, layout, root: true, rows: [], records: [] };
+  const children = new Map<string, TableRows>();
+  records.forEach((rec, r) => {
+    const rootId = key.length > 0 ? stableId(keyText(rec.row, key)) : stableId(`${meta.loadId}\u0000${meta.page}\u0000${r}`);
+    rec.row.set(LINK.id, rootId);
+    root.rows.push(rec.row);
+    root.records.push(r);
+    const ids: string[] = [];
+    for (const child of rec.children) {
+      const parentId = child.parent < 0 ? rootId : ids[child.parent];
+      const id = stableId(`${parentId}\u0000${child.index}`);
+      ids.push(id);
+      child.row.set(LINK.id, id);
+      child.row.set(LINK.parentId, parentId);
+      child.row.set(LINK.rootId, rootId);
+      child.row.set(LINK.listIdx, child.index);
+      let t = children.get(child.path);
+      if (!t) {
+        t = { table: childTableName(table, child.path), layout: { kind: 'child' }, root: false, rows: [], records: [] };
+        children.set(child.path, t);
+      }
+      t.rows.push(child.row);
+      t.records.push(r);
+    }
+  });
+  return [root, ...children.values()];
+}
+
+function keyText(row: FlatRow, key: readonly string[]): string {
+  return JSON.stringify(key.map((k) => { const v = row.get(k); return v instanceof JsonText ? v.text : v ?? null; }));
+}
+
+/** Link columns every row carries, and the ones child rows add. Never Nullable: they are sort keys. */
+const ID_COLUMN: ColumnDef = { name: LINK.id, type: 'String' };
+const CHILD_COLUMNS: ColumnDef[] = [
+  { name: LINK.parentId, type: 'String' },
+  { name: LINK.listIdx, type: 'UInt32' },
+  { name: LINK.rootId, type: 'String' },
+];
+
+/**
+ * The columns this table would create if they were new: key and link columns, hinted columns with a data
+ * type, then every field with a non-null value, typed by hint or by inference. A column that only ever held
+ * null is not created (dlt does the same): we cannot know its type yet.
+ */
+export function wantedColumns(t: TableRows, resource: ResolvedResource, primaryKey: readonly string[], features: ServerFeatures): ColumnDef[] {
+  const hints = t.root ? normalisedHints(resource) : new Map<string, ColumnHint>();
+  const links = t.root ? [ID_COLUMN] : [...CHILD_COLUMNS, ID_COLUMN];
+  const linkNames = new Set(links.map((c) => c.name));
   const types = new Map<string, DataType>();
   const hinted = new Set<string>();
   for (const [name, hint] of hints) {
-    const t = dataTypeFromHint(hint);
-    if (t) {
-      types.set(name, t);
+    const type = dataTypeFromHint(hint);
+    if (type) {
+      types.set(name, type);
       hinted.add(name);
     }
   }
-  for (const row of rows) {
+  for (const row of t.rows) {
     for (const [name, value] of row) {
-      if (value === null || hinted.has(name)) continue;
-      const t: DataType = value instanceof JsonText ? 'json' : inferDataType(value, features);
+      if (value === null || hinted.has(name) || linkNames.has(name)) continue;
+      const type: DataType = value instanceof JsonText ? 'json' : inferDataType(value, features);
       const prev = types.get(name);
-      types.set(name, prev ? widen(prev, t) : t);
+      if (prev !== type) types.set(name, prev ? widen(prev, type) : type);
     }
   }
+  const key = t.root ? primaryKey : [];
   // Primary key columns first: they lead the sort key and read best at the front of the table.
-  const names = [...types.keys()].sort((a, b) => rank(a, primaryKey) - rank(b, primaryKey));
-  return names.map((name) => {
+  const names = [...types.keys()].sort((a, b) => rank(a, key) - rank(b, key));
+  const data = names.map((name) => {
     const hint = hints.get(name);
-    const nullable = !primaryKey.includes(name) && hint?.nullable !== false;
+    const nullable = !key.includes(name) && hint?.nullable !== false;
     const spec = { name, dataType: types.get(name)!, nullable, precision: hint?.precision, scale: hint?.scale };
     return { name, type: clickHouseType(spec, features) };
   });
+  const keyCount = names.filter((n) => key.includes(n)).length;
+  return [...data.slice(0, keyCount), ...links, ...data.slice(keyCount)];
 }
 
 function rank(name: string, primaryKey: readonly string[]): number {
@@ -76,59 +147,27 @@ export function widen(a: DataType, b: DataType): DataType {
   if (pair.has('date') && pair.has('timestamp')) return 'timestamp';
   if (pair.has('text') || pair.has('json')) return 'text';
   if ((pair.has('date') || pair.has('timestamp')) && pair.size === 2) return 'text';
-  // bool vs number: keep the first; the second fails conversion with a clear message.
+  // bool vs number: keep the first; the second does not fit and follows the schema contract (a variant column).
   return a;
-}
-
-/** Rows ready for JSONEachRow: values converted to their columns' types, metadata added. */
-export function rowsForInsert(
-  rows: readonly FlatRow[],
-  columns: TableColumns,
-  resource: ResolvedResource,
-  meta: PageMeta,
-  loadedAt: string,
-): Record<string, unknown>[] {
-  const required = [...columns].filter(([name, type]) => !name.startsWith('_sluice_') && !type.startsWith('Nullable('));
-  return rows.map((row, index) => {
-    const out: Record<string, unknown> = {};
-    for (const [name, raw] of row) {
-      const type = columns.get(name);
-      if (type === undefined) continue; // only-null column that does not exist yet
-      const value = raw instanceof JsonText ? raw.text : raw;
-      const c = convertValue(value, type);
-      if (!c.ok) throw misfit(resource, name, value, type, c.reason);
-      out[name] = c.value;
-    }
-    for (const [name, type] of required) {
-      if (out[name] === undefined || out[name] === null) throw misfit(resource, name, null, type, 'required field is missing or null');
-    }
-    out[META.loadId] = meta.loadId;
-    out[META.loadedAt] = loadedAt;
-    out[META.version] = meta.version;
-    out[META.page] = meta.page;
-    out[META.row] = index;
-    return out;
-  });
-}
-
-function misfit(resource: ResolvedResource, field: string, value: unknown, type: string, reason: string): SluiceError {
-  return new SluiceError(
-    'destination_fatal',
-    `resource "${resource.name}": field "${field}" value ${excerpt(value)} does not fit column type ${type} (${reason})`,
-  );
 }
 
 /**
  * Within one page, keep the last record per primary key. All rows of a page share one version, and which of
  * several equal-version rows ReplacingMergeTree keeps is an implementation detail; "last one wins" is not.
+ * Returns the surviving indexes into `rows`, in order.
  */
-export function dedupeByKey(rows: readonly FlatRow[], key: readonly string[]): FlatRow[] {
-  if (key.length === 0) return [...rows];
-  const last = new Map<string, FlatRow>();
-  for (const row of rows) {
-    const id = JSON.stringify(key.map((k) => { const v = row.get(k); return v instanceof JsonText ? v.text : v ?? null; }));
+export function dedupeByKey(rows: readonly FlatRow[], key: readonly string[]): number[] {
+  if (key.length === 0) return rows.map((_, i) => i);
+  const last = new Map<string, number>();
+  rows.forEach((row, i) => {
+    const id = keyText(row, key);
     last.delete(id); // re-insert so the survivor sits where its last occurrence was
-    last.set(id, row);
-  }
+    last.set(id, i);
+  });
   return [...last.values()];
+}
+
+/** Metadata every row of a page gets. */
+export function metaValues(meta: PageMeta, loadedAt: string): Record<string, unknown> {
+  return { [META.loadId]: meta.loadId, [META.loadedAt]: loadedAt, [META.version]: meta.version, [META.page]: meta.page };
 }

@@ -1,6 +1,11 @@
 /**
- * The replace disposition: a load fills `<table>__sluice_staging`; commit swaps it into place atomically.
- * The live table is never written during a load, so a failed load leaves it exactly as it was.
+ * Staged loads: replace, and a full refresh of any disposition. A load fills `<table>__sluice_staging` (and
+ * one staging table per child table); commit swaps each into place atomically. The live tables are never
+ * written during such a load, so a failed load leaves them exactly as they were.
+ *
+ * The staging table gets the layout of the resource's own disposition (a merge resource's staging is
+ * `ReplacingMergeTree(_sluice_version) ORDER BY pk`), with the live table's columns, so what is swapped in
+ * keeps collapsing on later merge runs.
  *
  * Swap strategy, chosen per server and database:
  *  - `EXCHANGE TABLES live AND staging` (atomic; 20.x+ and only in an Atomic database), then drop staging,
@@ -8,18 +13,25 @@
  *  - otherwise (18.16, Ordinary databases) `RENAME TABLE live TO old, staging TO live` in one statement, then
  *    drop old. A crash between the two leaves `old` behind; `recover` tidies it on the next begin/commit,
  *    and puts `old` back if the live name is missing (a rename that stopped halfway).
+ * Tables of one resource are swapped one after another (children first, the root last); a commit that stops
+ * halfway is finished by its retry.
  */
 import type { Connection } from './connection';
-import { META, oldTableName, stagingTableName } from './ddl';
+import { CHILD_KEY, META, META_COLUMNS, oldTableName, stagingTableName, type ColumnDef, type TableLayout } from './ddl';
 import type { ServerFeatures } from './features';
+import type { TableDdl } from './placement';
 import type { SchemaRegistry } from './schema';
 import { ident, literal, qualified } from './sql';
+
+const STAGING_SUFFIX = stagingTableName('');
+const OLD_SUFFIX = oldTableName('');
 
 export class ReplaceLoads {
   constructor(
     private readonly conn: Connection,
     private readonly features: ServerFeatures,
     private readonly schema: SchemaRegistry,
+    private readonly ddl: TableDdl,
   ) {}
 
   private async exists(database: string, table: string): Promise<boolean> {
@@ -28,6 +40,19 @@ export class ReplaceLoads {
       `checking table ${database}.${table}`,
     );
     return Number(rows[0]?.n ?? 0) > 0;
+  }
+
+  /** The live tables of a resource: its table and its child tables `<table>__…` (no staging/old leftovers). */
+  async family(database: string, table: string): Promise<{ live: string[]; staging: string[] }> {
+    const prefix = `${table}__`;
+    const rows = await this.conn.rows<{ name: string }>(
+      `SELECT name FROM system.tables WHERE database = ${literal(database)} AND ` +
+        `(name = ${literal(table)} OR substring(name, 1, ${Buffer.byteLength(prefix)}) = ${literal(prefix)})`,
+      `listing the tables of ${database}.${table}`,
+    );
+    const names = rows.map((r) => r.name);
+    const isHelper = (n: string) => n.endsWith(STAGING_SUFFIX) || n.endsWith(OLD_SUFFIX) || n.endsWith('__sluice_local');
+    return { live: names.filter((n) => !isHelper(n)), staging: names.filter((n) => n.endsWith(STAGING_SUFFIX)) };
   }
 
   private async count(database: string, table: string, where: string): Promise<number> {
@@ -57,29 +82,40 @@ export class ReplaceLoads {
 
   /**
    * Prepare staging for `loadId`. Idempotent: staging that holds only this load's rows is kept (a retried
-   * begin must not throw away pages already loaded); anything else is dropped. When a live table exists the
-   * new staging starts as an empty copy of it, so a load with zero pages still replaces the data (as dlt does).
+   * begin must not throw away pages already loaded); anything else is dropped. Every live table of the
+   * resource gets an empty staging copy (with `layout` for the root, the child layout for child tables), so a
+   * load with zero pages still replaces the data (as dlt does).
    */
-  async begin(database: string, table: string, loadId: string): Promise<void> {
-    await this.recover(database, table);
-    const staging = stagingTableName(table);
-    if (await this.exists(database, staging)) {
-      const foreign = await this.count(database, staging, `${ident(META.loadId)} != ${literal(loadId)}`);
-      if (foreign === 0) return;
-      await this.drop(database, staging);
-    }
-    if (await this.exists(database, table)) {
-      await this.conn.command(
-        `CREATE TABLE IF NOT EXISTS ${qualified(database, staging)} AS ${qualified(database, table)}`,
-        `creating staging table for ${database}.${table}`,
-      );
+  async begin(database: string, table: string, loadId: string, layout: TableLayout): Promise<void> {
+    const { live } = await this.family(database, table);
+    for (const name of live) {
+      await this.recover(database, name);
+      const staging = stagingTableName(name);
+      if (await this.exists(database, staging)) {
+        const foreign = await this.count(database, staging, `${ident(META.loadId)} != ${literal(loadId)}`);
+        if (foreign === 0) continue;
+        await this.drop(database, staging);
+      }
+      const columns = await this.schema.read(database, name);
+      if (!columns) continue; // dropped meanwhile: the first page creates staging
+      const own: TableLayout = name === table ? layout : { kind: 'child' };
+      for (const sql of this.ddl.createTable(database, staging, stagingColumns(columns, own), own)) {
+        await this.conn.command(sql, `creating staging table for ${database}.${name}`);
+      }
       this.schema.forget(database, staging);
     }
-    // Without a live table, staging is created by the first page, with the columns that page needs.
+    // Tables without a live table yet are created in staging by the first page that needs them.
   }
 
-  /** Swap staging into place. Idempotent: a commit retried after it succeeded finds no staging and does nothing. */
+  /** Swap every staging table of the resource into place. Idempotent: a retried commit finds nothing left to do. */
   async commit(database: string, table: string, loadId: string): Promise<void> {
+    const { staging } = await this.family(database, table);
+    const rootStaging = stagingTableName(table);
+    const ordered = [...staging.filter((s) => s !== rootStaging), ...staging.filter((s) => s === rootStaging)];
+    for (const s of ordered) await this.swap(database, s.slice(0, -STAGING_SUFFIX.length), loadId);
+  }
+
+  private async swap(database: string, table: string, loadId: string): Promise<void> {
     await this.recover(database, table);
     const staging = stagingTableName(table);
     if (!(await this.exists(database, staging))) return;
@@ -113,4 +149,13 @@ export class ReplaceLoads {
     );
     return rows[0]?.engine === 'Atomic';
   }
+}
+
+/** The live table's data columns, for a staging table of `layout` (sort key columns cannot be Nullable). */
+function stagingColumns(columns: ReadonlyMap<string, string>, layout: TableLayout): ColumnDef[] {
+  const meta = new Set(META_COLUMNS.map((c) => c.name));
+  const key = new Set(layout.kind === 'merge' ? layout.key : layout.kind === 'child' ? CHILD_KEY : []);
+  return [...columns]
+    .filter(([name]) => !meta.has(name))
+    .map(([name, type]) => ({ name, type: key.has(name) ? type.replace(/^Nullable\((.*)\)$/, '$1') : type }));
 }

@@ -5,8 +5,8 @@
  */
 import type { Connection } from './connection';
 import { clickHouseErrorCode } from './connection';
-import { addColumnSql, createTableSql, type ColumnDef, type TableLayout } from './ddl';
-import type { ServerFeatures } from './features';
+import type { ColumnDef, TableLayout } from './ddl';
+import type { TableDdl } from './placement';
 import { literal } from './sql';
 
 /** Column name → ClickHouse type, as system.columns spells it. */
@@ -15,12 +15,19 @@ export type TableColumns = ReadonlyMap<string, string>;
 // 15 DUPLICATE_COLUMN and 44 ILLEGAL_COLUMN ("column with this name already exists" on 18.16).
 const COLUMN_EXISTS_CODES = new Set([15, 44]);
 
+export interface Ensured {
+  columns: TableColumns;
+  /** Columns this call created (all of them when it created the table). */
+  added: ColumnDef[];
+  created: boolean;
+}
+
 export class SchemaRegistry {
   private readonly known = new Map<string, Map<string, string>>();
 
   constructor(
     private readonly conn: Connection,
-    private readonly features: ServerFeatures,
+    private readonly ddl: TableDdl,
   ) {}
 
   /** Columns of a table from the server (refreshing the cache); undefined when the table does not exist. */
@@ -38,6 +45,12 @@ export class SchemaRegistry {
     return cols;
   }
 
+  /** Cached columns, else read from the server. `fresh` skips the cache (tables another worker may recreate). */
+  async current(database: string, table: string, fresh = false): Promise<TableColumns | undefined> {
+    const cached = fresh ? undefined : this.known.get(key(database, table));
+    return cached ?? this.read(database, table);
+  }
+
   forget(database: string, table: string): void {
     this.known.delete(key(database, table));
   }
@@ -46,26 +59,25 @@ export class SchemaRegistry {
    * Make sure the table exists with at least `wanted` (data columns, in creation order) and return its
    * columns. Existing columns keep their types: values are converted to them, not the other way round.
    */
-  async ensure(database: string, table: string, wanted: readonly ColumnDef[], layout: TableLayout, fresh = false): Promise<TableColumns> {
+  async ensure(database: string, table: string, wanted: readonly ColumnDef[], layout: TableLayout, fresh = false): Promise<Ensured> {
     // `fresh` for tables another worker may drop and recreate (replace staging): a stale cache there could
     // send fields to columns that no longer exist, which input_format_skip_unknown_fields would drop silently.
     const cached = fresh ? undefined : this.known.get(key(database, table));
-    if (cached && wanted.every((c) => cached.has(c.name))) return cached;
+    if (cached && wanted.every((c) => cached.has(c.name))) return { columns: cached, added: [], created: false };
 
     let cols = await this.read(database, table);
+    let created = false;
     if (!cols) {
-      await this.conn.command(createTableSql(database, table, wanted, layout), `creating table ${database}.${table}`);
+      for (const sql of this.ddl.createTable(database, table, wanted, layout)) await this.conn.command(sql, `creating table ${database}.${table}`);
       cols = await this.read(database, table);
       if (!cols) throw new Error(`table ${database}.${table} missing right after CREATE`);
+      created = true;
     }
     const missing = wanted.filter((c) => !cols!.has(c.name));
-    if (missing.length === 0) return cols;
+    if (missing.length === 0) return { columns: cols, added: created ? [...wanted] : [], created };
     for (const column of missing) {
       try {
-        await this.conn.command(
-          addColumnSql(database, table, column, this.features.addColumnIfNotExists),
-          `adding column ${column.name} to ${database}.${table}`,
-        );
+        for (const sql of this.ddl.addColumn(database, table, column)) await this.conn.command(sql, `adding column ${column.name} to ${database}.${table}`);
       } catch (err) {
         // Another worker added it between our read and our ALTER: its type stands, values get converted to it.
         if (!COLUMN_EXISTS_CODES.has(clickHouseErrorCode((err as Error).cause ?? err) ?? -1)) throw err;
@@ -73,7 +85,7 @@ export class SchemaRegistry {
     }
     const after = await this.read(database, table);
     if (!after) throw new Error(`table ${database}.${table} disappeared while adding columns`);
-    return after;
+    return { columns: after, added: created ? [...wanted] : missing, created };
   }
 }
 

@@ -7,52 +7,89 @@ import { dataTypeOfClickHouseType, dateInRange, parseDate, parseTimestamp } from
 
 export type Converted = { ok: true; value: unknown } | { ok: false; reason: string };
 
-const NO = (reason: string): Converted => ({ ok: false, reason });
-const YES = (value: unknown): Converted => ({ ok: true, value });
+/** What a converter returns for a value that does not fit: rare, so it may allocate. */
+export class Misfit {
+  constructor(readonly reason: string) {}
+}
+
+/** A value → column-value function for one column type, built once per column rather than per value. */
+export type Converter = (value: unknown) => unknown;
 
 const INT_RE = /^-?\d+$/;
 const NUMBER_RE = /^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Convert `value` for a column whose ClickHouse type is `chType` (as system.columns spells it). */
 export function convertValue(value: unknown, chType: string): Converted {
+  const out = converterFor(chType)(value);
+  return out instanceof Misfit ? { ok: false, reason: out.reason } : { ok: true, value: out };
+}
+
+/** The converter for a column type: parses the type once; the returned function does only the value work. */
+export function converterFor(chType: string): Converter {
   const { dataType, nullable } = dataTypeOfClickHouseType(chType);
-  if (value === null || value === undefined) return nullable ? YES(null) : NO('null in a non-nullable column');
+  const base = baseConverter(dataType, /^(Nullable\()?DateTime64/.test(chType));
+  return (value) => {
+    if (value === null || value === undefined) return nullable ? null : new Misfit('null in a non-nullable column');
+    return base(value);
+  };
+}
+
+function baseConverter(dataType: ReturnType<typeof dataTypeOfClickHouseType>['dataType'], withMillis: boolean): Converter {
   switch (dataType) {
     case 'text':
-      if (typeof value === 'string') return YES(value);
-      if (typeof value === 'number' || typeof value === 'boolean') return YES(String(value));
-      return NO('not a scalar');
+      return (value) => {
+        if (typeof value === 'string') return value;
+        if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+        return new Misfit('not a scalar');
+      };
     case 'bigint':
-      if (typeof value === 'number' && Number.isInteger(value)) return YES(value);
-      // Quoted integers keep precision beyond 2^53; ClickHouse parses them in JSONEachRow on every version.
-      if (typeof value === 'string' && INT_RE.test(value.trim())) return YES(value.trim());
-      return NO('not an integer');
+      return (value) => {
+        if (typeof value === 'number' && Number.isInteger(value)) return value;
+        // Quoted integers keep precision beyond 2^53; ClickHouse parses them in JSONEachRow on every version.
+        if (typeof value === 'string' && INT_RE.test(value.trim())) return value.trim();
+        return new Misfit('not an integer');
+      };
     case 'uint8':
-      if (typeof value === 'boolean') return YES(value ? 1 : 0);
-      if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 255) return YES(value);
-      return NO('not a boolean or 0..255');
+      return (value) => {
+        if (typeof value === 'boolean') return value ? 1 : 0;
+        if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 255) return value;
+        return new Misfit('not a boolean or 0..255');
+      };
     case 'bool':
-      if (typeof value === 'boolean') return YES(value);
-      if (value === 0 || value === 1) return YES(value === 1);
-      if (value === 'true' || value === 'false') return YES(value === 'true');
-      return NO('not a boolean');
+      return (value) => {
+        if (typeof value === 'boolean') return value;
+        if (value === 0 || value === 1) return value === 1;
+        if (value === 'true' || value === 'false') return value === 'true';
+        return new Misfit('not a boolean');
+      };
     case 'double':
-      if (typeof value === 'number') return YES(value);
-      if (typeof value === 'string' && NUMBER_RE.test(value.trim())) return YES(Number(value));
-      return NO('not a number');
+      return (value) => {
+        if (typeof value === 'number') return value;
+        if (typeof value === 'string' && NUMBER_RE.test(value.trim())) return Number(value);
+        return new Misfit('not a number');
+      };
     case 'decimal':
-      if (typeof value === 'number') return YES(value);
-      if (typeof value === 'string' && NUMBER_RE.test(value.trim())) return YES(value.trim());
-      return NO('not a decimal number');
+      return (value) => {
+        if (typeof value === 'number') return value;
+        if (typeof value === 'string' && NUMBER_RE.test(value.trim())) return value.trim();
+        return new Misfit('not a decimal number');
+      };
     case 'timestamp':
-      return convertTimestamp(value, /^(Nullable\()?DateTime64/.test(chType));
+      return (value) => unwrap(convertTimestamp(value, withMillis));
     case 'date':
-      return convertDate(value);
+      return (value) => unwrap(convertDate(value));
     default:
       // A column type sluice did not create (someone altered the table): pass scalars through unchanged.
-      return typeof value === 'object' ? NO('not a scalar') : YES(value);
+      return (value) => (typeof value === 'object' ? new Misfit('not a scalar') : value);
   }
 }
+
+function unwrap(c: Converted): unknown {
+  return c.ok ? c.value : new Misfit(c.reason);
+}
+
+const NO = (reason: string): Converted => ({ ok: false, reason });
+const YES = (value: unknown): Converted => ({ ok: true, value });
 
 function convertTimestamp(value: unknown, withMillis: boolean): Converted {
   let ms: number | undefined;

@@ -57,9 +57,8 @@ export interface StatusContext {
 function retryAfterMs(ctx: StatusContext): number | undefined {
   if (!ctx.retry.respect_retry_after) return undefined;
   const ms = parseRetryAfter(ctx.headers['retry-after'], ctx.now);
-  if (ms === undefined) return undefined;
-  // A server asking for hours would stall the sync silently; cap it, Temporal keeps counting attempts.
-  return Math.min(ms, ctx.retry.max_retry_after_seconds * 1000);
+  // Not capped here: a wait beyond max_retry_after becomes a durable workflow timer (src/activities/page-failure.ts).
+  return ms;
 }
 
 /** undefined for a success (2xx); otherwise the SluiceError to throw. */
@@ -75,13 +74,13 @@ export function classifyStatus(ctx: StatusContext): SluiceError | undefined {
   if (throttled || ctx.retry.retry_on_status.includes(status)) {
     const wait = retryAfterMs(ctx);
     const when = wait !== undefined ? `retry after ${Math.ceil(wait / 1000)}s` : 'will retry';
-    return new SluiceError('http_retryable', `${head}: ${when}${tail}`, wait !== undefined ? { retryAfterMs: wait } : undefined);
+    return new SluiceError('http_retryable', `${head}: ${when}${tail}`, { status, ...(wait !== undefined ? { retryAfterMs: wait } : {}) });
   }
   if (status === 401 || status === 403) {
     const hint = ctx.authType ? CREDENTIAL_HINTS[ctx.authType] : 'no auth is configured for this endpoint';
-    return new SluiceError('auth', `${head}: the API rejected the credentials (${hint})${tail}`);
+    return new SluiceError('auth', `${head}: the API rejected the credentials (${hint})${tail}`, { status });
   }
-  return new SluiceError('http_fatal', `${head}${tail}`);
+  return new SluiceError('http_fatal', `${head}${tail}`, { status });
 }
 
 /**

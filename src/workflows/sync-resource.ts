@@ -1,98 +1,134 @@
 /**
- * syncResource: loads one resource, one page per activity.
+ * syncResource: loads one resource, one batch of pages per activity.
  *
  * Guarantees:
- * - Records never enter history: each page activity fetches, validates and inserts, then returns counters
+ * - Records never enter history: each activity fetches, validates and inserts, then returns counters
  *   and the next page token.
- * - The page token is checkpointed in workflow state after every page; after a crash at most the
- *   in-flight page is fetched again, and it collapses with its first attempt (same version).
+ * - The page token is checkpointed in workflow state after every batch; after a crash only the
+ *   in-flight batch is fetched again, and its rows collapse with the first attempt (same version).
+ * - A child resource walks its parent's batches in order and checkpoints the parent batch it finished.
+ * - A rate limit that outlasts the activity's retries is waited out on a workflow timer: no worker is
+ *   held and nothing fails.
  * - History stays small: the workflow continues-as-new when the server suggests it, carrying its
  *   progress as the next run's input.
- * - The incremental cursor and the load record are committed only after every page is loaded.
+ * - The incremental cursor and the load record are committed only after every batch is loaded.
  */
+import type { ActivityOptions } from '@temporalio/common';
 import {
   ActivityFailure,
   ApplicationFailure,
   continueAsNew,
   defineQuery,
   proxyActivities,
-  setHandler,
   setCurrentDetails,
+  setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ActivityOptions } from '@temporalio/common';
-import type { SluiceActivities } from '../activities/types';
+import { LONG_WAIT_FAILURE, type BatchResult, type SluiceActivities } from '../activities/types';
 import { advanceCursor } from './cursor';
 import { pageRetryPolicy } from './retry-policy';
 import type { ResourceProgress, ResourceResult, ResourceStatus, SyncResourceInput } from './types';
 
 export const resourceStatusQuery = defineQuery<ResourceStatus>('resourceStatus');
 
+/** Consecutive durable waits before the resource gives up (each as long as the API asked). */
+const MAX_LONG_WAITS = 10;
+/** Parents walked at the same time inside one child batch; dlt's `parallelized` asks for more. */
+const CHILD_CONCURRENCY = 4;
+const PARALLELIZED_CHILD_CONCURRENCY = 8;
+
 function freshProgress(startedAtMs: number): ResourceProgress {
-  return { pageToken: null, nextPageSummary: 'first page', pages: 0, rows: 0, begun: false, startedAtMs };
+  return { pageToken: null, nextPageSummary: 'first page', batches: 0, pages: 0, rows: 0, longWaits: 0, begun: false, startedAtMs };
 }
 
 export async function syncResource(input: SyncResourceInput): Promise<ResourceResult> {
   const { resource } = input;
   const progress = input.progress ?? freshProgress(Date.now());
-  let done = false;
+  let done = input.parent !== undefined && input.parent.batches <= progress.batches;
+  let waitingUntil: string | undefined;
 
   const bookkeeping = proxyActivities<SluiceActivities>({
     startToCloseTimeout: '5 minutes',
     retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '30 seconds' },
   });
-  const pageActivityOptions = pageOptions(resource);
-  const pages = proxyActivities<SluiceActivities>(pageActivityOptions);
+  const batchOptions = batchActivityOptions(input);
+  const batches = proxyActivities<SluiceActivities>(batchOptions);
 
-  const status = (): ResourceStatus => ({
+  setHandler(resourceStatusQuery, (): ResourceStatus => ({
     resource: resource.name,
     table: resource.table_name,
+    batches: progress.batches,
     pages: progress.pages,
     rows: progress.rows,
     nextPage: progress.nextPageSummary,
+    ...(waitingUntil ? { waitingUntil } : {}),
     done,
-  });
-  setHandler(resourceStatusQuery, status);
+  }));
 
-  const ref = { pipeline: input.pipeline, database: input.database, resource, loadId: input.loadId };
+  const ref = { pipeline: input.pipeline, database: input.database, resource, loadId: input.loadId, fullRefresh: input.fullRefresh };
 
   if (!progress.begun) {
-    const begun = await bookkeeping.beginResourceLoad({ ...ref, fullRefresh: input.fullRefresh });
+    const begun = await bookkeeping.beginResourceLoad(ref);
     progress.previousCursor = begun.previousCursor;
     progress.begun = true;
   }
 
-  let pagesThisRun = 0;
+  let batchesThisRun = 0;
   while (!done) {
-    setCurrentDetails(`pages ${progress.pages}, rows ${progress.rows}, next: ${progress.nextPageSummary}`);
-    let page;
+    setCurrentDetails(`batch ${progress.batches + 1}: ${describeNext(input, progress)} · pages ${progress.pages}, rows ${progress.rows}`);
+    const common = {
+      ...ref,
+      batch: progress.batches,
+      version: input.versionBase + progress.batches,
+      previousCursor: progress.previousCursor,
+      store: input.store,
+      keepForChildren: input.keepForChildren,
+      ...(input.requestsPerSecond
+        ? { pacing: { requestsPerSecond: input.requestsPerSecond, lastRequestAtMs: progress.lastRequestAtMs } }
+        : {}),
+    };
+    let result: BatchResult;
     try {
-      page = await pages.fetchAndLoadPage.executeWithOptions({ ...pageActivityOptions, summary: `page ${progress.pages + 1}: ${progress.nextPageSummary}` }, [
-        {
-          ...ref,
-          page: progress.pages,
-          version: input.versionBase + progress.pages,
-          pageToken: progress.pageToken,
-          previousCursor: progress.previousCursor,
-        },
-      ]);
+      if (input.parent) {
+        result = await batches.fetchAndLoadChildren.executeWithOptions(
+          { ...batchOptions, summary: `parent batch ${progress.batches + 1} of ${input.parent.batches} (${input.parent.resource})` },
+          [{ ...common, parent: input.parent.resource, concurrency: resource.parallelized ? PARALLELIZED_CHILD_CONCURRENCY : CHILD_CONCURRENCY }],
+        );
+        done = progress.batches + 1 >= input.parent.batches;
+      } else {
+        const page = await batches.fetchAndLoadPages.executeWithOptions(
+          { ...batchOptions, summary: `batch ${progress.batches + 1} from ${progress.nextPageSummary}` },
+          [{ ...common, pageToken: progress.pageToken, limits: input.batchLimits }],
+        );
+        progress.pageToken = page.next;
+        progress.nextPageSummary = page.nextSummary;
+        done = page.next === null;
+        result = page;
+      }
     } catch (err) {
+      const waitMs = longWaitMs(err);
+      if (waitMs !== undefined && progress.longWaits < MAX_LONG_WAITS) {
+        // Durable: the timer lives in Temporal, so a worker restart or deploy during the wait changes nothing.
+        progress.longWaits += 1;
+        waitingUntil = new Date(Date.now() + waitMs).toISOString();
+        setCurrentDetails(`rate limited: waiting until ${waitingUntil} (wait ${progress.longWaits} of ${MAX_LONG_WAITS})`);
+        await sleep(waitMs);
+        waitingUntil = undefined;
+        continue;
+      }
       await bookkeeping.recordFailedLoad({ ...ref, rows: progress.rows, pages: progress.pages, startedAtMs: progress.startedAtMs });
-      throw describePageFailure(err, resource.name, progress.pages + 1);
+      throw describeBatchFailure(err, resource.name, progress.batches + 1);
     }
-    progress.pages += 1;
-    progress.rows += page.rows;
-    progress.pageToken = page.next;
-    progress.nextPageSummary = page.nextSummary;
-    progress.cursorValue = advanceCursor(
-      progress.cursorValue,
-      page.cursorValue,
-      resource.endpoint.incremental?.last_value_func ?? 'max',
-    );
-    done = page.next === null;
-    pagesThisRun += 1;
+    progress.batches += 1;
+    progress.pages += result.pages;
+    progress.rows += result.rows;
+    progress.longWaits = 0;
+    progress.lastRequestAtMs = result.lastRequestAtMs ?? progress.lastRequestAtMs;
+    progress.cursorValue = advanceCursor(progress.cursorValue, result.cursorValue, resource.endpoint.incremental?.last_value_func ?? 'max');
+    batchesThisRun += 1;
 
-    const tooLong = input.maxPagesPerRun !== undefined && pagesThisRun >= input.maxPagesPerRun;
+    const tooLong = input.maxBatchesPerRun !== undefined && batchesThisRun >= input.maxBatchesPerRun;
     if (!done && (workflowInfo().continueAsNewSuggested || tooLong)) {
       await continueAsNew<typeof syncResource>({ ...input, progress });
     }
@@ -105,25 +141,38 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
     cursorValue: progress.cursorValue,
     startedAtMs: progress.startedAtMs,
   });
-  setCurrentDetails(`done: pages ${progress.pages}, rows ${progress.rows}`);
-  return { name: resource.name, table: resource.table_name, rows: progress.rows, pages: progress.pages };
+  setCurrentDetails(`done: ${progress.batches} batches, ${progress.pages} pages, ${progress.rows} rows`);
+  return { name: resource.name, table: resource.table_name, rows: progress.rows, pages: progress.pages, batches: progress.batches };
 }
 
-/** The page activity may run for two request timeouts plus an insert, and heartbeats while it waits. */
-function pageOptions(resource: SyncResourceInput['resource']): ActivityOptions {
+function describeNext(input: SyncResourceInput, progress: ResourceProgress): string {
+  return input.parent ? `parent batch ${progress.batches + 1} of ${input.parent.batches}` : progress.nextPageSummary;
+}
+
+/** A batch may run for two request timeouts per page plus an insert; it heartbeats while it works. */
+function batchActivityOptions(input: SyncResourceInput): ActivityOptions {
+  const { endpoint } = input.resource;
   return {
-    startToCloseTimeout: `${resource.endpoint.timeout_seconds * 2 + 120} seconds`,
-    heartbeatTimeout: `${resource.endpoint.timeout_seconds + 60} seconds`,
-    retry: pageRetryPolicy(resource.endpoint.retry),
+    startToCloseTimeout: `${Math.max(10, endpoint.timeout_seconds * 2 + 60) * Math.max(1, input.batchLimits.pages)} seconds`,
+    heartbeatTimeout: `${endpoint.timeout_seconds + 60} seconds`,
+    retry: pageRetryPolicy(endpoint.retry),
   };
 }
 
+/** The wait a LONG_WAIT failure asks for, in milliseconds. */
+function longWaitMs(err: unknown): number | undefined {
+  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return undefined;
+  if (err.cause.type !== LONG_WAIT_FAILURE) return undefined;
+  const [waitMs] = err.cause.details ?? [];
+  return typeof waitMs === 'number' && waitMs > 0 ? waitMs : undefined;
+}
+
 /** Keeps the activity's own message (status, masked URL) at the top of the workflow failure. */
-function describePageFailure(err: unknown, resource: string, page: number): unknown {
+function describeBatchFailure(err: unknown, resource: string, batch: number): unknown {
   if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
     return ApplicationFailure.create({
-      type: err.cause.type ?? 'PageFailed',
-      message: `resource ${resource}, page ${page}: ${err.cause.message}`,
+      type: err.cause.type ?? 'BatchFailed',
+      message: `resource ${resource}, batch ${batch}: ${err.cause.message}`,
       nonRetryable: true,
       cause: err,
     });

@@ -1,76 +1,121 @@
 /**
- * syncSource: one pipeline run. Starts one syncResource child per resource, a few at a time, and
- * reports what each loaded.
+ * syncSource: one pipeline run. Starts one syncResource child per resource, parents before children,
+ * a few at a time, and reports what each loaded.
  *
  * Guarantees:
  * - One run per pipeline and resource at a time: child workflow IDs are `sluice/<pipeline>/<resource>`.
- * - A resource that fails does not stop the others; the run fails afterwards, naming every failed resource.
+ * - A resource that fails does not stop its siblings; its children are skipped; the run fails
+ *   afterwards, naming every failed resource.
+ * - `client.rate_limit` is shared among the resources that run at the same time.
  */
-import { ApplicationFailure, ChildWorkflowFailure, executeChild, workflowInfo } from '@temporalio/workflow';
-import type { ResolvedResource } from '../config/types';
+import { ApplicationFailure, ChildWorkflowFailure, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { BatchLimits, SluiceActivities } from '../activities/types';
+import { planRun, type PlannedResource } from './plan';
 import { syncResource } from './sync-resource';
 import type { ResourceResult, SyncSourceInput, SyncSourceResult } from './types';
 
-export const MODE_FULL_REFRESH = 'full_refresh';
-export const MODE_INCREMENTAL = 'incremental';
-export const MODE_FULL = 'full';
+export const DEFAULT_BATCH_LIMITS: BatchLimits = { rows: 10_000, pages: 100 };
+const DEFAULT_RESOURCE_CONCURRENCY = 4;
 
 export function resourceWorkflowId(pipeline: string, resource: string): string {
   return `sluice/${pipeline}/${resource}`;
 }
 
-function resourcesToRun(input: SyncSourceInput): ResolvedResource[] {
-  const wanted = new Set(input.resources);
-  const chosen = input.source.resources.filter((r) => (wanted.size > 0 ? wanted.has(r.name) : r.selected));
-  const unknown = [...wanted].filter((name) => !input.source.resources.some((r) => r.name === name));
-  if (unknown.length > 0) {
-    throw ApplicationFailure.nonRetryable(`unknown resource(s): ${unknown.join(', ')}`, 'ConfigError');
-  }
-  return chosen.filter((r) => r.write_disposition !== 'skip');
-}
-
-function modeOf(resource: ResolvedResource, fullRefresh: boolean): string {
-  if (fullRefresh) return MODE_FULL_REFRESH;
-  return resource.endpoint.incremental ? MODE_INCREMENTAL : MODE_FULL;
+function modeOf(planned: PlannedResource, fullRefresh: boolean): string {
+  if (fullRefresh) return 'full_refresh';
+  return planned.resource.endpoint.incremental ? 'incremental' : 'full';
 }
 
 export async function syncSource(input: SyncSourceInput): Promise<SyncSourceResult> {
-  const resources = resourcesToRun(input);
+  let layers: PlannedResource[][];
+  try {
+    layers = planRun(input.source.resources, input.resources);
+  } catch (err) {
+    throw ApplicationFailure.nonRetryable(err instanceof Error ? err.message : String(err), 'ConfigError');
+  }
   const info = workflowInfo();
-  // Versions rise across runs (start time) and across pages within a run (+ page number): later data wins.
-  const versionBase = Math.floor(info.startTime.getTime() / 1000) * 1_000_000;
-  const loadId = `${Math.floor(info.startTime.getTime() / 1000)}.${info.runId.slice(0, 8)}`;
-  const results: ResourceResult[] = [];
+  // Versions rise across runs (start time) and across batches within a run (+ batch number): later data wins.
+  const startSeconds = Math.floor(info.startTime.getTime() / 1000);
+  const versionBase = startSeconds * 1_000_000;
+  const loadId = `${startSeconds}.${info.runId.slice(0, 8)}`;
+  const concurrency = Math.max(1, input.resourceConcurrency ?? DEFAULT_RESOURCE_CONCURRENCY);
+  const results = new Map<string, ResourceResult>();
   const failures: string[] = [];
+  const failed = new Set<string>();
 
-  const queue = [...resources];
-  const concurrency = Math.max(1, input.resourceConcurrency ?? 4);
-  const lane = async (): Promise<void> => {
-    for (let resource = queue.shift(); resource; resource = queue.shift()) {
-      try {
-        results.push(await runResource(input, resource, loadId, versionBase));
-      } catch (err) {
-        failures.push(`${resource.name}: ${failureMessage(err)}`);
+  for (const layer of layers) {
+    const queue = [...layer];
+    const lanes = Math.min(concurrency, layer.length);
+    const lane = async (): Promise<void> => {
+      for (let planned = queue.shift(); planned; planned = queue.shift()) {
+        const { resource } = planned;
+        const parent = resource.parent?.resource;
+        if (parent !== undefined && failed.has(parent)) {
+          failed.add(resource.name);
+          failures.push(`${resource.name}: skipped because its parent ${parent} failed`);
+          continue;
+        }
+        try {
+          results.set(resource.name, await runResource(input, planned, results, { loadId, versionBase, lanes }));
+        } catch (err) {
+          failed.add(resource.name);
+          failures.push(`${resource.name}: ${failureMessage(err)}`);
+        }
       }
+    };
+    await Promise.all(Array.from({ length: lanes }, lane));
+  }
+
+  const parents = layers.flat().filter((p) => p.keepForChildren && results.has(p.resource.name));
+  if (parents.length > 0) {
+    const { dropParentRecords } = proxyActivities<SluiceActivities>({ startToCloseTimeout: '5 minutes' });
+    for (const p of parents) {
+      await dropParentRecords({ pipeline: input.pipeline, database: input.database, resource: p.resource.name, keepLoadId: loadId });
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, resources.length) }, lane));
+  }
 
   if (failures.length > 0) {
     throw ApplicationFailure.nonRetryable(`sync of ${input.pipeline} failed: ${failures.join('; ')}`, 'SyncFailed');
   }
-  const order = new Map(resources.map((r, i) => [r.name, i]));
-  results.sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
-  return { pipeline: input.pipeline, database: input.database, resources: results };
+  const stored = layers.flat().filter((p) => p.store);
+  return {
+    pipeline: input.pipeline,
+    database: input.database,
+    resources: stored.map((p) => results.get(p.resource.name)).filter((r): r is ResourceResult => r !== undefined),
+  };
 }
 
-function runResource(input: SyncSourceInput, resource: ResolvedResource, loadId: string, versionBase: number): Promise<ResourceResult> {
-  const mode = modeOf(resource, input.fullRefresh);
+function runResource(
+  input: SyncSourceInput,
+  planned: PlannedResource,
+  results: Map<string, ResourceResult>,
+  run: { loadId: string; versionBase: number; lanes: number },
+): Promise<ResourceResult> {
+  const { resource } = planned;
+  const mode = modeOf(planned, input.fullRefresh);
+  const parentName = resource.parent?.resource;
+  const parentResult = parentName !== undefined ? results.get(parentName) : undefined;
+  const rateLimit = resource.endpoint.rate_limit?.requests_per_second;
   return executeChild(syncResource, {
     workflowId: resourceWorkflowId(input.pipeline, resource.name),
-    args: [{ pipeline: input.pipeline, database: input.database, resource, loadId, versionBase, fullRefresh: input.fullRefresh }],
-    staticSummary: `${input.pipeline} / ${resource.name} → ${input.database}.${resource.table_name} (${mode})`,
-    staticDetails: `${resource.endpoint.method} ${resource.endpoint.url}`,
+    args: [
+      {
+        pipeline: input.pipeline,
+        database: input.database,
+        resource,
+        loadId: run.loadId,
+        versionBase: run.versionBase,
+        fullRefresh: input.fullRefresh,
+        store: planned.store,
+        keepForChildren: planned.keepForChildren,
+        ...(parentName !== undefined ? { parent: { resource: parentName, batches: parentResult?.batches ?? 0 } } : {}),
+        batchLimits: input.batchLimits ?? DEFAULT_BATCH_LIMITS,
+        // Resources running side by side share the API's limit.
+        ...(rateLimit ? { requestsPerSecond: rateLimit / run.lanes } : {}),
+      },
+    ],
+    staticSummary: `${input.pipeline} / ${resource.name} → ${input.database}.${resource.table_name} (${mode}${planned.store ? '' : ', for children only'})`,
+    staticDetails: `${resource.endpoint.method} ${resource.endpoint.url}${parentName ? ` for each record of ${parentName}` : ''}`,
     ...(input.searchAttributes
       ? { searchAttributes: { SluicePipeline: [input.pipeline], SluiceResource: [resource.name], SluiceMode: [mode] } }
       : {}),

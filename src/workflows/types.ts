@@ -2,6 +2,7 @@
  * Inputs, outputs and progress of the sync workflows. Shared by workflows (deterministic, bundled) and
  * the client, so this module imports types only.
  */
+import type { BatchLimits } from '../activities/types';
 import type { JsonObject, JsonPrimitive, ResolvedResource, ResolvedSource } from '../config/types';
 
 export interface SyncSourceInput {
@@ -9,20 +10,25 @@ export interface SyncSourceInput {
   database: string;
   /** Validated config with secrets still as `${NAME}` references. */
   source: ResolvedSource;
-  /** Resources to load; empty means every selected resource. */
+  /** Resources to load; empty means every selected resource. Their parents are fetched as needed. */
   resources: string[];
   fullRefresh: boolean;
   /** Set SluicePipeline/SluiceResource/SluiceMode on child workflows (the server must know them). */
   searchAttributes: boolean;
   /** How many resources load at the same time. */
   resourceConcurrency?: number;
+  /** Where a page batch stops (one insert per batch). */
+  batchLimits?: BatchLimits;
 }
 
 export interface ResourceResult {
   name: string;
   table: string;
   rows: number;
+  /** HTTP pages fetched. */
   pages: number;
+  /** Page batches (one activity and one insert each); a child resource has one per parent batch. */
+  batches: number;
 }
 
 export interface SyncSourceResult {
@@ -37,12 +43,16 @@ export interface ResourceProgress {
   pageToken: JsonObject | null;
   /** Human summary of the next page, e.g. "offset=300 limit=100". */
   nextPageSummary: string;
+  batches: number;
   pages: number;
   rows: number;
   /** Highest (or lowest, for last_value_func=min) incremental cursor value loaded so far in this run. */
   cursorValue?: JsonPrimitive;
   /** Incremental cursor stored by the previous successful run. */
   previousCursor?: JsonPrimitive;
+  lastRequestAtMs?: number;
+  /** Durable waits (Retry-After beyond the activity's retries) since the last successful batch. */
+  longWaits: number;
   begun: boolean;
   startedAtMs: number;
 }
@@ -52,19 +62,31 @@ export interface SyncResourceInput {
   database: string;
   resource: ResolvedResource;
   loadId: string;
-  /** Base of the ReplacingMergeTree version: page k of this run is written with versionBase + k. */
+  /** Base of the ReplacingMergeTree version: batch k of this run is written with versionBase + k. */
   versionBase: number;
   fullRefresh: boolean;
+  /** Insert into the resource's table (false for a parent fetched only for its children). */
+  store: boolean;
+  /** Keep each batch's records for child resources. */
+  keepForChildren: boolean;
+  /** For a child resource: its parent, and how many batches the parent loaded in this run. */
+  parent?: { resource: string; batches: number };
+  batchLimits: BatchLimits;
+  /** This resource's share of `client.rate_limit`. */
+  requestsPerSecond?: number;
   progress?: ResourceProgress;
-  /** Continue-as-new after this many pages in one run, in addition to the server's suggestion. */
-  maxPagesPerRun?: number;
+  /** Continue-as-new after this many batches in one run, in addition to the server's suggestion. */
+  maxBatchesPerRun?: number;
 }
 
 export interface ResourceStatus {
   resource: string;
   table: string;
+  batches: number;
   pages: number;
   rows: number;
   nextPage: string;
+  /** Set while the resource sleeps on a durable timer for a rate limit. */
+  waitingUntil?: string;
   done: boolean;
 }

@@ -72,7 +72,7 @@ async function runSync(pipeline: string, taskQueue: string): Promise<SyncSourceR
 test('1,050 records land as 1,050 rows in 11 pages, and a second run changes no count', async () => {
   const pipeline = uniqueName('analytics');
   const first = await runSync(pipeline, uniqueName('tq'));
-  expect(first.resources).toEqual([{ name: 'resource_name', table: 'resource_name', rows: 1050, pages: 11 }]);
+  expect(first.resources).toEqual([{ name: 'resource_name', table: 'resource_name', rows: 1050, pages: 11, batches: 1 }]);
   expect(await countFinal(clickhouse, database, 'resource_name')).toBe(1050);
   expect(api.requests.filter((r) => r.status === 200)).toHaveLength(11);
 

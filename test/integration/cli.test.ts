@@ -82,7 +82,7 @@ test('run --with-worker --json does a whole sync in one command', async () => {
     workflowId: `sluice/${pipeline}`,
     pipeline,
     database,
-    resources: [{ name: 'resource_name', table: 'resource_name', rows: 250, pages: 3 }],
+    resources: [{ name: 'resource_name', table: 'resource_name', rows: 250, pages: 3, batches: 1 }],
   });
   expect(await countFinal(clickhouse, database, 'resource_name')).toBe(250);
 });

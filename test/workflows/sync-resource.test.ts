@@ -7,7 +7,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { bundleSluiceWorkflows } from '../helpers/bundle';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { FetchAndLoadPageInput, FetchAndLoadPageResult, SluiceActivities } from '../../src/activities/types';
+import { LONG_WAIT_FAILURE, type FetchAndLoadPagesInput, type FetchAndLoadPagesResult, type SluiceActivities } from '../../src/activities/types';
 import type { SyncResourceInput } from '../../src/workflows/types';
 import { offsetResource } from '../helpers/resources';
 import { createTimeSkippingEnv } from '../helpers/time-skipping';
@@ -26,14 +26,14 @@ afterAll(async () => {
 
 /** An API of `total` records served `limit` at a time, as the offset paginator would walk it. */
 function mockActivities(total: number, limit: number, failures: Record<number, () => Error> = {}) {
-  const calls: FetchAndLoadPageInput[] = [];
+  const calls: FetchAndLoadPagesInput[] = [];
   const commits: Array<{ rows: number; pages: number }> = [];
   const failed: Array<{ rows: number; pages: number }> = [];
   const activities: SluiceActivities = {
     async beginResourceLoad() {
       return {};
     },
-    async fetchAndLoadPage(input): Promise<FetchAndLoadPageResult> {
+    async fetchAndLoadPages(input): Promise<FetchAndLoadPagesResult> {
       calls.push(input);
       const fail = failures[calls.length];
       if (fail) throw fail();
@@ -43,10 +43,15 @@ function mockActivities(total: number, limit: number, failures: Record<number, (
       return {
         rows,
         fetched: rows,
+        pages: 1,
         next: nextOffset >= total ? null : { offset: nextOffset },
         nextSummary: `offset=${nextOffset} limit=${limit}`,
       };
     },
+    async fetchAndLoadChildren() {
+      throw new Error('not a child resource');
+    },
+    async dropParentRecords() {},
     async commitResourceLoad(input) {
       commits.push({ rows: input.rows, pages: input.pages });
     },
@@ -65,6 +70,10 @@ function input(overrides: Partial<SyncResourceInput> = {}): SyncResourceInput {
     loadId: 'load-1',
     versionBase: 1_700_000_000_000_000,
     fullRefresh: false,
+    store: true,
+    keepForChildren: false,
+    // One page per activity, so the test can follow each page.
+    batchLimits: { rows: 1_000_000, pages: 1 },
     ...overrides,
   };
 }
@@ -81,7 +90,7 @@ async function runWith(activities: SluiceActivities, workflowInput: SyncResource
 test('walks 1,050 records in 11 pages, each page once, with rising versions', async () => {
   const mock = mockActivities(1050, 100);
   const { result } = await runWith(mock.activities, input(), 'page-loop');
-  expect(result).toEqual({ name: 'events', table: 'events', rows: 1050, pages: 11 });
+  expect(result).toEqual({ name: 'events', table: 'events', rows: 1050, pages: 11, batches: 11 });
   expect(mock.calls.map((c) => c.pageToken?.offset ?? 0)).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]);
   expect(mock.calls.map((c) => c.version - 1_700_000_000_000_000)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   expect(mock.commits).toEqual([{ rows: 1050, pages: 11 }]);
@@ -89,10 +98,10 @@ test('walks 1,050 records in 11 pages, each page once, with rising versions', as
 
 test('continues-as-new and resumes from the checkpointed offset without redoing a page', async () => {
   const mock = mockActivities(1050, 100);
-  const { handle, result } = await runWith(mock.activities, input({ maxPagesPerRun: 3 }), 'continue-as-new');
+  const { handle, result } = await runWith(mock.activities, input({ maxBatchesPerRun: 3 }), 'continue-as-new');
   expect(result.rows).toBe(1050);
   expect(result.pages).toBe(11);
-  expect(mock.calls.map((c) => c.page)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  expect(mock.calls.map((c) => c.batch)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   // The first run ended in continue-as-new: its history is closed and the result came from a later run.
   const firstRun = env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
   const history = await firstRun.fetchHistory();
@@ -108,8 +117,8 @@ test('a page that fails with a retryable error is retried after its Retry-After,
   });
   const before = await env.currentTimeMs();
   const { result } = await runWith(mock.activities, input(), 'retry-after');
-  expect(result).toEqual({ name: 'events', table: 'events', rows: 500, pages: 5 });
-  expect(mock.calls.map((c) => c.page)).toEqual([0, 1, 2, 2, 3, 4]);
+  expect(result).toEqual({ name: 'events', table: 'events', rows: 500, pages: 5, batches: 5 });
+  expect(mock.calls.map((c) => c.batch)).toEqual([0, 1, 2, 2, 3, 4]);
   expect((await env.currentTimeMs()) - before).toBeGreaterThanOrEqual(2 * 3600 * 1000);
 });
 
@@ -119,8 +128,42 @@ test('a non-retryable failure fails the resource after one attempt and records a
   });
   const error = await runWith(mock.activities, input(), 'fatal').catch((err: unknown) => err);
   expect(error).toBeInstanceOf(WorkflowFailedError);
-  expect((error as WorkflowFailedError).cause?.message).toMatch(/resource events, page 2: 401 Unauthorized/);
+  expect((error as WorkflowFailedError).cause?.message).toMatch(/resource events, batch 2: 401 Unauthorized/);
   expect(mock.calls).toHaveLength(2);
   expect(mock.commits).toEqual([]);
   expect(mock.failed).toEqual([{ rows: 100, pages: 1 }]);
+});
+
+test('a rate limit beyond the activity retries is waited out on a workflow timer, then the same page is fetched', async () => {
+  // The API asks for 3 hours. The activity hands that to the workflow, which sleeps on a durable timer:
+  // no worker is held and nothing fails. The test server skips the three hours.
+  const mock = mockActivities(300, 100, {
+    2: () => ApplicationFailure.create({ type: LONG_WAIT_FAILURE, message: '429 Too Many Requests', nonRetryable: true, details: [3 * 3600 * 1000] }),
+  });
+  const before = await env.currentTimeMs();
+  const { handle, result } = await runWith(mock.activities, input(), 'long-wait');
+  expect(result).toEqual({ name: 'events', table: 'events', rows: 300, pages: 3, batches: 3 });
+  expect(mock.calls.map((c) => c.pageToken?.offset ?? 0)).toEqual([0, 100, 100, 200]);
+  expect((await env.currentTimeMs()) - before).toBeGreaterThanOrEqual(3 * 3600 * 1000);
+  const history = await handle.fetchHistory();
+  const timers = (history.events ?? []).filter((e) => e.timerStartedEventAttributes);
+  expect(timers).toHaveLength(1);
+  expect(mock.failed).toEqual([]);
+});
+
+test('a child resource walks each parent batch once, in order, and commits once', async () => {
+  const childCalls: Array<{ batch: number; parent: string }> = [];
+  const mock = mockActivities(0, 100);
+  const activities: SluiceActivities = {
+    ...mock.activities,
+    async fetchAndLoadChildren(childInput) {
+      childCalls.push({ batch: childInput.batch, parent: childInput.parent });
+      return { rows: 7, fetched: 7, pages: 2, parents: 3 };
+    },
+  };
+  const child = offsetResource({ name: 'comments', table_name: 'comments', parent: { resource: 'events', bindings: [{ location: 'path', field: 'id' }] } });
+  const { result } = await runWith(activities, input({ resource: child, parent: { resource: 'events', batches: 4 } }), 'children');
+  expect(childCalls).toEqual([0, 1, 2, 3].map((batch) => ({ batch, parent: 'events' })));
+  expect(result).toEqual({ name: 'comments', table: 'comments', rows: 28, pages: 8, batches: 4 });
+  expect(mock.commits).toEqual([{ rows: 28, pages: 8 }]);
 });

@@ -1,8 +1,9 @@
 /**
  * dlt's OffsetPaginator: offset and limit as query params (or at JSON body paths for POST APIs);
- * the offset grows by limit each page. Stop rules in range.ts.
+ * the offset grows by limit each page. Stop rules in range.ts. Once a response has told the total, the
+ * offsets of the following pages are known (`positions`), so they can be fetched side by side.
  */
-import { nextRangeValue, numberIn, putValue } from './range';
+import { advanceRangeValue, nextRangeValue, numberIn, putValue, rangeEnd } from './range';
 import type { PaginatorOf } from './types';
 
 export const offsetPaginator: PaginatorOf<'offset'> = {
@@ -33,4 +34,12 @@ export const offsetPaginator: PaginatorOf<'offset'> = {
   },
 
   summary: (cfg, state) => `offset=${String(state.offset)} limit=${cfg.limit}`,
+
+  positions: {
+    end: (cfg, response) => rangeEnd({ baseIndex: 0, maximum: cfg.maximum_offset, totalPath: cfg.total_path }, response.body),
+    advance(cfg, state, k, end) {
+      const offset = advanceRangeValue(numberIn(state, 'offset'), cfg.limit, k, end);
+      return offset === null ? null : { offset }; // the shape nextState writes
+    },
+  },
 };

@@ -1,8 +1,9 @@
 /**
  * dlt's PageNumberPaginator: a page number param (or JSON body path) that grows by one. total_path
- * points at the total number of PAGES; base_page says whether the API counts from 0 or 1.
+ * points at the total number of PAGES; base_page says whether the API counts from 0 or 1. With a total,
+ * the following page numbers are known ahead (`positions`).
  */
-import { nextRangeValue, numberIn, putValue } from './range';
+import { advanceRangeValue, nextRangeValue, numberIn, putValue, rangeEnd } from './range';
 import type { PaginatorOf } from './types';
 
 export const pageNumberPaginator: PaginatorOf<'page_number'> = {
@@ -31,4 +32,12 @@ export const pageNumberPaginator: PaginatorOf<'page_number'> = {
   },
 
   summary: (_cfg, state) => `page=${String(state.page)}`,
+
+  positions: {
+    end: (cfg, response) => rangeEnd({ baseIndex: cfg.base_page ?? 0, maximum: cfg.maximum_page, totalPath: cfg.total_path }, response.body),
+    advance(_cfg, state, k, end) {
+      const page = advanceRangeValue(numberIn(state, 'page'), 1, k, end);
+      return page === null ? null : { page }; // the shape nextState writes
+    },
+  },
 };

@@ -80,6 +80,27 @@ export function nextRangeValue(rules: RangeRules, response: PaginatorResponse, r
   return more ? next : null;
 }
 
+/**
+ * Where pages end, as this response tells it: total (+ base index), capped by maximum. Undefined when
+ * the response has no usable total: planning ahead then simply does not happen, and nextRangeValue
+ * reports whatever is wrong with the response when the page is processed.
+ */
+export function rangeEnd(rules: Pick<RangeRules, 'baseIndex' | 'maximum' | 'totalPath'>, body: JsonValue | undefined): number | undefined {
+  if (!rules.totalPath) return undefined;
+  const values = findValues(rules.totalPath, body);
+  const raw = values.length > 0 ? values[0] : undefined;
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isFinite(n)) return undefined;
+  const end = Math.trunc(n) + rules.baseIndex;
+  return rules.maximum !== undefined && rules.maximum !== null ? Math.min(end, rules.maximum) : end;
+}
+
+/** The value `k` steps after `value`, or null when it reaches `end` (the same rule as nextRangeValue). */
+export function advanceRangeValue(value: number, step: number, k: number, end: number): number | null {
+  const next = value + step * k;
+  return next < end ? next : null;
+}
+
 /** Writes a value either as a query param or at a JSON body path (POST search APIs). */
 export function putValue(req: HttpRequest, value: JsonValue, param: string | undefined, bodyPath: string | undefined): void {
   if (bodyPath) {

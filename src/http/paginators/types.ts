@@ -23,6 +23,23 @@ export interface Paginator<C extends PaginatorConfig = PaginatorConfig> {
   nextState(cfg: C, state: JsonObject, response: PaginatorResponse, records: JsonObject[], ctx: PaginationContext): JsonObject | null;
   /** Short text for UIs, about the request this state makes. */
   summary(cfg: C, state: JsonObject): string;
+  /** Present when page positions can be computed ahead of the responses (offset, page_number). */
+  positions?: PagePositions<C>;
+}
+
+/**
+ * Page positions computed ahead: after a response has told the total, the states of the pages after
+ * it are known without waiting for their responses, so they can be fetched side by side
+ * (src/http/plan-ahead.ts). The normal `nextState` still decides, page by page, where paging stops.
+ */
+export interface PagePositions<C extends PaginatorConfig = PaginatorConfig> {
+  /**
+   * The first position no page may start at, as the response tells it (total, capped by maximum_*),
+   * in the unit of the state's value; undefined when the response does not tell a total.
+   */
+  end(cfg: C, response: PaginatorResponse): number | undefined;
+  /** The state `k` pages after `state`, or null when that page would start at or beyond `end`. */
+  advance(cfg: C, state: JsonObject, k: number, end: number): JsonObject | null;
 }
 
 export type PaginatorOf<K extends PaginatorConfig['type']> = Paginator<Extract<PaginatorConfig, { type: K }>>;

@@ -95,7 +95,8 @@ describe('dlt anchor configs', () => {
     expect(list.selected).toBe(false);
     expect(list.endpoint.params).toEqual({ limit: 2 });
     const pokemon = resource(s, 'pokemon');
-    expect(pokemon.endpoint.url).toBe('https://pokeapi.apps.dlthub.com/api/v2/pokemon/{name}');
+    // The legacy param becomes an ordinary parent placeholder, so the request builder has one form to expand.
+    expect(pokemon.endpoint.url).toBe('https://pokeapi.apps.dlthub.com/api/v2/pokemon/{resources.pokemon_list.name}');
     expect(pokemon.endpoint.params).toEqual({ limit: 1000 });
     expect(pokemon.parent).toEqual({ resource: 'pokemon_list', bindings: [{ location: 'path', field: 'name', param: 'name' }] });
     expect(pokemon.endpoint.paginator).toEqual({ type: 'single_page' });

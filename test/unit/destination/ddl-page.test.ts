@@ -1,7 +1,11 @@
 import { clickHouseErrorCode, clickHouseSettingsFromEnv, redactUrl, toSluiceError } from '../../../src/destination/connection';
 import { addColumnSql, createTableSql, layoutFor } from '../../../src/destination/ddl';
 import { featuresFromProbe } from '../../../src/destination/features';
-import { dedupeByKey, flattenPage, rowsForInsert, wantedColumns, widen } from '../../../src/destination/page';
+import { clusterDdl } from '../../../src/destination/placement';
+import type { JsonObject } from '../../../src/config/types';
+import { convertRows, Rejections } from '../../../src/destination/contract';
+import { JsonText } from '../../../src/destination/flatten';
+import { dedupeByKey, flattenPage, pageTables, wantedColumns, widen } from '../../../src/destination/page';
 import { stateTableSql } from '../../../src/destination/state';
 import { resource } from './resource-fixture';
 
@@ -28,6 +32,35 @@ describe('DDL', () => {
     );
   });
 
+  it('child tables are keyed by parent id and list index, with the version', () => {
+    expect(createTableSql('db', 't__items', [], { kind: 'child' })).toMatch(
+      /ENGINE = ReplacingMergeTree\(`_sluice_version`\) ORDER BY \(`_sluice_parent_id`, `_sluice_list_idx`\)$/,
+    );
+  });
+
+  it('hard_delete: a _sluice_deleted marker, and the is_deleted engine argument where the server has it', () => {
+    const r = resource({ write_disposition: 'merge', primary_key: ['id'], columns: { gone: { hard_delete: true } } });
+    const layout = layoutFor(r);
+    expect(layout).toEqual({ kind: 'merge', key: ['id'], hardDelete: true });
+    const old = createTableSql('db', 't', [{ name: 'id', type: 'Int64' }], layout, { isDeletedArg: false });
+    expect(old).toContain('`_sluice_deleted` UInt8');
+    expect(old).toMatch(/ReplacingMergeTree\(`_sluice_version`\) ORDER BY/);
+    expect(createTableSql('db', 't', [{ name: 'id', type: 'Int64' }], layout, { isDeletedArg: true })).toMatch(
+      /ReplacingMergeTree\(`_sluice_version`, `_sluice_deleted`\) ORDER BY \(`id`\)$/,
+    );
+  });
+
+  it('cluster DDL: Replicated local table ON CLUSTER, Distributed table sharded by the key', () => {
+    const ddl = clusterDdl('c1', { addColumnIfNotExists: false });
+    const [local, dist] = ddl.createTable('db', 'users', [{ name: 'id', type: 'Int64' }], { kind: 'merge', key: ['id'] });
+    expect(local).toMatch(/^CREATE TABLE IF NOT EXISTS `db`.`users__sluice_local` ON CLUSTER `c1` \(.*\) ENGINE = ReplicatedReplacingMergeTree\('\/clickhouse\/tables\/\{shard\}\/sluice\/db\/users\/\w+', '\{replica\}', `_sluice_version`\) ORDER BY \(`id`\)$/);
+    expect(dist).toBe('CREATE TABLE IF NOT EXISTS `db`.`users` ON CLUSTER `c1` AS `db`.`users__sluice_local` ENGINE = Distributed(`c1`, `db`, `users__sluice_local`, cityHash64(`id`))');
+    expect(ddl.addColumn('db', 'users', { name: 'x', type: 'Nullable(String)' })).toEqual([
+      'ALTER TABLE `db`.`users__sluice_local` ON CLUSTER `c1` ADD COLUMN `x` Nullable(String)',
+      'ALTER TABLE `db`.`users` ON CLUSTER `c1` ADD COLUMN `x` Nullable(String)',
+    ]);
+  });
+
   it('ADD COLUMN uses IF NOT EXISTS only where the server parses it', () => {
     expect(addColumnSql('d', 't', { name: 'a`b', type: 'Nullable(String)' }, false)).toBe('ALTER TABLE `d`.`t` ADD COLUMN `a\\`b` Nullable(String)');
     expect(addColumnSql('d', 't', { name: 'c', type: 'Int64' }, true)).toBe('ALTER TABLE `d`.`t` ADD COLUMN IF NOT EXISTS `c` Int64');
@@ -40,21 +73,49 @@ describe('DDL', () => {
 
 describe('page shaping', () => {
   const r = resource({ write_disposition: 'merge', primary_key: ['id'], columns: { 'meta.score': { data_type: 'double' } } });
+  const meta = { loadId: 'L', version: 7, page: 3 };
+  const tablesOf = (res: typeof r, records: JsonObject[]) => {
+    const layout = layoutFor(res);
+    return pageTables('t', layout, flattenPage(res, records), layout.kind === 'merge' ? layout.key : [], meta);
+  };
 
-  it('flattens, infers and puts key columns first, non-Nullable', () => {
-    const rows = flattenPage(r, [{ name: null, user: { firstName: 'a', tags: [1] }, id: 1 }]);
-    expect(wantedColumns(rows, r, ['id'], OLD)).toEqual([
+  it('flattens, infers and puts key columns first, non-Nullable, then the row id', () => {
+    const [root, tags] = tablesOf(r, [{ name: null, user: { firstName: 'a', tags: [1] }, id: 1 }]);
+    expect(wantedColumns(root, r, ['id'], OLD)).toEqual([
       { name: 'id', type: 'Int64' },
+      { name: '_sluice_id', type: 'String' },
       { name: 'meta_score', type: 'Nullable(Float64)' },
       { name: 'user__first_name', type: 'Nullable(String)' },
-      { name: 'user__tags', type: 'Nullable(String)' },
     ]);
+    expect(tags.table).toBe('t__user__tags');
+    expect(wantedColumns(tags, r, ['id'], OLD).map((c) => c.name)).toEqual(['_sluice_parent_id', '_sluice_list_idx', '_sluice_root_id', '_sluice_id', 'value']);
   });
 
-  it('stores objects beyond max_table_nesting as JSON text', () => {
+  it('links child rows to their parent with stable ids, down to grandchildren', () => {
+    const records: JsonObject[] = [{ id: 1, items: [{ sku: 'a', tags: ['x', 'y'] }, { sku: 'b' }] }];
+    const [root, items, tags] = tablesOf(r, records);
+    const again = tablesOf(r, records);
+    expect(root.rows[0].get('_sluice_id')).toBe(again[0].rows[0].get('_sluice_id'));
+    expect(items.rows.map((x) => x.get('_sluice_parent_id'))).toEqual([root.rows[0].get('_sluice_id'), root.rows[0].get('_sluice_id')]);
+    expect(items.rows.map((x) => x.get('_sluice_list_idx'))).toEqual([0, 1]);
+    expect(tags.table).toBe('t__items__tags');
+    expect(tags.rows.map((x) => [x.get('_sluice_parent_id'), x.get('value'), x.get('_sluice_root_id')])).toEqual([
+      [items.rows[0].get('_sluice_id'), 'x', root.rows[0].get('_sluice_id')],
+      [items.rows[0].get('_sluice_id'), 'y', root.rows[0].get('_sluice_id')],
+    ]);
+    // A merge row's id comes from its key: the same key in another load gets the same id.
+    const other = pageTables('t', layoutFor(r), flattenPage(r, [{ id: 1 }]), ['id'], { loadId: 'M', version: 9, page: 0 });
+    expect(other[0].rows[0].get('_sluice_id')).toBe(root.rows[0].get('_sluice_id'));
+  });
+
+  it('stores values beyond max_table_nesting as JSON text', () => {
     const shallow = resource({ max_table_nesting: 1 });
-    const [row] = flattenPage(shallow, [{ a: { b: { c: 1 } } }]);
-    expect([...row.keys()]).toEqual(['a__b']);
+    const [rec] = flattenPage(shallow, [{ a: { b: { c: 1 } }, l: [{ m: [1] }] }]);
+    expect([...rec.row.keys()]).toEqual(['a__b']);
+    expect(rec.children.map((c) => [c.path, [...c.row.entries()]])).toEqual([['l', [['m', new JsonText('[1]')]]]]);
+    const [flat] = flattenPage(resource({ max_table_nesting: 0 }), [{ l: [1] }]);
+    expect(flat.children).toEqual([]);
+    expect(flat.row.get('l')).toEqual(new JsonText('[1]'));
   });
 
   it('widens mixed types of a new column', () => {
@@ -65,16 +126,19 @@ describe('page shaping', () => {
   });
 
   it('adds metadata and fails on a missing key with the resource and field named', () => {
-    const cols = new Map([['id', 'Int64'], ['name', 'Nullable(String)']]);
-    const meta = { loadId: 'L', version: 7, page: 3 };
-    const [out] = rowsForInsert(flattenPage(r, [{ id: 1, name: 'x' }]), cols, r, meta, '2024-01-01 00:00:00');
-    expect(out).toEqual({ id: 1, name: 'x', _sluice_load_id: 'L', _sluice_loaded_at: '2024-01-01 00:00:00', _sluice_version: 7, _sluice_page: 3, _sluice_row: 0 });
-    expect(() => rowsForInsert(flattenPage(r, [{ name: 'x' }]), cols, r, meta, '')).toThrow(/resource "events": field "id"/);
+    const cols = new Map([['id', 'Int64'], ['name', 'Nullable(String)'], ['_sluice_id', 'String']]);
+    const [root] = tablesOf(r, [{ id: 1, name: 'x' }]);
+    const { rows } = convertRows(root, cols, new Set(), r, OLD, meta, '2024-01-01 00:00:00', new Rejections());
+    expect(rows[0]).toEqual({
+      id: 1, name: 'x', _sluice_id: expect.any(String), _sluice_load_id: 'L', _sluice_loaded_at: '2024-01-01 00:00:00', _sluice_version: 7, _sluice_page: 3, _sluice_row: 0,
+    });
+    const [bad] = tablesOf(r, [{ name: 'x' }]);
+    expect(() => convertRows(bad, cols, new Set(), r, OLD, meta, '', new Rejections())).toThrow(/resource "events": field "id"/);
   });
 
   it('keeps the last record per key within a page', () => {
-    const rows = dedupeByKey(flattenPage(r, [{ id: 1, v: 'a' }, { id: 2, v: 'b' }, { id: 1, v: 'c' }]), ['id']);
-    expect(rows.map((x) => x.get('v'))).toEqual(['b', 'c']);
+    const flat = flattenPage(r, [{ id: 1, v: 'a' }, { id: 2, v: 'b' }, { id: 1, v: 'c' }]);
+    expect(dedupeByKey(flat.map((f) => f.row), ['id']).map((i) => flat[i].row.get('v'))).toEqual(['b', 'c']);
   });
 });
 

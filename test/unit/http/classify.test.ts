@@ -67,10 +67,12 @@ describe('status classification', () => {
     expect(err.retryAfterMs).toBeLessThanOrEqual(20_000);
   });
 
-  it('caps Retry-After at max_retry_after_seconds and ignores it when respect_retry_after is off', async () => {
+  it('passes a long Retry-After through uncapped (the activity turns it into a workflow timer) and ignores it when respect_retry_after is off', async () => {
     server.route('/r', (_req, res) => json(res, 429, {}, { 'retry-after': '99999' }));
     const base = keyed('/r');
-    expect((await failure({ ...base, retry: { ...base.retry, max_retry_after_seconds: 30 } })).retryAfterMs).toBe(30_000);
+    const long = await failure({ ...base, retry: { ...base.retry, max_retry_after_seconds: 30 } });
+    expect(long.retryAfterMs).toBe(99_999_000);
+    expect(long.status).toBe(429);
     expect((await failure({ ...base, retry: { ...base.retry, respect_retry_after: false } })).retryAfterMs).toBeUndefined();
   });
 

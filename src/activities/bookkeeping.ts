@@ -1,0 +1,79 @@
+/** Begin and end of a resource load: staging tables, the stored incremental cursor, the load record. */
+import type { JsonPrimitive } from '../config/types';
+import type { ActivityDeps } from './deps';
+import { toActivityFailure } from './failures';
+import type { BeginResourceLoadInput, BeginResourceLoadResult, CommitResourceLoadInput, RecordFailedLoadInput } from './types';
+
+/** Incremental state is stored per resource as `{ last_value }`, like dlt's `incremental.last_value`. */
+function storedCursor(state: unknown): JsonPrimitive | undefined {
+  if (state === null || typeof state !== 'object' || Array.isArray(state)) return undefined;
+  const value = (state as { last_value?: unknown }).last_value;
+  return value === null || ['string', 'number', 'boolean'].includes(typeof value) ? (value as JsonPrimitive) : undefined;
+}
+
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw toActivityFailure(err, (text) => text);
+  }
+}
+
+export function beginResourceLoad(deps: ActivityDeps, input: BeginResourceLoadInput): Promise<BeginResourceLoadResult> {
+  return guarded(async () => {
+    const destination = await deps.destination();
+    await destination.ensureDatabase(input.database);
+    await destination.beginLoad({ database: input.database, resource: input.resource, fullRefresh: input.fullRefresh }, input.loadId);
+    // A full refresh starts from initial_value: the stored cursor is ignored, and replaced at commit.
+    if (input.fullRefresh || !input.resource.endpoint.incremental) return {};
+    const previousCursor = storedCursor(await destination.readState(input.database, input.pipeline, input.resource.name));
+    return previousCursor !== undefined ? { previousCursor } : {};
+  });
+}
+
+export function commitResourceLoad(deps: ActivityDeps, input: CommitResourceLoadInput): Promise<void> {
+  return guarded(async () => {
+    const destination = await deps.destination();
+    await destination.commitLoad({ database: input.database, resource: input.resource, fullRefresh: input.fullRefresh }, input.loadId);
+    // The cursor advances only now, after every page it covers has been inserted.
+    if (input.resource.endpoint.incremental && input.cursorValue !== undefined) {
+      await destination.writeState(input.database, input.pipeline, input.resource.name, { last_value: input.cursorValue });
+    }
+    await destination.recordLoad(input.database, {
+      pipeline: input.pipeline,
+      resource: input.resource.name,
+      loadId: input.loadId,
+      status: 'completed',
+      rows: input.rows,
+      pages: input.pages,
+      startedAt: new Date(input.startedAtMs),
+      finishedAt: new Date(),
+    });
+  });
+}
+
+export function recordFailedLoad(deps: ActivityDeps, input: RecordFailedLoadInput): Promise<void> {
+  return guarded(async () => {
+    const destination = await deps.destination();
+    await destination.recordLoad(input.database, {
+      pipeline: input.pipeline,
+      resource: input.resource.name,
+      loadId: input.loadId,
+      status: 'failed',
+      rows: input.rows,
+      pages: input.pages,
+      startedAt: new Date(input.startedAtMs),
+      finishedAt: new Date(),
+    });
+  });
+}
+
+export function dropParentRecords(
+  deps: ActivityDeps,
+  input: { pipeline: string; database: string; resource: string; keepLoadId: string },
+): Promise<void> {
+  return guarded(async () => {
+    const destination = await deps.destination();
+    await destination.dropParentRecords(input.database, input.pipeline, input.resource, input.keepLoadId);
+  });
+}

@@ -1,0 +1,107 @@
+/**
+ * fetchAndLoadChildren: for every parent record of one parent batch (read back from ClickHouse, never
+ * from workflow history), walk the child endpoint's pages with that record bound into its placeholders,
+ * a few parents at a time, then insert all child records of the batch with one statement.
+ * A retry redoes this batch only; the workflow has checkpointed every batch before it.
+ */
+import { Context } from '@temporalio/activity';
+import type { JsonObject, JsonPrimitive, ResolvedEndpoint } from '../config/types';
+import { fetchPage, filterIncremental, incrementalWindow, type PlaceholderContext } from '../http';
+import { advanceCursor } from '../workflows/cursor';
+import { storeBatch } from './batch-store';
+import type { ActivityDeps } from './deps';
+import { createPacer, type Pacer } from './pacing';
+import { pageFailure } from './page-failure';
+import { resolveEndpoint } from './secrets';
+import type { FetchAndLoadChildrenInput, FetchAndLoadChildrenResult } from './types';
+
+interface ParentWalk {
+  records: JsonObject[];
+  pages: number;
+  fetched: number;
+  cursorValue?: JsonPrimitive;
+}
+
+export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLoadChildrenInput): Promise<FetchAndLoadChildrenResult> {
+  const { endpoint, secretValues, mask } = resolveEndpoint(input.resource.endpoint, deps);
+  const ctx = Context.current();
+  try {
+    const destination = await deps.destination();
+    const parents = await destination.readParentRecords(input.database, {
+      pipeline: input.pipeline,
+      resource: input.parent,
+      loadId: input.loadId,
+      page: input.batch,
+    });
+    const window = endpoint.incremental ? incrementalWindow(endpoint.incremental, input.previousCursor) : undefined;
+    const pacer = createPacer(input.pacing);
+    const walks: ParentWalk[] = new Array(parents.length);
+    let cursor = 0;
+    let done = 0;
+    const lane = async (): Promise<void> => {
+      for (let i = cursor++; i < parents.length; i = cursor++) {
+        const placeholders: PlaceholderContext = { resources: { [input.parent]: parents[i]! }, ...(window ? { incremental: window } : {}) };
+        walks[i] = await walkParent(endpoint, secretValues, placeholders, pacer, ctx.cancellationSignal);
+        addParentFields(walks[i]!.records, input.parent, parents[i]!, input.resource.include_from_parent);
+        done += 1;
+        ctx.heartbeat({ parents: done });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(Math.max(1, input.concurrency), parents.length) }, lane));
+
+    const records: JsonObject[] = [];
+    let pages = 0;
+    let fetched = 0;
+    let cursorValue: JsonPrimitive | undefined;
+    for (const walk of walks) {
+      for (const record of walk.records) records.push(record);
+      pages += walk.pages;
+      fetched += walk.fetched;
+      cursorValue = advanceCursor(cursorValue, walk.cursorValue, endpoint.incremental?.last_value_func ?? 'max');
+    }
+    const rows = await storeBatch(destination, input, records);
+    const lastRequestAtMs = pacer.lastRequestAtMs();
+    return {
+      rows,
+      fetched,
+      pages,
+      parents: parents.length,
+      ...(cursorValue !== undefined ? { cursorValue } : {}),
+      ...(lastRequestAtMs !== undefined ? { lastRequestAtMs } : {}),
+    };
+  } catch (err) {
+    throw pageFailure(err, endpoint.retry, mask);
+  }
+
+  async function walkParent(
+    live: ResolvedEndpoint,
+    secrets: string[],
+    placeholders: PlaceholderContext,
+    pacer: Pacer,
+    signal: AbortSignal,
+  ): Promise<ParentWalk> {
+    const walk: ParentWalk = { records: [], pages: 0, fetched: 0 };
+    let token: JsonObject | null = null;
+    do {
+      await pacer.next(signal);
+      const page = await fetchPage({ endpoint: live, secretValues: secrets, state: token, placeholders, signal });
+      walk.pages += 1;
+      walk.fetched += page.records.length;
+      const kept = live.incremental && placeholders.incremental
+        ? filterIncremental(page.records, live.incremental, placeholders.incremental)
+        : { records: page.records, cursorValue: undefined };
+      for (const record of kept.records) walk.records.push(record);
+      walk.cursorValue = advanceCursor(walk.cursorValue, kept.cursorValue, live.incremental?.last_value_func ?? 'max');
+      token = page.next;
+    } while (token !== null);
+    return walk;
+  }
+}
+
+/** dlt's include_from_parent: the parent's field `f` is added to each child record as `_<parent>_<f>`. */
+function addParentFields(records: JsonObject[], parent: string, parentRecord: JsonObject, fields: string[]): void {
+  if (fields.length === 0) return;
+  for (const record of records) {
+    for (const field of fields) record[`_${parent}_${field}`] = parentRecord[field] ?? null;
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Secrets are resolved here, inside the activity, and nowhere else: the workflow only ever sees
+ * `${NAME}` references. Every message that leaves the activity goes through `mask`.
+ */
+import { maskSecrets, resolveSecretRefs } from '../config/secrets';
+import type { ResolvedEndpoint } from '../config/types';
+import { toActivityFailure } from './failures';
+import type { ActivityDeps } from './deps';
+
+export interface LiveEndpoint {
+  endpoint: ResolvedEndpoint;
+  secretValues: string[];
+  mask: (text: string) => string;
+}
+
+export function resolveEndpoint(endpoint: ResolvedEndpoint, deps: ActivityDeps): LiveEndpoint {
+  try {
+    const resolved = resolveSecretRefs(endpoint, { env: deps.env, cwd: deps.cwd });
+    return {
+      endpoint: resolved.value,
+      secretValues: resolved.secretValues,
+      mask: (text) => maskSecrets(text, resolved.secretValues),
+    };
+  } catch (err) {
+    // A missing secret is a config error: fail at once, with the names and places (never values).
+    throw toActivityFailure(err, (text) => text);
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * `sluice preview <config> --resource NAME`: fetches the first page of one resource right here (no Temporal,
+ * no worker), prints its fields with the JSON types seen and a few records, and writes nothing anywhere.
+ * A child resource is previewed for the first record of its parent's first page.
+ */
+import { z } from 'zod';
+import { resolveSecretRefs } from '../config/secrets';
+import type { JsonObject, JsonValue, ResolvedResource, ResolvedSource } from '../config/types';
+import { SluiceError } from '../errors';
+import { closeHttpDispatcher, fetchPage, incrementalWindow } from '../http';
+import type { FetchedPage, PlaceholderContext } from '../http';
+import { parseOptions } from './args';
+import { CliError, EXIT_BAD_INPUT, EXIT_SYNC_FAILED } from './exit-codes';
+import { loadConfigOrExit } from './load-config';
+
+const previewOptionsSchema = z.object({
+  resource: z.string().min(1).optional(),
+  rows: z.coerce.number().int().min(0).max(100).default(5),
+  json: z.boolean().default(false),
+});
+
+export interface FieldSummary {
+  /** Dotted path of the field in the record (nested objects are walked; lists are one field). */
+  path: string;
+  /** JSON types seen across the page, e.g. ["string", "null"]. */
+  types: string[];
+  /** Records of the page that lack the field. */
+  missing: number;
+}
+
+function jsonType(value: JsonValue): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+/** The fields of a page, in first-seen order, with the JSON types each one had. */
+export function summarizeFields(records: JsonObject[]): FieldSummary[] {
+  const fields = new Map<string, { types: Set<string>; seen: number }>();
+  const walk = (obj: JsonObject, prefix: string): void => {
+    for (const [key, value] of Object.entries(obj)) {
+      const path = prefix ? `${prefix}.${key}` : key;
+      if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+        walk(value, path);
+        continue;
+      }
+      const field = fields.get(path) ?? { types: new Set<string>(), seen: 0 };
+      field.types.add(jsonType(value));
+      field.seen += 1;
+      fields.set(path, field);
+    }
+  };
+  for (const record of records) walk(record, '');
+  return [...fields].map(([path, f]) => ({ path, types: [...f.types].sort(), missing: records.length - f.seen }));
+}
+
+function pickResource(source: ResolvedSource, name: string | undefined): ResolvedResource {
+  if (!name) {
+    if (source.resources.length === 1) return source.resources[0];
+    throw new CliError(`--resource: required, the config has ${source.resources.map((r) => r.name).join(', ')}`, EXIT_BAD_INPUT);
+  }
+  const resource = source.resources.find((r) => r.name === name);
+  if (!resource) {
+    throw new CliError(`--resource ${name}: no such resource (the config has: ${source.resources.map((r) => r.name).join(', ')})`, EXIT_BAD_INPUT);
+  }
+  return resource;
+}
+
+async function firstPage(source: ResolvedSource, resource: ResolvedResource, depth = 0): Promise<FetchedPage> {
+  const placeholders: PlaceholderContext = {};
+  if (resource.parent) {
+    if (depth > 5) throw new CliError(`resource ${resource.name}: parents nest too deep to preview`, EXIT_BAD_INPUT);
+    const parent = pickResource(source, resource.parent.resource);
+    const parentPage = await firstPage(source, parent, depth + 1);
+    const record = parentPage.records[0];
+    if (!record) throw new CliError(`resource ${resource.name}: its parent ${parent.name} returned no records on its first page`, EXIT_SYNC_FAILED);
+    placeholders.resources = { [parent.name]: record };
+  }
+  const { value: endpoint, secretValues } = resolveSecretRefs(resource.endpoint);
+  if (endpoint.incremental) placeholders.incremental = incrementalWindow(endpoint.incremental, undefined);
+  return fetchPage({ endpoint, secretValues, state: null, placeholders });
+}
+
+export async function previewCommand(configPath: string, rawOptions: unknown, print: (line: string) => void): Promise<void> {
+  const options = parseOptions(previewOptionsSchema, rawOptions);
+  const source = await loadConfigOrExit(configPath);
+  const resource = pickResource(source, options.resource);
+  let page: FetchedPage;
+  try {
+    page = await firstPage(source, resource);
+  } catch (err) {
+    if (err instanceof SluiceError) {
+      const code = err.kind === 'config' || err.kind === 'secret_missing' ? EXIT_BAD_INPUT : EXIT_SYNC_FAILED;
+      throw new CliError(`preview of ${resource.name} failed: ${err.message}`, code);
+    }
+    throw err;
+  } finally {
+    await closeHttpDispatcher().catch(() => undefined);
+  }
+  const fields = summarizeFields(page.records);
+  const rows = page.records.slice(0, options.rows);
+  if (options.json) {
+    print(JSON.stringify({ resource: resource.name, url: page.url, status: page.status, records: page.records.length, next: page.next === null ? null : page.paginatorSummary, fields, rows }));
+    return;
+  }
+  print(`${resource.name}: HTTP ${page.status} ${page.url}`);
+  print(`first page: ${page.records.length} records; next page: ${page.next === null ? 'none' : page.paginatorSummary}`);
+  for (const warning of page.warnings ?? []) print(`warning: ${warning}`);
+  print('');
+  print('fields (JSON types seen on this page; ClickHouse column types are decided by the destination at load time):');
+  const width = Math.max(5, ...fields.map((f) => f.path.length));
+  for (const field of fields) {
+    print(`  ${field.path.padEnd(width)}  ${field.types.join(' | ')}${field.missing > 0 ? `  (missing in ${field.missing})` : ''}`);
+  }
+  if (rows.length > 0) {
+    print('');
+    print(`first ${rows.length} records:`);
+    for (const row of rows) print(`  ${JSON.stringify(row)}`);
+  }
+}

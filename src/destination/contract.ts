@@ -1,0 +1,190 @@
+/**
+ * dlt's schema contract, applied to one page: what happens to a new table, a new column, and a value that
+ * does not fit its column's type. Modes, as in dlt:
+ *  - evolve: new tables and columns are created; a misfit value goes to a variant column `<col>__v_<type>`;
+ *  - freeze: the page fails with destination_fatal naming resource, field, a value excerpt and the type;
+ *  - discard_row: the whole record (its root row and nested rows) goes to `_sluice_rejected` with the reason;
+ *  - discard_value: the offending value is left out; the rest of the row is loaded.
+ * The resource's own table is always created on its first load (a contract freezes a shape that exists);
+ * a table created in this page takes every column it needs, as dlt does for new tables.
+ */
+import type { ResolvedResource, SchemaContract, SchemaContractMode } from '../config/types';
+import { SluiceError } from '../errors';
+import { LINK, type ColumnDef } from './ddl';
+import type { ServerFeatures } from './features';
+import { JsonText } from './flatten';
+import { metaValues, type PageMeta, type TableRows } from './page';
+import type { TableColumns } from './schema';
+import { clickHouseType, inferDataType, type DataType } from './types';
+import { converterFor, excerpt, Misfit, type Converter } from './values';
+import { META } from './ddl';
+
+export const EVOLVE: SchemaContract = { tables: 'evolve', columns: 'evolve', data_type: 'evolve' };
+
+export function contractOf(resource: ResolvedResource): SchemaContract {
+  return resource.schema_contract ?? EVOLVE;
+}
+
+/** dlt's variant column name: the column, `__v_`, and the data type of the value that did not fit. */
+export function variantColumnName(column: string, dataType: DataType): string {
+  return `${column}__v_${dataType}`;
+}
+
+/** Records of the page (by index after dedupe) that a contract discarded, with the first reason. */
+export class Rejections {
+  readonly reasons = new Map<number, string>();
+
+  reject(record: number, reason: string): void {
+    if (!this.reasons.has(record)) this.reasons.set(record, reason);
+  }
+
+  has(record: number): boolean {
+    return this.reasons.has(record);
+  }
+}
+
+export interface Admitted {
+  /** Columns to make sure exist (create or ADD COLUMN). */
+  columns: ColumnDef[];
+  /** New columns whose values are dropped (discard_value). */
+  dropped: Set<string>;
+}
+
+/**
+ * Apply the `tables` and `columns` contract to one table of the page. Returns undefined when the table is
+ * not to be written at all (a new child table under discard_*: its records were rejected).
+ */
+export function admitColumns(
+  t: TableRows,
+  existing: TableColumns | undefined,
+  wanted: readonly ColumnDef[],
+  declared: ReadonlySet<string>,
+  resource: ResolvedResource,
+  rejections: Rejections,
+): Admitted | undefined {
+  const contract = contractOf(resource);
+  if (!existing) {
+    if (t.root || contract.tables === 'evolve') return { columns: [...wanted], dropped: new Set() };
+    const reason = `new table ${t.table} (schema_contract tables: ${contract.tables})`;
+    if (contract.tables === 'freeze') throw new SluiceError('destination_fatal', `resource "${resource.name}": ${reason}`);
+    for (const r of t.records) rejections.reject(r, reason);
+    return undefined;
+  }
+  const fresh = wanted.filter((c) => !existing.has(c.name) && !declared.has(c.name) && !c.name.startsWith('_sluice_'));
+  if (fresh.length === 0 || contract.columns === 'evolve') return { columns: [...wanted], dropped: new Set() };
+  const freshNames = new Set(fresh.map((c) => c.name));
+  const kept = wanted.filter((c) => !freshNames.has(c.name));
+  applyMode(contract.columns, t, freshNames, resource, rejections, (name, value) => `new column "${name}" in ${t.table} (value ${excerpt(plain(value))}; schema_contract columns: ${contract.columns})`);
+  return { columns: kept, dropped: contract.columns === 'discard_value' ? freshNames : new Set() };
+}
+
+function applyMode(
+  mode: SchemaContractMode,
+  t: TableRows,
+  names: ReadonlySet<string>,
+  resource: ResolvedResource,
+  rejections: Rejections,
+  reason: (name: string, value: unknown) => string,
+): void {
+  if (mode === 'discard_value') return;
+  t.rows.forEach((row, i) => {
+    for (const name of names) {
+      const value = row.get(name);
+      if (value === undefined || value === null) continue;
+      if (mode === 'freeze') throw new SluiceError('destination_fatal', `resource "${resource.name}": ${reason(name, value)}`);
+      rejections.reject(t.records[i], reason(name, value));
+      return;
+    }
+  });
+}
+
+function plain(value: unknown): unknown {
+  return value instanceof JsonText ? value.text : value;
+}
+
+export interface Converted {
+  /** One object per row of `t.rows`; undefined where the row's record was rejected. */
+  rows: (Record<string, unknown> | undefined)[];
+  /** Variant columns this page needs that the table does not have yet. */
+  variants: ColumnDef[];
+}
+
+/**
+ * Rows ready for JSONEachRow: values converted to their columns' types (one converter per column, built
+ * once), misfits handled by the `data_type` contract, metadata and the hard-delete marker added.
+ */
+export function convertRows(
+  t: TableRows,
+  columns: TableColumns,
+  dropped: ReadonlySet<string>,
+  resource: ResolvedResource,
+  features: ServerFeatures,
+  meta: PageMeta,
+  loadedAt: string,
+  rejections: Rejections,
+  hardDelete?: string,
+): Converted {
+  const mode = contractOf(resource).data_type;
+  const converters = new Map<string, Converter>();
+  const converter = (name: string, type: string): Converter => {
+    let c = converters.get(name);
+    if (!c) converters.set(name, (c = converterFor(type)));
+    return c;
+  };
+  const variants = new Map<string, string>();
+  const required = [...columns].filter(([name, type]) => !name.startsWith('_sluice_') && !type.startsWith('Nullable('));
+  const base = metaValues(meta, loadedAt);
+  const withMarker = hardDelete !== undefined && columns.has(LINK.deleted);
+
+  const rows = t.rows.map((row, i) => {
+    const record = t.records[i];
+    if (rejections.has(record)) return undefined;
+    const out: Record<string, unknown> = { ...base, [META.row]: record };
+    for (const [name, raw] of row) {
+      if (dropped.has(name)) continue;
+      const type = columns.get(name);
+      if (type === undefined) continue; // only-null column that does not exist yet
+      const value = raw instanceof JsonText ? raw.text : raw;
+      const converted = converter(name, type)(value);
+      if (!(converted instanceof Misfit)) {
+        out[name] = converted;
+        continue;
+      }
+      if (value === null || mode === 'freeze') throw misfit(resource, name, value, type, converted.reason);
+      if (mode === 'discard_value') continue;
+      if (mode === 'discard_row') {
+        rejections.reject(record, `field "${name}" value ${excerpt(value)} does not fit column type ${type} (${converted.reason})`);
+        return undefined;
+      }
+      const variant = variantColumnName(name, raw instanceof JsonText ? 'json' : inferDataType(value, features));
+      let variantType = columns.get(variant) ?? variants.get(variant);
+      if (variantType === undefined) {
+        variantType = clickHouseType({ name: variant, dataType: raw instanceof JsonText ? 'json' : inferDataType(value, features), nullable: true }, features);
+        variants.set(variant, variantType);
+      }
+      const inVariant = converter(variant, variantType)(value);
+      if (inVariant instanceof Misfit) throw misfit(resource, variant, value, variantType, inVariant.reason);
+      out[variant] = inVariant;
+    }
+    for (const [name, type] of required) {
+      if (out[name] === undefined || out[name] === null) throw misfit(resource, name, null, type, 'required field is missing or null');
+    }
+    if (withMarker) out[LINK.deleted] = isDeleteMark(row.get(hardDelete!)) ? 1 : 0;
+    return out;
+  });
+  return { rows, variants: [...variants].map(([name, type]) => ({ name, type })) };
+}
+
+/** dlt's hard_delete: a boolean column deletes on true; any other type deletes on any non-null value. */
+function isDeleteMark(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value === 'boolean') return value;
+  return true;
+}
+
+function misfit(resource: ResolvedResource, field: string, value: unknown, type: string, reason: string): SluiceError {
+  return new SluiceError(
+    'destination_fatal',
+    `resource "${resource.name}": field "${field}" value ${excerpt(value)} does not fit column type ${type} (${reason})`,
+  );
+}

@@ -1,0 +1,211 @@
+/**
+ * Private servers and processes for tests that break things on purpose: a Temporal dev server, a
+ * clickhouse-server, a sluice worker process and a pausable proxy in front of ClickHouse. Tests that
+ * kill or restart a server must never touch the shared stack (other test files use it), so each
+ * of these runs on free ports and is stopped by the PID it was started with.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { createServer as createHttpServer, request as httpRequest, IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createNetServer, AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { writeClickHouseConfig } from '../../src/dev/clickhouse-config';
+import { clickHouseHealthy, temporalHealthy } from '../../src/dev/health';
+
+const repoRoot = join(__dirname, '..', '..');
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `check` until it is true; fails naming `what` after `timeoutMs`. */
+export async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000, everyMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** A port nothing listens on right now (the OS picks it; a tiny race with other processes remains). */
+export async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
+async function stopChild(child: ChildProcess | undefined, graceMs = 15_000): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const gone = exited(child);
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await gone;
+  clearTimeout(timer);
+}
+
+export interface PrivateTemporal {
+  address: string;
+  dbFile: string;
+  /** Stops the server (SIGTERM) and waits for it to exit. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and database file, and waits until it answers. */
+  start(): Promise<void>;
+}
+
+/** A Temporal dev server of our own, with its state in `dir/t.db` so a restart keeps every workflow. */
+export async function startPrivateTemporal(dir: string): Promise<PrivateTemporal> {
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const address = `127.0.0.1:${port}`;
+  const dbFile = join(dir, 't.db');
+  const binary = join(repoRoot, '.tools', 'bin', 'temporal');
+  let child: ChildProcess | undefined;
+  const start = async (): Promise<void> => {
+    const log = openSync(join(dir, 'temporal.log'), 'a');
+    child = spawn(binary, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', dbFile, '--log-level', 'error'], {
+      stdio: ['ignore', log, log],
+    });
+    const started = child;
+    await waitUntil(async () => {
+      if (started.exitCode !== null) throw new Error(`private Temporal exited with ${started.exitCode}; see ${dir}/temporal.log`);
+      return temporalHealthy(address);
+    }, `private Temporal at ${address}`, 60_000, 250);
+  };
+  await start();
+  return { address, dbFile, stop: () => stopChild(child), start };
+}
+
+export interface PrivateClickHouse {
+  url: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/** A clickhouse-server of our own (config from src/dev/clickhouse-config.ts) with data under `dir`. */
+export async function startPrivateClickHouse(dir: string): Promise<PrivateClickHouse> {
+  const httpPort = await freePort();
+  const tcpPort = await freePort();
+  const configPath = writeClickHouseConfig({ root: dir, httpPort, tcpPort });
+  const url = `http://127.0.0.1:${httpPort}`;
+  let child: ChildProcess | undefined;
+  const start = async (): Promise<void> => {
+    const log = openSync(join(dir, 'logs', 'stdout.log'), 'a');
+    child = spawn('clickhouse-server', [`--config-file=${configPath}`], { cwd: dir, stdio: ['ignore', log, log] });
+    const started = child;
+    await waitUntil(async () => {
+      if (started.exitCode !== null) throw new Error(`private ClickHouse exited with ${started.exitCode}; see ${dir}/logs`);
+      return clickHouseHealthy(url);
+    }, `private ClickHouse at ${url}`, 60_000, 250);
+  };
+  await start();
+  return { url, stop: () => stopChild(child, 30_000), start };
+}
+
+export interface WorkerProcess {
+  pid: number;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  /** Resolves when the process has exited. */
+  exited: Promise<void>;
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * `node bin/sluice.js worker` as a separate process, so a test can SIGKILL it. Resolves once the
+ * worker says it is polling (it bundles the workflows first, which takes a few seconds).
+ */
+export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
+  const childEnv = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined));
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'sluice.js'), 'worker'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const gone = exited(child);
+  await waitUntil(() => {
+    if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}:\n${output}`);
+    return output.includes('worker: polling');
+  }, 'the worker process to poll', 90_000, 100);
+  return {
+    pid: child.pid!,
+    output: () => output,
+    exited: gone,
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await gone;
+    },
+  };
+}
+
+export interface HeldRequest {
+  /** The SQL in the request's `query` parameter. */
+  query: string;
+  /** Forwards the request (held back so far) to ClickHouse. */
+  release(): void;
+}
+
+export interface ClickHouseProxy {
+  url: string;
+  /** Holds back the next request whose query matches, until the test releases it. */
+  holdNext(match: (query: string) => boolean): Promise<HeldRequest>;
+  /** Requests forwarded so far, by query text. */
+  forwarded: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * An HTTP proxy in front of ClickHouse that can hold one request (an INSERT, say) so a test can kill
+ * the worker while that insert is in flight. The request body is read whole before it is held, so a
+ * released request reaches ClickHouse complete even when the worker that sent it is gone.
+ */
+export async function startClickHouseProxy(upstream: string): Promise<ClickHouseProxy> {
+  const target = new URL(upstream);
+  const forwarded: string[] = [];
+  let waiting: { match: (q: string) => boolean; resolve: (held: HeldRequest) => void } | undefined;
+
+  const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse, query: string): void => {
+    forwarded.push(query);
+    const upstreamReq = httpRequest(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+      (upstreamRes) => {
+        if (res.destroyed) return void upstreamRes.resume();
+        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        upstreamRes.pipe(res);
+      },
+    );
+    upstreamReq.on('error', () => res.destroy());
+    upstreamReq.end(body);
+  };
+
+  const server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const query = new URL(req.url ?? '/', 'http://x').searchParams.get('query') ?? '';
+      const hold = waiting && waiting.match(query) ? waiting : undefined;
+      if (!hold) return forward(req, body, res, query);
+      waiting = undefined;
+      hold.resolve({ query, release: () => forward(req, body, res, query) });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    forwarded,
+    holdNext: (match) => new Promise((resolve) => (waiting = { match, resolve })),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

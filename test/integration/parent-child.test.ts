@@ -1,0 +1,114 @@
+/**
+ * Dependent resources end to end (real Temporal, ClickHouse, HTTP): repos → issues (placeholder form,
+ * include_from_parent) → issue details (dlt's legacy resolve form). Parent records reach the children
+ * through ClickHouse, never through workflow history.
+ */
+import { ClickHouseClient } from '@clickhouse/client';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSourceConfig } from '../../src/config';
+import type { ResolvedSource } from '../../src/config/types';
+import { clickHouseSettingsFromEnv } from '../../src/destination';
+import { literal, qualified } from '../../src/destination/sql';
+import { createSluiceWorker } from '../../src/worker';
+import type { SyncSourceInput, SyncSourceResult } from '../../src/workflows/types';
+import { MockReposApi, startMockReposApi } from '../fixtures/mock-repos-api';
+import { countFinal, dropDatabase, testClickHouse, uniqueName } from '../helpers/clickhouse';
+import { connectTestTemporal, TemporalHarness } from '../helpers/temporal';
+
+const TOKEN = 'repos-token-9876';
+let api: MockReposApi;
+let temporal: TemporalHarness;
+let clickhouse: ClickHouseClient;
+let source: ResolvedSource;
+const database = uniqueName('sluice_it_children');
+
+beforeAll(async () => {
+  api = await startMockReposApi({ repos: 45, token: TOKEN });
+  temporal = await connectTestTemporal();
+  clickhouse = testClickHouse();
+  const path = join(mkdtempSync(join(tmpdir(), 'sluice-children-')), 'repos.json');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      client: { base_url: api.url, auth: { type: 'bearer', token: '${repos_token}' } },
+      resource_defaults: { write_disposition: 'merge', primary_key: 'id' },
+      resources: [
+        {
+          name: 'repos',
+          endpoint: {
+            path: '/repos',
+            data_selector: 'items',
+            paginator: { type: 'page_number', base_page: 1, page_param: 'page', total_path: 'total_pages' },
+          },
+        },
+        {
+          name: 'issues',
+          include_from_parent: ['name'],
+          endpoint: { path: '/repos/{resources.repos.name}/issues', data_selector: 'data', paginator: { type: 'json_link', next_url_path: 'next' } },
+        },
+        {
+          name: 'issue_details',
+          endpoint: { path: '/issues/{issue_id}', params: { issue_id: { type: 'resolve', resource: 'issues', field: 'id' } } },
+        },
+      ],
+    }),
+  );
+  source = await loadSourceConfig(path);
+}, 120_000);
+
+afterAll(async () => {
+  await dropDatabase(clickhouse, database).catch(() => undefined);
+  await clickhouse?.close();
+  await temporal?.close();
+  await api?.close();
+});
+
+async function runSync(pipeline: string): Promise<SyncSourceResult> {
+  const taskQueue = uniqueName('tq');
+  const sluiceWorker = await createSluiceWorker({
+    connection: temporal.nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    clickHouse: clickHouseSettingsFromEnv(),
+    workflowBundle: temporal.bundle,
+    env: { REPOS_TOKEN: TOKEN },
+  });
+  // Small batches, so the children walk several parent batches.
+  const input: SyncSourceInput = { pipeline, database, source, resources: [], fullRefresh: false, searchAttributes: false, batchLimits: { rows: 10, pages: 1 } };
+  try {
+    return await sluiceWorker.worker.runUntil(
+      temporal.client.workflow.execute('syncSource', { taskQueue, workflowId: `sluice/${pipeline}`, args: [input] }),
+    );
+  } finally {
+    await sluiceWorker.close();
+  }
+}
+
+test('children and grandchildren load once per parent record, with parent fields, and reruns collapse', async () => {
+  const expectedIssues = Array.from({ length: api.repos }, (_, i) => api.issuesPerRepo(i + 1)).reduce((a, b) => a + b, 0);
+  const pipeline = uniqueName('repos');
+  const result = await runSync(pipeline);
+  const byName = Object.fromEntries(result.resources.map((r) => [r.name, r]));
+  expect(byName.repos).toMatchObject({ rows: 45, pages: 3, batches: 3 });
+  expect(byName.issues).toMatchObject({ rows: expectedIssues, batches: 3 });
+  expect(byName.issue_details).toMatchObject({ rows: expectedIssues, pages: expectedIssues });
+
+  expect(await countFinal(clickhouse, database, 'repos')).toBe(45);
+  expect(await countFinal(clickhouse, database, 'issues')).toBe(expectedIssues);
+  expect(await countFinal(clickhouse, database, 'issue_details')).toBe(expectedIssues);
+  // include_from_parent: dlt's `_<parent>_<field>` column.
+  const sample = await clickhouse.query({
+    query: `SELECT _repos_name AS repo, count() AS n FROM ${qualified(database, 'issues')} FINAL WHERE _repos_name = ${literal('repo-9')} GROUP BY repo`,
+    format: 'JSONEachRow',
+  });
+  expect(await sample.json()).toEqual([{ repo: 'repo-9', n: '4' }]);
+  // Each repo's issues were requested once per page: no parent was walked twice.
+  const issueRequests = api.requests.filter((r) => /^\/repos\/repo-\d+\/issues/.test(r));
+  expect(new Set(issueRequests).size).toBe(issueRequests.length);
+
+  await runSync(pipeline);
+  expect(await countFinal(clickhouse, database, 'issues')).toBe(expectedIssues);
+  expect(await countFinal(clickhouse, database, 'issue_details')).toBe(expectedIssues);
+});

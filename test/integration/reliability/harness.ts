@@ -1,0 +1,118 @@
+/**
+ * Shared pieces of the reliability tests: configs with short retry intervals, starting a sync,
+ * reading every run of its workflows back from Temporal, and checking what really landed in ClickHouse.
+ */
+import { ClickHouseClient, createClient } from '@clickhouse/client';
+import { Client, WorkflowHandle } from '@temporalio/client';
+import { validateSourceConfig } from '../../../src/config';
+import type { ResolvedSource } from '../../../src/config/types';
+import { literal, qualified } from '../../../src/destination/sql';
+import type { SyncSourceInput, SyncSourceResult } from '../../../src/workflows/types';
+
+/** A dlt config for the mock API; `extra` is merged into the resource's endpoint, `client` into client. */
+export function mockSource(baseUrl: string, options: { auth?: object; endpoint?: object; client?: object; limit?: number } = {}): ResolvedSource {
+  const raw = {
+    client: {
+      base_url: baseUrl,
+      auth: options.auth ?? { type: 'api_key', name: 'api_key', api_key: '${api_key}', location: 'query' },
+      // Short intervals keep the tests fast; enough attempts to outlast every outage the tests cause.
+      retry: { initial_interval: 0.2, maximum_interval: 1, maximum_attempts: 100 },
+      ...options.client,
+    },
+    resource_defaults: { primary_key: 'id', write_disposition: 'merge' },
+    resources: [
+      {
+        name: 'events',
+        endpoint: { path: '/v1/resource', data_selector: 'data', paginator: { type: 'offset', limit: options.limit ?? 100 }, ...options.endpoint },
+      },
+    ],
+  };
+  const result = validateSourceConfig(raw);
+  if (!result.ok) throw new Error(`test config invalid: ${JSON.stringify(result.problems)}`);
+  return result.source;
+}
+
+export function syncInput(pipeline: string, database: string, source: ResolvedSource): SyncSourceInput {
+  return { pipeline, database, source, resources: [], fullRefresh: false, searchAttributes: false };
+}
+
+export function startSync(client: Client, taskQueue: string, input: SyncSourceInput): Promise<WorkflowHandle> {
+  return client.workflow.start('syncSource', { taskQueue, workflowId: `sluice/${input.pipeline}`, args: [input] });
+}
+
+/** Waits for a sync's result, riding out a Temporal server that is briefly away. */
+export async function resultOf(handle: WorkflowHandle, timeoutMs = 150_000): Promise<SyncSourceResult> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return (await handle.result()) as SyncSourceResult;
+    } catch (err) {
+      const name = (err as Error).name;
+      if (name === 'WorkflowFailedError' || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+export function clickHouseAt(url: string): ClickHouseClient {
+  return createClient({ url, username: 'default', password: '' });
+}
+
+export interface TableCounts {
+  final: number;
+  raw: number;
+  unique: number;
+  uniqueFinal: number;
+}
+
+/** count() with and without FINAL, and distinct ids: duplicates show up as final > uniqueFinal. */
+export async function tableCounts(ch: ClickHouseClient, database: string, table: string): Promise<TableCounts> {
+  const t = qualified(database, table);
+  const rs = await ch.query({
+    query: `SELECT (SELECT count() FROM ${t} FINAL) AS final, (SELECT count() FROM ${t}) AS raw, (SELECT uniqExact(id) FROM ${t}) AS unique, (SELECT uniqExact(id) FROM ${t} FINAL) AS uniqueFinal`,
+    format: 'JSONEachRow',
+  });
+  const [row] = await rs.json<Record<keyof TableCounts, string>>();
+  return { final: Number(row.final), raw: Number(row.raw), unique: Number(row.unique), uniqueFinal: Number(row.uniqueFinal) };
+}
+
+/** The stored incremental state of a resource, or undefined when none was ever committed. */
+export async function storedState(ch: ClickHouseClient, database: string, pipeline: string, resource: string): Promise<unknown> {
+  const rs = await ch.query({
+    query: `SELECT state FROM ${qualified(database, '_sluice_state')} WHERE pipeline = ${literal(pipeline)} AND resource = ${literal(resource)} ORDER BY version DESC LIMIT 1`,
+    format: 'JSONEachRow',
+  });
+  const rows = await rs.json<{ state: string }>();
+  return rows.length === 0 ? undefined : JSON.parse(rows[0].state);
+}
+
+/**
+ * Every event of every run of every workflow on `taskQueue` (the pipeline workflow, its resource
+ * children and each continued-as-new run), as JSON text with payload bytes decoded to UTF-8 so a
+ * secret inside a payload is visible to a plain substring search.
+ */
+export async function allHistoriesAsText(client: Client, taskQueue: string): Promise<{ runs: number; text: string }> {
+  const parts: string[] = [];
+  let runs = 0;
+  for await (const execution of client.workflow.list({ query: `TaskQueue = ${JSON.stringify(taskQueue)}` })) {
+    runs += 1;
+    const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+    parts.push(
+      JSON.stringify(history, (_key, value: unknown) => {
+        if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+        if (typeof value === 'object' && value !== null && (value as { type?: string }).type === 'Buffer' && Array.isArray((value as { data?: unknown }).data)) {
+          return Buffer.from((value as { data: number[] }).data).toString('utf8');
+        }
+        return value;
+      }),
+    );
+  }
+  return { runs, text: parts.join('\n') };
+}
+
+/** Offsets the API answered with 200 more than once, and how often. */
+export function pagesServedTwice(requests: { offset: number; status: number }[]): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const r of requests) if (r.status === 200) counts.set(r.offset, (counts.get(r.offset) ?? 0) + 1);
+  return new Map([...counts].filter(([, n]) => n > 1));
+}
