@@ -2,50 +2,83 @@
  * fetchAndLoadPages: fetch pages from `pageToken` on until the batch is full (rows or pages) or the
  * API has no more, then insert them with one statement. Returns counters and the next page token.
  * Re-running it from the same token writes rows that collapse with the first attempt (same version).
+ *
+ * Where page positions can be computed (offset and page_number with a total), up to
+ * SLUICE_PAGE_PARALLELISM pages (default 4) are requested side by side; pages are still taken in order
+ * with the normal stop rules, so `next`, `pages` and the record order are what sequential fetching
+ * gives, and the pacer keeps the requests within the resource's share of `client.rate_limit`.
  */
 import { Context } from '@temporalio/activity';
 import type { JsonObject, JsonPrimitive } from '../config/types';
-import { fetchPage, filterIncremental, incrementalWindow } from '../http';
+import { filterIncremental, incrementalWindow, openPageStream, type PageStream } from '../http';
 import { advanceCursor } from '../workflows/cursor';
 import { storeBatch } from './batch-store';
 import type { ActivityDeps } from './deps';
 import { createPacer } from './pacing';
 import { pageFailure } from './page-failure';
 import { resolveEndpoint } from './secrets';
-import type { FetchAndLoadPagesInput, FetchAndLoadPagesResult } from './types';
+import type { BatchLimits, FetchAndLoadPagesInput, FetchAndLoadPagesResult } from './types';
+
+/** Sized for a small worker: enough to hide request latency, few enough not to crowd the API. */
+export const DEFAULT_PAGE_PARALLELISM = 4;
+const MAX_PAGE_PARALLELISM = 32;
+
+/** Pages in flight per batch, from SLUICE_PAGE_PARALLELISM (until the config grows `endpoint.parallelism`). */
+export function pageParallelism(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.SLUICE_PAGE_PARALLELISM;
+  const n = raw === undefined || raw.trim() === '' ? DEFAULT_PAGE_PARALLELISM : Number(raw);
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, MAX_PAGE_PARALLELISM) : DEFAULT_PAGE_PARALLELISM;
+}
+
+/**
+ * Pages the batch may still take: at most the page limit, and no more than the remaining rows need
+ * at the last page's size (a lower bound when client-side filtering drops records), so requests
+ * made ahead are not wasted at the end of a full batch.
+ */
+function pagesWanted(limits: BatchLimits, pages: number, rows: number, lastPageSize: number): number {
+  const byPages = limits.pages - pages;
+  const byRows = lastPageSize > 0 ? Math.ceil((limits.rows - rows) / lastPageSize) : 1;
+  return Math.max(1, Math.min(byPages, byRows));
+}
 
 export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadPagesInput): Promise<FetchAndLoadPagesResult> {
   const { endpoint, secretValues, mask } = resolveEndpoint(input.resource.endpoint, deps);
   const ctx = Context.current();
+  let stream: PageStream | undefined;
   try {
     const window = endpoint.incremental ? incrementalWindow(endpoint.incremental, input.previousCursor) : undefined;
     const pacer = createPacer(input.pacing);
+    stream = openPageStream({
+      request: { endpoint, secretValues, placeholders: window ? { incremental: window } : {} },
+      start: input.pageToken,
+      parallelism: pageParallelism(deps.env ?? process.env),
+      signal: ctx.cancellationSignal,
+      beforeRequest: (signal) => pacer.next(signal),
+    });
     const records: JsonObject[] = [];
     let token = input.pageToken;
     let pages = 0;
     let fetched = 0;
+    let lastPageSize = 0;
     let cursorValue: JsonPrimitive | undefined;
     let nextSummary = '';
     do {
-      await pacer.next(ctx.cancellationSignal);
-      const page = await fetchPage({
-        endpoint,
-        secretValues,
-        state: token,
-        placeholders: window ? { incremental: window } : {},
-        signal: ctx.cancellationSignal,
-      });
+      const page = await stream.next(pagesWanted(input.limits, pages, records.length, lastPageSize));
       pages += 1;
       fetched += page.records.length;
-      const kept = endpoint.incremental && window
-        ? filterIncremental(page.records, endpoint.incremental, window)
-        : { records: page.records, cursorValue: undefined };
-      for (const record of kept.records) records.push(record);
-      cursorValue = advanceCursor(cursorValue, kept.cursorValue, endpoint.incremental?.last_value_func ?? 'max');
+      lastPageSize = page.records.length;
+      if (endpoint.incremental && window) {
+        const kept = filterIncremental(page.records, endpoint.incremental, window);
+        for (const record of kept.records) records.push(record);
+        cursorValue = advanceCursor(cursorValue, kept.cursorValue, endpoint.incremental.last_value_func ?? 'max');
+      } else {
+        for (const record of page.records) records.push(record);
+      }
       token = page.next;
       nextSummary = page.paginatorSummary;
       ctx.heartbeat({ pages, records: records.length });
     } while (token !== null && records.length < input.limits.rows && pages < input.limits.pages);
+    stream.close();
 
     const rows = await storeBatch(await deps.destination(), input, records);
     const lastRequestAtMs = pacer.lastRequestAtMs();
@@ -60,5 +93,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
     };
   } catch (err) {
     throw pageFailure(err, endpoint.retry, mask);
+  } finally {
+    stream?.close();
   }
 }

@@ -8,6 +8,8 @@ export interface ResourceRef {
   loadId: string;
   /** Load through a staging table and swap at the end, whatever the disposition (`--full-refresh`). */
   fullRefresh: boolean;
+  /** The .ts/.js config module, for resources with processing_steps (the worker loads it again). */
+  configModule?: string;
 }
 
 export type BeginResourceLoadInput = ResourceRef;

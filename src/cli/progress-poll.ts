@@ -48,7 +48,7 @@ export function retryWaiting(description: Pick<WorkflowExecutionDescription, 'ra
     if (attempt <= 1 || !activity.lastFailure) continue;
     const next = timestampMs(activity.nextAttemptScheduleTime);
     const wait = next !== undefined && next > nowMs ? ` in ${Math.ceil((next - nowMs) / 1000)}s` : '';
-    const message = (activity.lastFailure.message ?? '').split('\n')[0].slice(0, 80);
+    const message = (activity.lastFailure.message ?? '').split('\n')[0].slice(0, 120);
     return `retry ${attempt}${wait}: ${message}`;
   }
   return undefined;

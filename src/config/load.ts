@@ -101,7 +101,9 @@ export async function loadSourceConfigWithWarnings(path: string): Promise<{ sour
   const raw = await readConfigFile(path);
   const result = validateSourceConfig(raw);
   if (!result.ok) throw new ConfigValidationError(path, result.problems);
-  return { source: result.source, warnings: result.warnings };
+  const file = resolvePath(path);
+  const source = MODULE_EXTENSIONS.has(extname(file).toLowerCase()) ? { ...result.source, module: file } : result.source;
+  return { source, warnings: result.warnings };
 }
 
 export async function loadSourceConfig(path: string): Promise<ResolvedSource> {

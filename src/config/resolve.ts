@@ -38,10 +38,11 @@ export function resolveSource(config: SourceConfigInput): Resolution {
   const resources = config.resources.map((raw, index) => {
     const expanded = mergeResourceDefaults(config.resource_defaults, expandResource(raw, index)!);
     const resource = expanded.resource as ResourceInput;
-    if (resource.processing_steps !== undefined && resource.processing_steps.length > 0) {
-      warnings.push(problem(['resources', index, 'processing_steps'], 'processing_steps are accepted but not run by sluice yet; records are loaded unfiltered'));
-    }
-    return resolveResource(resource, expanded.endpoint as EndpointInput & { path: string }, config.client);
+    const resolved = resolveResource(resource, expanded.endpoint as EndpointInput & { path: string }, config.client);
+    // Functions cannot travel in workflow input: the count marks the resource, and the worker runs the
+    // steps from the config module itself (src/activities/processing-steps.ts).
+    if (resource.processing_steps !== undefined && resource.processing_steps.length > 0) resolved.processing_steps = resource.processing_steps.length;
+    return resolved;
   });
   const destination = config.destination ?? {};
   return { source: { resources, destination: { ...destination } }, warnings };

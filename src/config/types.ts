@@ -204,6 +204,8 @@ export interface ResolvedResource {
   parent?: { resource: string; bindings: ParentBinding[] };
   include_from_parent: string[];
   parallelized: boolean;
+  /** How many `processing_steps` the config module defines for this resource (functions stay in the module). */
+  processing_steps?: number;
 }
 
 export interface DestinationConfig {
@@ -213,5 +215,7 @@ export interface DestinationConfig {
 
 export interface ResolvedSource {
   resources: ResolvedResource[];
+  /** Absolute path of a .ts/.js config module: workers load it again to run its processing_steps. */
+  module?: string;
   destination: DestinationConfig;
 }

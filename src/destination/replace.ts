@@ -43,7 +43,7 @@ export class ReplaceLoads {
   }
 
   /** The live tables of a resource: its table and its child tables `<table>__…` (no staging/old leftovers). */
-  async family(database: string, table: string): Promise<{ live: string[]; staging: string[] }> {
+  async family(database: string, table: string): Promise<{ live: string[]; staging: string[]; old: string[] }> {
     const prefix = `${table}__`;
     const rows = await this.conn.rows<{ name: string }>(
       `SELECT name FROM system.tables WHERE database = ${literal(database)} AND ` +
@@ -52,7 +52,11 @@ export class ReplaceLoads {
     );
     const names = rows.map((r) => r.name);
     const isHelper = (n: string) => n.endsWith(STAGING_SUFFIX) || n.endsWith(OLD_SUFFIX) || n.endsWith('__sluice_local');
-    return { live: names.filter((n) => !isHelper(n)), staging: names.filter((n) => n.endsWith(STAGING_SUFFIX)) };
+    return {
+      live: names.filter((n) => !isHelper(n)),
+      staging: names.filter((n) => n.endsWith(STAGING_SUFFIX)),
+      old: names.filter((n) => n.endsWith(OLD_SUFFIX)),
+    };
   }
 
   private async count(database: string, table: string, where: string): Promise<number> {
@@ -87,9 +91,10 @@ export class ReplaceLoads {
    * load with zero pages still replaces the data (as dlt does).
    */
   async begin(database: string, table: string, loadId: string, layout: TableLayout): Promise<void> {
-    const { live } = await this.family(database, table);
+    const leftovers = await this.family(database, table);
+    for (const old of leftovers.old) await this.recover(database, old.slice(0, -OLD_SUFFIX.length));
+    const { live } = leftovers.old.length > 0 ? await this.family(database, table) : leftovers;
     for (const name of live) {
-      await this.recover(database, name);
       const staging = stagingTableName(name);
       if (await this.exists(database, staging)) {
         const foreign = await this.count(database, staging, `${ident(META.loadId)} != ${literal(loadId)}`);

@@ -33,7 +33,19 @@ function effectiveSettings(endpoint: ResolvedEndpoint): { paginator: PaginatorCo
   };
 }
 
+/** A page plus what its response tells about the pages after it (see plan-ahead.ts). */
+export interface PositionedPage extends FetchedPage {
+  /** The paginator's `positions.end` for this response: no page starts at or beyond it. */
+  end?: number;
+}
+
 export async function fetchPage(input: FetchPageInput): Promise<FetchedPage> {
+  const { end: _end, ...page } = await fetchPositionedPage(input);
+  return page;
+}
+
+/** fetchPage, keeping the end of the page positions when the paginator can compute them. */
+export async function fetchPositionedPage(input: FetchPageInput): Promise<PositionedPage> {
   const { endpoint } = input;
   const auth = endpoint.auth ? createAuth(endpoint.auth) : undefined;
   const secrets = (): string[] => [...input.secretValues, ...(auth?.secrets() ?? [])];
@@ -102,5 +114,15 @@ export async function fetchPage(input: FetchPageInput): Promise<FetchedPage> {
         ...(settings.selector === undefined ? { selector } : {}),
       });
   const paginatorSummary = nextState === null ? 'no more pages' : mask(paginator.summary(pcfg, nextState));
-  return { records, next, status: res.status, url, ignored: false, paginatorSummary, ...(warnings.length > 0 ? { warnings } : {}) };
+  const end = nextState === null || body === undefined ? undefined : paginator.positions?.end(pcfg, response);
+  return {
+    records,
+    next,
+    status: res.status,
+    url,
+    ignored: false,
+    paginatorSummary,
+    ...(warnings.length > 0 ? { warnings } : {}),
+    ...(end !== undefined ? { end } : {}),
+  };
 }

@@ -66,7 +66,14 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
     done,
   }));
 
-  const ref = { pipeline: input.pipeline, database: input.database, resource, loadId: input.loadId, fullRefresh: input.fullRefresh };
+  const ref = {
+    pipeline: input.pipeline,
+    database: input.database,
+    resource,
+    loadId: input.loadId,
+    fullRefresh: input.fullRefresh,
+    ...(input.configModule ? { configModule: input.configModule } : {}),
+  };
 
   if (!progress.begun) {
     const begun = await bookkeeping.beginResourceLoad(ref);

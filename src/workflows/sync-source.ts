@@ -110,6 +110,7 @@ function runResource(
         keepForChildren: planned.keepForChildren,
         ...(parentName !== undefined ? { parent: { resource: parentName, batches: parentResult?.batches ?? 0 } } : {}),
         batchLimits: input.batchLimits ?? DEFAULT_BATCH_LIMITS,
+        ...(resource.processing_steps && input.source.module ? { configModule: input.source.module } : {}),
         // Resources running side by side share the API's limit.
         ...(rateLimit ? { requestsPerSecond: rateLimit / run.lanes } : {}),
       },

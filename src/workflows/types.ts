@@ -77,6 +77,8 @@ export interface SyncResourceInput {
   progress?: ResourceProgress;
   /** Continue-as-new after this many batches in one run, in addition to the server's suggestion. */
   maxBatchesPerRun?: number;
+  /** The .ts/.js config module, for processing_steps. */
+  configModule?: string;
 }
 
 export interface ResourceStatus {

@@ -168,7 +168,7 @@ export interface ClickHouseProxy {
 export async function startClickHouseProxy(upstream: string): Promise<ClickHouseProxy> {
   const target = new URL(upstream);
   const forwarded: string[] = [];
-  let waiting: { match: (q: string) => boolean; resolve: (held: HeldRequest) => void } | undefined;
+  const waiting: { match: (q: string) => boolean; resolve: (held: HeldRequest) => void }[] = [];
 
   const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse, query: string): void => {
     forwarded.push(query);
@@ -190,9 +190,9 @@ export async function startClickHouseProxy(upstream: string): Promise<ClickHouse
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const query = new URL(req.url ?? '/', 'http://x').searchParams.get('query') ?? '';
-      const hold = waiting && waiting.match(query) ? waiting : undefined;
-      if (!hold) return forward(req, body, res, query);
-      waiting = undefined;
+      const index = waiting.findIndex((w) => w.match(query));
+      if (index < 0) return forward(req, body, res, query);
+      const [hold] = waiting.splice(index, 1);
       hold.resolve({ query, release: () => forward(req, body, res, query) });
     });
   });
@@ -201,7 +201,7 @@ export async function startClickHouseProxy(upstream: string): Promise<ClickHouse
   return {
     url: `http://127.0.0.1:${port}`,
     forwarded,
-    holdNext: (match) => new Promise((resolve) => (waiting = { match, resolve })),
+    holdNext: (match) => new Promise((resolve) => waiting.push({ match, resolve })),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

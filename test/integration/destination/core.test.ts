@@ -94,7 +94,7 @@ describe('append', () => {
     expect(await rows(ch, `SELECT toString(day) AS d FROM ${db}.events WHERE amount = 9.5`)).toEqual([{ d: '2024-02-29' }]);
   });
 
-  it('flattens nested objects into parent__child columns and keeps lists as JSON text', async () => {
+  it('flattens nested objects into parent__child columns and lists into child tables', async () => {
     await dest.insertPage(
       target(),
       [{ eventType: 'nested', user: { id: 5, geoInfo: { countryCode: 'DE' } }, tags: ['a', 'b'], items: [{ sku: 1 }] }],
@@ -102,14 +102,20 @@ describe('append', () => {
     );
     const [row] = await rows<Record<string, unknown>>(
       ch,
-      `SELECT user__id, user__geo_info__country_code, tags, items FROM ${db}.events WHERE event_type = 'nested'`,
+      `SELECT user__id, user__geo_info__country_code, _sluice_id AS id FROM ${db}.events WHERE event_type = 'nested'`,
     );
-    expect(row).toEqual({ user__id: '5', user__geo_info__country_code: 'DE', tags: '["a","b"]', items: '[{"sku":1}]' });
+    expect(row).toEqual({ user__id: '5', user__geo_info__country_code: 'DE', id: expect.any(String) });
+    expect(await rows(ch, `SELECT value, _sluice_list_idx AS i, _sluice_parent_id = '${row.id}' AS linked FROM ${db}.events__tags ORDER BY i`)).toEqual([
+      { value: 'a', i: 0, linked: 1 },
+      { value: 'b', i: 1, linked: 1 },
+    ]);
+    expect(await rows(ch, `SELECT sku FROM ${db}.events__items`)).toEqual([{ sku: '1' }]);
   });
 
-  it('rejects a value that does not fit its column with field, excerpt and type', async () => {
+  it('rejects a value that does not fit its column with field, excerpt and type under a frozen data_type', async () => {
+    const frozen = resource({ name: 'events', table_name: 'Events', write_disposition: 'append', schema_contract: { tables: 'evolve', columns: 'evolve', data_type: 'freeze' } });
     const err = await dest
-      .insertPage(target(), [{ eventType: 'bad', amount: 'twelve' }], { loadId: 'a1', version: 5, page: 4 })
+      .insertPage({ database: db, resource: frozen }, [{ eventType: 'bad', amount: 'twelve' }], { loadId: 'a1', version: 5, page: 4 })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SluiceError);
     expect((err as SluiceError).kind).toBe('destination_fatal');

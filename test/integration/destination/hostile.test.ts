@@ -33,7 +33,7 @@ it('stores hostile field names as quoted, normalised columns and never executes 
   const res = resource({ name: "weird`table'; --", table_name: "weird`table'; --", write_disposition: 'merge', primary_key: ["it's"] });
   await dest.insertPage({ database: db, resource: res }, [HOSTILE], { loadId: "l'1`", version: 1, page: 0 });
   const tables = await rows<{ name: string }>(ch, `SELECT name FROM system.tables WHERE database = '${db.replace(/'/g, "\\'")}'`);
-  expect(tables.map((t) => t.name)).toEqual(['weird_tablexxx']);
+  expect(tables.map((t) => t.name).filter((n) => !n.startsWith('_sluice_'))).toEqual(['weird_tablexxx']);
   const cols = (await rows<{ name: string }>(ch, `SELECT name FROM system.columns WHERE database = '${db}' AND table = 'weird_tablexxx'`)).map((c) => c.name);
   expect(cols).toEqual(expect.arrayContaining(['it_s', 'back_tick', 'back_slash', 'two_words', '_n_c_dx', 'x_drop_table_usersxxx', '_drop_database_defaultxxx']));
   expect(await scalar(ch, `SELECT count() AS n FROM system.databases WHERE name = 'default'`)).toBe(1);

@@ -19,10 +19,12 @@ afterAll(async () => {
 });
 
 const tables = async (): Promise<string[]> =>
-  (await rows<{ name: string }>(ch, `SELECT name FROM system.tables WHERE database = '${db}' ORDER BY name`)).map((r) => r.name);
+  (await rows<{ name: string }>(ch, `SELECT name FROM system.tables WHERE database = '${db}' ORDER BY name`))
+    .map((r) => r.name)
+    .filter((n) => !n.startsWith('_sluice_'));
 
 describe('replace', () => {
-  const products = resource({ name: 'products', table_name: 'products', write_disposition: 'replace' });
+  const products = resource({ name: 'products', table_name: 'products', write_disposition: 'replace', schema_contract: { tables: 'evolve', columns: 'evolve', data_type: 'freeze' } });
   const target = { database: db, resource: products };
 
   it('fills staging during the load and swaps it in at commit', async () => {

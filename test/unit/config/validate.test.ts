@@ -200,9 +200,10 @@ describe('validateSourceConfig rejections', () => {
     );
   });
 
-  it('warns that processing_steps are accepted but not run', () => {
-    const result = validateSourceConfig({ client, resources: [{ name: 'a', processing_steps: [{ map: (r: unknown) => r }] }] });
-    expect(result.ok && result.warnings.map(formatProblem)).toEqual([expect.stringMatching(/^resources\[0\]\.processing_steps: processing_steps are accepted but not run/)]);
+  it('counts processing_steps on the resolved resource (the functions stay in the module) and checks they are functions', () => {
+    const result = validateSourceConfig({ client, resources: [{ name: 'a', processing_steps: [{ map: (r: unknown) => r }, { filter: () => true }] }] });
+    expect(result.ok && result.source.resources[0]?.processing_steps).toBe(2);
+    expect(result.ok && result.warnings).toEqual([]);
     expect(onlyProblem({ client, resources: [{ name: 'a', processing_steps: [{ map: 'not a function' }] }] })).toMatch(
       /^resources\[0\]\.processing_steps\[0\]\.map: expected a function/,
     );

@@ -1,0 +1,96 @@
+/**
+ * Pages in order, with up to `parallelism` requests in flight where positions can be planned ahead
+ * (plan-ahead.ts). The caller takes pages one at a time, as it would from sequential fetchPage calls,
+ * and gets exactly the pages sequential paging would give:
+ * - a planned request is used only if its token equals the `next` of the page before it; otherwise it
+ *   is aborted and the real next token is requested (a shrinking total, has_more false, an empty page);
+ * - nothing is planned beyond the total, maximum_offset/maximum_page, maximum_pages, or the number of
+ *   pages the caller says it may still take;
+ * - a request that fails surfaces only when its page is taken, as it would sequentially.
+ * `beforeRequest` runs once per request, in request order, before it is sent: the activity's pacer
+ * reserves rate-limit slots there, so parallel requests still respect `client.rate_limit`.
+ */
+import type { JsonObject } from '../config/types';
+import { fetchPositionedPage, type PositionedPage } from './fetch-page';
+import { planAhead, sameToken } from './plan-ahead';
+import type { FetchPageInput } from './types';
+
+export interface PageStreamOptions {
+  /** Everything fetchPage needs except the token and the signal. */
+  request: Omit<FetchPageInput, 'state' | 'signal'>;
+  /** Token of the first page (null: the endpoint's first page). */
+  start: JsonObject | null;
+  /** Most requests in flight at once (1: strictly sequential). */
+  parallelism: number;
+  /** Aborts every request in flight (activity cancellation). */
+  signal?: AbortSignal;
+  /** Awaited before each request is sent, called in request order (pacing). */
+  beforeRequest?: (signal: AbortSignal) => Promise<void>;
+}
+
+export interface PageStream {
+  /**
+   * The next page in order. `want` is how many more pages (this one included) the caller may take;
+   * it bounds how far ahead requests are made. Call only while the previous page had a `next`.
+   */
+  next(want: number): Promise<PositionedPage>;
+  /** Aborts requests still in flight; their results and errors are dropped. */
+  close(): void;
+}
+
+interface InFlight {
+  token: JsonObject | null;
+  controller: AbortController;
+  page: Promise<PositionedPage>;
+}
+
+const DISCARDED = 'page request discarded: not needed after all';
+
+export function openPageStream(options: PageStreamOptions): PageStream {
+  const queue: InFlight[] = [];
+  const parallelism = Math.max(1, Math.floor(options.parallelism));
+  let expected: JsonObject | null = options.start;
+  let end: number | undefined;
+  let taken = 0;
+
+  const launch = (token: JsonObject | null): InFlight => {
+    const controller = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+    const run = async (): Promise<PositionedPage> => {
+      if (options.beforeRequest) await options.beforeRequest(signal);
+      return fetchPositionedPage({ ...options.request, state: token, signal });
+    };
+    const page = run();
+    // Marked handled: a page that is discarded, or fails while an earlier one is processed, must not
+    // become an unhandled rejection. Taking the page still awaits the original promise and sees its error.
+    page.catch(() => undefined);
+    return { token, controller, page };
+  };
+
+  const discard = (from: number): void => {
+    for (const entry of queue.splice(from)) entry.controller.abort(new Error(DISCARDED));
+  };
+
+  return {
+    async next(want) {
+      if (taken > 0 && expected === null) throw new Error('page stream: the last page was already taken');
+      const count = Math.max(1, Math.min(parallelism, Math.floor(want)));
+      const plan = expected === null ? [null] : planAhead({ endpoint: options.request.endpoint, next: expected, end, count });
+      // Keep the requests already in flight that the plan still wants, in the same order; drop the rest.
+      let keep = 0;
+      while (keep < queue.length && keep < plan.length && sameToken(queue[keep].token, plan[keep])) keep += 1;
+      discard(keep);
+      for (let i = queue.length; i < plan.length; i++) queue.push(launch(plan[i]));
+
+      const head = queue.shift()!;
+      const page = await head.page;
+      taken += 1;
+      expected = page.next;
+      end = page.end;
+      return page;
+    },
+    close() {
+      discard(0);
+    },
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * processing_steps in a .ts config: the functions stay in the module; the worker loads the module and
+ * runs filter and map on every batch (real Temporal, ClickHouse and HTTP).
+ */
+import { ClickHouseClient } from '@clickhouse/client';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSourceConfig } from '../../src/config';
+import { clickHouseSettingsFromEnv } from '../../src/destination';
+import { qualified } from '../../src/destination/sql';
+import { createSluiceWorker } from '../../src/worker';
+import type { SyncSourceInput, SyncSourceResult } from '../../src/workflows/types';
+import { makeEvent, MockAnalyticsApi, startMockAnalyticsApi } from '../fixtures/mock-analytics-api';
+import { countFinal, dropDatabase, testClickHouse, uniqueName } from '../helpers/clickhouse';
+import { connectTestTemporal, TemporalHarness } from '../helpers/temporal';
+
+let api: MockAnalyticsApi;
+let temporal: TemporalHarness;
+let clickhouse: ClickHouseClient;
+const database = uniqueName('sluice_it_steps');
+
+beforeAll(async () => {
+  api = await startMockAnalyticsApi({ records: 300, apiKey: 'steps-key' });
+  temporal = await connectTestTemporal();
+  clickhouse = testClickHouse();
+}, 120_000);
+
+afterAll(async () => {
+  await dropDatabase(clickhouse, database).catch(() => undefined);
+  await clickhouse?.close();
+  await temporal?.close();
+  await api?.close();
+});
+
+test('filter and map from the config module shape what is loaded', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'sluice-steps-')), 'events.ts');
+  writeFileSync(
+    path,
+    `type Event = { id: number; event_type: string | null; properties: { duration_ms: number } };
+export default {
+  client: { base_url: ${JSON.stringify(api.url)}, auth: { type: 'api_key', name: 'api_key', api_key: '\${api_key}', location: 'query' } },
+  resources: [{
+    name: 'purchases',
+    primary_key: 'id',
+    write_disposition: 'merge',
+    endpoint: { path: '/v1/resource', data_selector: 'data', paginator: { type: 'offset', limit: 100 } },
+    processing_steps: [
+      { filter: (e: Event) => e.event_type === 'purchase' },
+      { map: (e: Event) => ({ ...e, duration_s: e.properties.duration_ms / 1000 }) },
+    ],
+  }],
+};
+`,
+  );
+  const source = await loadSourceConfig(path);
+  expect(source.module).toBe(path);
+  expect(source.resources[0]?.processing_steps).toBe(2);
+
+  const taskQueue = uniqueName('tq');
+  const pipeline = uniqueName('steps');
+  const sluiceWorker = await createSluiceWorker({
+    connection: temporal.nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    clickHouse: clickHouseSettingsFromEnv(),
+    workflowBundle: temporal.bundle,
+    env: { API_KEY: 'steps-key' },
+  });
+  const input: SyncSourceInput = { pipeline, database, source, resources: [], fullRefresh: false, searchAttributes: false };
+  const result: SyncSourceResult = await sluiceWorker.worker
+    .runUntil(temporal.client.workflow.execute('syncSource', { taskQueue, workflowId: `sluice/${pipeline}`, args: [input] }))
+    .finally(() => sluiceWorker.close());
+
+  const purchases = Array.from({ length: 300 }, (_, i) => makeEvent(i + 1)).filter((e) => e.event_type === 'purchase');
+  expect(result.resources[0]?.rows).toBe(purchases.length);
+  expect(await countFinal(clickhouse, database, 'purchases')).toBe(purchases.length);
+  const rows = await clickhouse.query({
+    query: `SELECT id, duration_s FROM ${qualified(database, 'purchases')} FINAL ORDER BY id LIMIT 1`,
+    format: 'JSONEachRow',
+  });
+  const [first] = await rows.json<{ id: string | number; duration_s: number }>();
+  expect(Number(first?.id)).toBe(purchases[0]!.id);
+  expect(first?.duration_s).toBeCloseTo(purchases[0]!.properties.duration_ms / 1000);
+});

@@ -1,0 +1,198 @@
+/**
+ * Planning pages ahead (src/http/plan-ahead.ts) and taking them in order (src/http/page-stream.ts).
+ * The planner is a pure function; the stream is exercised against a real local HTTP server and
+ * compared with plain sequential fetchPage paging: same pages, same tokens, same records, and no
+ * request beyond what the API's total allows.
+ */
+import type { JsonObject, OffsetPaginatorConfig, PageNumberPaginatorConfig, ResolvedEndpoint } from '../../../src/config/types';
+import { closeHttpDispatcher, fetchPage, openPageStream, planAhead, sameToken } from '../../../src/http';
+import type { FetchedPage } from '../../../src/http';
+import { drain, endpoint } from './helpers/endpoint';
+import { json, startServer, type TestServer } from './helpers/server';
+
+function offset(over: Partial<OffsetPaginatorConfig> = {}): OffsetPaginatorConfig {
+  return { type: 'offset', limit: 10, offset: 0, offset_param: 'offset', limit_param: 'limit', total_path: 'total', stop_after_empty_page: true, ...over };
+}
+function pageNumber(over: Partial<PageNumberPaginatorConfig> = {}): PageNumberPaginatorConfig {
+  return { type: 'page_number', base_page: 1, page_param: 'page', total_path: 'total_pages', stop_after_empty_page: true, ...over };
+}
+const offsetToken = (o: number, pages: number): JsonObject => ({ v: 1, paginator: 'offset', pages, state: { offset: o } });
+const pageToken = (p: number, pages: number): JsonObject => ({ v: 1, paginator: 'page_number', pages, state: { page: p } });
+
+describe('planAhead', () => {
+  it('plans the offsets after next, stopping before the total', () => {
+    const plan = planAhead({ endpoint: { paginator: offset() }, next: offsetToken(10, 1), end: 45, count: 10 });
+    expect(plan).toEqual([offsetToken(10, 1), offsetToken(20, 2), offsetToken(30, 3), offsetToken(40, 4)]);
+  });
+
+  it('plans no more than count pages, next included', () => {
+    const plan = planAhead({ endpoint: { paginator: offset() }, next: offsetToken(10, 1), end: 1000, count: 3 });
+    expect(plan.map((t) => (t.state as JsonObject).offset)).toEqual([10, 20, 30]);
+  });
+
+  it('plans only next when no total is known, or the paginator cannot compute positions', () => {
+    expect(planAhead({ endpoint: { paginator: offset() }, next: offsetToken(10, 1), end: undefined, count: 4 })).toEqual([offsetToken(10, 1)]);
+    const cursorNext: JsonObject = { v: 1, paginator: 'cursor', pages: 1, state: { cursor: 'abc' } };
+    const cursorEndpoint: Pick<ResolvedEndpoint, 'paginator'> = {
+      paginator: { type: 'cursor', cursor_path: 'next', cursor_param: 'cursor' },
+    };
+    expect(planAhead({ endpoint: cursorEndpoint, next: cursorNext, end: 100, count: 4 })).toEqual([cursorNext]);
+  });
+
+  it('respects maximum_pages: no token for a page past it', () => {
+    const plan = planAhead({ endpoint: { paginator: offset(), maximum_pages: 3 }, next: offsetToken(10, 1), end: 1000, count: 10 });
+    expect(plan).toEqual([offsetToken(10, 1), offsetToken(20, 2)]);
+  });
+
+  it('counts page numbers from base_page and keeps the auto-detected selector', () => {
+    const next = { ...pageToken(2, 1), selector: 'items' };
+    // total_pages 4 with base_page 1: pages 1..4, so the end is 5.
+    const plan = planAhead({ endpoint: { paginator: pageNumber() }, next, end: 5, count: 10 });
+    expect(plan).toEqual([next, { ...pageToken(3, 2), selector: 'items' }, { ...pageToken(4, 3), selector: 'items' }]);
+  });
+});
+
+describe('sameToken', () => {
+  it('compares tokens structurally, whatever the key order', () => {
+    expect(sameToken(offsetToken(10, 1), { state: { offset: 10 }, pages: 1, paginator: 'offset', v: 1 })).toBe(true);
+    expect(sameToken(offsetToken(10, 1), offsetToken(20, 1))).toBe(false);
+    expect(sameToken(offsetToken(10, 1), { ...offsetToken(10, 1), selector: 'data' })).toBe(false);
+    expect(sameToken(null, null)).toBe(true);
+    expect(sameToken(null, offsetToken(0, 0))).toBe(false);
+  });
+});
+
+describe('page stream', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterEach(() => server.reset());
+  afterAll(async () => {
+    await server.close();
+    await closeHttpDispatcher();
+  });
+
+  const items = (from: number, to: number) => Array.from({ length: Math.max(0, to - from) }, (_, i) => ({ id: from + i }));
+
+  /** Takes pages from a stream until the last one, telling it the caller may take `want` more each time. */
+  async function takeAll(ep: ResolvedEndpoint, parallelism: number, want = 100): Promise<FetchedPage[]> {
+    const stream = openPageStream({ request: { endpoint: ep, secretValues: [], placeholders: {} }, start: null, parallelism });
+    const pages: FetchedPage[] = [];
+    try {
+      do pages.push(await stream.next(want - pages.length));
+      while (pages[pages.length - 1].next !== null && pages.length < want);
+    } finally {
+      stream.close();
+    }
+    return pages;
+  }
+  const strip = (pages: FetchedPage[]) => pages.map(({ records, next, paginatorSummary }) => ({ records, next, paginatorSummary }));
+  const offsets = () => server.seen.map((s) => Number(s.query.get('offset')));
+
+  it('gives the pages sequential paging gives, and requests nothing beyond the total', async () => {
+    server.route('/items', (req, res) => {
+      const o = Number(req.query.get('offset'));
+      json(res, 200, { items: items(o, Math.min(o + 10, 95)), total: 95 });
+    });
+    const ep = endpoint(`${server.base}/items`, { paginator: offset(), data_selector: 'items' });
+    const sequential = await drain({ endpoint: ep });
+    server.seen.length = 0;
+    const parallel = await takeAll(ep, 4);
+    expect(strip(parallel)).toEqual(strip(sequential.pages));
+    expect([...offsets()].sort((a, b) => a - b)).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
+  });
+
+  it('has requests in flight side by side once the total is known', async () => {
+    // Responses after the first are held until four requests wait together (or 5 s pass, which fails
+    // the test): sequential paging could never have four in flight.
+    let held: Array<() => void> = [];
+    let heldTogether = 0;
+    server.route('/items', async (req, res) => {
+      const o = Number(req.query.get('offset'));
+      if (o > 0 && heldTogether === 0) {
+        await new Promise<void>((release) => {
+          held.push(release);
+          const timer = setTimeout(() => release(), 5000);
+          if (held.length === 4) {
+            heldTogether = held.length;
+            for (const r of held) r();
+            held = [];
+          }
+          void timer;
+        });
+      }
+      json(res, 200, { items: items(o, Math.min(o + 10, 80)), total: 80 });
+    });
+    const ep = endpoint(`${server.base}/items`, { paginator: offset(), data_selector: 'items' });
+    expect((await takeAll(ep, 4)).flatMap((p) => p.records)).toEqual(items(0, 80));
+    expect(heldTogether).toBe(4);
+  });
+
+  it('never plans past the pages the caller may take', async () => {
+    server.route('/items', (req, res) => {
+      const o = Number(req.query.get('offset'));
+      json(res, 200, { items: items(o, o + 10), total: 1000 });
+    });
+    const ep = endpoint(`${server.base}/items`, { paginator: offset(), data_selector: 'items' });
+    const pages = await takeAll(ep, 4, 3);
+    expect(pages).toHaveLength(3);
+    expect(offsets()).toEqual([0, 10, 20]);
+  });
+
+  it('falls back to the real next token when a response stops paging early (has_more false)', async () => {
+    server.route('/items', (req, res) => {
+      const o = Number(req.query.get('offset'));
+      // The total promises 100 records, but has_more turns false at offset 20.
+      json(res, 200, { items: items(o, o + 10), total: 100, more: o < 20 });
+    });
+    const ep = endpoint(`${server.base}/items`, { paginator: offset({ has_more_path: 'more' }), data_selector: 'items' });
+    const sequential = await drain({ endpoint: ep });
+    server.seen.length = 0;
+    const parallel = await takeAll(ep, 4);
+    expect(strip(parallel)).toEqual(strip(sequential.pages));
+    expect(parallel).toHaveLength(3);
+    // Requests made ahead stay below the total and are never repeated.
+    expect(offsets().every((o) => o < 100)).toBe(true);
+    expect(new Set(offsets()).size).toBe(offsets().length);
+  });
+
+  it('follows a total that shrinks while paging', async () => {
+    let total = 60;
+    server.route('/items', (req, res) => {
+      const o = Number(req.query.get('offset'));
+      if (o >= 10) total = 35; // records deleted after the first page
+      json(res, 200, { items: items(o, Math.min(o + 10, total)), total });
+    });
+    const ep = endpoint(`${server.base}/items`, { paginator: offset(), data_selector: 'items' });
+    const pages = await takeAll(ep, 4);
+    expect(pages.flatMap((p) => p.records)).toEqual(items(0, 35));
+    expect(pages[pages.length - 1].next).toBeNull();
+  });
+
+  it('plans page numbers too, and surfaces a failed page only when it is taken', async () => {
+    server.route('/pages', (req, res) => {
+      const p = Number(req.query.get('page'));
+      if (p === 3) return json(res, 400, { error: 'bad page' });
+      json(res, 200, { items: items((p - 1) * 10, p * 10), total_pages: 5 });
+    });
+    const ep = endpoint(`${server.base}/pages`, { paginator: pageNumber(), data_selector: 'items' });
+    const stream = openPageStream({ request: { endpoint: ep, secretValues: [], placeholders: {} }, start: null, parallelism: 4 });
+    try {
+      const first = await stream.next(10);
+      expect(first.end).toBe(6);
+      const second = await stream.next(9);
+      expect(second.records).toEqual(items(10, 20));
+      await expect(stream.next(8)).rejects.toMatchObject({ kind: 'http_fatal' });
+    } finally {
+      stream.close();
+    }
+    expect(server.seen.map((s) => Number(s.query.get('page'))).every((p) => p >= 1 && p <= 5)).toBe(true);
+  });
+
+  it('a single fetchPage result carries no planning fields', async () => {
+    server.route('/items', (_req, res) => json(res, 200, { items: items(0, 10), total: 50 }));
+    const page = await fetchPage({ endpoint: endpoint(`${server.base}/items`, { paginator: offset(), data_selector: 'items' }), secretValues: [], placeholders: {}, state: null });
+    expect(page).not.toHaveProperty('end');
+  });
+});
