@@ -63,6 +63,8 @@ export function normalizePaginator(p: PaginatorInput): PaginatorConfig {
         // dlt sends the cursor as a query param named "cursor" unless it goes into the body.
         cursor_param: p.cursor_param ?? (p.cursor_body_path === undefined ? 'cursor' : undefined),
         cursor_body_path: p.cursor_body_path,
+        stop_after_empty_page: p.stop_after_empty_page,
+        has_more_path: p.has_more_path,
       });
     case 'json_link':
       return { type: 'json_link', next_url_path: p.next_url_path ?? 'next' };

@@ -91,14 +91,11 @@ export const cursorPaginatorSchema = strictObject(
     cursor_path: jsonPath().optional(),
     cursor_param: nonEmptyString().optional(),
     cursor_body_path: nonEmptyString().optional(),
+    // Newer dlt: for APIs whose last page still carries a cursor.
+    stop_after_empty_page: z.boolean().optional(),
+    has_more_path: jsonPath().optional(),
   },
-  {
-    unsupported: {
-      stop_after_empty_page: 'the cursor paginator stops when the cursor is missing or empty',
-      has_more_path: 'the cursor paginator stops when the cursor is missing or empty',
-    },
-    also: exclusive('cursor_param', 'cursor_body_path'),
-  },
+  { also: exclusive('cursor_param', 'cursor_body_path') },
 );
 
 export const paginatorSchema = byType(

@@ -69,6 +69,9 @@ export interface CursorPaginatorConfig {
   cursor_path: string; // default "cursors.next"
   cursor_param?: string; // default "cursor" unless cursor_body_path is set
   cursor_body_path?: string;
+  /** Newer dlt: stop on an empty page / when has_more is false, for APIs whose last page still has a cursor. */
+  stop_after_empty_page?: boolean;
+  has_more_path?: string;
 }
 export interface JsonLinkPaginatorConfig {
   type: 'json_link';

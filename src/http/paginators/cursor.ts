@@ -15,7 +15,7 @@ import { putValue, readHasMore } from './range';
 import type { PaginatorOf } from './types';
 
 /** Options newer dlt versions accept on the cursor paginator (not in the shared config type yet). */
-type CursorOptions = CursorPaginatorConfig & { stop_after_empty_page?: boolean; has_more_path?: string };
+type CursorOptions = CursorPaginatorConfig;
 
 export function shortValue(value: unknown, max = 24): string {
   const s = typeof value === 'string' ? value : JSON.stringify(value);
