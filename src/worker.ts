@@ -42,6 +42,8 @@ export async function createSluiceWorker(options: SluiceWorkerOptions): Promise<
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities({ destination: openDestination, env: options.env, cwd: options.cwd }),
+    // Heartbeats carry cancellation to a running batch: send them often enough that `sluice cancel` is prompt.
+    maxHeartbeatThrottleInterval: '5 seconds',
   });
   return {
     worker,

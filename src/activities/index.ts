@@ -6,6 +6,7 @@ import { beginResourceLoad, commitResourceLoad, dropParentRecords, recordFailedL
 import type { ActivityDeps } from './deps';
 import { fetchAndLoadChildren } from './fetch-children';
 import { fetchAndLoadPages } from './fetch-pages';
+import { withHeartbeats } from './heartbeat';
 import type { SluiceActivities } from './types';
 
 export type { ActivityDeps } from './deps';
@@ -13,8 +14,8 @@ export type { ActivityDeps } from './deps';
 export function createActivities(deps: ActivityDeps): SluiceActivities {
   return {
     beginResourceLoad: (input) => beginResourceLoad(deps, input),
-    fetchAndLoadPages: (input) => fetchAndLoadPages(deps, input),
-    fetchAndLoadChildren: (input) => fetchAndLoadChildren(deps, input),
+    fetchAndLoadPages: (input) => withHeartbeats(() => fetchAndLoadPages(deps, input)),
+    fetchAndLoadChildren: (input) => withHeartbeats(() => fetchAndLoadChildren(deps, input)),
     commitResourceLoad: (input) => commitResourceLoad(deps, input),
     recordFailedLoad: (input) => recordFailedLoad(deps, input),
     dropParentRecords: (input) => dropParentRecords(deps, input),

@@ -13,11 +13,13 @@
  *   progress as the next run's input.
  * - The incremental cursor and the load record are committed only after every batch is loaded.
  */
-import type { ActivityOptions } from '@temporalio/common';
+import { ActivityCancellationType, type ActivityOptions } from '@temporalio/common';
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   continueAsNew,
+  isCancellation,
   defineQuery,
   proxyActivities,
   setCurrentDetails,
@@ -124,7 +126,11 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
         waitingUntil = undefined;
         continue;
       }
-      await bookkeeping.recordFailedLoad({ ...ref, rows: progress.rows, pages: progress.pages, startedAtMs: progress.startedAtMs });
+      // Recorded even when the run was cancelled: the load row says how far it got.
+      await CancellationScope.nonCancellable(() =>
+        bookkeeping.recordFailedLoad({ ...ref, rows: progress.rows, pages: progress.pages, startedAtMs: progress.startedAtMs }),
+      );
+      if (isCancellation(err)) throw err;
       throw describeBatchFailure(err, resource.name, progress.batches + 1);
     }
     progress.batches += 1;
@@ -163,6 +169,8 @@ function batchActivityOptions(input: SyncResourceInput): ActivityOptions {
     startToCloseTimeout: `${Math.max(10, endpoint.timeout_seconds * 2 + 60) * Math.max(1, input.batchLimits.pages)} seconds`,
     heartbeatTimeout: `${endpoint.timeout_seconds + 60} seconds`,
     retry: pageRetryPolicy(endpoint.retry),
+    // On cancel, wait until the activity has aborted its request and insert: the run ends in a known state.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   };
 }
 

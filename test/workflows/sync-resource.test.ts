@@ -2,7 +2,8 @@
  * The page loop of syncResource on the time-skipping test server, with typed mocked activities: how
  * pages are chained, continue-as-new, and what happens when a page fails.
  */
-import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { bundleSluiceWorkflows } from '../helpers/bundle';
@@ -166,4 +167,42 @@ test('a child resource walks each parent batch once, in order, and commits once'
   expect(childCalls).toEqual([0, 1, 2, 3].map((batch) => ({ batch, parent: 'events' })));
   expect(result).toEqual({ name: 'comments', table: 'comments', rows: 28, pages: 8, batches: 4 });
   expect(mock.commits).toEqual([{ rows: 28, pages: 8 }]);
+});
+
+test('cancelling a sync aborts the in-flight batch, commits nothing and records the load as failed', async () => {
+  const mock = mockActivities(500, 100);
+  let abortedInFlight = false;
+  const activities: SluiceActivities = {
+    ...mock.activities,
+    async fetchAndLoadPages(batchInput) {
+      if (batchInput.batch === 0) return mock.activities.fetchAndLoadPages(batchInput);
+      // A slow batch: it heartbeats until the cancellation arrives through the heartbeat.
+      const ctx = Context.current();
+      try {
+        for (;;) {
+          ctx.heartbeat();
+          await ctx.sleep(50);
+        }
+      } catch (err) {
+        abortedInFlight = true;
+        throw err;
+      }
+    },
+  };
+  const taskQueue = 'cancel';
+  // Cancellation reaches an activity with its next heartbeat to the server; don't let the SDK hold them back.
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities, maxHeartbeatThrottleInterval: '200 ms' });
+  const error = await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start('syncResource', { taskQueue, workflowId: 'test/cancel', args: [input()] });
+    // Wait (in real time: the activity is running) until the second batch is in flight, then cancel.
+    while (!(await handle.describe()).raw.pendingActivities?.length) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
+    await handle.cancel();
+    return handle.result().catch((err: unknown) => err);
+  });
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+  expect(abortedInFlight).toBe(true);
+  expect(mock.commits).toEqual([]);
+  expect(mock.failed).toEqual([{ rows: 100, pages: 1 }]);
 });
