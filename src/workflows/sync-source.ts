@@ -77,11 +77,15 @@ export async function syncSource(input: SyncSourceInput): Promise<SyncSourceResu
   if (failures.length > 0) {
     throw ApplicationFailure.nonRetryable(`sync of ${input.pipeline} failed: ${failures.join('; ')}`, 'SyncFailed');
   }
-  const stored = layers.flat().filter((p) => p.store);
+  // Results in the config's order, the order users wrote and read.
+  const stored = new Set(layers.flat().filter((p) => p.store).map((p) => p.resource.name));
   return {
     pipeline: input.pipeline,
     database: input.database,
-    resources: stored.map((p) => results.get(p.resource.name)).filter((r): r is ResourceResult => r !== undefined),
+    resources: input.source.resources
+      .filter((r) => stored.has(r.name))
+      .map((r) => results.get(r.name))
+      .filter((r): r is ResourceResult => r !== undefined),
   };
 }
 

@@ -1,0 +1,129 @@
+/**
+ * syncSource on the time-skipping test server with typed mocked activities: parents before children,
+ * a failed parent skips its children without stopping siblings, and the incremental cursor one run
+ * commits is the one the next run (as a schedule would start it, hours later) starts from.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowFailedError } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { SluiceActivities } from '../../src/activities/types';
+import type { JsonPrimitive, ResolvedResource } from '../../src/config/types';
+import type { SyncSourceInput, SyncSourceResult } from '../../src/workflows/types';
+import { bundleSluiceWorkflows } from '../helpers/bundle';
+import { offsetResource } from '../helpers/resources';
+import { createTimeSkippingEnv } from '../helpers/time-skipping';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+  bundle = await bundleSluiceWorkflows();
+}, 120_000);
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+const child = (name: string, parent: string): ResolvedResource =>
+  offsetResource({ name, table_name: name, parent: { resource: parent, bindings: [{ location: 'path', field: 'id' }] } });
+
+/** Each resource has 3 batches of 10 rows; events carry an incremental cursor that rises by run. */
+function mockActivities(failing: Set<string> = new Set()) {
+  const log: string[] = [];
+  const state = new Map<string, JsonPrimitive>();
+  let run = 0;
+  const activities: SluiceActivities = {
+    async beginResourceLoad(input) {
+      log.push(`begin ${input.resource.name}`);
+      const previousCursor = state.get(input.resource.name);
+      return previousCursor !== undefined ? { previousCursor } : {};
+    },
+    async fetchAndLoadPages(input) {
+      if (failing.has(input.resource.name)) throw ApplicationFailure.create({ type: 'http_fatal', message: '404 Not Found', nonRetryable: true });
+      log.push(`pages ${input.resource.name} #${input.batch} from ${JSON.stringify(input.previousCursor ?? null)}`);
+      const batch = input.batch + 1;
+      return {
+        rows: 10,
+        fetched: 10,
+        pages: 1,
+        next: batch < 3 ? { batch } : null,
+        nextSummary: `batch ${batch}`,
+        cursorValue: `2024-0${run}-0${batch}`,
+      };
+    },
+    async fetchAndLoadChildren(input) {
+      log.push(`children ${input.resource.name} of ${input.parent} #${input.batch}`);
+      return { rows: 5, fetched: 5, pages: 2, parents: 10 };
+    },
+    async commitResourceLoad(input) {
+      log.push(`commit ${input.resource.name}`);
+      if (input.cursorValue !== undefined) state.set(input.resource.name, input.cursorValue);
+    },
+    async recordFailedLoad(input) {
+      log.push(`failed ${input.resource.name}`);
+    },
+    async dropParentRecords(input) {
+      log.push(`drop parents of ${input.resource}`);
+    },
+  };
+  return { activities, log, state, nextRun: () => (run += 1) };
+}
+
+async function runSource(activities: SluiceActivities, input: SyncSourceInput, taskQueue: string): Promise<SyncSourceResult> {
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+  return worker.runUntil(env.client.workflow.execute('syncSource', { taskQueue, workflowId: `sluice/${input.pipeline}`, args: [input] }));
+}
+
+function sourceInput(pipeline: string, resources: ResolvedResource[]): SyncSourceInput {
+  return { pipeline, database: pipeline, source: { resources, destination: {} }, resources: [], fullRefresh: false, searchAttributes: false };
+}
+
+test('children walk every batch their parent loaded, after the parent commits', async () => {
+  const mock = mockActivities();
+  const resources = [child('comments', 'issues'), offsetResource({ name: 'issues', table_name: 'issues' })];
+  const result = await runSource(mock.activities, sourceInput('tree', resources), 'tree');
+  expect(result.resources).toEqual([
+    { name: 'comments', table: 'comments', rows: 15, pages: 6, batches: 3 },
+    { name: 'issues', table: 'issues', rows: 30, pages: 3, batches: 3 },
+  ]);
+  const commitIssues = mock.log.indexOf('commit issues');
+  expect(mock.log.indexOf('begin comments')).toBeGreaterThan(commitIssues);
+  expect(mock.log.filter((l) => l.startsWith('children'))).toEqual([0, 1, 2].map((b) => `children comments of issues #${b}`));
+  expect(mock.log[mock.log.length - 1]).toBe('drop parents of issues');
+});
+
+test('a failed parent skips its children, siblings still load, and the run fails naming both', async () => {
+  const mock = mockActivities(new Set(['issues']));
+  const resources = [offsetResource({ name: 'issues', table_name: 'issues' }), child('comments', 'issues'), offsetResource({ name: 'users', table_name: 'users' })];
+  const error = await runSource(mock.activities, sourceInput('broken', resources), 'broken').catch((err: unknown) => err);
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  const message = (error as WorkflowFailedError).cause?.message ?? '';
+  expect(message).toMatch(/issues: resource issues, batch 1: 404 Not Found/);
+  expect(message).toMatch(/comments: skipped because its parent issues failed/);
+  expect(mock.log).toContain('commit users');
+  expect(mock.log).not.toContain('begin comments');
+});
+
+test('scheduled incremental runs: each run starts from the cursor the previous run committed', async () => {
+  const mock = mockActivities();
+  const events = offsetResource({
+    name: 'events',
+    table_name: 'events',
+    endpoint: {
+      ...offsetResource().endpoint,
+      incremental: { cursor_path: 'updated_at', last_value_func: 'max', range_start: 'closed', range_end: 'open', on_cursor_value_missing: 'raise' },
+    },
+  });
+  mock.nextRun();
+  await runSource(mock.activities, sourceInput('hourly', [events]), 'hourly-1');
+  expect(mock.state.get('events')).toBe('2024-01-03');
+  // The next scheduled run an hour later (skipped by the test server) sees that cursor in every batch.
+  await env.sleep('1 hour');
+  mock.nextRun();
+  await runSource(mock.activities, sourceInput('hourly', [events]), 'hourly-2');
+  const secondRun = mock.log.filter((l) => l.startsWith('pages events')).slice(3);
+  expect(secondRun).toEqual([0, 1, 2].map((b) => `pages events #${b} from "2024-01-03"`));
+  expect(mock.state.get('events')).toBe('2024-02-03');
+});
