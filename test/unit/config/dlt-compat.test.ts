@@ -1,13 +1,14 @@
 /**
- * The 20 anchor configs taken from dlt's own docs and tests (see /work/shared/compat/dlt-configs/INDEX.md)
+ * The 20 anchor configs taken from dlt's own docs and tests (shared/compat/dlt-configs/INDEX.md, beside the checkout)
  * must all be accepted, and resolve the way dlt would set them up.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatProblem, topologicalOrder, validateSourceConfig } from '../../../src/config';
 import type { ResolvedResource, ResolvedSource } from '../../../src/config/types';
+import { dltConfigsDir } from '../../helpers/dlt-configs';
 
-const DIR = '/work/shared/compat/dlt-configs';
+const DIR = dltConfigsDir;
 const available = existsSync(DIR);
 const files = available ? readdirSync(DIR).filter((f) => f.endsWith('.json')).sort() : [];
 
