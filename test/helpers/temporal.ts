@@ -1,6 +1,10 @@
 /** Connections to the real Temporal dev server that scripts/test.sh starts (`sluice dev up`). */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { ResolvedSource } from '../../src/config/types';
+import { clickHouseSettingsFromEnv } from '../../src/destination';
+import { createSluiceWorker } from '../../src/worker';
+import type { SyncSourceInput, SyncSourceResult } from '../../src/workflows/types';
 import { bundleSluiceWorkflows } from './bundle';
 
 export interface TemporalHarness {
@@ -24,4 +28,42 @@ export async function connectTestTemporal(): Promise<TemporalHarness> {
       await connection.close();
     },
   };
+}
+
+export interface SyncRun {
+  pipeline: string;
+  database: string;
+  source: ResolvedSource;
+  /** The worker's environment: where it finds the secrets. */
+  env: NodeJS.ProcessEnv;
+  batchLimits?: SyncSourceInput['batchLimits'];
+}
+
+/** One sync through the real dev server, with an in-process sluice worker on a task queue of its own. */
+export async function runSyncWithWorker(temporal: TemporalHarness, run: SyncRun): Promise<SyncSourceResult> {
+  const taskQueue = `tq_${run.pipeline}_${Date.now().toString(36)}`;
+  const sluiceWorker = await createSluiceWorker({
+    connection: temporal.nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    clickHouse: clickHouseSettingsFromEnv(),
+    workflowBundle: temporal.bundle,
+    env: run.env,
+  });
+  const input: SyncSourceInput = {
+    pipeline: run.pipeline,
+    database: run.database,
+    source: run.source,
+    resources: [],
+    fullRefresh: false,
+    searchAttributes: false,
+    ...(run.batchLimits ? { batchLimits: run.batchLimits } : {}),
+  };
+  try {
+    return await sluiceWorker.worker.runUntil(
+      temporal.client.workflow.execute('syncSource', { taskQueue, workflowId: `sluice/${run.pipeline}`, args: [input] }),
+    );
+  } finally {
+    await sluiceWorker.close();
+  }
 }

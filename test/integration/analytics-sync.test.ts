@@ -8,13 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSourceConfig } from '../../src/config';
 import type { ResolvedSource } from '../../src/config/types';
-import { clickHouseSettingsFromEnv } from '../../src/destination';
-import { createSluiceWorker } from '../../src/worker';
-import type { SyncSourceInput, SyncSourceResult } from '../../src/workflows/types';
+import type { SyncSourceResult } from '../../src/workflows/types';
 import { MockAnalyticsApi, startMockAnalyticsApi } from '../fixtures/mock-analytics-api';
 import { literal, qualified } from '../../src/destination/sql';
 import { countFinal, dropDatabase, testClickHouse, uniqueName } from '../helpers/clickhouse';
-import { connectTestTemporal, TemporalHarness } from '../helpers/temporal';
+import { connectTestTemporal, runSyncWithWorker, TemporalHarness } from '../helpers/temporal';
 
 let api: MockAnalyticsApi;
 let temporal: TemporalHarness;
@@ -50,33 +48,18 @@ afterAll(async () => {
   await api?.close();
 });
 
-async function runSync(pipeline: string, taskQueue: string): Promise<SyncSourceResult> {
-  const sluiceWorker = await createSluiceWorker({
-    connection: temporal.nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    clickHouse: clickHouseSettingsFromEnv(),
-    workflowBundle: temporal.bundle,
-    env: { API_KEY: 'it-secret-key' },
-  });
-  const input: SyncSourceInput = { pipeline, database, source, resources: [], fullRefresh: false, searchAttributes: false };
-  try {
-    return await sluiceWorker.worker.runUntil(
-      temporal.client.workflow.execute('syncSource', { taskQueue, workflowId: `sluice/${pipeline}`, args: [input] }),
-    );
-  } finally {
-    await sluiceWorker.close();
-  }
+function runSync(pipeline: string): Promise<SyncSourceResult> {
+  return runSyncWithWorker(temporal, { pipeline, database, source, env: { API_KEY: 'it-secret-key' } });
 }
 
 test('1,050 records land as 1,050 rows in 11 pages, and a second run changes no count', async () => {
   const pipeline = uniqueName('analytics');
-  const first = await runSync(pipeline, uniqueName('tq'));
+  const first = await runSync(pipeline);
   expect(first.resources).toEqual([{ name: 'resource_name', table: 'resource_name', rows: 1050, pages: 11, batches: 1 }]);
   expect(await countFinal(clickhouse, database, 'resource_name')).toBe(1050);
   expect(api.requests.filter((r) => r.status === 200)).toHaveLength(11);
 
-  const second = await runSync(pipeline, uniqueName('tq'));
+  const second = await runSync(pipeline);
   expect(second.resources[0]?.rows).toBe(1050);
   expect(await countFinal(clickhouse, database, 'resource_name')).toBe(1050);
 });

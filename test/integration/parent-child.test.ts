@@ -9,13 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSourceConfig } from '../../src/config';
 import type { ResolvedSource } from '../../src/config/types';
-import { clickHouseSettingsFromEnv } from '../../src/destination';
 import { literal, qualified } from '../../src/destination/sql';
-import { createSluiceWorker } from '../../src/worker';
-import type { SyncSourceInput, SyncSourceResult } from '../../src/workflows/types';
+import type { SyncSourceResult } from '../../src/workflows/types';
 import { MockReposApi, startMockReposApi } from '../fixtures/mock-repos-api';
 import { countFinal, dropDatabase, testClickHouse, uniqueName } from '../helpers/clickhouse';
-import { connectTestTemporal, TemporalHarness } from '../helpers/temporal';
+import { connectTestTemporal, runSyncWithWorker, TemporalHarness } from '../helpers/temporal';
 
 const TOKEN = 'repos-token-9876';
 let api: MockReposApi;
@@ -65,25 +63,9 @@ afterAll(async () => {
   await api?.close();
 });
 
-async function runSync(pipeline: string): Promise<SyncSourceResult> {
-  const taskQueue = uniqueName('tq');
-  const sluiceWorker = await createSluiceWorker({
-    connection: temporal.nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    clickHouse: clickHouseSettingsFromEnv(),
-    workflowBundle: temporal.bundle,
-    env: { REPOS_TOKEN: TOKEN },
-  });
+function runSync(pipeline: string): Promise<SyncSourceResult> {
   // Small batches, so the children walk several parent batches.
-  const input: SyncSourceInput = { pipeline, database, source, resources: [], fullRefresh: false, searchAttributes: false, batchLimits: { rows: 10, pages: 1 } };
-  try {
-    return await sluiceWorker.worker.runUntil(
-      temporal.client.workflow.execute('syncSource', { taskQueue, workflowId: `sluice/${pipeline}`, args: [input] }),
-    );
-  } finally {
-    await sluiceWorker.close();
-  }
+  return runSyncWithWorker(temporal, { pipeline, database, source, env: { REPOS_TOKEN: TOKEN }, batchLimits: { rows: 10, pages: 1 } });
 }
 
 test('children and grandchildren load once per parent record, with parent fields, and reruns collapse', async () => {

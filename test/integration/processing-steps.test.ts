@@ -7,13 +7,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSourceConfig } from '../../src/config';
-import { clickHouseSettingsFromEnv } from '../../src/destination';
 import { qualified } from '../../src/destination/sql';
-import { createSluiceWorker } from '../../src/worker';
-import type { SyncSourceInput, SyncSourceResult } from '../../src/workflows/types';
 import { makeEvent, MockAnalyticsApi, startMockAnalyticsApi } from '../fixtures/mock-analytics-api';
 import { countFinal, dropDatabase, testClickHouse, uniqueName } from '../helpers/clickhouse';
-import { connectTestTemporal, TemporalHarness } from '../helpers/temporal';
+import { connectTestTemporal, runSyncWithWorker, TemporalHarness } from '../helpers/temporal';
 
 let api: MockAnalyticsApi;
 let temporal: TemporalHarness;
@@ -57,20 +54,7 @@ export default {
   expect(source.module).toBe(path);
   expect(source.resources[0]?.processing_steps).toBe(2);
 
-  const taskQueue = uniqueName('tq');
-  const pipeline = uniqueName('steps');
-  const sluiceWorker = await createSluiceWorker({
-    connection: temporal.nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    clickHouse: clickHouseSettingsFromEnv(),
-    workflowBundle: temporal.bundle,
-    env: { API_KEY: 'steps-key' },
-  });
-  const input: SyncSourceInput = { pipeline, database, source, resources: [], fullRefresh: false, searchAttributes: false };
-  const result: SyncSourceResult = await sluiceWorker.worker
-    .runUntil(temporal.client.workflow.execute('syncSource', { taskQueue, workflowId: `sluice/${pipeline}`, args: [input] }))
-    .finally(() => sluiceWorker.close());
+  const result = await runSyncWithWorker(temporal, { pipeline: uniqueName('steps'), database, source, env: { API_KEY: 'steps-key' } });
 
   const purchases = Array.from({ length: 300 }, (_, i) => makeEvent(i + 1)).filter((e) => e.event_type === 'purchase');
   expect(result.resources[0]?.rows).toBe(purchases.length);
