@@ -40,12 +40,11 @@ export function planRun(all: ResolvedResource[], requested: string[]): PlannedRe
   // Keep the config's order within a layer: it is the order users read and the order results print.
   for (const resource of all) {
     if (!included.has(resource.name)) continue;
-    const layer = depth(resource.name);
-    (layers[layer] ??= []).push({
-      resource,
-      store: wantedSet.has(resource.name) && resource.write_disposition !== 'skip',
-      keepForChildren: parents.has(resource.name),
-    });
+    const store = wantedSet.has(resource.name) && resource.write_disposition !== 'skip';
+    const keepForChildren = parents.has(resource.name);
+    // A `skip` resource with no child in this run would be fetched for nothing.
+    if (!store && !keepForChildren) continue;
+    (layers[depth(resource.name)] ??= []).push({ resource, store, keepForChildren });
   }
   return layers.filter((layer) => layer !== undefined);
 }

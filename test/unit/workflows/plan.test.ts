@@ -24,9 +24,10 @@ test('asking for a child brings in its ancestors, fetched only', () => {
   expect(summary(planRun(resources, ['issues']))).toEqual([['repos(fetch only)+keep'], ['issues']]);
 });
 
-test('skip resources are fetched for children only', () => {
+test('skip resources are fetched for children only, and not at all without children', () => {
   const resources = [offsetResource({ name: 'repos', table_name: 'repos', write_disposition: 'skip' }), child('issues', 'repos')];
   expect(summary(planRun(resources, []))).toEqual([['repos(fetch only)+keep'], ['issues']]);
+  expect(summary(planRun([offsetResource({ name: 'audit', table_name: 'audit', write_disposition: 'skip' })], []))).toEqual([]);
 });
 
 test('unknown resources, missing parents and cycles are errors that name them', () => {
