@@ -5,13 +5,14 @@
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { ClickHouseSettings, createDestination, Destination } from './destination';
 import { createActivities } from './activities';
+import { cachedWorkflowBundle } from './workflow-bundle';
 
 export interface SluiceWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   clickHouse: ClickHouseSettings;
-  /** A prebuilt workflow bundle (tests build one per file); otherwise the workflows are bundled now. */
+  /** A prebuilt workflow bundle (tests build one per file); otherwise the cached one (src/workflow-bundle.ts). */
   workflowBundle?: WorkerOptions['workflowBundle'];
   env?: NodeJS.ProcessEnv;
   cwd?: string;
@@ -38,9 +39,7 @@ export async function createSluiceWorker(options: SluiceWorkerOptions): Promise<
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: require.resolve('./workflows') }),
+    workflowBundle: options.workflowBundle ?? (await cachedWorkflowBundle()),
     activities: createActivities({ destination: openDestination, env: options.env, cwd: options.cwd }),
     // Heartbeats carry cancellation to a running batch: send them often enough that `sluice cancel` is prompt.
     maxHeartbeatThrottleInterval: '5 seconds',
