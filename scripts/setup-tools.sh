@@ -8,6 +8,9 @@ TOOLS="$ROOT/.tools"
 TEMPORAL_CLI_VERSION=1.5.1
 mkdir -p "$TOOLS/bin"
 installed=()
+# --test: also what only the test suite needs (Chromium, ZooKeeper).
+with_test_tools=0
+[ "${1:-}" = "--test" ] && with_test_tools=1
 
 log() { echo "setup: $*" >&2; }
 
@@ -55,16 +58,24 @@ WRAP
   if ! cmp -s "$wrapper.tmp" "$wrapper"; then mv "$wrapper.tmp" "$wrapper"; else rm "$wrapper.tmp"; fi
 }
 
-install_clickhouse() {
-  if command -v clickhouse-server >/dev/null 2>&1 || command -v clickhouse >/dev/null 2>&1; then return 0; fi
+# Debian packages: the ClickHouse server always; for the test suite also Chromium (the Web UI browser
+# test) and ZooKeeper (the ClickHouse cluster test). One apt-get update for all of them.
+install_debian_packages() {
+  local missing=()
+  command -v clickhouse-server >/dev/null 2>&1 || command -v clickhouse >/dev/null 2>&1 || missing+=(clickhouse-server)
+  if [ "$with_test_tools" = 1 ]; then
+    [ -x /usr/bin/chromium ] || missing+=(chromium)
+    [ -f /usr/share/java/zookeeper.jar ] && [ -f /usr/share/java/slf4j-simple.jar ] || missing+=(zookeeper libslf4j-java)
+  fi
+  [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    log "installing clickhouse-server with apt"
+    log "installing ${missing[*]} with apt"
     DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clickhouse-server >&2
-    installed+=("clickhouse-server")
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+    installed+=("${missing[@]}")
   else
-    log "ClickHouse is not installed. Install clickhouse-server (Debian/Ubuntu: sudo apt-get install clickhouse-server;"
-    log "elsewhere: https://clickhouse.com/docs/install) or point CLICKHOUSE_URL at a running server."
+    log "missing: ${missing[*]}. Install them (Debian/Ubuntu: sudo apt-get install ${missing[*]});"
+    log "ClickHouse elsewhere: https://clickhouse.com/docs/install, or point CLICKHOUSE_URL at a running server."
     exit 1
   fi
 }
@@ -72,10 +83,10 @@ install_clickhouse() {
 install_node_modules
 install_temporal_cli
 install_test_server
-install_clickhouse
+install_debian_packages
 
 if [ ${#installed[@]} -eq 0 ]; then
-  echo "setup: all tools present (.tools/bin: temporal, temporal-test-server; clickhouse-server)"
+  echo "setup: all tools present (.tools/bin: temporal, temporal-test-server; clickhouse-server$([ "$with_test_tools" = 1 ] && echo ", chromium, zookeeper"))"
 else
   echo "setup: installed $(IFS=,; echo "${installed[*]}" | sed 's/,/, /g')"
 fi

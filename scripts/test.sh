@@ -3,7 +3,7 @@
 # afterwards, by PID), type-checks, then runs every jest test. Extra arguments go to jest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup-tools.sh
+bash scripts/setup-tools.sh --test
 
 started_stack=0
 stop_stack() { if [ "$started_stack" = 1 ]; then node bin/sluice.js dev down >/dev/null || true; fi; }

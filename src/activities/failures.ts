@@ -3,10 +3,14 @@
  * src/http and src/destination; this maps them onto Temporal's ApplicationFailure.
  */
 import { ApplicationFailure } from '@temporalio/activity';
+import { TemporalFailure } from '@temporalio/common';
 import { isRetryableKind, SluiceError } from '../errors';
 
 export function toActivityFailure(err: unknown, mask: (text: string) => string): unknown {
-  if (err instanceof ApplicationFailure) return err;
+  // Already a Temporal failure: an ApplicationFailure decided elsewhere, or the CancelledFailure an
+  // activity's cancellationSignal aborts with. Wrapping the latter would report a cancelled activity as
+  // a failed (and retryable) one.
+  if (err instanceof TemporalFailure) return err;
   if (err instanceof SluiceError) {
     const message = mask(err.message);
     if (!isRetryableKind(err.kind)) {

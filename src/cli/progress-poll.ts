@@ -70,7 +70,7 @@ export async function pollResource(client: Client, pipeline: string, resource: s
     return view; // not started yet
   }
   const startedMs = description.startTime.getTime();
-  if (startedMs + 1000 < sinceMs) return view; // a previous run's child; ours has not started yet
+  if (startedMs < sinceMs) return view; // a previous run's child; ours has not started yet
   const now = Date.now();
   const status = description.status.name;
   if (status === 'RUNNING') {

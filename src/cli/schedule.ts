@@ -80,8 +80,11 @@ async function withSchedules<T>(
     return await use(client, temporal, connection);
   } catch (err) {
     if (err instanceof ScheduleNotFoundError && pipeline) throw notFound(pipeline);
-    const code = (err as { code?: number }).code;
-    if (code === 3 /* INVALID_ARGUMENT */) throw new CliError(`Temporal rejected the schedule: ${(err as Error).message}`, EXIT_BAD_INPUT);
+    // The SDK wraps the gRPC error (ServiceError with the status as cause); INVALID_ARGUMENT is a bad cron, zone…
+    const grpc = ((err as { cause?: unknown }).cause ?? err) as { code?: number; details?: string; message?: string };
+    if (grpc.code === 3 /* INVALID_ARGUMENT */) {
+      throw new CliError(`Temporal rejected the schedule: ${grpc.details ?? grpc.message}`, EXIT_BAD_INPUT);
+    }
     throw err;
   } finally {
     await connection.close();
@@ -96,6 +99,8 @@ export async function scheduleCreateCommand(configPath: string, rawOptions: unkn
     const searchAttributes = await knowsSearchAttributes(connection, temporal.env.TEMPORAL_NAMESPACE);
     if (!searchAttributes) print(SEARCH_ATTRIBUTES_NOTE);
     const start = withSearchAttributes(prepared, searchAttributes);
+    // Kept in the action's memo (a schedule's own memo cannot be updated) so describe can show the cron as written.
+    const memo: ScheduleMemo = { cron: options.cron, config: configPath, database: start.database };
     const action: ScheduleOptionsStartWorkflowAction<never> = {
       type: 'startWorkflow',
       workflowType: 'syncSource',
@@ -103,9 +108,9 @@ export async function scheduleCreateCommand(configPath: string, rawOptions: unkn
       taskQueue: env.SLUICE_TASK_QUEUE,
       args: [start.input] as never,
       staticSummary: `scheduled ${start.staticSummary}`,
+      memo: { sluice: memo },
       ...(start.searchAttributes ? { searchAttributes: start.searchAttributes } : {}),
     };
-    const memo: ScheduleMemo = { cron: options.cron, config: configPath, database: start.database };
     const update: ScheduleUpdateOptions<ScheduleOptionsStartWorkflowAction<never>> = {
       spec: {
         cronExpressions: [options.cron],
@@ -121,7 +126,25 @@ export async function scheduleCreateCommand(configPath: string, rawOptions: unkn
     };
     const id = scheduleId(start.pipeline);
     try {
-      await client.schedule.create({ scheduleId: id, ...update, memo: memo as unknown as Record<string, unknown> });
+      await createOrUpdate(client, id, update, options, print);
+    } catch (err) {
+      // The SDK checks the spec (cron fields, ranges) before sending it and throws a TypeError.
+      if (err instanceof TypeError) throw new CliError(`--cron: ${err.message}`, EXIT_BAD_INPUT);
+      throw err;
+    }
+  });
+}
+
+async function createOrUpdate(
+  client: Client,
+  id: string,
+  update: ScheduleUpdateOptions<ScheduleOptionsStartWorkflowAction<never>>,
+  options: z.infer<typeof scheduleCreateSchema>,
+  print: (line: string) => void,
+): Promise<void> {
+  {
+    try {
+      await client.schedule.create({ scheduleId: id, ...update });
       print(`created schedule ${id}: ${options.cron}${options.timezone ? ` (${options.timezone})` : ''}, overlap ${options.overlap}`);
     } catch (err) {
       if (!(err instanceof ScheduleAlreadyRunning)) throw err;
@@ -130,11 +153,11 @@ export async function scheduleCreateCommand(configPath: string, rawOptions: unkn
       await client.schedule.getHandle(id).update(() => update);
       print(`updated schedule ${id}: ${options.cron}${options.timezone ? ` (${options.timezone})` : ''}, overlap ${options.overlap}`);
     }
-  });
+  }
 }
 
-function cronOf(description: Pick<ScheduleDescription, 'memo'>): string {
-  return String((description.memo as Partial<ScheduleMemo> | undefined)?.cron ?? '(calendar)');
+function memoOf(description: Pick<ScheduleDescription, 'action'>): Partial<ScheduleMemo> {
+  return ((description.action.memo as { sluice?: Partial<ScheduleMemo> } | undefined)?.sluice ?? {});
 }
 
 function time(d: Date | undefined): string {
@@ -147,13 +170,15 @@ export async function scheduleListCommand(rawOptions: unknown, print: (line: str
     const rows = [];
     for await (const s of client.schedule.list()) {
       if (!s.scheduleId.startsWith('sluice/')) continue;
+      // The listing lacks the action's memo (where the cron is kept): describe each one.
+      const d = await client.schedule.getHandle(s.scheduleId).describe();
       rows.push({
         pipeline: s.scheduleId.slice('sluice/'.length),
         scheduleId: s.scheduleId,
-        cron: cronOf(s),
-        paused: s.state.paused,
-        nextRun: s.info.nextActionTimes[0]?.toISOString() ?? null,
-        lastRun: s.info.recentActions.at(-1)?.action.workflow.workflowId ?? null,
+        cron: memoOf(d).cron ?? '(calendar)',
+        paused: d.state.paused,
+        nextRun: d.info.nextActionTimes[0]?.toISOString() ?? null,
+        lastRun: d.info.recentActions.at(-1)?.action.workflow.workflowId ?? null,
       });
     }
     rows.sort((a, b) => a.pipeline.localeCompare(b.pipeline));
@@ -169,17 +194,17 @@ export async function scheduleDescribeCommand(pipeline: string, rawOptions: unkn
   const options = parseOptions(z.object({ pipeline: identifier, json: z.boolean().default(false) }), { ...(rawOptions as object), pipeline });
   await withSchedules(async (client, temporal) => {
     const d = await client.schedule.getHandle(scheduleId(options.pipeline)).describe();
-    const memo = (d.memo ?? {}) as Partial<ScheduleMemo>;
+    const memo = memoOf(d);
     const recent = d.info.recentActions.map((a) => ({ scheduledAt: time(a.scheduledAt), workflowId: a.action.workflow.workflowId }));
     const running = d.info.runningActions.map((a) => a.workflow.workflowId);
     const summary = {
       scheduleId: d.scheduleId,
-      cron: cronOf(d),
-      timezone: d.spec.timezone ?? 'UTC',
+      cron: memo.cron ?? '(calendar)',
+      timezone: d.spec.timezone || 'UTC',
       overlap: d.policies.overlap,
       catchupWindowMs: d.policies.catchupWindow,
       paused: d.state.paused,
-      note: d.state.note ?? null,
+      note: d.state.note || null,
       config: memo.config ?? null,
       database: memo.database ?? null,
       nextRuns: d.info.nextActionTimes.slice(0, 3).map(time),

@@ -234,14 +234,16 @@ class ClickHouseDestination implements Destination {
     const table = tableNameOf(resource);
     const { replace } = this.placement(target.cluster);
     if (usesStaging(target)) {
-      await replace.commit(database, table, loadId);
+      await replace.commit(database, table, loadId, layoutFor(resource));
       return;
     }
     const mergeKey = mergeKeyColumns(resource);
     if (resource.write_disposition === 'merge' && mergeKey.length > 0 && resource.write_disposition_strategy !== 'upsert') {
       const { live } = await replace.family(database, table);
       if (!live.includes(table)) return; // nothing loaded, nothing to replace
-      await deleteByMergeKey(this.conn, database, table, live.filter((t) => t !== table), mergeKey, loadId);
+      const { ddl } = this.placement(target.cluster);
+      const onCluster = ddl.cluster ? ` ON CLUSTER ${ident(ddl.cluster)}` : '';
+      await deleteByMergeKey(this.conn, { dataTable: ddl.dataTable, onCluster }, database, table, live.filter((t) => t !== table), mergeKey, loadId);
     }
   }
 

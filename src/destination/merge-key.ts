@@ -16,7 +16,21 @@ import { ident, literal, qualified } from './sql';
 const POLL_MS = 100;
 const TIMEOUT_MS = 300_000;
 
-export async function deleteByMergeKey(conn: Connection, database: string, table: string, children: readonly string[], mergeKey: readonly string[], loadId: string): Promise<void> {
+/** Where the rows live: on a cluster the mutation runs ON CLUSTER against the replicated tables. */
+export interface MutationTarget {
+  dataTable(table: string): string;
+  onCluster: string;
+}
+
+export async function deleteByMergeKey(
+  conn: Connection,
+  placement: MutationTarget,
+  database: string,
+  table: string,
+  children: readonly string[],
+  mergeKey: readonly string[],
+  loadId: string,
+): Promise<void> {
   const keys = mergeKey.map(ident).join(', ');
   const tuple = mergeKey.length === 1 ? keys : `(${keys})`;
   const thisLoad = `${ident(META.loadId)} = ${literal(loadId)}`;
@@ -25,27 +39,33 @@ export async function deleteByMergeKey(conn: Connection, database: string, table
   for (const child of children) {
     await mutate(
       conn,
+      placement,
       database,
       child,
       `${otherLoads} AND ${ident(LINK.rootId)} IN (SELECT ${ident(LINK.id)} FROM ${qualified(database, table)} WHERE ${replaced})`,
     );
   }
-  await mutate(conn, database, table, replaced);
+  await mutate(conn, placement, database, table, replaced);
 }
 
-async function mutate(conn: Connection, database: string, table: string, where: string): Promise<void> {
-  await conn.command(`ALTER TABLE ${qualified(database, table)} DELETE WHERE ${where}`, `deleting rows replaced by merge key in ${database}.${table}`);
+async function mutate(conn: Connection, placement: MutationTarget, database: string, userTable: string, where: string): Promise<void> {
+  // The subqueries read the user-facing table (Distributed on a cluster); the mutation changes the data table.
+  const table = placement.dataTable(userTable);
+  await conn.command(
+    `ALTER TABLE ${qualified(database, table)}${placement.onCluster} DELETE WHERE ${where}`,
+    `deleting rows replaced by merge key in ${database}.${table}`,
+  );
   const started = Date.now();
+  // 18.16's system.mutations has no latest_fail_reason: ask for it only where it exists.
+  const [hasReason] = await conn.rows<{ n: string | number }>(
+    "SELECT count() AS n FROM system.columns WHERE database = 'system' AND table = 'mutations' AND name = 'latest_fail_reason'",
+    'probing system.mutations',
+  );
+  const reason = Number(hasReason?.n ?? 0) > 0 ? 'any(latest_fail_reason)' : "''";
   for (;;) {
     const [pending] = await conn.rows<{ n: string | number; reason: string }>(
-      `SELECT count() AS n, any(latest_fail_reason) AS reason FROM system.mutations WHERE database = ${literal(database)} AND table = ${literal(table)} AND is_done = 0`,
+      `SELECT count() AS n, ${reason} AS reason FROM system.mutations WHERE database = ${literal(database)} AND table = ${literal(table)} AND is_done = 0`,
       `waiting for the merge-key delete in ${database}.${table}`,
-    ).catch(async () =>
-      // 18.16 has no latest_fail_reason column.
-      conn.rows<{ n: string | number; reason: string }>(
-        `SELECT count() AS n, '' AS reason FROM system.mutations WHERE database = ${literal(database)} AND table = ${literal(table)} AND is_done = 0`,
-        `waiting for the merge-key delete in ${database}.${table}`,
-      ),
     );
     if (Number(pending?.n ?? 0) === 0) return;
     if (pending?.reason) throw new SluiceError('destination_fatal', `merge-key delete in ${database}.${table} failed: ${pending.reason}`);

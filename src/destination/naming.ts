@@ -16,7 +16,21 @@ export const PATH_SEPARATOR = '__';
 
 const SYMBOL_REPLACEMENTS: Readonly<Record<string, string>> = { '+': 'x', '-': '_', '*': 'x', '@': 'a', '|': 'l' };
 
+// Field names repeat in every record: normalising each once is most of the per-record work it would cost.
+const cache = new Map<string, string>();
+const CACHE_LIMIT = 10_000;
+
 export function normalizeIdentifier(raw: string): string {
+  const hit = cache.get(raw);
+  if (hit !== undefined) return hit;
+  const normalised = normalizeUncached(raw);
+  // A source with unbounded distinct keys (ids as keys) must not grow the cache without end.
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(raw, normalised);
+  return normalised;
+}
+
+function normalizeUncached(raw: string): string {
   let s = raw.trim().replace(/[+\-*@|]/g, (c) => SYMBOL_REPLACEMENTS[c] ?? '_');
   s = s.replace(/[^A-Za-z0-9_]+/g, '_');
   s = s.replace(/([^_])([A-Z][a-z]+)/g, '$1_$2');

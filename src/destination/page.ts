@@ -116,8 +116,9 @@ export function wantedColumns(t: TableRows, resource: ResolvedResource, primaryK
   for (const row of t.rows) {
     for (const [name, value] of row) {
       if (value === null || hinted.has(name) || linkNames.has(name)) continue;
-      const type: DataType = value instanceof JsonText ? 'json' : inferDataType(value, features);
       const prev = types.get(name);
+      if (prev === 'text') continue; // already the widest type: nothing later can change it
+      const type: DataType = value instanceof JsonText ? 'json' : inferDataType(value, features);
       if (prev !== type) types.set(name, prev ? widen(prev, type) : type);
     }
   }
@@ -165,9 +166,4 @@ export function dedupeByKey(rows: readonly FlatRow[], key: readonly string[]): n
     last.set(id, i);
   });
   return [...last.values()];
-}
-
-/** Metadata every row of a page gets. */
-export function metaValues(meta: PageMeta, loadedAt: string): Record<string, unknown> {
-  return { [META.loadId]: meta.loadId, [META.loadedAt]: loadedAt, [META.version]: meta.version, [META.page]: meta.page };
 }

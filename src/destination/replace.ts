@@ -19,12 +19,13 @@
 import type { Connection } from './connection';
 import { CHILD_KEY, META, META_COLUMNS, oldTableName, stagingTableName, type ColumnDef, type TableLayout } from './ddl';
 import type { ServerFeatures } from './features';
-import type { TableDdl } from './placement';
+import { clusterLocalName, type TableDdl } from './placement';
 import type { SchemaRegistry } from './schema';
 import { ident, literal, qualified } from './sql';
 
 const STAGING_SUFFIX = stagingTableName('');
 const OLD_SUFFIX = oldTableName('');
+const LOCAL_SUFFIX = clusterLocalName('');
 
 export class ReplaceLoads {
   constructor(
@@ -42,7 +43,10 @@ export class ReplaceLoads {
     return Number(rows[0]?.n ?? 0) > 0;
   }
 
-  /** The live tables of a resource: its table and its child tables `<table>__…` (no staging/old leftovers). */
+  /**
+   * The tables of a resource by their user-facing names: live (its table and child tables `<table>__…`),
+   * staging and old leftovers. On a cluster the replicated `…__sluice_local` tables count as their Distributed name.
+   */
   async family(database: string, table: string): Promise<{ live: string[]; staging: string[]; old: string[] }> {
     const prefix = `${table}__`;
     const rows = await this.conn.rows<{ name: string }>(
@@ -50,10 +54,9 @@ export class ReplaceLoads {
         `(name = ${literal(table)} OR substring(name, 1, ${Buffer.byteLength(prefix)}) = ${literal(prefix)})`,
       `listing the tables of ${database}.${table}`,
     );
-    const names = rows.map((r) => r.name);
-    const isHelper = (n: string) => n.endsWith(STAGING_SUFFIX) || n.endsWith(OLD_SUFFIX) || n.endsWith('__sluice_local');
+    const names = [...new Set(rows.map((r) => (r.name.endsWith(LOCAL_SUFFIX) ? r.name.slice(0, -LOCAL_SUFFIX.length) : r.name)))].sort();
     return {
-      live: names.filter((n) => !isHelper(n)),
+      live: names.filter((n) => !n.endsWith(STAGING_SUFFIX) && !n.endsWith(OLD_SUFFIX)),
       staging: names.filter((n) => n.endsWith(STAGING_SUFFIX)),
       old: names.filter((n) => n.endsWith(OLD_SUFFIX)),
     };
@@ -67,21 +70,30 @@ export class ReplaceLoads {
     return Number(rows[0]?.n ?? 0);
   }
 
+  private async run(statements: string[], what: string): Promise<void> {
+    for (const sql of statements) await this.conn.command(sql, what);
+  }
+
   private async drop(database: string, table: string): Promise<void> {
-    await this.conn.command(`DROP TABLE IF EXISTS ${qualified(database, table)}`, `dropping ${database}.${table}`);
+    await this.run(this.ddl.drop(database, table), `dropping ${database}.${table}`);
     this.schema.forget(database, table);
+  }
+
+  /** Whether the table holding `table`'s rows exists (on a cluster: its replicated table). */
+  private hasData(database: string, table: string): Promise<boolean> {
+    return this.exists(database, this.ddl.dataTable(table));
   }
 
   /** Undo what an interrupted RENAME-based commit left behind. */
   async recover(database: string, table: string): Promise<void> {
     const old = oldTableName(table);
-    if (!(await this.exists(database, old))) return;
-    if (await this.exists(database, table)) {
-      await this.drop(database, old);
+    if (!(await this.hasData(database, old))) return;
+    if (await this.hasData(database, table)) {
+      await this.run(this.ddl.dropData(database, old), `dropping ${database}.${old}`);
     } else {
-      await this.conn.command(`RENAME TABLE ${qualified(database, old)} TO ${qualified(database, table)}`, `restoring ${database}.${table}`);
-      this.schema.forget(database, table);
+      await this.run(this.ddl.rename(database, [[old, table]]), `restoring ${database}.${table}`);
     }
+    this.schema.forget(database, table);
   }
 
   /**
@@ -96,7 +108,7 @@ export class ReplaceLoads {
     const { live } = leftovers.old.length > 0 ? await this.family(database, table) : leftovers;
     for (const name of live) {
       const staging = stagingTableName(name);
-      if (await this.exists(database, staging)) {
+      if (await this.hasData(database, staging)) {
         const foreign = await this.count(database, staging, `${ident(META.loadId)} != ${literal(loadId)}`);
         if (foreign === 0) continue;
         await this.drop(database, staging);
@@ -104,29 +116,29 @@ export class ReplaceLoads {
       const columns = await this.schema.read(database, name);
       if (!columns) continue; // dropped meanwhile: the first page creates staging
       const own: TableLayout = name === table ? layout : { kind: 'child' };
-      for (const sql of this.ddl.createTable(database, staging, stagingColumns(columns, own), own)) {
-        await this.conn.command(sql, `creating staging table for ${database}.${name}`);
-      }
+      await this.run(this.ddl.createTable(database, staging, stagingColumns(columns, own), own), `creating staging table for ${database}.${name}`);
       this.schema.forget(database, staging);
     }
     // Tables without a live table yet are created in staging by the first page that needs them.
   }
 
   /** Swap every staging table of the resource into place. Idempotent: a retried commit finds nothing left to do. */
-  async commit(database: string, table: string, loadId: string): Promise<void> {
+  async commit(database: string, table: string, loadId: string, layout: TableLayout): Promise<void> {
     const { staging } = await this.family(database, table);
     const rootStaging = stagingTableName(table);
     const ordered = [...staging.filter((s) => s !== rootStaging), ...staging.filter((s) => s === rootStaging)];
-    for (const s of ordered) await this.swap(database, s.slice(0, -STAGING_SUFFIX.length), loadId);
+    for (const s of ordered) await this.swap(database, s.slice(0, -STAGING_SUFFIX.length), loadId, s === rootStaging ? layout : { kind: 'child' });
   }
 
-  private async swap(database: string, table: string, loadId: string): Promise<void> {
+  private async swap(database: string, table: string, loadId: string, layout: TableLayout): Promise<void> {
     await this.recover(database, table);
     const staging = stagingTableName(table);
-    if (!(await this.exists(database, staging))) return;
-    const liveExists = await this.exists(database, table);
+    if (!(await this.hasData(database, staging))) return;
+    const liveExists = await this.hasData(database, table);
     if (!liveExists) {
-      await this.conn.command(`RENAME TABLE ${qualified(database, staging)} TO ${qualified(database, table)}`, `publishing ${database}.${table}`);
+      await this.run(this.ddl.rename(database, [[staging, table]]), `publishing ${database}.${table}`);
+      await this.run(this.ddl.afterSwap(database, table, layout), `publishing ${database}.${table}`);
+      await this.drop(database, staging);
     } else if (await this.canExchange(database)) {
       // Staging holding rows of another load means we already exchanged and crashed before the drop.
       const swapped = (await this.count(database, staging, `${ident(META.loadId)} != ${literal(loadId)}`)) > 0;
@@ -136,18 +148,18 @@ export class ReplaceLoads {
       await this.drop(database, staging);
     } else {
       const old = oldTableName(table);
-      await this.conn.command(
-        `RENAME TABLE ${qualified(database, table)} TO ${qualified(database, old)}, ${qualified(database, staging)} TO ${qualified(database, table)}`,
-        `swapping ${database}.${table}`,
-      );
-      await this.drop(database, old);
+      await this.run(this.ddl.rename(database, [[table, old], [staging, table]]), `swapping ${database}.${table}`);
+      await this.run(this.ddl.afterSwap(database, table, layout), `swapping ${database}.${table}`);
+      await this.run(this.ddl.dropData(database, old), `dropping ${database}.${old}`);
+      await this.drop(database, staging); // on a cluster, the Distributed staging table; else already gone
     }
     this.schema.forget(database, table);
     this.schema.forget(database, staging);
   }
 
   private async canExchange(database: string): Promise<boolean> {
-    if (!this.features.exchangeTables) return false;
+    // EXCHANGE swaps one server's tables; on a cluster the RENAME path runs ON CLUSTER instead.
+    if (!this.features.exchangeTables || this.ddl.cluster) return false;
     const rows = await this.conn.rows<{ engine: string }>(
       `SELECT engine FROM system.databases WHERE name = ${literal(database)}`,
       `reading the engine of database ${database}`,

@@ -76,11 +76,14 @@ export class SchemaRegistry {
     const missing = wanted.filter((c) => !cols!.has(c.name));
     if (missing.length === 0) return { columns: cols, added: created ? [...wanted] : [], created };
     for (const column of missing) {
-      try {
-        for (const sql of this.ddl.addColumn(database, table, column)) await this.conn.command(sql, `adding column ${column.name} to ${database}.${table}`);
-      } catch (err) {
-        // Another worker added it between our read and our ALTER: its type stands, values get converted to it.
-        if (!COLUMN_EXISTS_CODES.has(clickHouseErrorCode((err as Error).cause ?? err) ?? -1)) throw err;
+      // One statement per table holding the data (on a cluster: the replicated table, then the Distributed one).
+      for (const sql of this.ddl.addColumn(database, table, column, layout)) {
+        try {
+          await this.conn.command(sql, `adding column ${column.name} to ${database}.${table}`);
+        } catch (err) {
+          // Another worker added it between our read and our ALTER: its type stands, values get converted to it.
+          if (!COLUMN_EXISTS_CODES.has(clickHouseErrorCode((err as Error).cause ?? err) ?? -1)) throw err;
+        }
       }
     }
     const after = await this.read(database, table);

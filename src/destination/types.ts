@@ -77,6 +77,9 @@ export function inferDataType(value: unknown, features: ServerFeatures): DataTyp
     case 'bigint':
       return 'bigint';
     case 'string': {
+      // Cheap pre-check: every date and timestamp starts with a 4-digit year and is 10–35 characters long.
+      const c = value.charCodeAt(0);
+      if (value.length < 10 || value.length > 35 || c < 48 || c > 57) return 'text';
       const days = parseDate(value);
       if (days !== undefined && dateInRange(days)) return 'date';
       const ms = parseTimestamp(value);

@@ -24,8 +24,8 @@ export interface PageStreamOptions {
   parallelism: number;
   /** Aborts every request in flight (activity cancellation). */
   signal?: AbortSignal;
-  /** Awaited before each request is sent, called in request order (pacing). */
-  beforeRequest?: (signal: AbortSignal) => Promise<void>;
+  /** Awaited before each request is sent, called in request order with its token (pacing). */
+  beforeRequest?: (signal: AbortSignal, token: JsonObject | null) => Promise<void>;
 }
 
 export interface PageStream {
@@ -57,7 +57,7 @@ export function openPageStream(options: PageStreamOptions): PageStream {
     const controller = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
     const run = async (): Promise<PositionedPage> => {
-      if (options.beforeRequest) await options.beforeRequest(signal);
+      if (options.beforeRequest) await options.beforeRequest(signal, token);
       return fetchPositionedPage({ ...options.request, state: token, signal });
     };
     const page = run();

@@ -42,10 +42,10 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
-async function stopChild(child: ChildProcess | undefined, graceMs = 15_000): Promise<void> {
+async function stopChild(child: ChildProcess | undefined, graceMs = 15_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const gone = exited(child);
-  child.kill('SIGTERM');
+  child.kill(signal);
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await gone;
   clearTimeout(timer);
@@ -85,7 +85,8 @@ export async function startPrivateTemporal(dir: string): Promise<PrivateTemporal
 
 export interface PrivateClickHouse {
   url: string;
-  stop(): Promise<void>;
+  /** SIGTERM by default (a clean shutdown takes seconds); SIGKILL for a crash. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
   start(): Promise<void>;
 }
 
@@ -106,7 +107,7 @@ export async function startPrivateClickHouse(dir: string): Promise<PrivateClickH
     }, `private ClickHouse at ${url}`, 60_000, 250);
   };
   await start();
-  return { url, stop: () => stopChild(child, 30_000), start };
+  return { url, stop: (signal) => stopChild(child, 30_000, signal), start };
 }
 
 export interface WorkerProcess {

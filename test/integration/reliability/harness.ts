@@ -40,17 +40,31 @@ export function startSync(client: Client, taskQueue: string, input: SyncSourceIn
   return client.workflow.start('syncSource', { taskQueue, workflowId: `sluice/${input.pipeline}`, args: [input] });
 }
 
-/** Waits for a sync's result, riding out a Temporal server that is briefly away. */
-export async function resultOf(handle: WorkflowHandle, timeoutMs = 150_000): Promise<SyncSourceResult> {
+/**
+ * Waits for a sync's result, riding out a Temporal server that is briefly away. After `timeoutMs` it
+ * fails with `describe()`'s account of what the sync was doing, instead of hanging the test.
+ */
+export async function resultOf(handle: WorkflowHandle, timeoutMs = 150_000, describe: () => string = () => ''): Promise<SyncSourceResult> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return (await handle.result()) as SyncSourceResult;
-    } catch (err) {
-      const name = (err as Error).name;
-      if (name === 'WorkflowFailedError' || Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 500));
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the sync did not finish within ${timeoutMs / 1000} s. ${describe()}`)), timeoutMs);
+  });
+  const poll = async (): Promise<SyncSourceResult> => {
+    for (;;) {
+      try {
+        return (await handle.result()) as SyncSourceResult;
+      } catch (err) {
+        const name = (err as Error).name;
+        if (name === 'WorkflowFailedError' || Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
     }
+  };
+  try {
+    return await Promise.race([poll(), expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -98,7 +112,9 @@ export async function allHistoriesAsText(client: Client, taskQueue: string): Pro
     runs += 1;
     const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
     parts.push(
-      JSON.stringify(history, (_key, value: unknown) => {
+      JSON.stringify(history, (key, value: unknown) => {
+        // Payload bytes arrive as base64 strings (or as bytes, depending on how the history was decoded).
+        if (key === 'data' && typeof value === 'string') return Buffer.from(value, 'base64').toString('utf8');
         if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
         if (typeof value === 'object' && value !== null && (value as { type?: string }).type === 'Buffer' && Array.isArray((value as { data?: unknown }).data)) {
           return Buffer.from((value as { data: number[] }).data).toString('utf8');

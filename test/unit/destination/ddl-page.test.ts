@@ -55,9 +55,14 @@ describe('DDL', () => {
     const [local, dist] = ddl.createTable('db', 'users', [{ name: 'id', type: 'Int64' }], { kind: 'merge', key: ['id'] });
     expect(local).toMatch(/^CREATE TABLE IF NOT EXISTS `db`.`users__sluice_local` ON CLUSTER `c1` \(.*\) ENGINE = ReplicatedReplacingMergeTree\('\/clickhouse\/tables\/\{shard\}\/sluice\/db\/users\/\w+', '\{replica\}', `_sluice_version`\) ORDER BY \(`id`\)$/);
     expect(dist).toBe('CREATE TABLE IF NOT EXISTS `db`.`users` ON CLUSTER `c1` AS `db`.`users__sluice_local` ENGINE = Distributed(`c1`, `db`, `users__sluice_local`, cityHash64(`id`))');
-    expect(ddl.addColumn('db', 'users', { name: 'x', type: 'Nullable(String)' })).toEqual([
+    expect(ddl.addColumn('db', 'users', { name: 'x', type: 'Nullable(String)' }, { kind: 'merge', key: ['id'] })).toEqual([
       'ALTER TABLE `db`.`users__sluice_local` ON CLUSTER `c1` ADD COLUMN `x` Nullable(String)',
-      'ALTER TABLE `db`.`users` ON CLUSTER `c1` ADD COLUMN `x` Nullable(String)',
+      'DROP TABLE IF EXISTS `db`.`users` ON CLUSTER `c1`',
+      dist,
+    ]);
+    // A staged swap renames the replicated tables; the Distributed table follows by name.
+    expect(ddl.rename('db', [['t', 't__sluice_old'], ['t__sluice_staging', 't']])).toEqual([
+      'RENAME TABLE `db`.`t__sluice_local` TO `db`.`t__sluice_old__sluice_local`, `db`.`t__sluice_staging__sluice_local` TO `db`.`t__sluice_local` ON CLUSTER `c1`',
     ]);
   });
 

@@ -1,0 +1,84 @@
+/**
+ * The physical limit of a sync: how fast the API's pages can be read (undici with one keep-alive
+ * Agent, body read and parsed, nothing else) and how fast ClickHouse takes the same rows in the same
+ * batch sizes (@clickhouse/client, JSONEachRow, into a ReplacingMergeTree shaped like sluice's table).
+ */
+import { createClient } from '@clickhouse/client';
+import { Agent, request } from 'undici';
+import { makeEvent } from '../test/fixtures/mock-analytics-api';
+
+export interface FetchLimit {
+  rows: number;
+  pages: number;
+  seconds: number;
+}
+
+/** Reads every page (offsets known from the total) with `parallelism` requests in flight. */
+export async function rawFetch(baseUrl: string, apiKey: string, total: number, pageSize: number, parallelism: number): Promise<FetchLimit> {
+  const agent = new Agent({ keepAliveTimeout: 10_000, connections: 16 });
+  const offsets = Array.from({ length: Math.ceil(total / pageSize) }, (_, i) => i * pageSize);
+  let next = 0;
+  let rows = 0;
+  const started = process.hrtime.bigint();
+  const lane = async (): Promise<void> => {
+    for (let i = next++; i < offsets.length; i = next++) {
+      const res = await request(`${baseUrl}/v1/resource?api_key=${encodeURIComponent(apiKey)}&offset=${offsets[i]}&limit=${pageSize}`, { dispatcher: agent });
+      const body = JSON.parse(await res.body.text()) as { data: unknown[] };
+      if (res.statusCode !== 200) throw new Error(`raw fetch: status ${res.statusCode}`);
+      rows += body.data.length;
+    }
+  };
+  await Promise.all(Array.from({ length: parallelism }, lane));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await agent.close();
+  return { rows, pages: offsets.length, seconds };
+}
+
+/** The mock API's events as sluice stores them: nested objects flattened with `__`, plus sluice's columns. */
+function flatRow(id: number, version: number): Record<string, unknown> {
+  const e = makeEvent(id);
+  return {
+    id: e.id,
+    customer_id: e.customer_id,
+    event_timestamp: e.event_timestamp,
+    event_type: e.event_type,
+    updated_at: e.updated_at,
+    properties__page: e.properties.page,
+    properties__browser: e.properties.browser,
+    properties__duration_ms: e.properties.duration_ms,
+    properties__campaign__source: e.properties.campaign.source,
+    properties__campaign__medium: e.properties.campaign.medium,
+    _sluice_load_id: 'bench',
+    _sluice_version: version,
+  };
+}
+
+/** Inserts `total` rows in batches of `batchRows`, one INSERT after the other, into `database`.raw_events. */
+export async function rawInsert(clickhouseUrl: string, database: string, total: number, batchRows: number): Promise<FetchLimit> {
+  const client = createClient({ url: clickhouseUrl, username: process.env.CLICKHOUSE_USER ?? 'default', password: process.env.CLICKHOUSE_PASSWORD ?? '' });
+  try {
+    await client.command({ query: `CREATE DATABASE IF NOT EXISTS \`${database}\`` });
+    await client.command({ query: `DROP TABLE IF EXISTS \`${database}\`.raw_events` });
+    await client.command({
+      query: `CREATE TABLE \`${database}\`.raw_events (
+        id Int64, customer_id Nullable(Int64), event_timestamp String, event_type Nullable(String), updated_at String,
+        properties__page String, properties__browser String, properties__duration_ms Int64,
+        properties__campaign__source String, properties__campaign__medium Nullable(String),
+        _sluice_load_id String, _sluice_version UInt64, _sluice_loaded_at DateTime DEFAULT now()
+      ) ENGINE = ReplacingMergeTree(_sluice_version) ORDER BY id`,
+    });
+    let seconds = 0;
+    let batches = 0;
+    for (let from = 1; from <= total; from += batchRows) {
+      // Rows are built before the clock starts: this measures ClickHouse taking them, not us making them.
+      const rows = Array.from({ length: Math.min(batchRows, total - from + 1) }, (_, i) => flatRow(from + i, batches));
+      const started = process.hrtime.bigint();
+      await client.insert({ table: `\`${database}\`.raw_events`, values: rows, format: 'JSONEachRow' });
+      seconds += Number(process.hrtime.bigint() - started) / 1e9;
+      batches += 1;
+    }
+    return { rows: total, pages: batches, seconds };
+  } finally {
+    await client.close();
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * `npm run bench [-- --large] [-- --no-dlt]`: sluice against the physical limit and against dlt on the
+ * mock analytics API. Starts what it needs (the mock API and a sluice worker as processes of their
+ * own, stopped by PID), uses its own ClickHouse databases (dropped at the end), prints a table and
+ * writes bench/results/<timestamp>.json. Needs the dev stack (`node bin/sluice.js dev up`).
+ */
+import { createClient } from '@clickhouse/client';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { pageParallelism } from '../src/activities/fetch-pages';
+import { rawFetch, rawInsert } from './limit';
+import { peakRssMb, repoRoot, startChild, type Child } from './processes';
+import { runSluice, type SluiceRun } from './sluice-run';
+
+const API_KEY = 'bench-key';
+/** sluice's default batch: 10,000 rows or 100 pages, whichever comes first (src/workflows/sync-source.ts). */
+const BATCH_ROWS = 10_000;
+const CLICKHOUSE_URL = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
+
+interface CaseResult {
+  events: number;
+  pageSize: number;
+  parallelism: number;
+  fetchSequential: number;
+  fetchParallel: number;
+  insert: number;
+  limit: number;
+  sluice: SluiceRun & { rowsPerSecond: number; ratioToLimit: number; peakRssMb?: number; hwmMb?: number };
+  dlt?: { rowsPerSecond: number; rows: number; seconds: number; version: string } | { skipped: string };
+}
+
+const rate = (rows: number, seconds: number) => rows / seconds;
+
+/** dlt and duckdb importable, installing them with pip when they are not; otherwise why not. */
+function dltAvailable(): true | string {
+  const importable = () => spawnSync('python3', ['-c', 'import dlt, duckdb'], { encoding: 'utf8' });
+  if (importable().status === 0) return true;
+  const pip = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', 'dlt', 'duckdb'], { encoding: 'utf8' });
+  if (pip.error) return `python3 not usable: ${pip.error.message}`;
+  if (pip.status !== 0) return `pip install dlt duckdb failed: ${(pip.stderr || pip.stdout).trim().split('\n').slice(-2).join(' ')}`;
+  return importable().status === 0 ? true : 'dlt installed but not importable';
+}
+
+function runDlt(baseUrl: string, pageSize: number): { rows: number; seconds: number; dlt: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-dlt-'));
+  const out = execFileSync('python3', [join(__dirname, 'dlt_rest_api.py'), baseUrl, API_KEY, String(pageSize), dir], { encoding: 'utf8', maxBuffer: 16 << 20 });
+  return JSON.parse(out.trim().split('\n').pop()!) as { rows: number; seconds: number; dlt: string };
+}
+
+/** A fresh worker per case, so its peak RSS belongs to that case; RSS sampled while the sync runs. */
+async function sluiceCase(baseUrl: string, pageSize: number, database: string, parallelism: number): Promise<CaseResult['sluice']> {
+  const taskQueue = `sluice-bench-${process.pid}-${Date.now().toString(36)}`;
+  const { child: worker } = await startChild(process.execPath, [join(repoRoot, 'bin', 'sluice.js'), 'worker'], {
+    SLUICE_TASK_QUEUE: taskQueue, API_KEY, SLUICE_PAGE_PARALLELISM: String(parallelism), CLICKHOUSE_URL,
+  }, /worker: polling/);
+  let peak = 0;
+  const sampler = setInterval(() => {
+    const m = readRss(worker.pid);
+    if (m !== undefined) peak = Math.max(peak, m);
+  }, 100);
+  try {
+    const run = await runSluice({ baseUrl, pageSize, database, taskQueue });
+    const rowsPerSecond = rate(run.rows, run.seconds);
+    return { ...run, rowsPerSecond, ratioToLimit: NaN, peakRssMb: peak, hwmMb: peakRssMb(worker.pid) };
+  } finally {
+    clearInterval(sampler);
+    await worker.stop();
+  }
+}
+
+function readRss(pid: number): number | undefined {
+  try {
+    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const fmt = (n: number | undefined, digits = 0) => (n === undefined || Number.isNaN(n) ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+
+function printTable(results: CaseResult[]): void {
+  const header = ['events', 'page', 'fetch seq r/s', `fetch ×${results[0]?.parallelism ?? '?'} r/s`, 'insert r/s', 'limit r/s', 'sluice r/s', 'of limit', 'sched→start ms', 'done→next ms', 'RSS MB (sync/life)', 'dlt r/s', 'sluice/dlt'];
+  const rows = results.map((r) => {
+    const dlt = r.dlt && 'rowsPerSecond' in r.dlt ? r.dlt : undefined;
+    return [
+      fmt(r.events), fmt(r.pageSize), fmt(r.fetchSequential), fmt(r.fetchParallel), fmt(r.insert), fmt(r.limit), fmt(r.sluice.rowsPerSecond),
+      `${fmt(r.sluice.ratioToLimit * 100)} %`, fmt(r.sluice.scheduleToStartMs, 1), fmt(r.sluice.completeToNextMs, 1),
+      `${fmt(r.sluice.peakRssMb)} / ${fmt(r.sluice.hwmMb)}`, dlt ? fmt(dlt.rowsPerSecond) : '-', dlt ? `${fmt(r.sluice.rowsPerSecond / dlt.rowsPerSecond, 1)}×` : '-',
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i])).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+}
+
+async function main(): Promise<void> {
+  const args = new Set(process.argv.slice(2));
+  const sizes = args.has('--large') ? [100_000, 1_000_000] : [100_000];
+  const pageSizes = [100, 1000];
+  const parallelism = pageParallelism();
+  const dlt = args.has('--no-dlt') ? 'skipped (--no-dlt)' : dltAvailable();
+  if (dlt !== true) console.log(`dlt: not run: ${dlt}`);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const databases: string[] = [];
+  const results: CaseResult[] = [];
+  const clickhouse = createClient({ url: CLICKHOUSE_URL, username: process.env.CLICKHOUSE_USER ?? 'default', password: process.env.CLICKHOUSE_PASSWORD ?? '' });
+  let api: Child | undefined;
+  try {
+    for (const events of sizes) {
+      const started = await startChild(process.execPath, [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(__dirname, 'mock-api.ts'), String(events), API_KEY], {}, /ready (\S+)/);
+      api = started.child;
+      const baseUrl = started.match[1];
+      for (const pageSize of pageSizes) {
+        const database = `sluice_bench_${stamp.slice(0, 19).replace(/-/g, '').replace('T', '_')}_${databases.length}`.toLowerCase();
+        databases.push(database);
+        console.error(`bench: ${events} events, page ${pageSize}: raw fetch…`);
+        const seq = await rawFetch(baseUrl, API_KEY, events, pageSize, 1);
+        const par = await rawFetch(baseUrl, API_KEY, events, pageSize, parallelism);
+        console.error('bench: raw insert…');
+        const ins = await rawInsert(CLICKHOUSE_URL, database, events, Math.min(BATCH_ROWS, 100 * pageSize));
+        const limit = Math.min(rate(par.rows, par.seconds), rate(ins.rows, ins.seconds));
+        console.error('bench: sluice…');
+        const sluice = await sluiceCase(baseUrl, pageSize, database, parallelism);
+        sluice.ratioToLimit = sluice.rowsPerSecond / limit;
+        let dltResult: CaseResult['dlt'];
+        if (dlt === true) {
+          console.error('bench: dlt…');
+          try {
+            const d = runDlt(baseUrl, pageSize);
+            dltResult = { rowsPerSecond: rate(d.rows, d.seconds), rows: d.rows, seconds: d.seconds, version: d.dlt };
+          } catch (err) {
+            dltResult = { skipped: `dlt run failed: ${(err instanceof Error ? err.message : String(err)).split('\n').slice(0, 3).join(' ')}` };
+          }
+        } else {
+          dltResult = { skipped: dlt };
+        }
+        console.error(`bench: ${JSON.stringify({ seq, par, ins, sluice, dlt: dltResult })}`);
+        results.push({
+          events, pageSize, parallelism,
+          fetchSequential: rate(seq.rows, seq.seconds), fetchParallel: rate(par.rows, par.seconds), insert: rate(ins.rows, ins.seconds),
+          limit, sluice, dlt: dltResult,
+        });
+      }
+      await api.stop();
+      api = undefined;
+    }
+  } finally {
+    await api?.stop();
+    for (const db of databases) await clickhouse.command({ query: `DROP DATABASE IF EXISTS \`${db}\`` }).catch(() => undefined);
+    await clickhouse.close();
+  }
+  printTable(results);
+  const dir = join(repoRoot, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${stamp}.json`);
+  writeFileSync(file, JSON.stringify({
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryMb: Math.round(totalmem() / 2 ** 20), node: process.version },
+    batchRows: BATCH_ROWS,
+    results,
+  }, null, 2));
+  console.log(`\nwrote ${file}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack : String(err));
+  process.exit(1);
+});

@@ -1,0 +1,70 @@
+/**
+ * Kill ClickHouse (a private server) and keep it down for 20 s in the middle of a sync, then start it again: the page
+ * activity fails as "ClickHouse unreachable" (retryable), Temporal retries it, and the sync completes
+ * with every record loaded exactly once.
+ */
+import { ClickHouseClient } from '@clickhouse/client';
+import { Client, Connection } from '@temporalio/client';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MockAnalyticsApi, startMockAnalyticsApi } from '../../fixtures/mock-analytics-api';
+import { uniqueName } from '../../helpers/clickhouse';
+import { PrivateClickHouse, sleep, startPrivateClickHouse, startWorkerProcess, waitUntil, WorkerProcess } from '../../helpers/servers';
+import { clickHouseAt, mockSource, resultOf, startSync, syncInput, tableCounts } from './harness';
+
+jest.setTimeout(180_000);
+
+const API_KEY = 'ch-outage-key-1618';
+const RECORDS = 10_000;
+const OUTAGE_MS = 20_000;
+const temporalAddress = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+const dir = mkdtempSync(join(tmpdir(), 'sluice-rel-ch-'));
+const database = uniqueName('sluice_rel_ch');
+let api: MockAnalyticsApi;
+let clickhouse: PrivateClickHouse;
+let worker: WorkerProcess | undefined;
+let connection: Connection;
+let ch: ClickHouseClient;
+
+beforeAll(async () => {
+  api = await startMockAnalyticsApi({ records: RECORDS, apiKey: API_KEY });
+  clickhouse = await startPrivateClickHouse(dir);
+  connection = await Connection.connect({ address: temporalAddress });
+  ch = clickHouseAt(clickhouse.url);
+});
+
+afterAll(async () => {
+  await worker?.kill('SIGKILL');
+  await connection?.close();
+  await ch?.close();
+  await clickhouse?.stop();
+  await api?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a 20 s ClickHouse outage mid-sync is retried through and loses nothing', async () => {
+  const taskQueue = uniqueName('tq_ch');
+  worker = await startWorkerProcess({ TEMPORAL_ADDRESS: temporalAddress, SLUICE_TASK_QUEUE: taskQueue, CLICKHOUSE_URL: clickhouse.url, API_KEY, SLUICE_PAGE_PARALLELISM: "1" });
+  api.setFaults({ delayMs: 100 }); // with one page at a time: ~10 s for the sync
+  const input = { ...syncInput(uniqueName('ch'), database, mockSource(api.url)), batchLimits: { rows: 500, pages: 5 } };
+  const handle = await startSync(new Client({ connection }), taskQueue, input);
+
+  const served = () => api.requests.filter((r) => r.status === 200).length;
+  await waitUntil(() => served() >= 25, 'the sync to pass page 25');
+  const stoppedAt = Date.now();
+  await clickhouse.stop('SIGKILL'); // at once: a clean shutdown of 18.16 takes longer than the sync
+  const servedAtStop = served();
+  await sleep(OUTAGE_MS - (Date.now() - stoppedAt));
+  // While ClickHouse is down the batch in flight keeps failing and being retried: the API sees its pages again.
+  expect(served()).toBeGreaterThan(servedAtStop);
+  await clickhouse.start();
+  api.setFaults({});
+
+  const result = await resultOf(handle);
+  expect(result.resources).toEqual([expect.objectContaining({ name: 'events', rows: RECORDS, pages: 100 })]);
+  const counts = await tableCounts(ch, database, 'events');
+  expect({ final: counts.final, uniqueFinal: counts.uniqueFinal }).toEqual({ final: RECORDS, uniqueFinal: RECORDS });
+  const history = JSON.stringify(await (await import('./harness')).allHistoriesAsText(new Client({ connection }), taskQueue));
+  expect(history).toMatch(/cannot reach ClickHouse/);
+});

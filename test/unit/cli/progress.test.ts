@@ -1,0 +1,60 @@
+/** The pure parts of the CLI's progress, preview and argument handling. */
+import { z } from 'zod';
+import { duration, parseOptions } from '../../../src/cli/args';
+import { CliError } from '../../../src/cli/exit-codes';
+import { summarizeFields } from '../../../src/cli/preview';
+import { describeView, LineRenderer } from '../../../src/cli/progress';
+import { rate, retryWaiting, ResourceView } from '../../../src/cli/progress-poll';
+
+const running: ResourceView = { resource: 'events', state: 'running', pages: 3, rows: 300, rowsPerSecond: 150, next: 'offset=300 limit=100' };
+
+test('plain lines are printed only when pages, state or a retry change', () => {
+  const lines: string[] = [];
+  const renderer = new LineRenderer((l) => lines.push(l));
+  renderer.update([running]);
+  renderer.update([{ ...running, rowsPerSecond: 170 }]);
+  renderer.update([{ ...running, retry: 'retry 2 in 4s: 503 Service Unavailable' }]);
+  renderer.update([{ ...running, state: 'done', pages: 4, rows: 350 }]);
+  expect(lines).toEqual([
+    'events: 3 pages, 300 rows, 150 rows/s, next offset=300 limit=100',
+    'events: 3 pages, 300 rows, 150 rows/s, next offset=300 limit=100 (retry 2 in 4s: 503 Service Unavailable)',
+    'events: done, 4 pages, 350 rows, 150 rows/s',
+  ]);
+  expect(describeView({ ...running, state: 'pending' })).toBe('events: waiting to start');
+});
+
+test('a retry is waiting when the pending page activity failed before', () => {
+  const now = Date.UTC(2024, 0, 1, 0, 0, 0);
+  const description = {
+    raw: {
+      pendingActivities: [
+        { attempt: 3, lastFailure: { message: '503 Service Unavailable from GET http://api/x\nstack' }, nextAttemptScheduleTime: { seconds: now / 1000 + 4, nanos: 0 } },
+      ],
+    },
+  } as never;
+  expect(retryWaiting(description, now)).toBe('retry 3 in 4s: 503 Service Unavailable from GET http://api/x');
+  expect(retryWaiting({ raw: { pendingActivities: [{ attempt: 1 }] } } as never, now)).toBeUndefined();
+  expect(rate(500, 0, 2_000)).toBe(250);
+});
+
+test('preview summarises fields with the JSON types seen and how often they are missing', () => {
+  expect(summarizeFields([{ id: 1, a: { b: 'x' }, tags: [1] }, { id: 2.5, a: { b: null } }])).toEqual([
+    { path: 'id', types: ['integer', 'number'], missing: 0 },
+    { path: 'a.b', types: ['null', 'string'], missing: 0 },
+    { path: 'tags', types: ['array'], missing: 1 },
+  ]);
+});
+
+test('CLI options: durations parse, problems name the flag and exit 2', () => {
+  expect(duration.parse('90s')).toBe(90_000);
+  expect(duration.parse('2h')).toBe(7_200_000);
+  const schema = z.object({ catchupWindow: duration });
+  try {
+    parseOptions(schema, { catchupWindow: 'soon' });
+    throw new Error('expected a CliError');
+  } catch (err) {
+    expect(err).toBeInstanceOf(CliError);
+    expect((err as CliError).exitCode).toBe(2);
+    expect((err as CliError).message).toBe('--catchup-window: a duration such as 30s, 5m, 1h or 2d');
+  }
+});
