@@ -2,12 +2,19 @@
 import type { JsonObject } from '../config/types';
 import type { Destination } from '../destination';
 import { applyProcessingSteps } from './processing-steps';
+import { tableTarget } from './target';
 import type { FetchAndLoadPagesInput } from './types';
 
 type StoreInput = Pick<
   FetchAndLoadPagesInput,
-  'pipeline' | 'database' | 'resource' | 'loadId' | 'fullRefresh' | 'batch' | 'version' | 'store' | 'keepForChildren' | 'configModule'
->;
+  'pipeline' | 'database' | 'resource' | 'loadId' | 'fullRefresh' | 'batch' | 'version' | 'store' | 'keepForChildren' | 'configModule' | 'cluster'
+> & {
+  /** A child batch stored in parts: the index of the part's first parent (see parent-records.ts). */
+  part?: number;
+};
+
+/** Row identities (load, page, row) must differ between the parts of one child batch. */
+const PARTS_PER_BATCH = 100_000;
 
 export async function storeBatch(destination: Destination, input: StoreInput, fetched: JsonObject[]): Promise<number> {
   // processing_steps run before anything is kept, so children see the parent's processed records (as in dlt).
@@ -17,15 +24,15 @@ export async function storeBatch(destination: Destination, input: StoreInput, fe
   if (input.keepForChildren) {
     await destination.writeParentRecords(
       input.database,
-      { pipeline: input.pipeline, resource: input.resource.name, loadId: input.loadId, page: input.batch },
+      { pipeline: input.pipeline, resource: input.resource.name, loadId: input.loadId, page: input.batch, part: input.part ?? 0 },
       records,
     );
   }
   if (!input.store) return 0;
   const { rows } = await destination.insertPage(
-    { database: input.database, resource: input.resource, fullRefresh: input.fullRefresh },
+    tableTarget(input),
     records,
-    { loadId: input.loadId, version: input.version, page: input.batch },
+    { loadId: input.loadId, version: input.version, page: input.part === undefined ? input.batch : input.batch * PARTS_PER_BATCH + input.part },
   );
   return rows;
 }

@@ -2,6 +2,7 @@
 import type { JsonPrimitive } from '../config/types';
 import type { ActivityDeps } from './deps';
 import { toActivityFailure } from './failures';
+import { tableTarget } from './target';
 import type { BeginResourceLoadInput, BeginResourceLoadResult, CommitResourceLoadInput, RecordFailedLoadInput } from './types';
 
 /** Incremental state is stored per resource as `{ last_value }`, like dlt's `incremental.last_value`. */
@@ -22,8 +23,8 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
 export function beginResourceLoad(deps: ActivityDeps, input: BeginResourceLoadInput): Promise<BeginResourceLoadResult> {
   return guarded(async () => {
     const destination = await deps.destination();
-    await destination.ensureDatabase(input.database);
-    await destination.beginLoad({ database: input.database, resource: input.resource, fullRefresh: input.fullRefresh }, input.loadId);
+    await destination.ensureDatabase(input.database, input.cluster);
+    await destination.beginLoad(tableTarget(input), input.loadId);
     // A full refresh starts from initial_value: the stored cursor is ignored, and replaced at commit.
     if (input.fullRefresh || !input.resource.endpoint.incremental) return {};
     const previousCursor = storedCursor(await destination.readState(input.database, input.pipeline, input.resource.name));
@@ -34,7 +35,7 @@ export function beginResourceLoad(deps: ActivityDeps, input: BeginResourceLoadIn
 export function commitResourceLoad(deps: ActivityDeps, input: CommitResourceLoadInput): Promise<void> {
   return guarded(async () => {
     const destination = await deps.destination();
-    await destination.commitLoad({ database: input.database, resource: input.resource, fullRefresh: input.fullRefresh }, input.loadId);
+    await destination.commitLoad(tableTarget(input), input.loadId);
     // The cursor advances only now, after every page it covers has been inserted.
     if (input.resource.endpoint.incremental && input.cursorValue !== undefined) {
       await destination.writeState(input.database, input.pipeline, input.resource.name, { last_value: input.cursorValue });

@@ -11,6 +11,7 @@ import { advanceCursor } from '../workflows/cursor';
 import { storeBatch } from './batch-store';
 import type { ActivityDeps } from './deps';
 import { createPacer, type Pacer } from './pacing';
+import { partialBatchPause } from './fetch-pages';
 import { pageFailure } from './page-failure';
 import { resolveEndpoint } from './secrets';
 import type { FetchAndLoadChildrenInput, FetchAndLoadChildrenResult } from './types';
@@ -36,36 +37,56 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
     const window = endpoint.incremental ? incrementalWindow(endpoint.incremental, input.previousCursor) : undefined;
     const pacer = createPacer(input.pacing);
     const walks: ParentWalk[] = new Array(parents.length);
-    let cursor = 0;
+    // One failing parent stops the others: what is kept is the run of finished parents from the start.
+    const stopLanes = new AbortController();
+    const signal = AbortSignal.any([ctx.cancellationSignal, stopLanes.signal]);
+    let failure: unknown;
+    let cursor = input.firstParent;
     let done = 0;
     const lane = async (): Promise<void> => {
-      for (let i = cursor++; i < parents.length; i = cursor++) {
+      for (let i = cursor++; i < parents.length && failure === undefined; i = cursor++) {
         const placeholders: PlaceholderContext = { resources: { [input.parent]: parents[i]! }, ...(window ? { incremental: window } : {}) };
-        walks[i] = await walkParent(endpoint, secretValues, placeholders, pacer, ctx.cancellationSignal);
-        addParentFields(walks[i]!.records, input.parent, parents[i]!, input.resource.include_from_parent);
+        try {
+          const walk = await walkParent(endpoint, secretValues, placeholders, pacer, signal);
+          addParentFields(walk.records, input.parent, parents[i]!, input.resource.include_from_parent);
+          walks[i] = walk;
+        } catch (err) {
+          failure ??= err;
+          stopLanes.abort();
+          return;
+        }
         done += 1;
         ctx.heartbeat({ parents: done });
       }
     };
-    await Promise.all(Array.from({ length: Math.min(Math.max(1, input.concurrency), parents.length) }, lane));
+    await Promise.all(Array.from({ length: Math.min(Math.max(1, input.concurrency), parents.length - input.firstParent) }, lane));
+
+    let parentsDone = input.firstParent;
+    while (parentsDone < parents.length && walks[parentsDone] !== undefined) parentsDone += 1;
+    // Like a page batch: a throttled API part-way through keeps the finished parents, and the workflow
+    // waits before the first unfinished one. Nothing finished, or an error retrying cannot fix: fail.
+    const pauseMs = failure !== undefined && parentsDone > input.firstParent ? partialBatchPause(failure, endpoint.retry) : undefined;
+    if (failure !== undefined && pauseMs === undefined) throw failure;
 
     const records: JsonObject[] = [];
     let pages = 0;
     let fetched = 0;
     let cursorValue: JsonPrimitive | undefined;
-    for (const walk of walks) {
+    for (const walk of walks.slice(input.firstParent, parentsDone)) {
       for (const record of walk.records) records.push(record);
       pages += walk.pages;
       fetched += walk.fetched;
       cursorValue = advanceCursor(cursorValue, walk.cursorValue, endpoint.incremental?.last_value_func ?? 'max');
     }
-    const rows = await storeBatch(destination, input, records);
+    const rows = await storeBatch(destination, { ...input, part: input.firstParent }, records);
     const lastRequestAtMs = pacer.lastRequestAtMs();
     return {
       rows,
       fetched,
       pages,
       parents: parents.length,
+      parentsDone,
+      ...(pauseMs !== undefined ? { pauseMs } : {}),
       ...(cursorValue !== undefined ? { cursorValue } : {}),
       ...(lastRequestAtMs !== undefined ? { lastRequestAtMs } : {}),
     };

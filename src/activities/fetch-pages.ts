@@ -9,7 +9,8 @@
  * gives, and the pacer keeps the requests within the resource's share of `client.rate_limit`.
  */
 import { Context } from '@temporalio/activity';
-import type { JsonObject, JsonPrimitive } from '../config/types';
+import type { JsonObject, JsonPrimitive, RetryConfig } from '../config/types';
+import { SluiceError } from '../errors';
 import { filterIncremental, incrementalWindow, openPageStream, type PageStream } from '../http';
 import { advanceCursor } from '../workflows/cursor';
 import { storeBatch } from './batch-store';
@@ -61,9 +62,20 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
     let fetched = 0;
     let lastPageSize = 0;
     let cursorValue: JsonPrimitive | undefined;
-    let nextSummary = '';
+    let nextSummary = input.pageToken === null ? 'first page' : '';
+    let pauseMs: number | undefined;
     do {
-      const page = await stream.next(pagesWanted(input.limits, pages, records.length, lastPageSize));
+      let page;
+      try {
+        page = await stream.next(pagesWanted(input.limits, pages, records.length, lastPageSize));
+      } catch (err) {
+        // A throttled or flaky API part-way through a batch: keep what was fetched, and let the workflow
+        // checkpoint the failing page's token and wait before it. Retrying the whole batch would fetch
+        // the good pages again, and an API that throttles every few requests would never let it finish.
+        pauseMs = pages > 0 ? partialBatchPause(err, endpoint.retry) : undefined;
+        if (pauseMs === undefined) throw err;
+        break;
+      }
       pages += 1;
       fetched += page.records.length;
       lastPageSize = page.records.length;
@@ -88,6 +100,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
       pages,
       next: token,
       nextSummary,
+      ...(pauseMs !== undefined ? { pauseMs } : {}),
       ...(cursorValue !== undefined ? { cursorValue } : {}),
       ...(lastRequestAtMs !== undefined ? { lastRequestAtMs } : {}),
     };
@@ -96,4 +109,10 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
   } finally {
     stream?.close();
   }
+}
+
+/** How long to pause before the page that failed, when the failure is worth another try; else undefined. */
+export function partialBatchPause(err: unknown, retry: RetryConfig): number | undefined {
+  if (!(err instanceof SluiceError) || err.kind !== 'http_retryable') return undefined;
+  return err.retryAfterMs ?? retry.initial_interval_seconds * 1000;
 }

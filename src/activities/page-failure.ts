@@ -1,7 +1,8 @@
 /**
  * How a failed page batch is reported to Temporal. Most failures go through toActivityFailure; rate
- * limits that outlast the activity's own retries become a LONG_WAIT failure, on which the workflow
- * sleeps on a durable timer (no worker held, nothing failed) and then tries the same page again.
+ * limits and ClickHouse outages that outlast the activity's own retries become a LONG_WAIT failure, on
+ * which the workflow sleeps on a durable timer (no worker held, nothing failed) and then tries the same
+ * page again.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { RetryConfig } from '../config/types';
@@ -9,7 +10,20 @@ import { SluiceError } from '../errors';
 import { toActivityFailure } from './failures';
 import { LONG_WAIT_FAILURE } from './types';
 
+/** How long the workflow waits when ClickHouse is still unreachable after the batch's last attempt. */
+const DESTINATION_OUTAGE_WAIT_MS = 30_000;
+
 export function pageFailure(err: unknown, retry: RetryConfig, mask: (text: string) => string): unknown {
+  // A ClickHouse outage outlasting the API's retry budget (5 attempts, about 30 s) is not a reason to fail
+  // a sync: wait on a workflow timer and start a fresh series of attempts.
+  if (err instanceof SluiceError && err.kind === 'destination_unavailable' && Context.current().info.attempt >= retry.maximum_attempts) {
+    return ApplicationFailure.create({
+      type: LONG_WAIT_FAILURE,
+      message: `${mask(err.message)} (waiting ${DESTINATION_OUTAGE_WAIT_MS / 1000} s on a workflow timer)`,
+      nonRetryable: true,
+      details: [DESTINATION_OUTAGE_WAIT_MS],
+    });
+  }
   if (err instanceof SluiceError && err.kind === 'http_retryable') {
     const maxWaitMs = retry.max_retry_after_seconds * 1000;
     const askedFor = err.retryAfterMs;

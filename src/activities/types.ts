@@ -10,6 +10,8 @@ export interface ResourceRef {
   fullRefresh: boolean;
   /** The .ts/.js config module, for resources with processing_steps (the worker loads it again). */
   configModule?: string;
+  /** `destination.cluster`: tables are created ON CLUSTER (docs/clickhouse.md). */
+  cluster?: string;
 }
 
 export type BeginResourceLoadInput = ResourceRef;
@@ -54,6 +56,8 @@ export interface FetchAndLoadPagesInput extends BatchCommon {
 export interface FetchAndLoadChildrenInput extends BatchCommon {
   /** The parent resource whose batch `batch` this activity walks, one request sequence per parent record. */
   parent: string;
+  /** Index of the first parent record of the batch still to walk (earlier ones were loaded already). */
+  firstParent: number;
   /** How many parent records are walked at the same time. */
   concurrency: number;
 }
@@ -74,10 +78,17 @@ export interface FetchAndLoadPagesResult extends BatchResult {
   /** Paginator state of the next page, or null when this was the last page. */
   next: JsonObject | null;
   nextSummary: string;
+  /** The batch stopped early at a page the API refused for now: wait this long before fetching `next`. */
+  pauseMs?: number;
 }
 
 export interface FetchAndLoadChildrenResult extends BatchResult {
+  /** Parent records in the batch. */
   parents: number;
+  /** Every parent before this index is loaded; equal to `parents` when the batch is complete. */
+  parentsDone: number;
+  /** The batch stopped early at a parent the API refused for now: wait this long before going on. */
+  pauseMs?: number;
 }
 
 export interface CommitResourceLoadInput extends ResourceRef {

@@ -4,7 +4,7 @@
  * the parent's page activity stores each record here, and the child's activities read them back by
  * (load, page): the child workflow only checkpoints which parent page it has finished.
  *
- * ReplacingMergeTree keyed by (pipeline, resource, load, page, row): a retried parent page overwrites itself.
+ * ReplacingMergeTree keyed by (pipeline, resource, load, page, part, row): a retried parent page overwrites itself.
  */
 import type { JsonObject } from '../config/types';
 import type { Connection } from './connection';
@@ -18,13 +18,18 @@ export interface ParentPageRef {
   resource: string;
   loadId: string;
   page: number;
+  /**
+   * A child batch stored in parts (it stopped early at a throttled parent and went on later): the part
+   * is the index of its first parent. Reading a page returns every part, in order.
+   */
+  part?: number;
 }
 
 function tableSql(database: string): string {
   return (
     `CREATE TABLE IF NOT EXISTS ${qualified(database, PARENT_RECORDS_TABLE)} ` +
-    '(pipeline String, resource String, load_id String, page UInt32, row UInt32, record String) ' +
-    'ENGINE = ReplacingMergeTree ORDER BY (pipeline, resource, load_id, page, row)'
+    '(pipeline String, resource String, load_id String, page UInt32, part UInt32, row UInt32, record String) ' +
+    'ENGINE = ReplacingMergeTree ORDER BY (pipeline, resource, load_id, page, part, row)'
   );
 }
 
@@ -54,6 +59,7 @@ export class ParentRecordStore {
       resource: ref.resource,
       load_id: ref.loadId,
       page: ref.page,
+      part: ref.part ?? 0,
       row,
       record: JSON.stringify(record),
     }));
@@ -63,7 +69,7 @@ export class ParentRecordStore {
   async read(database: string, ref: ParentPageRef): Promise<JsonObject[]> {
     await this.ensureTable(database);
     const rows = await this.conn.rows<{ record: string }>(
-      `SELECT record FROM ${qualified(database, PARENT_RECORDS_TABLE)} FINAL WHERE ${pageFilter(ref)} ORDER BY row`,
+      `SELECT record FROM ${qualified(database, PARENT_RECORDS_TABLE)} FINAL WHERE ${pageFilter(ref)} ORDER BY part, row`,
       `reading page ${ref.page} of ${ref.resource} for its children`,
     );
     return rows.map((r) => JSON.parse(r.record) as JsonObject);

@@ -75,6 +75,7 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
     loadId: input.loadId,
     fullRefresh: input.fullRefresh,
     ...(input.configModule ? { configModule: input.configModule } : {}),
+    ...(input.cluster ? { cluster: input.cluster } : {}),
   };
 
   if (!progress.begun) {
@@ -82,6 +83,14 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
     progress.previousCursor = begun.previousCursor;
     progress.begun = true;
   }
+
+  /** Durable: the timer lives in Temporal, so a worker restart or deploy during the wait changes nothing. */
+  const pause = async (ms: number, why: string): Promise<void> => {
+    waitingUntil = new Date(Date.now() + ms).toISOString();
+    setCurrentDetails(`${why}: waiting until ${waitingUntil}`);
+    await sleep(ms);
+    waitingUntil = undefined;
+  };
 
   let batchesThisRun = 0;
   while (!done) {
@@ -98,13 +107,21 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
         : {}),
     };
     let result: BatchResult;
+    /** Set when a batch stopped early at a page or parent the API refused for now. */
+    let pauseMs: number | undefined;
+    let batchComplete = true;
     try {
       if (input.parent) {
-        result = await batches.fetchAndLoadChildren.executeWithOptions(
-          { ...batchOptions, summary: `parent batch ${progress.batches + 1} of ${input.parent.batches} (${input.parent.resource})` },
-          [{ ...common, parent: input.parent.resource, concurrency: resource.parallelized ? PARALLELIZED_CHILD_CONCURRENCY : CHILD_CONCURRENCY }],
+        const firstParent = progress.parentOffset ?? 0;
+        const children = await batches.fetchAndLoadChildren.executeWithOptions(
+          { ...batchOptions, summary: `parent batch ${progress.batches + 1} of ${input.parent.batches} (${input.parent.resource})${firstParent > 0 ? ` from parent ${firstParent + 1}` : ''}` },
+          [{ ...common, parent: input.parent.resource, firstParent, concurrency: resource.parallelized ? PARALLELIZED_CHILD_CONCURRENCY : CHILD_CONCURRENCY }],
         );
-        done = progress.batches + 1 >= input.parent.batches;
+        batchComplete = children.parentsDone >= children.parents;
+        progress.parentOffset = batchComplete ? 0 : children.parentsDone;
+        done = batchComplete && progress.batches + 1 >= input.parent.batches;
+        pauseMs = children.pauseMs;
+        result = children;
       } else {
         const page = await batches.fetchAndLoadPages.executeWithOptions(
           { ...batchOptions, summary: `batch ${progress.batches + 1} from ${progress.nextPageSummary}` },
@@ -113,17 +130,14 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
         progress.pageToken = page.next;
         progress.nextPageSummary = page.nextSummary;
         done = page.next === null;
+        pauseMs = page.pauseMs;
         result = page;
       }
     } catch (err) {
       const waitMs = longWaitMs(err);
       if (waitMs !== undefined && progress.longWaits < MAX_LONG_WAITS) {
-        // Durable: the timer lives in Temporal, so a worker restart or deploy during the wait changes nothing.
         progress.longWaits += 1;
-        waitingUntil = new Date(Date.now() + waitMs).toISOString();
-        setCurrentDetails(`rate limited: waiting until ${waitingUntil} (wait ${progress.longWaits} of ${MAX_LONG_WAITS})`);
-        await sleep(waitMs);
-        waitingUntil = undefined;
+        await pause(waitMs, `rate limited (wait ${progress.longWaits} of ${MAX_LONG_WAITS})`);
         continue;
       }
       // Recorded even when the run was cancelled: the load row says how far it got.
@@ -133,13 +147,14 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
       if (isCancellation(err)) throw err;
       throw describeBatchFailure(err, resource.name, progress.batches + 1);
     }
-    progress.batches += 1;
+    if (batchComplete) progress.batches += 1;
     progress.pages += result.pages;
     progress.rows += result.rows;
     progress.longWaits = 0;
     progress.lastRequestAtMs = result.lastRequestAtMs ?? progress.lastRequestAtMs;
     progress.cursorValue = advanceCursor(progress.cursorValue, result.cursorValue, resource.endpoint.incremental?.last_value_func ?? 'max');
     batchesThisRun += 1;
+    if (!done && pauseMs !== undefined) await pause(pauseMs, 'the API asked to slow down');
 
     const tooLong = input.maxBatchesPerRun !== undefined && batchesThisRun >= input.maxBatchesPerRun;
     if (!done && (workflowInfo().continueAsNewSuggested || tooLong)) {
@@ -167,7 +182,9 @@ function batchActivityOptions(input: SyncResourceInput): ActivityOptions {
   const { endpoint } = input.resource;
   return {
     startToCloseTimeout: `${Math.max(10, endpoint.timeout_seconds * 2 + 60) * Math.max(1, input.batchLimits.pages)} seconds`,
-    heartbeatTimeout: `${endpoint.timeout_seconds + 60} seconds`,
+    // Batches heartbeat every 5 s from a timer, even during a slow request or insert (activities/heartbeat.ts),
+    // so a short timeout finds a dead worker quickly without cutting off slow but healthy work.
+    heartbeatTimeout: '20 seconds',
     retry: pageRetryPolicy(endpoint.retry),
     // On cancel, wait until the activity has aborted its request and insert: the run ends in a known state.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,

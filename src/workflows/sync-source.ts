@@ -15,6 +15,16 @@ import { syncResource } from './sync-resource';
 import type { ResourceResult, SyncSourceInput, SyncSourceResult } from './types';
 
 export const DEFAULT_BATCH_LIMITS: BatchLimits = { rows: 10_000, pages: 100 };
+/**
+ * A parent's batch is its children's unit of work and checkpoint: keep it small, so a crash among
+ * thousands of parents redoes a few hundred of them at most.
+ */
+const PARENT_BATCH_CAP: BatchLimits = { rows: 500, pages: 10 };
+
+function batchLimitsFor(planned: PlannedResource, limits: BatchLimits): BatchLimits {
+  if (!planned.keepForChildren) return limits;
+  return { rows: Math.min(limits.rows, PARENT_BATCH_CAP.rows), pages: Math.min(limits.pages, PARENT_BATCH_CAP.pages) };
+}
 const DEFAULT_RESOURCE_CONCURRENCY = 4;
 
 export function resourceWorkflowId(pipeline: string, resource: string): string {
@@ -113,8 +123,9 @@ function runResource(
         store: planned.store,
         keepForChildren: planned.keepForChildren,
         ...(parentName !== undefined ? { parent: { resource: parentName, batches: parentResult?.batches ?? 0 } } : {}),
-        batchLimits: input.batchLimits ?? DEFAULT_BATCH_LIMITS,
+        batchLimits: batchLimitsFor(planned, input.batchLimits ?? DEFAULT_BATCH_LIMITS),
         ...(resource.processing_steps && input.source.module ? { configModule: input.source.module } : {}),
+        ...(input.source.destination.cluster ? { cluster: input.source.destination.cluster } : {}),
         // Resources running side by side share the API's limit.
         ...(rateLimit ? { requestsPerSecond: rateLimit / run.lanes } : {}),
       },

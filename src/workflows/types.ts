@@ -51,6 +51,8 @@ export interface ResourceProgress {
   /** Incremental cursor stored by the previous successful run. */
   previousCursor?: JsonPrimitive;
   lastRequestAtMs?: number;
+  /** Child resources: the first parent of the current parent batch still to walk. */
+  parentOffset?: number;
   /** Durable waits (Retry-After beyond the activity's retries) since the last successful batch. */
   longWaits: number;
   begun: boolean;
@@ -79,6 +81,8 @@ export interface SyncResourceInput {
   maxBatchesPerRun?: number;
   /** The .ts/.js config module, for processing_steps. */
   configModule?: string;
+  /** `destination.cluster` of the source. */
+  cluster?: string;
 }
 
 export interface ResourceStatus {

@@ -159,7 +159,7 @@ test('a child resource walks each parent batch once, in order, and commits once'
     ...mock.activities,
     async fetchAndLoadChildren(childInput) {
       childCalls.push({ batch: childInput.batch, parent: childInput.parent });
-      return { rows: 7, fetched: 7, pages: 2, parents: 3 };
+      return { rows: 7, fetched: 7, pages: 2, parents: 3, parentsDone: 3 };
     },
   };
   const child = offsetResource({ name: 'comments', table_name: 'comments', parent: { resource: 'events', bindings: [{ location: 'path', field: 'id' }] } });
@@ -205,4 +205,46 @@ test('cancelling a sync aborts the in-flight batch, commits nothing and records 
   expect(abortedInFlight).toBe(true);
   expect(mock.commits).toEqual([]);
   expect(mock.failed).toEqual([{ rows: 100, pages: 1 }]);
+});
+
+test('a batch that stopped early at a throttled page is checkpointed, then resumed after a durable pause', async () => {
+  // The 2nd batch got two pages, then the API said "Retry-After: 30 min": the workflow keeps those
+  // pages, waits on a timer, and asks for the refused page next.
+  const mock = mockActivities(500, 100);
+  const activities: SluiceActivities = {
+    ...mock.activities,
+    async fetchAndLoadPages(batchInput) {
+      const result = await mock.activities.fetchAndLoadPages(batchInput);
+      return mock.calls.length === 2 ? { ...result, pauseMs: 30 * 60 * 1000 } : result;
+    },
+  };
+  const before = await env.currentTimeMs();
+  const { handle, result } = await runWith(activities, input(), 'partial-pages');
+  expect(result).toEqual({ name: 'events', table: 'events', rows: 500, pages: 5, batches: 5 });
+  expect(mock.calls.map((c) => c.pageToken?.offset ?? 0)).toEqual([0, 100, 200, 300, 400]);
+  expect((await env.currentTimeMs()) - before).toBeGreaterThanOrEqual(30 * 60 * 1000);
+  const history = await handle.fetchHistory();
+  expect((history.events ?? []).filter((e) => e.timerStartedEventAttributes)).toHaveLength(1);
+});
+
+test('a child batch that stopped at a throttled parent goes on from that parent after the pause', async () => {
+  const calls: Array<{ batch: number; firstParent: number }> = [];
+  const mock = mockActivities(0, 100);
+  const activities: SluiceActivities = {
+    ...mock.activities,
+    async fetchAndLoadChildren(childInput) {
+      calls.push({ batch: childInput.batch, firstParent: childInput.firstParent });
+      // Batch 0 has 10 parents: the first call gets through 6 of them, the second finishes.
+      if (childInput.batch === 0 && childInput.firstParent === 0) return { rows: 6, fetched: 6, pages: 6, parents: 10, parentsDone: 6, pauseMs: 5_000 };
+      return { rows: 10 - childInput.firstParent, fetched: 0, pages: 10 - childInput.firstParent, parents: 10, parentsDone: 10 };
+    },
+  };
+  const child = offsetResource({ name: 'comments', table_name: 'comments', parent: { resource: 'events', bindings: [{ location: 'path', field: 'id' }] } });
+  const { result } = await runWith(activities, input({ resource: child, parent: { resource: 'events', batches: 2 } }), 'partial-children');
+  expect(calls).toEqual([
+    { batch: 0, firstParent: 0 },
+    { batch: 0, firstParent: 6 },
+    { batch: 1, firstParent: 0 },
+  ]);
+  expect(result).toEqual({ name: 'comments', table: 'comments', rows: 20, pages: 20, batches: 2 });
 });

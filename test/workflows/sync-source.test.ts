@@ -55,7 +55,7 @@ function mockActivities(failing: Set<string> = new Set()) {
     },
     async fetchAndLoadChildren(input) {
       log.push(`children ${input.resource.name} of ${input.parent} #${input.batch}`);
-      return { rows: 5, fetched: 5, pages: 2, parents: 10 };
+      return { rows: 5, fetched: 5, pages: 2, parents: 10, parentsDone: 10 };
     },
     async commitResourceLoad(input) {
       log.push(`commit ${input.resource.name}`);
