@@ -110,10 +110,10 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
       walk.fetched += page.records.length;
       const kept = live.incremental && placeholders.incremental
         ? filterIncremental(page.records, live.incremental, placeholders.incremental)
-        : { records: page.records, cursorValue: undefined };
+        : { records: page.records, cursorValue: undefined, pastRange: false };
       for (const record of kept.records) walk.records.push(record);
       walk.cursorValue = advanceCursor(walk.cursorValue, kept.cursorValue, live.incremental?.last_value_func ?? 'max');
-      token = page.next;
+      token = kept.pastRange ? null : page.next;
     } while (token !== null);
     return walk;
   }

@@ -83,6 +83,11 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
         const kept = filterIncremental(page.records, endpoint.incremental, window);
         for (const record of kept.records) records.push(record);
         cursorValue = advanceCursor(cursorValue, kept.cursorValue, endpoint.incremental.last_value_func ?? 'max');
+        if (kept.pastRange) {
+          token = null;
+          nextSummary = 'no more pages (past the incremental range)';
+          break;
+        }
       } else {
         for (const record of page.records) records.push(record);
       }

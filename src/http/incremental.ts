@@ -50,13 +50,15 @@ export function filterIncremental(
   records: JsonObject[],
   cfg: IncrementalConfig,
   window: { start_value: JsonPrimitive; end_value: JsonPrimitive },
-): { records: JsonObject[]; cursorValue: JsonPrimitive | undefined } {
+): { records: JsonObject[]; cursorValue: JsonPrimitive | undefined; pastRange: boolean } {
   // For "min" every comparison flips: "after the start" means smaller.
   const dir = cfg.last_value_func === 'min' ? -1 : 1;
   const start = window.start_value;
   const end = window.end_value;
   const kept: JsonObject[] = [];
   let best: JsonPrimitive | undefined;
+  let beyondEnd = false;
+  let beforeStart = false;
 
   for (const record of records) {
     const raw = cursorOf(record, cfg.cursor_path);
@@ -76,16 +78,25 @@ export function filterIncremental(
     const value: JsonPrimitive = raw;
     if (end !== null && end !== undefined) {
       const c = dir * compareCursor(value, end, cfg.cursor_path);
-      if (c > 0 || (c === 0 && cfg.range_end === 'open')) continue;
+      if (c > 0 || (c === 0 && cfg.range_end === 'open')) {
+        beyondEnd = true;
+        continue;
+      }
     }
     if (start !== null && start !== undefined) {
       const c = dir * compareCursor(value, start, cfg.cursor_path);
-      if (c < 0 || (c === 0 && cfg.range_start === 'open')) continue;
+      if (c < 0 || (c === 0 && cfg.range_start === 'open')) {
+        beforeStart = true;
+        continue;
+      }
     }
     kept.push(record);
     if (best === undefined || dir * compareCursor(value, best, cfg.cursor_path) > 0) best = value;
   }
-  return { records: kept, cursorValue: best };
+  // dlt's row_order: records come sorted by the cursor, so once one falls outside the range on the side
+  // the API is walking towards, every later page would too: stop paging.
+  const pastRange = (cfg.row_order === 'asc' && beyondEnd) || (cfg.row_order === 'desc' && beforeStart);
+  return { records: kept, cursorValue: best, pastRange };
 }
 
 function applyLag(value: JsonPrimitive, lag: number, func: 'max' | 'min'): JsonPrimitive {

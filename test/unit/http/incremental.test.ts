@@ -14,6 +14,19 @@ describe('filterIncremental', () => {
     expect(out.cursorValue).toBe(15);
   });
 
+  it('row_order: a sorted page that runs past the range says paging can stop', () => {
+    const asc = filterIncremental(rows(10, 15, 20, 25), cfg({ row_order: 'asc' }), { start_value: 5, end_value: 20 });
+    expect(asc.records.map((r) => r.updated)).toEqual([10, 15]);
+    expect(asc.pastRange).toBe(true);
+    const desc = filterIncremental(rows(25, 10, 4), cfg({ row_order: 'desc' }), { start_value: 5, end_value: null });
+    expect(desc.records.map((r) => r.updated)).toEqual([25, 10]);
+    expect(desc.pastRange).toBe(true);
+    // Without row_order nothing is assumed about later pages.
+    expect(filterIncremental(rows(10, 25), cfg(), { start_value: 5, end_value: 20 }).pastRange).toBe(false);
+    // Still inside the range: keep paging.
+    expect(filterIncremental(rows(10, 15), cfg({ row_order: 'asc' }), { start_value: 5, end_value: 20 }).pastRange).toBe(false);
+  });
+
   it('open start drops the start value, closed end keeps the end value', () => {
     const out = filterIncremental(rows(5, 10, 20), cfg({ range_start: 'open', range_end: 'closed' }), { start_value: 5, end_value: 20 });
     expect(out.records.map((r) => r.updated)).toEqual([10, 20]);
