@@ -15,6 +15,7 @@ import {
   nonEmptyString,
   nonNegativeInt,
   oneOf,
+  positiveInt,
   strictObject,
 } from './schema-helpers';
 
@@ -154,6 +155,9 @@ export const clientSchema = strictObject(
 export const destinationSchema = strictObject({
   database: nonEmptyString('a database name').optional(),
   cluster: nonEmptyString('a cluster name').optional(),
+  // One activity and one INSERT per batch of pages: the unit of retry and of re-work after a crash.
+  batch_rows: positiveInt().optional(),
+  batch_pages: positiveInt().optional(),
 });
 
 export const sourceConfigSchema = strictObject(

@@ -214,6 +214,9 @@ export interface ResolvedResource {
 export interface DestinationConfig {
   database?: string;
   cluster?: string;
+  /** A page batch (one activity, one INSERT) ends at this many rows or pages, whichever comes first. */
+  batch_rows?: number;
+  batch_pages?: number;
 }
 
 export interface ResolvedSource {

@@ -21,6 +21,11 @@ export const DEFAULT_BATCH_LIMITS: BatchLimits = { rows: 10_000, pages: 100 };
  */
 const PARENT_BATCH_CAP: BatchLimits = { rows: 500, pages: 10 };
 
+function configuredBatchLimits(input: SyncSourceInput): BatchLimits {
+  const { batch_rows: rows, batch_pages: pages } = input.source.destination;
+  return { rows: rows ?? DEFAULT_BATCH_LIMITS.rows, pages: pages ?? DEFAULT_BATCH_LIMITS.pages };
+}
+
 function batchLimitsFor(planned: PlannedResource, limits: BatchLimits): BatchLimits {
   if (!planned.keepForChildren) return limits;
   return { rows: Math.min(limits.rows, PARENT_BATCH_CAP.rows), pages: Math.min(limits.pages, PARENT_BATCH_CAP.pages) };
@@ -123,7 +128,7 @@ function runResource(
         store: planned.store,
         keepForChildren: planned.keepForChildren,
         ...(parentName !== undefined ? { parent: { resource: parentName, batches: parentResult?.batches ?? 0 } } : {}),
-        batchLimits: batchLimitsFor(planned, input.batchLimits ?? DEFAULT_BATCH_LIMITS),
+        batchLimits: batchLimitsFor(planned, input.batchLimits ?? configuredBatchLimits(input)),
         ...(resource.processing_steps && input.source.module ? { configModule: input.source.module } : {}),
         ...(input.source.destination.cluster ? { cluster: input.source.destination.cluster } : {}),
         // Resources running side by side share the API's limit.

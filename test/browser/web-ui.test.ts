@@ -54,6 +54,8 @@ test('filter by SluicePipeline, open the run and a resource: summary and page ac
       client: { base_url: api.url, auth: { type: 'api_key', name: 'api_key', api_key: '${api_key}', location: 'query' } },
       resource_defaults: { primary_key: 'id', write_disposition: 'merge' },
       resources: [{ name: 'events', endpoint: { path: '/v1/resource', data_selector: 'data', paginator: { type: 'offset', limit: 50 } } }],
+      // One page per batch, so each page is an activity of its own with its offset in the summary.
+      destination: { batch_pages: 1 },
     }),
   );
   const run = await runCli(['run', config, '--with-worker', '--json', '--database', database], { API_KEY, SLUICE_TASK_QUEUE: uniqueName('tq_ui') });
