@@ -1,23 +1,10 @@
-import type { ClickHouseClient } from '@clickhouse/client';
-import { createDestination, type Destination } from '../../../src/destination';
 import { SluiceError } from '../../../src/errors';
+import { createDestination } from '../../../src/destination';
 import { resource } from '../../unit/destination/resource-fixture';
-import { dropDatabase, rawClient, rows, scalar, settings, testDatabase } from './helpers';
+import { rows, scalar, useTestDestination, settings } from './helpers';
 
-let dest: Destination;
-let ch: ClickHouseClient;
-const db = testDatabase();
-
-beforeAll(async () => {
-  dest = await createDestination(settings);
-  ch = rawClient();
-  await dest.ensureDatabase(db);
-});
-afterAll(async () => {
-  await dropDatabase(ch, db);
-  await dest.close();
-  await ch.close();
-});
+const fx = useTestDestination();
+const { db } = fx;
 
 const users = resource({ name: 'users', table_name: 'users', write_disposition: 'merge', primary_key: ['id'] });
 
@@ -29,40 +16,40 @@ describe('merge', () => {
       { id: 1, name: 'ann', createdAt: '2024-01-02T03:04:05.678Z' },
       { id: 2, name: 'bob', createdAt: '2024-01-03T00:00:00+02:00' },
     ];
-    await dest.beginLoad(target(), 'load-1');
-    expect(await dest.insertPage(target(), page, { loadId: 'load-1', version: 10, page: 0 })).toEqual({ rows: 2 });
-    expect(await scalar(ch, `SELECT count() AS n FROM ${db}.users FINAL`)).toBe(2);
-    await dest.insertPage(target(), page, { loadId: 'load-1', version: 10, page: 0 });
-    expect(await scalar(ch, `SELECT count() AS n FROM ${db}.users FINAL`)).toBe(2);
-    expect(await scalar(ch, `SELECT count() AS n FROM ${db}.users`)).toBe(4); // both inserts landed; FINAL hides one
+    await fx.dest.beginLoad(target(), 'load-1');
+    expect(await fx.dest.insertPage(target(), page, { loadId: 'load-1', version: 10, page: 0 })).toEqual({ rows: 2 });
+    expect(await scalar(fx.ch, `SELECT count() AS n FROM ${db}.users FINAL`)).toBe(2);
+    await fx.dest.insertPage(target(), page, { loadId: 'load-1', version: 10, page: 0 });
+    expect(await scalar(fx.ch, `SELECT count() AS n FROM ${db}.users FINAL`)).toBe(2);
+    expect(await scalar(fx.ch, `SELECT count() AS n FROM ${db}.users`)).toBe(4); // both inserts landed; FINAL hides one
   });
 
   it('lets the later version win', async () => {
-    await dest.insertPage(target(), [{ id: 1, name: 'ann v2' }], { loadId: 'load-2', version: 20, page: 0 });
+    await fx.dest.insertPage(target(), [{ id: 1, name: 'ann v2' }], { loadId: 'load-2', version: 20, page: 0 });
     // An older version arriving late (a slow retry of an earlier run) must not win.
-    await dest.insertPage(target(), [{ id: 1, name: 'ann stale' }], { loadId: 'load-0', version: 5, page: 0 });
-    const got = await rows<{ name: string }>(ch, `SELECT name FROM ${db}.users FINAL WHERE id = 1`);
+    await fx.dest.insertPage(target(), [{ id: 1, name: 'ann stale' }], { loadId: 'load-0', version: 5, page: 0 });
+    const got = await rows<{ name: string }>(fx.ch, `SELECT name FROM ${db}.users FINAL WHERE id = 1`);
     expect(got).toEqual([{ name: 'ann v2' }]);
   });
 
   it('creates typed columns: snake_case names, Int64 key, timestamps in UTC', async () => {
-    const cols = await rows<{ name: string; type: string }>(ch, `SELECT name, type FROM system.columns WHERE database = '${db}' AND table = 'users'`);
+    const cols = await rows<{ name: string; type: string }>(fx.ch, `SELECT name, type FROM system.columns WHERE database = '${db}' AND table = 'users'`);
     const types = Object.fromEntries(cols.map((c) => [c.name, c.type]));
     expect(types.id).toBe('Int64');
     expect(types.name).toBe('Nullable(String)');
     expect(types.created_at).toMatch(/^Nullable\(DateTime(64\(3, )?\(?'UTC'\)\)$/);
     expect(types._sluice_version).toBe('UInt64');
-    const [bob] = await rows<{ t: string }>(ch, `SELECT toString(created_at) AS t FROM ${db}.users FINAL WHERE id = 2`);
+    const [bob] = await rows<{ t: string }>(fx.ch, `SELECT toString(created_at) AS t FROM ${db}.users FINAL WHERE id = 2`);
     expect(bob.t.startsWith('2024-01-02 22:00:00')).toBe(true);
   });
 
   it('dedupes one key within a page, keeping the last record', async () => {
-    await dest.insertPage(target(), [{ id: 7, name: 'first' }, { id: 7, name: 'last' }], { loadId: 'load-3', version: 30, page: 0 });
-    expect(await rows(ch, `SELECT name FROM ${db}.users FINAL WHERE id = 7`)).toEqual([{ name: 'last' }]);
+    await fx.dest.insertPage(target(), [{ id: 7, name: 'first' }, { id: 7, name: 'last' }], { loadId: 'load-3', version: 30, page: 0 });
+    expect(await rows(fx.ch, `SELECT name FROM ${db}.users FINAL WHERE id = 7`)).toEqual([{ name: 'last' }]);
   });
 
   it('fails with destination_fatal when a primary key is missing', async () => {
-    await expect(dest.insertPage(target(), [{ name: 'nokey' }], { loadId: 'load-4', version: 40, page: 0 })).rejects.toMatchObject({
+    await expect(fx.dest.insertPage(target(), [{ name: 'nokey' }], { loadId: 'load-4', version: 40, page: 0 })).rejects.toMatchObject({
       kind: 'destination_fatal',
       message: expect.stringContaining('"id"'),
     });
@@ -75,46 +62,46 @@ describe('append', () => {
 
   it('does not duplicate a retried page, with or without FINAL', async () => {
     const page = [{ eventType: 'click' }, { eventType: 'view' }, { eventType: 'click' }];
-    await dest.insertPage(target(), page, { loadId: 'a1', version: 1, page: 0 });
-    await dest.insertPage(target(), page, { loadId: 'a1', version: 1, page: 0 });
-    await dest.insertPage(target(), page, { loadId: 'a1', version: 2, page: 1 });
-    expect(await scalar(ch, `SELECT count() AS n FROM ${db}.events`)).toBe(6);
-    expect(await scalar(ch, `SELECT count() AS n FROM ${db}.events FINAL`)).toBe(6);
-    expect(await scalar(ch, `SELECT countIf(event_type = 'click') AS n FROM ${db}.events`)).toBe(4);
+    await fx.dest.insertPage(target(), page, { loadId: 'a1', version: 1, page: 0 });
+    await fx.dest.insertPage(target(), page, { loadId: 'a1', version: 1, page: 0 });
+    await fx.dest.insertPage(target(), page, { loadId: 'a1', version: 2, page: 1 });
+    expect(await scalar(fx.ch, `SELECT count() AS n FROM ${db}.events`)).toBe(6);
+    expect(await scalar(fx.ch, `SELECT count() AS n FROM ${db}.events FINAL`)).toBe(6);
+    expect(await scalar(fx.ch, `SELECT countIf(event_type = 'click') AS n FROM ${db}.events`)).toBe(4);
   });
 
   it('adds a column when a new field appears, keeping old rows', async () => {
-    await dest.insertPage(target(), [{ eventType: 'buy', amount: 9.5, paid: true, day: '2024-02-29' }], { loadId: 'a1', version: 3, page: 2 });
-    const cols = await rows<{ name: string; type: string }>(ch, `SELECT name, type FROM system.columns WHERE database = '${db}' AND table = 'events'`);
+    await fx.dest.insertPage(target(), [{ eventType: 'buy', amount: 9.5, paid: true, day: '2024-02-29' }], { loadId: 'a1', version: 3, page: 2 });
+    const cols = await rows<{ name: string; type: string }>(fx.ch, `SELECT name, type FROM system.columns WHERE database = '${db}' AND table = 'events'`);
     const types = Object.fromEntries(cols.map((c) => [c.name, c.type]));
     expect(types.amount).toBe('Nullable(Float64)');
     expect(types.paid).toMatch(/^Nullable\((Bool|UInt8)\)$/);
     expect(types.day).toBe('Nullable(Date)');
-    expect(await scalar(ch, `SELECT count() AS n FROM ${db}.events WHERE amount IS NULL`)).toBe(6);
-    expect(await rows(ch, `SELECT toString(day) AS d FROM ${db}.events WHERE amount = 9.5`)).toEqual([{ d: '2024-02-29' }]);
+    expect(await scalar(fx.ch, `SELECT count() AS n FROM ${db}.events WHERE amount IS NULL`)).toBe(6);
+    expect(await rows(fx.ch, `SELECT toString(day) AS d FROM ${db}.events WHERE amount = 9.5`)).toEqual([{ d: '2024-02-29' }]);
   });
 
   it('flattens nested objects into parent__child columns and lists into child tables', async () => {
-    await dest.insertPage(
+    await fx.dest.insertPage(
       target(),
       [{ eventType: 'nested', user: { id: 5, geoInfo: { countryCode: 'DE' } }, tags: ['a', 'b'], items: [{ sku: 1 }] }],
       { loadId: 'a1', version: 4, page: 3 },
     );
     const [row] = await rows<Record<string, unknown>>(
-      ch,
+      fx.ch,
       `SELECT user__id, user__geo_info__country_code, _sluice_id AS id FROM ${db}.events WHERE event_type = 'nested'`,
     );
     expect(row).toEqual({ user__id: '5', user__geo_info__country_code: 'DE', id: expect.any(String) });
-    expect(await rows(ch, `SELECT value, _sluice_list_idx AS i, _sluice_parent_id = '${row.id}' AS linked FROM ${db}.events__tags ORDER BY i`)).toEqual([
+    expect(await rows(fx.ch, `SELECT value, _sluice_list_idx AS i, _sluice_parent_id = '${row.id}' AS linked FROM ${db}.events__tags ORDER BY i`)).toEqual([
       { value: 'a', i: 0, linked: 1 },
       { value: 'b', i: 1, linked: 1 },
     ]);
-    expect(await rows(ch, `SELECT sku FROM ${db}.events__items`)).toEqual([{ sku: '1' }]);
+    expect(await rows(fx.ch, `SELECT sku FROM ${db}.events__items`)).toEqual([{ sku: '1' }]);
   });
 
   it('rejects a value that does not fit its column with field, excerpt and type under a frozen data_type', async () => {
     const frozen = resource({ name: 'events', table_name: 'Events', write_disposition: 'append', schema_contract: { tables: 'evolve', columns: 'evolve', data_type: 'freeze' } });
-    const err = await dest
+    const err = await fx.dest
       .insertPage({ database: db, resource: frozen }, [{ eventType: 'bad', amount: 'twelve' }], { loadId: 'a1', version: 5, page: 4 })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SluiceError);
@@ -123,8 +110,8 @@ describe('append', () => {
   });
 
   it('widens int and float seen in one page to Float64', async () => {
-    await dest.insertPage(target(), [{ score: 1 }, { score: 2.5 }], { loadId: 'a1', version: 6, page: 5 });
-    expect(await rows(ch, `SELECT type FROM system.columns WHERE database = '${db}' AND table = 'events' AND name = 'score'`)).toEqual([
+    await fx.dest.insertPage(target(), [{ score: 1 }, { score: 2.5 }], { loadId: 'a1', version: 6, page: 5 });
+    expect(await rows(fx.ch, `SELECT type FROM system.columns WHERE database = '${db}' AND table = 'events' AND name = 'score'`)).toEqual([
       { type: 'Nullable(Float64)' },
     ]);
   });
@@ -135,10 +122,10 @@ describe('append', () => {
       table_name: 'hinted',
       columns: { code: { data_type: 'text' }, when: { data_type: 'timestamp' }, big: { data_type: 'bigint', nullable: false } },
     });
-    await dest.insertPage({ database: db, resource: hinted }, [{ code: 42, when: 1700000000, big: 3 }], { loadId: 'h', version: 1, page: 0 });
-    const got = await rows<Record<string, unknown>>(ch, `SELECT code, toString(when) AS w, big FROM ${db}.hinted`);
+    await fx.dest.insertPage({ database: db, resource: hinted }, [{ code: 42, when: 1700000000, big: 3 }], { loadId: 'h', version: 1, page: 0 });
+    const got = await rows<Record<string, unknown>>(fx.ch, `SELECT code, toString(when) AS w, big FROM ${db}.hinted`);
     expect(got).toEqual([{ code: '42', w: expect.stringMatching(/^2023-11-14 22:13:20/), big: '3' }]);
-    const types = await rows<{ type: string }>(ch, `SELECT type FROM system.columns WHERE database = '${db}' AND table = 'hinted' AND name = 'big'`);
+    const types = await rows<{ type: string }>(fx.ch, `SELECT type FROM system.columns WHERE database = '${db}' AND table = 'hinted' AND name = 'big'`);
     expect(types).toEqual([{ type: 'Int64' }]);
   });
 });
@@ -146,27 +133,27 @@ describe('append', () => {
 describe('schema cache', () => {
   it('recovers when the table is dropped behind the cache', async () => {
     const r = resource({ name: 'dropped', table_name: 'dropped' });
-    await dest.insertPage({ database: db, resource: r }, [{ a: 1, b: 'x' }], { loadId: 'd1', version: 1, page: 0 });
-    await ch.command({ query: `DROP TABLE ${db}.dropped` });
-    await dest.insertPage({ database: db, resource: r }, [{ a: 2, b: 'y' }], { loadId: 'd2', version: 2, page: 0 });
-    expect(await rows(ch, `SELECT a, b FROM ${db}.dropped`)).toEqual([{ a: '2', b: 'y' }]);
+    await fx.dest.insertPage({ database: db, resource: r }, [{ a: 1, b: 'x' }], { loadId: 'd1', version: 1, page: 0 });
+    await fx.ch.command({ query: `DROP TABLE ${db}.dropped` });
+    await fx.dest.insertPage({ database: db, resource: r }, [{ a: 2, b: 'y' }], { loadId: 'd2', version: 2, page: 0 });
+    expect(await rows(fx.ch, `SELECT a, b FROM ${db}.dropped`)).toEqual([{ a: '2', b: 'y' }]);
   });
 
   it('tolerates another worker adding the same column first', async () => {
     const r = resource({ name: 'racy', table_name: 'racy' });
     const other = await createDestination(settings);
     try {
-      await dest.insertPage({ database: db, resource: r }, [{ a: 1 }], { loadId: 'r', version: 1, page: 0 });
+      await fx.dest.insertPage({ database: db, resource: r }, [{ a: 1 }], { loadId: 'r', version: 1, page: 0 });
       await other.insertPage({ database: db, resource: r }, [{ a: 2 }], { loadId: 'r', version: 1, page: 1 });
       // Both caches know only `a`; both now see `c` and race to add it.
       await Promise.all([
-        dest.insertPage({ database: db, resource: r }, [{ a: 3, c: 'x' }], { loadId: 'r', version: 1, page: 2 }),
+        fx.dest.insertPage({ database: db, resource: r }, [{ a: 3, c: 'x' }], { loadId: 'r', version: 1, page: 2 }),
         other.insertPage({ database: db, resource: r }, [{ a: 4, c: 'y' }], { loadId: 'r', version: 1, page: 3 }),
       ]);
     } finally {
       await other.close();
     }
-    expect(await scalar(ch, `SELECT count() AS n FROM ${db}.racy WHERE c IS NOT NULL`)).toBe(2);
+    expect(await scalar(fx.ch, `SELECT count() AS n FROM ${db}.racy WHERE c IS NOT NULL`)).toBe(2);
   });
 });
 
@@ -181,7 +168,7 @@ describe('errors', () => {
   });
 
   it('ping succeeds against the live server and reports its version', async () => {
-    await expect(dest.ping()).resolves.toBeUndefined();
-    expect(dest.features.version).toMatch(/^\d+\.\d+/);
+    await expect(fx.dest.ping()).resolves.toBeUndefined();
+    expect(fx.dest.features.version).toMatch(/^\d+\.\d+/);
   });
 });

@@ -1,26 +1,12 @@
-import type { ClickHouseClient } from '@clickhouse/client';
 import type { JsonObject, ResolvedResource, SchemaContract } from '../../../src/config/types';
-import { createDestination, type Destination } from '../../../src/destination';
 import { resource } from '../../unit/destination/resource-fixture';
-import { dropDatabase, rawClient, rows, scalar, settings, testDatabase } from './helpers';
+import { rows, scalar, useTestDestination } from './helpers';
 
-let dest: Destination;
-let ch: ClickHouseClient;
-const db = testDatabase();
-
-beforeAll(async () => {
-  dest = await createDestination(settings);
-  ch = rawClient();
-  await dest.ensureDatabase(db);
-});
-afterAll(async () => {
-  await dropDatabase(ch, db);
-  await dest.close();
-  await ch.close();
-});
+const fx = useTestDestination();
+const { db } = fx;
 
 const contract = (data_type: SchemaContract['data_type'], columns: SchemaContract['columns'] = 'evolve', tables: SchemaContract['tables'] = 'evolve'): SchemaContract => ({ tables, columns, data_type });
-const showCreate = async (table: string) => (await rows<{ statement: string }>(ch, `SHOW CREATE TABLE ${db}.${table}`))[0].statement;
+const showCreate = async (table: string) => (await rows<{ statement: string }>(fx.ch, `SHOW CREATE TABLE ${db}.${table}`))[0].statement;
 
 describe('full refresh of a merge resource', () => {
   const users = resource({ name: 'fr_users', table_name: 'fr_users', write_disposition: 'merge', primary_key: ['id'] });
@@ -28,52 +14,52 @@ describe('full refresh of a merge resource', () => {
   const full = { ...sync, fullRefresh: true };
 
   it('replaces the rows, keeps the merge layout, and later merge runs still collapse', async () => {
-    await dest.beginLoad(sync, 'm1');
-    await dest.insertPage(sync, [{ id: 'A', v: 1, tags: ['x'] }, { id: 'B', v: 1, tags: ['y', 'z'] }], { loadId: 'm1', version: 10, page: 0 });
-    await dest.commitLoad(sync, 'm1');
+    await fx.dest.beginLoad(sync, 'm1');
+    await fx.dest.insertPage(sync, [{ id: 'A', v: 1, tags: ['x'] }, { id: 'B', v: 1, tags: ['y', 'z'] }], { loadId: 'm1', version: 10, page: 0 });
+    await fx.dest.commitLoad(sync, 'm1');
 
-    await dest.beginLoad(full, 'f1');
-    await dest.insertPage(full, [{ id: 'B', v: 2, tags: ['q'] }, { id: 'C', v: 2 }], { loadId: 'f1', version: 20, page: 0 });
+    await fx.dest.beginLoad(full, 'f1');
+    await fx.dest.insertPage(full, [{ id: 'B', v: 2, tags: ['q'] }, { id: 'C', v: 2 }], { loadId: 'f1', version: 20, page: 0 });
     // Nothing live changes before commit.
-    expect(await rows(ch, `SELECT id FROM ${db}.fr_users FINAL ORDER BY id`)).toEqual([{ id: 'A' }, { id: 'B' }]);
-    await dest.commitLoad(full, 'f1');
-    expect(await rows(ch, `SELECT id, v FROM ${db}.fr_users FINAL ORDER BY id`)).toEqual([{ id: 'B', v: '2' }, { id: 'C', v: '2' }]);
+    expect(await rows(fx.ch, `SELECT id FROM ${db}.fr_users FINAL ORDER BY id`)).toEqual([{ id: 'A' }, { id: 'B' }]);
+    await fx.dest.commitLoad(full, 'f1');
+    expect(await rows(fx.ch, `SELECT id, v FROM ${db}.fr_users FINAL ORDER BY id`)).toEqual([{ id: 'B', v: '2' }, { id: 'C', v: '2' }]);
     expect(await showCreate('fr_users')).toMatch(/ReplacingMergeTree\(_sluice_version\)\s+ORDER BY id/);
     // The child table was refreshed with its parent.
-    expect(await rows(ch, `SELECT value FROM ${db}.fr_users__tags FINAL ORDER BY value`)).toEqual([{ value: 'q' }]);
+    expect(await rows(fx.ch, `SELECT value FROM ${db}.fr_users__tags FINAL ORDER BY value`)).toEqual([{ value: 'q' }]);
 
-    await dest.insertPage(sync, [{ id: 'C', v: 3 }], { loadId: 'm2', version: 30, page: 0 });
-    expect(await rows(ch, `SELECT id, v FROM ${db}.fr_users FINAL ORDER BY id`)).toEqual([{ id: 'B', v: '2' }, { id: 'C', v: '3' }]);
-    expect((await rows(ch, `SHOW TABLES FROM ${db}`)).map((r) => (r as { name: string }).name)).not.toContain('fr_users__sluice_staging');
+    await fx.dest.insertPage(sync, [{ id: 'C', v: 3 }], { loadId: 'm2', version: 30, page: 0 });
+    expect(await rows(fx.ch, `SELECT id, v FROM ${db}.fr_users FINAL ORDER BY id`)).toEqual([{ id: 'B', v: '2' }, { id: 'C', v: '3' }]);
+    expect((await rows(fx.ch, `SHOW TABLES FROM ${db}`)).map((r) => (r as { name: string }).name)).not.toContain('fr_users__sluice_staging');
   });
 
   it('leaves the live tables untouched when the full refresh fails before commit', async () => {
-    await dest.beginLoad(full, 'f2');
-    await dest.insertPage(full, [{ id: 'Z', v: 9, tags: ['gone'] }], { loadId: 'f2', version: 40, page: 0 });
+    await fx.dest.beginLoad(full, 'f2');
+    await fx.dest.insertPage(full, [{ id: 'Z', v: 9, tags: ['gone'] }], { loadId: 'f2', version: 40, page: 0 });
     // No commit: the run failed. Live still has the previous rows; the next begin starts staging clean.
-    expect(await rows(ch, `SELECT id FROM ${db}.fr_users FINAL ORDER BY id`)).toEqual([{ id: 'B' }, { id: 'C' }]);
-    expect(await rows(ch, `SELECT value FROM ${db}.fr_users__tags FINAL`)).toEqual([{ value: 'q' }]);
-    await dest.beginLoad(full, 'f3');
-    expect(await scalar(ch, `SELECT count() AS n FROM ${db}.fr_users__sluice_staging`)).toBe(0);
-    expect(await scalar(ch, `SELECT count() AS n FROM ${db}.fr_users__tags__sluice_staging`)).toBe(0);
+    expect(await rows(fx.ch, `SELECT id FROM ${db}.fr_users FINAL ORDER BY id`)).toEqual([{ id: 'B' }, { id: 'C' }]);
+    expect(await rows(fx.ch, `SELECT value FROM ${db}.fr_users__tags FINAL`)).toEqual([{ value: 'q' }]);
+    await fx.dest.beginLoad(full, 'f3');
+    expect(await scalar(fx.ch, `SELECT count() AS n FROM ${db}.fr_users__sluice_staging`)).toBe(0);
+    expect(await scalar(fx.ch, `SELECT count() AS n FROM ${db}.fr_users__tags__sluice_staging`)).toBe(0);
   });
 });
 
 describe('schema contract', () => {
   const load = (r: ResolvedResource, records: Record<string, unknown>[], page: number) =>
-    dest.insertPage({ database: db, resource: r, pipeline: 'pipe' }, records as never, { loadId: 'c1', version: 1, page });
+    fx.dest.insertPage({ database: db, resource: r, pipeline: 'pipe' }, records as never, { loadId: 'c1', version: 1, page });
   const res = (table: string, c?: SchemaContract) => resource({ name: table, table_name: table, ...(c ? { schema_contract: c } : {}) });
 
   it('evolve: a value of another type goes to a dlt-style variant column, recorded in _sluice_columns', async () => {
     const r = res('c_evolve');
     await load(r, [{ amount: 1.5 }], 0);
     await load(r, [{ amount: 'twelve' }, { amount: 2 }], 1);
-    expect(await rows(ch, `SELECT amount, amount__v_text FROM ${db}.c_evolve ORDER BY _sluice_page, _sluice_row`)).toEqual([
+    expect(await rows(fx.ch, `SELECT amount, amount__v_text FROM ${db}.c_evolve ORDER BY _sluice_page, _sluice_row`)).toEqual([
       { amount: 1.5, amount__v_text: null },
       { amount: null, amount__v_text: 'twelve' },
       { amount: 2, amount__v_text: null },
     ]);
-    expect(await rows(ch, `SELECT column, type, reason FROM ${db}._sluice_columns FINAL WHERE table = 'c_evolve' AND column LIKE 'amount%' ORDER BY column`)).toEqual([
+    expect(await rows(fx.ch, `SELECT column, type, reason FROM ${db}._sluice_columns FINAL WHERE table = 'c_evolve' AND column LIKE 'amount%' ORDER BY column`)).toEqual([
       { column: 'amount', type: 'Nullable(Float64)', reason: 'new table' },
       { column: 'amount__v_text', type: 'Nullable(String)', reason: 'variant column' },
     ]);
@@ -92,19 +78,19 @@ describe('schema contract', () => {
     const r = res('c_row', contract('discard_row'));
     await load(r, [{ n: 1 }], 0);
     await load(r, [{ n: 2 }, { n: 'bad', note: 'kept in rejected' }], 1);
-    expect(await rows(ch, `SELECT n FROM ${db}.c_row ORDER BY n`)).toEqual([{ n: '1' }, { n: '2' }]);
-    const rejected = await rows<{ pipeline: string; reason: string; record: string; row: number }>(ch, `SELECT pipeline, reason, record, row FROM ${db}._sluice_rejected FINAL WHERE resource = 'c_row'`);
+    expect(await rows(fx.ch, `SELECT n FROM ${db}.c_row ORDER BY n`)).toEqual([{ n: '1' }, { n: '2' }]);
+    const rejected = await rows<{ pipeline: string; reason: string; record: string; row: number }>(fx.ch, `SELECT pipeline, reason, record, row FROM ${db}._sluice_rejected FINAL WHERE resource = 'c_row'`);
     expect(rejected).toEqual([{ pipeline: 'pipe', row: 1, reason: expect.stringMatching(/field "n" value "bad" does not fit column type Nullable\(Int64\)/), record: '{"n":"bad","note":"kept in rejected"}' }]);
     // A retried page does not duplicate the rejection.
     await load(r, [{ n: 2 }, { n: 'bad', note: 'kept in rejected' }], 1);
-    expect(await scalar(ch, `SELECT count() AS n FROM ${db}._sluice_rejected FINAL WHERE resource = 'c_row'`)).toBe(1);
+    expect(await scalar(fx.ch, `SELECT count() AS n FROM ${db}._sluice_rejected FINAL WHERE resource = 'c_row'`)).toBe(1);
   });
 
   it('discard_value: the value is dropped, the row loads', async () => {
     const r = res('c_value', contract('discard_value'));
     await load(r, [{ n: 1, s: 'a' }], 0);
     await load(r, [{ n: 'bad', s: 'b' }], 1);
-    expect(await rows(ch, `SELECT n, s FROM ${db}.c_value ORDER BY s`)).toEqual([{ n: '1', s: 'a' }, { n: null, s: 'b' }]);
+    expect(await rows(fx.ch, `SELECT n, s FROM ${db}.c_value ORDER BY s`)).toEqual([{ n: '1', s: 'a' }, { n: null, s: 'b' }]);
   });
 
   it('columns: freeze fails on a new field, discard_row rejects the record, discard_value drops the field', async () => {
@@ -113,9 +99,9 @@ describe('schema contract', () => {
     await expect(load(frozen, [{ a: 2, extra: 'x' }], 1)).rejects.toThrow(/resource "c_cols": new column "extra" in c_cols/);
     await load(res('c_cols', contract('evolve', 'discard_row')), [{ a: 3, extra: 'x' }, { a: 4 }], 2);
     await load(res('c_cols', contract('evolve', 'discard_value')), [{ a: 5, extra: 'x' }], 3);
-    expect(await rows(ch, `SELECT a FROM ${db}.c_cols ORDER BY a`)).toEqual([{ a: '1' }, { a: '4' }, { a: '5' }]);
-    expect(await rows(ch, `SELECT name FROM system.columns WHERE database = '${db}' AND table = 'c_cols' AND name = 'extra'`)).toEqual([]);
-    expect(await scalar(ch, `SELECT count() AS n FROM ${db}._sluice_rejected WHERE resource = 'c_cols' AND reason LIKE 'new column "extra"%'`)).toBe(1);
+    expect(await rows(fx.ch, `SELECT a FROM ${db}.c_cols ORDER BY a`)).toEqual([{ a: '1' }, { a: '4' }, { a: '5' }]);
+    expect(await rows(fx.ch, `SELECT name FROM system.columns WHERE database = '${db}' AND table = 'c_cols' AND name = 'extra'`)).toEqual([]);
+    expect(await scalar(fx.ch, `SELECT count() AS n FROM ${db}._sluice_rejected WHERE resource = 'c_cols' AND reason LIKE 'new column "extra"%'`)).toBe(1);
   });
 
   it('tables: freeze fails on a new child table; the root table is always created', async () => {
@@ -132,19 +118,19 @@ describe('nested lists', () => {
 
   it('child rows of a retried page collapse, and a re-synced parent replaces its list', async () => {
     const page: JsonObject[] = [{ id: 1, items: [{ sku: 'a', tags: ['t1'] }, { sku: 'b' }, { sku: 'c' }] }];
-    await dest.insertPage(t, page, { loadId: 'o1', version: 1, page: 0 });
-    await dest.insertPage(t, page, { loadId: 'o1', version: 1, page: 0 });
-    expect(await scalar(ch, `SELECT count() AS n FROM ${db}.orders__items FINAL`)).toBe(3);
-    expect(await scalar(ch, `SELECT count() AS n FROM ${db}.orders__items__tags FINAL`)).toBe(1);
-    await dest.insertPage(t, [{ id: 1, items: [{ sku: 'z' }] }], { loadId: 'o2', version: 2, page: 0 });
-    expect((await rows<{ sku: string }>(ch, liveItems)).map((r) => r.sku)).toEqual(['z']);
+    await fx.dest.insertPage(t, page, { loadId: 'o1', version: 1, page: 0 });
+    await fx.dest.insertPage(t, page, { loadId: 'o1', version: 1, page: 0 });
+    expect(await scalar(fx.ch, `SELECT count() AS n FROM ${db}.orders__items FINAL`)).toBe(3);
+    expect(await scalar(fx.ch, `SELECT count() AS n FROM ${db}.orders__items__tags FINAL`)).toBe(1);
+    await fx.dest.insertPage(t, [{ id: 1, items: [{ sku: 'z' }] }], { loadId: 'o2', version: 2, page: 0 });
+    expect((await rows<{ sku: string }>(fx.ch, liveItems)).map((r) => r.sku)).toEqual(['z']);
   });
 
   it('honours max_table_nesting: deeper lists stay JSON text', async () => {
     const flat = resource({ name: 'shallow', table_name: 'shallow', max_table_nesting: 1 });
-    await dest.insertPage({ database: db, resource: flat }, [{ id: 1, items: [{ sku: 'a', tags: ['t'] }] }], { loadId: 's', version: 1, page: 0 });
-    expect(await rows(ch, `SELECT sku, tags FROM ${db}.shallow__items`)).toEqual([{ sku: 'a', tags: '["t"]' }]);
-    expect(await scalar(ch, `SELECT count() AS n FROM system.tables WHERE database = '${db}' AND name = 'shallow__items__tags'`)).toBe(0);
+    await fx.dest.insertPage({ database: db, resource: flat }, [{ id: 1, items: [{ sku: 'a', tags: ['t'] }] }], { loadId: 's', version: 1, page: 0 });
+    expect(await rows(fx.ch, `SELECT sku, tags FROM ${db}.shallow__items`)).toEqual([{ sku: 'a', tags: '["t"]' }]);
+    expect(await scalar(fx.ch, `SELECT count() AS n FROM system.tables WHERE database = '${db}' AND name = 'shallow__items__tags'`)).toBe(0);
   });
 });
 
@@ -152,27 +138,27 @@ describe('merge_key and hard_delete', () => {
   it('delete-insert: rows of earlier loads with a merge key in this load are replaced at commit', async () => {
     const daily = resource({ name: 'daily', table_name: 'daily', write_disposition: 'merge', merge_key: ['day'], columns: {} });
     const t = { database: db, resource: daily };
-    await dest.insertPage(t, [{ day: '2024-01-01', v: 'a', parts: [1] }, { day: '2024-01-01', v: 'b' }, { day: '2024-01-02', v: 'c' }], { loadId: 'd1', version: 1, page: 0 });
-    await dest.commitLoad(t, 'd1');
-    await dest.insertPage(t, [{ day: '2024-01-01', v: 'a2' }], { loadId: 'd2', version: 2, page: 0 });
-    await dest.insertPage(t, [{ day: '2024-01-01', v: 'a3' }], { loadId: 'd2', version: 3, page: 1 });
-    await dest.commitLoad(t, 'd2');
-    await dest.commitLoad(t, 'd2'); // a retried commit changes nothing
-    expect(await rows(ch, `SELECT toString(day) AS day, v FROM ${db}.daily FINAL ORDER BY day, v`)).toEqual([
+    await fx.dest.insertPage(t, [{ day: '2024-01-01', v: 'a', parts: [1] }, { day: '2024-01-01', v: 'b' }, { day: '2024-01-02', v: 'c' }], { loadId: 'd1', version: 1, page: 0 });
+    await fx.dest.commitLoad(t, 'd1');
+    await fx.dest.insertPage(t, [{ day: '2024-01-01', v: 'a2' }], { loadId: 'd2', version: 2, page: 0 });
+    await fx.dest.insertPage(t, [{ day: '2024-01-01', v: 'a3' }], { loadId: 'd2', version: 3, page: 1 });
+    await fx.dest.commitLoad(t, 'd2');
+    await fx.dest.commitLoad(t, 'd2'); // a retried commit changes nothing
+    expect(await rows(fx.ch, `SELECT toString(day) AS day, v FROM ${db}.daily FINAL ORDER BY day, v`)).toEqual([
       { day: '2024-01-01', v: 'a2' },
       { day: '2024-01-01', v: 'a3' },
       { day: '2024-01-02', v: 'c' },
     ]);
-    expect(await scalar(ch, `SELECT count() AS n FROM ${db}.daily__parts`)).toBe(0);
+    expect(await scalar(fx.ch, `SELECT count() AS n FROM ${db}.daily__parts`)).toBe(0);
   });
 
   it('hard_delete: a true marker hides the row in the documented live-rows query', async () => {
     const users = resource({ name: 'hd', table_name: 'hd', write_disposition: 'merge', primary_key: ['id'], columns: { deleted: { hard_delete: true, data_type: 'bool' } } });
     const t = { database: db, resource: users };
-    await dest.insertPage(t, [{ id: 1, name: 'a' }, { id: 2, name: 'b', deleted: false }], { loadId: 'h1', version: 1, page: 0 });
-    await dest.insertPage(t, [{ id: 1, deleted: true }], { loadId: 'h2', version: 2, page: 0 });
-    expect(await rows(ch, `SELECT id, name FROM ${db}.hd FINAL WHERE _sluice_deleted = 0 ORDER BY id`)).toEqual([{ id: '2', name: 'b' }]);
+    await fx.dest.insertPage(t, [{ id: 1, name: 'a' }, { id: 2, name: 'b', deleted: false }], { loadId: 'h1', version: 1, page: 0 });
+    await fx.dest.insertPage(t, [{ id: 1, deleted: true }], { loadId: 'h2', version: 2, page: 0 });
+    expect(await rows(fx.ch, `SELECT id, name FROM ${db}.hd FINAL WHERE _sluice_deleted = 0 ORDER BY id`)).toEqual([{ id: '2', name: 'b' }]);
     const create = await showCreate('hd');
-    expect(create).toContain(dest.features.isDeletedArg ? 'ReplacingMergeTree(_sluice_version, _sluice_deleted)' : 'ReplacingMergeTree(_sluice_version)');
+    expect(create).toContain(fx.dest.features.isDeletedArg ? 'ReplacingMergeTree(_sluice_version, _sluice_deleted)' : 'ReplacingMergeTree(_sluice_version)');
   });
 });

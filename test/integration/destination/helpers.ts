@@ -1,5 +1,6 @@
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
 import { randomBytes } from 'node:crypto';
+import { createDestination, type Destination } from '../../../src/destination';
 
 export const CLICKHOUSE_URL = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
 export const settings = { url: CLICKHOUSE_URL, username: process.env.CLICKHOUSE_USER ?? 'default', password: process.env.CLICKHOUSE_PASSWORD ?? '' };
@@ -25,4 +26,27 @@ export async function scalar(client: ClickHouseClient, sql: string): Promise<num
 
 export async function dropDatabase(client: ClickHouseClient, db: string): Promise<void> {
   await client.command({ query: `DROP DATABASE IF EXISTS \`${db}\`` });
+}
+
+export interface DestinationFixture {
+  dest: Destination;
+  /** A raw client for assertions, independent of the code under test. */
+  ch: ClickHouseClient;
+  db: string;
+}
+
+/** The code under test and a raw client on a database of the test file's own, dropped after the file. */
+export function useTestDestination(db: string = testDatabase()): DestinationFixture {
+  const fixture = { db } as DestinationFixture;
+  beforeAll(async () => {
+    fixture.dest = await createDestination(settings);
+    fixture.ch = rawClient();
+    await fixture.dest.ensureDatabase(fixture.db);
+  });
+  afterAll(async () => {
+    await dropDatabase(fixture.ch, fixture.db);
+    await fixture.dest.close();
+    await fixture.ch.close();
+  });
+  return fixture;
 }

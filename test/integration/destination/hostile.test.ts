@@ -1,23 +1,9 @@
-import type { ClickHouseClient } from '@clickhouse/client';
-import { createDestination, type Destination } from '../../../src/destination';
 import { resource } from '../../unit/destination/resource-fixture';
-import { dropDatabase, rawClient, rows, scalar, settings, testDatabase } from './helpers';
+import { rows, scalar, testDatabase, useTestDestination } from './helpers';
 
-let dest: Destination;
-let ch: ClickHouseClient;
 // A database name that needs quoting too.
-const db = `${testDatabase()}-odd name`;
-
-beforeAll(async () => {
-  dest = await createDestination(settings);
-  ch = rawClient();
-  await dest.ensureDatabase(db);
-});
-afterAll(async () => {
-  await dropDatabase(ch, db);
-  await dest.close();
-  await ch.close();
-});
+const fx = useTestDestination(`${testDatabase()}-odd name`);
+const { db } = fx;
 
 const HOSTILE = {
   "it's": 1,
@@ -31,31 +17,31 @@ const HOSTILE = {
 
 it('stores hostile field names as quoted, normalised columns and never executes them', async () => {
   const res = resource({ name: "weird`table'; --", table_name: "weird`table'; --", write_disposition: 'merge', primary_key: ["it's"] });
-  await dest.insertPage({ database: db, resource: res }, [HOSTILE], { loadId: "l'1`", version: 1, page: 0 });
-  const tables = await rows<{ name: string }>(ch, `SELECT name FROM system.tables WHERE database = '${db.replace(/'/g, "\\'")}'`);
+  await fx.dest.insertPage({ database: db, resource: res }, [HOSTILE], { loadId: "l'1`", version: 1, page: 0 });
+  const tables = await rows<{ name: string }>(fx.ch, `SELECT name FROM system.tables WHERE database = '${db.replace(/'/g, "\\'")}'`);
   expect(tables.map((t) => t.name).filter((n) => !n.startsWith('_sluice_'))).toEqual(['weird_tablexxx']);
-  const cols = (await rows<{ name: string }>(ch, `SELECT name FROM system.columns WHERE database = '${db}' AND table = 'weird_tablexxx'`)).map((c) => c.name);
+  const cols = (await rows<{ name: string }>(fx.ch, `SELECT name FROM system.columns WHERE database = '${db}' AND table = 'weird_tablexxx'`)).map((c) => c.name);
   expect(cols).toEqual(expect.arrayContaining(['it_s', 'back_tick', 'back_slash', 'two_words', '_n_c_dx', 'x_drop_table_usersxxx', '_drop_database_defaultxxx']));
-  expect(await scalar(ch, `SELECT count() AS n FROM system.databases WHERE name = 'default'`)).toBe(1);
-  expect(await rows(ch, `SELECT it_s, _sluice_load_id FROM \`${db}\`.weird_tablexxx`)).toEqual([{ it_s: '1', _sluice_load_id: "l'1`" }]);
+  expect(await scalar(fx.ch, `SELECT count() AS n FROM system.databases WHERE name = 'default'`)).toBe(1);
+  expect(await rows(fx.ch, `SELECT it_s, _sluice_load_id FROM \`${db}\`.weird_tablexxx`)).toEqual([{ it_s: '1', _sluice_load_id: "l'1`" }]);
 });
 
 it('quotes hostile strings in values and state', async () => {
   const res = resource({ name: 'vals', table_name: 'vals' });
   const nasty = "a'b\\c`d\n'); DROP TABLE x; --\u0000end";
-  await dest.insertPage({ database: db, resource: res }, [{ text: nasty }], { loadId: nasty, version: 1, page: 0 });
+  await fx.dest.insertPage({ database: db, resource: res }, [{ text: nasty }], { loadId: nasty, version: 1, page: 0 });
   // The page check interpolates the load id into SQL: a retry must find it, not break or duplicate.
-  await dest.insertPage({ database: db, resource: res }, [{ text: nasty }], { loadId: nasty, version: 1, page: 0 });
-  expect(await rows(ch, `SELECT text FROM \`${db}\`.vals`)).toEqual([{ text: nasty }]);
-  await dest.writeState(db, nasty, nasty, { v: nasty });
-  expect(await dest.readState(db, nasty, nasty)).toEqual({ v: nasty });
+  await fx.dest.insertPage({ database: db, resource: res }, [{ text: nasty }], { loadId: nasty, version: 1, page: 0 });
+  expect(await rows(fx.ch, `SELECT text FROM \`${db}\`.vals`)).toEqual([{ text: nasty }]);
+  await fx.dest.writeState(db, nasty, nasty, { v: nasty });
+  expect(await fx.dest.readState(db, nasty, nasty)).toEqual({ v: nasty });
 });
 
 it('round-trips raw hostile identifiers through ident() on the real server', async () => {
   const { createTableSql } = await import('../../../src/destination/ddl');
   const names = ['a`b', 'c\\d', "x'; DROP TABLE t; --", '名前', 'sp ace', '``', '\\`'];
   const sql = createTableSql(db, 'raw`names', names.map((name) => ({ name, type: 'Nullable(String)' })), { kind: 'append' });
-  await ch.command({ query: sql });
-  const cols = await rows<{ name: string }>(ch, `SELECT name FROM system.columns WHERE database = '${db}' AND table = 'raw\`names'`);
+  await fx.ch.command({ query: sql });
+  const cols = await rows<{ name: string }>(fx.ch, `SELECT name FROM system.columns WHERE database = '${db}' AND table = 'raw\`names'`);
   expect(cols.map((c) => c.name).slice(0, names.length)).toEqual(names);
 });
