@@ -1,4 +1,5 @@
 /** Resolved resources for tests that exercise workflows without going through a config file. */
+import { DEFAULT_RETRY } from '../../src/config';
 import type { ResolvedResource } from '../../src/config/types';
 
 export function offsetResource(overrides: Partial<ResolvedResource> = {}): ResolvedResource {
@@ -28,15 +29,7 @@ export function offsetResource(overrides: Partial<ResolvedResource> = {}): Resol
         stop_after_empty_page: true,
       },
       response_actions: [],
-      retry: {
-        maximum_attempts: 5,
-        initial_interval_seconds: 1,
-        backoff_coefficient: 2,
-        maximum_interval_seconds: 60,
-        retry_on_status: [408, 429, 500, 502, 503, 504],
-        respect_retry_after: true,
-        max_retry_after_seconds: 300,
-      },
+      retry: { ...DEFAULT_RETRY, retry_on_status: [...DEFAULT_RETRY.retry_on_status] },
       timeout_seconds: 30,
     },
     ...overrides,
