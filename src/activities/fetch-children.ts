@@ -10,6 +10,7 @@ import { fetchPage, filterIncremental, incrementalWindow, type PlaceholderContex
 import { advanceCursor } from '../workflows/cursor';
 import { storeBatch } from './batch-store';
 import type { ActivityDeps } from './deps';
+import { LoopGuard } from './loop-guard';
 import { createPacer, type Pacer } from './pacing';
 import { partialBatchPause } from './fetch-pages';
 import { pageFailure } from './page-failure';
@@ -102,10 +103,12 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
     signal: AbortSignal,
   ): Promise<ParentWalk> {
     const walk: ParentWalk = { records: [], pages: 0, fetched: 0 };
+    const guard = new LoopGuard();
     let token: JsonObject | null = null;
     do {
       await pacer.next(signal);
       const page = await fetchPage({ endpoint: live, secretValues: secrets, state: token, placeholders, signal });
+      guard.check(page.records, page.next, page.paginatorSummary);
       walk.pages += 1;
       walk.fetched += page.records.length;
       const kept = live.incremental && placeholders.incremental

@@ -15,6 +15,7 @@ import { filterIncremental, incrementalWindow, openPageStream, type PageStream }
 import { advanceCursor } from '../workflows/cursor';
 import { storeBatch } from './batch-store';
 import type { ActivityDeps } from './deps';
+import { LoopGuard } from './loop-guard';
 import { createPacer } from './pacing';
 import { pageFailure } from './page-failure';
 import { resolveEndpoint } from './secrets';
@@ -64,6 +65,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
     let cursorValue: JsonPrimitive | undefined;
     let nextSummary = input.pageToken === null ? 'first page' : '';
     let pauseMs: number | undefined;
+    const guard = new LoopGuard(input.loopGuard);
     do {
       let page;
       try {
@@ -76,6 +78,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
         if (pauseMs === undefined) throw err;
         break;
       }
+      guard.check(page.records, page.next, page.paginatorSummary);
       pages += 1;
       fetched += page.records.length;
       lastPageSize = page.records.length;
@@ -105,6 +108,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
       pages,
       next: token,
       nextSummary,
+      loopGuard: guard.state(),
       ...(pauseMs !== undefined ? { pauseMs } : {}),
       ...(cursorValue !== undefined ? { cursorValue } : {}),
       ...(lastRequestAtMs !== undefined ? { lastRequestAtMs } : {}),

@@ -1,5 +1,6 @@
 /** Activity inputs and outputs. Small by design: records never cross this boundary. */
 import type { JsonObject, JsonPrimitive, ResolvedResource } from '../config/types';
+import type { LoopGuardState } from './loop-guard';
 
 export interface ResourceRef {
   pipeline: string;
@@ -51,6 +52,8 @@ interface BatchCommon extends ResourceRef {
 export interface FetchAndLoadPagesInput extends BatchCommon {
   pageToken: JsonObject | null;
   limits: BatchLimits;
+  /** What the previous batches saw, so a loop across batch boundaries is caught too. */
+  loopGuard?: LoopGuardState;
 }
 
 export interface FetchAndLoadChildrenInput extends BatchCommon {
@@ -78,6 +81,7 @@ export interface FetchAndLoadPagesResult extends BatchResult {
   /** Paginator state of the next page, or null when this was the last page. */
   next: JsonObject | null;
   nextSummary: string;
+  loopGuard?: LoopGuardState;
   /** The batch stopped early at a page the API refused for now: wait this long before fetching `next`. */
   pauseMs?: number;
 }

@@ -102,7 +102,13 @@ export async function fetchPositionedPage(input: FetchPageInput): Promise<Positi
   // An empty 2xx body (204) has nothing to page through.
   let nextState = body === undefined ? null : paginator.nextState(pcfg, token.state, response, records, ctx);
   const pages = token.pages + 1;
-  if (endpoint.maximum_pages !== undefined && endpoint.maximum_pages !== null && pages >= endpoint.maximum_pages) nextState = null;
+  if (endpoint.maximum_pages !== undefined && endpoint.maximum_pages !== null && pages >= endpoint.maximum_pages && nextState !== null) {
+    // A guard against paging forever, not a way to sample: say so rather than load a silent prefix.
+    throw new SluiceError(
+      'pagination_loop',
+      `the API still has pages after ${pages} (next: ${mask(paginator.summary(pcfg, nextState))}), more than endpoint.maximum_pages = ${endpoint.maximum_pages}; raise maximum_pages, or check that the paginator's stop rule fits this API`,
+    );
+  }
 
   const next = nextState === null
     ? null

@@ -125,10 +125,11 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
       } else {
         const page = await batches.fetchAndLoadPages.executeWithOptions(
           { ...batchOptions, summary: `batch ${progress.batches + 1} from ${progress.nextPageSummary}` },
-          [{ ...common, pageToken: progress.pageToken, limits: input.batchLimits }],
+          [{ ...common, pageToken: progress.pageToken, limits: input.batchLimits, ...(progress.loopGuard ? { loopGuard: progress.loopGuard } : {}) }],
         );
         progress.pageToken = page.next;
         progress.nextPageSummary = page.nextSummary;
+        progress.loopGuard = page.loopGuard;
         done = page.next === null;
         pauseMs = page.pauseMs;
         result = page;

@@ -2,6 +2,7 @@
  * Inputs, outputs and progress of the sync workflows. Shared by workflows (deterministic, bundled) and
  * the client, so this module imports types only.
  */
+import type { LoopGuardState } from '../activities/loop-guard';
 import type { BatchLimits } from '../activities/types';
 import type { JsonObject, JsonPrimitive, ResolvedResource, ResolvedSource } from '../config/types';
 
@@ -51,6 +52,8 @@ export interface ResourceProgress {
   /** Incremental cursor stored by the previous successful run. */
   previousCursor?: JsonPrimitive;
   lastRequestAtMs?: number;
+  /** Pagination loop detection across batches (a few hashes). */
+  loopGuard?: LoopGuardState;
   /** Child resources: the first parent of the current parent batch still to walk. */
   parentOffset?: number;
   /** Durable waits (Retry-After beyond the activity's retries) since the last successful batch. */

@@ -340,8 +340,16 @@ describe('auto paginator', () => {
 });
 
 describe('page tokens', () => {
-  it('stop at maximum_pages', async () => {
+  it('fail with a clear error when the API has more pages than maximum_pages', async () => {
     server.route('/items', (req, res) => json(res, 200, { items: items(0, 10), total: 1000 }));
+    const err = await drain({ endpoint: endpoint(`${server.base}/items`, { paginator: offset(), data_selector: 'items', maximum_pages: 2 }) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SluiceError);
+    expect((err as SluiceError).kind).toBe('pagination_loop');
+    expect((err as SluiceError).message).toMatch(/still has pages after 2 .*maximum_pages = 2/);
+  });
+
+  it('end normally when the last page is exactly the maximum_pages-th', async () => {
+    server.route('/items', (req, res) => json(res, 200, { items: items(Number(new URL(req.url ?? '/', 'http://x').searchParams.get('offset') ?? 0), 10), total: 20 }));
     const { pages } = await drain({ endpoint: endpoint(`${server.base}/items`, { paginator: offset(), data_selector: 'items', maximum_pages: 2 }) });
     expect(pages).toHaveLength(2);
   });
