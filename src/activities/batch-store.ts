@@ -16,7 +16,7 @@ type StoreInput = Pick<
 /** Row identities (load, page, row) must differ between the parts of one child batch. */
 const PARTS_PER_BATCH = 100_000;
 
-export async function storeBatch(destination: Destination, input: StoreInput, fetched: JsonObject[]): Promise<number> {
+export async function storeBatch(destination: Destination, input: StoreInput, fetched: JsonObject[], signal?: AbortSignal): Promise<number> {
   // processing_steps run before anything is kept, so children see the parent's processed records (as in dlt).
   const records = input.resource.processing_steps
     ? await applyProcessingSteps(input.configModule, input.resource.name, fetched)
@@ -32,7 +32,7 @@ export async function storeBatch(destination: Destination, input: StoreInput, fe
   const { rows } = await destination.insertPage(
     tableTarget(input),
     records,
-    { loadId: input.loadId, version: input.version, page: input.part === undefined ? input.batch : input.batch * PARTS_PER_BATCH + input.part },
+    { loadId: input.loadId, version: input.version, page: input.part === undefined ? input.batch : input.batch * PARTS_PER_BATCH + input.part, ...(signal ? { signal } : {}) },
   );
   return rows;
 }

@@ -79,7 +79,7 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
       fetched += walk.fetched;
       cursorValue = advanceCursor(cursorValue, walk.cursorValue, endpoint.incremental?.last_value_func ?? 'max');
     }
-    const rows = await storeBatch(destination, { ...input, part: input.firstParent }, records);
+    const rows = await storeBatch(destination, { ...input, part: input.firstParent }, records, ctx.cancellationSignal);
     const lastRequestAtMs = pacer.lastRequestAtMs();
     return {
       rows,

@@ -100,7 +100,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
     } while (token !== null && records.length < input.limits.rows && pages < input.limits.pages);
     stream.close();
 
-    const rows = await storeBatch(await deps.destination(), input, records);
+    const rows = await storeBatch(await deps.destination(), input, records, ctx.cancellationSignal);
     const lastRequestAtMs = pacer.lastRequestAtMs();
     return {
       rows,

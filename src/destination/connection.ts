@@ -123,17 +123,22 @@ export class Connection {
   }
 
   /** Insert rows as JSONEachRow into an already quoted `db`.`table`. */
-  async insert(qualifiedTable: string, rows: Record<string, unknown>[], what: string, settings?: Record<string, number>): Promise<void> {
+  async insert(qualifiedTable: string, rows: Record<string, unknown>[], what: string, settings?: Record<string, number>, signal?: AbortSignal): Promise<void> {
     if (rows.length === 0) return;
+    // The client only listens for a later abort; one that already happened must stop us here.
+    signal?.throwIfAborted();
     try {
       await this.client.insert({
         table: qualifiedTable,
         values: rows,
         format: 'JSONEachRow',
+        ...(signal ? { abort_signal: signal } : {}),
         // A column dropped by hand must not fail every later page; known columns are checked before insert.
         clickhouse_settings: { input_format_skip_unknown_fields: 1, ...settings },
       });
     } catch (err) {
+      // Cancelled by the caller: report the cancellation, not a ClickHouse outage.
+      if (signal?.aborted) throw signal.reason ?? err;
       throw this.fail(err, what);
     }
   }

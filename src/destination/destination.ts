@@ -203,7 +203,7 @@ class ClickHouseDestination implements Destination {
     for (const { t, rows } of converted.reverse()) {
       const keep = rows.filter((r, i): r is Record<string, unknown> => r !== undefined && !rejections.has(t.records[i]));
       if (t.root) inserted = keep.length;
-      await this.conn.insert(qualified(database, physical(t)), keep, `inserting page ${meta.page} of resource "${resource.name}" into ${database}.${physical(t)}`, insertSettings(target));
+      await this.conn.insert(qualified(database, physical(t)), keep, `inserting page ${meta.page} of resource "${resource.name}" into ${database}.${physical(t)}`, insertSettings(target), meta.signal);
     }
     await this.journal.reject(
       database,

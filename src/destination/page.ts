@@ -15,6 +15,8 @@ export interface PageMeta {
   /** A safe integer that rises across pages and runs; a retried page reuses the same meta. */
   version: number;
   page: number;
+  /** Aborts the data INSERT (activity cancellation); a half-sent insert is discarded or collapses on retry. */
+  signal?: AbortSignal;
 }
 
 /** Rows of one table of a page; `records[i]` is the index (after dedupe) of the record row i came from. */

@@ -157,6 +157,20 @@ describe('schema cache', () => {
   });
 });
 
+describe('cancellation', () => {
+  it('an aborted signal stops the data INSERT and nothing of the page lands', async () => {
+    const r = resource({ name: 'cancelled', table_name: 'cancelled', write_disposition: 'merge', primary_key: ['id'] });
+    await fx.dest.insertPage({ database: db, resource: r }, [{ id: 1 }], { loadId: 'c', version: 1, page: 0 });
+    const controller = new AbortController();
+    controller.abort(new Error('activity cancelled'));
+    const records = Array.from({ length: 1000 }, (_, i) => ({ id: i + 2 }));
+    await expect(
+      fx.dest.insertPage({ database: db, resource: r }, records, { loadId: 'c', version: 2, page: 1, signal: controller.signal }),
+    ).rejects.toThrow('activity cancelled');
+    expect(await scalar(fx.ch, `SELECT count() AS n FROM ${db}.cancelled`)).toBe(1);
+  });
+});
+
 describe('errors', () => {
   it('maps an unreachable server to destination_unavailable without credentials in the message', async () => {
     await expect(createDestination({ url: 'http://127.0.0.1:1', username: 'u', password: 's3cret' })).rejects.toMatchObject({
