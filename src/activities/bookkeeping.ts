@@ -37,6 +37,9 @@ export function commitResourceLoad(deps: ActivityDeps, input: CommitResourceLoad
     const destination = await deps.destination();
     await destination.commitLoad(tableTarget(input), input.loadId);
     // The cursor advances only now, after every page it covers has been inserted.
+    if (input.resource.parent && input.resource.endpoint.incremental) {
+      await destination.commitChildCursors(input.database, { pipeline: input.pipeline, resource: input.resource.name, loadId: input.loadId });
+    }
     if (input.resource.endpoint.incremental && input.cursorValue !== undefined) {
       await destination.writeState(input.database, input.pipeline, input.resource.name, { last_value: input.cursorValue });
     }

@@ -5,7 +5,8 @@
  * A retry redoes this batch only; the workflow has checkpointed every batch before it.
  */
 import { Context } from '@temporalio/activity';
-import type { JsonObject, JsonPrimitive, ResolvedEndpoint } from '../config/types';
+import type { JsonObject, JsonPrimitive, ResolvedEndpoint, ResolvedResource } from '../config/types';
+import { findValues } from '../http/json-path';
 import { fetchPage, filterIncremental, incrementalWindow, type PlaceholderContext } from '../http';
 import { advanceCursor } from '../workflows/cursor';
 import { storeBatch } from './batch-store';
@@ -35,7 +36,12 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
       loadId: input.loadId,
       page: input.batch,
     });
-    const window = endpoint.incremental ? incrementalWindow(endpoint.incremental, input.previousCursor) : undefined;
+    // Each parent has its own cursor (a new parent starts from initial_value); a full refresh ignores them.
+    const keys = parents.map((parent) => parentKey(parent, input.resource));
+    const stored = endpoint.incremental && !input.fullRefresh
+      ? await destination.readChildCursors(input.database, input.pipeline, input.resource.name, [...new Set(keys.slice(input.firstParent))])
+      : new Map<string, JsonPrimitive>();
+    const windowFor = (i: number) => (endpoint.incremental ? incrementalWindow(endpoint.incremental, stored.get(keys[i]!)) : undefined);
     const pacer = createPacer(input.pacing);
     const walks: ParentWalk[] = new Array(parents.length);
     // One failing parent stops the others: what is kept is the run of finished parents from the start.
@@ -46,6 +52,7 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
     let done = 0;
     const lane = async (): Promise<void> => {
       for (let i = cursor++; i < parents.length && failure === undefined; i = cursor++) {
+        const window = windowFor(i);
         const placeholders: PlaceholderContext = { resources: { [input.parent]: parents[i]! }, ...(window ? { incremental: window } : {}) };
         try {
           const walk = await walkParent(endpoint, secretValues, placeholders, pacer, signal);
@@ -80,6 +87,16 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
       cursorValue = advanceCursor(cursorValue, walk.cursorValue, endpoint.incremental?.last_value_func ?? 'max');
     }
     const rows = await storeBatch(destination, { ...input, part: input.firstParent }, records, ctx.cancellationSignal);
+    if (endpoint.incremental) {
+      const lastValueFunc = endpoint.incremental.last_value_func ?? 'max';
+      const cursors = new Map<string, JsonPrimitive>();
+      for (let i = input.firstParent; i < parentsDone; i++) {
+        const value = advanceCursor(cursors.get(keys[i]!), walks[i]!.cursorValue, lastValueFunc);
+        if (value !== undefined) cursors.set(keys[i]!, value);
+      }
+      // Staged with this load; the commit of the resource promotes them (a failed run leaves the old ones).
+      await destination.stageChildCursors(input.database, { pipeline: input.pipeline, resource: input.resource.name, loadId: input.loadId }, cursors);
+    }
     const lastRequestAtMs = pacer.lastRequestAtMs();
     return {
       rows,
@@ -128,4 +145,10 @@ function addParentFields(records: JsonObject[], parent: string, parentRecord: Js
   for (const record of records) {
     for (const field of fields) record[`_${parent}_${field}`] = parentRecord[field] ?? null;
   }
+}
+
+/** Identifies a parent record by the fields its children are bound to (e.g. the repository name). */
+function parentKey(parent: JsonObject, resource: ResolvedResource): string {
+  const fields = resource.parent?.bindings.map((b) => b.field) ?? [];
+  return JSON.stringify(fields.map((field) => findValues(field, parent)[0] ?? null));
 }

@@ -2,7 +2,7 @@
  * The Destination: what activities call. It wires the focused modules together (connection, schema,
  * page shaping, replace, state) and owns nothing else.
  */
-import type { JsonObject, JsonValue, ResolvedResource } from '../config/types';
+import type { JsonObject, JsonValue, ResolvedResource, JsonPrimitive } from '../config/types';
 import { SluiceError } from '../errors';
 import { clickHouseErrorCode, Connection, detectFeatures, type ClickHouseSettings } from './connection';
 import { admitColumns, convertRows, Rejections, type Admitted } from './contract';
@@ -12,6 +12,7 @@ import { Journal } from './journal';
 import { deleteByMergeKey } from './merge-key';
 import { normalizePath } from './naming';
 import { dedupeByKey, flattenPage, normalisedHints, pageTables, wantedColumns, type PageMeta, type TableRows } from './page';
+import { ChildCursorStore, type ChildLoadRef } from './child-cursors';
 import { ParentRecordStore, type ParentPageRef } from './parent-records';
 import { ReplaceLoads } from './replace';
 import { clusterDdl, localDdl, type TableDdl } from './placement';
@@ -57,6 +58,10 @@ export interface Destination {
   writeParentRecords(database: string, ref: ParentPageRef, records: JsonObject[]): Promise<void>;
   readParentRecords(database: string, ref: ParentPageRef): Promise<JsonObject[]>;
   dropParentRecords(database: string, pipeline: string, resource: string, keepLoadId: string): Promise<void>;
+  /** Incremental cursors of a child resource per parent record (see child-cursors.ts). */
+  readChildCursors(database: string, pipeline: string, resource: string, parentKeys: string[]): Promise<Map<string, JsonPrimitive>>;
+  stageChildCursors(database: string, ref: ChildLoadRef, cursors: Map<string, JsonPrimitive>): Promise<void>;
+  commitChildCursors(database: string, ref: ChildLoadRef): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -87,6 +92,7 @@ class ClickHouseDestination implements Destination {
   private readonly placements = new Map<string, Placement>();
   private readonly state: StateStore;
   private readonly parents: ParentRecordStore;
+  private readonly childCursors: ChildCursorStore;
   private readonly journal: Journal;
   private readonly databases = new Set<string>();
 
@@ -96,6 +102,7 @@ class ClickHouseDestination implements Destination {
   ) {
     this.state = new StateStore(conn);
     this.parents = new ParentRecordStore(conn);
+    this.childCursors = new ChildCursorStore(conn);
     this.journal = new Journal(conn);
   }
 
@@ -269,6 +276,18 @@ class ClickHouseDestination implements Destination {
 
   dropParentRecords(database: string, pipeline: string, resource: string, keepLoadId: string): Promise<void> {
     return this.ensureDatabase(database).then(() => this.parents.dropOlderLoads(database, pipeline, resource, keepLoadId));
+  }
+
+  readChildCursors(database: string, pipeline: string, resource: string, parentKeys: string[]): Promise<Map<string, JsonPrimitive>> {
+    return this.ensureDatabase(database).then(() => this.childCursors.read(database, pipeline, resource, parentKeys));
+  }
+
+  stageChildCursors(database: string, ref: ChildLoadRef, cursors: Map<string, JsonPrimitive>): Promise<void> {
+    return this.ensureDatabase(database).then(() => this.childCursors.stage(database, ref, cursors));
+  }
+
+  commitChildCursors(database: string, ref: ChildLoadRef): Promise<void> {
+    return this.ensureDatabase(database).then(() => this.childCursors.commit(database, ref));
   }
 
   close(): Promise<void> {

@@ -10,3 +10,4 @@ export type { LoadEntry } from './state';
 export { META, stagingTableName } from './ddl';
 export { normalizeIdentifier, normalizePath } from './naming';
 export type { ParentPageRef } from './parent-records';
+export type { ChildLoadRef } from './child-cursors';

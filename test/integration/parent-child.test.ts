@@ -94,3 +94,49 @@ test('children and grandchildren load once per parent record, with parent fields
   expect(await countFinal(clickhouse, database, 'issues')).toBe(expectedIssues);
   expect(await countFinal(clickhouse, database, 'issue_details')).toBe(expectedIssues);
 });
+
+test('an incremental child keeps one cursor per parent: a late update to an old parent is not missed', async () => {
+  const incrementalDb = uniqueName('sluice_it_children_incr');
+  const path = join(mkdtempSync(join(tmpdir(), 'sluice-children-incr-')), 'repos-incr.json');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      client: { base_url: api.url, auth: { type: 'bearer', token: '${repos_token}' } },
+      resources: [
+        { name: 'repos', selected: false, endpoint: { path: '/repos', data_selector: 'items', paginator: { type: 'page_number', base_page: 1, total_path: 'total_pages' } } },
+        {
+          name: 'issues',
+          primary_key: 'id',
+          write_disposition: 'merge',
+          endpoint: {
+            path: '/repos/{resources.repos.name}/issues',
+            data_selector: 'data',
+            paginator: { type: 'json_link', next_url_path: 'next' },
+            incremental: { cursor_path: 'updated_at', initial_value: '2020-01-01T00:00:00.000Z' },
+          },
+        },
+      ],
+    }),
+  );
+  const incrementalSource = await loadSourceConfig(path);
+  const pipeline = uniqueName('repos_incr');
+  const run = () => runSyncWithWorker(temporal, { pipeline, database: incrementalDb, source: incrementalSource, env: { REPOS_TOKEN: TOKEN } });
+  try {
+    const repos = Array.from({ length: api.repos }, (_, i) => i + 1);
+    const allIssues = repos.reduce((sum, r) => sum + api.issuesPerRepo(r), 0);
+    const reposWithIssues = repos.filter((r) => api.issuesPerRepo(r) > 0).length;
+    expect((await run()).resources).toEqual([expect.objectContaining({ name: 'issues', rows: allIssues })]);
+
+    // Repo 9's issues date from 10 Jan, the newest issue of all from 14 Feb: one cursor for the whole
+    // resource would skip this update of 20 Jan. With a cursor per repo it is loaded.
+    const lateId = api.addIssue(9, '2024-01-20T00:00:00.000Z');
+    const second = await run();
+    // Closed range start (dlt's default): each repo's newest issue comes again, plus the new one.
+    expect(second.resources[0]?.rows).toBe(reposWithIssues + 1);
+    expect(await countFinal(clickhouse, incrementalDb, 'issues')).toBe(allIssues + 1);
+    const late = await clickhouse.query({ query: `SELECT count() AS n FROM ${qualified(incrementalDb, 'issues')} FINAL WHERE id = ${lateId}`, format: 'JSONEachRow' });
+    expect(await late.json()).toEqual([{ n: '1' }]);
+  } finally {
+    await dropDatabase(clickhouse, incrementalDb).catch(() => undefined);
+  }
+});
