@@ -6,7 +6,7 @@ const { db } = fx;
 
 test('staged cursors stay invisible until their load commits, then replace the older ones', async () => {
   const keys = ['["repo-1"]', '["repo-2"]', '["it\'s"]'];
-  await fx.dest.stageChildCursors(db, { pipeline: 'p', resource: 'issues', loadId: 'load-1' }, new Map([[keys[0]!, '2024-01-01'], [keys[2]!, 7]]));
+  await fx.dest.stageChildCursors(db, { pipeline: 'p', resource: 'issues', loadId: 'load-1' }, new Map<string, string | number>([[keys[0]!, '2024-01-01'], [keys[2]!, 7]]));
   // The load failed before commit: nothing moves.
   expect(await fx.dest.readChildCursors(db, 'p', 'issues', keys)).toEqual(new Map());
 
