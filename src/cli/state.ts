@@ -97,6 +97,8 @@ export async function stateResetCommand(pipeline: string, resource: string | und
     }
     for (const name of resources) {
       await destination.writeState(target.database, target.pipeline, name, null);
+      // A child resource also keeps a cursor per parent record.
+      await destination.resetChildCursors(target.database, target.pipeline, name);
       print(`${target.pipeline}/${name}: state reset; the next run starts from initial_value`);
     }
   });

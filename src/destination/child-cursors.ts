@@ -55,7 +55,10 @@ export class ChildCursorStore {
         `WHERE pipeline = ${literal(pipeline)} AND resource = ${literal(resource)} AND parent_key IN (${parentKeys.map(literal).join(', ')})`,
       `reading the cursors of ${resource} per parent`,
     );
-    for (const row of rows) found.set(row.parent_key, JSON.parse(row.last_value) as JsonPrimitive);
+    for (const row of rows) {
+      const value = JSON.parse(row.last_value) as JsonPrimitive;
+      if (value !== null) found.set(row.parent_key, value); // null: reset (see reset)
+    }
     return found;
   }
 
@@ -72,6 +75,20 @@ export class ChildCursorStore {
       version,
     }));
     await this.conn.insert(qualified(database, STAGED_CHILD_CURSORS_TABLE), rows, `staging the cursors of ${ref.resource} per parent`);
+  }
+
+  /**
+   * Forgets every parent's cursor of a child resource (`sluice state reset`): each is overwritten with
+   * null at a higher version, which a read treats as "no cursor". Plain inserts, no mutation to wait for.
+   */
+  async reset(database: string, pipeline: string, resource: string): Promise<void> {
+    await this.ensureTables(database);
+    await this.conn.command(
+      `INSERT INTO ${qualified(database, CHILD_CURSORS_TABLE)} (pipeline, resource, parent_key, last_value, version) ` +
+        `SELECT pipeline, resource, parent_key, 'null', ${uintLiteral(this.nextVersion())} ` +
+        `FROM ${qualified(database, CHILD_CURSORS_TABLE)} FINAL WHERE pipeline = ${literal(pipeline)} AND resource = ${literal(resource)}`,
+      `resetting the cursors of ${resource} per parent`,
+    );
   }
 
   /** Promotes the cursors this load staged; run again after a crash, it writes the same values. */

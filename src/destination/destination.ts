@@ -62,6 +62,7 @@ export interface Destination {
   readChildCursors(database: string, pipeline: string, resource: string, parentKeys: string[]): Promise<Map<string, JsonPrimitive>>;
   stageChildCursors(database: string, ref: ChildLoadRef, cursors: Map<string, JsonPrimitive>): Promise<void>;
   commitChildCursors(database: string, ref: ChildLoadRef): Promise<void>;
+  resetChildCursors(database: string, pipeline: string, resource: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -288,6 +289,10 @@ class ClickHouseDestination implements Destination {
 
   commitChildCursors(database: string, ref: ChildLoadRef): Promise<void> {
     return this.ensureDatabase(database).then(() => this.childCursors.commit(database, ref));
+  }
+
+  resetChildCursors(database: string, pipeline: string, resource: string): Promise<void> {
+    return this.ensureDatabase(database).then(() => this.childCursors.reset(database, pipeline, resource));
   }
 
   close(): Promise<void> {

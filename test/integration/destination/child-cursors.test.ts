@@ -21,4 +21,11 @@ test('staged cursors stay invisible until their load commits, then replace the o
   expect(await fx.dest.readChildCursors(db, 'p', 'issues', keys)).toEqual(new Map([[keys[0]!, '2024-02-01'], [keys[1]!, '2024-04-01']]));
   // Another pipeline's cursors are its own.
   expect(await fx.dest.readChildCursors(db, 'other', 'issues', keys)).toEqual(new Map());
+
+  // `sluice state reset`: every parent starts from initial_value again; a later load sets new cursors.
+  await fx.dest.resetChildCursors(db, 'p', 'issues');
+  expect(await fx.dest.readChildCursors(db, 'p', 'issues', keys)).toEqual(new Map());
+  await fx.dest.stageChildCursors(db, { pipeline: 'p', resource: 'issues', loadId: 'load-4' }, new Map([[keys[2]!, 9]]));
+  await fx.dest.commitChildCursors(db, { pipeline: 'p', resource: 'issues', loadId: 'load-4' });
+  expect(await fx.dest.readChildCursors(db, 'p', 'issues', keys)).toEqual(new Map([[keys[2]!, 9]]));
 });
