@@ -8,7 +8,14 @@
  *   afterwards, naming every failed resource.
  * - `client.rate_limit` is shared among the resources that run at the same time.
  */
-import { ApplicationFailure, ChildWorkflowFailure, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  ChildWorkflowFailure,
+  executeChild,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { BatchLimits, SluiceActivities } from '../activities/types';
 import { planRun, type PlannedResource } from './plan';
 import { syncResource } from './sync-resource';
@@ -74,7 +81,12 @@ export async function syncSource(input: SyncSourceInput): Promise<SyncSourceResu
           results.set(resource.name, await runResource(input, planned, results, { loadId, versionBase, lanes }));
         } catch (err) {
           failed.add(resource.name);
-          failures.push(`${resource.name}: ${failureMessage(err)}`);
+          failures.push(
+            err instanceof WorkflowExecutionAlreadyStartedError
+              ? // Another run of this pipeline (manual or scheduled) is loading the resource: leave it alone.
+                `${resource.name}: skipped, another run of ${input.pipeline} is loading it (${resourceWorkflowId(input.pipeline, resource.name)})`
+              : `${resource.name}: ${failureMessage(err)}`,
+          );
         }
       }
     };

@@ -127,3 +127,35 @@ test('scheduled incremental runs: each run starts from the cursor the previous r
   expect(secondRun).toEqual([0, 1, 2].map((b) => `pages events #${b} from "2024-01-03"`));
   expect(mock.state.get('events')).toBe('2024-02-03');
 });
+
+test('a run that finds a resource already being loaded by another run of the pipeline leaves it alone and says so', async () => {
+  const mock = mockActivities();
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const activities: SluiceActivities = {
+    ...mock.activities,
+    async fetchAndLoadPages(input) {
+      if (input.loadId === 'manual') await held;
+      return mock.activities.fetchAndLoadPages(input);
+    },
+  };
+  const events = offsetResource({ name: 'events', table_name: 'events' });
+  const taskQueue = 'overlap';
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+  await worker.runUntil(async () => {
+    // A manual run is loading `events` of pipeline "overlap"...
+    const manual = await env.client.workflow.start('syncResource', {
+      taskQueue,
+      workflowId: 'sluice/overlap/events',
+      args: [{ pipeline: 'overlap', database: 'overlap', resource: events, loadId: 'manual', versionBase: 1, fullRefresh: false, store: true, keepForChildren: false, batchLimits: { rows: 100, pages: 1 } }],
+    });
+    // ...when the schedule starts the whole pipeline.
+    const error = await env.client.workflow
+      .execute('syncSource', { taskQueue, workflowId: 'sluice/overlap-scheduled', args: [sourceInput('overlap', [events])] })
+      .catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).cause?.message).toMatch(/events: skipped, another run of overlap is loading it \(sluice\/overlap\/events\)/);
+    release();
+    await manual.result();
+  });
+});
