@@ -8,6 +8,7 @@ import { resolveSecretRefs } from '../config/secrets';
 import type { JsonObject, JsonValue, ResolvedResource, ResolvedSource } from '../config/types';
 import { SluiceError } from '../errors';
 import { closeHttpDispatcher, fetchPage, incrementalWindow } from '../http';
+import { inferTables } from '../destination';
 import type { FetchedPage, PlaceholderContext } from '../http';
 import { parseOptions } from './args';
 import { CliError, EXIT_BAD_INPUT, EXIT_SYNC_FAILED } from './exit-codes';
@@ -100,18 +101,29 @@ export async function previewCommand(configPath: string, rawOptions: unknown, pr
   }
   const fields = summarizeFields(page.records);
   const rows = page.records.slice(0, options.rows);
+  // The tables a load of this page would create, as on a current ClickHouse (no server is asked).
+  const tables = inferTables(resource, page.records).map((t) => ({
+    table: t.table,
+    columns: t.columns.filter((c) => !c.name.startsWith('_sluice_')),
+  }));
   if (options.json) {
-    print(JSON.stringify({ resource: resource.name, url: page.url, status: page.status, records: page.records.length, next: page.next === null ? null : page.paginatorSummary, fields, rows }));
+    print(JSON.stringify({ resource: resource.name, url: page.url, status: page.status, records: page.records.length, next: page.next === null ? null : page.paginatorSummary, fields, tables, rows }));
     return;
   }
   print(`${resource.name}: HTTP ${page.status} ${page.url}`);
   print(`first page: ${page.records.length} records; next page: ${page.next === null ? 'none' : page.paginatorSummary}`);
   for (const warning of page.warnings ?? []) print(`warning: ${warning}`);
   print('');
-  print('fields (JSON types seen on this page; ClickHouse column types are decided by the destination at load time):');
+  print('fields (JSON types seen on this page):');
   const width = Math.max(5, ...fields.map((f) => f.path.length));
   for (const field of fields) {
     print(`  ${field.path.padEnd(width)}  ${field.types.join(' | ')}${field.missing > 0 ? `  (missing in ${field.missing})` : ''}`);
+  }
+  for (const t of tables) {
+    print('');
+    print(`table ${t.table} (ClickHouse 24+; sluice's _sluice_* columns not shown; 18.16 types: docs/clickhouse.md):`);
+    const columnWidth = Math.max(5, ...t.columns.map((c) => c.name.length));
+    for (const c of t.columns) print(`  ${c.name.padEnd(columnWidth)}  ${c.type}`);
   }
   if (rows.length > 0) {
     print('');

@@ -11,3 +11,4 @@ export { META, stagingTableName } from './ddl';
 export { normalizeIdentifier, normalizePath } from './naming';
 export type { ParentPageRef } from './parent-records';
 export type { ChildLoadRef } from './child-cursors';
+export { inferTables, CURRENT_SERVER_FEATURES } from './infer';
