@@ -104,7 +104,8 @@ test('create every minute, trigger: the scheduled run completes and fills the ta
 });
 
 test('overlap skip: a trigger while a run is going is skipped, and a manual run is refused', async () => {
-  api.setFaults({ delayMs: 2000 }); // 5 pages × 2 s: the run outlasts the CLI calls below
+  // 5 pages: the first alone, then the rest side by side (parallel pages), 5 s each: the run outlasts the CLI calls below.
+  api.setFaults({ delayMs: 5000 });
   try {
     const skippedBefore = (await describeSchedule()).skippedOverlap;
     expect((await runCli(['schedule', 'trigger', pipeline], env)).code).toBe(0);
