@@ -55,19 +55,8 @@ export function resolveSecretRefs<T>(value: T, options: SecretOptions = {}): { v
 }
 
 /** Replaces each secret value, and the forms it takes inside URLs, with `***`. */
-export function maskSecrets(text: string, secretValues: readonly string[]): string {
-  const forms = new Set<string>();
-  for (const value of secretValues) {
-    if (value === '') continue;
-    forms.add(value);
-    forms.add(encodeURIComponent(value));
-    forms.add(new URLSearchParams({ v: value }).toString().slice(2));
-  }
-  // Longest first, so a secret that contains another is masked whole.
-  let out = text;
-  for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join('***');
-  return out;
-}
+// One masker for every layer (src/mask.ts): raw, percent-, form- and JSON-escaped forms.
+export { maskSecrets } from '../mask';
 
 function walkStrings(value: unknown, onString: (text: string) => string): unknown {
   if (typeof value === 'string') return onString(value);

@@ -1,36 +1,11 @@
 /**
- * Secret masking. Every URL, message and error this module produces goes through maskSecrets, so a
- * secret cannot leak through a log line, a Temporal failure or workflow history. Secrets show up
- * in more than their raw form: percent-encoded in a query string, form-encoded, JSON-escaped in a
- * body the API echoes back, so each form is masked.
+ * Secret masking for src/http. Every URL, message and error this module produces goes through
+ * maskSecrets (src/mask.ts), so a secret cannot leak through a log line, a Temporal failure or workflow
+ * history.
  */
+import { maskSecrets } from '../mask';
 
-export const MASK = '***';
-
-function formEncode(value: string): string {
-  return new URLSearchParams({ v: value }).toString().slice(2);
-}
-
-function variants(secret: string): string[] {
-  const forms = new Set<string>([secret]);
-  forms.add(encodeURIComponent(secret));
-  forms.add(encodeURIComponent(secret).replace(/%20/g, '+'));
-  forms.add(formEncode(secret));
-  forms.add(encodeURI(secret));
-  forms.add(JSON.stringify(secret).slice(1, -1));
-  // Lower-case percent escapes are valid too (some servers echo them that way).
-  forms.add(encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
-  return [...forms].filter((f) => f.length > 0);
-}
-
-export function maskSecrets(text: string, secrets: readonly string[]): string {
-  const all = secrets.filter((s) => typeof s === 'string' && s.length > 0).flatMap(variants);
-  // Longest first, so a secret that contains another secret is masked whole.
-  all.sort((a, b) => b.length - a.length);
-  let out = text;
-  for (const form of all) out = out.split(form).join(MASK);
-  return out;
-}
+export { MASK, maskSecrets } from '../mask';
 
 /** A short, single-line, masked excerpt of a response body for error messages. */
 export function bodyExcerpt(body: string, secrets: readonly string[], max = 300): string {
