@@ -12,6 +12,7 @@ import {
   ApplicationFailure,
   ChildWorkflowFailure,
   executeChild,
+  isCancellation,
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -80,6 +81,8 @@ export async function syncSource(input: SyncSourceInput): Promise<SyncSourceResu
         try {
           results.set(resource.name, await runResource(input, planned, results, { loadId, versionBase, lanes }));
         } catch (err) {
+          // A cancelled run ends cancelled (not failed): the CLI and the UI say what happened.
+          if (isCancellation(err)) throw err;
           failed.add(resource.name);
           failures.push(
             err instanceof WorkflowExecutionAlreadyStartedError
