@@ -71,7 +71,7 @@ install_debian_packages() {
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     log "installing ${missing[*]} with apt"
     DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
     installed+=("${missing[@]}")
   else
     log "missing: ${missing[*]}. Install them (Debian/Ubuntu: sudo apt-get install ${missing[*]});"
