@@ -30,7 +30,8 @@ export function pageFailure(err: unknown, retry: RetryConfig, mask: (text: strin
     const lastAttempt = Context.current().info.attempt >= retry.maximum_attempts;
     const throttled = err.status === 429 || askedFor !== undefined;
     if ((askedFor !== undefined && askedFor > maxWaitMs) || (lastAttempt && throttled)) {
-      const waitMs = Math.max(askedFor ?? 0, lastAttempt ? maxWaitMs : 0);
+      // What the API asked for; a 429 without Retry-After after the last attempt waits max_retry_after.
+      const waitMs = askedFor ?? maxWaitMs;
       return ApplicationFailure.create({
         type: LONG_WAIT_FAILURE,
         message: `${mask(err.message)} (waiting ${Math.ceil(waitMs / 1000)} s on a workflow timer)`,
