@@ -5,7 +5,7 @@
  * that was in flight when the worker died.
  *
  * Two pipelines run side by side on one worker process so that one kill catches both interesting
- * points at once (a crash costs a heartbeat timeout, ~65 s here, before Temporal retries the page):
+ * points at once (a crash costs a heartbeat timeout, 20 s, before Temporal retries the batch):
  *  - pipeline A is killed during a fetch: the API holds its response open;
  *  - pipeline B is killed during an insert: a proxy in front of ClickHouse holds the INSERT, and lets
  *    it through after the worker is dead (a "zombie" insert that must collapse with the retried page).
@@ -87,7 +87,8 @@ function offsetsInFlight(api: MockAnalyticsApi, database: string, extra: number[
 const PAGES_PER_BATCH = 10;
 
 test('a killed worker costs at most the pages in flight; nothing is lost or duplicated', async () => {
-  // timeout 5 s → heartbeat timeout 65 s: how long Temporal waits before it retries a batch a dead worker held.
+  // A short request timeout keeps a held request from outliving the test; the heartbeat timeout (20 s) is how
+  // long Temporal waits before it retries a batch a dead worker held.
   const source = (url: string) => mockSource(url, { endpoint: { timeout: 5 } });
   // One activity fetches 10 pages and inserts them with one statement: a crash costs at most those 10.
   const input = (name: string, db: string, url: string) => ({ ...syncInput(uniqueName(name), db, source(url)), batchLimits: { rows: 1_000, pages: PAGES_PER_BATCH } });
@@ -110,7 +111,11 @@ test('a killed worker costs at most the pages in flight; nothing is lost or dupl
   const inFlightA = offsetsInFlight(apiA, dbA, heldA.map((h) => h.offset));
   const inFlightB = offsetsInFlight(apiB, dbB);
   debug(`kill 1: A holds ${heldA.map((h) => h.offset).join(',')} (${inFlightA.length} pages in flight), B holds an insert (${inFlightB.length} pages)`);
-  apiA.setFaults({});
+  // The two syncs resume independently and one can run far ahead (or finish) before the other is back:
+  // hold A's answers from page 120 on until kill 2, so both are still mid-sync when it comes.
+  let openGateA: () => void = () => undefined;
+  const gateA = new Promise<void>((resolve) => (openGateA = resolve));
+  apiA.setFaults({ beforeResponse: ({ offset }) => (offset >= 12_000 ? gateA : Promise.resolve()) });
   for (const h of heldA) h.release(); // answered to a dead client: they count as served
   insertB.release(); // lands after its worker died; must collapse with the retried batch
   worker = await startWorker();
@@ -123,7 +128,9 @@ test('a killed worker costs at most the pages in flight; nothing is lost or dupl
   const since = { A: apiA.requests.length, B: apiB.requests.length };
   await Promise.all(
     ([[apiA, dbA], [apiB, dbB]] as const).map(async ([api, db]) => {
-      const held = await proxy.holdNext(isDataInsert(db));
+      const next = proxy.holdNext(isDataInsert(db));
+      if (api === apiA) openGateA(); // A's batch at page 120 can now finish, into the held INSERT
+      const held = await next;
       api.setFaults({ every429: 1, retryAfterSeconds: 5 });
       held.release();
     }),
