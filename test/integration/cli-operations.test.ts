@@ -86,7 +86,7 @@ test('preview fetches one page, shows the ClickHouse columns, and writes nothing
 });
 
 test('run --no-wait, status while it runs, and cancel', async () => {
-  api.setFaults({ delayMs: 1500 });
+  api.setFaults({ delayMs: 3000 }); // 4 pages, one per batch: the run outlasts the three CLI calls below
   try {
     const started = await runCli(['run', config, '--no-wait'], env);
     expect(started.code).toBe(0);
