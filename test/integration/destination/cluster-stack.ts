@@ -20,6 +20,8 @@ const NETTY_JARS = ['netty-buffer.jar', 'netty-codec.jar', 'netty-common.jar', '
 
 export interface ClusterStack {
   urls: [string, string];
+  /** clickhouse-server processes that died while the stack was up (Debian's 18.16 can crash on a ZooKeeper reconnect). */
+  crashes(): string[];
   stop(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ function stopProcess(p: ChildProcess): Promise<void> {
 export async function startClusterStack(): Promise<ClusterStack> {
   const root = mkdtempSync(join(tmpdir(), 'sluice-cluster-'));
   const procs: ChildProcess[] = [];
+  const crashes: string[] = [];
   let stopping = false;
   const stop = async () => {
     stopping = true;
@@ -125,7 +128,11 @@ export async function startClusterStack(): Promise<ClusterStack> {
       const [cmd, args] = onPath('clickhouse-server')
         ? ['clickhouse-server', [`--config-file=${dir}/config.xml`]]
         : ['clickhouse', ['server', `--config-file=${dir}/config.xml`]];
-      procs.push(spawn(cmd, args as string[], { stdio: 'ignore', cwd: dir }));
+      const server = spawn(cmd, args as string[], { stdio: 'ignore', cwd: dir });
+      server.once('exit', (code, signal) => {
+        if (!stopping) crashes.push(`clickhouse-server ${n.replica} exited (code ${code}, signal ${signal}); logs in ${dir}/logs`);
+      });
+      procs.push(server);
     }
     for (const n of nodes) {
       await waitFor(`clickhouse-server ${n.replica}`, async () => (await fetch(`http://127.0.0.1:${n.http}/ping`)).ok, 30_000);
@@ -138,7 +145,7 @@ export async function startClusterStack(): Promise<ClusterStack> {
       await r.text();
       return r.ok;
     }, 30_000);
-    return { urls, stop };
+    return { urls, crashes: () => [...crashes], stop };
   } catch (err) {
     await stop();
     throw err;

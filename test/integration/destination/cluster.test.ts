@@ -1,6 +1,11 @@
 /**
  * `destination.cluster` against a real two-replica cluster (ZooKeeper + two clickhouse-server processes,
  * see cluster-stack.ts). Skipped, with the reason printed, only where ZooKeeper cannot run here.
+ *
+ * Debian's clickhouse-server 18.16 sometimes crashes (segfault) when its ZooKeeper session drops during
+ * replicated DDL: in roughly one run in six here. That is a bug of the old server, not of sluice, so the
+ * scenario runs once more on a fresh stack when, and only when, a server process died under it; any other
+ * failure, or a second crash, fails the test.
  */
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
 import { createDestination, type Destination } from '../../../src/destination';
@@ -12,92 +17,129 @@ const reason = unavailableReason();
 if (reason) console.warn(`cluster test skipped: ${reason}`);
 const maybe = reason ? describe.skip : describe;
 
-maybe('destination.cluster', () => {
-  let stack: ClusterStack;
-  let dest: Destination;
-  let node1: ClickHouseClient;
-  let node2: ClickHouseClient;
-  const db = 'sluice_cluster_test';
+interface Cluster {
+  dest: Destination;
+  node1: ClickHouseClient;
+  node2: ClickHouseClient;
+}
 
-  beforeAll(async () => {
-    stack = await startClusterStack();
-    dest = await createDestination({ url: stack.urls[0], username: 'default', password: '' });
-    node1 = createClient({ url: stack.urls[0], log: { level: ClickHouseLogLevel.OFF } });
-    node2 = createClient({ url: stack.urls[1], log: { level: ClickHouseLogLevel.OFF } });
-  }, 60_000);
-  afterAll(async () => {
-    await dest?.close();
-    await node1?.close();
-    await node2?.close();
-    await stack?.stop();
-  }, 30_000);
+const db = 'sluice_cluster_test';
+const users = resource({ name: 'users', table_name: 'users', write_disposition: 'merge', primary_key: ['id'] });
+const target = () => ({ database: db, resource: users, cluster: CLUSTER });
 
-  const users = resource({ name: 'users', table_name: 'users', write_disposition: 'merge', primary_key: ['id'] });
-  const target = () => ({ database: db, resource: users, cluster: CLUSTER });
-
-  it('creates Replicated tables on every node and a Distributed table for reads', async () => {
-    await dest.beginLoad(target(), 'L1');
-    await dest.insertPage(target(), [{ id: 1, name: 'ann', tags: ['a'] }, { id: 2, name: 'bob' }], { loadId: 'L1', version: 1, page: 0 });
-    for (const node of [node1, node2]) {
-      const engines = await rows<{ name: string; engine: string }>(node, `SELECT name, engine FROM system.tables WHERE database = '${db}' ORDER BY name`);
-      // Bookkeeping tables (_sluice_columns, _sluice_state, …) stay on the node sluice talks to.
-      expect(engines.filter((t) => !t.name.startsWith('_sluice_'))).toEqual([
-        { name: 'users', engine: 'Distributed' },
-        { name: 'users__sluice_local', engine: 'ReplicatedReplacingMergeTree' },
-        { name: 'users__tags', engine: 'Distributed' },
-        { name: 'users__tags__sluice_local', engine: 'ReplicatedReplacingMergeTree' },
+/** The whole scenario on one stack: each step builds on the tables the previous one left. */
+const steps: Array<[string, (c: Cluster) => Promise<void>]> = [
+  [
+    'creates Replicated tables on every node and a Distributed table for reads',
+    async (c) => {
+      await c.dest.beginLoad(target(), 'L1');
+      await c.dest.insertPage(target(), [{ id: 1, name: 'ann', tags: ['a'] }, { id: 2, name: 'bob' }], { loadId: 'L1', version: 1, page: 0 });
+      for (const node of [c.node1, c.node2]) {
+        const engines = await rows<{ name: string; engine: string }>(node, `SELECT name, engine FROM system.tables WHERE database = '${db}' ORDER BY name`);
+        // Bookkeeping tables (_sluice_columns, _sluice_state, …) stay on the node sluice talks to.
+        expect(engines.filter((t) => !t.name.startsWith('_sluice_'))).toEqual([
+          { name: 'users', engine: 'Distributed' },
+          { name: 'users__sluice_local', engine: 'ReplicatedReplacingMergeTree' },
+          { name: 'users__tags', engine: 'Distributed' },
+          { name: 'users__tags__sluice_local', engine: 'ReplicatedReplacingMergeTree' },
+        ]);
+      }
+      // Written through node 1, readable on node 2's own replica once replication caught up.
+      await c.node2.command({ query: `SYSTEM SYNC REPLICA ${db}.users__sluice_local` });
+      expect(await rows(c.node2, `SELECT id, name FROM ${db}.users__sluice_local FINAL ORDER BY id`)).toEqual([{ id: '1', name: 'ann' }, { id: '2', name: 'bob' }]);
+      expect(await rows(c.node2, `SELECT count() AS n FROM ${db}.users`)).toEqual([{ n: '2' }]);
+    },
+  ],
+  [
+    'evolves the schema on every node and collapses a retried page',
+    async (c) => {
+      const page = [{ id: 1, name: 'ann v2', email: 'a@x' }];
+      await c.dest.insertPage(target(), page, { loadId: 'L2', version: 2, page: 0 });
+      await c.dest.insertPage(target(), page, { loadId: 'L2', version: 2, page: 0 });
+      for (const node of [c.node1, c.node2]) {
+        for (const table of ['users', 'users__sluice_local']) {
+          expect(await rows(node, `SELECT type FROM system.columns WHERE database = '${db}' AND table = '${table}' AND name = 'email'`)).toEqual([{ type: 'Nullable(String)' }]);
+        }
+      }
+      await c.node2.command({ query: `SYSTEM SYNC REPLICA ${db}.users__sluice_local` });
+      expect(await rows(c.node2, `SELECT id, name, email FROM ${db}.users__sluice_local FINAL ORDER BY id`)).toEqual([
+        { id: '1', name: 'ann v2', email: 'a@x' },
+        { id: '2', name: 'bob', email: null },
       ]);
-    }
-    // Written through node 1, readable on node 2's own replica once replication caught up.
-    await node2.command({ query: `SYSTEM SYNC REPLICA ${db}.users__sluice_local` });
-    expect(await rows(node2, `SELECT id, name FROM ${db}.users__sluice_local FINAL ORDER BY id`)).toEqual([{ id: '1', name: 'ann' }, { id: '2', name: 'bob' }]);
-    expect(await rows(node2, `SELECT count() AS n FROM ${db}.users`)).toEqual([{ n: '2' }]);
-  });
+    },
+  ],
+  [
+    'full refresh: stages on the cluster and swaps the replicated tables, Distributed reads the new rows',
+    async (c) => {
+      const full = { ...target(), fullRefresh: true };
+      await c.dest.beginLoad(full, 'F1');
+      await c.dest.insertPage(full, [{ id: 3, name: 'cy', extra: 1, tags: ['n'] }], { loadId: 'F1', version: 3, page: 0 });
+      expect(await rows(c.node2, `SELECT count() AS n FROM ${db}.users__sluice_local FINAL`)).toEqual([{ n: '2' }]); // untouched until commit
+      await c.dest.commitLoad(full, 'F1');
+      await c.node2.command({ query: `SYSTEM SYNC REPLICA ${db}.users__sluice_local` });
+      expect(await rows(c.node2, `SELECT id, name, extra FROM ${db}.users ORDER BY id`)).toEqual([{ id: '3', name: 'cy', extra: '1' }]);
+      expect(await rows(c.node2, `SELECT value FROM ${db}.users__tags`)).toEqual([{ value: 'n' }]);
+      for (const node of [c.node1, c.node2]) {
+        const names = (await rows<{ name: string; engine: string }>(node, `SELECT name, engine FROM system.tables WHERE database = '${db}' AND name LIKE 'users%' ORDER BY name`));
+        expect(names).toEqual([
+          { name: 'users', engine: 'Distributed' },
+          { name: 'users__sluice_local', engine: 'ReplicatedReplacingMergeTree' },
+          { name: 'users__tags', engine: 'Distributed' },
+          { name: 'users__tags__sluice_local', engine: 'ReplicatedReplacingMergeTree' },
+        ]);
+      }
+    },
+  ],
+  [
+    'merge_key: delete-insert runs as a replicated mutation',
+    async (c) => {
+      const daily = resource({ name: 'daily', table_name: 'daily', write_disposition: 'merge', merge_key: ['day'] });
+      const t = { database: db, resource: daily, cluster: CLUSTER };
+      await c.dest.insertPage(t, [{ day: 'd1', v: 'a' }, { day: 'd2', v: 'b' }], { loadId: 'K1', version: 1, page: 0 });
+      await c.dest.commitLoad(t, 'K1');
+      await c.dest.insertPage(t, [{ day: 'd1', v: 'a2' }], { loadId: 'K2', version: 2, page: 0 });
+      await c.dest.commitLoad(t, 'K2');
+      await c.node2.command({ query: `SYSTEM SYNC REPLICA ${db}.daily__sluice_local` });
+      expect(await rows(c.node2, `SELECT day, v FROM ${db}.daily__sluice_local ORDER BY day`)).toEqual([{ day: 'd1', v: 'a2' }, { day: 'd2', v: 'b' }]);
+    },
+  ],
+];
 
-  it('evolves the schema on every node and collapses a retried page', async () => {
-    const page = [{ id: 1, name: 'ann v2', email: 'a@x' }];
-    await dest.insertPage(target(), page, { loadId: 'L2', version: 2, page: 0 });
-    await dest.insertPage(target(), page, { loadId: 'L2', version: 2, page: 0 });
-    for (const node of [node1, node2]) {
-      for (const table of ['users', 'users__sluice_local']) {
-        expect(await rows(node, `SELECT type FROM system.columns WHERE database = '${db}' AND table = '${table}' AND name = 'email'`)).toEqual([{ type: 'Nullable(String)' }]);
+async function runScenario(stack: ClusterStack): Promise<void> {
+  const cluster: Cluster = {
+    dest: await createDestination({ url: stack.urls[0], username: 'default', password: '' }),
+    node1: createClient({ url: stack.urls[0], log: { level: ClickHouseLogLevel.OFF } }),
+    node2: createClient({ url: stack.urls[1], log: { level: ClickHouseLogLevel.OFF } }),
+  };
+  try {
+    for (const [name, step] of steps) {
+      try {
+        await step(cluster);
+      } catch (err) {
+        throw Object.assign(err instanceof Error ? err : new Error(String(err)), { message: `${name}: ${err instanceof Error ? err.message : String(err)}` });
       }
     }
-    await node2.command({ query: `SYSTEM SYNC REPLICA ${db}.users__sluice_local` });
-    expect(await rows(node2, `SELECT id, name, email FROM ${db}.users__sluice_local FINAL ORDER BY id`)).toEqual([
-      { id: '1', name: 'ann v2', email: 'a@x' },
-      { id: '2', name: 'bob', email: null },
-    ]);
-  });
+  } finally {
+    await cluster.dest.close();
+    await cluster.node1.close();
+    await cluster.node2.close();
+  }
+}
 
-  it('full refresh: stages on the cluster and swaps the replicated tables, Distributed reads the new rows', async () => {
-    const full = { ...target(), fullRefresh: true };
-    await dest.beginLoad(full, 'F1');
-    await dest.insertPage(full, [{ id: 3, name: 'cy', extra: 1, tags: ['n'] }], { loadId: 'F1', version: 3, page: 0 });
-    expect(await rows(node2, `SELECT count() AS n FROM ${db}.users__sluice_local FINAL`)).toEqual([{ n: '2' }]); // untouched until commit
-    await dest.commitLoad(full, 'F1');
-    await node2.command({ query: `SYSTEM SYNC REPLICA ${db}.users__sluice_local` });
-    expect(await rows(node2, `SELECT id, name, extra FROM ${db}.users ORDER BY id`)).toEqual([{ id: '3', name: 'cy', extra: '1' }]);
-    expect(await rows(node2, `SELECT value FROM ${db}.users__tags`)).toEqual([{ value: 'n' }]);
-    for (const node of [node1, node2]) {
-      const names = (await rows<{ name: string; engine: string }>(node, `SELECT name, engine FROM system.tables WHERE database = '${db}' AND name LIKE 'users%' ORDER BY name`));
-      expect(names).toEqual([
-        { name: 'users', engine: 'Distributed' },
-        { name: 'users__sluice_local', engine: 'ReplicatedReplacingMergeTree' },
-        { name: 'users__tags', engine: 'Distributed' },
-        { name: 'users__tags__sluice_local', engine: 'ReplicatedReplacingMergeTree' },
-      ]);
+maybe('destination.cluster', () => {
+  it('replicated tables, schema evolution, full refresh swap and merge_key mutations on a two-replica cluster', async () => {
+    for (let attempt = 1; ; attempt++) {
+      const stack = await startClusterStack();
+      try {
+        await runScenario(stack);
+        return;
+      } catch (err) {
+        const crashes = stack.crashes();
+        if (crashes.length === 0 || attempt >= 2) throw err;
+        console.warn(`cluster test: a ClickHouse 18.16 server crashed (${crashes.join('; ')}); running the scenario again on a fresh stack`);
+      } finally {
+        await stack.stop();
+      }
     }
-  });
-
-  it('merge_key: delete-insert runs as a replicated mutation', async () => {
-    const daily = resource({ name: 'daily', table_name: 'daily', write_disposition: 'merge', merge_key: ['day'] });
-    const t = { database: db, resource: daily, cluster: CLUSTER };
-    await dest.insertPage(t, [{ day: 'd1', v: 'a' }, { day: 'd2', v: 'b' }], { loadId: 'K1', version: 1, page: 0 });
-    await dest.commitLoad(t, 'K1');
-    await dest.insertPage(t, [{ day: 'd1', v: 'a2' }], { loadId: 'K2', version: 2, page: 0 });
-    await dest.commitLoad(t, 'K2');
-    await node2.command({ query: `SYSTEM SYNC REPLICA ${db}.daily__sluice_local` });
-    expect(await rows(node2, `SELECT day, v FROM ${db}.daily__sluice_local ORDER BY day`)).toEqual([{ day: 'd1', v: 'a2' }, { day: 'd2', v: 'b' }]);
-  });
+  }, 180_000);
 });
