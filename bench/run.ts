@@ -102,7 +102,7 @@ async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2));
   const sizes = args.has('--large') ? [100_000, 1_000_000] : [100_000];
   const pageSizes = [100, 1000];
-  const parallelism = pageParallelism();
+  const parallelism = pageParallelism(undefined);
   const dlt = args.has('--no-dlt') ? 'skipped (--no-dlt)' : dltAvailable();
   if (dlt !== true) console.log(`dlt: not run: ${dlt}`);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');

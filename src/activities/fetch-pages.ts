@@ -25,10 +25,14 @@ import type { BatchLimits, FetchAndLoadPagesInput, FetchAndLoadPagesResult } fro
 export const DEFAULT_PAGE_PARALLELISM = 4;
 const MAX_PAGE_PARALLELISM = 32;
 
-/** Pages in flight per batch, from SLUICE_PAGE_PARALLELISM (until the config grows `endpoint.parallelism`). */
-export function pageParallelism(env: NodeJS.ProcessEnv = process.env): number {
+/**
+ * Pages in flight per batch: the endpoint's `parallelism`, else the worker's SLUICE_PAGE_PARALLELISM
+ * (an operator's default for every source), else 4.
+ */
+export function pageParallelism(configured: number | undefined, env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.SLUICE_PAGE_PARALLELISM;
-  const n = raw === undefined || raw.trim() === '' ? DEFAULT_PAGE_PARALLELISM : Number(raw);
+  const fromEnv = raw === undefined || raw.trim() === '' ? undefined : Number(raw);
+  const n = configured ?? fromEnv ?? DEFAULT_PAGE_PARALLELISM;
   return Number.isInteger(n) && n >= 1 ? Math.min(n, MAX_PAGE_PARALLELISM) : DEFAULT_PAGE_PARALLELISM;
 }
 
@@ -53,7 +57,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
     stream = openPageStream({
       request: { endpoint, secretValues, placeholders: window ? { incremental: window } : {} },
       start: input.pageToken,
-      parallelism: pageParallelism(deps.env ?? process.env),
+      parallelism: pageParallelism(endpoint.parallelism, deps.env ?? process.env),
       signal: ctx.cancellationSignal,
       beforeRequest: (signal) => pacer.next(signal),
     });

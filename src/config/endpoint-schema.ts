@@ -1,7 +1,7 @@
 /**
  * The `endpoint` of a resource as users write it, plus the pieces only endpoints and clients carry:
  * incremental settings, the legacy `{type: resolve|incremental}` params, response actions and the
- * sluice extensions (retry, rate_limit, timeout, maximum_pages).
+ * sluice extensions (retry, rate_limit, timeout, maximum_pages, parallelism).
  */
 import { z } from 'zod';
 import { authSchema } from './auth-schema';
@@ -131,6 +131,8 @@ export const endpointSchema = strictObject(
     retry: retrySchema.optional(),
     timeout: timeoutSchema.optional(),
     maximum_pages: positiveInt().optional(),
+    // Pages requested side by side where positions can be computed (offset/page_number with a total).
+    parallelism: positiveInt().optional(),
   },
   {
     misplaced: {

@@ -137,6 +137,7 @@ function resolveEndpoint(e: EndpointInput & { path: string }, client: ClientInpu
   if (incremental !== undefined) out.incremental = incremental;
   if (client.rate_limit !== undefined) out.rate_limit = { requests_per_second: client.rate_limit.requests_per_second };
   if (e.maximum_pages !== undefined) out.maximum_pages = e.maximum_pages;
+  if (e.parallelism !== undefined) out.parallelism = e.parallelism;
   return out;
 }
 

@@ -76,7 +76,7 @@ export const processingStepSchema = strictObject({
 });
 
 /** Endpoint keys people put on the resource by mistake: dlt rejects them, we say where they go. */
-const ENDPOINT_KEYS = ['path', 'method', 'params', 'json', 'data', 'headers', 'data_selector', 'paginator', 'auth', 'response_actions', 'incremental', 'retry', 'timeout', 'maximum_pages'];
+const ENDPOINT_KEYS = ['path', 'method', 'params', 'json', 'data', 'headers', 'data_selector', 'paginator', 'auth', 'response_actions', 'incremental', 'retry', 'timeout', 'maximum_pages', 'parallelism'];
 const belongsUnderEndpoint = Object.fromEntries(ENDPOINT_KEYS.map((k) => [k, `"${k}" belongs under "endpoint"`]));
 
 const unsupportedResourceHints = {

@@ -187,6 +187,8 @@ export interface ResolvedEndpoint {
   /** Per-request timeout. */
   timeout_seconds: number;
   maximum_pages?: number;
+  /** Pages requested side by side where positions can be computed (sluice; default 4). */
+  parallelism?: number;
 }
 
 export interface ResolvedResource {
