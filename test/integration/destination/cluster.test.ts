@@ -3,9 +3,9 @@
  * see cluster-stack.ts). Skipped, with the reason printed, only where ZooKeeper cannot run here.
  *
  * Debian's clickhouse-server 18.16 sometimes crashes (segfault) when its ZooKeeper session drops during
- * replicated DDL: in roughly one run in six here. That is a bug of the old server, not of sluice, so the
- * scenario runs once more on a fresh stack when, and only when, a server process died under it; any other
- * failure, or a second crash, fails the test.
+ * replicated DDL (in about 2 of 5 full CI runs here, seldom when run alone). That is a bug of the old
+ * server, not of sluice, so the scenario runs again on a fresh stack when, and only when, a server process
+ * died under it (up to MAX_ATTEMPTS stacks); any other failure fails the test at once.
  */
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
 import { createDestination, type Destination } from '../../../src/destination';
@@ -126,6 +126,9 @@ async function runScenario(stack: ClusterStack): Promise<void> {
   }
 }
 
+/** Fresh stacks to try when servers crash: in full CI runs here 18.16 crashed in about 2 runs of 5. */
+const MAX_ATTEMPTS = 3;
+
 /**
  * Which servers died under the scenario. A crashing 18.16 breaks its connections before its process is
  * gone (it writes a crash report first), so wait a little for the exit, and count a server that no longer
@@ -150,13 +153,13 @@ maybe('destination.cluster', () => {
         await runScenario(stack);
         return;
       } catch (err) {
-        if (attempt >= 2) throw err;
+        if (attempt >= MAX_ATTEMPTS) throw err;
         const crashes = await crashedServers(stack);
         if (crashes.length === 0) throw err;
-        console.warn(`cluster test: a ClickHouse 18.16 server crashed (${crashes.join('; ')}); running the scenario again on a fresh stack`);
+        console.warn(`cluster test: a ClickHouse 18.16 server crashed (${crashes.join('; ')}); running the scenario again on a fresh stack (attempt ${attempt + 1} of ${MAX_ATTEMPTS})`);
       } finally {
         await stack.stop();
       }
     }
-  }, 180_000);
+  }, 240_000);
 });
