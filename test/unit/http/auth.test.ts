@@ -1,20 +1,10 @@
 import type { AuthConfig, OAuth2ClientCredentialsAuth } from '../../../src/config/types';
-import { clearOAuthTokenCache, closeHttpDispatcher, fetchPage } from '../../../src/http';
+import { clearOAuthTokenCache, fetchPage } from '../../../src/http';
 import { endpoint } from './helpers/endpoint';
-import { json, startServer, type TestServer } from './helpers/server';
+import { json, useTestServer } from './helpers/server';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterEach(() => {
-  server.reset();
-  clearOAuthTokenCache();
-});
-afterAll(async () => {
-  await server.close();
-  await closeHttpDispatcher();
-});
+const server = useTestServer();
+afterEach(() => clearOAuthTokenCache());
 
 function echo(): void {
   server.route('/me', (req, res) => json(res, 200, [{ auth: req.headers.authorization ?? null, cookie: req.headers.cookie ?? null, q: req.query.toString() }]));

@@ -1,20 +1,12 @@
 import { createServer } from 'node:net';
-import { closeHttpDispatcher, fetchPage, parseRetryAfter } from '../../../src/http';
+import { fetchPage, parseRetryAfter } from '../../../src/http';
 import { SluiceError } from '../../../src/errors';
 import type { ResolvedEndpoint } from '../../../src/config/types';
 import { endpoint } from './helpers/endpoint';
-import { json, startServer, type TestServer } from './helpers/server';
+import { json, useTestServer } from './helpers/server';
 
 const KEY = 'sk_live_Zx9/+secret';
-let server: TestServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterEach(() => server.reset());
-afterAll(async () => {
-  await server.close();
-  await closeHttpDispatcher();
-});
+const server = useTestServer();
 
 function keyed(path: string, over: Partial<ResolvedEndpoint> = {}): ResolvedEndpoint {
   return endpoint(`${server.base}${path}`, {

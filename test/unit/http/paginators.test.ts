@@ -1,18 +1,10 @@
 import type { OffsetPaginatorConfig, PageNumberPaginatorConfig } from '../../../src/config/types';
-import { closeHttpDispatcher, fetchPage } from '../../../src/http';
+import { fetchPage } from '../../../src/http';
 import { SluiceError } from '../../../src/errors';
 import { drain, endpoint } from './helpers/endpoint';
-import { json, startServer, type TestServer } from './helpers/server';
+import { json, useTestServer } from './helpers/server';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterEach(() => server.reset());
-afterAll(async () => {
-  await server.close();
-  await closeHttpDispatcher();
-});
+const server = useTestServer();
 
 const items = (from: number, to: number) => Array.from({ length: Math.max(0, to - from) }, (_, i) => ({ id: from + i }));
 const ids = (records: Array<{ [k: string]: unknown }>) => records.map((r) => r.id);

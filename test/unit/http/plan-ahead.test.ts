@@ -5,10 +5,10 @@
  * request beyond what the API's total allows.
  */
 import type { JsonObject, OffsetPaginatorConfig, PageNumberPaginatorConfig, ResolvedEndpoint } from '../../../src/config/types';
-import { closeHttpDispatcher, fetchPage, openPageStream, planAhead, sameToken } from '../../../src/http';
+import { fetchPage, openPageStream, planAhead, sameToken } from '../../../src/http';
 import type { FetchedPage } from '../../../src/http';
 import { drain, endpoint } from './helpers/endpoint';
-import { json, startServer, type TestServer } from './helpers/server';
+import { json, useTestServer } from './helpers/server';
 
 function offset(over: Partial<OffsetPaginatorConfig> = {}): OffsetPaginatorConfig {
   return { type: 'offset', limit: 10, offset: 0, offset_param: 'offset', limit_param: 'limit', total_path: 'total', stop_after_empty_page: true, ...over };
@@ -63,15 +63,7 @@ describe('sameToken', () => {
 });
 
 describe('page stream', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer();
-  });
-  afterEach(() => server.reset());
-  afterAll(async () => {
-    await server.close();
-    await closeHttpDispatcher();
-  });
+  const server = useTestServer();
 
   const items = (from: number, to: number) => Array.from({ length: Math.max(0, to - from) }, (_, i) => ({ id: from + i }));
 

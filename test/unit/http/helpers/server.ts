@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeHttpDispatcher } from '../../../../src/http';
 
 export interface Seen {
   method: string;
@@ -59,4 +60,21 @@ export async function startServer(): Promise<TestServer> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * A test server for the whole file: started before its tests, routes cleared after each, closed (with the
+ * shared HTTP dispatcher) at the end. The returned object is filled in by beforeAll.
+ */
+export function useTestServer(): TestServer {
+  const server = {} as TestServer;
+  beforeAll(async () => {
+    Object.assign(server, await startServer());
+  });
+  afterEach(() => server.reset());
+  afterAll(async () => {
+    await server.close();
+    await closeHttpDispatcher();
+  });
+  return server;
 }
