@@ -4,6 +4,8 @@
  * and a wrapper script, which we hand to the SDK as an existing executable.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleSluiceWorkflows } from './bundle';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -16,4 +18,22 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   return TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: testServerPath } },
   });
+}
+
+export interface TimeSkipping {
+  env: TestWorkflowEnvironment;
+  bundle: WorkflowBundleWithSourceMap;
+}
+
+/** One time-skipping environment and one workflow bundle for the whole test file. */
+export function useTimeSkipping(): TimeSkipping {
+  const fixture = {} as TimeSkipping;
+  beforeAll(async () => {
+    fixture.env = await createTimeSkippingEnv();
+    fixture.bundle = await bundleSluiceWorkflows();
+  }, 120_000);
+  afterAll(async () => {
+    await fixture.env?.teardown();
+  });
+  return fixture;
 }

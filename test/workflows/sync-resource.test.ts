@@ -4,26 +4,14 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { bundleSluiceWorkflows } from '../helpers/bundle';
+import { Worker } from '@temporalio/worker';
 import { WorkflowFailedError } from '@temporalio/client';
 import { LONG_WAIT_FAILURE, type FetchAndLoadPagesInput, type FetchAndLoadPagesResult, type SluiceActivities } from '../../src/activities/types';
 import type { SyncResourceInput } from '../../src/workflows/types';
 import { offsetResource } from '../helpers/resources';
-import { createTimeSkippingEnv } from '../helpers/time-skipping';
+import { useTimeSkipping } from '../helpers/time-skipping';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  bundle = await bundleSluiceWorkflows();
-}, 120_000);
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const ts = useTimeSkipping();
 
 /** An API of `total` records served `limit` at a time, as the offset paginator would walk it. */
 function mockActivities(total: number, limit: number, failures: Record<number, () => Error> = {}) {
@@ -80,9 +68,9 @@ function input(overrides: Partial<SyncResourceInput> = {}): SyncResourceInput {
 }
 
 async function runWith(activities: SluiceActivities, workflowInput: SyncResourceInput, taskQueue: string) {
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+  const worker = await Worker.create({ connection: ts.env.nativeConnection, taskQueue, workflowBundle: ts.bundle, activities });
   return worker.runUntil(async () => {
-    const handle = await env.client.workflow.start('syncResource', { taskQueue, workflowId: `test/${taskQueue}`, args: [workflowInput] });
+    const handle = await ts.env.client.workflow.start('syncResource', { taskQueue, workflowId: `test/${taskQueue}`, args: [workflowInput] });
     const result = await handle.result();
     return { handle, result };
   });
@@ -104,7 +92,7 @@ test('continues-as-new and resumes from the checkpointed offset without redoing 
   expect(result.pages).toBe(11);
   expect(mock.calls.map((c) => c.batch)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   // The first run ended in continue-as-new: its history is closed and the result came from a later run.
-  const firstRun = env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
+  const firstRun = ts.env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
   const history = await firstRun.fetchHistory();
   const last = history.events?.[history.events.length - 1];
   expect(last?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
@@ -116,11 +104,11 @@ test('a page that fails with a retryable error is retried after its Retry-After,
   const mock = mockActivities(500, 100, {
     3: () => ApplicationFailure.create({ type: 'http_retryable', message: '429 Too Many Requests', nextRetryDelay: '2 hours' }),
   });
-  const before = await env.currentTimeMs();
+  const before = await ts.env.currentTimeMs();
   const { result } = await runWith(mock.activities, input(), 'retry-after');
   expect(result).toEqual({ name: 'events', table: 'events', rows: 500, pages: 5, batches: 5 });
   expect(mock.calls.map((c) => c.batch)).toEqual([0, 1, 2, 2, 3, 4]);
-  expect((await env.currentTimeMs()) - before).toBeGreaterThanOrEqual(2 * 3600 * 1000);
+  expect((await ts.env.currentTimeMs()) - before).toBeGreaterThanOrEqual(2 * 3600 * 1000);
 });
 
 test('a non-retryable failure fails the resource after one attempt and records a failed load', async () => {
@@ -141,11 +129,11 @@ test('a rate limit beyond the activity retries is waited out on a workflow timer
   const mock = mockActivities(300, 100, {
     2: () => ApplicationFailure.create({ type: LONG_WAIT_FAILURE, message: '429 Too Many Requests', nonRetryable: true, details: [3 * 3600 * 1000] }),
   });
-  const before = await env.currentTimeMs();
+  const before = await ts.env.currentTimeMs();
   const { handle, result } = await runWith(mock.activities, input(), 'long-wait');
   expect(result).toEqual({ name: 'events', table: 'events', rows: 300, pages: 3, batches: 3 });
   expect(mock.calls.map((c) => c.pageToken?.offset ?? 0)).toEqual([0, 100, 100, 200]);
-  expect((await env.currentTimeMs()) - before).toBeGreaterThanOrEqual(3 * 3600 * 1000);
+  expect((await ts.env.currentTimeMs()) - before).toBeGreaterThanOrEqual(3 * 3600 * 1000);
   const history = await handle.fetchHistory();
   const timers = (history.events ?? []).filter((e) => e.timerStartedEventAttributes);
   expect(timers).toHaveLength(1);
@@ -191,9 +179,9 @@ test('cancelling a sync aborts the in-flight batch, commits nothing and records 
   };
   const taskQueue = 'cancel';
   // Cancellation reaches an activity with its next heartbeat to the server; don't let the SDK hold them back.
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities, maxHeartbeatThrottleInterval: '200 ms' });
+  const worker = await Worker.create({ connection: ts.env.nativeConnection, taskQueue, workflowBundle: ts.bundle, activities, maxHeartbeatThrottleInterval: '200 ms' });
   const error = await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start('syncResource', { taskQueue, workflowId: 'test/cancel', args: [input()] });
+    const handle = await ts.env.client.workflow.start('syncResource', { taskQueue, workflowId: 'test/cancel', args: [input()] });
     // Wait (in real time: the activity is running) until the second batch is in flight, then cancel.
     while (!(await handle.describe()).raw.pendingActivities?.length) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 200));
@@ -218,11 +206,11 @@ test('a batch that stopped early at a throttled page is checkpointed, then resum
       return mock.calls.length === 2 ? { ...result, pauseMs: 30 * 60 * 1000 } : result;
     },
   };
-  const before = await env.currentTimeMs();
+  const before = await ts.env.currentTimeMs();
   const { handle, result } = await runWith(activities, input(), 'partial-pages');
   expect(result).toEqual({ name: 'events', table: 'events', rows: 500, pages: 5, batches: 5 });
   expect(mock.calls.map((c) => c.pageToken?.offset ?? 0)).toEqual([0, 100, 200, 300, 400]);
-  expect((await env.currentTimeMs()) - before).toBeGreaterThanOrEqual(30 * 60 * 1000);
+  expect((await ts.env.currentTimeMs()) - before).toBeGreaterThanOrEqual(30 * 60 * 1000);
   const history = await handle.fetchHistory();
   expect((history.events ?? []).filter((e) => e.timerStartedEventAttributes)).toHaveLength(1);
 });

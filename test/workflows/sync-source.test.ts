@@ -5,26 +5,14 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import type { SluiceActivities } from '../../src/activities/types';
 import type { JsonPrimitive, ResolvedResource } from '../../src/config/types';
 import type { SyncSourceInput, SyncSourceResult } from '../../src/workflows/types';
-import { bundleSluiceWorkflows } from '../helpers/bundle';
 import { offsetResource } from '../helpers/resources';
-import { createTimeSkippingEnv } from '../helpers/time-skipping';
+import { useTimeSkipping } from '../helpers/time-skipping';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  bundle = await bundleSluiceWorkflows();
-}, 120_000);
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const ts = useTimeSkipping();
 
 const child = (name: string, parent: string): ResolvedResource =>
   offsetResource({ name, table_name: name, parent: { resource: parent, bindings: [{ location: 'path', field: 'id' }] } });
@@ -72,8 +60,8 @@ function mockActivities(failing: Set<string> = new Set()) {
 }
 
 async function runSource(activities: SluiceActivities, input: SyncSourceInput, taskQueue: string): Promise<SyncSourceResult> {
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
-  return worker.runUntil(env.client.workflow.execute('syncSource', { taskQueue, workflowId: `sluice/${input.pipeline}`, args: [input] }));
+  const worker = await Worker.create({ connection: ts.env.nativeConnection, taskQueue, workflowBundle: ts.bundle, activities });
+  return worker.runUntil(ts.env.client.workflow.execute('syncSource', { taskQueue, workflowId: `sluice/${input.pipeline}`, args: [input] }));
 }
 
 function sourceInput(pipeline: string, resources: ResolvedResource[]): SyncSourceInput {
@@ -120,7 +108,7 @@ test('scheduled incremental runs: each run starts from the cursor the previous r
   await runSource(mock.activities, sourceInput('hourly', [events]), 'hourly-1');
   expect(mock.state.get('events')).toBe('2024-01-03');
   // The next scheduled run an hour later (skipped by the test server) sees that cursor in every batch.
-  await env.sleep('1 hour');
+  await ts.env.sleep('1 hour');
   mock.nextRun();
   await runSource(mock.activities, sourceInput('hourly', [events]), 'hourly-2');
   const secondRun = mock.log.filter((l) => l.startsWith('pages events')).slice(3);
@@ -141,16 +129,16 @@ test('a run that finds a resource already being loaded by another run of the pip
   };
   const events = offsetResource({ name: 'events', table_name: 'events' });
   const taskQueue = 'overlap';
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+  const worker = await Worker.create({ connection: ts.env.nativeConnection, taskQueue, workflowBundle: ts.bundle, activities });
   await worker.runUntil(async () => {
     // A manual run is loading `events` of pipeline "overlap"...
-    const manual = await env.client.workflow.start('syncResource', {
+    const manual = await ts.env.client.workflow.start('syncResource', {
       taskQueue,
       workflowId: 'sluice/overlap/events',
       args: [{ pipeline: 'overlap', database: 'overlap', resource: events, loadId: 'manual', versionBase: 1, fullRefresh: false, store: true, keepForChildren: false, batchLimits: { rows: 100, pages: 1 } }],
     });
     // ...when the schedule starts the whole pipeline.
-    const error = await env.client.workflow
+    const error = await ts.env.client.workflow
       .execute('syncSource', { taskQueue, workflowId: 'sluice/overlap-scheduled', args: [sourceInput('overlap', [events])] })
       .catch((err: unknown) => err);
     expect(error).toBeInstanceOf(WorkflowFailedError);
