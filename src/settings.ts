@@ -3,10 +3,14 @@
  * queue to use. Parsed once with zod so a typo in an address fails with a clear message.
  */
 import { z } from 'zod';
+import { temporalEnvSchema } from './temporal-connection';
+
+// Where Temporal is, as the connection module validates it (one definition of the contract).
+const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE } = temporalEnvSchema.shape;
 
 const envSchema = z.object({
-  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_ADDRESS,
+  TEMPORAL_NAMESPACE,
   SLUICE_TASK_QUEUE: z.string().min(1).default('sluice'),
   CLICKHOUSE_URL: z.url({ message: 'CLICKHOUSE_URL must be a URL such as http://127.0.0.1:8123' }).default('http://127.0.0.1:8123'),
   CLICKHOUSE_USER: z.string().default('default'),
