@@ -8,7 +8,7 @@ import type { JsonObject, ResolvedResource } from '../src/config/types';
 import { convertRows, Rejections } from '../src/destination/contract';
 import { layoutFor } from '../src/destination/ddl';
 import { featuresFromProbe } from '../src/destination/features';
-import { dedupeByKey, flattenPage, pageTables, wantedColumns } from '../src/destination/page';
+import { flattenPage, shapePage, wantedColumns } from '../src/destination/page';
 
 const total = Number(process.argv[2] ?? 100_000);
 const pageSize = 1_000;
@@ -41,13 +41,15 @@ function run(): number {
   let bytes = 0;
   const layout = layoutFor(resource);
   const key = layout.kind === 'merge' ? layout.key : [];
+  // The tables' columns as the destination's schema cache holds them: created by the first page.
+  const known = new Map<string, Map<string, string>>();
   pages.forEach((records, page) => {
     const meta = { loadId: 'bench', version: 1, page };
-    const flat = flattenPage(resource, records);
-    const kept = dedupeByKey(flat.map((f) => f.row), key);
-    const tables = pageTables('events', layout, kept.map((i) => flat[i]), key, meta);
+    const { tables } = shapePage('events', layout, flattenPage(resource, records), key, meta);
     for (const t of tables) {
-      const columns = new Map(wantedColumns(t, resource, key, features).map((c) => [c.name, c.type]));
+      const existing = known.get(t.table);
+      const columns = new Map([...(existing ?? []), ...wantedColumns(t, resource, key, features, existing).map((c): [string, string] => [c.name, c.type])]);
+      known.set(t.table, columns);
       const { rows } = convertRows(t, columns, new Set(), resource, features, meta, '2024-01-01 00:00:00', new Rejections());
       for (const row of rows) bytes += JSON.stringify(row).length + 1;
     }

@@ -52,7 +52,9 @@ function runDlt(baseUrl: string, pageSize: number): { rows: number; seconds: num
 /** A fresh worker per case, so its peak RSS belongs to that case; RSS sampled while the sync runs. */
 async function sluiceCase(baseUrl: string, pageSize: number, database: string, parallelism: number): Promise<CaseResult['sluice']> {
   const taskQueue = `sluice-bench-${process.pid}-${Date.now().toString(36)}`;
-  const { child: worker } = await startChild(process.execPath, [join(repoRoot, 'bin', 'sluice.js'), 'worker'], {
+  // BENCH_WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": node flags for the worker only (profiling).
+  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const { child: worker } = await startChild(process.execPath, [...nodeArgs, join(repoRoot, 'bin', 'sluice.js'), 'worker'], {
     SLUICE_TASK_QUEUE: taskQueue, API_KEY, SLUICE_PAGE_PARALLELISM: String(parallelism), CLICKHOUSE_URL,
   }, /worker: polling/);
   let peak = 0;

@@ -125,13 +125,20 @@ export function convertRows(
   hardDelete?: string,
 ): Converted {
   const mode = contractOf(resource).data_type;
-  const converters = new Map<string, Converter>();
-  const converter = (name: string, type: string): Converter => {
-    let c = converters.get(name);
-    if (!c) converters.set(name, (c = converterFor(type)));
-    return c;
+  // One lookup per value: the column's converter, or null when the value is not written (a discard_value
+  // column, or one that only held nulls so far and does not exist yet).
+  const plans = new Map<string, Converter | null>();
+  const planFor = (name: string): Converter | null => {
+    let plan = plans.get(name);
+    if (plan === undefined) {
+      const type = columns.get(name);
+      plan = dropped.has(name) || type === undefined ? null : converterFor(type);
+      plans.set(name, plan);
+    }
+    return plan;
   };
   const variants = new Map<string, string>();
+  const variantConverters = new Map<string, Converter>();
   const required = [...columns].filter(([name, type]) => !name.startsWith('_sluice_') && !type.startsWith('Nullable('));
   const withMarker = hardDelete !== undefined && columns.has(LINK.deleted);
 
@@ -142,28 +149,31 @@ export function convertRows(
     // per row pushed V8 into slow dictionary-mode objects (measured with bench/normalise.ts).
     const out: Record<string, unknown> = {};
     for (const [name, raw] of row) {
-      if (dropped.has(name)) continue;
-      const type = columns.get(name);
-      if (type === undefined) continue; // only-null column that does not exist yet
+      const convert = planFor(name);
+      if (convert === null) continue;
       const value = raw instanceof JsonText ? raw.text : raw;
-      const converted = converter(name, type)(value);
+      const converted = convert(value);
       if (!(converted instanceof Misfit)) {
         out[name] = converted;
         continue;
       }
+      const type = columns.get(name)!;
       if (value === null || mode === 'freeze') throw misfit(resource, name, value, type, converted.reason);
       if (mode === 'discard_value') continue;
       if (mode === 'discard_row') {
         rejections.reject(record, `field "${name}" value ${excerpt(value)} does not fit column type ${type} (${converted.reason})`);
         return undefined;
       }
-      const variant = variantColumnName(name, raw instanceof JsonText ? 'json' : inferDataType(value, features));
+      const dataType = raw instanceof JsonText ? 'json' : inferDataType(value, features);
+      const variant = variantColumnName(name, dataType);
       let variantType = columns.get(variant) ?? variants.get(variant);
       if (variantType === undefined) {
-        variantType = clickHouseType({ name: variant, dataType: raw instanceof JsonText ? 'json' : inferDataType(value, features), nullable: true }, features);
+        variantType = clickHouseType({ name: variant, dataType, nullable: true }, features);
         variants.set(variant, variantType);
       }
-      const inVariant = converter(variant, variantType)(value);
+      let toVariant = variantConverters.get(variant);
+      if (!toVariant) variantConverters.set(variant, (toVariant = converterFor(variantType)));
+      const inVariant = toVariant(value);
       if (inVariant instanceof Misfit) throw misfit(resource, variant, value, variantType, inVariant.reason);
       out[variant] = inVariant;
     }

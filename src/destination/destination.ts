@@ -11,7 +11,7 @@ import type { ServerFeatures } from './features';
 import { Journal } from './journal';
 import { deleteByMergeKey } from './merge-key';
 import { normalizePath } from './naming';
-import { dedupeByKey, flattenPage, normalisedHints, pageTables, wantedColumns, type PageMeta, type TableRows } from './page';
+import { flattenPage, normalisedHints, shapePage, wantedColumns, type PageMeta, type TableRows } from './page';
 import { ChildCursorStore, type ChildLoadRef } from './child-cursors';
 import { ParentRecordStore, type ParentPageRef } from './parent-records';
 import { ReplaceLoads } from './replace';
@@ -147,9 +147,7 @@ class ClickHouseDestination implements Destination {
     const layout = layoutFor(resource);
     const key = layout.kind === 'merge' ? layout.key : [];
 
-    const flat = flattenPage(resource, records);
-    const kept = dedupeByKey(flat.map((f) => f.row), key);
-    const tables = pageTables(tableNameOf(resource), layout, kept.map((i) => flat[i]), key, meta);
+    const { tables, kept } = shapePage(tableNameOf(resource), layout, flattenPage(resource, records), key, meta);
     const sources = kept.map((i) => records[i]);
     try {
       return await this.writeTables(target, tables, sources, meta, usesStaging(target));
@@ -185,9 +183,9 @@ class ClickHouseDestination implements Destination {
     const declared = new Set(normalisedHints(resource).keys());
     const ready: Array<{ t: TableRows; admitted: Admitted; columns: TableColumns }> = [];
     for (const t of tables) {
-      const wanted = wantedColumns(t, resource, key, this.features);
-      if (t.root && layout.kind === 'merge' && layout.hardDelete) wanted.push({ name: LINK.deleted, type: 'UInt8' });
       const existing = await schema.current(database, physical(t), fresh);
+      const wanted = wantedColumns(t, resource, key, this.features, existing);
+      if (t.root && layout.kind === 'merge' && layout.hardDelete) wanted.push({ name: LINK.deleted, type: 'UInt8' });
       const admitted = admitColumns(t, existing, wanted, t.root ? declared : new Set(), resource, rejections);
       if (!admitted) continue;
       const ensured = await schema.ensure(database, physical(t), admitted.columns, t.layout, fresh);

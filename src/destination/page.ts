@@ -2,11 +2,11 @@
  * One page of records → the tables, columns and rows it needs. Pure functions: the destination feeds
  * them the tables' current columns and does the I/O (see destination.ts for the order of steps).
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { ColumnHint, JsonObject, ResolvedResource } from '../config/types';
 import { childTableName, LINK, META, type ColumnDef, type TableLayout } from './ddl';
 import type { ServerFeatures } from './features';
-import { flattenRecord, JsonText, type FlatRecord, type FlatRow } from './flatten';
+import { flattenRecord, JsonText, type FlatRecord, type FlatRow, type FlatValue } from './flatten';
 import { normalizePath } from './naming';
 import { clickHouseType, dataTypeFromHint, inferDataType, type DataType } from './types';
 
@@ -40,9 +40,29 @@ export function flattenPage(resource: ResolvedResource, records: readonly JsonOb
   return records.map((r) => flattenRecord(r, nesting));
 }
 
+// One id per row: the one-shot `crypto.hash` (Node ≥ 20.12) skips creating a Hash object for each.
+const md5Base64Url: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('md5', text, 'base64url')
+    : (text) => crypto.createHash('md5').update(text).digest('base64url');
+
 /** A short stable id (dlt's `_dlt_id` is one too): 16 base64url characters of an MD5. */
 export function stableId(text: string): string {
-  return createHash('md5').update(text).digest('base64url').slice(0, 16);
+  return md5Base64Url(text).slice(0, 16);
+}
+
+/** A page's tables, and which of its records survived the dedupe (indexes into the page). */
+export interface ShapedPage {
+  tables: TableRows[];
+  kept: number[];
+}
+
+/** dedupeByKey, then pageTables, reading each record's primary key once for both. */
+export function shapePage(table: string, layout: TableLayout, flat: readonly FlatRecord[], key: readonly string[], meta: PageMeta): ShapedPage {
+  const texts = key.length > 0 ? flat.map((f) => keyText(f.row, key)) : undefined;
+  const kept = texts ? lastPerKey(texts) : flat.map((_, i) => i);
+  const tables = pageTables(table, layout, kept.map((i) => flat[i]), key, meta, texts && kept.map((i) => texts[i]));
+  return { tables, kept };
 }
 
 /**
@@ -56,11 +76,14 @@ export function pageTables(
   records: readonly FlatRecord[],
   key: readonly string[],
   meta: PageMeta,
+  /** keyText of each record, when the caller has it already. */
+  keyTexts?: readonly string[],
 ): TableRows[] {
   const root: TableRows = { table, layout, root: true, rows: [], records: [] };
   const children = new Map<string, TableRows>();
   records.forEach((rec, r) => {
-    const rootId = key.length > 0 ? stableId(keyText(rec.row, key)) : stableId(`${meta.loadId}\u0000${meta.page}\u0000${r}`);
+    const rootId =
+      key.length > 0 ? stableId(keyTexts?.[r] ?? keyText(rec.row, key)) : stableId(`${meta.loadId}\u0000${meta.page}\u0000${r}`);
     rec.row.set(LINK.id, rootId);
     root.rows.push(rec.row);
     root.records.push(r);
@@ -102,7 +125,14 @@ const CHILD_COLUMNS: ColumnDef[] = [
  * type, then every field with a non-null value, typed by hint or by inference. A column that only ever held
  * null is not created (dlt does the same): we cannot know its type yet.
  */
-export function wantedColumns(t: TableRows, resource: ResolvedResource, primaryKey: readonly string[], features: ServerFeatures): ColumnDef[] {
+export function wantedColumns(
+  t: TableRows,
+  resource: ResolvedResource,
+  primaryKey: readonly string[],
+  features: ServerFeatures,
+  /** The table's columns when it exists: those are left out (their types stand), and their values are not inferred. */
+  existing?: ReadonlyMap<string, string>,
+): ColumnDef[] {
   const hints = t.root ? normalisedHints(resource) : new Map<string, ColumnHint>();
   const links = t.root ? [ID_COLUMN] : [...CHILD_COLUMNS, ID_COLUMN];
   const linkNames = new Set(links.map((c) => c.name));
@@ -115,15 +145,14 @@ export function wantedColumns(t: TableRows, resource: ResolvedResource, primaryK
       hinted.add(name);
     }
   }
-  for (const row of t.rows) {
-    for (const [name, value] of row) {
-      if (value === null || hinted.has(name) || linkNames.has(name)) continue;
-      const prev = types.get(name);
-      if (prev === 'text') continue; // already the widest type: nothing later can change it
-      const type: DataType = value instanceof JsonText ? 'json' : inferDataType(value, features);
-      if (prev !== type) types.set(name, prev ? widen(prev, type) : type);
-    }
-  }
+  const infer = (value: FlatValue, name: string) => {
+    if (value === null || hinted.has(name) || linkNames.has(name) || existing?.has(name)) return;
+    const prev = types.get(name);
+    if (prev === 'text') return; // already the widest type: nothing later can change it
+    const type: DataType = value instanceof JsonText ? 'json' : inferDataType(value, features);
+    if (prev !== type) types.set(name, prev ? widen(prev, type) : type);
+  };
+  for (const row of t.rows) row.forEach(infer);
   const key = t.root ? primaryKey : [];
   // Primary key columns first: they lead the sort key and read best at the front of the table.
   const names = [...types.keys()].sort((a, b) => rank(a, key) - rank(b, key));
@@ -134,7 +163,8 @@ export function wantedColumns(t: TableRows, resource: ResolvedResource, primaryK
     return { name, type: clickHouseType(spec, features) };
   });
   const keyCount = names.filter((n) => key.includes(n)).length;
-  return [...data.slice(0, keyCount), ...links, ...data.slice(keyCount)];
+  const all = [...data.slice(0, keyCount), ...links, ...data.slice(keyCount)];
+  return existing ? all.filter((c) => !existing.has(c.name)) : all;
 }
 
 function rank(name: string, primaryKey: readonly string[]): number {
@@ -161,11 +191,16 @@ export function widen(a: DataType, b: DataType): DataType {
  */
 export function dedupeByKey(rows: readonly FlatRow[], key: readonly string[]): number[] {
   if (key.length === 0) return rows.map((_, i) => i);
+  return lastPerKey(rows.map((row) => keyText(row, key)));
+}
+
+function lastPerKey(texts: readonly string[]): number[] {
   const last = new Map<string, number>();
-  rows.forEach((row, i) => {
-    const id = keyText(row, key);
+  texts.forEach((id, i) => {
     last.delete(id); // re-insert so the survivor sits where its last occurrence was
     last.set(id, i);
   });
+  // Most pages hold no duplicates: then every index survives, in order.
+  if (last.size === texts.length) return texts.map((_, i) => i);
   return [...last.values()];
 }

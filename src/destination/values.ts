@@ -3,7 +3,7 @@
  * than lean on `date_time_input_format=best_effort`, which 18.16 does not have for JSONEachRow, and so
  * that a value that does not fit is reported with its field name instead of a positional parse error.
  */
-import { dataTypeOfClickHouseType, dateInRange, parseDate, parseTimestamp } from './types';
+import { dataTypeOfClickHouseType, dateInRange, parseCanonicalUtc, parseDate, parseTimestamp } from './types';
 
 export type Converted = { ok: true; value: unknown } | { ok: false; reason: string };
 
@@ -75,32 +75,39 @@ function baseConverter(dataType: ReturnType<typeof dataTypeOfClickHouseType>['da
         return new Misfit('not a decimal number');
       };
     case 'timestamp':
-      return (value) => unwrap(convertTimestamp(value, withMillis));
+      return (value) => convertTimestamp(value, withMillis);
     case 'date':
-      return (value) => unwrap(convertDate(value));
+      return (value) => convertDate(value);
     default:
       // A column type sluice did not create (someone altered the table): pass scalars through unchanged.
       return (value) => (typeof value === 'object' ? new Misfit('not a scalar') : value);
   }
 }
 
-function unwrap(c: Converted): unknown {
-  return c.ok ? c.value : new Misfit(c.reason);
-}
+const TIMESTAMP_MIN = { seconds: 0, millis: Date.UTC(1900, 0, 1) };
+const TIMESTAMP_MAX = { seconds: Date.UTC(2106, 1, 7, 6, 28, 15), millis: Date.UTC(2299, 11, 31, 23, 59, 59, 999) };
 
-const NO = (reason: string): Converted => ({ ok: false, reason });
-const YES = (value: unknown): Converted => ({ ok: true, value });
-
-function convertTimestamp(value: unknown, withMillis: boolean): Converted {
+function convertTimestamp(value: unknown, withMillis: boolean): unknown {
   let ms: number | undefined;
-  if (typeof value === 'string') ms = parseTimestamp(value) ?? dateMs(value);
-  // dlt reads a number in a timestamp column as Unix seconds.
-  else if (typeof value === 'number' && Number.isFinite(value)) ms = Math.round(value * 1000);
-  if (ms === undefined) return NO('not an ISO 8601 timestamp');
-  const min = withMillis ? Date.UTC(1900, 0, 1) : 0;
-  const max = withMillis ? Date.UTC(2299, 11, 31, 23, 59, 59, 999) : Date.UTC(2106, 1, 7, 6, 28, 15);
-  if (ms < min || ms > max) return NO('timestamp outside the range the column can hold');
-  return YES(formatTimestamp(ms, withMillis));
+  let canonical = false;
+  if (typeof value === 'string') {
+    ms = parseCanonicalUtc(value);
+    canonical = ms !== undefined;
+    ms ??= parseTimestamp(value) ?? dateMs(value);
+  } else if (typeof value === 'number' && Number.isFinite(value)) {
+    // dlt reads a number in a timestamp column as Unix seconds.
+    ms = Math.round(value * 1000);
+  }
+  if (ms === undefined) return new Misfit('not an ISO 8601 timestamp');
+  const unit = withMillis ? 'millis' : 'seconds';
+  if (ms < TIMESTAMP_MIN[unit] || ms > TIMESTAMP_MAX[unit]) return new Misfit('timestamp outside the range the column can hold');
+  if (canonical) {
+    // A canonical UTC string already holds the digits we would format: cut them out instead.
+    const v = value as string;
+    const base = `${v.slice(0, 10)} ${v.slice(11, 19)}`;
+    return withMillis ? `${base}.${v.length === 24 ? v.slice(20, 23) : '000'}` : base;
+  }
+  return formatTimestamp(ms, withMillis);
 }
 
 function dateMs(value: string): number | undefined {
@@ -108,16 +115,16 @@ function dateMs(value: string): number | undefined {
   return days === undefined ? undefined : days * 86_400_000;
 }
 
-function convertDate(value: unknown): Converted {
-  if (typeof value !== 'string') return NO('not a date');
+function convertDate(value: unknown): unknown {
+  if (typeof value !== 'string') return new Misfit('not a date');
   let days = parseDate(value);
   if (days === undefined) {
     const ms = parseTimestamp(value);
     if (ms !== undefined) days = Math.floor(ms / 86_400_000);
   }
-  if (days === undefined) return NO('not a YYYY-MM-DD date');
-  if (!dateInRange(days)) return NO('date outside 1970-01-01..2149-06-06');
-  return YES(new Date(days * 86_400_000).toISOString().slice(0, 10));
+  if (days === undefined) return new Misfit('not a YYYY-MM-DD date');
+  if (!dateInRange(days)) return new Misfit('date outside 1970-01-01..2149-06-06');
+  return new Date(days * 86_400_000).toISOString().slice(0, 10);
 }
 
 /** `YYYY-MM-DD hh:mm:ss[.mmm]` in UTC: the basic format every DateTime/DateTime64 parser accepts. */

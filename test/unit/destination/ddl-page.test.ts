@@ -5,7 +5,7 @@ import { clusterDdl } from '../../../src/destination/placement';
 import type { JsonObject } from '../../../src/config/types';
 import { convertRows, Rejections } from '../../../src/destination/contract';
 import { JsonText } from '../../../src/destination/flatten';
-import { dedupeByKey, flattenPage, pageTables, wantedColumns, widen } from '../../../src/destination/page';
+import { dedupeByKey, flattenPage, pageTables, shapePage, wantedColumns, widen } from '../../../src/destination/page';
 import { stateTableSql } from '../../../src/destination/state';
 import { resource } from './resource-fixture';
 
@@ -144,6 +144,20 @@ describe('page shaping', () => {
   it('keeps the last record per key within a page', () => {
     const flat = flattenPage(r, [{ id: 1, v: 'a' }, { id: 2, v: 'b' }, { id: 1, v: 'c' }]);
     expect(dedupeByKey(flat.map((f) => f.row), ['id']).map((i) => flat[i].row.get('v'))).toEqual(['b', 'c']);
+    const shaped = shapePage('t', layoutFor(r), flat, ['id'], meta);
+    expect(shaped.kept).toEqual([1, 2]);
+    // The key read once for dedupe and id gives the same ids as reading it again.
+    expect(shaped.tables[0].rows.map((row) => row.get('_sluice_id'))).toEqual(pageTables('t', layoutFor(r), [flat[1], flat[2]], ['id'], meta).map((t) => t.rows.map((row) => row.get('_sluice_id')))[0]);
+  });
+
+  it('wants only the columns an existing table lacks, without inferring the ones it has', () => {
+    const [root] = tablesOf(r, [{ id: 1, seen: '2024-01-01T00:00:00Z', extra: 5 }]);
+    // `seen` exists as String: its values are converted to that later, not re-inferred as timestamps.
+    const existing = new Map([['id', 'Int64'], ['_sluice_id', 'String'], ['seen', 'Nullable(String)']]);
+    expect(wantedColumns(root, r, ['id'], OLD, existing)).toEqual([
+      { name: 'meta_score', type: 'Nullable(Float64)' },
+      { name: 'extra', type: 'Nullable(Int64)' },
+    ]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { featuresFromProbe, versionAtLeast, type ServerFeatures } from '../../../src/destination/features';
-import { clickHouseType, dataTypeOfClickHouseType, inferDataType, parseTimestamp } from '../../../src/destination/types';
+import { clickHouseType, dataTypeOfClickHouseType, inferDataType, parseCanonicalUtc, parseTimestamp } from '../../../src/destination/types';
 import { convertValue, excerpt, formatTimestamp } from '../../../src/destination/values';
 
 const OLD: ServerFeatures = featuresFromProbe({ version: '18.16.1', typeFamilies: new Set(['DateTime', 'Date', 'String']), settings: new Set() });
@@ -57,6 +57,25 @@ describe('value conversion', () => {
     expect(parseTimestamp('2024-01-02T03:04:05')).toBe(Date.UTC(2024, 0, 2, 3, 4, 5));
     expect(parseTimestamp('2024-01-02T03:04:05.123456-01:30')).toBe(Date.UTC(2024, 0, 2, 4, 34, 5, 123));
     expect(formatTimestamp(Date.UTC(2024, 0, 2, 3, 4, 5, 6), true)).toBe('2024-01-02 03:04:05.006');
+  });
+
+  it('reads toISOString() timestamps on a fast path that agrees with the general parser', () => {
+    for (const iso of ['2024-02-29T23:59:59.999Z', '1970-01-01T00:00:00Z', '2000-12-31T12:00:00.000Z', '2106-02-07T06:28:15Z']) {
+      expect(parseCanonicalUtc(iso)).toBe(Date.parse(iso));
+      expect(parseTimestamp(iso)).toBe(Date.parse(iso));
+    }
+    // Not the canonical shape, or not a real instant: left to the general parser, which says no where it should.
+    for (const odd of ['2023-02-29T00:00:00Z', '2024-01-01T24:00:00Z', '2024-13-01T00:00:00Z', '2024-01-01T00:60:00.000Z', '2024-01-0xT00:00:00Z', '2024-01-01 00:00:00Z', '2024-01-01T00:00:00+00:00']) {
+      expect(parseCanonicalUtc(odd)).toBeUndefined();
+    }
+    expect(parseTimestamp('2023-02-29T00:00:00Z')).toBeUndefined();
+    expect(parseTimestamp('2024-01-01T24:00:00Z')).toBeUndefined();
+    expect(parseTimestamp('2024-01-01 00:00:00Z')).toBe(Date.UTC(2024, 0, 1));
+    // The converter cuts the digits out of canonical strings: the same text as formatting the parsed instant.
+    expect(convertValue('2024-02-29T23:59:59.999Z', "DateTime('UTC')")).toEqual({ ok: true, value: '2024-02-29 23:59:59' });
+    expect(convertValue('2024-02-29T23:59:59Z', "DateTime64(3, 'UTC')")).toEqual({ ok: true, value: '2024-02-29 23:59:59.000' });
+    expect(convertValue('2024-02-29T23:59:59.120Z', "Nullable(DateTime64(3, 'UTC'))")).toEqual({ ok: true, value: '2024-02-29 23:59:59.120' });
+    expect(convertValue('2200-01-01T00:00:00Z', "DateTime('UTC')")).toMatchObject({ ok: false });
   });
 
   it('converts to each column type or says why not', () => {
