@@ -58,6 +58,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
       request: { endpoint, secretValues, placeholders: window ? { incremental: window } : {} },
       start: input.pageToken,
       parallelism: pageParallelism(endpoint.parallelism, deps.env ?? process.env),
+      ...(input.positionsEnd !== undefined && input.pageToken !== null ? { knownEnd: input.positionsEnd } : {}),
       signal: ctx.cancellationSignal,
       beforeRequest: (signal) => pacer.next(signal),
     });
@@ -103,6 +104,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
       ctx.heartbeat({ pages, records: records.length });
     } while (token !== null && records.length < input.limits.rows && pages < input.limits.pages);
     stream.close();
+    const positionsEnd = stream.end();
 
     const rows = await storeBatch(await deps.destination(), input, records, ctx.cancellationSignal);
     const lastRequestAtMs = pacer.lastRequestAtMs();
@@ -116,6 +118,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
       ...(pauseMs !== undefined ? { pauseMs } : {}),
       ...(cursorValue !== undefined ? { cursorValue } : {}),
       ...(lastRequestAtMs !== undefined ? { lastRequestAtMs } : {}),
+      ...(positionsEnd !== undefined ? { positionsEnd } : {}),
     };
   } catch (err) {
     throw pageFailure(err, endpoint.retry, mask);

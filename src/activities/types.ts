@@ -54,6 +54,11 @@ export interface FetchAndLoadPagesInput extends BatchCommon {
   limits: BatchLimits;
   /** What the previous batches saw, so a loop across batch boundaries is caught too. */
   loopGuard?: LoopGuardState;
+  /**
+   * The end of page positions (the total) the previous batch saw, so this batch can request its first
+   * pages side by side at once. Only a hint: every planned page is checked against the real `next`.
+   */
+  positionsEnd?: number;
 }
 
 export interface FetchAndLoadChildrenInput extends BatchCommon {
@@ -84,6 +89,8 @@ export interface FetchAndLoadPagesResult extends BatchResult {
   loopGuard?: LoopGuardState;
   /** The batch stopped early at a page the API refused for now: wait this long before fetching `next`. */
   pauseMs?: number;
+  /** The end of page positions the last page told, for the next batch's `positionsEnd`. */
+  positionsEnd?: number;
 }
 
 export interface FetchAndLoadChildrenResult extends BatchResult {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { clickHouseSettingsFromEnv } from '../destination';
 import { readEnv } from '../settings';
 import { workflowUiUrl } from '../temporal-connection';
+import { tuneHeapForWorker } from '../heap';
 import { createSluiceWorker } from '../worker';
 import type { SyncSourceResult } from '../workflows/types';
 import { identifier, parseOptions } from './args';
@@ -115,6 +116,7 @@ async function resultWithWorker<T>(env: ReturnType<typeof readEnv>, result: Prom
   Runtime.install({
     logger: new DefaultLogger('WARN', (entry) => process.stderr.write(`worker ${entry.level}: ${entry.message}\n`)),
   });
+  tuneHeapForWorker();
   const { connection, temporal } = await connectNativeTemporal();
   const sluiceWorker = await createSluiceWorker({
     connection,

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { clickHouseSettingsFromEnv } from '../destination';
 import { readEnv } from '../settings';
 import { describeConnection } from '../temporal-connection';
+import { tuneHeapForWorker } from '../heap';
 import { createSluiceWorker } from '../worker';
 import { parseOptions } from './args';
 import { connectNativeTemporal } from './connect';
@@ -36,6 +37,7 @@ export async function workerCommand(rawOptions: unknown, print: (line: string) =
   const env = readEnv();
   const taskQueue = options.taskQueue ?? env.SLUICE_TASK_QUEUE;
   const metrics = metricsBindAddress();
+  tuneHeapForWorker();
   // The runtime must be installed before the first connection is made.
   Runtime.install({
     logger: new DefaultLogger('INFO'),

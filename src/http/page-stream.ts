@@ -22,6 +22,11 @@ export interface PageStreamOptions {
   start: JsonObject | null;
   /** Most requests in flight at once (1: strictly sequential). */
   parallelism: number;
+  /**
+   * The end of page positions a previous response told (the previous batch's last page), so the first
+   * pages can be planned ahead too; as with any plan, each is used only if it matches the real `next`.
+   */
+  knownEnd?: number;
   /** Aborts every request in flight (activity cancellation). */
   signal?: AbortSignal;
   /** Awaited before each request is sent, called in request order with its token (pacing). */
@@ -36,6 +41,8 @@ export interface PageStream {
   next(want: number): Promise<PositionedPage>;
   /** Aborts requests still in flight; their results and errors are dropped. */
   close(): void;
+  /** The end of page positions the latest page told (undefined when its paginator tells none). */
+  end(): number | undefined;
 }
 
 interface InFlight {
@@ -50,7 +57,7 @@ export function openPageStream(options: PageStreamOptions): PageStream {
   const queue: InFlight[] = [];
   const parallelism = Math.max(1, Math.floor(options.parallelism));
   let expected: JsonObject | null = options.start;
-  let end: number | undefined;
+  let end: number | undefined = options.knownEnd;
   let taken = 0;
 
   const launch = (token: JsonObject | null): InFlight => {
@@ -91,6 +98,9 @@ export function openPageStream(options: PageStreamOptions): PageStream {
     },
     close() {
       discard(0);
+    },
+    end() {
+      return end;
     },
   };
 }

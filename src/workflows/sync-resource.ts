@@ -125,9 +125,16 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
       } else {
         const page = await batches.fetchAndLoadPages.executeWithOptions(
           { ...batchOptions, summary: `batch ${progress.batches + 1} from ${progress.nextPageSummary}` },
-          [{ ...common, pageToken: progress.pageToken, limits: input.batchLimits, ...(progress.loopGuard ? { loopGuard: progress.loopGuard } : {}) }],
+          [{
+            ...common,
+            pageToken: progress.pageToken,
+            limits: input.batchLimits,
+            ...(progress.loopGuard ? { loopGuard: progress.loopGuard } : {}),
+            ...(progress.positionsEnd !== undefined ? { positionsEnd: progress.positionsEnd } : {}),
+          }],
         );
         progress.pageToken = page.next;
+        progress.positionsEnd = page.positionsEnd;
         progress.nextPageSummary = page.nextSummary;
         progress.loopGuard = page.loopGuard;
         done = page.next === null;

@@ -54,6 +54,8 @@ export interface ResourceProgress {
   lastRequestAtMs?: number;
   /** Pagination loop detection across batches (a few hashes). */
   loopGuard?: LoopGuardState;
+  /** The total the last page told (offset/page_number), handed to the next batch to plan its first pages. */
+  positionsEnd?: number;
   /** Child resources: the first parent of the current parent batch still to walk. */
   parentOffset?: number;
   /** Durable waits (Retry-After beyond the activity's retries) since the last successful batch. */

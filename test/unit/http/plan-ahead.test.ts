@@ -161,6 +161,38 @@ describe('page stream', () => {
     expect(new Set(planned).size).toBe(planned.length);
   });
 
+  it('resumed with the previous batch\'s total, plans its first pages at once; a stale total changes no page', async () => {
+    let total = 80;
+    server.route('/items', (req, res) => {
+      const o = Number(req.query.get('offset'));
+      json(res, 200, { items: items(o, Math.min(o + 10, total)), total });
+    });
+    const ep = endpoint(`${server.base}/items`, { paginator: offset(), data_selector: 'items' });
+    const resume = async (knownEnd: number, take = 100) => {
+      planned = [];
+      const stream = openPageStream({ request: { endpoint: ep, secretValues: [], placeholders: {} }, start: offsetToken(30, 3), knownEnd, parallelism: 4, beforeRequest });
+      const pages: FetchedPage[] = [];
+      try {
+        do pages.push(await stream.next(take - pages.length));
+        while (pages[pages.length - 1].next !== null && pages.length < take);
+        return { pages, end: stream.end() };
+      } finally {
+        stream.close();
+      }
+    };
+    const first = await resume(80);
+    expect(first.pages.flatMap((p) => p.records)).toEqual(items(30, 80));
+    // Four requests were planned before the first response came back.
+    expect(planned.slice(0, 4)).toEqual([30, 40, 50, 60]);
+    // A batch that stops before the last page hands the total on to the next one.
+    expect((await resume(80, 2)).end).toBe(80);
+    // The API shrank since: the planned pages past the new total are dropped, the records are exact.
+    total = 45;
+    const second = await resume(80);
+    expect(second.pages.flatMap((p) => p.records)).toEqual(items(30, 45));
+    expect(second.pages[second.pages.length - 1].next).toBeNull();
+  });
+
   it('follows a total that shrinks while paging', async () => {
     let total = 60;
     server.route('/items', (req, res) => {
