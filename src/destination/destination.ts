@@ -19,6 +19,7 @@ import { clusterDdl, localDdl, type TableDdl } from './placement';
 import { SchemaRegistry, type TableColumns } from './schema';
 import { ident, literal, qualified, uintLiteral } from './sql';
 import { StateStore, type LoadEntry } from './state';
+import { fastRows } from './fast-rows';
 import { formatTimestamp } from './values';
 
 export interface TableTarget {
@@ -147,6 +148,12 @@ class ClickHouseDestination implements Destination {
     const layout = layoutFor(resource);
     const key = layout.kind === 'merge' ? layout.key : [];
 
+    try {
+      const fast = await this.writeFast(target, records, meta, usesStaging(target));
+      if (fast) return fast;
+    } catch (err) {
+      if (!tableGone(err)) throw err;
+    }
     const { tables, kept } = shapePage(tableNameOf(resource), layout, flattenPage(resource, records), key, meta);
     const sources = kept.map((i) => records[i]);
     try {
@@ -154,10 +161,28 @@ class ClickHouseDestination implements Destination {
     } catch (err) {
       // The table was dropped or recreated behind our cache (by hand, or a replace on another worker):
       // forget what we knew and try once more against what is really there.
-      const code = clickHouseErrorCode(err instanceof Error && err.cause ? err.cause : err);
-      if (code !== 60 && code !== 16) throw err;
+      if (!tableGone(err)) throw err;
       return this.writeTables(target, tables, sources, meta, true);
     }
+  }
+
+  /**
+   * The one-pass path for a page that fits the table as it is (fast-rows.ts); undefined when the page
+   * needs the general one (new columns, child tables, misfits, hard_delete).
+   */
+  private async writeFast(target: TableTarget, records: JsonObject[], meta: PageMeta, fresh: boolean): Promise<{ rows: number } | undefined> {
+    const { database, resource } = target;
+    if (hardDeleteColumn(resource) !== undefined) return undefined;
+    const table = usesStaging(target) ? stagingTableName(tableNameOf(resource)) : tableNameOf(resource);
+    const columns = await this.placement(target.cluster).schema.current(database, table, fresh);
+    if (!columns) return undefined;
+    const layout = layoutFor(resource);
+    if (layout.kind === 'append' && (await this.pageAlreadyLoaded(database, table, meta))) return { rows: records.length };
+    const key = layout.kind === 'merge' ? layout.key : [];
+    const rows = fastRows({ records, columns, resource, key, meta, loadedAt: formatTimestamp(Date.now(), false) });
+    if (!rows) return undefined;
+    await this.conn.insert(qualified(database, table), rows, `inserting page ${meta.page} of resource "${resource.name}" into ${database}.${table}`, insertSettings(target), meta.signal);
+    return { rows: rows.length };
   }
 
   /**
@@ -299,6 +324,12 @@ class ClickHouseDestination implements Destination {
 }
 
 /** Inserts into a Distributed table wait until every shard has the rows (else a read right after could miss them). */
+/** ClickHouse says the table is gone (60 UNKNOWN_TABLE, 16 NO_SUCH_COLUMN_IN_TABLE): our cache is stale. */
+function tableGone(err: unknown): boolean {
+  const code = clickHouseErrorCode(err instanceof Error && err.cause ? err.cause : err);
+  return code === 60 || code === 16;
+}
+
 function insertSettings(target: TableTarget): Record<string, number> | undefined {
   return target.cluster ? { insert_distributed_sync: 1 } : undefined;
 }

@@ -109,7 +109,12 @@ export function pageTables(
 }
 
 function keyText(row: FlatRow, key: readonly string[]): string {
-  return JSON.stringify(key.map((k) => { const v = row.get(k); return v instanceof JsonText ? v.text : v ?? null; }));
+  return keyTextOf(key.map((k) => { const v = row.get(k); return v instanceof JsonText ? v.text : v; }));
+}
+
+/** A record's identity for dedupe and row ids: its primary key values (before conversion), as JSON. */
+export function keyTextOf(values: readonly unknown[]): string {
+  return JSON.stringify(values.map((v) => v ?? null));
 }
 
 /** Link columns every row carries, and the ones child rows add. Never Nullable: they are sort keys. */
@@ -194,7 +199,8 @@ export function dedupeByKey(rows: readonly FlatRow[], key: readonly string[]): n
   return lastPerKey(rows.map((row) => keyText(row, key)));
 }
 
-function lastPerKey(texts: readonly string[]): number[] {
+/** Indexes of the last occurrence of each key text, in order of those occurrences. */
+export function lastPerKey(texts: readonly string[]): number[] {
   const last = new Map<string, number>();
   texts.forEach((id, i) => {
     last.delete(id); // re-insert so the survivor sits where its last occurrence was
