@@ -36,15 +36,25 @@ export function pageParallelism(configured: number | undefined, env: NodeJS.Proc
   return Number.isInteger(n) && n >= 1 ? Math.min(n, MAX_PAGE_PARALLELISM) : DEFAULT_PAGE_PARALLELISM;
 }
 
+/** What a batch has taken so far, and the size of its last page. */
+interface Taken {
+  pages: number;
+  rows: number;
+  bytes: number;
+  lastRows: number;
+  lastBytes: number;
+}
+
 /**
- * Pages the batch may still take: at most the page limit, and no more than the remaining rows need
- * at the last page's size (a lower bound when client-side filtering drops records), so requests
- * made ahead are not wasted at the end of a full batch.
+ * Pages the batch may still take: at most the page limit, and no more than the remaining rows (and
+ * bytes) need at the last page's size (a lower bound when client-side filtering drops records), so
+ * requests made ahead are not wasted at the end of a full batch.
  */
-function pagesWanted(limits: BatchLimits, pages: number, rows: number, lastPageSize: number): number {
-  const byPages = limits.pages - pages;
-  const byRows = lastPageSize > 0 ? Math.ceil((limits.rows - rows) / lastPageSize) : 1;
-  return Math.max(1, Math.min(byPages, byRows));
+function pagesWanted(limits: BatchLimits, taken: Taken): number {
+  const byPages = limits.pages - taken.pages;
+  const byRows = taken.lastRows > 0 ? Math.ceil((limits.rows - taken.rows) / taken.lastRows) : 1;
+  const byBytes = limits.bytes !== undefined && taken.lastBytes > 0 ? Math.ceil((limits.bytes - taken.bytes) / taken.lastBytes) : Infinity;
+  return Math.max(1, Math.min(byPages, byRows, byBytes));
 }
 
 export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadPagesInput): Promise<FetchAndLoadPagesResult> {
@@ -66,7 +76,9 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
     let token = input.pageToken;
     let pages = 0;
     let fetched = 0;
+    let bytes = 0;
     let lastPageSize = 0;
+    let lastBytes = 0;
     let cursorValue: JsonPrimitive | undefined;
     let nextSummary = input.pageToken === null ? 'first page' : '';
     let pauseMs: number | undefined;
@@ -74,7 +86,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
     do {
       let page;
       try {
-        page = await stream.next(pagesWanted(input.limits, pages, records.length, lastPageSize));
+        page = await stream.next(pagesWanted(input.limits, { pages, rows: records.length, bytes, lastRows: lastPageSize, lastBytes }));
       } catch (err) {
         // A throttled or flaky API part-way through a batch: keep what was fetched, and let the workflow
         // checkpoint the failing page's token and wait before it. Retrying the whole batch would fetch
@@ -85,6 +97,8 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
       }
       guard.check(page.records, page.next, page.paginatorSummary);
       pages += 1;
+      bytes += page.bytes;
+      lastBytes = page.bytes;
       fetched += page.records.length;
       lastPageSize = page.records.length;
       if (endpoint.incremental && window) {
@@ -102,7 +116,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
       token = page.next;
       nextSummary = page.paginatorSummary;
       ctx.heartbeat({ pages, records: records.length });
-    } while (token !== null && records.length < input.limits.rows && pages < input.limits.pages);
+    } while (token !== null && records.length < input.limits.rows && pages < input.limits.pages && bytes < (input.limits.bytes ?? Infinity));
     stream.close();
     const positionsEnd = stream.end();
 

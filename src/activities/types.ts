@@ -34,6 +34,8 @@ export interface RequestPacing {
 export interface BatchLimits {
   rows: number;
   pages: number;
+  /** Response bytes a batch takes before it ends (absent: no size bound, as before this limit existed). */
+  bytes?: number;
 }
 
 interface BatchCommon extends ResourceRef {

@@ -158,6 +158,8 @@ export const destinationSchema = strictObject({
   // One activity and one INSERT per batch of pages: the unit of retry and of re-work after a crash.
   batch_rows: positiveInt().optional(),
   batch_pages: positiveInt().optional(),
+  // Wide records: a batch also ends at this many bytes of responses, so a worker's memory stays bounded.
+  batch_bytes: positiveInt().optional(),
 });
 
 export const sourceConfigSchema = strictObject(

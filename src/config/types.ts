@@ -219,6 +219,7 @@ export interface DestinationConfig {
   /** A page batch (one activity, one INSERT) ends at this many rows or pages, whichever comes first. */
   batch_rows?: number;
   batch_pages?: number;
+  batch_bytes?: number;
 }
 
 export interface ResolvedSource {

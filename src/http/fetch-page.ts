@@ -70,7 +70,7 @@ export async function fetchPositionedPage(input: FetchPageInput): Promise<Positi
 
   const url = mask(res.url);
   if (ignore()) {
-    return { records: [], next: null, status: res.status, url, ignored: true, paginatorSummary: 'ignored by response_actions' };
+    return { records: [], next: null, status: res.status, url, ignored: true, paginatorSummary: 'ignored by response_actions', bytes: res.text.length };
   }
   const failure = classifyStatus({
     status: res.status,
@@ -128,6 +128,7 @@ export async function fetchPositionedPage(input: FetchPageInput): Promise<Positi
     url,
     ignored: false,
     paginatorSummary,
+    bytes: res.text.length,
     ...(warnings.length > 0 ? { warnings } : {}),
     ...(end !== undefined ? { end } : {}),
   };

@@ -33,6 +33,8 @@ export interface FetchedPage {
   ignored: boolean;
   /** Short human text about the NEXT request (what `next` will fetch), e.g. "offset=300 limit=100". */
   paginatorSummary: string;
+  /** Size of the response body (characters of its text), for batches bounded by size. */
+  bytes: number;
   /** Things a user should know but that do not fail the page (e.g. a guessed paginator). */
   warnings?: string[];
 }

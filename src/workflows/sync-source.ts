@@ -22,7 +22,7 @@ import { planRun, type PlannedResource } from './plan';
 import { syncResource } from './sync-resource';
 import type { ResourceResult, SyncSourceInput, SyncSourceResult } from './types';
 
-export const DEFAULT_BATCH_LIMITS: BatchLimits = { rows: 10_000, pages: 100 };
+export const DEFAULT_BATCH_LIMITS: Required<BatchLimits> = { rows: 10_000, pages: 100, bytes: 8 * 2 ** 20 };
 /**
  * A parent's batch is its children's unit of work and checkpoint: keep it small, so a crash among
  * thousands of parents redoes a few hundred of them at most.
@@ -30,13 +30,13 @@ export const DEFAULT_BATCH_LIMITS: BatchLimits = { rows: 10_000, pages: 100 };
 const PARENT_BATCH_CAP: BatchLimits = { rows: 500, pages: 10 };
 
 function configuredBatchLimits(input: SyncSourceInput): BatchLimits {
-  const { batch_rows: rows, batch_pages: pages } = input.source.destination;
-  return { rows: rows ?? DEFAULT_BATCH_LIMITS.rows, pages: pages ?? DEFAULT_BATCH_LIMITS.pages };
+  const { batch_rows: rows, batch_pages: pages, batch_bytes: bytes } = input.source.destination;
+  return { rows: rows ?? DEFAULT_BATCH_LIMITS.rows, pages: pages ?? DEFAULT_BATCH_LIMITS.pages, bytes: bytes ?? DEFAULT_BATCH_LIMITS.bytes };
 }
 
 function batchLimitsFor(planned: PlannedResource, limits: BatchLimits): BatchLimits {
   if (!planned.keepForChildren) return limits;
-  return { rows: Math.min(limits.rows, PARENT_BATCH_CAP.rows), pages: Math.min(limits.pages, PARENT_BATCH_CAP.pages) };
+  return { ...limits, rows: Math.min(limits.rows, PARENT_BATCH_CAP.rows), pages: Math.min(limits.pages, PARENT_BATCH_CAP.pages) };
 }
 const DEFAULT_RESOURCE_CONCURRENCY = 4;
 

@@ -83,3 +83,12 @@ test('the table is a ReplacingMergeTree ordered by id, with Nullable and timesta
   expect(ddl).toMatch(/ENGINE = ReplacingMergeTree\(_sluice_version\)/);
   expect(ddl).toMatch(/ORDER BY id/);
 });
+
+test('destination.batch_bytes ends a batch by response size: 11 pages at 2.5 pages of bytes → batches of 3', async () => {
+  const first = await fetch(`${api.url}/v1/resource?api_key=it-secret-key&offset=0&limit=100`);
+  const pageBytes = (await first.text()).length;
+  const sized: ResolvedSource = { ...source, destination: { ...source.destination, batch_bytes: Math.floor(pageBytes * 2.5) } };
+  const result = await runSyncWithWorker(temporal, { pipeline: uniqueName('bytes'), database, source: sized, env: { API_KEY: 'it-secret-key' } });
+  expect(result.resources[0]).toMatchObject({ rows: 1050, pages: 11, batches: 4 });
+  expect(await countFinal(clickhouse, database, 'resource_name')).toBe(1050);
+});
