@@ -1,14 +1,19 @@
 /**
- * Per-record cost of the destination's CPU work: flatten + normalise + convert + serialise (JSONEachRow) for
- * 100k synthetic analytics records, in pages of 1,000 as the page activity would see them. No I/O.
+ * Per-record cost of the destination's CPU work, no I/O: records → insert rows → JSONEachRow text, in pages
+ * of 1,000 as the batch activity sees them, on two record shapes:
+ *  - the mock API's analytics events (nested objects, no lists), by the general path (flatten, shape,
+ *    infer, convert) and by the one-pass fast path (fast-rows.ts) the destination takes for such pages;
+ *  - records with a nested list (a child table per list), which only the general path handles.
  *
  *   npx tsx bench/normalise.ts [records]
  */
 import type { JsonObject, ResolvedResource } from '../src/config/types';
 import { convertRows, Rejections } from '../src/destination/contract';
 import { layoutFor } from '../src/destination/ddl';
+import { fastRows } from '../src/destination/fast-rows';
 import { featuresFromProbe } from '../src/destination/features';
 import { flattenPage, shapePage, wantedColumns } from '../src/destination/page';
+import { makeEvent } from '../test/fixtures/mock-analytics-api';
 
 const total = Number(process.argv[2] ?? 100_000);
 const pageSize = 1_000;
@@ -17,31 +22,37 @@ const resource = {
   name: 'events', table_name: 'events', primary_key: ['id'], merge_key: [], write_disposition: 'merge', columns: {},
   selected: true, include_from_parent: [], parallelized: false, endpoint: {} as ResolvedResource['endpoint'],
 } as ResolvedResource;
+const layout = layoutFor(resource);
+const key = layout.kind === 'merge' ? layout.key : [];
+const LOADED_AT = '2024-01-01 00:00:00';
 
-function record(i: number): JsonObject {
+function withList(i: number): JsonObject {
   return {
     id: i,
     eventType: i % 3 === 0 ? 'page_view' : 'click',
     occurredAt: new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString(),
     userId: `u${i % 5000}`,
-    sessionId: `s-${i % 20000}`,
     value: (i % 100) / 7,
     isMobile: i % 2 === 0,
     page: { url: `https://example.com/p/${i % 50}`, title: 'Page title', referrer: null },
     geo: { country: 'DE', city: 'Berlin', coords: { lat: 52.5, lon: 13.4 } },
-    properties: { plan: 'pro', seats: i % 10, beta: false },
     tags: ['a', 'b'],
   };
 }
 
-const pages: JsonObject[][] = [];
-for (let p = 0; p * pageSize < total; p++) pages.push(Array.from({ length: Math.min(pageSize, total - p * pageSize) }, (_, k) => record(p * pageSize + k)));
+/** Pages as JSON.parse gives them (the shape V8 sees in the worker), not as object literals. */
+function pagesOf(make: (i: number) => JsonObject): JsonObject[][] {
+  const pages: JsonObject[][] = [];
+  for (let p = 0; p * pageSize < total; p++) {
+    const records = Array.from({ length: Math.min(pageSize, total - p * pageSize) }, (_, k) => make(p * pageSize + k));
+    pages.push(JSON.parse(JSON.stringify(records)) as JsonObject[]);
+  }
+  return pages;
+}
 
-function run(): number {
+/** The general path for every page; the tables' columns as the schema cache holds them after page one. */
+function general(pages: JsonObject[][]): number {
   let bytes = 0;
-  const layout = layoutFor(resource);
-  const key = layout.kind === 'merge' ? layout.key : [];
-  // The tables' columns as the destination's schema cache holds them: created by the first page.
   const known = new Map<string, Map<string, string>>();
   pages.forEach((records, page) => {
     const meta = { loadId: 'bench', version: 1, page };
@@ -50,15 +61,37 @@ function run(): number {
       const existing = known.get(t.table);
       const columns = new Map([...(existing ?? []), ...wantedColumns(t, resource, key, features, existing).map((c): [string, string] => [c.name, c.type])]);
       known.set(t.table, columns);
-      const { rows } = convertRows(t, columns, new Set(), resource, features, meta, '2024-01-01 00:00:00', new Rejections());
-      for (const row of rows) bytes += JSON.stringify(row).length + 1;
+      const { rows } = convertRows(t, columns, new Set(), resource, features, meta, LOADED_AT, new Rejections());
+      bytes += rows.map((row) => `${JSON.stringify(row)}\n`).join('').length;
     }
   });
   return bytes;
 }
 
-run(); // warm-up
-const started = process.hrtime.bigint();
-const bytes = run();
-const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-console.log(`${total} records in ${seconds.toFixed(2)} s: ${Math.round(total / seconds).toLocaleString('en')} records/s, ${(bytes / 1e6).toFixed(1)} MB JSONEachRow (incl. child rows)`);
+/** The first page by the general path (it creates the table), the rest by the fast path. */
+function fast(pages: JsonObject[][]): number {
+  const meta = { loadId: 'bench', version: 1, page: 0 };
+  const { tables } = shapePage('events', layout, flattenPage(resource, pages[0]), key, meta);
+  const columns = new Map(wantedColumns(tables[0], resource, key, features).map((c): [string, string] => [c.name, c.type]));
+  let bytes = 0;
+  pages.forEach((records, page) => {
+    const rows = fastRows({ records, columns, resource, key, meta: { ...meta, page }, loadedAt: LOADED_AT });
+    if (!rows) throw new Error('the fast path refused a page of analytics events');
+    bytes += rows.map((row) => `${JSON.stringify(row)}\n`).join('').length;
+  });
+  return bytes;
+}
+
+function measure(label: string, work: () => number): void {
+  work(); // warm-up
+  const started = process.hrtime.bigint();
+  const bytes = work();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  console.log(`${label}: ${Math.round(total / seconds).toLocaleString('en')} records/s (${((seconds / total) * 1e6).toFixed(1)} µs a record), ${(bytes / 1e6).toFixed(1)} MB JSONEachRow`);
+}
+
+const events = pagesOf((i) => ({ ...makeEvent(i) }));
+const listed = pagesOf(withList);
+measure('analytics events, general path', () => general(events));
+measure('analytics events, fast path   ', () => fast(events));
+measure('records with a list, general  ', () => general(listed));
