@@ -167,22 +167,39 @@ class ClickHouseDestination implements Destination {
   }
 
   /**
-   * The one-pass path for a page that fits the table as it is (fast-rows.ts); undefined when the page
-   * needs the general one (new columns, child tables, misfits, hard_delete).
+   * The one-pass path for a page that fits its tables as they are (fast-rows.ts); undefined when the page
+   * needs the general one (new columns or child tables, misfits, hard_delete).
    */
   private async writeFast(target: TableTarget, records: JsonObject[], meta: PageMeta, fresh: boolean): Promise<{ rows: number } | undefined> {
     const { database, resource } = target;
     if (hardDeleteColumn(resource) !== undefined) return undefined;
-    const table = usesStaging(target) ? stagingTableName(tableNameOf(resource)) : tableNameOf(resource);
-    const columns = await this.placement(target.cluster).schema.current(database, table, fresh);
+    const staged = usesStaging(target);
+    const live = tableNameOf(resource);
+    const physical = (table: string) => (staged ? stagingTableName(table) : table);
+    const { schema } = this.placement(target.cluster);
+    const columns = await schema.current(database, physical(live), fresh);
     if (!columns) return undefined;
     const layout = layoutFor(resource);
-    if (layout.kind === 'append' && (await this.pageAlreadyLoaded(database, table, meta))) return { rows: records.length };
+    if (layout.kind === 'append' && (await this.pageAlreadyLoaded(database, physical(live), meta))) return { rows: records.length };
     const key = layout.kind === 'merge' ? layout.key : [];
-    const rows = fastRows({ records, columns, resource, key, meta, loadedAt: formatTimestamp(Date.now(), false) });
-    if (!rows) return undefined;
-    await this.conn.insert(qualified(database, table), rows, `inserting page ${meta.page} of resource "${resource.name}" into ${database}.${table}`, insertSettings(target), meta.signal);
-    return { rows: rows.length };
+    const page = fastRows({
+      records,
+      table: live,
+      columns,
+      // Child tables from the cache only; where staging tables must be read fresh, lists take the general path.
+      childColumns: (table) => (fresh ? undefined : schema.cached(database, physical(table))),
+      resource,
+      key,
+      meta,
+      loadedAt: formatTimestamp(Date.now(), false),
+    });
+    if (!page) return undefined;
+    // Child tables before the root, as the general path does: "the root page is in" means the whole page is in.
+    const inserts = [...[...page.children].reverse(), [live, page.root] as const];
+    for (const [table, rows] of inserts) {
+      await this.conn.insert(qualified(database, physical(table)), rows, `inserting page ${meta.page} of resource "${resource.name}" into ${database}.${physical(table)}`, insertSettings(target), meta.signal);
+    }
+    return { rows: page.root.length };
   }
 
   /**

@@ -51,6 +51,11 @@ export class SchemaRegistry {
     return cached ?? this.read(database, table);
   }
 
+  /** What the cache knows, without asking the server (undefined: not cached, or no such table). */
+  cached(database: string, table: string): TableColumns | undefined {
+    return this.known.get(key(database, table));
+  }
+
   forget(database: string, table: string): void {
     this.known.delete(key(database, table));
   }

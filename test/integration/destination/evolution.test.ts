@@ -126,6 +126,31 @@ describe('nested lists', () => {
     expect((await rows<{ sku: string }>(fx.ch, liveItems)).map((r) => r.sku)).toEqual(['z']);
   });
 
+  it('a page whose tables all exist (the one-pass path) links its list rows as the first page did', async () => {
+    const shop = resource({ name: 'shop', table_name: 'shop', write_disposition: 'merge', primary_key: ['id'] });
+    const order = (id: number, skus: string[]): JsonObject => ({ id, items: skus.map((sku, i) => ({ sku, tags: [`${sku}-t${i}`] })) });
+    await fx.dest.insertPage({ database: db, resource: shop }, [order(1, ['a'])], { loadId: 'p1', version: 1, page: 0 });
+    await fx.dest.insertPage({ database: db, resource: shop }, [order(2, ['b', 'c']), order(3, ['d'])], { loadId: 'p1', version: 1, page: 1 });
+    // 18.16 joins two tables per query at most: follow the links here.
+    type Row = Record<string, string>;
+    const orders = await rows<Row>(fx.ch, `SELECT _sluice_id, id FROM ${db}.shop FINAL`);
+    const items = await rows<Row>(fx.ch, `SELECT _sluice_id, _sluice_parent_id, _sluice_root_id, sku FROM ${db}.shop__items FINAL`);
+    const tags = await rows<Row>(fx.ch, `SELECT _sluice_parent_id, _sluice_root_id, value FROM ${db}.shop__items__tags FINAL`);
+    const linked = tags
+      .map((t) => {
+        const item = items.find((i) => i._sluice_id === t._sluice_parent_id);
+        const parent = orders.find((o) => o._sluice_id === item?._sluice_parent_id);
+        return { id: parent?.id, sku: item?.sku, tag: t.value, sameRoot: t._sluice_root_id === item?._sluice_root_id && item?._sluice_root_id === parent?._sluice_id };
+      })
+      .sort((a, b) => String(a.sku).localeCompare(String(b.sku)));
+    expect(linked).toEqual([
+      { id: '1', sku: 'a', tag: 'a-t0', sameRoot: true },
+      { id: '2', sku: 'b', tag: 'b-t0', sameRoot: true },
+      { id: '2', sku: 'c', tag: 'c-t1', sameRoot: true },
+      { id: '3', sku: 'd', tag: 'd-t0', sameRoot: true },
+    ]);
+  });
+
   it('honours max_table_nesting: deeper lists stay JSON text', async () => {
     const flat = resource({ name: 'shallow', table_name: 'shallow', max_table_nesting: 1 });
     await fx.dest.insertPage({ database: db, resource: flat }, [{ id: 1, items: [{ sku: 'a', tags: ['t'] }] }], { loadId: 's', version: 1, page: 0 });

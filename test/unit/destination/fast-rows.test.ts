@@ -1,13 +1,13 @@
 /**
  * The one-pass path (src/destination/fast-rows.ts) against the general one (flatten → shape → convert):
- * for every page the fast path takes, both give the same insert rows; every page it refuses is one the
- * general path must see (a new column, a list, a misfit, a missing key).
+ * for every page the fast path takes, both give the same insert rows in every table; every page it refuses
+ * is one the general path must see (a new column or child table, a misfit, a missing key).
  */
 import type { JsonObject, ResolvedResource } from '../../../src/config/types';
 import { convertRows, Rejections } from '../../../src/destination/contract';
 import { layoutFor } from '../../../src/destination/ddl';
-import { fastRows } from '../../../src/destination/fast-rows';
-import { featuresFromProbe } from '../../../src/destination/features';
+import { fastRows, type FastPage } from '../../../src/destination/fast-rows';
+import { featuresFromProbe, type ServerFeatures } from '../../../src/destination/features';
 import { flattenPage, shapePage, wantedColumns, type PageMeta } from '../../../src/destination/page';
 import { resource } from './resource-fixture';
 
@@ -15,25 +15,27 @@ const OLD = featuresFromProbe({ version: '18.16.1', typeFamilies: new Set(), set
 const NEW = featuresFromProbe({ version: '24.8.4.13', typeFamilies: new Set(['DateTime64', 'Bool']), settings: new Set() });
 const LOADED_AT = '2024-01-01 00:00:00';
 
-/** The root table's columns as the general path creates them from `first`. */
-function columnsFrom(res: ResolvedResource, first: JsonObject[], features = OLD): Map<string, string> {
+type Tables = Map<string, Map<string, string>>;
+const keyOf = (res: ResolvedResource) => {
   const layout = layoutFor(res);
-  const key = layout.kind === 'merge' ? layout.key : [];
-  const { tables } = shapePage('t', layout, flattenPage(res, first), key, { loadId: 'L0', version: 1, page: 0 });
-  return new Map(wantedColumns(tables[0], res, key, features).map((c) => [c.name, c.type]));
+  return layout.kind === 'merge' ? layout.key : [];
+};
+
+/** Every table's columns as the general path creates them from `first`. */
+function tablesFrom(res: ResolvedResource, first: JsonObject[], features: ServerFeatures = OLD): Tables {
+  const { tables } = shapePage('t', layoutFor(res), flattenPage(res, first), keyOf(res), { loadId: 'L0', version: 1, page: 0 });
+  return new Map(tables.map((t) => [t.table, new Map(wantedColumns(t, res, keyOf(res), features).map((c) => [c.name, c.type]))]));
 }
 
-/** The root table's rows by the general path. */
-function generalRows(res: ResolvedResource, records: JsonObject[], columns: Map<string, string>, meta: PageMeta, features = OLD) {
-  const layout = layoutFor(res);
-  const key = layout.kind === 'merge' ? layout.key : [];
-  const { tables } = shapePage('t', layout, flattenPage(res, records), key, meta);
-  return convertRows(tables[0], columns, new Set(), res, features, meta, LOADED_AT, new Rejections()).rows;
+/** Every table's rows by the general path, as fast rows lays them out. */
+function general(res: ResolvedResource, records: JsonObject[], known: Tables, meta: PageMeta, features: ServerFeatures = OLD): FastPage {
+  const { tables } = shapePage('t', layoutFor(res), flattenPage(res, records), keyOf(res), meta);
+  const rowsOf = (i: number) => convertRows(tables[i], known.get(tables[i].table)!, new Set(), res, features, meta, LOADED_AT, new Rejections()).rows as Record<string, unknown>[];
+  return { root: rowsOf(0), children: new Map(tables.slice(1).map((t, i) => [t.table, rowsOf(i + 1)])) };
 }
 
-function fast(res: ResolvedResource, records: JsonObject[], columns: Map<string, string>, meta: PageMeta) {
-  const layout = layoutFor(res);
-  return fastRows({ records, columns, resource: res, key: layout.kind === 'merge' ? layout.key : [], meta, loadedAt: LOADED_AT });
+function fast(res: ResolvedResource, records: JsonObject[], known: Tables, meta: PageMeta): FastPage | undefined {
+  return fastRows({ records, table: 't', columns: known.get('t')!, childColumns: (table) => known.get(table), resource: res, key: keyOf(res), meta, loadedAt: LOADED_AT });
 }
 
 const event = (id: number, over: JsonObject = {}): JsonObject => ({
@@ -48,8 +50,19 @@ const event = (id: number, over: JsonObject = {}): JsonObject => ({
   ...over,
 });
 
+/** Records with lists: of scalars, of objects with a nested list, of lists, and of nulls. */
+const listed = (id: number, over: JsonObject = {}): JsonObject => ({
+  ...event(id),
+  tags: ['a', `t${id}`],
+  items: [{ sku: `s${id}`, qty: id, opts: [{ k: 'size', v: 'L' }] }, { sku: 'x', qty: null, opts: [] }],
+  grid: [[1, 2], [3]],
+  gaps: [null, 'g'],
+  ...over,
+});
+
 describe('fast rows', () => {
   const meta: PageMeta = { loadId: 'L1', version: 9, page: 4 };
+  const firstPage = [event(0), event(1, { user: { firstName: 'Bo', address: { city: 'Oslo', zip: '0150' } } })];
 
   it.each([
     ['merge with a key', resource({ write_disposition: 'merge', primary_key: ['id'] }), OLD],
@@ -57,32 +70,48 @@ describe('fast rows', () => {
     ['merge on a 24.x server (DateTime64, Bool)', resource({ write_disposition: 'merge', primary_key: ['id'] }), NEW],
     ['max_table_nesting 1: deeper objects as JSON text', resource({ write_disposition: 'merge', primary_key: ['id'], max_table_nesting: 1 }), OLD],
   ])('gives the general path\'s rows: %s', (_, res, features) => {
-    const columns = columnsFrom(res, [event(0), event(1, { user: { firstName: 'Bo', address: { city: 'Oslo', zip: '0150' } } })], features);
+    const known = tablesFrom(res, firstPage, features);
     const page = [event(5), event(6, { eventType: 'buy' }), event(7, { user: { firstName: null, address: { city: 'Rome', zip: '00100' } } })];
-    const rows = fast(res, page, columns, meta);
+    const rows = fast(res, page, known, meta);
     expect(rows).toBeDefined();
-    expect(rows).toEqual(generalRows(res, page, columns, meta, features));
+    expect(rows).toEqual(general(res, page, known, meta, features));
+  });
+
+  it.each([
+    ['merge with a key', resource({ write_disposition: 'merge', primary_key: ['id'] })],
+    ['append without a key', resource({ write_disposition: 'append' })],
+    ['max_table_nesting 2: lists in list elements as JSON text', resource({ write_disposition: 'merge', primary_key: ['id'], max_table_nesting: 2 })],
+  ])('gives the general path\'s rows in every child table, linked alike: %s', (_, res) => {
+    const known = tablesFrom(res, [listed(0), listed(1)]);
+    expect([...known.keys()].length).toBeGreaterThan(2);
+    const page = [listed(5), listed(6, { tags: ['only'] }), listed(7, { items: [] }), listed(5, { gaps: ['late'] })];
+    const rows = fast(res, page, known, meta);
+    expect(rows).toBeDefined();
+    expect(rows).toEqual(general(res, page, known, meta));
+    expect(rows!.children.size).toBeGreaterThan(1);
   });
 
   it('keeps the last record per key, and the first non-null of two keys that normalise alike', () => {
     const res = resource({ write_disposition: 'merge', primary_key: ['id'] });
-    const columns = columnsFrom(res, [event(0), event(1)]);
+    const known = tablesFrom(res, firstPage);
     const page = [event(1, { score: 1 }), event(2), event(1, { score: 2, event_type: 'late', eventType: null }), { id: 3, eventType: 'a', event_type: 'b' }];
-    const rows = fast(res, page, columns, meta)!;
-    expect(rows).toEqual(generalRows(res, page, columns, meta));
-    expect(rows.map((r) => [r.id, r.score, r.event_type])).toEqual([[2, 2 / 3, null], [1, 2, 'late'], [3, undefined, 'a']]);
+    const rows = fast(res, page, known, meta)!;
+    expect(rows).toEqual(general(res, page, known, meta));
+    expect(rows.root.map((r) => [r.id, r.score, r.event_type])).toEqual([[2, 2 / 3, null], [1, 2, 'late'], [3, undefined, 'a']]);
   });
 
   it('leaves to the general path what it does not handle', () => {
     const res = resource({ write_disposition: 'merge', primary_key: ['id'] });
-    const columns = columnsFrom(res, [event(0), event(1)]);
-    expect(fast(res, [event(2, { tags: ['x'] })], columns, meta)).toBeUndefined(); // child table rows
-    expect(fast(res, [event(2, { brandNew: 1 })], columns, meta)).toBeUndefined(); // a new column
-    expect(fast(res, [event(2, { score: 'high' })], columns, meta)).toBeUndefined(); // does not fit Float64
-    expect(fast(res, [{ eventType: 'no key' }], columns, meta)).toBeUndefined(); // the key is required
+    const known = tablesFrom(res, firstPage);
+    expect(fast(res, [event(2, { tags: ['x'] })], known, meta)).toBeUndefined(); // a child table not known yet
+    expect(fast(res, [event(2, { brandNew: 1 })], known, meta)).toBeUndefined(); // a new column
+    expect(fast(res, [event(2, { score: 'high' })], known, meta)).toBeUndefined(); // does not fit Float64
+    expect(fast(res, [{ eventType: 'no key' }], known, meta)).toBeUndefined(); // the key is required
+    const withLists = tablesFrom(res, [listed(0)]);
+    expect(fast(res, [listed(2, { items: [{ sku: 'a', colour: 'red' }] })], withLists, meta)).toBeUndefined(); // a new column in a child table
     // A null for a column that was never created is dropped, as the general path drops it.
-    const rows = fast(res, [event(2, { neverSeen: null })], columns, meta)!;
-    expect(rows).toEqual(generalRows(res, [event(2, { neverSeen: null })], columns, meta));
-    expect(rows[0]).not.toHaveProperty('never_seen');
+    const rows = fast(res, [event(2, { neverSeen: null })], known, meta)!;
+    expect(rows).toEqual(general(res, [event(2, { neverSeen: null })], known, meta));
+    expect(rows.root[0]).not.toHaveProperty('never_seen');
   });
 });
