@@ -181,14 +181,19 @@ export function convertRows(
       if (out[name] === undefined || out[name] === null) throw misfit(resource, name, null, type, 'required field is missing or null');
     }
     if (withMarker) out[LINK.deleted] = isDeleteMark(row.get(hardDelete!)) ? 1 : 0;
-    out[META.loadId] = meta.loadId;
-    out[META.loadedAt] = loadedAt;
-    out[META.version] = meta.version;
-    out[META.page] = meta.page;
-    out[META.row] = record;
-    return out;
+    return addMeta(out, meta, loadedAt, record);
   });
   return { rows, variants: [...variants].map(([name, type]) => ({ name, type })) };
+}
+
+/** The load metadata every row carries, set last so that a data field of the same name cannot stand. */
+export function addMeta(out: Record<string, unknown>, meta: PageMeta, loadedAt: string, record: number): Record<string, unknown> {
+  out[META.loadId] = meta.loadId;
+  out[META.loadedAt] = loadedAt;
+  out[META.version] = meta.version;
+  out[META.page] = meta.page;
+  out[META.row] = record;
+  return out;
 }
 
 /** dlt's hard_delete: a boolean column deletes on true; any other type deletes on any non-null value. */

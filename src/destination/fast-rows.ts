@@ -8,7 +8,8 @@
  * Both paths give the same rows for the pages this one takes (test/unit/destination/fast-rows.test.ts).
  */
 import type { JsonObject, JsonValue, ResolvedResource } from '../config/types';
-import { childTableName, LINK, META } from './ddl';
+import { addMeta } from './contract';
+import { childTableName, LINK } from './ddl';
 import { SCALAR_LIST_COLUMN } from './flatten';
 import { joinPath, normalizeIdentifier } from './naming';
 import { keyTextOf, lastPerKey, stableId, type PageMeta } from './page';
@@ -95,12 +96,7 @@ export function fastRows(input: FastRowsInput): FastPage | undefined {
 
 function withMeta(out: Record<string, unknown>, id: string, meta: PageMeta, loadedAt: string, row: number): Record<string, unknown> {
   out[LINK.id] = id;
-  out[META.loadId] = meta.loadId;
-  out[META.loadedAt] = loadedAt;
-  out[META.version] = meta.version;
-  out[META.page] = meta.page;
-  out[META.row] = row;
-  return out;
+  return addMeta(out, meta, loadedAt, row);
 }
 
 function hasRequired(out: Record<string, unknown>, plan: ColumnPlan): boolean {
