@@ -1,5 +1,6 @@
 /**
- * Per-record cost of the destination's CPU work, no I/O: records → insert rows → JSONEachRow text, in pages
+ * Per-record cost of the destination's CPU work, no I/O: records → insert rows → JSONEachRow text (as the
+ * connection encodes it), in pages
  * of 1,000 as the batch activity sees them, on two record shapes:
  *  - the mock API's analytics events (nested objects, no lists), by the general path (flatten, shape,
  *    infer, convert) and by the one-pass fast path (fast-rows.ts) the destination takes for such pages;
@@ -8,6 +9,7 @@
  *   npx tsx bench/normalise.ts [records]
  */
 import type { JsonObject, ResolvedResource } from '../src/config/types';
+import { encodeJsonEachRow } from '../src/destination/connection';
 import { convertRows, Rejections } from '../src/destination/contract';
 import { layoutFor } from '../src/destination/ddl';
 import { fastRows } from '../src/destination/fast-rows';
@@ -62,7 +64,7 @@ function general(pages: JsonObject[][]): number {
       const columns = new Map([...(existing ?? []), ...wantedColumns(t, resource, key, features, existing).map((c): [string, string] => [c.name, c.type])]);
       known.set(t.table, columns);
       const { rows } = convertRows(t, columns, new Set(), resource, features, meta, LOADED_AT, new Rejections());
-      bytes += rows.map((row) => `${JSON.stringify(row)}\n`).join('').length;
+      bytes += encodeJsonEachRow(rows.filter((row): row is Record<string, unknown> => row !== undefined)).length;
     }
   });
   return bytes;
@@ -77,7 +79,7 @@ function fast(pages: JsonObject[][]): number {
   pages.forEach((records, page) => {
     const rows = fastRows({ records, table: 'events', columns: known.get('events')!, childColumns: (t) => known.get(t), resource, key, meta: { ...meta, page }, loadedAt: LOADED_AT });
     if (!rows) throw new Error('the fast path refused a page');
-    for (const table of [...rows.children.values(), rows.root]) bytes += table.map((row) => `${JSON.stringify(row)}\n`).join('').length;
+    for (const table of [...rows.children.values(), rows.root]) bytes += encodeJsonEachRow(table).length;
   });
   return bytes;
 }

@@ -37,6 +37,13 @@ it('quotes hostile strings in values and state', async () => {
   expect(await fx.dest.readState(db, nasty, nasty)).toEqual({ v: nasty });
 });
 
+it('keeps row separators inside values: rows go in separated by commas, values may hold "},{" and newlines', async () => {
+  const res = resource({ name: 'seps', table_name: 'seps' });
+  const texts = ['},{"text":"injected"}', '}\n{', '[{}]', ',', '"}', 'plain'];
+  await fx.dest.insertPage({ database: db, resource: res }, texts.map((text) => ({ text })), { loadId: 'sep', version: 1, page: 0 });
+  expect((await rows<{ text: string }>(fx.ch, `SELECT text FROM \`${db}\`.seps ORDER BY _sluice_row`)).map((r) => r.text)).toEqual(texts);
+});
+
 it('round-trips raw hostile identifiers through ident() on the real server', async () => {
   const { createTableSql } = await import('../../../src/destination/ddl');
   const names = ['a`b', 'c\\d', "x'; DROP TABLE t; --", '名前', 'sp ace', '``', '\\`'];
