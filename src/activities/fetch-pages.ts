@@ -68,6 +68,8 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
       request: { endpoint, secretValues, placeholders: window ? { incremental: window } : {} },
       start: input.pageToken,
       parallelism: pageParallelism(endpoint.parallelism, deps.env ?? process.env),
+      // An endpoint that sets `parallelism` itself gets it even where the API tells no total.
+      probe: endpoint.parallelism !== undefined,
       ...(input.positionsEnd !== undefined && input.pageToken !== null ? { knownEnd: input.positionsEnd } : {}),
       signal: ctx.cancellationSignal,
       beforeRequest: (signal) => pacer.next(signal),

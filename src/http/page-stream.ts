@@ -27,6 +27,8 @@ export interface PageStreamOptions {
    * pages can be planned ahead too; as with any plan, each is used only if it matches the real `next`.
    */
   knownEnd?: number;
+  /** Plan ahead without a known total (plan-ahead.ts): for endpoints that set `parallelism` themselves. */
+  probe?: boolean;
   /** Aborts every request in flight (activity cancellation). */
   signal?: AbortSignal;
   /** Awaited before each request is sent, called in request order with its token (pacing). */
@@ -82,7 +84,7 @@ export function openPageStream(options: PageStreamOptions): PageStream {
     async next(want) {
       if (taken > 0 && expected === null) throw new Error('page stream: the last page was already taken');
       const count = Math.max(1, Math.min(parallelism, Math.floor(want)));
-      const plan = expected === null ? [null] : planAhead({ endpoint: options.request.endpoint, next: expected, end, count });
+      const plan = expected === null ? [null] : planAhead({ endpoint: options.request.endpoint, next: expected, end, count, probe: options.probe === true });
       // Keep the requests already in flight that the plan still wants, in the same order; drop the rest.
       let keep = 0;
       while (keep < queue.length && keep < plan.length && sameToken(queue[keep].token, plan[keep])) keep += 1;

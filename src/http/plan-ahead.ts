@@ -20,20 +20,28 @@ export interface PlanAheadInput {
   end: number | undefined;
   /** Pages wanted, counting `next` itself. */
   count: number;
+  /**
+   * With no total known, plan ahead anyway ("probing"): the pages after the last one are requested for
+   * nothing, and dropped when the real `next` says the data ended. Only when the endpoint asks for it.
+   */
+  probe?: boolean;
 }
 
 /**
  * The tokens of up to `count` pages starting with `next`: `next` itself, then the pages after it as
  * far as the total, maximum_offset/maximum_page and maximum_pages allow. Only `[next]` when the
- * paginator cannot compute positions or no total is known.
+ * paginator cannot compute positions, or no total is known and the endpoint does not probe.
  */
 export function planAhead(input: PlanAheadInput): JsonObject[] {
-  const { endpoint, next, end, count } = input;
+  const { endpoint, next, count } = input;
   const plan: JsonObject[] = [next];
   const cfg = endpoint.paginator;
-  if (cfg === undefined || end === undefined || count <= 1) return plan;
+  if (cfg === undefined || count <= 1) return plan;
   const positions = paginatorFor(cfg).positions;
   if (!positions) return plan;
+  // Probing stops at maximum_offset / maximum_page all the same: only past the data's end is a request wasted.
+  const end = input.end ?? (input.probe ? positions.ceiling(cfg) ?? Number.POSITIVE_INFINITY : undefined);
+  if (end === undefined) return plan;
   const token = readToken(next, cfg.type, () => ({}));
   for (let k = 1; k < count; k++) {
     const pages = token.pages + k;

@@ -37,6 +37,7 @@ export const offsetPaginator: PaginatorOf<'offset'> = {
 
   positions: {
     end: (cfg, response) => rangeEnd({ baseIndex: 0, maximum: cfg.maximum_offset, totalPath: cfg.total_path }, response.body),
+    ceiling: (cfg) => cfg.maximum_offset ?? undefined,
     advance(cfg, state, k, end) {
       const offset = advanceRangeValue(numberIn(state, 'offset'), cfg.limit, k, end);
       return offset === null ? null : { offset }; // the shape nextState writes

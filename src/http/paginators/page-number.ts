@@ -35,6 +35,7 @@ export const pageNumberPaginator: PaginatorOf<'page_number'> = {
 
   positions: {
     end: (cfg, response) => rangeEnd({ baseIndex: cfg.base_page ?? 0, maximum: cfg.maximum_page, totalPath: cfg.total_path }, response.body),
+    ceiling: (cfg) => cfg.maximum_page ?? undefined,
     advance(_cfg, state, k, end) {
       const page = advanceRangeValue(numberIn(state, 'page'), 1, k, end);
       return page === null ? null : { page }; // the shape nextState writes

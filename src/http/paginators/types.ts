@@ -38,6 +38,8 @@ export interface PagePositions<C extends PaginatorConfig = PaginatorConfig> {
    * in the unit of the state's value; undefined when the response does not tell a total.
    */
   end(cfg: C, response: PaginatorResponse): number | undefined;
+  /** The end the config alone sets (maximum_offset / maximum_page), for planning without a total. */
+  ceiling(cfg: C): number | undefined;
   /** The state `k` pages after `state`, or null when that page would start at or beyond `end`. */
   advance(cfg: C, state: JsonObject, k: number, end: number): JsonObject | null;
 }

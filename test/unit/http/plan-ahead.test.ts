@@ -39,6 +39,16 @@ describe('planAhead', () => {
     expect(planAhead({ endpoint: cursorEndpoint, next: cursorNext, end: 100, count: 4 })).toEqual([cursorNext]);
   });
 
+  it('probes without a total only when asked, and never past maximum_offset', () => {
+    expect(planAhead({ endpoint: { paginator: offset() }, next: offsetToken(10, 1), end: undefined, count: 3, probe: true })).toEqual([
+      offsetToken(10, 1), offsetToken(20, 2), offsetToken(30, 3),
+    ]);
+    const capped = planAhead({ endpoint: { paginator: offset({ maximum_offset: 25 }) }, next: offsetToken(10, 1), end: undefined, count: 5, probe: true });
+    expect(capped).toEqual([offsetToken(10, 1), offsetToken(20, 2)]);
+    // A known total still wins over probing.
+    expect(planAhead({ endpoint: { paginator: offset() }, next: offsetToken(10, 1), end: 25, count: 5, probe: true })).toHaveLength(2);
+  });
+
   it('respects maximum_pages: no token for a page past it', () => {
     const plan = planAhead({ endpoint: { paginator: offset(), maximum_pages: 3 }, next: offsetToken(10, 1), end: 1000, count: 10 });
     expect(plan).toEqual([offsetToken(10, 1), offsetToken(20, 2)]);
@@ -191,6 +201,32 @@ describe('page stream', () => {
     const second = await resume(80);
     expect(second.pages.flatMap((p) => p.records)).toEqual(items(30, 45));
     expect(second.pages[second.pages.length - 1].next).toBeNull();
+  });
+
+  it('probing an API that tells no total: the same pages, a few wasted requests past the end, their errors dropped', async () => {
+    server.route('/items', (req, res) => {
+      const o = Number(req.query.get('offset'));
+      // No total: paging stops at the first empty page (offset 100); past that the API refuses the page.
+      if (o > 100) return json(res, 404, { error: 'no such page' });
+      json(res, 200, { items: items(o, Math.min(o + 10, 95)) });
+    });
+    const ep = endpoint(`${server.base}/items`, { paginator: offset({ total_path: undefined }), data_selector: 'items' });
+    const sequential = await drain({ endpoint: ep });
+    expect(sequential.pages.flatMap((p) => p.records)).toEqual(items(0, 95));
+    planned = [];
+    const stream = openPageStream({ request: { endpoint: ep, secretValues: [], placeholders: {} }, start: null, parallelism: 4, probe: true, beforeRequest });
+    const pages: FetchedPage[] = [];
+    try {
+      do pages.push(await stream.next(100));
+      while (pages[pages.length - 1].next !== null);
+    } finally {
+      stream.close();
+    }
+    expect(strip(pages)).toEqual(strip(sequential.pages));
+    // Side by side after the first page, and at most parallelism − 1 requests past the last (empty) page.
+    expect(Math.max(...planned)).toBeGreaterThan(100);
+    expect(planned.filter((o) => o > 100).length).toBeLessThanOrEqual(3);
+    expect(new Set(planned).size).toBe(planned.length);
   });
 
   it('follows a total that shrinks while paging', async () => {
