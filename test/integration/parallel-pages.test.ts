@@ -39,17 +39,19 @@ afterAll(async () => {
   await api?.close();
 });
 
-function source(): ResolvedSource {
+type Endpoint = ResolvedSource['resources'][number]['endpoint'];
+
+function source(configure: (endpoint: Endpoint) => Endpoint = (e) => e): ResolvedSource {
   const resource = offsetResource();
-  resource.endpoint = {
+  resource.endpoint = configure({
     ...resource.endpoint,
     url: `${api.url}/v1/resource`,
     params: { api_key: '${api_key}' },
-  };
+  });
   return { resources: [resource], destination: {} };
 }
 
-async function runSync(parallelism: number): Promise<{ result: SyncSourceResult; requests: RequestLogEntry[]; database: string }> {
+async function runSync(parallelism: number, configure?: (endpoint: Endpoint) => Endpoint): Promise<{ result: SyncSourceResult; requests: RequestLogEntry[]; database: string }> {
   const database = uniqueName('sluice_it_parallel');
   databases.push(database);
   const pipeline = uniqueName('parallel');
@@ -65,7 +67,7 @@ async function runSync(parallelism: number): Promise<{ result: SyncSourceResult;
   });
   // Batches of 10 pages: 24 pages make batches of 10, 10 and 4, so planning crosses no batch boundary.
   const input: SyncSourceInput = {
-    pipeline, database, source: source(), resources: [], fullRefresh: false, searchAttributes: false,
+    pipeline, database, source: source(configure), resources: [], fullRefresh: false, searchAttributes: false,
     batchLimits: { rows: 1_000, pages: 100 },
   };
   try {
@@ -105,4 +107,21 @@ test('with parallelism 1, the same sync makes the same requests one at a time', 
   expect(await countFinal(clickhouse, database, 'events')).toBe(RECORDS);
   expect(requests.map((r) => r.offset)).toEqual(expectedOffsets);
   expect(overlapping(requests)).toBe(0);
+});
+
+test('an endpoint that sets parallelism probes an API that tells no total: pages overlap, a few wasted at the end', async () => {
+  const noTotal = (endpoint: Endpoint): Endpoint => {
+    if (endpoint.paginator?.type !== 'offset') throw new Error('offsetResource has an offset paginator');
+    return { ...endpoint, parallelism: 4, paginator: { ...endpoint.paginator, total_path: null } };
+  };
+  // The worker default says 1: only the endpoint's own setting turns probing on.
+  const { result, requests, database } = await runSync(1, noTotal);
+  // Without a total, paging ends at the first empty page (offset 2,400): one page more than with a total.
+  expect(result.resources).toEqual([{ name: 'events', table: 'events', rows: RECORDS, pages: 25, batches: 3 }]);
+  expect(await countFinal(clickhouse, database, 'events')).toBe(RECORDS);
+  const offsets = requests.map((r) => r.offset);
+  expect(new Set(offsets).size).toBe(offsets.length);
+  expect(offsets.filter((o) => o <= 2_400).sort((a, b) => a - b)).toEqual([...expectedOffsets, 2_400]);
+  expect(offsets.filter((o) => o > 2_400).length).toBeLessThanOrEqual(3);
+  expect(overlapping(requests.filter((r) => r.offset <= 2_400))).toBeGreaterThan(0);
 });
