@@ -149,7 +149,14 @@ class ClickHouseDestination implements Destination {
     const key = layout.kind === 'merge' ? layout.key : [];
 
     try {
-      const fast = await this.writeFast(target, records, meta, usesStaging(target));
+      // Staging tables may be recreated by another worker: read them fresh, as the general path does.
+      const fresh = usesStaging(target);
+      const root = physicalTable(target, tableNameOf(resource));
+      const columns = await this.placement(target.cluster).schema.current(database, root, fresh);
+      // Append-layout tables are sorted by (load, page, row): a retried page is skipped outright (FINAL
+      // collapses it anyway if two retries race). Checked once, before either path.
+      if (columns && layout.kind === 'append' && (await this.pageAlreadyLoaded(database, root, meta))) return { rows: records.length };
+      const fast = columns && (await this.writeFast(target, records, meta, layout, key, columns));
       if (fast) return fast;
     } catch (err) {
       if (!tableGone(err)) throw err;
@@ -170,18 +177,20 @@ class ClickHouseDestination implements Destination {
    * The one-pass path for a page that fits its tables as they are (fast-rows.ts); undefined when the page
    * needs the general one (new columns or child tables, misfits, hard_delete).
    */
-  private async writeFast(target: TableTarget, records: JsonObject[], meta: PageMeta, fresh: boolean): Promise<{ rows: number } | undefined> {
+  private async writeFast(
+    target: TableTarget,
+    records: JsonObject[],
+    meta: PageMeta,
+    layout: TableLayout,
+    key: readonly string[],
+    columns: TableColumns,
+  ): Promise<{ rows: number } | undefined> {
     const { database, resource } = target;
-    if (hardDeleteColumn(resource) !== undefined) return undefined;
-    const staged = usesStaging(target);
+    if (layout.kind === 'merge' && layout.hardDelete) return undefined;
+    const fresh = usesStaging(target);
     const live = tableNameOf(resource);
-    const physical = (table: string) => (staged ? stagingTableName(table) : table);
+    const physical = (table: string) => physicalTable(target, table);
     const { schema } = this.placement(target.cluster);
-    const columns = await schema.current(database, physical(live), fresh);
-    if (!columns) return undefined;
-    const layout = layoutFor(resource);
-    if (layout.kind === 'append' && (await this.pageAlreadyLoaded(database, physical(live), meta))) return { rows: records.length };
-    const key = layout.kind === 'merge' ? layout.key : [];
     const page = fastRows({
       records,
       table: live,
@@ -209,17 +218,10 @@ class ClickHouseDestination implements Destination {
   private async writeTables(target: TableTarget, tables: TableRows[], sources: JsonObject[], meta: PageMeta, fresh: boolean): Promise<{ rows: number }> {
     const { database, resource } = target;
     const { schema } = this.placement(target.cluster);
-    const staged = usesStaging(target);
-    const physical = (t: TableRows) => (staged ? stagingTableName(t.table) : t.table);
+    const physical = (t: TableRows) => physicalTable(target, t.table);
     const root = tables[0];
     const layout = root.layout;
     const key = layout.kind === 'merge' ? layout.key : [];
-
-    if (layout.kind === 'append' && (await schema.current(database, physical(root), fresh)) && (await this.pageAlreadyLoaded(database, physical(root), meta))) {
-      // Append-layout tables are sorted by (load, page, row): a retried page is skipped outright (FINAL
-      // collapses it anyway if two retries race).
-      return { rows: root.rows.length };
-    }
 
     const rejections = new Rejections();
     const declared = new Set(normalisedHints(resource).keys());
@@ -341,6 +343,11 @@ class ClickHouseDestination implements Destination {
 }
 
 /** Inserts into a Distributed table wait until every shard has the rows (else a read right after could miss them). */
+/** The table a load writes: the staging table where the load swaps it in at commit, else the table itself. */
+function physicalTable(target: TableTarget, table: string): string {
+  return usesStaging(target) ? stagingTableName(table) : table;
+}
+
 /** ClickHouse says the table is gone (60 UNKNOWN_TABLE, 16 NO_SUCH_COLUMN_IN_TABLE): our cache is stale. */
 function tableGone(err: unknown): boolean {
   const code = clickHouseErrorCode(err instanceof Error && err.cause ? err.cause : err);
