@@ -10,18 +10,28 @@ import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { SluiceError } from '../errors';
 import { featuresFromProbe, type ServerFeatures } from './features';
+import { identList } from './sql';
+import { z } from 'zod';
 
 export interface ClickHouseSettings {
   url: string;
   username: string;
   password: string;
+  /** How pages that fit their tables are sent (default RowBinary); JSONEachRow is the way back, and an A/B switch. */
+  insertFormat?: InsertFormat;
 }
 
+const insertFormatSchema = z.enum(['RowBinary', 'JSONEachRow']);
+export type InsertFormat = z.infer<typeof insertFormatSchema>;
+
 export function clickHouseSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ClickHouseSettings {
+  const format = insertFormatSchema.safeParse(env.SLUICE_INSERT_FORMAT || 'RowBinary');
+  if (!format.success) throw new SluiceError('config', `SLUICE_INSERT_FORMAT must be RowBinary or JSONEachRow, not ${JSON.stringify(env.SLUICE_INSERT_FORMAT)}`);
   return {
     url: env.CLICKHOUSE_URL || 'http://127.0.0.1:8123',
     username: env.CLICKHOUSE_USER || 'default',
     password: env.CLICKHOUSE_PASSWORD ?? '',
+    insertFormat: format.data,
   };
 }
 
@@ -137,16 +147,29 @@ export class Connection {
   /** Insert rows as JSONEachRow into an already quoted `db`.`table`. */
   async insert(qualifiedTable: string, rows: Record<string, unknown>[], what: string, settings?: Record<string, number>, signal?: AbortSignal): Promise<void> {
     if (rows.length === 0) return;
+    // A column dropped by hand must not fail every later page; known columns are checked before insert.
+    await this.send(`INSERT INTO ${qualifiedTable} FORMAT JSONEachRow`, encodeJsonEachRow(rows), what, { input_format_skip_unknown_fields: 1, ...settings }, signal);
+  }
+
+  /**
+   * Insert a RowBinary body (row-binary.ts) into an already quoted `db`.`table`, its columns named: the
+   * body holds exactly these columns, in this order. A column dropped by hand fails the insert with
+   * NO_SUCH_COLUMN_IN_TABLE, which the destination reads as a stale schema cache.
+   */
+  async insertRowBinary(qualifiedTable: string, columns: readonly string[], body: Buffer, what: string, settings?: Record<string, number>, signal?: AbortSignal): Promise<void> {
+    if (body.length === 0) return;
+    await this.send(`INSERT INTO ${qualifiedTable} ${identList(columns)} FORMAT RowBinary`, body, what, settings ?? {}, signal);
+  }
+
+  private async send(query: string, body: string | Buffer, what: string, settings: Record<string, number>, signal?: AbortSignal): Promise<void> {
     // The client only listens for a later abort; one that already happened must stop us here.
     signal?.throwIfAborted();
     try {
-      const body = Readable.from([encodeJsonEachRow(rows)], { objectMode: false });
       const result = await this.client.exec({
-        query: `INSERT INTO ${qualifiedTable} FORMAT JSONEachRow`,
-        values: body,
+        query,
+        values: Readable.from([body], { objectMode: false }),
         ...(signal ? { abort_signal: signal } : {}),
-        // A column dropped by hand must not fail every later page; known columns are checked before insert.
-        clickhouse_settings: { input_format_skip_unknown_fields: 1, ...settings },
+        clickhouse_settings: settings,
       });
       // Read the (empty) answer to its end, so the socket goes back to the keep-alive pool.
       await finished(result.stream.resume());

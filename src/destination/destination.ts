@@ -4,7 +4,7 @@
  */
 import type { JsonObject, JsonValue, ResolvedResource, JsonPrimitive } from '../config/types';
 import { SluiceError } from '../errors';
-import { clickHouseErrorCode, Connection, detectFeatures, type ClickHouseSettings } from './connection';
+import { clickHouseErrorCode, Connection, detectFeatures, type ClickHouseSettings, type InsertFormat } from './connection';
 import { admitColumns, convertRows, Rejections, type Admitted } from './contract';
 import { APPEND_KEY, hardDeleteColumn, layoutFor, LINK, mergeKeyColumns, META, stagingTableName, type TableLayout } from './ddl';
 import type { ServerFeatures } from './features';
@@ -19,7 +19,7 @@ import { clusterDdl, localDdl, type TableDdl } from './placement';
 import { SchemaRegistry, type TableColumns } from './schema';
 import { ident, literal, qualified, uintLiteral } from './sql';
 import { StateStore, type LoadEntry } from './state';
-import { fastRows } from './fast-rows';
+import { binaryRows, jsonRows, walkPage } from './fast-rows';
 import { formatTimestamp } from './values';
 
 export interface TableTarget {
@@ -76,7 +76,7 @@ export async function createDestination(settings: ClickHouseSettings): Promise<D
   const conn = new Connection(settings);
   try {
     const features = await detectFeatures(conn);
-    return new ClickHouseDestination(conn, features);
+    return new ClickHouseDestination(conn, features, settings.insertFormat ?? 'RowBinary');
   } catch (err) {
     await conn.close();
     throw err;
@@ -101,6 +101,7 @@ class ClickHouseDestination implements Destination {
   constructor(
     private readonly conn: Connection,
     readonly features: ServerFeatures,
+    private readonly insertFormat: InsertFormat,
   ) {
     this.state = new StateStore(conn);
     this.parents = new ParentRecordStore(conn);
@@ -191,7 +192,7 @@ class ClickHouseDestination implements Destination {
     const live = tableNameOf(resource);
     const physical = (table: string) => physicalTable(target, table);
     const { schema } = this.placement(target.cluster);
-    const page = fastRows({
+    const walked = walkPage({
       records,
       table: live,
       columns,
@@ -202,11 +203,22 @@ class ClickHouseDestination implements Destination {
       meta,
       loadedAt: formatTimestamp(Date.now(), false),
     });
-    if (!page) return undefined;
+    if (!walked) return undefined;
+    const what = (table: string) => `inserting page ${meta.page} of resource "${resource.name}" into ${database}.${physical(table)}`;
+    const settings = insertSettings(target);
     // Child tables before the root, as the general path does: "the root page is in" means the whole page is in.
+    const binary = this.insertFormat === 'RowBinary' ? binaryRows(walked) : undefined;
+    if (binary) {
+      for (const t of [...binary.children.reverse(), binary.root]) {
+        await this.conn.insertRowBinary(qualified(database, physical(t.table)), t.columns, t.body, what(t.table), settings, meta.signal);
+      }
+      return { rows: binary.root.rows };
+    }
+    const page = jsonRows(walked);
+    if (!page) return undefined;
     const inserts = [...[...page.children].reverse(), [live, page.root] as const];
     for (const [table, rows] of inserts) {
-      await this.conn.insert(qualified(database, physical(table)), rows, `inserting page ${meta.page} of resource "${resource.name}" into ${database}.${physical(table)}`, insertSettings(target), meta.signal);
+      await this.conn.insert(qualified(database, physical(table)), rows, what(table), settings, meta.signal);
     }
     return { rows: page.root.length };
   }

@@ -1,19 +1,25 @@
 /**
  * The common page in one pass: every field already has a column (in the resource's table, or in the child
- * table of its list), and every value converts to its column's type. Then records become insert rows
- * directly: no flattened row per record, no inference, no contract work, and far less garbage.
+ * table of its list), and every value fits its column's type. Then records go straight to insert rows: no
+ * flattened row per record, no inference, no contract work, and far less garbage.
+ *
+ * walkPage places each record's raw values in their columns and assigns ids and links; binaryRows encodes
+ * the result as RowBinary (row-binary.ts), and where a column type or a value is not one it encodes,
+ * jsonRows converts it to JSONEachRow rows (values.ts) instead.
  *
  * Anything else (a new column or child table, a value that does not fit, a missing required value)
  * returns undefined, and the page takes the general path (page.ts, contract.ts), which owns those rules.
- * Both paths give the same rows for the pages this one takes (test/unit/destination/fast-rows.test.ts).
+ * Both paths give the same rows for the pages this one takes (test/unit/destination/fast-rows.test.ts,
+ * and test/integration/row-binary.test.ts on the real server).
  */
 import type { JsonObject, JsonValue, ResolvedResource } from '../config/types';
 import { addMeta } from './contract';
-import { childTableName, LINK } from './ddl';
+import { childTableName, LINK, META } from './ddl';
 import { SCALAR_LIST_COLUMN } from './flatten';
 import { joinPath, normalizeIdentifier } from './naming';
 import { keyTextOf, lastPerKey, stableId, type PageMeta } from './page';
 import type { TableColumns } from './schema';
+import { binaryEncoderFor, RowBinaryWriter, type BinaryEncoder } from './row-binary';
 import { converterFor, Misfit, type Converter } from './values';
 
 export interface FastRowsInput {
@@ -36,17 +42,51 @@ export interface FastPage {
   children: Map<string, Record<string, unknown>[]>;
 }
 
-/** One element of a list: its row, the table it goes to, and its place among the record's list rows. */
-interface ChildRow {
+/** One table's rows as a RowBinary body, for `INSERT INTO table (columns) FORMAT RowBinary`. */
+export interface BinaryTable {
   table: string;
-  out: Record<string, unknown>;
+  columns: readonly string[];
+  body: Buffer;
+  rows: number;
+}
+
+/** The page as RowBinary: child tables in the order they first appear, then the resource's table. */
+export interface BinaryPage {
+  root: BinaryTable;
+  children: BinaryTable[];
+}
+
+/** One row of one table, its fields' raw JSON values in its plan's column order, before conversion. */
+interface PlannedRow {
+  table: string;
+  plan: ColumnPlan;
+  values: unknown[];
   /** Index of the parent element among the record's list rows, or -1 for the record itself. */
   parent: number;
   index: number;
+  /** Filled once the page is deduped: the row's id, its parent's and its root's, and its record's place. */
+  id: string;
+  parentId: string;
+  rootId: string;
+  row: number;
+}
+
+/**
+ * A page walked once against its tables: every row's raw values in place, ids and links assigned, duplicate
+ * keys dropped. Then encoded as RowBinary (binaryRows) or as JSONEachRow rows (jsonRows).
+ */
+export interface WalkedPage {
+  table: string;
+  /** The resource's rows, in page order after the last-record-per-key dedupe. */
+  roots: PlannedRow[];
+  /** List rows per child table, tables in the order they first appear. */
+  children: Map<string, PlannedRow[]>;
+  meta: PageMeta;
+  loadedAt: string;
 }
 
 /** The page's rows (after the last-record-per-key dedupe), or undefined: take the general path. */
-export function fastRows(input: FastRowsInput): FastPage | undefined {
+export function walkPage(input: FastRowsInput): WalkedPage | undefined {
   const { records, key, meta } = input;
   const page: PageWalk = {
     table: input.table,
@@ -57,51 +97,138 @@ export function fastRows(input: FastRowsInput): FastPage | undefined {
   };
   const rootPlan = planFor(input.columns);
   const keyIndex = new Map(key.map((k, i) => [k, i]));
-  const roots: Record<string, unknown>[] = [];
-  const childRows: ChildRow[][] = [];
+  const roots: PlannedRow[] = [];
+  const childRows: PlannedRow[][] = [];
   const keyTexts: string[] = [];
   for (const record of records) {
-    const out: Record<string, unknown> = {};
+    const root = plannedRow(input.table, rootPlan, NOT_A_LIST_ROW, 0);
     const keyValues: unknown[] = new Array(key.length).fill(null);
     page.children = [];
-    if (!walk(record, '', 0, { out, plan: rootPlan, keyIndex, keyValues, tablePath: '', self: -1, page })) return undefined;
-    if (!hasRequired(out, rootPlan)) return undefined;
-    roots.push(out);
+    if (!walk(record, '', 0, { row: root, keyIndex, keyValues, tablePath: '', self: -1, page })) return undefined;
+    if (!hasRequired(root)) return undefined;
+    roots.push(root);
     childRows.push(page.children);
     if (key.length > 0) keyTexts.push(keyTextOf(keyValues));
   }
 
   const kept = key.length > 0 ? lastPerKey(keyTexts) : roots.map((_, i) => i);
-  const result: FastPage = { root: [], children: new Map() };
+  const walked: WalkedPage = { table: input.table, roots: [], children: new Map(), meta, loadedAt: input.loadedAt };
   kept.forEach((i, r) => {
     // As pageTables does: ids from the primary key when there is one, else from (load, page, row);
     // a list row's id from its parent's id and its index.
-    const rootId = stableId(key.length > 0 ? keyTexts[i] : `${meta.loadId}\u0000${meta.page}\u0000${r}`);
-    result.root.push(withMeta(roots[i], rootId, meta, input.loadedAt, r));
-    const ids: string[] = [];
-    for (const child of childRows[i]) {
-      const parentId = child.parent < 0 ? rootId : ids[child.parent];
-      const id = stableId(`${parentId}\u0000${child.index}`);
-      ids.push(id);
-      child.out[LINK.parentId] = parentId;
-      child.out[LINK.rootId] = rootId;
-      child.out[LINK.listIdx] = child.index;
-      let rows = result.children.get(child.table);
-      if (!rows) result.children.set(child.table, (rows = []));
-      rows.push(withMeta(child.out, id, meta, input.loadedAt, r));
+    const root = roots[i];
+    root.id = root.rootId = stableId(key.length > 0 ? keyTexts[i] : `${meta.loadId}\u0000${meta.page}\u0000${r}`);
+    root.row = r;
+    walked.roots.push(root);
+    const rows = childRows[i];
+    for (const child of rows) {
+      child.parentId = child.parent < 0 ? root.id : rows[child.parent].id;
+      child.id = stableId(`${child.parentId}\u0000${child.index}`);
+      child.rootId = root.id;
+      child.row = r;
+      let list = walked.children.get(child.table);
+      if (!list) walked.children.set(child.table, (list = []));
+      list.push(child);
     }
   });
-  return result;
+  return walked;
 }
 
-function withMeta(out: Record<string, unknown>, id: string, meta: PageMeta, loadedAt: string, row: number): Record<string, unknown> {
-  out[LINK.id] = id;
-  return addMeta(out, meta, loadedAt, row);
+/** The page as JSONEachRow rows, each value converted to its column; undefined when one does not fit. */
+export function jsonRows(page: WalkedPage): FastPage | undefined {
+  const root = rowsAsJson(page.roots, page);
+  if (!root) return undefined;
+  const children = new Map<string, Record<string, unknown>[]>();
+  for (const [table, rows] of page.children) {
+    const out = rowsAsJson(rows, page);
+    if (!out) return undefined;
+    children.set(table, out);
+  }
+  return { root, children };
 }
 
-function hasRequired(out: Record<string, unknown>, plan: ColumnPlan): boolean {
-  for (const name of plan.required) {
-    if (out[name] === undefined || out[name] === null) return false;
+function rowsAsJson(rows: readonly PlannedRow[], page: WalkedPage): Record<string, unknown>[] | undefined {
+  const out: Record<string, unknown>[] = [];
+  for (const row of rows) {
+    const { names, converters } = row.plan;
+    const json: Record<string, unknown> = {};
+    for (let i = 0; i < names.length; i++) {
+      const value = row.values[i];
+      if (value === undefined) continue;
+      const converted = converters[i](value);
+      if (converted instanceof Misfit) return undefined;
+      json[names[i]] = converted;
+    }
+    if (row.parent !== NOT_A_LIST_ROW) {
+      json[LINK.parentId] = row.parentId;
+      json[LINK.rootId] = row.rootId;
+      json[LINK.listIdx] = row.index;
+    }
+    json[LINK.id] = row.id;
+    out.push(addMeta(json, page.meta, page.loadedAt, row.row));
+  }
+  return out;
+}
+
+/**
+ * The page as RowBinary, one body per table, every column of the table in every row (a field the record
+ * lacks is NULL, as JSONEachRow leaves it); undefined when a column has no binary encoding or a value is
+ * one the encoders leave to the JSONEachRow converters.
+ */
+export function binaryRows(page: WalkedPage): BinaryPage | undefined {
+  const loadedAtSeconds = Date.parse(`${page.loadedAt.replace(' ', 'T')}Z`) / 1000;
+  const tableOf = (table: string, rows: readonly PlannedRow[]): BinaryTable | undefined => {
+    const plan = rows[0]?.plan;
+    if (!plan?.encoders) return undefined;
+    const w = new RowBinaryWriter(rows.length * 128);
+    const { encoders, names, meta } = plan;
+    for (const row of rows) {
+      const v = row.values;
+      // Set last, as addMeta does: a data field of the same name does not stand. (Should this page still go
+      // as JSONEachRow, jsonRows sets each of these again.)
+      if (row.parent !== NOT_A_LIST_ROW) {
+        if (meta.parentId >= 0) v[meta.parentId] = row.parentId;
+        if (meta.rootId >= 0) v[meta.rootId] = row.rootId;
+        if (meta.listIdx >= 0) v[meta.listIdx] = row.index;
+      }
+      if (meta.id >= 0) v[meta.id] = row.id;
+      if (meta.loadId >= 0) v[meta.loadId] = page.meta.loadId;
+      if (meta.loadedAt >= 0) v[meta.loadedAt] = loadedAtSeconds;
+      if (meta.version >= 0) v[meta.version] = page.meta.version;
+      if (meta.page >= 0) v[meta.page] = page.meta.page;
+      if (meta.row >= 0) v[meta.row] = row.row;
+      for (let i = 0; i < names.length; i++) {
+        if (!encoders[i](w, v[i])) return undefined;
+      }
+    }
+    return { table, columns: names, body: w.bytes(), rows: rows.length };
+  };
+  const root = tableOf(page.table, page.roots);
+  if (!root) return undefined;
+  const children: BinaryTable[] = [];
+  for (const [table, rows] of page.children) {
+    const out = tableOf(table, rows);
+    if (!out) return undefined;
+    children.push(out);
+  }
+  return { root, children };
+}
+
+/** fastRows as before: the page walked and converted to JSONEachRow rows in one go. */
+export function fastRows(input: FastRowsInput): FastPage | undefined {
+  const walked = walkPage(input);
+  return walked && jsonRows(walked);
+}
+
+const NOT_A_LIST_ROW = -2;
+
+function plannedRow(table: string, plan: ColumnPlan, parent: number, index: number): PlannedRow {
+  return { table, plan, values: new Array(plan.names.length), parent, index, id: '', parentId: '', rootId: '', row: 0 };
+}
+
+function hasRequired(row: PlannedRow): boolean {
+  for (const i of row.plan.required) {
+    if (row.values[i] === undefined || row.values[i] === null) return false;
   }
   return true;
 }
@@ -114,13 +241,12 @@ interface PageWalk {
   childPlans: Map<string, { table: string; plan: ColumnPlan } | null>;
   childColumns: (table: string) => TableColumns | undefined;
   /** The current record's list rows, parents before children. */
-  children: ChildRow[];
+  children: PlannedRow[];
 }
 
 /** Where one row's fields go. */
 interface Walk {
-  out: Record<string, unknown>;
-  plan: ColumnPlan;
+  row: PlannedRow;
   keyIndex: ReadonlyMap<string, number>;
   keyValues: unknown[];
   /** Path of the list this row belongs to ('' for the record itself). */
@@ -132,7 +258,7 @@ interface Walk {
 
 const NO_KEY: ReadonlyMap<string, number> = new Map();
 
-/** flattenRecord's rules (flatten.ts), writing converted values instead of flat rows. */
+/** flattenRecord's rules (flatten.ts), placing raw values in their columns instead of making flat rows. */
 function walk(obj: JsonObject, prefix: string, depth: number, w: Walk): boolean {
   for (const rawKey in obj) {
     const value = obj[rawKey];
@@ -160,16 +286,16 @@ function addList(parent: Walk, path: string, list: readonly JsonValue[], depth: 
   const { children } = parent.page;
   for (let index = 0; index < list.length; index++) {
     const element = list[index];
-    const out: Record<string, unknown> = {};
+    const row = plannedRow(child.table, child.plan, parent.self, index);
     const self = children.length;
-    children.push({ table: child.table, out, parent: parent.self, index });
-    const w: Walk = { out, plan: child.plan, keyIndex: NO_KEY, keyValues: [], tablePath: path, self, page: parent.page };
+    children.push(row);
+    const w: Walk = { row, keyIndex: NO_KEY, keyValues: [], tablePath: path, self, page: parent.page };
     if (element !== null && typeof element === 'object' && !Array.isArray(element)) {
       if (!walk(element, '', depth, w)) return false;
     } else if (!put(w, SCALAR_LIST_COLUMN, Array.isArray(element) ? JSON.stringify(element) : element)) {
       return false;
     }
-    if (!hasRequired(out, child.plan)) return false;
+    if (!hasRequired(row)) return false;
   }
   return true;
 }
@@ -186,24 +312,29 @@ function childPlan(page: PageWalk, path: string): { table: string; plan: ColumnP
 }
 
 function put(w: Walk, column: string, value: unknown): boolean {
-  const prev = w.out[column];
+  const i = w.row.plan.index.get(column);
+  if (i === undefined) return value === null; // a null for a column not created yet is dropped; a value needs one
+  const prev = w.row.values[i];
   // Two raw keys that normalise alike: the first non-null one stays, as in flatten.ts.
   if (prev !== undefined && prev !== null) return true;
   if (value === undefined) return false; // only processing_steps make these; the general path decides
-  const convert = w.plan.converters.get(column);
-  if (convert === undefined) return value === null; // a null for a column not created yet is dropped; a value needs one
-  const converted = convert(value);
-  if (converted instanceof Misfit) return false;
-  w.out[column] = converted;
+  w.row.values[i] = value;
   const k = w.keyIndex.get(column);
   if (k !== undefined) w.keyValues[k] = value;
   return true;
 }
 
+/** A table's columns, in the order its rows hold them, with what each needs to become an insert value. */
 interface ColumnPlan {
-  converters: Map<string, Converter>;
+  names: string[];
+  index: Map<string, number>;
+  converters: Converter[];
+  /** RowBinary encoders, or undefined when a column's type has none: the table's rows go as JSONEachRow. */
+  encoders: BinaryEncoder[] | undefined;
   /** Data columns that may not be null (the primary key). */
-  required: string[];
+  required: number[];
+  /** Where sluice's own columns sit (-1 where the table lacks one). */
+  meta: Record<'id' | 'parentId' | 'rootId' | 'listIdx' | 'loadId' | 'loadedAt' | 'version' | 'page' | 'row', number>;
 }
 
 // Per table version: the schema registry hands out the same columns map until the table changes.
@@ -212,33 +343,49 @@ const plans = new WeakMap<TableColumns, ColumnPlan>();
 function planFor(columns: TableColumns): ColumnPlan {
   let plan = plans.get(columns);
   if (!plan) {
-    const converters = new Map<string, Converter>();
-    const required: string[] = [];
-    for (const [name, type] of columns) {
-      converters.set(name, converterFor(type));
-      if (!name.startsWith('_sluice_') && !type.startsWith('Nullable(')) required.push(name);
-    }
-    plan = { converters, required };
+    const names = [...columns.keys()];
+    const types = [...columns.values()];
+    const index = new Map(names.map((name, i) => [name, i]));
+    const encoders = types.map(binaryEncoderFor);
+    const at = (name: string) => index.get(name) ?? -1;
+    plan = {
+      names,
+      index,
+      converters: types.map(converterFor),
+      encoders: encoders.every((e) => e !== undefined) ? (encoders as BinaryEncoder[]) : undefined,
+      required: names.flatMap((name, i) => (!name.startsWith('_sluice_') && !types[i].startsWith('Nullable(') ? [i] : [])),
+      meta: {
+        id: at(LINK.id),
+        parentId: at(LINK.parentId),
+        rootId: at(LINK.rootId),
+        listIdx: at(LINK.listIdx),
+        loadId: at(META.loadId),
+        loadedAt: at(META.loadedAt),
+        version: at(META.version),
+        page: at(META.page),
+        row: at(META.row),
+      },
+    };
     plans.set(columns, plan);
   }
   return plan;
 }
 
 // Nested field names repeat in every record: building `parent__child` once per pair saves a string each time.
-const names = new Map<string, Map<string, string>>();
+const columnNames = new Map<string, Map<string, string>>();
 const NAMES_LIMIT = 10_000;
 let nameCount = 0;
 
 function columnName(prefix: string, rawKey: string): string {
-  let byKey = names.get(prefix);
-  if (!byKey) names.set(prefix, (byKey = new Map()));
+  let byKey = columnNames.get(prefix);
+  if (!byKey) columnNames.set(prefix, (byKey = new Map()));
   let name = byKey.get(rawKey);
   if (name === undefined) {
     // A source with unbounded distinct keys (ids as keys) must not grow the cache without end.
     if (++nameCount > NAMES_LIMIT) {
-      names.clear();
+      columnNames.clear();
       nameCount = 1;
-      names.set(prefix, byKey);
+      columnNames.set(prefix, byKey);
       byKey.clear();
     }
     name = joinPath(prefix, normalizeIdentifier(rawKey));

@@ -114,6 +114,12 @@ function keyText(row: FlatRow, key: readonly string[]): string {
 
 /** A record's identity for dedupe and row ids: its primary key values (before conversion), as JSON. */
 export function keyTextOf(values: readonly unknown[]): string {
+  if (values.length === 1) {
+    // The common single-column key, without an array to map and stringify: the same text, since a
+    // number's JSON is its String() (NaN and Infinity cannot come out of JSON.parse).
+    const v = values[0];
+    return typeof v === 'number' && Number.isFinite(v) ? `[${v}]` : `[${JSON.stringify(v ?? null)}]`;
+  }
   return JSON.stringify(values.map((v) => v ?? null));
 }
 

@@ -88,20 +88,10 @@ const TIMESTAMP_MIN = { seconds: 0, millis: Date.UTC(1900, 0, 1) };
 const TIMESTAMP_MAX = { seconds: Date.UTC(2106, 1, 7, 6, 28, 15), millis: Date.UTC(2299, 11, 31, 23, 59, 59, 999) };
 
 function convertTimestamp(value: unknown, withMillis: boolean): unknown {
-  let ms: number | undefined;
-  let canonical = false;
-  if (typeof value === 'string') {
-    ms = parseCanonicalUtc(value);
-    canonical = ms !== undefined;
-    ms ??= parseTimestamp(value) ?? dateMs(value);
-  } else if (typeof value === 'number' && Number.isFinite(value)) {
-    // dlt reads a number in a timestamp column as Unix seconds.
-    ms = Math.round(value * 1000);
-  }
-  if (ms === undefined) return new Misfit('not an ISO 8601 timestamp');
-  const unit = withMillis ? 'millis' : 'seconds';
-  if (ms < TIMESTAMP_MIN[unit] || ms > TIMESTAMP_MAX[unit]) return new Misfit('timestamp outside the range the column can hold');
-  if (canonical) {
+  const canonical = typeof value === 'string' ? parseCanonicalUtc(value) : undefined;
+  const ms = canonical === undefined ? timestampMillis(value, withMillis) : inTimestampRange(canonical, withMillis);
+  if (ms instanceof Misfit) return ms;
+  if (canonical !== undefined) {
     // A canonical UTC string already holds the digits we would format: cut them out instead.
     const v = value as string;
     const base = `${v.slice(0, 10)} ${v.slice(11, 19)}`;
@@ -110,12 +100,38 @@ function convertTimestamp(value: unknown, withMillis: boolean): unknown {
   return formatTimestamp(ms, withMillis);
 }
 
+/**
+ * Milliseconds since the epoch of a value for a timestamp column (a column of whole seconds unless
+ * `withMillis`), or a Misfit: ISO 8601 strings, dates, and numbers as Unix seconds, as dlt reads them.
+ */
+export function timestampMillis(value: unknown, withMillis: boolean): number | Misfit {
+  let ms: number | undefined;
+  if (typeof value === 'string') {
+    ms = parseCanonicalUtc(value) ?? parseTimestamp(value) ?? dateMs(value);
+  } else if (typeof value === 'number' && Number.isFinite(value)) {
+    ms = Math.round(value * 1000);
+  }
+  return ms === undefined ? new Misfit('not an ISO 8601 timestamp') : inTimestampRange(ms, withMillis);
+}
+
+function inTimestampRange(ms: number, withMillis: boolean): number | Misfit {
+  const unit = withMillis ? 'millis' : 'seconds';
+  if (ms < TIMESTAMP_MIN[unit] || ms > TIMESTAMP_MAX[unit]) return new Misfit('timestamp outside the range the column can hold');
+  return ms;
+}
+
 function dateMs(value: string): number | undefined {
   const days = parseDate(value);
   return days === undefined ? undefined : days * 86_400_000;
 }
 
 function convertDate(value: unknown): unknown {
+  const days = dateDays(value);
+  return days instanceof Misfit ? days : new Date(days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Days since the epoch of a value for a Date column (a date, or the day of a timestamp), or a Misfit. */
+export function dateDays(value: unknown): number | Misfit {
   if (typeof value !== 'string') return new Misfit('not a date');
   let days = parseDate(value);
   if (days === undefined) {
@@ -124,7 +140,7 @@ function convertDate(value: unknown): unknown {
   }
   if (days === undefined) return new Misfit('not a YYYY-MM-DD date');
   if (!dateInRange(days)) return new Misfit('date outside 1970-01-01..2149-06-06');
-  return new Date(days * 86_400_000).toISOString().slice(0, 10);
+  return days;
 }
 
 /** `YYYY-MM-DD hh:mm:ss[.mmm]` in UTC: the basic format every DateTime/DateTime64 parser accepts. */

@@ -5,7 +5,7 @@ import { clusterDdl } from '../../../src/destination/placement';
 import type { JsonObject } from '../../../src/config/types';
 import { convertRows, Rejections } from '../../../src/destination/contract';
 import { JsonText } from '../../../src/destination/flatten';
-import { dedupeByKey, flattenPage, pageTables, shapePage, wantedColumns, widen } from '../../../src/destination/page';
+import { dedupeByKey, flattenPage, keyTextOf, pageTables, shapePage, wantedColumns, widen } from '../../../src/destination/page';
 import { stateTableSql } from '../../../src/destination/state';
 import { resource } from './resource-fixture';
 
@@ -77,6 +77,12 @@ describe('DDL', () => {
 });
 
 describe('page shaping', () => {
+  it('writes a key\'s text as the JSON of its values, the single-column shortcut included (row ids depend on it)', () => {
+    const values: unknown[] = [0, -0, 42, -7.5, 1e21, 2 ** 53 + 2, 5e-324, 'a"b\\c', '名前', '', true, null, undefined, '{"x":1}'];
+    for (const v of values) expect(keyTextOf([v])).toBe(JSON.stringify([v ?? null]));
+    expect(keyTextOf([1, 'a', null])).toBe('[1,"a",null]');
+  });
+
   const r = resource({ write_disposition: 'merge', primary_key: ['id'], columns: { 'meta.score': { data_type: 'double' } } });
   const meta = { loadId: 'L', version: 7, page: 3 };
   const tablesOf = (res: typeof r, records: JsonObject[]) => {
@@ -163,12 +169,14 @@ describe('page shaping', () => {
 
 describe('connection helpers', () => {
   it('reads env with defaults', () => {
-    expect(clickHouseSettingsFromEnv({})).toEqual({ url: 'http://127.0.0.1:8123', username: 'default', password: '' });
-    expect(clickHouseSettingsFromEnv({ CLICKHOUSE_URL: 'http://ch:8123', CLICKHOUSE_USER: 'u', CLICKHOUSE_PASSWORD: 'p' })).toEqual({
+    expect(clickHouseSettingsFromEnv({})).toEqual({ url: 'http://127.0.0.1:8123', username: 'default', password: '', insertFormat: 'RowBinary' });
+    expect(clickHouseSettingsFromEnv({ CLICKHOUSE_URL: 'http://ch:8123', CLICKHOUSE_USER: 'u', CLICKHOUSE_PASSWORD: 'p', SLUICE_INSERT_FORMAT: 'JSONEachRow' })).toEqual({
       url: 'http://ch:8123',
       username: 'u',
       password: 'p',
+      insertFormat: 'JSONEachRow',
     });
+    expect(() => clickHouseSettingsFromEnv({ SLUICE_INSERT_FORMAT: 'csv' })).toThrow('SLUICE_INSERT_FORMAT must be RowBinary or JSONEachRow, not "csv"');
   });
 
   it('classifies errors from both message formats', () => {

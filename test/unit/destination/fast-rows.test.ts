@@ -6,7 +6,7 @@
 import type { JsonObject, ResolvedResource } from '../../../src/config/types';
 import { convertRows, Rejections } from '../../../src/destination/contract';
 import { layoutFor } from '../../../src/destination/ddl';
-import { fastRows, type FastPage } from '../../../src/destination/fast-rows';
+import { binaryRows, fastRows, walkPage, type FastPage } from '../../../src/destination/fast-rows';
 import { featuresFromProbe, type ServerFeatures } from '../../../src/destination/features';
 import { flattenPage, shapePage, wantedColumns, type PageMeta } from '../../../src/destination/page';
 import { resource } from './resource-fixture';
@@ -113,5 +113,24 @@ describe('fast rows', () => {
     const rows = fast(res, [event(2, { neverSeen: null })], known, meta)!;
     expect(rows).toEqual(general(res, [event(2, { neverSeen: null })], known, meta));
     expect(rows.root[0]).not.toHaveProperty('never_seen');
+  });
+
+  it('encodes the same pages as RowBinary where every column has an encoder, and leaves the rest to JSONEachRow', () => {
+    for (const features of [OLD, NEW]) {
+      const res = resource({ write_disposition: 'merge', primary_key: ['id'] });
+      const known = tablesFrom(res, [listed(0), listed(1)], features);
+      const page = [listed(5), listed(6, { tags: ['only'] })];
+      const input = { records: page, table: 't', columns: known.get('t')!, childColumns: (table: string) => known.get(table), resource: res, key: keyOf(res), meta, loadedAt: LOADED_AT };
+      const json = fast(res, page, known, meta)!;
+      const binary = binaryRows(walkPage(input)!)!;
+      expect(binary).toBeDefined();
+      expect(binary.root.rows).toBe(json.root.length);
+      expect(binary.children.map((t) => [t.table, t.rows])).toEqual([...json.children].map(([table, rows]) => [table, rows.length]));
+      expect(binary.root.columns).toEqual([...known.get('t')!.keys()]);
+      // A Decimal column has no encoder: the table's rows go as JSONEachRow, converted as before.
+      const withDecimal = new Map([...known.get('t')!, ['score', 'Nullable(Decimal(38, 9))']]);
+      expect(binaryRows(walkPage({ ...input, columns: withDecimal })!)).toBeUndefined();
+      expect(fastRows({ ...input, columns: withDecimal })!.root.map((r) => r.score)).toEqual([5 / 3, 2]);
+    }
   });
 });
