@@ -1,16 +1,33 @@
 /**
  * The physical limit of a sync: how fast the API's pages can be read (undici with one keep-alive
  * Agent, body read and parsed, nothing else) and how fast ClickHouse takes the same rows in the same
- * batch sizes (@clickhouse/client, JSONEachRow, into a ReplacingMergeTree shaped like sluice's table).
+ * batch sizes (@clickhouse/client, into a ReplacingMergeTree shaped like sluice's table), in either
+ * insert format; and what each costs in CPU, summed over every process on the machine.
  */
 import { createClient } from '@clickhouse/client';
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
+import { binaryEncoderFor, RowBinaryWriter, type BinaryEncoder } from '../src/destination/row-binary';
+import { encodeJsonEachRow } from '../src/destination/connection';
 import { makeEvent } from '../test/fixtures/mock-analytics-api';
 
 export interface FetchLimit {
   rows: number;
   pages: number;
   seconds: number;
+  /** CPU time every process on the machine spent meanwhile (the API, ClickHouse, this process…), in ms. */
+  cpuMs: number;
+}
+
+/**
+ * CPU time the whole machine has spent busy since boot, in ms (/proc/stat's first line: everything but
+ * idle and iowait; in USER_HZ ticks, 100 a second on Linux), so a phase's cost includes the servers it drives.
+ */
+export function machineBusyMs(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = fields;
+  return (user + nice + system + irq + softirq + (steal ?? 0)) * 10;
 }
 
 /** Reads every page (offsets known from the total) with `parallelism` requests in flight. */
@@ -19,6 +36,7 @@ export async function rawFetch(baseUrl: string, apiKey: string, total: number, p
   const offsets = Array.from({ length: Math.ceil(total / pageSize) }, (_, i) => i * pageSize);
   let next = 0;
   let rows = 0;
+  const cpuBefore = machineBusyMs();
   const started = process.hrtime.bigint();
   const lane = async (): Promise<void> => {
     for (let i = next++; i < offsets.length; i = next++) {
@@ -30,8 +48,9 @@ export async function rawFetch(baseUrl: string, apiKey: string, total: number, p
   };
   await Promise.all(Array.from({ length: parallelism }, lane));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuMs = machineBusyMs() - cpuBefore;
   await agent.close();
-  return { rows, pages: offsets.length, seconds };
+  return { rows, pages: offsets.length, seconds, cpuMs };
 }
 
 /** The mock API's events as sluice stores them: nested objects flattened with `__`, plus sluice's columns. */
@@ -53,31 +72,60 @@ function flatRow(id: number, version: number): Record<string, unknown> {
   };
 }
 
-/** Inserts `total` rows in batches of `batchRows`, one INSERT after the other, into `database`.raw_events. */
-export async function rawInsert(clickhouseUrl: string, database: string, total: number, batchRows: number): Promise<FetchLimit> {
+const RAW_COLUMNS: ReadonlyArray<[string, string]> = [
+  ['id', 'Int64'], ['customer_id', 'Nullable(Int64)'], ['event_timestamp', 'String'], ['event_type', 'Nullable(String)'], ['updated_at', 'String'],
+  ['properties__page', 'String'], ['properties__browser', 'String'], ['properties__duration_ms', 'Int64'],
+  ['properties__campaign__source', 'String'], ['properties__campaign__medium', 'Nullable(String)'],
+  ['_sluice_load_id', 'String'], ['_sluice_version', 'UInt64'],
+];
+
+export type RawFormat = 'JSONEachRow' | 'RowBinary';
+
+/** A batch's body in `format`, made before the clock starts: this measures ClickHouse taking rows, not us making them. */
+function encode(rows: Record<string, unknown>[], format: RawFormat, encoders: BinaryEncoder[]): string | Buffer {
+  if (format === 'JSONEachRow') return encodeJsonEachRow(rows);
+  const w = new RowBinaryWriter(rows.length * 128);
+  for (const row of rows) {
+    RAW_COLUMNS.forEach(([name], i) => {
+      if (!encoders[i](w, row[name])) throw new Error(`raw insert: ${name} = ${String(row[name])} has no RowBinary encoding`);
+    });
+  }
+  return w.bytes();
+}
+
+/**
+ * Inserts `total` rows in batches of `batchRows`, one INSERT after the other, into `database`.raw_events;
+ * the clock and the CPU count run only while an INSERT is in flight.
+ */
+export async function rawInsert(clickhouseUrl: string, database: string, total: number, batchRows: number, format: RawFormat): Promise<FetchLimit> {
   const client = createClient({ url: clickhouseUrl, username: process.env.CLICKHOUSE_USER ?? 'default', password: process.env.CLICKHOUSE_PASSWORD ?? '' });
+  const encoders = RAW_COLUMNS.map(([, type]) => binaryEncoderFor(type)!);
   try {
     await client.command({ query: `CREATE DATABASE IF NOT EXISTS \`${database}\`` });
     await client.command({ query: `DROP TABLE IF EXISTS \`${database}\`.raw_events` });
     await client.command({
       query: `CREATE TABLE \`${database}\`.raw_events (
-        id Int64, customer_id Nullable(Int64), event_timestamp String, event_type Nullable(String), updated_at String,
-        properties__page String, properties__browser String, properties__duration_ms Int64,
-        properties__campaign__source String, properties__campaign__medium Nullable(String),
-        _sluice_load_id String, _sluice_version UInt64, _sluice_loaded_at DateTime DEFAULT now()
+        ${RAW_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')}, _sluice_loaded_at DateTime DEFAULT now()
       ) ENGINE = ReplacingMergeTree(_sluice_version) ORDER BY id`,
     });
     let seconds = 0;
+    let cpuMs = 0;
     let batches = 0;
     for (let from = 1; from <= total; from += batchRows) {
-      // Rows are built before the clock starts: this measures ClickHouse taking them, not us making them.
       const rows = Array.from({ length: Math.min(batchRows, total - from + 1) }, (_, i) => flatRow(from + i, batches));
+      const body = encode(rows, format, encoders);
+      const cpuBefore = machineBusyMs();
       const started = process.hrtime.bigint();
-      await client.insert({ table: `\`${database}\`.raw_events`, values: rows, format: 'JSONEachRow' });
+      const result = await client.exec({
+        query: `INSERT INTO \`${database}\`.raw_events (${RAW_COLUMNS.map(([name]) => name).join(', ')}) FORMAT ${format}`,
+        values: Readable.from([body], { objectMode: false }),
+      });
+      await new Promise((resolve, reject) => result.stream.on('end', resolve).on('error', reject).resume());
       seconds += Number(process.hrtime.bigint() - started) / 1e9;
+      cpuMs += machineBusyMs() - cpuBefore;
       batches += 1;
     }
-    return { rows: total, pages: batches, seconds };
+    return { rows: total, pages: batches, seconds, cpuMs };
   } finally {
     await client.close();
   }

@@ -25,9 +25,17 @@ interface CaseResult {
   parallelism: number;
   fetchSequential: number;
   fetchParallel: number;
+  /** Raw inserts in the format sluice uses (RowBinary), and in JSONEachRow for reference. */
   insert: number;
+  insertJson: number;
   limit: number;
-  sluice: SluiceRun & { rowsPerSecond: number; ratioToLimit: number; peakRssMb?: number; hwmMb?: number };
+  /**
+   * What this machine can do at best: a pipeline that only fetched and inserted (nothing else) needs the CPU
+   * of both raw phases, on this machine's cores, and is no faster than the slower of them.
+   */
+  cpuCeiling: number;
+  cpuMs: { fetch: number; insert: number; insertJson: number };
+  sluice: SluiceRun & { rowsPerSecond: number; ratioToLimit: number; ratioToCeiling: number; peakRssMb?: number; hwmMb?: number };
   dlt?: { rowsPerSecond: number; rows: number; seconds: number; version: string } | { skipped: string };
 }
 
@@ -65,7 +73,7 @@ async function sluiceCase(baseUrl: string, pageSize: number, database: string, p
   try {
     const run = await runSluice({ baseUrl, pageSize, database, taskQueue });
     const rowsPerSecond = rate(run.rows, run.seconds);
-    return { ...run, rowsPerSecond, ratioToLimit: NaN, peakRssMb: peak, hwmMb: peakRssMb(worker.pid) };
+    return { ...run, rowsPerSecond, ratioToLimit: NaN, ratioToCeiling: NaN, peakRssMb: peak, hwmMb: peakRssMb(worker.pid) };
   } finally {
     clearInterval(sampler);
     await worker.stop();
@@ -84,12 +92,12 @@ function readRss(pid: number): number | undefined {
 const fmt = (n: number | undefined, digits = 0) => (n === undefined || Number.isNaN(n) ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 
 function printTable(results: CaseResult[]): void {
-  const header = ['events', 'page', 'fetch seq r/s', `fetch ×${results[0]?.parallelism ?? '?'} r/s`, 'insert r/s', 'limit r/s', 'sluice r/s', 'of limit', 'sched→start ms', 'done→next ms', 'RSS MB (sync/life)', 'dlt r/s', 'sluice/dlt'];
+  const header = ['events', 'page', 'fetch seq r/s', `fetch ×${results[0]?.parallelism ?? '?'} r/s`, 'insert r/s', 'limit r/s', 'CPU ceiling r/s', 'sluice r/s', 'of limit', 'of ceiling', 'sched→start ms', 'done→next ms', 'RSS MB (sync/life)', 'dlt r/s', 'sluice/dlt'];
   const rows = results.map((r) => {
     const dlt = r.dlt && 'rowsPerSecond' in r.dlt ? r.dlt : undefined;
     return [
-      fmt(r.events), fmt(r.pageSize), fmt(r.fetchSequential), fmt(r.fetchParallel), fmt(r.insert), fmt(r.limit), fmt(r.sluice.rowsPerSecond),
-      `${fmt(r.sluice.ratioToLimit * 100)} %`, fmt(r.sluice.scheduleToStartMs, 1), fmt(r.sluice.completeToNextMs, 1),
+      fmt(r.events), fmt(r.pageSize), fmt(r.fetchSequential), fmt(r.fetchParallel), fmt(r.insert), fmt(r.limit), fmt(r.cpuCeiling), fmt(r.sluice.rowsPerSecond),
+      `${fmt(r.sluice.ratioToLimit * 100)} %`, `${fmt(r.sluice.ratioToCeiling * 100)} %`, fmt(r.sluice.scheduleToStartMs, 1), fmt(r.sluice.completeToNextMs, 1),
       `${fmt(r.sluice.peakRssMb)} / ${fmt(r.sluice.hwmMb)}`, dlt ? fmt(dlt.rowsPerSecond) : '-', dlt ? `${fmt(r.sluice.rowsPerSecond / dlt.rowsPerSecond, 1)}×` : '-',
     ];
   });
@@ -124,11 +132,15 @@ async function main(): Promise<void> {
         const seq = await rawFetch(baseUrl, API_KEY, events, pageSize, 1);
         const par = await rawFetch(baseUrl, API_KEY, events, pageSize, parallelism);
         console.error('bench: raw insert…');
-        const ins = await rawInsert(CLICKHOUSE_URL, database, events, Math.min(BATCH_ROWS, 100 * pageSize));
+        const batchRows = Math.min(BATCH_ROWS, 100 * pageSize);
+        const insJson = await rawInsert(CLICKHOUSE_URL, database, events, batchRows, 'JSONEachRow');
+        const ins = await rawInsert(CLICKHOUSE_URL, database, events, batchRows, 'RowBinary');
         const limit = Math.min(rate(par.rows, par.seconds), rate(ins.rows, ins.seconds));
+        const cpuCeiling = events / Math.max((par.cpuMs + ins.cpuMs) / 1000 / cpus().length, par.seconds, ins.seconds);
         console.error('bench: sluice…');
         const sluice = await sluiceCase(baseUrl, pageSize, database, parallelism);
         sluice.ratioToLimit = sluice.rowsPerSecond / limit;
+        sluice.ratioToCeiling = sluice.rowsPerSecond / cpuCeiling;
         let dltResult: CaseResult['dlt'];
         if (dlt === true) {
           console.error('bench: dlt…');
@@ -141,11 +153,13 @@ async function main(): Promise<void> {
         } else {
           dltResult = { skipped: dlt };
         }
-        console.error(`bench: ${JSON.stringify({ seq, par, ins, sluice, dlt: dltResult })}`);
+        console.error(`bench: ${JSON.stringify({ seq, par, ins, insJson, sluice, dlt: dltResult })}`);
         results.push({
           events, pageSize, parallelism,
-          fetchSequential: rate(seq.rows, seq.seconds), fetchParallel: rate(par.rows, par.seconds), insert: rate(ins.rows, ins.seconds),
-          limit, sluice, dlt: dltResult,
+          fetchSequential: rate(seq.rows, seq.seconds), fetchParallel: rate(par.rows, par.seconds),
+          insert: rate(ins.rows, ins.seconds), insertJson: rate(insJson.rows, insJson.seconds),
+          limit, cpuCeiling, cpuMs: { fetch: par.cpuMs, insert: ins.cpuMs, insertJson: insJson.cpuMs },
+          sluice, dlt: dltResult,
         });
       }
       await api.stop();

@@ -49,17 +49,27 @@ function processCpu(workerPid: number): Map<string, number> {
   return out;
 }
 
-/** CPU ms of the worker's main thread (its tid is its pid) and of all its other threads. */
-function workerThreadsCpu(pid: number): { main: number; others: number } {
+/** CPU ms of the worker's main thread (its tid is its pid) and of its other threads, also by thread name. */
+function workerThreadsCpu(pid: number): { main: number; others: number; byName: Map<string, number> } {
   let main = 0;
   let others = 0;
+  const byName = new Map<string, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     const stat = readOr(`/proc/${pid}/task/${tid}/stat`);
     if (!stat) continue;
-    if (Number(tid) === pid) main += cpuMs(stat);
-    else others += cpuMs(stat);
+    const ms = cpuMs(stat);
+    if (Number(tid) === pid) {
+      main += ms;
+      continue;
+    }
+    others += ms;
+    // The Temporal core's threads are "tokio-runtime-w"; Node's own (V8's GC helpers, libuv's pool, the
+    // workflow worker thread) are all "node", so each of those is told by its thread id.
+    const comm = readOr(`/proc/${pid}/task/${tid}/comm`)?.trim() ?? '?';
+    const name = comm === 'node' ? `node#${Number(tid) - pid}` : comm;
+    byName.set(name, (byName.get(name) ?? 0) + ms);
   }
-  return { main, others };
+  return { main, others, byName };
 }
 
 function peakRssSampler(pid: number): { stop(): number } {
@@ -99,10 +109,15 @@ async function main(): Promise<void> {
           .filter(([, ms]) => ms >= 50)
           .sort((a, b) => b[1] - a[1])
           .map(([name, ms]) => `${name} ${ms}`);
+        const threads = [...after.threads.byName]
+          .map(([name, ms]) => [name, ms - (before.threads.byName.get(name) ?? 0)] as const)
+          .filter(([, ms]) => ms >= 30)
+          .sort((a, b) => b[1] - a[1])
+          .map(([name, ms]) => `${name} ${ms}`);
         console.log(
           `run ${run}: ${Math.round(result.rows / result.seconds).toLocaleString('en-US')} rows/s (${result.rows} rows in ${result.seconds.toFixed(2)} s), ` +
             `worker RSS ${Math.round(peak)} MB, sched→start ${result.scheduleToStartMs.toFixed(1)} ms, done→next ${result.completeToNextMs.toFixed(1)} ms; ` +
-            `CPU ms: worker main thread ${after.threads.main - before.threads.main}, worker other threads ${after.threads.others - before.threads.others}` +
+            `CPU ms: worker main thread ${after.threads.main - before.threads.main}, worker other threads ${after.threads.others - before.threads.others} (${threads.join(', ')})` +
             (others.length > 0 ? `, ${others.join(', ')}` : ''),
         );
       } finally {

@@ -100,10 +100,12 @@ export function walkPage(input: FastRowsInput): WalkedPage | undefined {
   const roots: PlannedRow[] = [];
   const childRows: PlannedRow[][] = [];
   const keyTexts: string[] = [];
+  // One key array for the page: each record's key text is made from it before the next record.
+  const keyValues: unknown[] = new Array(key.length);
   for (const record of records) {
     const root = plannedRow(input.table, rootPlan, NOT_A_LIST_ROW, 0);
-    const keyValues: unknown[] = new Array(key.length).fill(null);
-    page.children = [];
+    keyValues.fill(null);
+    page.children = NO_LIST_ROWS;
     if (!walk(record, '', 0, { row: root, keyIndex, keyValues, tablePath: '', self: -1, page })) return undefined;
     if (!hasRequired(root)) return undefined;
     roots.push(root);
@@ -222,6 +224,9 @@ export function fastRows(input: FastRowsInput): FastPage | undefined {
 
 const NOT_A_LIST_ROW = -2;
 
+/** The list rows of a record without lists (most records): shared, never written to. */
+const NO_LIST_ROWS: PlannedRow[] = [];
+
 function plannedRow(table: string, plan: ColumnPlan, parent: number, index: number): PlannedRow {
   return { table, plan, values: new Array(plan.names.length), parent, index, id: '', parentId: '', rootId: '', row: 0 };
 }
@@ -283,6 +288,7 @@ function addList(parent: Walk, path: string, list: readonly JsonValue[], depth: 
   if (list.length === 0) return true;
   const child = childPlan(parent.page, path);
   if (!child) return false;
+  if (parent.page.children === NO_LIST_ROWS) parent.page.children = [];
   const { children } = parent.page;
   for (let index = 0; index < list.length; index++) {
     const element = list[index];
