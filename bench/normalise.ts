@@ -1,6 +1,6 @@
 /**
  * Per-record cost of the destination's CPU work, no I/O: records → insert rows → JSONEachRow text (as the
- * connection encodes it), in pages
+ * connection encodes it) or a RowBinary body, in pages
  * of 1,000 as the batch activity sees them, on two record shapes:
  *  - the mock API's analytics events (nested objects, no lists), by the general path (flatten, shape,
  *    infer, convert) and by the one-pass fast path (fast-rows.ts) the destination takes for such pages;
@@ -12,7 +12,7 @@ import type { JsonObject, ResolvedResource } from '../src/config/types';
 import { encodeJsonEachRow } from '../src/destination/connection';
 import { convertRows, Rejections } from '../src/destination/contract';
 import { layoutFor } from '../src/destination/ddl';
-import { fastRows } from '../src/destination/fast-rows';
+import { binaryRows, fastRows, walkPage } from '../src/destination/fast-rows';
 import { featuresFromProbe } from '../src/destination/features';
 import { flattenPage, shapePage, wantedColumns } from '../src/destination/page';
 import { makeEvent } from '../test/fixtures/mock-analytics-api';
@@ -70,14 +70,22 @@ function general(pages: JsonObject[][]): number {
   return bytes;
 }
 
-/** The first page by the general path (it creates the tables), the rest by the fast path. */
-function fast(pages: JsonObject[][]): number {
+/** The first page by the general path (it creates the tables), the rest by the fast path, as JSONEachRow or RowBinary. */
+function fast(pages: JsonObject[][], binary = false): number {
   const meta = { loadId: 'bench', version: 1, page: 0 };
   const { tables } = shapePage('events', layout, flattenPage(resource, pages[0]), key, meta);
   const known = new Map(tables.map((t) => [t.table, new Map(wantedColumns(t, resource, key, features).map((c): [string, string] => [c.name, c.type]))]));
   let bytes = 0;
   pages.forEach((records, page) => {
-    const rows = fastRows({ records, table: 'events', columns: known.get('events')!, childColumns: (t) => known.get(t), resource, key, meta: { ...meta, page }, loadedAt: LOADED_AT });
+    const input = { records, table: 'events', columns: known.get('events')!, childColumns: (t: string) => known.get(t), resource, key, meta: { ...meta, page }, loadedAt: LOADED_AT };
+    if (binary) {
+      const walked = walkPage(input);
+      const body = walked && binaryRows(walked);
+      if (!body) throw new Error('the fast path refused a page as RowBinary');
+      for (const table of [...body.children, body.root]) bytes += table.body.length;
+      return;
+    }
+    const rows = fastRows(input);
     if (!rows) throw new Error('the fast path refused a page');
     for (const table of [...rows.children.values(), rows.root]) bytes += encodeJsonEachRow(table).length;
   });
@@ -89,12 +97,14 @@ function measure(label: string, work: () => number): void {
   const started = process.hrtime.bigint();
   const bytes = work();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  console.log(`${label}: ${Math.round(total / seconds).toLocaleString('en')} records/s (${((seconds / total) * 1e6).toFixed(1)} µs a record), ${(bytes / 1e6).toFixed(1)} MB JSONEachRow`);
+  console.log(`${label}: ${Math.round(total / seconds).toLocaleString('en')} records/s (${((seconds / total) * 1e6).toFixed(1)} µs a record), ${(bytes / 1e6).toFixed(1)} MB`);
 }
 
 const events = pagesOf((i) => ({ ...makeEvent(i) }));
 const listed = pagesOf(withList);
 measure('analytics events, general path', () => general(events));
 measure('analytics events, fast path   ', () => fast(events));
+measure('analytics events, RowBinary   ', () => fast(events, true));
 measure('records with a list, general  ', () => general(listed));
 measure('records with a list, fast path', () => fast(listed));
+measure('records with a list, RowBinary', () => fast(listed, true));

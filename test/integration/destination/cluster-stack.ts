@@ -120,7 +120,7 @@ export async function startClusterStack(): Promise<ClusterStack> {
 `);
       writeFileSync(join(dir, 'users.xml'), `<?xml version="1.0"?>
 <yandex>
-  <profiles><default><max_memory_usage>2000000000</max_memory_usage></default></profiles>
+  <profiles><default><max_memory_usage>2000000000</max_memory_usage><distributed_ddl_task_timeout>45</distributed_ddl_task_timeout></default></profiles>
   <users><default><password></password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>default</profile><quota>default</quota></default></users>
   <quotas><default></default></quotas>
 </yandex>

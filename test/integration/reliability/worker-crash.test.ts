@@ -73,7 +73,8 @@ const debug = (line: string): void => {
 };
 
 function isDataInsert(database: string) {
-  return (query: string): boolean => /^\s*INSERT/i.test(query) && query.includes(database) && query.includes('events') && !query.includes('_sluice');
+  // Into the events table itself (`db`.`events`), not a bookkeeping table; the column list names _sluice_ columns.
+  return (query: string): boolean => /^\s*INSERT/i.test(query) && query.includes(`\`${database}\`.\`events\``);
 }
 /** Batches whose single INSERT went through the proxy (pages are sequential, so these batches are done). */
 const insertsDone = (database: string): number => proxy.forwarded.filter(isDataInsert(database)).length;
