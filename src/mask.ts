@@ -22,8 +22,22 @@ function variants(secret: string): string[] {
   return [...forms].filter((f) => f.length > 0);
 }
 
+// Every request masks its URL and summary with the same few secrets: their forms are worked out once.
+const formsOf = new Map<string, string[]>();
+const FORMS_CACHED = 256;
+
+function cachedVariants(secret: string): string[] {
+  let forms = formsOf.get(secret);
+  if (!forms) {
+    if (formsOf.size >= FORMS_CACHED) formsOf.clear(); // rotated tokens must not pile up
+    forms = variants(secret);
+    formsOf.set(secret, forms);
+  }
+  return forms;
+}
+
 export function maskSecrets(text: string, secrets: readonly string[]): string {
-  const all = secrets.filter((s) => typeof s === 'string' && s.length > 0).flatMap(variants);
+  const all = secrets.filter((s) => typeof s === 'string' && s.length > 0).flatMap(cachedVariants);
   // Longest first, so a secret that contains another secret is masked whole.
   all.sort((a, b) => b.length - a.length);
   let out = text;

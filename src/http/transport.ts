@@ -53,7 +53,6 @@ function flattenHeaders(raw: Record<string, string | string[] | undefined>): Rec
 export async function send(req: HttpRequest, options: SendOptions): Promise<RawResponse> {
   const url = requestUrl(req);
   const { body, headers } = encodeBody(req);
-  const where = `${req.method} ${maskSecrets(url, options.secrets)}`;
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   options.signal?.throwIfAborted();
@@ -73,6 +72,7 @@ export async function send(req: HttpRequest, options: SendOptions): Promise<RawR
     if (options.signal?.aborted) throw options.signal.reason ?? err;
     const code = errorCode(err);
     const detail = maskSecrets(err instanceof Error ? err.message : String(err), options.secrets);
+    const where = `${req.method} ${maskSecrets(url, options.secrets)}`;
     if (timeout.aborted || (code !== undefined && TIMEOUT_CODES.has(code))) {
       throw new SluiceError('http_retryable', `timed out after ${options.timeoutMs / 1000}s: ${where} (${code ?? 'timeout'})`);
     }
