@@ -61,8 +61,9 @@ interface PlannedRow {
   table: string;
   plan: ColumnPlan;
   values: unknown[];
-  /** Index of the parent element among the record's list rows, or -1 for the record itself. */
+  /** A list row's parent: its index among the record's list rows, or -1 for the record; NOT_A_LIST_ROW for the record's own row. */
   parent: number;
+  /** A list row's index in its list. */
   index: number;
   /** Filled once the page is deduped: the row's id, its parent's and its root's, and its record's place. */
   id: string;
