@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pageParallelism } from '../src/activities/fetch-pages';
 import { rawFetch, rawInsert } from './limit';
 import { peakRssMb, repoRoot, startChild, type Child } from './processes';
-import { runSluice, type SluiceRun } from './sluice-run';
+import { runSluice, warmUp, type SluiceRun } from './sluice-run';
 
 const API_KEY = 'bench-key';
 /** sluice's default batch: 10,000 rows or 100 pages, whichever comes first (src/workflows/sync-source.ts). */
@@ -35,7 +35,7 @@ interface CaseResult {
    */
   cpuCeiling: number;
   cpuMs: { fetch: number; insert: number; insertJson: number };
-  sluice: SluiceRun & { rowsPerSecond: number; ratioToLimit: number; ratioToCeiling: number; peakRssMb?: number; hwmMb?: number };
+  sluice: SluiceRun & { rowsPerSecond: number; ratioToLimit: number; ratioToCeiling: number; peakRssMb?: number; hwmMb?: number; firstSyncSeconds: number };
   dlt?: { rowsPerSecond: number; rows: number; seconds: number; version: string } | { skipped: string };
 }
 
@@ -57,7 +57,10 @@ function runDlt(baseUrl: string, pageSize: number): { rows: number; seconds: num
   return JSON.parse(out.trim().split('\n').pop()!) as { rows: number; seconds: number; dlt: string };
 }
 
-/** A fresh worker per case, so its peak RSS belongs to that case; RSS sampled while the sync runs. */
+/**
+ * A fresh worker per case, so its peak RSS belongs to that case; it runs a one-page sync first (see
+ * warmUp), then the measured one. RSS is sampled while the measured sync runs.
+ */
 async function sluiceCase(baseUrl: string, pageSize: number, database: string, parallelism: number): Promise<CaseResult['sluice']> {
   const taskQueue = `sluice-bench-${process.pid}-${Date.now().toString(36)}`;
   // BENCH_WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": node flags for the worker only (profiling).
@@ -71,9 +74,11 @@ async function sluiceCase(baseUrl: string, pageSize: number, database: string, p
     if (m !== undefined) peak = Math.max(peak, m);
   }, 100);
   try {
+    const firstSyncSeconds = await warmUp({ baseUrl, pageSize, database: `${database}_warmup`, taskQueue });
+    peak = 0;
     const run = await runSluice({ baseUrl, pageSize, database, taskQueue });
     const rowsPerSecond = rate(run.rows, run.seconds);
-    return { ...run, rowsPerSecond, ratioToLimit: NaN, ratioToCeiling: NaN, peakRssMb: peak, hwmMb: peakRssMb(worker.pid) };
+    return { ...run, rowsPerSecond, ratioToLimit: NaN, ratioToCeiling: NaN, peakRssMb: peak, hwmMb: peakRssMb(worker.pid), firstSyncSeconds };
   } finally {
     clearInterval(sampler);
     await worker.stop();
@@ -127,7 +132,7 @@ async function main(): Promise<void> {
       const baseUrl = started.match[1];
       for (const pageSize of pageSizes) {
         const database = `sluice_bench_${stamp.slice(0, 19).replace(/-/g, '').replace('T', '_')}_${databases.length}`.toLowerCase();
-        databases.push(database);
+        databases.push(database, `${database}_warmup`);
         console.error(`bench: ${events} events, page ${pageSize}: raw fetch…`);
         const seq = await rawFetch(baseUrl, API_KEY, events, pageSize, 1);
         const par = await rawFetch(baseUrl, API_KEY, events, pageSize, parallelism);

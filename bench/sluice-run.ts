@@ -38,17 +38,36 @@ function median(values: number[]): number {
 }
 
 /** dlt's config for the mock API, as sluice reads it. */
-export function benchConfig(baseUrl: string, pageSize: number): Record<string, unknown> {
+export function benchConfig(baseUrl: string, pageSize: number, pages?: number): Record<string, unknown> {
+  const paginator = { type: 'offset', limit: pageSize, total_path: 'total', ...(pages !== undefined ? { maximum_offset: pages * pageSize } : {}) };
   return {
     client: { base_url: baseUrl, auth: { type: 'api_key', name: 'api_key', api_key: '${api_key}', location: 'query' } },
     resource_defaults: { primary_key: 'id', write_disposition: 'merge' },
-    resources: [{ name: 'events', endpoint: { path: '/v1/resource', data_selector: 'data', paginator: { type: 'offset', limit: pageSize, total_path: 'total' } } }],
+    resources: [{ name: 'events', endpoint: { path: '/v1/resource', data_selector: 'data', paginator } }],
   };
 }
 
-export async function runSluice(options: { baseUrl: string; pageSize: number; database: string; taskQueue: string }): Promise<SluiceRun> {
+export interface SluiceRunOptions {
+  baseUrl: string;
+  pageSize: number;
+  database: string;
+  taskQueue: string;
+  /** Stop after this many pages (the offset paginator's maximum_offset); all of them when unset. */
+  pages?: number;
+}
+
+/**
+ * One page synced into `database`, on a worker that has not run a sync yet: a long-running worker has
+ * its workflow VM, its connections and its compiled code already, and the measured sync should too. The
+ * seconds it took say what a fresh worker's first sync costs on top.
+ */
+export async function warmUp(options: SluiceRunOptions): Promise<number> {
+  return (await runSluice({ ...options, pages: 1 })).seconds;
+}
+
+export async function runSluice(options: SluiceRunOptions): Promise<SluiceRun> {
   const path = join(mkdtempSync(join(tmpdir(), 'sluice-bench-')), 'bench.json');
-  writeFileSync(path, JSON.stringify(benchConfig(options.baseUrl, options.pageSize)));
+  writeFileSync(path, JSON.stringify(benchConfig(options.baseUrl, options.pageSize, options.pages)));
   const source = await loadSourceConfig(path);
   const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' });
   try {
