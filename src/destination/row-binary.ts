@@ -10,7 +10,7 @@
  * a different result. Types are matched as system.columns spells them; RowBinary has been read the same
  * way from 18.x to 25.x for every type below.
  */
-import { dateDays, Misfit, timestampMillis } from './values';
+import { dateDays, INT_RE, Misfit, NUMBER_RE, timestampMillis } from './values';
 
 /** A growing buffer of RowBinary values. */
 export class RowBinaryWriter {
@@ -115,8 +115,6 @@ export class RowBinaryWriter {
 /** Writes one value of one column; false: not sure of this value, encode the page as JSONEachRow instead. */
 export type BinaryEncoder = (w: RowBinaryWriter, value: unknown) => boolean;
 
-const INT_RE = /^-?\d+$/;
-const NUMBER_RE = /^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const UINT32_MAX = 4_294_967_295;

@@ -15,8 +15,9 @@ export class Misfit {
 /** A value → column-value function for one column type, built once per column rather than per value. */
 export type Converter = (value: unknown) => unknown;
 
-const INT_RE = /^-?\d+$/;
-const NUMBER_RE = /^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** What a column of integers and one of numbers accept as text (quoted numbers from APIs). */
+export const INT_RE = /^-?\d+$/;
+export const NUMBER_RE = /^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Convert `value` for a column whose ClickHouse type is `chType` (as system.columns spells it). */
 export function convertValue(value: unknown, chType: string): Converted {
