@@ -10,7 +10,7 @@
  * Anything else (a new column or child table, a value that does not fit, a missing required value)
  * returns undefined, and the page takes the general path (page.ts, contract.ts), which owns those rules.
  * Both paths give the same rows for the pages this one takes (test/unit/destination/fast-rows.test.ts,
- * and test/integration/row-binary.test.ts on the real server).
+ * and test/integration/destination/row-binary.test.ts on the real server).
  */
 import type { JsonObject, JsonValue, ResolvedResource } from '../config/types';
 import { addMeta } from './contract';
@@ -94,7 +94,7 @@ export function walkPage(input: FastRowsInput): WalkedPage | undefined {
     maxNesting: input.resource.max_table_nesting ?? Number.POSITIVE_INFINITY,
     childPlans: new Map(),
     childColumns: input.childColumns ?? (() => undefined),
-    children: [],
+    children: NO_LIST_ROWS,
   };
   const rootPlan = planFor(input.columns);
   const keyIndex = new Map(key.map((k, i) => [k, i]));
