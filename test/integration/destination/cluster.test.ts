@@ -100,6 +100,13 @@ const steps: Array<[string, (c: Cluster) => Promise<void>]> = [
       await c.dest.insertPage(t, [{ day: 'd1', v: 'a2' }], { loadId: 'K2', version: 2, page: 0 });
       await c.dest.commitLoad(t, 'K2');
       await c.node2.command({ query: `SYSTEM SYNC REPLICA ${db}.daily__sluice_local` });
+      // Commit waits for the mutation on the server sluice talks to; the other replica applies it on its
+      // own schedule (SYNC REPLICA does not wait for mutations on 18.16): wait for it there, bounded.
+      for (let waited = 0; waited < 60_000; waited += 200) {
+        const [pending] = await rows<{ n: string }>(c.node2, `SELECT count() AS n FROM system.mutations WHERE database = '${db}' AND table = 'daily__sluice_local' AND is_done = 0`);
+        if (Number(pending.n) === 0) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
       expect(await rows(c.node2, `SELECT day, v FROM ${db}.daily__sluice_local ORDER BY day`)).toEqual([{ day: 'd1', v: 'a2' }, { day: 'd2', v: 'b' }]);
     },
   ],
