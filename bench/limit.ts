@@ -130,3 +130,86 @@ export async function rawInsert(clickhouseUrl: string, database: string, total: 
     await client.close();
   }
 }
+
+interface RawEvent {
+  id: number;
+  customer_id: number | null;
+  event_timestamp: string;
+  event_type: string | null;
+  updated_at: string;
+  properties: { page: string; browser: string; duration_ms: number; campaign: { source: string; medium: string | null } };
+}
+
+/**
+ * The fastest pipeline one could write by hand for this API and this table, with nothing of a product in
+ * it: pages read with `parallelism` requests in flight, each parsed and its rows written straight into
+ * the batch's RowBinary body (fields picked by name, no schema, no ids, no durability), and each batch of
+ * `batchRows` inserted while the next one is being fetched (one INSERT in flight). It shares the machine
+ * as a real sync does, so it shows what the limit's two halves give once they run together.
+ */
+export async function rawPipeline(baseUrl: string, apiKey: string, clickhouseUrl: string, database: string, total: number, pageSize: number, parallelism: number, batchRows: number): Promise<FetchLimit> {
+  const agent = new Agent({ keepAliveTimeout: 10_000, connections: 16 });
+  const client = createClient({ url: clickhouseUrl, username: process.env.CLICKHOUSE_USER ?? 'default', password: process.env.CLICKHOUSE_PASSWORD ?? '' });
+  const encoders = RAW_COLUMNS.map(([, type]) => binaryEncoderFor(type)!);
+  const columns = RAW_COLUMNS.map(([name]) => name).join(', ');
+  try {
+    await client.command({ query: `CREATE DATABASE IF NOT EXISTS \`${database}\`` });
+    await client.command({ query: `DROP TABLE IF EXISTS \`${database}\`.pipeline_events` });
+    await client.command({
+      query: `CREATE TABLE \`${database}\`.pipeline_events (
+        ${RAW_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')}, _sluice_loaded_at DateTime DEFAULT now()
+      ) ENGINE = ReplacingMergeTree(_sluice_version) ORDER BY id`,
+    });
+    const insert = async (body: Buffer): Promise<void> => {
+      const result = await client.exec({
+        query: `INSERT INTO \`${database}\`.pipeline_events (${columns}) FORMAT RowBinary`,
+        values: Readable.from([body], { objectMode: false }),
+      });
+      await new Promise((resolve, reject) => result.stream.on('end', resolve).on('error', reject).resume());
+    };
+    const pages = Math.ceil(total / pageSize);
+    let next = 0;
+    let rows = 0;
+    let batch = new RowBinaryWriter(batchRows * 128);
+    let batchCount = 0;
+    let batches = 0;
+    let inFlight: Promise<void> = Promise.resolve();
+    const flush = async (): Promise<void> => {
+      const body = batch.bytes();
+      batch = new RowBinaryWriter(batchRows * 128);
+      batchCount = 0;
+      batches += 1;
+      await inFlight;
+      inFlight = insert(body);
+    };
+    const cpuBefore = machineBusyMs();
+    const started = process.hrtime.bigint();
+    const lane = async (): Promise<void> => {
+      for (let i = next++; i < pages; i = next++) {
+        const res = await request(`${baseUrl}/v1/resource?api_key=${encodeURIComponent(apiKey)}&offset=${i * pageSize}&limit=${pageSize}`, { dispatcher: agent });
+        const body = JSON.parse(await res.body.text()) as { data: RawEvent[] };
+        if (res.statusCode !== 200) throw new Error(`raw pipeline: status ${res.statusCode}`);
+        for (const e of body.data) {
+          const values = [
+            e.id, e.customer_id, e.event_timestamp, e.event_type, e.updated_at, e.properties.page, e.properties.browser,
+            e.properties.duration_ms, e.properties.campaign.source, e.properties.campaign.medium, 'bench', batches,
+          ];
+          for (let c = 0; c < values.length; c++) {
+            if (!encoders[c](batch, values[c])) throw new Error(`raw pipeline: ${RAW_COLUMNS[c][0]} = ${String(values[c])} has no RowBinary encoding`);
+          }
+        }
+        rows += body.data.length;
+        batchCount += body.data.length;
+        if (batchCount >= batchRows) await flush();
+      }
+    };
+    await Promise.all(Array.from({ length: parallelism }, lane));
+    if (batchCount > 0) await flush();
+    await inFlight;
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    return { rows, pages, seconds, cpuMs: machineBusyMs() - cpuBefore };
+  } finally {
+    await agent.close();
+    await client.close();
+  }
+}

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pageParallelism } from '../src/activities/fetch-pages';
-import { rawFetch, rawInsert } from './limit';
+import { rawFetch, rawInsert, rawPipeline } from './limit';
 import { peakRssMb, repoRoot, startChild, type Child } from './processes';
 import { runSluice, warmUp, type SluiceRun } from './sluice-run';
 
@@ -34,8 +34,13 @@ interface CaseResult {
    * of both raw phases, on this machine's cores, and is no faster than the slower of them.
    */
   cpuCeiling: number;
-  cpuMs: { fetch: number; insert: number; insertJson: number };
-  sluice: SluiceRun & { rowsPerSecond: number; ratioToLimit: number; ratioToCeiling: number; peakRssMb?: number; hwmMb?: number; firstSyncSeconds: number };
+  /**
+   * The hand-written pipeline (limit.ts, rawPipeline): fetch ×parallelism, rows written straight into
+   * RowBinary, each batch inserted while the next is fetched; no product around it.
+   */
+  handPipeline: number;
+  cpuMs: { fetch: number; insert: number; insertJson: number; handPipeline: number };
+  sluice: SluiceRun & { rowsPerSecond: number; ratioToLimit: number; ratioToCeiling: number; ratioToHandPipeline: number; peakRssMb?: number; hwmMb?: number; firstSyncSeconds: number };
   dlt?: { rowsPerSecond: number; rows: number; seconds: number; version: string } | { skipped: string };
 }
 
@@ -78,7 +83,7 @@ async function sluiceCase(baseUrl: string, pageSize: number, database: string, p
     peak = 0;
     const run = await runSluice({ baseUrl, pageSize, database, taskQueue });
     const rowsPerSecond = rate(run.rows, run.seconds);
-    return { ...run, rowsPerSecond, ratioToLimit: NaN, ratioToCeiling: NaN, peakRssMb: peak, hwmMb: peakRssMb(worker.pid), firstSyncSeconds };
+    return { ...run, rowsPerSecond, ratioToLimit: NaN, ratioToCeiling: NaN, ratioToHandPipeline: NaN, peakRssMb: peak, hwmMb: peakRssMb(worker.pid), firstSyncSeconds };
   } finally {
     clearInterval(sampler);
     await worker.stop();
@@ -97,12 +102,12 @@ function readRss(pid: number): number | undefined {
 const fmt = (n: number | undefined, digits = 0) => (n === undefined || Number.isNaN(n) ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 
 function printTable(results: CaseResult[]): void {
-  const header = ['events', 'page', 'fetch seq r/s', `fetch ×${results[0]?.parallelism ?? '?'} r/s`, 'insert r/s', 'limit r/s', 'CPU ceiling r/s', 'sluice r/s', 'of limit', 'of ceiling', 'sched→start ms', 'done→next ms', 'RSS MB (sync/life)', 'dlt r/s', 'sluice/dlt'];
+  const header = ['events', 'page', 'fetch seq r/s', `fetch ×${results[0]?.parallelism ?? '?'} r/s`, 'insert r/s', 'limit r/s', 'CPU ceiling r/s', 'hand pipeline r/s', 'sluice r/s', 'of limit', 'of ceiling', 'of hand pipeline', 'sched→start ms', 'done→next ms', 'RSS MB (sync/life)', 'dlt r/s', 'sluice/dlt'];
   const rows = results.map((r) => {
     const dlt = r.dlt && 'rowsPerSecond' in r.dlt ? r.dlt : undefined;
     return [
-      fmt(r.events), fmt(r.pageSize), fmt(r.fetchSequential), fmt(r.fetchParallel), fmt(r.insert), fmt(r.limit), fmt(r.cpuCeiling), fmt(r.sluice.rowsPerSecond),
-      `${fmt(r.sluice.ratioToLimit * 100)} %`, `${fmt(r.sluice.ratioToCeiling * 100)} %`, fmt(r.sluice.scheduleToStartMs, 1), fmt(r.sluice.completeToNextMs, 1),
+      fmt(r.events), fmt(r.pageSize), fmt(r.fetchSequential), fmt(r.fetchParallel), fmt(r.insert), fmt(r.limit), fmt(r.cpuCeiling), fmt(r.handPipeline), fmt(r.sluice.rowsPerSecond),
+      `${fmt(r.sluice.ratioToLimit * 100)} %`, `${fmt(r.sluice.ratioToCeiling * 100)} %`, `${fmt(r.sluice.ratioToHandPipeline * 100)} %`, fmt(r.sluice.scheduleToStartMs, 1), fmt(r.sluice.completeToNextMs, 1),
       `${fmt(r.sluice.peakRssMb)} / ${fmt(r.sluice.hwmMb)}`, dlt ? fmt(dlt.rowsPerSecond) : '-', dlt ? `${fmt(r.sluice.rowsPerSecond / dlt.rowsPerSecond, 1)}×` : '-',
     ];
   });
@@ -142,10 +147,13 @@ async function main(): Promise<void> {
         const ins = await rawInsert(CLICKHOUSE_URL, database, events, batchRows, 'RowBinary');
         const limit = Math.min(rate(par.rows, par.seconds), rate(ins.rows, ins.seconds));
         const cpuCeiling = events / Math.max((par.cpuMs + ins.cpuMs) / 1000 / cpus().length, par.seconds, ins.seconds);
+        console.error('bench: hand pipeline…');
+        const hand = await rawPipeline(baseUrl, API_KEY, CLICKHOUSE_URL, database, events, pageSize, parallelism, batchRows);
         console.error('bench: sluice…');
         const sluice = await sluiceCase(baseUrl, pageSize, database, parallelism);
         sluice.ratioToLimit = sluice.rowsPerSecond / limit;
         sluice.ratioToCeiling = sluice.rowsPerSecond / cpuCeiling;
+        sluice.ratioToHandPipeline = sluice.rowsPerSecond / rate(hand.rows, hand.seconds);
         let dltResult: CaseResult['dlt'];
         if (dlt === true) {
           console.error('bench: dlt…');
@@ -158,12 +166,13 @@ async function main(): Promise<void> {
         } else {
           dltResult = { skipped: dlt };
         }
-        console.error(`bench: ${JSON.stringify({ seq, par, ins, insJson, sluice, dlt: dltResult })}`);
+        console.error(`bench: ${JSON.stringify({ seq, par, ins, insJson, hand, sluice, dlt: dltResult })}`);
         results.push({
           events, pageSize, parallelism,
           fetchSequential: rate(seq.rows, seq.seconds), fetchParallel: rate(par.rows, par.seconds),
           insert: rate(ins.rows, ins.seconds), insertJson: rate(insJson.rows, insJson.seconds),
-          limit, cpuCeiling, cpuMs: { fetch: par.cpuMs, insert: ins.cpuMs, insertJson: insJson.cpuMs },
+          limit, cpuCeiling, handPipeline: rate(hand.rows, hand.seconds),
+          cpuMs: { fetch: par.cpuMs, insert: ins.cpuMs, insertJson: insJson.cpuMs, handPipeline: hand.cpuMs },
           sluice, dlt: dltResult,
         });
       }

@@ -1,6 +1,6 @@
 /** Where a fetched batch goes: the resource's table, and the parent-record store when it has children. */
 import type { JsonObject } from '../config/types';
-import type { Destination } from '../destination';
+import type { BatchWriter, Destination, PageMeta } from '../destination';
 import { applyProcessingSteps } from './processing-steps';
 import { tableTarget } from './target';
 import type { FetchAndLoadPagesInput } from './types';
@@ -29,10 +29,19 @@ export async function storeBatch(destination: Destination, input: StoreInput, fe
     );
   }
   if (!input.store) return 0;
-  const { rows } = await destination.insertPage(
-    tableTarget(input),
-    records,
-    { loadId: input.loadId, version: input.version, page: input.part === undefined ? input.batch : input.batch * PARTS_PER_BATCH + input.part, ...(signal ? { signal } : {}) },
-  );
+  const { rows } = await destination.insertPage(tableTarget(input), records, { ...pageMeta(input), ...(signal ? { signal } : {}) });
   return rows;
+}
+
+/**
+ * A writer that encodes the batch page by page, for a batch whose records go to its table and nowhere
+ * else (no processing_steps, no child resources); undefined when the records must be kept for storeBatch.
+ */
+export async function openBatchWriter(destination: Destination, input: StoreInput): Promise<BatchWriter | undefined> {
+  if (!input.store || input.keepForChildren || input.resource.processing_steps || input.part !== undefined) return undefined;
+  return destination.openBatch(tableTarget(input), pageMeta(input));
+}
+
+function pageMeta(input: StoreInput): PageMeta {
+  return { loadId: input.loadId, version: input.version, page: input.part === undefined ? input.batch : input.batch * PARTS_PER_BATCH + input.part };
 }

@@ -1,7 +1,11 @@
 /**
- * fetchAndLoadPages: fetch pages from `pageToken` on until the batch is full (rows or pages) or the
- * API has no more, then insert them with one statement. Returns counters and the next page token.
+ * fetchAndLoadPages: fetch pages from `pageToken` on until the batch is full (rows, pages or bytes) or the
+ * API has no more, then insert them with one statement per table. Returns counters and the next page token.
  * Re-running it from the same token writes rows that collapse with the first attempt (same version).
+ *
+ * Where the tables already fit, each page is encoded as it arrives and its records are dropped
+ * (batch-writer.ts); a page that needs schema work ends the batch before it, and the next batch, which
+ * starts with that page, keeps its records for the general path within the lower `keptRows`/`keptBytes`.
  *
  * Where page positions can be computed (offset and page_number with a total), up to
  * SLUICE_PAGE_PARALLELISM pages (default 4) are requested side by side; pages are still taken in order
@@ -13,7 +17,8 @@ import type { JsonObject, JsonPrimitive, RetryConfig } from '../config/types';
 import { SluiceError } from '../errors';
 import { filterIncremental, incrementalWindow, openPageStream, type PageStream } from '../http';
 import { advanceCursor } from '../workflows/cursor';
-import { storeBatch } from './batch-store';
+import type { BatchWriter } from '../destination';
+import { openBatchWriter, storeBatch } from './batch-store';
 import type { ActivityDeps } from './deps';
 import { LoopGuard } from './loop-guard';
 import { createPacer } from './pacing';
@@ -34,6 +39,12 @@ export function pageParallelism(configured: number | undefined, env: NodeJS.Proc
   const fromEnv = raw === undefined || raw.trim() === '' ? undefined : Number(raw);
   const n = configured ?? fromEnv ?? DEFAULT_PAGE_PARALLELISM;
   return Number.isInteger(n) && n >= 1 ? Math.min(n, MAX_PAGE_PARALLELISM) : DEFAULT_PAGE_PARALLELISM;
+}
+
+/** The limits of a batch whose records are kept as objects until its insert. */
+function keptLimits(limits: BatchLimits): BatchLimits {
+  const bytes = limits.keptBytes ?? limits.bytes;
+  return { rows: limits.keptRows ?? limits.rows, pages: limits.pages, ...(bytes !== undefined ? { bytes } : {}) };
 }
 
 /** What a batch has taken so far, and the size of its last page. */
@@ -74,21 +85,27 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
       signal: ctx.cancellationSignal,
       beforeRequest: (signal) => pacer.next(signal),
     });
+    const destination = await deps.destination();
+    // Where the batch's records go only to its table, each page is encoded as it arrives and its records
+    // are dropped (batch-writer.ts); else they are kept for storeBatch, within the lower `kept*` limits.
+    let writer = await openBatchWriter(destination, input);
     const records: JsonObject[] = [];
+    let taken = 0;
     let token = input.pageToken;
     let pages = 0;
     let fetched = 0;
     let bytes = 0;
-    let lastPageSize = 0;
+    let lastPageSize = input.pageRows ?? 0;
     let lastBytes = 0;
     let cursorValue: JsonPrimitive | undefined;
     let nextSummary = input.pageToken === null ? 'first page' : '';
     let pauseMs: number | undefined;
     const guard = new LoopGuard(input.loopGuard);
+    const limits = () => (writer ? input.limits : keptLimits(input.limits));
     do {
       let page;
       try {
-        page = await stream.next(pagesWanted(input.limits, { pages, rows: records.length, bytes, lastRows: lastPageSize, lastBytes }));
+        page = await stream.next(pagesWanted(limits(), { pages, rows: taken, bytes, lastRows: lastPageSize, lastBytes }));
       } catch (err) {
         // A throttled or flaky API part-way through a batch: keep what was fetched, and let the workflow
         // checkpoint the failing page's token and wait before it. Retrying the whole batch would fetch
@@ -97,32 +114,39 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
         if (pauseMs === undefined) throw err;
         break;
       }
+      const filtered = endpoint.incremental && window ? filterIncremental(page.records, endpoint.incremental, window) : undefined;
+      const kept = filtered ? filtered.records : page.records;
+      if (writer && !writer.add(kept)) {
+        // The page needs the general path (a new column, say). Later in a batch, the batch ends before it
+        // and the next batch starts with it (one page fetched twice); as the batch's first page, the batch
+        // keeps its records for storeBatch.
+        if (pages > 0) break;
+        writer = undefined;
+      }
       guard.check(page.records, page.next, page.paginatorSummary);
       pages += 1;
       bytes += page.bytes;
       lastBytes = page.bytes;
       fetched += page.records.length;
       lastPageSize = page.records.length;
-      if (endpoint.incremental && window) {
-        const kept = filterIncremental(page.records, endpoint.incremental, window);
-        for (const record of kept.records) records.push(record);
-        cursorValue = advanceCursor(cursorValue, kept.cursorValue, endpoint.incremental.last_value_func ?? 'max');
-        if (kept.pastRange) {
+      taken += kept.length;
+      if (!writer) for (const record of kept) records.push(record);
+      if (filtered) {
+        cursorValue = advanceCursor(cursorValue, filtered.cursorValue, endpoint.incremental?.last_value_func ?? 'max');
+        if (filtered.pastRange) {
           token = null;
           nextSummary = 'no more pages (past the incremental range)';
           break;
         }
-      } else {
-        for (const record of page.records) records.push(record);
       }
       token = page.next;
       nextSummary = page.paginatorSummary;
-      ctx.heartbeat({ pages, records: records.length });
-    } while (token !== null && records.length < input.limits.rows && pages < input.limits.pages && bytes < (input.limits.bytes ?? Infinity));
+      ctx.heartbeat({ pages, records: taken });
+    } while (token !== null && taken < limits().rows && pages < limits().pages && bytes < (limits().bytes ?? Infinity));
     stream.close();
     const positionsEnd = stream.end();
 
-    const rows = await storeBatch(await deps.destination(), input, records, ctx.cancellationSignal);
+    const rows = writer ? (await writer.finish(ctx.cancellationSignal)).rows : await storeBatch(destination, input, records, ctx.cancellationSignal);
     const lastRequestAtMs = pacer.lastRequestAtMs();
     return {
       rows,
@@ -135,6 +159,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
       ...(cursorValue !== undefined ? { cursorValue } : {}),
       ...(lastRequestAtMs !== undefined ? { lastRequestAtMs } : {}),
       ...(positionsEnd !== undefined ? { positionsEnd } : {}),
+      ...(lastPageSize > 0 ? { pageRows: lastPageSize } : {}),
     };
   } catch (err) {
     throw pageFailure(err, endpoint.retry, mask);

@@ -36,6 +36,13 @@ export interface BatchLimits {
   pages: number;
   /** Response bytes a batch takes before it ends (absent: no size bound, as before this limit existed). */
   bytes?: number;
+  /**
+   * Lower limits for a batch whose records are kept as objects until its insert (the general path: a new
+   * table or column, processing_steps, child resources), which costs the worker far more memory per row
+   * than a batch encoded page by page. Absent: `rows` and `bytes` hold for every batch.
+   */
+  keptRows?: number;
+  keptBytes?: number;
 }
 
 interface BatchCommon extends ResourceRef {
@@ -61,6 +68,8 @@ export interface FetchAndLoadPagesInput extends BatchCommon {
    * pages side by side at once. Only a hint: every planned page is checked against the real `next`.
    */
   positionsEnd?: number;
+  /** Records on the previous batch's last page: how many pages this batch may request before its first answer. */
+  pageRows?: number;
 }
 
 export interface FetchAndLoadChildrenInput extends BatchCommon {
@@ -93,6 +102,8 @@ export interface FetchAndLoadPagesResult extends BatchResult {
   pauseMs?: number;
   /** The end of page positions the last page told, for the next batch's `positionsEnd`. */
   positionsEnd?: number;
+  /** Records on the last page, for the next batch's `pageRows`. */
+  pageRows?: number;
 }
 
 export interface FetchAndLoadChildrenResult extends BatchResult {

@@ -19,7 +19,8 @@ import { clusterDdl, localDdl, type TableDdl } from './placement';
 import { SchemaRegistry, type TableColumns } from './schema';
 import { ident, literal, qualified, uintLiteral } from './sql';
 import { StateStore, type LoadEntry } from './state';
-import { binaryRows, jsonRows, walkPage } from './fast-rows';
+import { binaryRows, encodesAsRowBinary, jsonRows, walkPage } from './fast-rows';
+import { StreamedBatch, type BatchWriter } from './batch-writer';
 import { formatTimestamp } from './values';
 
 export interface TableTarget {
@@ -50,6 +51,12 @@ export interface Destination {
   beginLoad(target: TableTarget, loadId: string): Promise<void>;
   /** Normalise, infer/evolve schema (create table / ALTER ADD COLUMN), insert. Idempotent for the same PageMeta. */
   insertPage(target: TableTarget, records: JsonObject[], meta: PageMeta): Promise<{ rows: number }>;
+  /**
+   * A batch written page by page (batch-writer.ts), with the same rows and idempotency as insertPage;
+   * undefined where only insertPage can write it (no table yet, hard_delete, JSONEachRow, a column type
+   * without a RowBinary encoder).
+   */
+  openBatch(target: TableTarget, meta: PageMeta): Promise<BatchWriter | undefined>;
   /** For replace: atomically swap staging into place. For others: nothing. */
   commitLoad(target: TableTarget, loadId: string): Promise<void>;
   recordLoad(database: string, entry: LoadEntry): Promise<void>;
@@ -165,13 +172,61 @@ class ClickHouseDestination implements Destination {
     const { tables, kept } = shapePage(tableNameOf(resource), layout, flattenPage(resource, records), key, meta);
     const sources = kept.map((i) => records[i]);
     try {
-      return await this.writeTables(target, tables, sources, meta, usesStaging(target));
+      return await this.writeTables(target, tables, sources, meta, usesStaging(target), records);
     } catch (err) {
       // The table was dropped or recreated behind our cache (by hand, or a replace on another worker):
       // forget what we knew and try once more against what is really there.
       if (!tableGone(err)) throw err;
-      return this.writeTables(target, tables, sources, meta, true);
+      return this.writeTables(target, tables, sources, meta, true, records);
     }
+  }
+
+  async openBatch(target: TableTarget, meta: PageMeta): Promise<BatchWriter | undefined> {
+    checkMeta(meta);
+    const { database, resource } = target;
+    if (this.insertFormat !== 'RowBinary' || resource.write_disposition === 'skip') return undefined;
+    const layout = layoutFor(resource);
+    if (layout.kind === 'merge' && layout.hardDelete) return undefined;
+    await this.ensureDatabase(database, target.cluster);
+    const fresh = usesStaging(target);
+    const live = tableNameOf(resource);
+    const physical = (table: string) => physicalTable(target, table);
+    const { schema } = this.placement(target.cluster);
+    let columns: TableColumns | undefined;
+    let alreadyLoaded = false;
+    try {
+      columns = await schema.current(database, physical(live), fresh);
+      if (!columns || !encodesAsRowBinary(columns)) return undefined;
+      alreadyLoaded = layout.kind === 'append' && (await this.pageAlreadyLoaded(database, physical(live), meta));
+    } catch (err) {
+      if (!tableGone(err)) throw err;
+      return undefined;
+    }
+    const settings = insertSettings(target);
+    return new StreamedBatch({
+      table: live,
+      columns,
+      // As in writeFast: child tables from the cache only, and none where staging tables are read fresh.
+      childColumns: (table) => (fresh ? undefined : schema.cached(database, physical(table))),
+      resource,
+      key: layout.kind === 'merge' ? layout.key : [],
+      meta,
+      loadedAt: formatTimestamp(Date.now(), false),
+      alreadyLoaded,
+      insert: async (table, names, chunks, signal) => {
+        const what = `inserting page ${meta.page} of resource "${resource.name}" into ${database}.${physical(table)}`;
+        try {
+          await this.conn.insertRowBinary(qualified(database, physical(table)), names, chunks, what, settings, signal);
+        } catch (err) {
+          if (!tableGone(err)) throw err;
+          // Dropped or changed behind the schema cache: forget it, and let the batch run again (Temporal
+          // retries it), this time against the tables as they are.
+          schema.forget(database, physical(table));
+          schema.forget(database, physical(live));
+          throw new SluiceError('destination_unavailable', `${what}: the table changed while the batch was written (${err instanceof Error ? err.message : String(err)}); the batch will run again`, { cause: err });
+        }
+      },
+    });
   }
 
   /**
@@ -227,7 +282,7 @@ class ClickHouseDestination implements Destination {
    * Contract and schema first (tables, columns), then conversion (which may need variant columns), then
    * the inserts: child tables before the root, so "the root page is in" means the whole page is in.
    */
-  private async writeTables(target: TableTarget, tables: TableRows[], sources: JsonObject[], meta: PageMeta, fresh: boolean): Promise<{ rows: number }> {
+  private async writeTables(target: TableTarget, tables: TableRows[], sources: JsonObject[], meta: PageMeta, fresh: boolean, records: JsonObject[]): Promise<{ rows: number }> {
     const { database, resource } = target;
     const { schema } = this.placement(target.cluster);
     const physical = (t: TableRows) => physicalTable(target, t.table);
@@ -247,6 +302,14 @@ class ClickHouseDestination implements Destination {
       const ensured = await schema.ensure(database, physical(t), admitted.columns, t.layout, fresh);
       await this.journal.columnsAdded(database, t.table, ensured.added, ensured.created ? 'new table' : 'new column', resource.name, meta.loadId);
       ready.push({ t, admitted, columns: ensured.columns });
+    }
+
+    // The tables now fit the page, unless the contract set values aside or a value needs a variant column:
+    // then the fast path refuses the page (it takes only pages that fit exactly) and conversion goes on here.
+    // Otherwise it writes the same rows for less CPU, as RowBinary (a new table's first batch, mostly).
+    if (rejections.reasons.size === 0 && ready.length === tables.length) {
+      const fast = await this.writeFast(target, records, meta, layout, key, ready[0].columns);
+      if (fast) return fast;
     }
 
     const loadedAt = formatTimestamp(Date.now(), false);

@@ -34,6 +34,11 @@ export interface FastRowsInput {
   key: readonly string[];
   meta: PageMeta;
   loadedAt: string;
+  /**
+   * Rows of the batch before this page (a batch encoded page by page, batch-writer.ts): row numbers and the
+   * ids of rows without a primary key continue from here, as they would in one walk of the whole batch.
+   */
+  rowOffset?: number;
 }
 
 /** Insert rows per table: child tables in the order they first appear, then the resource's table. */
@@ -82,6 +87,8 @@ export interface WalkedPage {
   roots: PlannedRow[];
   /** List rows per child table, tables in the order they first appear. */
   children: Map<string, PlannedRow[]>;
+  /** The primary key texts of `roots`, in the same order (empty without a primary key). */
+  keys: string[];
   meta: PageMeta;
   loadedAt: string;
 }
@@ -115,14 +122,17 @@ export function walkPage(input: FastRowsInput): WalkedPage | undefined {
   }
 
   const kept = key.length > 0 ? lastPerKey(keyTexts) : roots.map((_, i) => i);
-  const walked: WalkedPage = { table: input.table, roots: [], children: new Map(), meta, loadedAt: input.loadedAt };
-  kept.forEach((i, r) => {
+  const walked: WalkedPage = { table: input.table, roots: [], children: new Map(), keys: [], meta, loadedAt: input.loadedAt };
+  const offset = input.rowOffset ?? 0;
+  kept.forEach((i, k) => {
+    const r = offset + k;
     // As pageTables does: ids from the primary key when there is one, else from (load, page, row);
     // a list row's id from its parent's id and its index.
     const root = roots[i];
     root.id = root.rootId = stableId(key.length > 0 ? keyTexts[i] : `${meta.loadId}\u0000${meta.page}\u0000${r}`);
     root.row = r;
     walked.roots.push(root);
+    if (key.length > 0) walked.keys.push(keyTexts[i]);
     const rows = childRows[i];
     for (const child of rows) {
       child.parentId = child.parent < 0 ? root.id : rows[child.parent].id;
@@ -215,6 +225,11 @@ export function binaryRows(page: WalkedPage): BinaryPage | undefined {
     children.push(out);
   }
   return { root, children };
+}
+
+/** Whether every column of the table has a RowBinary encoder (else its rows go as JSONEachRow). */
+export function encodesAsRowBinary(columns: TableColumns): boolean {
+  return planFor(columns).encoders !== undefined;
 }
 
 /** fastRows as before: the page walked and converted to JSONEachRow rows in one go. */

@@ -131,10 +131,12 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
             limits: input.batchLimits,
             ...(progress.loopGuard ? { loopGuard: progress.loopGuard } : {}),
             ...(progress.positionsEnd !== undefined ? { positionsEnd: progress.positionsEnd } : {}),
+            ...(progress.pageRows !== undefined ? { pageRows: progress.pageRows } : {}),
           }],
         );
         progress.pageToken = page.next;
         progress.positionsEnd = page.positionsEnd;
+        progress.pageRows = page.pageRows;
         progress.nextPageSummary = page.nextSummary;
         progress.loopGuard = page.loopGuard;
         done = page.next === null;

@@ -22,7 +22,12 @@ import { planRun, type PlannedResource } from './plan';
 import { syncResource } from './sync-resource';
 import type { ResourceResult, SyncSourceInput, SyncSourceResult } from './types';
 
-export const DEFAULT_BATCH_LIMITS: Required<BatchLimits> = { rows: 10_000, pages: 100, bytes: 8 * 2 ** 20 };
+/**
+ * A batch encoded page by page holds ≈350 bytes a row (its RowBinary and the response text); one whose
+ * records are kept as objects holds several KB a row, hence its lower limits. Larger inserts mean fewer
+ * parts for ClickHouse to write and merge (docs/performance.md).
+ */
+export const DEFAULT_BATCH_LIMITS: Required<BatchLimits> = { rows: 50_000, pages: 500, bytes: 32 * 2 ** 20, keptRows: 10_000, keptBytes: 8 * 2 ** 20 };
 /**
  * A parent's batch is its children's unit of work and checkpoint: keep it small, so a crash among
  * thousands of parents redoes a few hundred of them at most.
@@ -31,12 +36,20 @@ const PARENT_BATCH_CAP: BatchLimits = { rows: 500, pages: 10 };
 
 function configuredBatchLimits(input: SyncSourceInput): BatchLimits {
   const { batch_rows: rows, batch_pages: pages, batch_bytes: bytes } = input.source.destination;
-  return { rows: rows ?? DEFAULT_BATCH_LIMITS.rows, pages: pages ?? DEFAULT_BATCH_LIMITS.pages, bytes: bytes ?? DEFAULT_BATCH_LIMITS.bytes };
+  // A limit the config sets holds for every batch; the defaults differ by how the batch is held.
+  return {
+    rows: rows ?? DEFAULT_BATCH_LIMITS.rows,
+    pages: pages ?? DEFAULT_BATCH_LIMITS.pages,
+    bytes: bytes ?? DEFAULT_BATCH_LIMITS.bytes,
+    keptRows: rows ?? DEFAULT_BATCH_LIMITS.keptRows,
+    keptBytes: bytes ?? DEFAULT_BATCH_LIMITS.keptBytes,
+  };
 }
 
 function batchLimitsFor(planned: PlannedResource, limits: BatchLimits): BatchLimits {
   if (!planned.keepForChildren) return limits;
-  return { ...limits, rows: Math.min(limits.rows, PARENT_BATCH_CAP.rows), pages: Math.min(limits.pages, PARENT_BATCH_CAP.pages) };
+  const rows = Math.min(limits.rows, PARENT_BATCH_CAP.rows);
+  return { ...limits, rows, keptRows: Math.min(limits.keptRows ?? rows, rows), pages: Math.min(limits.pages, PARENT_BATCH_CAP.pages) };
 }
 const DEFAULT_RESOURCE_CONCURRENCY = 4;
 

@@ -56,6 +56,8 @@ export interface ResourceProgress {
   loopGuard?: LoopGuardState;
   /** The total the last page told (offset/page_number), handed to the next batch to plan its first pages. */
   positionsEnd?: number;
+  /** Records on the last page fetched, so the next batch knows how many pages it may request at once. */
+  pageRows?: number;
   /** Child resources: the first parent of the current parent batch still to walk. */
   parentOffset?: number;
   /** Durable waits (Retry-After beyond the activity's retries) since the last successful batch. */

@@ -1,0 +1,106 @@
+/**
+ * A batch written page by page (openBatch, batch-writer.ts) on the real server: the same pages as one
+ * insertPage give the same rows in every table; a retried batch collapses; and a table dropped behind the
+ * schema cache fails the batch with a retryable error, after which the next attempt writes it again.
+ */
+import { createDestination, type Destination } from '../../../src/destination';
+import type { JsonObject } from '../../../src/config/types';
+import { SluiceError } from '../../../src/errors';
+import { resource } from '../../unit/destination/resource-fixture';
+import { dropDatabase, rawClient, rows, settings, testDatabase } from './helpers';
+
+const ch = rawClient();
+const streamedDb = testDatabase();
+const wholeDb = testDatabase();
+let dest: Destination;
+let jsonDest: Destination;
+
+beforeAll(async () => {
+  dest = await createDestination({ ...settings, insertFormat: 'RowBinary' });
+  jsonDest = await createDestination({ ...settings, insertFormat: 'JSONEachRow' });
+});
+
+afterAll(async () => {
+  await dropDatabase(ch, streamedDb);
+  await dropDatabase(ch, wholeDb);
+  await Promise.all([dest.close(), jsonDest.close(), ch.close()]);
+});
+
+const record = (id: number, over: JsonObject = {}): JsonObject => ({
+  id,
+  name: id % 4 === 0 ? null : `näme ${id} 😀`,
+  at: new Date(Date.UTC(2024, 0, 1) + id * 3_600_123).toISOString(),
+  score: id / 7,
+  user: { first: 'Ann', address: { city: id % 3 ? 'Berlin' : null } },
+  tags: id % 5 === 0 ? [] : ['a', `t${id}`],
+  items: [{ sku: `s${id}`, qty: id, opts: [{ k: 'size', v: 'L' }] }],
+  ...over,
+});
+
+const tables = ['things', 'things__tags', 'things__items', 'things__items__opts'];
+const merge = resource({ name: 'things', table_name: 'things', write_disposition: 'merge', primary_key: ['id'] });
+const append = resource({ name: 'things', table_name: 'things', write_disposition: 'append' });
+const pages = [
+  Array.from({ length: 150 }, (_, i) => record(100 + i)),
+  [record(300), record(301, { name: 'first' }), record(301, { name: 'second' })],
+  Array.from({ length: 150 }, (_, i) => record(400 + i)),
+];
+
+async function contents(database: string, table: string): Promise<unknown[]> {
+  return rows(ch, `SELECT * FROM \`${database}\`.\`${table}\` FINAL ORDER BY _sluice_id`).then((rs) =>
+    rs.map(({ _sluice_loaded_at, ...rest }) => rest),
+  );
+}
+
+describe.each([
+  ['merge', merge],
+  ['append', append],
+])('%s', (_, res) => {
+  const target = (database: string) => ({ database, resource: { ...res, table_name: `things_${res.write_disposition}` } });
+  const table = `things_${res.write_disposition}`;
+
+  it('gives the rows insertPage gives for the same batch, in every table, and a retry collapses', async () => {
+    // The first batch creates the tables (insertPage, the general path): nothing to write page by page yet.
+    for (const db of [streamedDb, wholeDb]) {
+      expect(await dest.openBatch(target(db), { loadId: 'L', version: 1, page: 0 })).toBeUndefined();
+      await dest.insertPage(target(db), [record(1), record(2)], { loadId: 'L', version: 1, page: 0 });
+    }
+    const meta = { loadId: 'L', version: 2, page: 1 };
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const batch = await dest.openBatch(target(streamedDb), meta);
+      expect(batch).toBeDefined();
+      for (const page of pages) expect(batch!.add(page)).toBe(true);
+      expect(await batch!.finish()).toEqual({ rows: res.write_disposition === 'merge' ? 302 : 303 });
+    }
+    await dest.insertPage(target(wholeDb), pages.flat(), meta);
+
+    for (const t of tables.map((name) => name.replace('things', table))) {
+      const [streamed, whole] = [await contents(streamedDb, t), await contents(wholeDb, t)];
+      expect(streamed.length).toBeGreaterThan(0);
+      expect({ t, rows: streamed }).toEqual({ t, rows: whole });
+    }
+  });
+});
+
+it('is not offered for JSONEachRow inserts', async () => {
+  await jsonDest.insertPage({ database: streamedDb, resource: merge }, [record(1)], { loadId: 'L', version: 1, page: 0 });
+  expect(await jsonDest.openBatch({ database: streamedDb, resource: merge }, { loadId: 'L', version: 2, page: 1 })).toBeUndefined();
+});
+
+it('fails the batch with a retryable error when the table was dropped behind the cache, and the next attempt writes it', async () => {
+  const target = { database: streamedDb, resource: { ...merge, table_name: 'dropped' } };
+  await dest.insertPage(target, [record(1)], { loadId: 'L', version: 1, page: 0 });
+  const meta = { loadId: 'L', version: 2, page: 1 };
+  const batch = await dest.openBatch(target, meta);
+  expect(batch!.add([record(2), record(3)])).toBe(true);
+  for (const t of ['dropped', 'dropped__tags', 'dropped__items', 'dropped__items__opts']) await ch.command({ query: `DROP TABLE \`${streamedDb}\`.\`${t}\`` });
+
+  const failure = await batch!.finish().catch((err: unknown) => err);
+  expect(failure).toBeInstanceOf(SluiceError);
+  expect(failure).toMatchObject({ kind: 'destination_unavailable', message: expect.stringContaining('the batch will run again') });
+
+  // The retry: the cache forgot the table, so the batch goes to insertPage, which creates it again.
+  expect(await dest.openBatch(target, meta)).toBeUndefined();
+  await dest.insertPage(target, [record(2), record(3)], meta);
+  expect((await contents(streamedDb, 'dropped')).length).toBe(2);
+});

@@ -1,0 +1,131 @@
+/**
+ * A batch written page by page (src/destination/batch-writer.ts) against the same records walked and
+ * encoded as one page, which is what insertPage's fast path sends: the same bytes for every table, so
+ * row numbers, row ids and links continue across pages. A page it cannot take leaves the batch as it was.
+ */
+import type { JsonObject, ResolvedResource } from '../../../src/config/types';
+import { StreamedBatch } from '../../../src/destination/batch-writer';
+import { layoutFor } from '../../../src/destination/ddl';
+import { binaryRows, walkPage } from '../../../src/destination/fast-rows';
+import { featuresFromProbe } from '../../../src/destination/features';
+import { flattenPage, shapePage, wantedColumns, type PageMeta } from '../../../src/destination/page';
+import type { TableColumns } from '../../../src/destination/schema';
+import { resource } from './resource-fixture';
+
+const OLD = featuresFromProbe({ version: '18.16.1', typeFamilies: new Set(), settings: new Set() });
+const LOADED_AT = '2024-01-01 00:00:00';
+const meta: PageMeta = { loadId: 'L1', version: 7, page: 3 };
+
+const keyOf = (res: ResolvedResource) => {
+  const layout = layoutFor(res);
+  return layout.kind === 'merge' ? layout.key : [];
+};
+
+const record = (id: number, over: JsonObject = {}): JsonObject => ({
+  id,
+  kind: id % 2 ? 'click' : null,
+  at: new Date(Date.UTC(2024, 0, 1) + id * 61_123).toISOString(),
+  score: id / 3,
+  user: { name: `u${id}`, city: id % 3 ? 'Berlin' : null },
+  tags: id % 4 === 0 ? [] : ['a', `t${id}`],
+  items: [{ sku: `s${id}`, qty: id, opts: [{ k: 'size', v: 'L' }] }],
+  ...over,
+});
+
+/** Every table's columns as the general path creates them from `first`. */
+function tablesFrom(res: ResolvedResource, first: JsonObject[]): Map<string, TableColumns> {
+  const { tables } = shapePage('t', layoutFor(res), flattenPage(res, first), keyOf(res), { loadId: 'L0', version: 1, page: 0 });
+  return new Map(tables.map((t) => [t.table, new Map(wantedColumns(t, res, keyOf(res), OLD).map((c) => [c.name, c.type]))]));
+}
+
+interface Sent {
+  table: string;
+  columns: readonly string[];
+  body: Buffer;
+}
+
+function writer(res: ResolvedResource, known: Map<string, TableColumns>, sent: Sent[], alreadyLoaded = false): StreamedBatch {
+  return new StreamedBatch({
+    table: 't',
+    columns: known.get('t')!,
+    childColumns: (table) => known.get(table),
+    resource: res,
+    key: keyOf(res),
+    meta,
+    loadedAt: LOADED_AT,
+    alreadyLoaded,
+    insert: async (table, columns, chunks) => {
+      sent.push({ table, columns, body: Buffer.concat(chunks) });
+    },
+  });
+}
+
+/** What insertPage's fast path sends for the same records as one page: child tables reversed, then the root. */
+function asOnePage(res: ResolvedResource, known: Map<string, TableColumns>, records: JsonObject[]): Sent[] {
+  const walked = walkPage({ records, table: 't', columns: known.get('t')!, childColumns: (table) => known.get(table), resource: res, key: keyOf(res), meta, loadedAt: LOADED_AT });
+  const page = binaryRows(walked!)!;
+  return [...page.children.reverse(), page.root].map((t) => ({ table: t.table, columns: t.columns, body: t.body }));
+}
+
+const pages = [
+  [record(1), record(2), record(2, { score: 99 })], // a key twice within a page: the last one stands
+  [record(3), record(4)],
+  [],
+  [record(5, { user: { name: 'x', city: 'Oslo' } }), record(6), record(7)],
+];
+
+describe('a batch written page by page', () => {
+  it.each([
+    ['merge with a primary key', resource({ name: 't', table_name: 't', write_disposition: 'merge', primary_key: ['id'] })],
+    ['append, ids from the row numbers', resource({ name: 't', table_name: 't', write_disposition: 'append' })],
+  ])('sends the bytes one walk of the whole batch gives: %s', async (_, res) => {
+    const known = tablesFrom(res, [record(0), record(1)]);
+    const sent: Sent[] = [];
+    const batch = writer(res, known, sent);
+    for (const page of pages) expect(batch.add(page)).toBe(true);
+    const { rows } = await batch.finish();
+
+    const expected = asOnePage(res, known, pages.flat());
+    expect(sent.map((s) => s.table)).toEqual(['t__items__opts', 't__items', 't__tags', 't']);
+    expect(sent).toEqual(expected);
+    expect(rows).toBe(keyOf(res).length > 0 ? 7 : 8);
+  });
+
+  it('refuses a key an earlier page had, and a new column, leaving the batch as it was', async () => {
+    const res = resource({ name: 't', table_name: 't', write_disposition: 'merge', primary_key: ['id'] });
+    const known = tablesFrom(res, [record(0), record(1)]);
+    const sent: Sent[] = [];
+    const batch = writer(res, known, sent);
+    expect(batch.add([record(1), record(2)])).toBe(true);
+    // insertPage keeps the last record of a key over the whole batch: a later page with key 2 must wait.
+    expect(batch.add([record(3), record(2, { score: 5 })])).toBe(false);
+    expect(batch.add([record(4, { coupon: 'NEW' })])).toBe(false);
+    // A child table the cache does not know: the general path must create it.
+    expect(batch.add([record(5, { extras: [{ a: 1 }] })])).toBe(false);
+    expect(batch.add([record(6)])).toBe(true);
+    const { rows } = await batch.finish();
+
+    expect(rows).toBe(3);
+    expect(sent).toEqual(asOnePage(res, known, [record(1), record(2), record(6)]));
+  });
+
+  it('counts an append batch already in the table and writes nothing', async () => {
+    const res = resource({ name: 't', table_name: 't', write_disposition: 'append' });
+    const known = tablesFrom(res, [record(0)]);
+    const sent: Sent[] = [];
+    const batch = writer(res, known, sent, true);
+    expect(batch.add([record(1), record(2)])).toBe(true);
+    expect(batch.add([record(3)])).toBe(true);
+    expect(await batch.finish()).toEqual({ rows: 3 });
+    expect(sent).toEqual([]);
+  });
+
+  it('sends nothing for a batch of empty pages', async () => {
+    const res = resource({ name: 't', table_name: 't', write_disposition: 'merge', primary_key: ['id'] });
+    const sent: Sent[] = [];
+    const batch = writer(res, tablesFrom(res, [record(0)]), sent);
+    expect(batch.add([])).toBe(true);
+    expect(await batch.finish()).toEqual({ rows: 0 });
+    expect(sent).toEqual([]);
+  });
+});
