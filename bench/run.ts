@@ -10,13 +10,14 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pageParallelism } from '../src/activities/fetch-pages';
+import { DEFAULT_BATCH_LIMITS } from '../src/workflows/sync-source';
 import { rawFetch, rawInsert, rawPipeline } from './limit';
 import { peakRssMb, repoRoot, startChild, type Child } from './processes';
 import { runSluice, warmUp, type SluiceRun } from './sluice-run';
 
 const API_KEY = 'bench-key';
-/** sluice's default batch: 10,000 rows or 100 pages, whichever comes first (src/workflows/sync-source.ts). */
-const BATCH_ROWS = 10_000;
+/** sluice's default batch (src/workflows/sync-source.ts): the raw inserts and the hand pipeline use its size. */
+const BATCH_ROWS = DEFAULT_BATCH_LIMITS.rows;
 const CLICKHOUSE_URL = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
 
 interface CaseResult {
@@ -142,7 +143,7 @@ async function main(): Promise<void> {
         const seq = await rawFetch(baseUrl, API_KEY, events, pageSize, 1);
         const par = await rawFetch(baseUrl, API_KEY, events, pageSize, parallelism);
         console.error('bench: raw insert…');
-        const batchRows = Math.min(BATCH_ROWS, 100 * pageSize);
+        const batchRows = Math.min(BATCH_ROWS, DEFAULT_BATCH_LIMITS.pages * pageSize);
         const insJson = await rawInsert(CLICKHOUSE_URL, database, events, batchRows, 'JSONEachRow');
         const ins = await rawInsert(CLICKHOUSE_URL, database, events, batchRows, 'RowBinary');
         const limit = Math.min(rate(par.rows, par.seconds), rate(ins.rows, ins.seconds));

@@ -38,8 +38,23 @@ export async function storeBatch(destination: Destination, input: StoreInput, fe
  * else (no processing_steps, no child resources); undefined when the records must be kept for storeBatch.
  */
 export async function openBatchWriter(destination: Destination, input: StoreInput): Promise<BatchWriter | undefined> {
-  if (!input.store || input.keepForChildren || input.resource.processing_steps || input.part !== undefined) return undefined;
+  if (!writesPageByPage(input)) return undefined;
   return destination.openBatch(tableTarget(input), pageMeta(input));
+}
+
+/**
+ * For a batch whose first page the writer could not take (no table yet, a new column): the schema work for
+ * that page (insertPage's inference, contract and DDL, without the insert), then a writer that has taken
+ * it; undefined when the batch must keep its records after all (rejections, variant columns, …).
+ */
+export async function writerAfterSchemaWork(destination: Destination, input: StoreInput, firstPage: JsonObject[]): Promise<BatchWriter | undefined> {
+  if (!writesPageByPage(input) || !(await destination.prepareTables(tableTarget(input), firstPage, pageMeta(input)))) return undefined;
+  const writer = await destination.openBatch(tableTarget(input), pageMeta(input));
+  return writer?.add(firstPage) ? writer : undefined;
+}
+
+function writesPageByPage(input: StoreInput): boolean {
+  return input.store && !input.keepForChildren && !input.resource.processing_steps && input.part === undefined;
 }
 
 function pageMeta(input: StoreInput): PageMeta {

@@ -18,7 +18,7 @@ import { SluiceError } from '../errors';
 import { filterIncremental, incrementalWindow, openPageStream, type PageStream } from '../http';
 import { advanceCursor } from '../workflows/cursor';
 import type { BatchWriter } from '../destination';
-import { openBatchWriter, storeBatch } from './batch-store';
+import { openBatchWriter, storeBatch, writerAfterSchemaWork } from './batch-store';
 import type { ActivityDeps } from './deps';
 import { LoopGuard } from './loop-guard';
 import { createPacer } from './pacing';
@@ -117,12 +117,14 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
       const filtered = endpoint.incremental && window ? filterIncremental(page.records, endpoint.incremental, window) : undefined;
       const kept = filtered ? filtered.records : page.records;
       if (writer && !writer.add(kept)) {
-        // The page needs the general path (a new column, say). Later in a batch, the batch ends before it
-        // and the next batch starts with it (one page fetched twice); as the batch's first page, the batch
-        // keeps its records for storeBatch.
+        // The page needs schema work (a new column, say). Later in a batch, the batch ends before it and the
+        // next batch starts with it (one page fetched twice).
         if (pages > 0) break;
         writer = undefined;
       }
+      // The batch's first page does the schema work for its tables (a new table, a new column), and the
+      // batch goes on page by page against them; if that cannot be, it keeps its records for storeBatch.
+      if (!writer && pages === 0) writer = await writerAfterSchemaWork(destination, input, kept);
       guard.check(page.records, page.next, page.paginatorSummary);
       pages += 1;
       bytes += page.bytes;

@@ -57,6 +57,12 @@ export interface Destination {
    * without a RowBinary encoder).
    */
   openBatch(target: TableTarget, meta: PageMeta): Promise<BatchWriter | undefined>;
+  /**
+   * insertPage's schema work for these records, without inserting them (a batch's first page, before the
+   * batch is written page by page): tables and columns created or added, journalled. False where a batch
+   * writer could not take them anyway (the contract sets records aside, hard_delete, JSONEachRow).
+   */
+  prepareTables(target: TableTarget, records: JsonObject[], meta: PageMeta): Promise<boolean>;
   /** For replace: atomically swap staging into place. For others: nothing. */
   commitLoad(target: TableTarget, loadId: string): Promise<void>;
   recordLoad(database: string, entry: LoadEntry): Promise<void>;
@@ -291,18 +297,7 @@ class ClickHouseDestination implements Destination {
     const key = layout.kind === 'merge' ? layout.key : [];
 
     const rejections = new Rejections();
-    const declared = new Set(normalisedHints(resource).keys());
-    const ready: Array<{ t: TableRows; admitted: Admitted; columns: TableColumns }> = [];
-    for (const t of tables) {
-      const existing = await schema.current(database, physical(t), fresh);
-      const wanted = wantedColumns(t, resource, key, this.features, existing);
-      if (t.root && layout.kind === 'merge' && layout.hardDelete) wanted.push({ name: LINK.deleted, type: 'UInt8' });
-      const admitted = admitColumns(t, existing, wanted, t.root ? declared : new Set(), resource, rejections);
-      if (!admitted) continue;
-      const ensured = await schema.ensure(database, physical(t), admitted.columns, t.layout, fresh);
-      await this.journal.columnsAdded(database, t.table, ensured.added, ensured.created ? 'new table' : 'new column', resource.name, meta.loadId);
-      ready.push({ t, admitted, columns: ensured.columns });
-    }
+    const ready = await this.ensureTables(target, tables, meta, fresh, rejections);
 
     // The tables now fit the page, unless the contract set values aside or a value needs a variant column:
     // then the fast path refuses the page (it takes only pages that fit exactly) and conversion goes on here.
@@ -343,6 +338,49 @@ class ClickHouseDestination implements Destination {
       })),
     );
     return { rows: inserted };
+  }
+
+  /** The contract's verdict on each table's columns, and the tables and columns it admits made to exist. */
+  private async ensureTables(target: TableTarget, tables: TableRows[], meta: PageMeta, fresh: boolean, rejections: Rejections): Promise<Array<{ t: TableRows; admitted: Admitted; columns: TableColumns }>> {
+    const { database, resource } = target;
+    const { schema } = this.placement(target.cluster);
+    const layout = tables[0].layout;
+    const key = layout.kind === 'merge' ? layout.key : [];
+    const declared = new Set(normalisedHints(resource).keys());
+    const ready: Array<{ t: TableRows; admitted: Admitted; columns: TableColumns }> = [];
+    for (const t of tables) {
+      const table = physicalTable(target, t.table);
+      const existing = await schema.current(database, table, fresh);
+      const wanted = wantedColumns(t, resource, key, this.features, existing);
+      if (t.root && layout.kind === 'merge' && layout.hardDelete) wanted.push({ name: LINK.deleted, type: 'UInt8' });
+      const admitted = admitColumns(t, existing, wanted, t.root ? declared : new Set(), resource, rejections);
+      if (!admitted) continue;
+      const ensured = await schema.ensure(database, table, admitted.columns, t.layout, fresh);
+      await this.journal.columnsAdded(database, t.table, ensured.added, ensured.created ? 'new table' : 'new column', resource.name, meta.loadId);
+      ready.push({ t, admitted, columns: ensured.columns });
+    }
+    return ready;
+  }
+
+  async prepareTables(target: TableTarget, records: JsonObject[], meta: PageMeta): Promise<boolean> {
+    checkMeta(meta);
+    const { database, resource } = target;
+    if (records.length === 0 || this.insertFormat !== 'RowBinary' || resource.write_disposition === 'skip') return false;
+    const layout = layoutFor(resource);
+    if (layout.kind === 'merge' && layout.hardDelete) return false;
+    await this.ensureDatabase(database, target.cluster);
+    const key = layout.kind === 'merge' ? layout.key : [];
+    const { tables } = shapePage(tableNameOf(resource), layout, flattenPage(resource, records), key, meta);
+    const rejections = new Rejections();
+    let ready;
+    try {
+      ready = await this.ensureTables(target, tables, meta, usesStaging(target), rejections);
+    } catch (err) {
+      if (!tableGone(err)) throw err;
+      ready = await this.ensureTables(target, tables, meta, true, rejections);
+    }
+    // Records the contract sets aside are journalled by insertPage: such a batch keeps its records.
+    return rejections.reasons.size === 0 && ready.length === tables.length;
   }
 
   private async pageAlreadyLoaded(database: string, table: string, meta: PageMeta): Promise<boolean> {

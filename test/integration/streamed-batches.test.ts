@@ -1,9 +1,10 @@
 /**
  * Batches encoded page by page, end to end on the real servers (mock analytics API, Temporal dev server,
- * ClickHouse). The first batch of a new table keeps its records for the general path, within the lower
- * `keptRows`; later batches are written page by page, within `rows`. When a page part-way through a batch
- * brings a new column, the batch ends before it and the next batch starts with it, so that one page is
- * fetched twice, and every row lands once with the new column filled where the API sent it.
+ * ClickHouse). A new table is created from the first page, and every batch is written page by page,
+ * within `rows`. When a page part-way through a batch brings a new column, the batch ends before it and
+ * the next batch starts with it: that page is fetched twice, its column is added, and every row lands once
+ * with the new column filled where the API sent it. A resource whose records must be kept (here, a
+ * `decimal` column, which has no RowBinary encoder) still batches within the lower `keptRows`.
  */
 import { ClickHouseClient } from '@clickhouse/client';
 import type { ResolvedSource } from '../../src/config/types';
@@ -36,13 +37,14 @@ afterAll(async () => {
   await api?.close();
 });
 
-function source(): ResolvedSource {
-  const resource = offsetResource();
+function source(table = 'events'): ResolvedSource {
+  const resource = offsetResource({ table_name: table });
+  if (table === 'decimals') resource.columns = { properties__duration_ms: { data_type: 'decimal', precision: 12, scale: 2 } };
   resource.endpoint = { ...resource.endpoint, url: `${api.url}/v1/resource`, params: { api_key: '${api_key}' } };
   return { resources: [resource], destination: {} };
 }
 
-async function runSync(): Promise<{ result: SyncSourceResult; offsets: number[] }> {
+async function runSync(table?: string): Promise<{ result: SyncSourceResult; offsets: number[] }> {
   const pipeline = uniqueName('streamed');
   const taskQueue = uniqueName('tq');
   api.requests.length = 0;
@@ -56,7 +58,7 @@ async function runSync(): Promise<{ result: SyncSourceResult; offsets: number[] 
     env: { API_KEY, SLUICE_PAGE_PARALLELISM: '1' },
   });
   const input: SyncSourceInput = {
-    pipeline, database, source: source(), resources: [], fullRefresh: false, searchAttributes: false,
+    pipeline, database, source: source(table), resources: [], fullRefresh: false, searchAttributes: false,
     batchLimits: { rows: 1_000, pages: 100, keptRows: 500 },
   };
   try {
@@ -72,9 +74,8 @@ async function runSync(): Promise<{ result: SyncSourceResult; offsets: number[] 
 
 const everyOffset = Array.from({ length: Math.ceil(RECORDS / LIMIT) }, (_, i) => i * LIMIT);
 
-test('a new table: a first batch within keptRows, then batches within rows; each page fetched once', async () => {
+test('a new table: made from the first page, then batches of `rows`; each page fetched once', async () => {
   const { result, offsets } = await runSync();
-  // 5 pages kept for the general path (500 rows), then 10 and 9 pages written page by page.
   expect(result.resources).toEqual([{ name: 'events', table: 'events', rows: RECORDS, pages: 24, batches: 3 }]);
   expect(offsets).toEqual(everyOffset);
   expect(await countFinal(clickhouse, database, 'events')).toBe(RECORDS);
@@ -83,11 +84,18 @@ test('a new table: a first batch within keptRows, then batches within rows; each
 test('a column that appears part-way through a batch: the batch ends before its page, and every row lands once', async () => {
   api.extendRecords([1451, 1460], { coupon: 'SPRING' });
   const { result, offsets } = await runSync();
-  // Offsets 0–900 written page by page; 1000–1300, then 1400 brings `coupon` and ends that batch; the
-  // next batch starts at 1400, keeps its records (500 rows) and adds the column; then 1900–2300.
-  expect(result.resources).toEqual([{ name: 'events', table: 'events', rows: RECORDS, pages: 24, batches: 4 }]);
+  // Offsets 0–900; 1000–1300, then 1400 brings `coupon` and ends that batch; the next batch starts at 1400,
+  // adds the column and goes on to the end.
+  expect(result.resources).toEqual([{ name: 'events', table: 'events', rows: RECORDS, pages: 24, batches: 3 }]);
   expect(offsets).toEqual([...everyOffset.slice(0, 15), 1_400, ...everyOffset.slice(15)]);
   expect(await countFinal(clickhouse, database, 'events')).toBe(RECORDS);
   const rs = await clickhouse.query({ query: `SELECT id, coupon FROM \`${database}\`.events FINAL WHERE coupon IS NOT NULL ORDER BY id`, format: 'JSONEachRow' });
   expect(await rs.json()).toEqual([{ id: '1451', coupon: 'SPRING' }, { id: '1460', coupon: 'SPRING' }]);
+});
+
+test('records kept for the general path: batches within keptRows', async () => {
+  const { result, offsets } = await runSync('decimals');
+  expect(result.resources).toEqual([{ name: 'events', table: 'decimals', rows: RECORDS, pages: 24, batches: 5 }]);
+  expect(offsets).toEqual(everyOffset);
+  expect(await countFinal(clickhouse, database, 'decimals')).toBe(RECORDS);
 });
