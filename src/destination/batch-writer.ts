@@ -69,12 +69,12 @@ export class StreamedBatch implements BatchWriter {
     }
     const { table, columns, resource, key, meta, loadedAt } = this.options;
     const walked = walkPage({ records, table, columns, childColumns: (t) => this.childColumns(t), resource, key, meta, loadedAt, rowOffset: this.rows });
-    if (!walked || walked.keys.some((k) => this.keys.has(k))) return false;
+    if (!walked) return false;
     const page = binaryRows(walked);
     if (!page) return false;
     const tables = [[this.root, page.root] as const, ...page.children.map((t) => [this.children.get(t.table), t] as const)];
     // All or nothing: a refused page leaves the batch as it was.
-    if (!tables.every(([body, t]) => body?.columns === undefined || body.columns === t.columns)) return false;
+    if (!tables.every(([body, t]) => body?.columns === undefined || body.columns === t.columns) || !this.takeKeys(walked.keys)) return false;
     for (const [body, t] of tables) {
       if (t.rows === 0) continue;
       let into = body;
@@ -82,7 +82,6 @@ export class StreamedBatch implements BatchWriter {
       into.columns = t.columns;
       into.chunks.push(t.body);
     }
-    for (const k of walked.keys) this.keys.add(k);
     this.rows += page.root.rows;
     this.records += records.length;
     return true;
@@ -94,6 +93,19 @@ export class StreamedBatch implements BatchWriter {
       if (body.columns) await this.options.insert(name, body.columns, body.chunks, signal);
     }
     return { rows: this.rows };
+  }
+
+  /** Adds the page's keys (unique within the page) to the batch's; false, adding none, if one is there already. */
+  private takeKeys(keys: readonly string[]): boolean {
+    for (let i = 0; i < keys.length; i++) {
+      const size = this.keys.size;
+      // One lookup a key: a key already present leaves the size as it was.
+      if (this.keys.add(keys[i]).size === size) {
+        for (let j = 0; j < i; j++) this.keys.delete(keys[j]);
+        return false;
+      }
+    }
+    return true;
   }
 
   private childColumns(table: string): TableColumns | undefined {

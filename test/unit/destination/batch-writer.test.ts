@@ -102,11 +102,13 @@ describe('a batch written page by page', () => {
     expect(batch.add([record(4, { coupon: 'NEW' })])).toBe(false);
     // A child table the cache does not know: the general path must create it.
     expect(batch.add([record(5, { extras: [{ a: 1 }] })])).toBe(false);
+    // Key 3 of the refused page was not taken into the batch.
+    expect(batch.add([record(3)])).toBe(true);
     expect(batch.add([record(6)])).toBe(true);
     const { rows } = await batch.finish();
 
-    expect(rows).toBe(3);
-    expect(sent).toEqual(asOnePage(res, known, [record(1), record(2), record(6)]));
+    expect(rows).toBe(4);
+    expect(sent).toEqual(asOnePage(res, known, [record(1), record(2), record(3), record(6)]));
   });
 
   it('counts an append batch already in the table and writes nothing', async () => {
