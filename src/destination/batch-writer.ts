@@ -14,6 +14,7 @@
  */
 import type { JsonObject, ResolvedResource } from '../config/types';
 import { binaryRows, walkPage } from './fast-rows';
+import { RowBinaryWriter } from './row-binary';
 import type { PageMeta } from './page';
 import type { TableColumns } from './schema';
 
@@ -44,19 +45,38 @@ export interface StreamedBatchOptions {
   insert(table: string, columns: readonly string[], chunks: readonly Buffer[], signal?: AbortSignal): Promise<void>;
 }
 
-/** One table's encoded pages; `columns` is set by the first page with rows. */
+/** One table's rows in the batch, in one growing RowBinary body; `columns` is set by its first rows. */
 interface TableBody {
   columns?: readonly string[];
-  chunks: Buffer[];
+  writer: RowBinaryWriter;
+}
+
+/**
+ * Batch bodies, reused: a batch's RowBinary lives until its INSERT, long enough to reach the old
+ * generation, so a fresh body per batch would leave a worker holding several batches' worth of buffers
+ * until the next full collection. A batch takes its bodies from here and gives them back once inserted.
+ */
+const POOL_SIZE = 16;
+const POOLED_MAX_BYTES = 64 * 2 ** 20;
+const INITIAL_BYTES = 2 ** 20;
+const pool: RowBinaryWriter[] = [];
+
+function takeWriter(): RowBinaryWriter {
+  return pool.pop() ?? new RowBinaryWriter(INITIAL_BYTES);
+}
+
+function giveBack(writer: RowBinaryWriter): void {
+  if (pool.length >= POOL_SIZE || writer.capacity > POOLED_MAX_BYTES) return;
+  writer.truncate(0);
+  pool.push(writer);
 }
 
 export class StreamedBatch implements BatchWriter {
   private rows = 0;
   private records = 0;
   private readonly keys = new Set<string>();
-  private readonly root: TableBody = { chunks: [] };
-  /** Child tables in the order they first appear, as insertPage orders them. */
-  private readonly children = new Map<string, TableBody>();
+  /** Tables in the order they first appear (child tables; the resource's own is `options.table`). */
+  private readonly tables = new Map<string, TableBody>();
   /** A child table's columns as first seen in this batch, so every page of it is encoded alike. */
   private readonly childColumnsSeen = new Map<string, TableColumns | undefined>();
 
@@ -70,29 +90,44 @@ export class StreamedBatch implements BatchWriter {
     const { table, columns, resource, key, meta, loadedAt } = this.options;
     const walked = walkPage({ records, table, columns, childColumns: (t) => this.childColumns(t), resource, key, meta, loadedAt, rowOffset: this.rows });
     if (!walked) return false;
-    const page = binaryRows(walked);
-    if (!page) return false;
-    const tables = [[this.root, page.root] as const, ...page.children.map((t) => [this.children.get(t.table), t] as const)];
     // All or nothing: a refused page leaves the batch as it was.
-    if (!tables.every(([body, t]) => body?.columns === undefined || body.columns === t.columns) || !this.takeKeys(walked.keys)) return false;
-    for (const [body, t] of tables) {
-      if (t.rows === 0) continue;
-      let into = body;
-      if (!into) this.children.set(t.table, (into = { chunks: [] }));
-      into.columns = t.columns;
-      into.chunks.push(t.body);
+    const marks = new Map<string, number>();
+    const bodyOf = (name: string): RowBinaryWriter => {
+      let body = this.tables.get(name);
+      if (!body) this.tables.set(name, (body = { writer: takeWriter() }));
+      if (!marks.has(name)) marks.set(name, body.writer.length);
+      return body.writer;
+    };
+    const page = binaryRows(walked, bodyOf);
+    const fits = page !== undefined
+      && [page.root, ...page.children].every((t) => {
+        const body = this.tables.get(t.table)!;
+        return body.columns === undefined || body.columns === t.columns;
+      })
+      && this.takeKeys(walked.keys);
+    if (!page || !fits) {
+      for (const [name, mark] of marks) this.tables.get(name)!.writer.truncate(mark);
+      return false;
     }
+    for (const t of [page.root, ...page.children]) this.tables.get(t.table)!.columns = t.columns;
     this.rows += page.root.rows;
     this.records += records.length;
     return true;
   }
 
   async finish(signal?: AbortSignal): Promise<{ rows: number }> {
-    if (this.options.alreadyLoaded) return { rows: this.records };
-    for (const [name, body] of [...[...this.children].reverse(), [this.options.table, this.root] as const]) {
-      if (body.columns) await this.options.insert(name, body.columns, body.chunks, signal);
+    if (!this.options.alreadyLoaded) {
+      const root = this.tables.get(this.options.table);
+      const children = [...this.tables].filter(([name]) => name !== this.options.table).reverse();
+      for (const [name, body] of root ? [...children, [this.options.table, root] as const] : children) {
+        if (body.columns && body.writer.length > 0) await this.options.insert(name, body.columns, [body.writer.bytes()], signal);
+      }
     }
-    return { rows: this.rows };
+    // Inserted (or nothing to insert): the bodies can serve the next batch. After a failure they are left to
+    // the garbage collector, in case the request still holds them.
+    for (const body of this.tables.values()) giveBack(body.writer);
+    this.tables.clear();
+    return { rows: this.options.alreadyLoaded ? this.records : this.rows };
   }
 
   /** Adds the page's keys (unique within the page) to the batch's; false, adding none, if one is there already. */

@@ -186,14 +186,17 @@ function rowsAsJson(rows: readonly PlannedRow[], page: WalkedPage): Record<strin
 /**
  * The page as RowBinary, one body per table, every column of the table in every row (a field the record
  * lacks is NULL, as JSONEachRow leaves it); undefined when a column has no binary encoding or a value is
- * one the encoders leave to the JSONEachRow converters.
+ * one the encoders leave to the JSONEachRow converters. With `into`, each table's rows are appended to the
+ * writer it gives (a batch's, batch-writer.ts), and each body is a view of what this page appended; after
+ * undefined, the caller must truncate those writers back.
  */
-export function binaryRows(page: WalkedPage): BinaryPage | undefined {
+export function binaryRows(page: WalkedPage, into?: (table: string) => RowBinaryWriter): BinaryPage | undefined {
   const loadedAtSeconds = Date.parse(`${page.loadedAt.replace(' ', 'T')}Z`) / 1000;
   const tableOf = (table: string, rows: readonly PlannedRow[]): BinaryTable | undefined => {
     const plan = rows[0]?.plan;
     if (!plan?.encoders) return undefined;
-    const w = new RowBinaryWriter(rows.length * 128);
+    const w = into ? into(table) : new RowBinaryWriter(rows.length * 128);
+    const start = w.length;
     const { encoders, names, meta } = plan;
     for (const row of rows) {
       const v = row.values;
@@ -214,7 +217,7 @@ export function binaryRows(page: WalkedPage): BinaryPage | undefined {
         if (!encoders[i](w, v[i])) return undefined;
       }
     }
-    return { table, columns: names, body: w.bytes(), rows: rows.length };
+    return { table, columns: names, body: w.bytes().subarray(start), rows: rows.length };
   };
   const root = tableOf(page.table, page.roots);
   if (!root) return undefined;

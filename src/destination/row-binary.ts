@@ -32,6 +32,17 @@ export class RowBinaryWriter {
     return this.at;
   }
 
+  /** Bytes held, written or not. */
+  get capacity(): number {
+    return this.buf.length;
+  }
+
+  /** Forgets what was written after `length` bytes (a page that turned out not to fit). */
+  truncate(length: number): void {
+    if (length < 0 || length > this.at) throw new RangeError(`RowBinaryWriter.truncate(${length}) with ${this.at} bytes written`);
+    this.at = length;
+  }
+
   private room(n: number): void {
     if (this.at + n <= this.buf.length) return;
     const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
