@@ -74,7 +74,7 @@ function giveBack(writer: RowBinaryWriter): void {
 export class StreamedBatch implements BatchWriter {
   private rows = 0;
   private records = 0;
-  private readonly keys = new Set<string>();
+  private readonly keys = new Set<string | number>();
   /** Tables in the order they first appear (child tables; the resource's own is `options.table`). */
   private readonly tables = new Map<string, TableBody>();
   /** A child table's columns as first seen in this batch, so every page of it is encoded alike. */
@@ -131,7 +131,7 @@ export class StreamedBatch implements BatchWriter {
   }
 
   /** Adds the page's keys (unique within the page) to the batch's; false, adding none, if one is there already. */
-  private takeKeys(keys: readonly string[]): boolean {
+  private takeKeys(keys: ReadonlyArray<string | number>): boolean {
     for (let i = 0; i < keys.length; i++) {
       const size = this.keys.size;
       // One lookup a key: a key already present leaves the size as it was.

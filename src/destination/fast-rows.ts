@@ -87,8 +87,11 @@ export interface WalkedPage {
   roots: PlannedRow[];
   /** List rows per child table, tables in the order they first appear. */
   children: Map<string, PlannedRow[]>;
-  /** The primary key texts of `roots`, in the same order (empty without a primary key). */
-  keys: string[];
+  /**
+   * The primary keys of `roots`, in the same order (empty without a primary key): a single-column number
+   * key as the number (cheaper to hash, and never equal to a text), any other as its key text.
+   */
+  keys: Array<string | number>;
   meta: PageMeta;
   loadedAt: string;
 }
@@ -104,21 +107,24 @@ export function walkPage(input: FastRowsInput): WalkedPage | undefined {
     children: NO_LIST_ROWS,
   };
   const rootPlan = planFor(input.columns);
-  const keyIndex = new Map(key.map((k, i) => [k, i]));
+  const keyIndex = keyIndexFor(key);
+  const rootSlots = slotsFor(rootPlan, keyIndex);
   const roots: PlannedRow[] = [];
   const childRows: PlannedRow[][] = [];
   const keyTexts: string[] = [];
+  const keyNumbers: Array<number | undefined> = [];
   // One key array for the page: each record's key text is made from it before the next record.
   const keyValues: unknown[] = new Array(key.length);
   for (const record of records) {
     const root = plannedRow(input.table, rootPlan, NOT_A_LIST_ROW, 0);
     keyValues.fill(null);
     page.children = NO_LIST_ROWS;
-    if (!walk(record, '', 0, { row: root, keyIndex, keyValues, tablePath: '', self: -1, page })) return undefined;
+    if (!walk(record, rootSlots, '', 0, { row: root, keyIndex, keyValues, tablePath: '', self: -1, page })) return undefined;
     if (!hasRequired(root)) return undefined;
     roots.push(root);
     childRows.push(page.children);
     if (key.length > 0) keyTexts.push(keyTextOf(keyValues));
+    if (key.length === 1) keyNumbers.push(typeof keyValues[0] === 'number' ? keyValues[0] : undefined);
   }
 
   const kept = key.length > 0 ? lastPerKey(keyTexts) : roots.map((_, i) => i);
@@ -132,7 +138,7 @@ export function walkPage(input: FastRowsInput): WalkedPage | undefined {
     root.id = root.rootId = stableId(key.length > 0 ? keyTexts[i] : `${meta.loadId}\u0000${meta.page}\u0000${r}`);
     root.row = r;
     walked.roots.push(root);
-    if (key.length > 0) walked.keys.push(keyTexts[i]);
+    if (key.length > 0) walked.keys.push(keyNumbers[i] ?? keyTexts[i]);
     const rows = childRows[i];
     for (const child of rows) {
       child.parentId = child.parent < 0 ? root.id : rows[child.parent].id;
@@ -282,20 +288,67 @@ interface Walk {
 
 const NO_KEY: ReadonlyMap<string, number> = new Map();
 
+/** The primary key's columns → their places in it, one map per key so that slots can be cached by it. */
+const keyIndexes = new Map<string, ReadonlyMap<string, number>>();
+
+function keyIndexFor(key: readonly string[]): ReadonlyMap<string, number> {
+  if (key.length === 0) return NO_KEY;
+  const text = key.join('\u0000');
+  let found = keyIndexes.get(text);
+  if (!found) {
+    if (keyIndexes.size >= 1_000) keyIndexes.clear();
+    keyIndexes.set(text, (found = new Map(key.map((k, i) => [k, i]))));
+  }
+  return found;
+}
+
+/**
+ * Where a raw field goes in a row of one table: its column's name, its index in the table's plan and its
+ * place in the primary key, found once; and, for a field holding an object, the slots of that object's
+ * fields. One map lookup a field instead of four (two for the name, one each for column and key).
+ */
+interface Slot {
+  name: string;
+  index: number | undefined;
+  key: number | undefined;
+  nested: Map<string, Slot> | undefined;
+}
+
+/** A source with unbounded distinct keys (ids as keys) must not grow a table's slots without end. */
+const SLOTS_PER_PLAN = 10_000;
+
+function slotsFor(plan: ColumnPlan, keyIndex: ReadonlyMap<string, number>): Map<string, Slot> {
+  let slots = plan.slots.get(keyIndex);
+  if (!slots) plan.slots.set(keyIndex, (slots = new Map()));
+  return slots;
+}
+
+function slotOf(slots: Map<string, Slot>, prefix: string, rawKey: string, w: Walk): Slot {
+  const found = slots.get(rawKey);
+  if (found) return found;
+  const name = columnName(prefix, rawKey);
+  const slot: Slot = { name, index: w.row.plan.index.get(name), key: w.keyIndex.get(name), nested: undefined };
+  if (w.row.plan.slotCount < SLOTS_PER_PLAN) {
+    w.row.plan.slotCount += 1;
+    slots.set(rawKey, slot);
+  }
+  return slot;
+}
+
 /** flattenRecord's rules (flatten.ts), placing raw values in their columns instead of making flat rows. */
-function walk(obj: JsonObject, prefix: string, depth: number, w: Walk): boolean {
+function walk(obj: JsonObject, slots: Map<string, Slot>, prefix: string, depth: number, w: Walk): boolean {
   for (const rawKey in obj) {
     const value = obj[rawKey];
-    const column = columnName(prefix, rawKey);
+    const slot = slotOf(slots, prefix, rawKey, w);
     if (value !== null && typeof value === 'object') {
       if (depth >= w.page.maxNesting) {
-        if (!put(w, column, JSON.stringify(value))) return false;
+        if (!putAt(w, slot, JSON.stringify(value))) return false;
       } else if (Array.isArray(value)) {
-        if (!addList(w, joinPath(w.tablePath, column), value, depth + 1)) return false;
-      } else if (!walk(value, column, depth + 1, w)) {
+        if (!addList(w, joinPath(w.tablePath, slot.name), value, depth + 1)) return false;
+      } else if (!walk(value, (slot.nested ??= new Map()), slot.name, depth + 1, w)) {
         return false;
       }
-    } else if (!put(w, column, value)) {
+    } else if (!putAt(w, slot, value)) {
       return false;
     }
   }
@@ -316,7 +369,7 @@ function addList(parent: Walk, path: string, list: readonly JsonValue[], depth: 
     children.push(row);
     const w: Walk = { row, keyIndex: NO_KEY, keyValues: [], tablePath: path, self, page: parent.page };
     if (element !== null && typeof element === 'object' && !Array.isArray(element)) {
-      if (!walk(element, '', depth, w)) return false;
+      if (!walk(element, slotsFor(child.plan, NO_KEY), '', depth, w)) return false;
     } else if (!put(w, SCALAR_LIST_COLUMN, Array.isArray(element) ? JSON.stringify(element) : element)) {
       return false;
     }
@@ -337,14 +390,20 @@ function childPlan(page: PageWalk, path: string): { table: string; plan: ColumnP
 }
 
 function put(w: Walk, column: string, value: unknown): boolean {
-  const i = w.row.plan.index.get(column);
+  return putValue(w, w.row.plan.index.get(column), w.keyIndex.get(column), value);
+}
+
+function putAt(w: Walk, slot: Slot, value: unknown): boolean {
+  return putValue(w, slot.index, slot.key, value);
+}
+
+function putValue(w: Walk, i: number | undefined, k: number | undefined, value: unknown): boolean {
   if (i === undefined) return value === null; // a null for a column not created yet is dropped; a value needs one
   const prev = w.row.values[i];
   // Two raw keys that normalise alike: the first non-null one stays, as in flatten.ts.
   if (prev !== undefined && prev !== null) return true;
   if (value === undefined) return false; // only processing_steps make these; the general path decides
   w.row.values[i] = value;
-  const k = w.keyIndex.get(column);
   if (k !== undefined) w.keyValues[k] = value;
   return true;
 }
@@ -358,6 +417,9 @@ interface ColumnPlan {
   encoders: BinaryEncoder[] | undefined;
   /** Data columns that may not be null (the primary key). */
   required: number[];
+  /** Where raw fields go, per primary key layout (see Slot), and how many slots are cached. */
+  slots: Map<ReadonlyMap<string, number>, Map<string, Slot>>;
+  slotCount: number;
   /** Where sluice's own columns sit (-1 where the table lacks one). */
   meta: Record<'id' | 'parentId' | 'rootId' | 'listIdx' | 'loadId' | 'loadedAt' | 'version' | 'page' | 'row', number>;
 }
@@ -379,6 +441,8 @@ function planFor(columns: TableColumns): ColumnPlan {
       converters: types.map(converterFor),
       encoders: encoders.every((e) => e !== undefined) ? (encoders as BinaryEncoder[]) : undefined,
       required: names.flatMap((name, i) => (!name.startsWith('_sluice_') && !types[i].startsWith('Nullable(') ? [i] : [])),
+      slots: new Map(),
+      slotCount: 0,
       meta: {
         id: at(LINK.id),
         parentId: at(LINK.parentId),

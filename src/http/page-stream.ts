@@ -11,6 +11,7 @@
  * reserves rate-limit slots there, so parallel requests still respect `client.rate_limit`.
  */
 import type { JsonObject } from '../config/types';
+import { linkedAbort, type LinkedAbort } from './abort';
 import { fetchPositionedPage, type PositionedPage } from './fetch-page';
 import { planAhead, sameToken } from './plan-ahead';
 import type { FetchPageInput } from './types';
@@ -49,7 +50,7 @@ export interface PageStream {
 
 interface InFlight {
   token: JsonObject | null;
-  controller: AbortController;
+  abort: LinkedAbort;
   page: Promise<PositionedPage>;
 }
 
@@ -63,21 +64,25 @@ export function openPageStream(options: PageStreamOptions): PageStream {
   let taken = 0;
 
   const launch = (token: JsonObject | null): InFlight => {
-    const controller = new AbortController();
-    const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+    const abort = linkedAbort(options.signal);
+    const { signal } = abort;
     const run = async (): Promise<PositionedPage> => {
-      if (options.beforeRequest) await options.beforeRequest(signal, token);
-      return fetchPositionedPage({ ...options.request, state: token, signal });
+      try {
+        if (options.beforeRequest) await options.beforeRequest(signal, token);
+        return await fetchPositionedPage({ ...options.request, state: token, signal });
+      } finally {
+        abort.dispose();
+      }
     };
     const page = run();
     // Marked handled: a page that is discarded, or fails while an earlier one is processed, must not
     // become an unhandled rejection. Taking the page still awaits the original promise and sees its error.
     page.catch(() => undefined);
-    return { token, controller, page };
+    return { token, abort, page };
   };
 
   const discard = (from: number): void => {
-    for (const entry of queue.splice(from)) entry.controller.abort(new Error(DISCARDED));
+    for (const entry of queue.splice(from)) entry.abort.abort(new Error(DISCARDED));
   };
 
   return {

@@ -6,6 +6,7 @@
  */
 import { request } from 'undici';
 import { SluiceError } from '../errors';
+import { linkedAbort } from './abort';
 import { httpDispatcher } from './agent';
 import { maskSecrets } from './mask';
 import { encodeBody, requestUrl } from './request';
@@ -53,9 +54,14 @@ function flattenHeaders(raw: Record<string, string | string[] | undefined>): Rec
 export async function send(req: HttpRequest, options: SendOptions): Promise<RawResponse> {
   const url = requestUrl(req);
   const { body, headers } = encodeBody(req);
-  const timeout = AbortSignal.timeout(options.timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   options.signal?.throwIfAborted();
+  const abort = linkedAbort(options.signal);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    abort.abort(new Error(`timed out after ${options.timeoutMs} ms`));
+  }, options.timeoutMs);
+  const { signal } = abort;
   try {
     const res = await request(url, {
       method: req.method,
@@ -73,7 +79,7 @@ export async function send(req: HttpRequest, options: SendOptions): Promise<RawR
     const code = errorCode(err);
     const detail = maskSecrets(err instanceof Error ? err.message : String(err), options.secrets);
     const where = `${req.method} ${maskSecrets(url, options.secrets)}`;
-    if (timeout.aborted || (code !== undefined && TIMEOUT_CODES.has(code))) {
+    if (timedOut || (code !== undefined && TIMEOUT_CODES.has(code))) {
       throw new SluiceError('http_retryable', `timed out after ${options.timeoutMs / 1000}s: ${where} (${code ?? 'timeout'})`);
     }
     if (code !== undefined && CONFIG_CODES.has(code)) {
@@ -83,5 +89,8 @@ export async function send(req: HttpRequest, options: SendOptions): Promise<RawR
     // No `cause`: the raw error may quote the URL, and secrets must not leave this module.
     // Unknown transport failures are treated as transient too: the retry policy bounds them.
     throw new SluiceError('http_retryable', `${known ? 'connection failed' : 'request failed'} (${code ?? 'error'}) for ${where}: ${detail}`);
+  } finally {
+    clearTimeout(timer);
+    abort.dispose();
   }
 }

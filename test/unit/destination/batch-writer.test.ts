@@ -111,6 +111,21 @@ describe('a batch written page by page', () => {
     expect(sent).toEqual(asOnePage(res, known, [record(1), record(2), record(3), record(6)]));
   });
 
+  it('refuses a text key an earlier page had; a number key never matches its text', async () => {
+    const res = resource({ name: 't', table_name: 't', write_disposition: 'merge', primary_key: ['code'] });
+    const coded = (code: string | number, id: number) => record(id, { code });
+    const known = tablesFrom(res, [coded('x', 1)]);
+    const sent: Sent[] = [];
+    const batch = writer(res, known, sent);
+    expect(batch.add([coded('a', 1), coded('b', 2)])).toBe(true);
+    expect(batch.add([coded('b', 3)])).toBe(false);
+    // The text "7" and the number 7 are different keys, as in insertPage's key text ("[\"7\"]" and "[7]").
+    expect(batch.add([coded('7', 4)])).toBe(true);
+    expect(batch.add([coded(7, 5)])).toBe(true);
+    await batch.finish();
+    expect(sent).toEqual(asOnePage(res, known, [coded('a', 1), coded('b', 2), coded('7', 4), coded(7, 5)]));
+  });
+
   it('counts an append batch already in the table and writes nothing', async () => {
     const res = resource({ name: 't', table_name: 't', write_disposition: 'append' });
     const known = tablesFrom(res, [record(0)]);
