@@ -369,6 +369,9 @@ class ClickHouseDestination implements Destination {
     const layout = layoutFor(resource);
     if (layout.kind === 'merge' && layout.hardDelete) return false;
     await this.ensureDatabase(database, target.cluster);
+    // A table with a column no encoder writes (a decimal hint, say) keeps its batches' records whatever the schema work.
+    const live = await this.placement(target.cluster).schema.current(database, physicalTable(target, tableNameOf(resource)), usesStaging(target));
+    if (live && !encodesAsRowBinary(live)) return false;
     const key = layout.kind === 'merge' ? layout.key : [];
     const { tables } = shapePage(tableNameOf(resource), layout, flattenPage(resource, records), key, meta);
     const rejections = new Rejections();
