@@ -6,7 +6,10 @@
  * Child rows of the deleted rows go with them (matched by `_sluice_root_id`).
  *
  * Mutations are asynchronous (and `mutations_sync` does not exist on 18.16), so we wait for them by polling
- * `system.mutations`: commit returns only when the old rows are gone.
+ * `system.mutations`: commit returns only when the old rows are gone. On a cluster that table speaks only
+ * for the server we are connected to, so we also wait until every active replica of every shard has done
+ * the mutation, as ZooKeeper records it (each replica's `mutation_pointer`, the last mutation it finished),
+ * read through `system.zookeeper`: a read served by any replica after commit no longer sees the old rows.
  */
 import { SluiceError } from '../errors';
 import type { Connection } from './connection';
@@ -14,6 +17,7 @@ import { LINK, META } from './ddl';
 import { ident, literal, qualified } from './sql';
 
 const POLL_MS = 100;
+const REPLICA_POLL_MS = 200;
 const TIMEOUT_MS = 300_000;
 
 /** Where the rows live: on a cluster the mutation runs ON CLUSTER against the replicated tables. */
@@ -67,9 +71,77 @@ async function mutate(conn: Connection, placement: MutationTarget, database: str
       `SELECT count() AS n, ${reason} AS reason FROM system.mutations WHERE database = ${literal(database)} AND table = ${literal(table)} AND is_done = 0`,
       `waiting for the merge-key delete in ${database}.${table}`,
     );
-    if (Number(pending?.n ?? 0) === 0) return;
+    if (Number(pending?.n ?? 0) === 0) break;
     if (pending?.reason) throw new SluiceError('destination_fatal', `merge-key delete in ${database}.${table} failed: ${pending.reason}`);
     if (Date.now() - started > TIMEOUT_MS) throw new SluiceError('destination_unavailable', `merge-key delete in ${database}.${table} still running after ${TIMEOUT_MS / 1000} s`);
     await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  if (placement.onCluster) await waitForReplicas(conn, database, table, started);
+}
+
+/**
+ * ZooKeeper paths of a replicated table on every shard, from the local replica's path. sluice creates them
+ * as `…/tables/{shard}/sluice/<db>/<table>/<unique>` (placement.ts); the shards are the children of `…/tables`
+ * under which the same rest of the path exists. A path of another shape is taken as the only one.
+ */
+export function shardPathPattern(localPath: string): { parent: string; rest: string } | undefined {
+  const m = /^(.*?\/tables)\/[^/]+(\/sluice\/.+)$/.exec(localPath);
+  return m ? { parent: m[1], rest: m[2] } : undefined;
+}
+
+/** The ZooKeeper children of `path` (18.16 wants `path = '…'`, one path a query), all or those named. */
+async function children(conn: Connection, path: string, names?: readonly string[]): Promise<Array<{ name: string; value: string }>> {
+  const only = names ? ` AND name IN (${names.map(literal).join(', ')})` : '';
+  return conn.rows<{ name: string; value: string }>(
+    `SELECT name, ${names ? 'value' : "'' AS value"} FROM system.zookeeper WHERE path = ${literal(path)}${only}`,
+    `reading ZooKeeper at ${path}`,
+  );
+}
+
+/** Whether the table exists at `path` (another shard's copy); reading a path that does not exist fails. */
+async function hasMutations(conn: Connection, path: string): Promise<boolean> {
+  try {
+    return (await conn.rows(`SELECT name FROM system.zookeeper WHERE path = ${literal(path)} AND name = 'mutations'`, `reading ZooKeeper at ${path}`)).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+async function waitForReplicas(conn: Connection, database: string, table: string, started: number): Promise<void> {
+  const [local] = await conn.rows<{ path: string }>(
+    `SELECT zookeeper_path AS path FROM system.replicas WHERE database = ${literal(database)} AND table = ${literal(table)}`,
+    `finding the replicas of ${database}.${table}`,
+  );
+  if (!local) return; // not a replicated table: system.mutations said it all
+  const pattern = shardPathPattern(local.path);
+  const shardPaths: string[] = [];
+  if (pattern) {
+    for (const shard of await children(conn, pattern.parent)) {
+      const path = `${pattern.parent}/${shard.name}${pattern.rest}`;
+      if (path === local.path || (await hasMutations(conn, path))) shardPaths.push(path);
+    }
+  } else {
+    shardPaths.push(local.path);
+  }
+  for (;;) {
+    const lagging: string[] = [];
+    for (const path of shardPaths) {
+      // Mutation znodes are sequential, zero-padded numbers: the newest one is the one we made, or a later one.
+      const newest = Math.max(-1, ...(await children(conn, `${path}/mutations`)).map((m) => Number(m.name)));
+      if (newest < 0) continue;
+      for (const replica of await children(conn, `${path}/replicas`)) {
+        const nodes = await children(conn, `${path}/replicas/${replica.name}`, ['is_active', 'mutation_pointer']);
+        // An inactive replica (down, or cut off from ZooKeeper) catches up when it returns; waiting for it
+        // would hold every commit until then.
+        if (!nodes.some((n) => n.name === 'is_active')) continue;
+        const pointer = nodes.find((n) => n.name === 'mutation_pointer')?.value ?? '';
+        if (pointer === '' || Number(pointer) < newest) lagging.push(replica.name);
+      }
+    }
+    if (lagging.length === 0) return;
+    if (Date.now() - started > TIMEOUT_MS) {
+      throw new SluiceError('destination_unavailable', `merge-key delete in ${database}.${table} not yet done on replica(s) ${lagging.join(', ')} after ${TIMEOUT_MS / 1000} s`);
+    }
+    await new Promise((r) => setTimeout(r, REPLICA_POLL_MS));
   }
 }
