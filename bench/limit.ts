@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { binaryEncoderFor, RowBinaryWriter, type BinaryEncoder } from '../src/destination/row-binary';
 import { encodeJsonEachRow } from '../src/destination/connection';
-import { makeEvent } from '../test/fixtures/mock-analytics-api';
+import { makeEvent, type AnalyticsEvent } from '../test/fixtures/mock-analytics-api';
 
 export interface FetchLimit {
   rows: number;
@@ -81,6 +81,17 @@ const RAW_COLUMNS: ReadonlyArray<[string, string]> = [
 
 export type RawFormat = 'JSONEachRow' | 'RowBinary';
 
+/** A fresh table shaped like sluice's for the mock API's events (RAW_COLUMNS), in `database`. */
+async function createRawTable(client: ReturnType<typeof createClient>, database: string, table: string): Promise<void> {
+  await client.command({ query: `CREATE DATABASE IF NOT EXISTS \`${database}\`` });
+  await client.command({ query: `DROP TABLE IF EXISTS \`${database}\`.${table}` });
+  await client.command({
+    query: `CREATE TABLE \`${database}\`.${table} (
+      ${RAW_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')}, _sluice_loaded_at DateTime DEFAULT now()
+    ) ENGINE = ReplacingMergeTree(_sluice_version) ORDER BY id`,
+  });
+}
+
 /** A batch's body in `format`, made before the clock starts: this measures ClickHouse taking rows, not us making them. */
 function encode(rows: Record<string, unknown>[], format: RawFormat, encoders: BinaryEncoder[]): string | Buffer {
   if (format === 'JSONEachRow') return encodeJsonEachRow(rows);
@@ -101,13 +112,7 @@ export async function rawInsert(clickhouseUrl: string, database: string, total: 
   const client = createClient({ url: clickhouseUrl, username: process.env.CLICKHOUSE_USER ?? 'default', password: process.env.CLICKHOUSE_PASSWORD ?? '' });
   const encoders = RAW_COLUMNS.map(([, type]) => binaryEncoderFor(type)!);
   try {
-    await client.command({ query: `CREATE DATABASE IF NOT EXISTS \`${database}\`` });
-    await client.command({ query: `DROP TABLE IF EXISTS \`${database}\`.raw_events` });
-    await client.command({
-      query: `CREATE TABLE \`${database}\`.raw_events (
-        ${RAW_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')}, _sluice_loaded_at DateTime DEFAULT now()
-      ) ENGINE = ReplacingMergeTree(_sluice_version) ORDER BY id`,
-    });
+    await createRawTable(client, database, 'raw_events');
     let seconds = 0;
     let cpuMs = 0;
     let batches = 0;
@@ -131,15 +136,6 @@ export async function rawInsert(clickhouseUrl: string, database: string, total: 
   }
 }
 
-interface RawEvent {
-  id: number;
-  customer_id: number | null;
-  event_timestamp: string;
-  event_type: string | null;
-  updated_at: string;
-  properties: { page: string; browser: string; duration_ms: number; campaign: { source: string; medium: string | null } };
-}
-
 /**
  * The fastest pipeline one could write by hand for this API and this table, with nothing of a product in
  * it: pages read with `parallelism` requests in flight, each parsed and its rows written straight into
@@ -153,13 +149,7 @@ export async function rawPipeline(baseUrl: string, apiKey: string, clickhouseUrl
   const encoders = RAW_COLUMNS.map(([, type]) => binaryEncoderFor(type)!);
   const columns = RAW_COLUMNS.map(([name]) => name).join(', ');
   try {
-    await client.command({ query: `CREATE DATABASE IF NOT EXISTS \`${database}\`` });
-    await client.command({ query: `DROP TABLE IF EXISTS \`${database}\`.pipeline_events` });
-    await client.command({
-      query: `CREATE TABLE \`${database}\`.pipeline_events (
-        ${RAW_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')}, _sluice_loaded_at DateTime DEFAULT now()
-      ) ENGINE = ReplacingMergeTree(_sluice_version) ORDER BY id`,
-    });
+    await createRawTable(client, database, 'pipeline_events');
     const insert = async (body: Buffer): Promise<void> => {
       const result = await client.exec({
         query: `INSERT INTO \`${database}\`.pipeline_events (${columns}) FORMAT RowBinary`,
@@ -187,7 +177,7 @@ export async function rawPipeline(baseUrl: string, apiKey: string, clickhouseUrl
     const lane = async (): Promise<void> => {
       for (let i = next++; i < pages; i = next++) {
         const res = await request(`${baseUrl}/v1/resource?api_key=${encodeURIComponent(apiKey)}&offset=${i * pageSize}&limit=${pageSize}`, { dispatcher: agent });
-        const body = JSON.parse(await res.body.text()) as { data: RawEvent[] };
+        const body = JSON.parse(await res.body.text()) as { data: AnalyticsEvent[] };
         if (res.statusCode !== 200) throw new Error(`raw pipeline: status ${res.statusCode}`);
         for (const e of body.data) {
           const values = [

@@ -3,9 +3,11 @@
  * API has no more, then insert them with one statement per table. Returns counters and the next page token.
  * Re-running it from the same token writes rows that collapse with the first attempt (same version).
  *
- * Where the tables already fit, each page is encoded as it arrives and its records are dropped
- * (batch-writer.ts); a page that needs schema work ends the batch before it, and the next batch, which
- * starts with that page, keeps its records for the general path within the lower `keptRows`/`keptBytes`.
+ * Each page is encoded as it arrives and its records are dropped (batch-writer.ts). A batch's first page
+ * does the schema work its tables need (a new table or column); a later page that needs some ends the
+ * batch before it, and the next batch starts with it. Batches whose records must be kept as objects
+ * (processing_steps, child resources, values only the general path can write) go to storeBatch, within
+ * the lower `keptRows`/`keptBytes`.
  *
  * Where page positions can be computed (offset and page_number with a total), up to
  * SLUICE_PAGE_PARALLELISM pages (default 4) are requested side by side; pages are still taken in order

@@ -187,12 +187,17 @@ class ClickHouseDestination implements Destination {
     }
   }
 
+  /** Whether a resource's batches can be written page by page at all (else insertPage keeps their records). */
+  private writesPageByPage(resource: ResolvedResource): boolean {
+    const layout = layoutFor(resource);
+    return this.insertFormat === 'RowBinary' && resource.write_disposition !== 'skip' && !(layout.kind === 'merge' && layout.hardDelete);
+  }
+
   async openBatch(target: TableTarget, meta: PageMeta): Promise<BatchWriter | undefined> {
     checkMeta(meta);
     const { database, resource } = target;
-    if (this.insertFormat !== 'RowBinary' || resource.write_disposition === 'skip') return undefined;
+    if (!this.writesPageByPage(resource)) return undefined;
     const layout = layoutFor(resource);
-    if (layout.kind === 'merge' && layout.hardDelete) return undefined;
     await this.ensureDatabase(database, target.cluster);
     const fresh = usesStaging(target);
     const live = tableNameOf(resource);
@@ -365,9 +370,8 @@ class ClickHouseDestination implements Destination {
   async prepareTables(target: TableTarget, records: JsonObject[], meta: PageMeta): Promise<boolean> {
     checkMeta(meta);
     const { database, resource } = target;
-    if (records.length === 0 || this.insertFormat !== 'RowBinary' || resource.write_disposition === 'skip') return false;
+    if (records.length === 0 || !this.writesPageByPage(resource)) return false;
     const layout = layoutFor(resource);
-    if (layout.kind === 'merge' && layout.hardDelete) return false;
     await this.ensureDatabase(database, target.cluster);
     // A table with a column no encoder writes (a decimal hint, say) keeps its batches' records whatever the schema work.
     const live = await this.placement(target.cluster).schema.current(database, physicalTable(target, tableNameOf(resource)), usesStaging(target));

@@ -8,13 +8,11 @@
  */
 import { ClickHouseClient } from '@clickhouse/client';
 import type { ResolvedSource } from '../../src/config/types';
-import { clickHouseSettingsFromEnv } from '../../src/destination';
-import { createSluiceWorker } from '../../src/worker';
-import type { SyncSourceInput, SyncSourceResult } from '../../src/workflows/types';
+import type { SyncSourceResult } from '../../src/workflows/types';
 import { MockAnalyticsApi, startMockAnalyticsApi } from '../fixtures/mock-analytics-api';
 import { countFinal, dropDatabase, testClickHouse, uniqueName } from '../helpers/clickhouse';
 import { offsetResource } from '../helpers/resources';
-import { connectTestTemporal, TemporalHarness } from '../helpers/temporal';
+import { connectTestTemporal, runSyncWithWorker, TemporalHarness } from '../helpers/temporal';
 
 const API_KEY = 'streamed-batches-key';
 const RECORDS = 2_350;
@@ -45,31 +43,17 @@ function source(table = 'events'): ResolvedSource {
 }
 
 async function runSync(table?: string): Promise<{ result: SyncSourceResult; offsets: number[] }> {
-  const pipeline = uniqueName('streamed');
-  const taskQueue = uniqueName('tq');
   api.requests.length = 0;
   // One request at a time, so the API's log is exactly the pages the batches asked for.
-  const sluiceWorker = await createSluiceWorker({
-    connection: temporal.nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    clickHouse: clickHouseSettingsFromEnv(),
-    workflowBundle: temporal.bundle,
+  const result = await runSyncWithWorker(temporal, {
+    pipeline: uniqueName('streamed'),
+    database,
+    source: source(table),
     env: { API_KEY, SLUICE_PAGE_PARALLELISM: '1' },
-  });
-  const input: SyncSourceInput = {
-    pipeline, database, source: source(table), resources: [], fullRefresh: false, searchAttributes: false,
     batchLimits: { rows: 1_000, pages: 100, keptRows: 500 },
-  };
-  try {
-    const result = await sluiceWorker.worker.runUntil(
-      temporal.client.workflow.execute('syncSource', { taskQueue, workflowId: `sluice/${pipeline}`, args: [input] }),
-    );
-    expect(api.requests.every((r) => r.status === 200)).toBe(true);
-    return { result, offsets: api.requests.map((r) => r.offset) };
-  } finally {
-    await sluiceWorker.close();
-  }
+  });
+  expect(api.requests.every((r) => r.status === 200)).toBe(true);
+  return { result, offsets: api.requests.map((r) => r.offset) };
 }
 
 const everyOffset = Array.from({ length: Math.ceil(RECORDS / LIMIT) }, (_, i) => i * LIMIT);
