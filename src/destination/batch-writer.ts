@@ -42,7 +42,7 @@ export interface StreamedBatchOptions {
   /** An append batch already in the table (a retry after the insert went through): count, write nothing. */
   alreadyLoaded: boolean;
   /** One INSERT of a table's encoded rows. */
-  insert(table: string, columns: readonly string[], chunks: readonly Buffer[], signal?: AbortSignal): Promise<void>;
+  insert(table: string, columns: readonly string[], body: Buffer, signal?: AbortSignal): Promise<void>;
 }
 
 /** One table's rows in the batch, in one growing RowBinary body; `columns` is set by its first rows. */
@@ -120,7 +120,7 @@ export class StreamedBatch implements BatchWriter {
       const root = this.tables.get(this.options.table);
       const children = [...this.tables].filter(([name]) => name !== this.options.table).reverse();
       for (const [name, body] of root ? [...children, [this.options.table, root] as const] : children) {
-        if (body.columns && body.writer.length > 0) await this.options.insert(name, body.columns, [body.writer.bytes()], signal);
+        if (body.columns && body.writer.length > 0) await this.options.insert(name, body.columns, body.writer.bytes(), signal);
       }
     }
     // Inserted (or nothing to insert): the bodies can serve the next batch. After a failure they are left to

@@ -156,20 +156,18 @@ export class Connection {
    * body holds exactly these columns, in this order. A column dropped by hand fails the insert with
    * NO_SUCH_COLUMN_IN_TABLE, which the destination reads as a stale schema cache.
    */
-  /** `body` may come in parts (a batch's pages, encoded one by one): they are sent one after the other. */
-  async insertRowBinary(qualifiedTable: string, columns: readonly string[], body: Buffer | readonly Buffer[], what: string, settings?: Record<string, number>, signal?: AbortSignal): Promise<void> {
-    const parts = Buffer.isBuffer(body) ? [body] : body.filter((part) => part.length > 0);
-    if (parts.every((part) => part.length === 0)) return;
-    await this.send(`INSERT INTO ${qualifiedTable} ${identList(columns)} FORMAT RowBinary`, parts, what, settings ?? {}, signal);
+  async insertRowBinary(qualifiedTable: string, columns: readonly string[], body: Buffer, what: string, settings?: Record<string, number>, signal?: AbortSignal): Promise<void> {
+    if (body.length === 0) return;
+    await this.send(`INSERT INTO ${qualifiedTable} ${identList(columns)} FORMAT RowBinary`, body, what, settings ?? {}, signal);
   }
 
-  private async send(query: string, body: string | Buffer | readonly Buffer[], what: string, settings: Record<string, number>, signal?: AbortSignal): Promise<void> {
+  private async send(query: string, body: string | Buffer, what: string, settings: Record<string, number>, signal?: AbortSignal): Promise<void> {
     // The client only listens for a later abort; one that already happened must stop us here.
     signal?.throwIfAborted();
     try {
       const result = await this.client.exec({
         query,
-        values: Readable.from(typeof body === 'string' || Buffer.isBuffer(body) ? [body] : body, { objectMode: false }),
+        values: Readable.from([body], { objectMode: false }),
         ...(signal ? { abort_signal: signal } : {}),
         clickhouse_settings: settings,
       });

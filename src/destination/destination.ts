@@ -224,10 +224,10 @@ class ClickHouseDestination implements Destination {
       meta,
       loadedAt: formatTimestamp(Date.now(), false),
       alreadyLoaded,
-      insert: async (table, names, chunks, signal) => {
+      insert: async (table, names, body, signal) => {
         const what = `inserting page ${meta.page} of resource "${resource.name}" into ${database}.${physical(table)}`;
         try {
-          await this.conn.insertRowBinary(qualified(database, physical(table)), names, chunks, what, settings, signal);
+          await this.conn.insertRowBinary(qualified(database, physical(table)), names, body, what, settings, signal);
         } catch (err) {
           if (!tableGone(err)) throw err;
           // Dropped or changed behind the schema cache: forget it, and let the batch run again (Temporal

@@ -54,8 +54,9 @@ function writer(res: ResolvedResource, known: Map<string, TableColumns>, sent: S
     meta,
     loadedAt: LOADED_AT,
     alreadyLoaded,
-    insert: async (table, columns, chunks) => {
-      sent.push({ table, columns, body: Buffer.concat(chunks) });
+    insert: async (table, columns, body) => {
+      // A copy: the batch gives its body back to the pool once inserted.
+      sent.push({ table, columns, body: Buffer.from(body) });
     },
   });
 }
