@@ -7,7 +7,7 @@
  * raises the servers' log level.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +20,10 @@ const NETTY_JARS = ['netty-buffer.jar', 'netty-codec.jar', 'netty-common.jar', '
 
 export interface ClusterStack {
   urls: [string, string];
-  /** clickhouse-server processes that died while the stack was up (Debian's 18.16 can crash on a ZooKeeper reconnect). */
+  /**
+   * clickhouse-server processes that died, or took a fatal signal, while the stack was up (Debian's 18.16
+   * can crash on a ZooKeeper reconnect).
+   */
   crashes(): string[];
   stop(): Promise<void>;
 }
@@ -67,6 +70,22 @@ function stopProcess(p: ChildProcess): Promise<void> {
   });
 }
 
+/**
+ * Servers that took a fatal signal, from their error logs. 18.16's fault handler logs the signal and then
+ * sleeps ten seconds before the process dies, while its other threads still answer: the exit alone is seen
+ * too late, and a ping then still succeeds.
+ */
+function faultsInLogs(root: string, replicas: readonly string[]): string[] {
+  const faults: string[] = [];
+  for (const replica of replicas) {
+    const log = join(root, replica, 'logs', 'error.log');
+    const text = existsSync(log) ? readFileSync(log, 'utf8') : '';
+    const signal = /Received signal (?!to close)([^\n]*)/.exec(text);
+    if (signal) faults.push(`clickhouse-server ${replica} received signal ${signal[1].trim()}; logs in ${join(root, replica, 'logs')}`);
+  }
+  return faults;
+}
+
 export async function startClusterStack(): Promise<ClusterStack> {
   const root = mkdtempSync(join(tmpdir(), 'sluice-cluster-'));
   const procs: ChildProcess[] = [];
@@ -96,7 +115,7 @@ export async function startClusterStack(): Promise<ClusterStack> {
     zk.once('exit', (code, signal) => { if (!stopping) console.warn(`ZooKeeper exited during the cluster test (code ${code}, signal ${signal})`); });
     await waitFor('ZooKeeper', () => portOpen(zkPort), 20_000);
 
-    const nodes = [];
+    const nodes: Array<{ replica: string; http: number; tcp: number; interserver: number }> = [];
     for (const replica of ['r1', 'r2']) nodes.push({ replica, http: await freePort(), tcp: await freePort(), interserver: await freePort() });
     const shard = nodes.map((n) => `<replica><host>127.0.0.1</host><port>${n.tcp}</port></replica>`).join('');
     for (const n of nodes) {
@@ -145,7 +164,7 @@ export async function startClusterStack(): Promise<ClusterStack> {
       await r.text();
       return r.ok;
     }, 30_000);
-    return { urls, crashes: () => [...crashes], stop };
+    return { urls, crashes: () => [...crashes, ...faultsInLogs(root, nodes.map((n) => n.replica))], stop };
   } catch (err) {
     await stop();
     throw err;

@@ -143,9 +143,10 @@ async function runScenario(stack: ClusterStack): Promise<void> {
 const MAX_ATTEMPTS = 5;
 
 /**
- * Which servers died under the scenario. A crashing 18.16 breaks its connections before its process is
- * gone (it writes a crash report first), so wait a little for the exit, and count a server that no longer
- * answers its ping as crashed too.
+ * Which servers died under the scenario. A crashing 18.16 breaks connections before its process is gone:
+ * its fault handler logs the signal and sleeps ten seconds while the other threads still answer pings
+ * (stack.crashes() reads the logs for that). Wait a little for either sign, and count a server that no
+ * longer answers its ping as crashed too.
  */
 async function crashedServers(stack: ClusterStack): Promise<string[]> {
   for (let i = 0; i < 50 && stack.crashes().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
