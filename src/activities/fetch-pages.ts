@@ -31,6 +31,8 @@ import type { BatchLimits, FetchAndLoadPagesInput, FetchAndLoadPagesResult } fro
 /** Sized for a small worker: enough to hide request latency, few enough not to crowd the API. */
 export const DEFAULT_PAGE_PARALLELISM = 4;
 const MAX_PAGE_PARALLELISM = 32;
+/** Progress heartbeats from the page loop; withHeartbeats' timer covers slow pages. */
+const HEARTBEAT_EVERY_MS = 1_000;
 
 /**
  * Pages in flight per batch: the endpoint's `parallelism`, else the worker's SLUICE_PAGE_PARALLELISM
@@ -103,6 +105,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
     let nextSummary = input.pageToken === null ? 'first page' : '';
     let pauseMs: number | undefined;
     const guard = new LoopGuard(input.loopGuard);
+    let lastHeartbeat = -Infinity;
     const limits = () => (writer ? input.limits : keptLimits(input.limits));
     do {
       let page;
@@ -145,7 +148,11 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
       }
       token = page.next;
       nextSummary = page.paginatorSummary;
-      ctx.heartbeat({ pages, records: taken });
+      // The SDK sends at most one heartbeat every few seconds anyway; a call per page cost ≈0.1 ms each.
+      if (performance.now() - lastHeartbeat >= HEARTBEAT_EVERY_MS) {
+        lastHeartbeat = performance.now();
+        ctx.heartbeat({ pages, records: taken });
+      }
     } while (token !== null && taken < limits().rows && pages < limits().pages && bytes < (limits().bytes ?? Infinity));
     stream.close();
     const positionsEnd = stream.end();

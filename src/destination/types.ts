@@ -29,8 +29,8 @@ export function parseTimestamp(value: string): number | undefined {
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac, tz] = m;
   const ms = frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0;
-  // Date.UTC, not Date.parse: a timestamp without an offset is UTC for us, while Date.parse reads it as local time.
-  let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), s ? Number(s) : 0, ms);
+  // Not Date.parse: a timestamp without an offset is UTC for us, while Date.parse reads it as local time.
+  let t = utcMillis(Number(y), Number(mo), Number(d), Number(h), Number(mi), s ? Number(s) : 0, ms);
   if (!validCalendar(Number(y), Number(mo), Number(d)) || Number(h) > 23 || Number(mi) > 59 || Number(s ?? 0) > 59) {
     return undefined;
   }
@@ -61,7 +61,26 @@ export function parseCanonicalUtc(v: string): number | undefined {
   const ms = n === 24 ? digitsAt(v, 20, 3) : 0;
   if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0 || ms < 0) return undefined;
   if (h > 23 || mi > 59 || s > 59 || !validCalendar(y, mo, d)) return undefined;
-  return Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  return utcMillis(y, mo, d, h, mi, s, ms);
+}
+
+/**
+ * Milliseconds since the epoch of a valid UTC calendar date and time (month 1–12). Integer arithmetic
+ * (the proleptic Gregorian day count of Hinnant's days_from_civil) rather than `Date.UTC`, which costs
+ * half of a timestamp's parsing and reads the years 0–99 as 1900–1999.
+ */
+export function utcMillis(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number {
+  return daysFromCivil(y, mo, d) * 86_400_000 + h * 3_600_000 + mi * 60_000 + s * 1000 + ms;
+}
+
+function daysFromCivil(y: number, mo: number, d: number): number {
+  // Years start in March, so the leap day is the last day of the year.
+  const year = mo <= 2 ? y - 1 : y;
+  const era = Math.floor(year / 400);
+  const yearOfEra = year - era * 400;
+  const dayOfYear = Math.floor((153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5) + d - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 /** The decimal number in `v[at, at+len)`, or -1 when a character there is not a digit. */
@@ -80,7 +99,7 @@ export function parseDate(value: string): number | undefined {
   if (value.length !== 10) return undefined;
   const m = DATE_RE.exec(value);
   if (!m || !validCalendar(Number(m[1]), Number(m[2]), Number(m[3]))) return undefined;
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 86_400_000;
+  return daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

@@ -1,5 +1,5 @@
 import { featuresFromProbe, versionAtLeast, type ServerFeatures } from '../../../src/destination/features';
-import { clickHouseType, dataTypeOfClickHouseType, inferDataType, parseCanonicalUtc, parseTimestamp } from '../../../src/destination/types';
+import { clickHouseType, dataTypeOfClickHouseType, inferDataType, parseCanonicalUtc, parseTimestamp, utcMillis } from '../../../src/destination/types';
 import { convertValue, excerpt, formatTimestamp } from '../../../src/destination/values';
 
 const OLD: ServerFeatures = featuresFromProbe({ version: '18.16.1', typeFamilies: new Set(['DateTime', 'Date', 'String']), settings: new Set() });
@@ -57,6 +57,22 @@ describe('value conversion', () => {
     expect(parseTimestamp('2024-01-02T03:04:05')).toBe(Date.UTC(2024, 0, 2, 3, 4, 5));
     expect(parseTimestamp('2024-01-02T03:04:05.123456-01:30')).toBe(Date.UTC(2024, 0, 2, 4, 34, 5, 123));
     expect(formatTimestamp(Date.UTC(2024, 0, 2, 3, 4, 5, 6), true)).toBe('2024-01-02 03:04:05.006');
+  });
+
+  it('counts days like Date.UTC for years 100 to 9999, and reads the years 0–99 as written', () => {
+    for (let y = 100; y <= 9999; y += 37) {
+      for (let mo = 1; mo <= 12; mo++) {
+        for (const d of [1, 28]) expect(utcMillis(y, mo, d, 23, 59, 58, 999)).toBe(Date.UTC(y, mo - 1, d, 23, 59, 58, 999));
+      }
+    }
+    for (const leap of [1600, 1904, 2000, 2024, 2400]) expect(utcMillis(leap, 2, 29, 0, 0, 0, 0)).toBe(Date.UTC(leap, 1, 29));
+    for (let t = Date.UTC(1969, 11, 25); t < Date.UTC(2031, 0, 1); t += 86_400_000 * 13 + 3_661_001) {
+      const iso = new Date(t).toISOString();
+      expect(parseCanonicalUtc(iso)).toBe(t);
+    }
+    // Date.UTC would read the year 0070 as 1970, an instant inside DateTime's range.
+    expect(parseTimestamp('0070-01-01T00:00:00Z')).toBe(new Date('0070-01-01T00:00:00Z').getTime());
+    expect(convertValue('0070-01-01T00:00:00Z', "DateTime('UTC')")).toMatchObject({ ok: false });
   });
 
   it('reads toISOString() timestamps on a fast path that agrees with the general parser', () => {
