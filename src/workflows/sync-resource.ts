@@ -21,7 +21,9 @@ import {
   continueAsNew,
   isCancellation,
   defineQuery,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   sleep,
@@ -40,6 +42,14 @@ const MAX_LONG_WAITS = 10;
 const CHILD_CONCURRENCY = 4;
 const PARALLELIZED_CHILD_CONCURRENCY = 8;
 
+/**
+ * Begin and commit run as local activities, inside the workflow task that schedules the first batch and
+ * the one that completes the resource: two activity round trips fewer per sync (≈15 ms each on the dev
+ * server, most of a small incremental sync's fixed cost). They are short ClickHouse statements that need no
+ * heartbeat and no task queue of their own. Histories written before this change replay on the old branch.
+ */
+export const LOCAL_BOOKKEEPING_PATCH = 'bookkeeping-as-local-activities';
+
 function freshProgress(startedAtMs: number): ResourceProgress {
   return { pageToken: null, nextPageSummary: 'first page', batches: 0, pages: 0, rows: 0, longWaits: 0, begun: false, startedAtMs };
 }
@@ -50,10 +60,12 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
   let done = input.parent !== undefined && input.parent.batches <= progress.batches;
   let waitingUntil: string | undefined;
 
-  const bookkeeping = proxyActivities<SluiceActivities>({
+  const bookkeepingOptions = {
     startToCloseTimeout: '5 minutes',
     retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '30 seconds' },
-  });
+  } as const;
+  const bookkeeping = proxyActivities<SluiceActivities>(bookkeepingOptions);
+  const { beginResourceLoad, commitResourceLoad } = patched(LOCAL_BOOKKEEPING_PATCH) ? proxyLocalActivities<SluiceActivities>(bookkeepingOptions) : bookkeeping;
   const batchOptions = batchActivityOptions(input);
   const batches = proxyActivities<SluiceActivities>(batchOptions);
 
@@ -79,7 +91,7 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
   };
 
   if (!progress.begun) {
-    const begun = await bookkeeping.beginResourceLoad(ref);
+    const begun = await beginResourceLoad(ref);
     progress.previousCursor = begun.previousCursor;
     progress.begun = true;
   }
@@ -172,7 +184,7 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
     }
   }
 
-  await bookkeeping.commitResourceLoad({
+  await commitResourceLoad({
     ...ref,
     rows: progress.rows,
     pages: progress.pages,
