@@ -85,22 +85,36 @@ export function openPageStream(options: PageStreamOptions): PageStream {
     for (const entry of queue.splice(from)) entry.abort.abort(new Error(DISCARDED));
   };
 
+  /** Requests in flight for the plan from `expected` on, `count` pages deep; those it no longer wants are dropped. */
+  const fill = (count: number): void => {
+    const plan = expected === null ? [] : planAhead({ endpoint: options.request.endpoint, next: expected, end, count, probe: options.probe === true });
+    // Keep the requests already in flight that the plan still wants, in the same order; drop the rest.
+    let keep = 0;
+    while (keep < queue.length && keep < plan.length && sameToken(queue[keep].token, plan[keep])) keep += 1;
+    discard(keep);
+    for (let i = queue.length; i < plan.length; i++) queue.push(launch(plan[i]));
+  };
+
   return {
     async next(want) {
       if (taken > 0 && expected === null) throw new Error('page stream: the last page was already taken');
       const count = Math.max(1, Math.min(parallelism, Math.floor(want)));
-      const plan = expected === null ? [null] : planAhead({ endpoint: options.request.endpoint, next: expected, end, count, probe: options.probe === true });
-      // Keep the requests already in flight that the plan still wants, in the same order; drop the rest.
-      let keep = 0;
-      while (keep < queue.length && keep < plan.length && sameToken(queue[keep].token, plan[keep])) keep += 1;
-      discard(keep);
-      for (let i = queue.length; i < plan.length; i++) queue.push(launch(plan[i]));
+      if (expected === null) {
+        if (queue.length === 0) queue.push(launch(null));
+      } else {
+        fill(count);
+      }
 
       const head = queue.shift()!;
       const page = await head.page;
       taken += 1;
       expected = page.next;
       end = page.end;
+      // Plan again at once from what this page told (its next token, perhaps the total): the requests run
+      // while the caller works on this page, rather than from its next call on. Never more pages than the
+      // caller said it may still take, and none when the stream is strictly sequential.
+      const after = Math.min(count, Math.floor(want) - 1);
+      if (expected !== null && parallelism > 1 && after >= 1) fill(after);
       return page;
     },
     close() {

@@ -143,6 +143,27 @@ describe('page stream', () => {
     expect(heldTogether).toBe(4);
   });
 
+  it('plans the next pages as soon as a page arrives, before the caller asks for them', async () => {
+    server.route('/items', (req, res) => {
+      const o = Number(req.query.get('offset'));
+      json(res, 200, { items: items(o, o + 10), total: 1000 });
+    });
+    const ep = endpoint(`${server.base}/items`, { paginator: offset(), data_selector: 'items' });
+    for (const [parallelism, expected] of [[4, [0, 10, 20, 30, 40]], [1, [0]]] as const) {
+      planned = [];
+      const stream = openPageStream({ request: { endpoint: ep, secretValues: [], placeholders: {} }, start: null, parallelism, beforeRequest });
+      try {
+        await stream.next(100);
+        // The first page told the total: while the caller works on it (schema work, say), the next four pages
+        // are already requested; a sequential stream waits to be asked.
+        await new Promise((r) => setImmediate(r));
+        expect(planned).toEqual(expected);
+      } finally {
+        stream.close();
+      }
+    }
+  });
+
   it('never plans past the pages the caller may take', async () => {
     server.route('/items', (req, res) => {
       const o = Number(req.query.get('offset'));
