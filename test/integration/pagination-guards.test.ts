@@ -8,23 +8,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSourceConfig } from '../../src/config';
 import { MockAnalyticsApi, startMockAnalyticsApi } from '../fixtures/mock-analytics-api';
-import { dropDatabase, testClickHouse, uniqueName } from '../helpers/clickhouse';
-import { connectTestTemporal, runSyncWithWorker, TemporalHarness } from '../helpers/temporal';
+import { uniqueName } from '../helpers/clickhouse';
+import { useSyncStack } from '../helpers/sync-stack';
+import { runSyncWithWorker } from '../helpers/temporal';
 
 let api: MockAnalyticsApi;
-let temporal: TemporalHarness;
-const database = uniqueName('sluice_it_guard');
+const stack = useSyncStack('sluice_it_guard');
+const { database } = stack;
 
 beforeAll(async () => {
   api = await startMockAnalyticsApi({ records: 1000, apiKey: 'guard-key' });
-  temporal = await connectTestTemporal();
 }, 120_000);
 
 afterAll(async () => {
-  const clickhouse = testClickHouse();
-  await dropDatabase(clickhouse, database).catch(() => undefined);
-  await clickhouse.close();
-  await temporal?.close();
   await api?.close();
 });
 
@@ -48,7 +44,7 @@ test('an API that ignores the paging parameter fails the resource after two page
     }),
   );
   const source = await loadSourceConfig(path);
-  const error = await runSyncWithWorker(temporal, { pipeline: uniqueName('guard'), database, source, env: { API_KEY: 'guard-key' } }).catch((e: unknown) => e);
+  const error = await runSyncWithWorker(stack.temporal, { pipeline: uniqueName('guard'), database, source, env: { API_KEY: 'guard-key' } }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(WorkflowFailedError);
   expect((error as WorkflowFailedError).cause?.message).toMatch(/events: .*identical to the one before it .*check the paginator/);
   expect(api.requests.filter((r) => r.status === 200)).toHaveLength(2);

@@ -6,36 +6,28 @@
  * where no two requests overlap. Overlap is judged by the order of the API's own timestamps, never
  * by how long anything took.
  */
-import { ClickHouseClient } from '@clickhouse/client';
 import type { ResolvedSource } from '../../src/config/types';
 import { clickHouseSettingsFromEnv } from '../../src/destination';
 import { createSluiceWorker } from '../../src/worker';
 import type { SyncSourceInput, SyncSourceResult } from '../../src/workflows/types';
 import { MockAnalyticsApi, RequestLogEntry, startMockAnalyticsApi } from '../fixtures/mock-analytics-api';
-import { countFinal, dropDatabase, testClickHouse, uniqueName } from '../helpers/clickhouse';
+import { countFinal, uniqueName } from '../helpers/clickhouse';
 import { offsetResource } from '../helpers/resources';
-import { connectTestTemporal, TemporalHarness } from '../helpers/temporal';
+import { useSyncStack } from '../helpers/sync-stack';
 
 const API_KEY = 'parallel-pages-key';
 const RECORDS = 2_350;
 const LIMIT = 100;
 let api: MockAnalyticsApi;
-let temporal: TemporalHarness;
-let clickhouse: ClickHouseClient;
-const databases: string[] = [];
+const stack = useSyncStack('sluice_it_parallel');
 
 beforeAll(async () => {
   api = await startMockAnalyticsApi({ records: RECORDS, apiKey: API_KEY });
   // A little latency per response, as a real API has: it is what parallel requests hide.
   api.setFaults({ delayMs: 20 });
-  temporal = await connectTestTemporal();
-  clickhouse = testClickHouse();
 }, 120_000);
 
 afterAll(async () => {
-  for (const db of databases) await dropDatabase(clickhouse, db).catch(() => undefined);
-  await clickhouse?.close();
-  await temporal?.close();
   await api?.close();
 });
 
@@ -52,17 +44,16 @@ function source(configure: (endpoint: Endpoint) => Endpoint = (e) => e): Resolve
 }
 
 async function runSync(parallelism: number, configure?: (endpoint: Endpoint) => Endpoint): Promise<{ result: SyncSourceResult; requests: RequestLogEntry[]; database: string }> {
-  const database = uniqueName('sluice_it_parallel');
-  databases.push(database);
+  const database = stack.newDatabase('sluice_it_parallel');
   const pipeline = uniqueName('parallel');
   const taskQueue = uniqueName('tq');
   api.requests.length = 0;
   const sluiceWorker = await createSluiceWorker({
-    connection: temporal.nativeConnection,
+    connection: stack.temporal.nativeConnection,
     namespace: 'default',
     taskQueue,
     clickHouse: clickHouseSettingsFromEnv(),
-    workflowBundle: temporal.bundle,
+    workflowBundle: stack.temporal.bundle,
     env: { API_KEY, SLUICE_PAGE_PARALLELISM: String(parallelism) },
   });
   // Batches of 10 pages: 24 pages make batches of 10, 10 and 4, so planning crosses no batch boundary.
@@ -72,7 +63,7 @@ async function runSync(parallelism: number, configure?: (endpoint: Endpoint) => 
   };
   try {
     const result = await sluiceWorker.worker.runUntil(
-      temporal.client.workflow.execute('syncSource', { taskQueue, workflowId: `sluice/${pipeline}`, args: [input] }),
+      stack.temporal.client.workflow.execute('syncSource', { taskQueue, workflowId: `sluice/${pipeline}`, args: [input] }),
     );
     return { result, requests: [...api.requests], database };
   } finally {
@@ -91,7 +82,7 @@ const expectedOffsets = Array.from({ length: Math.ceil(RECORDS / LIMIT) }, (_, i
 test('with parallelism 4, pages overlap, each is fetched once, none beyond the total', async () => {
   const { result, requests, database } = await runSync(4);
   expect(result.resources).toEqual([{ name: 'events', table: 'events', rows: RECORDS, pages: 24, batches: 3 }]);
-  expect(await countFinal(clickhouse, database, 'events')).toBe(RECORDS);
+  expect(await countFinal(stack.clickhouse, database, 'events')).toBe(RECORDS);
 
   expect(requests.every((r) => r.status === 200 && !r.aborted)).toBe(true);
   const offsets = requests.map((r) => r.offset);
@@ -104,7 +95,7 @@ test('with parallelism 4, pages overlap, each is fetched once, none beyond the t
 test('with parallelism 1, the same sync makes the same requests one at a time', async () => {
   const { result, requests, database } = await runSync(1);
   expect(result.resources).toEqual([{ name: 'events', table: 'events', rows: RECORDS, pages: 24, batches: 3 }]);
-  expect(await countFinal(clickhouse, database, 'events')).toBe(RECORDS);
+  expect(await countFinal(stack.clickhouse, database, 'events')).toBe(RECORDS);
   expect(requests.map((r) => r.offset)).toEqual(expectedOffsets);
   expect(overlapping(requests)).toBe(0);
 });
@@ -118,7 +109,7 @@ test('an endpoint that sets parallelism probes an API that tells no total: pages
   const { result, requests, database } = await runSync(1, noTotal);
   // Without a total, paging ends at the first empty page (offset 2,400): one page more than with a total.
   expect(result.resources).toEqual([{ name: 'events', table: 'events', rows: RECORDS, pages: 25, batches: 3 }]);
-  expect(await countFinal(clickhouse, database, 'events')).toBe(RECORDS);
+  expect(await countFinal(stack.clickhouse, database, 'events')).toBe(RECORDS);
   const offsets = requests.map((r) => r.offset);
   expect(new Set(offsets).size).toBe(offsets.length);
   expect(offsets.filter((o) => o <= 2_400).sort((a, b) => a - b)).toEqual([...expectedOffsets, 2_400]);

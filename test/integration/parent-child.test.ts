@@ -3,7 +3,6 @@
  * include_from_parent) → issue details (dlt's legacy resolve form). Parent records reach the children
  * through ClickHouse, never through workflow history.
  */
-import { ClickHouseClient } from '@clickhouse/client';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,20 +11,18 @@ import type { ResolvedSource } from '../../src/config/types';
 import { literal, qualified } from '../../src/destination/sql';
 import type { SyncSourceResult } from '../../src/workflows/types';
 import { MockReposApi, startMockReposApi } from '../fixtures/mock-repos-api';
-import { countFinal, dropDatabase, testClickHouse, uniqueName } from '../helpers/clickhouse';
-import { connectTestTemporal, runSyncWithWorker, TemporalHarness } from '../helpers/temporal';
+import { countFinal, uniqueName } from '../helpers/clickhouse';
+import { useSyncStack } from '../helpers/sync-stack';
+import { runSyncWithWorker } from '../helpers/temporal';
 
 const TOKEN = 'repos-token-9876';
 let api: MockReposApi;
-let temporal: TemporalHarness;
-let clickhouse: ClickHouseClient;
 let source: ResolvedSource;
-const database = uniqueName('sluice_it_children');
+const stack = useSyncStack('sluice_it_children');
+const { database } = stack;
 
 beforeAll(async () => {
   api = await startMockReposApi({ repos: 45, token: TOKEN });
-  temporal = await connectTestTemporal();
-  clickhouse = testClickHouse();
   const path = join(mkdtempSync(join(tmpdir(), 'sluice-children-')), 'repos.json');
   writeFileSync(
     path,
@@ -57,15 +54,12 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await dropDatabase(clickhouse, database).catch(() => undefined);
-  await clickhouse?.close();
-  await temporal?.close();
   await api?.close();
 });
 
 function runSync(pipeline: string): Promise<SyncSourceResult> {
   // Small batches, so the children walk several parent batches.
-  return runSyncWithWorker(temporal, { pipeline, database, source, env: { REPOS_TOKEN: TOKEN }, batchLimits: { rows: 10, pages: 1 } });
+  return runSyncWithWorker(stack.temporal, { pipeline, database, source, env: { REPOS_TOKEN: TOKEN }, batchLimits: { rows: 10, pages: 1 } });
 }
 
 test('children and grandchildren load once per parent record, with parent fields, and reruns collapse', async () => {
@@ -77,11 +71,11 @@ test('children and grandchildren load once per parent record, with parent fields
   expect(byName.issues).toMatchObject({ rows: expectedIssues, batches: 3 });
   expect(byName.issue_details).toMatchObject({ rows: expectedIssues, pages: expectedIssues });
 
-  expect(await countFinal(clickhouse, database, 'repos')).toBe(45);
-  expect(await countFinal(clickhouse, database, 'issues')).toBe(expectedIssues);
-  expect(await countFinal(clickhouse, database, 'issue_details')).toBe(expectedIssues);
+  expect(await countFinal(stack.clickhouse, database, 'repos')).toBe(45);
+  expect(await countFinal(stack.clickhouse, database, 'issues')).toBe(expectedIssues);
+  expect(await countFinal(stack.clickhouse, database, 'issue_details')).toBe(expectedIssues);
   // include_from_parent: dlt's `_<parent>_<field>` column.
-  const sample = await clickhouse.query({
+  const sample = await stack.clickhouse.query({
     query: `SELECT _repos_name AS repo, count() AS n FROM ${qualified(database, 'issues')} FINAL WHERE _repos_name = ${literal('repo-9')} GROUP BY repo`,
     format: 'JSONEachRow',
   });
@@ -91,12 +85,12 @@ test('children and grandchildren load once per parent record, with parent fields
   expect(new Set(issueRequests).size).toBe(issueRequests.length);
 
   await runSync(pipeline);
-  expect(await countFinal(clickhouse, database, 'issues')).toBe(expectedIssues);
-  expect(await countFinal(clickhouse, database, 'issue_details')).toBe(expectedIssues);
+  expect(await countFinal(stack.clickhouse, database, 'issues')).toBe(expectedIssues);
+  expect(await countFinal(stack.clickhouse, database, 'issue_details')).toBe(expectedIssues);
 });
 
 test('an incremental child keeps one cursor per parent: a late update to an old parent is not missed', async () => {
-  const incrementalDb = uniqueName('sluice_it_children_incr');
+  const incrementalDb = stack.newDatabase('sluice_it_children_incr');
   const path = join(mkdtempSync(join(tmpdir(), 'sluice-children-incr-')), 'repos-incr.json');
   writeFileSync(
     path,
@@ -120,23 +114,19 @@ test('an incremental child keeps one cursor per parent: a late update to an old 
   );
   const incrementalSource = await loadSourceConfig(path);
   const pipeline = uniqueName('repos_incr');
-  const run = () => runSyncWithWorker(temporal, { pipeline, database: incrementalDb, source: incrementalSource, env: { REPOS_TOKEN: TOKEN } });
-  try {
-    const repos = Array.from({ length: api.repos }, (_, i) => i + 1);
-    const allIssues = repos.reduce((sum, r) => sum + api.issuesPerRepo(r), 0);
-    const reposWithIssues = repos.filter((r) => api.issuesPerRepo(r) > 0).length;
-    expect((await run()).resources).toEqual([expect.objectContaining({ name: 'issues', rows: allIssues })]);
+  const run = () => runSyncWithWorker(stack.temporal, { pipeline, database: incrementalDb, source: incrementalSource, env: { REPOS_TOKEN: TOKEN } });
+  const repos = Array.from({ length: api.repos }, (_, i) => i + 1);
+  const allIssues = repos.reduce((sum, r) => sum + api.issuesPerRepo(r), 0);
+  const reposWithIssues = repos.filter((r) => api.issuesPerRepo(r) > 0).length;
+  expect((await run()).resources).toEqual([expect.objectContaining({ name: 'issues', rows: allIssues })]);
 
-    // Repo 9's issues date from 10 Jan, the newest issue of all from 14 Feb: one cursor for the whole
-    // resource would skip this update of 20 Jan. With a cursor per repo it is loaded.
-    const lateId = api.addIssue(9, '2024-01-20T00:00:00.000Z');
-    const second = await run();
-    // Closed range start (dlt's default): each repo's newest issue comes again, plus the new one.
-    expect(second.resources[0]?.rows).toBe(reposWithIssues + 1);
-    expect(await countFinal(clickhouse, incrementalDb, 'issues')).toBe(allIssues + 1);
-    const late = await clickhouse.query({ query: `SELECT count() AS n FROM ${qualified(incrementalDb, 'issues')} FINAL WHERE id = ${lateId}`, format: 'JSONEachRow' });
-    expect(await late.json()).toEqual([{ n: '1' }]);
-  } finally {
-    await dropDatabase(clickhouse, incrementalDb).catch(() => undefined);
-  }
+  // Repo 9's issues date from 10 Jan, the newest issue of all from 14 Feb: one cursor for the whole
+  // resource would skip this update of 20 Jan. With a cursor per repo it is loaded.
+  const lateId = api.addIssue(9, '2024-01-20T00:00:00.000Z');
+  const second = await run();
+  // Closed range start (dlt's default): each repo's newest issue comes again, plus the new one.
+  expect(second.resources[0]?.rows).toBe(reposWithIssues + 1);
+  expect(await countFinal(stack.clickhouse, incrementalDb, 'issues')).toBe(allIssues + 1);
+  const late = await stack.clickhouse.query({ query: `SELECT count() AS n FROM ${qualified(incrementalDb, 'issues')} FINAL WHERE id = ${lateId}`, format: 'JSONEachRow' });
+  expect(await late.json()).toEqual([{ n: '1' }]);
 });

@@ -2,31 +2,25 @@
  * processing_steps in a .ts config: the functions stay in the module; the worker loads the module and
  * runs filter and map on every batch (real Temporal, ClickHouse and HTTP).
  */
-import { ClickHouseClient } from '@clickhouse/client';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSourceConfig } from '../../src/config';
 import { qualified } from '../../src/destination/sql';
 import { makeEvent, MockAnalyticsApi, startMockAnalyticsApi } from '../fixtures/mock-analytics-api';
-import { countFinal, dropDatabase, testClickHouse, uniqueName } from '../helpers/clickhouse';
-import { connectTestTemporal, runSyncWithWorker, TemporalHarness } from '../helpers/temporal';
+import { countFinal, uniqueName } from '../helpers/clickhouse';
+import { useSyncStack } from '../helpers/sync-stack';
+import { runSyncWithWorker } from '../helpers/temporal';
 
 let api: MockAnalyticsApi;
-let temporal: TemporalHarness;
-let clickhouse: ClickHouseClient;
-const database = uniqueName('sluice_it_steps');
+const stack = useSyncStack('sluice_it_steps');
+const { database } = stack;
 
 beforeAll(async () => {
   api = await startMockAnalyticsApi({ records: 300, apiKey: 'steps-key' });
-  temporal = await connectTestTemporal();
-  clickhouse = testClickHouse();
 }, 120_000);
 
 afterAll(async () => {
-  await dropDatabase(clickhouse, database).catch(() => undefined);
-  await clickhouse?.close();
-  await temporal?.close();
   await api?.close();
 });
 
@@ -54,12 +48,12 @@ export default {
   expect(source.module).toBe(path);
   expect(source.resources[0]?.processing_steps).toBe(2);
 
-  const result = await runSyncWithWorker(temporal, { pipeline: uniqueName('steps'), database, source, env: { API_KEY: 'steps-key' } });
+  const result = await runSyncWithWorker(stack.temporal, { pipeline: uniqueName('steps'), database, source, env: { API_KEY: 'steps-key' } });
 
   const purchases = Array.from({ length: 300 }, (_, i) => makeEvent(i + 1)).filter((e) => e.event_type === 'purchase');
   expect(result.resources[0]?.rows).toBe(purchases.length);
-  expect(await countFinal(clickhouse, database, 'purchases')).toBe(purchases.length);
-  const rows = await clickhouse.query({
+  expect(await countFinal(stack.clickhouse, database, 'purchases')).toBe(purchases.length);
+  const rows = await stack.clickhouse.query({
     query: `SELECT id, duration_s FROM ${qualified(database, 'purchases')} FINAL ORDER BY id LIMIT 1`,
     format: 'JSONEachRow',
   });

@@ -6,32 +6,26 @@
  * with the new column filled where the API sent it. A resource whose records must be kept (here, a
  * `decimal` column, which has no RowBinary encoder) still batches within the lower `keptRows`.
  */
-import { ClickHouseClient } from '@clickhouse/client';
 import type { ResolvedSource } from '../../src/config/types';
 import type { SyncSourceResult } from '../../src/workflows/types';
 import { MockAnalyticsApi, startMockAnalyticsApi } from '../fixtures/mock-analytics-api';
-import { countFinal, dropDatabase, testClickHouse, uniqueName } from '../helpers/clickhouse';
+import { countFinal, uniqueName } from '../helpers/clickhouse';
 import { offsetResource } from '../helpers/resources';
-import { connectTestTemporal, runSyncWithWorker, TemporalHarness } from '../helpers/temporal';
+import { useSyncStack } from '../helpers/sync-stack';
+import { runSyncWithWorker } from '../helpers/temporal';
 
 const API_KEY = 'streamed-batches-key';
 const RECORDS = 2_350;
 const LIMIT = 100;
 let api: MockAnalyticsApi;
-let temporal: TemporalHarness;
-let clickhouse: ClickHouseClient;
-const database = uniqueName('sluice_it_streamed');
+const stack = useSyncStack('sluice_it_streamed');
+const { database } = stack;
 
 beforeAll(async () => {
   api = await startMockAnalyticsApi({ records: RECORDS, apiKey: API_KEY });
-  temporal = await connectTestTemporal();
-  clickhouse = testClickHouse();
 }, 120_000);
 
 afterAll(async () => {
-  await dropDatabase(clickhouse, database).catch(() => undefined);
-  await clickhouse?.close();
-  await temporal?.close();
   await api?.close();
 });
 
@@ -45,7 +39,7 @@ function source(table = 'events'): ResolvedSource {
 async function runSync(table?: string): Promise<{ result: SyncSourceResult; offsets: number[] }> {
   api.requests.length = 0;
   // One request at a time, so the API's log is exactly the pages the batches asked for.
-  const result = await runSyncWithWorker(temporal, {
+  const result = await runSyncWithWorker(stack.temporal, {
     pipeline: uniqueName('streamed'),
     database,
     source: source(table),
@@ -62,7 +56,7 @@ test('a new table: made from the first page, then batches of `rows`; each page f
   const { result, offsets } = await runSync();
   expect(result.resources).toEqual([{ name: 'events', table: 'events', rows: RECORDS, pages: 24, batches: 3 }]);
   expect(offsets).toEqual(everyOffset);
-  expect(await countFinal(clickhouse, database, 'events')).toBe(RECORDS);
+  expect(await countFinal(stack.clickhouse, database, 'events')).toBe(RECORDS);
 });
 
 test('a column that appears part-way through a batch: the batch ends before its page, and every row lands once', async () => {
@@ -72,8 +66,8 @@ test('a column that appears part-way through a batch: the batch ends before its 
   // adds the column and goes on to the end.
   expect(result.resources).toEqual([{ name: 'events', table: 'events', rows: RECORDS, pages: 24, batches: 3 }]);
   expect(offsets).toEqual([...everyOffset.slice(0, 15), 1_400, ...everyOffset.slice(15)]);
-  expect(await countFinal(clickhouse, database, 'events')).toBe(RECORDS);
-  const rs = await clickhouse.query({ query: `SELECT id, coupon FROM \`${database}\`.events FINAL WHERE coupon IS NOT NULL ORDER BY id`, format: 'JSONEachRow' });
+  expect(await countFinal(stack.clickhouse, database, 'events')).toBe(RECORDS);
+  const rs = await stack.clickhouse.query({ query: `SELECT id, coupon FROM \`${database}\`.events FINAL WHERE coupon IS NOT NULL ORDER BY id`, format: 'JSONEachRow' });
   expect(await rs.json()).toEqual([{ id: '1451', coupon: 'SPRING' }, { id: '1460', coupon: 'SPRING' }]);
 });
 
@@ -81,5 +75,5 @@ test('records kept for the general path: batches within keptRows', async () => {
   const { result, offsets } = await runSync('decimals');
   expect(result.resources).toEqual([{ name: 'events', table: 'decimals', rows: RECORDS, pages: 24, batches: 5 }]);
   expect(offsets).toEqual(everyOffset);
-  expect(await countFinal(clickhouse, database, 'decimals')).toBe(RECORDS);
+  expect(await countFinal(stack.clickhouse, database, 'decimals')).toBe(RECORDS);
 });
