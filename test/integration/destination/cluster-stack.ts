@@ -25,6 +25,8 @@ export interface ClusterStack {
    * can crash on a ZooKeeper reconnect).
    */
   crashes(): string[];
+  /** The last lines of each server's error log, for a failure the test cannot explain. */
+  errorLogTails(lines: number): string;
   stop(): Promise<void>;
 }
 
@@ -86,6 +88,16 @@ function faultsInLogs(root: string, replicas: readonly string[]): string[] {
   return faults;
 }
 
+function errorLogTails(root: string, replicas: readonly string[], lines: number): string {
+  return replicas
+    .map((replica) => {
+      const log = join(root, replica, 'logs', 'error.log');
+      const text = existsSync(log) ? readFileSync(log, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '(no error log)';
+      return `${replica} error.log:\n${text}`;
+    })
+    .join('\n');
+}
+
 export async function startClusterStack(): Promise<ClusterStack> {
   const root = mkdtempSync(join(tmpdir(), 'sluice-cluster-'));
   const procs: ChildProcess[] = [];
@@ -113,7 +125,7 @@ export async function startClusterStack(): Promise<ClusterStack> {
     // Say so when ZooKeeper goes away under the test (another process killing JVMs, an OOM): the servers'
     // errors alone read like a ClickHouse bug.
     zk.once('exit', (code, signal) => { if (!stopping) console.warn(`ZooKeeper exited during the cluster test (code ${code}, signal ${signal})`); });
-    await waitFor('ZooKeeper', () => portOpen(zkPort), 20_000);
+    await waitFor('ZooKeeper', () => zooKeeperServing(zkPort), 20_000);
 
     const nodes: Array<{ replica: string; http: number; tcp: number; interserver: number }> = [];
     for (const replica of ['r1', 'r2']) nodes.push({ replica, http: await freePort(), tcp: await freePort(), interserver: await freePort() });
@@ -164,19 +176,29 @@ export async function startClusterStack(): Promise<ClusterStack> {
       await r.text();
       return r.ok;
     }, 30_000);
-    return { urls, crashes: () => [...crashes, ...faultsInLogs(root, nodes.map((n) => n.replica))], stop };
+    const replicas = nodes.map((n) => n.replica);
+    return { urls, crashes: () => [...crashes, ...faultsInLogs(root, replicas)], errorLogTails: (lines) => errorLogTails(root, replicas, lines), stop };
   } catch (err) {
     await stop();
     throw err;
   }
 }
 
-function portOpen(port: number): Promise<boolean> {
+/**
+ * Whether ZooKeeper serves requests: its `srvr` command (the one four-letter word allowed by default)
+ * answers with its version once it does. ZooKeeper binds its port before it is ready and drops the
+ * connections it gets until then; an 18.16 server that starts at that moment can crash (a null ZooKeeper
+ * session in the DDL worker), so an open port is not enough.
+ */
+function zooKeeperServing(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const { Socket } = require('node:net') as typeof import('node:net');
     const s = new Socket();
-    s.once('connect', () => { s.destroy(); resolve(true); });
-    s.once('error', () => resolve(false));
-    s.connect(port, '127.0.0.1');
+    let answer = '';
+    s.setTimeout(2_000, () => s.destroy());
+    s.on('data', (chunk: Buffer) => { answer += chunk.toString('utf8'); });
+    s.once('close', () => resolve(answer.includes('Zookeeper version') && answer.includes('Mode:')));
+    s.once('error', () => undefined); // followed by close
+    s.connect(port, '127.0.0.1', () => s.write('srvr'));
   });
 }
