@@ -3,28 +3,14 @@
  * insertPage give the same rows in every table; a retried batch collapses; and a table dropped behind the
  * schema cache fails the batch with a retryable error, after which the next attempt writes it again.
  */
-import { createDestination, type Destination } from '../../../src/destination';
 import type { JsonObject } from '../../../src/config/types';
 import { SluiceError } from '../../../src/errors';
 import { resource } from '../../unit/destination/resource-fixture';
-import { dropDatabase, rawClient, rows, settings, testDatabase } from './helpers';
+import { rows, testDatabase, useTestDestination } from './helpers';
 
-const ch = rawClient();
-const streamedDb = testDatabase();
-const wholeDb = testDatabase();
-let dest: Destination;
-let jsonDest: Destination;
-
-beforeAll(async () => {
-  dest = await createDestination({ ...settings, insertFormat: 'RowBinary' });
-  jsonDest = await createDestination({ ...settings, insertFormat: 'JSONEachRow' });
-});
-
-afterAll(async () => {
-  await dropDatabase(ch, streamedDb);
-  await dropDatabase(ch, wholeDb);
-  await Promise.all([dest.close(), jsonDest.close(), ch.close()]);
-});
+// Batches are streamed into the first database; the second gets the same pages by one insertPage.
+const streamed = useTestDestination(testDatabase(), 'RowBinary');
+const whole = useTestDestination(testDatabase(), 'JSONEachRow');
 
 const record = (id: number, over: JsonObject = {}): JsonObject => ({
   id,
@@ -47,7 +33,7 @@ const pages = [
 ];
 
 async function contents(database: string, table: string): Promise<unknown[]> {
-  return rows(ch, `SELECT * FROM \`${database}\`.\`${table}\` FINAL ORDER BY _sluice_id`).then((rs) =>
+  return rows(streamed.ch, `SELECT * FROM \`${database}\`.\`${table}\` FINAL ORDER BY _sluice_id`).then((rs) =>
     rs.map(({ _sluice_loaded_at, ...rest }) => rest),
   );
 }
@@ -61,46 +47,46 @@ describe.each([
 
   it('gives the rows insertPage gives for the same batch, in every table, and a retry collapses', async () => {
     // The first batch creates the tables (insertPage, the general path): nothing to write page by page yet.
-    for (const db of [streamedDb, wholeDb]) {
-      expect(await dest.openBatch(target(db), { loadId: 'L', version: 1, page: 0 })).toBeUndefined();
-      await dest.insertPage(target(db), [record(1), record(2)], { loadId: 'L', version: 1, page: 0 });
+    for (const db of [streamed.db, whole.db]) {
+      expect(await streamed.dest.openBatch(target(db), { loadId: 'L', version: 1, page: 0 })).toBeUndefined();
+      await streamed.dest.insertPage(target(db), [record(1), record(2)], { loadId: 'L', version: 1, page: 0 });
     }
     const meta = { loadId: 'L', version: 2, page: 1 };
     for (let attempt = 0; attempt < 2; attempt++) {
-      const batch = await dest.openBatch(target(streamedDb), meta);
+      const batch = await streamed.dest.openBatch(target(streamed.db), meta);
       expect(batch).toBeDefined();
       for (const page of pages) expect(batch!.add(page)).toBe(true);
       expect(await batch!.finish()).toEqual({ rows: res.write_disposition === 'merge' ? 302 : 303 });
     }
-    await dest.insertPage(target(wholeDb), pages.flat(), meta);
+    await streamed.dest.insertPage(target(whole.db), pages.flat(), meta);
 
     for (const t of tables.map((name) => name.replace('things', table))) {
-      const [streamed, whole] = [await contents(streamedDb, t), await contents(wholeDb, t)];
-      expect(streamed.length).toBeGreaterThan(0);
-      expect({ t, rows: streamed }).toEqual({ t, rows: whole });
+      const [byBatch, byPage] = [await contents(streamed.db, t), await contents(whole.db, t)];
+      expect(byBatch.length).toBeGreaterThan(0);
+      expect({ t, rows: byBatch }).toEqual({ t, rows: byPage });
     }
   });
 });
 
 it('is not offered for JSONEachRow inserts', async () => {
-  await jsonDest.insertPage({ database: streamedDb, resource: merge }, [record(1)], { loadId: 'L', version: 1, page: 0 });
-  expect(await jsonDest.openBatch({ database: streamedDb, resource: merge }, { loadId: 'L', version: 2, page: 1 })).toBeUndefined();
+  await whole.dest.insertPage({ database: streamed.db, resource: merge }, [record(1)], { loadId: 'L', version: 1, page: 0 });
+  expect(await whole.dest.openBatch({ database: streamed.db, resource: merge }, { loadId: 'L', version: 2, page: 1 })).toBeUndefined();
 });
 
 it('fails the batch with a retryable error when the table was dropped behind the cache, and the next attempt writes it', async () => {
-  const target = { database: streamedDb, resource: { ...merge, table_name: 'dropped' } };
-  await dest.insertPage(target, [record(1)], { loadId: 'L', version: 1, page: 0 });
+  const target = { database: streamed.db, resource: { ...merge, table_name: 'dropped' } };
+  await streamed.dest.insertPage(target, [record(1)], { loadId: 'L', version: 1, page: 0 });
   const meta = { loadId: 'L', version: 2, page: 1 };
-  const batch = await dest.openBatch(target, meta);
+  const batch = await streamed.dest.openBatch(target, meta);
   expect(batch!.add([record(2), record(3)])).toBe(true);
-  for (const t of ['dropped', 'dropped__tags', 'dropped__items', 'dropped__items__opts']) await ch.command({ query: `DROP TABLE \`${streamedDb}\`.\`${t}\`` });
+  for (const t of ['dropped', 'dropped__tags', 'dropped__items', 'dropped__items__opts']) await streamed.ch.command({ query: `DROP TABLE \`${streamed.db}\`.\`${t}\`` });
 
   const failure = await batch!.finish().catch((err: unknown) => err);
   expect(failure).toBeInstanceOf(SluiceError);
   expect(failure).toMatchObject({ kind: 'destination_unavailable', message: expect.stringContaining('the batch will run again') });
 
   // The retry: the cache forgot the table, so the batch goes to insertPage, which creates it again.
-  expect(await dest.openBatch(target, meta)).toBeUndefined();
-  await dest.insertPage(target, [record(2), record(3)], meta);
-  expect((await contents(streamedDb, 'dropped')).length).toBe(2);
+  expect(await streamed.dest.openBatch(target, meta)).toBeUndefined();
+  await streamed.dest.insertPage(target, [record(2), record(3)], meta);
+  expect((await contents(streamed.db, 'dropped')).length).toBe(2);
 });

@@ -1,6 +1,7 @@
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
 import { randomBytes } from 'node:crypto';
 import { createDestination, type Destination } from '../../../src/destination';
+import type { InsertFormat } from '../../../src/destination/connection';
 
 export const CLICKHOUSE_URL = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
 export const settings = { url: CLICKHOUSE_URL, username: process.env.CLICKHOUSE_USER ?? 'default', password: process.env.CLICKHOUSE_PASSWORD ?? '' };
@@ -35,11 +36,14 @@ export interface DestinationFixture {
   db: string;
 }
 
-/** The code under test and a raw client on a database of the test file's own, dropped after the file. */
-export function useTestDestination(db: string = testDatabase()): DestinationFixture {
+/**
+ * The code under test (in the insert format asked for, else the default) and a raw client on a database
+ * of the test file's own, dropped after the file.
+ */
+export function useTestDestination(db: string = testDatabase(), insertFormat?: InsertFormat): DestinationFixture {
   const fixture = { db } as DestinationFixture;
   beforeAll(async () => {
-    fixture.dest = await createDestination(settings);
+    fixture.dest = await createDestination(insertFormat ? { ...settings, insertFormat } : settings);
     fixture.ch = rawClient();
     await fixture.dest.ensureDatabase(fixture.db);
   });

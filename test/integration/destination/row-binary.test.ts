@@ -4,27 +4,13 @@
  * still collapses.
  */
 import { Connection } from '../../../src/destination/connection';
-import { createDestination, type Destination } from '../../../src/destination';
+import type { Destination } from '../../../src/destination';
 import type { JsonObject } from '../../../src/config/types';
 import { resource } from '../../unit/destination/resource-fixture';
-import { dropDatabase, rawClient, rows, settings, testDatabase } from './helpers';
+import { rows, testDatabase, useTestDestination } from './helpers';
 
-const ch = rawClient();
-const binaryDb = testDatabase();
-const jsonDb = testDatabase();
-let binary: Destination;
-let json: Destination;
-
-beforeAll(async () => {
-  binary = await createDestination({ ...settings, insertFormat: 'RowBinary' });
-  json = await createDestination({ ...settings, insertFormat: 'JSONEachRow' });
-});
-
-afterAll(async () => {
-  await dropDatabase(ch, binaryDb);
-  await dropDatabase(ch, jsonDb);
-  await Promise.all([binary.close(), json.close(), ch.close()]);
-});
+const binary = useTestDestination(testDatabase(), 'RowBinary');
+const json = useTestDestination(testDatabase(), 'JSONEachRow');
 
 afterEach(() => jest.restoreAllMocks());
 
@@ -58,29 +44,29 @@ async function load(dest: Destination, database: string): Promise<void> {
 }
 
 async function contents(database: string, table: string): Promise<unknown[]> {
-  return rows(ch, `SELECT * FROM \`${database}\`.\`${table}\` FINAL ORDER BY _sluice_id`).then((rs) =>
+  return rows(binary.ch, `SELECT * FROM \`${database}\`.\`${table}\` FINAL ORDER BY _sluice_id`).then((rs) =>
     rs.map(({ _sluice_loaded_at, ...rest }) => rest),
   );
 }
 
 it('gives the same rows as JSONEachRow in every table, and sends every page as RowBinary', async () => {
   const sentBinary = jest.spyOn(Connection.prototype, 'insertRowBinary');
-  await load(binary, binaryDb);
+  await load(binary.dest, binary.db);
   // Four pages, four tables each (the retried page is written again); the first one too, once the general
   // path has created its tables.
   expect(sentBinary).toHaveBeenCalledTimes(4 * tables.length);
   sentBinary.mockClear();
-  await load(json, jsonDb);
+  await load(json.dest, json.db);
   expect(sentBinary).not.toHaveBeenCalled();
 
   for (const table of tables) {
-    const [b, j] = [await contents(binaryDb, table), await contents(jsonDb, table)];
+    const [b, j] = [await contents(binary.db, table), await contents(json.db, table)];
     expect(b.length).toBeGreaterThan(0);
     expect({ table, rows: b }).toEqual({ table, rows: j });
   }
-  const [root] = await rows<{ n: string; name: string; score: number }>(ch, `SELECT count() AS n, any(name) AS name, any(score) AS score FROM \`${binaryDb}\`.things FINAL WHERE id = 101`);
+  const [root] = await rows<{ n: string; name: string; score: number }>(binary.ch, `SELECT count() AS n, any(name) AS name, any(score) AS score FROM \`${binary.db}\`.things FINAL WHERE id = 101`);
   expect(root).toEqual({ n: '1', name: 'second', score: 101 / 7 });
-  expect((await contents(binaryDb, 'things')).length).toBe(320);
+  expect((await contents(binary.db, 'things')).length).toBe(320);
 });
 
 it('falls back to JSONEachRow for a page with a value the encoders leave to the converter, with the same result', async () => {
@@ -89,9 +75,9 @@ it('falls back to JSONEachRow for a page with a value the encoders leave to the 
   const target = (database: string) => ({ database, resource: resource({ name: 'things', table_name: 'things', write_disposition: 'merge', primary_key: ['id'] }) });
   // "1e999" parses as Infinity, which JSONEachRow writes as null: the binary encoder declines it.
   const page = [record(900, { score: '1e999' }), record(901)];
-  await binary.insertPage(target(binaryDb), page, { loadId: 'L', version: 4, page: 3 });
-  await json.insertPage(target(jsonDb), page, { loadId: 'L', version: 4, page: 3 });
+  await binary.dest.insertPage(target(binary.db), page, { loadId: 'L', version: 4, page: 3 });
+  await json.dest.insertPage(target(json.db), page, { loadId: 'L', version: 4, page: 3 });
   expect(sentBinary).not.toHaveBeenCalled();
   expect(sentJson).toHaveBeenCalled();
-  expect(await contents(binaryDb, 'things')).toEqual(await contents(jsonDb, 'things'));
+  expect(await contents(binary.db, 'things')).toEqual(await contents(json.db, 'things'));
 });
