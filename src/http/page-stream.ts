@@ -85,10 +85,12 @@ export function openPageStream(options: PageStreamOptions): PageStream {
     for (const entry of queue.splice(from)) entry.abort.abort(new Error(DISCARDED));
   };
 
-  /** Requests in flight for the plan from `expected` on, `count` pages deep; those it no longer wants are dropped. */
-  const fill = (count: number): void => {
-    const plan = expected === null ? [] : planAhead({ endpoint: options.request.endpoint, next: expected, end, count, probe: options.probe === true });
-    // Keep the requests already in flight that the plan still wants, in the same order; drop the rest.
+  /** The tokens of up to `count` pages from `expected` on. */
+  const planFrom = (count: number): JsonObject[] =>
+    expected === null ? [] : planAhead({ endpoint: options.request.endpoint, next: expected, end, count, probe: options.probe === true });
+
+  /** Requests in flight for exactly `plan`: those it still wants are kept, in order; the rest are dropped. */
+  const follow = (plan: readonly JsonObject[]): void => {
     let keep = 0;
     while (keep < queue.length && keep < plan.length && sameToken(queue[keep].token, plan[keep])) keep += 1;
     discard(keep);
@@ -102,7 +104,7 @@ export function openPageStream(options: PageStreamOptions): PageStream {
       if (expected === null) {
         if (queue.length === 0) queue.push(launch(null));
       } else {
-        fill(count);
+        follow(planFrom(count));
       }
 
       const head = queue.shift()!;
@@ -112,9 +114,13 @@ export function openPageStream(options: PageStreamOptions): PageStream {
       end = page.end;
       // Plan again at once from what this page told (its next token, perhaps the total): the requests run
       // while the caller works on this page, rather than from its next call on. Never more pages than the
-      // caller said it may still take, and none when the stream is strictly sequential.
+      // caller said it may still take, and only where positions are planned: a paginator that names just
+      // the next page (or a sequential stream) waits to be asked, as sequential paging does.
       const after = Math.min(count, Math.floor(want) - 1);
-      if (expected !== null && parallelism > 1 && after >= 1) fill(after);
+      if (expected !== null && parallelism > 1 && after >= 1) {
+        const plan = planFrom(after);
+        if (plan.length > 1 || queue.length > 0) follow(plan);
+      }
       return page;
     },
     close() {

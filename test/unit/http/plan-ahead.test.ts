@@ -148,14 +148,16 @@ describe('page stream', () => {
       const o = Number(req.query.get('offset'));
       json(res, 200, { items: items(o, o + 10), total: 1000 });
     });
-    const ep = endpoint(`${server.base}/items`, { paginator: offset(), data_selector: 'items' });
-    for (const [parallelism, expected] of [[4, [0, 10, 20, 30, 40]], [1, [0]]] as const) {
+    const withTotal = endpoint(`${server.base}/items`, { paginator: offset(), data_selector: 'items' });
+    // The same API read without its total: only the next page is known, as with a cursor or a next link.
+    const withoutTotal = endpoint(`${server.base}/items`, { paginator: offset({ total_path: undefined }), data_selector: 'items' });
+    for (const [ep, parallelism, expected] of [[withTotal, 4, [0, 10, 20, 30, 40]], [withTotal, 1, [0]], [withoutTotal, 4, [0]]] as const) {
       planned = [];
       const stream = openPageStream({ request: { endpoint: ep, secretValues: [], placeholders: {} }, start: null, parallelism, beforeRequest });
       try {
         await stream.next(100);
         // The first page told the total: while the caller works on it (schema work, say), the next four pages
-        // are already requested; a sequential stream waits to be asked.
+        // are already requested. A sequential stream, or one that knows only the next page, waits to be asked.
         await new Promise((r) => setImmediate(r));
         expect(planned).toEqual(expected);
       } finally {
