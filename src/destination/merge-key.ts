@@ -98,12 +98,17 @@ async function children(conn: Connection, path: string, names?: readonly string[
   );
 }
 
-/** Whether the table exists at `path` (another shard's copy); reading a path that does not exist fails. */
+/**
+ * Whether the table exists at `path` (another shard's copy). Reading a path that does not exist fails with
+ * ZooKeeper's "No node" (18.16 and 24.x alike); any other failure (ClickHouse or ZooKeeper unreachable) is
+ * passed on, so that commit fails and is retried rather than skip waiting for a shard.
+ */
 async function hasMutations(conn: Connection, path: string): Promise<boolean> {
   try {
     return (await conn.rows(`SELECT name FROM system.zookeeper WHERE path = ${literal(path)} AND name = 'mutations'`, `reading ZooKeeper at ${path}`)).length > 0;
-  } catch {
-    return false;
+  } catch (err) {
+    if (err instanceof Error && /\bNo node\b/.test(err.message)) return false;
+    throw err;
   }
 }
 

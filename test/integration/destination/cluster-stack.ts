@@ -80,19 +80,22 @@ function stopProcess(p: ChildProcess): Promise<void> {
 function faultsInLogs(root: string, replicas: readonly string[]): string[] {
   const faults: string[] = [];
   for (const replica of replicas) {
-    const log = join(root, replica, 'logs', 'error.log');
-    const text = existsSync(log) ? readFileSync(log, 'utf8') : '';
+    const text = errorLog(root, replica) ?? '';
     const signal = /Received signal (?!to close)([^\n]*)/.exec(text);
     if (signal) faults.push(`clickhouse-server ${replica} received signal ${signal[1].trim()}; logs in ${join(root, replica, 'logs')}`);
   }
   return faults;
 }
 
+function errorLog(root: string, replica: string): string | undefined {
+  const log = join(root, replica, 'logs', 'error.log');
+  return existsSync(log) ? readFileSync(log, 'utf8') : undefined;
+}
+
 function errorLogTails(root: string, replicas: readonly string[], lines: number): string {
   return replicas
     .map((replica) => {
-      const log = join(root, replica, 'logs', 'error.log');
-      const text = existsSync(log) ? readFileSync(log, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '(no error log)';
+      const text = errorLog(root, replica)?.trimEnd().split('\n').slice(-lines).join('\n') ?? '(no error log)';
       return `${replica} error.log:\n${text}`;
     })
     .join('\n');
