@@ -2,7 +2,8 @@
  * dlt's `merge_key` (delete-insert): when a load commits, rows of earlier loads whose merge key appears in
  * this load are deleted, so the load's rows replace them (e.g. every row of a day that was loaded again).
  * Pages are inserted into the live table as usual; the delete runs once, at commit, as an ALTER … DELETE
- * mutation that spares this load's own rows, so it is idempotent and a retried commit does no harm.
+ * mutation that spares this load's own rows, so it is idempotent and a retried commit does no harm; where no
+ * earlier row shares a merge key with this load, no mutation is made at all.
  * Child rows of the deleted rows go with them (matched by `_sluice_root_id`).
  *
  * Mutations are asynchronous (and `mutations_sync` does not exist on 18.16), so we wait for them by polling
@@ -40,6 +41,14 @@ export async function deleteByMergeKey(
   const thisLoad = `${ident(META.loadId)} = ${literal(loadId)}`;
   const otherLoads = `${ident(META.loadId)} != ${literal(loadId)}`;
   const replaced = `${tuple} IN (SELECT ${keys} FROM ${qualified(database, table)} WHERE ${thisLoad}) AND ${otherLoads}`;
+  // A mutation rewrites data parts (on 18.16 every part of the table), so it runs only when an earlier load
+  // holds one of this load's merge keys: a load of new days, say, or a retried commit, leaves the tables
+  // alone. Child rows go only with replaced root rows, so no replaced root row means nothing to delete.
+  const [probe] = await conn.rows<{ n: string | number }>(
+    `SELECT count() AS n FROM (SELECT 1 FROM ${qualified(database, table)} WHERE ${replaced} LIMIT 1)`,
+    `looking for rows that ${database}.${table}'s merge key replaces`,
+  );
+  if (Number(probe?.n ?? 0) === 0) return;
   for (const child of children) {
     await mutate(
       conn,

@@ -177,6 +177,26 @@ describe('merge_key and hard_delete', () => {
     expect(await scalar(fx.ch, `SELECT count() AS n FROM ${db}.daily__parts`)).toBe(0);
   });
 
+  it('delete-insert: a load whose merge keys are all new makes no mutation', async () => {
+    const days = resource({ name: 'days', table_name: 'days', write_disposition: 'merge', merge_key: ['day'], columns: {} });
+    const t = { database: db, resource: days };
+    const mutations = () => scalar(fx.ch, `SELECT count() AS n FROM system.mutations WHERE database = '${db}' AND table LIKE 'days%'`);
+    await fx.dest.insertPage(t, [{ day: '2024-01-01', v: 'a', parts: [1] }], { loadId: 'n1', version: 1, page: 0 });
+    await fx.dest.commitLoad(t, 'n1');
+    await fx.dest.insertPage(t, [{ day: '2024-01-02', v: 'b', parts: [2] }], { loadId: 'n2', version: 2, page: 0 });
+    await fx.dest.commitLoad(t, 'n2');
+    expect(await mutations()).toBe(0);
+    // The same day again: now the earlier rows are replaced, by one mutation per table.
+    await fx.dest.insertPage(t, [{ day: '2024-01-02', v: 'c' }], { loadId: 'n3', version: 3, page: 0 });
+    await fx.dest.commitLoad(t, 'n3');
+    expect(await mutations()).toBe(2);
+    expect(await rows(fx.ch, `SELECT toString(day) AS day, v FROM ${db}.days FINAL ORDER BY day`)).toEqual([
+      { day: '2024-01-01', v: 'a' },
+      { day: '2024-01-02', v: 'c' },
+    ]);
+    expect(await scalar(fx.ch, `SELECT count() AS n FROM ${db}.days__parts`)).toBe(1);
+  });
+
   it('hard_delete: a true marker hides the row in the documented live-rows query', async () => {
     const users = resource({ name: 'hd', table_name: 'hd', write_disposition: 'merge', primary_key: ['id'], columns: { deleted: { hard_delete: true, data_type: 'bool' } } });
     const t = { database: db, resource: users };
