@@ -4,7 +4,7 @@
  * parameter, e.g. a misspelt `offset_param`). The state is a few short hashes, carried from one batch
  * to the next through the workflow.
  */
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import type { JsonObject } from '../config/types';
 import { SluiceError } from '../errors';
 
@@ -17,8 +17,9 @@ export interface LoopGuardState {
 
 const REMEMBERED_STATES = 64;
 
+/** One-shot `crypto.hash`: about half the cost of a Hash object per call, which shows at page sizes of 100 and below. */
 function hash(text: string): string {
-  return createHash('sha1').update(text).digest('base64url').slice(0, 12);
+  return digest('sha1', text, 'base64url').slice(0, 12);
 }
 
 /** Cheap enough for every page: the count and the first and last record say whether a page repeats. */

@@ -45,3 +45,10 @@ test('distinct pages and tokens pass, and the last page (no next) is fine', () =
   for (let i = 0; i < 200; i++) guard.check(page(i), token(`c${i}`), '');
   expect(() => guard.check(page(999), null, '')).not.toThrow();
 });
+
+test('its hashes are those of earlier versions: a state carried by a running workflow still matches', () => {
+  // Recorded with the createHash version; the state lives in workflow histories, so it must not change.
+  const guard = new LoopGuard();
+  guard.check([{ id: 1 }, { id: 'é' }], { v: 1, paginator: 'cursor', pages: 1, state: { cursor: 'ü' } }, '');
+  expect(guard.state()).toEqual({ seen: ['9O0ZBLFH6k_y'], last: 'i4MuneY413oP' });
+});
