@@ -48,7 +48,12 @@ export async function deleteByMergeKey(
     `SELECT count() AS n FROM (SELECT 1 FROM ${qualified(database, table)} WHERE ${replaced} LIMIT 1)`,
     `looking for rows that ${database}.${table}'s merge key replaces`,
   );
-  if (Number(probe?.n ?? 0) === 0) return;
+  if (Number(probe?.n ?? 0) === 0) {
+    // A retried commit may find its first attempt's mutation done on the replicas the probe read, but not yet
+    // on every replica: wait for those, as that attempt would have (nothing to wait for on one server).
+    if (placement.onCluster) for (const t of [...children, table]) await waitForReplicas(conn, database, placement.dataTable(t), Date.now());
+    return;
+  }
   for (const child of children) {
     await mutate(
       conn,
