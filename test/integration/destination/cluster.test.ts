@@ -106,14 +106,22 @@ const steps: Array<[string, (c: Cluster) => Promise<void>]> = [
       await c.node2.command({ query: `SYSTEM STOP REPLICATION QUEUES ${db}.daily__sluice_local` });
       let committed = false;
       const commit = c.dest.commitLoad(t, 'K2').then(() => (committed = true));
+      let retried = false;
+      let retry: Promise<unknown> = Promise.resolve();
       try {
         await new Promise((r) => setTimeout(r, 2_000));
         expect(committed).toBe(false);
         expect(await rows(c.node1, `SELECT day, v FROM ${db}.daily__sluice_local ORDER BY day`)).toEqual([{ day: 'd1', v: 'a2' }, { day: 'd2', v: 'b' }]);
+        // A retried commit (the first attempt's worker died while waiting) reads node1, finds nothing left to
+        // delete, and must still wait for node2.
+        retry = c.dest.commitLoad(t, 'K2').then(() => (retried = true));
+        await new Promise((r) => setTimeout(r, 1_500));
+        expect(retried).toBe(false);
       } finally {
         await c.node2.command({ query: `SYSTEM START REPLICATION QUEUES ${db}.daily__sluice_local` });
       }
       await commit;
+      await retry;
       // Read at once, no waiting: when commit returns, every active replica has done the delete.
       expect(await rows(c.node2, `SELECT day, v FROM ${db}.daily__sluice_local ORDER BY day`)).toEqual([{ day: 'd1', v: 'a2' }, { day: 'd2', v: 'b' }]);
     },
