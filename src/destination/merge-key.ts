@@ -51,22 +51,34 @@ export async function deleteByMergeKey(
   if (Number(probe?.n ?? 0) === 0) {
     // A retried commit may find its first attempt's mutation done on the replicas the probe read, but not yet
     // on every replica: wait for those, as that attempt would have (nothing to wait for on one server).
-    if (placement.onCluster) for (const t of [...children, table]) await waitForReplicas(conn, database, placement.dataTable(t), Date.now());
+    if (!placement.onCluster) return;
+    for (const t of [...children, table]) await waitForReplicas(conn, database, placement.dataTable(t), Date.now());
     return;
   }
+  // 18.16's system.mutations has no latest_fail_reason: ask for it only where it exists (once per commit).
+  const [hasReason] = await conn.rows<{ n: string | number }>(
+    "SELECT count() AS n FROM system.columns WHERE database = 'system' AND table = 'mutations' AND name = 'latest_fail_reason'",
+    'probing system.mutations',
+  );
+  const reason = Number(hasReason?.n ?? 0) > 0 ? 'any(latest_fail_reason)' : "''";
   for (const child of children) {
     await mutate(
       conn,
       placement,
-      database,
-      child,
+      { database, userTable: child, reason },
       `${otherLoads} AND ${ident(LINK.rootId)} IN (SELECT ${ident(LINK.id)} FROM ${qualified(database, table)} WHERE ${replaced})`,
     );
   }
-  await mutate(conn, placement, database, table, replaced);
+  await mutate(conn, placement, { database, userTable: table, reason }, replaced);
 }
 
-async function mutate(conn: Connection, placement: MutationTarget, database: string, userTable: string, where: string): Promise<void> {
+/** One table's delete, waited for; `reason` is system.mutations' failure column, or '' where it has none. */
+async function mutate(
+  conn: Connection,
+  placement: MutationTarget,
+  { database, userTable, reason }: { database: string; userTable: string; reason: string },
+  where: string,
+): Promise<void> {
   // The subqueries read the user-facing table (Distributed on a cluster); the mutation changes the data table.
   const table = placement.dataTable(userTable);
   await conn.command(
@@ -74,12 +86,6 @@ async function mutate(conn: Connection, placement: MutationTarget, database: str
     `deleting rows replaced by merge key in ${database}.${table}`,
   );
   const started = Date.now();
-  // 18.16's system.mutations has no latest_fail_reason: ask for it only where it exists.
-  const [hasReason] = await conn.rows<{ n: string | number }>(
-    "SELECT count() AS n FROM system.columns WHERE database = 'system' AND table = 'mutations' AND name = 'latest_fail_reason'",
-    'probing system.mutations',
-  );
-  const reason = Number(hasReason?.n ?? 0) > 0 ? 'any(latest_fail_reason)' : "''";
   for (;;) {
     const [pending] = await conn.rows<{ n: string | number; reason: string }>(
       `SELECT count() AS n, ${reason} AS reason FROM system.mutations WHERE database = ${literal(database)} AND table = ${literal(table)} AND is_done = 0`,
