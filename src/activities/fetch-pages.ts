@@ -115,7 +115,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
         // A throttled or flaky API part-way through a batch: keep what was fetched, and let the workflow
         // checkpoint the failing page's token and wait before it. Retrying the whole batch would fetch
         // the good pages again, and an API that throttles every few requests would never let it finish.
-        pauseMs = pages > 0 ? partialBatchPause(err, endpoint.retry) : undefined;
+        pauseMs = pages > 0 ? partialBatchPause(err, endpoint.retry, stream.throttledForMs()) : undefined;
         if (pauseMs === undefined) throw err;
         break;
       }
@@ -173,14 +173,17 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
       ...(lastPageSize > 0 ? { pageRows: lastPageSize } : {}),
     };
   } catch (err) {
-    throw pageFailure(err, endpoint.retry, mask);
+    throw pageFailure(err, endpoint.retry, mask, stream?.throttledForMs());
   } finally {
     stream?.close();
   }
 }
 
-/** How long to pause before the page that failed, when the failure is worth another try; else undefined. */
-export function partialBatchPause(err: unknown, retry: RetryConfig): number | undefined {
+/**
+ * How long to pause before the page that failed, when the failure is worth another try; else undefined.
+ * At least `owedMs`: what a Retry-After on another answer of the batch (a page requested ahead) still asks.
+ */
+export function partialBatchPause(err: unknown, retry: RetryConfig, owedMs = 0): number | undefined {
   if (!(err instanceof SluiceError) || err.kind !== 'http_retryable') return undefined;
-  return err.retryAfterMs ?? retry.initial_interval_seconds * 1000;
+  return Math.max(err.retryAfterMs ?? retry.initial_interval_seconds * 1000, owedMs);
 }

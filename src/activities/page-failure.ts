@@ -6,14 +6,21 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { RetryConfig } from '../config/types';
-import { SluiceError } from '../errors';
+import { isRetryableKind, SluiceError } from '../errors';
+import { backoffMs } from '../workflows/retry-policy';
 import { toActivityFailure } from './failures';
 import { LONG_WAIT_FAILURE } from './types';
 
 /** How long the workflow waits when ClickHouse is still unreachable after the batch's last attempt. */
 const DESTINATION_OUTAGE_WAIT_MS = 30_000;
 
-export function pageFailure(err: unknown, retry: RetryConfig, mask: (text: string) => string): unknown {
+/**
+ * `owedMs`: how much longer a Retry-After on another answer of the batch (a page requested ahead, never
+ * taken) asks the API to be left alone; a retryable failure then waits at least that long, since the next
+ * attempt requests that page again.
+ */
+export function pageFailure(err: unknown, retry: RetryConfig, mask: (text: string) => string, owedMs = 0): unknown {
+  err = withOwedWait(err, retry, owedMs);
   // A ClickHouse outage outlasting the API's retry budget (5 attempts, about 30 s) is not a reason to fail
   // a sync: wait on a workflow timer and start a fresh series of attempts.
   if (err instanceof SluiceError && err.kind === 'destination_unavailable' && Context.current().info.attempt >= retry.maximum_attempts) {
@@ -41,4 +48,12 @@ export function pageFailure(err: unknown, retry: RetryConfig, mask: (text: strin
     }
   }
   return toActivityFailure(err, mask);
+}
+
+/** The failure, waiting at least `owedMs` before the next attempt if it would otherwise wait less. */
+function withOwedWait(err: unknown, retry: RetryConfig, owedMs: number): unknown {
+  if (owedMs <= 0 || !(err instanceof SluiceError) || !isRetryableKind(err.kind)) return err;
+  const ownWait = err.retryAfterMs ?? backoffMs(retry, Context.current().info.attempt);
+  if (ownWait >= owedMs) return err;
+  return new SluiceError(err.kind, err.message, { status: err.status, retryAfterMs: owedMs, cause: err.cause });
 }

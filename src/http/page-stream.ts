@@ -6,11 +6,14 @@
  *   is aborted and the real next token is requested (a shrinking total, has_more false, an empty page);
  * - nothing is planned beyond the total, maximum_offset/maximum_page, maximum_pages, or the number of
  *   pages the caller says it may still take;
- * - a request that fails surfaces only when its page is taken, as it would sequentially.
+ * - a request that fails surfaces only when its page is taken, as it would sequentially; but a Retry-After
+ *   any answer carried is remembered (`throttledForMs`), taken or not, so the batch that stops before that
+ *   page still waits as long as the API asked before the page is requested again.
  * `beforeRequest` runs once per request, in request order, before it is sent: the activity's pacer
  * reserves rate-limit slots there, so parallel requests still respect `client.rate_limit`.
  */
 import type { JsonObject } from '../config/types';
+import { SluiceError } from '../errors';
 import { linkedAbort, type LinkedAbort } from './abort';
 import { fetchPositionedPage, type PositionedPage } from './fetch-page';
 import { planAhead, sameToken } from './plan-ahead';
@@ -46,6 +49,8 @@ export interface PageStream {
   close(): void;
   /** The end of page positions the latest page told (undefined when its paginator tells none). */
   end(): number | undefined;
+  /** How much longer the API asked to be left alone, in the Retry-After of any answer so far (0: none). */
+  throttledForMs(): number;
 }
 
 interface InFlight {
@@ -62,6 +67,8 @@ export function openPageStream(options: PageStreamOptions): PageStream {
   let expected: JsonObject | null = options.start;
   let end: number | undefined = options.knownEnd;
   let taken = 0;
+  /** Until when (epoch ms) the API asked to be left alone, by the latest-ending Retry-After it sent. */
+  let throttledUntil = 0;
 
   const launch = (token: JsonObject | null): InFlight => {
     const abort = linkedAbort(options.signal);
@@ -70,6 +77,9 @@ export function openPageStream(options: PageStreamOptions): PageStream {
       try {
         if (options.beforeRequest) await options.beforeRequest(signal, token);
         return await fetchPositionedPage({ ...options.request, state: token, signal });
+      } catch (err) {
+        if (err instanceof SluiceError && err.retryAfterMs !== undefined) throttledUntil = Math.max(throttledUntil, Date.now() + err.retryAfterMs);
+        throw err;
       } finally {
         abort.dispose();
       }
@@ -128,6 +138,9 @@ export function openPageStream(options: PageStreamOptions): PageStream {
     },
     end() {
       return end;
+    },
+    throttledForMs() {
+      return Math.max(0, throttledUntil - Date.now());
     },
   };
 }

@@ -285,6 +285,31 @@ describe('page stream', () => {
     expect(server.seen.map((s) => Number(s.query.get('page'))).every((p) => p >= 1 && p <= 5)).toBe(true);
   });
 
+  it('remembers a Retry-After on a page requested ahead, though the batch stops at an earlier page', async () => {
+    server.route('/items', async (req, res) => {
+      const o = Number(req.query.get('offset'));
+      // Offset 10 fails late, after offset 20's 429 has arrived: the caller stops at 10 and never takes 20.
+      if (o === 10) {
+        await new Promise((r) => setTimeout(r, 200));
+        return json(res, 503, { error: 'try again' });
+      }
+      if (o === 20) return json(res, 429, { error: 'slow down' }, { 'retry-after': '2' });
+      json(res, 200, { items: items(o, o + 10), total: 100 });
+    });
+    const ep = endpoint(`${server.base}/items`, { paginator: offset(), data_selector: 'items' });
+    const stream = openPageStream({ request: { endpoint: ep, secretValues: [], placeholders: {} }, start: null, parallelism: 4 });
+    try {
+      expect(stream.throttledForMs()).toBe(0);
+      await stream.next(10);
+      await expect(stream.next(9)).rejects.toMatchObject({ kind: 'http_retryable', status: 503 });
+      const owed = stream.throttledForMs();
+      expect(owed).toBeGreaterThan(1_500);
+      expect(owed).toBeLessThanOrEqual(2_000);
+    } finally {
+      stream.close();
+    }
+  });
+
   it('a single fetchPage result carries no planning fields', async () => {
     server.route('/items', (_req, res) => json(res, 200, { items: items(0, 10), total: 50 }));
     const page = await fetchPage({ endpoint: endpoint(`${server.base}/items`, { paginator: offset(), data_selector: 'items' }), secretValues: [], placeholders: {}, state: null });
