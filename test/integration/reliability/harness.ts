@@ -132,3 +132,24 @@ export function pagesServedTwice(requests: { offset: number; status: number }[])
   for (const r of requests) if (r.status === 200) counts.set(r.offset, (counts.get(r.offset) ?? 0) + 1);
   return new Map([...counts].filter(([, n]) => n > 1));
 }
+
+/** What a resource workflow's history says about its waits on durable timers (the latest run). */
+export interface DurableWaits {
+  /** Messages of the batch failures that asked for a long wait (`long_wait`). */
+  longWaitFailures: string[];
+  /** Every timer the workflow started, in milliseconds. */
+  timersMs: number[];
+}
+
+export async function durableWaits(client: Client, workflowId: string): Promise<DurableWaits> {
+  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const longWaitFailures = events.flatMap((e) => {
+    const failure = e.activityTaskFailedEventAttributes?.failure;
+    return failure?.applicationFailureInfo?.type === 'long_wait' ? [failure.message ?? ''] : [];
+  });
+  const timersMs = events.flatMap((e) => {
+    const timeout = e.timerStartedEventAttributes?.startToFireTimeout;
+    return timeout ? [Number(timeout.seconds ?? 0) * 1000 + Math.round((timeout.nanos ?? 0) / 1e6)] : [];
+  });
+  return { longWaitFailures, timersMs };
+}
