@@ -54,8 +54,8 @@ async function stopChild(child: ChildProcess | undefined, graceMs = 15_000, sign
 export interface PrivateTemporal {
   address: string;
   dbFile: string;
-  /** Stops the server (SIGTERM) and waits for it to exit. */
-  stop(): Promise<void>;
+  /** Stops the server (SIGTERM by default; SIGKILL for a crash) and waits for it to exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same port and database file, and waits until it answers. */
   start(): Promise<void>;
 }
@@ -80,7 +80,7 @@ export async function startPrivateTemporal(dir: string): Promise<PrivateTemporal
     }, `private Temporal at ${address}`, 60_000, 250);
   };
   await start();
-  return { address, dbFile, stop: () => stopChild(child), start };
+  return { address, dbFile, stop: (signal) => stopChild(child, 15_000, signal), start };
 }
 
 export interface PrivateClickHouse {
@@ -150,6 +150,8 @@ export interface HeldRequest {
   query: string;
   /** Forwards the request (held back so far) to ClickHouse. */
   release(): void;
+  /** Closes the client's connection instead: the statement never reaches ClickHouse. */
+  drop(): void;
 }
 
 export interface ClickHouseProxy {
@@ -194,7 +196,7 @@ export async function startClickHouseProxy(upstream: string): Promise<ClickHouse
       const index = waiting.findIndex((w) => w.match(query));
       if (index < 0) return forward(req, body, res, query);
       const [hold] = waiting.splice(index, 1);
-      hold.resolve({ query, release: () => forward(req, body, res, query) });
+      hold.resolve({ query, release: () => forward(req, body, res, query), drop: () => res.destroy() });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -8,16 +8,25 @@
  * points at once (a crash costs a heartbeat timeout, 20 s, before Temporal retries the batch):
  *  - pipeline A is killed during a fetch: the API holds its response open;
  *  - pipeline B is killed during an insert: a proxy in front of ClickHouse holds the INSERT, and lets
- *    it through after the worker is dead (a "zombie" insert that must collapse with the retried page).
- * A second kill lands between pages: both resources are waiting out a Retry-After, so no page
- * activity runs, and nothing must be fetched again.
+ *    it through after the worker is dead (a "zombie" insert): it lands (the table's raw count grows by
+ *    the batch while no worker runs), the retried batch writes the same rows again, and FINAL collapses
+ *    them. Merges are stopped on both tables, so the raw count keeps every copy to the end.
+ * A second kill lands between batches, while the API serves: each sync's batch k has inserted and
+ * completed, batch k+1 has asked for its pages (held, never answered) when the worker dies. Nothing of
+ * batch k or before may be fetched again.
+ *
+ * A second test kills the worker after a sync's last INSERT and before its incremental state is
+ * written (the proxy holds the state INSERT, which never reaches ClickHouse): a new worker writes the
+ * state without fetching any page again, and the next run asks from that cursor.
  */
 import { ClickHouseClient } from '@clickhouse/client';
 import { Client, Connection } from '@temporalio/client';
 import { MockAnalyticsApi, startMockAnalyticsApi } from '../../fixtures/mock-analytics-api';
 import { dropDatabase, uniqueName } from '../../helpers/clickhouse';
 import { ClickHouseProxy, sleep, startClickHouseProxy, startWorkerProcess, waitUntil, WorkerProcess } from '../../helpers/servers';
-import { clickHouseAt, mockSource, pagesServedTwice, resultOf, startSync, syncInput, tableCounts } from './harness';
+import { makeEvent } from '../../fixtures/mock-analytics-api';
+import { literal, qualified } from '../../../src/destination/sql';
+import { clickHouseAt, mockSource, pagesServedTwice, resultOf, startSync, storedState, syncInput, tableCounts } from './harness';
 
 jest.setTimeout(180_000);
 
@@ -28,6 +37,7 @@ const temporalAddress = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
 
 let apiA: MockAnalyticsApi;
 let apiB: MockAnalyticsApi;
+let apiC: MockAnalyticsApi;
 let proxy: ClickHouseProxy;
 let connection: Connection;
 let client: Client;
@@ -35,12 +45,14 @@ let ch: ClickHouseClient;
 const workers: WorkerProcess[] = [];
 const dbA = uniqueName('sluice_rel_crash_a');
 const dbB = uniqueName('sluice_rel_crash_b');
+const dbC = uniqueName('sluice_rel_crash_c');
 const taskQueue = uniqueName('tq_crash');
 
 beforeAll(async () => {
-  [apiA, apiB] = await Promise.all([
+  [apiA, apiB, apiC] = await Promise.all([
     startMockAnalyticsApi({ records: RECORDS, apiKey: API_KEY }),
     startMockAnalyticsApi({ records: RECORDS, apiKey: API_KEY }),
+    startMockAnalyticsApi({ records: 3_000, apiKey: API_KEY }),
   ]);
   proxy = await startClickHouseProxy(sharedClickHouse);
   connection = await Connection.connect({ address: temporalAddress });
@@ -50,12 +62,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const w of workers) await w.kill('SIGKILL');
-  await Promise.all([dropDatabase(ch, dbA), dropDatabase(ch, dbB)].map((p) => p.catch(() => undefined)));
+  await Promise.all([dropDatabase(ch, dbA), dropDatabase(ch, dbB), dropDatabase(ch, dbC)].map((p) => p.catch(() => undefined)));
   await ch?.close();
   await connection?.close();
   await proxy?.close();
   await apiA?.close();
   await apiB?.close();
+  await apiC?.close();
 });
 
 function startWorker(): Promise<WorkerProcess> {
@@ -99,6 +112,8 @@ test('a killed worker costs at most the pages in flight; nothing is lost or dupl
 
   await waitUntil(() => served(apiA) >= 33 && served(apiB) >= 30, 'both syncs to pass page 30');
   debug(`page 30 reached: A ${served(apiA)}, B ${served(apiB)}`);
+  // Background merges would collapse copies in the raw count too; FINAL collapses them at query time.
+  for (const db of [dbA, dbB]) await ch.command({ query: `SYSTEM STOP MERGES ${qualified(db, 'events')}` });
 
   // Kill 1: A mid-fetch (the API holds the answer), B mid-insert (the proxy holds the INSERT).
   // Pages are fetched up to 4 side by side, so every request that arrives from now on is held.
@@ -111,6 +126,7 @@ test('a killed worker costs at most the pages in flight; nothing is lost or dupl
   await worker.kill('SIGKILL');
   const inFlightA = offsetsInFlight(apiA, dbA, heldA.map((h) => h.offset));
   const inFlightB = offsetsInFlight(apiB, dbB);
+  const rawBeforeZombie = (await tableCounts(ch, dbB, 'events')).raw;
   debug(`kill 1: A holds ${heldA.map((h) => h.offset).join(',')} (${inFlightA.length} pages in flight), B holds an insert (${inFlightB.length} pages)`);
   // The two syncs resume independently and one can run far ahead (or finish) before the other is back:
   // hold A's answers from page 120 on until kill 2, so both are still mid-sync when it comes.
@@ -119,45 +135,56 @@ test('a killed worker costs at most the pages in flight; nothing is lost or dupl
   apiA.setFaults({ beforeResponse: ({ offset }) => (offset >= 12_000 ? gateA : Promise.resolve()) });
   for (const h of heldA) h.release(); // answered to a dead client: they count as served
   insertB.release(); // lands after its worker died; must collapse with the retried batch
+  // The zombie lands: its whole batch is in the table while no worker runs.
+  await waitUntil(async () => (await tableCounts(ch, dbB, 'events')).raw === rawBeforeZombie + PAGES_PER_BATCH * 100, 'the zombie INSERT to land', 20_000, 100);
   worker = await startWorker();
 
   await waitUntil(() => served(apiA) >= 120 && served(apiB) >= 120, 'both syncs to pass page 120 after the first kill', 150_000);
   debug(`page 120 reached: A ${served(apiA)}, B ${served(apiB)}`);
 
-  // Kill 2, between batches: as a batch's INSERT passes, the API starts answering 429 Retry-After 5, so the
-  // next batch fails on its first page and waits on the server; no activity runs when the worker dies.
-  const since = { A: apiA.requests.length, B: apiB.requests.length };
+  // Kill 2, between batches: each sync's batch k inserts (its INSERT held, then let through) and completes,
+  // and batch k+1 asks for its first pages, which the API holds and never answers. Then the worker dies.
+  const unanswered = new Map<MockAnalyticsApi, { offset: number; drop: () => void }[]>([[apiA, []], [apiB, []]]);
   await Promise.all(
     ([[apiA, dbA], [apiB, dbB]] as const).map(async ([api, db]) => {
       const next = proxy.holdNext(isDataInsert(db));
       if (api === apiA) openGateA(); // A's batch at page 120 can now finish, into the held INSERT
-      const held = await next;
-      api.setFaults({ every429: 1, retryAfterSeconds: 5 });
+      const held = await next; // batch k has fetched every page; nothing of batch k+1 is asked for yet
+      api.setFaults({ beforeResponse: ({ offset }) => new Promise<void>((_, reject) => unanswered.get(api)!.push({ offset, drop: () => reject(new Error('dropped')) })) });
       held.release();
     }),
   );
-  await waitUntil(
-    () => apiA.requests.slice(since.A).some((r) => r.status === 429) && apiB.requests.slice(since.B).some((r) => r.status === 429),
-    'both syncs to be throttled',
-  );
-  await sleep(1_000); // the failed attempts are reported; the retry timers run on the server
+  await waitUntil(() => [...unanswered.values()].every((held) => held.length > 0), 'both syncs to start their next batch');
+  await sleep(200); // the batch's other side-by-side requests arrive and are held too
   debug('kill 2');
   await worker.kill('SIGKILL');
-  apiA.setFaults({});
-  apiB.setFaults({});
+  // Where batch k+1 starts, in each API: its lowest page asked for.
+  const boundary = new Map([...unanswered].map(([api, held]) => [api, Math.min(...held.map((h) => h.offset))]));
+  const afterKill2 = new Map([apiA, apiB].map((api) => [api, api.requests.length]));
+  for (const [api, held] of unanswered) {
+    api.setFaults({});
+    for (const h of held) h.drop(); // never answered: the pages of batch k+1 were not served before the kill
+  }
   worker = await startWorker();
 
   const [resultA, resultB] = await Promise.all([resultOf(handleA), resultOf(handleB)]);
   debug('both syncs done');
   if (process.env.SLUICE_TEST_DEBUG) require('node:fs').writeFileSync('/tmp/crash-log.json', JSON.stringify({ a: apiA.requests, b: apiB.requests, fwd: proxy.forwarded }, null, 1));
+  // Kill 2 cost nothing: after it, each API was asked only for pages from batch k+1 on.
+  for (const api of [apiA, apiB]) {
+    const refetched = api.requests.slice(afterKill2.get(api)).filter((r) => r.offset < boundary.get(api)!).map((r) => r.offset);
+    expect({ boundary: boundary.get(api), refetched }).toEqual({ boundary: boundary.get(api), refetched: [] });
+  }
   for (const result of [resultA, resultB]) {
     expect(result.resources).toEqual([expect.objectContaining({ name: 'events', table: 'events', rows: RECORDS, pages: 200 })]);
   }
-  for (const db of [dbA, dbB]) {
-    const counts = await tableCounts(ch, db, 'events');
-    expect({ db, final: counts.final, uniqueFinal: counts.uniqueFinal }).toEqual({ db, final: RECORDS, uniqueFinal: RECORDS });
-  }
-  // The only pages served twice are those in flight at the first kill; the second kill cost none.
+  // Every record once under FINAL. In the raw table, B keeps both copies of the zombie's batch (the zombie
+  // and the retry) and nothing else twice; A, killed before its INSERT, has nothing twice.
+  const countsA = await tableCounts(ch, dbA, 'events');
+  const countsB = await tableCounts(ch, dbB, 'events');
+  expect({ final: countsA.final, uniqueFinal: countsA.uniqueFinal, raw: countsA.raw }).toEqual({ final: RECORDS, uniqueFinal: RECORDS, raw: RECORDS });
+  expect({ final: countsB.final, uniqueFinal: countsB.uniqueFinal, raw: countsB.raw }).toEqual({ final: RECORDS, uniqueFinal: RECORDS, raw: RECORDS + PAGES_PER_BATCH * 100 });
+  // The only pages served twice are those in flight at the first kill.
   const twiceA = pagesServedTwice(apiA.requests);
   const twiceB = pagesServedTwice(apiB.requests);
   expect(twiceA.size).toBeLessThanOrEqual(inFlightA.length);
@@ -168,4 +195,42 @@ test('a killed worker costs at most the pages in flight; nothing is lost or dupl
   expect(inFlightB).toHaveLength(PAGES_PER_BATCH);
   // Nothing the workers wrote mentions the key.
   for (const w of workers) expect(w.output()).not.toContain(API_KEY);
+});
+
+test('a worker killed after the last INSERT and before the state is written: the state is written later, nothing fetched again', async () => {
+  const pipeline = uniqueName('crash_state');
+  const initial = '2024-01-01T00:00:00Z';
+  const source = mockSource(apiC.url, { endpoint: { incremental: { cursor_path: 'updated_at', initial_value: initial, start_param: 'updated_since' } } });
+  const input = { ...syncInput(pipeline, dbC, source), batchLimits: { rows: 1_000, pages: PAGES_PER_BATCH } };
+  for (const w of workers) await w.kill('SIGKILL'); // the first test's worker polls the same task queue
+  let worker = await startWorker();
+  const isStateInsert = (query: string) => /^\s*INSERT/i.test(query) && query.includes(`${qualified(dbC, '_sluice_state')}`);
+  const heldState = proxy.holdNext(isStateInsert);
+  const handle = await startSync(client, taskQueue, input);
+
+  // Every batch is inserted and the commit is writing the cursor: the worker dies, the write never lands.
+  const state = await heldState;
+  await worker.kill('SIGKILL');
+  state.drop();
+  expect(await storedState(ch, dbC, pipeline, 'events')).toBeUndefined();
+  expect((await tableCounts(ch, dbC, 'events')).final).toBe(3_000);
+  const servedBefore = apiC.requests.length;
+
+  worker = await startWorker();
+  const result = await resultOf(handle);
+  expect(result.resources).toEqual([expect.objectContaining({ name: 'events', rows: 3_000, pages: 30 })]);
+  // The new worker only finished the commit: no page asked for again, the cursor and one completed load written.
+  expect(apiC.requests.slice(servedBefore)).toEqual([]);
+  expect(pagesServedTwice(apiC.requests).size).toBe(0);
+  const cursor = makeEvent(3_000).updated_at;
+  expect(await storedState(ch, dbC, pipeline, 'events')).toEqual({ last_value: cursor });
+  const loads = await ch.query({ query: `SELECT status, rows FROM ${qualified(dbC, '_sluice_loads')} FINAL WHERE pipeline = ${literal(pipeline)}`, format: 'JSONEachRow' });
+  expect(await loads.json()).toEqual([{ status: 'completed', rows: '3000' }]);
+
+  // The next run asks from that cursor: only the newest record (the range is closed at its start) comes again.
+  const next = await resultOf(await startSync(client, taskQueue, input));
+  expect(next.resources).toEqual([expect.objectContaining({ name: 'events', rows: 1 })]);
+  expect(apiC.requests.at(-1)).toMatchObject({ status: 200, updatedSince: cursor });
+  const counts = await tableCounts(ch, dbC, 'events');
+  expect({ final: counts.final, uniqueFinal: counts.uniqueFinal }).toEqual({ final: 3_000, uniqueFinal: 3_000 });
 });
