@@ -16,6 +16,8 @@ export interface SluiceWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Env names configs may resolve secrets from (docs/security.md); undefined: any but sluice's own settings. */
+  secretsAllow?: readonly string[];
 }
 
 export interface SluiceWorker {
@@ -40,7 +42,7 @@ export async function createSluiceWorker(options: SluiceWorkerOptions): Promise<
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle ?? (await cachedWorkflowBundle()),
-    activities: createActivities({ destination: openDestination, env: options.env, cwd: options.cwd }),
+    activities: createActivities({ destination: openDestination, env: options.env, cwd: options.cwd, secretsAllow: options.secretsAllow }),
     // Heartbeats carry cancellation to a running batch: send them often enough that `sluice cancel` is prompt.
     maxHeartbeatThrottleInterval: '5 seconds',
   });

@@ -6,4 +6,6 @@ export interface ActivityDeps {
   env?: NodeJS.ProcessEnv;
   /** Where `.dlt/secrets.toml` is looked for. */
   cwd?: string;
+  /** Env names a `${NAME}` may resolve from (SLUICE_SECRETS_ALLOW); undefined: any but sluice's own settings. */
+  secretsAllow?: readonly string[];
 }

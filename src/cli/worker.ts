@@ -6,6 +6,7 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
 import { clickHouseSettingsFromEnv } from '../destination';
+import { parseSecretsAllow } from '../config/secrets';
 import { readEnv } from '../settings';
 import { describeConnection } from '../temporal-connection';
 import { tuneHeapForWorker } from '../heap';
@@ -44,12 +45,20 @@ export async function workerCommand(rawOptions: unknown, print: (line: string) =
     ...(metrics ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metrics } } } } : {}),
   });
   const { connection, temporal } = await connectNativeTemporal();
+  // A standalone worker runs whatever reaches its task queue: it resolves only the env secrets its operator allows.
+  const secretsAllow = parseSecretsAllow(process.env.SLUICE_SECRETS_ALLOW);
   const sluiceWorker = await createSluiceWorker({
     connection,
     namespace: temporal.env.TEMPORAL_NAMESPACE,
     taskQueue,
     clickHouse: clickHouseSettingsFromEnv(),
+    secretsAllow,
   });
+  print(
+    secretsAllow.length === 0
+      ? 'worker: no env secrets (SLUICE_SECRETS_ALLOW is unset): configs resolve ${NAME} from .dlt/secrets.toml only'
+      : `worker: env secrets allowed by SLUICE_SECRETS_ALLOW: ${secretsAllow.join(', ')} (never CLICKHOUSE_*, TEMPORAL_*, SLUICE_*)`,
+  );
   print(`worker: polling task queue ${taskQueue} on ${describeConnection(temporal.settings)} (namespace ${temporal.env.TEMPORAL_NAMESPACE})`);
   if (metrics) print(`worker: Prometheus metrics on http://${metrics}/metrics`);
   try {
