@@ -16,6 +16,8 @@ export interface SluiceWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Batch activities run at once (SLUICE_MAX_CONCURRENT_ACTIVITIES); default DEFAULT_MAX_CONCURRENT_ACTIVITIES. */
+  maxConcurrentActivities?: number;
   /** Env names configs may resolve secrets from (docs/security.md); undefined: any but sluice's own settings. */
   secretsAllow?: readonly string[];
 }
@@ -25,6 +27,12 @@ export interface SluiceWorker {
   /** Closes the destination's connections after the worker has stopped. */
   close(): Promise<void>;
 }
+
+/**
+ * The SDK would run 100 activities at once; each sluice batch may hold 32 MiB of responses and their
+ * records, so a worker's memory is bounded by this times the batch limits, not by the task queue's backlog.
+ */
+export const DEFAULT_MAX_CONCURRENT_ACTIVITIES = 8;
 
 export async function createSluiceWorker(options: SluiceWorkerOptions): Promise<SluiceWorker> {
   let destination: Promise<Destination> | undefined;
@@ -43,6 +51,7 @@ export async function createSluiceWorker(options: SluiceWorkerOptions): Promise<
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle ?? (await cachedWorkflowBundle()),
     activities: createActivities({ destination: openDestination, env: options.env, cwd: options.cwd, secretsAllow: options.secretsAllow }),
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES,
     // Heartbeats carry cancellation to a running batch: send them often enough that `sluice cancel` is prompt.
     maxHeartbeatThrottleInterval: '5 seconds',
   });

@@ -123,6 +123,7 @@ async function resultWithWorker<T>(env: ReturnType<typeof readEnv>, result: Prom
     namespace: temporal.env.TEMPORAL_NAMESPACE,
     taskQueue: env.SLUICE_TASK_QUEUE,
     clickHouse: clickHouseSettingsFromEnv(),
+    maxConcurrentActivities: env.SLUICE_MAX_CONCURRENT_ACTIVITIES,
   });
   try {
     return await sluiceWorker.worker.runUntil(result);

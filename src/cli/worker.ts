@@ -53,12 +53,14 @@ export async function workerCommand(rawOptions: unknown, print: (line: string) =
     taskQueue,
     clickHouse: clickHouseSettingsFromEnv(),
     secretsAllow,
+    maxConcurrentActivities: env.SLUICE_MAX_CONCURRENT_ACTIVITIES,
   });
   print(
     secretsAllow.length === 0
       ? 'worker: no env secrets (SLUICE_SECRETS_ALLOW is unset): configs resolve ${NAME} from .dlt/secrets.toml only'
       : `worker: env secrets allowed by SLUICE_SECRETS_ALLOW: ${secretsAllow.join(', ')} (never CLICKHOUSE_*, TEMPORAL_*, SLUICE_*)`,
   );
+  print(`worker: at most ${env.SLUICE_MAX_CONCURRENT_ACTIVITIES} batch activities at a time (SLUICE_MAX_CONCURRENT_ACTIVITIES)`);
   print(`worker: polling task queue ${taskQueue} on ${describeConnection(temporal.settings)} (namespace ${temporal.env.TEMPORAL_NAMESPACE})`);
   if (metrics) print(`worker: Prometheus metrics on http://${metrics}/metrics`);
   try {

@@ -4,7 +4,8 @@
  * real ClickHouse, a worker process, and the mock API, which records every request it gets.
  */
 import { ApplicationFailure, Client, Connection, WorkflowFailedError } from '@temporalio/client';
-import { startMockAnalyticsApi } from '../fixtures/mock-analytics-api';
+import { type RequestLogEntry, startMockAnalyticsApi } from '../fixtures/mock-analytics-api';
+import { validateSourceConfig } from '../../src/config';
 import { dropDatabase, testClickHouse, uniqueName } from '../helpers/clickhouse';
 import { startWorkerProcess, WorkerProcess } from '../helpers/servers';
 import { mockSource, resultOf, syncInput } from './reliability/harness';
@@ -79,6 +80,40 @@ test("a worker that allows every name still never resolves sluice's own settings
     expect(text).not.toContain('worker-own-setting-1414');
     expect(nonRetryable).toBe(true);
     expect(api.requests).toHaveLength(0);
+  } finally {
+    await api.close();
+  }
+});
+
+/** The most requests the API was answering at one moment. */
+function peakConcurrency(requests: readonly RequestLogEntry[]): number {
+  const edges = requests.flatMap((r) => [{ t: r.receivedAt, d: 1 }, { t: r.at, d: -1 }]).sort((a, b) => a.t - b.t || a.d - b.d);
+  let now = 0;
+  let peak = 0;
+  for (const e of edges) peak = Math.max(peak, (now += e.d));
+  return peak;
+}
+
+test('SLUICE_MAX_CONCURRENT_ACTIVITIES bounds the batches a worker process runs at once', async () => {
+  const api = await startMockAnalyticsApi({ records: 300, auth: { type: 'api_key', apiKey: API_KEY } });
+  try {
+    api.setFaults({ delayMs: 40 });
+    const { taskQueue, process } = await worker({ API_KEY, SLUICE_MAX_CONCURRENT_ACTIVITIES: '1', SLUICE_PAGE_PARALLELISM: '1' });
+    expect(process.output()).toContain('worker: at most 1 batch activities at a time');
+    // Three independent resources: syncSource runs them side by side, so only the worker's limit serialises them.
+    const endpoint = { path: '/v1/resource', data_selector: 'data', paginator: { type: 'offset', limit: 100 } };
+    const raw = {
+      client: { base_url: api.url, auth: { type: 'api_key', name: 'api_key', api_key: '${api_key}', location: 'query' } },
+      resource_defaults: { primary_key: 'id', write_disposition: 'append' },
+      resources: ['a', 'b', 'c'].map((name) => ({ name, endpoint })),
+    };
+    const validated = validateSourceConfig(raw);
+    if (!validated.ok) throw new Error(JSON.stringify(validated.problems));
+    const pipeline = uniqueName('security_limit');
+    const result = await client.workflow.execute('syncSource', { taskQueue, workflowId: `sluice/${pipeline}`, args: [syncInput(pipeline, database, validated.source)] });
+    expect(result.resources.map((r: { rows: number }) => r.rows)).toEqual([300, 300, 300]);
+    expect(api.requests.length).toBeGreaterThanOrEqual(9);
+    expect(peakConcurrency(api.requests)).toBe(1);
   } finally {
     await api.close();
   }
