@@ -1,10 +1,12 @@
 /**
  * Reads a response body into text within a byte limit, as UTF-8 only. A hostile or broken API must not
  * make a worker buffer an unbounded body (it is cut off while it streams, the first byte past the
- * limit ends it), nor turn a Latin-1 or compressed body into mojibake that is then loaded as data.
+ * limit ends it), nor turn a Latin-1 or compressed body into mojibake that is then loaded as data, nor
+ * hand on JSON nested deep enough to overflow the stack (json-depth.ts).
  */
 import type { Dispatcher } from 'undici';
 import { SluiceError } from '../errors';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
 
 /** The default of `client.max_response_bytes`: twice the default batch_bytes, so a batch still fits one page. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
@@ -56,8 +58,12 @@ export async function readBodyText(res: Dispatcher.ResponseData, headers: Record
     }
     chunks.push(chunk as Buffer);
   }
+  const bytes = Buffer.concat(chunks, size);
+  if (nestsDeeperThan(bytes, MAX_JSON_DEPTH)) {
+    throw new SluiceError('response_shape', `response from ${where} nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep; sluice refuses it rather than overflow its stack flattening the records`);
+  }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks, size));
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw new SluiceError('response_shape', `response from ${where} is not valid UTF-8${charset ? '' : ' (no charset was declared)'}; sluice reads JSON as UTF-8 only, so the API must send UTF-8`);
   }
