@@ -18,6 +18,8 @@ export interface SluiceWorkerOptions {
   cwd?: string;
   /** Batch activities run at once (SLUICE_MAX_CONCURRENT_ACTIVITIES); default DEFAULT_MAX_CONCURRENT_ACTIVITIES. */
   maxConcurrentActivities?: number;
+  /** Directories config modules may be loaded from (docs/security.md); undefined: the working directory tree. */
+  configDirs?: readonly string[];
   /** Env names configs may resolve secrets from (docs/security.md); undefined: any but sluice's own settings. */
   secretsAllow?: readonly string[];
 }
@@ -50,7 +52,7 @@ export async function createSluiceWorker(options: SluiceWorkerOptions): Promise<
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle ?? (await cachedWorkflowBundle()),
-    activities: createActivities({ destination: openDestination, env: options.env, cwd: options.cwd, secretsAllow: options.secretsAllow }),
+    activities: createActivities({ destination: openDestination, env: options.env, cwd: options.cwd, secretsAllow: options.secretsAllow, configDirs: options.configDirs }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES,
     // Heartbeats carry cancellation to a running batch: send them often enough that `sluice cancel` is prompt.
     maxHeartbeatThrottleInterval: '5 seconds',
