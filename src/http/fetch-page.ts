@@ -70,7 +70,7 @@ export async function fetchPositionedPage(input: FetchPageInput): Promise<Positi
 
   const prepare = (): HttpRequest => {
     const req = buildRequest(endpoint, input.placeholders);
-    paginator.applyToRequest(pcfg, token.state, req);
+    paginator.applyToRequest(pcfg, token.state, req, secrets());
     return req;
   };
   // Auth is attached by the transport, and only where the request's origin may receive it.
