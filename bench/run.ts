@@ -72,7 +72,7 @@ async function sluiceCase(baseUrl: string, pageSize: number, database: string, p
   // BENCH_WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": node flags for the worker only (profiling).
   const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const { child: worker } = await startChild(process.execPath, [...nodeArgs, join(repoRoot, 'bin', 'sluice.js'), 'worker'], {
-    SLUICE_TASK_QUEUE: taskQueue, API_KEY, SLUICE_PAGE_PARALLELISM: String(parallelism), CLICKHOUSE_URL,
+    SLUICE_TASK_QUEUE: taskQueue, API_KEY, SLUICE_SECRETS_ALLOW: 'API_KEY', SLUICE_PAGE_PARALLELISM: String(parallelism), CLICKHOUSE_URL,
   }, /worker: polling/);
   let peak = 0;
   const sampler = setInterval(() => {

@@ -1,46 +1,63 @@
 /**
- * Secret masking, shared by every layer that builds messages (config, http, activities). Secrets show up
- * in more than their raw form: percent-encoded in a query string, form-encoded, JSON-escaped in a body
- * the API echoes back, so each form is masked.
+ * Secret masking, shared by every layer that builds messages (config, http, activities). A secret shows up
+ * in more than its raw form: percent-encoded in a URL (any character may be, in either hex case, and an
+ * API may encode some characters and not others), form-encoded (`+` for a space), JSON-escaped in a body
+ * the API echoes back (`\/`, `\u0061`). Each secret becomes one pattern that accepts, character by
+ * character, any of these forms, so mixed encodings are masked too.
  */
 
 export const MASK = '***';
 
-function formEncode(value: string): string {
-  return new URLSearchParams({ v: value }).toString().slice(2);
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
-function variants(secret: string): string[] {
-  const forms = new Set<string>([secret]);
-  forms.add(encodeURIComponent(secret));
-  forms.add(encodeURIComponent(secret).replace(/%20/g, '+'));
-  forms.add(formEncode(secret));
-  forms.add(encodeURI(secret));
-  forms.add(JSON.stringify(secret).slice(1, -1));
-  // Lower-case percent escapes are valid too (some servers echo them that way).
-  forms.add(encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
-  return [...forms].filter((f) => f.length > 0);
+/** A hex number matched in either case: 0x2f → `2[fF]`. */
+function hexPattern(value: number, digits: number): string {
+  return value
+    .toString(16)
+    .padStart(digits, '0')
+    .split('')
+    .map((d) => (/[a-f]/.test(d) ? `[${d}${d.toUpperCase()}]` : d))
+    .join('');
 }
 
-// Every request masks its URL and summary with the same few secrets: their forms are worked out once.
-const formsOf = new Map<string, string[]>();
-const FORMS_CACHED = 256;
+/** Every form one character (a code point) may take in a URL, a form or a JSON string. */
+function charPattern(ch: string): string {
+  const forms = new Set<string>([escapeRegex(ch)]);
+  forms.add([...Buffer.from(ch, 'utf8')].map((b) => `%${hexPattern(b, 2)}`).join(''));
+  if (ch === ' ') forms.add('\\+');
+  const json = JSON.stringify(ch).slice(1, -1);
+  if (json !== ch) forms.add(escapeRegex(json));
+  if (ch === '/') forms.add('\\\\/');
+  forms.add(ch.split('').map((unit) => `\\\\u${hexPattern(unit.charCodeAt(0), 4)}`).join(''));
+  return forms.size === 1 ? [...forms][0]! : `(?:${[...forms].join('|')})`;
+}
 
-function cachedVariants(secret: string): string[] {
-  let forms = formsOf.get(secret);
-  if (!forms) {
-    if (formsOf.size >= FORMS_CACHED) formsOf.clear(); // rotated tokens must not pile up
-    forms = variants(secret);
-    formsOf.set(secret, forms);
+function secretPattern(secret: string): string {
+  return [...secret].map(charPattern).join('');
+}
+
+// Every request masks its URL and summary with the same few secrets: their pattern is built once.
+const patterns = new Map<string, RegExp>();
+const PATTERNS_CACHED = 64;
+
+function patternFor(secrets: readonly string[]): RegExp | undefined {
+  // Longest first: at any position the alternation takes the first that matches, so a secret that
+  // contains another is masked whole.
+  const distinct = [...new Set(secrets.filter((s) => typeof s === 'string' && s.length > 0))].sort((a, b) => b.length - a.length);
+  if (distinct.length === 0) return undefined;
+  const key = distinct.join('\u0000');
+  let re = patterns.get(key);
+  if (!re) {
+    if (patterns.size >= PATTERNS_CACHED) patterns.clear(); // rotated tokens must not pile up
+    re = new RegExp(distinct.map(secretPattern).join('|'), 'g');
+    patterns.set(key, re);
   }
-  return forms;
+  return re;
 }
 
 export function maskSecrets(text: string, secrets: readonly string[]): string {
-  const all = secrets.filter((s) => typeof s === 'string' && s.length > 0).flatMap(cachedVariants);
-  // Longest first, so a secret that contains another secret is masked whole.
-  all.sort((a, b) => b.length - a.length);
-  let out = text;
-  for (const form of all) out = out.split(form).join(MASK);
-  return out;
+  const re = patternFor(secrets);
+  return re === undefined ? text : text.replace(re, MASK);
 }

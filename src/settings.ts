@@ -16,6 +16,13 @@ const envSchema = z.object({
   CLICKHOUSE_USER: z.string().default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),
   CLICKHOUSE_DATABASE: z.string().min(1).optional(),
+  // Batches a worker runs at once, each holding up to batch_bytes of responses (docs/security.md).
+  SLUICE_MAX_CONCURRENT_ACTIVITIES: z.coerce
+    .number({ message: 'SLUICE_MAX_CONCURRENT_ACTIVITIES must be a whole number from 1 to 200' })
+    .int({ message: 'SLUICE_MAX_CONCURRENT_ACTIVITIES must be a whole number from 1 to 200' })
+    .min(1, { message: 'SLUICE_MAX_CONCURRENT_ACTIVITIES must be a whole number from 1 to 200' })
+    .max(200, { message: 'SLUICE_MAX_CONCURRENT_ACTIVITIES must be a whole number from 1 to 200' })
+    .default(8),
 });
 
 export type SluiceEnv = z.infer<typeof envSchema>;

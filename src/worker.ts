@@ -16,6 +16,12 @@ export interface SluiceWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Batch activities run at once (SLUICE_MAX_CONCURRENT_ACTIVITIES); default DEFAULT_MAX_CONCURRENT_ACTIVITIES. */
+  maxConcurrentActivities?: number;
+  /** Directories config modules may be loaded from (docs/security.md); undefined: the working directory tree. */
+  configDirs?: readonly string[];
+  /** Env names configs may resolve secrets from (docs/security.md); undefined: any but sluice's own settings. */
+  secretsAllow?: readonly string[];
 }
 
 export interface SluiceWorker {
@@ -23,6 +29,12 @@ export interface SluiceWorker {
   /** Closes the destination's connections after the worker has stopped. */
   close(): Promise<void>;
 }
+
+/**
+ * The SDK would run 100 activities at once; each sluice batch may hold 32 MiB of responses and their
+ * records, so a worker's memory is bounded by this times the batch limits, not by the task queue's backlog.
+ */
+export const DEFAULT_MAX_CONCURRENT_ACTIVITIES = 8;
 
 export async function createSluiceWorker(options: SluiceWorkerOptions): Promise<SluiceWorker> {
   let destination: Promise<Destination> | undefined;
@@ -40,7 +52,8 @@ export async function createSluiceWorker(options: SluiceWorkerOptions): Promise<
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle ?? (await cachedWorkflowBundle()),
-    activities: createActivities({ destination: openDestination, env: options.env, cwd: options.cwd }),
+    activities: createActivities({ destination: openDestination, env: options.env, cwd: options.cwd, secretsAllow: options.secretsAllow, configDirs: options.configDirs }),
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES,
     // Heartbeats carry cancellation to a running batch: send them often enough that `sluice cancel` is prompt.
     maxHeartbeatThrottleInterval: '5 seconds',
   });

@@ -16,10 +16,17 @@ type StoreInput = Pick<
 /** Row identities (load, page, row) must differ between the parts of one child batch. */
 const PARTS_PER_BATCH = 100_000;
 
-export async function storeBatch(destination: Destination, input: StoreInput, fetched: JsonObject[], signal?: AbortSignal): Promise<number> {
+export interface StoreOptions {
+  signal?: AbortSignal;
+  /** Directories the worker loads config modules from (processing_steps); see processing-steps.ts. */
+  configDirs: readonly string[];
+}
+
+export async function storeBatch(destination: Destination, input: StoreInput, fetched: JsonObject[], options: StoreOptions): Promise<number> {
+  const { signal } = options;
   // processing_steps run before anything is kept, so children see the parent's processed records (as in dlt).
   const records = input.resource.processing_steps
-    ? await applyProcessingSteps(input.configModule, input.resource.name, fetched)
+    ? await applyProcessingSteps(input.configModule, input.resource.name, fetched, options.configDirs)
     : fetched;
   if (input.keepForChildren) {
     await destination.writeParentRecords(

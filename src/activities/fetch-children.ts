@@ -10,7 +10,7 @@ import { findValues } from '../http/json-path';
 import { fetchPage, filterIncremental, incrementalWindow, type PlaceholderContext } from '../http';
 import { advanceCursor } from '../workflows/cursor';
 import { storeBatch } from './batch-store';
-import type { ActivityDeps } from './deps';
+import { type ActivityDeps, configDirsOf } from './deps';
 import { LoopGuard } from './loop-guard';
 import { createPacer, type Pacer } from './pacing';
 import { partialBatchPause } from './fetch-pages';
@@ -86,7 +86,7 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
       fetched += walk.fetched;
       cursorValue = advanceCursor(cursorValue, walk.cursorValue, endpoint.incremental?.last_value_func ?? 'max');
     }
-    const rows = await storeBatch(destination, { ...input, part: input.firstParent }, records, ctx.cancellationSignal);
+    const rows = await storeBatch(destination, { ...input, part: input.firstParent }, records, { signal: ctx.cancellationSignal, configDirs: configDirsOf(deps) });
     if (endpoint.incremental) {
       const lastValueFunc = endpoint.incremental.last_value_func ?? 'max';
       const cursors = new Map<string, JsonPrimitive>();

@@ -21,7 +21,7 @@ import { filterIncremental, incrementalWindow, openPageStream, type PageStream }
 import { advanceCursor } from '../workflows/cursor';
 import type { BatchWriter } from '../destination';
 import { openBatchWriter, storeBatch, writerAfterSchemaWork } from './batch-store';
-import type { ActivityDeps } from './deps';
+import { type ActivityDeps, configDirsOf } from './deps';
 import { LoopGuard } from './loop-guard';
 import { createPacer } from './pacing';
 import { pageFailure } from './page-failure';
@@ -157,7 +157,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
     stream.close();
     const positionsEnd = stream.end();
 
-    const rows = writer ? (await writer.finish(ctx.cancellationSignal)).rows : await storeBatch(destination, input, records, ctx.cancellationSignal);
+    const rows = writer ? (await writer.finish(ctx.cancellationSignal)).rows : await storeBatch(destination, input, records, { signal: ctx.cancellationSignal, configDirs: configDirsOf(deps) });
     const lastRequestAtMs = pacer.lastRequestAtMs();
     return {
       rows,

@@ -2,8 +2,15 @@
  * dlt's `processing_steps` (filter, map, yield_map) for `.ts`/`.js` configs. Functions cannot travel
  * through workflow history, so the worker loads the config module itself, once per process, and runs
  * the resource's steps on each batch. The worker must therefore see the same module path as the CLI.
+ *
+ * Loading a module runs its code, and the path comes from workflow input, which is untrusted: a worker
+ * loads only a config module inside the directories its operator allows (SLUICE_CONFIG_DIRS, default its
+ * working directory tree), after resolving symlinks and `..`.
  */
+import { realpathSync } from 'node:fs';
+import { extname, isAbsolute, relative, sep } from 'node:path';
 import { readConfigFile } from '../config';
+import { MODULE_EXTENSIONS } from '../config/load';
 import type { JsonObject } from '../config/types';
 import { SluiceError } from '../errors';
 
@@ -30,12 +37,43 @@ async function stepsFor(modulePath: string, resourceName: string): Promise<Step[
   return steps as Step[];
 }
 
-export async function applyProcessingSteps(modulePath: string | undefined, resourceName: string, records: JsonObject[]): Promise<JsonObject[]> {
+function realOrUndefined(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The module's real path when it is a config module inside one of `allowedDirs`; otherwise a config error. */
+export function allowedConfigModule(modulePath: string, allowedDirs: readonly string[]): string {
+  const refuse = (why: string) =>
+    new SluiceError('config', `refusing to load config module ${modulePath}: ${why} (a worker loads config modules only from ${allowedDirs.join(', ')}; set SLUICE_CONFIG_DIRS to allow another directory)`);
+  if (!isAbsolute(modulePath)) throw refuse('not an absolute path');
+  if (!MODULE_EXTENSIONS.has(extname(modulePath).toLowerCase())) throw refuse('not a .ts or .js module');
+  const real = realOrUndefined(modulePath);
+  if (real === undefined) throw refuse('no such file on this worker');
+  const inside = allowedDirs.some((dir) => {
+    const root = realOrUndefined(dir);
+    if (root === undefined) return false;
+    const rel = relative(root, real);
+    return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+  });
+  if (!inside) throw refuse('outside the allowed directories');
+  return real;
+}
+
+export async function applyProcessingSteps(
+  modulePath: string | undefined,
+  resourceName: string,
+  records: JsonObject[],
+  allowedDirs: readonly string[],
+): Promise<JsonObject[]> {
   if (!modulePath) {
     throw new SluiceError('config', `resource "${resourceName}" has processing_steps, which only a .ts/.js config module can define`);
   }
   let out = records;
-  for (const step of await stepsFor(modulePath, resourceName)) {
+  for (const step of await stepsFor(allowedConfigModule(modulePath, allowedDirs), resourceName)) {
     if (step.filter) out = out.filter((r) => Boolean(step.filter!(r)));
     if (step.map) out = out.map((r) => step.map!(r));
     if (step.yield_map) out = out.flatMap((r) => [...step.yield_map!(r)]);

@@ -15,7 +15,7 @@ export interface LiveEndpoint {
 
 export function resolveEndpoint(endpoint: ResolvedEndpoint, deps: ActivityDeps): LiveEndpoint {
   try {
-    const resolved = resolveSecretRefs(endpoint, { env: deps.env, cwd: deps.cwd });
+    const resolved = resolveSecretRefs(endpoint, { env: deps.env, cwd: deps.cwd, allowEnv: deps.secretsAllow });
     return {
       endpoint: resolved.value,
       secretValues: resolved.secretValues,

@@ -1,4 +1,5 @@
 /** `sluice run`: start one sync of a pipeline and (by default) wait for its end, showing progress. */
+import { dirname } from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
@@ -96,7 +97,7 @@ export async function runCommand(configPath: string, rawOptions: unknown, io: Ru
         : new LineRenderer(io.print);
     const progress = renderer ? watchProgress(client, start.pipeline, resources, sinceMs, renderer, result) : Promise.resolve();
     try {
-      const output = options.withWorker ? await resultWithWorker(env, result) : await result;
+      const output = options.withWorker ? await resultWithWorker(env, result, start.source.module) : await result;
       await progress;
       return { ...base, resources: output.resources };
     } catch (err) {
@@ -111,7 +112,7 @@ export async function runCommand(configPath: string, rawOptions: unknown, io: Ru
   }
 }
 
-async function resultWithWorker<T>(env: ReturnType<typeof readEnv>, result: Promise<T>): Promise<T> {
+async function resultWithWorker<T>(env: ReturnType<typeof readEnv>, result: Promise<T>, configModule: string | undefined): Promise<T> {
   // stdout belongs to the command's result (--json); the in-process worker reports warnings on stderr only.
   Runtime.install({
     logger: new DefaultLogger('WARN', (entry) => process.stderr.write(`worker ${entry.level}: ${entry.message}\n`)),
@@ -123,6 +124,9 @@ async function resultWithWorker<T>(env: ReturnType<typeof readEnv>, result: Prom
     namespace: temporal.env.TEMPORAL_NAMESPACE,
     taskQueue: env.SLUICE_TASK_QUEUE,
     clickHouse: clickHouseSettingsFromEnv(),
+    maxConcurrentActivities: env.SLUICE_MAX_CONCURRENT_ACTIVITIES,
+    // The user's own process: their config module may live anywhere, and only its run uses this worker.
+    ...(configModule ? { configDirs: [process.cwd(), dirname(configModule)] } : {}),
   });
   try {
     return await sluiceWorker.worker.runUntil(result);

@@ -3,9 +3,11 @@
  * settings as every other command (src/temporal-connection.ts). With SLUICE_METRICS_PORT set, the SDK
  * runtime serves Prometheus metrics (task slots, poll latency, activity and workflow task counts) on it.
  */
+import { delimiter, resolve as resolvePath } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
 import { clickHouseSettingsFromEnv } from '../destination';
+import { parseSecretsAllow } from '../config/secrets';
 import { readEnv } from '../settings';
 import { describeConnection } from '../temporal-connection';
 import { tuneHeapForWorker } from '../heap';
@@ -44,12 +46,26 @@ export async function workerCommand(rawOptions: unknown, print: (line: string) =
     ...(metrics ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metrics } } } } : {}),
   });
   const { connection, temporal } = await connectNativeTemporal();
+  // A standalone worker runs whatever reaches its task queue: it resolves only the env secrets its operator allows.
+  const secretsAllow = parseSecretsAllow(process.env.SLUICE_SECRETS_ALLOW);
+  // Config modules run code: only those under these directories are loaded (SLUICE_CONFIG_DIRS, path-list separated).
+  const configDirs = (process.env.SLUICE_CONFIG_DIRS ?? '').split(delimiter).filter((dir) => dir !== '').map((dir) => resolvePath(dir));
   const sluiceWorker = await createSluiceWorker({
     connection,
     namespace: temporal.env.TEMPORAL_NAMESPACE,
     taskQueue,
     clickHouse: clickHouseSettingsFromEnv(),
+    secretsAllow,
+    maxConcurrentActivities: env.SLUICE_MAX_CONCURRENT_ACTIVITIES,
+    configDirs,
   });
+  print(
+    secretsAllow.length === 0
+      ? 'worker: no env secrets (SLUICE_SECRETS_ALLOW is unset): configs resolve ${NAME} from .dlt/secrets.toml only'
+      : `worker: env secrets allowed by SLUICE_SECRETS_ALLOW: ${secretsAllow.join(', ')} (never CLICKHOUSE_*, TEMPORAL_*, SLUICE_*)`,
+  );
+  print(`worker: loads config modules from ${configDirs.length > 0 ? configDirs.join(', ') : `${process.cwd()} (its working directory; SLUICE_CONFIG_DIRS is unset)`}`);
+  print(`worker: at most ${env.SLUICE_MAX_CONCURRENT_ACTIVITIES} batch activities at a time (SLUICE_MAX_CONCURRENT_ACTIVITIES)`);
   print(`worker: polling task queue ${taskQueue} on ${describeConnection(temporal.settings)} (namespace ${temporal.env.TEMPORAL_NAMESPACE})`);
   if (metrics) print(`worker: Prometheus metrics on http://${metrics}/metrics`);
   try {

@@ -9,6 +9,7 @@ import { BINDING_LOCATIONS, describeCycle, findCycle, findParentReferences, lega
 import { collectPlaceholders, INCREMENTAL_FIELDS, scanPlaceholders } from './placeholders';
 import { type ConfigProblem, type PathSegment, didYouMean, problem, quoteList } from './problems';
 import { isRecord } from './schema-helpers';
+import { checkTableNames } from './table-names';
 
 const ESCAPE_HINT = 'write literal braces as {{ and }}';
 
@@ -16,7 +17,7 @@ export function checkResources(config: unknown): ConfigProblem[] {
   if (!isRecord(config)) return [];
   const resources = expandResources(config);
   const names = resources.map((r) => r.name);
-  const problems: ConfigProblem[] = [...checkDuplicateNames(resources)];
+  const problems: ConfigProblem[] = [...checkDuplicateNames(resources), ...checkTableNames(resources)];
   const edges = new Map<string, string[]>();
   const baseUrl = isRecord(config.client) ? config.client.base_url : undefined;
   const rawList = Array.isArray(config.resources) ? config.resources : [];

@@ -23,7 +23,7 @@ export class ConfigValidationError extends SluiceError {
   }
 }
 
-const MODULE_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
+export const MODULE_EXTENSIONS: ReadonlySet<string> = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
 
 function firstLine(message: string): string {
   return message.split('\n', 1)[0]!.trim();

@@ -4,9 +4,16 @@
  * faithful description of what may be written.
  */
 import { z } from 'zod';
+import { forbiddenBodyKey } from './body-path';
 import { byType, nonEmptyString, nonNegativeInt, positiveInt, strictObject } from './schema-helpers';
 
 const jsonPath = () => nonEmptyString('a JSON path');
+/** A `*_body_path`: plain dotted keys, never through an object's prototype (body-path.ts). */
+const bodyPath = () =>
+  nonEmptyString('a body path such as "paging.offset"').superRefine((path, ctx) => {
+    const key = forbiddenBodyKey(path);
+    if (key !== undefined) ctx.addIssue({ code: 'custom', message: `may not name "${key}": a body path writes into the request body, never through an object's prototype` });
+  });
 const nullableJsonPath = () => z.union([jsonPath(), z.null()], { error: 'expected a JSON path or null' });
 
 function exclusive(a: string, b: string) {
@@ -45,8 +52,8 @@ export const offsetPaginatorSchema = strictObject(
     maximum_offset: positiveInt().optional(),
     stop_after_empty_page: z.boolean().optional(),
     has_more_path: jsonPath().optional(),
-    offset_body_path: nonEmptyString().optional(),
-    limit_body_path: nonEmptyString().optional(),
+    offset_body_path: bodyPath().optional(),
+    limit_body_path: bodyPath().optional(),
   },
   {
     also: (value, ctx) => {
@@ -75,7 +82,7 @@ export const pageNumberPaginatorSchema = strictObject(
     maximum_page: nonNegativeInt().optional(),
     stop_after_empty_page: z.boolean().optional(),
     has_more_path: jsonPath().optional(),
-    page_body_path: nonEmptyString().optional(),
+    page_body_path: bodyPath().optional(),
   },
   {
     also: (value, ctx) => {
@@ -90,7 +97,7 @@ export const cursorPaginatorSchema = strictObject(
     type: z.literal('cursor'),
     cursor_path: jsonPath().optional(),
     cursor_param: nonEmptyString().optional(),
-    cursor_body_path: nonEmptyString().optional(),
+    cursor_body_path: bodyPath().optional(),
     // Newer dlt: for APIs whose last page still carries a cursor.
     stop_after_empty_page: z.boolean().optional(),
     has_more_path: jsonPath().optional(),

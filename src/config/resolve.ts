@@ -9,6 +9,7 @@
 import { applyClientLayer, expandResource, joinUrl, mergeResourceDefaults } from './defaults';
 import type { EndpointInput, IncrementalParamInput } from './endpoint-schema';
 import { findParentReferences } from './graph';
+import { originOf } from './origin';
 import {
   DEFAULT_TIMEOUT_SECONDS,
   columnList,
@@ -138,6 +139,10 @@ function resolveEndpoint(e: EndpointInput & { path: string }, client: ClientInpu
   if (client.rate_limit !== undefined) out.rate_limit = { requests_per_second: client.rate_limit.requests_per_second };
   if (e.maximum_pages !== undefined) out.maximum_pages = e.maximum_pages;
   if (e.parallelism !== undefined) out.parallelism = e.parallelism;
+  const home = originOf(client.base_url) ?? originOf(out.url);
+  out.credential_origins = [...new Set([...(home ? [home] : []), ...(client.credential_origins ?? [])])];
+  if (client.other_origin_credentials !== undefined) out.other_origin_credentials = client.other_origin_credentials;
+  if (client.max_response_bytes !== undefined) out.max_response_bytes = client.max_response_bytes;
   return out;
 }
 

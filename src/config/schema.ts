@@ -129,6 +129,22 @@ export const resourceSchema = dispatch((value) =>
   typeof value === 'string' ? nonEmptyString('a resource name') : resourceObjectSchema,
 );
 
+/** An http(s) origin (`https://files.example.com`), normalised as URL.origin spells it. */
+const httpOrigin = () =>
+  nonEmptyString('an origin such as https://files.example.com').transform((value, ctx) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search !== '' || url.username !== '') {
+      ctx.addIssue({ code: 'custom', message: `expected an origin (scheme, host and port only) such as https://files.example.com, got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return url.origin;
+  });
+
 export const clientSchema = strictObject(
   {
     base_url: nonEmptyString('a base URL').optional(),
@@ -139,6 +155,10 @@ export const clientSchema = strictObject(
     retry: retrySchema.optional(),
     rate_limit: rateLimitSchema.optional(),
     timeout: timeoutSchema.optional(),
+    // Who receives credentials besides base_url's origin, and what a request elsewhere gets (docs/security.md).
+    credential_origins: z.array(httpOrigin()).optional(),
+    other_origin_credentials: oneOf(['omit', 'error'], 'other_origin_credentials').optional(),
+    max_response_bytes: positiveInt('a number of bytes').optional(),
   },
   {
     unsupported: { session: 'a requests Session cannot be configured in sluice' },

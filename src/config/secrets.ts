@@ -6,6 +6,10 @@
  * `$${NAME}` is an escaped, literal `${NAME}`. A dotted name (`${sources.github.token}`, what
  * dlt.secrets["sources.github.token"] becomes) is also looked up as dlt would: env
  * `SOURCES__GITHUB__TOKEN` and the `[sources.github]` table's `token`.
+ *
+ * Workflow input is untrusted (docs/security.md), so env lookups are limited: sluice's own settings
+ * (`CLICKHOUSE_*`, `TEMPORAL_*`, `SLUICE_*`) are never a secret of a config, and a standalone worker
+ * resolves only the env names its operator allows (`SLUICE_SECRETS_ALLOW`).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +20,25 @@ export interface SecretOptions {
   env?: NodeJS.ProcessEnv;
   /** Directory holding `.dlt/secrets.toml`; defaults to the process's working directory. */
   cwd?: string;
+  /**
+   * Env names a reference may resolve from (`*` globs, matched ignoring case). Undefined: any env name
+   * but sluice's own settings (the user's own process, `sluice run --with-worker`).
+   */
+  allowEnv?: readonly string[];
+}
+
+/** sluice's own settings: never resolved for a config, whoever runs it. */
+const OWN_SETTINGS = /^(CLICKHOUSE|TEMPORAL|SLUICE)_/i;
+
+/** `SLUICE_SECRETS_ALLOW`: comma-separated env names with `*` globs; unset or empty allows none. */
+export function parseSecretsAllow(text: string | undefined): string[] {
+  return (text ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+}
+
+function globMatcher(patterns: readonly string[]): (name: string) => boolean {
+  const escaped = patterns.map((p) => p.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*'));
+  const re = escaped.length === 0 ? undefined : new RegExp(`^(?:${escaped.join('|')})$`, 'i');
+  return (name) => re !== undefined && re.test(name);
 }
 
 const NAME = '[A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z_][A-Za-z0-9_]*)*';
@@ -72,27 +95,39 @@ type TomlTable = Record<string, unknown>;
 class SecretLookup {
   private readonly env: NodeJS.ProcessEnv;
   private readonly file: string;
+  private readonly allowed: (envName: string) => boolean;
+  private readonly restricted: boolean;
   private table: TomlTable | undefined | null = null;
 
   constructor(options: SecretOptions) {
     this.env = options.env ?? process.env;
     this.file = join(options.cwd ?? process.cwd(), '.dlt', 'secrets.toml');
+    this.restricted = options.allowEnv !== undefined;
+    const listed = options.allowEnv === undefined ? () => true : globMatcher(options.allowEnv);
+    this.allowed = (envName) => !OWN_SETTINGS.test(envName) && listed(envName);
   }
 
   find(name: string): string | undefined {
     for (const key of this.envNames(name)) {
       const value = this.env[key];
-      if (value !== undefined) return value;
+      if (value !== undefined && this.allowed(key)) return value;
     }
     const toml = this.toml();
     return toml === undefined ? undefined : findInToml(toml, name);
   }
 
   places(name: string): string {
-    const envs = this.envNames(name).map((n) => `env ${n}`).join(', ');
+    const names = this.envNames(name);
+    const envs = names.filter((n) => this.allowed(n)).map((n) => `env ${n}`);
+    // Say why an env variable that is set was not used (its name only, never its value).
+    const refused = names.filter((n) => !this.allowed(n) && this.env[n] !== undefined);
+    const why = refused.map((n) =>
+      OWN_SETTINGS.test(n) ? `env ${n} is a sluice setting, never a config secret` : `env ${n} is set but not allowed by this worker's SLUICE_SECRETS_ALLOW`,
+    );
     const sections = name.includes('.') ? `[${name.slice(0, name.lastIndexOf('.'))}]` : 'top level, [sources], [sources.*]';
     const note = existsSync(this.file) ? '' : ', file not found';
-    return `${envs}, ${this.file} (${sections}${note})`;
+    const noEnv = envs.length === 0 && refused.length === 0 && this.restricted ? ['no env (not allowed by SLUICE_SECRETS_ALLOW)'] : [];
+    return [...envs, ...noEnv, `${this.file} (${sections}${note})`, ...why].join(', ');
   }
 
   private envNames(name: string): string[] {

@@ -189,6 +189,15 @@ export interface ResolvedEndpoint {
   maximum_pages?: number;
   /** Pages requested side by side where positions can be computed (sluice; default 4). */
   parallelism?: number;
+  /**
+   * Origins that receive credentials: client.base_url's (else the endpoint URL's) and
+   * client.credential_origins. Absent in endpoints resolved by older versions (then the URL's own).
+   */
+  credential_origins?: string[];
+  /** A request to any other origin goes without credentials ("omit", default) or fails ("error"). */
+  other_origin_credentials?: 'omit' | 'error';
+  /** A response body beyond this many bytes fails the page (default 64 MiB). */
+  max_response_bytes?: number;
 }
 
 export interface ResolvedResource {

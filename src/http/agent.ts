@@ -2,7 +2,7 @@
  * One keep-alive connection pool per process. Every request of every activity on this worker shares
  * it, so paging through an API reuses TCP/TLS connections instead of opening one per page.
  */
-import { Agent, type Dispatcher, interceptors } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 
 let dispatcher: Dispatcher | undefined;
 let agent: Agent | undefined;
@@ -17,8 +17,9 @@ export function httpDispatcher(): Dispatcher {
       connections: 16,
       connect: { timeout: 10_000 },
     });
-    // undici does not follow redirects unless asked; requests (dlt) does.
-    dispatcher = agent.compose(interceptors.redirect({ maxRedirections: 5 }));
+    // Redirects are followed in transport.ts, not by undici's interceptor: each hop must pass the
+    // credential rule, and the interceptor keeps custom auth headers (X-Api-Key) on a cross-origin hop.
+    dispatcher = agent;
   }
   return dispatcher;
 }

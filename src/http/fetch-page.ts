@@ -7,6 +7,7 @@
 import type { JsonObject, JsonValue, PaginatorConfig, ResolvedEndpoint } from '../config/types';
 import { SluiceError } from '../errors';
 import { createAuth } from './auth';
+import { type CredentialScope, originOf } from './credential-scope';
 import { classifyStatus, matchesResponseAction, parseJsonBody } from './classify';
 import { maskSecrets } from './mask';
 import { paginatorFor } from './paginators';
@@ -14,6 +15,7 @@ import type { PaginationContext } from './paginators/types';
 import { readToken, writeToken } from './page-token';
 import { buildRequest } from './request';
 import { detectSelector, selectRecords } from './selector';
+import { DEFAULT_MAX_RESPONSE_BYTES } from './response-body';
 import { send } from './transport';
 import type { FetchedPage, FetchPageInput, HttpRequest, PaginatorResponse } from './types';
 
@@ -31,6 +33,16 @@ function effectiveSettings(endpoint: ResolvedEndpoint): { paginator: PaginatorCo
     paginator: endpoint.paginator ?? (single ? { type: 'single_page' } : { type: 'auto' }),
     selector: endpoint.data_selector ?? (single ? '$' : undefined),
   };
+}
+
+/**
+ * The origins that may receive this endpoint's credentials: those resolved from the config, or, for an
+ * endpoint resolved before sluice kept them (a workflow started by an older version), its own URL's.
+ */
+function credentialOrigins(endpoint: ResolvedEndpoint): string[] {
+  if (endpoint.credential_origins !== undefined) return endpoint.credential_origins;
+  const own = originOf(endpoint.url);
+  return own === undefined ? [] : [own];
 }
 
 /** A page plus what its response tells about the pages after it (see plan-ahead.ts). */
@@ -56,13 +68,19 @@ export async function fetchPositionedPage(input: FetchPageInput): Promise<Positi
   const paginator = paginatorFor(pcfg);
   const token = readToken(input.state, pcfg.type, () => paginator.initialState(pcfg));
 
-  const prepare = async (): Promise<HttpRequest> => {
+  const prepare = (): HttpRequest => {
     const req = buildRequest(endpoint, input.placeholders);
-    paginator.applyToRequest(pcfg, token.state, req);
-    if (auth) await auth.apply(req, { timeoutMs, signal: input.signal, secrets: secrets() });
+    paginator.applyToRequest(pcfg, token.state, req, secrets());
     return req;
   };
-  const sendOnce = async () => send(await prepare(), { timeoutMs, signal: input.signal, secrets: secrets() });
+  // Auth is attached by the transport, and only where the request's origin may receive it.
+  const scope: CredentialScope = {
+    origins: credentialOrigins(endpoint),
+    onOtherOrigin: endpoint.other_origin_credentials ?? 'omit',
+    ...(auth ? { attach: (req: HttpRequest) => auth.apply(req, { timeoutMs, signal: input.signal, secrets: secrets() }) } : {}),
+  };
+  const sendOnce = async () =>
+    send(prepare(), { timeoutMs, signal: input.signal, secrets: secrets(), scope, maxResponseBytes: endpoint.max_response_bytes ?? DEFAULT_MAX_RESPONSE_BYTES });
 
   let res = await sendOnce();
   const ignore = () => matchesResponseAction(endpoint.response_actions ?? [], res.status, res.text);

@@ -4,7 +4,9 @@
  * so we add it.
  */
 import { JSONPath } from 'jsonpath-plus';
+import { bodyPathKeys, forbiddenBodyKey } from '../config/body-path';
 import type { JsonObject, JsonValue } from '../config/types';
+import { SluiceError } from '../errors';
 
 export function normalizePath(path: string): string {
   const p = path.trim();
@@ -33,11 +35,14 @@ export function findFirst(path: string, json: JsonValue | undefined): JsonValue 
  * Body paths are plain keys, not JSONPath, because they name where to write, not what to find.
  */
 export function setAtBodyPath(target: JsonObject, path: string, value: JsonValue): void {
-  const keys = path.replace(/^\$\.?/, '').split('.').filter((k) => k.length > 0);
+  const keys = bodyPathKeys(path);
   if (keys.length === 0) throw new Error(`empty body path "${path}"`);
+  // Validation rejects these too, but workflow input can reach a worker without passing validation.
+  const forbidden = forbiddenBodyKey(path);
+  if (forbidden !== undefined) throw new SluiceError('config', `body path "${path}" may not name "${forbidden}"`);
   let node: JsonObject = target;
   for (const key of keys.slice(0, -1)) {
-    const child = node[key];
+    const child = Object.hasOwn(node, key) ? node[key] : undefined;
     if (child === null || typeof child !== 'object' || Array.isArray(child)) node[key] = {};
     node = node[key] as JsonObject;
   }

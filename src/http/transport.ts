@@ -1,5 +1,7 @@
 /**
- * Sends one HttpRequest through the shared pool and reads the whole body. Network failures become
+ * Sends one HttpRequest through the shared pool, follows its redirects, and reads the body within
+ * `client.max_response_bytes`. Each hop passes the credential rule (credential-scope.ts): credentials
+ * go only to the API's own origins, whatever sent the request elsewhere. Network failures become
  * SluiceErrors here (timeouts, resets, refused connections: all retryable); statuses are judged by
  * classify.ts. Cancellation is not an error of ours: the caller's abort reason is rethrown as is,
  * so Temporal sees its own cancellation.
@@ -8,8 +10,10 @@ import { request } from 'undici';
 import { SluiceError } from '../errors';
 import { linkedAbort } from './abort';
 import { httpDispatcher } from './agent';
+import { type CredentialScope, originOf, scopeRequest } from './credential-scope';
 import { maskSecrets } from './mask';
 import { encodeBody, requestUrl } from './request';
+import { DEFAULT_MAX_RESPONSE_BYTES, readBodyText } from './response-body';
 import type { HttpRequest } from './types';
 
 export interface RawResponse {
@@ -17,7 +21,7 @@ export interface RawResponse {
   /** Lower-cased names; repeated headers joined with ", ". */
   headers: Record<string, string>;
   text: string;
-  /** The real URL that was requested (may hold secrets: never log it). */
+  /** The real URL that was requested last, after redirects (may hold secrets: never log it). */
   url: string;
 }
 
@@ -25,6 +29,30 @@ export interface SendOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   secrets: readonly string[];
+  /** Who may receive credentials; by default only the request's own origin, with nothing to attach. */
+  scope?: CredentialScope;
+  /** A body beyond this many bytes fails the request (default DEFAULT_MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
+}
+
+// As many as requests (dlt) follows by default is 30; five is what browsers' guidance and undici use.
+const MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * The request a redirect leads to: a 303, or a 301/302 after a POST, becomes a GET without a body
+ * (as browsers and requests do); a 307/308 repeats method and body. The Location URL replaces the
+ * query: the server wrote it whole.
+ */
+function redirected(req: HttpRequest, status: number, location: URL): HttpRequest {
+  const next: HttpRequest = { ...req, url: location.toString(), params: {}, headers: { ...req.headers } };
+  if (status === 303 || ((status === 301 || status === 302) && req.method === 'POST')) {
+    next.method = 'GET';
+    delete next.json;
+    delete next.data;
+    for (const name of Object.keys(next.headers)) if (name.toLowerCase() === 'content-type') delete next.headers[name];
+  }
+  return next;
 }
 
 const RETRYABLE_CODES = new Set([
@@ -52,8 +80,8 @@ function flattenHeaders(raw: Record<string, string | string[] | undefined>): Rec
 }
 
 export async function send(req: HttpRequest, options: SendOptions): Promise<RawResponse> {
-  const url = requestUrl(req);
-  const { body, headers } = encodeBody(req);
+  const scope = options.scope ?? { origins: [originOf(req.url) ?? ''], onOtherOrigin: 'omit' };
+  const limit = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   options.signal?.throwIfAborted();
   const abort = linkedAbort(options.signal);
   let timedOut = false;
@@ -62,23 +90,40 @@ export async function send(req: HttpRequest, options: SendOptions): Promise<RawR
     abort.abort(new Error(`timed out after ${options.timeoutMs} ms`));
   }, options.timeoutMs);
   const { signal } = abort;
+  let hop = req;
+  let url = req.url;
   try {
-    const res = await request(url, {
-      method: req.method,
-      headers: { accept: 'application/json', ...headers },
-      body,
-      dispatcher: httpDispatcher(),
-      signal,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-    });
-    const text = await res.body.text();
-    return { status: res.statusCode, headers: flattenHeaders(res.headers), text, url };
+    for (let redirects = 0; ; redirects++) {
+      const ready = await scopeRequest(hop, scope, options.secrets);
+      url = requestUrl(ready);
+      const { body, headers } = encodeBody(ready);
+      const res = await request(url, {
+        method: ready.method,
+        headers: { accept: 'application/json', ...headers },
+        body,
+        dispatcher: httpDispatcher(),
+        signal,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+      });
+      const resHeaders = flattenHeaders(res.headers);
+      const location = resHeaders.location;
+      if (REDIRECTS.has(res.statusCode) && location !== undefined && redirects < MAX_REDIRECTS) {
+        await res.body.dump();
+        // The hop is built from the request without credentials: scopeRequest adds them again only
+        // where the new origin allows.
+        hop = redirected(hop, res.statusCode, new URL(location, url));
+        continue;
+      }
+      const text = await readBodyText(res, resHeaders, limit, `${ready.method} ${maskSecrets(url, options.secrets)}`);
+      return { status: res.statusCode, headers: resHeaders, text, url };
+    }
   } catch (err) {
     if (options.signal?.aborted) throw options.signal.reason ?? err;
+    if (err instanceof SluiceError) throw err;
     const code = errorCode(err);
     const detail = maskSecrets(err instanceof Error ? err.message : String(err), options.secrets);
-    const where = `${req.method} ${maskSecrets(url, options.secrets)}`;
+    const where = `${hop.method} ${maskSecrets(url, options.secrets)}`;
     if (timedOut || (code !== undefined && TIMEOUT_CODES.has(code))) {
       throw new SluiceError('http_retryable', `timed out after ${options.timeoutMs / 1000}s: ${where} (${code ?? 'timeout'})`);
     }

@@ -123,8 +123,17 @@ export interface WorkerProcess {
  * `node bin/sluice.js worker` as a separate process, so a test can SIGKILL it. Resolves once the
  * worker says it is polling (it bundles the workflows first, which takes a few seconds).
  */
+/**
+ * A standalone worker resolves only the env secrets its operator allows (docs/security.md): the test's
+ * own variables (API_KEY and the like) are the ones it allows, unless the test sets SLUICE_SECRETS_ALLOW.
+ */
+export function secretsAllowedFor(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const names = Object.keys(env).filter((name) => !/^(CLICKHOUSE|TEMPORAL|SLUICE)_/i.test(name));
+  return { SLUICE_SECRETS_ALLOW: names.join(',') };
+}
+
 export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
-  const childEnv = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined));
+  const childEnv = Object.fromEntries(Object.entries({ ...process.env, ...secretsAllowedFor(env), ...env }).filter(([, v]) => v !== undefined));
   const child = spawn(process.execPath, [join(repoRoot, 'bin', 'sluice.js'), 'worker'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -36,6 +36,8 @@ export interface SyncRun {
   source: ResolvedSource;
   /** The worker's environment: where it finds the secrets. */
   env: NodeJS.ProcessEnv;
+  /** Where the worker may load config modules from (default: its working directory tree). */
+  configDirs?: string[];
   batchLimits?: SyncSourceInput['batchLimits'];
 }
 
@@ -49,6 +51,7 @@ export async function runSyncWithWorker(temporal: TemporalHarness, run: SyncRun)
     clickHouse: clickHouseSettingsFromEnv(),
     workflowBundle: temporal.bundle,
     env: run.env,
+    ...(run.configDirs ? { configDirs: run.configDirs } : {}),
   });
   const input: SyncSourceInput = {
     pipeline: run.pipeline,

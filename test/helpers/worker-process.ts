@@ -1,6 +1,7 @@
 /** A `sluice worker` in its own process, as operators run it: started, waited for, stopped by PID. */
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { secretsAllowedFor } from './servers';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -11,7 +12,7 @@ export interface WorkerProcess {
 const bin = join(__dirname, '..', '..', 'bin', 'sluice.js');
 
 export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [bin, 'worker'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'worker'], { env: { ...process.env, ...secretsAllowedFor(env), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -4,7 +4,7 @@
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { loadSourceConfig } from '../../src/config';
 import { qualified } from '../../src/destination/sql';
 import { makeEvent, MockAnalyticsApi, startMockAnalyticsApi } from '../fixtures/mock-analytics-api';
@@ -24,7 +24,8 @@ afterAll(async () => {
   await api?.close();
 });
 
-test('filter and map from the config module shape what is loaded', async () => {
+/** A config module with processing_steps, in a directory of its own outside the worker's working directory. */
+function writeStepsModule(): string {
   const path = join(mkdtempSync(join(tmpdir(), 'sluice-steps-')), 'events.ts');
   writeFileSync(
     path,
@@ -44,11 +45,16 @@ export default {
 };
 `,
   );
+  return path;
+}
+
+test('filter and map from the config module shape what is loaded', async () => {
+  const path = writeStepsModule();
   const source = await loadSourceConfig(path);
   expect(source.module).toBe(path);
   expect(source.resources[0]?.processing_steps).toBe(2);
 
-  const result = await runSyncWithWorker(stack.temporal, { pipeline: uniqueName('steps'), database, source, env: { API_KEY: 'steps-key' } });
+  const result = await runSyncWithWorker(stack.temporal, { pipeline: uniqueName('steps'), database, source, env: { API_KEY: 'steps-key' }, configDirs: [dirname(path)] });
 
   const purchases = Array.from({ length: 300 }, (_, i) => makeEvent(i + 1)).filter((e) => e.event_type === 'purchase');
   expect(result.resources[0]?.rows).toBe(purchases.length);
@@ -60,4 +66,18 @@ export default {
   const [first] = await rows.json<{ id: string | number; duration_s: number }>();
   expect(Number(first?.id)).toBe(purchases[0]!.id);
   expect(first?.duration_s).toBeCloseTo(purchases[0]!.properties.duration_ms / 1000);
+});
+
+test('a worker refuses a config module outside the directories it allows', async () => {
+  const path = writeStepsModule();
+  const source = await loadSourceConfig(path);
+  const pipeline = uniqueName('steps_refused');
+  // The worker allows only its working directory (the default); the module lives in the system temp dir.
+  const failure = await runSyncWithWorker(stack.temporal, { pipeline, database, source, env: { API_KEY: 'steps-key' } }).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  const messages: string[] = [];
+  for (let e: unknown = failure; e instanceof Error; e = (e as { cause?: unknown }).cause) messages.push(e.message);
+  expect(messages.join('\n')).toContain(`refusing to load config module ${path}: outside the allowed directories`);
 });

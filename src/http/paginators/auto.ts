@@ -141,9 +141,9 @@ function detected(state: JsonObject): { cfg: Detection['cfg']; inner: JsonObject
 export const autoPaginator: PaginatorOf<'auto'> = {
   initialState: () => ({}),
 
-  applyToRequest(_cfg, state, req) {
+  applyToRequest(_cfg, state, req, secrets) {
     const d = detected(state);
-    if (d) concrete(d.cfg.type as ConcreteType).applyToRequest(d.cfg, d.inner, req);
+    if (d) concrete(d.cfg.type as ConcreteType).applyToRequest(d.cfg, d.inner, req, secrets);
   },
 
   nextState(_cfg, state, response, records, ctx: PaginationContext) {

@@ -22,7 +22,7 @@ export function parseLinkHeader(header: string | undefined): Record<string, stri
 
 export const headerLinkPaginator: PaginatorOf<'header_link'> = {
   initialState: () => ({ url: null }),
-  applyToRequest: (_cfg, state, req) => applyNextUrl(state, req),
+  applyToRequest: (_cfg, state, req, secrets) => applyNextUrl(state, req, secrets),
   nextState(cfg, _state, response, records, ctx) {
     const next = parseLinkHeader(response.headers.link)[(cfg.links_next_key || 'next').toLowerCase()];
     return nextUrlState(next, response, records, ctx, 'header_link');

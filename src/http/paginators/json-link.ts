@@ -5,7 +5,7 @@ import type { PaginatorOf } from './types';
 
 export const jsonLinkPaginator: PaginatorOf<'json_link'> = {
   initialState: () => ({ url: null }),
-  applyToRequest: (_cfg, state, req) => applyNextUrl(state, req),
+  applyToRequest: (_cfg, state, req, secrets) => applyNextUrl(state, req, secrets),
   nextState(cfg, _state, response, records, ctx) {
     const values = findValues(cfg.next_url_path || 'next', response.body);
     return nextUrlState(values[0], response, records, ctx, 'json_link');

@@ -6,10 +6,12 @@
  * The URL becomes the page token, which lands in workflow history, so it must not hold secrets:
  * the auth query param is dropped (auth adds it again on the next request) and any param whose
  * value is a secret is dropped and remembered by NAME in `restore`, to be copied back from the
- * configured params when the request is made.
+ * configured params when the request is made. A secret anywhere else in the URL (its path, inside a
+ * value) is stored as a slot (secret-slots.ts) and filled in again when the request is made.
  */
 import type { JsonObject, JsonValue } from '../../config/types';
 import { SluiceError } from '../../errors';
+import { fillSecretSlots, hasSecretSlotText, withSecretSlots } from '../secret-slots';
 import type { HttpRequest, PaginatorResponse } from '../types';
 import type { PaginationContext } from './types';
 
@@ -41,6 +43,9 @@ export function nextUrlState(
   } catch {
     throw new SluiceError('response_shape', `${paginator} paginator: next link "${String(raw).slice(0, 100)}" is not a URL`);
   }
+  if (hasSecretSlotText(next.toString())) {
+    throw new SluiceError('response_shape', `${paginator} paginator: the next link contains sluice's secret slot text (__sluice_secret_…); refusing to follow it`);
+  }
   const restore = stripSecrets(next, ctx);
   const current = new URL(response.requestUrl);
   stripSecrets(current, ctx);
@@ -48,15 +53,18 @@ export function nextUrlState(
     if (records.length === 0) return null;
     throw new SluiceError('pagination_loop', `${paginator} paginator: the next link points at the page just fetched; pagination would never end`);
   }
-  return restore.length > 0 ? { url: next.toString(), restore } : { url: next.toString() };
+  const url = withSecretSlots(next.toString(), ctx.secrets);
+  const state: JsonObject = restore.length > 0 ? { url, restore } : { url };
+  if (url !== next.toString()) state.slots = true;
+  return state;
 }
 
-export function applyNextUrl(state: JsonObject, req: HttpRequest): void {
+export function applyNextUrl(state: JsonObject, req: HttpRequest, secrets: readonly string[]): void {
   if (typeof state.url !== 'string') return;
   const keep: HttpRequest['params'] = {};
   const restore = Array.isArray(state.restore) ? state.restore : [];
   for (const name of restore) if (typeof name === 'string' && req.params[name] !== undefined) keep[name] = req.params[name];
-  req.url = state.url;
+  req.url = state.slots === true ? fillSecretSlots(state.url, secrets) : state.url;
   req.params = keep;
 }
 

@@ -17,8 +17,8 @@ export interface PaginationContext {
 export interface Paginator<C extends PaginatorConfig = PaginatorConfig> {
   /** State of the first request. */
   initialState(cfg: C): JsonObject;
-  /** Puts the state into the request (params, body path or a whole next URL). */
-  applyToRequest(cfg: C, state: JsonObject, req: HttpRequest): void;
+  /** Puts the state into the request (params, body path or a whole next URL); `secrets` fill a state's secret slots. */
+  applyToRequest(cfg: C, state: JsonObject, req: HttpRequest, secrets: readonly string[]): void;
   /** State of the next request, or null when this was the last page. */
   nextState(cfg: C, state: JsonObject, response: PaginatorResponse, records: JsonObject[], ctx: PaginationContext): JsonObject | null;
   /** Short text for UIs, about the request this state makes. */

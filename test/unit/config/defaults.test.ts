@@ -40,7 +40,7 @@ describe('resource forms', () => {
       selected: true,
       include_from_parent: [],
       parallelized: false,
-      endpoint: { url: 'https://x.io/posts', method: 'GET', params: {}, headers: {}, response_actions: [], retry: { ...DEFAULT_RETRY }, timeout_seconds: 60 },
+      endpoint: { url: 'https://x.io/posts', method: 'GET', params: {}, headers: {}, response_actions: [], retry: { ...DEFAULT_RETRY }, timeout_seconds: 60, credential_origins: ['https://x.io'] },
     });
     expect(DEFAULT_RETRY).toEqual({
       maximum_attempts: 5, initial_interval_seconds: 1, backoff_coefficient: 2, maximum_interval_seconds: 60,
@@ -162,4 +162,22 @@ describe('client settings under endpoints', () => {
     const result = validateSourceConfig({ client, resources: ['a'], destination: { database: 'analytics', cluster: 'c1' } });
     expect(result.ok && result.source.destination).toEqual({ database: 'analytics', cluster: 'c1' });
   });
+});
+
+describe('credential origins', () => {
+  it('are base_url\'s origin plus client.credential_origins, normalised', () => {
+    const [r] = resolve({
+      client: { base_url: 'https://api.x.io:443/v2', credential_origins: ['https://files.x.io/', 'http://127.0.0.1:9000'], other_origin_credentials: 'error', max_response_bytes: 1000 },
+      resources: ['posts'],
+    });
+    expect(r!.endpoint.credential_origins).toEqual(['https://api.x.io', 'https://files.x.io', 'http://127.0.0.1:9000']);
+    expect(r!.endpoint.other_origin_credentials).toBe('error');
+    expect(r!.endpoint.max_response_bytes).toBe(1000);
+  });
+});
+
+it('credential_origins must be origins, not URLs with a path', () => {
+  const result = validateSourceConfig({ client: { base_url: 'https://x.io', credential_origins: ['https://files.x.io/downloads'] }, resources: ['posts'] });
+  expect(result.ok).toBe(false);
+  if (!result.ok) expect(result.problems.map((p) => p.path)).toEqual(['client.credential_origins[0]']);
 });

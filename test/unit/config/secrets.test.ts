@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listSecretRefs, maskSecrets, resolveSecretRefs } from '../../../src/config';
+import { parseSecretsAllow } from '../../../src/config/secrets';
 import { SluiceError } from '../../../src/errors';
 
 let cwd: string;
@@ -103,5 +104,52 @@ describe('maskSecrets', () => {
     const text = 'GET https://x.io/?api_key=a%2Fb%20c&k=a/b c and a%2Fb+c and abc';
     expect(maskSecrets(text, ['a/b c', 'abc', ''])).toBe('GET https://x.io/?api_key=***&k=*** and *** and ***');
     expect(maskSecrets('nothing here', [])).toBe('nothing here');
+  });
+});
+
+describe('secrets the operator allows', () => {
+  function missing(ref: string, options: Parameters<typeof resolveSecretRefs>[1]): string {
+    try {
+      resolveSecretRefs(ref, options);
+    } catch (err) {
+      expect(err).toBeInstanceOf(SluiceError);
+      expect((err as SluiceError).kind).toBe('secret_missing');
+      return (err as SluiceError).message;
+    }
+    throw new Error(`${ref} resolved`);
+  }
+
+  it("never resolves sluice's own settings, whatever the case or the form of the name", () => {
+    const env = { CLICKHOUSE_PASSWORD: 'ch-pass', TEMPORAL_API_KEY: 'tmprl', SLUICE_X: 'x', clickhouse_user: 'u' };
+    for (const ref of ['${CLICKHOUSE_PASSWORD}', '${clickhouse_password}', '${TEMPORAL_API_KEY}', '${sluice_x}', '${clickhouse_user}']) {
+      const message = missing(ref, { env, cwd });
+      expect(message).toMatch(/is a sluice setting, never a config secret/);
+      expect(message).not.toMatch(/ch-pass|tmprl/);
+    }
+    // Not even when the operator allows every name.
+    expect(missing('${CLICKHOUSE_PASSWORD}', { env, cwd, allowEnv: ['*'] })).toContain('sluice setting');
+  });
+
+  it('a worker that allows no env names resolves from .dlt/secrets.toml only, and says why env was not used', () => {
+    writeSecrets('from_file = "f"\n');
+    expect(resolveSecretRefs('${from_file}', { env: { FROM_FILE: 'env' }, cwd, allowEnv: [] }).value).toBe('f');
+    const message = missing('${api_key}', { env: { API_KEY: 'k' }, cwd, allowEnv: [] });
+    expect(message).toContain('env API_KEY is set but not allowed by this worker\'s SLUICE_SECRETS_ALLOW');
+    expect(message).not.toContain('"k"');
+  });
+
+  it('allows listed names and * globs, ignoring case', () => {
+    const env = { API_KEY: 'k', GITHUB_TOKEN: 'g', GITHUB_APP_KEY: 'a', OTHER: 'o' };
+    const allowEnv = parseSecretsAllow(' api_key , GITHUB_* ,');
+    expect(allowEnv).toEqual(['api_key', 'GITHUB_*']);
+    expect(resolveSecretRefs(['${api_key}', '${github_token}', '${GITHUB_APP_KEY}'], { env, cwd, allowEnv }).value).toEqual(['k', 'g', 'a']);
+    expect(missing('${other}', { env, cwd, allowEnv })).toContain('not allowed');
+    // A glob is a glob, not a regular expression.
+    expect(missing('${apixkey}', { env: { APIXKEY: 'x' }, cwd, allowEnv: ['API.KEY'] })).toContain('not allowed');
+  });
+
+  it('unset or empty SLUICE_SECRETS_ALLOW allows nothing', () => {
+    expect(parseSecretsAllow(undefined)).toEqual([]);
+    expect(parseSecretsAllow('')).toEqual([]);
   });
 });

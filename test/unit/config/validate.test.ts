@@ -209,3 +209,26 @@ describe('validateSourceConfig rejections', () => {
     );
   });
 });
+
+describe('table names that collide', () => {
+  it('rejects names that are one table after normalisation', () => {
+    expect(onlyProblem({ client, resources: ['users', 'Users'] })).toBe(
+      'resources[1]: resource "Users" maps to table "users", as resource "users" does (names are normalised to snake_case) (hint: give one of them another name or table_name)',
+    );
+    expect(problemsOf({ client, resources: ['userEvents', { name: 'other', table_name: 'user-events' }] })).toHaveLength(1);
+  });
+
+  it("rejects names that map to sluice's own tables", () => {
+    expect(onlyProblem({ client, resources: [{ name: 'x', table_name: '_sluice_state' }] })).toContain(`maps to table "_sluice_state": names starting with _sluice_ are sluice's own tables`);
+    expect(onlyProblem({ client, resources: ['_Sluice_loads'] })).toContain('"_sluice_loads"');
+  });
+
+  it("rejects a name that maps to another resource's child tables, in either order", () => {
+    expect(onlyProblem({ client, resources: ['users', 'users__roles'] })).toContain('table "users__roles" is where the nested lists of resource "users" go');
+    expect(onlyProblem({ client, resources: [{ name: 'a', table_name: 'Users__Roles' }, 'users'] })).toContain('table "users__roles" is where the nested lists of resource "users" go');
+  });
+
+  it('accepts names that only look alike', () => {
+    expect(validateSourceConfig({ client, resources: ['users', 'users_roles', 'user'] }).ok).toBe(true);
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * A standalone `sluice worker` process runs whatever reaches its task queue: it resolves only the env
+ * secrets its operator allows (SLUICE_SECRETS_ALLOW) and never sluice's own settings. Real Temporal,
+ * real ClickHouse, a worker process, and the mock API, which records every request it gets.
+ */
+import { ApplicationFailure, Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { type RequestLogEntry, startMockAnalyticsApi } from '../fixtures/mock-analytics-api';
+import { validateSourceConfig } from '../../src/config';
+import { dropDatabase, testClickHouse, uniqueName } from '../helpers/clickhouse';
+import { startWorkerProcess, WorkerProcess } from '../helpers/servers';
+import { mockSource, resultOf, syncInput } from './reliability/harness';
+
+jest.setTimeout(150_000);
+
+const sharedClickHouse = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
+const temporalAddress = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+const database = uniqueName('sluice_security');
+const API_KEY = 'allow-test-key-2718';
+let connection: Connection;
+let client: Client;
+const workers: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  connection = await Connection.connect({ address: temporalAddress });
+  client = new Client({ connection });
+});
+
+afterAll(async () => {
+  for (const w of workers) await w.kill('SIGKILL');
+  const ch = testClickHouse();
+  await dropDatabase(ch, database).catch(() => undefined);
+  await ch.close();
+  await connection?.close();
+});
+
+async function worker(env: Record<string, string>): Promise<{ taskQueue: string; process: WorkerProcess }> {
+  const taskQueue = uniqueName('tq_security');
+  const process = await startWorkerProcess({ TEMPORAL_ADDRESS: temporalAddress, SLUICE_TASK_QUEUE: taskQueue, CLICKHOUSE_URL: sharedClickHouse, ...env });
+  workers.push(process);
+  return { taskQueue, process };
+}
+
+/** The failure a sync ends with: every message in its cause chain, and whether the activity's was final. */
+async function failureOf(taskQueue: string, auth: object, apiUrl: string): Promise<{ text: string; nonRetryable: boolean }> {
+  const pipeline = uniqueName('security');
+  const handle = await client.workflow.start('syncSource', { taskQueue, workflowId: `sluice/${pipeline}`, args: [syncInput(pipeline, database, mockSource(apiUrl, { auth }))] });
+  const failure = await resultOf(handle, 60_000).then(() => undefined, (err: unknown) => err);
+  expect(failure).toBeInstanceOf(WorkflowFailedError);
+  const messages: string[] = [];
+  let nonRetryable = false;
+  for (let e: unknown = failure; e instanceof Error; e = (e as { cause?: unknown }).cause) {
+    messages.push(e.message);
+    if (e instanceof ApplicationFailure && e.nonRetryable) nonRetryable = true;
+  }
+  return { text: messages.join('\n'), nonRetryable };
+}
+
+test('a worker without SLUICE_SECRETS_ALLOW resolves no env secret: the resource fails at once, naming it, and the API is never called', async () => {
+  const api = await startMockAnalyticsApi({ records: 50, auth: { type: 'api_key', apiKey: API_KEY } });
+  try {
+    const { taskQueue, process } = await worker({ API_KEY, SLUICE_SECRETS_ALLOW: '' });
+    expect(process.output()).toContain('worker: no env secrets (SLUICE_SECRETS_ALLOW is unset)');
+    const { text, nonRetryable } = await failureOf(taskQueue, { type: 'api_key', name: 'api_key', api_key: '${api_key}', location: 'query' }, api.url);
+    expect(text).toContain('secret "api_key" is not set');
+    expect(text).toContain("env API_KEY is set but not allowed by this worker's SLUICE_SECRETS_ALLOW");
+    expect(text).not.toContain(API_KEY);
+    expect(nonRetryable).toBe(true);
+    expect(api.requests).toHaveLength(0);
+  } finally {
+    await api.close();
+  }
+});
+
+test("a worker that allows every name still never resolves sluice's own settings", async () => {
+  const api = await startMockAnalyticsApi({ records: 50, auth: { type: 'bearer', token: 'not-this-one' } });
+  try {
+    const { taskQueue } = await worker({ SLUICE_SECRETS_ALLOW: '*', SLUICE_PROBE_SECRET: 'worker-own-setting-1414' });
+    const { text, nonRetryable } = await failureOf(taskQueue, { type: 'bearer', token: '${sluice_probe_secret}' }, api.url);
+    expect(text).toContain('env SLUICE_PROBE_SECRET is a sluice setting, never a config secret');
+    expect(text).not.toContain('worker-own-setting-1414');
+    expect(nonRetryable).toBe(true);
+    expect(api.requests).toHaveLength(0);
+  } finally {
+    await api.close();
+  }
+});
+
+/** The most requests the API was answering at one moment. */
+function peakConcurrency(requests: readonly RequestLogEntry[]): number {
+  const edges = requests.flatMap((r) => [{ t: r.receivedAt, d: 1 }, { t: r.at, d: -1 }]).sort((a, b) => a.t - b.t || a.d - b.d);
+  let now = 0;
+  let peak = 0;
+  for (const e of edges) peak = Math.max(peak, (now += e.d));
+  return peak;
+}
+
+test('SLUICE_MAX_CONCURRENT_ACTIVITIES bounds the batches a worker process runs at once', async () => {
+  const api = await startMockAnalyticsApi({ records: 300, auth: { type: 'api_key', apiKey: API_KEY } });
+  try {
+    api.setFaults({ delayMs: 40 });
+    const { taskQueue, process } = await worker({ API_KEY, SLUICE_MAX_CONCURRENT_ACTIVITIES: '1', SLUICE_PAGE_PARALLELISM: '1' });
+    expect(process.output()).toContain('worker: at most 1 batch activities at a time');
+    // Three independent resources: syncSource runs them side by side, so only the worker's limit serialises them.
+    const endpoint = { path: '/v1/resource', data_selector: 'data', paginator: { type: 'offset', limit: 100 } };
+    const raw = {
+      client: { base_url: api.url, auth: { type: 'api_key', name: 'api_key', api_key: '${api_key}', location: 'query' } },
+      resource_defaults: { primary_key: 'id', write_disposition: 'append' },
+      resources: ['a', 'b', 'c'].map((name) => ({ name, endpoint })),
+    };
+    const validated = validateSourceConfig(raw);
+    if (!validated.ok) throw new Error(JSON.stringify(validated.problems));
+    const pipeline = uniqueName('security_limit');
+    const result = await client.workflow.execute('syncSource', { taskQueue, workflowId: `sluice/${pipeline}`, args: [syncInput(pipeline, database, validated.source)] });
+    expect(result.resources.map((r: { rows: number }) => r.rows)).toEqual([300, 300, 300]);
+    expect(api.requests.length).toBeGreaterThanOrEqual(9);
+    expect(peakConcurrency(api.requests)).toBe(1);
+  } finally {
+    await api.close();
+  }
+});
