@@ -1,4 +1,4 @@
-import { buildRequest, closeHttpDispatcher, fetchPage, requestUrl } from '../../../src/http';
+import { buildRequest, closeHttpDispatcher, fetchPage, incrementalWindow, requestUrl } from '../../../src/http';
 import { endpoint } from './helpers/endpoint';
 import { json, startServer, type TestServer } from './helpers/server';
 
@@ -38,6 +38,19 @@ describe('placeholders (pure)', () => {
     expect(() => buildRequest(endpoint('https://api.test/{resources.p.nope}'), { resources: { p: { id: 1, name: 'x' } } })).toThrow(
       /parent resource "p" record has no field "nope".*available fields: id, name/,
     );
+  });
+
+  it('resolves every incremental placeholder validate accepts, dlt config 12 among them', () => {
+    const req = buildRequest(
+      endpoint('https://api.test/posts', {
+        params: { initial_value: '{incremental.initial_value}', lag: '{incremental.lag}', since: '{incremental.start_value}', until: '{incremental.end_value}' },
+      }),
+      { incremental: incrementalWindow({ cursor_path: 'id', initial_value: 1600000000, end_value: 1700000000, lag: 3600, last_value_func: 'max', range_start: 'closed', range_end: 'open', on_cursor_value_missing: 'raise' }, undefined) },
+    );
+    expect(req.params).toEqual({ initial_value: 1600000000, lag: 3600, since: 1600000000, until: 1700000000 });
+    // Unset in the config: dropped like any null placeholder, not a run-time failure.
+    const bare = buildRequest(endpoint('https://api.test/posts', { params: { lag: '{incremental.lag}' } }), { incremental: window });
+    expect(bare.params).toEqual({ lag: null });
   });
 
   it('refuses incremental placeholders without an incremental window', () => {
