@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { authSchema } from './auth-schema';
 import { paginatorSchema } from './paginator-schema';
 import {
+  byType,
   dispatch,
   isRecord,
   jsonPrimitive,
@@ -44,7 +45,15 @@ export const incrementalSchema = strictObject(
     start_param: nonEmptyString().optional(),
     end_param: nonEmptyString().optional(),
   },
-  { unsupported: incrementalUnsupported },
+  {
+    unsupported: incrementalUnsupported,
+    also: (value, ctx) => {
+      // dlt's Incremental refuses this too: a window needs both ends.
+      if (value.end_value !== undefined && value.end_value !== null && (value.initial_value === undefined || value.initial_value === null)) {
+        ctx.addIssue({ code: 'custom', path: ['end_value'], message: 'end_value is set without initial_value', params: { hint: 'set initial_value too (dlt requires both for a fixed window)' } });
+      }
+    },
+  },
 );
 
 /** dlt's older form: `params: {since: {type: "incremental", cursor_path: ...}}`. */
@@ -67,12 +76,16 @@ export const resolveParamSchema = strictObject({
   field: nonEmptyString('a field name or JSON path'),
 });
 
-/** A param value is plain JSON unless it is a dict whose `type` is one of dlt's two binding forms. */
+const boundParamSchema = byType('param', { resolve: resolveParamSchema, incremental: incrementalParamSchema });
+
+/**
+ * A param value is plain JSON unless it is a dict with a `type`: then it is one of dlt's two binding
+ * forms, and any other type (a typo such as "incremetal") is an error rather than JSON sent in a query
+ * string, as dlt refuses it.
+ */
 export const paramValueSchema = dispatch(
-  (value): z.ZodType<ResolveParamInput | IncrementalParamInput | z.core.util.JSONType> => {
-    const type = isRecord(value) ? value.type : undefined;
-    return type === 'resolve' ? resolveParamSchema : type === 'incremental' ? incrementalParamSchema : jsonValue;
-  },
+  (value): z.ZodType<ResolveParamInput | IncrementalParamInput | z.core.util.JSONType> =>
+    isRecord(value) && value.type !== undefined ? boundParamSchema : jsonValue,
 );
 
 export const responseActionSchema = strictObject(

@@ -106,6 +106,20 @@ describe('validateSourceConfig rejections', () => {
     );
   });
 
+  it('a param dict with an unknown type (a typo of "incremental") is refused, not sent as JSON', () => {
+    expect(onlyProblem({ client, resources: [{ name: 'a', endpoint: { params: { since: { type: 'incremetal', cursor_path: 'updated_at' } } } }] })).toBe(
+      'resources[0].endpoint.params.since.type: unknown param type "incremetal" (hint: did you mean "incremental"?; allowed: "resolve", "incremental")',
+    );
+    // A JSON param without `type` is still plain JSON.
+    expect(validateSourceConfig({ client, resources: [{ name: 'a', endpoint: { params: { filter: { state: 'open' } } } }] }).ok).toBe(true);
+  });
+
+  it('end_value without initial_value, as dlt refuses it', () => {
+    expect(onlyProblem({ client, resources: [{ name: 'a', endpoint: { incremental: { cursor_path: 'ts', end_value: 10 } } }] })).toBe(
+      'resources[0].endpoint.incremental.end_value: end_value is set without initial_value (hint: set initial_value too (dlt requires both for a fixed window))',
+    );
+  });
+
   it('an incremental placeholder without incremental config', () => {
     expect(onlyProblem({ client, resources: [{ name: 'a', endpoint: { params: { since: '{incremental.start_value}' } } }] })).toMatch(
       /^resources\[0\]\.endpoint\.params\.since: placeholder "\{incremental\.start_value\}" needs endpoint\.incremental/,
