@@ -11,6 +11,7 @@ import {
   dispatch,
   isRecord,
   jsonPrimitive,
+  jsonPathString,
   jsonValue,
   nonEmptyString,
   nonNegativeInt,
@@ -21,7 +22,7 @@ import {
 } from './schema-helpers';
 
 const incrementalShape = {
-  cursor_path: nonEmptyString('a JSON path'),
+  cursor_path: jsonPathString(),
   initial_value: jsonPrimitive.optional(),
   last_value_func: oneOf(['max', 'min'], 'last_value_func').optional(),
   lag: z.number({ error: 'expected a number' }).min(0, { error: 'expected a non-negative number' }).optional(),
@@ -73,7 +74,7 @@ export const incrementalParamSchema = strictObject(
 export const resolveParamSchema = strictObject({
   type: z.literal('resolve'),
   resource: nonEmptyString('a resource name'),
-  field: nonEmptyString('a field name or JSON path'),
+  field: jsonPathString('a field name or JSON path'),
 });
 
 const boundParamSchema = byType('param', { resolve: resolveParamSchema, incremental: incrementalParamSchema });
@@ -135,7 +136,7 @@ export const endpointSchema = strictObject(
     json: jsonValue.optional(),
     data: jsonValue.optional(),
     headers: headersSchema.optional(),
-    data_selector: z.string({ error: 'expected a JSON path string' }).optional(),
+    data_selector: jsonPathString().optional(),
     paginator: paginatorSchema.optional(),
     auth: authSchema.optional(),
     response_actions: z.array(responseActionSchema, { error: 'expected a list of response actions' }).optional(),

@@ -4,10 +4,10 @@
  * faithful description of what may be written.
  */
 import { z } from 'zod';
-import { byType, nonEmptyString, nonNegativeInt, positiveInt, strictObject } from './schema-helpers';
+import { byType, dispatch, jsonPathString, nonEmptyString, nonNegativeInt, positiveInt, strictObject } from './schema-helpers';
 
-const jsonPath = () => nonEmptyString('a JSON path');
-const nullableJsonPath = () => z.union([jsonPath(), z.null()], { error: 'expected a JSON path or null' });
+const jsonPath = () => jsonPathString();
+const nullableJsonPath = () => dispatch((v): z.ZodType<string | null> => (v === null ? z.null() : jsonPath()));
 
 function exclusive(a: string, b: string) {
   return (value: Record<string, unknown>, ctx: z.RefinementCtx): void => {
