@@ -33,6 +33,11 @@ export interface Resolution {
   warnings: ConfigProblem[];
 }
 
+/** `{x}...` but not an escaped `{{`. */
+function startsWithPlaceholder(path: string): boolean {
+  return path.startsWith('{') && !path.startsWith('{{');
+}
+
 export function resolveSource(config: SourceConfigInput): Resolution {
   const warnings: ConfigProblem[] = [];
   const resources = config.resources.map((raw, index) => {
@@ -118,6 +123,7 @@ function resolveEndpoint(e: EndpointInput & { path: string }, client: ClientInpu
 
   const out: ResolvedEndpoint = {
     url: joinUrl(client.base_url, path),
+    ...(startsWithPlaceholder(path) ? { leading_placeholder_path: path } : {}),
     method: e.method ?? 'GET',
     params,
     headers: layered.headers,

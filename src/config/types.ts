@@ -171,6 +171,11 @@ export interface ParentBinding {
 export interface ResolvedEndpoint {
   /** base_url joined with path, or an absolute path as given; still holds `{placeholders}`. */
   url: string;
+  /**
+   * The path as written, when it begins with a placeholder (`{resources.list.url}`): a value there
+   * that is an absolute URL is requested as that URL, as in dlt, instead of being joined to base_url.
+   */
+  leading_placeholder_path?: string;
   method: 'GET' | 'POST';
   params: JsonObject;
   json?: JsonValue;

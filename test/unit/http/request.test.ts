@@ -1,3 +1,4 @@
+import { validateSourceConfig } from '../../../src/config';
 import { buildRequest, closeHttpDispatcher, fetchPage, incrementalWindow, requestUrl } from '../../../src/http';
 import { endpoint } from './helpers/endpoint';
 import { json, startServer, type TestServer } from './helpers/server';
@@ -51,6 +52,24 @@ describe('placeholders (pure)', () => {
     // Unset in the config: dropped like any null placeholder, not a run-time failure.
     const bare = buildRequest(endpoint('https://api.test/posts', { params: { lag: '{incremental.lag}' } }), { incremental: window });
     expect(bare.params).toEqual({ lag: null });
+  });
+
+  it("requests a parent's absolute URL used as the child's path as that URL, as dlt does; other values stay encoded under base_url", () => {
+    const result = validateSourceConfig({
+      client: { base_url: 'https://api.test/v1' },
+      resources: [
+        'list',
+        { name: 'item', endpoint: { path: '{resources.list.url}', params: { fields: 'all' } } },
+        { name: 'sub', endpoint: { path: '{resources.list.url}/comments' } },
+      ],
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    const [, item, sub] = result.source.resources;
+    const link = { url: 'https://cdn.other.test/items/7?lang=en', id: 'a/b' };
+    expect(requestUrl(buildRequest(item!.endpoint, { resources: { list: link } }))).toBe('https://cdn.other.test/items/7?lang=en&fields=all');
+    expect(requestUrl(buildRequest(sub!.endpoint, { resources: { list: { url: 'https://api.test/v1/items/7' } } }))).toBe('https://api.test/v1/items/7/comments');
+    // A relative value is still one encoded path segment under base_url.
+    expect(requestUrl(buildRequest(item!.endpoint, { resources: { list: { url: 'items/7' } } }))).toBe('https://api.test/v1/items%2F7?fields=all');
   });
 
   it('refuses incremental placeholders without an incremental window', () => {
