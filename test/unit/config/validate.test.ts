@@ -223,3 +223,26 @@ describe('validateSourceConfig rejections', () => {
     );
   });
 });
+
+describe('warnings: accepted settings that have no effect in sluice', () => {
+  it('timezone and dedup_sort column hints (both column forms) and a replace strategy', () => {
+    const result = validateSourceConfig({
+      client,
+      resource_defaults: { columns: [{ name: 'ts', timezone: true }] },
+      resources: [
+        { name: 'a', columns: { id: { data_type: 'bigint', dedup_sort: 'desc' } }, write_disposition: { disposition: 'replace', strategy: 'insert-from-staging' } },
+      ],
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.warnings.map(formatProblem)).toEqual([
+      'resources[0].columns.ts.timezone: column hint "timezone" has no effect in sluice (hint: timestamps are stored as DateTime64 in UTC (docs/clickhouse.md))',
+      'resources[0].columns.id.dedup_sort: column hint "dedup_sort" has no effect in sluice (hint: within a batch the later record of a key wins)',
+      'resources[0].write_disposition.strategy: replace strategy "insert-from-staging" has no effect in sluice (hint: sluice always loads into a staging table and swaps it in atomically)',
+    ]);
+  });
+
+  it('none for a plain config', () => {
+    const result = validateSourceConfig({ client, resources: [{ name: 'a', columns: { id: { data_type: 'bigint' } } }] });
+    expect(result.ok && result.warnings).toEqual([]);
+  });
+});
