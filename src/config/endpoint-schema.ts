@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { authSchema } from './auth-schema';
+import { INCREMENTAL_CONVERSIONS } from './types';
 import { paginatorSchema } from './paginator-schema';
 import {
   byType,
@@ -30,11 +31,12 @@ const incrementalShape = {
   range_end: oneOf(['open', 'closed'], 'range_end').optional(),
   on_cursor_value_missing: oneOf(['raise', 'include', 'exclude'], 'on_cursor_value_missing').optional(),
   row_order: oneOf(['asc', 'desc'], 'row_order').optional(),
+  // dlt takes a Python callable; sluice names the usual conversions.
+  convert: oneOf(INCREMENTAL_CONVERSIONS, 'convert').optional(),
 };
 
 const incrementalUnsupported = {
-  convert: 'incremental value conversion functions are not supported yet',
-  transform: 'incremental value conversion functions are not supported yet',
+  transform: 'dlt deprecated "transform": use "convert" with one of "epoch_seconds", "epoch_millis", "iso8601", "date"',
   primary_key: 'set primary_key on the resource instead',
   allow_external_schedulers: 'sluice schedules runs through Temporal',
 };

@@ -4,6 +4,7 @@
  */
 import type { JsonValue, ResolvedEndpoint } from '../config/types';
 import { SluiceError } from '../errors';
+import { convertForRequest } from './incremental-convert';
 import { isJsonObject } from './json-path';
 import { expandString, expandValue, formatValue, lookupPlaceholder, type NamedValues, singlePlaceholder } from './placeholders';
 import type { HttpRequest, PlaceholderContext } from './types';
@@ -34,7 +35,10 @@ function isLegacyParam(value: JsonValue): value is Record<string, JsonValue> {
   return isJsonObject(value) && (value.type === 'resolve' || value.type === 'incremental');
 }
 
-export function buildRequest(endpoint: ResolvedEndpoint, ctx: PlaceholderContext): HttpRequest {
+export function buildRequest(endpoint: ResolvedEndpoint, windowCtx: PlaceholderContext): HttpRequest {
+  const ctx: PlaceholderContext = windowCtx.incremental
+    ? { ...windowCtx, incremental: convertForRequest(windowCtx.incremental, endpoint.incremental?.convert) }
+    : windowCtx;
   const named: NamedValues = {};
   const params: Record<string, JsonValue | undefined> = {};
 

@@ -1,4 +1,5 @@
 import { validateSourceConfig } from '../../../src/config';
+import type { IncrementalPlaceholders } from '../../../src/http/types';
 import { buildRequest, closeHttpDispatcher, fetchPage, incrementalWindow, requestUrl } from '../../../src/http';
 import { endpoint } from './helpers/endpoint';
 import { json, startServer, type TestServer } from './helpers/server';
@@ -70,6 +71,22 @@ describe('placeholders (pure)', () => {
     expect(requestUrl(buildRequest(sub!.endpoint, { resources: { list: { url: 'https://api.test/v1/items/7' } } }))).toBe('https://api.test/v1/items/7/comments');
     // A relative value is still one encoded path segment under base_url.
     expect(requestUrl(buildRequest(item!.endpoint, { resources: { list: { url: 'items/7' } } }))).toBe('https://api.test/v1/items%2F7?fields=all');
+  });
+
+  it('incremental convert writes start and end as the API wants them, in params, placeholders and the legacy param', () => {
+    const cfg = { cursor_path: 'updated_at', start_param: 'since', end_param: 'until', last_value_func: 'max', range_start: 'closed', range_end: 'open', on_cursor_value_missing: 'raise' } as const;
+    const iso: IncrementalPlaceholders = { start_value: '2024-01-25T11:21:28Z', end_value: '2024-02-01T00:00:00.500+01:00', last_value: '2024-01-25T11:21:28Z', initial_value: '2024-01-01T00:00:00Z', lag: null };
+    const build = (convert: 'epoch_seconds' | 'epoch_millis' | 'iso8601' | 'date', window = iso) =>
+      buildRequest(endpoint('https://api.test/x', { incremental: { ...cfg, convert }, params: { from: '{incremental.start_value}', last: '{incremental.last_value}' } }), { incremental: window }).params;
+    expect(build('epoch_seconds')).toEqual({ from: 1706181688, last: '2024-01-25T11:21:28Z', since: 1706181688, until: 1706742000 });
+    expect(build('epoch_millis')).toMatchObject({ since: 1706181688000, until: 1706742000500 });
+    expect(build('date')).toMatchObject({ since: '2024-01-25', until: '2024-01-31' });
+    expect(build('iso8601', { ...iso, start_value: 1706181688, end_value: null })).toMatchObject({ since: '2024-01-25T11:21:28Z', until: null });
+    const legacy = buildRequest(
+      endpoint('https://api.test/x', { params: { since: { type: 'incremental', cursor_path: 'updated_at' } }, incremental: { ...cfg, start_param: undefined, end_param: undefined, convert: 'epoch_seconds' } }),
+      { incremental: iso },
+    );
+    expect(legacy.params.since).toBe(1706181688);
   });
 
   it('refuses incremental placeholders without an incremental window', () => {
