@@ -6,6 +6,7 @@
  */
 import { Context } from '@temporalio/activity';
 import type { JsonObject, JsonPrimitive, ResolvedEndpoint, ResolvedResource } from '../config/types';
+import { SluiceError } from '../errors';
 import { findValues } from '../http/json-path';
 import { fetchPage, filterIncremental, incrementalWindow, type PlaceholderContext } from '../http';
 import { advanceCursor } from '../workflows/cursor';
@@ -139,9 +140,20 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
   }
 }
 
-/** dlt's include_from_parent: the parent's field `f` is added to each child record as `_<parent>_<f>`. */
+/**
+ * dlt's include_from_parent: the parent's field `f` is added to each child record as `_<parent>_<f>`.
+ * A parent record without the field fails the child, as in dlt (a null value is kept): a typo in the
+ * field name would otherwise load a column of nulls.
+ */
 function addParentFields(records: JsonObject[], parent: string, parentRecord: JsonObject, fields: string[]): void {
   if (fields.length === 0) return;
+  for (const field of fields) {
+    if (Object.prototype.hasOwnProperty.call(parentRecord, field)) continue;
+    throw new SluiceError(
+      'response_shape',
+      `include_from_parent: a record of parent resource "${parent}" has no field "${field}"; available fields: ${Object.keys(parentRecord).join(', ')}`,
+    );
+  }
   for (const record of records) {
     for (const field of fields) record[`_${parent}_${field}`] = parentRecord[field] ?? null;
   }

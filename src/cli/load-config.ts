@@ -1,13 +1,19 @@
 /** Loads a config for the CLI, turning every kind of bad input into exit code 2 with one line per problem. */
 import { basename, extname } from 'node:path';
-import { ConfigValidationError, formatProblem, loadSourceConfig } from '../config';
+import { ConfigValidationError, formatProblem, loadSourceConfigWithWarnings } from '../config';
 import type { ResolvedSource } from '../config/types';
 import { SluiceError } from '../errors';
 import { CliError, EXIT_BAD_INPUT } from './exit-codes';
 
-export async function loadConfigOrExit(path: string): Promise<ResolvedSource> {
+/**
+ * Every command that loads a config (validate, run, preview, schedule) prints its warnings: settings
+ * accepted but without effect in sluice. They go to stderr, so `--json` output stays parseable.
+ */
+export async function loadConfigOrExit(path: string, warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<ResolvedSource> {
   try {
-    return await loadSourceConfig(path);
+    const { source, warnings } = await loadSourceConfigWithWarnings(path);
+    for (const warning of warnings) warn(`warning: ${formatProblem(warning)}`);
+    return source;
   } catch (err) {
     if (err instanceof ConfigValidationError) {
       throw new CliError(err.problems.map(formatProblem).join('\n'), EXIT_BAD_INPUT);

@@ -8,7 +8,7 @@ import { expandResources, isAbsoluteUrl, type ExpandedResource } from './default
 import { BINDING_LOCATIONS, describeCycle, findCycle, findParentReferences, legacyResolveParams } from './graph';
 import { collectPlaceholders, INCREMENTAL_FIELDS, scanPlaceholders } from './placeholders';
 import { type ConfigProblem, type PathSegment, didYouMean, problem, quoteList } from './problems';
-import { isRecord } from './schema-helpers';
+import { isRecord, jsonPathProblem } from './schema-helpers';
 import { checkTableNames } from './table-names';
 
 const ESCAPE_HINT = 'write literal braces as {{ and }}';
@@ -44,6 +44,8 @@ export function checkResources(config: unknown): ConfigProblem[] {
       problems.push(problem(['resources', r.index], `refers to more than one parent resource: ${quoteList(parents)}`, 'a child resource has exactly one parent'));
     }
     for (const ref of references) {
+      const badField = ref.expression !== undefined ? jsonPathProblem(ref.binding.field) : undefined;
+      if (badField) problems.push(problem(at(...ref.at), `placeholder "{${ref.expression}}": ${badField.message}`, badField.hint));
       if (names.includes(ref.parent)) continue;
       const what = ref.expression !== undefined ? `placeholder "{${ref.expression}}"` : `resolve param "${ref.binding.param}"`;
       const hint = didYouMean(ref.parent, names) ?? `defined resources: ${quoteList([...new Set(names)])}`;

@@ -5,11 +5,14 @@
  */
 import { z } from 'zod';
 import { authSchema } from './auth-schema';
+import { INCREMENTAL_CONVERSIONS } from './types';
 import { paginatorSchema } from './paginator-schema';
 import {
+  byType,
   dispatch,
   isRecord,
   jsonPrimitive,
+  jsonPathString,
   jsonValue,
   nonEmptyString,
   nonNegativeInt,
@@ -20,7 +23,7 @@ import {
 } from './schema-helpers';
 
 const incrementalShape = {
-  cursor_path: nonEmptyString('a JSON path'),
+  cursor_path: jsonPathString(),
   initial_value: jsonPrimitive.optional(),
   last_value_func: oneOf(['max', 'min'], 'last_value_func').optional(),
   lag: z.number({ error: 'expected a number' }).min(0, { error: 'expected a non-negative number' }).optional(),
@@ -28,11 +31,12 @@ const incrementalShape = {
   range_end: oneOf(['open', 'closed'], 'range_end').optional(),
   on_cursor_value_missing: oneOf(['raise', 'include', 'exclude'], 'on_cursor_value_missing').optional(),
   row_order: oneOf(['asc', 'desc'], 'row_order').optional(),
+  // dlt takes a Python callable; sluice names the usual conversions.
+  convert: oneOf(INCREMENTAL_CONVERSIONS, 'convert').optional(),
 };
 
 const incrementalUnsupported = {
-  convert: 'incremental value conversion functions are not supported yet',
-  transform: 'incremental value conversion functions are not supported yet',
+  transform: 'dlt deprecated "transform": use "convert" with one of "epoch_seconds", "epoch_millis", "iso8601", "date"',
   primary_key: 'set primary_key on the resource instead',
   allow_external_schedulers: 'sluice schedules runs through Temporal',
 };
@@ -44,7 +48,15 @@ export const incrementalSchema = strictObject(
     start_param: nonEmptyString().optional(),
     end_param: nonEmptyString().optional(),
   },
-  { unsupported: incrementalUnsupported },
+  {
+    unsupported: incrementalUnsupported,
+    also: (value, ctx) => {
+      // dlt's Incremental refuses this too: a window needs both ends.
+      if (value.end_value !== undefined && value.end_value !== null && (value.initial_value === undefined || value.initial_value === null)) {
+        ctx.addIssue({ code: 'custom', path: ['end_value'], message: 'end_value is set without initial_value', params: { hint: 'set initial_value too (dlt requires both for a fixed window)' } });
+      }
+    },
+  },
 );
 
 /** dlt's older form: `params: {since: {type: "incremental", cursor_path: ...}}`. */
@@ -64,15 +76,19 @@ export const incrementalParamSchema = strictObject(
 export const resolveParamSchema = strictObject({
   type: z.literal('resolve'),
   resource: nonEmptyString('a resource name'),
-  field: nonEmptyString('a field name or JSON path'),
+  field: jsonPathString('a field name or JSON path'),
 });
 
-/** A param value is plain JSON unless it is a dict whose `type` is one of dlt's two binding forms. */
+const boundParamSchema = byType('param', { resolve: resolveParamSchema, incremental: incrementalParamSchema });
+
+/**
+ * A param value is plain JSON unless it is a dict with a `type`: then it is one of dlt's two binding
+ * forms, and any other type (a typo such as "incremetal") is an error rather than JSON sent in a query
+ * string, as dlt refuses it.
+ */
 export const paramValueSchema = dispatch(
-  (value): z.ZodType<ResolveParamInput | IncrementalParamInput | z.core.util.JSONType> => {
-    const type = isRecord(value) ? value.type : undefined;
-    return type === 'resolve' ? resolveParamSchema : type === 'incremental' ? incrementalParamSchema : jsonValue;
-  },
+  (value): z.ZodType<ResolveParamInput | IncrementalParamInput | z.core.util.JSONType> =>
+    isRecord(value) && value.type !== undefined ? boundParamSchema : jsonValue,
 );
 
 export const responseActionSchema = strictObject(
@@ -122,7 +138,7 @@ export const endpointSchema = strictObject(
     json: jsonValue.optional(),
     data: jsonValue.optional(),
     headers: headersSchema.optional(),
-    data_selector: z.string({ error: 'expected a JSON path string' }).optional(),
+    data_selector: jsonPathString().optional(),
     paginator: paginatorSchema.optional(),
     auth: authSchema.optional(),
     response_actions: z.array(responseActionSchema, { error: 'expected a list of response actions' }).optional(),

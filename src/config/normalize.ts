@@ -110,6 +110,7 @@ export function normalizeIncremental(i: IncrementalInput | IncrementalParamInput
     range_end: i.range_end ?? 'open',
     on_cursor_value_missing: i.on_cursor_value_missing ?? 'raise',
     row_order: i.row_order,
+    convert: i.convert,
   });
 }
 

@@ -5,16 +5,16 @@
  */
 import { z } from 'zod';
 import { forbiddenBodyKey } from './body-path';
-import { byType, nonEmptyString, nonNegativeInt, positiveInt, strictObject } from './schema-helpers';
+import { byType, dispatch, jsonPathString, nonEmptyString, nonNegativeInt, positiveInt, strictObject } from './schema-helpers';
 
-const jsonPath = () => nonEmptyString('a JSON path');
+const jsonPath = () => jsonPathString();
 /** A `*_body_path`: plain dotted keys, never through an object's prototype (body-path.ts). */
 const bodyPath = () =>
   nonEmptyString('a body path such as "paging.offset"').superRefine((path, ctx) => {
     const key = forbiddenBodyKey(path);
     if (key !== undefined) ctx.addIssue({ code: 'custom', message: `may not name "${key}": a body path writes into the request body, never through an object's prototype` });
   });
-const nullableJsonPath = () => z.union([jsonPath(), z.null()], { error: 'expected a JSON path or null' });
+const nullableJsonPath = () => dispatch((v): z.ZodType<string | null> => (v === null ? z.null() : jsonPath()));
 
 function exclusive(a: string, b: string) {
   return (value: Record<string, unknown>, ctx: z.RefinementCtx): void => {

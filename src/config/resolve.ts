@@ -27,11 +27,17 @@ import { type ConfigProblem, problem } from './problems';
 import type { ClientInput, ResourceInput, SourceConfigInput } from './schema';
 import { isRecord } from './schema-helpers';
 import type { JsonObject, JsonValue, ParentBinding, ResolvedEndpoint, ResolvedResource, ResolvedSource } from './types';
+import { noEffectWarnings } from './warnings';
 
 export interface Resolution {
   source: ResolvedSource;
   /** Accepted settings that have no effect in sluice (yet); worth telling the user. */
   warnings: ConfigProblem[];
+}
+
+/** `{x}...` but not an escaped `{{`. */
+function startsWithPlaceholder(path: string): boolean {
+  return path.startsWith('{') && !path.startsWith('{{');
 }
 
 export function resolveSource(config: SourceConfigInput): Resolution {
@@ -40,6 +46,7 @@ export function resolveSource(config: SourceConfigInput): Resolution {
     const expanded = mergeResourceDefaults(config.resource_defaults, expandResource(raw, index)!);
     const resource = expanded.resource as ResourceInput;
     const resolved = resolveResource(resource, expanded.endpoint as EndpointInput & { path: string }, config.client);
+    warnings.push(...noEffectWarnings(resource, ['resources', index]));
     // Functions cannot travel in workflow input: the count marks the resource, and the worker runs the
     // steps from the config module itself (src/activities/processing-steps.ts).
     if (resource.processing_steps !== undefined && resource.processing_steps.length > 0) resolved.processing_steps = resource.processing_steps.length;
@@ -119,6 +126,7 @@ function resolveEndpoint(e: EndpointInput & { path: string }, client: ClientInpu
 
   const out: ResolvedEndpoint = {
     url: joinUrl(client.base_url, path),
+    ...(startsWithPlaceholder(path) ? { leading_placeholder_path: path } : {}),
     method: e.method ?? 'GET',
     params,
     headers: layered.headers,

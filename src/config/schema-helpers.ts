@@ -4,6 +4,7 @@
  * "pick a strategy by its `type`" field (paginator, auth) reports an unknown type with the allowed list.
  */
 import { z } from 'zod';
+import { JSON_PATH_HINT, JsonPathSyntaxError, parseJsonPath } from '../http/json-path-syntax';
 import { didYouMean, quoteList } from './problems';
 import { issueToProblem } from './zod-problems';
 
@@ -167,4 +168,21 @@ export const jsonValue = z.json({ error: 'expected a JSON value (string, number,
 export const callable = (what: string) =>
   z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', {
     error: `expected a function for ${what} (only possible in a .ts or .js config)`,
+  });
+
+/** A JSONPath checked with the grammar the run uses (dlt's jsonpath-ng): a malformed one fails validate, not the run. */
+export function jsonPathProblem(path: string): { message: string; hint: string } | undefined {
+  try {
+    parseJsonPath(path);
+    return undefined;
+  } catch (err) {
+    if (err instanceof JsonPathSyntaxError) return { message: err.message, hint: JSON_PATH_HINT };
+    throw err;
+  }
+}
+
+export const jsonPathString = (what = 'a JSON path') =>
+  nonEmptyString(what).superRefine((path, ctx) => {
+    const bad = jsonPathProblem(path);
+    if (bad) ctx.addIssue({ code: 'custom', message: bad.message, params: { hint: bad.hint } });
   });

@@ -100,8 +100,14 @@ export type PaginatorConfig =
   | AutoPaginatorConfig;
 
 // ---- incremental loading ----
+/** Declarative counterparts of dlt's `convert` callable, applied to the values sent in requests. */
+export const INCREMENTAL_CONVERSIONS = ['epoch_seconds', 'epoch_millis', 'iso8601', 'date'] as const;
+export type IncrementalConversion = (typeof INCREMENTAL_CONVERSIONS)[number];
+
 export interface IncrementalConfig {
   cursor_path: string;
+  /** How start and end values are written into requests (dlt's `convert`). */
+  convert?: IncrementalConversion;
   initial_value?: JsonPrimitive;
   end_value?: JsonPrimitive;
   /** Query parameter that receives the start value (from params `{type: incremental}` or `start_param`). */
@@ -171,6 +177,11 @@ export interface ParentBinding {
 export interface ResolvedEndpoint {
   /** base_url joined with path, or an absolute path as given; still holds `{placeholders}`. */
   url: string;
+  /**
+   * The path as written, when it begins with a placeholder (`{resources.list.url}`): a value there
+   * that is an absolute URL is requested as that URL, as in dlt, instead of being joined to base_url.
+   */
+  leading_placeholder_path?: string;
   method: 'GET' | 'POST';
   params: JsonObject;
   json?: JsonValue;

@@ -12,10 +12,14 @@ import { SluiceError } from '../errors';
 import { compareIso, formatIso, parseIso, shiftIso } from './iso-time';
 import { findValues } from './json-path';
 
+/** The values `{incremental.*}` placeholders take in one run (dlt's names). */
 export interface IncrementalWindow {
   start_value: JsonPrimitive;
   end_value: JsonPrimitive;
   last_value: JsonPrimitive;
+  /** As configured (null when unset), whatever the stored cursor: dlt exposes both to placeholders. */
+  initial_value: JsonPrimitive;
+  lag: JsonPrimitive;
 }
 
 function typeName(v: JsonPrimitive): string {
@@ -128,5 +132,5 @@ export function incrementalWindow(cfg: IncrementalConfig, storedLastValue: JsonP
     // Never step back past initial_value.
     start = initial !== null && dir * compareCursor(lagged, initial, cfg.cursor_path) < 0 ? initial : lagged;
   }
-  return { start_value: start, end_value: end, last_value: start };
+  return { start_value: start, end_value: end, last_value: start, initial_value: initial, lag: cfg.lag ?? null };
 }

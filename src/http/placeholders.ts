@@ -11,12 +11,15 @@
 import type { JsonValue } from '../config/types';
 import { SluiceError } from '../errors';
 import { findValues } from './json-path';
-import type { PlaceholderContext } from './types';
+import { INCREMENTAL_FIELDS as CONFIG_INCREMENTAL_FIELDS } from '../config/placeholders';
+import type { IncrementalPlaceholders, PlaceholderContext } from './types';
 
 /** Legacy `{type: resolve}` params bound by name (`{issue_number}` in the path). */
 export type NamedValues = Record<string, JsonValue>;
 
-const INCREMENTAL_FIELDS = new Set(['start_value', 'end_value', 'last_value']);
+// The same names the config check accepts (src/config/placeholders.ts): whatever validate lets
+// through must resolve at run time.
+const INCREMENTAL_FIELDS: ReadonlySet<string> = new Set<keyof IncrementalPlaceholders>(CONFIG_INCREMENTAL_FIELDS);
 
 function isPlaceholder(expr: string, named: NamedValues): boolean {
   return expr.startsWith('incremental.') || expr.startsWith('resources.') || Object.prototype.hasOwnProperty.call(named, expr);
@@ -27,12 +30,13 @@ export function lookupPlaceholder(expr: string, ctx: PlaceholderContext, named: 
   if (expr.startsWith('incremental.')) {
     const field = expr.slice('incremental.'.length);
     if (!INCREMENTAL_FIELDS.has(field)) {
-      throw new SluiceError('config', `unknown placeholder {${expr}}: use one of {incremental.start_value}, {incremental.end_value}, {incremental.last_value}`);
+      throw new SluiceError('config', `unknown placeholder {${expr}}: use one of ${CONFIG_INCREMENTAL_FIELDS.map((f) => `{incremental.${f}}`).join(', ')}`);
     }
     if (!ctx.incremental) {
       throw new SluiceError('config', `placeholder {${expr}} is used but the endpoint has no incremental configuration`);
     }
-    return ctx.incremental[field as 'start_value' | 'end_value' | 'last_value'];
+    // dlt formats an unset lag or initial_value as None; sluice's null (dropped param, empty string) stands for it.
+    return ctx.incremental[field as keyof IncrementalPlaceholders] ?? null;
   }
   // resources.<parent>.<field>, where field may itself be a dotted path or JSONPath.
   const parts = expr.split('.');

@@ -4,8 +4,9 @@
  */
 import type { JsonValue, ResolvedEndpoint } from '../config/types';
 import { SluiceError } from '../errors';
+import { convertForRequest } from './incremental-convert';
 import { isJsonObject } from './json-path';
-import { expandString, expandValue, lookupPlaceholder, type NamedValues, singlePlaceholder } from './placeholders';
+import { expandString, expandValue, formatValue, lookupPlaceholder, type NamedValues, singlePlaceholder } from './placeholders';
 import type { HttpRequest, PlaceholderContext } from './types';
 
 /**
@@ -34,7 +35,10 @@ function isLegacyParam(value: JsonValue): value is Record<string, JsonValue> {
   return isJsonObject(value) && (value.type === 'resolve' || value.type === 'incremental');
 }
 
-export function buildRequest(endpoint: ResolvedEndpoint, ctx: PlaceholderContext): HttpRequest {
+export function buildRequest(endpoint: ResolvedEndpoint, windowCtx: PlaceholderContext): HttpRequest {
+  const ctx: PlaceholderContext = windowCtx.incremental
+    ? { ...windowCtx, incremental: convertForRequest(windowCtx.incremental, endpoint.incremental?.convert) }
+    : windowCtx;
   const named: NamedValues = {};
   const params: Record<string, JsonValue | undefined> = {};
 
@@ -66,14 +70,32 @@ export function buildRequest(endpoint: ResolvedEndpoint, ctx: PlaceholderContext
 
   const request: HttpRequest = {
     method: endpoint.method,
-    // Values substituted into the URL are percent-encoded: a parent id "a/b" must stay one segment.
-    url: expandString(endpoint.url, ctx, { named, encode: encodeURIComponent }),
+    url: expandUrl(endpoint, ctx, named),
     params,
     headers,
   };
   if (endpoint.json !== undefined) request.json = expandValue(endpoint.json, ctx, true, named);
   if (endpoint.data !== undefined) request.data = expandValue(endpoint.data, ctx, true, named);
   return request;
+}
+
+const ABSOLUTE_URL = /^https?:\/\//i;
+
+/**
+ * Values substituted into the URL are percent-encoded: a parent id "a/b" must stay one segment. The
+ * exception is dlt's follow-the-link form: a path that begins with a placeholder whose value is an
+ * absolute URL (`{resources.list.url}`) requests that URL as given. It goes through the same
+ * transport as every request, so the rules on which origin gets credentials apply to it.
+ */
+function expandUrl(endpoint: ResolvedEndpoint, ctx: PlaceholderContext, named: NamedValues): string {
+  const encoded = { named, encode: encodeURIComponent };
+  const template = endpoint.leading_placeholder_path;
+  const lead = template === undefined ? undefined : /^\{([^{}]*)\}/.exec(template);
+  if (template !== undefined && lead) {
+    const value = formatValue(lookupPlaceholder(lead[1]!.trim(), ctx, named));
+    if (ABSOLUTE_URL.test(value)) return value + expandString(template.slice(lead[0].length), ctx, encoded);
+  }
+  return expandString(endpoint.url, ctx, encoded);
 }
 
 function paramString(value: JsonValue): string {

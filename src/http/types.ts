@@ -4,8 +4,17 @@
  */
 import type { JsonObject, JsonPrimitive, JsonValue, ResolvedEndpoint } from '../config/types';
 
+export interface IncrementalPlaceholders {
+  start_value: JsonPrimitive;
+  end_value: JsonPrimitive;
+  last_value: JsonPrimitive;
+  initial_value?: JsonPrimitive;
+  lag?: JsonPrimitive;
+}
+
 export interface PlaceholderContext {
-  incremental?: { start_value: JsonPrimitive; end_value: JsonPrimitive; last_value: JsonPrimitive };
+  /** dlt's `incremental` placeholder context: the window of this run plus the configured initial_value and lag. */
+  incremental?: IncrementalPlaceholders;
   /** Parent resource name -> the parent record this request is made for. */
   resources?: Record<string, JsonObject>;
 }

@@ -59,6 +59,22 @@ test('validate and run exit 2 with one line per problem, naming the path', async
   }
 });
 
+test('validate and run print a warning for each accepted setting that has no effect, on stderr, and still succeed', async () => {
+  const config = analyticsConfig() as { resources: Array<Record<string, unknown>> };
+  config.resources[0]!.columns = { created_at: { data_type: 'timestamp', timezone: false } };
+  const path = writeConfig('no-effect.json', config);
+  const expected = 'warning: resources[0].columns.created_at.timezone: column hint "timezone" has no effect in sluice (hint: timestamps are stored as DateTime64 in UTC (docs/clickhouse.md))';
+  const validated = await runCli(['validate', path]);
+  expect({ code: validated.code, stderr: validated.stderr.trim() }).toEqual({ code: 0, stderr: expected });
+  const run = await runCli(['run', path, '--with-worker', '--json', '--pipeline', uniqueName('cliwarn'), '--database', database], {
+    API_KEY,
+    SLUICE_TASK_QUEUE: uniqueName('tq'),
+  });
+  expect(run.code).toBe(0);
+  expect(run.stderr.split('\n')).toContain(expected);
+  expect(JSON.parse(run.stdout)).toMatchObject({ resources: [{ rows: 250 }] });
+});
+
 test('a missing secret stops the run before anything starts, naming the secret and where it looked', async () => {
   const path = writeConfig('analytics.json', analyticsConfig());
   const before = api.requests.length;

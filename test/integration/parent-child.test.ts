@@ -6,6 +6,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
 import { loadSourceConfig } from '../../src/config';
 import type { ResolvedSource } from '../../src/config/types';
 import { literal, qualified } from '../../src/destination/sql';
@@ -129,4 +130,29 @@ test('an incremental child keeps one cursor per parent: a late update to an old 
   expect(await countFinal(stack.clickhouse, incrementalDb, 'issues')).toBe(allIssues + 1);
   const late = await stack.clickhouse.query({ query: `SELECT count() AS n FROM ${qualified(incrementalDb, 'issues')} FINAL WHERE id = ${lateId}`, format: 'JSONEachRow' });
   expect(await late.json()).toEqual([{ n: '1' }]);
+});
+
+test('include_from_parent naming a field the parent records lack fails the child, as in dlt, instead of loading nulls', async () => {
+  const typoDb = stack.newDatabase('sluice_it_children_typo');
+  const path = join(mkdtempSync(join(tmpdir(), 'sluice-children-typo-')), 'repos-typo.json');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      client: { base_url: api.url, auth: { type: 'bearer', token: '${repos_token}' } },
+      resources: [
+        { name: 'repos', selected: false, endpoint: { path: '/repos', data_selector: 'items', paginator: { type: 'page_number', base_page: 1, total_path: 'total_pages' } } },
+        {
+          name: 'issues',
+          include_from_parent: ['nmae'],
+          endpoint: { path: '/repos/{resources.repos.name}/issues', data_selector: 'data', paginator: { type: 'json_link', next_url_path: 'next' } },
+        },
+      ],
+    }),
+  );
+  const typoSource = await loadSourceConfig(path);
+  const error = await runSyncWithWorker(stack.temporal, { pipeline: uniqueName('repos_typo'), database: typoDb, source: typoSource, env: { REPOS_TOKEN: TOKEN } }).catch(
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  expect(String((error as WorkflowFailedError).cause?.message)).toMatch(/include_from_parent: a record of parent resource "repos" has no field "nmae"; available fields: .*name/);
 });

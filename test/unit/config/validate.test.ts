@@ -106,6 +106,20 @@ describe('validateSourceConfig rejections', () => {
     );
   });
 
+  it('a param dict with an unknown type (a typo of "incremental") is refused, not sent as JSON', () => {
+    expect(onlyProblem({ client, resources: [{ name: 'a', endpoint: { params: { since: { type: 'incremetal', cursor_path: 'updated_at' } } } }] })).toBe(
+      'resources[0].endpoint.params.since.type: unknown param type "incremetal" (hint: did you mean "incremental"?; allowed: "resolve", "incremental")',
+    );
+    // A JSON param without `type` is still plain JSON.
+    expect(validateSourceConfig({ client, resources: [{ name: 'a', endpoint: { params: { filter: { state: 'open' } } } }] }).ok).toBe(true);
+  });
+
+  it('end_value without initial_value, as dlt refuses it', () => {
+    expect(onlyProblem({ client, resources: [{ name: 'a', endpoint: { incremental: { cursor_path: 'ts', end_value: 10 } } }] })).toBe(
+      'resources[0].endpoint.incremental.end_value: end_value is set without initial_value (hint: set initial_value too (dlt requires both for a fixed window))',
+    );
+  });
+
   it('an incremental placeholder without incremental config', () => {
     expect(onlyProblem({ client, resources: [{ name: 'a', endpoint: { params: { since: '{incremental.start_value}' } } }] })).toMatch(
       /^resources\[0\]\.endpoint\.params\.since: placeholder "\{incremental\.start_value\}" needs endpoint\.incremental/,
@@ -230,5 +244,28 @@ describe('table names that collide', () => {
 
   it('accepts names that only look alike', () => {
     expect(validateSourceConfig({ client, resources: ['users', 'users_roles', 'user'] }).ok).toBe(true);
+  });
+});
+
+describe('warnings: accepted settings that have no effect in sluice', () => {
+  it('timezone and dedup_sort column hints (both column forms) and a replace strategy', () => {
+    const result = validateSourceConfig({
+      client,
+      resource_defaults: { columns: [{ name: 'ts', timezone: true }] },
+      resources: [
+        { name: 'a', columns: { id: { data_type: 'bigint', dedup_sort: 'desc' } }, write_disposition: { disposition: 'replace', strategy: 'insert-from-staging' } },
+      ],
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.warnings.map(formatProblem)).toEqual([
+      'resources[0].columns.ts.timezone: column hint "timezone" has no effect in sluice (hint: timestamps are stored as DateTime64 in UTC (docs/clickhouse.md))',
+      'resources[0].columns.id.dedup_sort: column hint "dedup_sort" has no effect in sluice (hint: within a batch the later record of a key wins)',
+      'resources[0].write_disposition.strategy: replace strategy "insert-from-staging" has no effect in sluice (hint: sluice always loads into a staging table and swaps it in atomically)',
+    ]);
+  });
+
+  it('none for a plain config', () => {
+    const result = validateSourceConfig({ client, resources: [{ name: 'a', columns: { id: { data_type: 'bigint' } } }] });
+    expect(result.ok && result.warnings).toEqual([]);
   });
 });

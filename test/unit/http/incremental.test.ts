@@ -87,8 +87,12 @@ describe('compareCursor', () => {
 
 describe('incrementalWindow', () => {
   it('starts at initial_value without state and at the stored value with it', () => {
-    expect(incrementalWindow(cfg({ initial_value: 10 }), undefined)).toEqual({ start_value: 10, end_value: null, last_value: 10 });
-    expect(incrementalWindow(cfg({ initial_value: 10, end_value: 99 }), 42)).toEqual({ start_value: 42, end_value: 99, last_value: 42 });
+    expect(incrementalWindow(cfg({ initial_value: 10 }), undefined)).toEqual({ start_value: 10, end_value: null, last_value: 10, initial_value: 10, lag: null });
+    expect(incrementalWindow(cfg({ initial_value: 10, end_value: 99 }), 42)).toEqual({ start_value: 42, end_value: 99, last_value: 42, initial_value: 10, lag: null });
+  });
+
+  it('carries the configured initial_value and lag for {incremental.initial_value} and {incremental.lag}', () => {
+    expect(incrementalWindow(cfg({ initial_value: 0, lag: 5 }), 100)).toMatchObject({ start_value: 95, initial_value: 0, lag: 5 });
   });
 
   it('lag subtracts from numbers (an int stays an int) and not past initial_value', () => {

@@ -231,6 +231,24 @@ describe('json_link paginator', () => {
     expect(pages[1].url).toBe(`${server.base}/l?page=2&api_key=***`);
   });
 
+  it("follows an OData next link written in dlt's bracket form, records filtered by a jsonpath-ng filter", async () => {
+    server.route('/odata', (req, res) => {
+      const skip = Number(req.query.get('$skip') ?? '0');
+      const value = [
+        { id: skip + 1, kind: 'keep' },
+        { id: skip + 2, kind: 'drop' },
+      ];
+      json(res, 200, skip < 4 ? { value, '@odata.nextLink': `${server.base}/odata?$skip=${skip + 2}` } : { value });
+    });
+    const ep = endpoint(`${server.base}/odata`, {
+      data_selector: "$.value[?(@.kind == 'keep')]",
+      paginator: { type: 'json_link', next_url_path: "['@odata.nextLink']" },
+    });
+    const { records } = await drain({ endpoint: ep });
+    expect(ids(records)).toEqual([1, 3, 5]);
+    expect(server.seen.map((s) => s.url)).toEqual(['/odata', '/odata?$skip=2', '/odata?$skip=4']);
+  });
+
   it('re-sends a secret query param the link carried, without storing it', async () => {
     server.route('/l', (req, res) => {
       expect(req.query.get('token')).toBe('tok-123');

@@ -1,4 +1,6 @@
-import { buildRequest, closeHttpDispatcher, fetchPage, requestUrl } from '../../../src/http';
+import { validateSourceConfig } from '../../../src/config';
+import type { IncrementalPlaceholders } from '../../../src/http/types';
+import { buildRequest, closeHttpDispatcher, fetchPage, incrementalWindow, requestUrl } from '../../../src/http';
 import { endpoint } from './helpers/endpoint';
 import { json, startServer, type TestServer } from './helpers/server';
 
@@ -38,6 +40,53 @@ describe('placeholders (pure)', () => {
     expect(() => buildRequest(endpoint('https://api.test/{resources.p.nope}'), { resources: { p: { id: 1, name: 'x' } } })).toThrow(
       /parent resource "p" record has no field "nope".*available fields: id, name/,
     );
+  });
+
+  it('resolves every incremental placeholder validate accepts, dlt config 12 among them', () => {
+    const req = buildRequest(
+      endpoint('https://api.test/posts', {
+        params: { initial_value: '{incremental.initial_value}', lag: '{incremental.lag}', since: '{incremental.start_value}', until: '{incremental.end_value}' },
+      }),
+      { incremental: incrementalWindow({ cursor_path: 'id', initial_value: 1600000000, end_value: 1700000000, lag: 3600, last_value_func: 'max', range_start: 'closed', range_end: 'open', on_cursor_value_missing: 'raise' }, undefined) },
+    );
+    expect(req.params).toEqual({ initial_value: 1600000000, lag: 3600, since: 1600000000, until: 1700000000 });
+    // Unset in the config: dropped like any null placeholder, not a run-time failure.
+    const bare = buildRequest(endpoint('https://api.test/posts', { params: { lag: '{incremental.lag}' } }), { incremental: window });
+    expect(bare.params).toEqual({ lag: null });
+  });
+
+  it("requests a parent's absolute URL used as the child's path as that URL, as dlt does; other values stay encoded under base_url", () => {
+    const result = validateSourceConfig({
+      client: { base_url: 'https://api.test/v1' },
+      resources: [
+        'list',
+        { name: 'item', endpoint: { path: '{resources.list.url}', params: { fields: 'all' } } },
+        { name: 'sub', endpoint: { path: '{resources.list.url}/comments' } },
+      ],
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    const [, item, sub] = result.source.resources;
+    const link = { url: 'https://cdn.other.test/items/7?lang=en', id: 'a/b' };
+    expect(requestUrl(buildRequest(item!.endpoint, { resources: { list: link } }))).toBe('https://cdn.other.test/items/7?lang=en&fields=all');
+    expect(requestUrl(buildRequest(sub!.endpoint, { resources: { list: { url: 'https://api.test/v1/items/7' } } }))).toBe('https://api.test/v1/items/7/comments');
+    // A relative value is still one encoded path segment under base_url.
+    expect(requestUrl(buildRequest(item!.endpoint, { resources: { list: { url: 'items/7' } } }))).toBe('https://api.test/v1/items%2F7?fields=all');
+  });
+
+  it('incremental convert writes start and end as the API wants them, in params, placeholders and the legacy param', () => {
+    const cfg = { cursor_path: 'updated_at', start_param: 'since', end_param: 'until', last_value_func: 'max', range_start: 'closed', range_end: 'open', on_cursor_value_missing: 'raise' } as const;
+    const iso: IncrementalPlaceholders = { start_value: '2024-01-25T11:21:28Z', end_value: '2024-02-01T00:00:00.500+01:00', last_value: '2024-01-25T11:21:28Z', initial_value: '2024-01-01T00:00:00Z', lag: null };
+    const build = (convert: 'epoch_seconds' | 'epoch_millis' | 'iso8601' | 'date', window = iso) =>
+      buildRequest(endpoint('https://api.test/x', { incremental: { ...cfg, convert }, params: { from: '{incremental.start_value}', last: '{incremental.last_value}' } }), { incremental: window }).params;
+    expect(build('epoch_seconds')).toEqual({ from: 1706181688, last: '2024-01-25T11:21:28Z', since: 1706181688, until: 1706742000 });
+    expect(build('epoch_millis')).toMatchObject({ since: 1706181688000, until: 1706742000500 });
+    expect(build('date')).toMatchObject({ since: '2024-01-25', until: '2024-01-31' });
+    expect(build('iso8601', { ...iso, start_value: 1706181688, end_value: null })).toMatchObject({ since: '2024-01-25T11:21:28Z', until: null });
+    const legacy = buildRequest(
+      endpoint('https://api.test/x', { params: { since: { type: 'incremental', cursor_path: 'updated_at' } }, incremental: { ...cfg, start_param: undefined, end_param: undefined, convert: 'epoch_seconds' } }),
+      { incremental: iso },
+    );
+    expect(legacy.params.since).toBe(1706181688);
   });
 
   it('refuses incremental placeholders without an incremental window', () => {
