@@ -10,6 +10,7 @@ import { APPEND_KEY, hardDeleteColumn, layoutFor, LINK, mergeKeyColumns, META, s
 import type { ServerFeatures } from './features';
 import { Journal } from './journal';
 import { deleteByMergeKey } from './merge-key';
+import { deleteStaleChildRows } from './stale-children';
 import { normalizePath } from './naming';
 import { flattenPage, normalisedHints, shapePage, wantedColumns, type PageMeta, type TableRows } from './page';
 import { ChildCursorStore, type ChildLoadRef } from './child-cursors';
@@ -407,13 +408,20 @@ class ClickHouseDestination implements Destination {
       await replace.commit(database, table, loadId, layoutFor(resource));
       return;
     }
+    if (resource.write_disposition !== 'merge') return;
     const mergeKey = mergeKeyColumns(resource);
-    if (resource.write_disposition === 'merge' && mergeKey.length > 0 && resource.write_disposition_strategy !== 'upsert') {
-      const { live } = await replace.family(database, table);
-      if (!live.includes(table)) return; // nothing loaded, nothing to replace
-      const { ddl } = this.placement(target.cluster);
-      const onCluster = ddl.cluster ? ` ON CLUSTER ${ident(ddl.cluster)}` : '';
-      await deleteByMergeKey(this.conn, { dataTable: ddl.dataTable, onCluster }, database, table, live.filter((t) => t !== table), mergeKey, loadId);
+    const byMergeKey = mergeKey.length > 0 && resource.write_disposition_strategy !== 'upsert';
+    const layout = layoutFor(resource);
+    if (!byMergeKey && layout.kind !== 'merge') return;
+    const { live } = await replace.family(database, table);
+    if (!live.includes(table)) return; // nothing loaded, nothing to replace
+    const children = live.filter((t) => t !== table);
+    const { ddl } = this.placement(target.cluster);
+    const mutations = { dataTable: ddl.dataTable, onCluster: ddl.cluster ? ` ON CLUSTER ${ident(ddl.cluster)}` : '' };
+    if (byMergeKey) await deleteByMergeKey(this.conn, mutations, database, table, children, mergeKey, loadId);
+    // Lists are replaced, not overlaid: the elements a parent's latest version no longer has go (stale-children.ts).
+    if (layout.kind === 'merge' && children.length > 0) {
+      await deleteStaleChildRows(this.conn, mutations, { database, table, children, loadId, hardDelete: layout.hardDelete === true });
     }
   }
 
