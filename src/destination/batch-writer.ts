@@ -130,12 +130,11 @@ export class StreamedBatch implements BatchWriter {
   }
 
   async finish(signal?: AbortSignal): Promise<{ rows: number }> {
-    {
-      const root = this.tables.get(this.options.table);
-      const children = [...this.tables].filter(([name]) => name !== this.options.table).reverse();
-      for (const [name, body] of root ? [...children, [this.options.table, root] as const] : children) {
-        if (body.columns && body.writer.length > 0) await this.options.insert(name, body.columns, body.writer.bytes(), signal);
-      }
+    // Pages an earlier attempt inserted left nothing in the bodies: only the others are sent.
+    const root = this.tables.get(this.options.table);
+    const children = [...this.tables].filter(([name]) => name !== this.options.table).reverse();
+    for (const [name, body] of root ? [...children, [this.options.table, root] as const] : children) {
+      if (body.columns && body.writer.length > 0) await this.options.insert(name, body.columns, body.writer.bytes(), signal);
     }
     // Inserted (or nothing to insert): the bodies can serve the next batch. After a failure they are left to
     // the garbage collector, in case the request still holds them.
