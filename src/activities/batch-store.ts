@@ -1,13 +1,13 @@
 /** Where a fetched batch goes: the resource's table, and the parent-record store when it has children. */
 import type { JsonObject } from '../config/types';
-import type { BatchWriter, Destination, PageMeta } from '../destination';
+import type { BatchWriter, Destination, PageMeta, PageSpan } from '../destination';
 import { applyProcessingSteps } from './processing-steps';
 import { tableTarget } from './target';
 import type { FetchAndLoadPagesInput } from './types';
 
 type StoreInput = Pick<
   FetchAndLoadPagesInput,
-  'pipeline' | 'database' | 'resource' | 'loadId' | 'fullRefresh' | 'batch' | 'version' | 'store' | 'keepForChildren' | 'configModule' | 'cluster'
+  'pipeline' | 'database' | 'resource' | 'loadId' | 'fullRefresh' | 'batch' | 'version' | 'store' | 'keepForChildren' | 'configModule' | 'cluster' | 'firstPage'
 > & {
   /** A child batch stored in parts: the index of the part's first parent (see parent-records.ts). */
   part?: number;
@@ -20,14 +20,33 @@ export interface StoreOptions {
   signal?: AbortSignal;
   /** Directories the worker loads config modules from (processing_steps); see processing-steps.ts. */
   configDirs: readonly string[];
+  /**
+   * Records of each page of the batch, in order (where pages are numbered, each page's rows are keyed by its
+   * ordinal). processing_steps work record by record (filter, map, yield_map), so they run page by page and
+   * each page keeps its own rows.
+   */
+  pageSizes?: readonly number[];
 }
 
 export async function storeBatch(destination: Destination, input: StoreInput, fetched: JsonObject[], options: StoreOptions): Promise<number> {
-  const { signal } = options;
-  // processing_steps run before anything is kept, so children see the parent's processed records (as in dlt).
-  const records = input.resource.processing_steps
-    ? await applyProcessingSteps(input.configModule, input.resource.name, fetched, options.configDirs)
-    : fetched;
+  const { signal, pageSizes } = options;
+  const numbered = numberedPages(input) && pageSizes !== undefined;
+  let records = fetched;
+  const spans: PageSpan[] = [];
+  if (numbered) {
+    records = [];
+    let start = 0;
+    for (const [i, size] of pageSizes.entries()) {
+      const page = fetched.slice(start, start + size);
+      start += size;
+      // processing_steps run before anything is kept, so children see the parent's processed records (as in dlt).
+      const processed = input.resource.processing_steps ? await applyProcessingSteps(input.configModule, input.resource.name, page, options.configDirs) : page;
+      spans.push({ page: input.firstPage! + i, records: processed.length });
+      for (const record of processed) records.push(record);
+    }
+  } else if (input.resource.processing_steps) {
+    records = await applyProcessingSteps(input.configModule, input.resource.name, fetched, options.configDirs);
+  }
   if (input.keepForChildren) {
     await destination.writeParentRecords(
       input.database,
@@ -36,7 +55,8 @@ export async function storeBatch(destination: Destination, input: StoreInput, fe
     );
   }
   if (!input.store) return 0;
-  const { rows } = await destination.insertPage(tableTarget(input), records, { ...pageMeta(input), ...(signal ? { signal } : {}) });
+  const meta = numbered ? { ...pageMeta(input), pages: spans } : pageMeta(input);
+  const { rows } = await destination.insertPage(tableTarget(input), records, { ...meta, ...(signal ? { signal } : {}) });
   return rows;
 }
 
@@ -64,6 +84,13 @@ function writesPageByPage(input: StoreInput): boolean {
   return input.store && !input.keepForChildren && !input.resource.processing_steps && input.part === undefined;
 }
 
+/** A page batch scheduled with its first page's ordinal (child batches and older workflows have none). */
+function numberedPages(input: StoreInput): input is StoreInput & { firstPage: number } {
+  return input.firstPage !== undefined && input.part === undefined;
+}
+
+/** Numbered pages: the batch writer fills in a span per page as they come (batch-writer.ts). */
 function pageMeta(input: StoreInput): PageMeta {
+  if (numberedPages(input)) return { loadId: input.loadId, version: input.version, page: input.firstPage, pages: [] };
   return { loadId: input.loadId, version: input.version, page: input.part === undefined ? input.batch : input.batch * PARTS_PER_BATCH + input.part };
 }

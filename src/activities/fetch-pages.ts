@@ -94,6 +94,8 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
     // are dropped (batch-writer.ts); else they are kept for storeBatch, within the lower `kept*` limits.
     let writer = await openBatchWriter(destination, input);
     const records: JsonObject[] = [];
+    /** Records of each page kept for storeBatch, so each page's rows are keyed by its own ordinal. */
+    const keptPageSizes: number[] = [];
     let taken = 0;
     let token = input.pageToken;
     let pages = 0;
@@ -137,7 +139,10 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
       fetched += page.records.length;
       lastPageSize = page.records.length;
       taken += kept.length;
-      if (!writer) for (const record of kept) records.push(record);
+      if (!writer) {
+        for (const record of kept) records.push(record);
+        keptPageSizes.push(kept.length);
+      }
       if (filtered) {
         cursorValue = advanceCursor(cursorValue, filtered.cursorValue, endpoint.incremental?.last_value_func ?? 'max');
         if (filtered.pastRange) {
@@ -157,7 +162,9 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
     stream.close();
     const positionsEnd = stream.end();
 
-    const rows = writer ? (await writer.finish(ctx.cancellationSignal)).rows : await storeBatch(destination, input, records, { signal: ctx.cancellationSignal, configDirs: configDirsOf(deps) });
+    const rows = writer
+      ? (await writer.finish(ctx.cancellationSignal)).rows
+      : await storeBatch(destination, input, records, { signal: ctx.cancellationSignal, configDirs: configDirsOf(deps), pageSizes: keptPageSizes });
     const lastRequestAtMs = pacer.lastRequestAtMs();
     return {
       rows,

@@ -60,6 +60,13 @@ interface BatchCommon extends ResourceRef {
 
 export interface FetchAndLoadPagesInput extends BatchCommon {
   pageToken: JsonObject | null;
+  /**
+   * The ordinal in the load of the page at `pageToken` (pages the earlier batches took). Rows are keyed by
+   * (load, page ordinal, row in page), so a retry covering another span of pages writes each page onto the
+   * same keys, and skips the pages an earlier attempt inserted. Absent in batches scheduled before pages
+   * were numbered: then rows are keyed by (load, batch, row in batch).
+   */
+  firstPage?: number;
   limits: BatchLimits;
   /** What the previous batches saw, so a loop across batch boundaries is caught too. */
   loopGuard?: LoopGuardState;

@@ -5,8 +5,10 @@
  * (docs/performance.md). At the end the encoded pages go to ClickHouse as one INSERT per table, as the
  * fast path of insertPage sends them.
  *
- * The rows are exactly those insertPage would write for the same pages: row numbers and ids continue
- * across pages (`rowOffset`), and a primary key seen on an earlier page of the batch refuses the page,
+ * The rows are exactly those insertPage would write for the same pages: each page's rows are numbered
+ * under its own ordinal in the load (`meta.pages`; in batches scheduled before pages were numbered, row
+ * numbers continue across pages under the batch's number), and a primary key seen on an earlier page of
+ * the batch refuses the page,
  * since insertPage keeps only the last record per key over the whole batch. Whenever a page cannot be
  * written this way (a new column or child table, a value the encoders leave to JSONEachRow, such a
  * duplicate key), `add` refuses it and leaves the batch as it was: the activity ends the batch before that
@@ -39,8 +41,12 @@ export interface StreamedBatchOptions {
   key: readonly string[];
   meta: PageMeta;
   loadedAt: string;
-  /** An append batch already in the table (a retry after the insert went through): count, write nothing. */
-  alreadyLoaded: boolean;
+  /**
+   * Pages of this load already in an append table (an earlier attempt of the batch inserted them): such a
+   * page is counted and not written again. Where pages are not numbered, holding `meta.page` means the
+   * whole batch is in.
+   */
+  loadedPages: ReadonlySet<number>;
   /** One INSERT of a table's encoded rows. */
   insert(table: string, columns: readonly string[], body: Buffer, signal?: AbortSignal): Promise<void>;
 }
@@ -73,7 +79,10 @@ function giveBack(writer: RowBinaryWriter): void {
 
 export class StreamedBatch implements BatchWriter {
   private rows = 0;
-  private records = 0;
+  /** Records of pages an earlier attempt inserted (counted, not written). */
+  private skipped = 0;
+  /** Pages taken so far: the next page's ordinal is `meta.page + pagesTaken` (where pages are numbered). */
+  private pagesTaken = 0;
   private readonly keys = new Set<string | number>();
   /** Tables in the order they first appear (child tables; the resource's own is `options.table`). */
   private readonly tables = new Map<string, TableBody>();
@@ -83,12 +92,17 @@ export class StreamedBatch implements BatchWriter {
   constructor(private readonly options: StreamedBatchOptions) {}
 
   add(records: readonly JsonObject[]): boolean {
-    if (this.options.alreadyLoaded || records.length === 0) {
-      this.records += records.length;
+    const { table, columns, resource, key, loadedAt, loadedPages } = this.options;
+    const numbered = this.options.meta.pages !== undefined;
+    const page = numbered ? this.options.meta.page + this.pagesTaken : this.options.meta.page;
+    if (loadedPages.has(page) || records.length === 0) {
+      this.skipped += loadedPages.has(page) ? records.length : 0;
+      this.pagesTaken += 1;
       return true;
     }
-    const { table, columns, resource, key, meta, loadedAt } = this.options;
-    const walked = walkPage({ records, table, columns, childColumns: (t) => this.childColumns(t), resource, key, meta, loadedAt, rowOffset: this.rows });
+    // Numbered: this page's rows are (load, its ordinal, 0…); else they continue the batch's rows.
+    const meta = numbered ? { loadId: this.options.meta.loadId, version: this.options.meta.version, page } : this.options.meta;
+    const walked = walkPage({ records, table, columns, childColumns: (t) => this.childColumns(t), resource, key, meta, loadedAt, rowOffset: numbered ? 0 : this.rows });
     if (!walked) return false;
     // All or nothing: a refused page leaves the batch as it was.
     const marks = new Map<string, number>();
@@ -98,36 +112,35 @@ export class StreamedBatch implements BatchWriter {
       if (!marks.has(name)) marks.set(name, body.writer.length);
       return body.writer;
     };
-    const page = binaryRows(walked, bodyOf);
-    const fits = page !== undefined
-      && [page.root, ...page.children].every((t) => {
+    const encoded = binaryRows(walked, bodyOf);
+    const fits = encoded !== undefined
+      && [encoded.root, ...encoded.children].every((t) => {
         const body = this.tables.get(t.table)!;
         return body.columns === undefined || body.columns === t.columns;
       })
       && this.takeKeys(walked.keys);
-    if (!page || !fits) {
+    if (!encoded || !fits) {
       for (const [name, mark] of marks) this.tables.get(name)!.writer.truncate(mark);
       return false;
     }
-    for (const t of [page.root, ...page.children]) this.tables.get(t.table)!.columns = t.columns;
-    this.rows += page.root.rows;
-    this.records += records.length;
+    for (const t of [encoded.root, ...encoded.children]) this.tables.get(t.table)!.columns = t.columns;
+    this.rows += encoded.root.rows;
+    this.pagesTaken += 1;
     return true;
   }
 
   async finish(signal?: AbortSignal): Promise<{ rows: number }> {
-    if (!this.options.alreadyLoaded) {
-      const root = this.tables.get(this.options.table);
-      const children = [...this.tables].filter(([name]) => name !== this.options.table).reverse();
-      for (const [name, body] of root ? [...children, [this.options.table, root] as const] : children) {
-        if (body.columns && body.writer.length > 0) await this.options.insert(name, body.columns, body.writer.bytes(), signal);
-      }
+    // Pages an earlier attempt inserted left nothing in the bodies: only the others are sent.
+    const root = this.tables.get(this.options.table);
+    const children = [...this.tables].filter(([name]) => name !== this.options.table).reverse();
+    for (const [name, body] of root ? [...children, [this.options.table, root] as const] : children) {
+      if (body.columns && body.writer.length > 0) await this.options.insert(name, body.columns, body.writer.bytes(), signal);
     }
     // Inserted (or nothing to insert): the bodies can serve the next batch. After a failure they are left to
     // the garbage collector, in case the request still holds them.
     for (const body of this.tables.values()) giveBack(body.writer);
     this.tables.clear();
-    return { rows: this.options.alreadyLoaded ? this.records : this.rows };
+    return { rows: this.rows + this.skipped };
   }
 
   /** Adds the page's keys (unique within the page) to the batch's; false, adding none, if one is there already. */

@@ -13,7 +13,7 @@ import { SluiceError } from '../errors';
 import { LINK, type ColumnDef } from './ddl';
 import type { ServerFeatures } from './features';
 import { JsonText } from './flatten';
-import type { PageMeta, TableRows } from './page';
+import { rowPlace, type PageMeta, type TableRows } from './page';
 import type { TableColumns } from './schema';
 import { clickHouseType, inferDataType, type DataType } from './types';
 import { converterFor, excerpt, Misfit, type Converter } from './values';
@@ -191,8 +191,9 @@ export function addMeta(out: Record<string, unknown>, meta: PageMeta, loadedAt: 
   out[META.loadId] = meta.loadId;
   out[META.loadedAt] = loadedAt;
   out[META.version] = meta.version;
-  out[META.page] = meta.page;
-  out[META.row] = record;
+  const place = rowPlace(meta, record);
+  out[META.page] = place.page;
+  out[META.row] = place.row;
   return out;
 }
 

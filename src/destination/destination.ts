@@ -10,8 +10,9 @@ import { APPEND_KEY, hardDeleteColumn, layoutFor, LINK, mergeKeyColumns, META, s
 import type { ServerFeatures } from './features';
 import { Journal } from './journal';
 import { deleteByMergeKey } from './merge-key';
+import { deleteStaleChildRows } from './stale-children';
 import { normalizePath } from './naming';
-import { flattenPage, normalisedHints, shapePage, wantedColumns, type PageMeta, type TableRows } from './page';
+import { flattenPage, normalisedHints, shapePage, wantedColumns, type PageMeta, type PageSpan, type TableRows } from './page';
 import { ChildCursorStore, type ChildLoadRef } from './child-cursors';
 import { ParentRecordStore, type ParentPageRef } from './parent-records';
 import { ReplaceLoads } from './replace';
@@ -156,6 +157,9 @@ class ClickHouseDestination implements Destination {
   async insertPage(target: TableTarget, records: JsonObject[], meta: PageMeta): Promise<{ rows: number }> {
     checkMeta(meta);
     if (records.length === 0) return { rows: 0 };
+    if (meta.pages && meta.pages.reduce((n, span) => n + span.records, 0) !== records.length) {
+      throw new SluiceError('destination_fatal', `invalid page meta: its pages hold ${meta.pages.reduce((n, span) => n + span.records, 0)} records, the batch ${records.length}`);
+    }
     const { database, resource } = target;
     if (resource.write_disposition === 'skip') return { rows: 0 };
     await this.ensureDatabase(database, target.cluster);
@@ -167,9 +171,15 @@ class ClickHouseDestination implements Destination {
       const fresh = usesStaging(target);
       const root = physicalTable(target, tableNameOf(resource));
       const columns = await this.placement(target.cluster).schema.current(database, root, fresh);
-      // Append-layout tables are sorted by (load, page, row): a retried page is skipped outright (FINAL
-      // collapses it anyway if two retries race). Checked once, before either path.
-      if (columns && layout.kind === 'append' && (await this.pageAlreadyLoaded(database, root, meta))) return { rows: records.length };
+      // Append-layout tables are sorted by (load, page, row): the pages an earlier attempt inserted are
+      // counted and skipped (FINAL collapses them anyway if two attempts race). Checked once, before either path.
+      if (columns && layout.kind === 'append') {
+        const rest = withoutPages(records, meta, await this.loadedPages(database, root, meta));
+        if (rest.records.length < records.length) {
+          const skipped = records.length - rest.records.length;
+          return { rows: skipped + (rest.records.length > 0 ? (await this.insertPage(target, rest.records, rest.meta)).rows : 0) };
+        }
+      }
       const fast = columns && (await this.writeFast(target, records, meta, layout, key, columns));
       if (fast) return fast;
     } catch (err) {
@@ -204,11 +214,11 @@ class ClickHouseDestination implements Destination {
     const physical = (table: string) => physicalTable(target, table);
     const { schema } = this.placement(target.cluster);
     let columns: TableColumns | undefined;
-    let alreadyLoaded = false;
+    let loadedPages: ReadonlySet<number> = new Set();
     try {
       columns = await schema.current(database, physical(live), fresh);
       if (!columns || !encodesAsRowBinary(columns)) return undefined;
-      alreadyLoaded = layout.kind === 'append' && (await this.pageAlreadyLoaded(database, physical(live), meta));
+      if (layout.kind === 'append') loadedPages = await this.loadedPages(database, physical(live), meta);
     } catch (err) {
       if (!tableGone(err)) throw err;
       return undefined;
@@ -223,7 +233,7 @@ class ClickHouseDestination implements Destination {
       key: layout.kind === 'merge' ? layout.key : [],
       meta,
       loadedAt: formatTimestamp(Date.now(), false),
-      alreadyLoaded,
+      loadedPages,
       insert: async (table, names, body, signal) => {
         const what = `inserting page ${meta.page} of resource "${resource.name}" into ${database}.${physical(table)}`;
         try {
@@ -377,7 +387,9 @@ class ClickHouseDestination implements Destination {
     const live = await this.placement(target.cluster).schema.current(database, physicalTable(target, tableNameOf(resource)), usesStaging(target));
     if (live && !encodesAsRowBinary(live)) return false;
     const key = layout.kind === 'merge' ? layout.key : [];
-    const { tables } = shapePage(tableNameOf(resource), layout, flattenPage(resource, records), key, meta);
+    // Schema work only: the rows' identity does not matter here, so the page spans (filled later) are left out.
+    const shapeMeta: PageMeta = { loadId: meta.loadId, version: meta.version, page: meta.page };
+    const { tables } = shapePage(tableNameOf(resource), layout, flattenPage(resource, records), key, shapeMeta);
     const rejections = new Rejections();
     let ready;
     try {
@@ -390,13 +402,19 @@ class ClickHouseDestination implements Destination {
     return rejections.reasons.size === 0 && ready.length === tables.length;
   }
 
-  private async pageAlreadyLoaded(database: string, table: string, meta: PageMeta): Promise<boolean> {
+  /**
+   * The pages of this load from `meta.page` on that an append table holds already (an earlier attempt of
+   * the batch inserted them; no later batch has run). Where pages are not numbered, just `meta.page`.
+   * A batch's rows go in with one INSERT per table, so a page is either all there or not at all.
+   */
+  private async loadedPages(database: string, table: string, meta: PageMeta): Promise<ReadonlySet<number>> {
     const [loadIdCol, pageCol] = APPEND_KEY;
-    const found = await this.conn.rows<{ n: string | number }>(
-      `SELECT count() AS n FROM ${qualified(database, table)} WHERE ${ident(loadIdCol)} = ${literal(meta.loadId)} AND ${ident(pageCol)} = ${uintLiteral(meta.page)}`,
-      `checking page ${meta.page} of ${database}.${table}`,
+    const pages = meta.pages ? `${ident(pageCol)} >= ${uintLiteral(meta.page)}` : `${ident(pageCol)} = ${uintLiteral(meta.page)}`;
+    const found = await this.conn.rows<{ page: string | number }>(
+      `SELECT DISTINCT ${ident(pageCol)} AS page FROM ${qualified(database, table)} WHERE ${ident(loadIdCol)} = ${literal(meta.loadId)} AND ${pages}`,
+      `checking which pages of ${database}.${table} are loaded`,
     );
-    return Number(found[0]?.n ?? 0) > 0;
+    return new Set(found.map((r) => Number(r.page)));
   }
 
   async commitLoad(target: TableTarget, loadId: string): Promise<void> {
@@ -407,13 +425,20 @@ class ClickHouseDestination implements Destination {
       await replace.commit(database, table, loadId, layoutFor(resource));
       return;
     }
+    if (resource.write_disposition !== 'merge') return;
     const mergeKey = mergeKeyColumns(resource);
-    if (resource.write_disposition === 'merge' && mergeKey.length > 0 && resource.write_disposition_strategy !== 'upsert') {
-      const { live } = await replace.family(database, table);
-      if (!live.includes(table)) return; // nothing loaded, nothing to replace
-      const { ddl } = this.placement(target.cluster);
-      const onCluster = ddl.cluster ? ` ON CLUSTER ${ident(ddl.cluster)}` : '';
-      await deleteByMergeKey(this.conn, { dataTable: ddl.dataTable, onCluster }, database, table, live.filter((t) => t !== table), mergeKey, loadId);
+    const byMergeKey = mergeKey.length > 0 && resource.write_disposition_strategy !== 'upsert';
+    const layout = layoutFor(resource);
+    if (!byMergeKey && layout.kind !== 'merge') return;
+    const { live } = await replace.family(database, table);
+    if (!live.includes(table)) return; // nothing loaded, nothing to replace
+    const children = live.filter((t) => t !== table);
+    const { ddl } = this.placement(target.cluster);
+    const mutations = { dataTable: ddl.dataTable, onCluster: ddl.cluster ? ` ON CLUSTER ${ident(ddl.cluster)}` : '' };
+    if (byMergeKey) await deleteByMergeKey(this.conn, mutations, database, table, children, mergeKey, loadId);
+    // Lists are replaced, not overlaid: the elements a parent's latest version no longer has go (stale-children.ts).
+    if (layout.kind === 'merge' && children.length > 0) {
+      await deleteStaleChildRows(this.conn, mutations, { database, table, children, loadId, hardDelete: layout.hardDelete === true });
     }
   }
 
@@ -476,6 +501,22 @@ function tableGone(err: unknown): boolean {
 
 function insertSettings(target: TableTarget): Record<string, number> | undefined {
   return target.cluster ? { insert_distributed_sync: 1 } : undefined;
+}
+
+/** The records (and their page spans) of the pages not in `loaded`; with no page spans, all or none. */
+function withoutPages(records: JsonObject[], meta: PageMeta, loaded: ReadonlySet<number>): { records: JsonObject[]; meta: PageMeta } {
+  if (!meta.pages) return loaded.has(meta.page) ? { records: [], meta } : { records, meta };
+  const kept: JsonObject[] = [];
+  const spans: PageSpan[] = [];
+  let start = 0;
+  for (const span of meta.pages) {
+    if (!loaded.has(span.page)) {
+      for (let i = start; i < start + span.records; i++) kept.push(records[i]);
+      spans.push(span);
+    }
+    start += span.records;
+  }
+  return { records: kept, meta: { ...meta, pages: spans } };
 }
 
 function checkMeta(meta: PageMeta): void {

@@ -17,7 +17,7 @@ import { addMeta } from './contract';
 import { childTableName, LINK, META } from './ddl';
 import { SCALAR_LIST_COLUMN } from './flatten';
 import { joinPath, normalizeIdentifier } from './naming';
-import { keyTextOf, lastPerKey, stableId, type PageMeta } from './page';
+import { appendRowId, keyTextOf, lastPerKey, rowPlace, stableId, type PageMeta } from './page';
 import type { TableColumns } from './schema';
 import { binaryEncoderFor, RowBinaryWriter, type BinaryEncoder } from './row-binary';
 import { converterFor, Misfit, type Converter } from './values';
@@ -135,7 +135,7 @@ export function walkPage(input: FastRowsInput): WalkedPage | undefined {
     // As pageTables does: ids from the primary key when there is one, else from (load, page, row);
     // a list row's id from its parent's id and its index.
     const root = roots[i];
-    root.id = root.rootId = stableId(key.length > 0 ? keyTexts[i] : `${meta.loadId}\u0000${meta.page}\u0000${r}`);
+    root.id = root.rootId = key.length > 0 ? stableId(keyTexts[i]) : appendRowId(meta, r);
     root.row = r;
     walked.roots.push(root);
     if (key.length > 0) walked.keys.push(keyNumbers[i] ?? keyTexts[i]);
@@ -217,8 +217,14 @@ export function binaryRows(page: WalkedPage, into?: (table: string) => RowBinary
       if (meta.loadId >= 0) v[meta.loadId] = page.meta.loadId;
       if (meta.loadedAt >= 0) v[meta.loadedAt] = loadedAtSeconds;
       if (meta.version >= 0) v[meta.version] = page.meta.version;
-      if (meta.page >= 0) v[meta.page] = page.meta.page;
-      if (meta.row >= 0) v[meta.row] = row.row;
+      if (page.meta.pages) {
+        const place = rowPlace(page.meta, row.row);
+        if (meta.page >= 0) v[meta.page] = place.page;
+        if (meta.row >= 0) v[meta.row] = place.row;
+      } else {
+        if (meta.page >= 0) v[meta.page] = page.meta.page;
+        if (meta.row >= 0) v[meta.row] = row.row;
+      }
       for (let i = 0; i < names.length; i++) {
         if (!encoders[i](w, v[i])) return undefined;
       }

@@ -4,7 +4,7 @@
  */
 export { clickHouseSettingsFromEnv, type ClickHouseSettings } from './connection';
 export { createDestination, tableNameOf, type Destination, type TableTarget } from './destination';
-export type { PageMeta } from './page';
+export type { PageMeta, PageSpan } from './page';
 export type { BatchWriter } from './batch-writer';
 export type { ServerFeatures } from './features';
 export type { LoadEntry } from './state';

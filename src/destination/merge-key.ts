@@ -55,45 +55,53 @@ export async function deleteByMergeKey(
     for (const t of [...children, table]) await waitForReplicas(conn, database, placement.dataTable(t), Date.now());
     return;
   }
-  // 18.16's system.mutations has no latest_fail_reason: ask for it only where it exists (once per commit).
-  const [hasReason] = await conn.rows<{ n: string | number }>(
-    "SELECT count() AS n FROM system.columns WHERE database = 'system' AND table = 'mutations' AND name = 'latest_fail_reason'",
-    'probing system.mutations',
-  );
-  const reason = Number(hasReason?.n ?? 0) > 0 ? 'any(latest_fail_reason)' : "''";
+  const reason = await mutationFailureColumn(conn);
   for (const child of children) {
-    await mutate(
+    await mutateAndWait(
       conn,
       placement,
       { database, userTable: child, reason },
       `${otherLoads} AND ${ident(LINK.rootId)} IN (SELECT ${ident(LINK.id)} FROM ${qualified(database, table)} WHERE ${replaced})`,
     );
   }
-  await mutate(conn, placement, { database, userTable: table, reason }, replaced);
+  await mutateAndWait(conn, placement, { database, userTable: table, reason }, replaced);
 }
 
-/** One table's delete, waited for; `reason` is system.mutations' failure column, or '' where it has none. */
-async function mutate(
+/** system.mutations' failure column as a select expression: 18.16's has no latest_fail_reason ('' there). */
+export async function mutationFailureColumn(conn: Connection): Promise<string> {
+  const [hasReason] = await conn.rows<{ n: string | number }>(
+    "SELECT count() AS n FROM system.columns WHERE database = 'system' AND table = 'mutations' AND name = 'latest_fail_reason'",
+    'probing system.mutations',
+  );
+  return Number(hasReason?.n ?? 0) > 0 ? 'any(latest_fail_reason)' : "''";
+}
+
+/**
+ * One table's delete, waited for (also used for stale list elements, stale-children.ts); `reason` is
+ * mutationFailureColumn's answer, asked once per commit.
+ */
+export async function mutateAndWait(
   conn: Connection,
   placement: MutationTarget,
   { database, userTable, reason }: { database: string; userTable: string; reason: string },
   where: string,
+  what = 'merge-key delete',
 ): Promise<void> {
   // The subqueries read the user-facing table (Distributed on a cluster); the mutation changes the data table.
   const table = placement.dataTable(userTable);
   await conn.command(
     `ALTER TABLE ${qualified(database, table)}${placement.onCluster} DELETE WHERE ${where}`,
-    `deleting rows replaced by merge key in ${database}.${table}`,
+    `${what} in ${database}.${table}`,
   );
   const started = Date.now();
   for (;;) {
     const [pending] = await conn.rows<{ n: string | number; reason: string }>(
       `SELECT count() AS n, ${reason} AS reason FROM system.mutations WHERE database = ${literal(database)} AND table = ${literal(table)} AND is_done = 0`,
-      `waiting for the merge-key delete in ${database}.${table}`,
+      `waiting for the ${what} in ${database}.${table}`,
     );
     if (Number(pending?.n ?? 0) === 0) break;
-    if (pending?.reason) throw new SluiceError('destination_fatal', `merge-key delete in ${database}.${table} failed: ${pending.reason}`);
-    if (Date.now() - started > TIMEOUT_MS) throw new SluiceError('destination_unavailable', `merge-key delete in ${database}.${table} still running after ${TIMEOUT_MS / 1000} s`);
+    if (pending?.reason) throw new SluiceError('destination_fatal', `${what} in ${database}.${table} failed: ${pending.reason}`);
+    if (Date.now() - started > TIMEOUT_MS) throw new SluiceError('destination_unavailable', `${what} in ${database}.${table} still running after ${TIMEOUT_MS / 1000} s`);
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
   if (placement.onCluster) await waitForReplicas(conn, database, table, started);

@@ -14,9 +14,35 @@ export interface PageMeta {
   loadId: string;
   /** A safe integer that rises across pages and runs; a retried page reuses the same meta. */
   version: number;
+  /** `_sluice_page` of the rows: the ordinal of the (first) API page in the load, or a batch number (see `pages`). */
   page: number;
+  /**
+   * The API pages the records came from, in order: record i belongs to the page whose span covers it, and
+   * its row identity is (load, that page's ordinal, its place in that page). So any attempt that fetches a
+   * page, whatever span of pages it covers, writes that page's rows onto the same keys (docs/reliability.md,
+   * "Retried append batches"). Absent: the records are numbered 0… under `page` (batches scheduled before
+   * pages were numbered, and child batches).
+   */
+  pages?: readonly PageSpan[];
   /** Aborts the data INSERT (activity cancellation); a half-sent insert is discarded or collapses on retry. */
   signal?: AbortSignal;
+}
+
+/** One API page of a batch: its ordinal in the load's page sequence, and how many records it gave. */
+export interface PageSpan {
+  page: number;
+  records: number;
+}
+
+/** Where record `index` of a batch sits: its `_sluice_page` and `_sluice_row`. */
+export function rowPlace(meta: PageMeta, index: number): { page: number; row: number } {
+  if (!meta.pages) return { page: meta.page, row: index };
+  let start = 0;
+  for (const span of meta.pages) {
+    if (index < start + span.records) return { page: span.page, row: index - start };
+    start += span.records;
+  }
+  throw new RangeError(`record ${index} is beyond the batch's pages (${start} records)`);
 }
 
 /** Rows of one table of a page; `records[i]` is the index (after dedupe) of the record row i came from. */
@@ -83,7 +109,7 @@ export function pageTables(
   const children = new Map<string, TableRows>();
   records.forEach((rec, r) => {
     const rootId =
-      key.length > 0 ? stableId(keyTexts?.[r] ?? keyText(rec.row, key)) : stableId(`${meta.loadId}\u0000${meta.page}\u0000${r}`);
+      key.length > 0 ? stableId(keyTexts?.[r] ?? keyText(rec.row, key)) : appendRowId(meta, r);
     rec.row.set(LINK.id, rootId);
     root.rows.push(rec.row);
     root.records.push(r);
@@ -106,6 +132,12 @@ export function pageTables(
     }
   });
   return [root, ...children.values()];
+}
+
+/** The id of a row without a primary key: from its identity (load, page, row), stable under retries. */
+export function appendRowId(meta: PageMeta, index: number): string {
+  const { page, row } = rowPlace(meta, index);
+  return stableId(`${meta.loadId}\u0000${page}\u0000${row}`);
 }
 
 function keyText(row: FlatRow, key: readonly string[]): string {

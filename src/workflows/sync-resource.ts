@@ -140,6 +140,8 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
           [{
             ...common,
             pageToken: progress.pageToken,
+            // Pages are numbered across the load: a retry of this batch numbers them alike, whatever its span.
+            firstPage: progress.pages,
             limits: input.batchLimits,
             ...(progress.loopGuard ? { loopGuard: progress.loopGuard } : {}),
             ...(progress.positionsEnd !== undefined ? { positionsEnd: progress.positionsEnd } : {}),

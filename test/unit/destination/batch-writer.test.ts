@@ -44,16 +44,16 @@ interface Sent {
   body: Buffer;
 }
 
-function writer(res: ResolvedResource, known: Map<string, TableColumns>, sent: Sent[], alreadyLoaded = false): StreamedBatch {
+function writer(res: ResolvedResource, known: Map<string, TableColumns>, sent: Sent[], loadedPages: ReadonlySet<number> = new Set(), batchMeta: PageMeta = meta): StreamedBatch {
   return new StreamedBatch({
     table: 't',
     columns: known.get('t')!,
     childColumns: (table) => known.get(table),
     resource: res,
     key: keyOf(res),
-    meta,
+    meta: batchMeta,
     loadedAt: LOADED_AT,
-    alreadyLoaded,
+    loadedPages,
     insert: async (table, columns, body) => {
       // A copy: the batch gives its body back to the pool once inserted.
       sent.push({ table, columns, body: Buffer.from(body) });
@@ -62,8 +62,8 @@ function writer(res: ResolvedResource, known: Map<string, TableColumns>, sent: S
 }
 
 /** What insertPage's fast path sends for the same records as one page: child tables reversed, then the root. */
-function asOnePage(res: ResolvedResource, known: Map<string, TableColumns>, records: JsonObject[]): Sent[] {
-  const walked = walkPage({ records, table: 't', columns: known.get('t')!, childColumns: (table) => known.get(table), resource: res, key: keyOf(res), meta, loadedAt: LOADED_AT });
+function asOnePage(res: ResolvedResource, known: Map<string, TableColumns>, records: JsonObject[], pageMeta: PageMeta = meta): Sent[] {
+  const walked = walkPage({ records, table: 't', columns: known.get('t')!, childColumns: (table) => known.get(table), resource: res, key: keyOf(res), meta: pageMeta, loadedAt: LOADED_AT });
   const page = binaryRows(walked!)!;
   return [...page.children.reverse(), page.root].map((t) => ({ table: t.table, columns: t.columns, body: t.body }));
 }
@@ -131,11 +131,26 @@ describe('a batch written page by page', () => {
     const res = resource({ name: 't', table_name: 't', write_disposition: 'append' });
     const known = tablesFrom(res, [record(0)]);
     const sent: Sent[] = [];
-    const batch = writer(res, known, sent, true);
+    const batch = writer(res, known, sent, new Set([meta.page]));
     expect(batch.add([record(1), record(2)])).toBe(true);
     expect(batch.add([record(3)])).toBe(true);
     expect(await batch.finish()).toEqual({ rows: 3 });
     expect(sent).toEqual([]);
+  });
+
+  it('numbers rows by page where pages are numbered, and skips only the pages already in the table', async () => {
+    const res = resource({ name: 't', table_name: 't', write_disposition: 'append' });
+    const known = tablesFrom(res, [record(0), record(1)]);
+    const numbered: PageMeta = { ...meta, page: 40, pages: [] };
+    // Pages 40 (empty), 41, 42, 43: an earlier attempt inserted 42.
+    const batchPages = [[], [record(1), record(2)], [record(3)], [record(4), record(5)]];
+    const sent: Sent[] = [];
+    const batch = writer(res, known, sent, new Set([42]), numbered);
+    for (const page of batchPages) expect(batch.add(page)).toBe(true);
+    expect(await batch.finish()).toEqual({ rows: 5 });
+    // The same rows insertPage writes for pages 41 and 43 given as spans: (load, page, row in page).
+    const spans: PageMeta = { ...meta, page: 41, pages: [{ page: 41, records: 2 }, { page: 43, records: 2 }] };
+    expect(sent).toEqual(asOnePage(res, known, [record(1), record(2), record(4), record(5)], spans));
   });
 
   it('sends nothing for a batch of empty pages', async () => {

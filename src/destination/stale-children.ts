@@ -1,0 +1,66 @@
+/**
+ * Nested lists of a merge resource are replaced, not overlaid (dlt deletes a merged parent's child rows
+ * first). A child row is keyed by (parent id, list index), so a later version of a parent overwrites the
+ * positions its new list has; positions beyond the new list's end, and every element of a parent whose
+ * latest version is a hard delete, would stay visible under FINAL. At commit, for the parents this load
+ * wrote, those rows are deleted from every child table (nested lists of lists included: they carry the same
+ * root id and version).
+ *
+ * A child row is *stale* when its root was written by this load and either
+ *  - the root's latest version is a hard delete (`_sluice_deleted = 1`), or
+ *  - the row is older than the root's latest version and that version has no element at its position.
+ * Elements the latest version overwrote are not touched (FINAL already hides them and merges drop them),
+ * so a sync where lists only change in place or grow makes no mutation: commit first asks for one stale row
+ * (`LIMIT 1`) and mutates only when it finds one, as merge-key.ts does. The delete is a mutation waited
+ * for (merge-key.ts's `mutateAndWait`: 18.16 has neither lightweight DELETE nor `mutations_sync`).
+ * Idempotent: a retried commit finds nothing stale and does nothing.
+ */
+import type { Connection } from './connection';
+import { LINK, META } from './ddl';
+import { mutateAndWait, mutationFailureColumn, type MutationTarget } from './merge-key';
+import { ident, literal, qualified } from './sql';
+
+export interface StaleChildrenTarget {
+  database: string;
+  /** The resource's table (user-facing name). */
+  table: string;
+  /** Its child tables (user-facing names), at any depth. */
+  children: readonly string[];
+  loadId: string;
+  /** The table has the `_sluice_deleted` marker (a `hard_delete` hint). */
+  hardDelete: boolean;
+}
+
+/** The WHERE condition selecting stale rows of `child` (see the module comment). */
+export function staleChildCondition(target: StaleChildrenTarget, child: string): string {
+  const { database, table, loadId } = target;
+  const [id, rootId, parentId, listIdx, version] = [LINK.id, LINK.rootId, LINK.parentId, LINK.listIdx, META.version].map(ident);
+  const parent = qualified(database, table);
+  const thisLoad = `${ident(META.loadId)} = ${literal(loadId)}`;
+  // The parents this load wrote, each with its latest version (a parent may occur in several batches).
+  const latest = `SELECT ${id}, max(${version}) FROM ${parent} WHERE ${thisLoad} GROUP BY ${id}`;
+  const current = `SELECT ${parentId}, ${listIdx} FROM ${qualified(database, child)} WHERE (${rootId}, ${version}) IN (${latest})`;
+  const tail = `((${rootId}, ${version}) NOT IN (${latest}) AND (${parentId}, ${listIdx}) NOT IN (${current}))`;
+  const touched = `${rootId} IN (SELECT ${id} FROM ${parent} WHERE ${thisLoad})`;
+  if (!target.hardDelete) return `${touched} AND ${tail}`;
+  const deleted = `${rootId} IN (SELECT ${id} FROM ${parent} WHERE ${thisLoad} GROUP BY ${id} HAVING argMax(${ident(LINK.deleted)}, ${version}) = 1)`;
+  return `${touched} AND (${deleted} OR ${tail})`;
+}
+
+/** Deletes the stale rows of every child table, child tables before deeper ones; returns the tables mutated. */
+export async function deleteStaleChildRows(conn: Connection, placement: MutationTarget, target: StaleChildrenTarget): Promise<string[]> {
+  const mutated: string[] = [];
+  let reason: string | undefined;
+  for (const child of target.children) {
+    const where = staleChildCondition(target, child);
+    const [probe] = await conn.rows<{ n: string | number }>(
+      `SELECT count() AS n FROM (SELECT 1 FROM ${qualified(target.database, child)} WHERE ${where} LIMIT 1)`,
+      `looking for list elements of ${target.database}.${target.table} that its latest versions dropped`,
+    );
+    if (Number(probe?.n ?? 0) === 0) continue;
+    reason ??= await mutationFailureColumn(conn);
+    await mutateAndWait(conn, placement, { database: target.database, userTable: child, reason }, where, 'stale list elements');
+    mutated.push(child);
+  }
+  return mutated;
+}
