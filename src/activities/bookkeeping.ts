@@ -1,5 +1,6 @@
 /** Begin and end of a resource load: staging tables, the stored incremental cursor, the load record. */
 import type { JsonPrimitive } from '../config/types';
+import { isBackfill } from '../http';
 import type { ActivityDeps } from './deps';
 import { toActivityFailure } from './failures';
 import { tableTarget } from './target';
@@ -26,7 +27,9 @@ export function beginResourceLoad(deps: ActivityDeps, input: BeginResourceLoadIn
     await destination.ensureDatabase(input.database, input.cluster);
     await destination.beginLoad(tableTarget(input), input.loadId);
     // A full refresh starts from initial_value: the stored cursor is ignored, and replaced at commit.
-    if (input.fullRefresh || !input.resource.endpoint.incremental) return {};
+    // A backfill (end_value) loads its fixed window and leaves the cursor alone, as in dlt.
+    const incremental = input.resource.endpoint.incremental;
+    if (input.fullRefresh || !incremental || isBackfill(incremental)) return {};
     const previousCursor = storedCursor(await destination.readState(input.database, input.pipeline, input.resource.name));
     return previousCursor !== undefined ? { previousCursor } : {};
   });
@@ -36,11 +39,13 @@ export function commitResourceLoad(deps: ActivityDeps, input: CommitResourceLoad
   return guarded(async () => {
     const destination = await deps.destination();
     await destination.commitLoad(tableTarget(input), input.loadId);
-    // The cursor advances only now, after every page it covers has been inserted.
-    if (input.resource.parent && input.resource.endpoint.incremental) {
+    // The cursor advances only now, after every page it covers has been inserted; a backfill never moves it.
+    const incremental = input.resource.endpoint.incremental;
+    const stateful = incremental !== undefined && !isBackfill(incremental);
+    if (input.resource.parent && stateful) {
       await destination.commitChildCursors(input.database, { pipeline: input.pipeline, resource: input.resource.name, loadId: input.loadId });
     }
-    if (input.resource.endpoint.incremental && input.cursorValue !== undefined) {
+    if (stateful && input.cursorValue !== undefined) {
       await destination.writeState(input.database, input.pipeline, input.resource.name, { last_value: input.cursorValue });
     }
     await destination.recordLoad(input.database, {

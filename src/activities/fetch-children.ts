@@ -7,7 +7,7 @@
 import { Context } from '@temporalio/activity';
 import type { JsonObject, JsonPrimitive, ResolvedEndpoint, ResolvedResource } from '../config/types';
 import { findValues } from '../http/json-path';
-import { fetchPage, filterIncremental, incrementalWindow, type PlaceholderContext } from '../http';
+import { fetchPage, filterIncremental, incrementalWindow, isBackfill, type PlaceholderContext } from '../http';
 import { advanceCursor } from '../workflows/cursor';
 import { storeBatch } from './batch-store';
 import type { ActivityDeps } from './deps';
@@ -36,9 +36,11 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
       loadId: input.loadId,
       page: input.batch,
     });
-    // Each parent has its own cursor (a new parent starts from initial_value); a full refresh ignores them.
+    // Each parent has its own cursor (a new parent starts from initial_value); a full refresh ignores them,
+    // and a backfill (end_value) neither reads nor writes them.
     const keys = parents.map((parent) => parentKey(parent, input.resource));
-    const stored = endpoint.incremental && !input.fullRefresh
+    const stateful = endpoint.incremental !== undefined && !isBackfill(endpoint.incremental);
+    const stored = stateful && !input.fullRefresh
       ? await destination.readChildCursors(input.database, input.pipeline, input.resource.name, [...new Set(keys.slice(input.firstParent))])
       : new Map<string, JsonPrimitive>();
     const windowFor = (i: number) => (endpoint.incremental ? incrementalWindow(endpoint.incremental, stored.get(keys[i]!)) : undefined);
@@ -87,7 +89,7 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
       cursorValue = advanceCursor(cursorValue, walk.cursorValue, endpoint.incremental?.last_value_func ?? 'max');
     }
     const rows = await storeBatch(destination, { ...input, part: input.firstParent }, records, ctx.cancellationSignal);
-    if (endpoint.incremental) {
+    if (endpoint.incremental && stateful) {
       const lastValueFunc = endpoint.incremental.last_value_func ?? 'max';
       const cursors = new Map<string, JsonPrimitive>();
       for (let i = input.firstParent; i < parentsDone; i++) {

@@ -5,7 +5,9 @@
  *   "open" (default) drops rows equal to the end;
  * - with last_value_func "min" the order is reversed (the cursor walks backwards);
  * - lag moves the start back (numbers: minus lag; timestamps: minus lag seconds; dates: days),
- *   never past initial_value, and is off when end_value is set (a fixed window needs no lag).
+ *   never past initial_value, and is off when end_value is set (a fixed window needs no lag);
+ * - an end_value makes the run a backfill of [initial_value, end_value): as in dlt, it neither reads nor
+ *   writes the stored cursor, so it loads its window whatever later runs stored, and moves nothing.
  */
 import type { IncrementalConfig, JsonObject, JsonPrimitive, JsonValue } from '../config/types';
 import { SluiceError } from '../errors';
@@ -113,16 +115,23 @@ function applyLag(value: JsonPrimitive, lag: number, func: 'max' | 'min'): JsonP
   throw new SluiceError('config', `lag needs a numeric or ISO date/timestamp cursor, got ${JSON.stringify(value)}`);
 }
 
+/** dlt's backfill: a fixed window, `end_value` set. It neither reads nor writes incremental state. */
+export function isBackfill(cfg: IncrementalConfig): boolean {
+  return cfg.end_value !== undefined && cfg.end_value !== null;
+}
+
 /**
- * The values a run requests with: start = the stored cursor (or initial_value), moved back by lag.
+ * The values a run requests with: start = the stored cursor (or initial_value), moved back by lag; a
+ * backfill starts at initial_value whatever is stored.
  * start_value and last_value are the same here: dlt's last_value only moves while rows are
  * processed, and sluice commits it after the run.
  */
 export function incrementalWindow(cfg: IncrementalConfig, storedLastValue: JsonPrimitive | undefined): IncrementalWindow {
   const initial = cfg.initial_value ?? null;
   const end = cfg.end_value ?? null;
+  if (isBackfill(cfg)) return { start_value: initial, end_value: end, last_value: initial };
   let start: JsonPrimitive = storedLastValue ?? initial;
-  if (cfg.lag && storedLastValue !== undefined && storedLastValue !== null && end === null) {
+  if (cfg.lag && storedLastValue !== undefined && storedLastValue !== null) {
     const lagged = applyLag(storedLastValue, cfg.lag, cfg.last_value_func);
     const dir = cfg.last_value_func === 'min' ? -1 : 1;
     // Never step back past initial_value.

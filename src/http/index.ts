@@ -4,7 +4,7 @@
  */
 export { fetchPage } from './fetch-page';
 export { parseRetryAfter } from './classify';
-export { filterIncremental, incrementalWindow, compareCursor } from './incremental';
+export { filterIncremental, incrementalWindow, compareCursor, isBackfill } from './incremental';
 export type { IncrementalWindow } from './incremental';
 export { maskSecrets } from './mask';
 export { closeHttpDispatcher } from './agent';

@@ -88,7 +88,12 @@ describe('compareCursor', () => {
 describe('incrementalWindow', () => {
   it('starts at initial_value without state and at the stored value with it', () => {
     expect(incrementalWindow(cfg({ initial_value: 10 }), undefined)).toEqual({ start_value: 10, end_value: null, last_value: 10 });
-    expect(incrementalWindow(cfg({ initial_value: 10, end_value: 99 }), 42)).toEqual({ start_value: 42, end_value: 99, last_value: 42 });
+    expect(incrementalWindow(cfg({ initial_value: 10 }), 42)).toEqual({ start_value: 42, end_value: null, last_value: 42 });
+  });
+
+  it('a backfill (end_value) starts at initial_value whatever is stored, as in dlt', () => {
+    expect(incrementalWindow(cfg({ initial_value: 10, end_value: 99 }), 42)).toEqual({ start_value: 10, end_value: 99, last_value: 10 });
+    expect(incrementalWindow(cfg({ initial_value: 10, end_value: 99 }), 500)).toEqual({ start_value: 10, end_value: 99, last_value: 10 });
   });
 
   it('lag subtracts from numbers (an int stays an int) and not past initial_value', () => {
@@ -105,7 +110,7 @@ describe('incrementalWindow', () => {
   });
 
   it('lag is off when end_value is set, and refuses non-temporal strings', () => {
-    expect(incrementalWindow(cfg({ lag: 10, end_value: 500 }), 100).start_value).toBe(100);
+    expect(incrementalWindow(cfg({ initial_value: 50, lag: 10, end_value: 500 }), 100).start_value).toBe(50);
     expect(() => incrementalWindow(cfg({ lag: 10 }), 'abc')).toThrow(/lag needs/);
   });
 });
