@@ -4,7 +4,7 @@ import { isBackfill } from '../http';
 import type { ActivityDeps } from './deps';
 import { toActivityFailure } from './failures';
 import { tableTarget } from './target';
-import type { BeginResourceLoadInput, BeginResourceLoadResult, CommitResourceLoadInput, RecordFailedLoadInput } from './types';
+import type { BeginResourceLoadInput, BeginResourceLoadResult, CommitResourceCursorInput, CommitResourceLoadInput, RecordFailedLoadInput } from './types';
 
 /** Incremental state is stored per resource as `{ last_value }`, like dlt's `incremental.last_value`. */
 function storedCursor(state: unknown): JsonPrimitive | undefined {
@@ -58,6 +58,21 @@ export function commitResourceLoad(deps: ActivityDeps, input: CommitResourceLoad
       startedAt: new Date(input.startedAtMs),
       finishedAt: new Date(),
     });
+  });
+}
+
+/**
+ * The cursor of a parent resource, written by the pipeline run once every resource loaded from the
+ * parent's records is loaded as well: a child that fails leaves the parent's cursor where it was, so the
+ * next run asks for the same parents again and their children get another chance. Writing it twice
+ * (a retried activity) stores the same value.
+ */
+export function commitResourceCursor(deps: ActivityDeps, input: CommitResourceCursorInput): Promise<void> {
+  return guarded(async () => {
+    const incremental = input.resource.endpoint.incremental;
+    if (!incremental || isBackfill(incremental)) return;
+    const destination = await deps.destination();
+    await destination.writeState(input.database, input.pipeline, input.resource.name, { last_value: input.cursorValue });
   });
 }
 

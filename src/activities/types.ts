@@ -122,6 +122,14 @@ export interface CommitResourceLoadInput extends ResourceRef {
   startedAtMs: number;
 }
 
+/** A parent's cursor, written once every resource loaded from its records in the run is loaded too. */
+export interface CommitResourceCursorInput {
+  pipeline: string;
+  database: string;
+  resource: ResolvedResource;
+  cursorValue: JsonPrimitive;
+}
+
 export interface RecordFailedLoadInput extends ResourceRef {
   rows: number;
   pages: number;
@@ -133,6 +141,7 @@ export interface SluiceActivities {
   fetchAndLoadPages(input: FetchAndLoadPagesInput): Promise<FetchAndLoadPagesResult>;
   fetchAndLoadChildren(input: FetchAndLoadChildrenInput): Promise<FetchAndLoadChildrenResult>;
   commitResourceLoad(input: CommitResourceLoadInput): Promise<void>;
+  commitResourceCursor(input: CommitResourceCursorInput): Promise<void>;
   recordFailedLoad(input: RecordFailedLoadInput): Promise<void>;
   /** Forgets parent records of older loads once every child has finished. */
   dropParentRecords(input: { pipeline: string; database: string; resource: string; keepLoadId: string }): Promise<void>;

@@ -11,7 +11,8 @@
  *   held and nothing fails.
  * - History stays small: the workflow continues-as-new when the server suggests it, carrying its
  *   progress as the next run's input.
- * - The incremental cursor and the load record are committed only after every batch is loaded.
+ * - The incremental cursor and the load record are committed only after every batch is loaded; a parent's
+ *   cursor (`deferCursor`) is left to syncSource, which commits it once the parent's children are loaded.
  */
 import { ActivityCancellationType, type ActivityOptions } from '@temporalio/common';
 import {
@@ -50,6 +51,12 @@ const PARALLELIZED_CHILD_CONCURRENCY = 8;
  */
 export const LOCAL_BOOKKEEPING_PATCH = 'bookkeeping-as-local-activities';
 
+/** Short ClickHouse statements (begin, commit, cursors): retried patiently, never for long. */
+export const BOOKKEEPING_OPTIONS = {
+  startToCloseTimeout: '5 minutes',
+  retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '30 seconds' },
+} as const;
+
 function freshProgress(startedAtMs: number): ResourceProgress {
   return { pageToken: null, nextPageSummary: 'first page', batches: 0, pages: 0, rows: 0, longWaits: 0, begun: false, startedAtMs };
 }
@@ -60,10 +67,7 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
   let done = input.parent !== undefined && input.parent.batches <= progress.batches;
   let waitingUntil: string | undefined;
 
-  const bookkeepingOptions = {
-    startToCloseTimeout: '5 minutes',
-    retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '30 seconds' },
-  } as const;
+  const bookkeepingOptions = BOOKKEEPING_OPTIONS;
   const bookkeeping = proxyActivities<SluiceActivities>(bookkeepingOptions);
   const { beginResourceLoad, commitResourceLoad } = patched(LOCAL_BOOKKEEPING_PATCH) ? proxyLocalActivities<SluiceActivities>(bookkeepingOptions) : bookkeeping;
   const batchOptions = batchActivityOptions(input);
@@ -184,15 +188,24 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
     }
   }
 
+  // A parent whose children are still to load hands its cursor to syncSource instead of writing it.
+  const pendingCursor = input.deferCursor ? progress.cursorValue : undefined;
   await commitResourceLoad({
     ...ref,
     rows: progress.rows,
     pages: progress.pages,
-    cursorValue: progress.cursorValue,
+    ...(input.deferCursor ? {} : { cursorValue: progress.cursorValue }),
     startedAtMs: progress.startedAtMs,
   });
   setCurrentDetails(`done: ${progress.batches} batches, ${progress.pages} pages, ${progress.rows} rows`);
-  return { name: resource.name, table: resource.table_name, rows: progress.rows, pages: progress.pages, batches: progress.batches };
+  return {
+    name: resource.name,
+    table: resource.table_name,
+    rows: progress.rows,
+    pages: progress.pages,
+    batches: progress.batches,
+    ...(pendingCursor !== undefined ? { pendingCursor } : {}),
+  };
 }
 
 function describeNext(input: SyncResourceInput, progress: ResourceProgress): string {
