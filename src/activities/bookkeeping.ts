@@ -1,17 +1,11 @@
 /** Begin and end of a resource load: staging tables, the stored incremental cursor, the load record. */
-import type { JsonPrimitive } from '../config/types';
 import { isBackfill } from '../http';
+import { readCursorState, writeCursorState } from './cursor-state';
 import type { ActivityDeps } from './deps';
 import { toActivityFailure } from './failures';
 import { tableTarget } from './target';
 import type { BeginResourceLoadInput, BeginResourceLoadResult, CommitResourceCursorInput, CommitResourceLoadInput, RecordFailedLoadInput } from './types';
 
-/** Incremental state is stored per resource as `{ last_value }`, like dlt's `incremental.last_value`. */
-function storedCursor(state: unknown): JsonPrimitive | undefined {
-  if (state === null || typeof state !== 'object' || Array.isArray(state)) return undefined;
-  const value = (state as { last_value?: unknown }).last_value;
-  return value === null || ['string', 'number', 'boolean'].includes(typeof value) ? (value as JsonPrimitive) : undefined;
-}
 
 async function guarded<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -30,8 +24,8 @@ export function beginResourceLoad(deps: ActivityDeps, input: BeginResourceLoadIn
     // A backfill (end_value) loads its fixed window and leaves the cursor alone, as in dlt.
     const incremental = input.resource.endpoint.incremental;
     if (input.fullRefresh || !incremental || isBackfill(incremental)) return {};
-    const previousCursor = storedCursor(await destination.readState(input.database, input.pipeline, input.resource.name));
-    return previousCursor !== undefined ? { previousCursor } : {};
+    const { lastValue } = await readCursorState(destination, { database: input.database, pipeline: input.pipeline, resource: input.resource.name });
+    return lastValue !== undefined ? { previousCursor: lastValue } : {};
   });
 }
 
@@ -46,7 +40,8 @@ export function commitResourceLoad(deps: ActivityDeps, input: CommitResourceLoad
       await destination.commitChildCursors(input.database, { pipeline: input.pipeline, resource: input.resource.name, loadId: input.loadId });
     }
     if (stateful && input.cursorValue !== undefined) {
-      await destination.writeState(input.database, input.pipeline, input.resource.name, { last_value: input.cursorValue });
+      const ref = { database: input.database, pipeline: input.pipeline, resource: input.resource.name };
+      await writeCursorState(destination, ref, input.cursorValue, input.boundaryHashes);
     }
     await destination.recordLoad(input.database, {
       pipeline: input.pipeline,
@@ -72,7 +67,8 @@ export function commitResourceCursor(deps: ActivityDeps, input: CommitResourceCu
     const incremental = input.resource.endpoint.incremental;
     if (!incremental || isBackfill(incremental)) return;
     const destination = await deps.destination();
-    await destination.writeState(input.database, input.pipeline, input.resource.name, { last_value: input.cursorValue });
+    const ref = { database: input.database, pipeline: input.pipeline, resource: input.resource.name };
+    await writeCursorState(destination, ref, input.cursorValue, input.boundaryHashes);
   });
 }
 

@@ -90,6 +90,8 @@ export interface BatchResult {
   pages: number;
   /** The batch's highest (or lowest) incremental cursor value. */
   cursorValue?: JsonPrimitive;
+  /** Hashes of the batch's rows at exactly `cursorValue` (closed range start; at most MAX_BOUNDARY_HASHES). */
+  boundaryHashes?: string[];
   lastRequestAtMs?: number;
 }
 
@@ -119,6 +121,8 @@ export interface CommitResourceLoadInput extends ResourceRef {
   rows: number;
   pages: number;
   cursorValue?: JsonPrimitive;
+  /** Hashes of the rows loaded at exactly `cursorValue`, stored with it (dlt's `unique_hashes`). */
+  boundaryHashes?: string[];
   startedAtMs: number;
 }
 
@@ -128,6 +132,7 @@ export interface CommitResourceCursorInput {
   database: string;
   resource: ResolvedResource;
   cursorValue: JsonPrimitive;
+  boundaryHashes?: string[];
 }
 
 export interface RecordFailedLoadInput extends ResourceRef {

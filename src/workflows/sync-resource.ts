@@ -31,7 +31,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { LONG_WAIT_FAILURE, type BatchResult, type SluiceActivities } from '../activities/types';
-import { advanceCursor } from './cursor';
+import { advanceBoundary } from './cursor';
 import { pageRetryPolicy } from './retry-policy';
 import type { ResourceProgress, ResourceResult, ResourceStatus, SyncResourceInput } from './types';
 
@@ -178,7 +178,13 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
     progress.rows += result.rows;
     progress.longWaits = 0;
     progress.lastRequestAtMs = result.lastRequestAtMs ?? progress.lastRequestAtMs;
-    progress.cursorValue = advanceCursor(progress.cursorValue, result.cursorValue, resource.endpoint.incremental?.last_value_func ?? 'max');
+    const cursor = advanceBoundary(
+      { value: progress.cursorValue, hashes: progress.boundaryHashes },
+      { value: result.cursorValue, hashes: result.boundaryHashes },
+      resource.endpoint.incremental?.last_value_func ?? 'max',
+    );
+    progress.cursorValue = cursor.value;
+    progress.boundaryHashes = cursor.hashes;
     batchesThisRun += 1;
     if (!done && pauseMs !== undefined) await pause(pauseMs, 'the API asked to slow down');
 
@@ -190,11 +196,12 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
 
   // A parent whose children are still to load hands its cursor to syncSource instead of writing it.
   const pendingCursor = input.deferCursor ? progress.cursorValue : undefined;
+  const pendingHashes = input.deferCursor ? progress.boundaryHashes : undefined;
   await commitResourceLoad({
     ...ref,
     rows: progress.rows,
     pages: progress.pages,
-    ...(input.deferCursor ? {} : { cursorValue: progress.cursorValue }),
+    ...(input.deferCursor ? {} : { cursorValue: progress.cursorValue, ...(progress.boundaryHashes ? { boundaryHashes: progress.boundaryHashes } : {}) }),
     startedAtMs: progress.startedAtMs,
   });
   setCurrentDetails(`done: ${progress.batches} batches, ${progress.pages} pages, ${progress.rows} rows`);
@@ -205,6 +212,7 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
     pages: progress.pages,
     batches: progress.batches,
     ...(pendingCursor !== undefined ? { pendingCursor } : {}),
+    ...(pendingHashes !== undefined ? { pendingHashes } : {}),
   };
 }
 

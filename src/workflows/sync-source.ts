@@ -144,7 +144,7 @@ export async function syncSource(input: SyncSourceInput): Promise<SyncSourceResu
       .filter((r) => stored.has(r.name))
       .map((r) => results.get(r.name))
       .filter((r): r is ResourceResult => r !== undefined)
-      .map(({ pendingCursor: _committed, ...result }) => result),
+      .map(({ pendingCursor: _cursor, pendingHashes: _hashes, ...result }) => result),
   };
 }
 
@@ -165,10 +165,10 @@ async function commitParentCursors(
   };
   const { commitResourceCursor } = proxyLocalActivities<SluiceActivities>(BOOKKEEPING_OPTIONS);
   for (const { resource } of layers.flat()) {
-    const cursorValue = results.get(resource.name)?.pendingCursor;
+    const { pendingCursor: cursorValue, pendingHashes: boundaryHashes } = results.get(resource.name) ?? {};
     if (cursorValue === undefined) continue;
     if ([...failed].some((name) => descendsFrom(name, resource.name))) continue;
-    await commitResourceCursor({ pipeline: input.pipeline, database: input.database, resource, cursorValue });
+    await commitResourceCursor({ pipeline: input.pipeline, database: input.database, resource, cursorValue, ...(boundaryHashes ? { boundaryHashes } : {}) });
   }
 }
 

@@ -35,6 +35,8 @@ export interface ResourceResult {
    * syncSource to commit once they are loaded. Never part of the run's result.
    */
   pendingCursor?: JsonPrimitive;
+  /** Hashes of the rows loaded at exactly `pendingCursor`, stored with it. */
+  pendingHashes?: string[];
 }
 
 export interface SyncSourceResult {
@@ -54,6 +56,8 @@ export interface ResourceProgress {
   rows: number;
   /** Highest (or lowest, for last_value_func=min) incremental cursor value loaded so far in this run. */
   cursorValue?: JsonPrimitive;
+  /** Hashes of the rows loaded at exactly `cursorValue` (closed range start), at most MAX_BOUNDARY_HASHES. */
+  boundaryHashes?: string[];
   /** Incremental cursor stored by the previous successful run. */
   previousCursor?: JsonPrimitive;
   lastRequestAtMs?: number;

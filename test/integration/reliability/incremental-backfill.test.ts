@@ -39,7 +39,7 @@ test('a backfill under a newer stored cursor loads its whole window and leaves t
   const first = await run(pipeline, database, { initial_value: makeEvent(500).updated_at });
   expect(first.resources[0]?.rows).toBe(501);
   const cursor = { last_value: makeEvent(1_000).updated_at };
-  expect(await storedState(stack.clickhouse, database, pipeline, 'events')).toEqual(cursor);
+  expect(await storedState(stack.clickhouse, database, pipeline, 'events')).toMatchObject(cursor);
 
   // The backfill of the older half asks from its initial_value, not from the stored cursor.
   const before = api.requests.length;
@@ -48,7 +48,7 @@ test('a backfill under a newer stored cursor loads its whole window and leaves t
   expect(api.requests.slice(before).every((r) => r.updatedSince === INITIAL)).toBe(true);
   expect(backfill.resources[0]?.rows).toBe(499); // ids 1..499: end_value is open
   expect(await tableCounts(stack.clickhouse, database, 'events')).toMatchObject({ final: 1_000, uniqueFinal: 1_000 });
-  expect(await storedState(stack.clickhouse, database, pipeline, 'events')).toEqual(cursor);
+  expect(await storedState(stack.clickhouse, database, pipeline, 'events')).toMatchObject(cursor);
 
   // The next regular run goes on from the stored cursor.
   const beforeNext = api.requests.length;
@@ -67,5 +67,5 @@ test('a backfill on a pipeline without state stores none: the first regular run 
   const regular = await run(pipeline, database, { initial_value: INITIAL });
   expect(api.requests.slice(before).every((r) => r.updatedSince === INITIAL)).toBe(true);
   expect(regular.resources[0]?.rows).toBe(1_000);
-  expect(await storedState(stack.clickhouse, database, pipeline, 'events')).toEqual({ last_value: makeEvent(1_000).updated_at });
+  expect(await storedState(stack.clickhouse, database, pipeline, 'events')).toMatchObject({ last_value: makeEvent(1_000).updated_at });
 });

@@ -74,5 +74,5 @@ test('a child that fails leaves its incremental parent cursor alone; the next ru
   expect(second.resources.map((r) => r.name)).toEqual(['repos', 'issues']);
   expect(await countFinal(stack.clickhouse, database, 'issues')).toBe(allIssues);
   expect(api.requests.filter((r) => r === '/repos/repo-29/issues').length).toBeGreaterThanOrEqual(2);
-  expect(await storedState(stack.clickhouse, database, pipeline, 'repos')).toEqual({ last_value: 45 });
+  expect(await storedState(stack.clickhouse, database, pipeline, 'repos')).toEqual({ last_value: 45, unique_hashes: [expect.any(String)] });
 });
