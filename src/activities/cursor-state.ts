@@ -38,17 +38,25 @@ export async function readCursorState(destination: Destination, ref: StateRef): 
  * Written twice (a retried commit), it stores the same state.
  */
 export async function writeCursorState(destination: Destination, ref: StateRef, lastValue: JsonPrimitive, hashes: string[] = []): Promise<void> {
-  const stored = await readCursorState(destination, ref);
-  const kept = stored.lastValue !== undefined && JSON.stringify(stored.lastValue) === JSON.stringify(lastValue) ? stored.hashes : [];
-  const unique = [...new Set([...kept, ...hashes])].slice(0, MAX_BOUNDARY_HASHES);
+  const unique = hashesToStore(await readCursorState(destination, ref), lastValue, hashes);
   await destination.writeState(ref.database, ref.pipeline, ref.resource, unique.length > 0 ? { last_value: lastValue, unique_hashes: unique } : { last_value: lastValue });
 }
 
+/** Rows at the cursor are remembered only where a closed range start brings them again and state is kept. */
+export function remembersBoundary(cfg: IncrementalConfig): boolean {
+  return cfg.range_start === 'closed' && !isBackfill(cfg);
+}
+
 /**
- * How a batch deduplicates the rows at its start value: undefined where nothing is to be remembered (an
- * open range start, a backfill); else the rows the last run loaded at the stored cursor, when the batch
- * starts exactly there (not moved back by lag, not a full refresh).
+ * How a walk deduplicates the rows at its start value: the rows loaded at the stored cursor, when the walk
+ * starts exactly there (not moved back by lag, not a full refresh); none otherwise.
  */
+export function boundaryAt(cfg: IncrementalConfig, primaryKey: string[], startedFrom: JsonPrimitive | undefined, stored: CursorState): BoundaryRows {
+  const atStored = !cfg.lag && startedFrom !== undefined && startedFrom !== null && stored.lastValue !== undefined && JSON.stringify(stored.lastValue) === JSON.stringify(startedFrom);
+  return boundaryRows(primaryKey, atStored ? stored.hashes : []);
+}
+
+/** A page batch's boundary: undefined where nothing is remembered (open range start, backfill). */
 export async function boundaryOfBatch(
   destination: Destination,
   ref: StateRef,
@@ -56,9 +64,13 @@ export async function boundaryOfBatch(
   primaryKey: string[],
   previousCursor: JsonPrimitive | undefined,
 ): Promise<BoundaryRows | undefined> {
-  if (cfg.range_start !== 'closed' || isBackfill(cfg)) return undefined;
-  if (previousCursor === undefined || previousCursor === null || cfg.lag) return boundaryRows(primaryKey);
-  const stored = await readCursorState(destination, ref);
-  const current = stored.lastValue !== undefined && JSON.stringify(stored.lastValue) === JSON.stringify(previousCursor);
-  return boundaryRows(primaryKey, current ? stored.hashes : []);
+  if (!remembersBoundary(cfg)) return undefined;
+  const stored = previousCursor === undefined || previousCursor === null || cfg.lag ? { hashes: [] } : await readCursorState(destination, ref);
+  return boundaryAt(cfg, primaryKey, previousCursor, stored);
+}
+
+/** The hashes to store with a cursor: the load's, plus the stored ones when the cursor did not move. */
+export function hashesToStore(stored: CursorState, lastValue: JsonPrimitive, hashes: string[] = []): string[] {
+  const kept = stored.lastValue !== undefined && JSON.stringify(stored.lastValue) === JSON.stringify(lastValue) ? stored.hashes : [];
+  return [...new Set([...kept, ...hashes])].slice(0, MAX_BOUNDARY_HASHES);
 }
