@@ -6,7 +6,6 @@ import { toActivityFailure } from './failures';
 import { tableTarget } from './target';
 import type { BeginResourceLoadInput, BeginResourceLoadResult, CommitResourceCursorInput, CommitResourceLoadInput, RecordFailedLoadInput } from './types';
 
-
 async function guarded<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();

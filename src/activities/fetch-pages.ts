@@ -15,7 +15,7 @@
  * gives, and the pacer keeps the requests within the resource's share of `client.rate_limit`.
  */
 import { Context } from '@temporalio/activity';
-import type { JsonObject, JsonPrimitive, RetryConfig } from '../config/types';
+import type { JsonObject, RetryConfig } from '../config/types';
 import { SluiceError } from '../errors';
 import { filterIncremental, incrementalWindow, openPageStream, type PageStream } from '../http';
 import { advanceBoundary, type CursorBoundary } from '../workflows/cursor';
