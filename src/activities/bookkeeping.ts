@@ -1,16 +1,10 @@
 /** Begin and end of a resource load: staging tables, the stored incremental cursor, the load record. */
-import type { JsonPrimitive } from '../config/types';
+import { isBackfill } from '../http';
+import { readCursorState, writeCursorState } from './cursor-state';
 import type { ActivityDeps } from './deps';
 import { toActivityFailure } from './failures';
 import { tableTarget } from './target';
-import type { BeginResourceLoadInput, BeginResourceLoadResult, CommitResourceLoadInput, RecordFailedLoadInput } from './types';
-
-/** Incremental state is stored per resource as `{ last_value }`, like dlt's `incremental.last_value`. */
-function storedCursor(state: unknown): JsonPrimitive | undefined {
-  if (state === null || typeof state !== 'object' || Array.isArray(state)) return undefined;
-  const value = (state as { last_value?: unknown }).last_value;
-  return value === null || ['string', 'number', 'boolean'].includes(typeof value) ? (value as JsonPrimitive) : undefined;
-}
+import type { BeginResourceLoadInput, BeginResourceLoadResult, CommitResourceCursorInput, CommitResourceLoadInput, RecordFailedLoadInput } from './types';
 
 async function guarded<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -26,9 +20,11 @@ export function beginResourceLoad(deps: ActivityDeps, input: BeginResourceLoadIn
     await destination.ensureDatabase(input.database, input.cluster);
     await destination.beginLoad(tableTarget(input), input.loadId);
     // A full refresh starts from initial_value: the stored cursor is ignored, and replaced at commit.
-    if (input.fullRefresh || !input.resource.endpoint.incremental) return {};
-    const previousCursor = storedCursor(await destination.readState(input.database, input.pipeline, input.resource.name));
-    return previousCursor !== undefined ? { previousCursor } : {};
+    // A backfill (end_value) loads its fixed window and leaves the cursor alone, as in dlt.
+    const incremental = input.resource.endpoint.incremental;
+    if (input.fullRefresh || !incremental || isBackfill(incremental)) return {};
+    const { lastValue } = await readCursorState(destination, { database: input.database, pipeline: input.pipeline, resource: input.resource.name });
+    return lastValue !== undefined ? { previousCursor: lastValue } : {};
   });
 }
 
@@ -36,12 +32,15 @@ export function commitResourceLoad(deps: ActivityDeps, input: CommitResourceLoad
   return guarded(async () => {
     const destination = await deps.destination();
     await destination.commitLoad(tableTarget(input), input.loadId);
-    // The cursor advances only now, after every page it covers has been inserted.
-    if (input.resource.parent && input.resource.endpoint.incremental) {
+    // The cursor advances only now, after every page it covers has been inserted; a backfill never moves it.
+    const incremental = input.resource.endpoint.incremental;
+    const stateful = incremental !== undefined && !isBackfill(incremental);
+    if (input.resource.parent && stateful) {
       await destination.commitChildCursors(input.database, { pipeline: input.pipeline, resource: input.resource.name, loadId: input.loadId });
     }
-    if (input.resource.endpoint.incremental && input.cursorValue !== undefined) {
-      await destination.writeState(input.database, input.pipeline, input.resource.name, { last_value: input.cursorValue });
+    if (stateful && input.cursorValue !== undefined) {
+      const ref = { database: input.database, pipeline: input.pipeline, resource: input.resource.name };
+      await writeCursorState(destination, ref, input.cursorValue, input.boundaryHashes);
     }
     await destination.recordLoad(input.database, {
       pipeline: input.pipeline,
@@ -53,6 +52,22 @@ export function commitResourceLoad(deps: ActivityDeps, input: CommitResourceLoad
       startedAt: new Date(input.startedAtMs),
       finishedAt: new Date(),
     });
+  });
+}
+
+/**
+ * The cursor of a parent resource, written by the pipeline run once every resource loaded from the
+ * parent's records is loaded as well: a child that fails leaves the parent's cursor where it was, so the
+ * next run asks for the same parents again and their children get another chance. Writing it twice
+ * (a retried activity) stores the same value.
+ */
+export function commitResourceCursor(deps: ActivityDeps, input: CommitResourceCursorInput): Promise<void> {
+  return guarded(async () => {
+    const incremental = input.resource.endpoint.incremental;
+    if (!incremental || isBackfill(incremental)) return;
+    const destination = await deps.destination();
+    const ref = { database: input.database, pipeline: input.pipeline, resource: input.resource.name };
+    await writeCursorState(destination, ref, input.cursorValue, input.boundaryHashes);
   });
 }
 

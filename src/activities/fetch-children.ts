@@ -8,8 +8,10 @@ import { Context } from '@temporalio/activity';
 import type { JsonObject, JsonPrimitive, ResolvedEndpoint, ResolvedResource } from '../config/types';
 import { SluiceError } from '../errors';
 import { findValues } from '../http/json-path';
-import { fetchPage, filterIncremental, incrementalWindow, type PlaceholderContext } from '../http';
-import { advanceCursor } from '../workflows/cursor';
+import type { ChildCursor } from '../destination';
+import { fetchPage, filterIncremental, incrementalWindow, isBackfill, type BoundaryRows, type PlaceholderContext } from '../http';
+import { advanceBoundary, advanceCursor, type CursorBoundary } from '../workflows/cursor';
+import { boundaryAt, hashesToStore, remembersBoundary } from './cursor-state';
 import { storeBatch } from './batch-store';
 import { type ActivityDeps, configDirsOf } from './deps';
 import { LoopGuard } from './loop-guard';
@@ -23,7 +25,8 @@ interface ParentWalk {
   records: JsonObject[];
   pages: number;
   fetched: number;
-  cursorValue?: JsonPrimitive;
+  /** The walk's newest cursor value, and the hashes of its rows at that value. */
+  cursor: CursorBoundary;
 }
 
 export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLoadChildrenInput): Promise<FetchAndLoadChildrenResult> {
@@ -37,12 +40,23 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
       loadId: input.loadId,
       page: input.batch,
     });
-    // Each parent has its own cursor (a new parent starts from initial_value); a full refresh ignores them.
+    // Each parent has its own cursor (a new parent starts from initial_value); a full refresh ignores them,
+    // and a backfill (end_value) neither reads nor writes them.
     const keys = parents.map((parent) => parentKey(parent, input.resource));
-    const stored = endpoint.incremental && !input.fullRefresh
+    const stateful = endpoint.incremental !== undefined && !isBackfill(endpoint.incremental);
+    const stored = stateful && !input.fullRefresh
       ? await destination.readChildCursors(input.database, input.pipeline, input.resource.name, [...new Set(keys.slice(input.firstParent))])
-      : new Map<string, JsonPrimitive>();
-    const windowFor = (i: number) => (endpoint.incremental ? incrementalWindow(endpoint.incremental, stored.get(keys[i]!)) : undefined);
+      : new Map<string, ChildCursor>();
+    const windowFor = (i: number) => (endpoint.incremental ? incrementalWindow(endpoint.incremental, stored.get(keys[i]!)?.value) : undefined);
+    // Closed range start: each parent's rows at its stored cursor are dropped by their hashes, as for a page batch.
+    const storedState = (i: number) => {
+      const cursor = stored.get(keys[i]!);
+      return cursor ? { lastValue: cursor.value, hashes: cursor.hashes ?? [] } : { hashes: [] };
+    };
+    const boundaryFor = (i: number): BoundaryRows | undefined =>
+      endpoint.incremental && stateful && remembersBoundary(endpoint.incremental)
+        ? boundaryAt(endpoint.incremental, input.resource.primary_key, stored.get(keys[i]!)?.value, storedState(i))
+        : undefined;
     const pacer = createPacer(input.pacing);
     const walks: ParentWalk[] = new Array(parents.length);
     // One failing parent stops the others: what is kept is the run of finished parents from the start.
@@ -56,7 +70,7 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
         const window = windowFor(i);
         const placeholders: PlaceholderContext = { resources: { [input.parent]: parents[i]! }, ...(window ? { incremental: window } : {}) };
         try {
-          const walk = await walkParent(endpoint, secretValues, placeholders, pacer, signal);
+          const walk = await walkParent(endpoint, secretValues, placeholders, boundaryFor(i), pacer, signal);
           addParentFields(walk.records, input.parent, parents[i]!, input.resource.include_from_parent);
           walks[i] = walk;
         } catch (err) {
@@ -85,15 +99,22 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
       for (const record of walk.records) records.push(record);
       pages += walk.pages;
       fetched += walk.fetched;
-      cursorValue = advanceCursor(cursorValue, walk.cursorValue, endpoint.incremental?.last_value_func ?? 'max');
+      cursorValue = advanceCursor(cursorValue, walk.cursor.value, endpoint.incremental?.last_value_func ?? 'max');
     }
     const rows = await storeBatch(destination, { ...input, part: input.firstParent }, records, { signal: ctx.cancellationSignal, configDirs: configDirsOf(deps) });
-    if (endpoint.incremental) {
+    if (endpoint.incremental && stateful) {
       const lastValueFunc = endpoint.incremental.last_value_func ?? 'max';
-      const cursors = new Map<string, JsonPrimitive>();
+      const reached = new Map<string, CursorBoundary>();
       for (let i = input.firstParent; i < parentsDone; i++) {
-        const value = advanceCursor(cursors.get(keys[i]!), walks[i]!.cursorValue, lastValueFunc);
-        if (value !== undefined) cursors.set(keys[i]!, value);
+        reached.set(keys[i]!, advanceBoundary(reached.get(keys[i]!) ?? {}, walks[i]!.cursor, lastValueFunc));
+      }
+      const cursors = new Map<string, ChildCursor>();
+      for (const [key, { value, hashes }] of reached) {
+        if (value === undefined || value === null) continue;
+        // A parent whose cursor did not move keeps the hashes stored with it: those rows will come again too.
+        const stay = stored.get(key);
+        const merged = hashesToStore(stay ? { lastValue: stay.value, hashes: stay.hashes ?? [] } : { hashes: [] }, value, hashes);
+        cursors.set(key, merged.length > 0 ? { value, hashes: merged } : { value });
       }
       // Staged with this load; the commit of the resource promotes them (a failed run leaves the old ones).
       await destination.stageChildCursors(input.database, { pipeline: input.pipeline, resource: input.resource.name, loadId: input.loadId }, cursors);
@@ -117,10 +138,11 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
     live: ResolvedEndpoint,
     secrets: string[],
     placeholders: PlaceholderContext,
+    boundary: BoundaryRows | undefined,
     pacer: Pacer,
     signal: AbortSignal,
   ): Promise<ParentWalk> {
-    const walk: ParentWalk = { records: [], pages: 0, fetched: 0 };
+    const walk: ParentWalk = { records: [], pages: 0, fetched: 0, cursor: {} };
     const guard = new LoopGuard();
     let token: JsonObject | null = null;
     do {
@@ -130,10 +152,10 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
       walk.pages += 1;
       walk.fetched += page.records.length;
       const kept = live.incremental && placeholders.incremental
-        ? filterIncremental(page.records, live.incremental, placeholders.incremental)
-        : { records: page.records, cursorValue: undefined, pastRange: false };
+        ? filterIncremental(page.records, live.incremental, placeholders.incremental, boundary)
+        : { records: page.records, cursorValue: undefined, boundaryHashes: [], pastRange: false };
       for (const record of kept.records) walk.records.push(record);
-      walk.cursorValue = advanceCursor(walk.cursorValue, kept.cursorValue, live.incremental?.last_value_func ?? 'max');
+      walk.cursor = advanceBoundary(walk.cursor, { value: kept.cursorValue, hashes: kept.boundaryHashes }, live.incremental?.last_value_func ?? 'max');
       token = kept.pastRange ? null : page.next;
     } while (token !== null);
     return walk;

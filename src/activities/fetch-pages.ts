@@ -15,10 +15,11 @@
  * gives, and the pacer keeps the requests within the resource's share of `client.rate_limit`.
  */
 import { Context } from '@temporalio/activity';
-import type { JsonObject, JsonPrimitive, RetryConfig } from '../config/types';
+import type { JsonObject, RetryConfig } from '../config/types';
 import { SluiceError } from '../errors';
 import { filterIncremental, incrementalWindow, openPageStream, type PageStream } from '../http';
-import { advanceCursor } from '../workflows/cursor';
+import { advanceBoundary, type CursorBoundary } from '../workflows/cursor';
+import { boundaryOfBatch } from './cursor-state';
 import type { BatchWriter } from '../destination';
 import { openBatchWriter, storeBatch, writerAfterSchemaWork } from './batch-store';
 import { type ActivityDeps, configDirsOf } from './deps';
@@ -90,6 +91,10 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
       beforeRequest: (signal) => pacer.next(signal),
     });
     const destination = await deps.destination();
+    const stateRef = { database: input.database, pipeline: input.pipeline, resource: input.resource.name };
+    const boundary = endpoint.incremental
+      ? await boundaryOfBatch(destination, stateRef, endpoint.incremental, input.resource.primary_key, input.previousCursor)
+      : undefined;
     // Where the batch's records go only to its table, each page is encoded as it arrives and its records
     // are dropped (batch-writer.ts); else they are kept for storeBatch, within the lower `kept*` limits.
     let writer = await openBatchWriter(destination, input);
@@ -103,7 +108,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
     let bytes = 0;
     let lastPageSize = input.pageRows ?? 0;
     let lastBytes = 0;
-    let cursorValue: JsonPrimitive | undefined;
+    let cursor: CursorBoundary = {};
     let nextSummary = input.pageToken === null ? 'first page' : '';
     let pauseMs: number | undefined;
     const guard = new LoopGuard(input.loopGuard);
@@ -121,7 +126,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
         if (pauseMs === undefined) throw err;
         break;
       }
-      const filtered = endpoint.incremental && window ? filterIncremental(page.records, endpoint.incremental, window) : undefined;
+      const filtered = endpoint.incremental && window ? filterIncremental(page.records, endpoint.incremental, window, boundary) : undefined;
       const kept = filtered ? filtered.records : page.records;
       if (writer && !writer.add(kept)) {
         // The page needs schema work (a new column, say). Later in a batch, the batch ends before it and the
@@ -144,7 +149,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
         keptPageSizes.push(kept.length);
       }
       if (filtered) {
-        cursorValue = advanceCursor(cursorValue, filtered.cursorValue, endpoint.incremental?.last_value_func ?? 'max');
+        cursor = advanceBoundary(cursor, { value: filtered.cursorValue, hashes: filtered.boundaryHashes }, endpoint.incremental?.last_value_func ?? 'max');
         if (filtered.pastRange) {
           token = null;
           nextSummary = 'no more pages (past the incremental range)';
@@ -174,7 +179,8 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
       nextSummary,
       loopGuard: guard.state(),
       ...(pauseMs !== undefined ? { pauseMs } : {}),
-      ...(cursorValue !== undefined ? { cursorValue } : {}),
+      ...(cursor.value !== undefined ? { cursorValue: cursor.value } : {}),
+      ...(cursor.hashes ? { boundaryHashes: cursor.hashes } : {}),
       ...(lastRequestAtMs !== undefined ? { lastRequestAtMs } : {}),
       ...(positionsEnd !== undefined ? { positionsEnd } : {}),
       ...(lastPageSize > 0 ? { pageRows: lastPageSize } : {}),

@@ -2,7 +2,7 @@
  * Activities: thin adapters over src/http (fetch pages) and src/destination (write them). Each is
  * idempotent: re-running a batch writes rows that collapse with the first attempt.
  */
-import { beginResourceLoad, commitResourceLoad, dropParentRecords, recordFailedLoad } from './bookkeeping';
+import { beginResourceLoad, commitResourceCursor, commitResourceLoad, dropParentRecords, recordFailedLoad } from './bookkeeping';
 import type { ActivityDeps } from './deps';
 import { fetchAndLoadChildren } from './fetch-children';
 import { fetchAndLoadPages } from './fetch-pages';
@@ -17,6 +17,7 @@ export function createActivities(deps: ActivityDeps): SluiceActivities {
     fetchAndLoadPages: (input) => withHeartbeats(() => fetchAndLoadPages(deps, input)),
     fetchAndLoadChildren: (input) => withHeartbeats(() => fetchAndLoadChildren(deps, input)),
     commitResourceLoad: (input) => commitResourceLoad(deps, input),
+    commitResourceCursor: (input) => commitResourceCursor(deps, input),
     recordFailedLoad: (input) => recordFailedLoad(deps, input),
     dropParentRecords: (input) => dropParentRecords(deps, input),
   };

@@ -97,6 +97,8 @@ export interface BatchResult {
   pages: number;
   /** The batch's highest (or lowest) incremental cursor value. */
   cursorValue?: JsonPrimitive;
+  /** Hashes of the batch's rows at exactly `cursorValue` (closed range start; at most MAX_BOUNDARY_HASHES). */
+  boundaryHashes?: string[];
   lastRequestAtMs?: number;
 }
 
@@ -126,7 +128,18 @@ export interface CommitResourceLoadInput extends ResourceRef {
   rows: number;
   pages: number;
   cursorValue?: JsonPrimitive;
+  /** Hashes of the rows loaded at exactly `cursorValue`, stored with it (dlt's `unique_hashes`). */
+  boundaryHashes?: string[];
   startedAtMs: number;
+}
+
+/** A parent's cursor, written once every resource loaded from its records in the run is loaded too. */
+export interface CommitResourceCursorInput {
+  pipeline: string;
+  database: string;
+  resource: ResolvedResource;
+  cursorValue: JsonPrimitive;
+  boundaryHashes?: string[];
 }
 
 export interface RecordFailedLoadInput extends ResourceRef {
@@ -140,6 +153,7 @@ export interface SluiceActivities {
   fetchAndLoadPages(input: FetchAndLoadPagesInput): Promise<FetchAndLoadPagesResult>;
   fetchAndLoadChildren(input: FetchAndLoadChildrenInput): Promise<FetchAndLoadChildrenResult>;
   commitResourceLoad(input: CommitResourceLoadInput): Promise<void>;
+  commitResourceCursor(input: CommitResourceCursorInput): Promise<void>;
   recordFailedLoad(input: RecordFailedLoadInput): Promise<void>;
   /** Forgets parent records of older loads once every child has finished. */
   dropParentRecords(input: { pipeline: string; database: string; resource: string; keepLoadId: string }): Promise<void>;

@@ -10,6 +10,32 @@ import { literal, qualified, uintLiteral } from './sql';
 export const CHILD_CURSORS_TABLE = '_sluice_child_cursors';
 export const STAGED_CHILD_CURSORS_TABLE = '_sluice_child_cursors_staged';
 
+/** A parent's cursor, and the hashes of the child rows loaded at exactly that value (closed range start). */
+export interface ChildCursor {
+  value: JsonPrimitive;
+  hashes?: string[];
+}
+
+/**
+ * Stored as the JSON of the value alone, or of `{ last_value, unique_hashes }` when there are hashes (a
+ * cursor value is never an object, so the two cannot be confused; rows written before hashes read as before).
+ */
+function encodeCursor(cursor: ChildCursor): string {
+  return JSON.stringify(cursor.hashes && cursor.hashes.length > 0 ? { last_value: cursor.value, unique_hashes: cursor.hashes } : cursor.value);
+}
+
+function decodeCursor(text: string): ChildCursor | undefined {
+  const parsed = JSON.parse(text) as unknown;
+  if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+    const { last_value: value, unique_hashes: hashes } = parsed as { last_value?: unknown; unique_hashes?: unknown };
+    if (value === undefined || value === null || typeof value === 'object') return undefined;
+    const valid = Array.isArray(hashes) ? hashes.filter((h): h is string => typeof h === 'string') : [];
+    return { value: value as JsonPrimitive, ...(valid.length > 0 ? { hashes: valid } : {}) };
+  }
+  if (parsed === null || typeof parsed === 'object') return undefined; // null: reset (see reset)
+  return { value: parsed as JsonPrimitive };
+}
+
 export interface ChildLoadRef {
   pipeline: string;
   /** The child resource. */
@@ -46,8 +72,8 @@ export class ChildCursorStore {
     return this.lastVersion;
   }
 
-  async read(database: string, pipeline: string, resource: string, parentKeys: string[]): Promise<Map<string, JsonPrimitive>> {
-    const found = new Map<string, JsonPrimitive>();
+  async read(database: string, pipeline: string, resource: string, parentKeys: string[]): Promise<Map<string, ChildCursor>> {
+    const found = new Map<string, ChildCursor>();
     if (parentKeys.length === 0) return found;
     await this.ensureTables(database);
     const rows = await this.conn.rows<{ parent_key: string; last_value: string }>(
@@ -56,13 +82,13 @@ export class ChildCursorStore {
       `reading the cursors of ${resource} per parent`,
     );
     for (const row of rows) {
-      const value = JSON.parse(row.last_value) as JsonPrimitive;
-      if (value !== null) found.set(row.parent_key, value); // null: reset (see reset)
+      const cursor = decodeCursor(row.last_value);
+      if (cursor !== undefined) found.set(row.parent_key, cursor);
     }
     return found;
   }
 
-  async stage(database: string, ref: ChildLoadRef, cursors: Map<string, JsonPrimitive>): Promise<void> {
+  async stage(database: string, ref: ChildLoadRef, cursors: Map<string, ChildCursor>): Promise<void> {
     if (cursors.size === 0) return;
     await this.ensureTables(database);
     const version = this.nextVersion();
@@ -71,7 +97,7 @@ export class ChildCursorStore {
       resource: ref.resource,
       load_id: ref.loadId,
       parent_key: parentKey,
-      last_value: JSON.stringify(value),
+      last_value: encodeCursor(value),
       version,
     }));
     await this.conn.insert(qualified(database, STAGED_CHILD_CURSORS_TABLE), rows, `staging the cursors of ${ref.resource} per parent`);

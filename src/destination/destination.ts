@@ -13,7 +13,7 @@ import { deleteByMergeKey } from './merge-key';
 import { deleteStaleChildRows } from './stale-children';
 import { normalizePath } from './naming';
 import { flattenPage, normalisedHints, shapePage, wantedColumns, type PageMeta, type PageSpan, type TableRows } from './page';
-import { ChildCursorStore, type ChildLoadRef } from './child-cursors';
+import { ChildCursorStore, type ChildCursor, type ChildLoadRef } from './child-cursors';
 import { ParentRecordStore, type ParentPageRef } from './parent-records';
 import { ReplaceLoads } from './replace';
 import { clusterDdl, localDdl, type TableDdl } from './placement';
@@ -74,8 +74,8 @@ export interface Destination {
   readParentRecords(database: string, ref: ParentPageRef): Promise<JsonObject[]>;
   dropParentRecords(database: string, pipeline: string, resource: string, keepLoadId: string): Promise<void>;
   /** Incremental cursors of a child resource per parent record (see child-cursors.ts). */
-  readChildCursors(database: string, pipeline: string, resource: string, parentKeys: string[]): Promise<Map<string, JsonPrimitive>>;
-  stageChildCursors(database: string, ref: ChildLoadRef, cursors: Map<string, JsonPrimitive>): Promise<void>;
+  readChildCursors(database: string, pipeline: string, resource: string, parentKeys: string[]): Promise<Map<string, ChildCursor>>;
+  stageChildCursors(database: string, ref: ChildLoadRef, cursors: Map<string, ChildCursor>): Promise<void>;
   commitChildCursors(database: string, ref: ChildLoadRef): Promise<void>;
   resetChildCursors(database: string, pipeline: string, resource: string): Promise<void>;
   close(): Promise<void>;
@@ -466,11 +466,11 @@ class ClickHouseDestination implements Destination {
     return this.ensureDatabase(database).then(() => this.parents.dropOlderLoads(database, pipeline, resource, keepLoadId));
   }
 
-  readChildCursors(database: string, pipeline: string, resource: string, parentKeys: string[]): Promise<Map<string, JsonPrimitive>> {
+  readChildCursors(database: string, pipeline: string, resource: string, parentKeys: string[]): Promise<Map<string, ChildCursor>> {
     return this.ensureDatabase(database).then(() => this.childCursors.read(database, pipeline, resource, parentKeys));
   }
 
-  stageChildCursors(database: string, ref: ChildLoadRef, cursors: Map<string, JsonPrimitive>): Promise<void> {
+  stageChildCursors(database: string, ref: ChildLoadRef, cursors: Map<string, ChildCursor>): Promise<void> {
     return this.ensureDatabase(database).then(() => this.childCursors.stage(database, ref, cursors));
   }
 

@@ -11,5 +11,5 @@ export type { LoadEntry } from './state';
 export { META, stagingTableName } from './ddl';
 export { normalizeIdentifier, normalizePath } from './naming';
 export type { ParentPageRef } from './parent-records';
-export type { ChildLoadRef } from './child-cursors';
+export type { ChildCursor, ChildLoadRef } from './child-cursors';
 export { inferTables, CURRENT_SERVER_FEATURES } from './infer';

@@ -1,12 +1,16 @@
 /**
  * Client-side incremental filtering and the request window, following dlt's Incremental:
  * - rows outside [start, end] are dropped; range_start "closed" keeps rows equal to the start
- *   (dlt's default, deduplicated downstream by the primary key), "open" drops them; range_end
- *   "open" (default) drops rows equal to the end;
+ *   (dlt's default) except those the last run loaded already: their hashes (of the primary key, else of
+ *   the whole record) are stored with the cursor, as dlt's `unique_hashes`; "open" drops every row equal
+ *   to the start; range_end "open" (default) drops rows equal to the end;
  * - with last_value_func "min" the order is reversed (the cursor walks backwards);
  * - lag moves the start back (numbers: minus lag; timestamps: minus lag seconds; dates: days),
- *   never past initial_value, and is off when end_value is set (a fixed window needs no lag).
+ *   never past initial_value, and is off when end_value is set (a fixed window needs no lag);
+ * - an end_value makes the run a backfill of [initial_value, end_value): as in dlt, it neither reads nor
+ *   writes the stored cursor, so it loads its window whatever later runs stored, and moves nothing.
  */
+import { hash } from 'node:crypto';
 import type { IncrementalConfig, JsonObject, JsonPrimitive, JsonValue } from '../config/types';
 import { SluiceError } from '../errors';
 import { compareIso, formatIso, parseIso, shiftIso } from './iso-time';
@@ -50,17 +54,50 @@ function cursorOf(record: JsonObject, path: string): JsonValue | undefined {
   return values.length > 0 ? values[0] : undefined;
 }
 
+/**
+ * Rows loaded at the stored cursor value, by their hashes: with a closed range start they come again on
+ * the next run (most APIs treat `since=` as inclusive) and are dropped there, as dlt does.
+ */
+export interface BoundaryRows {
+  /** Identifies a row: a hash of its primary key values, else of the whole record. */
+  hashOf(record: JsonObject): string;
+  /** Hashes of the rows the last run loaded at the start value (empty on a first run). */
+  seen: ReadonlySet<string>;
+}
+
+/** A row's identity for boundary deduplication, short enough to store thousands in the state. */
+export function boundaryRows(primaryKey: string[], seen: Iterable<string> = []): BoundaryRows {
+  return {
+    hashOf(record) {
+      const identity = primaryKey.length > 0 ? primaryKey.map((path) => findValues(path, record)[0] ?? null) : record;
+      return hash('sha1', JSON.stringify(identity), 'base64url').slice(0, 16);
+    },
+    seen: new Set(seen),
+  };
+}
+
+export interface FilteredPage {
+  records: JsonObject[];
+  cursorValue: JsonPrimitive | undefined;
+  /** With `boundary`: hashes of the kept rows whose cursor equals `cursorValue`. */
+  boundaryHashes: string[];
+  pastRange: boolean;
+}
+
 export function filterIncremental(
   records: JsonObject[],
   cfg: IncrementalConfig,
   window: { start_value: JsonPrimitive; end_value: JsonPrimitive },
-): { records: JsonObject[]; cursorValue: JsonPrimitive | undefined; pastRange: boolean } {
+  boundary?: BoundaryRows,
+): FilteredPage {
   // For "min" every comparison flips: "after the start" means smaller.
   const dir = cfg.last_value_func === 'min' ? -1 : 1;
   const start = window.start_value;
   const end = window.end_value;
   const kept: JsonObject[] = [];
   let best: JsonPrimitive | undefined;
+  /** Kept rows whose cursor equals `best`: their hashes are the next run's boundary. */
+  let atBest: JsonObject[] = [];
   let beyondEnd = false;
   let beforeStart = false;
 
@@ -93,14 +130,23 @@ export function filterIncremental(
         beforeStart = true;
         continue;
       }
+      // Loaded by the last run already: at the start value, and its hash is stored with the cursor.
+      if (c === 0 && boundary && boundary.seen.size > 0 && boundary.seen.has(boundary.hashOf(record))) continue;
     }
     kept.push(record);
-    if (best === undefined || dir * compareCursor(value, best, cfg.cursor_path) > 0) best = value;
+    const order = best === undefined ? 1 : dir * compareCursor(value, best, cfg.cursor_path);
+    if (order > 0) {
+      best = value;
+      if (boundary) atBest = [record];
+    } else if (order === 0 && boundary) {
+      atBest.push(record);
+    }
   }
   // dlt's row_order: records come sorted by the cursor, so once one falls outside the range on the side
   // the API is walking towards, every later page would too: stop paging.
   const pastRange = (cfg.row_order === 'asc' && beyondEnd) || (cfg.row_order === 'desc' && beforeStart);
-  return { records: kept, cursorValue: best, pastRange };
+  const boundaryHashes = boundary ? atBest.map((record) => boundary.hashOf(record)) : [];
+  return { records: kept, cursorValue: best, boundaryHashes, pastRange };
 }
 
 function applyLag(value: JsonPrimitive, lag: number, func: 'max' | 'min'): JsonPrimitive {
@@ -117,16 +163,23 @@ function applyLag(value: JsonPrimitive, lag: number, func: 'max' | 'min'): JsonP
   throw new SluiceError('config', `lag needs a numeric or ISO date/timestamp cursor, got ${JSON.stringify(value)}`);
 }
 
+/** dlt's backfill: a fixed window, `end_value` set. It neither reads nor writes incremental state. */
+export function isBackfill(cfg: IncrementalConfig): boolean {
+  return cfg.end_value !== undefined && cfg.end_value !== null;
+}
+
 /**
- * The values a run requests with: start = the stored cursor (or initial_value), moved back by lag.
+ * The values a run requests with: start = the stored cursor (or initial_value), moved back by lag; a
+ * backfill starts at initial_value whatever is stored.
  * start_value and last_value are the same here: dlt's last_value only moves while rows are
  * processed, and sluice commits it after the run.
  */
 export function incrementalWindow(cfg: IncrementalConfig, storedLastValue: JsonPrimitive | undefined): IncrementalWindow {
   const initial = cfg.initial_value ?? null;
   const end = cfg.end_value ?? null;
+  if (isBackfill(cfg)) return { start_value: initial, end_value: end, last_value: initial, initial_value: initial, lag: cfg.lag ?? null };
   let start: JsonPrimitive = storedLastValue ?? initial;
-  if (cfg.lag && storedLastValue !== undefined && storedLastValue !== null && end === null) {
+  if (cfg.lag && storedLastValue !== undefined && storedLastValue !== null) {
     const lagged = applyLag(storedLastValue, cfg.lag, cfg.last_value_func);
     const dir = cfg.last_value_func === 'min' ? -1 : 1;
     // Never step back past initial_value.

@@ -4,7 +4,8 @@
  */
 export { fetchPage } from './fetch-page';
 export { parseRetryAfter } from './classify';
-export { filterIncremental, incrementalWindow, compareCursor } from './incremental';
+export { boundaryRows, filterIncremental, incrementalWindow, compareCursor, isBackfill } from './incremental';
+export type { BoundaryRows } from './incremental';
 export type { IncrementalWindow } from './incremental';
 export { maskSecrets } from './mask';
 export { closeHttpDispatcher } from './agent';

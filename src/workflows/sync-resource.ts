@@ -11,7 +11,8 @@
  *   held and nothing fails.
  * - History stays small: the workflow continues-as-new when the server suggests it, carrying its
  *   progress as the next run's input.
- * - The incremental cursor and the load record are committed only after every batch is loaded.
+ * - The incremental cursor and the load record are committed only after every batch is loaded; a parent's
+ *   cursor (`deferCursor`) is left to syncSource, which commits it once the parent's children are loaded.
  */
 import { ActivityCancellationType, type ActivityOptions } from '@temporalio/common';
 import {
@@ -30,7 +31,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { LONG_WAIT_FAILURE, type BatchResult, type SluiceActivities } from '../activities/types';
-import { advanceCursor } from './cursor';
+import { advanceBoundary } from './cursor';
 import { pageRetryPolicy } from './retry-policy';
 import type { ResourceProgress, ResourceResult, ResourceStatus, SyncResourceInput } from './types';
 
@@ -50,6 +51,12 @@ const PARALLELIZED_CHILD_CONCURRENCY = 8;
  */
 export const LOCAL_BOOKKEEPING_PATCH = 'bookkeeping-as-local-activities';
 
+/** Short ClickHouse statements (begin, commit, cursors): retried patiently, never for long. */
+export const BOOKKEEPING_OPTIONS = {
+  startToCloseTimeout: '5 minutes',
+  retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '30 seconds' },
+} as const;
+
 function freshProgress(startedAtMs: number): ResourceProgress {
   return { pageToken: null, nextPageSummary: 'first page', batches: 0, pages: 0, rows: 0, longWaits: 0, begun: false, startedAtMs };
 }
@@ -60,10 +67,7 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
   let done = input.parent !== undefined && input.parent.batches <= progress.batches;
   let waitingUntil: string | undefined;
 
-  const bookkeepingOptions = {
-    startToCloseTimeout: '5 minutes',
-    retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '30 seconds' },
-  } as const;
+  const bookkeepingOptions = BOOKKEEPING_OPTIONS;
   const bookkeeping = proxyActivities<SluiceActivities>(bookkeepingOptions);
   const { beginResourceLoad, commitResourceLoad } = patched(LOCAL_BOOKKEEPING_PATCH) ? proxyLocalActivities<SluiceActivities>(bookkeepingOptions) : bookkeeping;
   const batchOptions = batchActivityOptions(input);
@@ -176,7 +180,13 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
     progress.rows += result.rows;
     progress.longWaits = 0;
     progress.lastRequestAtMs = result.lastRequestAtMs ?? progress.lastRequestAtMs;
-    progress.cursorValue = advanceCursor(progress.cursorValue, result.cursorValue, resource.endpoint.incremental?.last_value_func ?? 'max');
+    const cursor = advanceBoundary(
+      { value: progress.cursorValue, hashes: progress.boundaryHashes },
+      { value: result.cursorValue, hashes: result.boundaryHashes },
+      resource.endpoint.incremental?.last_value_func ?? 'max',
+    );
+    progress.cursorValue = cursor.value;
+    progress.boundaryHashes = cursor.hashes;
     batchesThisRun += 1;
     if (!done && pauseMs !== undefined) await pause(pauseMs, 'the API asked to slow down');
 
@@ -186,15 +196,26 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
     }
   }
 
+  // A parent whose children are still to load hands its cursor to syncSource instead of writing it.
+  const pendingCursor = input.deferCursor ? progress.cursorValue : undefined;
+  const pendingHashes = input.deferCursor ? progress.boundaryHashes : undefined;
   await commitResourceLoad({
     ...ref,
     rows: progress.rows,
     pages: progress.pages,
-    cursorValue: progress.cursorValue,
+    ...(input.deferCursor ? {} : { cursorValue: progress.cursorValue, ...(progress.boundaryHashes ? { boundaryHashes: progress.boundaryHashes } : {}) }),
     startedAtMs: progress.startedAtMs,
   });
   setCurrentDetails(`done: ${progress.batches} batches, ${progress.pages} pages, ${progress.rows} rows`);
-  return { name: resource.name, table: resource.table_name, rows: progress.rows, pages: progress.pages, batches: progress.batches };
+  return {
+    name: resource.name,
+    table: resource.table_name,
+    rows: progress.rows,
+    pages: progress.pages,
+    batches: progress.batches,
+    ...(pendingCursor !== undefined ? { pendingCursor } : {}),
+    ...(pendingHashes !== undefined ? { pendingHashes } : {}),
+  };
 }
 
 function describeNext(input: SyncResourceInput, progress: ResourceProgress): string {

@@ -7,19 +7,23 @@
  * - A resource that fails does not stop its siblings; its children are skipped; the run fails
  *   afterwards, naming every failed resource.
  * - `client.rate_limit` is shared among the resources that run at the same time.
+ * - An incremental parent's cursor advances only when every resource loaded from its records (children,
+ *   grandchildren) is loaded too: after a failed child, the next run asks for the same parents again.
  */
 import {
   ApplicationFailure,
   ChildWorkflowFailure,
   executeChild,
   isCancellation,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { BatchLimits, SluiceActivities } from '../activities/types';
 import { planRun, type PlannedResource } from './plan';
-import { syncResource } from './sync-resource';
+import { BOOKKEEPING_OPTIONS, syncResource } from './sync-resource';
 import type { ResourceResult, SyncSourceInput, SyncSourceResult } from './types';
 
 /**
@@ -53,6 +57,14 @@ function batchLimitsFor(planned: PlannedResource, limits: BatchLimits): BatchLim
 }
 const DEFAULT_RESOURCE_CONCURRENCY = 4;
 
+/**
+ * Before this change a parent committed its cursor at the end of its own load, so a child failing
+ * afterwards was never asked for those parents again. A run started before it keeps that behaviour for
+ * all its parents. (Its history would replay without the guard too, since no parent of such a run hands
+ * back a pending cursor; the guard keeps one run from mixing both rules across a deploy.)
+ */
+export const PARENT_CURSOR_AFTER_CHILDREN_PATCH = 'parent-cursor-after-children';
+
 export function resourceWorkflowId(pipeline: string, resource: string): string {
   return `sluice/${pipeline}/${resource}`;
 }
@@ -78,6 +90,7 @@ export async function syncSource(input: SyncSourceInput): Promise<SyncSourceResu
   const results = new Map<string, ResourceResult>();
   const failures: string[] = [];
   const failed = new Set<string>();
+  const deferParentCursors = patched(PARENT_CURSOR_AFTER_CHILDREN_PATCH);
 
   for (const layer of layers) {
     const queue = [...layer];
@@ -92,7 +105,7 @@ export async function syncSource(input: SyncSourceInput): Promise<SyncSourceResu
           continue;
         }
         try {
-          results.set(resource.name, await runResource(input, planned, results, { loadId, versionBase, lanes }));
+          results.set(resource.name, await runResource(input, planned, results, { loadId, versionBase, lanes, deferParentCursors }));
         } catch (err) {
           // A cancelled run ends cancelled (not failed): the CLI and the UI say what happened.
           if (isCancellation(err)) throw err;
@@ -108,6 +121,8 @@ export async function syncSource(input: SyncSourceInput): Promise<SyncSourceResu
     };
     await Promise.all(Array.from({ length: lanes }, lane));
   }
+
+  await commitParentCursors(input, layers, results, failed);
 
   const parents = layers.flat().filter((p) => p.keepForChildren && results.has(p.resource.name));
   if (parents.length > 0) {
@@ -128,15 +143,40 @@ export async function syncSource(input: SyncSourceInput): Promise<SyncSourceResu
     resources: input.source.resources
       .filter((r) => stored.has(r.name))
       .map((r) => results.get(r.name))
-      .filter((r): r is ResourceResult => r !== undefined),
+      .filter((r): r is ResourceResult => r !== undefined)
+      .map(({ pendingCursor: _cursor, pendingHashes: _hashes, ...result }) => result),
   };
+}
+
+/**
+ * Writes the cursor of each parent whose load deferred it, once nothing loaded from its records failed in
+ * this run (its children, theirs, …). A parent with a failed descendant keeps its old cursor.
+ */
+async function commitParentCursors(
+  input: SyncSourceInput,
+  layers: PlannedResource[][],
+  results: Map<string, ResourceResult>,
+  failed: Set<string>,
+): Promise<void> {
+  const parentOf = new Map(layers.flat().map((p) => [p.resource.name, p.resource.parent?.resource]));
+  const descendsFrom = (name: string, ancestor: string): boolean => {
+    for (let up = parentOf.get(name); up !== undefined; up = parentOf.get(up)) if (up === ancestor) return true;
+    return false;
+  };
+  const { commitResourceCursor } = proxyLocalActivities<SluiceActivities>(BOOKKEEPING_OPTIONS);
+  for (const { resource } of layers.flat()) {
+    const { pendingCursor: cursorValue, pendingHashes: boundaryHashes } = results.get(resource.name) ?? {};
+    if (cursorValue === undefined) continue;
+    if ([...failed].some((name) => descendsFrom(name, resource.name))) continue;
+    await commitResourceCursor({ pipeline: input.pipeline, database: input.database, resource, cursorValue, ...(boundaryHashes ? { boundaryHashes } : {}) });
+  }
 }
 
 function runResource(
   input: SyncSourceInput,
   planned: PlannedResource,
   results: Map<string, ResourceResult>,
-  run: { loadId: string; versionBase: number; lanes: number },
+  run: { loadId: string; versionBase: number; lanes: number; deferParentCursors: boolean },
 ): Promise<ResourceResult> {
   const { resource } = planned;
   const mode = modeOf(planned, input.fullRefresh);
@@ -155,6 +195,7 @@ function runResource(
         fullRefresh: input.fullRefresh,
         store: planned.store,
         keepForChildren: planned.keepForChildren,
+        ...(run.deferParentCursors && planned.keepForChildren && resource.endpoint.incremental ? { deferCursor: true } : {}),
         ...(parentName !== undefined ? { parent: { resource: parentName, batches: parentResult?.batches ?? 0 } } : {}),
         batchLimits: batchLimitsFor(planned, input.batchLimits ?? configuredBatchLimits(input)),
         ...(resource.processing_steps && input.source.module ? { configModule: input.source.module } : {}),

@@ -30,6 +30,13 @@ export interface ResourceResult {
   pages: number;
   /** Page batches (one activity and one insert each); a child resource has one per parent batch. */
   batches: number;
+  /**
+   * A parent whose cursor waits for its children (`deferCursor`): the cursor its load reached, for
+   * syncSource to commit once they are loaded. Never part of the run's result.
+   */
+  pendingCursor?: JsonPrimitive;
+  /** Hashes of the rows loaded at exactly `pendingCursor`, stored with it. */
+  pendingHashes?: string[];
 }
 
 export interface SyncSourceResult {
@@ -49,6 +56,8 @@ export interface ResourceProgress {
   rows: number;
   /** Highest (or lowest, for last_value_func=min) incremental cursor value loaded so far in this run. */
   cursorValue?: JsonPrimitive;
+  /** Hashes of the rows loaded at exactly `cursorValue` (closed range start), at most MAX_BOUNDARY_HASHES. */
+  boundaryHashes?: string[];
   /** Incremental cursor stored by the previous successful run. */
   previousCursor?: JsonPrimitive;
   lastRequestAtMs?: number;
@@ -78,6 +87,11 @@ export interface SyncResourceInput {
   store: boolean;
   /** Keep each batch's records for child resources. */
   keepForChildren: boolean;
+  /**
+   * Leave the incremental cursor out of the commit and return it as `pendingCursor`: the resource's records
+   * feed child resources, and its cursor may advance only once they are loaded too.
+   */
+  deferCursor?: boolean;
   /** For a child resource: its parent, and how many batches the parent loaded in this run. */
   parent?: { resource: string; batches: number };
   batchLimits: BatchLimits;

@@ -42,3 +42,16 @@ test('a syncResource run from before bookkeeping became local activities replays
   expect(scheduledActivities(recorded)).toEqual(['beginResourceLoad', 'fetchAndLoadPages', 'fetchAndLoadPages', 'fetchAndLoadPages', 'commitResourceLoad']);
   await expect(Worker.runReplayHistory({ workflowBundle: bundle }, recorded, 'recorded/sync-resource')).resolves.toBeUndefined();
 });
+
+test('a syncSource run from before parent cursors waited for children replays on the old branch', async () => {
+  const recorded = history('sync-source-parent-cursor-with-own-load.json') as Recorded;
+  // An incremental parent (repos) with a child (issues): the only activity after them drops parent records.
+  expect(scheduledActivities(recorded)).toEqual(['dropParentRecords']);
+  await expect(Worker.runReplayHistory({ workflowBundle: bundle }, recorded, 'recorded/sync-source')).resolves.toBeUndefined();
+});
+
+test('the parent syncResource of that run, which committed its own cursor, replays', async () => {
+  const recorded = history('sync-resource-parent-cursor-with-own-load.json') as Recorded;
+  expect(scheduledActivities(recorded)).toEqual(['fetchAndLoadPages', 'fetchAndLoadPages']);
+  await expect(Worker.runReplayHistory({ workflowBundle: bundle }, recorded, 'recorded/sync-resource-parent')).resolves.toBeUndefined();
+});

@@ -37,6 +37,9 @@ function mockActivities(total: number, limit: number, failures: Record<number, (
         nextSummary: `offset=${nextOffset} limit=${limit}`,
       };
     },
+    async commitResourceCursor() {
+      throw new Error('syncResource never commits a cursor on its own');
+    },
     async fetchAndLoadChildren() {
       throw new Error('not a child resource');
     },

@@ -42,12 +42,17 @@ function mockActivities(failing: Set<string> = new Set()) {
       };
     },
     async fetchAndLoadChildren(input) {
+      if (failing.has(input.resource.name)) throw ApplicationFailure.create({ type: 'http_fatal', message: '401 Unauthorized', nonRetryable: true });
       log.push(`children ${input.resource.name} of ${input.parent} #${input.batch}`);
       return { rows: 5, fetched: 5, pages: 2, parents: 10, parentsDone: 10 };
     },
     async commitResourceLoad(input) {
       log.push(`commit ${input.resource.name}`);
       if (input.cursorValue !== undefined) state.set(input.resource.name, input.cursorValue);
+    },
+    async commitResourceCursor(input) {
+      log.push(`cursor ${input.resource.name}`);
+      state.set(input.resource.name, input.cursorValue);
     },
     async recordFailedLoad(input) {
       log.push(`failed ${input.resource.name}`);
@@ -145,5 +150,39 @@ test('a run that finds a resource already being loaded by another run of the pip
     expect((error as WorkflowFailedError).cause?.message).toMatch(/events: skipped, another run of overlap is loading it \(sluice\/overlap\/events\)/);
     release();
     await manual.result();
+  });
+});
+
+describe('an incremental parent commits its cursor only once its children are loaded', () => {
+  const incrementalIssues = () =>
+    offsetResource({
+      name: 'issues',
+      table_name: 'issues',
+      endpoint: {
+        ...offsetResource().endpoint,
+        incremental: { cursor_path: 'updated_at', last_value_func: 'max', range_start: 'closed', range_end: 'open', on_cursor_value_missing: 'raise' },
+      },
+    });
+
+  test('after its children and grandchildren, not at the end of its own load', async () => {
+    const mock = mockActivities();
+    mock.nextRun();
+    const resources = [incrementalIssues(), child('comments', 'issues'), child('reactions', 'comments')];
+    await runSource(mock.activities, sourceInput('tree-incr', resources), 'tree-incr');
+    expect(mock.state.get('issues')).toBe('2024-01-03');
+    const cursorAt = mock.log.indexOf('cursor issues');
+    expect(cursorAt).toBeGreaterThan(mock.log.indexOf('commit reactions'));
+    expect(mock.log.filter((l) => l.startsWith('cursor'))).toEqual(['cursor issues']);
+  });
+
+  test('a failed grandchild leaves the parent cursor where it was', async () => {
+    const mock = mockActivities(new Set(['reactions']));
+    mock.nextRun();
+    const resources = [incrementalIssues(), child('comments', 'issues'), child('reactions', 'comments')];
+    const error = await runSource(mock.activities, sourceInput('tree-incr-failed', resources), 'tree-incr-failed').catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect(mock.log).toContain('commit issues');
+    expect(mock.log.filter((l) => l.startsWith('cursor'))).toEqual([]);
+    expect(mock.state.has('issues')).toBe(false);
   });
 });

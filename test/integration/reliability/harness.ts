@@ -9,8 +9,11 @@ import type { ResolvedSource } from '../../../src/config/types';
 import { literal, qualified } from '../../../src/destination/sql';
 import type { SyncSourceInput, SyncSourceResult } from '../../../src/workflows/types';
 
-/** A dlt config for the mock API; `extra` is merged into the resource's endpoint, `client` into client. */
-export function mockSource(baseUrl: string, options: { auth?: object; endpoint?: object; client?: object; limit?: number } = {}): ResolvedSource {
+/**
+ * A dlt config for the mock API; `endpoint` is merged into the resource's endpoint, `resource` into the
+ * resource, `client` into client.
+ */
+export function mockSource(baseUrl: string, options: { auth?: object; endpoint?: object; resource?: object; client?: object; limit?: number } = {}): ResolvedSource {
   const raw = {
     client: {
       base_url: baseUrl,
@@ -24,6 +27,7 @@ export function mockSource(baseUrl: string, options: { auth?: object; endpoint?:
       {
         name: 'events',
         endpoint: { path: '/v1/resource', data_selector: 'data', paginator: { type: 'offset', limit: options.limit ?? 100 }, ...options.endpoint },
+        ...options.resource,
       },
     ],
   };

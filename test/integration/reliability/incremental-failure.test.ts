@@ -53,7 +53,8 @@ test('a run that fails half-way does not advance the cursor; the next run loads 
   const first = await run();
   expect(first.resources[0]).toMatchObject({ rows: 1_000 });
   const cursor1 = makeEvent(1_000).updated_at;
-  expect(await storedState(ch, database, pipeline, 'events')).toEqual({ last_value: cursor1 });
+  const state1 = await storedState(ch, database, pipeline, 'events');
+  expect(state1).toMatchObject({ last_value: cursor1 });
   expect(api.requests.every((r) => r.updatedSince === INITIAL)).toBe(true);
 
   // 1,000 new records; run 2 fails with a 401 at offset 500 of what it asks for (updated_since = cursor1).
@@ -65,7 +66,7 @@ test('a run that fails half-way does not advance the cursor; the next run loads 
   const run2 = api.requests.slice(before2);
   expect(run2.every((r) => r.updatedSince === cursor1)).toBe(true);
   expect(run2.some((r) => r.status === 200 && r.offset === 400)).toBe(true); // it got half-way
-  expect(await storedState(ch, database, pipeline, 'events')).toEqual({ last_value: cursor1 });
+  expect(await storedState(ch, database, pipeline, 'events')).toEqual(state1);
   const partial = await tableCounts(ch, database, 'events');
   expect(partial.final).toBeGreaterThanOrEqual(1_300); // the batches before the failing one are in
   expect(partial.final).toBeLessThan(2_000);
@@ -78,5 +79,5 @@ test('a run that fails half-way does not advance the cursor; the next run loads 
   expect(third.resources[0]).toMatchObject({ name: 'events' });
   const counts = await tableCounts(ch, database, 'events');
   expect({ final: counts.final, uniqueFinal: counts.uniqueFinal }).toEqual({ final: 2_000, uniqueFinal: 2_000 });
-  expect(await storedState(ch, database, pipeline, 'events')).toEqual({ last_value: makeEvent(2_000).updated_at });
+  expect(await storedState(ch, database, pipeline, 'events')).toMatchObject({ last_value: makeEvent(2_000).updated_at });
 });

@@ -1,5 +1,6 @@
 import type { IncrementalConfig, JsonObject } from '../../../src/config/types';
-import { compareCursor, filterIncremental, incrementalWindow } from '../../../src/http';
+import { boundaryRows, compareCursor, filterIncremental, incrementalWindow } from '../../../src/http';
+import { advanceBoundary, MAX_BOUNDARY_HASHES } from '../../../src/workflows/cursor';
 import { SluiceError } from '../../../src/errors';
 
 function cfg(over: Partial<IncrementalConfig> = {}): IncrementalConfig {
@@ -88,11 +89,16 @@ describe('compareCursor', () => {
 describe('incrementalWindow', () => {
   it('starts at initial_value without state and at the stored value with it', () => {
     expect(incrementalWindow(cfg({ initial_value: 10 }), undefined)).toEqual({ start_value: 10, end_value: null, last_value: 10, initial_value: 10, lag: null });
-    expect(incrementalWindow(cfg({ initial_value: 10, end_value: 99 }), 42)).toEqual({ start_value: 42, end_value: 99, last_value: 42, initial_value: 10, lag: null });
+    expect(incrementalWindow(cfg({ initial_value: 10 }), 42)).toEqual({ start_value: 42, end_value: null, last_value: 42, initial_value: 10, lag: null });
   });
 
   it('carries the configured initial_value and lag for {incremental.initial_value} and {incremental.lag}', () => {
     expect(incrementalWindow(cfg({ initial_value: 0, lag: 5 }), 100)).toMatchObject({ start_value: 95, initial_value: 0, lag: 5 });
+  });
+
+  it('a backfill (end_value) starts at initial_value whatever is stored, as in dlt', () => {
+    expect(incrementalWindow(cfg({ initial_value: 10, end_value: 99 }), 42)).toEqual({ start_value: 10, end_value: 99, last_value: 10, initial_value: 10, lag: null });
+    expect(incrementalWindow(cfg({ initial_value: 10, end_value: 99 }), 500)).toEqual({ start_value: 10, end_value: 99, last_value: 10, initial_value: 10, lag: null });
   });
 
   it('lag subtracts from numbers (an int stays an int) and not past initial_value', () => {
@@ -109,7 +115,43 @@ describe('incrementalWindow', () => {
   });
 
   it('lag is off when end_value is set, and refuses non-temporal strings', () => {
-    expect(incrementalWindow(cfg({ lag: 10, end_value: 500 }), 100).start_value).toBe(100);
+    expect(incrementalWindow(cfg({ initial_value: 50, lag: 10, end_value: 500 }), 100).start_value).toBe(50);
     expect(() => incrementalWindow(cfg({ lag: 10 }), 'abc')).toThrow(/lag needs/);
+  });
+});
+
+describe('rows at the incremental boundary (closed range start, as dlt)', () => {
+  const byId = boundaryRows(['id']);
+  const page = (...rs: Array<[number, number]>): JsonObject[] => rs.map(([id, updated]) => ({ id, updated }));
+
+  it('drops the rows the last run loaded at the start value, keeps new rows at that value and after it', () => {
+    const seen = boundaryRows(['id'], [byId.hashOf({ id: 7 }), byId.hashOf({ id: 8 })]);
+    const out = filterIncremental(page([7, 10], [8, 10], [9, 10], [11, 12]), cfg(), { start_value: 10, end_value: null }, seen);
+    expect(out.records.map((r) => r.id)).toEqual([9, 11]);
+    expect(out.cursorValue).toBe(12);
+    expect(out.boundaryHashes).toEqual([byId.hashOf({ id: 11 })]);
+  });
+
+  it('hashes every kept row at the page\'s newest value; without a primary key, the whole record', () => {
+    const whole = boundaryRows([]);
+    const out = filterIncremental(page([1, 5], [2, 9], [3, 9]), cfg(), { start_value: null, end_value: null }, whole);
+    expect(out.boundaryHashes).toEqual([whole.hashOf({ id: 2, updated: 9 }), whole.hashOf({ id: 3, updated: 9 })]);
+    expect(whole.hashOf({ id: 2, updated: 9 })).not.toBe(whole.hashOf({ id: 2, updated: 8 }));
+    expect(byId.hashOf({ id: 2, updated: 9 })).toBe(byId.hashOf({ id: 2, updated: 8 }));
+  });
+
+  it('keeps no hashes without a boundary (open range start, backfill)', () => {
+    expect(filterIncremental(page([1, 5]), cfg(), { start_value: null, end_value: null }).boundaryHashes).toEqual([]);
+  });
+
+  it('folds pages and batches: a newer value replaces the hashes, an equal one adds to them', () => {
+    const a = advanceBoundary({}, { value: 5, hashes: ['a'] }, 'max');
+    const b = advanceBoundary(a, { value: 5, hashes: ['b', 'a'] }, 'max');
+    expect(b).toEqual({ value: 5, hashes: ['a', 'b'] });
+    expect(advanceBoundary(b, { value: 4, hashes: ['c'] }, 'max')).toEqual(b);
+    expect(advanceBoundary(b, { value: 6, hashes: ['d'] }, 'max')).toEqual({ value: 6, hashes: ['d'] });
+    expect(advanceBoundary(b, { value: 4, hashes: ['e'] }, 'min')).toEqual({ value: 4, hashes: ['e'] });
+    const many = Array.from({ length: MAX_BOUNDARY_HASHES + 10 }, (_, i) => `h${i}`);
+    expect(advanceBoundary({}, { value: 1, hashes: many }, 'max').hashes).toHaveLength(MAX_BOUNDARY_HASHES);
   });
 });
