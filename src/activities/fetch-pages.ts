@@ -26,7 +26,7 @@ import { LoopGuard } from './loop-guard';
 import { createPacer } from './pacing';
 import { pageFailure } from './page-failure';
 import { resolveEndpoint } from './secrets';
-import type { BatchLimits, FetchAndLoadPagesInput, FetchAndLoadPagesResult } from './types';
+import { DEFAULT_BATCH_SECONDS, type BatchLimits, type FetchAndLoadPagesInput, type FetchAndLoadPagesResult } from './types';
 
 /** Sized for a small worker: enough to hide request latency, few enough not to crowd the API. */
 export const DEFAULT_PAGE_PARALLELISM = 4;
@@ -75,6 +75,7 @@ function pagesWanted(limits: BatchLimits, taken: Taken): number {
 export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadPagesInput): Promise<FetchAndLoadPagesResult> {
   const { endpoint, secretValues, mask } = resolveEndpoint(input.resource.endpoint, deps);
   const ctx = Context.current();
+  const startedAt = performance.now();
   let stream: PageStream | undefined;
   try {
     const window = endpoint.incremental ? incrementalWindow(endpoint.incremental, input.previousCursor) : undefined;
@@ -107,6 +108,8 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
     const guard = new LoopGuard(input.loopGuard);
     let lastHeartbeat = -Infinity;
     const limits = () => (writer ? input.limits : keptLimits(input.limits));
+    // From the activity's start: waits for the pacer, the first page's schema work and slow answers all count.
+    const fetchUntil = startedAt + (input.limits.seconds ?? DEFAULT_BATCH_SECONDS) * 1000;
     do {
       let page;
       try {
@@ -153,7 +156,13 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
         lastHeartbeat = performance.now();
         ctx.heartbeat({ pages, records: taken });
       }
-    } while (token !== null && taken < limits().rows && pages < limits().pages && bytes < (limits().bytes ?? Infinity));
+    } while (
+      token !== null &&
+      taken < limits().rows &&
+      pages < limits().pages &&
+      bytes < (limits().bytes ?? Infinity) &&
+      performance.now() < fetchUntil
+    );
     stream.close();
     const positionsEnd = stream.end();
 
