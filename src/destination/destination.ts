@@ -408,7 +408,9 @@ class ClickHouseDestination implements Destination {
       return;
     }
     const mergeKey = mergeKeyColumns(resource);
-    if (resource.write_disposition === 'merge' && mergeKey.length > 0 && resource.write_disposition_strategy !== 'upsert') {
+    // delete-insert only: upsert and insert-only never delete earlier rows (insert-only keeps them over new ones).
+    const deletesByMergeKey = resource.write_disposition_strategy !== 'upsert' && resource.write_disposition_strategy !== 'insert-only';
+    if (resource.write_disposition === 'merge' && mergeKey.length > 0 && deletesByMergeKey) {
       const { live } = await replace.family(database, table);
       if (!live.includes(table)) return; // nothing loaded, nothing to replace
       const { ddl } = this.placement(target.cluster);
