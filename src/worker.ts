@@ -54,8 +54,9 @@ export async function createSluiceWorker(options: SluiceWorkerOptions): Promise<
     workflowBundle: options.workflowBundle ?? (await cachedWorkflowBundle()),
     activities: createActivities({ destination: openDestination, env: options.env, cwd: options.cwd, secretsAllow: options.secretsAllow, configDirs: options.configDirs }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES,
-    // Heartbeats carry cancellation to a running batch: send them often enough that `sluice cancel` is prompt.
-    maxHeartbeatThrottleInterval: '5 seconds',
+    // Heartbeats carry cancellation to a running batch, and its progress to `sluice run` (which must move at
+    // least every 2 s): one heartbeat call a second per running batch at most.
+    maxHeartbeatThrottleInterval: '1 second',
   });
   return {
     worker,

@@ -23,17 +23,21 @@ import { boundaryOfBatch } from './cursor-state';
 import type { BatchWriter } from '../destination';
 import { openBatchWriter, storeBatch, writerAfterSchemaWork } from './batch-store';
 import { type ActivityDeps, configDirsOf } from './deps';
+import { reportProgress, type BatchProgress } from './heartbeat';
 import { LoopGuard } from './loop-guard';
 import { createPacer } from './pacing';
 import { pageFailure } from './page-failure';
 import { resolveEndpoint } from './secrets';
-import type { BatchLimits, FetchAndLoadPagesInput, FetchAndLoadPagesResult } from './types';
+import { DEFAULT_BATCH_SECONDS, type BatchLimits, type FetchAndLoadPagesInput, type FetchAndLoadPagesResult } from './types';
 
 /** Sized for a small worker: enough to hide request latency, few enough not to crowd the API. */
 export const DEFAULT_PAGE_PARALLELISM = 4;
 const MAX_PAGE_PARALLELISM = 32;
-/** Progress heartbeats from the page loop; withHeartbeats' timer covers slow pages. */
-const HEARTBEAT_EVERY_MS = 1_000;
+/**
+ * Progress heartbeats from the page loop (`sluice run` shows them while the batch runs; the worker sends
+ * them on at most once a second); withHeartbeats' timer covers slow pages.
+ */
+const HEARTBEAT_EVERY_MS = 500;
 
 /**
  * Pages in flight per batch: the endpoint's `parallelism`, else the worker's SLUICE_PAGE_PARALLELISM
@@ -76,6 +80,7 @@ function pagesWanted(limits: BatchLimits, taken: Taken): number {
 export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadPagesInput): Promise<FetchAndLoadPagesResult> {
   const { endpoint, secretValues, mask } = resolveEndpoint(input.resource.endpoint, deps);
   const ctx = Context.current();
+  const startedAt = performance.now();
   let stream: PageStream | undefined;
   try {
     const window = endpoint.incremental ? incrementalWindow(endpoint.incremental, input.previousCursor) : undefined;
@@ -114,6 +119,8 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
     const guard = new LoopGuard(input.loopGuard);
     let lastHeartbeat = -Infinity;
     const limits = () => (writer ? input.limits : keptLimits(input.limits));
+    // From the activity's start: waits for the pacer, the first page's schema work and slow answers all count.
+    const fetchUntil = startedAt + (input.limits.seconds ?? DEFAULT_BATCH_SECONDS) * 1000;
     do {
       let page;
       try {
@@ -158,12 +165,20 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
       }
       token = page.next;
       nextSummary = page.paginatorSummary;
-      // The SDK sends at most one heartbeat every few seconds anyway; a call per page cost ≈0.1 ms each.
+      // The worker sends at most one heartbeat a second to the server anyway; a call per page cost ≈0.1 ms each.
+      // Twice a second, so what `sluice run` shows is never more than about 2 s old.
       if (performance.now() - lastHeartbeat >= HEARTBEAT_EVERY_MS) {
         lastHeartbeat = performance.now();
-        ctx.heartbeat({ pages, records: taken });
+        const progress: BatchProgress = { batch: input.batch, pages, records: taken };
+        reportProgress(ctx, progress);
       }
-    } while (token !== null && taken < limits().rows && pages < limits().pages && bytes < (limits().bytes ?? Infinity));
+    } while (
+      token !== null &&
+      taken < limits().rows &&
+      pages < limits().pages &&
+      bytes < (limits().bytes ?? Infinity) &&
+      performance.now() < fetchUntil
+    );
     stream.close();
     const positionsEnd = stream.end();
 

@@ -43,7 +43,15 @@ export interface BatchLimits {
    */
   keptRows?: number;
   keptBytes?: number;
+  /**
+   * Seconds of fetching after which a batch ends (at the end of the page in hand), whatever its size: what
+   * a crash can cost on a slow or rate-limited API. Absent (inputs written before it existed): the default.
+   */
+  seconds?: number;
 }
+
+/** A killed worker redoes at most about this much fetching (docs/reliability.md, "What a crash costs"). */
+export const DEFAULT_BATCH_SECONDS = 10;
 
 interface BatchCommon extends ResourceRef {
   /** Batch number within the run; also the parent page number under which children find these records. */

@@ -1,9 +1,12 @@
 /**
  * Progress of a running sync, read from Temporal: each resource's child workflow (`sluice/<pipeline>/<resource>`)
- * answers the `resourceStatus` query (pages, rows, next page); its pending page activity tells whether a
+ * answers the `resourceStatus` query (pages, rows, next page, counted once a batch is loaded); its pending
+ * page activity tells the running batch's pages and rows so far (its heartbeat details), and whether a
  * retry is waiting (attempt, last failure, next attempt time).
  */
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { batchProgressSchema, type BatchProgress } from '../activities/heartbeat';
 import type { ResourceResult, ResourceStatus } from '../workflows/types';
 
 const QUERY_TIMEOUT_MS = 3_000;
@@ -54,6 +57,26 @@ export function retryWaiting(description: Pick<WorkflowExecutionDescription, 'ra
   return undefined;
 }
 
+/**
+ * The running page batch's latest heartbeat: its batch number, pages and rows so far. Undefined when no
+ * batch has reported yet, or the details are not a batch's (a child batch reports parents walked).
+ */
+export function runningBatch(description: Pick<WorkflowExecutionDescription, 'raw'>): BatchProgress | undefined {
+  for (const activity of description.raw.pendingActivities ?? []) {
+    const payload = activity.heartbeatDetails?.payloads?.[0];
+    if (!payload) continue;
+    let details: unknown;
+    try {
+      details = defaultPayloadConverter.fromPayload(payload);
+    } catch {
+      continue; // another SDK's encoding: no progress rather than a failed poll
+    }
+    const parsed = batchProgressSchema.safeParse(details);
+    if (parsed.success) return parsed.data;
+  }
+  return undefined;
+}
+
 export function rate(rows: number, sinceMs: number, nowMs: number): number {
   const seconds = (nowMs - sinceMs) / 1000;
   return seconds > 0.5 ? Math.round(rows / seconds) : 0;
@@ -80,6 +103,13 @@ export async function pollResource(client: Client, pipeline: string, resource: s
       view.pages = progress.pages;
       view.rows = progress.rows;
       view.next = progress.nextPage;
+      // The batch in flight counts from its heartbeats, until the workflow has counted it (batch numbers
+      // start at 0, so the running one is numbered by the batches loaded before it).
+      const batch = runningBatch(description);
+      if (batch && batch.batch === progress.batches) {
+        view.pages += batch.pages;
+        view.rows += batch.records;
+      }
       // Rate-limit waits on a durable timer (newer workflows report them in the query).
       const waitingUntil = (progress as ResourceStatus & { waitingUntil?: string }).waitingUntil;
       if (waitingUntil) view.retry = `rate limited until ${waitingUntil}`;

@@ -1,6 +1,8 @@
 /**
  * Live progress of `sluice run`: on a terminal, one cli-progress bar per resource redrawn in place; in a
- * log or pipe, one plain line whenever a resource's pages or state change (no escape codes).
+ * log or pipe, one plain line whenever a resource's pages or state change (no escape codes). Other lines
+ * (the in-process worker's log) go through `log`, so on a terminal they appear above the bars instead of
+ * breaking them.
  */
 import { MultiBar, Presets, SingleBar } from 'cli-progress';
 import type { Client } from '@temporalio/client';
@@ -8,6 +10,8 @@ import { pollResource, rate, ResourceView } from './progress-poll';
 
 export interface ProgressRenderer {
   update(views: ResourceView[]): void;
+  /** A line that is not progress (a worker's warning): printed without disturbing the display. */
+  log(line: string): void;
   stop(): void;
 }
 
@@ -21,7 +25,14 @@ export function describeView(view: ResourceView): string {
 /** Plain lines, printed only when something a reader cares about changed. */
 export class LineRenderer implements ProgressRenderer {
   private readonly last = new Map<string, string>();
-  constructor(private readonly print: (line: string) => void) {}
+  constructor(
+    private readonly print: (line: string) => void,
+    private readonly printLog: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  ) {}
+
+  log(line: string): void {
+    this.printLog(line);
+  }
 
   update(views: ResourceView[]): void {
     for (const view of views) {
@@ -39,8 +50,14 @@ export class LineRenderer implements ProgressRenderer {
 export class BarRenderer implements ProgressRenderer {
   private readonly multibar: MultiBar;
   private readonly bars = new Map<string, SingleBar>();
+  private stopped = false;
 
-  constructor(stream: NodeJS.WritableStream, resources: string[]) {
+  constructor(
+    stream: NodeJS.WritableStream,
+    resources: string[],
+    /** Where log lines go once the bars are stopped (the worker may still log while it shuts down). */
+    private readonly afterStop: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  ) {
     this.multibar = new MultiBar(
       {
         stream,
@@ -50,6 +67,8 @@ export class BarRenderer implements ProgressRenderer {
         clearOnComplete: false,
         autopadding: true,
         fps: 5,
+        // Log lines are written where the bars were; a bar whose text did not change would not be drawn again.
+        forceRedraw: true,
       },
       Presets.shades_classic,
     );
@@ -66,7 +85,17 @@ export class BarRenderer implements ProgressRenderer {
     }
   }
 
+  log(line: string): void {
+    // MultiBar writes buffered log lines above the bars at its next redraw (on the bars' own stream).
+    if (this.stopped) this.afterStop(line);
+    else this.multibar.log(`${line}\n`);
+  }
+
   stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    // A last redraw writes log lines still buffered since the previous one (stop does not).
+    this.multibar.update();
     this.multibar.stop();
   }
 }

@@ -97,7 +97,8 @@ export async function runCommand(configPath: string, rawOptions: unknown, io: Ru
         : new LineRenderer(io.print);
     const progress = renderer ? watchProgress(client, start.pipeline, resources, sinceMs, renderer, result) : Promise.resolve();
     try {
-      const output = options.withWorker ? await resultWithWorker(env, result, start.source.module) : await result;
+      const logLine = renderer ? (line: string) => renderer.log(line) : (line: string) => process.stderr.write(`${line}\n`);
+      const output = options.withWorker ? await resultWithWorker(env, result, start.source.module, logLine) : await result;
       await progress;
       return { ...base, resources: output.resources };
     } catch (err) {
@@ -112,10 +113,16 @@ export async function runCommand(configPath: string, rawOptions: unknown, io: Ru
   }
 }
 
-async function resultWithWorker<T>(env: ReturnType<typeof readEnv>, result: Promise<T>, configModule: string | undefined): Promise<T> {
-  // stdout belongs to the command's result (--json); the in-process worker reports warnings on stderr only.
+async function resultWithWorker<T>(
+  env: ReturnType<typeof readEnv>,
+  result: Promise<T>,
+  configModule: string | undefined,
+  logLine: (line: string) => void,
+): Promise<T> {
+  // stdout belongs to the command's result (--json): the in-process worker's warnings go to stderr, or on a
+  // terminal above the progress bars (a line written between two redraws would break them).
   Runtime.install({
-    logger: new DefaultLogger('WARN', (entry) => process.stderr.write(`worker ${entry.level}: ${entry.message}\n`)),
+    logger: new DefaultLogger('WARN', (entry) => logLine(`worker ${entry.level}: ${entry.message}`)),
   });
   tuneHeapForWorker();
   const { connection, temporal } = await connectNativeTemporal();

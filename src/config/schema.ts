@@ -180,6 +180,8 @@ export const destinationSchema = strictObject({
   batch_pages: positiveInt().optional(),
   // Wide records: a batch also ends at this many bytes of responses, so a worker's memory stays bounded.
   batch_bytes: positiveInt().optional(),
+  // A slow or rate-limited API: a batch also ends after this many seconds of fetching, so a crash costs that much.
+  batch_seconds: positiveInt().max(3600, { error: 'at most 3600 seconds' }).optional(),
 });
 
 export const sourceConfigSchema = strictObject(

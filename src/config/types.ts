@@ -240,6 +240,8 @@ export interface DestinationConfig {
   batch_rows?: number;
   batch_pages?: number;
   batch_bytes?: number;
+  /** A batch also ends after this many seconds of fetching (default 10). */
+  batch_seconds?: number;
 }
 
 export interface ResolvedSource {

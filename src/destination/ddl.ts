@@ -2,7 +2,10 @@
  * DDL text for data tables. Two layouts, both ReplacingMergeTree so that a retried page collapses:
  *
  *  - merge (primary key given): `ReplacingMergeTree(_sluice_version) ORDER BY (primary key)`: the row with
- *    the highest version wins under FINAL; a retried page carries the same version and collapses.
+ *    the highest version wins under FINAL; a retried page carries the same version and collapses. The
+ *    `insert-only` strategy keeps the *first* version of a key instead: its tables are replaced by
+ *    `_sluice_first`, the version's bitwise complement (MATERIALIZED, so no insert writes it), whose
+ *    highest value is the lowest version.
  *  - append / replace / merge without a key: ordered by `(_sluice_load_id, _sluice_page, _sluice_row)`, the
  *    identity of a row within a load, so a retried page replaces itself instead of adding duplicates.
  *
@@ -18,6 +21,8 @@ export const META = {
   version: '_sluice_version',
   page: '_sluice_page',
   row: '_sluice_row',
+  /** insert-only tables: the version's bitwise complement, so the engine keeps the lowest version. */
+  first: '_sluice_first',
 } as const;
 
 export const META_COLUMNS: ReadonlyArray<{ name: string; type: string }> = [
@@ -47,13 +52,31 @@ export const CHILD_KEY: readonly string[] = [LINK.parentId, LINK.listIdx];
  * child: rows of a nested list, keyed by (parent id, list index) with the version, so a retried page
  * collapses and a re-synced parent's elements replace the old ones position by position.
  */
-export type TableLayout = { kind: 'merge'; key: string[]; hardDelete?: boolean } | { kind: 'append' } | { kind: 'child' };
+export type TableLayout =
+  | { kind: 'merge'; key: string[]; hardDelete?: boolean; firstWins?: boolean }
+  | { kind: 'append' }
+  | { kind: 'child'; firstWins?: boolean };
 
-/** Which layout a resource's table gets, from its disposition and (normalised) primary key. */
+/** Which layout a resource's table gets, from its disposition, strategy and (normalised) primary key. */
 export function layoutFor(resource: ResolvedResource): TableLayout {
   const key = primaryKeyColumns(resource);
   if (resource.write_disposition !== 'merge' || key.length === 0) return { kind: 'append' };
-  return hardDeleteColumn(resource) === undefined ? { kind: 'merge', key } : { kind: 'merge', key, hardDelete: true };
+  return {
+    kind: 'merge',
+    key,
+    ...(hardDeleteColumn(resource) !== undefined ? { hardDelete: true } : {}),
+    ...(resource.write_disposition_strategy === 'insert-only' ? { firstWins: true } : {}),
+  };
+}
+
+/** The layout of a child table of a table with `layout`: the first version of a list wins where the root's does. */
+export function childLayout(layout: TableLayout): TableLayout {
+  return layout.kind !== 'append' && layout.firstWins ? { kind: 'child', firstWins: true } : { kind: 'child' };
+}
+
+/** Whether the first version of a key wins (dlt's insert-only) rather than the latest. */
+export function firstWins(layout: TableLayout): boolean {
+  return layout.kind !== 'append' && layout.firstWins === true;
 }
 
 /** The (normalised) column carrying dlt's `hard_delete` hint, if any. */
@@ -96,12 +119,12 @@ export interface DdlOptions {
 export function engineParts(layout: TableLayout, options: DdlOptions = {}): { args: string[]; orderBy: readonly string[] } {
   switch (layout.kind) {
     case 'merge': {
-      const args = [ident(META.version)];
+      const args = [ident(layout.firstWins ? META.first : META.version)];
       if (layout.hardDelete && options.isDeletedArg) args.push(ident(LINK.deleted));
       return { args, orderBy: layout.key };
     }
     case 'child':
-      return { args: [ident(META.version)], orderBy: CHILD_KEY };
+      return { args: [ident(layout.firstWins ? META.first : META.version)], orderBy: CHILD_KEY };
     case 'append':
       return { args: [], orderBy: APPEND_KEY };
   }
@@ -111,7 +134,10 @@ export function engineParts(layout: TableLayout, options: DdlOptions = {}): { ar
 export function allColumns(columns: readonly ColumnDef[], layout: TableLayout): ColumnDef[] {
   const out = [...columns];
   if (layout.kind === 'merge' && layout.hardDelete && !out.some((c) => c.name === LINK.deleted)) out.push({ name: LINK.deleted, type: 'UInt8' });
-  return [...out, ...META_COLUMNS.filter((m) => !out.some((c) => c.name === m.name))];
+  const all = [...out, ...META_COLUMNS.filter((m) => !out.some((c) => c.name === m.name))];
+  // bitNot keeps UInt64 (a subtraction from 2^64 − 1 would give Int64), on 18.16 as on 24+.
+  if (firstWins(layout)) all.push({ name: META.first, type: `UInt64 MATERIALIZED bitNot(${ident(META.version)})` });
+  return all;
 }
 
 export function createTableSql(database: string, table: string, columns: readonly ColumnDef[], layout: TableLayout, options: DdlOptions = {}): string {

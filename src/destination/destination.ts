@@ -427,7 +427,9 @@ class ClickHouseDestination implements Destination {
     }
     if (resource.write_disposition !== 'merge') return;
     const mergeKey = mergeKeyColumns(resource);
-    const byMergeKey = mergeKey.length > 0 && resource.write_disposition_strategy !== 'upsert';
+    const insertOnly = resource.write_disposition_strategy === 'insert-only';
+    // delete-insert only: upsert and insert-only never delete earlier rows (insert-only keeps them over new ones).
+    const byMergeKey = mergeKey.length > 0 && resource.write_disposition_strategy !== 'upsert' && !insertOnly;
     const layout = layoutFor(resource);
     if (!byMergeKey && layout.kind !== 'merge') return;
     const { live } = await replace.family(database, table);
@@ -437,7 +439,8 @@ class ClickHouseDestination implements Destination {
     const mutations = { dataTable: ddl.dataTable, onCluster: ddl.cluster ? ` ON CLUSTER ${ident(ddl.cluster)}` : '' };
     if (byMergeKey) await deleteByMergeKey(this.conn, mutations, database, table, children, mergeKey, loadId);
     // Lists are replaced, not overlaid: the elements a parent's latest version no longer has go (stale-children.ts).
-    if (layout.kind === 'merge' && children.length > 0) {
+    // insert-only keeps a key's first version, lists included, so nothing of it is stale.
+    if (layout.kind === 'merge' && !insertOnly && children.length > 0) {
       await deleteStaleChildRows(this.conn, mutations, { database, table, children, loadId, hardDelete: layout.hardDelete === true });
     }
   }

@@ -17,7 +17,7 @@ import { addMeta } from './contract';
 import { childTableName, LINK, META } from './ddl';
 import { SCALAR_LIST_COLUMN } from './flatten';
 import { joinPath, normalizeIdentifier } from './naming';
-import { appendRowId, keyTextOf, lastPerKey, rowPlace, stableId, type PageMeta } from './page';
+import { appendRowId, keyTextOf, rowPlace, stableId, survivorsPerKey, type PageMeta } from './page';
 import type { TableColumns } from './schema';
 import { binaryEncoderFor, RowBinaryWriter, type BinaryEncoder } from './row-binary';
 import { converterFor, Misfit, type Converter } from './values';
@@ -127,7 +127,7 @@ export function walkPage(input: FastRowsInput): WalkedPage | undefined {
     if (key.length === 1) keyNumbers.push(typeof keyValues[0] === 'number' ? keyValues[0] : undefined);
   }
 
-  const kept = key.length > 0 ? lastPerKey(keyTexts) : roots.map((_, i) => i);
+  const kept = key.length > 0 ? survivorsPerKey(keyTexts, input.resource.write_disposition_strategy === 'insert-only') : roots.map((_, i) => i);
   const walked: WalkedPage = { table: input.table, roots: [], children: new Map(), keys: [], meta, loadedAt: input.loadedAt };
   const offset = input.rowOffset ?? 0;
   kept.forEach((i, k) => {

@@ -4,7 +4,7 @@
  */
 import * as crypto from 'node:crypto';
 import type { ColumnHint, JsonObject, ResolvedResource } from '../config/types';
-import { childTableName, LINK, META, type ColumnDef, type TableLayout } from './ddl';
+import { childLayout, childTableName, firstWins, LINK, META, type ColumnDef, type TableLayout } from './ddl';
 import type { ServerFeatures } from './features';
 import { flattenRecord, JsonText, type FlatRecord, type FlatRow, type FlatValue } from './flatten';
 import { normalizePath } from './naming';
@@ -86,7 +86,7 @@ export interface ShapedPage {
 /** dedupeByKey, then pageTables, reading each record's primary key once for both. */
 export function shapePage(table: string, layout: TableLayout, flat: readonly FlatRecord[], key: readonly string[], meta: PageMeta): ShapedPage {
   const texts = key.length > 0 ? flat.map((f) => keyText(f.row, key)) : undefined;
-  const kept = texts ? lastPerKey(texts) : flat.map((_, i) => i);
+  const kept = texts ? survivorsPerKey(texts, firstWins(layout)) : flat.map((_, i) => i);
   const tables = pageTables(table, layout, kept.map((i) => flat[i]), key, meta, texts && kept.map((i) => texts[i]));
   return { tables, kept };
 }
@@ -124,7 +124,7 @@ export function pageTables(
       child.row.set(LINK.listIdx, child.index);
       let t = children.get(child.path);
       if (!t) {
-        t = { table: childTableName(table, child.path), layout: { kind: 'child' }, root: false, rows: [], records: [] };
+        t = { table: childTableName(table, child.path), layout: childLayout(layout), root: false, rows: [], records: [] };
         children.set(child.path, t);
       }
       t.rows.push(child.row);
@@ -235,6 +235,19 @@ export function widen(a: DataType, b: DataType): DataType {
 export function dedupeByKey(rows: readonly FlatRow[], key: readonly string[]): number[] {
   if (key.length === 0) return rows.map((_, i) => i);
   return lastPerKey(rows.map((row) => keyText(row, key)));
+}
+
+/** The record of each key that a page keeps: the first where the first version wins (insert-only), else the last. */
+export function survivorsPerKey(texts: readonly string[], first: boolean): number[] {
+  if (!first) return lastPerKey(texts);
+  const seen = new Set<string>();
+  const kept: number[] = [];
+  texts.forEach((id, i) => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    kept.push(i);
+  });
+  return kept;
 }
 
 /** Indexes of the last occurrence of each key text, in order of those occurrences. */

@@ -17,7 +17,7 @@
  * halfway is finished by its retry.
  */
 import type { Connection } from './connection';
-import { CHILD_KEY, META, META_COLUMNS, oldTableName, stagingTableName, type ColumnDef, type TableLayout } from './ddl';
+import { CHILD_KEY, childLayout, META, META_COLUMNS, oldTableName, stagingTableName, type ColumnDef, type TableLayout } from './ddl';
 import type { ServerFeatures } from './features';
 import { clusterLocalName, type TableDdl } from './placement';
 import type { SchemaRegistry } from './schema';
@@ -115,7 +115,7 @@ export class ReplaceLoads {
       }
       const columns = await this.schema.read(database, name);
       if (!columns) continue; // dropped meanwhile: the first page creates staging
-      const own: TableLayout = name === table ? layout : { kind: 'child' };
+      const own: TableLayout = name === table ? layout : childLayout(layout);
       await this.run(this.ddl.createTable(database, staging, stagingColumns(columns, own), own), `creating staging table for ${database}.${name}`);
       this.schema.forget(database, staging);
     }
@@ -127,7 +127,7 @@ export class ReplaceLoads {
     const { staging } = await this.family(database, table);
     const rootStaging = stagingTableName(table);
     const ordered = [...staging.filter((s) => s !== rootStaging), ...staging.filter((s) => s === rootStaging)];
-    for (const s of ordered) await this.swap(database, s.slice(0, -STAGING_SUFFIX.length), loadId, s === rootStaging ? layout : { kind: 'child' });
+    for (const s of ordered) await this.swap(database, s.slice(0, -STAGING_SUFFIX.length), loadId, s === rootStaging ? layout : childLayout(layout));
   }
 
   private async swap(database: string, table: string, loadId: string, layout: TableLayout): Promise<void> {

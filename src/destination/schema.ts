@@ -33,7 +33,8 @@ export class SchemaRegistry {
   /** Columns of a table from the server (refreshing the cache); undefined when the table does not exist. */
   async read(database: string, table: string): Promise<TableColumns | undefined> {
     const rows = await this.conn.rows<{ name: string; type: string }>(
-      `SELECT name, type FROM system.columns WHERE database = ${literal(database)} AND table = ${literal(table)}`,
+      // MATERIALIZED and ALIAS columns (insert-only's _sluice_first) are computed by the server: no insert names them.
+      `SELECT name, type FROM system.columns WHERE database = ${literal(database)} AND table = ${literal(table)} AND default_kind NOT IN ('MATERIALIZED', 'ALIAS')`,
       `reading the columns of ${database}.${table}`,
     );
     if (rows.length === 0) {

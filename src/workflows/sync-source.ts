@@ -21,7 +21,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { BatchLimits, SluiceActivities } from '../activities/types';
+import { DEFAULT_BATCH_SECONDS, type BatchLimits, type SluiceActivities } from '../activities/types';
 import { planRun, type PlannedResource } from './plan';
 import { BOOKKEEPING_OPTIONS, syncResource } from './sync-resource';
 import type { ResourceResult, SyncSourceInput, SyncSourceResult } from './types';
@@ -31,7 +31,14 @@ import type { ResourceResult, SyncSourceInput, SyncSourceResult } from './types'
  * records are kept as objects holds several KB a row, hence its lower limits. Larger inserts mean fewer
  * parts for ClickHouse to write and merge (docs/performance.md).
  */
-export const DEFAULT_BATCH_LIMITS: Required<BatchLimits> = { rows: 50_000, pages: 500, bytes: 32 * 2 ** 20, keptRows: 10_000, keptBytes: 8 * 2 ** 20 };
+export const DEFAULT_BATCH_LIMITS: Required<BatchLimits> = {
+  rows: 50_000,
+  pages: 500,
+  bytes: 32 * 2 ** 20,
+  keptRows: 10_000,
+  keptBytes: 8 * 2 ** 20,
+  seconds: DEFAULT_BATCH_SECONDS,
+};
 /**
  * A parent's batch is its children's unit of work and checkpoint: keep it small, so a crash among
  * thousands of parents redoes a few hundred of them at most.
@@ -39,7 +46,7 @@ export const DEFAULT_BATCH_LIMITS: Required<BatchLimits> = { rows: 50_000, pages
 const PARENT_BATCH_CAP: BatchLimits = { rows: 500, pages: 10 };
 
 function configuredBatchLimits(input: SyncSourceInput): BatchLimits {
-  const { batch_rows: rows, batch_pages: pages, batch_bytes: bytes } = input.source.destination;
+  const { batch_rows: rows, batch_pages: pages, batch_bytes: bytes, batch_seconds: seconds } = input.source.destination;
   // A limit the config sets holds for every batch; the defaults differ by how the batch is held.
   return {
     rows: rows ?? DEFAULT_BATCH_LIMITS.rows,
@@ -47,6 +54,7 @@ function configuredBatchLimits(input: SyncSourceInput): BatchLimits {
     bytes: bytes ?? DEFAULT_BATCH_LIMITS.bytes,
     keptRows: rows ?? DEFAULT_BATCH_LIMITS.keptRows,
     keptBytes: bytes ?? DEFAULT_BATCH_LIMITS.keptBytes,
+    seconds: seconds ?? DEFAULT_BATCH_LIMITS.seconds,
   };
 }
 

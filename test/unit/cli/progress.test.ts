@@ -58,3 +58,25 @@ test('CLI options: durations parse, problems name the flag and exit 2', () => {
     expect((err as CliError).message).toBe('--catchup-window: a duration such as 30s, 5m, 1h or 2d');
   }
 });
+
+test('on a terminal, log lines (the in-process worker) are written above the bars, never inside a bar line', async () => {
+  const { PassThrough } = await import('node:stream');
+  const { BarRenderer } = await import('../../../src/cli/progress');
+  const tty = Object.assign(new PassThrough(), { isTTY: true, columns: 120, rows: 40, cursorTo: () => true, moveCursor: () => true, clearLine: () => true, clearScreenDown: () => true });
+  let written = '';
+  tty.on('data', (chunk: Buffer) => (written += chunk.toString()));
+  const afterStop: string[] = [];
+  const renderer = new BarRenderer(tty, ['events'], (line) => afterStop.push(line));
+  renderer.update([running]);
+  renderer.log('worker WARN: first');
+  await new Promise((r) => setTimeout(r, 300)); // a redraw (5 a second)
+  renderer.log('worker WARN: second');
+  renderer.stop();
+  renderer.log('worker WARN: after the bars');
+  // Each log line is written from the start of a line (a newline, or the cursor sent to column 1), alone
+  // on it, and a bar is drawn after the last of them.
+  const lines = written.split(/\r?\n|\r|\x1b\[\d*G/).map((l) => l.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''));
+  expect(lines.filter((l) => l.includes('worker WARN'))).toEqual(['worker WARN: first', 'worker WARN: second']);
+  expect(written.lastIndexOf('3 pages')).toBeGreaterThan(written.lastIndexOf('worker WARN: second'));
+  expect(afterStop).toEqual(['worker WARN: after the bars']);
+});

@@ -167,7 +167,7 @@ describe('validateSourceConfig rejections', () => {
 
   it('an unknown key with no near miss lists the allowed keys', () => {
     expect(onlyProblem({ client, resources: ['a'], destination: { engine_type: 'x' } })).toBe(
-      'destination.engine_type: unknown key "engine_type" (hint: allowed keys: "database", "cluster", "batch_rows", "batch_pages", "batch_bytes")',
+      'destination.engine_type: unknown key "engine_type" (hint: allowed keys: "database", "cluster", "batch_rows", "batch_pages", "batch_bytes", "batch_seconds")',
     );
   });
 

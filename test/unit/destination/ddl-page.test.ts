@@ -1,5 +1,5 @@
 import { clickHouseErrorCode, clickHouseSettingsFromEnv, redactUrl, toSluiceError } from '../../../src/destination/connection';
-import { addColumnSql, createTableSql, layoutFor } from '../../../src/destination/ddl';
+import { addColumnSql, childLayout, createTableSql, layoutFor } from '../../../src/destination/ddl';
 import { featuresFromProbe } from '../../../src/destination/features';
 import { clusterDdl } from '../../../src/destination/placement';
 import type { JsonObject } from '../../../src/config/types';
@@ -21,6 +21,16 @@ describe('DDL', () => {
         '`_sluice_version` UInt64, `_sluice_page` UInt32, `_sluice_row` UInt32) ' +
         'ENGINE = ReplacingMergeTree(`_sluice_version`) ORDER BY (`user_id`, `org_id`)',
     );
+  });
+
+  it('insert-only: the engine keeps the lowest version, through a computed complement of it; child tables too', () => {
+    const layout = layoutFor(resource({ write_disposition: 'merge', write_disposition_strategy: 'insert-only', primary_key: ['id'] }));
+    expect(layout).toEqual({ kind: 'merge', key: ['id'], firstWins: true });
+    expect(createTableSql('db', 'users', [{ name: 'id', type: 'Int64' }], layout)).toMatch(
+      /`_sluice_row` UInt32, `_sluice_first` UInt64 MATERIALIZED bitNot\(`_sluice_version`\)\) ENGINE = ReplacingMergeTree\(`_sluice_first`\) ORDER BY \(`id`\)$/,
+    );
+    expect(createTableSql('db', 'users__tags', [], childLayout(layout))).toMatch(/ENGINE = ReplacingMergeTree\(`_sluice_first`\) ORDER BY \(`_sluice_parent_id`, `_sluice_list_idx`\)$/);
+    expect(childLayout(layoutFor(resource({ write_disposition: 'merge', primary_key: ['id'] })))).toEqual({ kind: 'child' });
   });
 
   it('append, replace and key-less merge tables are keyed by load, page and row', () => {
@@ -154,6 +164,12 @@ describe('page shaping', () => {
     expect(shaped.kept).toEqual([1, 2]);
     // The key read once for dedupe and id gives the same ids as reading it again.
     expect(shaped.tables[0].rows.map((row) => row.get('_sluice_id'))).toEqual(pageTables('t', layoutFor(r), [flat[1], flat[2]], ['id'], meta).map((t) => t.rows.map((row) => row.get('_sluice_id')))[0]);
+  });
+
+  it('keeps the first record per key within a page under insert-only', () => {
+    const first = resource({ write_disposition: 'merge', write_disposition_strategy: 'insert-only', primary_key: ['id'] });
+    const flat = flattenPage(first, [{ id: 1, v: 'a' }, { id: 2, v: 'b' }, { id: 1, v: 'c' }]);
+    expect(shapePage('t', layoutFor(first), flat, ['id'], meta).kept).toEqual([0, 1]);
   });
 
   it('wants only the columns an existing table lacks, without inferring the ones it has', () => {

@@ -100,6 +100,15 @@ describe('fast rows', () => {
     expect(rows.root.map((r) => [r.id, r.score, r.event_type])).toEqual([[2, 2 / 3, null], [1, 2, 'late'], [3, undefined, 'a']]);
   });
 
+  it('insert-only: keeps the first record per key, as the general path does', () => {
+    const res = resource({ write_disposition: 'merge', write_disposition_strategy: 'insert-only', primary_key: ['id'] });
+    const known = tablesFrom(res, firstPage);
+    const page = [event(1, { score: 1 }), event(2), event(1, { score: 2 })];
+    const rows = fast(res, page, known, meta)!;
+    expect(rows).toEqual(general(res, page, known, meta));
+    expect(rows.root.map((r) => [r.id, r.score])).toEqual([[1, 1], [2, 2 / 3]]);
+  });
+
   it('leaves to the general path what it does not handle', () => {
     const res = resource({ write_disposition: 'merge', primary_key: ['id'] });
     const known = tablesFrom(res, firstPage);

@@ -29,6 +29,18 @@ describe('offset paginator', () => {
     expect(pages[2].paginatorSummary).toBe('no more pages');
   });
 
+  it('pages by what a page held when the API caps its page size below limit, losing nothing', async () => {
+    // The API serves at most 4 records whatever `limit` asks (many APIs cap at 100 against a limit of 250).
+    server.route('/items', (req, res) => {
+      const o = Number(req.query.get('offset'));
+      json(res, 200, { items: items(o, Math.min(o + 4, 11)), total: 11 });
+    });
+    const { pages, records } = await drain({ endpoint: endpoint(`${server.base}/items`, { paginator: offset(), data_selector: 'items' }) });
+    expect(ids(records)).toEqual(items(0, 11).map((r) => r.id));
+    expect(server.seen.map((s) => s.query.get('offset'))).toEqual(['0', '4', '8']);
+    expect(pages[0].paginatorSummary).toBe('offset=4 limit=10 (the API serves 4 a page)');
+  });
+
   it('fails like dlt when total is missing and nothing else can stop pagination', async () => {
     server.route('/items', (_req, res) => json(res, 200, { items: items(0, 10) }));
     const ep = endpoint(`${server.base}/items`, { paginator: offset({ stop_after_empty_page: false }), data_selector: 'items' });
