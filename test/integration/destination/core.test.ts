@@ -116,6 +116,21 @@ describe('append', () => {
     ]);
   });
 
+  it('timezone hint: the column shows its zone, and the first page (JSONEachRow) and the next (RowBinary) store the instants', async () => {
+    const zoned = resource({ name: 'zoned', table_name: 'zoned', columns: { at: { data_type: 'timestamp', timezone: 'Europe/Berlin' } } });
+    const target = { database: db, resource: zoned };
+    // The first page creates the table (general path, JSONEachRow); the second fits it (fast path, RowBinary).
+    await fx.dest.insertPage(target, [{ n: 1, at: '2023-11-14T22:13:20Z' }], { loadId: 'z', version: 1, page: 0 });
+    await fx.dest.insertPage(target, [{ n: 2, at: '2024-07-01T12:00:00+02:00' }], { loadId: 'z', version: 1, page: 1 });
+    const type = await rows<{ type: string }>(fx.ch, `SELECT type FROM system.columns WHERE database = '${db}' AND table = 'zoned' AND name = 'at'`);
+    expect(type[0]?.type).toMatch(/^Nullable\(DateTime(64\(3, )?\(?'Europe\/Berlin'\)\)$/);
+    const got = await rows(fx.ch, `SELECT n, toUnixTimestamp(at) AS unix, substring(toString(at), 1, 19) AS shown FROM ${db}.zoned ORDER BY n`);
+    expect(got).toEqual([
+      { n: '1', unix: 1_700_000_000, shown: '2023-11-14 23:13:20' },
+      { n: '2', unix: 1_719_828_000, shown: '2024-07-01 12:00:00' },
+    ]);
+  });
+
   it('applies column hints over inference', async () => {
     const hinted = resource({
       name: 'hinted',

@@ -36,6 +36,13 @@ describe('validateSourceConfig rejections', () => {
     expect(onlyProblem({ client, resources: [{ name: 'a', endpoint: { paginator: 'offset' } }] })).toBe(expected);
   });
 
+  it('a timezone hint that names no time zone (it goes into the column type)', () => {
+    const zoned = (timezone: unknown) => ({ client, resources: [{ name: 'a', columns: { at: { data_type: 'timestamp', timezone } } }] });
+    expect(onlyProblem(zoned('Mars/Olympus'))).toContain('resources[0].columns.at.timezone');
+    expect(validateSourceConfig(zoned('Europe/Berlin')).ok).toBe(true);
+    expect(validateSourceConfig(zoned(false)).ok).toBe(true);
+  });
+
   it('params on the resource instead of its endpoint', () => {
     expect(onlyProblem({ client, resources: [{ name: 'a', params: { x: 1 } }] })).toBe(
       'resources[0].params: unknown key "params" (hint: "params" belongs under "endpoint")',
