@@ -1,5 +1,6 @@
 import { SluiceError } from '../../../src/errors';
 import { createDestination } from '../../../src/destination';
+import { Connection } from '../../../src/destination/connection';
 import { resource } from '../../unit/destination/resource-fixture';
 import { rows, scalar, useTestDestination, settings } from './helpers';
 
@@ -199,5 +200,17 @@ describe('errors', () => {
   it('ping succeeds against the live server and reports its version', async () => {
     await expect(fx.dest.ping()).resolves.toBeUndefined();
     expect(fx.dest.features.version).toMatch(/^\d+\.\d+/);
+  });
+});
+
+describe('connection', () => {
+  it('reads 64-bit integers from JSON results as exact strings on every server (26.x writes bare numbers by default)', async () => {
+    const connection = new Connection(settings);
+    try {
+      const got = await connection.rows<{ big: unknown; small: unknown }>('SELECT toInt64(9007199254740993) AS big, toUInt64(7) AS small', 'test read');
+      expect(got).toEqual([{ big: '9007199254740993', small: '7' }]);
+    } finally {
+      await connection.close();
+    }
   });
 });
