@@ -19,6 +19,12 @@ with_test_tools=0
 log() { echo "setup: $*" >&2; }
 
 install_node_modules() {
+  # A node_modules linked to another checkout's install is that checkout's to update: npm ci here would
+  # empty it under everyone who shares it (a copied checkout's newer lock file mtime was enough).
+  if [ -L node_modules ]; then
+    [ -f node_modules/.package-lock.json ] || { log "node_modules links to $(readlink node_modules), which has no install: run npm ci there"; exit 1; }
+    return 0
+  fi
   # npm ci only when the lock file changed since the last install.
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "installing npm packages"
@@ -43,7 +49,9 @@ install_temporal_cli() {
 }
 
 install_test_server() {
-  local lib="$TOOLS/test-server/lib" wrapper="$TOOLS/bin/temporal-test-server"
+  # The physical path: checkouts that link .tools to one shared install all write the same wrapper.
+  local lib; lib="$(cd "$TOOLS" && pwd -P)/test-server/lib"
+  local wrapper="$TOOLS/bin/temporal-test-server"
   if [ ! -f "$lib/.complete" ]; then
     command -v mvn >/dev/null 2>&1 || { log "Maven (mvn) and Java 17+ are needed for Temporal's time-skipping test server: install them (apt-get install maven openjdk-17-jre-headless)"; exit 1; }
     log "fetching io.temporal:temporal-test-server from Maven Central"
