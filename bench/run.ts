@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pageParallelism } from '../src/activities/fetch-pages';
+import { clickHouseVersion } from '../src/dev/health';
 import { DEFAULT_BATCH_LIMITS } from '../src/workflows/sync-source';
 import { rawFetch, rawInsert, rawPipeline } from './limit';
 import { peakRssMb, repoRoot, startChild, type Child } from './processes';
@@ -124,6 +125,10 @@ async function main(): Promise<void> {
   const sizes = args.has('--large') ? [100_000, 1_000_000] : [100_000];
   const pageSizes = [100, 1000];
   const parallelism = pageParallelism(undefined);
+  // Every figure depends on the server: the results say which one (`sluice dev up [--clickhouse 18.16]`).
+  const server = await clickHouseVersion(CLICKHOUSE_URL);
+  if (!server) throw new Error(`no ClickHouse answers at ${CLICKHOUSE_URL}: run \`node bin/sluice.js dev up\``);
+  console.log(`ClickHouse ${server} at ${CLICKHOUSE_URL}`);
   const dlt = args.has('--no-dlt') ? 'skipped (--no-dlt)' : dltAvailable();
   if (dlt !== true) console.log(`dlt: not run: ${dlt}`);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -185,12 +190,14 @@ async function main(): Promise<void> {
     for (const db of databases) await clickhouse.command({ query: `DROP DATABASE IF EXISTS \`${db}\`` }).catch(() => undefined);
     await clickhouse.close();
   }
+  console.log(`ClickHouse ${server}`);
   printTable(results);
   const dir = join(repoRoot, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${stamp}.json`);
   writeFileSync(file, JSON.stringify({
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    clickhouse: { version: server, url: CLICKHOUSE_URL },
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryMb: Math.round(totalmem() / 2 ** 20), node: process.version },
     batchRows: BATCH_ROWS,
     results,

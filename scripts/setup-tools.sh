@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 TOOLS="$ROOT/.tools"
 TEMPORAL_CLI_VERSION=1.5.1
+# PyPI's chdb-core: the ClickHouse 26.9.2.1 engine, run as the local stack's default server
+# (scripts/clickhouse-local-server.py); src/dev/clickhouse-servers.ts names the same release.
+CHDB_CORE_VERSION=26.9.0
+MODERN_CLICKHOUSE_HOME="$TOOLS/clickhouse-26.9"
 mkdir -p "$TOOLS/bin"
 installed=()
 # --test: also what only the test suite needs (Chromium, ZooKeeper).
@@ -15,6 +19,12 @@ with_test_tools=0
 log() { echo "setup: $*" >&2; }
 
 install_node_modules() {
+  # A node_modules linked to another checkout's install is that checkout's to update: npm ci here would
+  # empty it under everyone who shares it (a copied checkout's newer lock file mtime was enough).
+  if [ -L node_modules ]; then
+    [ -f node_modules/.package-lock.json ] || { log "node_modules links to $(readlink node_modules), which has no install: run npm ci there"; exit 1; }
+    return 0
+  fi
   # npm ci only when the lock file changed since the last install.
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "installing npm packages"
@@ -39,7 +49,9 @@ install_temporal_cli() {
 }
 
 install_test_server() {
-  local lib="$TOOLS/test-server/lib" wrapper="$TOOLS/bin/temporal-test-server"
+  # The physical path: checkouts that link .tools to one shared install all write the same wrapper.
+  local lib; lib="$(cd "$TOOLS" && pwd -P)/test-server/lib"
+  local wrapper="$TOOLS/bin/temporal-test-server"
   if [ ! -f "$lib/.complete" ]; then
     command -v mvn >/dev/null 2>&1 || { log "Maven (mvn) and Java 17+ are needed for Temporal's time-skipping test server: install them (apt-get install maven openjdk-17-jre-headless)"; exit 1; }
     log "fetching io.temporal:temporal-test-server from Maven Central"
@@ -56,6 +68,18 @@ exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto
 WRAP
   chmod +x "$wrapper.tmp"
   if ! cmp -s "$wrapper.tmp" "$wrapper"; then mv "$wrapper.tmp" "$wrapper"; else rm "$wrapper.tmp"; fi
+}
+
+# The current ClickHouse: chdb-core into its own venv. --no-deps: the engine needs neither pandas nor pyarrow.
+# The dist-info directory of the pinned release marks a complete install (pip writes it last).
+install_modern_clickhouse() {
+  local venv="$MODERN_CLICKHOUSE_HOME/venv"
+  compgen -G "$venv/lib/python3*/site-packages/chdb_core-$CHDB_CORE_VERSION.dist-info" >/dev/null && return 0
+  command -v python3 >/dev/null 2>&1 || { log "python3 (3.9+, with venv) is needed for ClickHouse 26.9 (chdb-core); or use Debian's 18.16: sluice dev up --clickhouse 18.16"; exit 1; }
+  log "installing ClickHouse 26.9 (PyPI chdb-core $CHDB_CORE_VERSION, a 181 MB wheel) into $venv"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >&2
+  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps "chdb-core==$CHDB_CORE_VERSION" >&2
+  installed+=("clickhouse 26.9 (chdb-core $CHDB_CORE_VERSION)")
 }
 
 # Debian packages: the ClickHouse server always; for the test suite also Chromium (the Web UI browser
@@ -83,10 +107,11 @@ install_debian_packages() {
 install_node_modules
 install_temporal_cli
 install_test_server
+install_modern_clickhouse
 install_debian_packages
 
 if [ ${#installed[@]} -eq 0 ]; then
-  echo "setup: all tools present (.tools/bin: temporal, temporal-test-server; clickhouse-server$([ "$with_test_tools" = 1 ] && echo ", chromium, zookeeper"))"
+  echo "setup: all tools present (.tools/bin: temporal, temporal-test-server; .tools/clickhouse-26.9: chdb-core $CHDB_CORE_VERSION; clickhouse-server$([ "$with_test_tools" = 1 ] && echo ", chromium, zookeeper"))"
 else
   echo "setup: installed $(IFS=,; echo "${installed[*]}" | sed 's/,/, /g')"
 fi

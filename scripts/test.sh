@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: installs what is missing, starts the local stack if it is not running (and stops it
 # afterwards, by PID), type-checks, then runs every jest test. Extra arguments go to jest.
+# The stack's ClickHouse is 26.x (chdb-core); SLUICE_CLICKHOUSE=18.16 runs the tests on Debian's 18.16
+# (.ci/run does both). A running stack is used as it is, unless sluice started the other server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-tools.sh --test
@@ -9,9 +11,11 @@ started_stack=0
 stop_stack() { if [ "$started_stack" = 1 ]; then node bin/sluice.js dev down >/dev/null || true; fi; }
 trap stop_stack EXIT
 if ! node bin/sluice.js dev status >/dev/null 2>&1; then
-  node bin/sluice.js dev up
   started_stack=1
 fi
+# Also on a running stack: `dev up` refuses when sluice runs the other ClickHouse than the one asked for.
+node bin/sluice.js dev up
+node bin/sluice.js dev status | grep clickhouse
 
 echo "tsc --noEmit"
 npx tsc --noEmit -p .

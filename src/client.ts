@@ -108,9 +108,10 @@ async function main(argv: string[]): Promise<void> {
   dev
     .command('up')
     .description('start the stack in the background and wait until healthy')
-    .addHelpText('after', example('sluice dev up'))
-    .action(async () => {
-      await devUp(print);
+    .option('--clickhouse <version>', 'ClickHouse server: 26.9 (chdb-core from .tools/, the default; SLUICE_CLICKHOUSE sets another default) or 18.16 (Debian\'s clickhouse-server)')
+    .addHelpText('after', example('sluice dev up --clickhouse 18.16'))
+    .action(async (opts: { clickhouse?: string }) => {
+      await devUp({ clickhouse: opts.clickhouse }, print);
     });
   dev
     .command('down')
@@ -126,7 +127,7 @@ async function main(argv: string[]): Promise<void> {
     .action(async () => {
       const s = await devStatus();
       print(`temporal   ${s.temporal.healthy ? 'healthy' : 'down   '}  ${s.temporal.address}  ui ${s.temporal.ui}${s.temporal.pid ? `  pid ${s.temporal.pid}` : ''}`);
-      print(`clickhouse ${s.clickhouse.healthy ? 'healthy' : 'down   '}  ${s.clickhouse.url}${s.clickhouse.pid ? `  pid ${s.clickhouse.pid}` : ''}`);
+      print(`clickhouse ${s.clickhouse.healthy ? 'healthy' : 'down   '}  ${s.clickhouse.url}${s.clickhouse.version ? `  version ${s.clickhouse.version}` : ''}${s.clickhouse.pid ? `  pid ${s.clickhouse.pid}` : ''}`);
       if (!s.temporal.healthy || !s.clickhouse.healthy) process.exitCode = 3;
     });
 

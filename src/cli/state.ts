@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { JsonValue } from '../config/types';
 import { clickHouseSettingsFromEnv, createDestination, Destination } from '../destination';
 import { literal, qualified } from '../destination/sql';
+import { SESSION_SETTINGS } from '../destination/connection';
 import { readEnv } from '../settings';
 import { identifier, parseOptions } from './args';
 import { assertClickHouseReachable } from './connect';
@@ -34,7 +35,7 @@ export interface StoredState {
 /** Every resource of a pipeline with its latest state (the newest version wins, as ReplacingMergeTree will). */
 async function listStates(database: string, pipeline: string): Promise<StoredState[]> {
   const settings = clickHouseSettingsFromEnv();
-  const client = createClient({ url: settings.url, username: settings.username, password: settings.password });
+  const client = createClient({ url: settings.url, username: settings.username, password: settings.password, clickhouse_settings: SESSION_SETTINGS });
   try {
     const exists = await client.query({
       query: `SELECT count() AS n FROM system.tables WHERE database = ${literal(database)} AND name = ${literal(STATE_TABLE)}`,

@@ -19,12 +19,26 @@ import {
   strictObject,
 } from './schema-helpers';
 
+/** A zone Node's time zone database knows; the name then goes into column DDL (escaped) as ClickHouse's zone. */
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return /^[A-Za-z0-9_+\-/]+$/.test(name);
+  } catch {
+    return false;
+  }
+}
+
 const columnHintShape = {
   data_type: oneOf(['text', 'bigint', 'double', 'bool', 'timestamp', 'date', 'time', 'decimal', 'json', 'binary', 'wei'], 'data_type').optional(),
   nullable: z.boolean().optional(),
   precision: nonNegativeInt().optional(),
   scale: nonNegativeInt().optional(),
-  timezone: z.union([z.boolean(), z.string()], { error: 'expected a boolean or a time zone name' }).optional(),
+  timezone: z
+    .union([z.boolean(), z.string().refine(isTimeZone, { message: 'expected an IANA time zone name such as "Europe/Berlin"' })], {
+      error: 'expected a boolean or a time zone name',
+    })
+    .optional(),
   primary_key: z.boolean().optional(),
   merge_key: z.boolean().optional(),
   hard_delete: z.boolean().optional(),

@@ -9,7 +9,6 @@ import type { ResourceInput } from './schema';
 
 /** Column hints that are accepted and ignored, and what happens instead. */
 const IGNORED_COLUMN_HINTS: Record<string, string> = {
-  timezone: 'timestamps are stored as DateTime64 in UTC (docs/clickhouse.md)',
   dedup_sort: 'within a batch the later record of a key wins',
 };
 

@@ -104,6 +104,13 @@ export function encodeJsonEachRow(rows: readonly Record<string, unknown>[]): str
   return JSON.stringify(rows).slice(1, -1);
 }
 
+/**
+ * Settings of every session sluice opens. 64-bit integers in JSON output as strings, as 18.16 and 24.x
+ * write them by default and 26.x no longer does: readers get the same type from every server, and no
+ * value above 2^53 is rounded by JSON.parse.
+ */
+export const SESSION_SETTINGS = { output_format_json_quote_64bit_integers: 1 } as const;
+
 export class Connection {
   private readonly client: ClickHouseClient;
 
@@ -120,6 +127,7 @@ export class Connection {
       request_timeout: 300_000,
       // We report failures ourselves, with context; the client's own log would repeat them without it.
       log: { level: ClickHouseLogLevel.OFF },
+      clickhouse_settings: SESSION_SETTINGS,
     });
   }
 

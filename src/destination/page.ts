@@ -8,7 +8,7 @@ import { childLayout, childTableName, firstWins, LINK, META, type ColumnDef, typ
 import type { ServerFeatures } from './features';
 import { flattenRecord, JsonText, type FlatRecord, type FlatRow, type FlatValue } from './flatten';
 import { normalizePath } from './naming';
-import { clickHouseType, dataTypeFromHint, inferDataType, type DataType } from './types';
+import { clickHouseType, dataTypeFromHint, inferDataType, zoneOfHint, type DataType } from './types';
 
 export interface PageMeta {
   loadId: string;
@@ -202,7 +202,7 @@ export function wantedColumns(
   const data = names.map((name) => {
     const hint = hints.get(name);
     const nullable = !key.includes(name) && hint?.nullable !== false;
-    const spec = { name, dataType: types.get(name)!, nullable, precision: hint?.precision, scale: hint?.scale };
+    const spec = { name, dataType: types.get(name)!, nullable, precision: hint?.precision, scale: hint?.scale, timezone: zoneOfHint(hint?.timezone) };
     return { name, type: clickHouseType(spec, features) };
   });
   const keyCount = names.filter((n) => key.includes(n)).length;

@@ -219,9 +219,12 @@ function baseEncoder(type: string): BinaryEncoder | undefined {
   }
 }
 
-/** DateTime('UTC') as Unix seconds, DateTime64(3, 'UTC') as Unix milliseconds; other zones and precisions are left to JSONEachRow. */
+/**
+ * DateTime('<zone>') as Unix seconds, DateTime64(3, '<zone>') as Unix milliseconds: an instant, whatever the
+ * zone (the `timezone` column hint names it). Other precisions, and types without a zone, are left to JSONEachRow.
+ */
 function timestampEncoder(type: string): BinaryEncoder | undefined {
-  if (/^DateTime\(\s*'UTC'\s*\)$/.test(type)) {
+  if (/^DateTime\(\s*'[^']+'\s*\)$/.test(type)) {
     return (w, value) => {
       const ms = timestampMillis(value, false);
       if (ms instanceof Misfit) return false;
@@ -229,7 +232,7 @@ function timestampEncoder(type: string): BinaryEncoder | undefined {
       return true;
     };
   }
-  if (/^DateTime64\(\s*3\s*,\s*'UTC'\s*\)$/.test(type)) {
+  if (/^DateTime64\(\s*3\s*,\s*'[^']+'\s*\)$/.test(type)) {
     return (w, value) => {
       const ms = timestampMillis(value, true);
       if (ms instanceof Misfit) return false;

@@ -4,6 +4,7 @@
  */
 import type { ColumnHint } from '../config/types';
 import type { ServerFeatures } from './features';
+import { literal } from './sql';
 
 export type DataType = 'text' | 'bigint' | 'double' | 'bool' | 'timestamp' | 'date' | 'json' | 'decimal';
 
@@ -13,6 +14,8 @@ export interface ColumnSpec {
   nullable: boolean;
   precision?: number;
   scale?: number;
+  /** Timestamps: the zone the column shows its values in (the `timezone` hint); UTC when unset. */
+  timezone?: string;
 }
 
 // An ISO 8601 date-time: date, `T` or space, hh:mm[:ss[.fraction]], optional Z or ±hh[:mm].
@@ -149,6 +152,15 @@ export function inferDataType(value: unknown, features: ServerFeatures): DataTyp
   }
 }
 
+/**
+ * The zone of a timestamp column from its `timezone` hint: a zone name as given; `true`, `false` and no hint
+ * all mean UTC (sluice stores instants, and a timestamp without an offset is read as UTC, so dlt's naive
+ * timestamps land in UTC too).
+ */
+export function zoneOfHint(timezone: ColumnHint['timezone']): string | undefined {
+  return typeof timezone === 'string' ? timezone : undefined;
+}
+
 /** Map a dlt column hint's data_type onto ours; hint types we cannot represent natively become text. */
 export function dataTypeFromHint(hint: ColumnHint): DataType | undefined {
   switch (hint.data_type) {
@@ -182,7 +194,11 @@ export function baseClickHouseType(spec: ColumnSpec, features: ServerFeatures): 
     case 'bool':
       return features.bool ? 'Bool' : 'UInt8';
     case 'timestamp':
-      return features.dateTime64 ? `DateTime64(${clampInt(spec.precision ?? 3, 0, 9)}, 'UTC')` : "DateTime('UTC')";
+    {
+      // The zone only decides how the server shows and parses text; values are instants either way.
+      const zone = literal(spec.timezone ?? 'UTC');
+      return features.dateTime64 ? `DateTime64(${clampInt(spec.precision ?? 3, 0, 9)}, ${zone})` : `DateTime(${zone})`;
+    }
     case 'date':
       return 'Date';
     case 'decimal':

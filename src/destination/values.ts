@@ -28,14 +28,19 @@ export function convertValue(value: unknown, chType: string): Converted {
 /** The converter for a column type: parses the type once; the returned function does only the value work. */
 export function converterFor(chType: string): Converter {
   const { dataType, nullable } = dataTypeOfClickHouseType(chType);
-  const base = baseConverter(dataType, /^(Nullable\()?DateTime64/.test(chType));
+  const base = baseConverter(dataType, /^(Nullable\()?DateTime64/.test(chType), timestampZone(chType));
   return (value) => {
     if (value === null || value === undefined) return nullable ? null : new Misfit('null in a non-nullable column');
     return base(value);
   };
 }
 
-function baseConverter(dataType: ReturnType<typeof dataTypeOfClickHouseType>['dataType'], withMillis: boolean): Converter {
+/** The time zone a DateTime/DateTime64 type names (`DateTime64(3, 'Europe/Berlin')` → Europe/Berlin), if any. */
+export function timestampZone(chType: string): string | undefined {
+  return /DateTime(?:64)?\((?:\s*\d+\s*,)?\s*'([^']+)'\s*\)/.exec(chType)?.[1];
+}
+
+function baseConverter(dataType: ReturnType<typeof dataTypeOfClickHouseType>['dataType'], withMillis: boolean, zone: string | undefined): Converter {
   switch (dataType) {
     case 'text':
       return (value) => {
@@ -76,7 +81,8 @@ function baseConverter(dataType: ReturnType<typeof dataTypeOfClickHouseType>['da
         return new Misfit('not a decimal number');
       };
     case 'timestamp':
-      return (value) => convertTimestamp(value, withMillis);
+      // A column in another zone than UTC reads text as wall-clock time in its zone: it gets the instant as Unix time.
+      return zone === undefined || zone === 'UTC' ? (value) => convertTimestamp(value, withMillis) : (value) => unixTimeText(value, withMillis);
     case 'date':
       return (value) => convertDate(value);
     default:
@@ -99,6 +105,18 @@ function convertTimestamp(value: unknown, withMillis: boolean): unknown {
     return withMillis ? `${base}.${v.length === 24 ? v.slice(20, 23) : '000'}` : base;
   }
   return formatTimestamp(ms, withMillis);
+}
+
+/**
+ * Seconds since the epoch as text (`1700000000`, or `1700000000.123` for DateTime64), which DateTime and
+ * DateTime64 read as that instant whatever their zone, on 18.16 and 26.x alike. Neither parses a negative
+ * one, so a column with a zone holds 1970 onwards when written as JSONEachRow (RowBinary has no such limit).
+ */
+function unixTimeText(value: unknown, withMillis: boolean): string | Misfit {
+  const ms = timestampMillis(value, withMillis);
+  if (ms instanceof Misfit) return ms;
+  if (ms < 0) return new Misfit('timestamp before 1970 in a column with a time zone other than UTC');
+  return withMillis ? (ms / 1000).toFixed(3) : String(Math.floor(ms / 1000));
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
- * A minimal clickhouse-server configuration for the local stack: loopback only, data under .sluice/.
- * The root element is <yandex>, which 18.16 requires and current releases still accept.
+ * A minimal ClickHouse configuration for the local stack: loopback only, data under .sluice/. Both servers
+ * read it (src/dev/clickhouse-servers.ts): Debian's 18.16 as --config-file, chdb-core's 26.9 from its
+ * working directory. The root element is <yandex>, which 18.16 requires and current releases still accept.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -12,6 +12,17 @@ export async function clickHouseHealthy(url: string): Promise<boolean> {
   }
 }
 
+/** `SELECT version()` of the server at `url`, or undefined when it does not answer. */
+export async function clickHouseVersion(url: string): Promise<string | undefined> {
+  try {
+    const res = await request(new URL('/?query=SELECT%20version()', url), { headersTimeout: 2_000, bodyTimeout: 2_000 });
+    const body = (await res.body.text()).trim();
+    return res.statusCode === 200 && /^\d+\.\d+/.test(body) ? body : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function temporalHealthy(address: string): Promise<boolean> {
   let connection: Connection | undefined;
   try {

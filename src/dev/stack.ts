@@ -2,12 +2,22 @@
  * `sluice dev up | down | status`: the local stack as background processes, no Docker needed.
  * Temporal's dev server keeps its state in a SQLite file, so workflows survive `down` and `up`.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readEnv } from '../settings';
 import { writeClickHouseConfig } from './clickhouse-config';
-import { clickHouseHealthy, temporalHealthy, waitFor } from './health';
+import {
+  assertPortFree,
+  chooseClickHouse,
+  clickHouseCommand,
+  clickHouseDir,
+  ClickHouseKind,
+  kindOfVersion,
+  MODERN_CLICKHOUSE,
+} from './clickhouse-servers';
+import { clickHouseHealthy, clickHouseVersion, temporalHealthy, waitFor } from './health';
 import { findExecutable, stateDir } from './paths';
-import { ManagedProcess, runningPid, startDetached, stopByPid } from './processes';
+import { isAlive, ManagedProcess, runningPid, startDetached, stopByPid } from './processes';
 import { ensureSearchAttributes } from './search-attributes';
 
 export interface StackEndpoints {
@@ -34,11 +44,12 @@ const temporalProcess: ManagedProcess = {
   pidFile: join(stateDir, 'temporal', 'temporal.pid'),
   logFile: join(stateDir, 'temporal', 'temporal.log'),
 };
-const clickHouseProcess: ManagedProcess = {
-  name: 'clickhouse',
-  pidFile: join(stateDir, 'clickhouse', 'clickhouse.pid'),
-  logFile: join(stateDir, 'clickhouse', 'logs', 'stdout.log'),
-};
+/** Each server kind has its own data directory and PID file; `dev down` stops whichever runs. */
+function clickHouseProcess(kind: ClickHouseKind): ManagedProcess {
+  const dir = clickHouseDir(stateDir, kind);
+  return { name: `clickhouse ${kind}`, pidFile: join(dir, 'clickhouse.pid'), logFile: join(dir, 'logs', 'stdout.log') };
+}
+const clickHouseKinds: ClickHouseKind[] = [MODERN_CLICKHOUSE, '18.16'];
 
 function missingTool(name: string): Error {
   return new Error(`${name} is not installed: run \`npm run setup\` (scripts/setup-tools.sh) first`);
@@ -77,49 +88,73 @@ async function startTemporal(endpoints: StackEndpoints, log: (line: string) => v
   if (added.length > 0) log(`temporal: registered search attributes ${added.join(', ')}`);
 }
 
-async function startClickHouse(endpoints: StackEndpoints, log: (line: string) => void): Promise<void> {
+async function startClickHouse(endpoints: StackEndpoints, kind: ClickHouseKind, log: (line: string) => void): Promise<void> {
   if (await clickHouseHealthy(endpoints.clickHouseUrl)) {
-    log(`clickhouse: already running at ${endpoints.clickHouseUrl}`);
+    const version = await clickHouseVersion(endpoints.clickHouseUrl);
+    const other = clickHouseKinds.find((k) => k !== kind && runningPid(clickHouseProcess(k)) !== undefined);
+    if (version && kindOfVersion(version) !== kind && other) {
+      throw new Error(`ClickHouse ${version} (started by sluice) runs at ${endpoints.clickHouseUrl}: stop it with \`sluice dev down\` to start ${kind}`);
+    }
+    log(`clickhouse: already running at ${endpoints.clickHouseUrl} (version ${version ?? 'unknown'})`);
     return;
   }
   const url = new URL(endpoints.clickHouseUrl);
   if (!['127.0.0.1', 'localhost'].includes(url.hostname)) {
     throw new Error(`ClickHouse at ${endpoints.clickHouseUrl} is not reachable, and sluice only starts a local one on 127.0.0.1`);
   }
-  const configPath = writeClickHouseConfig({
-    root: join(stateDir, 'clickhouse'),
-    httpPort: Number(url.port || 8123),
-    tcpPort: endpoints.clickHouseTcpPort,
-  });
-  // Debian ships clickhouse-server; upstream builds ship one `clickhouse` binary with a server mode.
-  const server = findExecutable('clickhouse-server');
-  const single = server ? undefined : findExecutable('clickhouse');
-  if (!server && !single) throw missingTool('clickhouse-server');
-  const [command, args] = server
-    ? [server, [`--config-file=${configPath}`]]
-    : [single!, ['server', `--config-file=${configPath}`]];
-  startDetached(clickHouseProcess, command, args, join(stateDir, 'clickhouse'));
-  await waitFor(() => clickHouseHealthy(endpoints.clickHouseUrl), 'ClickHouse', 60_000, join(stateDir, 'clickhouse', 'logs'));
-  log(`clickhouse: started at ${endpoints.clickHouseUrl} (pid ${runningPid(clickHouseProcess)})`);
+  const dir = clickHouseDir(stateDir, kind);
+  const { command, args } = clickHouseCommand(kind, dir);
+  const httpPort = Number(url.port || 8123);
+  await assertPortFree(httpPort, 'CLICKHOUSE_URL');
+  await assertPortFree(endpoints.clickHouseTcpPort, 'CLICKHOUSE_TCP_PORT');
+  writeClickHouseConfig({ root: dir, httpPort, tcpPort: endpoints.clickHouseTcpPort });
+  const proc = clickHouseProcess(kind);
+  const pid = startDetached(proc, command, args, dir);
+  await waitFor(
+    async () => {
+      if (!isAlive(pid)) throw new Error(`ClickHouse ${kind} exited during start: ${lastLines(proc.logFile)} (see ${join(dir, 'logs')})`);
+      return clickHouseHealthy(endpoints.clickHouseUrl);
+    },
+    `ClickHouse ${kind}`,
+    60_000,
+    join(dir, 'logs'),
+  );
+  log(`clickhouse: started ${(await clickHouseVersion(endpoints.clickHouseUrl)) ?? kind} at ${endpoints.clickHouseUrl} (pid ${pid})`);
 }
 
-export async function devUp(log: (line: string) => void = console.log): Promise<StackEndpoints> {
+function lastLines(file: string, count = 3): string {
+  if (!existsSync(file)) return 'no output';
+  return readFileSync(file, 'utf8').trim().split('\n').slice(-count).join(' | ');
+}
+
+export interface DevUpOptions {
+  /** `--clickhouse`: 26.9 (the default) or 18.16; see src/dev/clickhouse-servers.ts. */
+  clickhouse?: string;
+}
+
+export async function devUp(options: DevUpOptions = {}, log: (line: string) => void = console.log): Promise<StackEndpoints> {
   const endpoints = stackEndpoints();
-  await Promise.all([startTemporal(endpoints, log), startClickHouse(endpoints, log)]);
+  const kind = chooseClickHouse(options.clickhouse);
+  await Promise.all([startTemporal(endpoints, log), startClickHouse(endpoints, kind, log)]);
   log(`web ui: ${endpoints.temporalUi}`);
   return endpoints;
 }
 
 export async function devDown(log: (line: string) => void = console.log): Promise<void> {
-  for (const proc of [temporalProcess, clickHouseProcess]) {
-    const stopped = await stopByPid(proc);
-    log(`${proc.name}: ${stopped ? 'stopped' : 'was not started by sluice'}`);
+  const stopped = await stopByPid(temporalProcess);
+  log(`temporal: ${stopped ? 'stopped' : 'was not started by sluice'}`);
+  // Whichever ClickHouse runs; a server's clean shutdown can take a few seconds.
+  const running = clickHouseKinds.filter((kind) => runningPid(clickHouseProcess(kind)) !== undefined);
+  for (const kind of running) {
+    await stopByPid(clickHouseProcess(kind), 30_000);
+    log(`clickhouse ${kind}: stopped`);
   }
+  if (running.length === 0) log('clickhouse: was not started by sluice');
 }
 
 export interface StackStatus {
   temporal: { address: string; healthy: boolean; pid?: number; ui: string };
-  clickhouse: { url: string; healthy: boolean; pid?: number };
+  clickhouse: { url: string; healthy: boolean; pid?: number; version?: string };
 }
 
 export async function devStatus(): Promise<StackStatus> {
@@ -130,7 +165,12 @@ export async function devStatus(): Promise<StackStatus> {
   ]);
   return {
     temporal: { address: endpoints.temporalAddress, healthy: temporalOk, pid: runningPid(temporalProcess), ui: endpoints.temporalUi },
-    clickhouse: { url: endpoints.clickHouseUrl, healthy: clickHouseOk, pid: runningPid(clickHouseProcess) },
+    clickhouse: {
+      url: endpoints.clickHouseUrl,
+      healthy: clickHouseOk,
+      pid: clickHouseKinds.map((kind) => runningPid(clickHouseProcess(kind))).find((pid) => pid !== undefined),
+      version: clickHouseOk ? await clickHouseVersion(endpoints.clickHouseUrl) : undefined,
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 /** Direct ClickHouse access for assertions: tests check what really landed, not what sluice reports. */
 import { ClickHouseClient, createClient } from '@clickhouse/client';
+import { SESSION_SETTINGS } from '../../src/destination/connection';
 import { ident, qualified } from '../../src/destination/sql';
 
 export function testClickHouse(): ClickHouseClient {
@@ -7,6 +8,7 @@ export function testClickHouse(): ClickHouseClient {
     url: process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123',
     username: process.env.CLICKHOUSE_USER ?? 'default',
     password: process.env.CLICKHOUSE_PASSWORD ?? '',
+    clickhouse_settings: SESSION_SETTINGS,
   });
 }
 

@@ -1,6 +1,6 @@
 /**
  * Private servers and processes for tests that break things on purpose: a Temporal dev server, a
- * clickhouse-server, a sluice worker process and a pausable proxy in front of ClickHouse. Tests that
+ * ClickHouse server, a sluice worker process and a pausable proxy in front of ClickHouse. Tests that
  * kill or restart a server must never touch the shared stack (other test files use it), so each
  * of these runs on free ports and is stopped by the PID it was started with.
  */
@@ -10,7 +10,8 @@ import { createServer as createHttpServer, request as httpRequest, IncomingMessa
 import { createServer as createNetServer, AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { writeClickHouseConfig } from '../../src/dev/clickhouse-config';
-import { clickHouseHealthy, temporalHealthy } from '../../src/dev/health';
+import { clickHouseCommand, ClickHouseKind, kindOfVersion } from '../../src/dev/clickhouse-servers';
+import { clickHouseHealthy, clickHouseVersion, temporalHealthy } from '../../src/dev/health';
 
 const repoRoot = join(__dirname, '..', '..');
 
@@ -90,16 +91,20 @@ export interface PrivateClickHouse {
   start(): Promise<void>;
 }
 
-/** A clickhouse-server of our own (config from src/dev/clickhouse-config.ts) with data under `dir`. */
+/**
+ * A ClickHouse of our own (config from src/dev/clickhouse-config.ts) with data under `dir`: the same kind
+ * as the shared server the suite runs on (26.x or 18.16), started as `sluice dev up` starts it.
+ */
 export async function startPrivateClickHouse(dir: string): Promise<PrivateClickHouse> {
   const httpPort = await freePort();
   const tcpPort = await freePort();
-  const configPath = writeClickHouseConfig({ root: dir, httpPort, tcpPort });
+  writeClickHouseConfig({ root: dir, httpPort, tcpPort });
+  const { command, args } = clickHouseCommand(await sharedClickHouseKind(), dir);
   const url = `http://127.0.0.1:${httpPort}`;
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
     const log = openSync(join(dir, 'logs', 'stdout.log'), 'a');
-    child = spawn('clickhouse-server', [`--config-file=${configPath}`], { cwd: dir, stdio: ['ignore', log, log] });
+    child = spawn(command, args, { cwd: dir, stdio: ['ignore', log, log] });
     const started = child;
     await waitUntil(async () => {
       if (started.exitCode !== null) throw new Error(`private ClickHouse exited with ${started.exitCode}; see ${dir}/logs`);
@@ -108,6 +113,14 @@ export async function startPrivateClickHouse(dir: string): Promise<PrivateClickH
   };
   await start();
   return { url, stop: (signal) => stopChild(child, 30_000, signal), start };
+}
+
+/** Which server the suite runs on: the one at CLICKHOUSE_URL. */
+export async function sharedClickHouseKind(): Promise<ClickHouseKind> {
+  const url = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
+  const version = await clickHouseVersion(url);
+  if (!version) throw new Error(`no ClickHouse answers at ${url}: start the stack (sluice dev up)`);
+  return kindOfVersion(version);
 }
 
 export interface WorkerProcess {

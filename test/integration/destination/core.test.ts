@@ -1,5 +1,6 @@
 import { SluiceError } from '../../../src/errors';
 import { createDestination } from '../../../src/destination';
+import { Connection } from '../../../src/destination/connection';
 import { resource } from '../../unit/destination/resource-fixture';
 import { rows, scalar, useTestDestination, settings } from './helpers';
 
@@ -116,6 +117,21 @@ describe('append', () => {
     ]);
   });
 
+  it('timezone hint: the column shows its zone, and the first page (JSONEachRow) and the next (RowBinary) store the instants', async () => {
+    const zoned = resource({ name: 'zoned', table_name: 'zoned', columns: { at: { data_type: 'timestamp', timezone: 'Europe/Berlin' } } });
+    const target = { database: db, resource: zoned };
+    // The first page creates the table (general path, JSONEachRow); the second fits it (fast path, RowBinary).
+    await fx.dest.insertPage(target, [{ n: 1, at: '2023-11-14T22:13:20Z' }], { loadId: 'z', version: 1, page: 0 });
+    await fx.dest.insertPage(target, [{ n: 2, at: '2024-07-01T12:00:00+02:00' }], { loadId: 'z', version: 1, page: 1 });
+    const type = await rows<{ type: string }>(fx.ch, `SELECT type FROM system.columns WHERE database = '${db}' AND table = 'zoned' AND name = 'at'`);
+    expect(type[0]?.type).toMatch(/^Nullable\(DateTime(64\(3, )?\(?'Europe\/Berlin'\)\)$/);
+    const got = await rows(fx.ch, `SELECT n, toUnixTimestamp(at) AS unix, substring(toString(at), 1, 19) AS shown FROM ${db}.zoned ORDER BY n`);
+    expect(got).toEqual([
+      { n: '1', unix: 1_700_000_000, shown: '2023-11-14 23:13:20' },
+      { n: '2', unix: 1_719_828_000, shown: '2024-07-01 12:00:00' },
+    ]);
+  });
+
   it('applies column hints over inference', async () => {
     const hinted = resource({
       name: 'hinted',
@@ -184,5 +200,17 @@ describe('errors', () => {
   it('ping succeeds against the live server and reports its version', async () => {
     await expect(fx.dest.ping()).resolves.toBeUndefined();
     expect(fx.dest.features.version).toMatch(/^\d+\.\d+/);
+  });
+});
+
+describe('connection', () => {
+  it('reads 64-bit integers from JSON results as exact strings on every server (26.x writes bare numbers by default)', async () => {
+    const connection = new Connection(settings);
+    try {
+      const got = await connection.rows<{ big: unknown; small: unknown }>('SELECT toInt64(9007199254740993) AS big, toUInt64(7) AS small', 'test read');
+      expect(got).toEqual([{ big: '9007199254740993', small: '7' }]);
+    } finally {
+      await connection.close();
+    }
   });
 });

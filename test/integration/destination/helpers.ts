@@ -1,7 +1,7 @@
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
 import { randomBytes } from 'node:crypto';
 import { createDestination, type Destination } from '../../../src/destination';
-import type { InsertFormat } from '../../../src/destination/connection';
+import { SESSION_SETTINGS, type InsertFormat } from '../../../src/destination/connection';
 
 export const CLICKHOUSE_URL = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
 export const settings = { url: CLICKHOUSE_URL, username: process.env.CLICKHOUSE_USER ?? 'default', password: process.env.CLICKHOUSE_PASSWORD ?? '' };
@@ -12,7 +12,7 @@ export function testDatabase(): string {
 
 /** A raw client for assertions, independent of the code under test. */
 export function rawClient(): ClickHouseClient {
-  return createClient({ ...settings, log: { level: ClickHouseLogLevel.OFF } });
+  return createClient({ ...settings, log: { level: ClickHouseLogLevel.OFF }, clickhouse_settings: SESSION_SETTINGS });
 }
 
 export async function rows<T = Record<string, unknown>>(client: ClickHouseClient, sql: string): Promise<T[]> {

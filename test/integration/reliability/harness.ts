@@ -6,6 +6,7 @@ import { ClickHouseClient, createClient } from '@clickhouse/client';
 import { Client, WorkflowHandle } from '@temporalio/client';
 import { validateSourceConfig } from '../../../src/config';
 import type { ResolvedSource } from '../../../src/config/types';
+import { SESSION_SETTINGS } from '../../../src/destination/connection';
 import { literal, qualified } from '../../../src/destination/sql';
 import type { SyncSourceInput, SyncSourceResult } from '../../../src/workflows/types';
 
@@ -73,7 +74,7 @@ export async function resultOf(handle: WorkflowHandle, timeoutMs = 150_000, desc
 }
 
 export function clickHouseAt(url: string): ClickHouseClient {
-  return createClient({ url, username: 'default', password: '' });
+  return createClient({ url, username: 'default', password: '', clickhouse_settings: SESSION_SETTINGS });
 }
 
 export interface TableCounts {

@@ -36,6 +36,13 @@ describe('validateSourceConfig rejections', () => {
     expect(onlyProblem({ client, resources: [{ name: 'a', endpoint: { paginator: 'offset' } }] })).toBe(expected);
   });
 
+  it('a timezone hint that names no time zone (it goes into the column type)', () => {
+    const zoned = (timezone: unknown) => ({ client, resources: [{ name: 'a', columns: { at: { data_type: 'timestamp', timezone } } }] });
+    expect(onlyProblem(zoned('Mars/Olympus'))).toContain('resources[0].columns.at.timezone');
+    expect(validateSourceConfig(zoned('Europe/Berlin')).ok).toBe(true);
+    expect(validateSourceConfig(zoned(false)).ok).toBe(true);
+  });
+
   it('params on the resource instead of its endpoint', () => {
     expect(onlyProblem({ client, resources: [{ name: 'a', params: { x: 1 } }] })).toBe(
       'resources[0].params: unknown key "params" (hint: "params" belongs under "endpoint")',
@@ -248,17 +255,17 @@ describe('table names that collide', () => {
 });
 
 describe('warnings: accepted settings that have no effect in sluice', () => {
-  it('timezone and dedup_sort column hints (both column forms) and a replace strategy', () => {
+  it('dedup_sort column hints (both column forms) and a replace strategy; timezone is honoured, so no warning', () => {
     const result = validateSourceConfig({
       client,
-      resource_defaults: { columns: [{ name: 'ts', timezone: true }] },
+      resource_defaults: { columns: [{ name: 'ts', timezone: true }, { name: 'seq', dedup_sort: 'asc' }] },
       resources: [
         { name: 'a', columns: { id: { data_type: 'bigint', dedup_sort: 'desc' } }, write_disposition: { disposition: 'replace', strategy: 'insert-from-staging' } },
       ],
     });
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     expect(result.warnings.map(formatProblem)).toEqual([
-      'resources[0].columns.ts.timezone: column hint "timezone" has no effect in sluice (hint: timestamps are stored as DateTime64 in UTC (docs/clickhouse.md))',
+      'resources[0].columns.seq.dedup_sort: column hint "dedup_sort" has no effect in sluice (hint: within a batch the later record of a key wins)',
       'resources[0].columns.id.dedup_sort: column hint "dedup_sort" has no effect in sluice (hint: within a batch the later record of a key wins)',
       'resources[0].write_disposition.strategy: replace strategy "insert-from-staging" has no effect in sluice (hint: sluice always loads into a staging table and swaps it in atomically)',
     ]);

@@ -43,8 +43,10 @@ class Reader {
       case 'Date':
         return this.step(2, () => this.buf.readUInt16LE(this.at));
       case "DateTime('UTC')":
+      case "DateTime('Europe/Berlin')":
         return this.step(4, () => this.buf.readUInt32LE(this.at));
       case "DateTime64(3, 'UTC')":
+      case "DateTime64(3, 'America/New_York')":
         return this.step(8, () => this.buf.readBigInt64LE(this.at));
       default:
         throw new Error(`decoder: ${type}`);
@@ -137,13 +139,16 @@ describe('RowBinary encoders', () => {
     expect(roundTrip("DateTime('UTC')", '2024-01-02T03:04:05+02:00')).toBe(Date.UTC(2024, 0, 2, 1, 4, 5) / 1000);
     expect(roundTrip("DateTime64(3, 'UTC')", '1969-12-31T23:59:59.999Z')).toBe(-1n);
     expect(roundTrip("DateTime64(3, 'UTC')", '1950-06-01T00:00:00.001Z')).toBe(BigInt(Date.UTC(1950, 5, 1, 0, 0, 0, 1)));
+    // A zoned column (the `timezone` hint) holds the same instant: RowBinary carries no zone.
+    expect(roundTrip("DateTime('Europe/Berlin')", '2023-11-15T00:13:20+02:00')).toBe(1_700_000_000);
+    expect(roundTrip("DateTime64(3, 'America/New_York')", '1950-06-01T00:00:00.001Z')).toBe(BigInt(Date.UTC(1950, 5, 1, 0, 0, 0, 1)));
     expect(roundTrip('Date', '2024-02-29')).toBe(Date.UTC(2024, 1, 29) / 86_400_000);
     expect(roundTrip('Bool', 'false')).toBe(0);
     expect(roundTrip('Float64', '1e999')).toBe('refused');
   });
 
   it('leaves types it does not write exactly to JSONEachRow', () => {
-    for (const type of ['FixedString(3)', 'LowCardinality(String)', 'Int32', 'Float32', 'Decimal(38, 9)', 'DateTime', "DateTime('Europe/Berlin')", "DateTime64(6, 'UTC')", 'DateTime64(3)', 'Array(String)', 'Nullable(Decimal(10, 2))']) {
+    for (const type of ['FixedString(3)', 'LowCardinality(String)', 'Int32', 'Float32', 'Decimal(38, 9)', 'DateTime', "DateTime64(6, 'UTC')", 'DateTime64(3)', 'Array(String)', 'Nullable(Decimal(10, 2))']) {
       expect({ type, encoder: binaryEncoderFor(type) }).toEqual({ type, encoder: undefined });
     }
   });

@@ -94,6 +94,18 @@ describe('value conversion', () => {
     expect(convertValue('2200-01-01T00:00:00Z', "DateTime('UTC')")).toMatchObject({ ok: false });
   });
 
+  it('timezone hint: the column names the zone, escaped; values for a zoned column go as Unix time, the instant', () => {
+    const berlin = { name: 'x', dataType: 'timestamp' as const, nullable: true, timezone: 'Europe/Berlin' };
+    expect(clickHouseType(berlin, NEW)).toBe("Nullable(DateTime64(3, 'Europe/Berlin'))");
+    expect(clickHouseType(berlin, OLD)).toBe("Nullable(DateTime('Europe/Berlin'))");
+    expect(clickHouseType({ ...berlin, timezone: "x'y" }, OLD)).toBe("Nullable(DateTime('x\\'y'))");
+    // As text, a zoned column would read '2023-11-14 22:13:20' as Berlin wall-clock time, an hour off.
+    expect(convertValue('2023-11-14T22:13:20.5Z', "Nullable(DateTime64(3, 'Europe/Berlin'))")).toEqual({ ok: true, value: '1700000000.500' });
+    expect(convertValue('2023-11-15T00:13:20+02:00', "DateTime('Europe/Berlin')")).toEqual({ ok: true, value: '1700000000' });
+    expect(convertValue('1969-12-31T23:59:59Z', "DateTime64(3, 'Europe/Berlin')")).toMatchObject({ ok: false });
+    expect(convertValue('2023-11-14T22:13:20Z', "DateTime64(3, 'UTC')")).toEqual({ ok: true, value: '2023-11-14 22:13:20.000' });
+  });
+
   it('converts to each column type or says why not', () => {
     expect(convertValue('2024-01-02T03:04:05.678Z', "Nullable(DateTime('UTC'))")).toEqual({ ok: true, value: '2024-01-02 03:04:05' });
     expect(convertValue('2024-01-02T03:04:05.678Z', "Nullable(DateTime64(3, 'UTC'))")).toEqual({ ok: true, value: '2024-01-02 03:04:05.678' });
