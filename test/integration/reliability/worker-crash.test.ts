@@ -21,10 +21,9 @@
  */
 import { ClickHouseClient } from '@clickhouse/client';
 import { Client, Connection } from '@temporalio/client';
-import { MockAnalyticsApi, startMockAnalyticsApi } from '../../fixtures/mock-analytics-api';
+import { makeEvent, MockAnalyticsApi, startMockAnalyticsApi } from '../../fixtures/mock-analytics-api';
 import { dropDatabase, uniqueName } from '../../helpers/clickhouse';
 import { ClickHouseProxy, sleep, startClickHouseProxy, startWorkerProcess, waitUntil, WorkerProcess } from '../../helpers/servers';
-import { makeEvent } from '../../fixtures/mock-analytics-api';
 import { literal, qualified } from '../../../src/destination/sql';
 import { clickHouseAt, mockSource, pagesServedTwice, resultOf, startSync, storedState, syncInput, tableCounts } from './harness';
 
@@ -204,7 +203,7 @@ test('a worker killed after the last INSERT and before the state is written: the
   const input = { ...syncInput(pipeline, dbC, source), batchLimits: { rows: 1_000, pages: PAGES_PER_BATCH } };
   for (const w of workers) await w.kill('SIGKILL'); // the first test's worker polls the same task queue
   let worker = await startWorker();
-  const isStateInsert = (query: string) => /^\s*INSERT/i.test(query) && query.includes(`${qualified(dbC, '_sluice_state')}`);
+  const isStateInsert = (query: string) => /^\s*INSERT/i.test(query) && query.includes(qualified(dbC, '_sluice_state'));
   const heldState = proxy.holdNext(isStateInsert);
   const handle = await startSync(client, taskQueue, input);
 
