@@ -25,6 +25,8 @@ interface ParentWalk {
   records: JsonObject[];
   pages: number;
   fetched: number;
+  /** Response bytes of the walk's pages, for the batch's byte bound. */
+  bytes: number;
   /** The walk's newest cursor value, and the hashes of its rows at that value. */
   cursor: CursorBoundary;
 }
@@ -65,14 +67,23 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
     let failure: unknown;
     let cursor = input.firstParent;
     let done = 0;
+    // The children of one parent batch are held as objects until their one insert: bound them like a
+    // kept batch, at a parent boundary (the workflow resumes at the first parent not done).
+    const rowLimit = input.limits ? input.limits.keptRows ?? input.limits.rows : Number.POSITIVE_INFINITY;
+    const byteLimit = input.limits ? input.limits.keptBytes ?? input.limits.bytes ?? Number.POSITIVE_INFINITY : Number.POSITIVE_INFINITY;
+    let heldRows = 0;
+    let heldBytes = 0;
+    const full = (): boolean => heldRows >= rowLimit || heldBytes >= byteLimit;
     const lane = async (): Promise<void> => {
-      for (let i = cursor++; i < parents.length && failure === undefined; i = cursor++) {
+      for (let i = cursor++; i < parents.length && failure === undefined && !full(); i = cursor++) {
         const window = windowFor(i);
         const placeholders: PlaceholderContext = { resources: { [input.parent]: parents[i]! }, ...(window ? { incremental: window } : {}) };
         try {
           const walk = await walkParent(endpoint, secretValues, placeholders, boundaryFor(i), pacer, signal);
           addParentFields(walk.records, input.parent, parents[i]!, input.resource.include_from_parent);
           walks[i] = walk;
+          heldRows += walk.records.length;
+          heldBytes += walk.bytes;
         } catch (err) {
           failure ??= err;
           stopLanes.abort();
@@ -142,7 +153,7 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
     pacer: Pacer,
     signal: AbortSignal,
   ): Promise<ParentWalk> {
-    const walk: ParentWalk = { records: [], pages: 0, fetched: 0, cursor: {} };
+    const walk: ParentWalk = { records: [], pages: 0, fetched: 0, bytes: 0, cursor: {} };
     const guard = new LoopGuard();
     let token: JsonObject | null = null;
     do {
@@ -151,6 +162,7 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
       guard.check(page.records, page.next, page.paginatorSummary);
       walk.pages += 1;
       walk.fetched += page.records.length;
+      walk.bytes += page.bytes;
       const kept = live.incremental && placeholders.incremental
         ? filterIncremental(page.records, live.incremental, placeholders.incremental, boundary)
         : { records: page.records, cursorValue: undefined, boundaryHashes: [], pastRange: false };

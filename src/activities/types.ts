@@ -94,6 +94,12 @@ export interface FetchAndLoadChildrenInput extends BatchCommon {
   firstParent: number;
   /** How many parent records are walked at the same time. */
   concurrency: number;
+  /**
+   * The batch limits: no new parent is started once the children fetched reach `keptRows` (else `rows`)
+   * or `keptBytes` (else `bytes`); the workflow goes on from the first parent not done. Absent in inputs
+   * of workflows started before this bound existed: then only the parent batch bounds the work.
+   */
+  limits?: BatchLimits;
 }
 
 export interface BatchResult {

@@ -12,7 +12,7 @@
  * Primary key columns are not Nullable: ClickHouse before 20.x cannot have Nullable sort keys at all.
  */
 import type { ResolvedResource } from '../config/types';
-import { normalizePath } from './naming';
+import { fitIdentifier, normalizePath } from './naming';
 import { ident, identList, qualified } from './sql';
 
 export const META = {
@@ -157,9 +157,9 @@ export function stagingTableName(table: string): string {
   return `${table}__sluice_staging`;
 }
 
-/** Child table of a nested list: `<table>__<path>` (dlt's name). */
+/** Child table of a nested list: `<table>__<path>` (dlt's name), fitted to the identifier length limit. */
 export function childTableName(table: string, path: string): string {
-  return `${table}__${path}`;
+  return fitIdentifier(`${table}__${path}`);
 }
 
 /** Where the previous live table waits between the RENAME and its DROP (18.16 path only). */

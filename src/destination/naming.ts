@@ -11,6 +11,8 @@
  *  6. runs of `_` collapse to one, so `__` stays reserved as the nesting separator.
  */
 
+import { createHash } from 'node:crypto';
+
 /** dlt's separator between a parent field and its child in flattened column and child table names. */
 export const PATH_SEPARATOR = '__';
 
@@ -53,7 +55,28 @@ export function normalizePath(raw: string): string {
     .join(PATH_SEPARATOR);
 }
 
-/** Column name of a nested field: each level normalised on its own, joined with `__`. */
+/**
+ * The longest identifier sluice creates. ClickHouse names a column's files after it (`<column>.null.mrk2`)
+ * and, on 18.16 and in Ordinary databases, a table's directory and metadata file after the table, and a
+ * file name may have 255 bytes; staging tables add `__sluice_staging`. Normalised names are ASCII, so
+ * characters are bytes.
+ */
+export const MAX_IDENTIFIER_LENGTH = 200;
+const HASH_CHARS = 10;
+
+/**
+ * The identifier, or when it is longer than MAX_IDENTIFIER_LENGTH, its start and a hash of the whole:
+ * the same name always shortens the same way, and two long names that share their start stay apart.
+ */
+export function fitIdentifier(name: string): string {
+  if (name.length <= MAX_IDENTIFIER_LENGTH) return name;
+  const hash = createHash('sha1').update(name).digest('hex').slice(0, HASH_CHARS);
+  // No trailing `_` before the hash: `__` is the nesting separator.
+  const head = name.slice(0, MAX_IDENTIFIER_LENGTH - HASH_CHARS - 1).replace(/_+$/, '');
+  return `${head}_${hash}`;
+}
+
+/** Column name of a nested field: each level normalised on its own, joined with `__`, fitted to the length limit. */
 export function joinPath(parent: string, child: string): string {
-  return parent === '' ? child : `${parent}${PATH_SEPARATOR}${child}`;
+  return fitIdentifier(parent === '' ? child : `${parent}${PATH_SEPARATOR}${child}`);
 }

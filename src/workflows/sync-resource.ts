@@ -131,7 +131,7 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
         const firstParent = progress.parentOffset ?? 0;
         const children = await batches.fetchAndLoadChildren.executeWithOptions(
           { ...batchOptions, summary: `parent batch ${progress.batches + 1} of ${input.parent.batches} (${input.parent.resource})${firstParent > 0 ? ` from parent ${firstParent + 1}` : ''}` },
-          [{ ...common, parent: input.parent.resource, firstParent, concurrency: resource.parallelized ? PARALLELIZED_CHILD_CONCURRENCY : CHILD_CONCURRENCY }],
+          [{ ...common, parent: input.parent.resource, firstParent, concurrency: resource.parallelized ? PARALLELIZED_CHILD_CONCURRENCY : CHILD_CONCURRENCY, limits: input.batchLimits }],
         );
         batchComplete = children.parentsDone >= children.parents;
         progress.parentOffset = batchComplete ? 0 : children.parentsDone;

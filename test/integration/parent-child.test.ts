@@ -158,3 +158,33 @@ test('include_from_parent naming a field the parent records lack fails the child
   expect(error).toBeInstanceOf(WorkflowFailedError);
   expect(String((error as WorkflowFailedError).cause?.message)).toMatch(/include_from_parent: a record of parent resource "repos" has no field "nmae"; available fields: .*name/);
 });
+
+test("a parent batch's children are loaded in parts bounded by the batch limits, each parent walked once", async () => {
+  const boundedDb = stack.newDatabase('sluice_it_children_bounded');
+  const pipeline = uniqueName('repos_bounded');
+  const keptRows = 8;
+  const expectedIssues = Array.from({ length: api.repos }, (_, i) => api.issuesPerRepo(i + 1)).reduce((a, b) => a + b, 0);
+  const requestsBefore = api.requests.length;
+  const onlyIssues: ResolvedSource = { ...source, resources: source.resources.filter((r) => r.name !== 'issue_details') };
+  // One page of 15 repos per parent batch; each batch's 30 issues are more than the kept-rows limit.
+  const result = await runSyncWithWorker(stack.temporal, { pipeline, database: boundedDb, source: onlyIssues, env: { REPOS_TOKEN: TOKEN }, batchLimits: { rows: 1_000, pages: 1, keptRows } });
+  const issues = result.resources.find((r) => r.name === 'issues')!;
+  // (The incremental test above may have added an issue to the mock API.)
+  expect(issues.rows).toBeGreaterThanOrEqual(expectedIssues);
+  expect(issues.batches).toBe(3);
+  expect(await countFinal(stack.clickhouse, boundedDb, 'issues')).toBe(issues.rows);
+  const issueRequests = api.requests.slice(requestsBefore).filter((r) => /^\/repos\/repo-\d+\/issues/.test(r));
+  expect(new Set(issueRequests).size).toBe(issueRequests.length);
+
+  // Every child activity stopped taking parents once it held keptRows children: at most keptRows - 1, plus
+  // the parents its 4 lanes were walking then (a parent has at most 4 issues).
+  const history = await stack.temporal.client.workflow.getHandle(`sluice/${pipeline}/issues`).fetchHistory();
+  const rowsPerActivity = (history.events ?? [])
+    .filter((e) => e.activityTaskCompletedEventAttributes)
+    .map((e) => JSON.parse(Buffer.from(e.activityTaskCompletedEventAttributes!.result!.payloads![0]!.data!).toString('utf8')) as { rows?: number; parentsDone?: number })
+    .filter((r) => r.parentsDone !== undefined)
+    .map((r) => r.rows ?? 0);
+  expect(rowsPerActivity.length).toBeGreaterThan(3);
+  expect(rowsPerActivity.reduce((a, b) => a + b, 0)).toBe(issues.rows);
+  expect(Math.max(...rowsPerActivity)).toBeLessThanOrEqual(keptRows - 1 + 4 * 4);
+});

@@ -1,4 +1,5 @@
 import { resource } from '../../unit/destination/resource-fixture';
+import { tableNameOf } from '../../../src/destination';
 import { rows, scalar, testDatabase, useTestDestination } from './helpers';
 
 // A database name that needs quoting too.
@@ -51,4 +52,28 @@ it('round-trips raw hostile identifiers through ident() on the real server', asy
   await fx.ch.command({ query: sql });
   const cols = await rows<{ name: string }>(fx.ch, `SELECT name FROM system.columns WHERE database = '${db}' AND table = 'raw\`names'`);
   expect(cols.map((c) => c.name).slice(0, names.length)).toEqual(names);
+});
+
+it('shortens identifiers longer than ClickHouse can store, deterministically, with a hash suffix', async () => {
+  const long = 'field_'.repeat(50); // 300 characters: its column files would need more than 255 bytes
+  const name = 'resource_'.repeat(30); // 270 characters: so would the table's directory
+  const res = resource({ name, table_name: name });
+  const record = { id: 1, [long]: 'v', [`${long}2`]: 'w', [`${long}list`]: [{ x: 1 }] };
+  await fx.dest.insertPage({ database: db, resource: res }, [record], { loadId: 'long', version: 1, page: 0 });
+  await fx.dest.insertPage({ database: db, resource: res }, [record], { loadId: 'long', version: 2, page: 1 });
+  const tables = (await rows<{ name: string }>(fx.ch, `SELECT name FROM system.tables WHERE database = '${db}'`)).map((t) => t.name).filter((t) => t.startsWith('resource_'));
+  expect(tables).toHaveLength(2); // the table and the child table of the list
+  for (const table of tables) expect(table.length).toBeLessThanOrEqual(200);
+  // The child table is `<table>__<list column>`, shortened too (to the table's start and a hash of the whole).
+  const main = tableNameOf(res);
+  const child = tables.find((t) => t !== main)!;
+  expect(tables).toContain(main);
+  expect(main).toMatch(/^(resource_)+[0-9a-f]{10}$/);
+  const cols = (await rows<{ name: string }>(fx.ch, `SELECT name FROM system.columns WHERE database = '${db}' AND table = '${main}'`)).map((c) => c.name);
+  const longCols = cols.filter((c) => c.startsWith('field_'));
+  expect(longCols).toHaveLength(2); // the two fields that share 300 characters stay two columns
+  for (const c of longCols) expect(c).toMatch(/^(field_)+(fiel?d?_)?[0-9a-f]{10}$/);
+  expect(new Set(longCols).size).toBe(2);
+  expect(await scalar(fx.ch, `SELECT count() AS n FROM \`${db}\`.\`${main}\``)).toBe(2);
+  expect(await scalar(fx.ch, `SELECT count() AS n FROM \`${db}\`.\`${child}\``)).toBe(2);
 });
