@@ -490,7 +490,6 @@ class ClickHouseDestination implements Destination {
   }
 }
 
-/** Inserts into a Distributed table wait until every shard has the rows (else a read right after could miss them). */
 /** The table a load writes: the staging table where the load swaps it in at commit, else the table itself. */
 function physicalTable(target: TableTarget, table: string): string {
   return usesStaging(target) ? stagingTableName(table) : table;
@@ -502,6 +501,7 @@ function tableGone(err: unknown): boolean {
   return code === 60 || code === 16;
 }
 
+/** Inserts into a Distributed table wait until every shard has the rows (else a read right after could miss them). */
 function insertSettings(target: TableTarget): Record<string, number> | undefined {
   return target.cluster ? { insert_distributed_sync: 1 } : undefined;
 }
