@@ -53,7 +53,7 @@ export const CHILD_KEY: readonly string[] = [LINK.parentId, LINK.listIdx];
  * collapses and a re-synced parent's elements replace the old ones position by position.
  */
 export type TableLayout =
-  | { kind: 'merge'; key: string[]; hardDelete?: boolean; firstWins?: boolean }
+  | { kind: 'merge'; key: string[]; hardDelete?: boolean; firstWins?: boolean; dedupSort?: DedupSortHint }
   | { kind: 'append' }
   | { kind: 'child'; firstWins?: boolean };
 
@@ -61,12 +61,26 @@ export type TableLayout =
 export function layoutFor(resource: ResolvedResource): TableLayout {
   const key = primaryKeyColumns(resource);
   if (resource.write_disposition !== 'merge' || key.length === 0) return { kind: 'append' };
+  const dedupSort = dedupSortHint(resource);
   return {
     kind: 'merge',
     key,
     ...(hardDeleteColumn(resource) !== undefined ? { hardDelete: true } : {}),
     ...(resource.write_disposition_strategy === 'insert-only' ? { firstWins: true } : {}),
+    ...(dedupSort !== undefined ? { dedupSort } : {}),
   };
+}
+
+/** dlt's `dedup_sort` hint: which record of a key a batch keeps (the config allows it on one column). */
+export interface DedupSortHint {
+  /** The normalised column. */
+  column: string;
+  order: 'asc' | 'desc';
+}
+
+export function dedupSortHint(resource: ResolvedResource): DedupSortHint | undefined {
+  const found = Object.entries(resource.columns).find(([, hint]) => hint.dedup_sort !== undefined);
+  return found ? { column: normalizePath(found[0]), order: found[1].dedup_sort! } : undefined;
 }
 
 /** The layout of a child table of a table with `layout`: the first version of a list wins where the root's does. */

@@ -200,7 +200,9 @@ class ClickHouseDestination implements Destination {
   /** Whether a resource's batches can be written page by page at all (else insertPage keeps their records). */
   private writesPageByPage(resource: ResolvedResource): boolean {
     const layout = layoutFor(resource);
-    return this.insertFormat === 'RowBinary' && resource.write_disposition !== 'skip' && !(layout.kind === 'merge' && layout.hardDelete);
+    // A dedup_sort chooses among all records of a key in the batch, which a batch encoded page by page cannot
+    // revisit: its records are kept and written in one pass (the batch limits for kept records apply).
+    return this.insertFormat === 'RowBinary' && resource.write_disposition !== 'skip' && !(layout.kind === 'merge' && (layout.hardDelete || layout.dedupSort));
   }
 
   async openBatch(target: TableTarget, meta: PageMeta): Promise<BatchWriter | undefined> {

@@ -255,7 +255,7 @@ describe('table names that collide', () => {
 });
 
 describe('warnings: accepted settings that have no effect in sluice', () => {
-  it('dedup_sort column hints (both column forms) and a replace strategy; timezone is honoured, so no warning', () => {
+  it('dedup_sort without merge and a primary key (both column forms) and a replace strategy; timezone is honoured, so no warning', () => {
     const result = validateSourceConfig({
       client,
       resource_defaults: { columns: [{ name: 'ts', timezone: true }, { name: 'seq', dedup_sort: 'asc' }] },
@@ -264,10 +264,23 @@ describe('warnings: accepted settings that have no effect in sluice', () => {
       ],
     });
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    const needsKey = 'it chooses among records of one primary key: only a merge resource with a primary key has them';
     expect(result.warnings.map(formatProblem)).toEqual([
-      'resources[0].columns.seq.dedup_sort: column hint "dedup_sort" has no effect in sluice (hint: within a batch the later record of a key wins)',
-      'resources[0].columns.id.dedup_sort: column hint "dedup_sort" has no effect in sluice (hint: within a batch the later record of a key wins)',
+      `resources[0].columns.seq.dedup_sort: column hint "dedup_sort" has no effect here (hint: ${needsKey})`,
+      `resources[0].columns.id.dedup_sort: column hint "dedup_sort" has no effect here (hint: ${needsKey})`,
       'resources[0].write_disposition.strategy: replace strategy "insert-from-staging" has no effect in sluice (hint: sluice always loads into a staging table and swaps it in atomically)',
+    ]);
+  });
+
+  it('dedup_sort on a merge resource with a primary key is honoured; a second dedup_sort column is not', () => {
+    const merged = (columns: object, key: object) => validateSourceConfig({ client, resources: [{ name: 'a', write_disposition: 'merge', columns, ...key }] });
+    const one = merged({ seq: { dedup_sort: 'desc' } }, { primary_key: 'id' });
+    expect(one.ok && one.warnings).toEqual([]);
+    const byHint = merged({ id: { primary_key: true }, seq: { dedup_sort: 'asc' } }, {});
+    expect(byHint.ok && byHint.warnings).toEqual([]);
+    const two = merged({ seq: { dedup_sort: 'desc' }, at: { dedup_sort: 'asc' } }, { primary_key: ['id'] });
+    expect(two.ok && two.warnings.map(formatProblem)).toEqual([
+      'resources[0].columns.at.dedup_sort: column hint "dedup_sort" has no effect here (hint: only one column sorts the records of a key: "seq")',
     ]);
   });
 

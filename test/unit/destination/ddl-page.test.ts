@@ -5,7 +5,7 @@ import { clusterDdl } from '../../../src/destination/placement';
 import type { JsonObject } from '../../../src/config/types';
 import { convertRows, Rejections } from '../../../src/destination/contract';
 import { JsonText } from '../../../src/destination/flatten';
-import { dedupeByKey, flattenPage, keyTextOf, pageTables, shapePage, wantedColumns, widen } from '../../../src/destination/page';
+import { dedupeByKey, flattenPage, keyTextOf, pageTables, shapePage, survivorsPerKey, wantedColumns, widen } from '../../../src/destination/page';
 import { stateTableSql } from '../../../src/destination/state';
 import { resource } from './resource-fixture';
 
@@ -155,6 +155,18 @@ describe('page shaping', () => {
     });
     const [bad] = tablesOf(r, [{ name: 'x' }]);
     expect(() => convertRows(bad, cols, new Set(), r, OLD, meta, '', new Rejections())).toThrow(/resource "events": field "id"/);
+  });
+
+  it('with a dedup sort keeps the highest (desc) or lowest (asc) value per key; no value loses, ties go to the later record', () => {
+    const keys = ['a', 'b', 'a', 'b', 'a', 'c', 'c'];
+    const values = ['2024-01-02T00:00:00Z', 5, '2024-03-01T00:00:00Z', null, '2024-02-01T00:00:00Z', 7, 7];
+    expect(survivorsPerKey(keys, false, { order: 'desc', values })).toEqual([1, 2, 6]);
+    expect(survivorsPerKey(keys, false, { order: 'asc', values })).toEqual([0, 1, 6]);
+    // Numbers by value, not as text (10 > 9); big integers too.
+    expect(survivorsPerKey(['k', 'k'], false, { order: 'desc', values: [10, 9] })).toEqual([0]);
+    expect(survivorsPerKey(['k', 'k'], false, { order: 'asc', values: [2n ** 60n, 3] })).toEqual([1]);
+    // The sort wins over insert-only's first record within a batch.
+    expect(survivorsPerKey(['k', 'k'], true, { order: 'desc', values: [1, 2] })).toEqual([1]);
   });
 
   it('keeps the last record per key within a page', () => {
