@@ -5,10 +5,19 @@
  * When sluice learns to honour one, its entry goes.
  */
 import { type ConfigProblem, type PathSegment, problem } from './problems';
-import type { ResourceInput } from './schema';
+import { isExtensionHint, type ResourceInput } from './schema';
 
 /** Column hints that are accepted and ignored, and what happens instead. */
-const IGNORED_COLUMN_HINTS: Record<string, string> = {};
+const IGNORED_COLUMN_HINTS: Record<string, string> = {
+  description: 'columns are created without a comment',
+  unique: 'ClickHouse has no unique constraint; a merge resource keeps one row per primary key',
+  partition: 'tables are not partitioned: PARTITION BY is fixed when a table is created, and a merge table collapses a key only within one partition (docs/clickhouse.md)',
+  sort: "a table's ORDER BY is its dedupe key (primary key, or load, page and row), which a sort column would change (docs/clickhouse.md)",
+  cluster: "a table's ORDER BY is its dedupe key (primary key, or load, page and row), which a cluster column would change (docs/clickhouse.md)",
+};
+
+/** dlt's `x-*` hints address particular dlt destinations or normalizers. */
+const EXTENSION_HINT_NOTE = 'dlt extension hints address dlt destinations and normalizers; sluice has none of them';
 
 /** dlt's dedup_sort only chooses among records of one primary key, so it needs a merged resource with one. */
 const DEDUP_SORT_NEEDS_KEY = 'it chooses among records of one primary key: only a merge resource with a primary key has them';
@@ -27,8 +36,12 @@ export function noEffectWarnings(resource: ResourceInput, at: PathSegment[]): Co
   const listForm = Array.isArray(resource.columns);
   columnEntries(resource.columns).forEach(([name, hint], i) => {
     for (const [key, instead] of Object.entries(IGNORED_COLUMN_HINTS)) {
-      if (hint[key] === undefined) continue;
+      // `false` asks for what sluice does anyway.
+      if (hint[key] === undefined || hint[key] === false) continue;
       warnings.push(problem([...at, 'columns', listForm ? i : name, key], `column hint "${key}" has no effect in sluice`, instead));
+    }
+    for (const key of Object.keys(hint).filter(isExtensionHint)) {
+      warnings.push(problem([...at, 'columns', listForm ? i : name, key], `column hint "${key}" has no effect in sluice`, EXTENSION_HINT_NOTE));
     }
   });
   warnings.push(...dedupSortWarnings(resource, at));

@@ -284,6 +284,44 @@ describe('warnings: accepted settings that have no effect in sluice', () => {
     ]);
   });
 
+  it('unique, partition, sort, cluster and x-* hints are accepted and warned about, in both column forms; false asks for nothing', () => {
+    const result = validateSourceConfig({
+      client,
+      resource_defaults: { columns: [{ name: 'day', partition: true, 'x-bigquery-partition': true }] },
+      resources: [
+        {
+          name: 'a',
+          columns: { id: { unique: true, sort: true, cluster: false, description: 'the id' }, at: { cluster: true, 'x-normalizer': { seen: 1 }, unique: false } },
+        },
+      ],
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    const x = 'dlt extension hints address dlt destinations and normalizers; sluice has none of them';
+    expect(result.warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([
+      'resources[0].columns.day.partition: column hint "partition" has no effect in sluice',
+      'resources[0].columns.day["x-bigquery-partition"]: column hint "x-bigquery-partition" has no effect in sluice',
+      'resources[0].columns.id.description: column hint "description" has no effect in sluice',
+      'resources[0].columns.id.unique: column hint "unique" has no effect in sluice',
+      'resources[0].columns.id.sort: column hint "sort" has no effect in sluice',
+      'resources[0].columns.at.cluster: column hint "cluster" has no effect in sluice',
+      'resources[0].columns.at["x-normalizer"]: column hint "x-normalizer" has no effect in sluice',
+    ]);
+    expect(result.warnings[1]!.hint).toBe(x);
+    // Extension hints act on nothing, so they do not travel into the workflow input; the rest do.
+    expect(result.source.resources[0]!.columns).toEqual({ day: { partition: true }, id: { unique: true, sort: true, cluster: false, description: 'the id' }, at: { cluster: true, unique: false } });
+  });
+
+  it('refuses a hint that is neither dlt nor an extension, and a description that is not text or too long', () => {
+    const result = validateSourceConfig({ client, resources: [{ name: 'a', columns: { id: { uniq: true }, at: { description: 5 }, b: { description: 'x'.repeat(1_001) } } }] });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      'resources[0].columns.at.description: expected a text',
+      'resources[0].columns.b.description: at most 1000 characters',
+      'resources[0].columns.id.uniq: unknown key "uniq"',
+    ]);
+  });
+
   it('none for a plain config', () => {
     const result = validateSourceConfig({ client, resources: [{ name: 'a', columns: { id: { data_type: 'bigint' } } }] });
     expect(result.ok && result.warnings).toEqual([]);
