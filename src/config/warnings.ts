@@ -9,7 +9,6 @@ import { isExtensionHint, type ResourceInput } from './schema';
 
 /** Column hints that are accepted and ignored, and what happens instead. */
 const IGNORED_COLUMN_HINTS: Record<string, string> = {
-  description: 'columns are created without a comment',
   unique: 'ClickHouse has no unique constraint; a merge resource keeps one row per primary key',
   partition: 'tables are not partitioned: PARTITION BY is fixed when a table is created, and a merge table collapses a key only within one partition (docs/clickhouse.md)',
   sort: "a table's ORDER BY is its dedupe key (primary key, or load, page and row), which a sort column would change (docs/clickhouse.md)",

@@ -12,7 +12,7 @@ import { Journal } from './journal';
 import { deleteByMergeKey } from './merge-key';
 import { deleteStaleChildRows } from './stale-children';
 import { normalizePath } from './naming';
-import { flattenPage, normalisedHints, shapePage, wantedColumns, type PageMeta, type PageSpan, type TableRows } from './page';
+import { columnComments, flattenPage, normalisedHints, shapePage, wantedColumns, type PageMeta, type PageSpan, type TableRows } from './page';
 import { ChildCursorStore, type ChildCursor, type ChildLoadRef } from './child-cursors';
 import { ParentRecordStore, type ParentPageRef } from './parent-records';
 import { ReplaceLoads } from './replace';
@@ -150,7 +150,7 @@ class ClickHouseDestination implements Destination {
   async beginLoad(target: TableTarget, loadId: string): Promise<void> {
     await this.ensureDatabase(target.database, target.cluster);
     if (usesStaging(target)) {
-      await this.placement(target.cluster).replace.begin(target.database, tableNameOf(target.resource), loadId, layoutFor(target.resource));
+      await this.placement(target.cluster).replace.begin(target.database, tableNameOf(target.resource), loadId, layoutFor(target.resource), columnComments(target.resource));
     }
   }
 

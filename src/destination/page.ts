@@ -56,6 +56,13 @@ export interface TableRows {
   records: number[];
 }
 
+/** The `description` hints of a resource's own table, keyed by normalised column name: its column comments. */
+export function columnComments(resource: ResolvedResource): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, hint] of normalisedHints(resource)) if (hint.description !== undefined) out.set(name, hint.description);
+  return out;
+}
+
 /** Column hints keyed by normalised column name. */
 export function normalisedHints(resource: ResolvedResource): Map<string, ColumnHint> {
   return new Map(Object.entries(resource.columns).map(([name, hint]) => [normalizePath(name), hint]));
@@ -204,7 +211,8 @@ export function wantedColumns(
     const hint = hints.get(name);
     const nullable = !key.includes(name) && hint?.nullable !== false;
     const spec = { name, dataType: types.get(name)!, nullable, precision: hint?.precision, scale: hint?.scale, timezone: zoneOfHint(hint?.timezone) };
-    return { name, type: clickHouseType(spec, features) };
+    const type = clickHouseType(spec, features);
+    return hint?.description !== undefined ? { name, type, comment: hint.description } : { name, type };
   });
   const keyCount = names.filter((n) => key.includes(n)).length;
   const all = [...data.slice(0, keyCount), ...links, ...data.slice(keyCount)];

@@ -284,7 +284,7 @@ describe('warnings: accepted settings that have no effect in sluice', () => {
     ]);
   });
 
-  it('unique, partition, sort, cluster and x-* hints are accepted and warned about, in both column forms; false asks for nothing', () => {
+  it('unique, partition, sort, cluster and x-* hints are accepted and warned about, in both column forms; false asks for nothing; description is honoured', () => {
     const result = validateSourceConfig({
       client,
       resource_defaults: { columns: [{ name: 'day', partition: true, 'x-bigquery-partition': true }] },
@@ -300,7 +300,6 @@ describe('warnings: accepted settings that have no effect in sluice', () => {
     expect(result.warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([
       'resources[0].columns.day.partition: column hint "partition" has no effect in sluice',
       'resources[0].columns.day["x-bigquery-partition"]: column hint "x-bigquery-partition" has no effect in sluice',
-      'resources[0].columns.id.description: column hint "description" has no effect in sluice',
       'resources[0].columns.id.unique: column hint "unique" has no effect in sluice',
       'resources[0].columns.id.sort: column hint "sort" has no effect in sluice',
       'resources[0].columns.at.cluster: column hint "cluster" has no effect in sluice',

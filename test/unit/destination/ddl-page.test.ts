@@ -77,8 +77,28 @@ describe('DDL', () => {
   });
 
   it('ADD COLUMN uses IF NOT EXISTS only where the server parses it', () => {
-    expect(addColumnSql('d', 't', { name: 'a`b', type: 'Nullable(String)' }, false)).toBe('ALTER TABLE `d`.`t` ADD COLUMN `a\\`b` Nullable(String)');
-    expect(addColumnSql('d', 't', { name: 'c', type: 'Int64' }, true)).toBe('ALTER TABLE `d`.`t` ADD COLUMN IF NOT EXISTS `c` Int64');
+    expect(addColumnSql('d', 't', { name: 'a`b', type: 'Nullable(String)' }, false)).toEqual(['ALTER TABLE `d`.`t` ADD COLUMN `a\\`b` Nullable(String)']);
+    expect(addColumnSql('d', 't', { name: 'c', type: 'Int64' }, true)).toEqual(['ALTER TABLE `d`.`t` ADD COLUMN IF NOT EXISTS `c` Int64']);
+  });
+
+  it('a description hint becomes an escaped COMMENT: in CREATE TABLE, and after ADD COLUMN as COMMENT COLUMN (18.16 drops it there)', () => {
+    const r = resource({ write_disposition: 'merge', primary_key: ['id'], columns: { id: { description: "it's\\n" }, Note: { data_type: 'text', description: 'a note' } } });
+    const t = pageTables('u', layoutFor(r), flattenPage(r, [{ id: 1 }]), ['id'], { loadId: 'l', version: 1, page: 0 })[0]!;
+    const wanted = wantedColumns(t, r, ['id'], OLD);
+    expect(wanted.filter((c) => c.comment !== undefined)).toEqual([
+      { name: 'id', type: 'Int64', comment: "it's\\n" },
+      { name: 'note', type: 'Nullable(String)', comment: 'a note' },
+    ]);
+    expect(createTableSql('db', 'u', wanted, layoutFor(r))).toContain("(`id` Int64 COMMENT 'it\\'s\\\\n', `_sluice_id` String, `note` Nullable(String) COMMENT 'a note', ");
+    expect(addColumnSql('d', 't', { name: 'n', type: 'Int64', comment: "o'k" }, false)).toEqual([
+      "ALTER TABLE `d`.`t` ADD COLUMN `n` Int64 COMMENT 'o\\'k'",
+      "ALTER TABLE `d`.`t` COMMENT COLUMN `n` 'o\\'k'",
+    ]);
+    const onCluster = clusterDdl('c1', { addColumnIfNotExists: false }).addColumn('db', 'users', { name: 'n', type: 'Int64', comment: 'c' }, { kind: 'merge', key: ['id'] });
+    expect(onCluster.slice(0, 2)).toEqual([
+      "ALTER TABLE `db`.`users__sluice_local` ON CLUSTER `c1` ADD COLUMN `n` Int64 COMMENT 'c'",
+      "ALTER TABLE `db`.`users__sluice_local` ON CLUSTER `c1` COMMENT COLUMN `n` 'c'",
+    ]);
   });
 
   it('state table is keyed by pipeline and resource with a version', () => {
