@@ -54,7 +54,7 @@ export interface Destination {
   insertPage(target: TableTarget, records: JsonObject[], meta: PageMeta): Promise<{ rows: number }>;
   /**
    * A batch written page by page (batch-writer.ts), with the same rows and idempotency as insertPage;
-   * undefined where only insertPage can write it (no table yet, hard_delete, JSONEachRow, a column type
+   * undefined where only insertPage can write it (no table yet, hard_delete, dedup_sort, JSONEachRow, a column type
    * without a RowBinary encoder).
    */
   openBatch(target: TableTarget, meta: PageMeta): Promise<BatchWriter | undefined>;
