@@ -6,6 +6,7 @@ import type { AuthInput } from './auth-schema';
 import type { IncrementalInput, IncrementalParamInput, RetryInput } from './endpoint-schema';
 import type { PaginatorInput } from './paginator-schema';
 import type { ColumnsInput, SchemaContractInput, WriteDispositionInput } from './schema';
+import { isExtensionHint } from './schema';
 import type { AuthConfig, ColumnHint, IncrementalConfig, PaginatorConfig, RetryConfig, SchemaContract, WriteDisposition } from './types';
 
 export const DEFAULT_TIMEOUT_SECONDS = 60;
@@ -130,8 +131,13 @@ export function normalizeRetry(client: RetryInput | undefined, endpoint: RetryIn
 
 export function normalizeColumns(columns: ColumnsInput | undefined): Record<string, ColumnHint> {
   if (columns === undefined) return {};
-  if (!Array.isArray(columns)) return Object.fromEntries(Object.entries(columns).map(([name, hint]) => [name, defined({ ...hint })]));
-  return Object.fromEntries(columns.map(({ name, ...hint }) => [name, defined(hint)]));
+  if (!Array.isArray(columns)) return Object.fromEntries(Object.entries(columns).map(([name, hint]) => [name, withoutExtensions(hint)]));
+  return Object.fromEntries(columns.map(({ name, ...hint }) => [name, withoutExtensions(hint)]));
+}
+
+/** dlt's `x-*` hints were warned about at validation; they act on nothing, so they stay out of workflow input. */
+function withoutExtensions(hint: ColumnHint): ColumnHint {
+  return defined(Object.fromEntries(Object.entries(hint).filter(([key]) => !isExtensionHint(key))) as ColumnHint);
 }
 
 /** dlt's default disposition is append; the dict form's strategy has no ClickHouse counterpart to keep. */

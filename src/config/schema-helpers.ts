@@ -15,6 +15,8 @@ export interface KeyAdvice {
   unsupported?: Record<string, string>;
   /** Cross-field checks, run even when a field failed (values may then have the wrong type). */
   also?: (value: Record<string, unknown>, ctx: z.RefinementCtx) => void;
+  /** Keys outside the shape that are accepted as they are and kept (dlt's `x-*` extension hints). */
+  extension?: (key: string) => boolean;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -34,7 +36,7 @@ export function strictObject<T extends z.ZodRawShape>(shape: T, advice: KeyAdvic
     .superRefine(
       (value, ctx) => {
         for (const key of Object.keys(value)) {
-          if (knownSet.has(key)) continue;
+          if (knownSet.has(key) || advice.extension?.(key)) continue;
           const where = advice.misplaced?.[key];
           const why = advice.unsupported?.[key];
           const hint = where ?? why ?? didYouMean(key, known) ?? `allowed keys: ${quoteList(known)}`;
@@ -49,6 +51,7 @@ export function strictObject<T extends z.ZodRawShape>(shape: T, advice: KeyAdvic
     .transform((value) => {
       const out: Record<string, unknown> = {};
       for (const key of known) if (value[key] !== undefined) out[key] = value[key];
+      if (advice.extension) for (const key of Object.keys(value)) if (advice.extension(key) && !knownSet.has(key)) out[key] = value[key];
       return out as z.output<z.ZodObject<T>>;
     });
 }

@@ -29,6 +29,9 @@ function isTimeZone(name: string): boolean {
   }
 }
 
+/** A column comment is metadata, not a document: bounded, as every input is. */
+const MAX_DESCRIPTION = 1_000;
+
 const columnHintShape = {
   data_type: oneOf(['text', 'bigint', 'double', 'bool', 'timestamp', 'date', 'time', 'decimal', 'json', 'binary', 'wei'], 'data_type').optional(),
   nullable: z.boolean().optional(),
@@ -43,13 +46,21 @@ const columnHintShape = {
   merge_key: z.boolean().optional(),
   hard_delete: z.boolean().optional(),
   dedup_sort: oneOf(['asc', 'desc'], 'dedup_sort').optional(),
+  description: z.string({ error: 'expected a text' }).max(MAX_DESCRIPTION, { message: `at most ${MAX_DESCRIPTION} characters` }).optional(),
+  unique: z.boolean().optional(),
+  partition: z.boolean().optional(),
+  sort: z.boolean().optional(),
+  cluster: z.boolean().optional(),
 };
-export const columnHintSchema = strictObject(columnHintShape);
+/** dlt's extension hints (`x-normalizer`, `x-bigquery-partition`, …): accepted, and warned about (warnings.ts). */
+export const isExtensionHint = (key: string): boolean => key.startsWith('x-');
+const columnHintAdvice = { extension: isExtensionHint };
+export const columnHintSchema = strictObject(columnHintShape, columnHintAdvice);
 
 /** dlt takes columns as {name: hints} or as a list of hints that carry their `name`. */
 export const columnsSchema = dispatch((value) =>
   Array.isArray(value)
-    ? z.array(strictObject({ name: nonEmptyString('a column name'), ...columnHintShape }))
+    ? z.array(strictObject({ name: nonEmptyString('a column name'), ...columnHintShape }, columnHintAdvice))
     : z.record(z.string(), columnHintSchema, { error: 'expected an object of column names to hints, or a list of columns' }),
 );
 

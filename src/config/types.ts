@@ -153,6 +153,13 @@ export interface ColumnHint {
   merge_key?: boolean;
   hard_delete?: boolean;
   dedup_sort?: 'asc' | 'desc';
+  /** Becomes the column's COMMENT when sluice creates the column. */
+  description?: string;
+  /** Accepted from dlt, no effect in ClickHouse: validate warns (src/config/warnings.ts). */
+  unique?: boolean;
+  partition?: boolean;
+  sort?: boolean;
+  cluster?: boolean;
 }
 export type WriteDisposition = 'append' | 'replace' | 'merge' | 'skip';
 

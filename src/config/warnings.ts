@@ -5,12 +5,21 @@
  * When sluice learns to honour one, its entry goes.
  */
 import { type ConfigProblem, type PathSegment, problem } from './problems';
-import type { ResourceInput } from './schema';
+import { isExtensionHint, type ResourceInput } from './schema';
 
 /** Column hints that are accepted and ignored, and what happens instead. */
 const IGNORED_COLUMN_HINTS: Record<string, string> = {
-  dedup_sort: 'within a batch the later record of a key wins',
+  unique: 'ClickHouse has no unique constraint; a merge resource keeps one row per primary key',
+  partition: 'tables are not partitioned: PARTITION BY is fixed when a table is created, and a merge table collapses a key only within one partition (docs/clickhouse.md)',
+  sort: "a table's ORDER BY is its dedupe key (primary key, or load, page and row), which a sort column would change (docs/clickhouse.md)",
+  cluster: "a table's ORDER BY is its dedupe key (primary key, or load, page and row), which a cluster column would change (docs/clickhouse.md)",
 };
+
+/** dlt's `x-*` hints address particular dlt destinations or normalizers. */
+const EXTENSION_HINT_NOTE = 'dlt extension hints address dlt destinations and normalizers; sluice has none of them';
+
+/** dlt's dedup_sort only chooses among records of one primary key, so it needs a merged resource with one. */
+const DEDUP_SORT_NEEDS_KEY = 'it chooses among records of one primary key: only a merge resource with a primary key has them';
 
 /** replace strategies: sluice has one way to replace, whichever dlt strategy is named. */
 const REPLACE_STRATEGY_NOTE = 'sluice always loads into a staging table and swaps it in atomically';
@@ -26,13 +35,38 @@ export function noEffectWarnings(resource: ResourceInput, at: PathSegment[]): Co
   const listForm = Array.isArray(resource.columns);
   columnEntries(resource.columns).forEach(([name, hint], i) => {
     for (const [key, instead] of Object.entries(IGNORED_COLUMN_HINTS)) {
-      if (hint[key] === undefined) continue;
+      // `false` asks for what sluice does anyway.
+      if (hint[key] === undefined || hint[key] === false) continue;
       warnings.push(problem([...at, 'columns', listForm ? i : name, key], `column hint "${key}" has no effect in sluice`, instead));
     }
+    for (const key of Object.keys(hint).filter(isExtensionHint)) {
+      warnings.push(problem([...at, 'columns', listForm ? i : name, key], `column hint "${key}" has no effect in sluice`, EXTENSION_HINT_NOTE));
+    }
   });
+  warnings.push(...dedupSortWarnings(resource, at));
   const w = resource.write_disposition;
   if (w !== undefined && typeof w !== 'string' && w.disposition === 'replace' && w.strategy !== undefined) {
     warnings.push(problem([...at, 'write_disposition', 'strategy'], `replace strategy "${w.strategy}" has no effect in sluice`, REPLACE_STRATEGY_NOTE));
   }
   return warnings;
+}
+
+/** A dedup_sort that cannot act: on a resource without merge and a primary key, or on a second column. */
+function dedupSortWarnings(resource: ResourceInput, at: PathSegment[]): ConfigProblem[] {
+  const listForm = Array.isArray(resource.columns);
+  const entries = columnEntries(resource.columns);
+  const sorted = entries.map(([name, hint], i) => ({ name, i, hint })).filter((c) => c.hint.dedup_sort !== undefined);
+  if (sorted.length === 0) return [];
+  const where = (c: (typeof sorted)[number]) => [...at, 'columns', listForm ? c.i : c.name, 'dedup_sort'];
+  if (!mergesOnKey(resource, entries)) return sorted.map((c) => problem(where(c), 'column hint "dedup_sort" has no effect here', DEDUP_SORT_NEEDS_KEY));
+  return sorted.slice(1).map((c) => problem(where(c), 'column hint "dedup_sort" has no effect here', `only one column sorts the records of a key: "${sorted[0].name}"`));
+}
+
+function mergesOnKey(resource: ResourceInput, entries: Array<[string, Record<string, unknown>]>): boolean {
+  const w = resource.write_disposition;
+  const disposition = typeof w === 'string' ? w : w?.disposition;
+  if (disposition !== 'merge') return false;
+  const key = resource.primary_key;
+  const declared = typeof key === 'string' ? key.length > 0 : Array.isArray(key) && key.length > 0;
+  return declared || entries.some(([, hint]) => hint.primary_key === true);
 }

@@ -13,7 +13,7 @@
  */
 import type { ResolvedResource } from '../config/types';
 import { fitIdentifier, normalizePath } from './naming';
-import { ident, identList, qualified } from './sql';
+import { ident, identList, literal, qualified } from './sql';
 
 export const META = {
   loadId: '_sluice_load_id',
@@ -53,7 +53,7 @@ export const CHILD_KEY: readonly string[] = [LINK.parentId, LINK.listIdx];
  * collapses and a re-synced parent's elements replace the old ones position by position.
  */
 export type TableLayout =
-  | { kind: 'merge'; key: string[]; hardDelete?: boolean; firstWins?: boolean }
+  | { kind: 'merge'; key: string[]; hardDelete?: boolean; firstWins?: boolean; dedupSort?: DedupSortHint }
   | { kind: 'append' }
   | { kind: 'child'; firstWins?: boolean };
 
@@ -61,12 +61,26 @@ export type TableLayout =
 export function layoutFor(resource: ResolvedResource): TableLayout {
   const key = primaryKeyColumns(resource);
   if (resource.write_disposition !== 'merge' || key.length === 0) return { kind: 'append' };
+  const dedupSort = dedupSortHint(resource);
   return {
     kind: 'merge',
     key,
     ...(hardDeleteColumn(resource) !== undefined ? { hardDelete: true } : {}),
     ...(resource.write_disposition_strategy === 'insert-only' ? { firstWins: true } : {}),
+    ...(dedupSort !== undefined ? { dedupSort } : {}),
   };
+}
+
+/** dlt's `dedup_sort` hint: which record of a key a batch keeps (the config allows it on one column). */
+export interface DedupSortHint {
+  /** The normalised column. */
+  column: string;
+  order: 'asc' | 'desc';
+}
+
+export function dedupSortHint(resource: ResolvedResource): DedupSortHint | undefined {
+  const found = Object.entries(resource.columns).find(([, hint]) => hint.dedup_sort !== undefined);
+  return found ? { column: normalizePath(found[0]), order: found[1].dedup_sort! } : undefined;
 }
 
 /** The layout of a child table of a table with `layout`: the first version of a list wins where the root's does. */
@@ -108,6 +122,21 @@ export function primaryKeyColumns(resource: ResolvedResource): string[] {
 export interface ColumnDef {
   name: string;
   type: string;
+  /** dlt's `description` hint, the column's COMMENT. */
+  comment?: string;
+}
+
+/** A column's definition in CREATE TABLE or ADD COLUMN: name, type and comment. */
+export function columnSql(column: ColumnDef): string {
+  return `${ident(column.name)} ${column.type}${column.comment !== undefined ? ` COMMENT ${literal(column.comment)}` : ''}`;
+}
+
+/**
+ * A commented column's comment, set apart from its ADD COLUMN: 18.16 accepts COMMENT in ADD COLUMN but
+ * drops it, and `COMMENT COLUMN` sets it on every server (and again, harmlessly, on a retry).
+ */
+export function commentColumnSql(table: string, column: ColumnDef, on = ''): string[] {
+  return column.comment === undefined ? [] : [`ALTER TABLE ${table}${on} COMMENT COLUMN ${ident(column.name)} ${literal(column.comment)}`];
 }
 
 export interface DdlOptions {
@@ -141,15 +170,16 @@ export function allColumns(columns: readonly ColumnDef[], layout: TableLayout): 
 }
 
 export function createTableSql(database: string, table: string, columns: readonly ColumnDef[], layout: TableLayout, options: DdlOptions = {}): string {
-  const cols = allColumns(columns, layout).map((c) => `${ident(c.name)} ${c.type}`).join(', ');
+  const cols = allColumns(columns, layout).map(columnSql).join(', ');
   const { args, orderBy } = engineParts(layout, options);
   const engine = `ReplacingMergeTree${args.length > 0 ? `(${args.join(', ')})` : ''} ORDER BY ${identList(orderBy)}`;
   return `CREATE TABLE IF NOT EXISTS ${qualified(database, table)} (${cols}) ENGINE = ${engine}`;
 }
 
-/** ADD COLUMN; without IF NOT EXISTS on 18.16, where the caller tolerates "already exists" instead. */
-export function addColumnSql(database: string, table: string, column: ColumnDef, ifNotExists: boolean): string {
-  return `ALTER TABLE ${qualified(database, table)} ADD COLUMN ${ifNotExists ? 'IF NOT EXISTS ' : ''}${ident(column.name)} ${column.type}`;
+/** ADD COLUMN (and its comment); without IF NOT EXISTS on 18.16, where the caller tolerates "already exists" instead. */
+export function addColumnSql(database: string, table: string, column: ColumnDef, ifNotExists: boolean): string[] {
+  const t = qualified(database, table);
+  return [`ALTER TABLE ${t} ADD COLUMN ${ifNotExists ? 'IF NOT EXISTS ' : ''}${columnSql(column)}`, ...commentColumnSql(t, column)];
 }
 
 /** Staging table of a replace load: filled during the load, swapped in at commit. */

@@ -12,7 +12,7 @@ import { Journal } from './journal';
 import { deleteByMergeKey } from './merge-key';
 import { deleteStaleChildRows } from './stale-children';
 import { fitIdentifier, normalizePath } from './naming';
-import { flattenPage, normalisedHints, shapePage, wantedColumns, type PageMeta, type PageSpan, type TableRows } from './page';
+import { columnComments, flattenPage, normalisedHints, shapePage, wantedColumns, type PageMeta, type PageSpan, type TableRows } from './page';
 import { ChildCursorStore, type ChildCursor, type ChildLoadRef } from './child-cursors';
 import { ParentRecordStore, type ParentPageRef } from './parent-records';
 import { ReplaceLoads } from './replace';
@@ -54,7 +54,7 @@ export interface Destination {
   insertPage(target: TableTarget, records: JsonObject[], meta: PageMeta): Promise<{ rows: number }>;
   /**
    * A batch written page by page (batch-writer.ts), with the same rows and idempotency as insertPage;
-   * undefined where only insertPage can write it (no table yet, hard_delete, JSONEachRow, a column type
+   * undefined where only insertPage can write it (no table yet, hard_delete, dedup_sort, JSONEachRow, a column type
    * without a RowBinary encoder).
    */
   openBatch(target: TableTarget, meta: PageMeta): Promise<BatchWriter | undefined>;
@@ -150,7 +150,7 @@ class ClickHouseDestination implements Destination {
   async beginLoad(target: TableTarget, loadId: string): Promise<void> {
     await this.ensureDatabase(target.database, target.cluster);
     if (usesStaging(target)) {
-      await this.placement(target.cluster).replace.begin(target.database, tableNameOf(target.resource), loadId, layoutFor(target.resource));
+      await this.placement(target.cluster).replace.begin(target.database, tableNameOf(target.resource), loadId, layoutFor(target.resource), columnComments(target.resource));
     }
   }
 
@@ -200,7 +200,9 @@ class ClickHouseDestination implements Destination {
   /** Whether a resource's batches can be written page by page at all (else insertPage keeps their records). */
   private writesPageByPage(resource: ResolvedResource): boolean {
     const layout = layoutFor(resource);
-    return this.insertFormat === 'RowBinary' && resource.write_disposition !== 'skip' && !(layout.kind === 'merge' && layout.hardDelete);
+    // A dedup_sort chooses among all records of a key in the batch, which a batch encoded page by page cannot
+    // revisit: its records are kept and written in one pass (the batch limits for kept records apply).
+    return this.insertFormat === 'RowBinary' && resource.write_disposition !== 'skip' && !(layout.kind === 'merge' && (layout.hardDelete || layout.dedupSort));
   }
 
   async openBatch(target: TableTarget, meta: PageMeta): Promise<BatchWriter | undefined> {

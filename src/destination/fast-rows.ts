@@ -14,10 +14,10 @@
  */
 import type { JsonObject, JsonValue, ResolvedResource } from '../config/types';
 import { addMeta } from './contract';
-import { childTableName, LINK, META } from './ddl';
+import { childTableName, dedupSortHint, LINK, META } from './ddl';
 import { SCALAR_LIST_COLUMN } from './flatten';
 import { joinPath, normalizeIdentifier } from './naming';
-import { appendRowId, keyTextOf, rowPlace, stableId, survivorsPerKey, type PageMeta } from './page';
+import { appendRowId, dedupSortOf, keyTextOf, rowPlace, stableId, survivorsPerKey, type DedupSort, type PageMeta } from './page';
 import type { TableColumns } from './schema';
 import { binaryEncoderFor, RowBinaryWriter, type BinaryEncoder } from './row-binary';
 import { converterFor, Misfit, type Converter } from './values';
@@ -127,7 +127,7 @@ export function walkPage(input: FastRowsInput): WalkedPage | undefined {
     if (key.length === 1) keyNumbers.push(typeof keyValues[0] === 'number' ? keyValues[0] : undefined);
   }
 
-  const kept = key.length > 0 ? survivorsPerKey(keyTexts, input.resource.write_disposition_strategy === 'insert-only') : roots.map((_, i) => i);
+  const kept = key.length > 0 ? survivorsPerKey(keyTexts, input.resource.write_disposition_strategy === 'insert-only', dedupSortOfRoots(input.resource, rootPlan, roots)) : roots.map((_, i) => i);
   const walked: WalkedPage = { table: input.table, roots: [], children: new Map(), keys: [], meta, loadedAt: input.loadedAt };
   const offset = input.rowOffset ?? 0;
   kept.forEach((i, k) => {
@@ -296,6 +296,14 @@ const NO_KEY: ReadonlyMap<string, number> = new Map();
 
 /** The primary key's columns → their places in it, one map per key so that slots can be cached by it. */
 const keyIndexes = new Map<string, ReadonlyMap<string, number>>();
+
+/** The resource's dedup sort with each root row's raw value of its column (none where the table lacks it yet). */
+function dedupSortOfRoots(resource: ResolvedResource, plan: ColumnPlan, roots: readonly PlannedRow[]): DedupSort | undefined {
+  const hint = dedupSortHint(resource);
+  if (!hint) return undefined;
+  const at = plan.index.get(hint.column);
+  return dedupSortOf(hint, roots.map((row) => (at === undefined ? undefined : row.values[at])));
+}
 
 function keyIndexFor(key: readonly string[]): ReadonlyMap<string, number> {
   if (key.length === 0) return NO_KEY;

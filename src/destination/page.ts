@@ -4,7 +4,7 @@
  */
 import * as crypto from 'node:crypto';
 import type { ColumnHint, JsonObject, ResolvedResource } from '../config/types';
-import { childLayout, childTableName, firstWins, LINK, META, type ColumnDef, type TableLayout } from './ddl';
+import { childLayout, childTableName, firstWins, LINK, META, type ColumnDef, type DedupSortHint, type TableLayout } from './ddl';
 import type { ServerFeatures } from './features';
 import { flattenRecord, JsonText, type FlatRecord, type FlatRow, type FlatValue } from './flatten';
 import { normalizePath } from './naming';
@@ -56,6 +56,13 @@ export interface TableRows {
   records: number[];
 }
 
+/** The `description` hints of a resource's own table, keyed by normalised column name: its column comments. */
+export function columnComments(resource: ResolvedResource): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, hint] of normalisedHints(resource)) if (hint.description !== undefined) out.set(name, hint.description);
+  return out;
+}
+
 /** Column hints keyed by normalised column name. */
 export function normalisedHints(resource: ResolvedResource): Map<string, ColumnHint> {
   return new Map(Object.entries(resource.columns).map(([name, hint]) => [normalizePath(name), hint]));
@@ -86,7 +93,8 @@ export interface ShapedPage {
 /** dedupeByKey, then pageTables, reading each record's primary key once for both. */
 export function shapePage(table: string, layout: TableLayout, flat: readonly FlatRecord[], key: readonly string[], meta: PageMeta): ShapedPage {
   const texts = key.length > 0 ? flat.map((f) => keyText(f.row, key)) : undefined;
-  const kept = texts ? survivorsPerKey(texts, firstWins(layout)) : flat.map((_, i) => i);
+  const sort = layout.kind === 'merge' && layout.dedupSort ? dedupSortOf(layout.dedupSort, flat.map((f) => f.row.get(layout.dedupSort!.column))) : undefined;
+  const kept = texts ? survivorsPerKey(texts, firstWins(layout), sort) : flat.map((_, i) => i);
   const tables = pageTables(table, layout, kept.map((i) => flat[i]), key, meta, texts && kept.map((i) => texts[i]));
   return { tables, kept };
 }
@@ -203,7 +211,8 @@ export function wantedColumns(
     const hint = hints.get(name);
     const nullable = !key.includes(name) && hint?.nullable !== false;
     const spec = { name, dataType: types.get(name)!, nullable, precision: hint?.precision, scale: hint?.scale, timezone: zoneOfHint(hint?.timezone) };
-    return { name, type: clickHouseType(spec, features) };
+    const type = clickHouseType(spec, features);
+    return hint?.description !== undefined ? { name, type, comment: hint.description } : { name, type };
   });
   const keyCount = names.filter((n) => key.includes(n)).length;
   const all = [...data.slice(0, keyCount), ...links, ...data.slice(keyCount)];
@@ -237,8 +246,19 @@ export function dedupeByKey(rows: readonly FlatRow[], key: readonly string[]): n
   return lastPerKey(rows.map((row) => keyText(row, key)));
 }
 
-/** The record of each key that a page keeps: the first where the first version wins (insert-only), else the last. */
-export function survivorsPerKey(texts: readonly string[], first: boolean): number[] {
+/** dlt's `dedup_sort`: among records of one key, keep the highest (`desc`) or lowest (`asc`) value of a column. */
+export interface DedupSort {
+  order: 'asc' | 'desc';
+  /** Each record's raw value of the sort column (undefined where it has none), in record order. */
+  values: readonly unknown[];
+}
+
+/**
+ * The record of each key that a page keeps: with a dedup sort, the one whose sort value wins; else the
+ * first where the first version wins (insert-only), else the last.
+ */
+export function survivorsPerKey(texts: readonly string[], first: boolean, sort?: DedupSort): number[] {
+  if (sort) return sortWinnerPerKey(texts, sort);
   if (!first) return lastPerKey(texts);
   const seen = new Set<string>();
   const kept: number[] = [];
@@ -260,4 +280,57 @@ export function lastPerKey(texts: readonly string[]): number[] {
   // Most pages hold no duplicates: then every index survives, in order.
   if (last.size === texts.length) return texts.map((_, i) => i);
   return [...last.values()];
+}
+
+/** A layout's dedup sort with each record's value of its column. */
+export function dedupSortOf(hint: DedupSortHint, values: readonly unknown[]): DedupSort {
+  return { order: hint.order, values };
+}
+
+/**
+ * Per key, the record whose sort value is highest (`desc`) or lowest (`asc`); a record without a value loses
+ * to one with a value, and among equal (or incomparable) values the later record wins, as without the hint.
+ * Survivors stay in record order.
+ */
+function sortWinnerPerKey(texts: readonly string[], sort: DedupSort): number[] {
+  const winner = new Map<string, number>();
+  texts.forEach((id, i) => {
+    const held = winner.get(id);
+    if (held === undefined || !beats(sort.values[held], sort.values[i], sort.order)) winner.set(id, i);
+  });
+  if (winner.size === texts.length) return texts.map((_, i) => i);
+  return [...winner.values()].sort((a, b) => a - b);
+}
+
+/** Whether `held` strictly beats `challenger` under the order (ties and incomparable values: it does not). */
+function beats(held: unknown, challenger: unknown, order: 'asc' | 'desc'): boolean {
+  if (isAbsent(challenger)) return !isAbsent(held);
+  if (isAbsent(held)) return false;
+  const c = compareSortValues(held, challenger);
+  return c !== 0 && (order === 'desc' ? c > 0 : c < 0);
+}
+
+function isAbsent(value: unknown): boolean {
+  return value === undefined || value === null;
+}
+
+/**
+ * Numbers by value, booleans false < true, other text by code
+ * units, which orders ISO 8601 timestamps and dates of one format by time. Mixed kinds compare as equal.
+ */
+function compareSortValues(a: unknown, b: unknown): number {
+  const na = sortNumber(a);
+  const nb = sortNumber(b);
+  if (na !== undefined && nb !== undefined) return na < nb ? -1 : na > nb ? 1 : 0;
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  const ta = a instanceof JsonText ? a.text : a;
+  const tb = b instanceof JsonText ? b.text : b;
+  if (typeof ta === 'string' && typeof tb === 'string') return ta < tb ? -1 : ta > tb ? 1 : 0;
+  return 0;
+}
+
+function sortNumber(value: unknown): number | bigint | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return value;
+  return undefined;
 }

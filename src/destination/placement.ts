@@ -8,7 +8,7 @@
  * FINAL collapses it there. The servers need `{shard}` and `{replica}` macros (ClickHouse's usual setup).
  */
 import { randomBytes } from 'node:crypto';
-import { addColumnSql, allColumns, createTableSql, engineParts, type ColumnDef, type DdlOptions, type TableLayout } from './ddl';
+import { addColumnSql, allColumns, columnSql, commentColumnSql, createTableSql, engineParts, type ColumnDef, type DdlOptions, type TableLayout } from './ddl';
 import { ident, identList, literal, qualified } from './sql';
 
 export interface TableDdl {
@@ -36,7 +36,7 @@ export function localDdl(options: DdlOptions & { addColumnIfNotExists: boolean }
   return {
     createDatabase: (database) => [`CREATE DATABASE IF NOT EXISTS ${ident(database)}`],
     createTable: (database, table, columns, layout) => [createTableSql(database, table, columns, layout, options)],
-    addColumn: (database, table, column) => [addColumnSql(database, table, column, options.addColumnIfNotExists)],
+    addColumn: (database, table, column) => addColumnSql(database, table, column, options.addColumnIfNotExists),
     dataTable: (table) => table,
     rename: (database, pairs) => [renameSql(database, pairs, '')],
     drop: (database, table) => [`DROP TABLE IF EXISTS ${qualified(database, table)}`],
@@ -61,7 +61,8 @@ export function clusterDdl(cluster: string, options: DdlOptions & { addColumnIfN
       // replicated"), so the Distributed table, which holds no data, is re-created over the altered local table.
       const ifNot = options.addColumnIfNotExists ? 'IF NOT EXISTS ' : '';
       return [
-        `ALTER TABLE ${qualified(database, clusterLocalName(table))}${on} ADD COLUMN ${ifNot}${ident(column.name)} ${column.type}`,
+        `ALTER TABLE ${qualified(database, clusterLocalName(table))}${on} ADD COLUMN ${ifNot}${columnSql(column)}`,
+        ...commentColumnSql(qualified(database, clusterLocalName(table)), column, on),
         `DROP TABLE IF EXISTS ${qualified(database, table)}${on}`,
         createDistributed(database, table, layout),
       ];
@@ -84,7 +85,7 @@ export function clusterDdl(cluster: string, options: DdlOptions & { addColumnIfN
     // metadata its predecessor left behind while ZooKeeper still cleans it up.
     const path = `/clickhouse/tables/{shard}/sluice/${database}/${table}/${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
     const engineArgs = [literal(path), literal('{replica}'), ...args].join(', ');
-    const cols = allColumns(columns, layout).map((c) => `${ident(c.name)} ${c.type}`).join(', ');
+    const cols = allColumns(columns, layout).map(columnSql).join(', ');
     return `CREATE TABLE IF NOT EXISTS ${qualified(database, local)}${on} (${cols}) ENGINE = ReplicatedReplacingMergeTree(${engineArgs}) ORDER BY ${identList(orderBy)}`;
   }
 

@@ -102,7 +102,7 @@ export class ReplaceLoads {
    * resource gets an empty staging copy (with `layout` for the root, the child layout for child tables), so a
    * load with zero pages still replaces the data (as dlt does).
    */
-  async begin(database: string, table: string, loadId: string, layout: TableLayout): Promise<void> {
+  async begin(database: string, table: string, loadId: string, layout: TableLayout, comments: ReadonlyMap<string, string> = new Map()): Promise<void> {
     const leftovers = await this.family(database, table);
     for (const old of leftovers.old) await this.recover(database, old.slice(0, -OLD_SUFFIX.length));
     const { live } = leftovers.old.length > 0 ? await this.family(database, table) : leftovers;
@@ -116,7 +116,9 @@ export class ReplaceLoads {
       const columns = await this.schema.read(database, name);
       if (!columns) continue; // dropped meanwhile: the first page creates staging
       const own: TableLayout = name === table ? layout : childLayout(layout);
-      await this.run(this.ddl.createTable(database, staging, stagingColumns(columns, own), own), `creating staging table for ${database}.${name}`);
+      // The copy takes the resource's column comments again: the live table's column map holds types only.
+      const commented = name === table ? comments : new Map<string, string>();
+      await this.run(this.ddl.createTable(database, staging, stagingColumns(columns, own, commented), own), `creating staging table for ${database}.${name}`);
       this.schema.forget(database, staging);
     }
     // Tables without a live table yet are created in staging by the first page that needs them.
@@ -169,10 +171,14 @@ export class ReplaceLoads {
 }
 
 /** The live table's data columns, for a staging table of `layout` (sort key columns cannot be Nullable). */
-function stagingColumns(columns: ReadonlyMap<string, string>, layout: TableLayout): ColumnDef[] {
+function stagingColumns(columns: ReadonlyMap<string, string>, layout: TableLayout, comments: ReadonlyMap<string, string>): ColumnDef[] {
   const meta = new Set(META_COLUMNS.map((c) => c.name));
   const key = new Set(layout.kind === 'merge' ? layout.key : layout.kind === 'child' ? CHILD_KEY : []);
   return [...columns]
     .filter(([name]) => !meta.has(name))
-    .map(([name, type]) => ({ name, type: key.has(name) ? type.replace(/^Nullable\((.*)\)$/, '$1') : type }));
+    .map(([name, type]) => {
+      const def: ColumnDef = { name, type: key.has(name) ? type.replace(/^Nullable\((.*)\)$/, '$1') : type };
+      const comment = comments.get(name);
+      return comment !== undefined ? { ...def, comment } : def;
+    });
 }

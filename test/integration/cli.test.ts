@@ -61,9 +61,10 @@ test('validate and run exit 2 with one line per problem, naming the path', async
 
 test('validate and run print a warning for each accepted setting that has no effect, on stderr, and still succeed', async () => {
   const config = analyticsConfig() as { resources: Array<Record<string, unknown>> };
-  config.resources[0]!.columns = { created_at: { data_type: 'timestamp', timezone: false } };
+  // timezone and dedup_sort are honoured now; unique has no ClickHouse counterpart.
+  config.resources[0]!.columns = { created_at: { data_type: 'timestamp', timezone: false, unique: true } };
   const path = writeConfig('no-effect.json', config);
-  const expected = 'warning: resources[0].columns.created_at.timezone: column hint "timezone" has no effect in sluice (hint: timestamps are stored as DateTime64 in UTC (docs/clickhouse.md))';
+  const expected = 'warning: resources[0].columns.created_at.unique: column hint "unique" has no effect in sluice (hint: ClickHouse has no unique constraint; a merge resource keeps one row per primary key)';
   const validated = await runCli(['validate', path]);
   expect({ code: validated.code, stderr: validated.stderr.trim() }).toEqual({ code: 0, stderr: expected });
   const run = await runCli(['run', path, '--with-worker', '--json', '--pipeline', uniqueName('cliwarn'), '--database', database], {

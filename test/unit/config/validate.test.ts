@@ -255,7 +255,7 @@ describe('table names that collide', () => {
 });
 
 describe('warnings: accepted settings that have no effect in sluice', () => {
-  it('dedup_sort column hints (both column forms) and a replace strategy; timezone is honoured, so no warning', () => {
+  it('dedup_sort without merge and a primary key (both column forms) and a replace strategy; timezone is honoured, so no warning', () => {
     const result = validateSourceConfig({
       client,
       resource_defaults: { columns: [{ name: 'ts', timezone: true }, { name: 'seq', dedup_sort: 'asc' }] },
@@ -264,10 +264,60 @@ describe('warnings: accepted settings that have no effect in sluice', () => {
       ],
     });
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    const needsKey = 'it chooses among records of one primary key: only a merge resource with a primary key has them';
     expect(result.warnings.map(formatProblem)).toEqual([
-      'resources[0].columns.seq.dedup_sort: column hint "dedup_sort" has no effect in sluice (hint: within a batch the later record of a key wins)',
-      'resources[0].columns.id.dedup_sort: column hint "dedup_sort" has no effect in sluice (hint: within a batch the later record of a key wins)',
+      `resources[0].columns.seq.dedup_sort: column hint "dedup_sort" has no effect here (hint: ${needsKey})`,
+      `resources[0].columns.id.dedup_sort: column hint "dedup_sort" has no effect here (hint: ${needsKey})`,
       'resources[0].write_disposition.strategy: replace strategy "insert-from-staging" has no effect in sluice (hint: sluice always loads into a staging table and swaps it in atomically)',
+    ]);
+  });
+
+  it('dedup_sort on a merge resource with a primary key is honoured; a second dedup_sort column is not', () => {
+    const merged = (columns: object, key: object) => validateSourceConfig({ client, resources: [{ name: 'a', write_disposition: 'merge', columns, ...key }] });
+    const one = merged({ seq: { dedup_sort: 'desc' } }, { primary_key: 'id' });
+    expect(one.ok && one.warnings).toEqual([]);
+    const byHint = merged({ id: { primary_key: true }, seq: { dedup_sort: 'asc' } }, {});
+    expect(byHint.ok && byHint.warnings).toEqual([]);
+    const two = merged({ seq: { dedup_sort: 'desc' }, at: { dedup_sort: 'asc' } }, { primary_key: ['id'] });
+    expect(two.ok && two.warnings.map(formatProblem)).toEqual([
+      'resources[0].columns.at.dedup_sort: column hint "dedup_sort" has no effect here (hint: only one column sorts the records of a key: "seq")',
+    ]);
+  });
+
+  it('unique, partition, sort, cluster and x-* hints are accepted and warned about, in both column forms; false asks for nothing; description is honoured', () => {
+    const result = validateSourceConfig({
+      client,
+      resource_defaults: { columns: [{ name: 'day', partition: true, 'x-bigquery-partition': true }] },
+      resources: [
+        {
+          name: 'a',
+          columns: { id: { unique: true, sort: true, cluster: false, description: 'the id' }, at: { cluster: true, 'x-normalizer': { seen: 1 }, unique: false } },
+        },
+      ],
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    const x = 'dlt extension hints address dlt destinations and normalizers; sluice has none of them';
+    expect(result.warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([
+      'resources[0].columns.day.partition: column hint "partition" has no effect in sluice',
+      'resources[0].columns.day["x-bigquery-partition"]: column hint "x-bigquery-partition" has no effect in sluice',
+      'resources[0].columns.id.unique: column hint "unique" has no effect in sluice',
+      'resources[0].columns.id.sort: column hint "sort" has no effect in sluice',
+      'resources[0].columns.at.cluster: column hint "cluster" has no effect in sluice',
+      'resources[0].columns.at["x-normalizer"]: column hint "x-normalizer" has no effect in sluice',
+    ]);
+    expect(result.warnings[1]!.hint).toBe(x);
+    // Extension hints act on nothing, so they do not travel into the workflow input; the rest do.
+    expect(result.source.resources[0]!.columns).toEqual({ day: { partition: true }, id: { unique: true, sort: true, cluster: false, description: 'the id' }, at: { cluster: true, unique: false } });
+  });
+
+  it('refuses a hint that is neither dlt nor an extension, and a description that is not text or too long', () => {
+    const result = validateSourceConfig({ client, resources: [{ name: 'a', columns: { id: { uniq: true }, at: { description: 5 }, b: { description: 'x'.repeat(1_001) } } }] });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      'resources[0].columns.at.description: expected a text',
+      'resources[0].columns.b.description: at most 1000 characters',
+      'resources[0].columns.id.uniq: unknown key "uniq"',
     ]);
   });
 

@@ -5,7 +5,7 @@ import { clusterDdl } from '../../../src/destination/placement';
 import type { JsonObject } from '../../../src/config/types';
 import { convertRows, Rejections } from '../../../src/destination/contract';
 import { JsonText } from '../../../src/destination/flatten';
-import { dedupeByKey, flattenPage, keyTextOf, pageTables, shapePage, wantedColumns, widen } from '../../../src/destination/page';
+import { dedupeByKey, flattenPage, keyTextOf, pageTables, shapePage, survivorsPerKey, wantedColumns, widen } from '../../../src/destination/page';
 import { stateTableSql } from '../../../src/destination/state';
 import { resource } from './resource-fixture';
 
@@ -77,8 +77,28 @@ describe('DDL', () => {
   });
 
   it('ADD COLUMN uses IF NOT EXISTS only where the server parses it', () => {
-    expect(addColumnSql('d', 't', { name: 'a`b', type: 'Nullable(String)' }, false)).toBe('ALTER TABLE `d`.`t` ADD COLUMN `a\\`b` Nullable(String)');
-    expect(addColumnSql('d', 't', { name: 'c', type: 'Int64' }, true)).toBe('ALTER TABLE `d`.`t` ADD COLUMN IF NOT EXISTS `c` Int64');
+    expect(addColumnSql('d', 't', { name: 'a`b', type: 'Nullable(String)' }, false)).toEqual(['ALTER TABLE `d`.`t` ADD COLUMN `a\\`b` Nullable(String)']);
+    expect(addColumnSql('d', 't', { name: 'c', type: 'Int64' }, true)).toEqual(['ALTER TABLE `d`.`t` ADD COLUMN IF NOT EXISTS `c` Int64']);
+  });
+
+  it('a description hint becomes an escaped COMMENT: in CREATE TABLE, and after ADD COLUMN as COMMENT COLUMN (18.16 drops it there)', () => {
+    const r = resource({ write_disposition: 'merge', primary_key: ['id'], columns: { id: { description: "it's\\n" }, Note: { data_type: 'text', description: 'a note' } } });
+    const t = pageTables('u', layoutFor(r), flattenPage(r, [{ id: 1 }]), ['id'], { loadId: 'l', version: 1, page: 0 })[0]!;
+    const wanted = wantedColumns(t, r, ['id'], OLD);
+    expect(wanted.filter((c) => c.comment !== undefined)).toEqual([
+      { name: 'id', type: 'Int64', comment: "it's\\n" },
+      { name: 'note', type: 'Nullable(String)', comment: 'a note' },
+    ]);
+    expect(createTableSql('db', 'u', wanted, layoutFor(r))).toContain("(`id` Int64 COMMENT 'it\\'s\\\\n', `_sluice_id` String, `note` Nullable(String) COMMENT 'a note', ");
+    expect(addColumnSql('d', 't', { name: 'n', type: 'Int64', comment: "o'k" }, false)).toEqual([
+      "ALTER TABLE `d`.`t` ADD COLUMN `n` Int64 COMMENT 'o\\'k'",
+      "ALTER TABLE `d`.`t` COMMENT COLUMN `n` 'o\\'k'",
+    ]);
+    const onCluster = clusterDdl('c1', { addColumnIfNotExists: false }).addColumn('db', 'users', { name: 'n', type: 'Int64', comment: 'c' }, { kind: 'merge', key: ['id'] });
+    expect(onCluster.slice(0, 2)).toEqual([
+      "ALTER TABLE `db`.`users__sluice_local` ON CLUSTER `c1` ADD COLUMN `n` Int64 COMMENT 'c'",
+      "ALTER TABLE `db`.`users__sluice_local` ON CLUSTER `c1` COMMENT COLUMN `n` 'c'",
+    ]);
   });
 
   it('state table is keyed by pipeline and resource with a version', () => {
@@ -155,6 +175,18 @@ describe('page shaping', () => {
     });
     const [bad] = tablesOf(r, [{ name: 'x' }]);
     expect(() => convertRows(bad, cols, new Set(), r, OLD, meta, '', new Rejections())).toThrow(/resource "events": field "id"/);
+  });
+
+  it('with a dedup sort keeps the highest (desc) or lowest (asc) value per key; no value loses, ties go to the later record', () => {
+    const keys = ['a', 'b', 'a', 'b', 'a', 'c', 'c'];
+    const values = ['2024-01-02T00:00:00Z', 5, '2024-03-01T00:00:00Z', null, '2024-02-01T00:00:00Z', 7, 7];
+    expect(survivorsPerKey(keys, false, { order: 'desc', values })).toEqual([1, 2, 6]);
+    expect(survivorsPerKey(keys, false, { order: 'asc', values })).toEqual([0, 1, 6]);
+    // Numbers by value, not as text (10 > 9); big integers too.
+    expect(survivorsPerKey(['k', 'k'], false, { order: 'desc', values: [10, 9] })).toEqual([0]);
+    expect(survivorsPerKey(['k', 'k'], false, { order: 'asc', values: [2n ** 60n, 3] })).toEqual([1]);
+    // The sort wins over insert-only's first record within a batch.
+    expect(survivorsPerKey(['k', 'k'], true, { order: 'desc', values: [1, 2] })).toEqual([1]);
   });
 
   it('keeps the last record per key within a page', () => {
