@@ -50,9 +50,9 @@ export async function deleteByMergeKey(
   const thisLoad = `${ident(META.loadId)} = ${literal(loadId)}`;
   const otherLoads = `${ident(META.loadId)} != ${literal(loadId)}`;
   const replaced = `${tuple} IN (SELECT ${keys} FROM ${qualified(database, table)} WHERE ${thisLoad}) AND ${otherLoads}`;
-  // A delete rewrites data parts (a mutation on 18.16 every part of the table), so it runs only when an earlier load
-  // holds one of this load's merge keys: a load of new days, say, or a retried commit, leaves the tables
-  // alone. Child rows go only with replaced root rows, so no replaced root row means nothing to delete.
+  // A delete rewrites data parts (a mutation on 18.16 every part of the table), so it runs only when an
+  // earlier load holds one of this load's merge keys: a load of new days, say, or a retried commit, leaves
+  // the tables alone. Child rows go only with replaced root rows, so no replaced root row means nothing to delete.
   const [probe] = await conn.rows<{ n: string | number }>(
     `SELECT count() AS n FROM (SELECT 1 FROM ${qualified(database, table)} WHERE ${replaced} LIMIT 1)`,
     `looking for rows that ${database}.${table}'s merge key replaces`,
@@ -86,7 +86,7 @@ export async function mutationFailureColumn(conn: Connection): Promise<string> {
 }
 
 /** Whether a delete runs as a lightweight DELETE: the one place this is decided (see the module comment). */
-export function usesLightweightDelete(placement: MutationTarget): boolean {
+function usesLightweightDelete(placement: MutationTarget): boolean {
   return placement.lightweightDelete && !placement.onCluster;
 }
 
