@@ -135,9 +135,9 @@ export class Connection {
     return toSluiceError(err, this.settings.url, what, this.settings.password);
   }
 
-  async command(sql: string, what: string): Promise<void> {
+  async command(sql: string, what: string, settings?: Record<string, number>): Promise<void> {
     try {
-      await this.client.command({ query: sql });
+      await this.client.command({ query: sql, ...(settings ? { clickhouse_settings: settings } : {}) });
     } catch (err) {
       throw this.fail(err, what);
     }
@@ -243,7 +243,7 @@ async function probe(conn: Connection): Promise<ServerFeatures> {
   const [version] = await conn.rows<{ v: string }>('SELECT version() AS v', 'the version query');
   const families = await conn.rows<{ name: string }>('SELECT name FROM system.data_type_families', 'the type probe');
   const settings = await conn.rows<{ name: string }>(
-    "SELECT name FROM system.settings WHERE name IN ('input_format_skip_unknown_fields', 'allow_experimental_object_type')",
+    "SELECT name FROM system.settings WHERE name IN ('input_format_skip_unknown_fields', 'allow_experimental_object_type', 'lightweight_deletes_sync')",
     'the settings probe',
   );
   return featuresFromProbe({

@@ -438,7 +438,11 @@ class ClickHouseDestination implements Destination {
     if (!live.includes(table)) return; // nothing loaded, nothing to replace
     const children = live.filter((t) => t !== table);
     const { ddl } = this.placement(target.cluster);
-    const mutations = { dataTable: ddl.dataTable, onCluster: ddl.cluster ? ` ON CLUSTER ${ident(ddl.cluster)}` : '' };
+    const mutations = {
+      dataTable: ddl.dataTable,
+      onCluster: ddl.cluster ? ` ON CLUSTER ${ident(ddl.cluster)}` : '',
+      lightweightDelete: this.features.lightweightDelete,
+    };
     if (byMergeKey) await deleteByMergeKey(this.conn, mutations, database, table, children, mergeKey, loadId);
     // Lists are replaced, not overlaid: the elements a parent's latest version no longer has go (stale-children.ts).
     // insert-only keeps a key's first version, lists included, so nothing of it is stale.

@@ -19,6 +19,13 @@ export interface ServerFeatures {
   exchangeTables: boolean;
   /** `ALTER TABLE … ADD COLUMN IF NOT EXISTS` parses. */
   addColumnIfNotExists: boolean;
+  /**
+   * Lightweight `DELETE FROM … WHERE …` whose wait we can set per query (`lightweight_deletes_sync`, 24.4+;
+   * the statement itself is GA since 23.3, but before 24.4 its wait follows `mutations_sync`, which a
+   * server profile may change). Deletes then mark rows in a `_row_exists` mask instead of rewriting every
+   * column of the parts concerned (merge-key.ts `deleteAndWait`).
+   */
+  lightweightDelete: boolean;
 }
 
 /** Probe results, gathered by the connection module from `SELECT version()` and system tables. */
@@ -48,5 +55,6 @@ export function featuresFromProbe(probe: FeatureProbe): ServerFeatures {
     isDeletedArg: versionAtLeast(probe.version, 23, 2),
     exchangeTables: versionAtLeast(probe.version, 21, 8),
     addColumnIfNotExists: versionAtLeast(probe.version, 19, 3),
+    lightweightDelete: probe.settings.has('lightweight_deletes_sync'),
   };
 }

@@ -1,10 +1,17 @@
 /**
  * dlt's `merge_key` (delete-insert): when a load commits, rows of earlier loads whose merge key appears in
  * this load are deleted, so the load's rows replace them (e.g. every row of a day that was loaded again).
- * Pages are inserted into the live table as usual; the delete runs once, at commit, as an ALTER … DELETE
- * mutation that spares this load's own rows, so it is idempotent and a retried commit does no harm; where no
- * earlier row shares a merge key with this load, no mutation is made at all.
+ * Pages are inserted into the live table as usual; the delete runs once, at commit, and spares this load's
+ * own rows, so it is idempotent and a retried commit does no harm; where no earlier row shares a merge key
+ * with this load, no delete is made at all.
  * Child rows of the deleted rows go with them (matched by `_sluice_root_id`).
+ *
+ * How a delete runs is decided in `deleteAndWait` alone. On a single server that has lightweight DELETE with
+ * `lightweight_deletes_sync` (24.4+, features.ts) it is `DELETE FROM … WHERE …`, waited for by the server: it
+ * only marks the rows in the `_row_exists` mask (ClickHouse runs it as an `UPDATE _row_exists = 0` mutation)
+ * instead of rewriting every column of the parts concerned. Elsewhere it is an `ALTER TABLE … DELETE`
+ * mutation: on 18.16 and 23.x, and on every cluster, whose replica wait below is tested only on 18.16 here.
+ * Tables sluice creates have no projections, which a lightweight delete would refuse on 24.x.
  *
  * Mutations are asynchronous (and `mutations_sync` does not exist on 18.16), so we wait for them by polling
  * `system.mutations`: commit returns only when the old rows are gone. On a cluster that table speaks only
@@ -25,6 +32,8 @@ const TIMEOUT_MS = 300_000;
 export interface MutationTarget {
   dataTable(table: string): string;
   onCluster: string;
+  /** The server has lightweight DELETE (features.ts `lightweightDelete`); `deleteAndWait` decides whether to use it. */
+  lightweightDelete: boolean;
 }
 
 export async function deleteByMergeKey(
@@ -41,9 +50,9 @@ export async function deleteByMergeKey(
   const thisLoad = `${ident(META.loadId)} = ${literal(loadId)}`;
   const otherLoads = `${ident(META.loadId)} != ${literal(loadId)}`;
   const replaced = `${tuple} IN (SELECT ${keys} FROM ${qualified(database, table)} WHERE ${thisLoad}) AND ${otherLoads}`;
-  // A mutation rewrites data parts (on 18.16 every part of the table), so it runs only when an earlier load
-  // holds one of this load's merge keys: a load of new days, say, or a retried commit, leaves the tables
-  // alone. Child rows go only with replaced root rows, so no replaced root row means nothing to delete.
+  // A delete rewrites data parts (a mutation on 18.16 every part of the table), so it runs only when an
+  // earlier load holds one of this load's merge keys: a load of new days, say, or a retried commit, leaves
+  // the tables alone. Child rows go only with replaced root rows, so no replaced root row means nothing to delete.
   const [probe] = await conn.rows<{ n: string | number }>(
     `SELECT count() AS n FROM (SELECT 1 FROM ${qualified(database, table)} WHERE ${replaced} LIMIT 1)`,
     `looking for rows that ${database}.${table}'s merge key replaces`,
@@ -57,14 +66,14 @@ export async function deleteByMergeKey(
   }
   const reason = await mutationFailureColumn(conn);
   for (const child of children) {
-    await mutateAndWait(
+    await deleteAndWait(
       conn,
       placement,
       { database, userTable: child, reason },
       `${otherLoads} AND ${ident(LINK.rootId)} IN (SELECT ${ident(LINK.id)} FROM ${qualified(database, table)} WHERE ${replaced})`,
     );
   }
-  await mutateAndWait(conn, placement, { database, userTable: table, reason }, replaced);
+  await deleteAndWait(conn, placement, { database, userTable: table, reason }, replaced);
 }
 
 /** system.mutations' failure column as a select expression: 18.16's has no latest_fail_reason ('' there). */
@@ -76,19 +85,31 @@ export async function mutationFailureColumn(conn: Connection): Promise<string> {
   return Number(hasReason?.n ?? 0) > 0 ? 'any(latest_fail_reason)' : "''";
 }
 
+/** Whether a delete runs as a lightweight DELETE: the one place this is decided (see the module comment). */
+function usesLightweightDelete(placement: MutationTarget): boolean {
+  return placement.lightweightDelete && !placement.onCluster;
+}
+
 /**
  * One table's delete, waited for (also used for stale list elements, stale-children.ts); `reason` is
  * mutationFailureColumn's answer, asked once per commit.
  */
-export async function mutateAndWait(
+export async function deleteAndWait(
   conn: Connection,
   placement: MutationTarget,
   { database, userTable, reason }: { database: string; userTable: string; reason: string },
   where: string,
   what = 'merge-key delete',
 ): Promise<void> {
-  // The subqueries read the user-facing table (Distributed on a cluster); the mutation changes the data table.
+  // The subqueries read the user-facing table (Distributed on a cluster); the delete changes the data table.
   const table = placement.dataTable(userTable);
+  if (usesLightweightDelete(placement)) {
+    // Set, not left to the server's profile (ClickHouse Cloud's default is 1): the statement returns once the
+    // rows are marked on every replica, and a failed delete fails it. A commit whose HTTP request times out
+    // (300 s, connection.ts) leaves the delete running; its retry probes again and deletes what is left.
+    await conn.command(`DELETE FROM ${qualified(database, table)} WHERE ${where}`, `${what} in ${database}.${table}`, { lightweight_deletes_sync: 2 });
+    return;
+  }
   await conn.command(
     `ALTER TABLE ${qualified(database, table)}${placement.onCluster} DELETE WHERE ${where}`,
     `${what} in ${database}.${table}`,

@@ -11,13 +11,14 @@
  *  - the row is older than the root's latest version and that version has no element at its position.
  * Elements the latest version overwrote are not touched (FINAL already hides them and merges drop them),
  * so a sync where lists only change in place or grow makes no mutation: commit first asks for one stale row
- * (`LIMIT 1`) and mutates only when it finds one, as merge-key.ts does. The delete is a mutation waited
- * for (merge-key.ts's `mutateAndWait`: 18.16 has neither lightweight DELETE nor `mutations_sync`).
+ * (`LIMIT 1`) and deletes only when it finds one, as merge-key.ts does. The delete is waited for, and is a
+ * lightweight DELETE or an `ALTER … DELETE` mutation as merge-key.ts's `deleteAndWait` decides (lightweight
+ * on a single 24.4+ server; a mutation on 18.16, which has neither lightweight DELETE nor `mutations_sync`).
  * Idempotent: a retried commit finds nothing stale and does nothing.
  */
 import type { Connection } from './connection';
 import { LINK, META } from './ddl';
-import { mutateAndWait, mutationFailureColumn, type MutationTarget } from './merge-key';
+import { deleteAndWait, mutationFailureColumn, type MutationTarget } from './merge-key';
 import { ident, literal, qualified } from './sql';
 
 export interface StaleChildrenTarget {
@@ -47,7 +48,7 @@ export function staleChildCondition(target: StaleChildrenTarget, child: string):
   return `${touched} AND (${deleted} OR ${tail})`;
 }
 
-/** Deletes the stale rows of every child table, child tables before deeper ones; returns the tables mutated. */
+/** Deletes the stale rows of every child table, child tables before deeper ones; returns the tables it deleted from. */
 export async function deleteStaleChildRows(conn: Connection, placement: MutationTarget, target: StaleChildrenTarget): Promise<string[]> {
   const mutated: string[] = [];
   let reason: string | undefined;
@@ -59,7 +60,7 @@ export async function deleteStaleChildRows(conn: Connection, placement: Mutation
     );
     if (Number(probe?.n ?? 0) === 0) continue;
     reason ??= await mutationFailureColumn(conn);
-    await mutateAndWait(conn, placement, { database: target.database, userTable: child, reason }, where, 'stale list elements');
+    await deleteAndWait(conn, placement, { database: target.database, userTable: child, reason }, where, 'stale list elements');
     mutated.push(child);
   }
   return mutated;

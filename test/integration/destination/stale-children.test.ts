@@ -47,3 +47,41 @@ test('the old tail is visible until commit, gone after it; a retried commit make
   expect(await mutations()).toBe(afterCommit);
   expect((await skus()).sort()).toEqual(['A', 'Y']);
 });
+
+/**
+ * Which kind of delete commit makes, asked of the server: a lightweight DELETE (ClickHouse records it as an
+ * `UPDATE _row_exists = 0` mutation) where `lightweight_deletes_sync` exists (24.4+, e.g. 26.9), an
+ * `ALTER … DELETE` mutation on older servers (18.16). Runs on both, expecting each server's own path.
+ */
+test('commit deletes lightweight on 24.4+ (26.9) and by ALTER … DELETE mutation on 18.16, for stale list elements and merge_key', async () => {
+  const [{ v }] = await rows<{ v: string }>(fx.ch, 'SELECT version() AS v');
+  const [major, minor] = v.split('.').map(Number);
+  const lightweight = major! > 24 || (major === 24 && minor! >= 4);
+  const commands = async (table: string): Promise<string[]> =>
+    (await rows<{ command: string }>(fx.ch, `SELECT command FROM system.mutations WHERE database = '${fx.db}' AND table = '${table}' ORDER BY create_time`)).map((r) => r.command);
+  const expected = lightweight ? /^\(?UPDATE _row_exists = 0 WHERE/ : /^\(?DELETE WHERE/;
+
+  // Its own tables: the first test's are in the same database.
+  const baskets = { database: fx.db, resource: resource({ name: 'baskets', table_name: 'baskets', write_disposition: 'merge', primary_key: ['id'] }) };
+  await fx.dest.beginLoad(baskets, 'B1');
+  await fx.dest.insertPage(baskets, [order(1, ['a', 'b'])], { loadId: 'B1', version: 10, page: 0 });
+  await fx.dest.commitLoad(baskets, 'B1');
+  await fx.dest.beginLoad(baskets, 'B2');
+  await fx.dest.insertPage(baskets, [order(1, ['a'])], { loadId: 'B2', version: 20, page: 0 });
+  await fx.dest.commitLoad(baskets, 'B2');
+  expect(await rows(fx.ch, `SELECT sku FROM \`${fx.db}\`.baskets__items FINAL`)).toEqual([{ sku: 'a' }]);
+  const stale = await commands('baskets__items');
+  expect(stale).toHaveLength(1);
+  expect(stale[0]).toMatch(expected);
+
+  const days = resource({ name: 'days', table_name: 'days', write_disposition: 'merge', merge_key: ['day'], columns: {} });
+  const t = { database: fx.db, resource: days };
+  await fx.dest.insertPage(t, [{ day: '2024-01-01', v: 'a' }], { loadId: 'D1', version: 1, page: 0 });
+  await fx.dest.commitLoad(t, 'D1');
+  await fx.dest.insertPage(t, [{ day: '2024-01-01', v: 'b' }], { loadId: 'D2', version: 2, page: 0 });
+  await fx.dest.commitLoad(t, 'D2');
+  expect(await rows(fx.ch, `SELECT v FROM \`${fx.db}\`.days FINAL`)).toEqual([{ v: 'b' }]);
+  const replaced = await commands('days');
+  expect(replaced).toHaveLength(1);
+  expect(replaced[0]).toMatch(expected);
+});
