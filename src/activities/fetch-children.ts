@@ -18,6 +18,8 @@ import { LoopGuard } from './loop-guard';
 import { createPacer, type Pacer } from './pacing';
 import { partialBatchPause } from './fetch-pages';
 import { pageFailure } from './page-failure';
+import { toActivityFailure } from './failures';
+import { loadRegisteredFunctions } from './processing-steps';
 import { resolveEndpoint } from './secrets';
 import type { FetchAndLoadChildrenInput, FetchAndLoadChildrenResult } from './types';
 
@@ -31,6 +33,9 @@ interface ParentWalk {
 
 export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLoadChildrenInput): Promise<FetchAndLoadChildrenResult> {
   const { endpoint, secretValues, mask } = resolveEndpoint(input.resource.endpoint, deps);
+  await loadRegisteredFunctions(input.resource, input.configModule, configDirsOf(deps)).catch((err: unknown) => {
+    throw toActivityFailure(err, mask);
+  });
   const ctx = Context.current();
   try {
     const destination = await deps.destination();

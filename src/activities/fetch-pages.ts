@@ -27,6 +27,8 @@ import { reportProgress, type BatchProgress } from './heartbeat';
 import { LoopGuard } from './loop-guard';
 import { createPacer } from './pacing';
 import { pageFailure } from './page-failure';
+import { toActivityFailure } from './failures';
+import { loadRegisteredFunctions } from './processing-steps';
 import { resolveEndpoint } from './secrets';
 import { DEFAULT_BATCH_SECONDS, type BatchLimits, type FetchAndLoadPagesInput, type FetchAndLoadPagesResult } from './types';
 
@@ -79,6 +81,9 @@ function pagesWanted(limits: BatchLimits, taken: Taken): number {
 
 export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadPagesInput): Promise<FetchAndLoadPagesResult> {
   const { endpoint, secretValues, mask } = resolveEndpoint(input.resource.endpoint, deps);
+  await loadRegisteredFunctions(input.resource, input.configModule, configDirsOf(deps)).catch((err: unknown) => {
+    throw toActivityFailure(err, mask);
+  });
   const ctx = Context.current();
   const startedAt = performance.now();
   let stream: PageStream | undefined;

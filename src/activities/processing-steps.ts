@@ -1,5 +1,5 @@
 /**
- * dlt's `processing_steps` (filter, map, yield_map) for `.ts`/`.js` configs. Functions cannot travel
+ * dlt's `processing_steps` (filter, map, yield_map), and auth strategies registered by name, for `.ts`/`.js` configs. Functions cannot travel
  * through workflow history, so the worker loads the config module itself, once per process, and runs
  * the resource's steps on each batch. The worker must therefore see the same module path as the CLI.
  *
@@ -11,7 +11,7 @@ import { realpathSync } from 'node:fs';
 import { extname, isAbsolute, relative, sep } from 'node:path';
 import { readConfigFile } from '../config';
 import { MODULE_EXTENSIONS } from '../config/load';
-import type { JsonObject } from '../config/types';
+import type { JsonObject, ResolvedResource } from '../config/types';
 import { SluiceError } from '../errors';
 
 type Step = { filter?: (r: JsonObject) => unknown; map?: (r: JsonObject) => JsonObject; yield_map?: (r: JsonObject) => Iterable<JsonObject> };
@@ -19,14 +19,19 @@ type RawResource = { name?: unknown; processing_steps?: unknown };
 
 const modules = new Map<string, Promise<unknown>>();
 
-async function stepsFor(modulePath: string, resourceName: string): Promise<Step[]> {
+/** The config module, loaded once per process: loading it also runs its registerAuth calls. */
+function loadModule(modulePath: string): Promise<unknown> {
   let raw = modules.get(modulePath);
   if (!raw) {
     raw = readConfigFile(modulePath);
     modules.set(modulePath, raw);
     raw.catch(() => modules.delete(modulePath));
   }
-  const config = (await raw) as { resources?: unknown[] };
+  return raw;
+}
+
+async function stepsFor(modulePath: string, resourceName: string): Promise<Step[]> {
+  const config = (await loadModule(modulePath)) as { resources?: unknown[] };
   const resource = (config.resources ?? []).find(
     (r): r is RawResource => typeof r === 'object' && r !== null && (r as RawResource).name === resourceName,
   );
@@ -79,4 +84,14 @@ export async function applyProcessingSteps(
     if (step.yield_map) out = out.flatMap((r) => [...step.yield_map!(r)]);
   }
   return out;
+}
+
+/**
+ * Before a resource whose auth the config module registers fetches: load the module in this worker
+ * (once), from the allowed directories only, so that its registerAuth calls have run.
+ */
+export async function loadRegisteredFunctions(resource: ResolvedResource, modulePath: string | undefined, allowedDirs: readonly string[]): Promise<void> {
+  if (!resource.registered_functions) return;
+  if (!modulePath) throw new SluiceError('config', `resource "${resource.name}" uses a registered auth, which only a .ts/.js config module can define`);
+  await loadModule(allowedConfigModule(modulePath, allowedDirs));
 }

@@ -5,12 +5,14 @@
  * of env and `.dlt/secrets.toml` (normalizeAuth).
  */
 import { z } from 'zod';
-import { byType, isRecord, nonEmptyString, oneOf, positiveInt, strictObject } from './schema-helpers';
+import { registeredAuthTypes } from '../http/auth';
+import type { JsonObject } from './types';
+import { byType, forwardIssues, isRecord, nonEmptyString, oneOf, positiveInt, strictObject } from './schema-helpers';
 
 // Optional: a missing credential is looked up in dlt's `credentials` sections when the run starts.
 const credential = (what: string) => nonEmptyString(`${what} (usually a "\${NAME}" secret reference)`).optional();
 
-export const authSchema = byType(
+const builtInAuthSchema = byType(
   'auth',
   {
     bearer: strictObject({ type: z.literal('bearer'), token: credential('a token') }),
@@ -52,5 +54,31 @@ export const authSchema = byType(
     stringShorthand: true,
   },
 );
+
+/** Options of a registered auth: JSON only, since they travel in workflow input (secrets as references). */
+const registeredOptions = z.record(z.string(), z.json());
+
+/**
+ * A type a `.ts` config registered (registerAuth, dlt's register_auth) before it was validated, or one
+ * of dlt's own. The registry is asked first, as dlt's AUTH_MAP holds both kinds.
+ */
+export const authSchema = z.unknown().transform((value, ctx) => {
+  const type = typeof value === 'string' ? value : isRecord(value) ? value.type : undefined;
+  if (typeof type === 'string' && registeredAuthTypes().includes(type)) {
+    const { type: _type, ...rest } = isRecord(value) ? value : {};
+    const options = registeredOptions.safeParse(rest);
+    if (!options.success) {
+      forwardIssues(options.error, ctx);
+      return z.NEVER;
+    }
+    return { type: 'registered' as const, name: type, options: options.data as JsonObject };
+  }
+  const builtIn = builtInAuthSchema.safeParse(value);
+  if (!builtIn.success) {
+    forwardIssues(builtIn.error, ctx);
+    return z.NEVER;
+  }
+  return builtIn.data;
+});
 
 export type AuthInput = z.output<typeof authSchema>;

@@ -78,6 +78,8 @@ export function normalizePaginator(p: PaginatorInput): PaginatorConfig {
 
 export function normalizeAuth(a: AuthInput): AuthConfig {
   switch (a.type) {
+    case 'registered':
+      return a;
     case 'bearer':
       return { type: 'bearer', token: a.token ?? credentialRef('token') };
     case 'api_key':

@@ -34,7 +34,13 @@ export interface OAuth2ClientCredentialsAuth {
   access_token_request_data?: JsonObject;
   default_token_expiration: number; // seconds, dlt default 3600
 }
-export type AuthConfig = ApiKeyAuth | BearerAuth | HttpBasicAuth | OAuth2ClientCredentialsAuth;
+/** A strategy a `.ts` config registered by name (registerAuth); only its JSON options travel. */
+export interface RegisteredAuth {
+  type: 'registered';
+  name: string;
+  options: JsonObject;
+}
+export type AuthConfig = ApiKeyAuth | BearerAuth | HttpBasicAuth | OAuth2ClientCredentialsAuth | RegisteredAuth;
 
 // ---- paginators (one module per type in src/http/paginators) ----
 export interface SinglePagePaginatorConfig {
@@ -231,6 +237,8 @@ export interface ResolvedResource {
   parallelized: boolean;
   /** How many `processing_steps` the config module defines for this resource (functions stay in the module). */
   processing_steps?: number;
+  /** The resource uses something the config module registers (an auth): workers load the module first. */
+  registered_functions?: true;
 }
 
 export interface DestinationConfig {
