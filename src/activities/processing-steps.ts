@@ -1,5 +1,6 @@
 /**
- * dlt's `processing_steps` (filter, map, yield_map), and auth strategies registered by name, for `.ts`/`.js` configs. Functions cannot travel
+ * dlt's `processing_steps` (filter, map, yield_map), auth strategies registered by name and callable
+ * response_actions, for `.ts`/`.js` configs. Functions cannot travel
  * through workflow history, so the worker loads the config module itself, once per process, and runs
  * the resource's steps on each batch. The worker must therefore see the same module path as the CLI.
  *
@@ -11,6 +12,7 @@ import { realpathSync } from 'node:fs';
 import { extname, isAbsolute, relative, sep } from 'node:path';
 import { readConfigFile } from '../config';
 import { MODULE_EXTENSIONS } from '../config/load';
+import type { ResponseHook } from '../config/endpoint-schema';
 import type { JsonObject, ResolvedResource } from '../config/types';
 import { SluiceError } from '../errors';
 
@@ -86,12 +88,35 @@ export async function applyProcessingSteps(
   return out;
 }
 
+/** The functions a resource takes from its config module, besides processing_steps. */
+export interface ModuleFunctions {
+  responseHooks: ResponseHook[];
+}
+
+type RawEndpoint = { response_actions?: unknown };
+type RawConfig = { resources?: unknown[]; resource_defaults?: { endpoint?: unknown } };
+
+const endpointOf = (holder: unknown): RawEndpoint | undefined => {
+  const endpoint = typeof holder === 'object' && holder !== null ? (holder as { endpoint?: unknown }).endpoint : undefined;
+  return typeof endpoint === 'object' && endpoint !== null ? (endpoint as RawEndpoint) : undefined;
+};
+
 /**
- * Before a resource whose auth the config module registers fetches: load the module in this worker
- * (once), from the allowed directories only, so that its registerAuth calls have run.
+ * Before a resource that uses functions of the config module fetches: load the module in this worker
+ * (once), from the allowed directories only, so that its registerAuth calls have run, and take the
+ * resource's callable response_actions (its own endpoint's, else resource_defaults', as resolve does).
  */
-export async function loadRegisteredFunctions(resource: ResolvedResource, modulePath: string | undefined, allowedDirs: readonly string[]): Promise<void> {
-  if (!resource.registered_functions) return;
-  if (!modulePath) throw new SluiceError('config', `resource "${resource.name}" uses a registered auth, which only a .ts/.js config module can define`);
-  await loadModule(allowedConfigModule(modulePath, allowedDirs));
+export async function loadRegisteredFunctions(resource: ResolvedResource, modulePath: string | undefined, allowedDirs: readonly string[]): Promise<ModuleFunctions> {
+  if (!resource.registered_functions) return { responseHooks: [] };
+  if (!modulePath) throw new SluiceError('config', `resource "${resource.name}" uses functions (a registered auth or response hooks), which only a .ts/.js config module can define`);
+  const config = (await loadModule(allowedConfigModule(modulePath, allowedDirs))) as RawConfig;
+  const wanted = resource.endpoint.response_hooks ?? 0;
+  if (wanted === 0) return { responseHooks: [] };
+  const raw = (config.resources ?? []).find((r) => typeof r === 'object' && r !== null && (r as RawResource).name === resource.name);
+  const actions = endpointOf(raw)?.response_actions ?? endpointOf(config.resource_defaults)?.response_actions;
+  const responseHooks = (Array.isArray(actions) ? actions : []).filter((a): a is ResponseHook => typeof a === 'function');
+  if (responseHooks.length !== wanted) {
+    throw new SluiceError('config', `${modulePath}: resource "${resource.name}" has ${responseHooks.length} callable response_actions, not ${wanted} any more; restart the sync with the current config`);
+  }
+  return { responseHooks };
 }

@@ -10,6 +10,7 @@ import { paginatorSchema } from './paginator-schema';
 import {
   byType,
   dispatch,
+  forwardIssues,
   isRecord,
   jsonPrimitive,
   jsonPathString,
@@ -98,7 +99,7 @@ export const responseActionSchema = strictObject(
       .transform((v) => Number(v))
       .optional(),
     content: z.string().optional(),
-    action: z.literal('ignore', { error: 'only "ignore" is supported (callable actions are not)' }),
+    action: z.literal('ignore', { error: 'only "ignore" is supported (a callable goes in the list itself, in a .ts config)' }),
   },
   {
     also: (value, ctx) => {
@@ -108,6 +109,29 @@ export const responseActionSchema = strictObject(
     },
   },
 );
+
+/**
+ * dlt: a response_actions entry may be a callable taking the response. In a `.ts` config it is a
+ * function; it stays in the module (the worker loads it again, src/activities/processing-steps.ts).
+ */
+export type ResponseHook = (response: HookResponse) => unknown;
+/** What a response hook sees and may change: the status and body sluice then goes on with. */
+export interface HookResponse {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+  url: string;
+}
+
+const responseActionEntry = z.unknown().transform((value, ctx): ResponseHook | z.output<typeof responseActionSchema> => {
+  if (typeof value === 'function') return value as ResponseHook;
+  const action = responseActionSchema.safeParse(value);
+  if (!action.success) {
+    forwardIssues(action.error, ctx);
+    return z.NEVER;
+  }
+  return action.data;
+});
 
 export const retrySchema = strictObject({
   maximum_attempts: positiveInt().optional(),
@@ -141,7 +165,7 @@ export const endpointSchema = strictObject(
     data_selector: jsonPathString().optional(),
     paginator: paginatorSchema.optional(),
     auth: authSchema.optional(),
-    response_actions: z.array(responseActionSchema, { error: 'expected a list of response actions' }).optional(),
+    response_actions: z.array(responseActionEntry, { error: 'expected a list of response actions' }).optional(),
     incremental: incrementalSchema.optional(),
     // sluice extensions
     retry: retrySchema.optional(),

@@ -198,6 +198,8 @@ export interface ResolvedEndpoint {
   paginator?: PaginatorConfig; // undefined = auto detection
   auth?: AuthConfig; // undefined = no auth
   response_actions: ResponseAction[];
+  /** How many response_actions are functions of the `.ts` config module (they run before the others). */
+  response_hooks?: number;
   incremental?: IncrementalConfig;
   retry: RetryConfig;
   rate_limit?: RateLimitConfig;
@@ -237,7 +239,7 @@ export interface ResolvedResource {
   parallelized: boolean;
   /** How many `processing_steps` the config module defines for this resource (functions stay in the module). */
   processing_steps?: number;
-  /** The resource uses something the config module registers (an auth): workers load the module first. */
+  /** The resource uses functions of the config module (a registered auth, response hooks): workers load it first. */
   registered_functions?: true;
 }
 
