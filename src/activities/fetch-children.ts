@@ -33,7 +33,7 @@ interface ParentWalk {
 
 export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLoadChildrenInput): Promise<FetchAndLoadChildrenResult> {
   const { endpoint, secretValues, mask } = resolveEndpoint(input.resource.endpoint, deps);
-  const { responseHooks } = await loadRegisteredFunctions(input.resource, input.configModule, configDirsOf(deps)).catch((err: unknown) => {
+  const { responseHooks, convert } = await loadRegisteredFunctions(input.resource, input.configModule, configDirsOf(deps)).catch((err: unknown) => {
     throw toActivityFailure(err, mask);
   });
   const ctx = Context.current();
@@ -152,7 +152,7 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
     let token: JsonObject | null = null;
     do {
       await pacer.next(signal);
-      const page = await fetchPage({ endpoint: live, secretValues: secrets, state: token, placeholders, signal, responseHooks });
+      const page = await fetchPage({ endpoint: live, secretValues: secrets, state: token, placeholders, signal, responseHooks, convert });
       guard.check(page.records, page.next, page.paginatorSummary);
       walk.pages += 1;
       walk.fetched += page.records.length;

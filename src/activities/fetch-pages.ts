@@ -81,7 +81,7 @@ function pagesWanted(limits: BatchLimits, taken: Taken): number {
 
 export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadPagesInput): Promise<FetchAndLoadPagesResult> {
   const { endpoint, secretValues, mask } = resolveEndpoint(input.resource.endpoint, deps);
-  const { responseHooks } = await loadRegisteredFunctions(input.resource, input.configModule, configDirsOf(deps)).catch((err: unknown) => {
+  const { responseHooks, convert } = await loadRegisteredFunctions(input.resource, input.configModule, configDirsOf(deps)).catch((err: unknown) => {
     throw toActivityFailure(err, mask);
   });
   const ctx = Context.current();
@@ -91,7 +91,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
     const window = endpoint.incremental ? incrementalWindow(endpoint.incremental, input.previousCursor) : undefined;
     const pacer = createPacer(input.pacing);
     stream = openPageStream({
-      request: { endpoint, secretValues, placeholders: window ? { incremental: window } : {}, responseHooks },
+      request: { endpoint, secretValues, placeholders: window ? { incremental: window } : {}, responseHooks, convert },
       start: input.pageToken,
       parallelism: pageParallelism(endpoint.parallelism, deps.env ?? process.env),
       // An endpoint that sets `parallelism` itself gets it even where the API tells no total.

@@ -12,7 +12,7 @@ import { realpathSync } from 'node:fs';
 import { extname, isAbsolute, relative, sep } from 'node:path';
 import { readConfigFile } from '../config';
 import { MODULE_EXTENSIONS } from '../config/load';
-import type { ResponseHook } from '../config/endpoint-schema';
+import type { IncrementalConvertFunction, ResponseHook } from '../config/endpoint-schema';
 import type { JsonObject, ResolvedResource } from '../config/types';
 import { SluiceError } from '../errors';
 
@@ -91,9 +91,10 @@ export async function applyProcessingSteps(
 /** The functions a resource takes from its config module, besides processing_steps. */
 export interface ModuleFunctions {
   responseHooks: ResponseHook[];
+  convert?: IncrementalConvertFunction;
 }
 
-type RawEndpoint = { response_actions?: unknown };
+type RawEndpoint = { response_actions?: unknown; incremental?: unknown; params?: unknown };
 type RawConfig = { resources?: unknown[]; resource_defaults?: { endpoint?: unknown } };
 
 const endpointOf = (holder: unknown): RawEndpoint | undefined => {
@@ -110,13 +111,28 @@ export async function loadRegisteredFunctions(resource: ResolvedResource, module
   if (!resource.registered_functions) return { responseHooks: [] };
   if (!modulePath) throw new SluiceError('config', `resource "${resource.name}" uses functions (a registered auth or response hooks), which only a .ts/.js config module can define`);
   const config = (await loadModule(allowedConfigModule(modulePath, allowedDirs))) as RawConfig;
-  const wanted = resource.endpoint.response_hooks ?? 0;
-  if (wanted === 0) return { responseHooks: [] };
   const raw = (config.resources ?? []).find((r) => typeof r === 'object' && r !== null && (r as RawResource).name === resource.name);
-  const actions = endpointOf(raw)?.response_actions ?? endpointOf(config.resource_defaults)?.response_actions;
-  const responseHooks = (Array.isArray(actions) ? actions : []).filter((a): a is ResponseHook => typeof a === 'function');
-  if (responseHooks.length !== wanted) {
-    throw new SluiceError('config', `${modulePath}: resource "${resource.name}" has ${responseHooks.length} callable response_actions, not ${wanted} any more; restart the sync with the current config`);
+  const own = endpointOf(raw);
+  const defaults = endpointOf(config.resource_defaults);
+  const changed = (what: string) => new SluiceError('config', `${modulePath}: resource "${resource.name}" ${what} any more; restart the sync with the current config`);
+
+  const wanted = resource.endpoint.response_hooks ?? 0;
+  const actions = own?.response_actions ?? defaults?.response_actions;
+  const responseHooks = wanted === 0 ? [] : (Array.isArray(actions) ? actions : []).filter((a): a is ResponseHook => typeof a === 'function');
+  if (responseHooks.length !== wanted) throw changed(`has ${responseHooks.length} callable response_actions, not ${wanted}`);
+
+  if (!resource.endpoint.incremental?.convert_function) return { responseHooks };
+  const convert = convertOf(own) ?? convertOf(defaults);
+  if (!convert) throw changed('has no incremental convert function');
+  return { responseHooks, convert };
+}
+
+/** The `convert` function of an endpoint's incremental, in either form (`incremental` or dlt's legacy param). */
+function convertOf(endpoint: RawEndpoint | undefined): IncrementalConvertFunction | undefined {
+  const params = typeof endpoint?.params === 'object' && endpoint.params !== null ? Object.values(endpoint.params) : [];
+  for (const holder of [endpoint?.incremental, ...params]) {
+    const convert = typeof holder === 'object' && holder !== null ? (holder as { convert?: unknown }).convert : undefined;
+    if (typeof convert === 'function') return convert as IncrementalConvertFunction;
   }
-  return { responseHooks };
+  return undefined;
 }

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { authSchema } from './auth-schema';
-import { INCREMENTAL_CONVERSIONS } from './types';
+import { INCREMENTAL_CONVERSIONS, type IncrementalConversion } from './types';
 import { paginatorSchema } from './paginator-schema';
 import {
   byType,
@@ -32,8 +32,19 @@ const incrementalShape = {
   range_end: oneOf(['open', 'closed'], 'range_end').optional(),
   on_cursor_value_missing: oneOf(['raise', 'include', 'exclude'], 'on_cursor_value_missing').optional(),
   row_order: oneOf(['asc', 'desc'], 'row_order').optional(),
-  // dlt takes a Python callable; sluice names the usual conversions.
-  convert: oneOf(INCREMENTAL_CONVERSIONS, 'convert').optional(),
+  // dlt takes a Python callable; sluice names the usual conversions, and a .ts config may give a function.
+  convert: z
+    .unknown()
+    .transform((value, ctx): IncrementalConvertFunction | IncrementalConversion | undefined => {
+      if (value === undefined || typeof value === 'function') return value as IncrementalConvertFunction | undefined;
+      const named = oneOf(INCREMENTAL_CONVERSIONS, 'convert').safeParse(value);
+      if (!named.success) {
+        forwardIssues(named.error, ctx);
+        return z.NEVER;
+      }
+      return named.data;
+    })
+    .optional(),
 };
 
 const incrementalUnsupported = {
@@ -109,6 +120,9 @@ export const responseActionSchema = strictObject(
     },
   },
 );
+
+/** dlt's incremental `convert` callable: the start or end value as the request should carry it. */
+export type IncrementalConvertFunction = (value: unknown) => unknown;
 
 /**
  * dlt: a response_actions entry may be a callable taking the response. In a `.ts` config it is a

@@ -114,7 +114,8 @@ export function normalizeIncremental(i: IncrementalInput | IncrementalParamInput
     range_end: i.range_end ?? 'open',
     on_cursor_value_missing: i.on_cursor_value_missing ?? 'raise',
     row_order: i.row_order,
-    convert: i.convert,
+    convert: typeof i.convert === 'function' ? undefined : i.convert,
+    convert_function: typeof i.convert === 'function' ? true : undefined,
   });
 }
 

@@ -51,7 +51,9 @@ export function resolveSource(config: SourceConfigInput): Resolution {
     // steps from the config module itself (src/activities/processing-steps.ts).
     if (resource.processing_steps !== undefined && resource.processing_steps.length > 0) resolved.processing_steps = resource.processing_steps.length;
     // A registered auth lives in the module too: the worker loads it before the resource fetches.
-    if (resolved.endpoint.auth?.type === 'registered' || resolved.endpoint.response_hooks) resolved.registered_functions = true;
+    if (resolved.endpoint.auth?.type === 'registered' || resolved.endpoint.response_hooks || resolved.endpoint.incremental?.convert_function) {
+      resolved.registered_functions = true;
+    }
     return resolved;
   });
   const destination = config.destination ?? {};

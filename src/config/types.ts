@@ -114,6 +114,8 @@ export interface IncrementalConfig {
   cursor_path: string;
   /** How start and end values are written into requests (dlt's `convert`). */
   convert?: IncrementalConversion;
+  /** `convert` is a function of the `.ts` config module (it stays there; the worker loads it again). */
+  convert_function?: true;
   initial_value?: JsonPrimitive;
   end_value?: JsonPrimitive;
   /** Query parameter that receives the start value (from params `{type: incremental}` or `start_param`). */

@@ -70,7 +70,7 @@ export async function fetchPositionedPage(input: FetchPageInput): Promise<Positi
   const token = readToken(input.state, pcfg.type, () => paginator.initialState(pcfg));
 
   const prepare = (): HttpRequest => {
-    const req = buildRequest(endpoint, input.placeholders);
+    const req = buildRequest(endpoint, input.placeholders, input.convert);
     paginator.applyToRequest(pcfg, token.state, req, secrets());
     return req;
   };

@@ -5,7 +5,8 @@
  * - a custom auth registered by name (dlt's register_auth): validation accepts its type, only its JSON
  *   options travel in workflow input (the secret as a reference), and the registration has run before
  *   the first request;
- * - callable response_actions (dlt: callables taking the response), which change what is loaded.
+ * - callable response_actions (dlt: callables taking the response), which change what is loaded;
+ * - an incremental `convert` function, which rewrites the start value sent in the request.
  */
 import { Client } from '@temporalio/client';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { join } from 'node:path';
 import { loadSourceConfig } from '../../src/config';
 import { qualified } from '../../src/destination/sql';
 import type { SyncSourceInput, SyncSourceResult } from '../../src/workflows/types';
-import { MockAnalyticsApi, startMockAnalyticsApi } from '../fixtures/mock-analytics-api';
+import { makeEvent, MockAnalyticsApi, startMockAnalyticsApi } from '../fixtures/mock-analytics-api';
 import { countFinal, uniqueName } from '../helpers/clickhouse';
 import { useSyncStack } from '../helpers/sync-stack';
 import { startWorkerProcess, WorkerProcess } from '../helpers/worker-process';
@@ -146,4 +147,52 @@ export default {
   expect(await countFinal(stack.clickhouse, database, 'tagged')).toBe(250);
   const rows = await stack.clickhouse.query({ query: `SELECT count() AS n FROM ${qualified(database, 'tagged')} FINAL WHERE tagged_by = 'hook' AND odd = id % 2`, format: 'JSONEachRow' });
   expect(Number((await rows.json<{ n: string | number }>())[0]?.n)).toBe(250);
+}, 120_000);
+
+test('an incremental convert function writes the start value sent', async () => {
+  const path = join(moduleDir, 'convert.ts');
+  writeFileSync(
+    path,
+    `import { registerAuth } from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'config'))};
+
+registerAuth('vendor_token', (options) => ({
+  async apply(req) {
+    req.headers.authorization = 'Bearer ' + String(options.token);
+  },
+  async onUnauthorized() {
+    return false;
+  },
+  secrets: () => [],
+}));
+
+export default {
+  client: { base_url: ${JSON.stringify(api.url)}, auth: { type: 'vendor_token', token: '\${VENDOR_TOKEN}' } },
+  resources: [{
+    name: 'recent',
+    primary_key: 'id',
+    write_disposition: 'merge',
+    endpoint: {
+      path: '/v1/resource',
+      data_selector: 'data',
+      paginator: { type: 'offset', limit: 100 },
+      // The API filters by whole days: ask from the start of the cursor's day.
+      incremental: { cursor_path: 'updated_at', initial_value: '2024-01-01T02:00:00Z', start_param: 'updated_since', convert: (v: unknown) => String(v).slice(0, 10) + 'T00:00:00.000Z' },
+    },
+  }],
+};
+`,
+  );
+  const source = await loadSourceConfig(path);
+  expect(source.resources[0]!.endpoint.incremental).toMatchObject({ convert_function: true });
+  expect(source.resources[0]!.endpoint.incremental?.convert).toBeUndefined();
+  const before = api.requests.length;
+
+  const result = await runOnWorker(source, 'convert');
+
+  const sent = api.requests.slice(before);
+  expect(sent.length).toBeGreaterThan(0);
+  expect(sent.map((r) => r.updatedSince)).toEqual(sent.map(() => '2024-01-01T00:00:00.000Z'));
+  // The cursor keeps the records' format: rows before 02:00 are still filtered on the client.
+  const kept = Array.from({ length: 250 }, (_, i) => makeEvent(i + 1)).filter((e) => Date.parse(e.updated_at) >= Date.parse('2024-01-01T02:00:00Z'));
+  expect(result.resources[0]?.rows).toBe(kept.length);
 }, 120_000);
