@@ -18,6 +18,8 @@ import { LoopGuard } from './loop-guard';
 import { createPacer, type Pacer } from './pacing';
 import { partialBatchPause } from './fetch-pages';
 import { pageFailure } from './page-failure';
+import { toActivityFailure } from './failures';
+import { loadRegisteredFunctions } from './processing-steps';
 import { resolveEndpoint } from './secrets';
 import type { FetchAndLoadChildrenInput, FetchAndLoadChildrenResult } from './types';
 
@@ -33,6 +35,9 @@ interface ParentWalk {
 
 export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLoadChildrenInput): Promise<FetchAndLoadChildrenResult> {
   const { endpoint, secretValues, mask } = resolveEndpoint(input.resource.endpoint, deps);
+  const { responseHooks, convert } = await loadRegisteredFunctions(input.resource, input.configModule, configDirsOf(deps)).catch((err: unknown) => {
+    throw toActivityFailure(err, mask);
+  });
   const ctx = Context.current();
   try {
     const destination = await deps.destination();
@@ -158,7 +163,7 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
     let token: JsonObject | null = null;
     do {
       await pacer.next(signal);
-      const page = await fetchPage({ endpoint: live, secretValues: secrets, state: token, placeholders, signal });
+      const page = await fetchPage({ endpoint: live, secretValues: secrets, state: token, placeholders, signal, responseHooks, convert });
       guard.check(page.records, page.next, page.paginatorSummary);
       walk.pages += 1;
       walk.fetched += page.records.length;

@@ -27,6 +27,8 @@ import { reportProgress, type BatchProgress } from './heartbeat';
 import { LoopGuard } from './loop-guard';
 import { createPacer } from './pacing';
 import { pageFailure } from './page-failure';
+import { toActivityFailure } from './failures';
+import { loadRegisteredFunctions } from './processing-steps';
 import { resolveEndpoint } from './secrets';
 import { DEFAULT_BATCH_SECONDS, type BatchLimits, type FetchAndLoadPagesInput, type FetchAndLoadPagesResult } from './types';
 
@@ -79,6 +81,9 @@ function pagesWanted(limits: BatchLimits, taken: Taken): number {
 
 export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadPagesInput): Promise<FetchAndLoadPagesResult> {
   const { endpoint, secretValues, mask } = resolveEndpoint(input.resource.endpoint, deps);
+  const { responseHooks, convert } = await loadRegisteredFunctions(input.resource, input.configModule, configDirsOf(deps)).catch((err: unknown) => {
+    throw toActivityFailure(err, mask);
+  });
   const ctx = Context.current();
   const startedAt = performance.now();
   let stream: PageStream | undefined;
@@ -86,7 +91,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
     const window = endpoint.incremental ? incrementalWindow(endpoint.incremental, input.previousCursor) : undefined;
     const pacer = createPacer(input.pacing);
     stream = openPageStream({
-      request: { endpoint, secretValues, placeholders: window ? { incremental: window } : {} },
+      request: { endpoint, secretValues, placeholders: window ? { incremental: window } : {}, responseHooks, convert },
       start: input.pageToken,
       parallelism: pageParallelism(endpoint.parallelism, deps.env ?? process.env),
       // An endpoint that sets `parallelism` itself gets it even where the API tells no total.

@@ -1,5 +1,6 @@
 /**
- * dlt's `processing_steps` (filter, map, yield_map) for `.ts`/`.js` configs. Functions cannot travel
+ * dlt's `processing_steps` (filter, map, yield_map), auth strategies registered by name and callable
+ * response_actions, for `.ts`/`.js` configs. Functions cannot travel
  * through workflow history, so the worker loads the config module itself, once per process, and runs
  * the resource's steps on each batch. The worker must therefore see the same module path as the CLI.
  *
@@ -11,7 +12,8 @@ import { realpathSync } from 'node:fs';
 import { extname, isAbsolute, relative, sep } from 'node:path';
 import { readConfigFile } from '../config';
 import { MODULE_EXTENSIONS } from '../config/load';
-import type { JsonObject } from '../config/types';
+import type { IncrementalConvertFunction, ResponseHook } from '../config/endpoint-schema';
+import type { JsonObject, ResolvedResource } from '../config/types';
 import { SluiceError } from '../errors';
 
 type Step = { filter?: (r: JsonObject) => unknown; map?: (r: JsonObject) => JsonObject; yield_map?: (r: JsonObject) => Iterable<JsonObject> };
@@ -19,14 +21,19 @@ type RawResource = { name?: unknown; processing_steps?: unknown };
 
 const modules = new Map<string, Promise<unknown>>();
 
-async function stepsFor(modulePath: string, resourceName: string): Promise<Step[]> {
+/** The config module, loaded once per process: loading it also runs its registerAuth calls. */
+function loadModule(modulePath: string): Promise<unknown> {
   let raw = modules.get(modulePath);
   if (!raw) {
     raw = readConfigFile(modulePath);
     modules.set(modulePath, raw);
     raw.catch(() => modules.delete(modulePath));
   }
-  const config = (await raw) as { resources?: unknown[] };
+  return raw;
+}
+
+async function stepsFor(modulePath: string, resourceName: string): Promise<Step[]> {
+  const config = (await loadModule(modulePath)) as { resources?: unknown[] };
   const resource = (config.resources ?? []).find(
     (r): r is RawResource => typeof r === 'object' && r !== null && (r as RawResource).name === resourceName,
   );
@@ -79,4 +86,53 @@ export async function applyProcessingSteps(
     if (step.yield_map) out = out.flatMap((r) => [...step.yield_map!(r)]);
   }
   return out;
+}
+
+/** The functions a resource takes from its config module, besides processing_steps. */
+export interface ModuleFunctions {
+  responseHooks: ResponseHook[];
+  convert?: IncrementalConvertFunction;
+}
+
+type RawEndpoint = { response_actions?: unknown; incremental?: unknown; params?: unknown };
+type RawConfig = { resources?: unknown[]; resource_defaults?: { endpoint?: unknown } };
+
+const endpointOf = (holder: unknown): RawEndpoint | undefined => {
+  const endpoint = typeof holder === 'object' && holder !== null ? (holder as { endpoint?: unknown }).endpoint : undefined;
+  return typeof endpoint === 'object' && endpoint !== null ? (endpoint as RawEndpoint) : undefined;
+};
+
+/**
+ * Before a resource that uses functions of the config module fetches: load the module in this worker
+ * (once), from the allowed directories only, so that its registerAuth calls have run, and take the
+ * resource's callable response_actions (its own endpoint's, else resource_defaults', as resolve does).
+ */
+export async function loadRegisteredFunctions(resource: ResolvedResource, modulePath: string | undefined, allowedDirs: readonly string[]): Promise<ModuleFunctions> {
+  if (!resource.registered_functions) return { responseHooks: [] };
+  if (!modulePath) throw new SluiceError('config', `resource "${resource.name}" uses functions (a registered auth or response hooks), which only a .ts/.js config module can define`);
+  const config = (await loadModule(allowedConfigModule(modulePath, allowedDirs))) as RawConfig;
+  const raw = (config.resources ?? []).find((r) => typeof r === 'object' && r !== null && (r as RawResource).name === resource.name);
+  const own = endpointOf(raw);
+  const defaults = endpointOf(config.resource_defaults);
+  const changed = (what: string) => new SluiceError('config', `${modulePath}: resource "${resource.name}" ${what} any more; restart the sync with the current config`);
+
+  const wanted = resource.endpoint.response_hooks ?? 0;
+  const actions = own?.response_actions ?? defaults?.response_actions;
+  const responseHooks = wanted === 0 ? [] : (Array.isArray(actions) ? actions : []).filter((a): a is ResponseHook => typeof a === 'function');
+  if (responseHooks.length !== wanted) throw changed(`has ${responseHooks.length} callable response_actions, not ${wanted}`);
+
+  if (!resource.endpoint.incremental?.convert_function) return { responseHooks };
+  const convert = convertOf(own) ?? convertOf(defaults);
+  if (!convert) throw changed('has no incremental convert function');
+  return { responseHooks, convert };
+}
+
+/** The `convert` function of an endpoint's incremental, in either form (`incremental` or dlt's legacy param). */
+function convertOf(endpoint: RawEndpoint | undefined): IncrementalConvertFunction | undefined {
+  const params = typeof endpoint?.params === 'object' && endpoint.params !== null ? Object.values(endpoint.params) : [];
+  for (const holder of [endpoint?.incremental, ...params]) {
+    const convert = typeof holder === 'object' && holder !== null ? (holder as { convert?: unknown }).convert : undefined;
+    if (typeof convert === 'function') return convert as IncrementalConvertFunction;
+  }
+  return undefined;
 }

@@ -5,11 +5,12 @@
  */
 import { z } from 'zod';
 import { authSchema } from './auth-schema';
-import { INCREMENTAL_CONVERSIONS } from './types';
+import { INCREMENTAL_CONVERSIONS, type IncrementalConversion } from './types';
 import { paginatorSchema } from './paginator-schema';
 import {
   byType,
   dispatch,
+  forwardIssues,
   isRecord,
   jsonPrimitive,
   jsonPathString,
@@ -31,8 +32,19 @@ const incrementalShape = {
   range_end: oneOf(['open', 'closed'], 'range_end').optional(),
   on_cursor_value_missing: oneOf(['raise', 'include', 'exclude'], 'on_cursor_value_missing').optional(),
   row_order: oneOf(['asc', 'desc'], 'row_order').optional(),
-  // dlt takes a Python callable; sluice names the usual conversions.
-  convert: oneOf(INCREMENTAL_CONVERSIONS, 'convert').optional(),
+  // dlt takes a Python callable; sluice names the usual conversions, and a .ts config may give a function.
+  convert: z
+    .unknown()
+    .transform((value, ctx): IncrementalConvertFunction | IncrementalConversion | undefined => {
+      if (value === undefined || typeof value === 'function') return value as IncrementalConvertFunction | undefined;
+      const named = oneOf(INCREMENTAL_CONVERSIONS, 'convert').safeParse(value);
+      if (!named.success) {
+        forwardIssues(named.error, ctx);
+        return z.NEVER;
+      }
+      return named.data;
+    })
+    .optional(),
 };
 
 const incrementalUnsupported = {
@@ -98,7 +110,7 @@ export const responseActionSchema = strictObject(
       .transform((v) => Number(v))
       .optional(),
     content: z.string().optional(),
-    action: z.literal('ignore', { error: 'only "ignore" is supported (callable actions are not)' }),
+    action: z.literal('ignore', { error: 'only "ignore" is supported (a callable goes in the list itself, in a .ts config)' }),
   },
   {
     also: (value, ctx) => {
@@ -108,6 +120,32 @@ export const responseActionSchema = strictObject(
     },
   },
 );
+
+/** dlt's incremental `convert` callable: the start or end value as the request should carry it. */
+export type IncrementalConvertFunction = (value: unknown) => unknown;
+
+/**
+ * dlt: a response_actions entry may be a callable taking the response. In a `.ts` config it is a
+ * function; it stays in the module (the worker loads it again, src/activities/processing-steps.ts).
+ */
+export type ResponseHook = (response: HookResponse) => unknown;
+/** What a response hook sees and may change: the status and body sluice then goes on with. */
+export interface HookResponse {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+  url: string;
+}
+
+const responseActionEntry = z.unknown().transform((value, ctx): ResponseHook | z.output<typeof responseActionSchema> => {
+  if (typeof value === 'function') return value as ResponseHook;
+  const action = responseActionSchema.safeParse(value);
+  if (!action.success) {
+    forwardIssues(action.error, ctx);
+    return z.NEVER;
+  }
+  return action.data;
+});
 
 export const retrySchema = strictObject({
   maximum_attempts: positiveInt().optional(),
@@ -141,7 +179,7 @@ export const endpointSchema = strictObject(
     data_selector: jsonPathString().optional(),
     paginator: paginatorSchema.optional(),
     auth: authSchema.optional(),
-    response_actions: z.array(responseActionSchema, { error: 'expected a list of response actions' }).optional(),
+    response_actions: z.array(responseActionEntry, { error: 'expected a list of response actions' }).optional(),
     incremental: incrementalSchema.optional(),
     // sluice extensions
     retry: retrySchema.optional(),

@@ -6,6 +6,8 @@ export { topologicalOrder, findCycle } from './graph';
 export { joinUrl } from './defaults';
 export { listSecretRefs, maskSecrets, resolveSecretRefs, type SecretOptions } from './secrets';
 export { secrets } from './secrets-proxy';
+// dlt's register_auth, for .ts configs: the strategy contract lives with the other auth strategies.
+export { registerAuth, type AuthStrategy } from '../http/auth';
 export { DEFAULT_RETRY, DEFAULT_TIMEOUT_SECONDS } from './normalize';
 export { sourceConfigSchema, type SourceConfigInput } from './schema';
 export type * from './types';

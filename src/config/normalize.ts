@@ -8,6 +8,7 @@ import type { PaginatorInput } from './paginator-schema';
 import type { ColumnsInput, SchemaContractInput, WriteDispositionInput } from './schema';
 import { isExtensionHint } from './schema';
 import type { AuthConfig, ColumnHint, IncrementalConfig, PaginatorConfig, RetryConfig, SchemaContract, WriteDisposition } from './types';
+import { credentialRef } from './secrets';
 
 export const DEFAULT_TIMEOUT_SECONDS = 60;
 
@@ -78,18 +79,21 @@ export function normalizePaginator(p: PaginatorInput): PaginatorConfig {
 
 export function normalizeAuth(a: AuthInput): AuthConfig {
   switch (a.type) {
+    case 'registered':
+      return a;
     case 'bearer':
-      return { type: 'bearer', token: a.token };
+      return { type: 'bearer', token: a.token ?? credentialRef('token') };
     case 'api_key':
-      return { type: 'api_key', name: a.name ?? 'Authorization', api_key: a.api_key, location: a.location ?? 'header' };
+      return { type: 'api_key', name: a.name ?? 'Authorization', api_key: a.api_key ?? credentialRef('api_key'), location: a.location ?? 'header' };
     case 'http_basic':
-      return { type: 'http_basic', username: a.username, password: a.password };
+      return { type: 'http_basic', username: a.username ?? credentialRef('username'), password: a.password ?? credentialRef('password') };
     case 'oauth2_client_credentials':
+      // access_token is dropped: dlt's token expires on creation, so a token is always fetched first.
       return defined({
         type: 'oauth2_client_credentials',
         access_token_url: a.access_token_url,
-        client_id: a.client_id,
-        client_secret: a.client_secret,
+        client_id: a.client_id ?? credentialRef('client_id'),
+        client_secret: a.client_secret ?? credentialRef('client_secret'),
         access_token_request_data: a.access_token_request_data,
         default_token_expiration: a.default_token_expiration ?? 3600,
       });
@@ -111,7 +115,8 @@ export function normalizeIncremental(i: IncrementalInput | IncrementalParamInput
     range_end: i.range_end ?? 'open',
     on_cursor_value_missing: i.on_cursor_value_missing ?? 'raise',
     row_order: i.row_order,
-    convert: i.convert,
+    convert: typeof i.convert === 'function' ? undefined : i.convert,
+    convert_function: typeof i.convert === 'function' ? true : undefined,
   });
 }
 

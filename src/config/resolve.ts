@@ -50,6 +50,10 @@ export function resolveSource(config: SourceConfigInput): Resolution {
     // Functions cannot travel in workflow input: the count marks the resource, and the worker runs the
     // steps from the config module itself (src/activities/processing-steps.ts).
     if (resource.processing_steps !== undefined && resource.processing_steps.length > 0) resolved.processing_steps = resource.processing_steps.length;
+    // A registered auth lives in the module too: the worker loads it before the resource fetches.
+    if (resolved.endpoint.auth?.type === 'registered' || resolved.endpoint.response_hooks || resolved.endpoint.incremental?.convert_function) {
+      resolved.registered_functions = true;
+    }
     return resolved;
   });
   const destination = config.destination ?? {};
@@ -130,11 +134,13 @@ function resolveEndpoint(e: EndpointInput & { path: string }, client: ClientInpu
     method: e.method ?? 'GET',
     params,
     headers: layered.headers,
-    response_actions: (e.response_actions ?? []).map((a) => ({
-      ...(a.status_code !== undefined ? { status_code: a.status_code } : {}),
-      ...(a.content !== undefined ? { content: a.content } : {}),
-      action: a.action,
-    })),
+    response_actions: (e.response_actions ?? []).flatMap((a) =>
+      typeof a === 'function'
+        ? []
+        : [{ ...(a.status_code !== undefined ? { status_code: a.status_code } : {}), ...(a.content !== undefined ? { content: a.content } : {}), action: a.action }],
+    ),
+    // Callables cannot travel: the count marks them, the worker takes them from the config module.
+    ...(countHooks(e.response_actions) > 0 ? { response_hooks: countHooks(e.response_actions) } : {}),
     retry: normalizeRetry(client.retry, e.retry),
     timeout_seconds: e.timeout ?? client.timeout ?? DEFAULT_TIMEOUT_SECONDS,
   };
@@ -162,4 +168,8 @@ function uniqueBindings(bindings: ParentBinding[]): ParentBinding[] {
     seen.add(key);
     return true;
   });
+}
+
+function countHooks(actions: readonly unknown[] | undefined): number {
+  return (actions ?? []).filter((a) => typeof a === 'function').length;
 }

@@ -5,7 +5,9 @@
  *
  * `$${NAME}` is an escaped, literal `${NAME}`. A dotted name (`${sources.github.token}`, what
  * dlt.secrets["sources.github.token"] becomes) is also looked up as dlt would: env
- * `SOURCES__GITHUB__TOKEN` and the `[sources.github]` table's `token`.
+ * `SOURCES__GITHUB__TOKEN` and the `[sources.github]` table's `token`. Auth fields a config leaves
+ * out are `${sources.rest_api.rest_api.credentials.<field>}` references, which fall back through
+ * dlt's sections (`credentialSections`).
  *
  * Workflow input is untrusted (docs/security.md), so env lookups are limited: sluice's own settings
  * (`CLICKHOUSE_*`, `TEMPORAL_*`, `SLUICE_*`) are never a secret of a config, and a standalone worker
@@ -92,6 +94,26 @@ function walkStrings(value: unknown, onString: (text: string) => string): unknow
 
 type TomlTable = Record<string, unknown>;
 
+/**
+ * An auth field a config leaves out is looked up as dlt resolves an auth config in a source's section
+ * context: `sources.<section>.<name>.credentials.<field>`, then one section less at a time down to a
+ * top-level `credentials.<field>` (dlt's pop sequence; docs/configuration.md). Only such names fall
+ * back: any other dotted name is one exact place, as `dlt.secrets["a.b"]` is.
+ */
+export function credentialRef(field: string): string {
+  return `\${sources.rest_api.rest_api.credentials.${field}}`;
+}
+
+export function credentialSections(name: string): string[] {
+  const parts = name.split('.');
+  const at = parts.length - 2;
+  if (parts[0] !== 'sources' || at < 1 || parts[at] !== 'credentials') return [name];
+  const tail = parts.slice(at).join('.');
+  const out: string[] = [];
+  for (let keep = at; keep >= 0; keep--) out.push([...parts.slice(0, keep), tail].join('.'));
+  return out;
+}
+
 class SecretLookup {
   private readonly env: NodeJS.ProcessEnv;
   private readonly file: string;
@@ -108,15 +130,28 @@ class SecretLookup {
   }
 
   find(name: string): string | undefined {
-    for (const key of this.envNames(name)) {
-      const value = this.env[key];
-      if (value !== undefined && this.allowed(key)) return value;
+    // dlt asks each provider (env, then secrets.toml) for every section in turn before the next provider.
+    const candidates = credentialSections(name);
+    for (const candidate of candidates) {
+      for (const key of this.envNames(candidate)) {
+        const value = this.env[key];
+        if (value !== undefined && this.allowed(key)) return value;
+      }
     }
     const toml = this.toml();
-    return toml === undefined ? undefined : findInToml(toml, name);
+    if (toml === undefined) return undefined;
+    for (const candidate of candidates) {
+      const found = findInToml(toml, candidate);
+      if (found !== undefined) return found;
+    }
+    return undefined;
   }
 
   places(name: string): string {
+    return credentialSections(name).map((candidate) => this.placesOf(candidate)).join('; ');
+  }
+
+  private placesOf(name: string): string {
     const names = this.envNames(name);
     const envs = names.filter((n) => this.allowed(n)).map((n) => `env ${n}`);
     // Say why an env variable that is set was not used (its name only, never its value).

@@ -34,7 +34,13 @@ export interface OAuth2ClientCredentialsAuth {
   access_token_request_data?: JsonObject;
   default_token_expiration: number; // seconds, dlt default 3600
 }
-export type AuthConfig = ApiKeyAuth | BearerAuth | HttpBasicAuth | OAuth2ClientCredentialsAuth;
+/** A strategy a `.ts` config registered by name (registerAuth); only its JSON options travel. */
+export interface RegisteredAuth {
+  type: 'registered';
+  name: string;
+  options: JsonObject;
+}
+export type AuthConfig = ApiKeyAuth | BearerAuth | HttpBasicAuth | OAuth2ClientCredentialsAuth | RegisteredAuth;
 
 // ---- paginators (one module per type in src/http/paginators) ----
 export interface SinglePagePaginatorConfig {
@@ -108,6 +114,8 @@ export interface IncrementalConfig {
   cursor_path: string;
   /** How start and end values are written into requests (dlt's `convert`). */
   convert?: IncrementalConversion;
+  /** `convert` is a function of the `.ts` config module (it stays there; the worker loads it again). */
+  convert_function?: true;
   initial_value?: JsonPrimitive;
   end_value?: JsonPrimitive;
   /** Query parameter that receives the start value (from params `{type: incremental}` or `start_param`). */
@@ -199,6 +207,8 @@ export interface ResolvedEndpoint {
   paginator?: PaginatorConfig; // undefined = auto detection
   auth?: AuthConfig; // undefined = no auth
   response_actions: ResponseAction[];
+  /** How many response_actions are functions of the `.ts` config module (they run before the others). */
+  response_hooks?: number;
   incremental?: IncrementalConfig;
   retry: RetryConfig;
   rate_limit?: RateLimitConfig;
@@ -238,6 +248,8 @@ export interface ResolvedResource {
   parallelized: boolean;
   /** How many `processing_steps` the config module defines for this resource (functions stay in the module). */
   processing_steps?: number;
+  /** The resource uses functions of the config module (a registered auth, response hooks): workers load it first. */
+  registered_functions?: true;
 }
 
 export interface DestinationConfig {

@@ -39,6 +39,7 @@ const CREDENTIAL_HINTS: Record<AuthConfig['type'], string> = {
   bearer: 'check the bearer token secret',
   http_basic: 'check the username and password',
   oauth2_client_credentials: 'check client_id, client_secret and the token scopes',
+  registered: 'check the credentials of the auth registered by the config module',
 };
 
 export interface StatusContext {

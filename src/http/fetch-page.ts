@@ -4,6 +4,7 @@
  * job (the activity's retry policy); the only retry here is the single one OAuth2 needs after a
  * 401 with a stale token.
  */
+import type { HookResponse, ResponseHook } from '../config/endpoint-schema';
 import type { JsonObject, JsonValue, PaginatorConfig, ResolvedEndpoint } from '../config/types';
 import { SluiceError } from '../errors';
 import { createAuth } from './auth';
@@ -69,7 +70,7 @@ export async function fetchPositionedPage(input: FetchPageInput): Promise<Positi
   const token = readToken(input.state, pcfg.type, () => paginator.initialState(pcfg));
 
   const prepare = (): HttpRequest => {
-    const req = buildRequest(endpoint, input.placeholders);
+    const req = buildRequest(endpoint, input.placeholders, input.convert);
     paginator.applyToRequest(pcfg, token.state, req, secrets());
     return req;
   };
@@ -85,6 +86,7 @@ export async function fetchPositionedPage(input: FetchPageInput): Promise<Positi
   let res = await sendOnce();
   const ignore = () => matchesResponseAction(endpoint.response_actions ?? [], res.status, res.text);
   if (res.status === 401 && auth && !ignore() && (await auth.onUnauthorized())) res = await sendOnce();
+  if (input.responseHooks && input.responseHooks.length > 0) res = await runResponseHooks(input.responseHooks, res, mask);
 
   const url = mask(res.url);
   if (ignore()) {
@@ -150,4 +152,26 @@ export async function fetchPositionedPage(input: FetchPageInput): Promise<Positi
     ...(warnings.length > 0 ? { warnings } : {}),
     ...(end !== undefined ? { end } : {}),
   };
+}
+
+/**
+ * dlt's callable response_actions: each sees the response (the URL masked) and may change its status
+ * or body, which sluice then goes on with; the dict actions are matched after them. A hook that throws
+ * fails the page with its message, masked, not retried (it is the config's verdict on the response).
+ */
+async function runResponseHooks<R extends { status: number; text: string; headers: Record<string, string>; url: string }>(
+  hooks: readonly ResponseHook[],
+  res: R,
+  mask: (text: string) => string,
+): Promise<R> {
+  const view: HookResponse = { status: res.status, headers: { ...res.headers }, text: res.text, url: mask(res.url) };
+  for (const hook of hooks) {
+    try {
+      await hook(view);
+    } catch (err) {
+      throw new SluiceError('config', mask(`a response_actions function failed on ${view.url} (status ${view.status}): ${err instanceof Error ? err.message : String(err)}`));
+    }
+  }
+  if (!Number.isInteger(view.status) || typeof view.text !== 'string') throw new SluiceError('config', `a response_actions function left status or text invalid on ${view.url}`);
+  return { ...res, status: view.status, text: view.text };
 }

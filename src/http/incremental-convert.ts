@@ -5,6 +5,7 @@
  * `{incremental.end_value}`, exactly the ones dlt converts) are rewritten into the form the API
  * expects. The usual case is records with ISO timestamps and an API filtering on epoch seconds.
  */
+import type { IncrementalConvertFunction } from '../config/endpoint-schema';
 import type { IncrementalConversion, JsonPrimitive } from '../config/types';
 import { SluiceError } from '../errors';
 import { parseIso } from './iso-time';
@@ -33,8 +34,18 @@ export function convertCursorValue(value: JsonPrimitive, conversion: Incremental
   }
 }
 
+/** A `.ts` config's convert function: its result must be a JSON scalar, as it goes into the request. */
+function convertWith(fn: IncrementalConvertFunction, value: JsonPrimitive): JsonPrimitive {
+  // dlt calls convert on values that are set; a missing end stays missing.
+  if (value === null) return value;
+  const out = fn(value);
+  if (out === null || typeof out === 'string' || typeof out === 'number' || typeof out === 'boolean') return out;
+  throw new SluiceError('config', `incremental convert function returned ${typeof out} for ${JSON.stringify(value)}: return a string, number or boolean`);
+}
+
 /** The placeholder values a request is built with, start and end converted as dlt converts them. */
-export function convertForRequest(window: IncrementalPlaceholders, conversion: IncrementalConversion | undefined): IncrementalPlaceholders {
+export function convertForRequest(window: IncrementalPlaceholders, conversion: IncrementalConversion | IncrementalConvertFunction | undefined): IncrementalPlaceholders {
   if (conversion === undefined) return window;
-  return { ...window, start_value: convertCursorValue(window.start_value, conversion), end_value: convertCursorValue(window.end_value, conversion) };
+  const convert = typeof conversion === 'function' ? (v: JsonPrimitive) => convertWith(conversion, v) : (v: JsonPrimitive) => convertCursorValue(v, conversion);
+  return { ...window, start_value: convert(window.start_value), end_value: convert(window.end_value) };
 }

@@ -4,6 +4,7 @@
  */
 import type { JsonValue, ResolvedEndpoint } from '../config/types';
 import { SluiceError } from '../errors';
+import type { IncrementalConvertFunction } from '../config/endpoint-schema';
 import { convertForRequest } from './incremental-convert';
 import { isJsonObject } from './json-path';
 import { expandString, expandValue, formatValue, lookupPlaceholder, type NamedValues, singlePlaceholder } from './placeholders';
@@ -35,9 +36,9 @@ function isLegacyParam(value: JsonValue): value is Record<string, JsonValue> {
   return isJsonObject(value) && (value.type === 'resolve' || value.type === 'incremental');
 }
 
-export function buildRequest(endpoint: ResolvedEndpoint, windowCtx: PlaceholderContext): HttpRequest {
+export function buildRequest(endpoint: ResolvedEndpoint, windowCtx: PlaceholderContext, convertFunction?: IncrementalConvertFunction): HttpRequest {
   const ctx: PlaceholderContext = windowCtx.incremental
-    ? { ...windowCtx, incremental: convertForRequest(windowCtx.incremental, endpoint.incremental?.convert) }
+    ? { ...windowCtx, incremental: convertForRequest(windowCtx.incremental, convertFunction ?? endpoint.incremental?.convert) }
     : windowCtx;
   const named: NamedValues = {};
   const params: Record<string, JsonValue | undefined> = {};

@@ -2,6 +2,7 @@
  * Types shared by the modules of src/http. The public ones (re-exported from index.ts) describe one
  * page fetch; the internal ones describe the mutable request that auth and paginators shape.
  */
+import type { IncrementalConvertFunction, ResponseHook } from '../config/endpoint-schema';
 import type { JsonObject, JsonPrimitive, JsonValue, ResolvedEndpoint } from '../config/types';
 
 export interface IncrementalPlaceholders {
@@ -29,6 +30,10 @@ export interface FetchPageInput {
   placeholders: PlaceholderContext;
   /** Aborts the in-flight request (activity cancellation). */
   signal?: AbortSignal;
+  /** The endpoint's callable response_actions, from its config module: run on every response, in order. */
+  responseHooks?: readonly ResponseHook[];
+  /** The incremental `convert` function of the config module, for the start and end values sent. */
+  convert?: IncrementalConvertFunction;
 }
 
 export interface FetchedPage {

@@ -206,7 +206,8 @@ function runResource(
         ...(run.deferParentCursors && planned.keepForChildren && resource.endpoint.incremental ? { deferCursor: true } : {}),
         ...(parentName !== undefined ? { parent: { resource: parentName, batches: parentResult?.batches ?? 0 } } : {}),
         batchLimits: batchLimitsFor(planned, input.batchLimits ?? configuredBatchLimits(input)),
-        ...(resource.processing_steps && input.source.module ? { configModule: input.source.module } : {}),
+        // Histories from before registered_functions have no resource with it: the same input replays.
+        ...((resource.processing_steps || resource.registered_functions) && input.source.module ? { configModule: input.source.module } : {}),
         ...(input.source.destination.cluster ? { cluster: input.source.destination.cluster } : {}),
         // Resources running side by side share the API's limit.
         ...(rateLimit ? { requestsPerSecond: rateLimit / run.lanes } : {}),

@@ -38,6 +38,8 @@ export interface SyncRun {
   env: NodeJS.ProcessEnv;
   /** Where the worker may load config modules from (default: its working directory tree). */
   configDirs?: string[];
+  /** The worker's working directory: where it finds `.dlt/secrets.toml`. */
+  cwd?: string;
   batchLimits?: SyncSourceInput['batchLimits'];
 }
 
@@ -52,6 +54,7 @@ export async function runSyncWithWorker(temporal: TemporalHarness, run: SyncRun)
     workflowBundle: temporal.bundle,
     env: run.env,
     ...(run.configDirs ? { configDirs: run.configDirs } : {}),
+    ...(run.cwd ? { cwd: run.cwd } : {}),
   });
   const input: SyncSourceInput = {
     pipeline: run.pipeline,

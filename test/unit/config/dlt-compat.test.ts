@@ -166,4 +166,35 @@ describe('dlt anchor configs', () => {
     expect(resource(load('19-oauth2-client-credentials.json'), 'posts').endpoint.auth).toMatchObject({ type: 'oauth2_client_credentials', default_token_expiration: 60, access_token_request_data: { foo: 'bar' } });
     expect(resource(load('20-endpoint-level-http-basic.json'), 'issues').endpoint.auth).toEqual({ type: 'http_basic', username: '', password: '${BASIC_AUTH_TOKEN}' });
   });
+
+  // dlt's create_auth: a string is an auth type, and every field left out is resolved from the
+  // `credentials` sections of the source's context (test_auth_shorthands, test_auth_type_configs).
+  const fromSections = (field: string) => `\${sources.rest_api.rest_api.credentials.${field}}`;
+  const authOf = (auth: unknown) => {
+    const result = validateSourceConfig({ client: { base_url: 'https://api.example.com', auth }, resources: ['posts'] });
+    if (!result.ok) throw new Error(result.problems.map(formatProblem).join('\n'));
+    return resource(result.source, 'posts').endpoint.auth;
+  };
+
+  it('auth as a bare type name takes every credential from the credentials sections', () => {
+    expect(authOf('bearer')).toEqual({ type: 'bearer', token: fromSections('token') });
+    expect(authOf('api_key')).toEqual({ type: 'api_key', name: 'Authorization', api_key: fromSections('api_key'), location: 'header' });
+    expect(authOf('http_basic')).toEqual({ type: 'http_basic', username: fromSections('username'), password: fromSections('password') });
+  });
+
+  it('17/19 as dlt wrote them: the credentials the test injected come from the sections', () => {
+    expect(authOf({ type: 'api_key', location: 'header' })).toEqual({ type: 'api_key', name: 'Authorization', api_key: fromSections('api_key'), location: 'header' });
+    expect(authOf({ type: 'oauth2_client_credentials', access_token_url: 'https://example.com/oauth/token', default_token_expiration: 60 })).toEqual({
+      type: 'oauth2_client_credentials',
+      access_token_url: 'https://example.com/oauth/token',
+      client_id: fromSections('client_id'),
+      client_secret: fromSections('client_secret'),
+      default_token_expiration: 60,
+    });
+  });
+
+  it('oauth2 accepts an access_token and, as dlt (which treats it as expired), never sends it', () => {
+    const auth = authOf({ type: 'oauth2_client_credentials', access_token_url: 'https://example.com/t', client_id: '${ID}', client_secret: '${S}', access_token: '${OLD}' });
+    expect(auth).toEqual({ type: 'oauth2_client_credentials', access_token_url: 'https://example.com/t', client_id: '${ID}', client_secret: '${S}', default_token_expiration: 3600 });
+  });
 });

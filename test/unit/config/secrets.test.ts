@@ -51,6 +51,39 @@ hidden = "not-a-source"
     expect(() => resolveSecretRefs('${hidden}', { env: {}, cwd })).toThrow(SluiceError);
   });
 
+  it("an auth field left out falls back through dlt's credentials sections, env before secrets.toml", () => {
+    const ref = '${sources.rest_api.rest_api.credentials.token}';
+    writeSecrets(`[credentials]
+token = "top"
+[sources.credentials]
+token = "sources"
+[sources.rest_api.credentials]
+token = "section"
+`);
+    expect(resolveSecretRefs(ref, { env: {}, cwd }).value).toBe('section');
+    writeSecrets(`[credentials]\ntoken = "top"\n[sources.credentials]\ntoken = "sources"\n[sources.rest_api.rest_api.credentials]\ntoken = "named"\n`);
+    expect(resolveSecretRefs(ref, { env: {}, cwd }).value).toBe('named');
+    writeSecrets(`[credentials]\ntoken = "top"\n`);
+    expect(resolveSecretRefs(ref, { env: {}, cwd }).value).toBe('top');
+    // env is asked for every section before the file, as dlt asks each provider in turn.
+    expect(resolveSecretRefs(ref, { env: { CREDENTIALS__TOKEN: 'env-top' }, cwd }).value).toBe('env-top');
+    expect(resolveSecretRefs(ref, { env: { CREDENTIALS__TOKEN: 'env-top', SOURCES__REST_API__CREDENTIALS__TOKEN: 'env-section' }, cwd }).value).toBe('env-section');
+    // The worker's allow-list still decides which env names count.
+    expect(resolveSecretRefs(ref, { env: { CREDENTIALS__TOKEN: 'env-top' }, cwd, allowEnv: [] }).value).toBe('top');
+    // Any other dotted name stays one exact place.
+    expect(() => resolveSecretRefs('${sources.github.token}', { env: {}, cwd })).toThrow(SluiceError);
+  });
+
+  it('names each credentials section it looked in', () => {
+    const file = writeSecrets('');
+    expect(() => resolveSecretRefs('${sources.rest_api.rest_api.credentials.api_key}', { env: {}, cwd })).toThrow(
+      `env SOURCES__REST_API__REST_API__CREDENTIALS__API_KEY, ${file} ([sources.rest_api.rest_api.credentials]); `,
+    );
+    expect(() => resolveSecretRefs('${sources.rest_api.rest_api.credentials.api_key}', { env: {}, cwd })).toThrow(
+      `env CREDENTIALS__API_KEY, ${file} ([credentials])`,
+    );
+  });
+
   it('env wins over secrets.toml', () => {
     writeSecrets('token = "file"\n');
     expect(resolveSecretRefs('${token}', { env: { TOKEN: 'env' }, cwd }).value).toBe('env');

@@ -1,0 +1,198 @@
+/**
+ * Functions of a .ts config that a `sluice worker` in its own process, which never saw the module,
+ * takes from it by loading it again from the directories its operator allows (real Temporal,
+ * ClickHouse, HTTP):
+ * - a custom auth registered by name (dlt's register_auth): validation accepts its type, only its JSON
+ *   options travel in workflow input (the secret as a reference), and the registration has run before
+ *   the first request;
+ * - callable response_actions (dlt: callables taking the response), which change what is loaded;
+ * - an incremental `convert` function, which rewrites the start value sent in the request.
+ */
+import { Client } from '@temporalio/client';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSourceConfig } from '../../src/config';
+import { qualified } from '../../src/destination/sql';
+import type { SyncSourceInput, SyncSourceResult } from '../../src/workflows/types';
+import { makeEvent, MockAnalyticsApi, startMockAnalyticsApi } from '../fixtures/mock-analytics-api';
+import { countFinal, uniqueName } from '../helpers/clickhouse';
+import { useSyncStack } from '../helpers/sync-stack';
+import { startWorkerProcess, WorkerProcess } from '../helpers/worker-process';
+
+let api: MockAnalyticsApi;
+const stack = useSyncStack('sluice_it_reg_auth');
+const { database } = stack;
+const token = 'vendor-token-7';
+
+beforeAll(async () => {
+  api = await startMockAnalyticsApi({ records: 250, auth: { type: 'bearer', token } });
+  taskQueue = uniqueName('tq_module_fns');
+  worker = await startWorkerProcess({ SLUICE_TASK_QUEUE: taskQueue, VENDOR_TOKEN: token, SLUICE_CONFIG_DIRS: moduleDir });
+}, 120_000);
+
+async function runOnWorker(source: SyncSourceInput['source'], name: string): Promise<SyncSourceResult> {
+  const pipeline = uniqueName(name);
+  const input: SyncSourceInput = { pipeline, database, source, resources: [], fullRefresh: false, searchAttributes: false };
+  return new Client({ connection: stack.temporal.client.connection }).workflow.execute('syncSource', { taskQueue, workflowId: `sluice/${pipeline}`, args: [input] });
+}
+
+let worker: WorkerProcess | undefined;
+let taskQueue: string;
+const moduleDir = mkdtempSync(join(tmpdir(), 'sluice-module-fns-'));
+
+afterAll(async () => {
+  await worker?.stop();
+  await api?.close();
+});
+
+/** A config module that registers "vendor_token" and uses it, outside the worker's working directory. */
+function writeModule(): string {
+  const path = join(moduleDir, 'vendor.ts');
+  writeFileSync(
+    path,
+    `import { registerAuth, type AuthStrategy } from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'config'))};
+
+registerAuth('vendor_token', (options): AuthStrategy => ({
+  async apply(req) {
+    req.headers.authorization = \`\${String(options.scheme)} \${String(options.token)}\`;
+  },
+  async onUnauthorized() {
+    return false;
+  },
+  secrets: () => [],
+}));
+
+export default {
+  client: { base_url: ${JSON.stringify(api.url)}, auth: { type: 'vendor_token', scheme: 'Bearer', token: '\${VENDOR_TOKEN}' } },
+  resources: [{
+    name: 'events',
+    primary_key: 'id',
+    write_disposition: 'merge',
+    endpoint: { path: '/v1/resource', data_selector: 'data', paginator: { type: 'offset', limit: 100 } },
+  }],
+};
+`,
+  );
+  return path;
+}
+
+test('a registered auth from the config module signs every request', async () => {
+  const path = writeModule();
+  const source = await loadSourceConfig(path);
+  const resource = source.resources[0]!;
+  // What travels in workflow input: the name and JSON options, the secret still a reference.
+  expect(resource.endpoint.auth).toEqual({ type: 'registered', name: 'vendor_token', options: { scheme: 'Bearer', token: '${VENDOR_TOKEN}' } });
+  expect(resource.registered_functions).toBe(true);
+
+  const before = api.requests.length;
+  const result = await runOnWorker(source, 'reg_auth');
+
+  expect(result.resources[0]?.rows).toBe(250);
+  expect(await countFinal(stack.clickhouse, database, 'events')).toBe(250);
+  expect(api.requests.length - before).toBeGreaterThanOrEqual(3);
+  expect(api.requests.slice(before).every((r) => r.status === 200)).toBe(true);
+}, 120_000);
+
+test('callable response_actions change the response before sluice reads it', async () => {
+  const path = join(moduleDir, 'hooks.ts');
+  writeFileSync(
+    path,
+    `import { registerAuth } from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'config'))};
+
+registerAuth('vendor_token', (options) => ({
+  async apply(req) {
+    req.headers.authorization = 'Bearer ' + String(options.token);
+  },
+  async onUnauthorized() {
+    return false;
+  },
+  secrets: () => [],
+}));
+
+type Page = { data: { id: number; event_type: string | null }[]; total: number };
+
+export default {
+  client: { base_url: ${JSON.stringify(api.url)}, auth: { type: 'vendor_token', token: '\${VENDOR_TOKEN}' } },
+  resources: [{
+    name: 'tagged',
+    primary_key: 'id',
+    write_disposition: 'merge',
+    endpoint: {
+      path: '/v1/resource',
+      data_selector: 'data',
+      paginator: { type: 'offset', limit: 100 },
+      response_actions: [
+        { status_code: 404, action: 'ignore' },
+        (response: { text: string }) => {
+          const page = JSON.parse(response.text) as Page;
+          page.data = page.data.map((e) => ({ ...e, tagged_by: 'hook', odd: e.id % 2 }));
+          response.text = JSON.stringify(page);
+        },
+      ],
+    },
+  }],
+};
+`,
+  );
+  const source = await loadSourceConfig(path);
+  const endpoint = source.resources[0]!.endpoint;
+  // The dict action travels; the function stays in the module, counted.
+  expect(endpoint.response_actions).toEqual([{ status_code: 404, action: 'ignore' }]);
+  expect(endpoint.response_hooks).toBe(1);
+
+  const result = await runOnWorker(source, 'hooks');
+
+  expect(result.resources[0]?.rows).toBe(250);
+  expect(await countFinal(stack.clickhouse, database, 'tagged')).toBe(250);
+  const rows = await stack.clickhouse.query({ query: `SELECT count() AS n FROM ${qualified(database, 'tagged')} FINAL WHERE tagged_by = 'hook' AND odd = id % 2`, format: 'JSONEachRow' });
+  expect(Number((await rows.json<{ n: string | number }>())[0]?.n)).toBe(250);
+}, 120_000);
+
+test('an incremental convert function writes the start value sent', async () => {
+  const path = join(moduleDir, 'convert.ts');
+  writeFileSync(
+    path,
+    `import { registerAuth } from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'config'))};
+
+registerAuth('vendor_token', (options) => ({
+  async apply(req) {
+    req.headers.authorization = 'Bearer ' + String(options.token);
+  },
+  async onUnauthorized() {
+    return false;
+  },
+  secrets: () => [],
+}));
+
+export default {
+  client: { base_url: ${JSON.stringify(api.url)}, auth: { type: 'vendor_token', token: '\${VENDOR_TOKEN}' } },
+  resources: [{
+    name: 'recent',
+    primary_key: 'id',
+    write_disposition: 'merge',
+    endpoint: {
+      path: '/v1/resource',
+      data_selector: 'data',
+      paginator: { type: 'offset', limit: 100 },
+      // The API filters by whole days: ask from the start of the cursor's day.
+      incremental: { cursor_path: 'updated_at', initial_value: '2024-01-01T02:00:00Z', start_param: 'updated_since', convert: (v: unknown) => String(v).slice(0, 10) + 'T00:00:00.000Z' },
+    },
+  }],
+};
+`,
+  );
+  const source = await loadSourceConfig(path);
+  expect(source.resources[0]!.endpoint.incremental).toMatchObject({ convert_function: true });
+  expect(source.resources[0]!.endpoint.incremental?.convert).toBeUndefined();
+  const before = api.requests.length;
+
+  const result = await runOnWorker(source, 'convert');
+
+  const sent = api.requests.slice(before);
+  expect(sent.length).toBeGreaterThan(0);
+  expect(sent.map((r) => r.updatedSince)).toEqual(sent.map(() => '2024-01-01T00:00:00.000Z'));
+  // The cursor keeps the records' format: rows before 02:00 are still filtered on the client.
+  const kept = Array.from({ length: 250 }, (_, i) => makeEvent(i + 1)).filter((e) => Date.parse(e.updated_at) >= Date.parse('2024-01-01T02:00:00Z'));
+  expect(result.resources[0]?.rows).toBe(kept.length);
+}, 120_000);
