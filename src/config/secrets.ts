@@ -83,6 +83,23 @@ export function resolveSecretRefs<T>(value: T, options: SecretOptions = {}): { v
 // One masker for every layer (src/mask.ts): raw, percent-, form- and JSON-escaped forms.
 export { maskSecrets } from '../mask';
 
+/**
+ * Where a config refers to one of sluice's own settings (`${CLICKHOUSE_PASSWORD}`, `${sluice.task_queue}`):
+ * no worker ever resolves such a name, so `validate` says so before any run (the run would fail on it).
+ */
+export function ownSettingRefs(value: unknown, at: PropertyKey[] = []): Array<{ path: PropertyKey[]; name: string }> {
+  if (typeof value === 'string') {
+    return [...value.matchAll(REF)]
+      .filter((m) => m[1] === '' && OWN_SETTINGS.test(m[2]!.split('.').join('__')))
+      .map((m) => ({ path: at, name: m[2]! }));
+  }
+  if (Array.isArray(value)) return value.flatMap((item, i) => ownSettingRefs(item, [...at, i]));
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.entries(value).flatMap(([k, v]) => ownSettingRefs(v, [...at, k]));
+  }
+  return [];
+}
+
 function walkStrings(value: unknown, onString: (text: string) => string): unknown {
   if (typeof value === 'string') return onString(value);
   if (Array.isArray(value)) return value.map((item) => walkStrings(item, onString));

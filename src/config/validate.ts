@@ -3,9 +3,10 @@
  * and from the cross-resource checks are collected together, so a user fixes everything in one pass.
  */
 import { checkResources } from './checks';
-import type { ConfigProblem } from './problems';
+import { type ConfigProblem, problem } from './problems';
 import { resolveSource } from './resolve';
 import { sourceConfigSchema } from './schema';
+import { ownSettingRefs } from './secrets';
 import type { ResolvedSource } from './types';
 import { issuesToProblems } from './zod-problems';
 
@@ -22,6 +23,9 @@ export function validateSourceConfig(raw: unknown): ValidationResult {
   const parsed = sourceConfigSchema.safeParse(raw);
   const problems = parsed.success ? [] : issuesToProblems(parsed.error.issues);
   problems.push(...checkResources(raw));
+  for (const ref of ownSettingRefs(raw)) {
+    problems.push(problem(ref.path, `\${${ref.name}} names one of sluice's own settings (CLICKHOUSE_*, TEMPORAL_*, SLUICE_*), which no worker resolves for a config`, 'give the secret a name of its own (docs/security.md)'));
+  }
   if (!parsed.success || problems.length > 0) return { ok: false, problems: byPath(problems) };
   const { source, warnings } = resolveSource(parsed.data);
   return { ok: true, source, warnings };

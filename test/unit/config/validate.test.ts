@@ -326,3 +326,16 @@ describe('warnings: accepted settings that have no effect in sluice', () => {
     expect(result.ok && result.warnings).toEqual([]);
   });
 });
+
+describe("secrets that name sluice's own settings", () => {
+  it('are refused at validate, where the reference stands, since no worker resolves them', () => {
+    expect(onlyProblem({ client: { ...client, headers: { 'X-Key': 'k ${CLICKHOUSE_PASSWORD}' } }, resources: ['a'] })).toBe(
+      "client.headers[\"X-Key\"]: ${CLICKHOUSE_PASSWORD} names one of sluice's own settings (CLICKHOUSE_*, TEMPORAL_*, SLUICE_*), which no worker resolves for a config (hint: give the secret a name of its own (docs/security.md))",
+    );
+    expect(onlyProblem({ client: { ...client, auth: { type: 'bearer', token: '${sluice.task_queue}' } }, resources: ['a'] })).toContain('client.auth.token: ${sluice.task_queue} names');
+  });
+
+  it('leaves other names, and the escaped form, alone', () => {
+    expect(validateSourceConfig({ client: { ...client, auth: { type: 'bearer', token: '${api_token}' }, headers: { 'X-Doc': '$${TEMPORAL_ADDRESS}' } }, resources: ['a'] }).ok).toBe(true);
+  });
+});
