@@ -47,6 +47,12 @@ beforeAll(async () => {
       '      data_selector: data',
       '      paginator: single_page',
       '      incremental: { cursor_path: seq, initial_value: 0 }',
+      // The same ids into an Int64 column (a bigint hint), which must hold them exactly too.
+      '  - name: typed',
+      '    primary_key: id',
+      '    write_disposition: merge',
+      '    columns: { id: { data_type: bigint } }',
+      '    endpoint: { path: /items, data_selector: data, paginator: single_page }',
     ].join('\n'),
   );
 });
@@ -83,6 +89,11 @@ test('ids past 2^53 stay distinct and exact under merge, and the cursor advances
     return (JSON.parse(row!.state) as { last_value: unknown }).last_value;
   };
   expect(await state()).toBe('9999999999999999999');
+  // Aliases other than `id`: an alias named like the column would shadow it in toTypeName.
+  const typed = await query<{ digits: string; type: string }>(
+    `SELECT toString(id) AS digits, toTypeName(id) AS type FROM ${qualified(database, 'typed')} FINAL ORDER BY id`,
+  );
+  expect(typed).toEqual(IDS.map((digits) => ({ digits, type: 'Int64' })));
 
   // One more digit: larger by value, smaller as text. It must load and become the cursor.
   served = [...served, { id: '9007199254740995', seq: '10000000000000000000' }];
