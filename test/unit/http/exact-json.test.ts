@@ -1,4 +1,4 @@
-import { parseJsonExact } from '../../../src/http/exact-json';
+import { hasLongDigitRun, parseJsonExact } from '../../../src/http/exact-json';
 import { compareCursor } from '../../../src/http';
 import { advanceCursor } from '../../../src/workflows/cursor';
 
@@ -15,6 +15,18 @@ describe('parseJsonExact', () => {
 
   it('matches JSON.parse on a body without a long digit run, and on one whose long run sits inside a string', () => {
     for (const text of ['{"a":[1,2.5,"x",null,true]}', '{"token":"12345678901234567890","n":7}']) expect(parseJsonExact(text)).toEqual(JSON.parse(text));
+  });
+});
+
+describe('hasLongDigitRun', () => {
+  it('finds a run of 16 digits at every offset, and never one of 15', () => {
+    for (let at = 0; at < 40; at += 1) {
+      for (const tail of ['', ',"x":1}']) {
+        expect(hasLongDigitRun(`${'a'.repeat(at)}${'1'.repeat(16)}${tail}`)).toBe(true);
+        expect(hasLongDigitRun(`${'a'.repeat(at)}${'1'.repeat(15)}${tail}`)).toBe(false);
+      }
+    }
+    expect(hasLongDigitRun('123456789012345,123456789012345')).toBe(false);
   });
 });
 
