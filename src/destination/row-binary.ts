@@ -129,6 +129,7 @@ export type BinaryEncoder = (w: RowBinaryWriter, value: unknown) => boolean;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const UINT32_MAX = 4_294_967_295;
+const UINT64_MAX = 2n ** 64n - 1n;
 
 /** The encoder for a column type as system.columns spells it, or undefined when RowBinary is not used for it. */
 export function binaryEncoderFor(chType: string): BinaryEncoder | undefined {
@@ -173,8 +174,16 @@ function baseEncoder(type: string): BinaryEncoder | undefined {
       };
     case 'UInt64':
       return (w, value) => {
-        if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) return false;
-        w.int64(value);
+        if (typeof value === 'number') {
+          if (!Number.isSafeInteger(value) || value < 0) return false;
+          w.int64(value);
+          return true;
+        }
+        // Past 2^53 the value arrives as a digit string (src/http/exact-json.ts); the bit pattern is the same.
+        if (typeof value !== 'string' || !INT_RE.test(value.trim())) return false;
+        const n = BigInt(value.trim());
+        if (n < 0n || n > UINT64_MAX) return false;
+        w.bigint64(BigInt.asIntN(64, n));
         return true;
       };
     case 'UInt32':

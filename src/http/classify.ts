@@ -7,6 +7,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { AuthConfig, ResponseAction, RetryConfig } from '../config/types';
 import { SluiceError } from '../errors';
+import { parseJsonExact } from './exact-json';
 import { bodyExcerpt, maskSecrets } from './mask';
 
 /** Retry-After in milliseconds: delta-seconds or an HTTP-date. undefined when absent or unparseable. */
@@ -87,11 +88,12 @@ export function classifyStatus(ctx: StatusContext): SluiceError | undefined {
 /**
  * Parses a 2xx body. An empty body is "no data". Invalid JSON is usually a truncated transfer
  * (retryable); an HTML/XML page where JSON was expected is a wrong endpoint (retrying cannot help).
+ * Integers past 2^53 arrive as exact decimal strings (exact-json.ts).
  */
 export function parseJsonBody(text: string, contentType: string | undefined, where: string, secrets: readonly string[]): unknown {
   if (text.trim() === '') return undefined;
   try {
-    return JSON.parse(text);
+    return parseJsonExact(text);
   } catch (err) {
     const looksJson = /^\s*[[{"]/.test(text);
     const markup = /html|xml/i.test(contentType ?? '');

@@ -13,6 +13,7 @@
 import { hash } from 'node:crypto';
 import type { IncrementalConfig, JsonObject, JsonPrimitive, JsonValue } from '../config/types';
 import { SluiceError } from '../errors';
+import { compareExactIntegers } from '../config/exact-integer';
 import { compareIso, formatIso, parseIso, shiftIso } from './iso-time';
 import { findValues } from './json-path';
 
@@ -31,10 +32,13 @@ function typeName(v: JsonPrimitive): string {
 }
 
 /**
- * Orders two cursor values: numbers numerically, ISO timestamps as instants (so "+02:00" and "Z"
- * compare correctly), other strings lexically. Mixing a number and a string is a data problem.
+ * Orders two cursor values: numbers numerically, integers past 2^53 (digit strings) by value, ISO
+ * timestamps as instants (so "+02:00" and "Z" compare correctly), other strings lexically. Mixing a
+ * number and a non-integer string is a data problem.
  */
 export function compareCursor(a: JsonPrimitive, b: JsonPrimitive, cursorPath = 'cursor'): number {
+  const exact = compareExactIntegers(a, b);
+  if (exact !== undefined) return exact;
   if (typeof a === 'number' && typeof b === 'number') return a === b ? 0 : a < b ? -1 : 1;
   if (typeof a === 'string' && typeof b === 'string') {
     const ta = parseIso(a);

@@ -1,7 +1,10 @@
 /** Pure helpers for the incremental cursor high-water mark (deterministic: safe in workflow code). */
+import { compareExactIntegers } from '../config/exact-integer';
 import type { JsonPrimitive } from '../config/types';
 
 function compare(a: JsonPrimitive, b: JsonPrimitive): number {
+  const exact = compareExactIntegers(a, b);
+  if (exact !== undefined) return exact;
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
 }
