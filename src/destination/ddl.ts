@@ -12,7 +12,7 @@
  * Primary key columns are not Nullable: ClickHouse before 20.x cannot have Nullable sort keys at all.
  */
 import type { ResolvedResource } from '../config/types';
-import { fitIdentifier, normalizePath } from './naming';
+import { fitIdentifier, MAX_TABLE_NAME_LENGTH, normalizePath } from './naming';
 import { ident, identList, literal, qualified } from './sql';
 
 export const META = {
@@ -187,9 +187,9 @@ export function stagingTableName(table: string): string {
   return `${table}__sluice_staging`;
 }
 
-/** Child table of a nested list: `<table>__<path>` (dlt's name), fitted to the identifier length limit. */
+/** Child table of a nested list: `<table>__<path>` (dlt's name), fitted to the table name length limit. */
 export function childTableName(table: string, path: string): string {
-  return fitIdentifier(`${table}__${path}`);
+  return fitIdentifier(`${table}__${path}`, MAX_TABLE_NAME_LENGTH);
 }
 
 /** Where the previous live table waits between the RENAME and its DROP (18.16 path only). */

@@ -11,7 +11,7 @@ import type { ServerFeatures } from './features';
 import { Journal } from './journal';
 import { deleteByMergeKey } from './merge-key';
 import { deleteStaleChildRows } from './stale-children';
-import { fitIdentifier, normalizePath } from './naming';
+import { fitIdentifier, MAX_TABLE_NAME_LENGTH, normalizePath } from './naming';
 import { columnComments, flattenPage, normalisedHints, shapePage, wantedColumns, type PageMeta, type PageSpan, type TableRows } from './page';
 import { ChildCursorStore, type ChildCursor, type ChildLoadRef } from './child-cursors';
 import { ParentRecordStore, type ParentPageRef } from './parent-records';
@@ -83,7 +83,7 @@ export interface Destination {
 
 /** The table a resource lands in: dlt normalises table names with the same convention as columns. */
 export function tableNameOf(resource: ResolvedResource): string {
-  return fitIdentifier(normalizePath(resource.table_name || resource.name));
+  return fitIdentifier(normalizePath(resource.table_name || resource.name), MAX_TABLE_NAME_LENGTH);
 }
 
 export async function createDestination(settings: ClickHouseSettings): Promise<Destination> {

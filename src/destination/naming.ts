@@ -62,17 +62,24 @@ export function normalizePath(raw: string): string {
  * characters are bytes.
  */
 export const MAX_IDENTIFIER_LENGTH = 200;
+/**
+ * The longest table name sluice creates. Current servers (checked on 26.9) refuse a table name longer than
+ * 213 characters less the file-escaped database name (an Atomic database's dropped-table metadata file is
+ * `<database>.<table>.<uuid>.sql`, at most 255 bytes): 120 leaves room for database names of up to 93
+ * escaped characters, and for the `__sluice_staging` suffix on 18.16's 255-byte table directories.
+ */
+export const MAX_TABLE_NAME_LENGTH = 120;
 const HASH_CHARS = 10;
 
 /**
- * The identifier, or when it is longer than MAX_IDENTIFIER_LENGTH, its start and a hash of the whole:
- * the same name always shortens the same way, and two long names that share their start stay apart.
+ * The identifier, or when it is longer than `max`, its start and a hash of the whole: the same name always
+ * shortens the same way, and two long names that share their start stay apart.
  */
-export function fitIdentifier(name: string): string {
-  if (name.length <= MAX_IDENTIFIER_LENGTH) return name;
+export function fitIdentifier(name: string, max: number = MAX_IDENTIFIER_LENGTH): string {
+  if (name.length <= max) return name;
   const hash = createHash('sha1').update(name).digest('hex').slice(0, HASH_CHARS);
   // No trailing `_` before the hash: `__` is the nesting separator.
-  const head = name.slice(0, MAX_IDENTIFIER_LENGTH - HASH_CHARS - 1).replace(/_+$/, '');
+  const head = name.slice(0, max - HASH_CHARS - 1).replace(/_+$/, '');
   return `${head}_${hash}`;
 }
 

@@ -41,9 +41,15 @@ async function worker(env: Record<string, string>): Promise<{ taskQueue: string;
 }
 
 /** The failure a sync ends with: every message in its cause chain, and whether the activity's was final. */
-async function failureOf(taskQueue: string, auth: object, apiUrl: string): Promise<{ text: string; nonRetryable: boolean }> {
+/**
+ * `secretName`, when given, replaces `${probe}` in the validated source: workflow input need not have passed
+ * `validate` (which refuses sluice's own settings by name), so the worker must refuse them by itself too.
+ */
+async function failureOf(taskQueue: string, auth: object, apiUrl: string, secretName?: string): Promise<{ text: string; nonRetryable: boolean }> {
   const pipeline = uniqueName('security');
-  const handle = await client.workflow.start('syncSource', { taskQueue, workflowId: `sluice/${pipeline}`, args: [syncInput(pipeline, database, mockSource(apiUrl, { auth }))] });
+  const validated = mockSource(apiUrl, { auth });
+  const source = secretName === undefined ? validated : (JSON.parse(JSON.stringify(validated).split('${probe}').join(`\${${secretName}}`)) as typeof validated);
+  const handle = await client.workflow.start('syncSource', { taskQueue, workflowId: `sluice/${pipeline}`, args: [syncInput(pipeline, database, source)] });
   const failure = await resultOf(handle, 60_000).then(() => undefined, (err: unknown) => err);
   expect(failure).toBeInstanceOf(WorkflowFailedError);
   const messages: string[] = [];
@@ -75,7 +81,7 @@ test("a worker that allows every name still never resolves sluice's own settings
   const api = await startMockAnalyticsApi({ records: 50, auth: { type: 'bearer', token: 'not-this-one' } });
   try {
     const { taskQueue } = await worker({ SLUICE_SECRETS_ALLOW: '*', SLUICE_PROBE_SECRET: 'worker-own-setting-1414' });
-    const { text, nonRetryable } = await failureOf(taskQueue, { type: 'bearer', token: '${sluice_probe_secret}' }, api.url);
+    const { text, nonRetryable } = await failureOf(taskQueue, { type: 'bearer', token: '${probe}' }, api.url, 'sluice_probe_secret');
     expect(text).toContain('env SLUICE_PROBE_SECRET is a sluice setting, never a config secret');
     expect(text).not.toContain('worker-own-setting-1414');
     expect(nonRetryable).toBe(true);

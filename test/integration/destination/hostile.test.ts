@@ -63,12 +63,14 @@ it('shortens identifiers longer than ClickHouse can store, deterministically, wi
   await fx.dest.insertPage({ database: db, resource: res }, [record], { loadId: 'long', version: 2, page: 1 });
   const tables = (await rows<{ name: string }>(fx.ch, `SELECT name FROM system.tables WHERE database = '${db}'`)).map((t) => t.name).filter((t) => t.startsWith('resource_'));
   expect(tables).toHaveLength(2); // the table and the child table of the list
-  for (const table of tables) expect(table.length).toBeLessThanOrEqual(200);
+  // 26.x refuses table names over 213 less the escaped database name (175 for this test's database).
+  for (const table of tables) expect(table.length).toBeLessThanOrEqual(120);
   // The child table is `<table>__<list column>`, shortened too (to the table's start and a hash of the whole).
   const main = tableNameOf(res);
   const child = tables.find((t) => t !== main)!;
   expect(tables).toContain(main);
-  expect(main).toMatch(/^(resource_)+[0-9a-f]{10}$/);
+  expect(main).toMatch(/^(resource_)+r?e?s?o?u?r?c?e?_?[0-9a-f]{10}$/);
+  expect(main).toHaveLength(120);
   const cols = (await rows<{ name: string }>(fx.ch, `SELECT name FROM system.columns WHERE database = '${db}' AND table = '${main}'`)).map((c) => c.name);
   const longCols = cols.filter((c) => c.startsWith('field_'));
   expect(longCols).toHaveLength(2); // the two fields that share 300 characters stay two columns
