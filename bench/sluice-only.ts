@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   try {
     for (let run = 1; run <= runs; run++) {
       const taskQueue = `sluice-bench-only-${process.pid}-${run}`;
-      const { child: worker } = await startChild(process.execPath, [...nodeArgs, join(repoRoot, 'bin', 'sluice.js'), 'worker'], { SLUICE_TASK_QUEUE: taskQueue, API_KEY }, /worker: polling/);
+      const { child: worker } = await startChild(process.execPath, [...nodeArgs, join(repoRoot, 'bin', 'sluice.js'), 'worker'], { SLUICE_TASK_QUEUE: taskQueue, API_KEY, SLUICE_SECRETS_ALLOW: 'API_KEY' }, /worker: polling/);
       const database = `sluice_bench_only_${Date.now().toString(36)}`;
       try {
         const firstSync = await warmUp({ baseUrl: match[1], pageSize: page, database: `${database}_warmup`, taskQueue });
