@@ -34,15 +34,40 @@ export interface PageSpan {
   records: number;
 }
 
-/** Where record `index` of a batch sits: its `_sluice_page` and `_sluice_row`. */
-export function rowPlace(meta: PageMeta, index: number): { page: number; row: number } {
-  if (!meta.pages) return { page: meta.page, row: index };
-  let start = 0;
-  for (const span of meta.pages) {
-    if (index < start + span.records) return { page: span.page, row: index - start };
-    start += span.records;
+/** Index of each span's first record, computed once per batch's spans (rowPlace runs once or twice per row). */
+const spanStarts = new WeakMap<readonly PageSpan[], number[]>();
+
+function startsOf(pages: readonly PageSpan[]): number[] {
+  let starts = spanStarts.get(pages);
+  if (!starts) {
+    starts = [];
+    let start = 0;
+    for (const span of pages) {
+      starts.push(start);
+      start += span.records;
+    }
+    spanStarts.set(pages, starts);
   }
-  throw new RangeError(`record ${index} is beyond the batch's pages (${start} records)`);
+  return starts;
+}
+
+/** Where record `index` of a batch sits: its `_sluice_page` and `_sluice_row` (a binary search of the spans). */
+export function rowPlace(meta: PageMeta, index: number): { page: number; row: number } {
+  const pages = meta.pages;
+  if (!pages) return { page: meta.page, row: index };
+  const starts = startsOf(pages);
+  let lo = 0;
+  let hi = pages.length - 1;
+  // The last span starting at or before index; empty spans (a page with no kept records) are skipped over.
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= index) lo = mid;
+    else hi = mid - 1;
+  }
+  const last = pages.length - 1;
+  const total = last < 0 ? 0 : starts[last]! + pages[last]!.records;
+  if (last < 0 || index < 0 || index >= total) throw new RangeError(`record ${index} is beyond the batch's pages (${total} records)`);
+  return { page: pages[lo]!.page, row: index - starts[lo]! };
 }
 
 /** Rows of one table of a page; `records[i]` is the index (after dedupe) of the record row i came from. */
