@@ -3,7 +3,7 @@ import type { JsonObject } from '../config/types';
 import type { BatchWriter, Destination, PageMeta, PageSpan } from '../destination';
 import { applyProcessingSteps } from './processing-steps';
 import { tableTarget } from './target';
-import type { FetchAndLoadPagesInput } from './types';
+import type { FetchAndLoadPagesInput } from '../core/activity-types';
 
 type StoreInput = Pick<
   FetchAndLoadPagesInput,

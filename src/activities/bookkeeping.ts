@@ -4,7 +4,7 @@ import { readCursorState, writeCursorState } from './cursor-state';
 import type { ActivityDeps } from './deps';
 import { toActivityFailure } from './failures';
 import { tableTarget } from './target';
-import type { BeginResourceLoadInput, BeginResourceLoadResult, CommitResourceCursorInput, CommitResourceLoadInput, RecordFailedLoadInput } from './types';
+import type { BeginResourceLoadInput, BeginResourceLoadResult, CommitResourceCursorInput, CommitResourceLoadInput, RecordFailedLoadInput } from '../core/activity-types';
 
 async function guarded<T>(work: () => Promise<T>): Promise<T> {
   try {

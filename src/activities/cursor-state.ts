@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { IncrementalConfig, JsonPrimitive } from '../config/types';
 import type { Destination } from '../destination';
 import { boundaryRows, isBackfill, type BoundaryRows } from '../http';
-import { MAX_BOUNDARY_HASHES } from '../workflows/cursor';
+import { MAX_BOUNDARY_HASHES } from '../core/cursor';
 
 const storedState = z.object({
   last_value: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),

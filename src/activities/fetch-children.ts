@@ -10,7 +10,7 @@ import { SluiceError } from '../errors';
 import { findValues } from '../http/json-path';
 import type { ChildCursor } from '../destination';
 import { fetchPage, filterIncremental, incrementalWindow, isBackfill, type BoundaryRows, type PlaceholderContext } from '../http';
-import { advanceBoundary, advanceCursor, type CursorBoundary } from '../workflows/cursor';
+import { advanceBoundary, advanceCursor, type CursorBoundary } from '../core/cursor';
 import { boundaryAt, hashesToStore, remembersBoundary } from './cursor-state';
 import { storeBatch } from './batch-store';
 import { type ActivityDeps, configDirsOf } from './deps';
@@ -21,7 +21,7 @@ import { pageFailure } from './page-failure';
 import { toActivityFailure } from './failures';
 import { loadRegisteredFunctions } from './processing-steps';
 import { resolveEndpoint } from './secrets';
-import type { FetchAndLoadChildrenInput, FetchAndLoadChildrenResult } from './types';
+import type { FetchAndLoadChildrenInput, FetchAndLoadChildrenResult } from '../core/activity-types';
 
 interface ParentWalk {
   records: JsonObject[];

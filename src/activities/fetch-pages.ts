@@ -18,7 +18,7 @@ import { Context } from '@temporalio/activity';
 import type { JsonObject, RetryConfig } from '../config/types';
 import { SluiceError } from '../errors';
 import { filterIncremental, incrementalWindow, openPageStream, type PageStream } from '../http';
-import { advanceBoundary, type CursorBoundary } from '../workflows/cursor';
+import { advanceBoundary, type CursorBoundary } from '../core/cursor';
 import { boundaryOfBatch } from './cursor-state';
 import type { BatchWriter } from '../destination';
 import { openBatchWriter, storeBatch, writerAfterSchemaWork } from './batch-store';
@@ -30,7 +30,7 @@ import { pageFailure } from './page-failure';
 import { toActivityFailure } from './failures';
 import { loadRegisteredFunctions } from './processing-steps';
 import { resolveEndpoint } from './secrets';
-import { DEFAULT_BATCH_SECONDS, type BatchLimits, type FetchAndLoadPagesInput, type FetchAndLoadPagesResult } from './types';
+import { DEFAULT_BATCH_SECONDS, type BatchLimits, type FetchAndLoadPagesInput, type FetchAndLoadPagesResult } from '../core/activity-types';
 
 /** Sized for a small worker: enough to hide request latency, few enough not to crowd the API. */
 export const DEFAULT_PAGE_PARALLELISM = 4;

@@ -7,7 +7,7 @@ import type { ActivityDeps } from './deps';
 import { fetchAndLoadChildren } from './fetch-children';
 import { fetchAndLoadPages } from './fetch-pages';
 import { withHeartbeats } from './heartbeat';
-import type { SluiceActivities } from './types';
+import type { SluiceActivities } from '../core/activity-types';
 
 export type { ActivityDeps } from './deps';
 

@@ -6,14 +6,9 @@
  */
 import { hash as digest } from 'node:crypto';
 import type { JsonObject } from '../config/types';
+import type { LoopGuardState } from '../core/activity-types';
 import { SluiceError } from '../errors';
 
-export interface LoopGuardState {
-  /** Hashes of the paginator states already requested (the most recent ones). */
-  seen: string[];
-  /** Fingerprint of the previous non-empty page. */
-  last?: string;
-}
 
 const REMEMBERED_STATES = 64;
 

@@ -3,7 +3,7 @@
  * API's rate limit and carries the last request time from one activity to the next, so the limit holds
  * however many workers run the activities.
  */
-import type { RequestPacing } from './types';
+import type { RequestPacing } from '../core/activity-types';
 
 export interface Pacer {
   /** Resolves when the next request may be sent, and reserves that slot. */

@@ -7,9 +7,9 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { RetryConfig } from '../config/types';
 import { isRetryableKind, SluiceError } from '../errors';
-import { backoffMs } from '../workflows/retry-policy';
+import { backoffMs } from '../core/retry-policy';
 import { toActivityFailure } from './failures';
-import { LONG_WAIT_FAILURE } from './types';
+import { LONG_WAIT_FAILURE } from '../core/activity-types';
 
 /** How long the workflow waits when ClickHouse is still unreachable after the batch's last attempt. */
 const DESTINATION_OUTAGE_WAIT_MS = 30_000;

@@ -1,6 +1,6 @@
 /** The destination's view of a resource load, built the same way by every activity. */
 import type { TableTarget } from '../destination';
-import type { ResourceRef } from './types';
+import type { ResourceRef } from '../core/activity-types';
 
 export function tableTarget(ref: ResourceRef): TableTarget {
   return {

@@ -30,9 +30,9 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import { LONG_WAIT_FAILURE, type BatchResult, type SluiceActivities } from '../activities/types';
-import { advanceBoundary } from './cursor';
-import { pageRetryPolicy } from './retry-policy';
+import { LONG_WAIT_FAILURE, type BatchResult, type SluiceActivities } from '../core/activity-types';
+import { advanceBoundary } from '../core/cursor';
+import { pageRetryPolicy } from '../core/retry-policy';
 import type { ResourceProgress, ResourceResult, ResourceStatus, SyncResourceInput } from './types';
 
 export const resourceStatusQuery = defineQuery<ResourceStatus>('resourceStatus');

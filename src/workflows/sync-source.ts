@@ -21,7 +21,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { DEFAULT_BATCH_SECONDS, type BatchLimits, type SluiceActivities } from '../activities/types';
+import { DEFAULT_BATCH_SECONDS, type BatchLimits, type SluiceActivities } from '../core/activity-types';
 import { planRun, type PlannedResource } from './plan';
 import { BOOKKEEPING_OPTIONS, syncResource } from './sync-resource';
 import type { ResourceResult, SyncSourceInput, SyncSourceResult } from './types';

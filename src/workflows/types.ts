@@ -2,8 +2,8 @@
  * Inputs, outputs and progress of the sync workflows. Shared by workflows (deterministic, bundled) and
  * the client, so this module imports types only.
  */
-import type { LoopGuardState } from '../activities/loop-guard';
-import type { BatchLimits } from '../activities/types';
+import type { LoopGuardState } from '../core/activity-types';
+import type { BatchLimits } from '../core/activity-types';
 import type { JsonObject, JsonPrimitive, ResolvedResource, ResolvedSource } from '../config/types';
 
 export interface SyncSourceInput {

@@ -6,7 +6,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import type { SluiceActivities } from '../../src/activities/types';
+import type { SluiceActivities } from '../../src/core/activity-types';
 import type { JsonPrimitive, ResolvedResource } from '../../src/config/types';
 import type { SyncSourceInput, SyncSourceResult } from '../../src/workflows/types';
 import { offsetResource } from '../helpers/resources';

@@ -1,6 +1,6 @@
 import { hasLongDigitRun, parseJsonExact } from '../../../src/http/exact-json';
 import { compareCursor } from '../../../src/http';
-import { advanceCursor } from '../../../src/workflows/cursor';
+import { advanceCursor } from '../../../src/core/cursor';
 
 describe('parseJsonExact', () => {
   it('keeps integers past 2^53 - 1 as exact decimal strings, distinct where JSON.parse merges them', () => {

@@ -1,6 +1,6 @@
 import type { IncrementalConfig, JsonObject } from '../../../src/config/types';
 import { boundaryRows, compareCursor, filterIncremental, incrementalWindow } from '../../../src/http';
-import { advanceBoundary, MAX_BOUNDARY_HASHES } from '../../../src/workflows/cursor';
+import { advanceBoundary, MAX_BOUNDARY_HASHES } from '../../../src/core/cursor';
 import { SluiceError } from '../../../src/errors';
 
 function cfg(over: Partial<IncrementalConfig> = {}): IncrementalConfig {

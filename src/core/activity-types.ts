@@ -1,6 +1,16 @@
-/** Activity inputs and outputs. Small by design: records never cross this boundary. */
+/**
+ * Activity inputs and outputs, shared by workflows and activities (neither imports the other). Small by
+ * design: records never cross this boundary.
+ */
 import type { JsonObject, JsonPrimitive, ResolvedResource } from '../config/types';
-import type { LoopGuardState } from './loop-guard';
+
+/** What the loop guard remembers between batches: a few short hashes, carried through the workflow. */
+export interface LoopGuardState {
+  /** Hashes of the paginator states already requested (the most recent ones). */
+  seen: string[];
+  /** Fingerprint of the previous non-empty page. */
+  last?: string;
+}
 
 export interface ResourceRef {
   pipeline: string;
