@@ -55,3 +55,36 @@ test('the parent syncResource of that run, which committed its own cursor, repla
   expect(scheduledActivities(recorded)).toEqual(['fetchAndLoadPages', 'fetchAndLoadPages']);
   await expect(Worker.runReplayHistory({ workflowBundle: bundle }, recorded, 'recorded/sync-resource-parent')).resolves.toBeUndefined();
 });
+
+/*
+ * Histories of syncResource recorded before it was split into named steps and its progress became a
+ * union (issue 14): real runs on the dev stack (mock APIs, ClickHouse 26.9, a worker process), each
+ * carrying the old flat ResourceProgress wherever progress travels through history.
+ */
+describe('syncResource histories recorded before the named steps', () => {
+  test('a page resource whose 3rd batch hit a 429 above max_retry_after, waited out on a timer, replays', async () => {
+    const recorded = history('sync-resource-long-wait-flat-progress.json') as Recorded;
+    // Five batches, the third asked twice: once failing as long_wait, once after the timer.
+    expect(scheduledActivities(recorded)).toEqual(Array(6).fill('fetchAndLoadPages'));
+    expect(recorded.events.filter((e) => e.eventType === 'EVENT_TYPE_TIMER_STARTED')).toHaveLength(1);
+    await expect(Worker.runReplayHistory({ workflowBundle: bundle }, recorded, 'recorded/long-wait')).resolves.toBeUndefined();
+  });
+
+  test.each([
+    ['run1', ['fetchAndLoadPages', 'fetchAndLoadPages'], 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW'],
+    // Runs 2 and 3 start from the flat progress the run before handed to continue-as-new.
+    ['run2', ['fetchAndLoadPages', 'fetchAndLoadPages'], 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW'],
+    ['run3', ['fetchAndLoadPages'], 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED'],
+  ])('a page resource that continued-as-new every 2 batches replays (%s)', async (run, activities, last) => {
+    const recorded = history(`sync-resource-continue-as-new-flat-progress-${run}.json`) as Recorded;
+    expect(scheduledActivities(recorded)).toEqual(activities);
+    expect(recorded.events[recorded.events.length - 1].eventType).toBe(last);
+    await expect(Worker.runReplayHistory({ workflowBundle: bundle }, recorded, `recorded/continue-as-new-${run}`)).resolves.toBeUndefined();
+  });
+
+  test('a child resource over 3 parent batches, two of them split by the row limit, replays', async () => {
+    const recorded = history('sync-resource-child-flat-progress.json') as Recorded;
+    expect(scheduledActivities(recorded)).toEqual(Array(5).fill('fetchAndLoadChildren'));
+    await expect(Worker.runReplayHistory({ workflowBundle: bundle }, recorded, 'recorded/child')).resolves.toBeUndefined();
+  });
+});
