@@ -2,8 +2,8 @@
  * Inputs, outputs and progress of the sync workflows. Shared by workflows (deterministic, bundled) and
  * the client, so this module imports types only.
  */
-import type { LoopGuardState } from '../core/activity-types';
-import type { BatchLimits } from '../core/activity-types';
+import type { BatchLimits, LoopGuardState } from '../core/activity-types';
+import type { PageToken } from '../http/page-token';
 import type { JsonObject, JsonPrimitive, ResolvedResource, ResolvedSource } from '../config/types';
 
 export interface SyncSourceInput {
@@ -45,12 +45,8 @@ export interface SyncSourceResult {
   resources: ResourceResult[];
 }
 
-/** The part of a resource sync that survives continue-as-new: where we are and what we loaded. */
-export interface ResourceProgress {
-  /** Paginator state for the next page; null before the first page. */
-  pageToken: JsonObject | null;
-  /** Human summary of the next page, e.g. "offset=300 limit=100". */
-  nextPageSummary: string;
+/** What every resource sync carries across continue-as-new: how far it got and what it loaded. */
+interface ProgressBase {
   batches: number;
   pages: number;
   rows: number;
@@ -61,18 +57,50 @@ export interface ResourceProgress {
   /** Incremental cursor stored by the previous successful run. */
   previousCursor?: JsonPrimitive;
   lastRequestAtMs?: number;
+  /** Durable waits (Retry-After beyond the activity's retries) since the last successful batch. */
+  longWaits: number;
+  begun: boolean;
+  startedAtMs: number;
+}
+
+/** The paginator's token (src/http/page-token.ts) as it travels through history: plain JSON. */
+export type PageTokenJson = PageToken & JsonObject;
+
+/** A resource that walks its own pages. */
+export interface PageProgress extends ProgressBase {
+  kind: 'pages';
+  /** Paginator state for the next page; null before the first page. */
+  pageToken: PageTokenJson | null;
+  /** Human summary of the next page, e.g. "offset=300 limit=100". */
+  nextPageSummary: string;
   /** Pagination loop detection across batches (a few hashes). */
   loopGuard?: LoopGuardState;
   /** The total the last page told (offset/page_number), handed to the next batch to plan its first pages. */
   positionsEnd?: number;
   /** Records on the last page fetched, so the next batch knows how many pages it may request at once. */
   pageRows?: number;
-  /** Child resources: the first parent of the current parent batch still to walk. */
+}
+
+/** A child resource, which walks its parent's batches. */
+export interface ChildProgress extends ProgressBase {
+  kind: 'children';
+  /** The first parent of the current parent batch still to walk (a batch may stop part-way). */
+  parentOffset: number;
+}
+
+export type ResourceProgress = PageProgress | ChildProgress;
+
+/**
+ * The one flat shape every syncResource wrote before progress became a union. A run that continued-as-new
+ * before that deploy starts on the new code with this input, so it is still accepted (workflows/progress.ts).
+ */
+export interface FlatResourceProgress extends ProgressBase {
+  pageToken: JsonObject | null;
+  nextPageSummary: string;
+  loopGuard?: LoopGuardState;
+  positionsEnd?: number;
+  pageRows?: number;
   parentOffset?: number;
-  /** Durable waits (Retry-After beyond the activity's retries) since the last successful batch. */
-  longWaits: number;
-  begun: boolean;
-  startedAtMs: number;
 }
 
 export interface SyncResourceInput {
@@ -97,7 +125,8 @@ export interface SyncResourceInput {
   batchLimits: BatchLimits;
   /** This resource's share of `client.rate_limit`. */
   requestsPerSecond?: number;
-  progress?: ResourceProgress;
+  /** Set by continue-as-new; the flat shape comes from runs that continued before the union. */
+  progress?: ResourceProgress | FlatResourceProgress;
   /** Continue-as-new after this many batches in one run, in addition to the server's suggestion. */
   maxBatchesPerRun?: number;
   /** The .ts/.js config module, for processing_steps. */

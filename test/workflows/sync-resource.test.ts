@@ -7,7 +7,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { WorkflowFailedError } from '@temporalio/client';
 import { LONG_WAIT_FAILURE, type FetchAndLoadPagesInput, type FetchAndLoadPagesResult, type SluiceActivities } from '../../src/core/activity-types';
-import type { SyncResourceInput } from '../../src/workflows/types';
+import type { FlatResourceProgress, SyncResourceInput } from '../../src/workflows/types';
 import { offsetResource } from '../helpers/resources';
 import { useTimeSkipping } from '../helpers/time-skipping';
 
@@ -238,4 +238,82 @@ test('a child batch that stopped at a throttled parent goes on from that parent 
     { batch: 1, firstParent: 0 },
   ]);
   expect(result).toEqual({ name: 'comments', table: 'comments', rows: 20, pages: 20, batches: 2 });
+});
+
+describe('progress across continue-as-new', () => {
+  const startedAtMs = 1_790_000_000_000;
+
+  test('continue-as-new hands the next run the progress of a page resource, without child fields', async () => {
+    const mock = mockActivities(500, 100);
+    const { handle } = await runWith(mock.activities, input({ maxBatchesPerRun: 3 }), 'progress-union');
+    const firstRun = ts.env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
+    const events = (await firstRun.fetchHistory()).events ?? [];
+    const continued = events[events.length - 1].workflowExecutionContinuedAsNewEventAttributes;
+    const [payload] = continued?.input?.payloads ?? [];
+    const next = ts.env.client.options.loadedDataConverter.payloadConverter.fromPayload<SyncResourceInput>(payload);
+    expect(next.progress).toMatchObject({ kind: 'pages', batches: 3, pages: 3, rows: 300, pageToken: { offset: 300 }, nextPageSummary: 'offset=300 limit=100' });
+    expect(next.progress).not.toHaveProperty('parentOffset');
+  });
+
+  test('a page resource that continued-as-new before progress became a union goes on from its flat progress', async () => {
+    const mock = mockActivities(500, 100);
+    let begins = 0;
+    const commits: unknown[] = [];
+    const activities: SluiceActivities = {
+      ...mock.activities,
+      async beginResourceLoad() {
+        begins += 1;
+        return {};
+      },
+      async commitResourceLoad(commit) {
+        commits.push({ rows: commit.rows, pages: commit.pages, cursorValue: commit.cursorValue, startedAtMs: commit.startedAtMs });
+      },
+    };
+    // The flat shape every syncResource handed to continue-as-new before the union (see the recorded
+    // histories sync-resource-continue-as-new-flat-progress-run2/3.json).
+    const flat: FlatResourceProgress = {
+      pageToken: { offset: 300 },
+      nextPageSummary: 'offset=300 limit=100',
+      batches: 3,
+      pages: 3,
+      rows: 300,
+      cursorValue: '2024-01-03',
+      previousCursor: '2024-01-01',
+      lastRequestAtMs: startedAtMs + 500,
+      loopGuard: { seen: ['a1', 'b2', 'c3'], last: 'c3' },
+      positionsEnd: 500,
+      pageRows: 100,
+      longWaits: 0,
+      begun: true,
+      startedAtMs,
+    };
+    const { result } = await runWith(activities, input({ progress: flat }), 'flat-pages');
+    expect(result).toEqual({ name: 'events', table: 'events', rows: 500, pages: 5, batches: 5 });
+    expect(begins).toBe(0);
+    expect(mock.calls.map((c) => ({ offset: c.pageToken?.offset, batch: c.batch, firstPage: c.firstPage }))).toEqual([
+      { offset: 300, batch: 3, firstPage: 3 },
+      { offset: 400, batch: 4, firstPage: 4 },
+    ]);
+    expect(mock.calls[0]).toMatchObject({ previousCursor: '2024-01-01', loopGuard: flat.loopGuard, positionsEnd: 500, pageRows: 100 });
+    expect(commits).toEqual([{ rows: 500, pages: 5, cursorValue: '2024-01-03', startedAtMs }]);
+  });
+
+  test('a child resource that continued-as-new before progress became a union goes on from its parent offset', async () => {
+    const calls: Array<{ batch: number; firstParent: number }> = [];
+    const mock = mockActivities(0, 100);
+    const activities: SluiceActivities = {
+      ...mock.activities,
+      async fetchAndLoadChildren(childInput) {
+        calls.push({ batch: childInput.batch, firstParent: childInput.firstParent });
+        return { rows: 10 - childInput.firstParent, fetched: 0, pages: 10 - childInput.firstParent, parents: 10, parentsDone: 10 };
+      },
+    };
+    // Parent batch 1 of 2 was loaded; batch 2 stopped after 6 of its parents, then the run continued-as-new.
+    const flat: FlatResourceProgress = { pageToken: null, nextPageSummary: 'first page', batches: 1, pages: 16, rows: 16, parentOffset: 6, longWaits: 0, begun: true, startedAtMs };
+    const child = offsetResource({ name: 'comments', table_name: 'comments', parent: { resource: 'events', bindings: [{ location: 'path', field: 'id' }] } });
+    const { result } = await runWith(activities, input({ resource: child, parent: { resource: 'events', batches: 2 }, progress: flat }), 'flat-children');
+    expect(calls).toEqual([{ batch: 1, firstParent: 6 }]);
+    expect(result).toEqual({ name: 'comments', table: 'comments', rows: 20, pages: 20, batches: 2 });
+    expect(mock.commits).toEqual([{ rows: 20, pages: 20 }]);
+  });
 });
