@@ -153,7 +153,9 @@ class ClickHouseDestination implements Destination {
   async beginLoad(target: TableTarget, loadId: string): Promise<void> {
     await this.ensureDatabase(target.database, target.cluster);
     if (usesStaging(target)) {
-      await this.placement(target.cluster).replace.begin(target.database, tableNameOf(target.resource), loadId, layoutFor(target.resource), columnComments(target.resource));
+      const { scd2 } = target.resource;
+      const omitted = new Set(scd2 ? [scd2.valid_from, scd2.valid_to] : []);
+      await this.placement(target.cluster).replace.begin(target.database, tableNameOf(target.resource), loadId, layoutFor(target.resource), columnComments(target.resource), omitted);
     }
   }
 

@@ -122,3 +122,32 @@ test('three runs: insert, change one record and drop another, unchanged: one row
   // The staging tables are gone once a load is merged.
   expect(await count(`SELECT count() AS n FROM system.tables WHERE database = '${database}' AND name LIKE '%sluice_staging%'`)).toBe(0);
 });
+
+test('a merge_key (natural key) retires only the keys a load holds; hard_delete closes a record; the boundary is the run start', async () => {
+  const database = stack.newDatabase('sluice_it_scd2_natural');
+  const pipeline = uniqueName('scd2_natural');
+  const config = source({ validity_column_names: ['valid from', 'ValidTo'] }, { merge_key: 'id', columns: { deleted: { data_type: 'bool', hard_delete: true } } });
+  const sync = () => runSyncWithWorker(stack.temporal, { pipeline, database, source: config, env: {} });
+  customers = [1, 2, 3].map((id) => ({ id, name: `c${id}`, tags: [] }));
+  await sync();
+  const first = await versions(database, 'valid_from', 'valid_to');
+  expect(first.map(({ id, name, to }) => ({ id, name, to }))).toEqual([1, 2, 3].map((id) => ({ id, name: `c${id}`, to: null })));
+  const start = first[0]!.from;
+  expect(first.every((v) => v.from === start)).toBe(true);
+
+  // An incremental extract: 1 is absent (kept open), 2 changed, 3 deleted.
+  customers = [
+    { id: 2, name: 'c2 renamed', tags: [] },
+    { id: 3, name: 'c3', deleted: true, tags: [] },
+  ];
+  await sync();
+  const second = await versions(database, 'valid_from', 'valid_to');
+  const next = second.find((v) => v.id === 2 && v.to === null)!.from;
+  expect(next >= start).toBe(true);
+  expect(second).toEqual([
+    { id: 1, name: 'c1', from: start, to: null },
+    { id: 2, name: 'c2', from: start, to: next },
+    { id: 2, name: 'c2 renamed', from: next, to: null },
+    { id: 3, name: 'c3', from: start, to: next },
+  ]);
+});
