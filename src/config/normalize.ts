@@ -6,11 +6,16 @@ import type { AuthInput } from './auth-schema';
 import type { IncrementalInput, IncrementalParamInput, RetryInput } from './endpoint-schema';
 import type { PaginatorInput } from './paginator-schema';
 import type { ColumnsInput, SchemaContractInput, WriteDispositionInput } from './schema';
-import { isExtensionHint } from './schema';
-import type { AuthConfig, ColumnHint, IncrementalConfig, PaginatorConfig, RetryConfig, SchemaContract, WriteDisposition } from './types';
+import { normalizePath } from '../destination/naming';
+import { isExtensionHint, timestampSeconds } from './schema';
+import type { AuthConfig, ColumnHint, IncrementalConfig, PaginatorConfig, RetryConfig, Scd2Options, SchemaContract, WriteDisposition } from './types';
 import { credentialRef } from './secrets';
 
 export const DEFAULT_TIMEOUT_SECONDS = 60;
+
+/** scd2's validity columns unless `validity_column_names` names others (dlt's are `_dlt_valid_from` / `_dlt_valid_to`). */
+export const SCD2_VALID_FROM = '_sluice_valid_from';
+export const SCD2_VALID_TO = '_sluice_valid_to';
 
 export const DEFAULT_RETRY: Readonly<RetryConfig> = Object.freeze({
   maximum_attempts: 5,
@@ -158,6 +163,17 @@ export function columnList(value: string | string[] | undefined): string[] {
 /** dlt's write_disposition dict form keeps its `strategy`; the string form has none. */
 export function writeDispositionStrategy(w: WriteDispositionInput | undefined): string | undefined {
   return w !== undefined && typeof w !== 'string' ? w.strategy : undefined;
+}
+
+/** The scd2 strategy's options, column names normalised as dlt normalises them, defaults filled in. */
+export function scd2Options(w: WriteDispositionInput | undefined): Scd2Options {
+  const given: Exclude<WriteDispositionInput, string> = w !== undefined && typeof w !== 'string' ? w : { disposition: 'merge' };
+  const [from, to] = given.validity_column_names ?? [SCD2_VALID_FROM, SCD2_VALID_TO];
+  const out: Scd2Options = { valid_from: normalizePath(from), valid_to: normalizePath(to) };
+  const boundary = given.boundary_timestamp !== undefined ? timestampSeconds(given.boundary_timestamp) : undefined;
+  if (boundary !== undefined) out.boundary_seconds = boundary;
+  if (given.row_version_column_name !== undefined) out.row_version_column = normalizePath(given.row_version_column_name);
+  return out;
 }
 
 /** A string contract applies to all three entities; a dict leaves unnamed ones at dlt's default, evolve. */

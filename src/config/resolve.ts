@@ -20,6 +20,7 @@ import {
   normalizeRetry,
   normalizeSchemaContract,
   normalizeWriteDisposition,
+  scd2Options,
   writeDispositionStrategy,
 } from './normalize';
 import { isSingleEntityPath, replacePlaceholders } from './placeholders';
@@ -78,6 +79,7 @@ function resolveResource(r: ResourceInput, endpoint: EndpointInput & { path: str
   if (r.max_table_nesting !== undefined) out.max_table_nesting = r.max_table_nesting;
   const strategy = writeDispositionStrategy(r.write_disposition);
   if (strategy !== undefined) out.write_disposition_strategy = strategy;
+  if (strategy === 'scd2') out.scd2 = scd2Options(r.write_disposition);
   const contract = normalizeSchemaContract(r.schema_contract);
   if (contract !== undefined) out.schema_contract = contract;
   if (parentName !== undefined) out.parent = { resource: parentName, bindings: uniqueBindings(references.map((ref) => ref.binding)) };

@@ -64,8 +64,25 @@ export const columnsSchema = dispatch((value) =>
     : z.record(z.string(), columnHintSchema, { error: 'expected an object of column names to hints, or a list of columns' }),
 );
 
-const MERGE_STRATEGIES = ['delete-insert', 'upsert', 'insert-only'] as const;
+const MERGE_STRATEGIES = ['delete-insert', 'upsert', 'insert-only', 'scd2'] as const;
 const REPLACE_STRATEGIES = ['truncate-and-insert', 'insert-from-staging', 'staging-optimized'] as const;
+/** The dict form's keys that configure dlt's scd2 strategy and mean nothing with another one. */
+const SCD2_KEYS = ['validity_column_names', 'active_record_timestamp', 'boundary_timestamp', 'row_version_column_name', 'retire_absent_rows'] as const;
+
+/**
+ * dlt's boundary_timestamp as whole seconds since the epoch (ClickHouse's DateTime holds seconds), or
+ * undefined when it is no date; a timestamp without a zone is UTC, as a date alone is.
+ */
+export function timestampSeconds(text: string): number | undefined {
+  const zoned = !text.includes('T') || /(?:[zZ]|[+-]\d\d:?\d\d)$/.test(text);
+  const ms = Date.parse(zoned ? text : `${text}Z`);
+  return Number.isFinite(ms) ? Math.floor(ms / 1000) : undefined;
+}
+
+const boundaryTimestamp = z.string().refine((s) => { const t = timestampSeconds(s); return t !== undefined && t >= 0 && t < 2 ** 32; }, {
+  message: 'is not a date or timestamp ClickHouse can store',
+  params: { hint: 'an ISO 8601 date or timestamp between 1970 and 2106, e.g. "2024-08-21T12:15:00+00:00"' },
+});
 
 export const writeDispositionSchema = dispatch((value) =>
   isRecord(value)
@@ -73,21 +90,27 @@ export const writeDispositionSchema = dispatch((value) =>
         {
           disposition: oneOf(['append', 'replace', 'merge', 'skip'], 'disposition'),
           strategy: z.string().optional(),
+          validity_column_names: z.tuple([nonEmptyString('a column name'), nonEmptyString('a column name')], { error: 'expected two column names, [valid_from, valid_to]' }).optional(),
+          // ClickHouse's DateTime ends in 2106, so dlt's usual high timestamp (9999-12-31) cannot be stored: NULL only.
+          active_record_timestamp: z.null({ error: 'only null (the default: an open-ended current row) is supported' }).optional(),
+          boundary_timestamp: boundaryTimestamp.optional(),
+          row_version_column_name: nonEmptyString('a column name').optional(),
+          retire_absent_rows: z.literal(true, { error: 'only true (the default) is supported; give a merge_key (the natural key) to retire only the keys a load holds' }).optional(),
         },
         {
-          unsupported: {
-            validity_column_names: 'the scd2 merge strategy is not supported',
-            active_record_timestamp: 'the scd2 merge strategy is not supported',
-            boundary_timestamp: 'the scd2 merge strategy is not supported',
-            row_version_column_name: 'the scd2 merge strategy is not supported',
-          },
           also: (v, ctx) => {
-            if (v.strategy === undefined) return;
+            if (v.strategy === undefined) {
+              for (const key of SCD2_KEYS) if (v[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" configures the scd2 strategy`, params: { hint: 'add "strategy": "scd2"' } });
+              return;
+            }
             const allowed: readonly string[] = v.disposition === 'merge' ? MERGE_STRATEGIES : v.disposition === 'replace' ? REPLACE_STRATEGIES : [];
             if (!allowed.includes(String(v.strategy))) {
-              const note = v.strategy === 'scd2' ? 'the scd2 strategy is not supported by sluice' : `allowed: ${allowed.join(', ') || 'none'}`;
-              ctx.addIssue({ code: 'custom', path: ['strategy'], message: `unsupported strategy ${JSON.stringify(v.strategy)} for ${String(v.disposition)}`, params: { hint: note } });
+              ctx.addIssue({ code: 'custom', path: ['strategy'], message: `unsupported strategy ${JSON.stringify(v.strategy)} for ${String(v.disposition)}`, params: { hint: `allowed: ${allowed.join(', ') || 'none'}` } });
+            } else if (v.strategy !== 'scd2') {
+              for (const key of SCD2_KEYS) if (v[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" configures the scd2 strategy, not ${JSON.stringify(v.strategy)}`, params: { hint: 'remove it, or use "strategy": "scd2"' } });
             }
+            const names = v.validity_column_names;
+            if (Array.isArray(names) && names.length === 2 && typeof names[0] === 'string' && names[0] === names[1]) ctx.addIssue({ code: 'custom', path: ['validity_column_names'], message: 'valid_from and valid_to need two different names' });
           },
         },
       )

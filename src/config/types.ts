@@ -228,6 +228,17 @@ export interface ResolvedEndpoint {
   max_response_bytes?: number;
 }
 
+/** dlt's scd2 merge strategy: one row per version of a record, with its validity window. */
+export interface Scd2Options {
+  /** dlt's `validity_column_names` (normalised), default `_sluice_valid_from` / `_sluice_valid_to`. */
+  valid_from: string;
+  valid_to: string;
+  /** dlt's `boundary_timestamp` in seconds; else the run's start. */
+  boundary_seconds?: number;
+  /** dlt's `row_version_column_name` (normalised): a column of the records that is the row hash. */
+  row_version_column?: string;
+}
+
 export interface ResolvedResource {
   name: string;
   table_name: string;
@@ -236,6 +247,8 @@ export interface ResolvedResource {
   write_disposition: WriteDisposition;
   /** The dict form's `strategy` (e.g. merge `delete-insert` | `upsert`), when given. */
   write_disposition_strategy?: string;
+  /** The scd2 strategy's options, set exactly when the strategy is scd2 (src/destination/scd2.ts). */
+  scd2?: Scd2Options;
   /** dlt's `schema_contract`, every entity filled in (dlt's default is evolve for all three). */
   schema_contract?: SchemaContract;
   columns: Record<string, ColumnHint>;

@@ -60,7 +60,8 @@ export type TableLayout =
 /** Which layout a resource's table gets, from its disposition, strategy and (normalised) primary key. */
 export function layoutFor(resource: ResolvedResource): TableLayout {
   const key = primaryKeyColumns(resource);
-  if (resource.write_disposition !== 'merge' || key.length === 0) return { kind: 'append' };
+  // scd2 loads land in staging tables of rows, as append does; commit makes the versions (scd2.ts).
+  if (resource.write_disposition !== 'merge' || key.length === 0 || resource.scd2 !== undefined) return { kind: 'append' };
   const dedupSort = dedupSortHint(resource);
   return {
     kind: 'merge',

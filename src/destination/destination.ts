@@ -16,6 +16,7 @@ import { columnComments, flattenPage, normalisedHints, shapePage, wantedColumns,
 import { ChildCursorStore, type ChildCursor, type ChildLoadRef } from './child-cursors';
 import { ParentRecordStore, type ParentPageRef } from './parent-records';
 import { ReplaceLoads } from './replace';
+import { Scd2Loads, withRowHashes } from './scd2';
 import { clusterDdl, localDdl, type TableDdl } from './placement';
 import { SchemaRegistry, type TableColumns } from './schema';
 import { ident, literal, qualified, uintLiteral } from './sql';
@@ -40,7 +41,8 @@ export interface TableTarget {
 
 /** Whether a load writes staging tables that commit swaps in: replace, or any disposition in a full refresh. */
 export function usesStaging(target: TableTarget): boolean {
-  return target.resource.write_disposition === 'replace' || (target.fullRefresh === true && target.resource.write_disposition !== 'skip');
+  const { resource } = target;
+  return resource.write_disposition === 'replace' || resource.scd2 !== undefined || (target.fullRefresh === true && resource.write_disposition !== 'skip');
 }
 
 export interface Destination {
@@ -102,6 +104,7 @@ interface Placement {
   ddl: TableDdl;
   schema: SchemaRegistry;
   replace: ReplaceLoads;
+  scd2: Scd2Loads;
 }
 
 class ClickHouseDestination implements Destination {
@@ -130,7 +133,7 @@ class ClickHouseDestination implements Destination {
       const options = { isDeletedArg: this.features.isDeletedArg, addColumnIfNotExists: this.features.addColumnIfNotExists };
       const ddl = cluster ? clusterDdl(cluster, options) : localDdl(options);
       const schema = new SchemaRegistry(this.conn, ddl);
-      p = { ddl, schema, replace: new ReplaceLoads(this.conn, this.features, schema, ddl) };
+      p = { ddl, schema, replace: new ReplaceLoads(this.conn, this.features, schema, ddl), scd2: new Scd2Loads(this.conn, schema, ddl) };
       this.placements.set(name, p);
     }
     return p;
@@ -150,12 +153,15 @@ class ClickHouseDestination implements Destination {
   async beginLoad(target: TableTarget, loadId: string): Promise<void> {
     await this.ensureDatabase(target.database, target.cluster);
     if (usesStaging(target)) {
-      await this.placement(target.cluster).replace.begin(target.database, tableNameOf(target.resource), loadId, layoutFor(target.resource), columnComments(target.resource));
+      const { scd2 } = target.resource;
+      const omitted = new Set(scd2 ? [scd2.valid_from, scd2.valid_to] : []);
+      await this.placement(target.cluster).replace.begin(target.database, tableNameOf(target.resource), loadId, layoutFor(target.resource), columnComments(target.resource), omitted);
     }
   }
 
-  async insertPage(target: TableTarget, records: JsonObject[], meta: PageMeta): Promise<{ rows: number }> {
+  async insertPage(target: TableTarget, given: JsonObject[], meta: PageMeta): Promise<{ rows: number }> {
     checkMeta(meta);
+    const records = withRowHashes(target.resource, given);
     if (records.length === 0) return { rows: 0 };
     if (meta.pages && meta.pages.reduce((n, span) => n + span.records, 0) !== records.length) {
       throw new SluiceError('destination_fatal', `invalid page meta: its pages hold ${meta.pages.reduce((n, span) => n + span.records, 0)} records, the batch ${records.length}`);
@@ -202,7 +208,8 @@ class ClickHouseDestination implements Destination {
     const layout = layoutFor(resource);
     // A dedup_sort chooses among all records of a key in the batch, which a batch encoded page by page cannot
     // revisit: its records are kept and written in one pass (the batch limits for kept records apply).
-    return this.insertFormat === 'RowBinary' && resource.write_disposition !== 'skip' && !(layout.kind === 'merge' && (layout.hardDelete || layout.dedupSort));
+    // scd2 records get their row hash in insertPage, so they take that path.
+    return this.insertFormat === 'RowBinary' && resource.write_disposition !== 'skip' && resource.scd2 === undefined && !(layout.kind === 'merge' && (layout.hardDelete || layout.dedupSort));
   }
 
   async openBatch(target: TableTarget, meta: PageMeta): Promise<BatchWriter | undefined> {
@@ -422,7 +429,13 @@ class ClickHouseDestination implements Destination {
   async commitLoad(target: TableTarget, loadId: string): Promise<void> {
     const { resource, database } = target;
     const table = tableNameOf(resource);
-    const { replace } = this.placement(target.cluster);
+    const { replace, scd2 } = this.placement(target.cluster);
+    if (resource.scd2) {
+      const { staging } = await replace.family(database, table);
+      const stagedTables = staging.map((s) => s.slice(0, -stagingTableName('').length));
+      await scd2.commit({ database, table, resource, loadId, stagedTables });
+      return;
+    }
     if (usesStaging(target)) {
       await replace.commit(database, table, loadId, layoutFor(resource));
       return;

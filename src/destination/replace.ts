@@ -102,7 +102,7 @@ export class ReplaceLoads {
    * resource gets an empty staging copy (with `layout` for the root, the child layout for child tables), so a
    * load with zero pages still replaces the data (as dlt does).
    */
-  async begin(database: string, table: string, loadId: string, layout: TableLayout, comments: ReadonlyMap<string, string> = new Map()): Promise<void> {
+  async begin(database: string, table: string, loadId: string, layout: TableLayout, comments: ReadonlyMap<string, string> = new Map(), omitted: ReadonlySet<string> = new Set()): Promise<void> {
     const leftovers = await this.family(database, table);
     for (const old of leftovers.old) await this.recover(database, old.slice(0, -OLD_SUFFIX.length));
     const { live } = leftovers.old.length > 0 ? await this.family(database, table) : leftovers;
@@ -118,7 +118,9 @@ export class ReplaceLoads {
       const own: TableLayout = name === table ? layout : childLayout(layout);
       // The copy takes the resource's column comments again: the live table's column map holds types only.
       const commented = name === table ? comments : new Map<string, string>();
-      await this.run(this.ddl.createTable(database, staging, stagingColumns(columns, own, commented), own), `creating staging table for ${database}.${name}`);
+      // `omitted`: columns of the live root that commit fills, not the records (scd2's validity columns).
+      const copied = stagingColumns(columns, own, commented).filter((c) => name !== table || !omitted.has(c.name));
+      await this.run(this.ddl.createTable(database, staging, copied, own), `creating staging table for ${database}.${name}`);
       this.schema.forget(database, staging);
     }
     // Tables without a live table yet are created in staging by the first page that needs them.

@@ -168,7 +168,7 @@ export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<Worker
 }
 
 export interface HeldRequest {
-  /** The SQL in the request's `query` parameter. */
+  /** The SQL in the request's `query` parameter, else its body (a command's). */
   query: string;
   /** Forwards the request (held back so far) to ClickHouse. */
   release(): void;
@@ -214,7 +214,8 @@ export async function startClickHouseProxy(upstream: string): Promise<ClickHouse
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const query = new URL(req.url ?? '/', 'http://x').searchParams.get('query') ?? '';
+      // A command (INSERT … SELECT, ALTER) carries its SQL as the body, an insert of rows in the URL.
+      const query = new URL(req.url ?? '/', 'http://x').searchParams.get('query') ?? body.toString('utf8');
       const index = waiting.findIndex((w) => w.match(query));
       if (index < 0) return forward(req, body, res, query);
       const [hold] = waiting.splice(index, 1);

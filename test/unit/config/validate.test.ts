@@ -212,12 +212,44 @@ describe('validateSourceConfig rejections', () => {
     expect(problemsOf('nope')).toEqual(['(config): expected object, got string']);
   });
 
-  it('rejects the scd2 strategy and unsupported dlt keys with a reason', () => {
-    expect(onlyProblem({ client, resources: [{ name: 'a', write_disposition: { disposition: 'merge', strategy: 'scd2' } }] })).toBe(
-      'resources[0].write_disposition.strategy: unsupported strategy "scd2" for merge (hint: the scd2 strategy is not supported by sluice)',
-    );
+  it('rejects unsupported dlt keys with a reason', () => {
     expect(onlyProblem({ client: { ...client, session: {} }, resources: ['a'] })).toBe(
       'client.session: "session" is not supported by sluice (hint: a requests Session cannot be configured in sluice)',
+    );
+  });
+
+  it('accepts the scd2 strategy with its defaults and the options it supports, normalised', () => {
+    const scd2 = (w: Record<string, unknown>) => validateSourceConfig({ client, resources: [{ name: 'a', write_disposition: { disposition: 'merge', strategy: 'scd2', ...w } }] });
+    const plain = scd2({});
+    expect(plain.ok && plain.source.resources[0]!.scd2).toEqual({ valid_from: '_sluice_valid_from', valid_to: '_sluice_valid_to' });
+    const given = scd2({ validity_column_names: ['Valid From', 'validTo'], boundary_timestamp: '2024-08-21T12:15:00+02:00', row_version_column_name: 'RowHash', active_record_timestamp: null, retire_absent_rows: true });
+    expect(given.ok && given.source.resources[0]!.scd2).toEqual({ valid_from: 'valid_from', valid_to: 'valid_to', boundary_seconds: Date.UTC(2024, 7, 21, 10, 15) / 1000, row_version_column: 'row_hash' });
+    // A timestamp without a zone is UTC, as a date alone is.
+    const local = scd2({ boundary_timestamp: '2024-08-21T12:15:00' });
+    expect(local.ok && local.source.resources[0]!.scd2?.boundary_seconds).toBe(Date.UTC(2024, 7, 21, 12, 15) / 1000);
+    const other = validateSourceConfig({ client, resources: [{ name: 'a', write_disposition: { disposition: 'merge', strategy: 'upsert' } }] });
+    expect(other.ok && other.source.resources[0]!.scd2).toBeUndefined();
+  });
+
+  it('refuses the scd2 options sluice cannot honour, and scd2 options without scd2, saying why', () => {
+    const at = (w: Record<string, unknown>) => ({ client, resources: [{ name: 'a', write_disposition: { disposition: 'merge', ...w } }] });
+    expect(onlyProblem(at({ strategy: 'scd2', active_record_timestamp: '9999-12-31' }))).toBe(
+      'resources[0].write_disposition.active_record_timestamp: only null (the default: an open-ended current row) is supported',
+    );
+    expect(onlyProblem(at({ strategy: 'scd2', retire_absent_rows: false }))).toBe(
+      'resources[0].write_disposition.retire_absent_rows: only true (the default) is supported; give a merge_key (the natural key) to retire only the keys a load holds',
+    );
+    expect(onlyProblem(at({ strategy: 'scd2', boundary_timestamp: 'yesterday' }))).toBe(
+      'resources[0].write_disposition.boundary_timestamp: is not a date or timestamp ClickHouse can store (hint: an ISO 8601 date or timestamp between 1970 and 2106, e.g. "2024-08-21T12:15:00+00:00")',
+    );
+    expect(onlyProblem(at({ strategy: 'scd2', validity_column_names: ['from'] }))).toMatch(/^resources\[0\]\.write_disposition\.validity_column_names/);
+    expect(onlyProblem(at({ strategy: 'scd2', validity_column_names: ['at', 'at'] }))).toBe('resources[0].write_disposition.validity_column_names: valid_from and valid_to need two different names');
+    expect(onlyProblem(at({ strategy: 'upsert', row_version_column_name: 'h' }))).toBe(
+      'resources[0].write_disposition.row_version_column_name: "row_version_column_name" configures the scd2 strategy, not "upsert" (hint: remove it, or use "strategy": "scd2")',
+    );
+    expect(onlyProblem(at({ validity_column_names: ['f', 't'] }))).toBe('resources[0].write_disposition.validity_column_names: "validity_column_names" configures the scd2 strategy (hint: add "strategy": "scd2")');
+    expect(onlyProblem({ client, resources: [{ name: 'a', write_disposition: { disposition: 'append', strategy: 'scd2' } }] })).toBe(
+      'resources[0].write_disposition.strategy: unsupported strategy "scd2" for append (hint: allowed: none)',
     );
   });
 

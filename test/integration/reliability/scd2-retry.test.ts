@@ -1,0 +1,117 @@
+/**
+ * scd2 under worker crashes, on the real servers: a worker is SIGKILLed between an INSERT and the
+ * completion of the activity that sent it (a proxy in front of ClickHouse holds the INSERT, the worker
+ * dies, then the INSERT goes through), twice in one run:
+ *  - a batch's INSERT into the staging table: the retried batch writes the same pages again;
+ *  - commit's INSERT of the new versions: the retried commit runs every step again.
+ * Neither may make an extra version or close one wrongly: the live table must hold exactly one row per
+ * version and one closing row per closed version, counted without FINAL.
+ */
+import { Client, Connection } from '@temporalio/client';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { ResolvedSource } from '../../../src/config/types';
+import { qualified } from '../../../src/destination/sql';
+import { MockAnalyticsApi, startMockAnalyticsApi } from '../../fixtures/mock-analytics-api';
+import { dropDatabase, uniqueName } from '../../helpers/clickhouse';
+import { ClickHouseProxy, startClickHouseProxy, startWorkerProcess, waitUntil, WorkerProcess } from '../../helpers/servers';
+import { clickHouseAt, mockSource, resultOf, startSync, syncInput } from './harness';
+
+jest.setTimeout(240_000);
+
+const API_KEY = 'scd2-retry-key-1618';
+const RECORDS = 500;
+const sharedClickHouse = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
+const temporalAddress = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+
+let api: MockAnalyticsApi;
+let proxy: ClickHouseProxy;
+let connection: Connection;
+let client: Client;
+let ch: ClickHouseClient;
+const workers: WorkerProcess[] = [];
+const database = uniqueName('sluice_rel_scd2');
+const taskQueue = uniqueName('tq_scd2_retry');
+
+beforeAll(async () => {
+  api = await startMockAnalyticsApi({ records: RECORDS, apiKey: API_KEY });
+  proxy = await startClickHouseProxy(sharedClickHouse);
+  connection = await Connection.connect({ address: temporalAddress });
+  client = new Client({ connection });
+  ch = clickHouseAt(sharedClickHouse);
+});
+
+afterAll(async () => {
+  for (const w of workers) await w.kill('SIGKILL');
+  await dropDatabase(ch, database).catch(() => undefined);
+  await ch?.close();
+  await connection?.close();
+  await proxy?.close();
+  await api?.close();
+});
+
+function startWorker(): Promise<WorkerProcess> {
+  return startWorkerProcess({ TEMPORAL_ADDRESS: temporalAddress, SLUICE_TASK_QUEUE: taskQueue, CLICKHOUSE_URL: proxy.url, API_KEY }).then((w) => (workers.push(w), w));
+}
+
+/** The mock API's events as an scd2 resource (its primary key is not used by scd2). */
+function sourceFor(): ResolvedSource {
+  return mockSource(api.url, { resource: { write_disposition: { disposition: 'merge', strategy: 'scd2' } } });
+}
+
+const stagingInsert = (query: string): boolean => /^\s*INSERT INTO/i.test(query) && query.includes(`\`${database}\`.\`events__sluice_staging\``) && !query.includes('SELECT');
+const versionInsert = (query: string): boolean => /^\s*INSERT INTO/i.test(query) && query.startsWith(`INSERT INTO \`${database}\`.\`events\``) && query.includes('events__sluice_staging` FINAL WHERE NOT');
+
+async function versionCounts(): Promise<{ raw: number; versions: number; current: number; closed: number; ids: number }> {
+  const t = qualified(database, 'events');
+  const rs = await ch.query({
+    query:
+      `SELECT (SELECT count() FROM ${t}) AS raw, (SELECT count() FROM ${t} FINAL) AS versions, ` +
+      `(SELECT count() FROM ${t} FINAL WHERE isNull(_sluice_valid_to)) AS current, (SELECT count() FROM ${t} FINAL WHERE isNotNull(_sluice_valid_to)) AS closed, ` +
+      `(SELECT uniqExact(id) FROM ${t} FINAL WHERE isNull(_sluice_valid_to)) AS ids`,
+    format: 'JSONEachRow',
+  });
+  const [row] = await rs.json<Record<string, string>>();
+  return { raw: Number(row.raw), versions: Number(row.versions), current: Number(row.current), closed: Number(row.closed), ids: Number(row.ids) };
+}
+
+async function eventTypeOf(id: number): Promise<string[]> {
+  const rs = await ch.query({ query: `SELECT event_type FROM ${qualified(database, 'events')} FINAL WHERE id = ${id} AND isNull(_sluice_valid_to)`, format: 'JSONEachRow' });
+  return (await rs.json<{ event_type: string }>()).map((r) => r.event_type);
+}
+
+test('a worker killed after a staging INSERT and after commit\'s version INSERT: no extra version, none closed wrongly', async () => {
+  const pipeline = uniqueName('scd2_retry');
+  const batchLimits = { rows: 200, pages: 2 };
+  let worker = await startWorker();
+  await resultOf(await startSync(client, taskQueue, { ...syncInput(pipeline, database, sourceFor()), batchLimits }));
+  expect(await versionCounts()).toEqual({ raw: RECORDS, versions: RECORDS, current: RECORDS, closed: 0, ids: RECORDS });
+
+  api.updateRecords([3, 150, 401], { event_type: 'changed' });
+  const heldStaging = proxy.holdNext(stagingInsert);
+  const handle = await startSync(client, taskQueue, { ...syncInput(pipeline, database, sourceFor()), batchLimits });
+
+  // 1. Kill between a batch's staging INSERT and the batch's completion; the INSERT lands after the death.
+  const staging = await heldStaging;
+  await worker.kill('SIGKILL');
+  staging.release();
+  await waitUntil(() => proxy.forwarded.includes(staging.query), 'the dead attempt\'s staging INSERT to be sent');
+  const heldVersions = proxy.holdNext(versionInsert);
+  worker = await startWorker();
+
+  // 2. Kill between commit's INSERT of the new versions and the commit's completion.
+  const versions = await heldVersions;
+  await worker.kill('SIGKILL');
+  versions.release();
+  await waitUntil(async () => (await versionCounts()).raw === RECORDS + 3 + 3, 'the dead commit\'s version INSERT to land', 60_000);
+  worker = await startWorker();
+  const result = await resultOf(handle);
+  expect(result.resources[0]?.rows).toBe(RECORDS);
+
+  // 500 first versions, 3 closing rows, 3 new versions: raw (without FINAL) has no row more.
+  expect(await versionCounts()).toEqual({ raw: RECORDS + 6, versions: RECORDS + 3, current: RECORDS, closed: 3, ids: RECORDS });
+  expect([...(await eventTypeOf(3)), ...(await eventTypeOf(150)), ...(await eventTypeOf(401))]).toEqual(['changed', 'changed', 'changed']);
+
+  // A third run with nothing changed writes nothing.
+  await resultOf(await startSync(client, taskQueue, { ...syncInput(pipeline, database, sourceFor()), batchLimits }));
+  expect(await versionCounts()).toEqual({ raw: RECORDS + 6, versions: RECORDS + 3, current: RECORDS, closed: 3, ids: RECORDS });
+});

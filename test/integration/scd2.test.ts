@@ -1,0 +1,153 @@
+/**
+ * merge strategy `scd2` (dlt's) on the real stack, against an API whose records change between runs:
+ * run 1 inserts a version per record; run 2 changes one record and drops another (the changed record's
+ * old version and the dropped record are closed, the new version opens); run 3, with nothing changed,
+ * writes no row at all. The exact version rows are checked, lists included, on whichever server runs.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { validateSourceConfig } from '../../src/config';
+import type { ResolvedSource } from '../../src/config/types';
+import { qualified } from '../../src/destination/sql';
+import { uniqueName } from '../helpers/clickhouse';
+import { useSyncStack } from '../helpers/sync-stack';
+import { runSyncWithWorker } from '../helpers/temporal';
+
+jest.setTimeout(180_000);
+
+interface Customer {
+  id: number;
+  name: string;
+  deleted?: boolean;
+  tags: string[];
+}
+
+/** A one-page API whose records the test changes between runs. */
+let customers: Customer[] = [];
+let server: Server;
+let baseUrl: string;
+const stack = useSyncStack('sluice_it_scd2');
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ data: customers }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+function source(writeDisposition: Record<string, unknown>, extra: Record<string, unknown> = {}): ResolvedSource {
+  const result = validateSourceConfig({
+    client: { base_url: baseUrl },
+    resources: [{ name: 'customers', write_disposition: { disposition: 'merge', strategy: 'scd2', ...writeDisposition }, endpoint: { path: '/customers', data_selector: 'data', paginator: 'single_page' }, ...extra }],
+  });
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.source;
+}
+
+interface VersionRow {
+  id: number;
+  name: string;
+  from: string;
+  to: string | null;
+}
+
+async function versions(database: string, from = '_sluice_valid_from', to = '_sluice_valid_to'): Promise<VersionRow[]> {
+  const rs = await stack.clickhouse.query({
+    query: `SELECT id, name, toString(${from}) AS from, toString(${to}) AS to FROM ${qualified(database, 'customers')} FINAL ORDER BY id, ${from}`,
+    format: 'JSONEachRow',
+  });
+  return (await rs.json<{ id: string | number; name: string; from: string; to: string | null }>()).map((r) => ({ id: Number(r.id), name: r.name, from: r.from, to: r.to }));
+}
+
+async function count(sql: string): Promise<number> {
+  const rs = await stack.clickhouse.query({ query: sql, format: 'JSONEachRow' });
+  return Number((await rs.json<{ n: string | number }>())[0]?.n);
+}
+
+/** The tags of each current version, by customer id, read through the list's link to its version. */
+async function currentTags(database: string): Promise<Record<number, string[]>> {
+  const rs = await stack.clickhouse.query({
+    query:
+      `SELECT c.id AS id, t.value AS value FROM ${qualified(database, 'customers__tags')} AS t FINAL ` +
+      `ALL INNER JOIN (SELECT id, _sluice_id FROM ${qualified(database, 'customers')} FINAL WHERE isNull(_sluice_valid_to)) AS c ON t._sluice_root_id = c._sluice_id ` +
+      `ORDER BY id, t._sluice_list_idx`,
+    format: 'JSONEachRow',
+  });
+  const out: Record<number, string[]> = {};
+  for (const r of await rs.json<{ id: string | number; value: string }>()) (out[Number(r.id)] ??= []).push(r.value);
+  return out;
+}
+
+const JAN = '2024-01-01 00:00:00';
+const FEB = '2024-02-01 00:00:00';
+
+test('three runs: insert, change one record and drop another, unchanged: one row per version, exactly', async () => {
+  const database = stack.newDatabase('sluice_it_scd2_runs');
+  const pipeline = uniqueName('scd2');
+  const sync = (boundary: string) => runSyncWithWorker(stack.temporal, { pipeline, database, source: source({ boundary_timestamp: `${boundary.replace(' ', 'T')}Z` }), env: {} });
+  customers = [1, 2, 3, 4].map((id) => ({ id, name: `c${id}`, tags: [`t${id}`, 'all'] }));
+
+  await sync(JAN);
+  expect(await versions(database)).toEqual([1, 2, 3, 4].map((id) => ({ id, name: `c${id}`, from: JAN, to: null })));
+
+  customers = [
+    { id: 1, name: 'c1', tags: ['t1', 'all'] },
+    { id: 2, name: 'c2 renamed', tags: ['t2'] },
+    { id: 3, name: 'c3', tags: ['t3', 'all'] },
+  ];
+  await sync(FEB);
+  const afterChange = [
+    { id: 1, name: 'c1', from: JAN, to: null },
+    { id: 2, name: 'c2', from: JAN, to: FEB },
+    { id: 2, name: 'c2 renamed', from: FEB, to: null },
+    { id: 3, name: 'c3', from: JAN, to: null },
+    { id: 4, name: 'c4', from: JAN, to: FEB },
+  ];
+  expect(await versions(database)).toEqual(afterChange);
+  expect(await currentTags(database)).toEqual({ 1: ['t1', 'all'], 2: ['t2'], 3: ['t3', 'all'] });
+  const rawRows = await count(`SELECT count() AS n FROM ${qualified(database, 'customers')}`);
+  const rawTags = await count(`SELECT count() AS n FROM ${qualified(database, 'customers__tags')}`);
+
+  await sync('2024-03-01 00:00:00');
+  expect(await versions(database)).toEqual(afterChange);
+  // Nothing changed, so nothing was written: no version, no closing row, no list element.
+  expect(await count(`SELECT count() AS n FROM ${qualified(database, 'customers')}`)).toBe(rawRows);
+  expect(await count(`SELECT count() AS n FROM ${qualified(database, 'customers__tags')}`)).toBe(rawTags);
+  // The staging tables are gone once a load is merged.
+  expect(await count(`SELECT count() AS n FROM system.tables WHERE database = '${database}' AND name LIKE '%sluice_staging%'`)).toBe(0);
+});
+
+test('a merge_key (natural key) retires only the keys a load holds; hard_delete closes a record; the boundary is the run start', async () => {
+  const database = stack.newDatabase('sluice_it_scd2_natural');
+  const pipeline = uniqueName('scd2_natural');
+  const config = source({ validity_column_names: ['valid from', 'ValidTo'] }, { merge_key: 'id', columns: { deleted: { data_type: 'bool', hard_delete: true } } });
+  const sync = () => runSyncWithWorker(stack.temporal, { pipeline, database, source: config, env: {} });
+  customers = [1, 2, 3].map((id) => ({ id, name: `c${id}`, tags: [] }));
+  await sync();
+  const first = await versions(database, 'valid_from', 'valid_to');
+  expect(first.map(({ id, name, to }) => ({ id, name, to }))).toEqual([1, 2, 3].map((id) => ({ id, name: `c${id}`, to: null })));
+  const start = first[0]!.from;
+  expect(first.every((v) => v.from === start)).toBe(true);
+
+  // An incremental extract: 1 is absent (kept open), 2 changed, 3 deleted.
+  customers = [
+    { id: 2, name: 'c2 renamed', tags: [] },
+    { id: 3, name: 'c3', deleted: true, tags: [] },
+  ];
+  await sync();
+  const second = await versions(database, 'valid_from', 'valid_to');
+  const next = second.find((v) => v.id === 2 && v.to === null)!.from;
+  expect(next >= start).toBe(true);
+  expect(second).toEqual([
+    { id: 1, name: 'c1', from: start, to: null },
+    { id: 2, name: 'c2', from: start, to: next },
+    { id: 2, name: 'c2 renamed', from: next, to: null },
+    { id: 3, name: 'c3', from: start, to: next },
+  ]);
+});
