@@ -9,59 +9,38 @@
  *    so the next batch fetches pages the first attempt inserted. They must not land twice.
  * Every row must be in the table exactly once, with and without FINAL.
  */
-import { Client, Connection } from '@temporalio/client';
-import type { ClickHouseClient } from '@clickhouse/client';
 import type { ResolvedSource } from '../../../src/config/types';
-import { qualified } from '../../../src/destination/sql';
 import { MockAnalyticsApi, startMockAnalyticsApi } from '../../fixtures/mock-analytics-api';
-import { dropDatabase, uniqueName } from '../../helpers/clickhouse';
+import { uniqueName } from '../../helpers/clickhouse';
 import { offsetResource } from '../../helpers/resources';
-import { ClickHouseProxy, startClickHouseProxy, startWorkerProcess, waitUntil, WorkerProcess } from '../../helpers/servers';
-import { clickHouseAt, resultOf, startSync, syncInput } from './harness';
+import { waitUntil, WorkerProcess } from '../../helpers/servers';
+import { isInsertInto, resultOf, startSync, syncInput, tableCounts } from './harness';
+import { useWorkerStack } from './worker-stack';
 
 jest.setTimeout(180_000);
 
 const API_KEY = 'append-retry-key-2718';
 const RECORDS = 2_000;
 const PAGES_PER_BATCH = 10;
-const sharedClickHouse = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
-const temporalAddress = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+const stack = useWorkerStack({ proxy: true });
 
 let longer: MockAnalyticsApi;
 let shorter: MockAnalyticsApi;
-let proxy: ClickHouseProxy;
-let connection: Connection;
-let client: Client;
-let ch: ClickHouseClient;
-const workers: WorkerProcess[] = [];
-const dbLonger = uniqueName('sluice_rel_append_longer');
-const dbShorter = uniqueName('sluice_rel_append_shorter');
+const dbLonger = stack.newDatabase('sluice_rel_append_longer');
+const dbShorter = stack.newDatabase('sluice_rel_append_shorter');
 const taskQueue = uniqueName('tq_append_retry');
 
 beforeAll(async () => {
   [longer, shorter] = await Promise.all([startMockAnalyticsApi({ records: RECORDS, apiKey: API_KEY }), startMockAnalyticsApi({ records: RECORDS, apiKey: API_KEY })]);
-  proxy = await startClickHouseProxy(sharedClickHouse);
-  connection = await Connection.connect({ address: temporalAddress });
-  client = new Client({ connection });
-  ch = clickHouseAt(sharedClickHouse);
 });
 
 afterAll(async () => {
-  for (const w of workers) await w.kill('SIGKILL');
-  await Promise.all([dropDatabase(ch, dbLonger), dropDatabase(ch, dbShorter)].map((p) => p.catch(() => undefined)));
-  await ch?.close();
-  await connection?.close();
-  await proxy?.close();
   await longer?.close();
   await shorter?.close();
 });
 
-function startWorker(): Promise<WorkerProcess> {
-  // One request at a time: the API's log is exactly the pages each attempt asked for.
-  return startWorkerProcess({ TEMPORAL_ADDRESS: temporalAddress, SLUICE_TASK_QUEUE: taskQueue, CLICKHOUSE_URL: proxy.url, API_KEY, SLUICE_PAGE_PARALLELISM: '1' }).then(
-    (w) => (workers.push(w), w),
-  );
-}
+// One request at a time: the API's log is exactly the pages each attempt asked for.
+const startWorker = (): Promise<WorkerProcess> => stack.startWorker(taskQueue, { API_KEY, SLUICE_PAGE_PARALLELISM: '1' });
 
 /** An append resource (no primary key) over the mock API; short retry intervals keep the test quick. */
 function appendSource(api: MockAnalyticsApi): ResolvedSource {
@@ -75,27 +54,20 @@ function appendSource(api: MockAnalyticsApi): ResolvedSource {
   return { resources: [resource], destination: {} };
 }
 
-const isDataInsert = (database: string) => (query: string): boolean => /^\s*INSERT/i.test(query) && query.includes(`\`${database}\`.\`events\``);
-
 async function counts(database: string): Promise<{ final: number; raw: number; uniqueFinal: number }> {
-  const t = qualified(database, 'events');
-  const rs = await ch.query({
-    query: `SELECT (SELECT count() FROM ${t} FINAL) AS final, (SELECT count() FROM ${t}) AS raw, (SELECT uniqExact(id) FROM ${t} FINAL) AS uniqueFinal`,
-    format: 'JSONEachRow',
-  });
-  const [row] = await rs.json<Record<string, string>>();
-  return { final: Number(row.final), raw: Number(row.raw), uniqueFinal: Number(row.uniqueFinal) };
+  const { final, raw, uniqueFinal } = await tableCounts(stack.clickhouse, database, 'events');
+  return { final, raw, uniqueFinal };
 }
 
 test('a retry covering more, or fewer, pages than the attempt that inserted: every row lands exactly once', async () => {
   let worker = await startWorker();
   // The first attempt of `longer` is throttled at its 5th page (offset 400): it inserts pages 0–3 and stops.
   longer.setFaults({ failAt: { offset: 400, status: 429 } });
-  const heldLonger = proxy.holdNext(isDataInsert(dbLonger));
-  const heldShorter = proxy.holdNext(isDataInsert(dbShorter));
+  const heldLonger = stack.proxy.holdNext(isInsertInto(dbLonger, 'events'));
+  const heldShorter = stack.proxy.holdNext(isInsertInto(dbShorter, 'events'));
   const batchLimits = { rows: PAGES_PER_BATCH * 100, pages: PAGES_PER_BATCH };
-  const handleLonger = await startSync(client, taskQueue, { ...syncInput(uniqueName('append_longer'), dbLonger, appendSource(longer)), batchLimits });
-  const handleShorter = await startSync(client, taskQueue, { ...syncInput(uniqueName('append_shorter'), dbShorter, appendSource(shorter)), batchLimits });
+  const handleLonger = await startSync(stack.client, taskQueue, { ...syncInput(uniqueName('append_longer'), dbLonger, appendSource(longer)), batchLimits });
+  const handleShorter = await startSync(stack.client, taskQueue, { ...syncInput(uniqueName('append_shorter'), dbShorter, appendSource(shorter)), batchLimits });
   const [insertLonger, insertShorter] = await Promise.all([heldLonger, heldShorter]);
 
   // Kill between INSERT and completion: the worker dies, then its INSERTs reach ClickHouse.

@@ -73,6 +73,11 @@ export async function resultOf(handle: WorkflowHandle, timeoutMs = 150_000, desc
   }
 }
 
+/** Matches an INSERT into `database`.`table` (for a ClickHouse proxy to hold or drop), and no other table's. */
+export function isInsertInto(database: string, table: string): (query: string) => boolean {
+  return (query) => /^\s*INSERT/i.test(query) && query.includes(qualified(database, table));
+}
+
 export function clickHouseAt(url: string): ClickHouseClient {
   return createClient({ url, username: 'default', password: '', clickhouse_settings: SESSION_SETTINGS });
 }

@@ -19,32 +19,25 @@
  * written (the proxy holds the state INSERT, which never reaches ClickHouse): a new worker writes the
  * state without fetching any page again, and the next run asks from that cursor.
  */
-import { ClickHouseClient } from '@clickhouse/client';
-import { Client, Connection } from '@temporalio/client';
 import { makeEvent, MockAnalyticsApi, startMockAnalyticsApi } from '../../fixtures/mock-analytics-api';
-import { dropDatabase, uniqueName } from '../../helpers/clickhouse';
-import { ClickHouseProxy, sleep, startClickHouseProxy, startWorkerProcess, waitUntil, WorkerProcess } from '../../helpers/servers';
+import { uniqueName } from '../../helpers/clickhouse';
+import { sleep, waitUntil, WorkerProcess } from '../../helpers/servers';
 import { literal, qualified } from '../../../src/destination/sql';
-import { clickHouseAt, mockSource, pagesServedTwice, resultOf, startSync, storedState, syncInput, tableCounts } from './harness';
+import { isInsertInto, mockSource, pagesServedTwice, resultOf, startSync, storedState, syncInput, tableCounts } from './harness';
+import { useWorkerStack } from './worker-stack';
 
 jest.setTimeout(180_000);
 
 const API_KEY = 'crash-test-key-31415';
 const RECORDS = 20_000;
-const sharedClickHouse = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
-const temporalAddress = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+const stack = useWorkerStack({ proxy: true });
 
 let apiA: MockAnalyticsApi;
 let apiB: MockAnalyticsApi;
 let apiC: MockAnalyticsApi;
-let proxy: ClickHouseProxy;
-let connection: Connection;
-let client: Client;
-let ch: ClickHouseClient;
-const workers: WorkerProcess[] = [];
-const dbA = uniqueName('sluice_rel_crash_a');
-const dbB = uniqueName('sluice_rel_crash_b');
-const dbC = uniqueName('sluice_rel_crash_c');
+const dbA = stack.newDatabase('sluice_rel_crash_a');
+const dbB = stack.newDatabase('sluice_rel_crash_b');
+const dbC = stack.newDatabase('sluice_rel_crash_c');
 const taskQueue = uniqueName('tq_crash');
 
 beforeAll(async () => {
@@ -53,43 +46,26 @@ beforeAll(async () => {
     startMockAnalyticsApi({ records: RECORDS, apiKey: API_KEY }),
     startMockAnalyticsApi({ records: 3_000, apiKey: API_KEY }),
   ]);
-  proxy = await startClickHouseProxy(sharedClickHouse);
-  connection = await Connection.connect({ address: temporalAddress });
-  client = new Client({ connection });
-  ch = clickHouseAt(sharedClickHouse);
 });
 
 afterAll(async () => {
-  for (const w of workers) await w.kill('SIGKILL');
-  await Promise.all([dropDatabase(ch, dbA), dropDatabase(ch, dbB), dropDatabase(ch, dbC)].map((p) => p.catch(() => undefined)));
-  await ch?.close();
-  await connection?.close();
-  await proxy?.close();
   await apiA?.close();
   await apiB?.close();
   await apiC?.close();
 });
 
-function startWorker(): Promise<WorkerProcess> {
-  return startWorkerProcess({
-    TEMPORAL_ADDRESS: temporalAddress,
-    SLUICE_TASK_QUEUE: taskQueue,
-    CLICKHOUSE_URL: proxy.url,
-    API_KEY,
-  }).then((w) => (workers.push(w), w));
-}
+const startWorker = (): Promise<WorkerProcess> => stack.startWorker(taskQueue, { API_KEY });
 
 const served = (api: MockAnalyticsApi): number => api.requests.filter((r) => r.status === 200).length;
 const debug = (line: string): void => {
   if (process.env.SLUICE_TEST_DEBUG) process.stderr.write(`[crash] ${line}\n`);
 };
 
-function isDataInsert(database: string) {
-  // Into the events table itself (`db`.`events`), not a bookkeeping table; the column list names _sluice_ columns.
-  return (query: string): boolean => /^\s*INSERT/i.test(query) && query.includes(`\`${database}\`.\`events\``);
-}
+// Into the events table itself (`db`.`events`), not a bookkeeping table.
+const isDataInsert = (database: string) => isInsertInto(database, 'events');
+
 /** Batches whose single INSERT went through the proxy (pages are sequential, so these batches are done). */
-const insertsDone = (database: string): number => proxy.forwarded.filter(isDataInsert(database)).length;
+const insertsDone = (database: string): number => stack.proxy.forwarded.filter(isDataInsert(database)).length;
 
 /** Offsets of the pages fetched in the batch that is in flight: everything served after the last insert. */
 function offsetsInFlight(api: MockAnalyticsApi, database: string, extra: number[] = []): number[] {
@@ -106,26 +82,26 @@ test('a killed worker costs at most the pages in flight; nothing is lost or dupl
   // One activity fetches 10 pages and inserts them with one statement: a crash costs at most those 10.
   const input = (name: string, db: string, url: string) => ({ ...syncInput(uniqueName(name), db, source(url)), batchLimits: { rows: 1_000, pages: PAGES_PER_BATCH } });
   let worker = await startWorker();
-  const handleA = await startSync(client, taskQueue, input('crash_a', dbA, apiA.url));
-  const handleB = await startSync(client, taskQueue, input('crash_b', dbB, apiB.url));
+  const handleA = await startSync(stack.client, taskQueue, input('crash_a', dbA, apiA.url));
+  const handleB = await startSync(stack.client, taskQueue, input('crash_b', dbB, apiB.url));
 
   await waitUntil(() => served(apiA) >= 33 && served(apiB) >= 30, 'both syncs to pass page 30');
   debug(`page 30 reached: A ${served(apiA)}, B ${served(apiB)}`);
   // Background merges would collapse copies in the raw count too; FINAL collapses them at query time.
-  for (const db of [dbA, dbB]) await ch.command({ query: `SYSTEM STOP MERGES ${qualified(db, 'events')}` });
+  for (const db of [dbA, dbB]) await stack.clickhouse.command({ query: `SYSTEM STOP MERGES ${qualified(db, 'events')}` });
 
   // Kill 1: A mid-fetch (the API holds the answer), B mid-insert (the proxy holds the INSERT).
   // Pages are fetched up to 4 side by side, so every request that arrives from now on is held.
   const heldA: { offset: number; release: () => void }[] = [];
   apiA.setFaults({ beforeResponse: ({ offset }) => new Promise<void>((release) => heldA.push({ offset, release })) });
-  const heldB = proxy.holdNext(isDataInsert(dbB));
+  const heldB = stack.proxy.holdNext(isDataInsert(dbB));
   await waitUntil(() => heldA.length > 0, 'a fetch of A to be held');
   const insertB = await heldB;
   await sleep(200); // let the other side-by-side requests of A arrive and be held too
   await worker.kill('SIGKILL');
   const inFlightA = offsetsInFlight(apiA, dbA, heldA.map((h) => h.offset));
   const inFlightB = offsetsInFlight(apiB, dbB);
-  const rawBeforeZombie = (await tableCounts(ch, dbB, 'events')).raw;
+  const rawBeforeZombie = (await tableCounts(stack.clickhouse, dbB, 'events')).raw;
   debug(`kill 1: A holds ${heldA.map((h) => h.offset).join(',')} (${inFlightA.length} pages in flight), B holds an insert (${inFlightB.length} pages)`);
   // The two syncs resume independently and one can run far ahead (or finish) before the other is back:
   // hold A's answers from page 120 on until kill 2, so both are still mid-sync when it comes.
@@ -135,7 +111,7 @@ test('a killed worker costs at most the pages in flight; nothing is lost or dupl
   for (const h of heldA) h.release(); // answered to a dead client: they count as served
   insertB.release(); // lands after its worker died; must collapse with the retried batch
   // The zombie lands: its whole batch is in the table while no worker runs.
-  await waitUntil(async () => (await tableCounts(ch, dbB, 'events')).raw === rawBeforeZombie + PAGES_PER_BATCH * 100, 'the zombie INSERT to land', 20_000, 100);
+  await waitUntil(async () => (await tableCounts(stack.clickhouse, dbB, 'events')).raw === rawBeforeZombie + PAGES_PER_BATCH * 100, 'the zombie INSERT to land', 20_000, 100);
   worker = await startWorker();
 
   await waitUntil(() => served(apiA) >= 120 && served(apiB) >= 120, 'both syncs to pass page 120 after the first kill', 150_000);
@@ -146,7 +122,7 @@ test('a killed worker costs at most the pages in flight; nothing is lost or dupl
   const unanswered = new Map<MockAnalyticsApi, { offset: number; drop: () => void }[]>([[apiA, []], [apiB, []]]);
   await Promise.all(
     ([[apiA, dbA], [apiB, dbB]] as const).map(async ([api, db]) => {
-      const next = proxy.holdNext(isDataInsert(db));
+      const next = stack.proxy.holdNext(isDataInsert(db));
       if (api === apiA) openGateA(); // A's batch at page 120 can now finish, into the held INSERT
       const held = await next; // batch k has fetched every page; nothing of batch k+1 is asked for yet
       api.setFaults({ beforeResponse: ({ offset }) => new Promise<void>((_, reject) => unanswered.get(api)!.push({ offset, drop: () => reject(new Error('dropped')) })) });
@@ -168,7 +144,7 @@ test('a killed worker costs at most the pages in flight; nothing is lost or dupl
 
   const [resultA, resultB] = await Promise.all([resultOf(handleA), resultOf(handleB)]);
   debug('both syncs done');
-  if (process.env.SLUICE_TEST_DEBUG) require('node:fs').writeFileSync('/tmp/crash-log.json', JSON.stringify({ a: apiA.requests, b: apiB.requests, fwd: proxy.forwarded }, null, 1));
+  if (process.env.SLUICE_TEST_DEBUG) require('node:fs').writeFileSync('/tmp/crash-log.json', JSON.stringify({ a: apiA.requests, b: apiB.requests, fwd: stack.proxy.forwarded }, null, 1));
   // Kill 2 cost nothing: after it, each API was asked only for pages from batch k+1 on.
   for (const api of [apiA, apiB]) {
     const refetched = api.requests.slice(afterKill2.get(api)).filter((r) => r.offset < boundary.get(api)!).map((r) => r.offset);
@@ -179,8 +155,8 @@ test('a killed worker costs at most the pages in flight; nothing is lost or dupl
   }
   // Every record once under FINAL. In the raw table, B keeps both copies of the zombie's batch (the zombie
   // and the retry) and nothing else twice; A, killed before its INSERT, has nothing twice.
-  const countsA = await tableCounts(ch, dbA, 'events');
-  const countsB = await tableCounts(ch, dbB, 'events');
+  const countsA = await tableCounts(stack.clickhouse, dbA, 'events');
+  const countsB = await tableCounts(stack.clickhouse, dbB, 'events');
   expect({ final: countsA.final, uniqueFinal: countsA.uniqueFinal, raw: countsA.raw }).toEqual({ final: RECORDS, uniqueFinal: RECORDS, raw: RECORDS });
   expect({ final: countsB.final, uniqueFinal: countsB.uniqueFinal, raw: countsB.raw }).toEqual({ final: RECORDS, uniqueFinal: RECORDS, raw: RECORDS + PAGES_PER_BATCH * 100 });
   // The only pages served twice are those in flight at the first kill.
@@ -193,7 +169,7 @@ test('a killed worker costs at most the pages in flight; nothing is lost or dupl
   expect([...twiceA.values(), ...twiceB.values()].every((n) => n === 2)).toBe(true);
   expect(inFlightB).toHaveLength(PAGES_PER_BATCH);
   // Nothing the workers wrote mentions the key.
-  for (const w of workers) expect(w.output()).not.toContain(API_KEY);
+  for (const w of stack.workers) expect(w.output()).not.toContain(API_KEY);
 });
 
 test('a worker killed after the last INSERT and before the state is written: the state is written later, nothing fetched again', async () => {
@@ -201,18 +177,17 @@ test('a worker killed after the last INSERT and before the state is written: the
   const initial = '2024-01-01T00:00:00Z';
   const source = mockSource(apiC.url, { endpoint: { incremental: { cursor_path: 'updated_at', initial_value: initial, start_param: 'updated_since' } } });
   const input = { ...syncInput(pipeline, dbC, source), batchLimits: { rows: 1_000, pages: PAGES_PER_BATCH } };
-  for (const w of workers) await w.kill('SIGKILL'); // the first test's worker polls the same task queue
+  await stack.killWorkers(); // the first test's worker polls the same task queue
   let worker = await startWorker();
-  const isStateInsert = (query: string) => /^\s*INSERT/i.test(query) && query.includes(qualified(dbC, '_sluice_state'));
-  const heldState = proxy.holdNext(isStateInsert);
-  const handle = await startSync(client, taskQueue, input);
+  const heldState = stack.proxy.holdNext(isInsertInto(dbC, '_sluice_state'));
+  const handle = await startSync(stack.client, taskQueue, input);
 
   // Every batch is inserted and the commit is writing the cursor: the worker dies, the write never lands.
   const state = await heldState;
   await worker.kill('SIGKILL');
   state.drop();
-  expect(await storedState(ch, dbC, pipeline, 'events')).toBeUndefined();
-  expect((await tableCounts(ch, dbC, 'events')).final).toBe(3_000);
+  expect(await storedState(stack.clickhouse, dbC, pipeline, 'events')).toBeUndefined();
+  expect((await tableCounts(stack.clickhouse, dbC, 'events')).final).toBe(3_000);
   const servedBefore = apiC.requests.length;
 
   worker = await startWorker();
@@ -223,15 +198,15 @@ test('a worker killed after the last INSERT and before the state is written: the
   expect(pagesServedTwice(apiC.requests).size).toBe(0);
   const cursor = makeEvent(3_000).updated_at;
   // The row at the cursor is remembered by its hash, so the next run does not load it again (docs/reliability.md).
-  expect(await storedState(ch, dbC, pipeline, 'events')).toEqual({ last_value: cursor, unique_hashes: [expect.any(String)] });
-  const loads = await ch.query({ query: `SELECT status, rows FROM ${qualified(dbC, '_sluice_loads')} FINAL WHERE pipeline = ${literal(pipeline)}`, format: 'JSONEachRow' });
+  expect(await storedState(stack.clickhouse, dbC, pipeline, 'events')).toEqual({ last_value: cursor, unique_hashes: [expect.any(String)] });
+  const loads = await stack.clickhouse.query({ query: `SELECT status, rows FROM ${qualified(dbC, '_sluice_loads')} FINAL WHERE pipeline = ${literal(pipeline)}`, format: 'JSONEachRow' });
   expect(await loads.json()).toEqual([{ status: 'completed', rows: '3000' }]);
 
   // The next run asks from that cursor: only the newest record (the range is closed at its start) comes again,
   // and it is dropped as the row already loaded at the boundary.
-  const next = await resultOf(await startSync(client, taskQueue, input));
+  const next = await resultOf(await startSync(stack.client, taskQueue, input));
   expect(next.resources).toEqual([expect.objectContaining({ name: 'events', rows: 0 })]);
   expect(apiC.requests.at(-1)).toMatchObject({ status: 200, updatedSince: cursor });
-  const counts = await tableCounts(ch, dbC, 'events');
+  const counts = await tableCounts(stack.clickhouse, dbC, 'events');
   expect({ final: counts.final, uniqueFinal: counts.uniqueFinal }).toEqual({ final: 3_000, uniqueFinal: 3_000 });
 });
