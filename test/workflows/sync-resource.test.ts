@@ -8,6 +8,7 @@ import { Worker } from '@temporalio/worker';
 import { WorkflowFailedError } from '@temporalio/client';
 import { LONG_WAIT_FAILURE, type FetchAndLoadPagesInput, type FetchAndLoadPagesResult, type SluiceActivities } from '../../src/core/activity-types';
 import type { FlatResourceProgress, SyncResourceInput } from '../../src/workflows/types';
+import { resourceStatusQuery } from '../../src/workflows/sync-resource';
 import { offsetResource } from '../helpers/resources';
 import { useTimeSkipping } from '../helpers/time-skipping';
 
@@ -316,4 +317,34 @@ describe('progress across continue-as-new', () => {
     expect(result).toEqual({ name: 'comments', table: 'comments', rows: 20, pages: 20, batches: 2 });
     expect(mock.commits).toEqual([{ rows: 20, pages: 20 }]);
   });
+});
+
+test('the status query of a child resource names the parent batch it walks', async () => {
+  let reached!: () => void;
+  const atSecondBatch = new Promise<void>((resolve) => (reached = resolve));
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const mock = mockActivities(0, 100);
+  const activities: SluiceActivities = {
+    ...mock.activities,
+    async fetchAndLoadChildren(childInput) {
+      if (childInput.batch === 1) {
+        reached();
+        await released;
+      }
+      return { rows: 5, fetched: 5, pages: 5, parents: 5, parentsDone: 5 };
+    },
+  };
+  const child = offsetResource({ name: 'comments', table_name: 'comments', parent: { resource: 'events', bindings: [{ location: 'path', field: 'id' }] } });
+  const taskQueue = 'child-status';
+  const worker = await Worker.create({ connection: ts.env.nativeConnection, taskQueue, workflowBundle: ts.bundle, activities });
+  const status = await worker.runUntil(async () => {
+    const handle = await ts.env.client.workflow.start('syncResource', { taskQueue, workflowId: `test/${taskQueue}`, args: [input({ resource: child, parent: { resource: 'events', batches: 3 } })] });
+    await atSecondBatch;
+    const during = await handle.query(resourceStatusQuery);
+    release();
+    await handle.result();
+    return during;
+  });
+  expect(status).toEqual({ resource: 'comments', table: 'comments', batches: 1, pages: 5, rows: 5, nextPage: 'parent batch 2 of 3', done: false });
 });
