@@ -309,13 +309,20 @@ describe('progress across continue-as-new', () => {
         return { rows: 10 - childInput.firstParent, fetched: 0, pages: 10 - childInput.firstParent, parents: 10, parentsDone: 10 };
       },
     };
-    // Parent batch 1 of 2 was loaded; batch 2 stopped after 6 of its parents, then the run continued-as-new.
+    // Parent batch 1 of 3 was loaded; batch 2 stopped after 6 of its parents, then the run continued-as-new.
     const flat: FlatResourceProgress = { pageToken: null, nextPageSummary: 'first page', batches: 1, pages: 16, rows: 16, parentOffset: 6, longWaits: 0, begun: true, startedAtMs };
     const child = offsetResource({ name: 'comments', table_name: 'comments', parent: { resource: 'events', bindings: [{ location: 'path', field: 'id' }] } });
-    const { result } = await runWith(activities, input({ resource: child, parent: { resource: 'events', batches: 2 }, progress: flat }), 'flat-children');
-    expect(calls).toEqual([{ batch: 1, firstParent: 6 }]);
-    expect(result).toEqual({ name: 'comments', table: 'comments', rows: 20, pages: 20, batches: 2 });
-    expect(mock.commits).toEqual([{ rows: 20, pages: 20 }]);
+    const childInput = input({ resource: child, parent: { resource: 'events', batches: 3 }, progress: flat, maxBatchesPerRun: 1 });
+    const { handle, result } = await runWith(activities, childInput, 'flat-children');
+    expect(calls).toEqual([{ batch: 1, firstParent: 6 }, { batch: 2, firstParent: 0 }]);
+    expect(result).toEqual({ name: 'comments', table: 'comments', rows: 30, pages: 30, batches: 3 });
+    expect(mock.commits).toEqual([{ rows: 30, pages: 30 }]);
+    // The run that took the flat progress handed the next one a child's progress, without page fields.
+    const firstRun = ts.env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
+    const events = (await firstRun.fetchHistory()).events ?? [];
+    const [payload] = events[events.length - 1].workflowExecutionContinuedAsNewEventAttributes?.input?.payloads ?? [];
+    const next = ts.env.client.options.loadedDataConverter.payloadConverter.fromPayload<SyncResourceInput>(payload);
+    expect(next.progress).toEqual({ kind: 'children', batches: 2, pages: 20, rows: 20, parentOffset: 0, longWaits: 0, begun: true, startedAtMs });
   });
 });
 
