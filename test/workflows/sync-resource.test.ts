@@ -8,6 +8,7 @@ import { Worker } from '@temporalio/worker';
 import { WorkflowFailedError } from '@temporalio/client';
 import { LONG_WAIT_FAILURE, type FetchAndLoadPagesInput, type FetchAndLoadPagesResult, type SluiceActivities } from '../../src/core/activity-types';
 import type { FlatResourceProgress, SyncResourceInput } from '../../src/workflows/types';
+import { resourceStatusQuery } from '../../src/workflows/sync-resource';
 import { offsetResource } from '../helpers/resources';
 import { useTimeSkipping } from '../helpers/time-skipping';
 
@@ -308,12 +309,49 @@ describe('progress across continue-as-new', () => {
         return { rows: 10 - childInput.firstParent, fetched: 0, pages: 10 - childInput.firstParent, parents: 10, parentsDone: 10 };
       },
     };
-    // Parent batch 1 of 2 was loaded; batch 2 stopped after 6 of its parents, then the run continued-as-new.
+    // Parent batch 1 of 3 was loaded; batch 2 stopped after 6 of its parents, then the run continued-as-new.
     const flat: FlatResourceProgress = { pageToken: null, nextPageSummary: 'first page', batches: 1, pages: 16, rows: 16, parentOffset: 6, longWaits: 0, begun: true, startedAtMs };
     const child = offsetResource({ name: 'comments', table_name: 'comments', parent: { resource: 'events', bindings: [{ location: 'path', field: 'id' }] } });
-    const { result } = await runWith(activities, input({ resource: child, parent: { resource: 'events', batches: 2 }, progress: flat }), 'flat-children');
-    expect(calls).toEqual([{ batch: 1, firstParent: 6 }]);
-    expect(result).toEqual({ name: 'comments', table: 'comments', rows: 20, pages: 20, batches: 2 });
-    expect(mock.commits).toEqual([{ rows: 20, pages: 20 }]);
+    const childInput = input({ resource: child, parent: { resource: 'events', batches: 3 }, progress: flat, maxBatchesPerRun: 1 });
+    const { handle, result } = await runWith(activities, childInput, 'flat-children');
+    expect(calls).toEqual([{ batch: 1, firstParent: 6 }, { batch: 2, firstParent: 0 }]);
+    expect(result).toEqual({ name: 'comments', table: 'comments', rows: 30, pages: 30, batches: 3 });
+    expect(mock.commits).toEqual([{ rows: 30, pages: 30 }]);
+    // The run that took the flat progress handed the next one a child's progress, without page fields.
+    const firstRun = ts.env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
+    const events = (await firstRun.fetchHistory()).events ?? [];
+    const [payload] = events[events.length - 1].workflowExecutionContinuedAsNewEventAttributes?.input?.payloads ?? [];
+    const next = ts.env.client.options.loadedDataConverter.payloadConverter.fromPayload<SyncResourceInput>(payload);
+    expect(next.progress).toEqual({ kind: 'children', batches: 2, pages: 20, rows: 20, parentOffset: 0, longWaits: 0, begun: true, startedAtMs });
   });
+});
+
+test('the status query of a child resource names the parent batch it walks', async () => {
+  let reached!: () => void;
+  const atSecondBatch = new Promise<void>((resolve) => (reached = resolve));
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const mock = mockActivities(0, 100);
+  const activities: SluiceActivities = {
+    ...mock.activities,
+    async fetchAndLoadChildren(childInput) {
+      if (childInput.batch === 1) {
+        reached();
+        await released;
+      }
+      return { rows: 5, fetched: 5, pages: 5, parents: 5, parentsDone: 5 };
+    },
+  };
+  const child = offsetResource({ name: 'comments', table_name: 'comments', parent: { resource: 'events', bindings: [{ location: 'path', field: 'id' }] } });
+  const taskQueue = 'child-status';
+  const worker = await Worker.create({ connection: ts.env.nativeConnection, taskQueue, workflowBundle: ts.bundle, activities });
+  const status = await worker.runUntil(async () => {
+    const handle = await ts.env.client.workflow.start('syncResource', { taskQueue, workflowId: `test/${taskQueue}`, args: [input({ resource: child, parent: { resource: 'events', batches: 3 } })] });
+    await atSecondBatch;
+    const during = await handle.query(resourceStatusQuery);
+    release();
+    await handle.result();
+    return during;
+  });
+  expect(status).toEqual({ resource: 'comments', table: 'comments', batches: 1, pages: 5, rows: 5, nextPage: 'parent batch 2 of 3', done: false });
 });
