@@ -54,6 +54,10 @@ export function checkResources(config: unknown): ConfigProblem[] {
     }
     edges.set(r.name, parents.filter((p) => names.includes(p)));
 
+    if (isRecord(config.destination) && config.destination.cluster !== undefined && isScd2(r.resource.write_disposition)) {
+      problems.push(problem(['resources', r.index, 'write_disposition', 'strategy'], 'the scd2 strategy is not supported on a cluster (destination.cluster) yet', 'load it on a single server, or use another merge strategy'));
+    }
+
     const include = r.resource.include_from_parent;
     if (Array.isArray(include) && include.length > 0 && parents.length === 0) {
       problems.push(problem(['resources', r.index, 'include_from_parent'], 'include_from_parent needs a parent resource', 'reference the parent with {resources.<parent>.<field>} in the endpoint'));
@@ -73,6 +77,10 @@ export function checkResources(config: unknown): ConfigProblem[] {
     problems.push(problem(first ? ['resources', first.index] : 'resources', describeCycle(cycle), 'a resource cannot depend on itself, directly or through others'));
   }
   return problems;
+}
+
+function isScd2(writeDisposition: unknown): boolean {
+  return isRecord(writeDisposition) && writeDisposition.strategy === 'scd2';
 }
 
 function checkDuplicateNames(resources: readonly ExpandedResource[]): ConfigProblem[] {

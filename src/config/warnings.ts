@@ -21,6 +21,9 @@ const EXTENSION_HINT_NOTE = 'dlt extension hints address dlt destinations and no
 /** dlt's dedup_sort only chooses among records of one primary key, so it needs a merged resource with one. */
 const DEDUP_SORT_NEEDS_KEY = 'it chooses among records of one primary key: only a merge resource with a primary key has them';
 
+/** scd2 identifies a version by its row hash; dlt ignores primary_key with it too. */
+const SCD2_PRIMARY_KEY_NOTE = 'scd2 tells versions apart by their row hash (or row_version_column_name); use merge_key for a natural key';
+
 /** replace strategies: sluice has one way to replace, whichever dlt strategy is named. */
 const REPLACE_STRATEGY_NOTE = 'sluice always loads into a staging table and swaps it in atomically';
 
@@ -48,6 +51,9 @@ export function noEffectWarnings(resource: ResourceInput, at: PathSegment[]): Co
   if (w !== undefined && typeof w !== 'string' && w.disposition === 'replace' && w.strategy !== undefined) {
     warnings.push(problem([...at, 'write_disposition', 'strategy'], `replace strategy "${w.strategy}" has no effect in sluice`, REPLACE_STRATEGY_NOTE));
   }
+  if (w !== undefined && typeof w !== 'string' && w.strategy === 'scd2' && hasPrimaryKey(resource, columnEntries(resource.columns))) {
+    warnings.push(problem([...at, 'primary_key'], 'primary_key has no effect with the scd2 strategy', SCD2_PRIMARY_KEY_NOTE));
+  }
   return warnings;
 }
 
@@ -65,7 +71,11 @@ function dedupSortWarnings(resource: ResourceInput, at: PathSegment[]): ConfigPr
 function mergesOnKey(resource: ResourceInput, entries: Array<[string, Record<string, unknown>]>): boolean {
   const w = resource.write_disposition;
   const disposition = typeof w === 'string' ? w : w?.disposition;
-  if (disposition !== 'merge') return false;
+  if (disposition !== 'merge' || (typeof w !== 'string' && w?.strategy === 'scd2')) return false;
+  return hasPrimaryKey(resource, entries);
+}
+
+function hasPrimaryKey(resource: ResourceInput, entries: Array<[string, Record<string, unknown>]>): boolean {
   const key = resource.primary_key;
   const declared = typeof key === 'string' ? key.length > 0 : Array.isArray(key) && key.length > 0;
   return declared || entries.some(([, hint]) => hint.primary_key === true);

@@ -154,6 +154,8 @@ class ClickHouseDestination implements Destination {
     await this.ensureDatabase(target.database, target.cluster);
     if (usesStaging(target)) {
       const { scd2 } = target.resource;
+      // Refused by validate too; checked here before a page is fetched, for workflow input that skipped it.
+      if (scd2 && target.cluster) throw new SluiceError('destination_fatal', `scd2 ("${target.resource.name}") is not supported on a cluster yet`);
       const omitted = new Set(scd2 ? [scd2.valid_from, scd2.valid_to] : []);
       await this.placement(target.cluster).replace.begin(target.database, tableNameOf(target.resource), loadId, layoutFor(target.resource), columnComments(target.resource), omitted);
     }

@@ -100,7 +100,6 @@ export class Scd2Loads {
   async commit(target: Scd2Target): Promise<void> {
     const { database, table, resource, loadId } = target;
     const options = resource.scd2!;
-    if (this.ddl.cluster) throw new SluiceError('destination_fatal', `scd2 ("${resource.name}") is not supported on a cluster yet`);
     const staging = stagingTableName(table);
     const staged = await this.schema.read(database, staging);
     if (!staged) return; // committed already (staging is dropped last), or the load wrote nothing

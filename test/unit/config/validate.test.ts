@@ -253,6 +253,21 @@ describe('validateSourceConfig rejections', () => {
     );
   });
 
+  it('warns that primary_key and dedup_sort do nothing with scd2, and refuses scd2 on a cluster', () => {
+    const result = validateSourceConfig({
+      client,
+      resources: [{ name: 'a', primary_key: 'id', columns: { seq: { dedup_sort: 'desc' } }, write_disposition: { disposition: 'merge', strategy: 'scd2' } }],
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([
+      'resources[0].columns.seq.dedup_sort: column hint "dedup_sort" has no effect here',
+      'resources[0].primary_key: primary_key has no effect with the scd2 strategy',
+    ]);
+    expect(onlyProblem({ client, destination: { cluster: 'c' }, resources: [{ name: 'a', write_disposition: { disposition: 'merge', strategy: 'scd2' } }] })).toBe(
+      'resources[0].write_disposition.strategy: the scd2 strategy is not supported on a cluster (destination.cluster) yet (hint: load it on a single server, or use another merge strategy)',
+    );
+  });
+
   it('counts processing_steps on the resolved resource (the functions stay in the module) and checks they are functions', () => {
     const result = validateSourceConfig({ client, resources: [{ name: 'a', processing_steps: [{ map: (r: unknown) => r }, { filter: () => true }] }] });
     expect(result.ok && result.source.resources[0]?.processing_steps).toBe(2);
