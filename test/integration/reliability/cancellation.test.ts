@@ -3,50 +3,38 @@
  * next heartbeat, aborts the requests in flight, and reports the batch as cancelled, not failed; the
  * run ends cancelled, records a failed load with what it did, and asks the API for nothing more.
  */
-import { ClickHouseClient } from '@clickhouse/client';
-import { CancelledFailure, Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { MockAnalyticsApi, startMockAnalyticsApi } from '../../fixtures/mock-analytics-api';
-import { dropDatabase, uniqueName } from '../../helpers/clickhouse';
-import { sleep, startWorkerProcess, waitUntil, WorkerProcess } from '../../helpers/servers';
+import { uniqueName } from '../../helpers/clickhouse';
+import { sleep, waitUntil } from '../../helpers/servers';
 import { literal, qualified } from '../../../src/destination/sql';
-import { clickHouseAt, mockSource, resultOf, startSync, syncInput, tableCounts } from './harness';
+import { mockSource, resultOf, startSync, syncInput, tableCounts } from './harness';
+import { useWorkerStack } from './worker-stack';
 
 jest.setTimeout(150_000);
 
 const API_KEY = 'cancel-key-6931';
-const sharedClickHouse = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
-const temporalAddress = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-const database = uniqueName('sluice_rel_cancel');
+const stack = useWorkerStack();
+const database = stack.newDatabase('sluice_rel_cancel');
 let api: MockAnalyticsApi;
-let connection: Connection;
-let client: Client;
-let ch: ClickHouseClient;
-let worker: WorkerProcess | undefined;
 const held: Array<() => void> = [];
 
 beforeAll(async () => {
   api = await startMockAnalyticsApi({ records: 5_000, apiKey: API_KEY });
-  connection = await Connection.connect({ address: temporalAddress });
-  client = new Client({ connection });
-  ch = clickHouseAt(sharedClickHouse);
 });
 
 afterAll(async () => {
   for (const release of held) release();
-  await worker?.kill('SIGKILL');
-  await dropDatabase(ch, database).catch(() => undefined);
-  await ch?.close();
-  await connection?.close();
   await api?.close();
 });
 
 test('a cancelled sync aborts the batch in flight, which ends cancelled, and fetches nothing more', async () => {
   const taskQueue = uniqueName('tq_cancel');
-  worker = await startWorkerProcess({ TEMPORAL_ADDRESS: temporalAddress, SLUICE_TASK_QUEUE: taskQueue, CLICKHOUSE_URL: sharedClickHouse, API_KEY });
+  await stack.startWorker(taskQueue, { API_KEY });
   // Batches of 5 pages: the first three (offsets 0–1,400) load, the fourth's requests are held unanswered.
   api.setFaults({ beforeResponse: ({ offset }) => (offset >= 1_500 ? new Promise<void>((release) => held.push(release)) : undefined) });
   const pipeline = uniqueName('cancel');
-  const handle = await startSync(client, taskQueue, { ...syncInput(pipeline, database, mockSource(api.url)), batchLimits: { rows: 500, pages: 5 } });
+  const handle = await startSync(stack.client, taskQueue, { ...syncInput(pipeline, database, mockSource(api.url)), batchLimits: { rows: 500, pages: 5 } });
 
   await waitUntil(() => held.length > 0, 'a request of the fourth batch to be held');
   await sleep(200); // the batch's other side-by-side requests arrive and are held too
@@ -60,7 +48,7 @@ test('a cancelled sync aborts the batch in flight, which ends cancelled, and fet
   expect((outcome as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
 
   // The batch ended cancelled: requested, then acknowledged by the activity, never failed or timed out.
-  const events = (await client.workflow.getHandle(`sluice/${pipeline}/events`).fetchHistory()).events ?? [];
+  const events = (await stack.client.workflow.getHandle(`sluice/${pipeline}/events`).fetchHistory()).events ?? [];
   const batchIds = new Set(
     events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'fetchAndLoadPages').map((e) => String(e.eventId)),
   );
@@ -79,9 +67,9 @@ test('a cancelled sync aborts the batch in flight, which ends cancelled, and fet
   // Nothing was asked of the API after the cancellation, and nothing of the cancelled batch was written.
   await sleep(1_000);
   expect(api.requests.filter((r) => r.receivedAt >= cancelledAt)).toEqual([]);
-  const counts = await tableCounts(ch, database, 'events');
+  const counts = await tableCounts(stack.clickhouse, database, 'events');
   expect({ final: counts.final, raw: counts.raw }).toEqual({ final: 1_500, raw: 1_500 });
-  const loads = await ch.query({
+  const loads = await stack.clickhouse.query({
     query: `SELECT status, rows, pages FROM ${qualified(database, '_sluice_loads')} FINAL WHERE pipeline = ${literal(pipeline)}`,
     format: 'JSONEachRow',
   });

@@ -4,44 +4,31 @@
  *   is asked for again before its Retry-After has passed, and the total matches;
  * - a 401 fails the run after exactly one request, saying the key was rejected, with the key masked.
  */
-import { ClickHouseClient } from '@clickhouse/client';
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import { MockAnalyticsApi, startMockAnalyticsApi } from '../../fixtures/mock-analytics-api';
-import { dropDatabase, uniqueName } from '../../helpers/clickhouse';
-import { startWorkerProcess, WorkerProcess } from '../../helpers/servers';
-import { clickHouseAt, mockSource, resultOf, startSync, syncInput, tableCounts } from './harness';
+import { uniqueName } from '../../helpers/clickhouse';
+import { mockSource, resultOf, startSync, syncInput, tableCounts } from './harness';
+import { useWorkerStack } from './worker-stack';
 
 jest.setTimeout(150_000);
 
 const API_KEY = 'http-faults-key-1414';
 const WRONG_KEY = 'wrong-key-7071-secret';
-const sharedClickHouse = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
-const temporalAddress = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-const database = uniqueName('sluice_rel_http');
+const stack = useWorkerStack();
+const database = stack.newDatabase('sluice_rel_http');
 let api: MockAnalyticsApi;
-let connection: Connection;
-let client: Client;
-let ch: ClickHouseClient;
-const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
   api = await startMockAnalyticsApi({ records: 3_000, apiKey: API_KEY });
-  connection = await Connection.connect({ address: temporalAddress });
-  client = new Client({ connection });
-  ch = clickHouseAt(sharedClickHouse);
 });
 
 afterAll(async () => {
-  for (const w of workers) await w.kill('SIGKILL');
-  await dropDatabase(ch, database).catch(() => undefined);
-  await ch?.close();
-  await connection?.close();
   await api?.close();
 });
 
 async function worker(env: NodeJS.ProcessEnv): Promise<string> {
   const taskQueue = uniqueName('tq_http');
-  workers.push(await startWorkerProcess({ TEMPORAL_ADDRESS: temporalAddress, SLUICE_TASK_QUEUE: taskQueue, CLICKHOUSE_URL: sharedClickHouse, ...env }));
+  await stack.startWorker(taskQueue, env);
   return taskQueue;
 }
 
@@ -49,7 +36,7 @@ test('429 (Retry-After: 1) on every 7th and 503 on every 11th request: completes
   const taskQueue = await worker({ API_KEY });
   api.requests.length = 0;
   api.setFaults({ every429: 7, retryAfterSeconds: 1, every5xx: 11 });
-  const handle = await startSync(client, taskQueue, syncInput(uniqueName('faults'), database, mockSource(api.url)));
+  const handle = await startSync(stack.client, taskQueue, syncInput(uniqueName('faults'), database, mockSource(api.url)));
   // Default batch limits: the 30 pages of this sync are one batch (one activity, one insert).
   const result = await resultOf(handle, 60_000, () => {
     const byStatus = (status: number) => api.requests.filter((r) => r.status === status).length;
@@ -61,7 +48,7 @@ test('429 (Retry-After: 1) on every 7th and 503 on every 11th request: completes
   });
 
   expect(result.resources).toEqual([expect.objectContaining({ name: 'events', rows: 3_000, pages: 30 })]);
-  const counts = await tableCounts(ch, database, 'events');
+  const counts = await tableCounts(stack.clickhouse, database, 'events');
   expect({ final: counts.final, uniqueFinal: counts.uniqueFinal }).toEqual({ final: 3_000, uniqueFinal: 3_000 });
   expect(api.requests.filter((r) => r.status === 429).length).toBeGreaterThan(0);
   expect(api.requests.filter((r) => r.status === 503).length).toBeGreaterThan(0);
@@ -83,7 +70,7 @@ test('429 (Retry-After: 1) on every 7th and 503 on every 11th request: completes
 test('a 401 fails the run after exactly one request, saying the key was rejected, with the key masked', async () => {
   const taskQueue = await worker({ API_KEY: WRONG_KEY });
   const before = api.requests.length;
-  const handle = await startSync(client, taskQueue, syncInput(uniqueName('unauthorized'), database, mockSource(api.url)));
+  const handle = await startSync(stack.client, taskQueue, syncInput(uniqueName('unauthorized'), database, mockSource(api.url)));
   const failure = await resultOf(handle, 60_000).then(
     () => undefined,
     (err: unknown) => err,
@@ -97,5 +84,5 @@ test('a 401 fails the run after exactly one request, saying the key was rejected
   expect(text).toMatch(/api_key=\*\*\*/);
   expect(text).not.toContain(WRONG_KEY);
   expect(api.requests.slice(before)).toEqual([expect.objectContaining({ status: 401, offset: 0 })]);
-  expect(workers.at(-1)!.output()).not.toContain(WRONG_KEY);
+  expect(stack.workers.at(-1)!.output()).not.toContain(WRONG_KEY);
 });

@@ -7,55 +7,42 @@
  *   worker is killed and replaced during the wait, ClickHouse comes back, and the sync completes.
  * Both end with every record loaded once.
  */
-import { ClickHouseClient } from '@clickhouse/client';
-import { Client, Connection } from '@temporalio/client';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockAnalyticsApi, startMockAnalyticsApi } from '../../fixtures/mock-analytics-api';
-import { dropDatabase, uniqueName } from '../../helpers/clickhouse';
-import { PrivateClickHouse, startPrivateClickHouse, startWorkerProcess, waitUntil, WorkerProcess } from '../../helpers/servers';
+import { uniqueName } from '../../helpers/clickhouse';
+import { PrivateClickHouse, startPrivateClickHouse, waitUntil, WorkerProcess } from '../../helpers/servers';
 import { clickHouseAt, durableWaits, mockSource, resultOf, startSync, syncInput, tableCounts } from './harness';
+import { sharedClickHouseUrl, useWorkerStack } from './worker-stack';
 
 jest.setTimeout(180_000);
 
 const API_KEY = 'long-wait-key-5772';
 const RECORDS = 2_000;
-const sharedClickHouse = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
-const temporalAddress = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+const stack = useWorkerStack();
 const dir = mkdtempSync(join(tmpdir(), 'sluice-rel-wait-'));
-const sharedDb = uniqueName('sluice_rel_wait');
+const sharedDb = stack.newDatabase('sluice_rel_wait');
+// On the private server, which is stopped (and its data removed) after the tests.
 const privateDb = uniqueName('sluice_rel_wait_ch');
 let api: MockAnalyticsApi;
 let clickhouse: PrivateClickHouse | undefined;
-let connection: Connection;
-let client: Client;
-let shared: ClickHouseClient;
 let privateCh: ClickHouseClient | undefined;
-const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
   api = await startMockAnalyticsApi({ records: RECORDS, apiKey: API_KEY });
-  connection = await Connection.connect({ address: temporalAddress });
-  client = new Client({ connection });
-  shared = clickHouseAt(sharedClickHouse);
 });
 
 afterAll(async () => {
-  for (const w of workers) await w.kill('SIGKILL');
-  await dropDatabase(shared, sharedDb).catch(() => undefined);
-  await shared?.close();
   await privateCh?.close();
   await clickhouse?.stop('SIGKILL');
-  await connection?.close();
   await api?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function startWorker(taskQueue: string, clickHouseUrl: string): Promise<WorkerProcess> {
-  const worker = await startWorkerProcess({ TEMPORAL_ADDRESS: temporalAddress, SLUICE_TASK_QUEUE: taskQueue, CLICKHOUSE_URL: clickHouseUrl, API_KEY, SLUICE_PAGE_PARALLELISM: '1' });
-  workers.push(worker);
-  return worker;
+function startWorker(taskQueue: string, clickHouseUrl: string): Promise<WorkerProcess> {
+  return stack.startWorker(taskQueue, { CLICKHOUSE_URL: clickHouseUrl, API_KEY, SLUICE_PAGE_PARALLELISM: '1' });
 }
 
 /** Few attempts and a low max_retry_after: anything longer must go through the workflow's timer. */
@@ -64,19 +51,19 @@ const BATCH = { rows: 500, pages: 5 };
 
 test('a Retry-After above max_retry_after on a batch\'s first page is waited out on a durable timer', async () => {
   const taskQueue = uniqueName('tq_wait');
-  await startWorker(taskQueue, sharedClickHouse);
+  await startWorker(taskQueue, sharedClickHouseUrl);
   api.requests.length = 0;
   // Offset 1,000 is the first page of the third batch (5 pages of 100 a batch).
   api.setFaults({ throttleAt: { offset: 1_000, times: 1 }, retryAfterSeconds: 3 });
   const pipeline = uniqueName('wait_429');
-  const handle = await startSync(client, taskQueue, { ...syncInput(pipeline, sharedDb, fewAttempts(api.url)), batchLimits: BATCH });
+  const handle = await startSync(stack.client, taskQueue, { ...syncInput(pipeline, sharedDb, fewAttempts(api.url)), batchLimits: BATCH });
   const result = await resultOf(handle, 60_000).finally(() => api.setFaults({}));
 
   expect(result.resources).toEqual([expect.objectContaining({ name: 'events', rows: RECORDS, pages: 20 })]);
-  const counts = await tableCounts(shared, sharedDb, 'events');
+  const counts = await tableCounts(stack.clickhouse, sharedDb, 'events');
   expect({ final: counts.final, uniqueFinal: counts.uniqueFinal }).toEqual({ final: RECORDS, uniqueFinal: RECORDS });
   // The batch failed as a long wait and the workflow slept what the API asked for, on a timer.
-  const waits = await durableWaits(client, `sluice/${pipeline}/events`);
+  const waits = await durableWaits(stack.client, `sluice/${pipeline}/events`);
   expect(waits.longWaitFailures).toEqual([expect.stringMatching(/429.*waiting 3 s on a workflow timer/)]);
   expect(waits.timersMs).toEqual([3_000]);
   // The throttled page was asked again once, no sooner than its Retry-After.
@@ -93,14 +80,14 @@ test('ClickHouse down past the batch\'s attempts: a durable 30 s wait that outli
   api.requests.length = 0;
   api.setFaults({ delayMs: 100 }); // one page at a time: about 2 s for the sync, so the outage lands inside it
   const pipeline = uniqueName('wait_ch');
-  const handle = await startSync(client, taskQueue, { ...syncInput(pipeline, privateDb, fewAttempts(api.url)), batchLimits: BATCH });
+  const handle = await startSync(stack.client, taskQueue, { ...syncInput(pipeline, privateDb, fewAttempts(api.url)), batchLimits: BATCH });
   const workflowId = `sluice/${pipeline}/events`;
 
   await waitUntil(() => api.requests.filter((r) => r.status === 200).length >= 6, 'the sync to pass its first batch');
   await clickhouse.stop('SIGKILL');
   api.setFaults({});
   // Both attempts of the batch in flight fail (connection refused); the workflow then starts its timer.
-  await waitUntil(async () => (await durableWaits(client, workflowId)).timersMs.length > 0, 'the workflow to wait on a timer', 60_000, 250);
+  await waitUntil(async () => (await durableWaits(stack.client, workflowId)).timersMs.length > 0, 'the workflow to wait on a timer', 60_000, 250);
   // No activity runs during the wait: the worker can die and another take its place.
   await first.kill('SIGKILL');
   await clickhouse.start();
@@ -110,8 +97,8 @@ test('ClickHouse down past the batch\'s attempts: a durable 30 s wait that outli
   expect(result.resources).toEqual([expect.objectContaining({ name: 'events', rows: RECORDS, pages: 20 })]);
   const counts = await tableCounts(privateCh, privateDb, 'events');
   expect({ final: counts.final, uniqueFinal: counts.uniqueFinal }).toEqual({ final: RECORDS, uniqueFinal: RECORDS });
-  const waits = await durableWaits(client, workflowId);
+  const waits = await durableWaits(stack.client, workflowId);
   expect(waits.longWaitFailures).toEqual([expect.stringMatching(/cannot reach ClickHouse.*waiting 30 s on a workflow timer/)]);
   expect(waits.timersMs).toEqual([30_000]);
-  for (const w of workers) expect(w.output()).not.toContain(API_KEY);
+  for (const w of stack.workers) expect(w.output()).not.toContain(API_KEY);
 });

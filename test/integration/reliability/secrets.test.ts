@@ -4,35 +4,16 @@
  * body) leave no trace of the secret in any event of any run of any workflow (continued-as-new runs
  * included), in the worker's stdout/stderr, or in the error the run fails with.
  */
-import { ClickHouseClient } from '@clickhouse/client';
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import { MockAuth, startMockAnalyticsApi } from '../../fixtures/mock-analytics-api';
-import { dropDatabase, uniqueName } from '../../helpers/clickhouse';
-import { startWorkerProcess, WorkerProcess } from '../../helpers/servers';
-import { allHistoriesAsText, clickHouseAt, mockSource, resultOf, syncInput } from './harness';
+import { uniqueName } from '../../helpers/clickhouse';
+import { allHistoriesAsText, mockSource, resultOf, syncInput } from './harness';
+import { useWorkerStack } from './worker-stack';
 
 jest.setTimeout(150_000);
 
-const sharedClickHouse = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
-const temporalAddress = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-const database = uniqueName('sluice_rel_secrets');
-let connection: Connection;
-let client: Client;
-let ch: ClickHouseClient;
-const workers: WorkerProcess[] = [];
-
-beforeAll(async () => {
-  connection = await Connection.connect({ address: temporalAddress });
-  client = new Client({ connection });
-  ch = clickHouseAt(sharedClickHouse);
-});
-
-afterAll(async () => {
-  for (const w of workers) await w.kill('SIGKILL');
-  await dropDatabase(ch, database).catch(() => undefined);
-  await ch?.close();
-  await connection?.close();
-});
+const stack = useWorkerStack();
+const database = stack.newDatabase('sluice_rel_secrets');
 
 /** Every form a secret could take on the wire or in a message. */
 function forms(secret: string): string[] {
@@ -68,16 +49,15 @@ test.each(cases)('no $kind secret in histories, worker output or errors', async 
   const api = await startMockAnalyticsApi({ records: 700, auth });
   try {
     const taskQueue = uniqueName('tq_secrets');
-    const worker = await startWorkerProcess({ TEMPORAL_ADDRESS: temporalAddress, SLUICE_TASK_QUEUE: taskQueue, CLICKHOUSE_URL: sharedClickHouse, ...env });
-    workers.push(worker);
+    const worker = await stack.startWorker(taskQueue, env);
     const source = mockSource(api.url, { auth: config });
     const pipeline = uniqueName('secrets');
 
     // A successful sync through syncSource, and the resource workflow on its own with a batch per run,
     // so that its history spans several continued-as-new runs.
-    const ok = await client.workflow.execute('syncSource', { taskQueue, workflowId: `sluice/${pipeline}`, args: [{ ...syncInput(pipeline, database, source), batchLimits: { rows: 200, pages: 2 } }] });
+    const ok = await stack.client.workflow.execute('syncSource', { taskQueue, workflowId: `sluice/${pipeline}`, args: [{ ...syncInput(pipeline, database, source), batchLimits: { rows: 200, pages: 2 } }] });
     expect(ok.resources[0]).toMatchObject({ rows: 700 });
-    await client.workflow.execute('syncResource', {
+    await stack.client.workflow.execute('syncResource', {
       taskQueue,
       workflowId: `sluice/${pipeline}-direct/events`,
       args: [{ pipeline: `${pipeline}-direct`, database, resource: source.resources[0], loadId: 'direct', versionBase: 1, fullRefresh: false, store: true, keepForChildren: false, batchLimits: { rows: 200, pages: 2 }, maxBatchesPerRun: 1 }],
@@ -86,7 +66,7 @@ test.each(cases)('no $kind secret in histories, worker output or errors', async 
     // A failed sync: the API rejects page 3 with a 404 whose body quotes the credential it received.
     api.setFaults({ failAt: { offset: 300, status: 404 }, echoCredentials: true });
     const failed = uniqueName('secrets_failed');
-    const handle = await client.workflow.start('syncSource', { taskQueue, workflowId: `sluice/${failed}`, args: [syncInput(failed, database, source)] });
+    const handle = await stack.client.workflow.start('syncSource', { taskQueue, workflowId: `sluice/${failed}`, args: [syncInput(failed, database, source)] });
     const failure = await resultOf(handle, 60_000).then(() => undefined, (err: unknown) => err);
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     const messages: string[] = [];
@@ -94,7 +74,7 @@ test.each(cases)('no $kind secret in histories, worker output or errors', async 
     expect(messages.join('\n')).toMatch(/404 Not Found/);
     expect(api.requests.some((r) => r.status === 404)).toBe(true);
 
-    const { runs, text } = await allHistoriesAsText(client, taskQueue);
+    const { runs, text } = await allHistoriesAsText(stack.client, taskQueue);
     expect(runs).toBeGreaterThanOrEqual(2 + 4 + 2); // source + child, ≥4 continued-as-new runs, failed source + child
     expect(text.includes('table_name')).toBe(true); // payloads really were decoded
     for (const secret of secrets) {
