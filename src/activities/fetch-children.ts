@@ -72,7 +72,14 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
 
     const records: JsonObject[] = [];
     for (const walk of done) for (const record of walk.records) records.push(record);
-    const rows = await storeBatch(destination, { ...input, part: input.firstParent }, records, { signal: ctx.cancellationSignal, configDirs: configDirsOf(deps) });
+    // Each parent's children are one "page", numbered by the parent's ordinal in the load: whatever parents an
+    // attempt covers, a parent's children get the same keys, and the parents an earlier attempt inserted are skipped.
+    const byParent = input.parentsBefore !== undefined ? { firstPage: input.parentsBefore + input.firstParent } : {};
+    const rows = await storeBatch(destination, { ...input, part: input.firstParent, ...byParent }, records, {
+      signal: ctx.cancellationSignal,
+      configDirs: configDirsOf(deps),
+      ...(input.parentsBefore !== undefined ? { pageSizes: done.map((walk) => walk.records.length) } : {}),
+    });
     if (cursors.stateful) await stageReachedCursors(destination, input, cursors, done, lastValueFunc);
     const lastRequestAtMs = pacer.lastRequestAtMs();
     return {

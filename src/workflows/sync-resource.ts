@@ -51,6 +51,12 @@ const PARALLELIZED_CHILD_CONCURRENCY = 8;
  */
 export const LOCAL_BOOKKEEPING_PATCH = 'bookkeeping-as-local-activities';
 
+/**
+ * Child rows keyed by their parent's ordinal in the load (FetchAndLoadChildrenInput.parentsBefore). Only a
+ * child load that starts with the patch counts its parents: one started before keeps the old keys to its end.
+ */
+export const CHILD_ROWS_BY_PARENT_PATCH = 'child-rows-keyed-by-parent';
+
 /** Short ClickHouse statements (begin, commit, cursors): retried patiently, never for long. */
 export const BOOKKEEPING_OPTIONS = {
   startToCloseTimeout: '5 minutes',
@@ -64,6 +70,7 @@ function freshProgress(startedAtMs: number): ResourceProgress {
 export async function syncResource(input: SyncResourceInput): Promise<ResourceResult> {
   const { resource } = input;
   const progress = input.progress ?? freshProgress(Date.now());
+  if (!input.progress && input.parent && patched(CHILD_ROWS_BY_PARENT_PATCH)) progress.parentsBefore = 0;
   let done = input.parent !== undefined && input.parent.batches <= progress.batches;
   let waitingUntil: string | undefined;
 
@@ -131,9 +138,17 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
         const firstParent = progress.parentOffset ?? 0;
         const children = await batches.fetchAndLoadChildren.executeWithOptions(
           { ...batchOptions, summary: `parent batch ${progress.batches + 1} of ${input.parent.batches} (${input.parent.resource})${firstParent > 0 ? ` from parent ${firstParent + 1}` : ''}` },
-          [{ ...common, parent: input.parent.resource, firstParent, concurrency: resource.parallelized ? PARALLELIZED_CHILD_CONCURRENCY : CHILD_CONCURRENCY, limits: input.batchLimits }],
+          [{
+            ...common,
+            parent: input.parent.resource,
+            firstParent,
+            ...(progress.parentsBefore !== undefined ? { parentsBefore: progress.parentsBefore } : {}),
+            concurrency: resource.parallelized ? PARALLELIZED_CHILD_CONCURRENCY : CHILD_CONCURRENCY,
+            limits: input.batchLimits,
+          }],
         );
         batchComplete = children.parentsDone >= children.parents;
+        if (batchComplete && progress.parentsBefore !== undefined) progress.parentsBefore += children.parents;
         progress.parentOffset = batchComplete ? 0 : children.parentsDone;
         done = batchComplete && progress.batches + 1 >= input.parent.batches;
         pauseMs = children.pauseMs;

@@ -69,6 +69,8 @@ export interface ResourceProgress {
   pageRows?: number;
   /** Child resources: the first parent of the current parent batch still to walk. */
   parentOffset?: number;
+  /** Child resources: parent records of the parent batches finished (absent: a load started before it was counted). */
+  parentsBefore?: number;
   /** Durable waits (Retry-After beyond the activity's retries) since the last successful batch. */
   longWaits: number;
   begun: boolean;

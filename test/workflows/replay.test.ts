@@ -55,3 +55,12 @@ test('the parent syncResource of that run, which committed its own cursor, repla
   expect(scheduledActivities(recorded)).toEqual(['fetchAndLoadPages', 'fetchAndLoadPages']);
   await expect(Worker.runReplayHistory({ workflowBundle: bundle }, recorded, 'recorded/sync-resource-parent')).resolves.toBeUndefined();
 });
+
+test('a child syncResource run from before child rows were keyed by parent replays, keeping the old keys', async () => {
+  const recorded = history('sync-resource-child-batches-unnumbered.json') as Recorded;
+  // Recorded from the code before: 45 repos in 3 parent batches, child batches cut by the kept-row limit.
+  expect(scheduledActivities(recorded)).toEqual(Array.from({ length: 9 }, () => 'fetchAndLoadChildren'));
+  const inputs = JSON.stringify(recorded).includes('parentsBefore');
+  expect(inputs).toBe(false);
+  await expect(Worker.runReplayHistory({ workflowBundle: bundle }, recorded, 'recorded/sync-resource-child')).resolves.toBeUndefined();
+});
