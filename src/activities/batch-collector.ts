@@ -84,14 +84,15 @@ export class BatchCollector {
   }
 
   /**
-   * A child batch holds its children as objects until its one insert, so the kept limits bound it; it has
-   * no page limit (one parent's walk is never cut). No limits (an input scheduled before child
-   * batches were bounded): only the parent batch bounds it.
+   * A child batch holds its children as objects until its one insert, so the kept limits bound it, and its
+   * time: no parent is started once `seconds` have passed, so a killed worker redoes about that much of a
+   * slow API's walks. It has no page limit (one parent's walk is never cut). No limits (an input scheduled
+   * before child batches were bounded): only the parent batch bounds it.
    */
   static forChildren(limits: BatchLimits | undefined, options: CollectorOptions): BatchCollector {
     if (!limits) return new BatchCollector(NO_LIMIT, NO_LIMIT, Infinity, options);
     const kept = { rows: limits.keptRows ?? limits.rows, pages: Infinity, bytes: limits.keptBytes ?? limits.bytes ?? Infinity };
-    return new BatchCollector(kept, kept, Infinity, options);
+    return new BatchCollector(kept, kept, limits.seconds ?? DEFAULT_BATCH_SECONDS, options);
   }
 
   /**

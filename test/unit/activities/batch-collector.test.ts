@@ -115,6 +115,22 @@ describe('child batches', () => {
     expect(c.full()).toBe(true);
   });
 
+  test('end once their seconds are up (no parent is started after), default 10 s', () => {
+    const clock = manualClock();
+    const c = BatchCollector.forChildren({ ...limits, seconds: 3 }, { lastValueFunc: 'max', now: clock.now, startedAt: clock.now() });
+    clock.advance(2_999);
+    c.take(page(1, { pages: 4 }));
+    expect(c.full()).toBe(false);
+    clock.advance(1);
+    expect(c.full()).toBe(true);
+    const { seconds: _, ...noSeconds } = limits;
+    const byDefault = BatchCollector.forChildren(noSeconds, { lastValueFunc: 'max', now: clock.now, startedAt: clock.now() });
+    clock.advance(9_999);
+    expect(byDefault.full()).toBe(false);
+    clock.advance(1);
+    expect(byDefault.full()).toBe(true);
+  });
+
   test('inputs without limits are bounded by nothing but their parent batch', () => {
     const clock = manualClock();
     const c = BatchCollector.forChildren(undefined, { lastValueFunc: 'max', now: clock.now, startedAt: clock.now() });
