@@ -1,6 +1,7 @@
 /** Where a fetched batch goes: the resource's table, and the parent-record store when it has children. */
 import type { JsonObject } from '../config/types';
 import type { BatchWriter, Destination, PageMeta, PageSpan } from '../destination';
+import { SluiceError } from '../errors';
 import { applyProcessingSteps } from './processing-steps';
 import { tableTarget } from './target';
 import type { FetchAndLoadPagesInput } from '../core/activity-types';
@@ -13,8 +14,24 @@ type StoreInput = Pick<
   part?: number;
 };
 
-/** Row identities (load, page, row) must differ between the parts of one child batch. */
+/**
+ * Row identities (load, page, row) of child batches scheduled before child rows were keyed by parent: they
+ * must differ between the parts of one child batch. This overflows `_sluice_page` (UInt32) after 42,949
+ * parent batches; such a page is refused (pageOrdinalsFit), never wrapped onto another batch's keys.
+ */
 const PARTS_PER_BATCH = 100_000;
+
+/** `_sluice_page` is UInt32 in every table sluice has made: the largest page ordinal a row can carry. */
+export const MAX_PAGE_ORDINAL = 4_294_967_295;
+
+/**
+ * Whether pages `first` … `first + count - 1` fit `_sluice_page`. Page batches number the API pages of a
+ * load and child batches its parent records (FetchAndLoadChildrenInput.parentsBefore), so 2^32 of them per
+ * load is the bound, where the old child numbering (batch × 100,000 + part) ran out at 42,950 parent batches.
+ */
+export function pageOrdinalsFit(first: number, count: number): boolean {
+  return Number.isSafeInteger(first) && first >= 0 && first + Math.max(count, 1) - 1 <= MAX_PAGE_ORDINAL;
+}
 
 export interface StoreOptions {
   signal?: AbortSignal;
@@ -31,6 +48,10 @@ export interface StoreOptions {
 export async function storeBatch(destination: Destination, input: StoreInput, fetched: JsonObject[], options: StoreOptions): Promise<number> {
   const { signal, pageSizes } = options;
   const numbered = numberedPages(input) && pageSizes !== undefined;
+  const first = pageMeta(input).page;
+  if (!pageOrdinalsFit(first, numbered ? pageSizes.length : 1)) {
+    throw new SluiceError('destination_fatal', `batch ${input.batch} of resource "${input.resource.name}" reaches page ordinal ${first + (numbered ? pageSizes.length : 1) - 1}, past _sluice_page's UInt32 (${MAX_PAGE_ORDINAL}): split the load (a smaller window or backfill)`);
+  }
   let records = fetched;
   const spans: PageSpan[] = [];
   if (numbered) {
@@ -84,9 +105,13 @@ function writesPageByPage(input: StoreInput): boolean {
   return input.store && !input.keepForChildren && !input.resource.processing_steps && input.part === undefined;
 }
 
-/** A page batch scheduled with its first page's ordinal (child batches and older workflows have none). */
+/**
+ * A batch scheduled with its first page's ordinal: a page batch numbers API pages, a child batch its parents
+ * (the `part` of a child batch then only places its records in the parent-record store). Batches of
+ * workflows started before either was numbered have none.
+ */
 function numberedPages(input: StoreInput): input is StoreInput & { firstPage: number } {
-  return input.firstPage !== undefined && input.part === undefined;
+  return input.firstPage !== undefined;
 }
 
 /** Numbered pages: the batch writer fills in a span per page as they come (batch-writer.ts). */

@@ -5,40 +5,41 @@
  * A retry redoes this batch only; the workflow has checkpointed every batch before it.
  */
 import { Context } from '@temporalio/activity';
-import type { JsonObject, JsonPrimitive, ResolvedEndpoint, ResolvedResource } from '../config/types';
+import type { JsonObject, ResolvedEndpoint, ResolvedResource } from '../config/types';
 import { SluiceError } from '../errors';
 import { findValues } from '../http/json-path';
-import type { ChildCursor } from '../destination';
-import { fetchPage, filterIncremental, incrementalWindow, isBackfill, type BoundaryRows, type PlaceholderContext } from '../http';
-import { advanceBoundary, advanceCursor, type CursorBoundary } from '../core/cursor';
+import type { ChildCursor, Destination } from '../destination';
+import { fetchPage, filterIncremental, incrementalWindow, isBackfill, type BoundaryRows, type FetchPageInput, type PlaceholderContext } from '../http';
+import { advanceBoundary, type CursorBoundary } from '../core/cursor';
+import { BatchCollector, type TakenUnit } from './batch-collector';
 import { boundaryAt, hashesToStore, remembersBoundary } from './cursor-state';
 import { storeBatch } from './batch-store';
 import { type ActivityDeps, configDirsOf } from './deps';
 import { LoopGuard } from './loop-guard';
 import { createPacer, type Pacer } from './pacing';
-import { partialBatchPause } from './fetch-pages';
 import { pageFailure } from './page-failure';
-import { toActivityFailure } from './failures';
-import { loadRegisteredFunctions } from './processing-steps';
-import { resolveEndpoint } from './secrets';
+import { resolveBatchEndpoint } from './secrets';
 import type { FetchAndLoadChildrenInput, FetchAndLoadChildrenResult } from '../core/activity-types';
 
 interface ParentWalk {
   records: JsonObject[];
-  pages: number;
-  fetched: number;
-  /** Response bytes of the walk's pages, for the batch's byte bound. */
-  bytes: number;
-  /** The walk's newest cursor value, and the hashes of its rows at that value. */
-  cursor: CursorBoundary;
+  /** What the walk adds to its batch: records, pages and response bytes, and its newest cursor value. */
+  unit: TakenUnit;
+}
+
+/** A parent's stored child cursor (its own window and boundary rows), read once per batch. */
+interface ParentCursors {
+  keys: string[];
+  stored: Map<string, ChildCursor>;
+  /** Whether the child keeps cursors per parent (incremental, and not a backfill). */
+  stateful: boolean;
 }
 
 export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLoadChildrenInput): Promise<FetchAndLoadChildrenResult> {
-  const { endpoint, secretValues, mask } = resolveEndpoint(input.resource.endpoint, deps);
-  const { responseHooks, convert } = await loadRegisteredFunctions(input.resource, input.configModule, configDirsOf(deps)).catch((err: unknown) => {
-    throw toActivityFailure(err, mask);
-  });
+  const { endpoint, secretValues, mask, responseHooks, convert } = await resolveBatchEndpoint(deps, input);
   const ctx = Context.current();
+  const startedAt = performance.now();
+  const lastValueFunc = endpoint.incremental?.last_value_func ?? 'max';
   try {
     const destination = await deps.destination();
     const parents = await destination.readParentRecords(input.database, {
@@ -47,136 +48,163 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
       loadId: input.loadId,
       page: input.batch,
     });
-    // Each parent has its own cursor (a new parent starts from initial_value); a full refresh ignores them,
-    // and a backfill (end_value) neither reads nor writes them.
-    const keys = parents.map((parent) => parentKey(parent, input.resource));
-    const stateful = endpoint.incremental !== undefined && !isBackfill(endpoint.incremental);
-    const stored = stateful && !input.fullRefresh
-      ? await destination.readChildCursors(input.database, input.pipeline, input.resource.name, [...new Set(keys.slice(input.firstParent))])
-      : new Map<string, ChildCursor>();
-    const windowFor = (i: number) => (endpoint.incremental ? incrementalWindow(endpoint.incremental, stored.get(keys[i]!)?.value) : undefined);
-    // Closed range start: each parent's rows at its stored cursor are dropped by their hashes, as for a page batch.
-    const storedState = (i: number) => {
-      const cursor = stored.get(keys[i]!);
-      return cursor ? { lastValue: cursor.value, hashes: cursor.hashes ?? [] } : { hashes: [] };
-    };
-    const boundaryFor = (i: number): BoundaryRows | undefined =>
-      endpoint.incremental && stateful && remembersBoundary(endpoint.incremental)
-        ? boundaryAt(endpoint.incremental, input.resource.primary_key, stored.get(keys[i]!)?.value, storedState(i))
-        : undefined;
+    const cursors = await parentCursors(destination, input, endpoint, parents);
     const pacer = createPacer(input.pacing);
-    const walks: ParentWalk[] = new Array(parents.length);
-    // One failing parent stops the others: what is kept is the run of finished parents from the start.
-    const stopLanes = new AbortController();
-    const signal = AbortSignal.any([ctx.cancellationSignal, stopLanes.signal]);
-    let failure: unknown;
-    let cursor = input.firstParent;
-    let done = 0;
-    // The children of one parent batch are held as objects until their one insert: bound them like a
-    // kept batch, at a parent boundary (the workflow resumes at the first parent not done).
-    const rowLimit = input.limits ? input.limits.keptRows ?? input.limits.rows : Number.POSITIVE_INFINITY;
-    const byteLimit = input.limits ? input.limits.keptBytes ?? input.limits.bytes ?? Number.POSITIVE_INFINITY : Number.POSITIVE_INFINITY;
-    let heldRows = 0;
-    let heldBytes = 0;
-    const full = (): boolean => heldRows >= rowLimit || heldBytes >= byteLimit;
-    const lane = async (): Promise<void> => {
-      for (let i = cursor++; i < parents.length && failure === undefined && !full(); i = cursor++) {
-        const window = windowFor(i);
-        const placeholders: PlaceholderContext = { resources: { [input.parent]: parents[i]! }, ...(window ? { incremental: window } : {}) };
-        try {
-          const walk = await walkParent(endpoint, secretValues, placeholders, boundaryFor(i), pacer, signal);
-          addParentFields(walk.records, input.parent, parents[i]!, input.resource.include_from_parent);
-          walks[i] = walk;
-          heldRows += walk.records.length;
-          heldBytes += walk.bytes;
-        } catch (err) {
-          failure ??= err;
-          stopLanes.abort();
-          return;
-        }
-        done += 1;
-        ctx.heartbeat({ parents: done });
-      }
+    const walkOne = async (i: number, signal: AbortSignal): Promise<ParentWalk> => {
+      const window = endpoint.incremental ? incrementalWindow(endpoint.incremental, cursors.stored.get(cursors.keys[i]!)?.value) : undefined;
+      const placeholders: PlaceholderContext = { resources: { [input.parent]: parents[i]! }, ...(window ? { incremental: window } : {}) };
+      const walk = await walkParent(endpoint, secretValues, placeholders, boundaryFor(endpoint, input, cursors, i), pacer, signal, { responseHooks, convert });
+      addParentFields(walk.records, input.parent, parents[i]!, input.resource.include_from_parent);
+      return walk;
     };
-    await Promise.all(Array.from({ length: Math.min(Math.max(1, input.concurrency), parents.length - input.firstParent) }, lane));
+    // The children of one parent batch are held as objects until their one insert: the collector bounds
+    // them like a kept batch, at a parent boundary (the workflow resumes at the first parent not done).
+    const held = BatchCollector.forChildren(input.limits, { lastValueFunc, startedAt });
+    const { walks, failure } = await walkParents(parents.length, input, held, walkOne, ctx);
 
     let parentsDone = input.firstParent;
     while (parentsDone < parents.length && walks[parentsDone] !== undefined) parentsDone += 1;
-    // Like a page batch: a throttled API part-way through keeps the finished parents, and the workflow
-    // waits before the first unfinished one. Nothing finished, or an error retrying cannot fix: fail.
-    const pauseMs = failure !== undefined && parentsDone > input.firstParent ? partialBatchPause(failure, endpoint.retry) : undefined;
-    if (failure !== undefined && pauseMs === undefined) throw failure;
+    const done = walks.slice(input.firstParent, parentsDone) as ParentWalk[];
+    const collector = BatchCollector.forChildren(input.limits, { lastValueFunc });
+    // The batch's cursor is the newest value among its parents; boundary rows are kept per parent (below).
+    for (const walk of done) collector.take({ ...walk.unit, cursor: { value: walk.unit.cursor?.value } });
+    if (failure !== undefined && !collector.stopAt(failure, endpoint.retry)) throw failure;
 
     const records: JsonObject[] = [];
-    let pages = 0;
-    let fetched = 0;
-    let cursorValue: JsonPrimitive | undefined;
-    for (const walk of walks.slice(input.firstParent, parentsDone)) {
-      for (const record of walk.records) records.push(record);
-      pages += walk.pages;
-      fetched += walk.fetched;
-      cursorValue = advanceCursor(cursorValue, walk.cursor.value, endpoint.incremental?.last_value_func ?? 'max');
-    }
-    const rows = await storeBatch(destination, { ...input, part: input.firstParent }, records, { signal: ctx.cancellationSignal, configDirs: configDirsOf(deps) });
-    if (endpoint.incremental && stateful) {
-      const lastValueFunc = endpoint.incremental.last_value_func ?? 'max';
-      const reached = new Map<string, CursorBoundary>();
-      for (let i = input.firstParent; i < parentsDone; i++) {
-        reached.set(keys[i]!, advanceBoundary(reached.get(keys[i]!) ?? {}, walks[i]!.cursor, lastValueFunc));
-      }
-      const cursors = new Map<string, ChildCursor>();
-      for (const [key, { value, hashes }] of reached) {
-        if (value === undefined || value === null) continue;
-        // A parent whose cursor did not move keeps the hashes stored with it: those rows will come again too.
-        const stay = stored.get(key);
-        const merged = hashesToStore(stay ? { lastValue: stay.value, hashes: stay.hashes ?? [] } : { hashes: [] }, value, hashes);
-        cursors.set(key, merged.length > 0 ? { value, hashes: merged } : { value });
-      }
-      // Staged with this load; the commit of the resource promotes them (a failed run leaves the old ones).
-      await destination.stageChildCursors(input.database, { pipeline: input.pipeline, resource: input.resource.name, loadId: input.loadId }, cursors);
-    }
+    for (const walk of done) for (const record of walk.records) records.push(record);
+    // Each parent's children are one "page", numbered by the parent's ordinal in the load: whatever parents an
+    // attempt covers, a parent's children get the same keys, and the parents an earlier attempt inserted are skipped.
+    const byParent = input.parentsBefore !== undefined ? { firstPage: input.parentsBefore + input.firstParent } : {};
+    const rows = await storeBatch(destination, { ...input, part: input.firstParent, ...byParent }, records, {
+      signal: ctx.cancellationSignal,
+      configDirs: configDirsOf(deps),
+      ...(input.parentsBefore !== undefined ? { pageSizes: done.map((walk) => walk.records.length) } : {}),
+    });
+    if (cursors.stateful) await stageReachedCursors(destination, input, cursors, done, lastValueFunc);
     const lastRequestAtMs = pacer.lastRequestAtMs();
     return {
       rows,
-      fetched,
-      pages,
+      ...collector.summary(),
       parents: parents.length,
       parentsDone,
-      ...(pauseMs !== undefined ? { pauseMs } : {}),
-      ...(cursorValue !== undefined ? { cursorValue } : {}),
       ...(lastRequestAtMs !== undefined ? { lastRequestAtMs } : {}),
     };
   } catch (err) {
     throw pageFailure(err, endpoint.retry, mask);
   }
+}
 
-  async function walkParent(
-    live: ResolvedEndpoint,
-    secrets: string[],
-    placeholders: PlaceholderContext,
-    boundary: BoundaryRows | undefined,
-    pacer: Pacer,
-    signal: AbortSignal,
-  ): Promise<ParentWalk> {
-    const walk: ParentWalk = { records: [], pages: 0, fetched: 0, bytes: 0, cursor: {} };
-    const guard = new LoopGuard();
-    let token: JsonObject | null = null;
-    do {
-      await pacer.next(signal);
-      const page = await fetchPage({ endpoint: live, secretValues: secrets, state: token, placeholders, signal, responseHooks, convert });
-      guard.check(page.records, page.next, page.paginatorSummary);
-      walk.pages += 1;
-      walk.fetched += page.records.length;
-      walk.bytes += page.bytes;
-      const kept = live.incremental && placeholders.incremental
-        ? filterIncremental(page.records, live.incremental, placeholders.incremental, boundary)
-        : { records: page.records, cursorValue: undefined, boundaryHashes: [], pastRange: false };
-      for (const record of kept.records) walk.records.push(record);
-      walk.cursor = advanceBoundary(walk.cursor, { value: kept.cursorValue, hashes: kept.boundaryHashes }, live.incremental?.last_value_func ?? 'max');
-      token = kept.pastRange ? null : page.next;
-    } while (token !== null);
-    return walk;
+/**
+ * Walks the batch's parents from `firstParent`, `concurrency` at a time, in order, until the collector is
+ * full or one fails: a failing parent stops the others, and what is kept is the run of finished parents
+ * from the start (walks[i] is set for each finished parent).
+ */
+async function walkParents(
+  count: number,
+  input: FetchAndLoadChildrenInput,
+  held: BatchCollector,
+  walkOne: (i: number, signal: AbortSignal) => Promise<ParentWalk>,
+  ctx: Context,
+): Promise<{ walks: Array<ParentWalk | undefined>; failure?: unknown }> {
+  const walks: Array<ParentWalk | undefined> = new Array(count);
+  const stopLanes = new AbortController();
+  const signal = AbortSignal.any([ctx.cancellationSignal, stopLanes.signal]);
+  let failure: unknown;
+  let next = input.firstParent;
+  let done = 0;
+  const lane = async (): Promise<void> => {
+    for (let i = next++; i < count && failure === undefined && !held.full(); i = next++) {
+      try {
+        const walk = await walkOne(i, signal);
+        walks[i] = walk;
+        held.take(walk.unit);
+      } catch (err) {
+        failure ??= err;
+        stopLanes.abort();
+        return;
+      }
+      done += 1;
+      ctx.heartbeat({ parents: done });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, input.concurrency), count - input.firstParent) }, lane));
+  return { walks, ...(failure !== undefined ? { failure } : {}) };
+}
+
+/** Each parent has its own cursor (a new parent starts from initial_value); a full refresh ignores them. */
+async function parentCursors(destination: Destination, input: FetchAndLoadChildrenInput, endpoint: ResolvedEndpoint, parents: JsonObject[]): Promise<ParentCursors> {
+  const keys = parents.map((parent) => parentKey(parent, input.resource));
+  // A backfill (end_value) neither reads nor writes them.
+  const stateful = endpoint.incremental !== undefined && !isBackfill(endpoint.incremental);
+  const stored = stateful && !input.fullRefresh
+    ? await destination.readChildCursors(input.database, input.pipeline, input.resource.name, [...new Set(keys.slice(input.firstParent))])
+    : new Map<string, ChildCursor>();
+  return { keys, stored, stateful };
+}
+
+/** Closed range start: each parent's rows at its stored cursor are dropped by their hashes, as for a page batch. */
+function boundaryFor(endpoint: ResolvedEndpoint, input: FetchAndLoadChildrenInput, cursors: ParentCursors, i: number): BoundaryRows | undefined {
+  if (!endpoint.incremental || !cursors.stateful || !remembersBoundary(endpoint.incremental)) return undefined;
+  const cursor = cursors.stored.get(cursors.keys[i]!);
+  const state = cursor ? { lastValue: cursor.value, hashes: cursor.hashes ?? [] } : { hashes: [] };
+  return boundaryAt(endpoint.incremental, input.resource.primary_key, cursor?.value, state);
+}
+
+/** Stages the cursor each finished parent reached, with this load; the resource's commit promotes them (a failed run leaves the old ones). */
+async function stageReachedCursors(
+  destination: Destination,
+  input: FetchAndLoadChildrenInput,
+  cursors: ParentCursors,
+  done: ParentWalk[],
+  lastValueFunc: 'max' | 'min',
+): Promise<void> {
+  const reached = new Map<string, CursorBoundary>();
+  done.forEach((walk, n) => {
+    const key = cursors.keys[input.firstParent + n]!;
+    reached.set(key, advanceBoundary(reached.get(key) ?? {}, walk.unit.cursor ?? {}, lastValueFunc));
+  });
+  const staged = new Map<string, ChildCursor>();
+  for (const [key, { value, hashes }] of reached) {
+    if (value === undefined || value === null) continue;
+    // A parent whose cursor did not move keeps the hashes stored with it: those rows will come again too.
+    const stay = cursors.stored.get(key);
+    const merged = hashesToStore(stay ? { lastValue: stay.value, hashes: stay.hashes ?? [] } : { hashes: [] }, value, hashes);
+    staged.set(key, merged.length > 0 ? { value, hashes: merged } : { value });
   }
+  await destination.stageChildCursors(input.database, { pipeline: input.pipeline, resource: input.resource.name, loadId: input.loadId }, staged);
+}
+
+/** One parent's child pages, from the first to the last (or past the incremental range). */
+async function walkParent(
+  live: ResolvedEndpoint,
+  secrets: string[],
+  placeholders: PlaceholderContext,
+  boundary: BoundaryRows | undefined,
+  pacer: Pacer,
+  signal: AbortSignal,
+  hooks: Pick<FetchPageInput, 'responseHooks' | 'convert'>,
+): Promise<ParentWalk> {
+  const records: JsonObject[] = [];
+  const unit: TakenUnit = { rows: 0, fetched: 0, bytes: 0, pages: 0 };
+  const lastValueFunc = live.incremental?.last_value_func ?? 'max';
+  let cursor: CursorBoundary = {};
+  const guard = new LoopGuard();
+  let token: JsonObject | null = null;
+  do {
+    await pacer.next(signal);
+    const page = await fetchPage({ endpoint: live, secretValues: secrets, state: token, placeholders, signal, ...hooks });
+    guard.check(page.records, page.next, page.paginatorSummary);
+    unit.pages += 1;
+    unit.fetched += page.records.length;
+    unit.bytes += page.bytes;
+    const kept = live.incremental && placeholders.incremental
+      ? filterIncremental(page.records, live.incremental, placeholders.incremental, boundary)
+      : { records: page.records, cursorValue: undefined, boundaryHashes: [], pastRange: false };
+    for (const record of kept.records) records.push(record);
+    cursor = advanceBoundary(cursor, { value: kept.cursorValue, hashes: kept.boundaryHashes }, lastValueFunc);
+    token = kept.pastRange ? null : page.next;
+  } while (token !== null);
+  return { records, unit: { ...unit, rows: records.length, cursor } };
 }
 
 /**

@@ -3,9 +3,10 @@
  * `${NAME}` references. Every message that leaves the activity goes through `mask`.
  */
 import { maskSecrets, resolveSecretRefs } from '../config/secrets';
-import type { ResolvedEndpoint } from '../config/types';
+import type { ResolvedEndpoint, ResolvedResource } from '../config/types';
 import { toActivityFailure } from './failures';
-import type { ActivityDeps } from './deps';
+import { type ActivityDeps, configDirsOf } from './deps';
+import { loadRegisteredFunctions, type ModuleFunctions } from './processing-steps';
 
 export interface LiveEndpoint {
   endpoint: ResolvedEndpoint;
@@ -25,4 +26,16 @@ export function resolveEndpoint(endpoint: ResolvedEndpoint, deps: ActivityDeps):
     // A missing secret is a config error: fail at once, with the names and places (never values).
     throw toActivityFailure(err, (text) => text);
   }
+}
+
+/** A batch's endpoint with its secrets resolved, and the functions its .ts config module registered for it. */
+export async function resolveBatchEndpoint(
+  deps: ActivityDeps,
+  input: { resource: ResolvedResource; configModule?: string },
+): Promise<LiveEndpoint & ModuleFunctions> {
+  const live = resolveEndpoint(input.resource.endpoint, deps);
+  const functions = await loadRegisteredFunctions(input.resource, input.configModule, configDirsOf(deps)).catch((err: unknown) => {
+    throw toActivityFailure(err, live.mask);
+  });
+  return { ...live, ...functions };
 }

@@ -105,6 +105,14 @@ export interface FetchAndLoadChildrenInput extends BatchCommon {
   /** How many parent records are walked at the same time. */
   concurrency: number;
   /**
+   * Parent records in the parent batches before `batch` (the load's earlier ones). A child row is keyed by
+   * (load, its parent's ordinal in the load = parentsBefore + the parent's index, its place among that
+   * parent's children), so a retry that covers other parents than the attempt that inserted writes each
+   * parent's children onto the same keys and skips the parents already in. Absent in batches of workflows
+   * started before child rows were keyed by parent: then (load, batch × 100,000 + first parent, row).
+   */
+  parentsBefore?: number;
+  /**
    * The batch limits: no new parent is started once the children fetched reach `keptRows` (else `rows`)
    * or `keptBytes` (else `bytes`); the workflow goes on from the first parent not done. Absent in inputs
    * of workflows started before this bound existed: then only the parent batch bounds the work.

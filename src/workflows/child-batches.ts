@@ -3,12 +3,24 @@
  * their children. It may stop part-way (row limit, a throttled parent); the progress then says which
  * parent of the batch comes next.
  */
+import { patched } from '@temporalio/workflow';
 import { batchCommon, type BatchStep, type ResourceRun } from './resource-run';
 import type { ChildProgress, SyncResourceInput } from './types';
 
 /** Parents walked at the same time inside one child batch; dlt's `parallelized` asks for more. */
 const CHILD_CONCURRENCY = 4;
 const PARALLELIZED_CHILD_CONCURRENCY = 8;
+
+/**
+ * Child rows keyed by their parent's ordinal in the load (FetchAndLoadChildrenInput.parentsBefore). Only a
+ * child load that starts with the patch counts its parents: one started before keeps the old keys to its end.
+ */
+export const CHILD_ROWS_BY_PARENT_PATCH = 'child-rows-keyed-by-parent';
+
+/** Whether a fresh child load counts its parents (asked once, as the load starts: see the patch above). */
+export function countsParents(): boolean {
+  return patched(CHILD_ROWS_BY_PARENT_PATCH);
+}
 
 export type ParentBatches = NonNullable<SyncResourceInput['parent']>;
 
@@ -21,11 +33,13 @@ export async function loadChildBatch(run: ResourceRun, progress: ChildProgress, 
       ...batchCommon(run, progress),
       parent: parent.resource,
       firstParent,
+      ...(progress.parentsBefore !== undefined ? { parentsBefore: progress.parentsBefore } : {}),
       concurrency: run.input.resource.parallelized ? PARALLELIZED_CHILD_CONCURRENCY : CHILD_CONCURRENCY,
       limits: run.input.batchLimits,
     }],
   );
   const complete = children.parentsDone >= children.parents;
+  if (complete && progress.parentsBefore !== undefined) progress.parentsBefore += children.parents;
   progress.parentOffset = complete ? 0 : children.parentsDone;
   const done = complete && progress.batches + 1 >= parent.batches;
   return { result: children, complete, done, ...(children.pauseMs !== undefined ? { pauseMs: children.pauseMs } : {}) };

@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/workflow';
 import type { JsonObject } from '../config/types';
 import type { BatchResult } from '../core/activity-types';
 import { advanceBoundary } from '../core/cursor';
+import { countsParents } from './child-batches';
 import type { FlatResourceProgress, PageTokenJson, ResourceProgress, SyncResourceInput } from './types';
 
 type LastValueFunc = Parameters<typeof advanceBoundary>[2];
@@ -16,7 +17,7 @@ export function startingProgress(input: SyncResourceInput, nowMs: number): Resou
   const isChild = input.parent !== undefined;
   if (carried === undefined) {
     const base = { batches: 0, pages: 0, rows: 0, longWaits: 0, begun: false, startedAtMs: nowMs };
-    return isChild ? { kind: 'children', ...base, parentOffset: 0 } : { kind: 'pages', ...base, pageToken: null, nextPageSummary: 'first page' };
+    return isChild ? { kind: 'children', ...base, parentOffset: 0, ...(countsParents() ? { parentsBefore: 0 } : {}) } : { kind: 'pages', ...base, pageToken: null, nextPageSummary: 'first page' };
   }
   if (!('kind' in carried)) return fromFlatProgress(carried, isChild);
   if ((carried.kind === 'children') !== isChild) {

@@ -86,6 +86,11 @@ export interface ChildProgress extends ProgressBase {
   kind: 'children';
   /** The first parent of the current parent batch still to walk (a batch may stop part-way). */
   parentOffset: number;
+  /**
+   * Parent records of the parent batches finished, which key the child rows (FetchAndLoadChildrenInput.parentsBefore).
+   * Absent: a load started before child rows were keyed by parent, which keeps the old keys to its end.
+   */
+  parentsBefore?: number;
 }
 
 export type ResourceProgress = PageProgress | ChildProgress;

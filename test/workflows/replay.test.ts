@@ -88,3 +88,12 @@ describe('syncResource histories recorded before the named steps', () => {
     await expect(Worker.runReplayHistory({ workflowBundle: bundle }, recorded, 'recorded/child')).resolves.toBeUndefined();
   });
 });
+
+test('a child syncResource run from before child rows were keyed by parent replays, keeping the old keys', async () => {
+  const recorded = history('sync-resource-child-batches-unnumbered.json') as Recorded;
+  // Recorded from the code before: 45 repos in 3 parent batches, child batches cut by the kept-row limit.
+  expect(scheduledActivities(recorded)).toEqual(Array.from({ length: 9 }, () => 'fetchAndLoadChildren'));
+  const inputs = JSON.stringify(recorded).includes('parentsBefore');
+  expect(inputs).toBe(false);
+  await expect(Worker.runReplayHistory({ workflowBundle: bundle }, recorded, 'recorded/sync-resource-child')).resolves.toBeUndefined();
+});

@@ -5,8 +5,10 @@
  */
 import { ClickHouseClient } from '@clickhouse/client';
 import { Client, Connection } from '@temporalio/client';
+import { validateSourceConfig } from '../../../src/config';
 import type { ResolvedSource } from '../../../src/config/types';
 import { MockAnalyticsApi, startMockAnalyticsApi } from '../../fixtures/mock-analytics-api';
+import { startMockReposApi } from '../../fixtures/mock-repos-api';
 import { dropDatabase, uniqueName } from '../../helpers/clickhouse';
 import { startWorkerProcess, waitUntil, WorkerProcess } from '../../helpers/servers';
 import { useSyncStack } from '../../helpers/sync-stack';
@@ -17,7 +19,7 @@ jest.setTimeout(180_000);
 
 const API_KEY = 'batch-time-key';
 const stack = useSyncStack('sluice_rel_time');
-const apis: MockAnalyticsApi[] = [];
+const apis: Array<Pick<MockAnalyticsApi, 'close'>> = [];
 
 afterAll(async () => {
   for (const api of apis) await api.close();
@@ -39,6 +41,36 @@ test('destination.batch_seconds ends batches by time: 30 pages at ≥ 250 ms eac
   expect(result.resources[0]).toMatchObject({ rows: 300, pages: 30 });
   expect(result.resources[0].batches).toBeGreaterThanOrEqual(4);
   expect(await tableCounts(stack.clickhouse, stack.database, 'events')).toMatchObject({ final: 300, uniqueFinal: 300 });
+});
+
+test('child batches end by time too: no parent is started past batch_seconds, the next batch resumes after the parents done', async () => {
+  const token = 'child-time-token';
+  const api = await startMockReposApi({ repos: 40, token });
+  apis.push(api);
+  api.delayIssues(300);
+  const config = validateSourceConfig({
+    client: { base_url: api.url, auth: { type: 'bearer', token: '${repos_token}' } },
+    destination: { batch_seconds: 1 },
+    resources: [
+      { name: 'repos', primary_key: 'id', endpoint: { path: '/repos', data_selector: 'items', paginator: { type: 'page_number', base_page: 1, page_param: 'page', total_path: 'total_pages' } } },
+      { name: 'issues', write_disposition: 'append', endpoint: { path: '/repos/{resources.repos.name}/issues', data_selector: 'data', paginator: { type: 'json_link', next_url_path: 'next' } } },
+    ],
+  });
+  if (!config.ok) throw new Error(JSON.stringify(config.problems));
+  const pipeline = uniqueName('child_time');
+  const result = await runSyncWithWorker(stack.temporal, { pipeline, database: stack.database, source: config.source, env: { REPOS_TOKEN: token } });
+  // All 40 repos are one parent batch. Their 56 issue requests at ≥ 300 ms, 4 parents at a time, take ≥ 4 s;
+  // a child batch starts no parent after 1 s, so it walks at most about 4 × (1 s / 300 ms + 1) parents.
+  const history = await stack.temporal.client.workflow.getHandle(`sluice/${pipeline}/issues`).fetchHistory();
+  const childBatches = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'fetchAndLoadChildren');
+  expect(childBatches.length).toBeGreaterThanOrEqual(3);
+  // Each batch went on after the parents done: every repo's issues were asked for once.
+  const firstPages = api.requests.filter((r) => /^\/repos\/repo-\d+\/issues$/.test(r));
+  expect(firstPages).toHaveLength(40);
+  expect(new Set(firstPages).size).toBe(40);
+  const expected = Array.from({ length: 40 }, (_, i) => api.issuesPerRepo(i + 1)).reduce((a, b) => a + b, 0);
+  expect(result.resources.find((r) => r.name === 'issues')).toMatchObject({ rows: expected, batches: 1 });
+  expect(await tableCounts(stack.clickhouse, stack.database, 'issues')).toMatchObject({ final: expected, raw: expected });
 });
 
 describe('a worker killed 12 s into a slow sync', () => {

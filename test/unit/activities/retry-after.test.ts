@@ -4,7 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { partialBatchPause } from '../../../src/activities/fetch-pages';
+import { partialBatchPause } from '../../../src/activities/batch-collector';
 import { pageFailure } from '../../../src/activities/page-failure';
 import type { RetryConfig } from '../../../src/config/types';
 import { SluiceError } from '../../../src/errors';
