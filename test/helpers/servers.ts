@@ -130,6 +130,8 @@ export interface WorkerProcess {
   /** Resolves when the process has exited. */
   exited: Promise<void>;
   kill(signal: NodeJS.Signals): Promise<void>;
+  /** A clean shutdown (SIGTERM), SIGKILL if it has not exited after 15 s. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -164,6 +166,7 @@ export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<Worker
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await gone;
     },
+    stop: () => stopChild(child),
   };
 }
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { MockAnalyticsApi, startMockAnalyticsApi } from '../fixtures/mock-analytics-api';
 import { runCli } from '../helpers/cli';
 import { countFinal, dropDatabase, testClickHouse, uniqueName } from '../helpers/clickhouse';
-import { startWorkerProcess, WorkerProcess } from '../helpers/worker-process';
+import { startWorkerProcess, WorkerProcess } from '../helpers/servers';
 
 const API_KEY = 'ops-key-4242';
 let api: MockAnalyticsApi;

@@ -18,7 +18,7 @@ import type { SyncSourceInput, SyncSourceResult } from '../../src/workflows/type
 import { makeEvent, MockAnalyticsApi, startMockAnalyticsApi } from '../fixtures/mock-analytics-api';
 import { countFinal, uniqueName } from '../helpers/clickhouse';
 import { useSyncStack } from '../helpers/sync-stack';
-import { startWorkerProcess, WorkerProcess } from '../helpers/worker-process';
+import { startWorkerProcess, WorkerProcess } from '../helpers/servers';
 
 let api: MockAnalyticsApi;
 const stack = useSyncStack('sluice_it_reg_auth');
@@ -46,9 +46,13 @@ afterAll(async () => {
   await api?.close();
 });
 
-/** A config module that registers "vendor_token" and uses it, outside the worker's working directory. */
-function writeModule(): string {
-  const path = join(moduleDir, 'vendor.ts');
+/**
+ * Writes a config module, outside the worker's working directory, that registers "vendor_token" and uses it
+ * as the client's auth for one merge resource `name` over the mock API; `endpointExtra` is TypeScript source
+ * of more endpoint keys (functions included).
+ */
+function writeModule(file: string, name: string, endpointExtra = ''): string {
+  const path = join(moduleDir, file);
   writeFileSync(
     path,
     `import { registerAuth, type AuthStrategy } from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'config'))};
@@ -66,10 +70,10 @@ registerAuth('vendor_token', (options): AuthStrategy => ({
 export default {
   client: { base_url: ${JSON.stringify(api.url)}, auth: { type: 'vendor_token', scheme: 'Bearer', token: '\${VENDOR_TOKEN}' } },
   resources: [{
-    name: 'events',
+    name: ${JSON.stringify(name)},
     primary_key: 'id',
     write_disposition: 'merge',
-    endpoint: { path: '/v1/resource', data_selector: 'data', paginator: { type: 'offset', limit: 100 } },
+    endpoint: { path: '/v1/resource', data_selector: 'data', paginator: { type: 'offset', limit: 100 }, ${endpointExtra} },
   }],
 };
 `,
@@ -78,7 +82,7 @@ export default {
 }
 
 test('a registered auth from the config module signs every request', async () => {
-  const path = writeModule();
+  const path = writeModule('vendor.ts', 'events');
   const source = await loadSourceConfig(path);
   const resource = source.resources[0]!;
   // What travels in workflow input: the name and JSON options, the secret still a reference.
@@ -95,45 +99,17 @@ test('a registered auth from the config module signs every request', async () =>
 }, 120_000);
 
 test('callable response_actions change the response before sluice reads it', async () => {
-  const path = join(moduleDir, 'hooks.ts');
-  writeFileSync(
-    path,
-    `import { registerAuth } from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'config'))};
-
-registerAuth('vendor_token', (options) => ({
-  async apply(req) {
-    req.headers.authorization = 'Bearer ' + String(options.token);
-  },
-  async onUnauthorized() {
-    return false;
-  },
-  secrets: () => [],
-}));
-
-type Page = { data: { id: number; event_type: string | null }[]; total: number };
-
-export default {
-  client: { base_url: ${JSON.stringify(api.url)}, auth: { type: 'vendor_token', token: '\${VENDOR_TOKEN}' } },
-  resources: [{
-    name: 'tagged',
-    primary_key: 'id',
-    write_disposition: 'merge',
-    endpoint: {
-      path: '/v1/resource',
-      data_selector: 'data',
-      paginator: { type: 'offset', limit: 100 },
-      response_actions: [
-        { status_code: 404, action: 'ignore' },
-        (response: { text: string }) => {
-          const page = JSON.parse(response.text) as Page;
-          page.data = page.data.map((e) => ({ ...e, tagged_by: 'hook', odd: e.id % 2 }));
-          response.text = JSON.stringify(page);
-        },
-      ],
-    },
-  }],
-};
-`,
+  const path = writeModule(
+    'hooks.ts',
+    'tagged',
+    `response_actions: [
+      { status_code: 404, action: 'ignore' },
+      (response: { text: string }) => {
+        const page = JSON.parse(response.text) as { data: { id: number; event_type: string | null }[]; total: number };
+        page.data = page.data.map((e) => ({ ...e, tagged_by: 'hook', odd: e.id % 2 }));
+        response.text = JSON.stringify(page);
+      },
+    ],`,
   );
   const source = await loadSourceConfig(path);
   const endpoint = source.resources[0]!.endpoint;
@@ -150,37 +126,11 @@ export default {
 }, 120_000);
 
 test('an incremental convert function writes the start value sent', async () => {
-  const path = join(moduleDir, 'convert.ts');
-  writeFileSync(
-    path,
-    `import { registerAuth } from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'config'))};
-
-registerAuth('vendor_token', (options) => ({
-  async apply(req) {
-    req.headers.authorization = 'Bearer ' + String(options.token);
-  },
-  async onUnauthorized() {
-    return false;
-  },
-  secrets: () => [],
-}));
-
-export default {
-  client: { base_url: ${JSON.stringify(api.url)}, auth: { type: 'vendor_token', token: '\${VENDOR_TOKEN}' } },
-  resources: [{
-    name: 'recent',
-    primary_key: 'id',
-    write_disposition: 'merge',
-    endpoint: {
-      path: '/v1/resource',
-      data_selector: 'data',
-      paginator: { type: 'offset', limit: 100 },
-      // The API filters by whole days: ask from the start of the cursor's day.
-      incremental: { cursor_path: 'updated_at', initial_value: '2024-01-01T02:00:00Z', start_param: 'updated_since', convert: (v: unknown) => String(v).slice(0, 10) + 'T00:00:00.000Z' },
-    },
-  }],
-};
-`,
+  const path = writeModule(
+    'convert.ts',
+    'recent',
+    // The API filters by whole days: ask from the start of the cursor's day.
+    `incremental: { cursor_path: 'updated_at', initial_value: '2024-01-01T02:00:00Z', start_param: 'updated_since', convert: (v: unknown) => String(v).slice(0, 10) + 'T00:00:00.000Z' },`,
   );
   const source = await loadSourceConfig(path);
   expect(source.resources[0]!.endpoint.incremental).toMatchObject({ convert_function: true });

@@ -3,16 +3,13 @@
  * include_from_parent) → issue details (dlt's legacy resolve form). Parent records reach the children
  * through ClickHouse, never through workflow history.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
-import { loadSourceConfig } from '../../src/config';
 import type { ResolvedSource } from '../../src/config/types';
 import { literal, qualified } from '../../src/destination/sql';
 import type { SyncSourceResult } from '../../src/workflows/types';
-import { MockReposApi, startMockReposApi } from '../fixtures/mock-repos-api';
+import { ISSUES_ENDPOINT, MockReposApi, REPOS_ENDPOINT, reposClient, startMockReposApi } from '../fixtures/mock-repos-api';
 import { countFinal, uniqueName } from '../helpers/clickhouse';
+import { loadConfigObject } from '../helpers/config-file';
 import { useSyncStack } from '../helpers/sync-stack';
 import { runSyncWithWorker } from '../helpers/temporal';
 
@@ -24,34 +21,18 @@ const { database } = stack;
 
 beforeAll(async () => {
   api = await startMockReposApi({ repos: 45, token: TOKEN });
-  const path = join(mkdtempSync(join(tmpdir(), 'sluice-children-')), 'repos.json');
-  writeFileSync(
-    path,
-    JSON.stringify({
-      client: { base_url: api.url, auth: { type: 'bearer', token: '${repos_token}' } },
-      resource_defaults: { write_disposition: 'merge', primary_key: 'id' },
-      resources: [
-        {
-          name: 'repos',
-          endpoint: {
-            path: '/repos',
-            data_selector: 'items',
-            paginator: { type: 'page_number', base_page: 1, page_param: 'page', total_path: 'total_pages' },
-          },
-        },
-        {
-          name: 'issues',
-          include_from_parent: ['name'],
-          endpoint: { path: '/repos/{resources.repos.name}/issues', data_selector: 'data', paginator: { type: 'json_link', next_url_path: 'next' } },
-        },
-        {
-          name: 'issue_details',
-          endpoint: { path: '/issues/{issue_id}', params: { issue_id: { type: 'resolve', resource: 'issues', field: 'id' } } },
-        },
-      ],
-    }),
-  );
-  source = await loadSourceConfig(path);
+  source = await loadConfigObject({
+    client: reposClient(api),
+    resource_defaults: { write_disposition: 'merge', primary_key: 'id' },
+    resources: [
+      { name: 'repos', endpoint: REPOS_ENDPOINT },
+      { name: 'issues', include_from_parent: ['name'], endpoint: ISSUES_ENDPOINT },
+      {
+        name: 'issue_details',
+        endpoint: { path: '/issues/{issue_id}', params: { issue_id: { type: 'resolve', resource: 'issues', field: 'id' } } },
+      },
+    ],
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -92,28 +73,18 @@ test('children and grandchildren load once per parent record, with parent fields
 
 test('an incremental child keeps one cursor per parent: a late update to an old parent is not missed', async () => {
   const incrementalDb = stack.newDatabase('sluice_it_children_incr');
-  const path = join(mkdtempSync(join(tmpdir(), 'sluice-children-incr-')), 'repos-incr.json');
-  writeFileSync(
-    path,
-    JSON.stringify({
-      client: { base_url: api.url, auth: { type: 'bearer', token: '${repos_token}' } },
-      resources: [
-        { name: 'repos', selected: false, endpoint: { path: '/repos', data_selector: 'items', paginator: { type: 'page_number', base_page: 1, total_path: 'total_pages' } } },
-        {
-          name: 'issues',
-          primary_key: 'id',
-          write_disposition: 'merge',
-          endpoint: {
-            path: '/repos/{resources.repos.name}/issues',
-            data_selector: 'data',
-            paginator: { type: 'json_link', next_url_path: 'next' },
-            incremental: { cursor_path: 'updated_at', initial_value: '2020-01-01T00:00:00.000Z' },
-          },
-        },
-      ],
-    }),
-  );
-  const incrementalSource = await loadSourceConfig(path);
+  const incrementalSource = await loadConfigObject({
+    client: reposClient(api),
+    resources: [
+      { name: 'repos', selected: false, endpoint: REPOS_ENDPOINT },
+      {
+        name: 'issues',
+        primary_key: 'id',
+        write_disposition: 'merge',
+        endpoint: { ...ISSUES_ENDPOINT, incremental: { cursor_path: 'updated_at', initial_value: '2020-01-01T00:00:00.000Z' } },
+      },
+    ],
+  });
   const pipeline = uniqueName('repos_incr');
   const run = () => runSyncWithWorker(stack.temporal, { pipeline, database: incrementalDb, source: incrementalSource, env: { REPOS_TOKEN: TOKEN } });
   const repos = Array.from({ length: api.repos }, (_, i) => i + 1);
@@ -136,22 +107,13 @@ test('an incremental child keeps one cursor per parent: a late update to an old 
 
 test('include_from_parent naming a field the parent records lack fails the child, as in dlt, instead of loading nulls', async () => {
   const typoDb = stack.newDatabase('sluice_it_children_typo');
-  const path = join(mkdtempSync(join(tmpdir(), 'sluice-children-typo-')), 'repos-typo.json');
-  writeFileSync(
-    path,
-    JSON.stringify({
-      client: { base_url: api.url, auth: { type: 'bearer', token: '${repos_token}' } },
-      resources: [
-        { name: 'repos', selected: false, endpoint: { path: '/repos', data_selector: 'items', paginator: { type: 'page_number', base_page: 1, total_path: 'total_pages' } } },
-        {
-          name: 'issues',
-          include_from_parent: ['nmae'],
-          endpoint: { path: '/repos/{resources.repos.name}/issues', data_selector: 'data', paginator: { type: 'json_link', next_url_path: 'next' } },
-        },
-      ],
-    }),
-  );
-  const typoSource = await loadSourceConfig(path);
+  const typoSource = await loadConfigObject({
+    client: reposClient(api),
+    resources: [
+      { name: 'repos', selected: false, endpoint: REPOS_ENDPOINT },
+      { name: 'issues', include_from_parent: ['nmae'], endpoint: ISSUES_ENDPOINT },
+    ],
+  });
   const error = await runSyncWithWorker(stack.temporal, { pipeline: uniqueName('repos_typo'), database: typoDb, source: typoSource, env: { REPOS_TOKEN: TOKEN } }).catch(
     (e: unknown) => e,
   );

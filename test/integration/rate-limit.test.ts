@@ -11,7 +11,7 @@ import { loadSourceConfig } from '../../src/config';
 import type { SyncSourceInput, SyncSourceResult } from '../../src/workflows/types';
 import { MockAnalyticsApi, startMockAnalyticsApi } from '../fixtures/mock-analytics-api';
 import { dropDatabase, testClickHouse, uniqueName } from '../helpers/clickhouse';
-import { startWorkerProcess, WorkerProcess } from '../helpers/worker-process';
+import { startWorkerProcess, WorkerProcess } from '../helpers/servers';
 
 const API_KEY = 'rate-limit-key';
 const RPS = 5;

@@ -3,13 +3,10 @@
  * fails (a 401 on one parent's sub-resource) leaves the parent's cursor where it was, so the next run asks
  * for the same parents again and loads every child of every parent.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
-import { loadSourceConfig } from '../../../src/config';
-import { MockReposApi, startMockReposApi } from '../../fixtures/mock-repos-api';
+import { ISSUES_ENDPOINT, MockReposApi, REPOS_ENDPOINT, reposClient, startMockReposApi } from '../../fixtures/mock-repos-api';
 import { countFinal, uniqueName } from '../../helpers/clickhouse';
+import { loadConfigObject } from '../../helpers/config-file';
 import { useSyncStack } from '../../helpers/sync-stack';
 import { runSyncWithWorker } from '../../helpers/temporal';
 import { storedState } from './harness';
@@ -29,27 +26,14 @@ afterAll(async () => {
 });
 
 test('a child that fails leaves its incremental parent cursor alone; the next run loads every child', async () => {
-  const path = join(mkdtempSync(join(tmpdir(), 'sluice-rel-children-')), 'repos.json');
-  writeFileSync(
-    path,
-    JSON.stringify({
-      client: { base_url: api.url, auth: { type: 'bearer', token: '${repos_token}' } },
-      resource_defaults: { write_disposition: 'merge', primary_key: 'id' },
-      resources: [
-        {
-          name: 'repos',
-          endpoint: {
-            path: '/repos',
-            data_selector: 'items',
-            paginator: { type: 'page_number', base_page: 1, total_path: 'total_pages' },
-            incremental: { cursor_path: 'id', initial_value: 0 },
-          },
-        },
-        { name: 'issues', endpoint: { path: '/repos/{resources.repos.name}/issues', data_selector: 'data', paginator: { type: 'json_link', next_url_path: 'next' } } },
-      ],
-    }),
-  );
-  const source = await loadSourceConfig(path);
+  const source = await loadConfigObject({
+    client: reposClient(api),
+    resource_defaults: { write_disposition: 'merge', primary_key: 'id' },
+    resources: [
+      { name: 'repos', endpoint: { ...REPOS_ENDPOINT, incremental: { cursor_path: 'id', initial_value: 0 } } },
+      { name: 'issues', endpoint: ISSUES_ENDPOINT },
+    ],
+  });
   const pipeline = uniqueName('children');
   const { database } = stack;
   const run = () => runSyncWithWorker(stack.temporal, { pipeline, database, source, env: { REPOS_TOKEN: TOKEN }, batchLimits: { rows: 10, pages: 1 } });

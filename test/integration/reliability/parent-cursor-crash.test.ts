@@ -12,11 +12,11 @@
  * exactly once and the parent's cursor is the newest parent with the hash of its row (docs/reliability.md,
  * "Incremental state and its failure windows").
  */
-import { validateSourceConfig } from '../../../src/config';
 import type { ResolvedSource } from '../../../src/config/types';
 import { qualified } from '../../../src/destination/sql';
-import { MockReposApi, startMockReposApi } from '../../fixtures/mock-repos-api';
+import { ISSUES_ENDPOINT, MockReposApi, REPOS_ENDPOINT, reposClient, startMockReposApi } from '../../fixtures/mock-repos-api';
 import { uniqueName } from '../../helpers/clickhouse';
+import { loadConfigObject } from '../../helpers/config-file';
 import { HeldRequest, waitUntil, WorkerProcess } from '../../helpers/servers';
 import type { SyncSourceResult } from '../../../src/workflows/types';
 import { isInsertInto, resultOf, startSync, storedState, syncInput } from './harness';
@@ -59,26 +59,20 @@ afterAll(async () => {
 
 const startWorker = (): Promise<WorkerProcess> => stack.startWorker(taskQueue, { REPOS_TOKEN: TOKEN });
 
-function reposSource(api: MockReposApi): ResolvedSource {
-  const issues = { path: '/repos/{resources.repos.name}/issues', data_selector: 'data', paginator: { type: 'json_link', next_url_path: 'next' } };
-  const result = validateSourceConfig({
-    client: { base_url: api.url, auth: { type: 'bearer', token: '${repos_token}' }, retry: { initial_interval: 0.2, maximum_interval: 1, maximum_attempts: 100 } },
+function reposSource(api: MockReposApi): Promise<ResolvedSource> {
+  return loadConfigObject({
+    client: { ...reposClient(api), retry: { initial_interval: 0.2, maximum_interval: 1, maximum_attempts: 100 } },
     resource_defaults: { write_disposition: 'merge', primary_key: 'id' },
     resources: [
-      {
-        name: 'repos',
-        endpoint: { path: '/repos', data_selector: 'items', paginator: { type: 'page_number', base_page: 1, total_path: 'total_pages' }, incremental: { cursor_path: 'id', initial_value: 0 } },
-      },
-      { name: 'issues', endpoint: issues },
-      { name: 'issues_log', endpoint: issues, primary_key: [], write_disposition: 'append' },
+      { name: 'repos', endpoint: { ...REPOS_ENDPOINT, incremental: { cursor_path: 'id', initial_value: 0 } } },
+      { name: 'issues', endpoint: ISSUES_ENDPOINT },
+      { name: 'issues_log', endpoint: ISSUES_ENDPOINT, primary_key: [], write_disposition: 'append' },
     ],
   });
-  if (!result.ok) throw new Error(`test config invalid: ${JSON.stringify(result.problems)}`);
-  return result.source;
 }
 
 // One page of 20 repos a batch: three parent batches, each its own child batch.
-const runInput = (p: Pipeline) => ({ ...syncInput(p.name, p.database, reposSource(p.api)), batchLimits: { rows: 20, pages: 1 } });
+const runInput = async (p: Pipeline) => ({ ...syncInput(p.name, p.database, await reposSource(p.api)), batchLimits: { rows: 20, pages: 1 } });
 
 /** Which statement each window holds: the parent's data INSERT, or the parent's cursor write. */
 function heldStatement(p: Pipeline): (query: string) => boolean {
@@ -118,7 +112,7 @@ test('a worker killed in each window of an incremental parent and its children: 
   const everything = { repos: REPOS, issues: allIssues, issuesLog: allIssues };
   let worker = await startWorker();
   const holds = pipelines.map((p) => stack.proxy.holdNext(heldStatement(p)));
-  const handles = await Promise.all(pipelines.map((p) => startSync(stack.client, taskQueue, runInput(p))));
+  const handles = await Promise.all(pipelines.map(async (p) => startSync(stack.client, taskQueue, await runInput(p))));
   const held: HeldRequest[] = await Promise.all(holds);
 
   // What each window saw when its statement was held: the cursor write comes only after every child is in.
@@ -161,7 +155,7 @@ test('a worker killed in each window of an incremental parent and its children: 
 
   // A second run starts from the cursor: no parent is new, so no child is asked for, and nothing changes.
   const before = pipelines.map((p) => p.api.requests.length);
-  const second = await Promise.all(pipelines.map(async (p) => resultOf(await startSync(stack.client, taskQueue, runInput(p)))));
+  const second = await Promise.all(pipelines.map(async (p) => resultOf(await startSync(stack.client, taskQueue, await runInput(p)))));
   const afterSecondRun = await Promise.all(pipelines.map((p, i) => afterRun(p, second[i], before[i])));
   expect(afterSecondRun).toEqual(pipelines.map((p) => ({ window: p.window, ...everything, reported: [0, 0, 0], cursor: expectedCursor, issueRequests: [] })));
   for (const w of stack.workers) expect(w.output()).not.toContain(TOKEN);
