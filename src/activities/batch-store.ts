@@ -71,7 +71,15 @@ export async function storeBatch(destination: Destination, input: StoreInput, fe
   if (input.keepForChildren) {
     await destination.writeParentRecords(
       input.database,
-      { pipeline: input.pipeline, resource: input.resource.name, loadId: input.loadId, page: input.batch, part: input.part ?? 0 },
+      {
+        pipeline: input.pipeline,
+        resource: input.resource.name,
+        loadId: input.loadId,
+        page: input.batch,
+        part: input.part ?? 0,
+        // A child batch keyed by parent keeps each parent's children as a part of their own (parent-records.ts).
+        ...(numbered && input.part !== undefined ? { parts: spans.map(({ page, records: n }) => ({ part: page, records: n })) } : {}),
+      },
       records,
     );
   }

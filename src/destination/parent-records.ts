@@ -23,6 +23,26 @@ export interface ParentPageRef {
    * is the index of its first parent. Reading a page returns every part, in order.
    */
   part?: number;
+  /**
+   * The records' parts, in order (a child batch keyed by parent: each parent's children are a part of their
+   * own, numbered by the parent's ordinal in the load). A retry over other parents then rewrites the same
+   * keys, and a later batch starting inside the span does too, so a page read back holds each record once.
+   * Absent: every record is in `part`, numbered from 0.
+   */
+  parts?: readonly ParentRecordPart[];
+}
+
+export interface ParentRecordPart {
+  part: number;
+  records: number;
+}
+
+/** Each record's (part, row): its part's number and its place in that part. */
+function placesOf(ref: ParentPageRef, count: number): Array<{ part: number; row: number }> {
+  if (!ref.parts) return Array.from({ length: count }, (_, row) => ({ part: ref.part ?? 0, row }));
+  const places = ref.parts.flatMap(({ part, records }) => Array.from({ length: records }, (_, row) => ({ part, row })));
+  if (places.length !== count) throw new RangeError(`parent record parts hold ${places.length} records, the batch ${count}`);
+  return places;
 }
 
 function tableSql(database: string): string {
@@ -54,13 +74,13 @@ export class ParentRecordStore {
   async write(database: string, ref: ParentPageRef, records: JsonObject[]): Promise<void> {
     if (records.length === 0) return;
     await this.ensureTable(database);
-    const rows = records.map((record, row) => ({
+    const places = placesOf(ref, records.length);
+    const rows = records.map((record, i) => ({
       pipeline: ref.pipeline,
       resource: ref.resource,
       load_id: ref.loadId,
       page: ref.page,
-      part: ref.part ?? 0,
-      row,
+      ...places[i]!,
       record: JSON.stringify(record),
     }));
     await this.conn.insert(qualified(database, PARENT_RECORDS_TABLE), rows, `keeping page ${ref.page} of ${ref.resource} for its children`);
