@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { validateSourceConfig } from '../../src/config';
 import type { ResolvedSource } from '../../src/config/types';
 import { qualified } from '../../src/destination/sql';
+import { startMockAnalyticsApi } from '../fixtures/mock-analytics-api';
 import { uniqueName } from '../helpers/clickhouse';
 import { useSyncStack } from '../helpers/sync-stack';
 import { runSyncWithWorker } from '../helpers/temporal';
@@ -150,4 +151,39 @@ test('a merge_key (natural key) retires only the keys a load holds; hard_delete 
     { id: 2, name: 'c2 renamed', from: next, to: null },
     { id: 3, name: 'c3', from: start, to: next },
   ]);
+});
+
+test('a run that fails midway closes nothing and opens nothing: only a complete load changes the table', async () => {
+  const api = await startMockAnalyticsApi({ records: 500, apiKey: 'scd2-midway' });
+  try {
+    const database = stack.newDatabase('sluice_it_scd2_midway');
+    const pipeline = uniqueName('scd2_midway');
+    const result = validateSourceConfig({
+      client: { base_url: api.url, auth: { type: 'api_key', name: 'api_key', api_key: '${api_key}', location: 'query' } },
+      resources: [{ name: 'events', write_disposition: { disposition: 'merge', strategy: 'scd2' }, endpoint: { path: '/v1/resource', data_selector: 'data', paginator: { type: 'offset', limit: 100 } } }],
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    const sync = () => runSyncWithWorker(stack.temporal, { pipeline, database, source: result.source, env: { API_KEY: 'scd2-midway' }, batchLimits: { rows: 100, pages: 1 } });
+    const table = qualified(database, 'events');
+    const state = async () => ({
+      raw: await count(`SELECT count() AS n FROM ${table}`),
+      current: await count(`SELECT count() AS n FROM ${table} FINAL WHERE isNull(_sluice_valid_to)`),
+      closed: await count(`SELECT count() AS n FROM ${table} FINAL WHERE isNotNull(_sluice_valid_to)`),
+    });
+    await sync();
+    expect(await state()).toEqual({ raw: 500, current: 500, closed: 0 });
+
+    // Records on the first page and on the last change; the API refuses the 4th page (a 401 fails the run
+    // at once) after three batches went in. Pages 4 and 5 were never seen: their records must stay open.
+    api.updateRecords([5, 450], { event_type: 'changed' });
+    api.setFaults({ failAt: { offset: 300, status: 401 } });
+    await expect(sync()).rejects.toThrow();
+    expect(await state()).toEqual({ raw: 500, current: 500, closed: 0 });
+
+    api.setFaults({});
+    await sync();
+    expect(await state()).toEqual({ raw: 504, current: 500, closed: 2 });
+  } finally {
+    await api.close();
+  }
 });
