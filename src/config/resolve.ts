@@ -16,12 +16,12 @@ import {
   normalizeAuth,
   normalizeColumns,
   normalizeIncremental,
-  normalizePaginator,
   normalizeRetry,
   normalizeSchemaContract,
   normalizeWriteDisposition,
   writeDispositionStrategy,
 } from './normalize';
+import { normalizePaginator } from './paginator-schema';
 import { isSingleEntityPath, replacePlaceholders } from './placeholders';
 import { type ConfigProblem, problem } from './problems';
 import type { ClientInput, ResourceInput, SourceConfigInput } from './schema';

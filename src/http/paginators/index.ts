@@ -1,17 +1,20 @@
-/** Every paginator by dlt `type` name: adding one is one module and one entry in registry.ts. */
+/**
+ * Every paginator by dlt `type` name. Adding one is one module and one entry in registry.ts (which
+ * says exactly what the module exports); nothing else lists paginator types.
+ */
 import type { PaginatorConfig } from '../../config/types';
 import { SluiceError } from '../../errors';
 import { autoPaginator } from './auto';
-import { CONCRETE } from './registry';
+import { BUILT_IN_PAGINATORS, builtInDefinition } from './registry';
 import type { Paginator } from './types';
 
 export function paginatorFor(cfg: PaginatorConfig): Paginator {
   if (cfg.type === 'auto') return autoPaginator as unknown as Paginator;
-  const p = (CONCRETE as Record<string, unknown>)[cfg.type];
-  if (!p) {
-    throw new SluiceError('config', `unknown paginator type "${cfg.type}": use one of auto, ${Object.keys(CONCRETE).join(', ')}`);
+  const definition = builtInDefinition(cfg.type);
+  if (!definition) {
+    throw new SluiceError('config', `unknown paginator type "${cfg.type}": use one of auto, ${BUILT_IN_PAGINATORS.map((d) => d.type).join(', ')}`);
   }
-  return p as Paginator;
+  return definition.paginator as unknown as Paginator;
 }
 
 export { detectPaginator } from './auto';
