@@ -50,8 +50,8 @@ export function resolveSource(config: SourceConfigInput): Resolution {
     // Functions cannot travel in workflow input: the count marks the resource, and the worker runs the
     // steps from the config module itself (src/activities/processing-steps.ts).
     if (resource.processing_steps !== undefined && resource.processing_steps.length > 0) resolved.processing_steps = resource.processing_steps.length;
-    // A registered auth lives in the module too: the worker loads it before the resource fetches.
-    if (resolved.endpoint.auth?.type === 'registered' || resolved.endpoint.response_hooks || resolved.endpoint.incremental?.convert_function) {
+    // A registered auth or paginator lives in the module too: the worker loads it before the resource fetches.
+    if (resolved.endpoint.auth?.type === 'registered' || resolved.endpoint.paginator?.type === 'registered' || resolved.endpoint.response_hooks || resolved.endpoint.incremental?.convert_function) {
       resolved.registered_functions = true;
     }
     return resolved;

@@ -5,6 +5,7 @@
  * Everything here is plain JSON, because a resolved source travels in workflow input. That is safe only
  * because secrets are still `"${NAME}"` references at this point: they are resolved inside activities.
  */
+import type { RegisteredPaginatorConfig } from '../http/paginators/custom';
 import type { BuiltInPaginatorConfig } from '../http/paginators/registry';
 
 export type JsonPrimitive = string | number | boolean | null;
@@ -44,7 +45,7 @@ export interface RegisteredAuth {
 export type AuthConfig = ApiKeyAuth | BearerAuth | HttpBasicAuth | OAuth2ClientCredentialsAuth | RegisteredAuth;
 
 // ---- paginators: each type's config lives in its module, listed in src/http/paginators/registry.ts ----
-export type PaginatorConfig = BuiltInPaginatorConfig;
+export type PaginatorConfig = BuiltInPaginatorConfig | RegisteredPaginatorConfig;
 
 // ---- incremental loading ----
 /** Declarative counterparts of dlt's `convert` callable, applied to the values sent in requests. */

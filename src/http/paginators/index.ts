@@ -1,15 +1,18 @@
 /**
  * Every paginator by dlt `type` name. Adding one is one module and one entry in registry.ts (which
- * says exactly what the module exports); nothing else lists paginator types.
+ * says exactly what the module exports); nothing else lists paginator types. A `.ts` config adds its
+ * own at run time with `registerPaginator` (custom.ts).
  */
 import type { PaginatorConfig } from '../../config/types';
 import { SluiceError } from '../../errors';
 import { autoPaginator } from './auto';
+import { registeredPaginator } from './custom';
 import { BUILT_IN_PAGINATORS, builtInDefinition } from './registry';
 import type { Paginator } from './types';
 
 export function paginatorFor(cfg: PaginatorConfig): Paginator {
   if (cfg.type === 'auto') return autoPaginator as unknown as Paginator;
+  if (cfg.type === 'registered') return registeredPaginator as unknown as Paginator;
   const definition = builtInDefinition(cfg.type);
   if (!definition) {
     throw new SluiceError('config', `unknown paginator type "${cfg.type}": use one of auto, ${BUILT_IN_PAGINATORS.map((d) => d.type).join(', ')}`);
@@ -18,5 +21,6 @@ export function paginatorFor(cfg: PaginatorConfig): Paginator {
 }
 
 export { detectPaginator } from './auto';
+export { registerPaginator, type CustomPaginator, type PaginatorFactory } from './custom';
 export { parseLinkHeader } from './header-link';
 export type { PaginationContext, Paginator } from './types';
