@@ -13,6 +13,7 @@ import { extname, isAbsolute, relative, sep } from 'node:path';
 import { readConfigFile } from '../config';
 import { MODULE_EXTENSIONS } from '../config/load';
 import type { IncrementalConvertFunction, ResponseHook } from '../config/endpoint-schema';
+import { responseHooksOf } from '../config/response-hooks';
 import type { JsonObject, ResolvedResource } from '../config/types';
 import { SluiceError } from '../errors';
 
@@ -118,7 +119,7 @@ export async function loadRegisteredFunctions(resource: ResolvedResource, module
 
   const wanted = resource.endpoint.response_hooks ?? 0;
   const actions = own?.response_actions ?? defaults?.response_actions;
-  const responseHooks = wanted === 0 ? [] : (Array.isArray(actions) ? actions : []).filter((a): a is ResponseHook => typeof a === 'function');
+  const responseHooks = wanted === 0 ? [] : responseHooksOf(Array.isArray(actions) ? actions : []);
   if (responseHooks.length !== wanted) throw changed(`has ${responseHooks.length} callable response_actions, not ${wanted}`);
 
   if (!resource.endpoint.incremental?.convert_function) return { responseHooks };

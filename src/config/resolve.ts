@@ -22,6 +22,7 @@ import {
   writeDispositionStrategy,
 } from './normalize';
 import { normalizePaginator } from './paginator-schema';
+import { responseHooksOf } from './response-hooks';
 import { isSingleEntityPath, replacePlaceholders } from './placeholders';
 import { type ConfigProblem, problem } from './problems';
 import type { ClientInput, ResourceInput, SourceConfigInput } from './schema';
@@ -135,12 +136,12 @@ function resolveEndpoint(e: EndpointInput & { path: string }, client: ClientInpu
     params,
     headers: layered.headers,
     response_actions: (e.response_actions ?? []).flatMap((a) =>
-      typeof a === 'function'
+      typeof a === 'function' || a.action !== 'ignore'
         ? []
         : [{ ...(a.status_code !== undefined ? { status_code: a.status_code } : {}), ...(a.content !== undefined ? { content: a.content } : {}), action: a.action }],
     ),
     // Callables cannot travel: the count marks them, the worker takes them from the config module.
-    ...(countHooks(e.response_actions) > 0 ? { response_hooks: countHooks(e.response_actions) } : {}),
+    ...(responseHooksOf(e.response_actions).length > 0 ? { response_hooks: responseHooksOf(e.response_actions).length } : {}),
     retry: normalizeRetry(client.retry, e.retry),
     timeout_seconds: e.timeout ?? client.timeout ?? DEFAULT_TIMEOUT_SECONDS,
   };
@@ -170,6 +171,3 @@ function uniqueBindings(bindings: ParentBinding[]): ParentBinding[] {
   });
 }
 
-function countHooks(actions: readonly unknown[] | undefined): number {
-  return (actions ?? []).filter((a) => typeof a === 'function').length;
-}

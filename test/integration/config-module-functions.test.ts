@@ -5,7 +5,8 @@
  * - a custom auth registered by name (dlt's register_auth): validation accepts its type, only its JSON
  *   options travel in workflow input (the secret as a reference), and the registration has run before
  *   the first request;
- * - callable response_actions (dlt: callables taking the response), which change what is loaded;
+ * - callable response_actions (dlt: callables taking the response), which change what is loaded, in
+ *   the list or as the `action` of a dict entry, run only on the responses the entry matches;
  * - an incremental `convert` function, which rewrites the start value sent in the request;
  * - a custom paginator registered by name (dlt's register_paginator), whose state crosses workflow
  *   history between batches as the page token.
@@ -267,4 +268,56 @@ export default {
   const travelled = await historyText(`sluice/${result.pipeline}/skipped`);
   // The state the paginator returned after page 2 started the second batch, as JSON in history.
   expect(travelled).toContain('"state":{"skip":100,"last_id":"id-100"}');
+}, 120_000);
+
+test('a dict response action with a function runs that function on the responses it matches', async () => {
+  const path = join(moduleDir, 'dict-hooks.ts');
+  writeFileSync(
+    path,
+    `import { registerAuth } from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'config'))};
+
+registerAuth('vendor_token', (options) => ({
+  async apply(req) {
+    req.headers.authorization = 'Bearer ' + String(options.token);
+  },
+  async onUnauthorized() {
+    return false;
+  },
+  secrets: () => [],
+}));
+
+export default {
+  client: { base_url: ${JSON.stringify(api.url)}, auth: { type: 'vendor_token', token: '\${VENDOR_TOKEN}' } },
+  resources: [{
+    name: 'until_gone',
+    primary_key: 'id',
+    write_disposition: 'merge',
+    endpoint: {
+      path: '/v1/resource',
+      data_selector: 'data',
+      paginator: { type: 'offset', limit: 100 },
+      response_actions: [
+        // The API answers 404 past what it still holds: read that as the end of the data.
+        { status_code: 404, action: (response: { status: number; text: string }) => {
+          response.status = 200;
+          response.text = JSON.stringify({ data: [], total: 200 });
+        } },
+        { status_code: 503, action: () => { throw new Error('ran on a response it does not match'); } },
+      ],
+    },
+  }],
+};
+`,
+  );
+  const source = await loadSourceConfig(path);
+  expect(source.resources[0]!.endpoint.response_actions).toEqual([]);
+  expect(source.resources[0]!.endpoint.response_hooks).toBe(2);
+  api.setFaults({ failAt: { offset: 200, status: 404 } });
+  try {
+    const result = await runOnWorker(source, 'dict_hooks');
+    expect(result.resources[0]?.rows).toBe(200);
+    expect(await countFinal(stack.clickhouse, database, 'until_gone')).toBe(200);
+  } finally {
+    api.setFaults({});
+  }
 }, 120_000);
