@@ -34,7 +34,7 @@ interface ParentWalk {
 }
 
 export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLoadChildrenInput): Promise<FetchAndLoadChildrenResult> {
-  const { endpoint, secretValues, mask } = resolveEndpoint(input.resource.endpoint, deps);
+  const { endpoint, secretValues, mask } = resolveEndpoint(input.resource.endpoint, deps, input.pipeline);
   const { responseHooks, convert } = await loadRegisteredFunctions(input.resource, input.configModule, configDirsOf(deps)).catch((err: unknown) => {
     throw toActivityFailure(err, mask);
   });

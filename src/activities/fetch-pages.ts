@@ -80,7 +80,7 @@ function pagesWanted(limits: BatchLimits, taken: Taken): number {
 }
 
 export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadPagesInput): Promise<FetchAndLoadPagesResult> {
-  const { endpoint, secretValues, mask } = resolveEndpoint(input.resource.endpoint, deps);
+  const { endpoint, secretValues, mask } = resolveEndpoint(input.resource.endpoint, deps, input.pipeline);
   const { responseHooks, convert } = await loadRegisteredFunctions(input.resource, input.configModule, configDirsOf(deps)).catch((err: unknown) => {
     throw toActivityFailure(err, mask);
   });

@@ -13,9 +13,10 @@ export interface LiveEndpoint {
   mask: (text: string) => string;
 }
 
-export function resolveEndpoint(endpoint: ResolvedEndpoint, deps: ActivityDeps): LiveEndpoint {
+/** `pipeline`: auth fields left out are looked up under the pipeline's name first, as dlt does. */
+export function resolveEndpoint(endpoint: ResolvedEndpoint, deps: ActivityDeps, pipeline?: string): LiveEndpoint {
   try {
-    const resolved = resolveSecretRefs(endpoint, { env: deps.env, cwd: deps.cwd, allowEnv: deps.secretsAllow });
+    const resolved = resolveSecretRefs(endpoint, { env: deps.env, cwd: deps.cwd, allowEnv: deps.secretsAllow, pipeline });
     return {
       endpoint: resolved.value,
       secretValues: resolved.secretValues,
