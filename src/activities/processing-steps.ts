@@ -22,7 +22,7 @@ type RawResource = { name?: unknown; processing_steps?: unknown };
 
 const modules = new Map<string, Promise<unknown>>();
 
-/** The config module, loaded once per process: loading it also runs its registerAuth calls. */
+/** The config module, loaded once per process: loading it also runs its registerAuth and registerPaginator calls. */
 function loadModule(modulePath: string): Promise<unknown> {
   let raw = modules.get(modulePath);
   if (!raw) {
@@ -110,7 +110,7 @@ const endpointOf = (holder: unknown): RawEndpoint | undefined => {
  */
 export async function loadRegisteredFunctions(resource: ResolvedResource, modulePath: string | undefined, allowedDirs: readonly string[]): Promise<ModuleFunctions> {
   if (!resource.registered_functions) return { responseHooks: [] };
-  if (!modulePath) throw new SluiceError('config', `resource "${resource.name}" uses functions (a registered auth or response hooks), which only a .ts/.js config module can define`);
+  if (!modulePath) throw new SluiceError('config', `resource "${resource.name}" uses functions (a registered auth or paginator, response hooks), which only a .ts/.js config module can define`);
   const config = (await loadModule(allowedConfigModule(modulePath, allowedDirs))) as RawConfig;
   const raw = (config.resources ?? []).find((r) => typeof r === 'object' && r !== null && (r as RawResource).name === resource.name);
   const own = endpointOf(raw);
