@@ -23,13 +23,8 @@ Exit codes: 0 ok, 1 the sync failed, 2 bad input (config, arguments, missing sec
 Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TLS_CERT/KEY/CA, TEMPORAL_API_KEY, SLUICE_TASK_QUEUE,
 CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, CLICKHOUSE_DATABASE (README "CLI", docs/operating.md).`;
 
-async function main(argv: string[]): Promise<void> {
-  const program = new Command('sluice')
-    .description('Durable REST API → ClickHouse syncs on Temporal, configured like dlt rest_api sources')
-    .showHelpAfterError()
-    .addHelpText('after', EXIT_CODES_HELP)
-    .exitOverride();
-
+/** validate, run, preview, worker, status and cancel: the commands of one sync. */
+function registerSyncCommands(program: Command): void {
   program
     .command('validate <config>')
     .description('check a config (JSON, YAML or .ts); exit 2 with one line per problem')
@@ -86,9 +81,9 @@ async function main(argv: string[]): Promise<void> {
     .option('--no-wait', 'return once cancellation is requested')
     .addHelpText('after', example('sluice cancel analytics', 'sluice cancel sluice/analytics-2024-05-01T06:00:00Z'))
     .action((target: string, opts: unknown) => cancelCommand(target, opts, print));
+}
 
-  registerScheduleCommands(program, print, collect);
-
+function registerStateCommands(program: Command): void {
   const state = program.command('state').description('incremental state stored in _sluice_state');
   state
     .command('show <pipeline> [resource]')
@@ -103,7 +98,9 @@ async function main(argv: string[]): Promise<void> {
     .option('--database <db>', 'ClickHouse database (default: CLICKHOUSE_DATABASE, else the pipeline name)')
     .addHelpText('after', example('sluice state reset analytics resource_name'))
     .action((pipeline: string, resource: string | undefined, opts: unknown) => stateResetCommand(pipeline, resource, opts, print));
+}
 
+function registerDevCommands(program: Command): void {
   const dev = program.command('dev').description('the local stack: Temporal dev server (Web UI) and ClickHouse');
   dev
     .command('up')
@@ -130,7 +127,19 @@ async function main(argv: string[]): Promise<void> {
       print(`clickhouse ${s.clickhouse.healthy ? 'healthy' : 'down   '}  ${s.clickhouse.url}${s.clickhouse.version ? `  version ${s.clickhouse.version}` : ''}${s.clickhouse.pid ? `  pid ${s.clickhouse.pid}` : ''}`);
       if (!s.temporal.healthy || !s.clickhouse.healthy) process.exitCode = 3;
     });
+}
 
+async function main(argv: string[]): Promise<void> {
+  const program = new Command('sluice')
+    .description('Durable REST API → ClickHouse syncs on Temporal, configured like dlt rest_api sources')
+    .showHelpAfterError()
+    .addHelpText('after', EXIT_CODES_HELP)
+    .exitOverride();
+  // Registered in the order `sluice --help` lists them.
+  registerSyncCommands(program);
+  registerScheduleCommands(program, print, collect);
+  registerStateCommands(program);
+  registerDevCommands(program);
   await program.parseAsync(argv);
 }
 

@@ -13,6 +13,7 @@ import { extname, isAbsolute, relative, sep } from 'node:path';
 import { readConfigFile } from '../config';
 import { MODULE_EXTENSIONS } from '../config/load';
 import type { IncrementalConvertFunction, ResponseHook } from '../config/endpoint-schema';
+import { responseHooksOf } from '../config/response-hooks';
 import type { JsonObject, ResolvedResource } from '../config/types';
 import { SluiceError } from '../errors';
 
@@ -21,7 +22,7 @@ type RawResource = { name?: unknown; processing_steps?: unknown };
 
 const modules = new Map<string, Promise<unknown>>();
 
-/** The config module, loaded once per process: loading it also runs its registerAuth calls. */
+/** The config module, loaded once per process: loading it also runs its registerAuth and registerPaginator calls. */
 function loadModule(modulePath: string): Promise<unknown> {
   let raw = modules.get(modulePath);
   if (!raw) {
@@ -109,7 +110,7 @@ const endpointOf = (holder: unknown): RawEndpoint | undefined => {
  */
 export async function loadRegisteredFunctions(resource: ResolvedResource, modulePath: string | undefined, allowedDirs: readonly string[]): Promise<ModuleFunctions> {
   if (!resource.registered_functions) return { responseHooks: [] };
-  if (!modulePath) throw new SluiceError('config', `resource "${resource.name}" uses functions (a registered auth or response hooks), which only a .ts/.js config module can define`);
+  if (!modulePath) throw new SluiceError('config', `resource "${resource.name}" uses functions (a registered auth or paginator, response hooks), which only a .ts/.js config module can define`);
   const config = (await loadModule(allowedConfigModule(modulePath, allowedDirs))) as RawConfig;
   const raw = (config.resources ?? []).find((r) => typeof r === 'object' && r !== null && (r as RawResource).name === resource.name);
   const own = endpointOf(raw);
@@ -118,7 +119,7 @@ export async function loadRegisteredFunctions(resource: ResolvedResource, module
 
   const wanted = resource.endpoint.response_hooks ?? 0;
   const actions = own?.response_actions ?? defaults?.response_actions;
-  const responseHooks = wanted === 0 ? [] : (Array.isArray(actions) ? actions : []).filter((a): a is ResponseHook => typeof a === 'function');
+  const responseHooks = wanted === 0 ? [] : responseHooksOf(Array.isArray(actions) ? actions : []);
   if (responseHooks.length !== wanted) throw changed(`has ${responseHooks.length} callable response_actions, not ${wanted}`);
 
   if (!resource.endpoint.incremental?.convert_function) return { responseHooks };

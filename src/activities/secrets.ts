@@ -14,9 +14,10 @@ export interface LiveEndpoint {
   mask: (text: string) => string;
 }
 
-export function resolveEndpoint(endpoint: ResolvedEndpoint, deps: ActivityDeps): LiveEndpoint {
+/** `pipeline`: auth fields left out are looked up under the pipeline's name first, as dlt does. */
+export function resolveEndpoint(endpoint: ResolvedEndpoint, deps: ActivityDeps, pipeline?: string): LiveEndpoint {
   try {
-    const resolved = resolveSecretRefs(endpoint, { env: deps.env, cwd: deps.cwd, allowEnv: deps.secretsAllow });
+    const resolved = resolveSecretRefs(endpoint, { env: deps.env, cwd: deps.cwd, allowEnv: deps.secretsAllow, pipeline });
     return {
       endpoint: resolved.value,
       secretValues: resolved.secretValues,
@@ -31,9 +32,9 @@ export function resolveEndpoint(endpoint: ResolvedEndpoint, deps: ActivityDeps):
 /** A batch's endpoint with its secrets resolved, and the functions its .ts config module registered for it. */
 export async function resolveBatchEndpoint(
   deps: ActivityDeps,
-  input: { resource: ResolvedResource; configModule?: string },
+  input: { resource: ResolvedResource; configModule?: string; pipeline: string },
 ): Promise<LiveEndpoint & ModuleFunctions> {
-  const live = resolveEndpoint(input.resource.endpoint, deps);
+  const live = resolveEndpoint(input.resource.endpoint, deps, input.pipeline);
   const functions = await loadRegisteredFunctions(input.resource, input.configModule, configDirsOf(deps)).catch((err: unknown) => {
     throw toActivityFailure(err, live.mask);
   });

@@ -46,7 +46,7 @@ export async function runCommand(configPath: string, rawOptions: unknown, io: Ru
   const env = readEnv();
   const prepared = await prepareSyncStart(configPath, options, env);
   // The in-process worker resolves secrets here, so a missing one can be reported before anything starts.
-  if (options.withWorker) checkSecrets(prepared.source);
+  if (options.withWorker) checkSecrets(prepared.source, prepared.pipeline);
   const { connection, client, temporal } = await connectTemporal(env);
   try {
     if (options.withWorker) await assertClickHouseReachable(env);

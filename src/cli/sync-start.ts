@@ -51,10 +51,10 @@ function checkResources(source: ResolvedSource, names: string[]): void {
 }
 
 /** Resolves every `${NAME}` here, so a missing secret is reported before anything starts. */
-export function checkSecrets(source: ResolvedSource): void {
+export function checkSecrets(source: ResolvedSource, pipeline?: string): void {
   if (listSecretRefs(source).length === 0) return;
   try {
-    resolveSecretRefs(source);
+    resolveSecretRefs(source, { pipeline });
   } catch (err) {
     if (err instanceof SluiceError) throw new CliError(err.message, EXIT_BAD_INPUT);
     throw err;

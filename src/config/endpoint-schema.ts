@@ -119,6 +119,21 @@ export const paramValueSchema = dispatch(
     isRecord(value) && value.type !== undefined ? boundParamSchema : jsonValue,
 );
 
+/**
+ * dlt: a response_actions entry may be a callable taking the response. In a `.ts` config it is a
+ * function; it stays in the module (the worker loads it again, src/activities/processing-steps.ts).
+ */
+export type ResponseHook = (response: HookResponse) => unknown;
+/** What a response hook sees and may change: the status and body sluice then goes on with. */
+export interface HookResponse {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+  url: string;
+}
+
+const hookSchema = z.custom<ResponseHook>((value) => typeof value === 'function');
+
 export const responseActionSchema = strictObject(
   {
     status_code: z
@@ -126,7 +141,10 @@ export const responseActionSchema = strictObject(
       .transform((v) => Number(v))
       .optional(),
     content: z.string().optional(),
-    action: z.literal('ignore', { error: 'only "ignore" is supported (a callable goes in the list itself, in a .ts config)' }),
+    // dlt: "ignore", or a callable (or list of callables) run on the response when the entry matches.
+    action: z.union([z.literal('ignore'), hookSchema, z.array(hookSchema).min(1)], {
+      error: 'expected "ignore", or in a .ts config a function (or a list of functions) taking the response',
+    }),
   },
   {
     also: (value, ctx) => {
@@ -140,18 +158,6 @@ export const responseActionSchema = strictObject(
 /** dlt's incremental `convert` callable: the start or end value as the request should carry it. */
 export type IncrementalConvertFunction = (value: unknown) => unknown;
 
-/**
- * dlt: a response_actions entry may be a callable taking the response. In a `.ts` config it is a
- * function; it stays in the module (the worker loads it again, src/activities/processing-steps.ts).
- */
-export type ResponseHook = (response: HookResponse) => unknown;
-/** What a response hook sees and may change: the status and body sluice then goes on with. */
-export interface HookResponse {
-  status: number;
-  headers: Record<string, string>;
-  text: string;
-  url: string;
-}
 
 const responseActionEntry = z.unknown().transform((value, ctx): ResponseHook | z.output<typeof responseActionSchema> => {
   if (typeof value === 'function') return value as ResponseHook;

@@ -11,7 +11,8 @@ function asBigInt(v: unknown): bigint | undefined {
   return undefined;
 }
 
-function isUnsafeIntegerText(v: unknown): boolean {
+/** A digit string whose integer a double cannot hold exactly (what the exact parse makes of such a number). */
+export function isUnsafeIntegerText(v: unknown): v is string {
   return typeof v === 'string' && INTEGER_TEXT.test(v) && !Number.isSafeInteger(Number(v));
 }
 

@@ -4,11 +4,10 @@
  */
 import type { AuthInput } from './auth-schema';
 import type { IncrementalInput, IncrementalParamInput, RetryInput } from './endpoint-schema';
-import type { PaginatorInput } from './paginator-schema';
 import type { ColumnsInput, SchemaContractInput, WriteDispositionInput } from './schema';
 import { normalizePath } from '../destination/naming';
 import { isExtensionHint, timestampSeconds } from './schema';
-import type { AuthConfig, ColumnHint, IncrementalConfig, PaginatorConfig, RetryConfig, Scd2Options, SchemaContract, WriteDisposition } from './types';
+import type { AuthConfig, ColumnHint, IncrementalConfig, RetryConfig, Scd2Options, SchemaContract, WriteDisposition } from './types';
 import { credentialRef } from './secrets';
 
 export const DEFAULT_TIMEOUT_SECONDS = 60;
@@ -30,56 +29,6 @@ export const DEFAULT_RETRY: Readonly<RetryConfig> = Object.freeze({
 /** Drops undefined values so optional fields are absent rather than present-and-undefined (JSON-clean). */
 function defined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
-
-export function normalizePaginator(p: PaginatorInput): PaginatorConfig {
-  switch (p.type) {
-    case 'single_page':
-    case 'auto':
-      return { type: p.type };
-    case 'offset':
-      return defined({
-        type: 'offset',
-        limit: p.limit!, // the schema reports a missing limit, so it is present here
-        offset: p.offset ?? 0,
-        offset_param: p.offset_param ?? 'offset',
-        limit_param: p.limit_param ?? 'limit',
-        total_path: p.total_path === undefined ? 'total' : p.total_path,
-        maximum_offset: p.maximum_offset,
-        stop_after_empty_page: p.stop_after_empty_page ?? true,
-        has_more_path: p.has_more_path,
-        offset_body_path: p.offset_body_path,
-        limit_body_path: p.limit_body_path,
-      });
-    case 'page_number':
-      return defined({
-        type: 'page_number',
-        base_page: p.base_page ?? 0,
-        page: p.page ?? p.base_page ?? 0,
-        page_param: p.page_param ?? 'page',
-        total_path: p.total_path === undefined ? 'total' : p.total_path,
-        maximum_page: p.maximum_page,
-        stop_after_empty_page: p.stop_after_empty_page ?? true,
-        has_more_path: p.has_more_path,
-        page_body_path: p.page_body_path,
-      });
-    case 'cursor':
-      return defined({
-        type: 'cursor',
-        cursor_path: p.cursor_path ?? 'cursors.next',
-        // dlt sends the cursor as a query param named "cursor" unless it goes into the body.
-        cursor_param: p.cursor_param ?? (p.cursor_body_path === undefined ? 'cursor' : undefined),
-        cursor_body_path: p.cursor_body_path,
-        stop_after_empty_page: p.stop_after_empty_page,
-        has_more_path: p.has_more_path,
-      });
-    case 'json_link':
-      return { type: 'json_link', next_url_path: p.next_url_path ?? 'next' };
-    case 'header_link':
-      return { type: 'header_link', links_next_key: p.links_next_key ?? 'next' };
-    case 'header_cursor':
-      return { type: 'header_cursor', cursor_key: p.cursor_key ?? 'next', cursor_param: p.cursor_param ?? 'cursor' };
-  }
 }
 
 export function normalizeAuth(a: AuthInput): AuthConfig {

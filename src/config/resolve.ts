@@ -16,13 +16,14 @@ import {
   normalizeAuth,
   normalizeColumns,
   normalizeIncremental,
-  normalizePaginator,
   normalizeRetry,
   normalizeSchemaContract,
   normalizeWriteDisposition,
   scd2Options,
   writeDispositionStrategy,
 } from './normalize';
+import { normalizePaginator } from './paginator-schema';
+import { responseHooksOf } from './response-hooks';
 import { isSingleEntityPath, replacePlaceholders } from './placeholders';
 import { type ConfigProblem, problem } from './problems';
 import type { ClientInput, ResourceInput, SourceConfigInput } from './schema';
@@ -51,8 +52,8 @@ export function resolveSource(config: SourceConfigInput): Resolution {
     // Functions cannot travel in workflow input: the count marks the resource, and the worker runs the
     // steps from the config module itself (src/activities/processing-steps.ts).
     if (resource.processing_steps !== undefined && resource.processing_steps.length > 0) resolved.processing_steps = resource.processing_steps.length;
-    // A registered auth lives in the module too: the worker loads it before the resource fetches.
-    if (resolved.endpoint.auth?.type === 'registered' || resolved.endpoint.response_hooks || resolved.endpoint.incremental?.convert_function) {
+    // A registered auth or paginator lives in the module too: the worker loads it before the resource fetches.
+    if (resolved.endpoint.auth?.type === 'registered' || resolved.endpoint.paginator?.type === 'registered' || resolved.endpoint.response_hooks || resolved.endpoint.incremental?.convert_function) {
       resolved.registered_functions = true;
     }
     return resolved;
@@ -137,12 +138,12 @@ function resolveEndpoint(e: EndpointInput & { path: string }, client: ClientInpu
     params,
     headers: layered.headers,
     response_actions: (e.response_actions ?? []).flatMap((a) =>
-      typeof a === 'function'
+      typeof a === 'function' || a.action !== 'ignore'
         ? []
         : [{ ...(a.status_code !== undefined ? { status_code: a.status_code } : {}), ...(a.content !== undefined ? { content: a.content } : {}), action: a.action }],
     ),
     // Callables cannot travel: the count marks them, the worker takes them from the config module.
-    ...(countHooks(e.response_actions) > 0 ? { response_hooks: countHooks(e.response_actions) } : {}),
+    ...(responseHooksOf(e.response_actions).length > 0 ? { response_hooks: responseHooksOf(e.response_actions).length } : {}),
     retry: normalizeRetry(client.retry, e.retry),
     timeout_seconds: e.timeout ?? client.timeout ?? DEFAULT_TIMEOUT_SECONDS,
   };
@@ -172,6 +173,3 @@ function uniqueBindings(bindings: ParentBinding[]): ParentBinding[] {
   });
 }
 
-function countHooks(actions: readonly unknown[] | undefined): number {
-  return (actions ?? []).filter((a) => typeof a === 'function').length;
-}

@@ -7,7 +7,7 @@
  * dlt.secrets["sources.github.token"] becomes) is also looked up as dlt would: env
  * `SOURCES__GITHUB__TOKEN` and the `[sources.github]` table's `token`. Auth fields a config leaves
  * out are `${sources.rest_api.rest_api.credentials.<field>}` references, which fall back through
- * dlt's sections (`credentialSections`).
+ * dlt's sections, under the pipeline's name first (`credentialPasses`).
  *
  * Workflow input is untrusted (docs/security.md), so env lookups are limited: sluice's own settings
  * (`CLICKHOUSE_*`, `TEMPORAL_*`, `SLUICE_*`) are never a secret of a config, and a standalone worker
@@ -27,6 +27,11 @@ export interface SecretOptions {
    * but sluice's own settings (the user's own process, `sluice run --with-worker`).
    */
   allowEnv?: readonly string[];
+  /**
+   * The pipeline's name: dlt looks an auth field up under `<pipeline>.sources…` before `sources…`
+   * (`credentialPasses`). Undefined: only the sections without it.
+   */
+  pipeline?: string;
 }
 
 /** sluice's own settings: never resolved for a config, whoever runs it. */
@@ -121,14 +126,33 @@ export function credentialRef(field: string): string {
   return `\${sources.rest_api.rest_api.credentials.${field}}`;
 }
 
-export function credentialSections(name: string): string[] {
+/** The sections of a credential reference, `[sources, …, credentials, field]`, or undefined for any other name. */
+function credentialPath(name: string): string[] | undefined {
   const parts = name.split('.');
   const at = parts.length - 2;
-  if (parts[0] !== 'sources' || at < 1 || parts[at] !== 'credentials') return [name];
-  const tail = parts.slice(at).join('.');
-  const out: string[] = [];
-  for (let keep = at; keep >= 0; keep--) out.push([...parts.slice(0, keep), tail].join('.'));
+  return parts[0] === 'sources' && at >= 1 && parts[at] === 'credentials' ? parts : undefined;
+}
+
+/** dlt's pop sequence: the innermost section dropped first, `credentials.<field>` always kept. */
+function credentialPaths(parts: string[]): string[][] {
+  const at = parts.length - 2;
+  const out: string[][] = [];
+  for (let keep = at; keep >= 0; keep--) out.push([...parts.slice(0, keep), ...parts.slice(at)]);
   return out;
+}
+
+/**
+ * The lookups of a name as key paths, grouped in the passes dlt makes (resolve.py): for a credential,
+ * first every section under the pipeline's name (`<pipeline>.sources.rest_api…`, down to
+ * `<pipeline>.credentials.<field>`), then every section without it; each pass asks env for all its
+ * sections, then secrets.toml. The pipeline's name is one key, whatever it holds. Any other name is
+ * one exact place, as `dlt.secrets["a.b"]` is (dlt's accessors never add the pipeline).
+ */
+export function credentialPasses(name: string, pipeline: string | undefined): string[][][] {
+  const parts = credentialPath(name);
+  if (parts === undefined) return [[name.split('.')]];
+  const plain = credentialPaths(parts);
+  return pipeline === undefined || pipeline === '' ? [plain] : [plain.map((path) => [pipeline, ...path]), plain];
 }
 
 class SecretLookup {
@@ -136,55 +160,62 @@ class SecretLookup {
   private readonly file: string;
   private readonly allowed: (envName: string) => boolean;
   private readonly restricted: boolean;
+  private readonly pipeline: string | undefined;
   private table: TomlTable | undefined | null = null;
 
   constructor(options: SecretOptions) {
     this.env = options.env ?? process.env;
     this.file = join(options.cwd ?? process.cwd(), '.dlt', 'secrets.toml');
     this.restricted = options.allowEnv !== undefined;
+    this.pipeline = options.pipeline;
     const listed = options.allowEnv === undefined ? () => true : globMatcher(options.allowEnv);
     this.allowed = (envName) => !OWN_SETTINGS.test(envName) && listed(envName);
   }
 
   find(name: string): string | undefined {
-    // dlt asks each provider (env, then secrets.toml) for every section in turn before the next provider.
-    const candidates = credentialSections(name);
-    for (const candidate of candidates) {
-      for (const key of this.envNames(candidate)) {
-        const value = this.env[key];
-        if (value !== undefined && this.allowed(key)) return value;
+    // dlt asks each provider (env, then secrets.toml) for every section of a pass before the next provider.
+    for (const pass of credentialPasses(name, this.pipeline)) {
+      for (const path of pass) {
+        for (const key of this.envNames(path)) {
+          const value = this.env[key];
+          if (value !== undefined && this.allowed(key)) return value;
+        }
       }
-    }
-    const toml = this.toml();
-    if (toml === undefined) return undefined;
-    for (const candidate of candidates) {
-      const found = findInToml(toml, candidate);
-      if (found !== undefined) return found;
+      const toml = this.toml();
+      if (toml === undefined) continue;
+      for (const path of pass) {
+        const found = findInToml(toml, path);
+        if (found !== undefined) return found;
+      }
     }
     return undefined;
   }
 
   places(name: string): string {
-    return credentialSections(name).map((candidate) => this.placesOf(candidate)).join('; ');
+    return credentialPasses(name, this.pipeline)
+      .flat()
+      .map((path) => this.placesOf(path))
+      .join('; ');
   }
 
-  private placesOf(name: string): string {
-    const names = this.envNames(name);
+  private placesOf(path: string[]): string {
+    const names = this.envNames(path);
     const envs = names.filter((n) => this.allowed(n)).map((n) => `env ${n}`);
     // Say why an env variable that is set was not used (its name only, never its value).
     const refused = names.filter((n) => !this.allowed(n) && this.env[n] !== undefined);
     const why = refused.map((n) =>
       OWN_SETTINGS.test(n) ? `env ${n} is a sluice setting, never a config secret` : `env ${n} is set but not allowed by this worker's SLUICE_SECRETS_ALLOW`,
     );
-    const sections = name.includes('.') ? `[${name.slice(0, name.lastIndexOf('.'))}]` : 'top level, [sources], [sources.*]';
+    const sections = path.length > 1 ? `[${path.slice(0, -1).join('.')}]` : 'top level, [sources], [sources.*]';
     const note = existsSync(this.file) ? '' : ', file not found';
     const noEnv = envs.length === 0 && refused.length === 0 && this.restricted ? ['no env (not allowed by SLUICE_SECRETS_ALLOW)'] : [];
     return [...envs, ...noEnv, `${this.file} (${sections}${note})`, ...why].join(', ');
   }
 
-  private envNames(name: string): string[] {
+  private envNames(path: string[]): string[] {
+    const name = path.join('.');
     const names = [name, name.toUpperCase()];
-    if (name.includes('.')) names.push(name.split('.').join('__').toUpperCase());
+    if (path.length > 1) names.push(path.join('__').toUpperCase());
     return [...new Set(names)];
   }
 
@@ -214,12 +245,13 @@ function isTable(value: unknown): value is TomlTable {
 }
 
 /** Top level, then `[sources]`, then every `[sources.<anything>]` table, breadth first, in file order. */
-function findInToml(root: TomlTable, name: string): string | undefined {
-  if (name.includes('.')) {
+function findInToml(root: TomlTable, path: string[]): string | undefined {
+  if (path.length > 1) {
     let node: unknown = root;
-    for (const part of name.split('.')) node = isTable(node) ? node[part] : undefined;
+    for (const part of path) node = isTable(node) && Object.prototype.hasOwnProperty.call(node, part) ? node[part] : undefined;
     return scalar(node);
   }
+  const name = path[0]!;
   const queue: unknown[] = [root];
   if (isTable(root.sources)) queue.push(root.sources);
   for (let i = 0; i < queue.length; i++) {

@@ -5,6 +5,8 @@
  * Everything here is plain JSON, because a resolved source travels in workflow input. That is safe only
  * because secrets are still `"${NAME}"` references at this point: they are resolved inside activities.
  */
+import type { RegisteredPaginatorConfig } from '../http/paginators/custom';
+import type { BuiltInPaginatorConfig } from '../http/paginators/registry';
 
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
@@ -42,68 +44,8 @@ export interface RegisteredAuth {
 }
 export type AuthConfig = ApiKeyAuth | BearerAuth | HttpBasicAuth | OAuth2ClientCredentialsAuth | RegisteredAuth;
 
-// ---- paginators (one module per type in src/http/paginators) ----
-export interface SinglePagePaginatorConfig {
-  type: 'single_page';
-}
-export interface OffsetPaginatorConfig {
-  type: 'offset';
-  limit: number;
-  offset: number; // initial offset, default 0
-  offset_param: string; // default "offset"
-  limit_param: string; // default "limit"
-  total_path: string | null; // default "total"; null means "no total in responses"
-  maximum_offset?: number;
-  stop_after_empty_page: boolean; // default true
-  has_more_path?: string;
-  offset_body_path?: string;
-  limit_body_path?: string;
-}
-export interface PageNumberPaginatorConfig {
-  type: 'page_number';
-  base_page: number; // default 0
-  page?: number; // initial page, default base_page
-  page_param: string; // default "page"
-  total_path: string | null; // default "total"
-  maximum_page?: number;
-  stop_after_empty_page: boolean; // default true
-  has_more_path?: string;
-  page_body_path?: string;
-}
-export interface CursorPaginatorConfig {
-  type: 'cursor';
-  cursor_path: string; // default "cursors.next"
-  cursor_param?: string; // default "cursor" unless cursor_body_path is set
-  cursor_body_path?: string;
-  /** Newer dlt: stop on an empty page / when has_more is false, for APIs whose last page still has a cursor. */
-  stop_after_empty_page?: boolean;
-  has_more_path?: string;
-}
-export interface JsonLinkPaginatorConfig {
-  type: 'json_link';
-  next_url_path: string; // default "next"
-}
-export interface HeaderLinkPaginatorConfig {
-  type: 'header_link';
-  links_next_key: string; // default "next"
-}
-export interface HeaderCursorPaginatorConfig {
-  type: 'header_cursor';
-  cursor_key: string; // default "next"
-  cursor_param: string; // default "cursor"
-}
-export interface AutoPaginatorConfig {
-  type: 'auto';
-}
-export type PaginatorConfig =
-  | SinglePagePaginatorConfig
-  | OffsetPaginatorConfig
-  | PageNumberPaginatorConfig
-  | CursorPaginatorConfig
-  | JsonLinkPaginatorConfig
-  | HeaderLinkPaginatorConfig
-  | HeaderCursorPaginatorConfig
-  | AutoPaginatorConfig;
+// ---- paginators: each type's config lives in its module, listed in src/http/paginators/registry.ts ----
+export type PaginatorConfig = BuiltInPaginatorConfig | RegisteredPaginatorConfig;
 
 // ---- incremental loading ----
 /** Declarative counterparts of dlt's `convert` callable, applied to the values sent in requests. */

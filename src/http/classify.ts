@@ -24,7 +24,7 @@ export function parseRetryAfter(header: string | undefined, now: number = Date.n
 }
 
 /** dlt's response_actions: status alone, content substring alone, or both must match. */
-export function matchesResponseAction(actions: readonly ResponseAction[], status: number, text: string): ResponseAction | undefined {
+export function matchesResponseAction<A extends Pick<ResponseAction, 'status_code' | 'content'>>(actions: readonly A[], status: number, text: string): A | undefined {
   return actions.find((a) => {
     const hasStatus = a.status_code !== undefined && a.status_code !== null;
     const hasContent = a.content !== undefined && a.content !== null;

@@ -34,8 +34,12 @@ function exactNumber(text: string): number | string {
   return isInteger(text) && !isSafeNumber(text) ? text : Number(text);
 }
 
-/** JSON.parse on the common path; the lossless parser only when a 16-digit run appears anywhere in the text. */
+/**
+ * JSON.parse on the common path; the lossless parser only when a 16-digit run appears anywhere in the text.
+ * A key repeated in one object keeps its last value on both paths, as JSON.parse and Python's json (dlt)
+ * do: lossless-json throws by default, and a body that parses on one path must parse on the other.
+ */
 export function parseJsonExact(text: string): unknown {
   if (!hasLongDigitRun(text)) return JSON.parse(text);
-  return parseLossless(text, null, exactNumber);
+  return parseLossless(text, null, { parseNumber: exactNumber, onDuplicateKey: ({ newValue }) => newValue });
 }

@@ -7,17 +7,17 @@
 import type { HookResponse, ResponseHook } from '../config/endpoint-schema';
 import type { JsonObject, JsonValue, PaginatorConfig, ResolvedEndpoint } from '../config/types';
 import { SluiceError } from '../errors';
-import { createAuth } from './auth';
+import { createAuth, type AuthStrategy } from './auth';
 import { type CredentialScope, originOf } from './credential-scope';
 import { classifyStatus, matchesResponseAction, parseJsonBody } from './classify';
 import { maskSecrets } from './mask';
 import { paginatorFor } from './paginators';
-import type { PaginationContext } from './paginators/types';
+import type { PaginationContext, Paginator } from './paginators/types';
 import { readToken, writeToken } from './page-token';
 import { buildRequest } from './request';
 import { detectSelector, selectRecords } from './selector';
 import { DEFAULT_MAX_RESPONSE_BYTES } from './response-body';
-import { send } from './transport';
+import { send, type RawResponse } from './transport';
 import type { FetchedPage, FetchPageInput, HttpRequest, PaginatorResponse } from './types';
 
 /** dlt's single_entity_path: `/users/{id}` returns one object, so no paging and the whole body. */
@@ -57,21 +57,23 @@ export async function fetchPage(input: FetchPageInput): Promise<FetchedPage> {
   return page;
 }
 
-/** fetchPage, keeping the end of the page positions when the paginator can compute them. */
-export async function fetchPositionedPage(input: FetchPageInput): Promise<PositionedPage> {
+/** What one page's requests share: the auth strategy, the secrets to mask and a way to send the request. */
+interface PageRequester {
+  auth?: AuthStrategy;
+  secrets(): string[];
+  mask(text: string): string;
+  sendOnce(): Promise<RawResponse>;
+}
+
+/** The request of this page, built afresh for every send (a retry after a 401 gets a new token). */
+function pageRequester(input: FetchPageInput, pcfg: PaginatorConfig, paginator: Paginator, state: JsonObject): PageRequester {
   const { endpoint } = input;
   const auth = endpoint.auth ? createAuth(endpoint.auth) : undefined;
   const secrets = (): string[] => [...input.secretValues, ...(auth?.secrets() ?? [])];
-  const mask = (text: string): string => maskSecrets(text, secrets());
   const timeoutMs = Math.max(1, Math.round(endpoint.timeout_seconds * 1000));
-  const settings = effectiveSettings(endpoint);
-  const pcfg = settings.paginator;
-  const paginator = paginatorFor(pcfg);
-  const token = readToken(input.state, pcfg.type, () => paginator.initialState(pcfg));
-
   const prepare = (): HttpRequest => {
     const req = buildRequest(endpoint, input.placeholders, input.convert);
-    paginator.applyToRequest(pcfg, token.state, req, secrets());
+    paginator.applyToRequest(pcfg, state, req, secrets());
     return req;
   };
   // Auth is attached by the transport, and only where the request's origin may receive it.
@@ -80,8 +82,45 @@ export async function fetchPositionedPage(input: FetchPageInput): Promise<Positi
     onOtherOrigin: endpoint.other_origin_credentials ?? 'omit',
     ...(auth ? { attach: (req: HttpRequest) => auth.apply(req, { timeoutMs, signal: input.signal, secrets: secrets() }) } : {}),
   };
-  const sendOnce = async () =>
-    send(prepare(), { timeoutMs, signal: input.signal, secrets: secrets(), scope, maxResponseBytes: endpoint.max_response_bytes ?? DEFAULT_MAX_RESPONSE_BYTES });
+  return {
+    auth,
+    secrets,
+    mask: (text) => maskSecrets(text, secrets()),
+    sendOnce: async () =>
+      send(prepare(), { timeoutMs, signal: input.signal, secrets: secrets(), scope, maxResponseBytes: endpoint.max_response_bytes ?? DEFAULT_MAX_RESPONSE_BYTES }),
+  };
+}
+
+/** The page's records by the configured selector, else the one guessed before, else a new guess. */
+function pageRecords(body: JsonValue | undefined, configured: string | undefined, guessed: string | undefined): { records: JsonObject[]; selector: string | undefined } {
+  let selector = configured ?? guessed ?? detectSelector(body);
+  try {
+    return { records: selectRecords(body, selector), selector };
+  } catch (err) {
+    // A selector we guessed on page one may not fit a later, odd page; guess again rather than fail.
+    if (configured !== undefined || !(err instanceof SluiceError)) throw err;
+    selector = detectSelector(body);
+    return { records: selectRecords(body, selector), selector };
+  }
+}
+
+/** A guard against paging forever, not a way to sample: say so rather than load a silent prefix. */
+function checkMaximumPages(endpoint: ResolvedEndpoint, pages: number, nextSummary: () => string): void {
+  if (endpoint.maximum_pages === undefined || endpoint.maximum_pages === null || pages < endpoint.maximum_pages) return;
+  throw new SluiceError(
+    'pagination_loop',
+    `the API still has pages after ${pages} (next: ${nextSummary()}), more than endpoint.maximum_pages = ${endpoint.maximum_pages}; raise maximum_pages, or check that the paginator's stop rule fits this API`,
+  );
+}
+
+/** fetchPage, keeping the end of the page positions when the paginator can compute them. */
+export async function fetchPositionedPage(input: FetchPageInput): Promise<PositionedPage> {
+  const { endpoint } = input;
+  const settings = effectiveSettings(endpoint);
+  const pcfg = settings.paginator;
+  const paginator = paginatorFor(pcfg);
+  const token = readToken(input.state, pcfg.type, () => paginator.initialState(pcfg));
+  const { auth, secrets, mask, sendOnce } = pageRequester(input, pcfg, paginator, token.state);
 
   let res = await sendOnce();
   const ignore = () => matchesResponseAction(endpoint.response_actions ?? [], res.status, res.text);
@@ -105,40 +144,17 @@ export async function fetchPositionedPage(input: FetchPageInput): Promise<Positi
   if (failure) throw failure;
 
   const body = parseJsonBody(res.text, res.headers['content-type'], `${endpoint.method} ${url}`, secrets()) as JsonValue | undefined;
-  let selector = settings.selector ?? token.selector ?? detectSelector(body);
-  let records: JsonObject[];
-  try {
-    records = selectRecords(body, selector);
-  } catch (err) {
-    // A selector we guessed on page one may not fit a later, odd page; guess again rather than fail.
-    if (settings.selector !== undefined || !(err instanceof SluiceError)) throw err;
-    selector = detectSelector(body);
-    records = selectRecords(body, selector);
-  }
+  const { records, selector } = pageRecords(body, settings.selector, token.selector);
 
   const warnings: string[] = [];
   const ctx: PaginationContext = { secrets: secrets(), authQueryParam: auth?.queryParam, warn: (m) => warnings.push(mask(m)) };
   const response: PaginatorResponse = { body, headers: res.headers, requestUrl: res.url };
   // An empty 2xx body (204) has nothing to page through.
-  let nextState = body === undefined ? null : paginator.nextState(pcfg, token.state, response, records, ctx);
+  const nextState = body === undefined ? null : paginator.nextState(pcfg, token.state, response, records, ctx);
   const pages = token.pages + 1;
-  if (endpoint.maximum_pages !== undefined && endpoint.maximum_pages !== null && pages >= endpoint.maximum_pages && nextState !== null) {
-    // A guard against paging forever, not a way to sample: say so rather than load a silent prefix.
-    throw new SluiceError(
-      'pagination_loop',
-      `the API still has pages after ${pages} (next: ${mask(paginator.summary(pcfg, nextState))}), more than endpoint.maximum_pages = ${endpoint.maximum_pages}; raise maximum_pages, or check that the paginator's stop rule fits this API`,
-    );
-  }
+  if (nextState !== null) checkMaximumPages(endpoint, pages, () => mask(paginator.summary(pcfg, nextState)));
 
-  const next = nextState === null
-    ? null
-    : writeToken({
-        v: 1,
-        paginator: pcfg.type,
-        pages,
-        state: nextState,
-        ...(settings.selector === undefined ? { selector } : {}),
-      });
+  const next = nextState === null ? null : writeToken({ v: 1, paginator: pcfg.type, pages, state: nextState, ...(settings.selector === undefined ? { selector } : {}) });
   const paginatorSummary = nextState === null ? 'no more pages' : mask(paginator.summary(pcfg, nextState));
   const end = nextState === null || body === undefined ? undefined : paginator.positions?.end(pcfg, response);
   return {

@@ -13,7 +13,7 @@
 import { hash } from 'node:crypto';
 import type { IncrementalConfig, JsonObject, JsonPrimitive, JsonValue } from '../config/types';
 import { SluiceError } from '../errors';
-import { compareExactIntegers } from '../config/exact-integer';
+import { compareExactIntegers, isUnsafeIntegerText } from '../config/exact-integer';
 import { compareIso, formatIso, parseIso, shiftIso } from './iso-time';
 import { findValues } from './json-path';
 
@@ -153,8 +153,20 @@ export function filterIncremental(
   return { records: kept, cursorValue: best, boundaryHashes, pastRange };
 }
 
+/**
+ * An integer past 2^53 (a digit string from the exact parse) moved by `delta`, exactly: as a digit
+ * string while it stays past 2^53, else as the number the records would hold. Like a number cursor it
+ * stays an integer, cut towards zero (the value's sign, as |value| dwarfs any lag).
+ */
+function shiftExactInteger(value: string, delta: number): string | number {
+  const whole = BigInt(value.startsWith('-') ? Math.ceil(delta) : Math.floor(delta));
+  const shifted = BigInt(value) + whole;
+  return Number.isSafeInteger(Number(shifted)) ? Number(shifted) : shifted.toString();
+}
+
 function applyLag(value: JsonPrimitive, lag: number, func: 'max' | 'min'): JsonPrimitive {
   const delta = func === 'max' ? -lag : lag;
+  if (typeof value === 'string' && isUnsafeIntegerText(value)) return shiftExactInteger(value, delta);
   if (typeof value === 'number') {
     const shifted = value + delta;
     // dlt keeps an int an int.

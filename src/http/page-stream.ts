@@ -61,6 +61,28 @@ interface InFlight {
 
 const DISCARDED = 'page request discarded: not needed after all';
 
+/** Sends the request of one page now; `onRetryAfter` hears of any Retry-After its answer carried. */
+function launchRequest(options: PageStreamOptions, token: JsonObject | null, onRetryAfter: (ms: number) => void): InFlight {
+  const abort = linkedAbort(options.signal);
+  const { signal } = abort;
+  const run = async (): Promise<PositionedPage> => {
+    try {
+      if (options.beforeRequest) await options.beforeRequest(signal, token);
+      return await fetchPositionedPage({ ...options.request, state: token, signal });
+    } catch (err) {
+      if (err instanceof SluiceError && err.retryAfterMs !== undefined) onRetryAfter(err.retryAfterMs);
+      throw err;
+    } finally {
+      abort.dispose();
+    }
+  };
+  const page = run();
+  // Marked handled: a page that is discarded, or fails while an earlier one is processed, must not
+  // become an unhandled rejection. Taking the page still awaits the original promise and sees its error.
+  page.catch(() => undefined);
+  return { token, abort, page };
+}
+
 export function openPageStream(options: PageStreamOptions): PageStream {
   const queue: InFlight[] = [];
   const parallelism = Math.max(1, Math.floor(options.parallelism));
@@ -70,26 +92,10 @@ export function openPageStream(options: PageStreamOptions): PageStream {
   /** Until when (epoch ms) the API asked to be left alone, by the latest-ending Retry-After it sent. */
   let throttledUntil = 0;
 
-  const launch = (token: JsonObject | null): InFlight => {
-    const abort = linkedAbort(options.signal);
-    const { signal } = abort;
-    const run = async (): Promise<PositionedPage> => {
-      try {
-        if (options.beforeRequest) await options.beforeRequest(signal, token);
-        return await fetchPositionedPage({ ...options.request, state: token, signal });
-      } catch (err) {
-        if (err instanceof SluiceError && err.retryAfterMs !== undefined) throttledUntil = Math.max(throttledUntil, Date.now() + err.retryAfterMs);
-        throw err;
-      } finally {
-        abort.dispose();
-      }
-    };
-    const page = run();
-    // Marked handled: a page that is discarded, or fails while an earlier one is processed, must not
-    // become an unhandled rejection. Taking the page still awaits the original promise and sees its error.
-    page.catch(() => undefined);
-    return { token, abort, page };
-  };
+  const launch = (token: JsonObject | null): InFlight =>
+    launchRequest(options, token, (retryAfterMs) => {
+      throttledUntil = Math.max(throttledUntil, Date.now() + retryAfterMs);
+    });
 
   const discard = (from: number): void => {
     for (const entry of queue.splice(from)) entry.abort.abort(new Error(DISCARDED));

@@ -5,8 +5,11 @@
  * - a custom auth registered by name (dlt's register_auth): validation accepts its type, only its JSON
  *   options travel in workflow input (the secret as a reference), and the registration has run before
  *   the first request;
- * - callable response_actions (dlt: callables taking the response), which change what is loaded;
- * - an incremental `convert` function, which rewrites the start value sent in the request.
+ * - callable response_actions (dlt: callables taking the response), which change what is loaded, in
+ *   the list or as the `action` of a dict entry, run only on the responses the entry matches;
+ * - an incremental `convert` function, which rewrites the start value sent in the request;
+ * - a custom paginator registered by name (dlt's register_paginator), whose state crosses workflow
+ *   history between batches as the page token.
  */
 import { Client } from '@temporalio/client';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -145,4 +148,126 @@ test('an incremental convert function writes the start value sent', async () => 
   // The cursor keeps the records' format: rows before 02:00 are still filtered on the client.
   const kept = Array.from({ length: 250 }, (_, i) => makeEvent(i + 1)).filter((e) => Date.parse(e.updated_at) >= Date.parse('2024-01-01T02:00:00Z'));
   expect(result.resources[0]?.rows).toBe(kept.length);
+}, 120_000);
+
+/** Every payload of a workflow's history, decoded: what travelled through Temporal, as text. */
+async function historyText(workflowId: string): Promise<string> {
+  const history = await new Client({ connection: stack.temporal.client.connection }).workflow.getHandle(workflowId).fetchHistory();
+  const texts: string[] = [];
+  const walk = (node: unknown): void => {
+    if (node instanceof Uint8Array) texts.push(Buffer.from(node).toString('utf8'));
+    else if (Array.isArray(node)) node.forEach(walk);
+    else if (typeof node === 'object' && node !== null) Object.values(node).forEach(walk);
+  };
+  walk(history.events);
+  return texts.join('\n');
+}
+
+test('a registered paginator pages across batches, its state carried through workflow history', async () => {
+  const path = join(moduleDir, 'paginator.ts');
+  writeFileSync(
+    path,
+    `import { registerAuth, registerPaginator } from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'config'))};
+
+registerAuth('vendor_token', (options) => ({
+  async apply(req) {
+    req.headers.authorization = 'Bearer ' + String(options.token);
+  },
+  async onUnauthorized() {
+    return false;
+  },
+  secrets: () => [],
+}));
+
+// A paginator of its own: skips what it has read, and remembers the last id it saw.
+registerPaginator('skip_ahead', (options) => ({
+  initialState: () => ({ skip: 0 }),
+  applyToRequest(state, req) {
+    req.params.offset = Number(state.skip);
+    req.params.limit = Number(options.size);
+  },
+  nextState(state, _response, records) {
+    if (records.length < Number(options.size)) return null;
+    return { skip: Number(state.skip) + records.length, last_id: 'id-' + String(records[records.length - 1]!.id) };
+  },
+  summary: (state) => 'skip=' + String(state.skip),
+}));
+
+export default {
+  client: { base_url: ${JSON.stringify(api.url)}, auth: { type: 'vendor_token', token: '\${VENDOR_TOKEN}' } },
+  // Two pages a batch: the state crosses history between batches.
+  destination: { batch_pages: 2 },
+  resources: [{
+    name: 'skipped',
+    primary_key: 'id',
+    write_disposition: 'merge',
+    endpoint: { path: '/v1/resource', data_selector: 'data', paginator: { type: 'skip_ahead', size: 50 } },
+  }],
+};
+`,
+  );
+  const source = await loadSourceConfig(path);
+  expect(source.resources[0]!.endpoint.paginator).toEqual({ type: 'registered', name: 'skip_ahead', options: { size: 50 } });
+  const before = api.requests.length;
+
+  const result = await runOnWorker(source, 'reg_paginator');
+
+  expect(result.resources[0]?.rows).toBe(250);
+  expect(await countFinal(stack.clickhouse, database, 'skipped')).toBe(250);
+  expect(api.requests.slice(before).map((r) => [r.offset, r.limit])).toEqual([0, 50, 100, 150, 200, 250].map((o) => [o, 50]));
+  const travelled = await historyText(`sluice/${result.pipeline}/skipped`);
+  // The state the paginator returned after page 2 started the second batch, as JSON in history.
+  expect(travelled).toContain('"state":{"skip":100,"last_id":"id-100"}');
+}, 120_000);
+
+test('a dict response action with a function runs that function on the responses it matches', async () => {
+  const path = join(moduleDir, 'dict-hooks.ts');
+  writeFileSync(
+    path,
+    `import { registerAuth } from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'config'))};
+
+registerAuth('vendor_token', (options) => ({
+  async apply(req) {
+    req.headers.authorization = 'Bearer ' + String(options.token);
+  },
+  async onUnauthorized() {
+    return false;
+  },
+  secrets: () => [],
+}));
+
+export default {
+  client: { base_url: ${JSON.stringify(api.url)}, auth: { type: 'vendor_token', token: '\${VENDOR_TOKEN}' } },
+  resources: [{
+    name: 'until_gone',
+    primary_key: 'id',
+    write_disposition: 'merge',
+    endpoint: {
+      path: '/v1/resource',
+      data_selector: 'data',
+      paginator: { type: 'offset', limit: 100 },
+      response_actions: [
+        // The API answers 404 past what it still holds: read that as the end of the data.
+        { status_code: 404, action: (response: { status: number; text: string }) => {
+          response.status = 200;
+          response.text = JSON.stringify({ data: [], total: 200 });
+        } },
+        { status_code: 503, action: () => { throw new Error('ran on a response it does not match'); } },
+      ],
+    },
+  }],
+};
+`,
+  );
+  const source = await loadSourceConfig(path);
+  expect(source.resources[0]!.endpoint.response_actions).toEqual([]);
+  expect(source.resources[0]!.endpoint.response_hooks).toBe(2);
+  api.setFaults({ failAt: { offset: 200, status: 404 } });
+  try {
+    const result = await runOnWorker(source, 'dict_hooks');
+    expect(result.resources[0]?.rows).toBe(200);
+    expect(await countFinal(stack.clickhouse, database, 'until_gone')).toBe(200);
+  } finally {
+    api.setFaults({});
+  }
 }, 120_000);

@@ -10,12 +10,13 @@
  * Guesses other than 1 and 2 come with a warning, like dlt. The detected config is kept in the
  * state so later pages do not re-detect (a last page without a next link is not "single page").
  */
-import type { JsonObject, JsonValue, PaginatorConfig } from '../../config/types';
+import type { JsonObject, JsonValue } from '../../config/types';
 import { SluiceError } from '../../errors';
 import { isJsonObject } from '../json-path';
+import { typeOnly } from './config-fields';
 import { parseLinkHeader } from './header-link';
-import { concrete, type ConcreteType } from './registry';
-import type { PaginationContext, PaginatorOf } from './types';
+import { concrete, type ConcretePaginatorConfig, type ConcreteType } from './registry';
+import type { PaginationContext, Paginator } from './types';
 import type { PaginatorResponse } from '../types';
 
 type Path = string[];
@@ -76,7 +77,7 @@ function findOffsetBlock(node: JsonValue | undefined, path: Path = []): { path: 
 }
 
 export interface Detection {
-  cfg: Exclude<PaginatorConfig, { type: 'auto' }>;
+  cfg: ConcretePaginatorConfig;
   /** State describing the (bare) request that was just made. */
   state: JsonObject;
   warning?: string;
@@ -138,7 +139,11 @@ function detected(state: JsonObject): { cfg: Detection['cfg']; inner: JsonObject
   return { cfg, inner: state.inner };
 }
 
-export const autoPaginator: PaginatorOf<'auto'> = {
+export interface AutoPaginatorConfig {
+  type: 'auto';
+}
+
+export const autoPaginator: Paginator<AutoPaginatorConfig> = {
   initialState: () => ({}),
 
   applyToRequest(_cfg, state, req, secrets) {
@@ -162,3 +167,12 @@ export const autoPaginator: PaginatorOf<'auto'> = {
     return d ? concrete(d.cfg.type as ConcreteType).summary(d.cfg, d.inner) : 'first page (paginator not detected yet)';
   },
 };
+
+/** The config of `auto`, for the config schema; the registry lists only the paginators it picks from. */
+export const autoDefinition = {
+  type: 'auto',
+  dltClass: 'auto detection',
+  schema: typeOnly('auto'),
+  normalize: (): AutoPaginatorConfig => ({ type: 'auto' }),
+  paginator: autoPaginator,
+} as const;

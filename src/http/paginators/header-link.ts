@@ -2,8 +2,16 @@
  * dlt's HeaderLinkPaginator: the next page URL is the RFC 8288 (ex-5988) `Link` header entry whose
  * rel is links_next_key (default "next"), as GitHub sends it.
  */
+import { z } from 'zod';
+import { nonEmptyString, strictObject } from '../../config/schema-helpers';
+import { definePaginator } from './definition';
 import { applyNextUrl, nextUrlState, nextUrlSummary } from './next-url';
-import type { PaginatorOf } from './types';
+import type { Paginator } from './types';
+
+export interface HeaderLinkPaginatorConfig {
+  type: 'header_link';
+  links_next_key: string; // default "next"
+}
 
 /** rel -> URL for every entry of a Link header. A rel may list several space-separated values. */
 export function parseLinkHeader(header: string | undefined): Record<string, string> {
@@ -20,7 +28,7 @@ export function parseLinkHeader(header: string | undefined): Record<string, stri
   return links;
 }
 
-export const headerLinkPaginator: PaginatorOf<'header_link'> = {
+export const headerLinkPaginator: Paginator<HeaderLinkPaginatorConfig> = {
   initialState: () => ({ url: null }),
   applyToRequest: (_cfg, state, req, secrets) => applyNextUrl(state, req, secrets),
   nextState(cfg, _state, response, records, ctx) {
@@ -29,3 +37,11 @@ export const headerLinkPaginator: PaginatorOf<'header_link'> = {
   },
   summary: (_cfg, state) => nextUrlSummary(state),
 };
+
+export const headerLinkDefinition = definePaginator({
+  type: 'header_link',
+  dltClass: 'HeaderLinkPaginator',
+  schema: strictObject({ type: z.literal('header_link'), links_next_key: nonEmptyString().optional() }),
+  normalize: (p): HeaderLinkPaginatorConfig => ({ type: 'header_link', links_next_key: p.links_next_key ?? 'next' }),
+  paginator: headerLinkPaginator,
+});

@@ -1,19 +1,26 @@
-/** Every paginator by dlt `type` name: adding one is one module and one entry in registry.ts. */
+/**
+ * Every paginator by dlt `type` name. Adding one is one module and one entry in registry.ts (which
+ * says exactly what the module exports); nothing else lists paginator types. A `.ts` config adds its
+ * own at run time with `registerPaginator` (custom.ts).
+ */
 import type { PaginatorConfig } from '../../config/types';
 import { SluiceError } from '../../errors';
 import { autoPaginator } from './auto';
-import { CONCRETE } from './registry';
+import { registeredPaginator } from './custom';
+import { BUILT_IN_PAGINATORS, builtInDefinition } from './registry';
 import type { Paginator } from './types';
 
 export function paginatorFor(cfg: PaginatorConfig): Paginator {
   if (cfg.type === 'auto') return autoPaginator as unknown as Paginator;
-  const p = (CONCRETE as Record<string, unknown>)[cfg.type];
-  if (!p) {
-    throw new SluiceError('config', `unknown paginator type "${cfg.type}": use one of auto, ${Object.keys(CONCRETE).join(', ')}`);
+  if (cfg.type === 'registered') return registeredPaginator as unknown as Paginator;
+  const definition = builtInDefinition(cfg.type);
+  if (!definition) {
+    throw new SluiceError('config', `unknown paginator type "${cfg.type}": use one of auto, ${BUILT_IN_PAGINATORS.map((d) => d.type).join(', ')}`);
   }
-  return p as Paginator;
+  return definition.paginator as unknown as Paginator;
 }
 
 export { detectPaginator } from './auto';
+export { registerPaginator, type CustomPaginator, type PaginatorFactory } from './custom';
 export { parseLinkHeader } from './header-link';
 export type { PaginationContext, Paginator } from './types';

@@ -1,9 +1,23 @@
 /** One request, no pagination. */
-import type { PaginatorOf } from './types';
+import { typeOnly } from './config-fields';
+import { definePaginator } from './definition';
+import type { Paginator } from './types';
 
-export const singlePage: PaginatorOf<'single_page'> = {
+export interface SinglePagePaginatorConfig {
+  type: 'single_page';
+}
+
+export const singlePage: Paginator<SinglePagePaginatorConfig> = {
   initialState: () => ({}),
   applyToRequest: () => undefined,
   nextState: () => null,
   summary: () => 'single page',
 };
+
+export const singlePageDefinition = definePaginator({
+  type: 'single_page',
+  dltClass: 'SinglePagePaginator',
+  schema: typeOnly('single_page'),
+  normalize: (): SinglePagePaginatorConfig => ({ type: 'single_page' }),
+  paginator: singlePage,
+});

@@ -14,7 +14,7 @@ export interface PaginationContext {
   warn(message: string): void;
 }
 
-export interface Paginator<C extends PaginatorConfig = PaginatorConfig> {
+export interface Paginator<C extends { type: string } = PaginatorConfig> {
   /** State of the first request. */
   initialState(cfg: C): JsonObject;
   /** Puts the state into the request (params, body path or a whole next URL); `secrets` fill a state's secret slots. */
@@ -32,7 +32,7 @@ export interface Paginator<C extends PaginatorConfig = PaginatorConfig> {
  * it are known without waiting for their responses, so they can be fetched side by side
  * (src/http/plan-ahead.ts). The normal `nextState` still decides, page by page, where paging stops.
  */
-export interface PagePositions<C extends PaginatorConfig = PaginatorConfig> {
+export interface PagePositions<C extends { type: string } = PaginatorConfig> {
   /**
    * The first position no page may start at, as the response tells it (total, capped by maximum_*),
    * in the unit of the state's value; undefined when the response does not tell a total.
@@ -43,5 +43,3 @@ export interface PagePositions<C extends PaginatorConfig = PaginatorConfig> {
   /** The state `k` pages after `state`, or null when that page would start at or beyond `end`. */
   advance(cfg: C, state: JsonObject, k: number, end: number): JsonObject | null;
 }
-
-export type PaginatorOf<K extends PaginatorConfig['type']> = Paginator<Extract<PaginatorConfig, { type: K }>>;

@@ -74,6 +74,33 @@ token = "section"
     expect(() => resolveSecretRefs('${sources.github.token}', { env: {}, cwd })).toThrow(SluiceError);
   });
 
+  it("looks under the pipeline's name first, as dlt does: env then secrets.toml with it, then both without it", () => {
+    const ref = '${sources.rest_api.rest_api.credentials.token}';
+    const asPipeline = { cwd, pipeline: 'crm' };
+    writeSecrets(`[credentials]\ntoken = "top"\n[sources.rest_api.rest_api.credentials]\ntoken = "named"\n[crm.credentials]\ntoken = "crm-top"\n`);
+    // The least specific section under the pipeline beats the most specific one without it.
+    expect(resolveSecretRefs(ref, { ...asPipeline, env: {} }).value).toBe('crm-top');
+    writeSecrets(`[sources.rest_api.credentials]\ntoken = "section"\n[crm.sources.rest_api.credentials]\ntoken = "crm-section"\n[crm.credentials]\ntoken = "crm-top"\n`);
+    expect(resolveSecretRefs(ref, { ...asPipeline, env: {} }).value).toBe('crm-section');
+    // In a pass env comes before the file; the pipeline pass, file included, before the plain one's env.
+    expect(resolveSecretRefs(ref, { ...asPipeline, env: { CRM__CREDENTIALS__TOKEN: 'env-crm' } }).value).toBe('env-crm');
+    expect(resolveSecretRefs(ref, { ...asPipeline, env: { SOURCES__REST_API__REST_API__CREDENTIALS__TOKEN: 'env-named' } }).value).toBe('crm-section');
+    // Another pipeline's sections are not looked at; without a pipeline the old order holds.
+    expect(resolveSecretRefs(ref, { cwd, pipeline: 'billing', env: {} }).value).toBe('section');
+    expect(resolveSecretRefs(ref, { cwd, env: {} }).value).toBe('section');
+    // A name a config writes itself (dlt.secrets["…"]) is one exact place: dlt's accessors add no pipeline.
+    writeSecrets(`[crm.sources.github]\ntoken = "crm-github"\n`);
+    expect(() => resolveSecretRefs('${sources.github.token}', { ...asPipeline, env: {} })).toThrow(SluiceError);
+  });
+
+  it("takes a pipeline name with dots as one section, and says where it looked", () => {
+    const file = writeSecrets(`[crm]\n"v2.eu" = { credentials = { token = "dotted" } }\n["crm.v2"]\ncredentials = { token = "quoted" }\n`);
+    expect(resolveSecretRefs('${sources.rest_api.rest_api.credentials.token}', { cwd, pipeline: 'crm.v2', env: {} }).value).toBe('quoted');
+    expect(() => resolveSecretRefs('${sources.rest_api.rest_api.credentials.api_key}', { cwd, pipeline: 'crm', env: {} })).toThrow(
+      `env CRM__SOURCES__REST_API__REST_API__CREDENTIALS__API_KEY, ${file} ([crm.sources.rest_api.rest_api.credentials]); `,
+    );
+  });
+
   it('names each credentials section it looked in', () => {
     const file = writeSecrets('');
     expect(() => resolveSecretRefs('${sources.rest_api.rest_api.credentials.api_key}', { env: {}, cwd })).toThrow(

@@ -67,7 +67,7 @@ describe('validateSourceConfig rejections', () => {
 
   it('an unknown paginator type, as string and as dict, with a near miss', () => {
     expect(onlyProblem({ client, resources: [{ name: 'a', endpoint: { paginator: 'ofset' } }] })).toBe(
-      'resources[0].endpoint.paginator: unknown paginator type "ofset" (hint: did you mean "offset"?; allowed: "single_page", "auto", "offset", "page_number", "cursor", "json_link", "header_link", "header_cursor")',
+      'resources[0].endpoint.paginator: unknown paginator type "ofset" (hint: did you mean "offset"?; allowed: "single_page", "offset", "page_number", "cursor", "json_link", "header_link", "header_cursor", "auto")',
     );
     expect(onlyProblem({ client, resources: [{ name: 'a', endpoint: { paginator: { type: 'next_link' } } }] })).toMatch(
       /^resources\[0\]\.endpoint\.paginator\.type: unknown paginator type "next_link" \(hint: allowed: /,

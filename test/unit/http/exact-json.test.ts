@@ -18,6 +18,18 @@ describe('parseJsonExact', () => {
   });
 });
 
+describe('parseJsonExact on duplicate keys', () => {
+  it('keeps the last value of a repeated key, as JSON.parse and Python json do, on the lossless path too', () => {
+    const text = '{"id": 9007199254740993, "status": "draft", "tags": [1], "status": "sent", "nested": {"a": 1, "a": {"b": 2}}}';
+    const parsed = parseJsonExact(text);
+    expect(parsed).toEqual({ id: '9007199254740993', status: 'sent', tags: [1], nested: { a: { b: 2 } } });
+    // The same shape, key order included, as JSON.parse gives for the same text without the big number.
+    const plain = text.replace('9007199254740993', '7');
+    expect(Object.keys(parsed as object)).toEqual(Object.keys(JSON.parse(plain) as object));
+    expect(parseJsonExact(plain)).toEqual(JSON.parse(plain));
+  });
+});
+
 describe('hasLongDigitRun', () => {
   it('finds a run of 16 digits at every offset, and never one of 15', () => {
     for (let at = 0; at < 40; at += 1) {

@@ -101,6 +101,18 @@ describe('incrementalWindow', () => {
     expect(incrementalWindow(cfg({ initial_value: 10, end_value: 99 }), 500)).toEqual({ start_value: 10, end_value: 99, last_value: 10, initial_value: 10, lag: null });
   });
 
+  it('lag moves an integer cursor past 2^53 exactly, as a digit string while it stays past 2^53', () => {
+    // 2^53 + 3: a double would round it to 2^53 + 4, and minus 5 would give 2^53 − 1 instead of 2^53 − 2.
+    expect(incrementalWindow(cfg({ lag: 5 }), '9007199254740995').start_value).toBe(9007199254740990);
+    expect(incrementalWindow(cfg({ lag: 2 }), '9007199254740995').start_value).toBe('9007199254740993');
+    expect(incrementalWindow(cfg({ lag: 7 }), '123456789012345678901').start_value).toBe('123456789012345678894');
+    expect(incrementalWindow(cfg({ lag: 1.5 }), '123456789012345678901').start_value).toBe('123456789012345678899');
+    expect(incrementalWindow(cfg({ last_value_func: 'min', lag: 7 }), '123456789012345678901').start_value).toBe('123456789012345678908');
+    expect(incrementalWindow(cfg({ lag: 7 }), '-123456789012345678901').start_value).toBe('-123456789012345678908');
+    // Not past initial_value, compared by value.
+    expect(incrementalWindow(cfg({ initial_value: '123456789012345678900', lag: 7 }), '123456789012345678901').start_value).toBe('123456789012345678900');
+  });
+
   it('lag subtracts from numbers (an int stays an int) and not past initial_value', () => {
     expect(incrementalWindow(cfg({ initial_value: 0, lag: 5.5 }), 100).start_value).toBe(94);
     expect(incrementalWindow(cfg({ initial_value: 98, lag: 5 }), 100).start_value).toBe(98);

@@ -1,4 +1,5 @@
-import type { OffsetPaginatorConfig, PageNumberPaginatorConfig } from '../../../src/config/types';
+import type { OffsetPaginatorConfig } from '../../../src/http/paginators/offset';
+import type { PageNumberPaginatorConfig } from '../../../src/http/paginators/page-number';
 import { fetchPage } from '../../../src/http';
 import { SluiceError } from '../../../src/errors';
 import { drain, endpoint } from './helpers/endpoint';

@@ -4,7 +4,9 @@
  * compared with plain sequential fetchPage paging: same pages, same tokens, same records, and no
  * request beyond what the API's total allows.
  */
-import type { JsonObject, OffsetPaginatorConfig, PageNumberPaginatorConfig, ResolvedEndpoint } from '../../../src/config/types';
+import type { JsonObject, ResolvedEndpoint } from '../../../src/config/types';
+import type { OffsetPaginatorConfig } from '../../../src/http/paginators/offset';
+import type { PageNumberPaginatorConfig } from '../../../src/http/paginators/page-number';
 import { fetchPage, openPageStream, planAhead, sameToken } from '../../../src/http';
 import type { FetchedPage } from '../../../src/http';
 import { drain, endpoint } from './helpers/endpoint';
