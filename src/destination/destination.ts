@@ -12,7 +12,7 @@ import { Journal } from './journal';
 import { deleteByMergeKey } from './merge-key';
 import { deleteStaleChildRows } from './stale-children';
 import { fitIdentifier, MAX_TABLE_NAME_LENGTH, normalizePath } from './naming';
-import { columnComments, flattenPage, normalisedHints, shapePage, wantedColumns, type PageMeta, type PageSpan, type TableRows } from './page';
+import { columnComments, normalisedHints, wantedColumns, type PageMeta, type PageSpan, type TableRows } from './page';
 import { ChildCursorStore, type ChildCursor, type ChildLoadRef } from './child-cursors';
 import { ParentRecordStore, type ParentPageRef } from './parent-records';
 import { ReplaceLoads } from './replace';
@@ -20,7 +20,9 @@ import { clusterDdl, localDdl, type TableDdl } from './placement';
 import { SchemaRegistry, type TableColumns } from './schema';
 import { ident, literal, qualified, uintLiteral } from './sql';
 import { StateStore, type LoadEntry } from './state';
-import { binaryRows, encodesAsRowBinary, jsonRows, walkPage } from './fast-rows';
+import { binaryRows, encodesAsRowBinary, jsonRows } from './row-encoding';
+import { fitPage } from './shaper';
+import { tablesForSchemaWork } from './schema-rows';
 import { StreamedBatch, type BatchWriter } from './batch-writer';
 import { formatTimestamp } from './values';
 
@@ -167,12 +169,12 @@ class ClickHouseDestination implements Destination {
     const key = layout.kind === 'merge' ? layout.key : [];
 
     try {
-      // Staging tables may be recreated by another worker: read them fresh, as the general path does.
+      // Staging tables may be recreated by another worker: read them fresh, as schema work does.
       const fresh = usesStaging(target);
       const root = physicalTable(target, tableNameOf(resource));
       const columns = await this.placement(target.cluster).schema.current(database, root, fresh);
       // Append-layout tables are sorted by (load, page, row): the pages an earlier attempt inserted are
-      // counted and skipped (FINAL collapses them anyway if two attempts race). Checked once, before either path.
+      // counted and skipped (FINAL collapses them anyway if two attempts race). Checked once, before any write.
       if (columns && layout.kind === 'append') {
         const rest = withoutPages(records, meta, await this.loadedPages(database, root, meta));
         if (rest.records.length < records.length) {
@@ -180,12 +182,12 @@ class ClickHouseDestination implements Destination {
           return { rows: skipped + (rest.records.length > 0 ? (await this.insertPage(target, rest.records, rest.meta)).rows : 0) };
         }
       }
-      const fast = columns && (await this.writeFast(target, records, meta, layout, key, columns));
-      if (fast) return fast;
+      const written = columns && (await this.writeFitted(target, records, meta, layout, key, columns));
+      if (written) return written;
     } catch (err) {
       if (!tableGone(err)) throw err;
     }
-    const { tables, kept } = shapePage(tableNameOf(resource), layout, flattenPage(resource, records), key, meta);
+    const { tables, kept } = tablesForSchemaWork(tableNameOf(resource), layout, resource, records, meta);
     const sources = kept.map((i) => records[i]);
     try {
       return await this.writeTables(target, tables, sources, meta, usesStaging(target), records);
@@ -253,10 +255,10 @@ class ClickHouseDestination implements Destination {
   }
 
   /**
-   * The one-pass path for a page that fits its tables as they are (fast-rows.ts); undefined when the page
-   * needs the general one (new columns or child tables, misfits, hard_delete).
+   * A page that fits its tables as they are (shaper.ts fitPage), encoded and inserted; undefined when the
+   * page needs schema work first (new columns or child tables, misfits, hard_delete).
    */
-  private async writeFast(
+  private async writeFitted(
     target: TableTarget,
     records: JsonObject[],
     meta: PageMeta,
@@ -270,29 +272,29 @@ class ClickHouseDestination implements Destination {
     const live = tableNameOf(resource);
     const physical = (table: string) => physicalTable(target, table);
     const { schema } = this.placement(target.cluster);
-    const walked = walkPage({
+    const fitted = fitPage({
       records,
       table: live,
       columns,
-      // Child tables from the cache only; where staging tables must be read fresh, lists take the general path.
+      // Child tables from the cache only; where staging tables must be read fresh, lists need schema work.
       childColumns: (table) => (fresh ? undefined : schema.cached(database, physical(table))),
       resource,
       key,
       meta,
       loadedAt: formatTimestamp(Date.now(), false),
     });
-    if (!walked) return undefined;
+    if (!fitted) return undefined;
     const what = (table: string) => `inserting page ${meta.page} of resource "${resource.name}" into ${database}.${physical(table)}`;
     const settings = insertSettings(target);
-    // Child tables before the root, as the general path does: "the root page is in" means the whole page is in.
-    const binary = this.insertFormat === 'RowBinary' ? binaryRows(walked) : undefined;
+    // Child tables before the root: "the root page is in" means the whole page is in.
+    const binary = this.insertFormat === 'RowBinary' ? binaryRows(fitted) : undefined;
     if (binary) {
       for (const t of [...binary.children.reverse(), binary.root]) {
         await this.conn.insertRowBinary(qualified(database, physical(t.table)), t.columns, t.body, what(t.table), settings, meta.signal);
       }
       return { rows: binary.root.rows };
     }
-    const page = jsonRows(walked);
+    const page = jsonRows(fitted);
     if (!page) return undefined;
     const inserts = [...[...page.children].reverse(), [live, page.root] as const];
     for (const [table, rows] of inserts) {
@@ -317,11 +319,11 @@ class ClickHouseDestination implements Destination {
     const ready = await this.ensureTables(target, tables, meta, fresh, rejections);
 
     // The tables now fit the page, unless the contract set values aside or a value needs a variant column:
-    // then the fast path refuses the page (it takes only pages that fit exactly) and conversion goes on here.
+    // then writeFitted refuses the page (it takes only pages that fit exactly) and conversion goes on here.
     // Otherwise it writes the same rows for less CPU, as RowBinary (a new table's first batch, mostly).
     if (rejections.reasons.size === 0 && ready.length === tables.length) {
-      const fast = await this.writeFast(target, records, meta, layout, key, ready[0].columns);
-      if (fast) return fast;
+      const written = await this.writeFitted(target, records, meta, layout, key, ready[0].columns);
+      if (written) return written;
     }
 
     const loadedAt = formatTimestamp(Date.now(), false);
@@ -391,7 +393,7 @@ class ClickHouseDestination implements Destination {
     const key = layout.kind === 'merge' ? layout.key : [];
     // Schema work only: the rows' identity does not matter here, so the page spans (filled later) are left out.
     const shapeMeta: PageMeta = { loadId: meta.loadId, version: meta.version, page: meta.page };
-    const { tables } = shapePage(tableNameOf(resource), layout, flattenPage(resource, records), key, shapeMeta);
+    const { tables } = tablesForSchemaWork(tableNameOf(resource), layout, resource, records, shapeMeta);
     const rejections = new Rejections();
     let ready;
     try {
