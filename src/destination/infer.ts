@@ -5,7 +5,7 @@
  */
 import type { JsonObject, ResolvedResource } from '../config/types';
 import { layoutFor, type ColumnDef } from './ddl';
-import { tableNameOf } from './destination';
+import { tableNameOf } from './target';
 import { featuresFromProbe, type ServerFeatures } from './features';
 import { wantedColumns } from './page';
 import { tablesForSchemaWork } from './schema-rows';
