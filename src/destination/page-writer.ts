@@ -107,7 +107,7 @@ export class PageWriter {
     return new StreamedBatch({
       table: live,
       columns,
-      // As in writeFast: child tables from the cache only, and none where staging tables are read fresh.
+      // As in writeFitted: child tables from the cache only, and none where staging tables are read fresh.
       childColumns: (table) => (fresh ? undefined : schema.cached(database, physical(table))),
       resource,
       key: layout.kind === 'merge' ? layout.key : [],
@@ -266,7 +266,6 @@ export class PageWriter {
     // A table with a column no encoder writes (a decimal hint, say) keeps its batches' records whatever the schema work.
     const live = await this.placements.of(target.cluster).schema.current(database, physicalTable(target, tableNameOf(resource)), usesStaging(target));
     if (live && !encodesAsRowBinary(live)) return false;
-    const key = layout.kind === 'merge' ? layout.key : [];
     // Schema work only: the rows' identity does not matter here, so the page spans (filled later) are left out.
     const shapeMeta: PageMeta = { loadId: meta.loadId, version: meta.version, page: meta.page };
     const { tables } = tablesForSchemaWork(tableNameOf(resource), layout, resource, records, shapeMeta);
