@@ -110,7 +110,7 @@ export function shapeForSchemaWork(input: ShapeInput): ShapedPage {
 /** One record as flat rows: its root row and, parents before children, the rows of its lists. */
 export function flattenRecord(record: JsonObject, maxNesting = Number.POSITIVE_INFINITY): FlatRecord {
   const page = pageWalk('', maxNesting, undefined, true);
-  const { root, children } = walkRecord(record, page, NO_COLUMNS_PLAN, NO_KEY, NO_KEY_VALUES)!;
+  const { root, children } = walkRecord(record, page, NO_COLUMNS_PLAN, slotsFor(NO_COLUMNS_PLAN, NO_KEY), NO_KEY, NO_KEY_VALUES)!;
   return { row: root.fields!, children: children.map((c) => ({ path: c.path, parent: c.parent, index: c.index, row: c.fields! })) };
 }
 
@@ -133,6 +133,7 @@ function walkRecords(input: ShapeInput, fitTo: ColumnPlan | undefined): RecordRo
   const page = pageWalk(input.table, resource.max_table_nesting ?? Number.POSITIVE_INFINITY, input.childColumns, forSchemaWork);
   const plan = fitTo ?? NO_COLUMNS_PLAN;
   const keyIndex = keyIndexFor(key);
+  const rootSlots = slotsFor(plan, keyIndex);
   const sortColumn = key.length > 0 ? dedupSortHint(resource)?.column : undefined;
   const sortAt = sortColumn === undefined ? undefined : plan.index.get(sortColumn);
   // One key array for the page: each record's key text is made from it before the next record.
@@ -140,7 +141,7 @@ function walkRecords(input: ShapeInput, fitTo: ColumnPlan | undefined): RecordRo
   const out: RecordRows[] = [];
   for (const record of input.records) {
     keyValues.fill(null);
-    const rows = walkRecord(record, page, plan, keyIndex, keyValues);
+    const rows = walkRecord(record, page, plan, rootSlots, keyIndex, keyValues);
     if (!rows) return undefined;
     const fields = rows.root.fields;
     if (fields) {
@@ -219,11 +220,11 @@ interface Walk {
   page: PageWalk;
 }
 
-function walkRecord(record: JsonObject, page: PageWalk, plan: ColumnPlan, keyIndex: ReadonlyMap<string, number>, keyValues: unknown[]): RecordRows | undefined {
+function walkRecord(record: JsonObject, page: PageWalk, plan: ColumnPlan, slots: Map<string, Slot>, keyIndex: ReadonlyMap<string, number>, keyValues: unknown[]): RecordRows | undefined {
   const root = shapedRow(page.table, '', plan, NOT_A_LIST_ROW, 0, page.forSchemaWork);
   page.children = NO_LIST_ROWS;
   const w: Walk = { row: root, keyIndex, keyValues, tablePath: '', self: -1, page };
-  if (!walk(record, slotsFor(plan, keyIndex), '', 0, w) || !hasRequired(root)) return undefined;
+  if (!walk(record, slots, '', 0, w) || !hasRequired(root)) return undefined;
   return { root, children: page.children, keyText: '', keyNumber: undefined, sortValue: undefined };
 }
 
@@ -244,7 +245,7 @@ function hasRequired(row: ShapedRow): boolean {
 function walk(obj: JsonObject, slots: Map<string, Slot>, prefix: string, depth: number, w: Walk): boolean {
   for (const rawKey in obj) {
     const value = obj[rawKey];
-    const slot = slotOf(slots, prefix, rawKey, w.row.plan, w.keyIndex);
+    const slot = slots.get(rawKey) ?? slotOf(slots, prefix, rawKey, w.row.plan, w.keyIndex);
     if (value !== null && typeof value === 'object') {
       if (depth >= w.page.maxNesting) {
         if (!putJson(w, slot.name, slot.index, slot.key, JSON.stringify(value))) return false;
