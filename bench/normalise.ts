@@ -2,9 +2,9 @@
  * Per-record cost of the destination's CPU work, no I/O: records → insert rows → JSONEachRow text (as the
  * connection encodes it) or a RowBinary body, in pages
  * of 1,000 as the batch activity sees them, on two record shapes:
- *  - the mock API's analytics events (nested objects, no lists), by the general path (flatten, shape,
- *    infer, convert) and by the one-pass fast path (fast-rows.ts) the destination takes for such pages;
- *  - records with a nested list (a child table per list), by both paths as well.
+ *  - the mock API's analytics events (nested objects, no lists), shaped for schema work (shape, infer,
+ *    convert) and fitted to their tables (shaper.ts fitPage, row-encoding.ts), as the destination writes such pages;
+ *  - records with a nested list (a child table per list), both ways as well.
  *
  *   npx tsx bench/normalise.ts [records]
  */
@@ -12,9 +12,11 @@ import type { JsonObject, ResolvedResource } from '../src/config/types';
 import { encodeJsonEachRow } from '../src/destination/connection';
 import { convertRows, Rejections } from '../src/destination/contract';
 import { layoutFor } from '../src/destination/ddl';
-import { binaryRows, fastRows, walkPage } from '../src/destination/fast-rows';
+import { binaryRows, jsonRows } from '../src/destination/row-encoding';
+import { fitPage } from '../src/destination/shaper';
+import { tablesForSchemaWork } from '../src/destination/schema-rows';
 import { featuresFromProbe } from '../src/destination/features';
-import { flattenPage, shapePage, wantedColumns } from '../src/destination/page';
+import { wantedColumns } from '../src/destination/page';
 import { makeEvent } from '../test/fixtures/mock-analytics-api';
 
 const total = Number(process.argv[2] ?? 100_000);
@@ -52,13 +54,13 @@ function pagesOf(make: (i: number) => JsonObject): JsonObject[][] {
   return pages;
 }
 
-/** The general path for every page; the tables' columns as the schema cache holds them after page one. */
-function general(pages: JsonObject[][]): number {
+/** Schema work for every page; the tables' columns as the schema cache holds them after page one. */
+function schemaWork(pages: JsonObject[][]): number {
   let bytes = 0;
   const known = new Map<string, Map<string, string>>();
   pages.forEach((records, page) => {
     const meta = { loadId: 'bench', version: 1, page };
-    const { tables } = shapePage('events', layout, flattenPage(resource, records), key, meta);
+    const { tables } = tablesForSchemaWork('events', layout, resource, records, meta);
     for (const t of tables) {
       const existing = known.get(t.table);
       const columns = new Map([...(existing ?? []), ...wantedColumns(t, resource, key, features, existing).map((c): [string, string] => [c.name, c.type])]);
@@ -70,23 +72,24 @@ function general(pages: JsonObject[][]): number {
   return bytes;
 }
 
-/** The first page by the general path (it creates the tables), the rest by the fast path, as JSONEachRow or RowBinary. */
-function fast(pages: JsonObject[][], binary = false): number {
+/** The first page by schema work (it creates the tables), the rest fitted to the tables, as JSONEachRow or RowBinary. */
+function fitted(pages: JsonObject[][], binary = false): number {
   const meta = { loadId: 'bench', version: 1, page: 0 };
-  const { tables } = shapePage('events', layout, flattenPage(resource, pages[0]), key, meta);
+  const { tables } = tablesForSchemaWork('events', layout, resource, pages[0], meta);
   const known = new Map(tables.map((t) => [t.table, new Map(wantedColumns(t, resource, key, features).map((c): [string, string] => [c.name, c.type]))]));
   let bytes = 0;
   pages.forEach((records, page) => {
     const input = { records, table: 'events', columns: known.get('events')!, childColumns: (t: string) => known.get(t), resource, key, meta: { ...meta, page }, loadedAt: LOADED_AT };
     if (binary) {
-      const walked = walkPage(input);
-      const body = walked && binaryRows(walked);
-      if (!body) throw new Error('the fast path refused a page as RowBinary');
+      const shaped = fitPage(input);
+      const body = shaped && binaryRows(shaped);
+      if (!body) throw new Error('a page did not fit as RowBinary');
       for (const table of [...body.children, body.root]) bytes += table.body.length;
       return;
     }
-    const rows = fastRows(input);
-    if (!rows) throw new Error('the fast path refused a page');
+    const shaped = fitPage(input);
+    const rows = shaped && jsonRows(shaped);
+    if (!rows) throw new Error('a page did not fit');
     for (const table of [...rows.children.values(), rows.root]) bytes += encodeJsonEachRow(table).length;
   });
   return bytes;
@@ -102,9 +105,9 @@ function measure(label: string, work: () => number): void {
 
 const events = pagesOf((i) => ({ ...makeEvent(i) }));
 const listed = pagesOf(withList);
-measure('analytics events, general path', () => general(events));
-measure('analytics events, fast path   ', () => fast(events));
-measure('analytics events, RowBinary   ', () => fast(events, true));
-measure('records with a list, general  ', () => general(listed));
-measure('records with a list, fast path', () => fast(listed));
-measure('records with a list, RowBinary', () => fast(listed, true));
+measure('analytics events, schema work ', () => schemaWork(events));
+measure('analytics events, fitted JSON ', () => fitted(events));
+measure('analytics events, RowBinary   ', () => fitted(events, true));
+measure('records with a list, schema work', () => schemaWork(listed));
+measure('records with a list, fitted JSON', () => fitted(listed));
+measure('records with a list, RowBinary ', () => fitted(listed, true));

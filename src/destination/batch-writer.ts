@@ -1,9 +1,9 @@
 /**
- * A batch written page by page. Each page is walked and encoded as RowBinary as soon as it arrives
- * (fast-rows.ts, row-binary.ts), so its records can be dropped at once: they die in V8's young generation
+ * A batch written page by page. Each page is shaped and encoded as RowBinary as soon as it arrives
+ * (shaper.ts, row-encoding.ts), so its records can be dropped at once: they die in V8's young generation
  * instead of living until the batch's insert, which cut the worker's garbage-collection work
- * (docs/performance.md). At the end the encoded pages go to ClickHouse as one INSERT per table, as the
- * fast path of insertPage sends them.
+ * (docs/performance.md). At the end the encoded pages go to ClickHouse as one INSERT per table, as
+ * insertPage sends a page that fits its tables.
  *
  * The rows are exactly those insertPage would write for the same pages: each page's rows are numbered
  * under its own ordinal in the load (`meta.pages`; in batches scheduled before pages were numbered, row
@@ -15,7 +15,8 @@
  * page, and the next batch starts with it (fetch-pages.ts).
  */
 import type { JsonObject, ResolvedResource } from '../config/types';
-import { binaryRows, walkPage } from './fast-rows';
+import { binaryRows } from './row-encoding';
+import { fitPage } from './shaper';
 import { RowBinaryWriter } from './row-binary';
 import type { PageMeta } from './page';
 import type { TableColumns } from './schema';
@@ -102,8 +103,8 @@ export class StreamedBatch implements BatchWriter {
     }
     // Numbered: this page's rows are (load, its ordinal, 0…); else they continue the batch's rows.
     const meta = numbered ? { loadId: this.options.meta.loadId, version: this.options.meta.version, page } : this.options.meta;
-    const walked = walkPage({ records, table, columns, childColumns: (t) => this.childColumns(t), resource, key, meta, loadedAt, rowOffset: numbered ? 0 : this.rows });
-    if (!walked) return false;
+    const shaped = fitPage({ records, table, columns, childColumns: (t) => this.childColumns(t), resource, key, meta, loadedAt, rowOffset: numbered ? 0 : this.rows });
+    if (!shaped) return false;
     // All or nothing: a refused page leaves the batch as it was.
     const marks = new Map<string, number>();
     const bodyOf = (name: string): RowBinaryWriter => {
@@ -112,13 +113,13 @@ export class StreamedBatch implements BatchWriter {
       if (!marks.has(name)) marks.set(name, body.writer.length);
       return body.writer;
     };
-    const encoded = binaryRows(walked, bodyOf);
+    const encoded = binaryRows(shaped, bodyOf);
     const fits = encoded !== undefined
       && [encoded.root, ...encoded.children].every((t) => {
         const body = this.tables.get(t.table)!;
         return body.columns === undefined || body.columns === t.columns;
       })
-      && this.takeKeys(walked.keys);
+      && this.takeKeys(shaped.keys);
     if (!encoded || !fits) {
       for (const [name, mark] of marks) this.tables.get(name)!.writer.truncate(mark);
       return false;

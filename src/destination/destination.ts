@@ -1,49 +1,24 @@
 /**
- * The Destination: what activities call. It wires the focused modules together (connection, schema,
- * page shaping, replace, state) and owns nothing else.
+ * The Destination: what activities call. It wires the focused modules together (connection, placements,
+ * the page writer, commit, state) and owns nothing else.
  */
-import type { JsonObject, JsonValue, ResolvedResource, JsonPrimitive } from '../config/types';
+import type { JsonObject, JsonValue } from '../config/types';
 import { SluiceError } from '../errors';
-import { clickHouseErrorCode, Connection, detectFeatures, type ClickHouseSettings, type InsertFormat } from './connection';
-import { admitColumns, convertRows, Rejections, type Admitted } from './contract';
-import { APPEND_KEY, hardDeleteColumn, layoutFor, LINK, mergeKeyColumns, META, stagingTableName, type TableLayout } from './ddl';
+import type { BatchWriter } from './batch-writer';
+import { ChildCursorStore, type ChildCursor, type ChildLoadRef } from './child-cursors';
+import { commitLoad } from './commit';
+import { Connection, detectFeatures, type ClickHouseSettings, type InsertFormat } from './connection';
+import { layoutFor, META } from './ddl';
 import type { ServerFeatures } from './features';
 import { Journal } from './journal';
-import { deleteByMergeKey } from './merge-key';
-import { deleteStaleChildRows } from './stale-children';
-import { fitIdentifier, MAX_TABLE_NAME_LENGTH, normalizePath } from './naming';
-import { columnComments, flattenPage, normalisedHints, shapePage, wantedColumns, type PageMeta, type PageSpan, type TableRows } from './page';
-import { ChildCursorStore, type ChildCursor, type ChildLoadRef } from './child-cursors';
+import { columnComments, type PageMeta } from './page';
+import { PageWriter } from './page-writer';
 import { ParentRecordStore, type ParentPageRef } from './parent-records';
-import { ReplaceLoads } from './replace';
-import { Scd2Loads, withRowHashes } from './scd2';
-import { clusterDdl, localDdl, type TableDdl } from './placement';
-import { SchemaRegistry, type TableColumns } from './schema';
-import { ident, literal, qualified, uintLiteral } from './sql';
+import { Placements } from './placements';
 import { StateStore, type LoadEntry } from './state';
-import { binaryRows, encodesAsRowBinary, jsonRows, walkPage } from './fast-rows';
-import { StreamedBatch, type BatchWriter } from './batch-writer';
-import { formatTimestamp } from './values';
+import { tableNameOf, usesStaging, type TableTarget } from './target';
 
-export interface TableTarget {
-  database: string;
-  resource: ResolvedResource;
-  /**
-   * Load into staging tables and swap them in at commit, whatever the disposition (`--full-refresh`). The
-   * staging tables keep the disposition's layout, so a merge table stays keyed by its primary key.
-   */
-  fullRefresh?: boolean;
-  /** For `_sluice_rejected` rows. */
-  pipeline?: string;
-  /** `destination.cluster`: tables are created ON CLUSTER, Replicated, with a Distributed table for reads. */
-  cluster?: string;
-}
-
-/** Whether a load writes staging tables that commit swaps in: replace, or any disposition in a full refresh. */
-export function usesStaging(target: TableTarget): boolean {
-  const { resource } = target;
-  return resource.write_disposition === 'replace' || resource.scd2 !== undefined || (target.fullRefresh === true && resource.write_disposition !== 'skip');
-}
+export { tableNameOf, usesStaging, type TableTarget };
 
 export interface Destination {
   readonly features: ServerFeatures;
@@ -83,11 +58,6 @@ export interface Destination {
   close(): Promise<void>;
 }
 
-/** The table a resource lands in: dlt normalises table names with the same convention as columns. */
-export function tableNameOf(resource: ResolvedResource): string {
-  return fitIdentifier(normalizePath(resource.table_name || resource.name), MAX_TABLE_NAME_LENGTH);
-}
-
 export async function createDestination(settings: ClickHouseSettings): Promise<Destination> {
   const conn = new Connection(settings);
   try {
@@ -99,21 +69,12 @@ export async function createDestination(settings: ClickHouseSettings): Promise<D
   }
 }
 
-/** DDL, schema cache and staged loads for one placement (one server, or one cluster). */
-interface Placement {
-  ddl: TableDdl;
-  schema: SchemaRegistry;
-  replace: ReplaceLoads;
-  scd2: Scd2Loads;
-}
-
 class ClickHouseDestination implements Destination {
-  private readonly placements = new Map<string, Placement>();
+  private readonly placements: Placements;
+  private readonly writer: PageWriter;
   private readonly state: StateStore;
   private readonly parents: ParentRecordStore;
   private readonly childCursors: ChildCursorStore;
-  private readonly journal: Journal;
-  private readonly databases = new Set<string>();
 
   constructor(
     private readonly conn: Connection,
@@ -123,31 +84,16 @@ class ClickHouseDestination implements Destination {
     this.state = new StateStore(conn);
     this.parents = new ParentRecordStore(conn);
     this.childCursors = new ChildCursorStore(conn);
-    this.journal = new Journal(conn);
-  }
-
-  private placement(cluster: string | undefined): Placement {
-    const name = cluster ?? '';
-    let p = this.placements.get(name);
-    if (!p) {
-      const options = { isDeletedArg: this.features.isDeletedArg, addColumnIfNotExists: this.features.addColumnIfNotExists };
-      const ddl = cluster ? clusterDdl(cluster, options) : localDdl(options);
-      const schema = new SchemaRegistry(this.conn, ddl);
-      p = { ddl, schema, replace: new ReplaceLoads(this.conn, this.features, schema, ddl), scd2: new Scd2Loads(this.conn, schema, ddl) };
-      this.placements.set(name, p);
-    }
-    return p;
+    this.placements = new Placements(conn, features);
+    this.writer = new PageWriter(conn, features, insertFormat, this.placements, new Journal(conn));
   }
 
   ping(): Promise<void> {
     return this.conn.ping();
   }
 
-  async ensureDatabase(database: string, cluster?: string): Promise<void> {
-    const k = `${cluster ?? ''}\u0000${database}`;
-    if (this.databases.has(k)) return;
-    for (const sql of this.placement(cluster).ddl.createDatabase(database)) await this.conn.command(sql, `creating database ${database}`);
-    this.databases.add(k);
+  ensureDatabase(database: string, cluster?: string): Promise<void> {
+    return this.placements.ensureDatabase(database, cluster);
   }
 
   async beginLoad(target: TableTarget, loadId: string): Promise<void> {
@@ -156,314 +102,26 @@ class ClickHouseDestination implements Destination {
       const { scd2 } = target.resource;
       // Refused by validate too; checked here before a page is fetched, for workflow input that skipped it.
       if (scd2 && target.cluster) throw new SluiceError('destination_fatal', `scd2 ("${target.resource.name}") is not supported on a cluster yet`);
+      // scd2's validity columns are filled by commit, not by the records, so its staging copy has none.
       const omitted = new Set(scd2 ? [scd2.valid_from, scd2.valid_to] : []);
-      await this.placement(target.cluster).replace.begin(target.database, tableNameOf(target.resource), loadId, layoutFor(target.resource), columnComments(target.resource), omitted);
+      await this.placements.of(target.cluster).replace.begin(target.database, tableNameOf(target.resource), loadId, layoutFor(target.resource), columnComments(target.resource), omitted);
     }
   }
 
-  async insertPage(target: TableTarget, given: JsonObject[], meta: PageMeta): Promise<{ rows: number }> {
-    checkMeta(meta);
-    const records = withRowHashes(target.resource, given);
-    if (records.length === 0) return { rows: 0 };
-    if (meta.pages && meta.pages.reduce((n, span) => n + span.records, 0) !== records.length) {
-      throw new SluiceError('destination_fatal', `invalid page meta: its pages hold ${meta.pages.reduce((n, span) => n + span.records, 0)} records, the batch ${records.length}`);
-    }
-    const { database, resource } = target;
-    if (resource.write_disposition === 'skip') return { rows: 0 };
-    await this.ensureDatabase(database, target.cluster);
-    const layout = layoutFor(resource);
-    const key = layout.kind === 'merge' ? layout.key : [];
-
-    try {
-      // Staging tables may be recreated by another worker: read them fresh, as the general path does.
-      const fresh = usesStaging(target);
-      const root = physicalTable(target, tableNameOf(resource));
-      const columns = await this.placement(target.cluster).schema.current(database, root, fresh);
-      // Append-layout tables are sorted by (load, page, row): the pages an earlier attempt inserted are
-      // counted and skipped (FINAL collapses them anyway if two attempts race). Checked once, before either path.
-      if (columns && layout.kind === 'append') {
-        const rest = withoutPages(records, meta, await this.loadedPages(database, root, meta));
-        if (rest.records.length < records.length) {
-          const skipped = records.length - rest.records.length;
-          return { rows: skipped + (rest.records.length > 0 ? (await this.insertPage(target, rest.records, rest.meta)).rows : 0) };
-        }
-      }
-      const fast = columns && (await this.writeFast(target, records, meta, layout, key, columns));
-      if (fast) return fast;
-    } catch (err) {
-      if (!tableGone(err)) throw err;
-    }
-    const { tables, kept } = shapePage(tableNameOf(resource), layout, flattenPage(resource, records), key, meta);
-    const sources = kept.map((i) => records[i]);
-    try {
-      return await this.writeTables(target, tables, sources, meta, usesStaging(target), records);
-    } catch (err) {
-      // The table was dropped or recreated behind our cache (by hand, or a replace on another worker):
-      // forget what we knew and try once more against what is really there.
-      if (!tableGone(err)) throw err;
-      return this.writeTables(target, tables, sources, meta, true, records);
-    }
+  insertPage(target: TableTarget, records: JsonObject[], meta: PageMeta): Promise<{ rows: number }> {
+    return this.writer.insertPage(target, records, meta);
   }
 
-  /** Whether a resource's batches can be written page by page at all (else insertPage keeps their records). */
-  private writesPageByPage(resource: ResolvedResource): boolean {
-    const layout = layoutFor(resource);
-    // A dedup_sort chooses among all records of a key in the batch, which a batch encoded page by page cannot
-    // revisit: its records are kept and written in one pass (the batch limits for kept records apply).
-    // scd2 records get their row hash in insertPage, so they take that path.
-    return this.insertFormat === 'RowBinary' && resource.write_disposition !== 'skip' && resource.scd2 === undefined && !(layout.kind === 'merge' && (layout.hardDelete || layout.dedupSort));
+  openBatch(target: TableTarget, meta: PageMeta): Promise<BatchWriter | undefined> {
+    return this.writer.openBatch(target, meta);
   }
 
-  async openBatch(target: TableTarget, meta: PageMeta): Promise<BatchWriter | undefined> {
-    checkMeta(meta);
-    const { database, resource } = target;
-    if (!this.writesPageByPage(resource)) return undefined;
-    const layout = layoutFor(resource);
-    await this.ensureDatabase(database, target.cluster);
-    const fresh = usesStaging(target);
-    const live = tableNameOf(resource);
-    const physical = (table: string) => physicalTable(target, table);
-    const { schema } = this.placement(target.cluster);
-    let columns: TableColumns | undefined;
-    let loadedPages: ReadonlySet<number> = new Set();
-    try {
-      columns = await schema.current(database, physical(live), fresh);
-      if (!columns || !encodesAsRowBinary(columns)) return undefined;
-      if (layout.kind === 'append') loadedPages = await this.loadedPages(database, physical(live), meta);
-    } catch (err) {
-      if (!tableGone(err)) throw err;
-      return undefined;
-    }
-    const settings = insertSettings(target);
-    return new StreamedBatch({
-      table: live,
-      columns,
-      // As in writeFast: child tables from the cache only, and none where staging tables are read fresh.
-      childColumns: (table) => (fresh ? undefined : schema.cached(database, physical(table))),
-      resource,
-      key: layout.kind === 'merge' ? layout.key : [],
-      meta,
-      loadedAt: formatTimestamp(Date.now(), false),
-      loadedPages,
-      insert: async (table, names, body, signal) => {
-        const what = `inserting page ${meta.page} of resource "${resource.name}" into ${database}.${physical(table)}`;
-        try {
-          await this.conn.insertRowBinary(qualified(database, physical(table)), names, body, what, settings, signal);
-        } catch (err) {
-          if (!tableGone(err)) throw err;
-          // Dropped or changed behind the schema cache: forget it, and let the batch run again (Temporal
-          // retries it), this time against the tables as they are.
-          schema.forget(database, physical(table));
-          schema.forget(database, physical(live));
-          throw new SluiceError('destination_unavailable', `${what}: the table changed while the batch was written (${err instanceof Error ? err.message : String(err)}); the batch will run again`, { cause: err });
-        }
-      },
-    });
+  prepareTables(target: TableTarget, records: JsonObject[], meta: PageMeta): Promise<boolean> {
+    return this.writer.prepareTables(target, records, meta);
   }
 
-  /**
-   * The one-pass path for a page that fits its tables as they are (fast-rows.ts); undefined when the page
-   * needs the general one (new columns or child tables, misfits, hard_delete).
-   */
-  private async writeFast(
-    target: TableTarget,
-    records: JsonObject[],
-    meta: PageMeta,
-    layout: TableLayout,
-    key: readonly string[],
-    columns: TableColumns,
-  ): Promise<{ rows: number } | undefined> {
-    const { database, resource } = target;
-    if (layout.kind === 'merge' && layout.hardDelete) return undefined;
-    const fresh = usesStaging(target);
-    const live = tableNameOf(resource);
-    const physical = (table: string) => physicalTable(target, table);
-    const { schema } = this.placement(target.cluster);
-    const walked = walkPage({
-      records,
-      table: live,
-      columns,
-      // Child tables from the cache only; where staging tables must be read fresh, lists take the general path.
-      childColumns: (table) => (fresh ? undefined : schema.cached(database, physical(table))),
-      resource,
-      key,
-      meta,
-      loadedAt: formatTimestamp(Date.now(), false),
-    });
-    if (!walked) return undefined;
-    const what = (table: string) => `inserting page ${meta.page} of resource "${resource.name}" into ${database}.${physical(table)}`;
-    const settings = insertSettings(target);
-    // Child tables before the root, as the general path does: "the root page is in" means the whole page is in.
-    const binary = this.insertFormat === 'RowBinary' ? binaryRows(walked) : undefined;
-    if (binary) {
-      for (const t of [...binary.children.reverse(), binary.root]) {
-        await this.conn.insertRowBinary(qualified(database, physical(t.table)), t.columns, t.body, what(t.table), settings, meta.signal);
-      }
-      return { rows: binary.root.rows };
-    }
-    const page = jsonRows(walked);
-    if (!page) return undefined;
-    const inserts = [...[...page.children].reverse(), [live, page.root] as const];
-    for (const [table, rows] of inserts) {
-      await this.conn.insert(qualified(database, physical(table)), rows, what(table), settings, meta.signal);
-    }
-    return { rows: page.root.length };
-  }
-
-  /**
-   * Contract and schema first (tables, columns), then conversion (which may need variant columns), then
-   * the inserts: child tables before the root, so "the root page is in" means the whole page is in.
-   */
-  private async writeTables(target: TableTarget, tables: TableRows[], sources: JsonObject[], meta: PageMeta, fresh: boolean, records: JsonObject[]): Promise<{ rows: number }> {
-    const { database, resource } = target;
-    const { schema } = this.placement(target.cluster);
-    const physical = (t: TableRows) => physicalTable(target, t.table);
-    const root = tables[0];
-    const layout = root.layout;
-    const key = layout.kind === 'merge' ? layout.key : [];
-
-    const rejections = new Rejections();
-    const ready = await this.ensureTables(target, tables, meta, fresh, rejections);
-
-    // The tables now fit the page, unless the contract set values aside or a value needs a variant column:
-    // then the fast path refuses the page (it takes only pages that fit exactly) and conversion goes on here.
-    // Otherwise it writes the same rows for less CPU, as RowBinary (a new table's first batch, mostly).
-    if (rejections.reasons.size === 0 && ready.length === tables.length) {
-      const fast = await this.writeFast(target, records, meta, layout, key, ready[0].columns);
-      if (fast) return fast;
-    }
-
-    const loadedAt = formatTimestamp(Date.now(), false);
-    const hardDelete = hardDeleteColumn(resource);
-    const converted = [];
-    for (const { t, admitted, columns } of ready) {
-      const c = convertRows(t, columns, admitted.dropped, resource, this.features, meta, loadedAt, rejections, t.root ? hardDelete : undefined);
-      if (c.variants.length > 0) {
-        const ensured = await schema.ensure(database, physical(t), [...admitted.columns, ...c.variants], t.layout, fresh);
-        await this.journal.columnsAdded(database, t.table, ensured.added, 'variant column', resource.name, meta.loadId);
-      }
-      converted.push({ t, rows: c.rows });
-    }
-
-    let inserted = 0;
-    for (const { t, rows } of converted.reverse()) {
-      const keep = rows.filter((r, i): r is Record<string, unknown> => r !== undefined && !rejections.has(t.records[i]));
-      if (t.root) inserted = keep.length;
-      await this.conn.insert(qualified(database, physical(t)), keep, `inserting page ${meta.page} of resource "${resource.name}" into ${database}.${physical(t)}`, insertSettings(target), meta.signal);
-    }
-    await this.journal.reject(
-      database,
-      [...rejections.reasons].map(([record, reason]) => ({
-        pipeline: target.pipeline ?? '',
-        resource: resource.name,
-        loadId: meta.loadId,
-        page: meta.page,
-        row: record,
-        reason,
-        record: sources[record],
-      })),
-    );
-    return { rows: inserted };
-  }
-
-  /** The contract's verdict on each table's columns, and the tables and columns it admits made to exist. */
-  private async ensureTables(target: TableTarget, tables: TableRows[], meta: PageMeta, fresh: boolean, rejections: Rejections): Promise<Array<{ t: TableRows; admitted: Admitted; columns: TableColumns }>> {
-    const { database, resource } = target;
-    const { schema } = this.placement(target.cluster);
-    const layout = tables[0].layout;
-    const key = layout.kind === 'merge' ? layout.key : [];
-    const declared = new Set(normalisedHints(resource).keys());
-    const ready: Array<{ t: TableRows; admitted: Admitted; columns: TableColumns }> = [];
-    for (const t of tables) {
-      const table = physicalTable(target, t.table);
-      const existing = await schema.current(database, table, fresh);
-      const wanted = wantedColumns(t, resource, key, this.features, existing);
-      if (t.root && layout.kind === 'merge' && layout.hardDelete) wanted.push({ name: LINK.deleted, type: 'UInt8' });
-      const admitted = admitColumns(t, existing, wanted, t.root ? declared : new Set(), resource, rejections);
-      if (!admitted) continue;
-      const ensured = await schema.ensure(database, table, admitted.columns, t.layout, fresh);
-      await this.journal.columnsAdded(database, t.table, ensured.added, ensured.created ? 'new table' : 'new column', resource.name, meta.loadId);
-      ready.push({ t, admitted, columns: ensured.columns });
-    }
-    return ready;
-  }
-
-  async prepareTables(target: TableTarget, records: JsonObject[], meta: PageMeta): Promise<boolean> {
-    checkMeta(meta);
-    const { database, resource } = target;
-    if (records.length === 0 || !this.writesPageByPage(resource)) return false;
-    const layout = layoutFor(resource);
-    await this.ensureDatabase(database, target.cluster);
-    // A table with a column no encoder writes (a decimal hint, say) keeps its batches' records whatever the schema work.
-    const live = await this.placement(target.cluster).schema.current(database, physicalTable(target, tableNameOf(resource)), usesStaging(target));
-    if (live && !encodesAsRowBinary(live)) return false;
-    const key = layout.kind === 'merge' ? layout.key : [];
-    // Schema work only: the rows' identity does not matter here, so the page spans (filled later) are left out.
-    const shapeMeta: PageMeta = { loadId: meta.loadId, version: meta.version, page: meta.page };
-    const { tables } = shapePage(tableNameOf(resource), layout, flattenPage(resource, records), key, shapeMeta);
-    const rejections = new Rejections();
-    let ready;
-    try {
-      ready = await this.ensureTables(target, tables, meta, usesStaging(target), rejections);
-    } catch (err) {
-      if (!tableGone(err)) throw err;
-      ready = await this.ensureTables(target, tables, meta, true, rejections);
-    }
-    // Records the contract sets aside are journalled by insertPage: such a batch keeps its records.
-    return rejections.reasons.size === 0 && ready.length === tables.length;
-  }
-
-  /**
-   * The pages of this load from `meta.page` on that an append table holds already (an earlier attempt of
-   * the batch inserted them; no later batch has run). Where pages are not numbered, just `meta.page`.
-   * A batch's rows go in with one INSERT per table, so a page is either all there or not at all.
-   */
-  private async loadedPages(database: string, table: string, meta: PageMeta): Promise<ReadonlySet<number>> {
-    const [loadIdCol, pageCol] = APPEND_KEY;
-    const pages = meta.pages ? `${ident(pageCol)} >= ${uintLiteral(meta.page)}` : `${ident(pageCol)} = ${uintLiteral(meta.page)}`;
-    const found = await this.conn.rows<{ page: string | number }>(
-      `SELECT DISTINCT ${ident(pageCol)} AS page FROM ${qualified(database, table)} WHERE ${ident(loadIdCol)} = ${literal(meta.loadId)} AND ${pages}`,
-      `checking which pages of ${database}.${table} are loaded`,
-    );
-    return new Set(found.map((r) => Number(r.page)));
-  }
-
-  async commitLoad(target: TableTarget, loadId: string): Promise<void> {
-    const { resource, database } = target;
-    const table = tableNameOf(resource);
-    const { replace, scd2 } = this.placement(target.cluster);
-    if (resource.scd2) {
-      const { staging } = await replace.family(database, table);
-      const stagedTables = staging.map((s) => s.slice(0, -stagingTableName('').length));
-      await scd2.commit({ database, table, resource, loadId, stagedTables });
-      return;
-    }
-    if (usesStaging(target)) {
-      await replace.commit(database, table, loadId, layoutFor(resource));
-      return;
-    }
-    if (resource.write_disposition !== 'merge') return;
-    const mergeKey = mergeKeyColumns(resource);
-    const insertOnly = resource.write_disposition_strategy === 'insert-only';
-    // delete-insert only: upsert and insert-only never delete earlier rows (insert-only keeps them over new ones).
-    const byMergeKey = mergeKey.length > 0 && resource.write_disposition_strategy !== 'upsert' && !insertOnly;
-    const layout = layoutFor(resource);
-    if (!byMergeKey && layout.kind !== 'merge') return;
-    const { live } = await replace.family(database, table);
-    if (!live.includes(table)) return; // nothing loaded, nothing to replace
-    const children = live.filter((t) => t !== table);
-    const { ddl } = this.placement(target.cluster);
-    const mutations = {
-      dataTable: ddl.dataTable,
-      onCluster: ddl.cluster ? ` ON CLUSTER ${ident(ddl.cluster)}` : '',
-      lightweightDelete: this.features.lightweightDelete,
-    };
-    if (byMergeKey) await deleteByMergeKey(this.conn, mutations, database, table, children, mergeKey, loadId);
-    // Lists are replaced, not overlaid: the elements a parent's latest version no longer has go (stale-children.ts).
-    // insert-only keeps a key's first version, lists included, so nothing of it is stale.
-    if (layout.kind === 'merge' && !insertOnly && children.length > 0) {
-      await deleteStaleChildRows(this.conn, mutations, { database, table, children, loadId, hardDelete: layout.hardDelete === true });
-    }
+  commitLoad(target: TableTarget, loadId: string): Promise<void> {
+    return commitLoad(this.conn, this.features, this.placements.of(target.cluster), target, loadId);
   }
 
   recordLoad(database: string, entry: LoadEntry): Promise<void> {
@@ -508,44 +166,6 @@ class ClickHouseDestination implements Destination {
 
   close(): Promise<void> {
     return this.conn.close();
-  }
-}
-
-/** The table a load writes: the staging table where the load swaps it in at commit, else the table itself. */
-function physicalTable(target: TableTarget, table: string): string {
-  return usesStaging(target) ? stagingTableName(table) : table;
-}
-
-/** ClickHouse says the table is gone (60 UNKNOWN_TABLE, 16 NO_SUCH_COLUMN_IN_TABLE): our cache is stale. */
-function tableGone(err: unknown): boolean {
-  const code = clickHouseErrorCode(err instanceof Error && err.cause ? err.cause : err);
-  return code === 60 || code === 16;
-}
-
-/** Inserts into a Distributed table wait until every shard has the rows (else a read right after could miss them). */
-function insertSettings(target: TableTarget): Record<string, number> | undefined {
-  return target.cluster ? { insert_distributed_sync: 1 } : undefined;
-}
-
-/** The records (and their page spans) of the pages not in `loaded`; with no page spans, all or none. */
-function withoutPages(records: JsonObject[], meta: PageMeta, loaded: ReadonlySet<number>): { records: JsonObject[]; meta: PageMeta } {
-  if (!meta.pages) return loaded.has(meta.page) ? { records: [], meta } : { records, meta };
-  const kept: JsonObject[] = [];
-  const spans: PageSpan[] = [];
-  let start = 0;
-  for (const span of meta.pages) {
-    if (!loaded.has(span.page)) {
-      for (let i = start; i < start + span.records; i++) kept.push(records[i]);
-      spans.push(span);
-    }
-    start += span.records;
-  }
-  return { records: kept, meta: { ...meta, pages: spans } };
-}
-
-function checkMeta(meta: PageMeta): void {
-  if (!Number.isSafeInteger(meta.version) || meta.version < 0 || !Number.isSafeInteger(meta.page) || meta.page < 0) {
-    throw new SluiceError('destination_fatal', `invalid page meta: version ${meta.version}, page ${meta.page} (need non-negative safe integers)`);
   }
 }
 

@@ -1,12 +1,13 @@
 /**
- * One page of records → the tables, columns and rows it needs. Pure functions: the destination feeds
- * them the tables' current columns and does the I/O (see destination.ts for the order of steps).
+ * A page's identity and its tables' columns: row places and ids, the dedupe per primary key, and the
+ * columns a page's rows would create (inference). Pure functions: the row shaper (shaper.ts) and the
+ * destination call them, and the destination does the I/O.
  */
 import * as crypto from 'node:crypto';
-import type { ColumnHint, JsonObject, ResolvedResource } from '../config/types';
-import { childLayout, childTableName, firstWins, LINK, META, type ColumnDef, type DedupSortHint, type TableLayout } from './ddl';
+import type { ColumnHint, ResolvedResource } from '../config/types';
+import { LINK, type ColumnDef, type DedupSortHint, type TableLayout } from './ddl';
 import type { ServerFeatures } from './features';
-import { flattenRecord, JsonText, type FlatRecord, type FlatRow, type FlatValue } from './flatten';
+import { JsonText, type FlatRow, type FlatValue } from './flatten';
 import { normalizePath } from './naming';
 import { clickHouseType, dataTypeFromHint, inferDataType, zoneOfHint, type DataType } from './types';
 
@@ -93,11 +94,6 @@ export function normalisedHints(resource: ResolvedResource): Map<string, ColumnH
   return new Map(Object.entries(resource.columns).map(([name, hint]) => [normalizePath(name), hint]));
 }
 
-export function flattenPage(resource: ResolvedResource, records: readonly JsonObject[]): FlatRecord[] {
-  const nesting = resource.max_table_nesting ?? Number.POSITIVE_INFINITY;
-  return records.map((r) => flattenRecord(r, nesting));
-}
-
 // One id per row: the one-shot `crypto.hash` (Node ≥ 20.12) skips creating a Hash object for each.
 const md5Base64Url: (text: string) => string =
   typeof crypto.hash === 'function'
@@ -109,71 +105,14 @@ export function stableId(text: string): string {
   return md5Base64Url(text).slice(0, 16);
 }
 
-/** A page's tables, and which of its records survived the dedupe (indexes into the page). */
-export interface ShapedPage {
-  tables: TableRows[];
-  kept: number[];
-}
-
-/** dedupeByKey, then pageTables, reading each record's primary key once for both. */
-export function shapePage(table: string, layout: TableLayout, flat: readonly FlatRecord[], key: readonly string[], meta: PageMeta): ShapedPage {
-  const texts = key.length > 0 ? flat.map((f) => keyText(f.row, key)) : undefined;
-  const sort = layout.kind === 'merge' && layout.dedupSort ? dedupSortOf(layout.dedupSort, flat.map((f) => f.row.get(layout.dedupSort!.column))) : undefined;
-  const kept = texts ? survivorsPerKey(texts, firstWins(layout), sort) : flat.map((_, i) => i);
-  const tables = pageTables(table, layout, kept.map((i) => flat[i]), key, meta, texts && kept.map((i) => texts[i]));
-  return { tables, kept };
-}
-
-/**
- * The page as rows per table, ids and links filled in. A root row's id is derived from its primary key when
- * it has one (so its child rows land on the same keys in every load, and replace the old ones), else from
- * (load, page, row); a child row's id from its parent's id and its list index. Both are stable under retries.
- */
-export function pageTables(
-  table: string,
-  layout: TableLayout,
-  records: readonly FlatRecord[],
-  key: readonly string[],
-  meta: PageMeta,
-  /** keyText of each record, when the caller has it already. */
-  keyTexts?: readonly string[],
-): TableRows[] {
-  const root: TableRows = { table, layout, root: true, rows: [], records: [] };
-  const children = new Map<string, TableRows>();
-  records.forEach((rec, r) => {
-    const rootId =
-      key.length > 0 ? stableId(keyTexts?.[r] ?? keyText(rec.row, key)) : appendRowId(meta, r);
-    rec.row.set(LINK.id, rootId);
-    root.rows.push(rec.row);
-    root.records.push(r);
-    const ids: string[] = [];
-    for (const child of rec.children) {
-      const parentId = child.parent < 0 ? rootId : ids[child.parent];
-      const id = stableId(`${parentId}\u0000${child.index}`);
-      ids.push(id);
-      child.row.set(LINK.id, id);
-      child.row.set(LINK.parentId, parentId);
-      child.row.set(LINK.rootId, rootId);
-      child.row.set(LINK.listIdx, child.index);
-      let t = children.get(child.path);
-      if (!t) {
-        t = { table: childTableName(table, child.path), layout: childLayout(layout), root: false, rows: [], records: [] };
-        children.set(child.path, t);
-      }
-      t.rows.push(child.row);
-      t.records.push(r);
-    }
-  });
-  return [root, ...children.values()];
-}
-
 /** The id of a row without a primary key: from its identity (load, page, row), stable under retries. */
 export function appendRowId(meta: PageMeta, index: number): string {
   const { page, row } = rowPlace(meta, index);
   return stableId(`${meta.loadId}\u0000${page}\u0000${row}`);
 }
 
-function keyText(row: FlatRow, key: readonly string[]): string {
+/** A flat row's key text (keyTextOf of its primary key values, JSON text as its text). */
+export function keyText(row: FlatRow, key: readonly string[]): string {
   return keyTextOf(key.map((k) => { const v = row.get(k); return v instanceof JsonText ? v.text : v; }));
 }
 

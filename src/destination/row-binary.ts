@@ -1,5 +1,5 @@
 /**
- * Rows in ClickHouse's RowBinary format, written straight from JSON values: the fast path's insert
+ * Rows in ClickHouse's RowBinary format, written straight from JSON values: a fitted page's insert
  * encoding. Compared with JSONEachRow it spares the worker a row object and a text per row (timestamps are
  * numbers here, not strings to format) and one large string per insert, and it spares ClickHouse the JSON
  * parsing: about a third of the bytes, and much less CPU on both sides (docs/performance.md).

@@ -71,7 +71,7 @@ test('a column that appears part-way through a batch: the batch ends before its 
   expect(await rs.json()).toEqual([{ id: '1451', coupon: 'SPRING' }, { id: '1460', coupon: 'SPRING' }]);
 });
 
-test('records kept for the general path: batches within keptRows', async () => {
+test('records kept until the insert (schema work, processing steps): batches within keptRows', async () => {
   const { result, offsets } = await runSync('decimals');
   expect(result.resources).toEqual([{ name: 'events', table: 'decimals', rows: RECORDS, pages: 24, batches: 5 }]);
   expect(offsets).toEqual(everyOffset);

@@ -46,7 +46,7 @@ describe.each([
   const table = `things_${res.write_disposition}`;
 
   it('gives the rows insertPage gives for the same batch, in every table, and a retry collapses', async () => {
-    // The first batch creates the tables (insertPage, the general path): nothing to write page by page yet.
+    // The first batch creates the tables (insertPage, with schema work): nothing to write page by page yet.
     for (const db of [streamed.db, whole.db]) {
       expect(await streamed.dest.openBatch(target(db), { loadId: 'L', version: 1, page: 0 })).toBeUndefined();
       await streamed.dest.insertPage(target(db), [record(1), record(2)], { loadId: 'L', version: 1, page: 0 });

@@ -120,7 +120,7 @@ describe('append', () => {
   it('timezone hint: the column shows its zone, and the first page (JSONEachRow) and the next (RowBinary) store the instants', async () => {
     const zoned = resource({ name: 'zoned', table_name: 'zoned', columns: { at: { data_type: 'timestamp', timezone: 'Europe/Berlin' } } });
     const target = { database: db, resource: zoned };
-    // The first page creates the table (general path, JSONEachRow); the second fits it (fast path, RowBinary).
+    // The first page creates the table (schema work, JSONEachRow); the second fits it (RowBinary).
     await fx.dest.insertPage(target, [{ n: 1, at: '2023-11-14T22:13:20Z' }], { loadId: 'z', version: 1, page: 0 });
     await fx.dest.insertPage(target, [{ n: 2, at: '2024-07-01T12:00:00+02:00' }], { loadId: 'z', version: 1, page: 1 });
     const type = await rows<{ type: string }>(fx.ch, `SELECT type FROM system.columns WHERE database = '${db}' AND table = 'zoned' AND name = 'at'`);

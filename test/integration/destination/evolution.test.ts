@@ -126,7 +126,7 @@ describe('nested lists', () => {
     expect((await rows<{ sku: string }>(fx.ch, liveItems)).map((r) => r.sku)).toEqual(['z']);
   });
 
-  it('a page whose tables all exist (the one-pass path) links its list rows as the first page did', async () => {
+  it('a page whose tables all exist (a fitted page) links its list rows as the first page did', async () => {
     const shop = resource({ name: 'shop', table_name: 'shop', write_disposition: 'merge', primary_key: ['id'] });
     const order = (id: number, skus: string[]): JsonObject => ({ id, items: skus.map((sku, i) => ({ sku, tags: [`${sku}-t${i}`] })) });
     await fx.dest.insertPage({ database: db, resource: shop }, [order(1, ['a'])], { loadId: 'p1', version: 1, page: 0 });

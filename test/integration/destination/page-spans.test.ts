@@ -1,9 +1,9 @@
 /**
- * Append rows keyed by page (insertPage with `meta.pages`, the general path's batches) on the real server:
+ * Append rows keyed by page (insertPage with `meta.pages`, batches that keep their records) on the real server:
  * each row gets (its page's ordinal, its place in that page), child rows follow their parent, and a batch
  * that covers pages already in the table writes only the others: a longer retry adds the missing pages,
  * a shorter one, or a later batch starting inside the span, adds nothing. Both insert formats; the last
- * batch needs a variant column, so its rows go through the general path's conversion.
+ * batch needs a variant column, so its rows go through schema work's conversion.
  */
 import type { JsonObject } from '../../../src/config/types';
 import type { PageMeta } from '../../../src/destination';

@@ -33,8 +33,8 @@ const tables = ['things', 'things__tags', 'things__items', 'things__items__opts'
 
 async function load(dest: Destination, database: string): Promise<void> {
   const target = { database, resource: resource({ name: 'things', table_name: 'things', write_disposition: 'merge', primary_key: ['id'] }) };
-  // Page 0 creates every table by the general path (and is then written by the fast path); the others fit
-  // the tables and take the fast path at once.
+  // Page 0 creates every table by schema work (and is then written fitted); the others fit the tables at
+  // once.
   await dest.insertPage(target, Array.from({ length: 20 }, (_, i) => record(i)), { loadId: 'L', version: 1, page: 0 });
   await dest.insertPage(target, Array.from({ length: 300 }, (_, i) => record(100 + i)), { loadId: 'L', version: 2, page: 1 });
   // A retried page: same meta, same rows, collapses under FINAL.

@@ -1,14 +1,16 @@
 /**
  * A batch written page by page (src/destination/batch-writer.ts) against the same records walked and
- * encoded as one page, which is what insertPage's fast path sends: the same bytes for every table, so
+ * encoded as one page, which is what insertPage sends for a page that fits its tables: the same bytes for every table, so
  * row numbers, row ids and links continue across pages. A page it cannot take leaves the batch as it was.
  */
 import type { JsonObject, ResolvedResource } from '../../../src/config/types';
 import { StreamedBatch } from '../../../src/destination/batch-writer';
 import { layoutFor } from '../../../src/destination/ddl';
-import { binaryRows, walkPage } from '../../../src/destination/fast-rows';
+import { binaryRows } from '../../../src/destination/row-encoding';
+import { tablesForSchemaWork } from '../../../src/destination/schema-rows';
+import { fitPage } from '../../../src/destination/shaper';
 import { featuresFromProbe } from '../../../src/destination/features';
-import { flattenPage, shapePage, wantedColumns, type PageMeta } from '../../../src/destination/page';
+import { wantedColumns, type PageMeta } from '../../../src/destination/page';
 import type { TableColumns } from '../../../src/destination/schema';
 import { resource } from './resource-fixture';
 
@@ -32,9 +34,9 @@ const record = (id: number, over: JsonObject = {}): JsonObject => ({
   ...over,
 });
 
-/** Every table's columns as the general path creates them from `first`. */
+/** Every table's columns as schema work creates them from `first`. */
 function tablesFrom(res: ResolvedResource, first: JsonObject[]): Map<string, TableColumns> {
-  const { tables } = shapePage('t', layoutFor(res), flattenPage(res, first), keyOf(res), { loadId: 'L0', version: 1, page: 0 });
+  const { tables } = tablesForSchemaWork('t', layoutFor(res), res, first, { loadId: 'L0', version: 1, page: 0 });
   return new Map(tables.map((t) => [t.table, new Map(wantedColumns(t, res, keyOf(res), OLD).map((c) => [c.name, c.type]))]));
 }
 
@@ -61,9 +63,9 @@ function writer(res: ResolvedResource, known: Map<string, TableColumns>, sent: S
   });
 }
 
-/** What insertPage's fast path sends for the same records as one page: child tables reversed, then the root. */
+/** What insertPage sends for the same records as one fitted page: child tables reversed, then the root. */
 function asOnePage(res: ResolvedResource, known: Map<string, TableColumns>, records: JsonObject[], pageMeta: PageMeta = meta): Sent[] {
-  const walked = walkPage({ records, table: 't', columns: known.get('t')!, childColumns: (table) => known.get(table), resource: res, key: keyOf(res), meta: pageMeta, loadedAt: LOADED_AT });
+  const walked = fitPage({ records, table: 't', columns: known.get('t')!, childColumns: (table) => known.get(table), resource: res, key: keyOf(res), meta: pageMeta, loadedAt: LOADED_AT });
   const page = binaryRows(walked!)!;
   return [...page.children.reverse(), page.root].map((t) => ({ table: t.table, columns: t.columns, body: t.body }));
 }
@@ -101,7 +103,7 @@ describe('a batch written page by page', () => {
     // insertPage keeps the last record of a key over the whole batch: a later page with key 2 must wait.
     expect(batch.add([record(3), record(2, { score: 5 })])).toBe(false);
     expect(batch.add([record(4, { coupon: 'NEW' })])).toBe(false);
-    // A child table the cache does not know: the general path must create it.
+    // A child table the cache does not know: schema work must create it.
     expect(batch.add([record(5, { extras: [{ a: 1 }] })])).toBe(false);
     // Key 3 of the refused page was not taken into the batch.
     expect(batch.add([record(3)])).toBe(true);

@@ -5,7 +5,8 @@ import { clusterDdl } from '../../../src/destination/placement';
 import type { JsonObject } from '../../../src/config/types';
 import { convertRows, Rejections } from '../../../src/destination/contract';
 import { JsonText } from '../../../src/destination/flatten';
-import { dedupeByKey, flattenPage, keyTextOf, pageTables, shapePage, survivorsPerKey, wantedColumns, widen } from '../../../src/destination/page';
+import { dedupeByKey, keyTextOf, survivorsPerKey, wantedColumns, widen } from '../../../src/destination/page';
+import { flattenPage, tablesForSchemaWork } from '../../../src/destination/schema-rows';
 import { stateTableSql } from '../../../src/destination/state';
 import { resource } from './resource-fixture';
 
@@ -83,7 +84,7 @@ describe('DDL', () => {
 
   it('a description hint becomes an escaped COMMENT: in CREATE TABLE, and after ADD COLUMN as COMMENT COLUMN (18.16 drops it there)', () => {
     const r = resource({ write_disposition: 'merge', primary_key: ['id'], columns: { id: { description: "it's\\n" }, Note: { data_type: 'text', description: 'a note' } } });
-    const t = pageTables('u', layoutFor(r), flattenPage(r, [{ id: 1 }]), ['id'], { loadId: 'l', version: 1, page: 0 })[0]!;
+    const t = tablesForSchemaWork('u', layoutFor(r), r, [{ id: 1 }], { loadId: 'l', version: 1, page: 0 }).tables[0]!;
     const wanted = wantedColumns(t, r, ['id'], OLD);
     expect(wanted.filter((c) => c.comment !== undefined)).toEqual([
       { name: 'id', type: 'Int64', comment: "it's\\n" },
@@ -116,8 +117,7 @@ describe('page shaping', () => {
   const r = resource({ write_disposition: 'merge', primary_key: ['id'], columns: { 'meta.score': { data_type: 'double' } } });
   const meta = { loadId: 'L', version: 7, page: 3 };
   const tablesOf = (res: typeof r, records: JsonObject[]) => {
-    const layout = layoutFor(res);
-    return pageTables('t', layout, flattenPage(res, records), layout.kind === 'merge' ? layout.key : [], meta);
+    return tablesForSchemaWork('t', layoutFor(res), res, records, meta).tables;
   };
 
   it('flattens, infers and puts key columns first, non-Nullable, then the row id', () => {
@@ -145,7 +145,7 @@ describe('page shaping', () => {
       [items.rows[0].get('_sluice_id'), 'y', root.rows[0].get('_sluice_id')],
     ]);
     // A merge row's id comes from its key: the same key in another load gets the same id.
-    const other = pageTables('t', layoutFor(r), flattenPage(r, [{ id: 1 }]), ['id'], { loadId: 'M', version: 9, page: 0 });
+    const other = tablesForSchemaWork('t', layoutFor(r), r, [{ id: 1 }], { loadId: 'M', version: 9, page: 0 }).tables;
     expect(other[0].rows[0].get('_sluice_id')).toBe(root.rows[0].get('_sluice_id'));
   });
 
@@ -190,18 +190,18 @@ describe('page shaping', () => {
   });
 
   it('keeps the last record per key within a page', () => {
-    const flat = flattenPage(r, [{ id: 1, v: 'a' }, { id: 2, v: 'b' }, { id: 1, v: 'c' }]);
+    const records = [{ id: 1, v: 'a' }, { id: 2, v: 'b' }, { id: 1, v: 'c' }];
+    const flat = flattenPage(r, records);
     expect(dedupeByKey(flat.map((f) => f.row), ['id']).map((i) => flat[i].row.get('v'))).toEqual(['b', 'c']);
-    const shaped = shapePage('t', layoutFor(r), flat, ['id'], meta);
+    const shaped = tablesForSchemaWork('t', layoutFor(r), r, records, meta);
     expect(shaped.kept).toEqual([1, 2]);
-    // The key read once for dedupe and id gives the same ids as reading it again.
-    expect(shaped.tables[0].rows.map((row) => row.get('_sluice_id'))).toEqual(pageTables('t', layoutFor(r), [flat[1], flat[2]], ['id'], meta).map((t) => t.rows.map((row) => row.get('_sluice_id')))[0]);
+    // The key read once for dedupe and id gives the same ids as the survivors shaped on their own.
+    expect(shaped.tables[0].rows.map((row) => row.get('_sluice_id'))).toEqual(tablesForSchemaWork('t', layoutFor(r), r, [records[1], records[2]], meta).tables[0].rows.map((row) => row.get('_sluice_id')));
   });
 
   it('keeps the first record per key within a page under insert-only', () => {
     const first = resource({ write_disposition: 'merge', write_disposition_strategy: 'insert-only', primary_key: ['id'] });
-    const flat = flattenPage(first, [{ id: 1, v: 'a' }, { id: 2, v: 'b' }, { id: 1, v: 'c' }]);
-    expect(shapePage('t', layoutFor(first), flat, ['id'], meta).kept).toEqual([0, 1]);
+    expect(tablesForSchemaWork('t', layoutFor(first), first, [{ id: 1, v: 'a' }, { id: 2, v: 'b' }, { id: 1, v: 'c' }], meta).kept).toEqual([0, 1]);
   });
 
   it('wants only the columns an existing table lacks, without inferring the ones it has', () => {

@@ -17,3 +17,14 @@ test('a page becomes the tables and ClickHouse types a load would create', () =>
   });
   expect(byTable.events__tags).toMatchObject({ value: 'Nullable(String)' });
 });
+
+test('a preview keeps the record per key that a load keeps (insert-only: the first; dedup_sort: the winner), so its types are the load\'s', () => {
+  const page = [
+    { id: 1, v: 'text', at: 2 },
+    { id: 1, v: 5, at: 1 },
+  ];
+  const typeOfV = (res: ReturnType<typeof resource>) => inferTables(res, page)[0]!.columns.find((c) => c.name === 'v')?.type;
+  expect(typeOfV(resource({ write_disposition: 'merge', write_disposition_strategy: 'insert-only', primary_key: ['id'] }))).toBe('Nullable(String)');
+  expect(typeOfV(resource({ write_disposition: 'merge', primary_key: ['id'], columns: { at: { dedup_sort: 'desc' } } }))).toBe('Nullable(String)');
+  expect(typeOfV(resource({ write_disposition: 'merge', primary_key: ['id'] }))).toBe('Nullable(Int64)');
+});

@@ -3,7 +3,7 @@
  * nested value) recurse and overflow at a few thousand levels. A real deep document from a real server
  * is refused with a clear error; one at the limit goes through both walks.
  */
-import { flattenRecord } from '../../../src/destination/flatten';
+import { flattenRecord } from '../../../src/destination/shaper';
 import { SluiceError } from '../../../src/errors';
 import { fetchPage } from '../../../src/http';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../../src/http/json-depth';
