@@ -224,3 +224,48 @@ test("one window's Retry-After holds back the others: a sibling's next batch wai
   expect(scheduled.get('0#1')! - pausedAt).toBeGreaterThanOrEqual(PAUSE_MS);
   expect(scheduled.get('10#1')! - pausedAt).toBeGreaterThanOrEqual(PAUSE_MS - 5_000);
 });
+
+test('without end_value the range ends at now less lag, and a run that fell hours behind catches up in windows', async () => {
+  const HOUR = 3_600_000;
+  const LAG_SECONDS = 600;
+  const starts: string[] = [];
+  const mock = mockActivities();
+  const activities: SluiceActivities & WindowActivities = {
+    ...mock.activities,
+    async fetchAndLoadPages(input) {
+      const { initial_value: start, end_value: end } = input.resource.endpoint.incremental!;
+      starts.push(`${String(start)} → ${String(end)}`);
+      return mock.activities.fetchAndLoadPages(input);
+    },
+  };
+  const now = await ts.env.currentTimeMs();
+  const initial = new Date(Math.floor((now - 3 * HOUR) / HOUR) * HOUR).toISOString().replace('.000Z', 'Z');
+  const base = partitioned(1, 4);
+  const hourly: ResolvedResource = {
+    ...base,
+    endpoint: { ...base.endpoint, incremental: { ...base.endpoint.incremental!, initial_value: initial, end_value: undefined, lag: LAG_SECONDS, partition: { step: 'PT1H', parallelism: 4 } } },
+  };
+  const windowsOf = (lines: string[]) => lines.map((l) => l.split(' → ').map((v) => Date.parse(v)) as [number, number]).sort((a, b) => a[0] - b[0]);
+  const contiguous = (ws: Array<[number, number]>, from: number) => ws.every(([s, e], i) => s === (i === 0 ? from : ws[i - 1]![1]) && e - s <= HOUR && e > s);
+
+  await runWindows(activities, windowsInput('hourly', hourly), 'hourly-1');
+  const first = windowsOf(starts);
+  expect(contiguous(first, Date.parse(initial))).toBe(true);
+  const firstEnd = first[first.length - 1]![1];
+  // The range ended at the run's now less the lag (the run started after `now` was read, within a minute).
+  expect(firstEnd - (now - LAG_SECONDS * 1000)).toBeGreaterThanOrEqual(0);
+  expect(firstEnd - (now - LAG_SECONDS * 1000)).toBeLessThan(60_000);
+  expect(Date.parse(String(mock.stored().watermark))).toBe(firstEnd);
+
+  // A schedule that stopped for five hours: the stored watermark is that far behind, and the next run cuts
+  // the gap into hourly windows. (The test server's own sleep skips far past 5 hours, so the state is set.)
+  const behind = Math.floor((firstEnd - 5 * HOUR) / 1000) * 1000;
+  await activities.commitWindows({ pipeline: 'hourly', database: 'hourly', resource: 'events', watermark: new Date(behind).toISOString().replace('.000Z', 'Z'), finished: [] });
+  starts.length = 0;
+  await runWindows(activities, windowsInput('hourly', hourly), 'hourly-2');
+  const second = windowsOf(starts);
+  expect(second.length).toBeGreaterThanOrEqual(5);
+  expect(second.length).toBeLessThanOrEqual(6);
+  expect(contiguous(second, behind)).toBe(true);
+  expect(Date.parse(String(mock.stored().watermark))).toBe(second[second.length - 1]![1]);
+});
