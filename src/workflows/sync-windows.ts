@@ -68,34 +68,15 @@ export async function syncWindows(input: SyncWindowsInput): Promise<ResourceResu
   let draining = false;
   let windowsThisRun = 0;
   setHandler(resourceStatusQuery, (): ResourceStatus => statusOf(resource, progress, open));
-  // A window asked to slow down: every running window holds back as long (window-hold.ts).
-  const running = new Set<string>();
-  setHandler(holdWindowsSignal, async (until) => {
-    await Promise.all([...running].map((id) => getExternalWorkflowHandle(id).signal(holdWindowsSignal, until).catch(() => undefined)));
-  });
+  const running = relayHolds();
 
-  const take = (): { window: OpenWindow; index: number } | undefined => {
-    for (;;) {
-      if (draining || cancelled !== undefined || failures.length >= partition.parallelism) return undefined;
-      const cut = nextWindow(progress.next, progress.end, step, progress.finishedBefore);
-      if (!cut) return undefined;
-      const window = { start: scale.value(cut.start), end: scale.value(cut.end), done: cut.finished };
-      open.push(window);
-      progress.next = cut.end;
-      progress.cut += 1;
-      if (!cut.finished) return { window, index: progress.cut - 1 };
-      progress.done += 1;
-    }
-  };
+  const take = (): { window: OpenWindow; index: number } | undefined =>
+    draining || cancelled !== undefined || failures.length >= partition.parallelism ? undefined : takeWindow(progress, open, scale, step);
   // State writes go one after the other, so a later picture never lands before an earlier one.
   let saving: Promise<void> = Promise.resolve();
   const save = (): Promise<void> => {
     advanceWatermark(progress, open);
-    const finished = [
-      ...open.filter((w) => w.done).map((w): [JsonPrimitive, JsonPrimitive] => [w.start, w.end]),
-      ...progress.finishedBefore.filter(([s]) => s >= progress.next).map(([s, e]): [JsonPrimitive, JsonPrimitive] => [scale.value(s), scale.value(e)]),
-    ];
-    const snapshot = { ...ref, ...(progress.watermark !== undefined ? { watermark: progress.watermark } : {}), finished };
+    const snapshot = { ...ref, ...(progress.watermark !== undefined ? { watermark: progress.watermark } : {}), finished: finishedBeyondWatermark(progress, open, scale) };
     // Written even while the run is cancelled: a window that finished must not be loaded again.
     saving = saving.then(() => CancellationScope.nonCancellable(() => state.commitWindows(snapshot)));
     return saving;
@@ -177,6 +158,37 @@ function firstProgress(
   }
   const watermark = stored.watermark ?? undefined;
   return { next: from, end, ...(watermark !== undefined ? { watermark } : {}), finishedBefore, cut: 0, total, done: 0, rows: 0, pages: 0, batches: 0, startedAtMs: Date.now() };
+}
+
+/** The next window to run, after any an earlier run finished (recorded as done on the way); undefined at the end. */
+function takeWindow(progress: WindowsProgress, open: OpenWindow[], scale: CursorScale, step: number): { window: OpenWindow; index: number } | undefined {
+  for (;;) {
+    const cut = nextWindow(progress.next, progress.end, step, progress.finishedBefore);
+    if (!cut) return undefined;
+    const window = { start: scale.value(cut.start), end: scale.value(cut.end), done: cut.finished };
+    open.push(window);
+    progress.next = cut.end;
+    progress.cut += 1;
+    if (!cut.finished) return { window, index: progress.cut - 1 };
+    progress.done += 1;
+  }
+}
+
+/** What to store beside the watermark: windows done ahead of it, and those an earlier run finished not yet reached. */
+function finishedBeyondWatermark(progress: WindowsProgress, open: OpenWindow[], scale: CursorScale): Array<[JsonPrimitive, JsonPrimitive]> {
+  return [
+    ...open.filter((w) => w.done).map((w): [JsonPrimitive, JsonPrimitive] => [w.start, w.end]),
+    ...progress.finishedBefore.filter(([s]) => s >= progress.next).map(([s, e]): [JsonPrimitive, JsonPrimitive] => [scale.value(s), scale.value(e)]),
+  ];
+}
+
+/** A window asked to slow down: every running window (IDs in the returned set) holds back as long (window-hold.ts). */
+function relayHolds(): Set<string> {
+  const running = new Set<string>();
+  setHandler(holdWindowsSignal, async (until) => {
+    await Promise.all([...running].map((id) => getExternalWorkflowHandle(id).signal(holdWindowsSignal, until).catch(() => undefined)));
+  });
+  return running;
 }
 
 /** Moves the watermark over the finished windows at the front; only those leave `open`. */
