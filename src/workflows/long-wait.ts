@@ -6,6 +6,7 @@
 import { ActivityFailure, ApplicationFailure, setCurrentDetails, sleep } from '@temporalio/workflow';
 import { LONG_WAIT_FAILURE } from '../core/activity-types';
 import type { ResourceProgress } from './types';
+import type { WindowHold } from './window-hold';
 
 /** Consecutive durable waits before the resource gives up (each as long as the API asked). */
 export const MAX_LONG_WAITS = 10;
@@ -13,9 +14,12 @@ export const MAX_LONG_WAITS = 10;
 /** What the status query tells while the resource sleeps. */
 export interface WaitState {
   waitingUntil?: string;
+  /** A window of a partitioned resource: its waits hold back its sibling windows too. */
+  hold: WindowHold;
 }
 
 export async function waitDurably(state: WaitState, ms: number, why: string): Promise<void> {
+  await state.hold.share(ms);
   state.waitingUntil = new Date(Date.now() + ms).toISOString();
   setCurrentDetails(`${why}: waiting until ${state.waitingUntil}`);
   await sleep(ms);

@@ -31,6 +31,7 @@ import { loadPageBatch } from './page-batches';
 import { countBatch, startingProgress } from './progress';
 import { openResourceRun, type BatchStep, type ResourceRun } from './resource-run';
 import type { ResourceProgress, ResourceResult, ResourceStatus, SyncResourceInput } from './types';
+import { windowHold } from './window-hold';
 
 export { BOOKKEEPING_OPTIONS, LOCAL_BOOKKEEPING_PATCH } from './resource-run';
 
@@ -43,7 +44,8 @@ interface RunState extends WaitState {
 export async function syncResource(input: SyncResourceInput): Promise<ResourceResult> {
   const run = openResourceRun(input);
   const progress = startingProgress(input, Date.now());
-  const state: RunState = { done: input.parent !== undefined && input.parent.batches <= progress.batches };
+  // A window of a partitioned resource shares its waits with its sibling windows (window-hold.ts).
+  const state: RunState = { done: input.parent !== undefined && input.parent.batches <= progress.batches, hold: windowHold(input.windowOf) };
   setHandler(resourceStatusQuery, () => statusOf(input, progress, state));
 
   if (!progress.begun) {
@@ -54,6 +56,7 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
 
   let batchesThisRun = 0;
   while (!state.done) {
+    await state.hold.wait();
     setCurrentDetails(`batch ${progress.batches + 1}: ${describeNext(input, progress)} · pages ${progress.pages}, rows ${progress.rows}`);
     let step: BatchStep;
     try {

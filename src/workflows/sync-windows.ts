@@ -21,6 +21,7 @@ import {
   condition,
   continueAsNew,
   executeChild,
+  getExternalWorkflowHandle,
   isCancellation,
   proxyLocalActivities,
   setCurrentDetails,
@@ -31,6 +32,7 @@ import type { WindowActivities } from '../core/activity-types';
 import { cursorScale, MAX_WINDOWS_AHEAD, nextWindow, type CursorScale } from '../core/windows';
 import type { JsonPrimitive, PartitionConfig, ResolvedResource } from '../config/types';
 import { BOOKKEEPING_OPTIONS, resourceStatusQuery, syncResource } from './sync-resource';
+import { holdWindowsSignal } from './window-hold';
 import type { ResourceResult, ResourceStatus } from './types';
 import type { SyncWindowsInput, WindowsProgress } from './window-types';
 
@@ -66,29 +68,15 @@ export async function syncWindows(input: SyncWindowsInput): Promise<ResourceResu
   let draining = false;
   let windowsThisRun = 0;
   setHandler(resourceStatusQuery, (): ResourceStatus => statusOf(resource, progress, open));
+  const running = relayHolds();
 
-  const take = (): { window: OpenWindow; index: number } | undefined => {
-    for (;;) {
-      if (draining || cancelled !== undefined || failures.length >= partition.parallelism) return undefined;
-      const cut = nextWindow(progress.next, progress.end, step, progress.finishedBefore);
-      if (!cut) return undefined;
-      const window = { start: scale.value(cut.start), end: scale.value(cut.end), done: cut.finished };
-      open.push(window);
-      progress.next = cut.end;
-      progress.cut += 1;
-      if (!cut.finished) return { window, index: progress.cut - 1 };
-      progress.done += 1;
-    }
-  };
+  const take = (): { window: OpenWindow; index: number } | undefined =>
+    draining || cancelled !== undefined || failures.length >= partition.parallelism ? undefined : takeWindow(progress, open, scale, step);
   // State writes go one after the other, so a later picture never lands before an earlier one.
   let saving: Promise<void> = Promise.resolve();
   const save = (): Promise<void> => {
     advanceWatermark(progress, open);
-    const finished = [
-      ...open.filter((w) => w.done).map((w): [JsonPrimitive, JsonPrimitive] => [w.start, w.end]),
-      ...progress.finishedBefore.filter(([s]) => s >= progress.next).map(([s, e]): [JsonPrimitive, JsonPrimitive] => [scale.value(s), scale.value(e)]),
-    ];
-    const snapshot = { ...ref, ...(progress.watermark !== undefined ? { watermark: progress.watermark } : {}), finished };
+    const snapshot = { ...ref, ...(progress.watermark !== undefined ? { watermark: progress.watermark } : {}), finished: finishedBeyondWatermark(progress, open, scale) };
     // Written even while the run is cancelled: a window that finished must not be loaded again.
     saving = saving.then(() => CancellationScope.nonCancellable(() => state.commitWindows(snapshot)));
     return saving;
@@ -105,7 +93,9 @@ export async function syncWindows(input: SyncWindowsInput): Promise<ResourceResu
       const taken = take();
       if (!taken) return;
       try {
-        const result = await runWindow(input, progress, taken.window, taken.index, partition);
+        const id = windowWorkflowId(taken.window);
+        running.add(id);
+        const result = await runWindow(input, progress, taken.window, taken.index, partition).finally(() => running.delete(id));
         taken.window.done = true;
         progress.done += 1;
         progress.rows += result.rows;
@@ -170,6 +160,37 @@ function firstProgress(
   return { next: from, end, ...(watermark !== undefined ? { watermark } : {}), finishedBefore, cut: 0, total, done: 0, rows: 0, pages: 0, batches: 0, startedAtMs: Date.now() };
 }
 
+/** The next window to run, after any an earlier run finished (recorded as done on the way); undefined at the end. */
+function takeWindow(progress: WindowsProgress, open: OpenWindow[], scale: CursorScale, step: number): { window: OpenWindow; index: number } | undefined {
+  for (;;) {
+    const cut = nextWindow(progress.next, progress.end, step, progress.finishedBefore);
+    if (!cut) return undefined;
+    const window = { start: scale.value(cut.start), end: scale.value(cut.end), done: cut.finished };
+    open.push(window);
+    progress.next = cut.end;
+    progress.cut += 1;
+    if (!cut.finished) return { window, index: progress.cut - 1 };
+    progress.done += 1;
+  }
+}
+
+/** What to store beside the watermark: windows done ahead of it, and those an earlier run finished not yet reached. */
+function finishedBeyondWatermark(progress: WindowsProgress, open: OpenWindow[], scale: CursorScale): Array<[JsonPrimitive, JsonPrimitive]> {
+  return [
+    ...open.filter((w) => w.done).map((w): [JsonPrimitive, JsonPrimitive] => [w.start, w.end]),
+    ...progress.finishedBefore.filter(([s]) => s >= progress.next).map(([s, e]): [JsonPrimitive, JsonPrimitive] => [scale.value(s), scale.value(e)]),
+  ];
+}
+
+/** A window asked to slow down: every running window (IDs in the returned set) holds back as long (window-hold.ts). */
+function relayHolds(): Set<string> {
+  const running = new Set<string>();
+  setHandler(holdWindowsSignal, async (until) => {
+    await Promise.all([...running].map((id) => getExternalWorkflowHandle(id).signal(holdWindowsSignal, until).catch(() => undefined)));
+  });
+  return running;
+}
+
 /** Moves the watermark over the finished windows at the front; only those leave `open`. */
 function advanceWatermark(progress: WindowsProgress, open: OpenWindow[]): void {
   while (open.length > 0 && open[0]!.done) progress.watermark = open.shift()!.end;
@@ -180,7 +201,7 @@ function runWindow(input: SyncWindowsInput, progress: WindowsProgress, window: O
   const span = Math.max(1, Math.floor(RUN_VERSION_SPAN / Math.max(1, progress.total)));
   const range = `[${String(window.start)}, ${String(window.end)})`;
   return executeChild(syncResource, {
-    workflowId: `${workflowInfo().workflowId}/${String(window.start)}`,
+    workflowId: windowWorkflowId(window),
     args: [
       {
         pipeline: input.pipeline,
@@ -196,12 +217,17 @@ function runWindow(input: SyncWindowsInput, progress: WindowsProgress, window: O
         ...(input.requestsPerSecond ? { requestsPerSecond: input.requestsPerSecond / partition.parallelism } : {}),
         ...(input.configModule ? { configModule: input.configModule } : {}),
         ...(input.cluster ? { cluster: input.cluster } : {}),
+        windowOf: workflowInfo().workflowId,
       },
     ],
     staticSummary: `${input.pipeline} / ${resource.name} window ${range} → ${input.database}.${resource.table_name}`,
     staticDetails: `window ${index + 1} of ${progress.total}: ${resource.endpoint.method} ${resource.endpoint.url} for ${resource.endpoint.incremental?.cursor_path} in ${range}`,
     ...(input.searchAttributes ? { searchAttributes: { SluicePipeline: [input.pipeline], SluiceResource: [resource.name], SluiceMode: ['incremental'] } } : {}),
   });
+}
+
+function windowWorkflowId(window: { start: JsonPrimitive }): string {
+  return `${workflowInfo().workflowId}/${String(window.start)}`;
 }
 
 /** The resource as one window loads it: a backfill of [start, end), closed at the start, open at the end. */

@@ -195,3 +195,77 @@ test('continue-as-new over 1,000 windows: each window loads once and every run o
   expect(firstRunEvents).toBeLessThan(2000);
   expect(mock.stored()).toEqual({ watermark: 10_000, finished: [] });
 });
+
+test("one window's Retry-After holds back the others: a sibling's next batch waits as long", async () => {
+  const PAUSE_MS = 60_000;
+  const scheduled = new Map<string, number>();
+  const mock = mockActivities();
+  let hasPaused = false;
+  const activities: SluiceActivities & WindowActivities = {
+    ...mock.activities,
+    async fetchAndLoadPages(input) {
+      const start = Number(input.resource.endpoint.incremental?.initial_value);
+      // Server time, which the test server moves on while workflows sleep.
+      scheduled.set(`${start}#${input.batch}`, Context.current().info.currentAttemptScheduledTimestampMs);
+      if (start === 10 && input.batch === 0) {
+        // Window [10, 20) is mid-batch when window [0, 10) is told to slow down, and ends that batch after.
+        await until(() => hasPaused);
+        // Real time for the hold to travel: window → coordinator → this window (signals).
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+      }
+      const first = input.batch === 0;
+      if (start === 0 && first) hasPaused = true;
+      return { rows: 5, fetched: 5, pages: 1, next: first ? { batch: 1 } : null, nextSummary: 'next', ...(start === 0 && first ? { pauseMs: PAUSE_MS } : {}) };
+    },
+  };
+  await runWindows(activities, windowsInput('hold', partitioned(2, 2)), 'hold');
+  const pausedAt = scheduled.get('0#0')!;
+  // Window [0, 10) waited as asked, and window [10, 20) held its second batch back as long.
+  expect(scheduled.get('0#1')! - pausedAt).toBeGreaterThanOrEqual(PAUSE_MS);
+  expect(scheduled.get('10#1')! - pausedAt).toBeGreaterThanOrEqual(PAUSE_MS - 5_000);
+});
+
+test('without end_value the range ends at now less lag, and a run that fell hours behind catches up in windows', async () => {
+  const HOUR = 3_600_000;
+  const LAG_SECONDS = 600;
+  const starts: string[] = [];
+  const mock = mockActivities();
+  const activities: SluiceActivities & WindowActivities = {
+    ...mock.activities,
+    async fetchAndLoadPages(input) {
+      const { initial_value: start, end_value: end } = input.resource.endpoint.incremental!;
+      starts.push(`${String(start)} → ${String(end)}`);
+      return mock.activities.fetchAndLoadPages(input);
+    },
+  };
+  const now = await ts.env.currentTimeMs();
+  const initial = new Date(Math.floor((now - 3 * HOUR) / HOUR) * HOUR).toISOString().replace('.000Z', 'Z');
+  const base = partitioned(1, 4);
+  const hourly: ResolvedResource = {
+    ...base,
+    endpoint: { ...base.endpoint, incremental: { ...base.endpoint.incremental!, initial_value: initial, end_value: undefined, lag: LAG_SECONDS, partition: { step: 'PT1H', parallelism: 4 } } },
+  };
+  const windowsOf = (lines: string[]) => lines.map((l) => l.split(' → ').map((v) => Date.parse(v)) as [number, number]).sort((a, b) => a[0] - b[0]);
+  const contiguous = (ws: Array<[number, number]>, from: number) => ws.every(([s, e], i) => s === (i === 0 ? from : ws[i - 1]![1]) && e - s <= HOUR && e > s);
+
+  await runWindows(activities, windowsInput('hourly', hourly), 'hourly-1');
+  const first = windowsOf(starts);
+  expect(contiguous(first, Date.parse(initial))).toBe(true);
+  const firstEnd = first[first.length - 1]![1];
+  // The range ended at the run's now less the lag (the workflow's clock and the server time read above agree
+  // within a minute; without the lag it would end 10 minutes later).
+  expect(Math.abs(firstEnd - (now - LAG_SECONDS * 1000))).toBeLessThan(60_000);
+  expect(Date.parse(String(mock.stored().watermark))).toBe(firstEnd);
+
+  // A schedule that stopped for five hours: the stored watermark is that far behind, and the next run cuts
+  // the gap into hourly windows. (The test server's own sleep skips far past 5 hours, so the state is set.)
+  const behind = Math.floor((firstEnd - 5 * HOUR) / 1000) * 1000;
+  await activities.commitWindows({ pipeline: 'hourly', database: 'hourly', resource: 'events', watermark: new Date(behind).toISOString().replace('.000Z', 'Z'), finished: [] });
+  starts.length = 0;
+  await runWindows(activities, windowsInput('hourly', hourly), 'hourly-2');
+  const second = windowsOf(starts);
+  expect(second.length).toBeGreaterThanOrEqual(5);
+  expect(second.length).toBeLessThanOrEqual(6);
+  expect(contiguous(second, behind)).toBe(true);
+  expect(Date.parse(String(mock.stored().watermark))).toBe(second[second.length - 1]![1]);
+});
