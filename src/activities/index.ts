@@ -7,11 +7,12 @@ import type { ActivityDeps } from './deps';
 import { fetchAndLoadChildren } from './fetch-children';
 import { fetchAndLoadPages } from './fetch-pages';
 import { withHeartbeats } from './heartbeat';
-import type { SluiceActivities } from '../core/activity-types';
+import { beginWindows, commitWindows } from './window-state';
+import type { SluiceActivities, WindowActivities } from '../core/activity-types';
 
 export type { ActivityDeps } from './deps';
 
-export function createActivities(deps: ActivityDeps): SluiceActivities {
+export function createActivities(deps: ActivityDeps): SluiceActivities & WindowActivities {
   return {
     beginResourceLoad: (input) => beginResourceLoad(deps, input),
     fetchAndLoadPages: (input) => withHeartbeats(() => fetchAndLoadPages(deps, input)),
@@ -20,5 +21,7 @@ export function createActivities(deps: ActivityDeps): SluiceActivities {
     commitResourceCursor: (input) => commitResourceCursor(deps, input),
     recordFailedLoad: (input) => recordFailedLoad(deps, input),
     dropParentRecords: (input) => dropParentRecords(deps, input),
+    beginWindows: (input) => beginWindows(deps, input),
+    commitWindows: (input) => commitWindows(deps, input),
   };
 }

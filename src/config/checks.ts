@@ -9,6 +9,7 @@ import { BINDING_LOCATIONS, describeCycle, findCycle, findParentReferences, lega
 import { collectPlaceholders, INCREMENTAL_FIELDS, scanPlaceholders } from './placeholders';
 import { type ConfigProblem, type PathSegment, didYouMean, problem, quoteList } from './problems';
 import { isRecord, jsonPathProblem } from './schema-helpers';
+import { checkPartitions } from './partition-checks';
 import { checkTableNames } from './table-names';
 
 const ESCAPE_HINT = 'write literal braces as {{ and }}';
@@ -58,6 +59,13 @@ export function checkResources(config: unknown): ConfigProblem[] {
       problems.push(problem(['resources', r.index, 'include_from_parent'], 'include_from_parent needs a parent resource', 'reference the parent with {resources.<parent>.<field>} in the endpoint'));
     }
   }
+
+  const related = new Map<string, 'child' | 'parent'>();
+  for (const [child, parents] of edges) {
+    for (const parent of parents) related.set(parent, 'parent');
+    if (parents.length > 0) related.set(child, 'child');
+  }
+  problems.push(...checkPartitions(resources, related));
 
   const cycle = findCycle(edges);
   if (cycle) {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { authSchema } from './auth-schema';
 import { INCREMENTAL_CONVERSIONS, type IncrementalConversion } from './types';
 import { paginatorSchema } from './paginator-schema';
+import { durationMs, MAX_PARTITION_PARALLELISM } from '../core/windows';
 import {
   byType,
   dispatch,
@@ -47,6 +48,20 @@ const incrementalShape = {
     .optional(),
 };
 
+/**
+ * sluice's partitioned backfill. Whether it can apply to the endpoint (a range the request can ask for, a
+ * time or integer cursor) is checked with the whole resource in view (config/partition-checks.ts).
+ */
+const partitionSchema = strictObject({
+  step: z.union([
+    z.string().refine((s) => durationMs(s) !== undefined, { error: 'expected an ISO 8601 duration of weeks, days, hours, minutes or seconds, e.g. "P1D" or "PT6H"' }),
+    positiveInt('a whole number of cursor units, e.g. 1000'),
+  ], { error: 'expected an ISO 8601 duration such as "P1D" (time cursors) or a positive integer (integer cursors)' }),
+  parallelism: positiveInt('how many windows load at once').refine((n) => n <= MAX_PARTITION_PARALLELISM, {
+    error: `at most ${MAX_PARTITION_PARALLELISM} windows load at once`,
+  }),
+});
+
 const incrementalUnsupported = {
   transform: 'dlt deprecated "transform": use "convert" with one of "epoch_seconds", "epoch_millis", "iso8601", "date"',
   primary_key: 'set primary_key on the resource instead',
@@ -59,6 +74,7 @@ export const incrementalSchema = strictObject(
     end_value: jsonPrimitive.optional(),
     start_param: nonEmptyString().optional(),
     end_param: nonEmptyString().optional(),
+    partition: partitionSchema.optional(),
   },
   {
     unsupported: incrementalUnsupported,

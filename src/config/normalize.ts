@@ -117,6 +117,7 @@ export function normalizeIncremental(i: IncrementalInput | IncrementalParamInput
     row_order: i.row_order,
     convert: typeof i.convert === 'function' ? undefined : i.convert,
     convert_function: typeof i.convert === 'function' ? true : undefined,
+    partition: own?.partition,
   });
 }
 

@@ -127,6 +127,14 @@ export interface IncrementalConfig {
   range_end: 'open' | 'closed'; // dlt default open
   on_cursor_value_missing: 'raise' | 'include' | 'exclude';
   row_order?: 'asc' | 'desc';
+  /** sluice: load the range in windows of `step`, `parallelism` at a time (src/core/windows.ts). */
+  partition?: PartitionConfig;
+}
+
+/** `endpoint.incremental.partition`: an ISO 8601 duration for time cursors, a number for integer cursors. */
+export interface PartitionConfig {
+  step: string | number;
+  parallelism: number;
 }
 
 // ---- response actions ----

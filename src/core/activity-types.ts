@@ -172,6 +172,24 @@ export interface RecordFailedLoadInput extends ResourceRef {
   startedAtMs: number;
 }
 
+/** A partitioned resource's state: its watermark and the windows finished beyond it (window-state.ts). */
+export interface BeginWindowsInput {
+  pipeline: string;
+  database: string;
+  resource: string;
+  cluster?: string;
+}
+
+export interface BeginWindowsResult {
+  watermark?: JsonPrimitive;
+  finished: Array<[JsonPrimitive, JsonPrimitive]>;
+}
+
+export interface CommitWindowsInput extends BeginWindowsInput {
+  watermark?: JsonPrimitive;
+  finished: Array<[JsonPrimitive, JsonPrimitive]>;
+}
+
 export interface SluiceActivities {
   beginResourceLoad(input: BeginResourceLoadInput): Promise<BeginResourceLoadResult>;
   fetchAndLoadPages(input: FetchAndLoadPagesInput): Promise<FetchAndLoadPagesResult>;
@@ -181,6 +199,12 @@ export interface SluiceActivities {
   recordFailedLoad(input: RecordFailedLoadInput): Promise<void>;
   /** Forgets parent records of older loads once every child has finished. */
   dropParentRecords(input: { pipeline: string; database: string; resource: string; keepLoadId: string }): Promise<void>;
+}
+
+/** The state of a partitioned resource, kept by its coordinating workflow (sync-windows.ts). */
+export interface WindowActivities {
+  beginWindows(input: BeginWindowsInput): Promise<BeginWindowsResult>;
+  commitWindows(input: CommitWindowsInput): Promise<void>;
 }
 
 /** Failure type of a page activity that asks the workflow to wait on a timer before trying again. */

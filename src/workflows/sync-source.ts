@@ -24,6 +24,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { DEFAULT_BATCH_SECONDS, type BatchLimits, type SluiceActivities } from '../core/activity-types';
 import { planRun, type PlannedResource } from './plan';
 import { BOOKKEEPING_OPTIONS, syncResource } from './sync-resource';
+import { loadsInWindows, syncWindows } from './sync-windows';
 import type { ResourceResult, SyncSourceInput, SyncSourceResult } from './types';
 
 /**
@@ -191,6 +192,7 @@ function runResource(
   const parentName = resource.parent?.resource;
   const parentResult = parentName !== undefined ? results.get(parentName) : undefined;
   const rateLimit = resource.endpoint.rate_limit?.requests_per_second;
+  if (loadsInWindows(resource, { fullRefresh: input.fullRefresh, ...planned })) return runWindows(input, planned, run, rateLimit);
   return executeChild(syncResource, {
     workflowId: resourceWorkflowId(input.pipeline, resource.name),
     args: [
@@ -218,6 +220,31 @@ function runResource(
     ...(input.searchAttributes
       ? { searchAttributes: { SluicePipeline: [input.pipeline], SluiceResource: [resource.name], SluiceMode: [mode] } }
       : {}),
+  });
+}
+
+/** A partitioned resource: its coordinator takes the resource's workflow ID, its windows go below it. */
+function runWindows(input: SyncSourceInput, planned: PlannedResource, run: { loadId: string; versionBase: number; lanes: number }, rateLimit: number | undefined): Promise<ResourceResult> {
+  const { resource } = planned;
+  return executeChild(syncWindows, {
+    workflowId: resourceWorkflowId(input.pipeline, resource.name),
+    args: [
+      {
+        pipeline: input.pipeline,
+        database: input.database,
+        resource,
+        loadId: run.loadId,
+        versionBase: run.versionBase,
+        batchLimits: batchLimitsFor(planned, input.batchLimits ?? configuredBatchLimits(input)),
+        ...((resource.processing_steps || resource.registered_functions) && input.source.module ? { configModule: input.source.module } : {}),
+        ...(input.source.destination.cluster ? { cluster: input.source.destination.cluster } : {}),
+        ...(rateLimit ? { requestsPerSecond: rateLimit / run.lanes } : {}),
+        searchAttributes: input.searchAttributes,
+      },
+    ],
+    staticSummary: `${input.pipeline} / ${resource.name} → ${input.database}.${resource.table_name} (incremental, in windows of ${String(resource.endpoint.incremental?.partition?.step)})`,
+    staticDetails: `${resource.endpoint.method} ${resource.endpoint.url}, ${resource.endpoint.incremental?.partition?.parallelism} windows at a time`,
+    ...(input.searchAttributes ? { searchAttributes: { SluicePipeline: [input.pipeline], SluiceResource: [resource.name], SluiceMode: ['incremental'] } } : {}),
   });
 }
 

@@ -115,5 +115,7 @@ export interface ResourceStatus {
   nextPage: string;
   /** Set while the resource sleeps on a durable timer for a rate limit. */
   waitingUntil?: string;
+  /** A partitioned resource (sync-windows.ts): windows finished and cut for this run. */
+  windows?: { done: number; total: number };
   done: boolean;
 }

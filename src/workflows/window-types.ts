@@ -1,0 +1,41 @@
+/** Input and progress of the coordinator of a partitioned resource (sync-windows.ts). Types only. */
+import type { BatchLimits } from '../core/activity-types';
+import type { JsonPrimitive, ResolvedResource } from '../config/types';
+
+export interface SyncWindowsInput {
+  pipeline: string;
+  database: string;
+  resource: ResolvedResource;
+  loadId: string;
+  /** The run's version base: window k writes from versionBase + k × its share, so later windows win. */
+  versionBase: number;
+  batchLimits: BatchLimits;
+  /** The resource's share of `client.rate_limit`, divided among its windows. */
+  requestsPerSecond?: number;
+  configModule?: string;
+  cluster?: string;
+  /** Set SluicePipeline/SluiceResource/SluiceMode on the window workflows too. */
+  searchAttributes?: boolean;
+  progress?: WindowsProgress;
+  /** Continue-as-new after this many windows in one run, besides the server's suggestion. */
+  maxWindowsPerRun?: number;
+}
+
+/** What survives continue-as-new: a position to cut the next window from, never the list of windows. */
+export interface WindowsProgress {
+  /** Positions (epoch ms or integers, src/core/windows.ts) of the next window's start and the range's end. */
+  next: number;
+  end: number;
+  /** The stored cursor: the end of the longest run of finished windows. */
+  watermark?: JsonPrimitive;
+  /** Windows an earlier run finished beyond the watermark, as positions, sorted; skipped when reached. */
+  finishedBefore: Array<[number, number]>;
+  /** Windows cut so far (finished before included): the next window's index. */
+  cut: number;
+  total: number;
+  done: number;
+  rows: number;
+  pages: number;
+  batches: number;
+  startedAtMs: number;
+}
