@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { ConfigValidationError } from '../src/config';
 import { qualified } from '../src/destination/sql';
 import { runDlt, type DltResult } from './dlt';
-import { syncSpread } from './histories';
+import { syncSpread, type RunTimeline } from './histories';
 import { LATENCY_API_START } from './latency-api';
 import { repoRoot, startChild, type Child } from './processes';
 import { executeSync, withTemporal, workflowSeconds } from './sluice-run';
@@ -50,6 +50,8 @@ export interface LatencyRow {
   /** Workflows that ran batches (windows, or the resource itself unsplit), and per worker what it ran. */
   windows?: number;
   byWorker?: Record<string, { activities: number; windows: number }>;
+  /** Seconds, over the workflows with batches: median and range of their whole run, medians of its parts. */
+  windowTimes?: { min: number; median: number; max: number; beforeBatches: number; inBatches: number; afterBatches: number };
   /** Why there is no figure (not available, failed, skipped). */
   note?: string;
 }
@@ -90,6 +92,21 @@ export function latencyConfig(baseUrl: string, pageSize: number, endValue: strin
         },
       },
     }],
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function windowTimes(timelines: RunTimeline[]): LatencyRow['windowTimes'] {
+  if (timelines.length === 0) return undefined;
+  const totals = timelines.map((t) => t.total);
+  return {
+    min: Math.min(...totals), median: median(totals), max: Math.max(...totals),
+    beforeBatches: median(timelines.map((t) => t.beforeFirstActivity)), inBatches: median(timelines.map((t) => t.inActivities)), afterBatches: median(timelines.map((t) => t.afterLastActivity)),
   };
 }
 
@@ -139,7 +156,7 @@ async function sluiceRow(ctx: RunContext, name: string, partition?: { step: stri
   for (const [identity, share] of spread.byWorker) byWorker[workerLabel(identity, ctx.workers)] = { activities: share.activities, windows: share.workflows };
   return {
     name, parallelism, seconds, rowsPerSecond: counts.ids / seconds, ids: counts.ids, tableRows: counts.rows,
-    apiPages: (await apiPages(ctx.baseUrl)) - pagesBefore, windows: spread.workflowsWithActivities, byWorker,
+    apiPages: (await apiPages(ctx.baseUrl)) - pagesBefore, windows: spread.workflowsWithActivities, byWorker, windowTimes: windowTimes(spread.timelines),
   };
 }
 
@@ -213,6 +230,15 @@ export function printLatency(result: LatencyResult): void {
   console.log(`\nLatency-bound: ${fmt(result.records)} records over ${result.days} days, ${result.pageSize} a page, ${result.delayMs} ms a page, cursor-paged; ${result.workers} worker${result.workers === 1 ? '' : 's'}`);
   printTable(header, rows);
   for (const r of result.rows) if (r.note) console.log(`${r.name}: ${r.note}`);
+  for (const r of result.rows) {
+    const t = r.windowTimes;
+    if (!t || !r.windows || !r.apiPages) continue;
+    const pages = r.apiPages / r.windows;
+    console.log(
+      `${r.name}: a ${r.windows === 1 ? 'resource' : 'window'} took ${fmt(t.min, 2)}–${fmt(t.max, 2)} s (median ${fmt(t.median, 2)}); medians: ${fmt(t.beforeBatches, 2)} s before its first batch, ` +
+        `${fmt(t.inBatches, 2)} s in batches (its ${fmt(pages, 1)} pages wait ${fmt((pages * result.delayMs) / 1000, 2)} s on the API), ${fmt(t.afterBatches, 2)} s after its last`,
+    );
+  }
   const windows8 = result.rows.find((r) => r.name.startsWith('sluice, windows') && r.parallelism === 8);
   const floor8 = floorAt(8);
   if (!windows8?.rowsPerSecond || !unsplit?.rowsPerSecond || !floor8?.rowsPerSecond) {
