@@ -28,6 +28,8 @@ export interface ResourceView {
   rows: number;
   rowsPerSecond: number;
   next: string;
+  /** A partitioned resource: windows finished and windows of the run. */
+  windows?: { done: number; total: number };
   /** Set while a page activity waits to be retried: "retry 3 in 4s: HTTP 503 …". */
   retry?: string;
   /** Start of the child's current run (a continue-as-new starts a new one) and its end, when closed. */
@@ -103,6 +105,7 @@ export async function pollResource(client: Client, pipeline: string, resource: s
       view.pages = progress.pages;
       view.rows = progress.rows;
       view.next = progress.nextPage;
+      if (progress.windows) view.windows = progress.windows;
       // The batch in flight counts from its heartbeats, until the workflow has counted it (batch numbers
       // start at 0, so the running one is numbered by the batches loaded before it).
       const batch = runningBatch(description);

@@ -17,9 +17,14 @@ export interface ProgressRenderer {
 
 export function describeView(view: ResourceView): string {
   if (view.state === 'pending') return `${view.resource}: waiting to start`;
-  const head = `${view.resource}: ${view.state === 'failed' ? 'failed after ' : view.state === 'done' ? 'done, ' : ''}${view.pages} pages, ${view.rows} rows, ${view.rowsPerSecond} rows/s`;
+  const head = `${view.resource}: ${view.state === 'failed' ? 'failed after ' : view.state === 'done' ? 'done, ' : ''}${windowsDone(view)}${view.pages} pages, ${view.rows} rows, ${view.rowsPerSecond} rows/s`;
   if (view.state !== 'running') return head;
   return `${head}, next ${view.next}${view.retry ? ` (${view.retry})` : ''}`;
+}
+
+/** "windows 3/20, " for a partitioned resource (the coordinator's query tells both). */
+function windowsDone(view: ResourceView): string {
+  return view.windows ? `windows ${view.windows.done}/${view.windows.total}, ` : '';
 }
 
 /** Plain lines, printed only when something a reader cares about changed. */
@@ -36,7 +41,7 @@ export class LineRenderer implements ProgressRenderer {
 
   update(views: ResourceView[]): void {
     for (const view of views) {
-      const key = `${view.state}|${view.pages}|${view.retry ?? ''}`;
+      const key = `${view.state}|${view.pages}|${view.windows?.done ?? ''}|${view.retry ?? ''}`;
       if (this.last.get(view.resource) === key) continue;
       this.last.set(view.resource, key);
       this.print(describeView(view));
@@ -105,7 +110,7 @@ function emptyView(resource: string): ResourceView {
 }
 
 function payload(view: ResourceView): Record<string, string | number> {
-  const detail = view.state === 'running' ? `next ${view.next}${view.retry ? ` · ${view.retry}` : ''}` : view.state === 'pending' ? 'waiting' : '';
+  const detail = view.state === 'running' ? `${windowsDone(view)}next ${view.next}${view.retry ? ` · ${view.retry}` : ''}` : view.state === 'pending' ? 'waiting' : '';
   return { state: view.state.padEnd(7), pages: view.pages, rows: view.rows, rate: view.rowsPerSecond, detail };
 }
 

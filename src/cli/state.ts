@@ -86,7 +86,36 @@ export async function stateShowCommand(pipeline: string, resource: string | unde
     print(`no stored state for ${target.pipeline}${target.resource ? `/${target.resource}` : ''} in ${target.database}`);
     return;
   }
-  for (const s of states) print(`${target.pipeline}/${s.resource}: ${JSON.stringify(s.state)}${s.updatedAt ? `  (updated ${s.updatedAt} UTC)` : ''}`);
+  for (const s of states) {
+    print(`${target.pipeline}/${s.resource}: ${JSON.stringify(s.state)}${s.updatedAt ? `  (updated ${s.updatedAt} UTC)` : ''}`);
+    const unfinished = unfinishedWindows(s.state);
+    if (unfinished) print(`  unfinished windows: ${unfinished}`);
+  }
+}
+
+const windowState = z.object({
+  last_value: z.union([z.string(), z.number(), z.null()]).optional(),
+  finished_windows: z.array(z.tuple([z.union([z.string(), z.number()]), z.union([z.string(), z.number()])])).min(1),
+});
+
+/**
+ * A partitioned resource's gaps (src/activities/window-state.ts): from the watermark to the first window
+ * finished beyond it, between those windows, and after the last one (up to where the next run's range ends).
+ * Undefined when nothing is finished beyond the watermark.
+ */
+export function unfinishedWindows(state: JsonValue): string | undefined {
+  const parsed = windowState.safeParse(state);
+  if (!parsed.success) return undefined;
+  const { last_value: watermark, finished_windows: finished } = parsed.data;
+  const gaps: string[] = [];
+  let from: string | number | null | undefined = watermark;
+  for (const [start, end] of finished) {
+    if (from === undefined || from === null) gaps.push(`up to ${start}`);
+    else if (from !== start) gaps.push(`[${from}, ${start})`);
+    from = end;
+  }
+  gaps.push(`from ${from} on`);
+  return gaps.join(', ');
 }
 
 export async function stateResetCommand(pipeline: string, resource: string | undefined, rawOptions: unknown, print: (line: string) => void): Promise<void> {

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { validateSourceConfig } from '../../src/config';
 import type { JsonObject, ResolvedSource } from '../../src/config/types';
 import { literal, qualified } from '../../src/destination/sql';
+import { runCli } from '../helpers/cli';
 import { uniqueName } from '../helpers/clickhouse';
 import { useSyncStack } from '../helpers/sync-stack';
 import { runSyncWithWorker } from '../helpers/temporal';
@@ -139,6 +140,9 @@ test('a window failing mid-range leaves the watermark before it; the next run lo
   expect(state.last_value).toBe('2024-01-03T00:00:00Z');
   // The other windows went on: the four after the failed one are stored as finished beyond the watermark.
   expect(state.finished_windows).toEqual([4, 5, 6, 7].map((d) => [`2024-01-0${d}T00:00:00Z`, `2024-01-0${d + 1}T00:00:00Z`]));
+  // The operator sees what is left: the failed window, then the range beyond the finished ones.
+  const shown = await runCli(['state', 'show', pipeline, 'events', '--database', database]);
+  expect(shown.stdout).toContain('unfinished windows: [2024-01-03T00:00:00Z, 2024-01-04T00:00:00Z), from 2024-01-08T00:00:00Z on');
   const loadedFirst = await storedIds(database);
   expect(loadedFirst).toEqual(expectedIds.filter((id) => id <= 12 || id > 18));
 

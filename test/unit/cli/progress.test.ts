@@ -80,3 +80,16 @@ test('on a terminal, log lines (the in-process worker) are written above the bar
   expect(written.lastIndexOf('3 pages')).toBeGreaterThan(written.lastIndexOf('worker WARN: second'));
   expect(afterStop).toEqual(['worker WARN: after the bars']);
 });
+
+test('a partitioned resource shows its windows done of the run', () => {
+  const lines: string[] = [];
+  const renderer = new LineRenderer((l) => lines.push(l));
+  const windowed: ResourceView = { ...running, next: 'windows [2024-01-03, 2024-01-04)', windows: { done: 2, total: 7 } };
+  renderer.update([windowed]);
+  // A window finishing with no new page still changes the line.
+  renderer.update([{ ...windowed, windows: { done: 3, total: 7 } }]);
+  expect(lines).toEqual([
+    'events: windows 2/7, 3 pages, 300 rows, 150 rows/s, next windows [2024-01-03, 2024-01-04)',
+    'events: windows 3/7, 3 pages, 300 rows, 150 rows/s, next windows [2024-01-03, 2024-01-04)',
+  ]);
+});

@@ -1,0 +1,197 @@
+/**
+ * syncWindows (partitioned resources) on the time-skipping test server with typed mocked activities: the
+ * watermark only covers windows finished in order, a failed or cancelled run leaves it there and the next run
+ * loads only the unfinished windows, and continue-as-new keeps each run's history bounded over many windows.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowFailedError } from '@temporalio/client';
+import { Context } from '@temporalio/activity';
+import { Worker } from '@temporalio/worker';
+import type { BeginWindowsResult, CommitWindowsInput, SluiceActivities, WindowActivities } from '../../src/core/activity-types';
+import type { JsonPrimitive, ResolvedResource } from '../../src/config/types';
+import type { ResourceResult } from '../../src/workflows/types';
+import type { SyncWindowsInput } from '../../src/workflows/window-types';
+import { offsetResource } from '../helpers/resources';
+import { useTimeSkipping } from '../helpers/time-skipping';
+
+jest.setTimeout(300_000);
+const ts = useTimeSkipping();
+
+/** An integer cursor over [0, windows × 10), cut into windows of 10. */
+function partitioned(windows: number, parallelism: number): ResolvedResource {
+  const base = offsetResource();
+  return offsetResource({
+    endpoint: {
+      ...base.endpoint,
+      incremental: {
+        cursor_path: 'id',
+        initial_value: 0,
+        end_value: windows * 10,
+        start_param: 'from',
+        end_param: 'to',
+        last_value_func: 'max',
+        range_start: 'closed',
+        range_end: 'open',
+        on_cursor_value_missing: 'raise',
+        partition: { step: 10, parallelism },
+      },
+    },
+  });
+}
+
+type Hooks = { beforeFetch?: (start: number) => Promise<void> };
+
+/** Each window is one batch of 10 rows on 2 pages; the stored window state lives in `stored`. */
+function mockActivities(hooks: Hooks = {}) {
+  const fetched: number[] = [];
+  const committed: CommitWindowsInput[] = [];
+  const done = new Set<number>();
+  let stored: BeginWindowsResult = { finished: [] };
+  const activities: SluiceActivities & WindowActivities = {
+    async beginResourceLoad() {
+      return {};
+    },
+    async fetchAndLoadPages(input) {
+      const start = Number(input.resource.endpoint.incremental?.initial_value);
+      await hooks.beforeFetch?.(start);
+      fetched.push(start);
+      return { rows: 10, fetched: 10, pages: 2, next: null, nextSummary: 'done' };
+    },
+    async fetchAndLoadChildren() {
+      throw new Error('no children here');
+    },
+    async commitResourceLoad(input) {
+      done.add(Number(input.resource.endpoint.incremental?.initial_value));
+    },
+    async commitResourceCursor() {
+      throw new Error('a partitioned resource writes its state through commitWindows');
+    },
+    async recordFailedLoad() {},
+    async dropParentRecords() {},
+    async beginWindows() {
+      return stored;
+    },
+    async commitWindows(input) {
+      committed.push(input);
+      stored = { ...(input.watermark !== undefined ? { watermark: input.watermark } : {}), finished: input.finished };
+    },
+  };
+  return { activities, fetched, committed, done, stored: () => stored };
+}
+
+function windowsInput(pipeline: string, resource: ResolvedResource, extra: Partial<SyncWindowsInput> = {}): SyncWindowsInput {
+  return { pipeline, database: pipeline, resource, loadId: '1.abc', versionBase: 1_000_000, batchLimits: { rows: 1000, pages: 10 }, ...extra };
+}
+
+async function runWindows(activities: SluiceActivities & WindowActivities, input: SyncWindowsInput, taskQueue: string): Promise<ResourceResult> {
+  const worker = await Worker.create({ connection: ts.env.nativeConnection, taskQueue, workflowBundle: ts.bundle, activities });
+  return worker.runUntil(ts.env.client.workflow.execute('syncWindows', { taskQueue, workflowId: `sluice/${input.pipeline}/events`, args: [input] }));
+}
+
+/** The end of the longest run of windows in `finished` from 0, as the watermark must be. */
+function prefixEnd(finished: Array<[JsonPrimitive, JsonPrimitive]>, watermark: JsonPrimitive | undefined): number | undefined {
+  let end = watermark === undefined ? 0 : Number(watermark);
+  const starts = new Set(finished.map(([s]) => Number(s)));
+  while (starts.has(end)) end += 10;
+  return end;
+}
+
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+test('the watermark moves only over windows finished in order; windows finished ahead are stored beside it', async () => {
+  // Window [0, 10) finishes last: the windows after it finish first and wait beside the watermark.
+  const mock = mockActivities({
+    beforeFetch: async (start) => {
+      if (start === 0) await until(() => mock.done.has(10) && mock.done.has(20));
+    },
+  });
+  const result = await runWindows(mock.activities, windowsInput('order', partitioned(6, 3)), 'order');
+  expect(result).toEqual({ name: 'events', table: 'events', rows: 60, pages: 12, batches: 6 });
+  expect([...mock.fetched].sort((a, b) => a - b)).toEqual([0, 10, 20, 30, 40, 50]);
+  // Before [0, 10) finished, nothing moved the watermark, however many windows after it were done.
+  const beforeFirst = mock.committed.filter((c) => !c.finished.some(([s]) => s === 0) && c.watermark === undefined);
+  expect(beforeFirst.length).toBeGreaterThanOrEqual(2);
+  for (const commit of mock.committed) {
+    // Every stored picture: the watermark never has a finished window right after it (it would have moved),
+    // and every window stored as finished lies beyond it.
+    expect(prefixEnd(commit.finished, commit.watermark)).toBe(commit.watermark === undefined ? 0 : Number(commit.watermark));
+    expect(commit.finished.every(([s]) => Number(s) >= Number(commit.watermark ?? 0))).toBe(true);
+  }
+  const watermarks = mock.committed.map((c) => Number(c.watermark ?? 0));
+  expect(watermarks).toEqual([...watermarks].sort((a, b) => a - b));
+  expect(mock.stored()).toEqual({ watermark: 60, finished: [] });
+});
+
+test('a window failing mid-range: the others load, the run fails naming it, and the next run loads it alone', async () => {
+  let failing = true;
+  const mock = mockActivities({
+    beforeFetch: async (start) => {
+      if (start === 20 && failing) throw ApplicationFailure.create({ type: 'http_fatal', message: '400 Bad Request', nonRetryable: true });
+    },
+  });
+  const error = await runWindows(mock.activities, windowsInput('failing', partitioned(6, 2)), 'failing-1').catch((err: unknown) => err);
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  expect((error as WorkflowFailedError).cause?.message).toMatch(/window \[20, 30\): resource events, batch 1: 400 Bad Request/);
+  expect(mock.stored()).toEqual({ watermark: 20, finished: [[30, 40], [40, 50], [50, 60]] });
+
+  failing = false;
+  mock.fetched.length = 0;
+  const result = await runWindows(mock.activities, windowsInput('failing', partitioned(6, 2)), 'failing-2');
+  expect(mock.fetched).toEqual([20]);
+  expect(result.rows).toBe(10);
+  expect(mock.stored()).toEqual({ watermark: 60, finished: [] });
+});
+
+test('cancel: the windows that finished stay finished, and the next run loads the cancelled one only', async () => {
+  let holding = true;
+  const mock = mockActivities({
+    beforeFetch: async (start) => {
+      // Window [0, 10) is still fetching when the run is cancelled (the activity sees it through heartbeats).
+      while (start === 0 && holding) {
+        Context.current().heartbeat();
+        await Context.current().sleep(50);
+      }
+    },
+  });
+  const input = windowsInput('cancel', partitioned(4, 2));
+  const taskQueue = 'cancel-1';
+  const worker = await Worker.create({ connection: ts.env.nativeConnection, taskQueue, workflowBundle: ts.bundle, activities: mock.activities });
+  const outcome = await worker.runUntil(async () => {
+    const handle = await ts.env.client.workflow.start('syncWindows', { taskQueue, workflowId: 'sluice/cancel/events', args: [input] });
+    await until(() => mock.done.has(10) && mock.done.has(20) && mock.done.has(30));
+    await until(() => mock.committed.some((c) => c.finished.length === 3));
+    await handle.cancel();
+    return handle.result().catch((err: unknown) => err);
+  });
+  expect(outcome).toBeInstanceOf(WorkflowFailedError);
+  expect((outcome as WorkflowFailedError).cause?.name).toBe('CancelledFailure');
+  expect(mock.stored()).toEqual({ finished: [[10, 20], [20, 30], [30, 40]] });
+
+  holding = false;
+  mock.fetched.length = 0;
+  await runWindows(mock.activities, input, 'cancel-2');
+  expect(mock.fetched).toEqual([0]);
+  expect(mock.stored()).toEqual({ watermark: 40, finished: [] });
+});
+
+test('continue-as-new over 1,000 windows: each window loads once and every run of the coordinator keeps a short history', async () => {
+  const mock = mockActivities();
+  const input = windowsInput('many', partitioned(1000, 16), { maxWindowsPerRun: 100 });
+  const taskQueue = 'many';
+  const worker = await Worker.create({ connection: ts.env.nativeConnection, taskQueue, workflowBundle: ts.bundle, activities: mock.activities });
+  const { result, firstRunEvents } = await worker.runUntil(async () => {
+    const handle = await ts.env.client.workflow.start('syncWindows', { taskQueue, workflowId: 'sluice/many/events', args: [input] });
+    const firstRunId = handle.firstExecutionRunId;
+    const result = (await handle.result()) as ResourceResult;
+    const history = await ts.env.client.workflow.getHandle('sluice/many/events', firstRunId).fetchHistory();
+    return { result, firstRunEvents: history.events?.length ?? 0 };
+  });
+  expect(result).toEqual({ name: 'events', table: 'events', rows: 10_000, pages: 2000, batches: 1000 });
+  expect(mock.fetched).toHaveLength(1000);
+  expect(new Set(mock.fetched).size).toBe(1000);
+  // The first run stopped after its 100 windows (plus the few still in flight) instead of holding all 1,000.
+  expect(firstRunEvents).toBeLessThan(2000);
+  expect(mock.stored()).toEqual({ watermark: 10_000, finished: [] });
+});
