@@ -34,6 +34,7 @@ import { LONG_WAIT_FAILURE, type BatchResult, type SluiceActivities } from '../c
 import { advanceBoundary } from '../core/cursor';
 import { pageRetryPolicy } from '../core/retry-policy';
 import type { ResourceProgress, ResourceResult, ResourceStatus, SyncResourceInput } from './types';
+import { windowHold } from './window-hold';
 
 export const resourceStatusQuery = defineQuery<ResourceStatus>('resourceStatus');
 
@@ -100,8 +101,12 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
     progress.begun = true;
   }
 
+  // A window of a partitioned resource shares its waits with its sibling windows (window-hold.ts).
+  const hold = windowHold(input.windowOf);
+
   /** Durable: the timer lives in Temporal, so a worker restart or deploy during the wait changes nothing. */
   const pause = async (ms: number, why: string): Promise<void> => {
+    await hold.share(ms);
     waitingUntil = new Date(Date.now() + ms).toISOString();
     setCurrentDetails(`${why}: waiting until ${waitingUntil}`);
     await sleep(ms);
@@ -110,6 +115,7 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
 
   let batchesThisRun = 0;
   while (!done) {
+    await hold.wait();
     setCurrentDetails(`batch ${progress.batches + 1}: ${describeNext(input, progress)} · pages ${progress.pages}, rows ${progress.rows}`);
     const common = {
       ...ref,

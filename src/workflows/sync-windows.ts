@@ -21,6 +21,7 @@ import {
   condition,
   continueAsNew,
   executeChild,
+  getExternalWorkflowHandle,
   isCancellation,
   proxyLocalActivities,
   setCurrentDetails,
@@ -31,6 +32,7 @@ import type { WindowActivities } from '../core/activity-types';
 import { cursorScale, MAX_WINDOWS_AHEAD, nextWindow, type CursorScale } from '../core/windows';
 import type { JsonPrimitive, PartitionConfig, ResolvedResource } from '../config/types';
 import { BOOKKEEPING_OPTIONS, resourceStatusQuery, syncResource } from './sync-resource';
+import { holdWindowsSignal } from './window-hold';
 import type { ResourceResult, ResourceStatus } from './types';
 import type { SyncWindowsInput, WindowsProgress } from './window-types';
 
@@ -66,6 +68,11 @@ export async function syncWindows(input: SyncWindowsInput): Promise<ResourceResu
   let draining = false;
   let windowsThisRun = 0;
   setHandler(resourceStatusQuery, (): ResourceStatus => statusOf(resource, progress, open));
+  // A window asked to slow down: every running window holds back as long (window-hold.ts).
+  const running = new Set<string>();
+  setHandler(holdWindowsSignal, async (until) => {
+    await Promise.all([...running].map((id) => getExternalWorkflowHandle(id).signal(holdWindowsSignal, until).catch(() => undefined)));
+  });
 
   const take = (): { window: OpenWindow; index: number } | undefined => {
     for (;;) {
@@ -105,7 +112,9 @@ export async function syncWindows(input: SyncWindowsInput): Promise<ResourceResu
       const taken = take();
       if (!taken) return;
       try {
-        const result = await runWindow(input, progress, taken.window, taken.index, partition);
+        const id = windowWorkflowId(taken.window);
+        running.add(id);
+        const result = await runWindow(input, progress, taken.window, taken.index, partition).finally(() => running.delete(id));
         taken.window.done = true;
         progress.done += 1;
         progress.rows += result.rows;
@@ -180,7 +189,7 @@ function runWindow(input: SyncWindowsInput, progress: WindowsProgress, window: O
   const span = Math.max(1, Math.floor(RUN_VERSION_SPAN / Math.max(1, progress.total)));
   const range = `[${String(window.start)}, ${String(window.end)})`;
   return executeChild(syncResource, {
-    workflowId: `${workflowInfo().workflowId}/${String(window.start)}`,
+    workflowId: windowWorkflowId(window),
     args: [
       {
         pipeline: input.pipeline,
@@ -196,12 +205,17 @@ function runWindow(input: SyncWindowsInput, progress: WindowsProgress, window: O
         ...(input.requestsPerSecond ? { requestsPerSecond: input.requestsPerSecond / partition.parallelism } : {}),
         ...(input.configModule ? { configModule: input.configModule } : {}),
         ...(input.cluster ? { cluster: input.cluster } : {}),
+        windowOf: workflowInfo().workflowId,
       },
     ],
     staticSummary: `${input.pipeline} / ${resource.name} window ${range} → ${input.database}.${resource.table_name}`,
     staticDetails: `window ${index + 1} of ${progress.total}: ${resource.endpoint.method} ${resource.endpoint.url} for ${resource.endpoint.incremental?.cursor_path} in ${range}`,
     ...(input.searchAttributes ? { searchAttributes: { SluicePipeline: [input.pipeline], SluiceResource: [resource.name], SluiceMode: ['incremental'] } } : {}),
   });
+}
+
+function windowWorkflowId(window: { start: JsonPrimitive }): string {
+  return `${workflowInfo().workflowId}/${String(window.start)}`;
 }
 
 /** The resource as one window loads it: a backfill of [start, end), closed at the start, open at the end. */

@@ -104,6 +104,8 @@ export interface SyncResourceInput {
   configModule?: string;
   /** `destination.cluster` of the source. */
   cluster?: string;
+  /** A window of a partitioned resource: its coordinator's workflow ID (sync-windows.ts, window-hold.ts). */
+  windowOf?: string;
 }
 
 export interface ResourceStatus {

@@ -195,3 +195,32 @@ test('continue-as-new over 1,000 windows: each window loads once and every run o
   expect(firstRunEvents).toBeLessThan(2000);
   expect(mock.stored()).toEqual({ watermark: 10_000, finished: [] });
 });
+
+test("one window's Retry-After holds back the others: a sibling's next batch waits as long", async () => {
+  const PAUSE_MS = 60_000;
+  const scheduled = new Map<string, number>();
+  const mock = mockActivities();
+  let hasPaused = false;
+  const activities: SluiceActivities & WindowActivities = {
+    ...mock.activities,
+    async fetchAndLoadPages(input) {
+      const start = Number(input.resource.endpoint.incremental?.initial_value);
+      // Server time, which the test server moves on while workflows sleep.
+      scheduled.set(`${start}#${input.batch}`, Context.current().info.currentAttemptScheduledTimestampMs);
+      if (start === 10 && input.batch === 0) {
+        // Window [10, 20) is mid-batch when window [0, 10) is told to slow down, and ends that batch after.
+        await until(() => hasPaused);
+        // Real time for the hold to travel: window → coordinator → this window (signals).
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+      }
+      const first = input.batch === 0;
+      if (start === 0 && first) hasPaused = true;
+      return { rows: 5, fetched: 5, pages: 1, next: first ? { batch: 1 } : null, nextSummary: 'next', ...(start === 0 && first ? { pauseMs: PAUSE_MS } : {}) };
+    },
+  };
+  await runWindows(activities, windowsInput('hold', partitioned(2, 2)), 'hold');
+  const pausedAt = scheduled.get('0#0')!;
+  // Window [0, 10) waited as asked, and window [10, 20) held its second batch back as long.
+  expect(scheduled.get('0#1')! - pausedAt).toBeGreaterThanOrEqual(PAUSE_MS);
+  expect(scheduled.get('10#1')! - pausedAt).toBeGreaterThanOrEqual(PAUSE_MS - 5_000);
+});
