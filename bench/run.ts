@@ -1,20 +1,26 @@
 /**
- * `npm run bench [-- --large] [-- --no-dlt]`: sluice against the physical limit and against dlt on the
- * mock analytics API. Starts what it needs (the mock API and a sluice worker as processes of their
+ * `npm run bench [-- --large] [-- --no-dlt] [-- --no-latency | --latency-only] [-- --two-workers]`: sluice
+ * against the physical limit and against dlt on the mock analytics API (the CPU-bound cases), then the
+ * latency-bound case (bench/latency.ts: unsplit against windows, dlt and the API's floor; its sluice rows
+ * on two standalone workers with `--two-workers`). Starts what it needs (the mock API and a sluice worker as processes of their
  * own, stopped by PID), uses its own ClickHouse databases (dropped at the end), prints a table and
  * writes bench/results/<timestamp>.json. Needs the dev stack (`node bin/sluice.js dev up`).
  */
 import { createClient } from '@clickhouse/client';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { pageParallelism } from '../src/activities/fetch-pages';
+import { ident } from '../src/destination/sql';
 import { clickHouseVersion } from '../src/dev/health';
 import { DEFAULT_BATCH_LIMITS } from '../src/workflows/sync-source';
+import { dltAvailable, runDlt, type DltResult } from './dlt';
+import { latencyCase, printLatency, type LatencyResult } from './latency';
 import { rawFetch, rawInsert, rawPipeline } from './limit';
-import { peakRssMb, repoRoot, startChild, type Child } from './processes';
-import { runSluice, warmUp, type SluiceRun } from './sluice-run';
+import { peakRssMb, repoRoot, startChild } from './processes';
+import { benchConfig, runSluice, warmUp, type SluiceRun } from './sluice-run';
+import { fmt, printTable } from './table';
 
 const API_KEY = 'bench-key';
 /** sluice's default batch (src/workflows/sync-source.ts): the raw inserts and the hand pipeline use its size. */
@@ -43,26 +49,13 @@ interface CaseResult {
   handPipeline: number;
   cpuMs: { fetch: number; insert: number; insertJson: number; handPipeline: number };
   sluice: SluiceRun & { rowsPerSecond: number; ratioToLimit: number; ratioToCeiling: number; ratioToHandPipeline: number; peakRssMb?: number; hwmMb?: number; firstSyncSeconds: number };
-  dlt?: { rowsPerSecond: number; rows: number; seconds: number; version: string } | { skipped: string };
+  dlt?: DltResult;
 }
 
 const rate = (rows: number, seconds: number) => rows / seconds;
 
-/** dlt and duckdb importable, installing them with pip when they are not; otherwise why not. */
-function dltAvailable(): true | string {
-  const importable = () => spawnSync('python3', ['-c', 'import dlt, duckdb'], { encoding: 'utf8' });
-  if (importable().status === 0) return true;
-  const pip = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', 'dlt', 'duckdb'], { encoding: 'utf8' });
-  if (pip.error) return `python3 not usable: ${pip.error.message}`;
-  if (pip.status !== 0) return `pip install dlt duckdb failed: ${(pip.stderr || pip.stdout).trim().split('\n').slice(-2).join(' ')}`;
-  return importable().status === 0 ? true : 'dlt installed but not importable';
-}
-
-function runDlt(baseUrl: string, pageSize: number): { rows: number; seconds: number; dlt: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-dlt-'));
-  const out = execFileSync('python3', [join(__dirname, 'dlt_rest_api.py'), baseUrl, API_KEY, String(pageSize), dir], { encoding: 'utf8', maxBuffer: 16 << 20 });
-  return JSON.parse(out.trim().split('\n').pop()!) as { rows: number; seconds: number; dlt: string };
-}
+/** Issue 19's latency-bound case: 20,000 records over 20 days, 100 a page, each page after 80 ms. */
+const LATENCY_CASE = { records: 20_000, days: 20, delayMs: 80, pageSize: 100 };
 
 /**
  * A fresh worker per case, so its peak RSS belongs to that case; it runs a one-page sync first (see
@@ -101,9 +94,7 @@ function readRss(pid: number): number | undefined {
   }
 }
 
-const fmt = (n: number | undefined, digits = 0) => (n === undefined || Number.isNaN(n) ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
-
-function printTable(results: CaseResult[]): void {
+function printCases(results: CaseResult[]): void {
   const header = ['events', 'page', 'fetch seq r/s', `fetch ×${results[0]?.parallelism ?? '?'} r/s`, 'insert r/s', 'limit r/s', 'CPU ceiling r/s', 'hand pipeline r/s', 'sluice r/s', 'of limit', 'of ceiling', 'of hand pipeline', 'sched→start ms', 'done→next ms', 'RSS MB (sync/life)', 'dlt r/s', 'sluice/dlt'];
   const rows = results.map((r) => {
     const dlt = r.dlt && 'rowsPerSecond' in r.dlt ? r.dlt : undefined;
@@ -113,94 +104,107 @@ function printTable(results: CaseResult[]): void {
       `${fmt(r.sluice.peakRssMb)} / ${fmt(r.sluice.hwmMb)}`, dlt ? fmt(dlt.rowsPerSecond) : '-', dlt ? `${fmt(r.sluice.rowsPerSecond / dlt.rowsPerSecond, 1)}×` : '-',
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i])).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of rows) console.log(line(r));
+  printTable(header, rows);
 }
 
-async function main(): Promise<void> {
-  const args = new Set(process.argv.slice(2));
-  const sizes = args.has('--large') ? [100_000, 1_000_000] : [100_000];
-  const pageSizes = [100, 1000];
+/** One CPU-bound case: the raw phases, the hand pipeline, sluice and dlt on `events` events at `pageSize`. */
+async function cpuCase(baseUrl: string, events: number, pageSize: number, database: string, dlt: true | string): Promise<CaseResult> {
   const parallelism = pageParallelism(undefined);
+  console.error(`bench: ${events} events, page ${pageSize}: raw fetch…`);
+  const seq = await rawFetch(baseUrl, API_KEY, events, pageSize, 1);
+  const par = await rawFetch(baseUrl, API_KEY, events, pageSize, parallelism);
+  console.error('bench: raw insert…');
+  const batchRows = Math.min(BATCH_ROWS, DEFAULT_BATCH_LIMITS.pages * pageSize);
+  const insJson = await rawInsert(CLICKHOUSE_URL, database, events, batchRows, 'JSONEachRow');
+  const ins = await rawInsert(CLICKHOUSE_URL, database, events, batchRows, 'RowBinary');
+  const limit = Math.min(rate(par.rows, par.seconds), rate(ins.rows, ins.seconds));
+  const cpuCeiling = events / Math.max((par.cpuMs + ins.cpuMs) / 1000 / cpus().length, par.seconds, ins.seconds);
+  console.error('bench: hand pipeline…');
+  const hand = await rawPipeline(baseUrl, API_KEY, CLICKHOUSE_URL, database, events, pageSize, parallelism, batchRows);
+  console.error('bench: sluice…');
+  const sluice = await sluiceCase(baseUrl, pageSize, database, parallelism);
+  sluice.ratioToLimit = sluice.rowsPerSecond / limit;
+  sluice.ratioToCeiling = sluice.rowsPerSecond / cpuCeiling;
+  sluice.ratioToHandPipeline = sluice.rowsPerSecond / rate(hand.rows, hand.seconds);
+  if (dlt === true) console.error('bench: dlt…');
+  const dltResult: DltResult = dlt === true ? runDlt(benchConfig(baseUrl, pageSize), 'events', API_KEY) : { skipped: dlt };
+  console.error(`bench: ${JSON.stringify({ seq, par, ins, insJson, hand, sluice, dlt: dltResult })}`);
+  return {
+    events, pageSize, parallelism,
+    fetchSequential: rate(seq.rows, seq.seconds), fetchParallel: rate(par.rows, par.seconds),
+    insert: rate(ins.rows, ins.seconds), insertJson: rate(insJson.rows, insJson.seconds),
+    limit, cpuCeiling, handPipeline: rate(hand.rows, hand.seconds),
+    cpuMs: { fetch: par.cpuMs, insert: ins.cpuMs, insertJson: insJson.cpuMs, handPipeline: hand.cpuMs },
+    sluice, dlt: dltResult,
+  };
+}
+
+/** Every CPU-bound case, each size with a mock analytics API of its own; `databases` collects what to drop. */
+async function cpuCases(sizes: number[], dlt: true | string, databasePrefix: string, databases: string[]): Promise<CaseResult[]> {
+  const results: CaseResult[] = [];
+  for (const events of sizes) {
+    const { child: api, match } = await startChild(process.execPath, [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(__dirname, 'mock-api.ts'), String(events), API_KEY], {}, /ready (\S+)/);
+    try {
+      for (const pageSize of [100, 1000]) {
+        const database = `${databasePrefix}_${databases.length}`;
+        databases.push(database, `${database}_warmup`);
+        results.push(await cpuCase(match[1], events, pageSize, database, dlt));
+      }
+    } finally {
+      await api.stop();
+    }
+  }
+  return results;
+}
+
+const flagOptions = {
+  large: { type: 'boolean' },
+  'no-dlt': { type: 'boolean' },
+  'no-latency': { type: 'boolean' },
+  'latency-only': { type: 'boolean' },
+  'two-workers': { type: 'boolean' },
+} as const;
+
+async function main(): Promise<void> {
+  // strict: a mistyped flag is refused rather than silently ignored.
+  const { values: flags } = parseArgs({ options: flagOptions, strict: true });
   // Every figure depends on the server: the results say which one (`sluice dev up [--clickhouse 18.16]`).
   const server = await clickHouseVersion(CLICKHOUSE_URL);
   if (!server) throw new Error(`no ClickHouse answers at ${CLICKHOUSE_URL}: run \`node bin/sluice.js dev up\``);
   console.log(`ClickHouse ${server} at ${CLICKHOUSE_URL}`);
-  const dlt = args.has('--no-dlt') ? 'skipped (--no-dlt)' : dltAvailable();
+  const dlt = flags['no-dlt'] ? 'skipped (--no-dlt)' : dltAvailable();
   if (dlt !== true) console.log(`dlt: not run: ${dlt}`);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const databasePrefix = `sluice_bench_${stamp.slice(0, 19).replace(/-/g, '').replace('T', '_')}`.toLowerCase();
   const databases: string[] = [];
-  const results: CaseResult[] = [];
-  const clickhouse = createClient({ url: CLICKHOUSE_URL, username: process.env.CLICKHOUSE_USER ?? 'default', password: process.env.CLICKHOUSE_PASSWORD ?? '' });
-  let api: Child | undefined;
+  let results: CaseResult[] = [];
+  let latency: LatencyResult | undefined;
   try {
-    for (const events of sizes) {
-      const started = await startChild(process.execPath, [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(__dirname, 'mock-api.ts'), String(events), API_KEY], {}, /ready (\S+)/);
-      api = started.child;
-      const baseUrl = started.match[1];
-      for (const pageSize of pageSizes) {
-        const database = `sluice_bench_${stamp.slice(0, 19).replace(/-/g, '').replace('T', '_')}_${databases.length}`.toLowerCase();
-        databases.push(database, `${database}_warmup`);
-        console.error(`bench: ${events} events, page ${pageSize}: raw fetch…`);
-        const seq = await rawFetch(baseUrl, API_KEY, events, pageSize, 1);
-        const par = await rawFetch(baseUrl, API_KEY, events, pageSize, parallelism);
-        console.error('bench: raw insert…');
-        const batchRows = Math.min(BATCH_ROWS, DEFAULT_BATCH_LIMITS.pages * pageSize);
-        const insJson = await rawInsert(CLICKHOUSE_URL, database, events, batchRows, 'JSONEachRow');
-        const ins = await rawInsert(CLICKHOUSE_URL, database, events, batchRows, 'RowBinary');
-        const limit = Math.min(rate(par.rows, par.seconds), rate(ins.rows, ins.seconds));
-        const cpuCeiling = events / Math.max((par.cpuMs + ins.cpuMs) / 1000 / cpus().length, par.seconds, ins.seconds);
-        console.error('bench: hand pipeline…');
-        const hand = await rawPipeline(baseUrl, API_KEY, CLICKHOUSE_URL, database, events, pageSize, parallelism, batchRows);
-        console.error('bench: sluice…');
-        const sluice = await sluiceCase(baseUrl, pageSize, database, parallelism);
-        sluice.ratioToLimit = sluice.rowsPerSecond / limit;
-        sluice.ratioToCeiling = sluice.rowsPerSecond / cpuCeiling;
-        sluice.ratioToHandPipeline = sluice.rowsPerSecond / rate(hand.rows, hand.seconds);
-        let dltResult: CaseResult['dlt'];
-        if (dlt === true) {
-          console.error('bench: dlt…');
-          try {
-            const d = runDlt(baseUrl, pageSize);
-            dltResult = { rowsPerSecond: rate(d.rows, d.seconds), rows: d.rows, seconds: d.seconds, version: d.dlt };
-          } catch (err) {
-            dltResult = { skipped: `dlt run failed: ${(err instanceof Error ? err.message : String(err)).split('\n').slice(0, 3).join(' ')}` };
-          }
-        } else {
-          dltResult = { skipped: dlt };
-        }
-        console.error(`bench: ${JSON.stringify({ seq, par, ins, insJson, hand, sluice, dlt: dltResult })}`);
-        results.push({
-          events, pageSize, parallelism,
-          fetchSequential: rate(seq.rows, seq.seconds), fetchParallel: rate(par.rows, par.seconds),
-          insert: rate(ins.rows, ins.seconds), insertJson: rate(insJson.rows, insJson.seconds),
-          limit, cpuCeiling, handPipeline: rate(hand.rows, hand.seconds),
-          cpuMs: { fetch: par.cpuMs, insert: ins.cpuMs, insertJson: insJson.cpuMs, handPipeline: hand.cpuMs },
-          sluice, dlt: dltResult,
-        });
-      }
-      await api.stop();
-      api = undefined;
+    if (!flags['latency-only']) results = await cpuCases(flags.large ? [100_000, 1_000_000] : [100_000], dlt, databasePrefix, databases);
+    if (!flags['no-latency']) {
+      latency = await latencyCase({
+        ...LATENCY_CASE, workers: flags['two-workers'] ? 2 : 1, apiKey: API_KEY, clickhouseUrl: CLICKHOUSE_URL, dlt,
+        databasePrefix: `${databasePrefix}_latency`, databases,
+      });
     }
   } finally {
-    await api?.stop();
-    for (const db of databases) await clickhouse.command({ query: `DROP DATABASE IF EXISTS \`${db}\`` }).catch(() => undefined);
+    const clickhouse = createClient({ url: CLICKHOUSE_URL, username: process.env.CLICKHOUSE_USER ?? 'default', password: process.env.CLICKHOUSE_PASSWORD ?? '' });
+    for (const db of databases) await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${ident(db)}` }).catch(() => undefined);
     await clickhouse.close();
   }
   console.log(`ClickHouse ${server}`);
-  printTable(results);
+  if (results.length > 0) printCases(results);
+  if (latency) printLatency(latency);
   const dir = join(repoRoot, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${stamp}.json`);
   writeFileSync(file, JSON.stringify({
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     clickhouse: { version: server, url: CLICKHOUSE_URL },
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryMb: Math.round(totalmem() / 2 ** 20), node: process.version },
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryMb: Math.round(totalmem() / 2 ** 20), node: process.version, loadAverage: loadavg() },
     batchRows: BATCH_ROWS,
     results,
+    latency,
   }, null, 2));
   console.log(`\nwrote ${file}`);
 }

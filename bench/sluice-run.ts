@@ -21,9 +21,10 @@ export interface SluiceRun {
   completeToNextMs: number;
 }
 
-type HistoryEvent = { eventType?: unknown; eventTime?: { seconds?: unknown; nanos?: number | null } | null; activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null };
+export type HistoryEvent = { eventType?: unknown; eventTime?: { seconds?: unknown; nanos?: number | null } | null; activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null };
 
-function ms(event: HistoryEvent): number {
+/** An event's time in ms since the epoch. */
+export function ms(event: HistoryEvent): number {
   const t = event.eventTime;
   const seconds = t?.seconds as { toNumber?: () => number } | number | string | undefined;
   const secs = typeof seconds === 'object' && seconds !== null && typeof seconds.toNumber === 'function' ? seconds.toNumber() : Number(seconds ?? 0);
@@ -65,19 +66,38 @@ export async function warmUp(options: SluiceRunOptions): Promise<number> {
   return (await runSluice({ ...options, pages: 1 })).seconds;
 }
 
-export async function runSluice(options: SluiceRunOptions): Promise<SluiceRun> {
+/** A sync of `config` into `database` by the workers on `taskQueue`, waited for; returns the root workflow's id and result. */
+export async function executeSync(client: Client, config: Record<string, unknown>, database: string, taskQueue: string): Promise<{ workflowId: string; pipeline: string; result: SyncSourceResult }> {
   const path = join(mkdtempSync(join(tmpdir(), 'sluice-bench-')), 'bench.json');
-  writeFileSync(path, JSON.stringify(benchConfig(options.baseUrl, options.pageSize, options.pages)));
+  writeFileSync(path, JSON.stringify(config));
   const source = await loadSourceConfig(path);
+  const pipeline = `bench_${Date.now().toString(36)}`;
+  const input: SyncSourceInput = { pipeline, database, source, resources: [], fullRefresh: false, searchAttributes: false };
+  const workflowId = `sluice/${pipeline}`;
+  const result: SyncSourceResult = await client.workflow.execute('syncSource', { taskQueue, workflowId, args: [input] });
+  return { workflowId, pipeline, result };
+}
+
+/** Seconds from a workflow's first history event to its last (its run, as the server saw it). */
+export async function workflowSeconds(client: Client, workflowId: string): Promise<number> {
+  const events = ((await client.workflow.getHandle(workflowId).fetchHistory()).events ?? []) as HistoryEvent[];
+  return (ms(events[events.length - 1]) - ms(events[0])) / 1000;
+}
+
+/** A connection to the stack's Temporal (TEMPORAL_ADDRESS), closed after `use`. */
+export async function withTemporal<T>(use: (client: Client) => Promise<T>): Promise<T> {
   const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' });
   try {
-    const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
-    const pipeline = `bench_${Date.now().toString(36)}`;
-    const input: SyncSourceInput = { pipeline, database: options.database, source, resources: [], fullRefresh: false, searchAttributes: false };
-    const workflowId = `sluice/${pipeline}`;
-    const result: SyncSourceResult = await client.workflow.execute('syncSource', { taskQueue: options.taskQueue, workflowId, args: [input] });
-    const parent = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-    const seconds = (ms(parent[parent.length - 1] as HistoryEvent) - ms(parent[0] as HistoryEvent)) / 1000;
+    return await use(new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' }));
+  } finally {
+    await connection.close();
+  }
+}
+
+export async function runSluice(options: SluiceRunOptions): Promise<SluiceRun> {
+  return withTemporal(async (client) => {
+    const { workflowId, pipeline, result } = await executeSync(client, benchConfig(options.baseUrl, options.pageSize, options.pages), options.database, options.taskQueue);
+    const seconds = await workflowSeconds(client, workflowId);
 
     // The resource's child workflow holds the batch activities (its last run, if it continued as new).
     const child = ((await client.workflow.getHandle(`sluice/${pipeline}/events`).fetchHistory()).events ?? []) as HistoryEvent[];
@@ -107,7 +127,5 @@ export async function runSluice(options: SluiceRunOptions): Promise<SluiceRun> {
       scheduleToStartMs: median(scheduleToStart),
       completeToNextMs: median(completeToNext),
     };
-  } finally {
-    await connection.close();
-  }
+  });
 }
