@@ -151,25 +151,33 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
       heartbeat(collector.progress());
     } while (token !== null && !collector.full());
     stream.close();
-    const positionsEnd = stream.end();
-
     const rows = writer
       ? (await writer.finish(ctx.cancellationSignal)).rows
       : await storeBatch(destination, input, records, { signal: ctx.cancellationSignal, configDirs: configDirsOf(deps), pageSizes: keptPageSizes });
-    const lastRequestAtMs = pacer.lastRequestAtMs();
-    return {
-      rows,
-      ...collector.summary(),
-      next: token,
-      nextSummary,
-      loopGuard: guard.state(),
-      ...(lastRequestAtMs !== undefined ? { lastRequestAtMs } : {}),
-      ...(positionsEnd !== undefined ? { positionsEnd } : {}),
-      ...(collector.lastPageRows > 0 ? { pageRows: collector.lastPageRows } : {}),
-    };
+    return batchResult(rows, collector, { next: token, nextSummary, loopGuard: guard.state() }, stream, pacer);
   } catch (err) {
     throw pageFailure(err, endpoint.retry, mask, stream?.throttledForMs());
   } finally {
     stream?.close();
   }
+}
+
+/** What the workflow keeps of a loaded batch: counters, where the next batch starts, and pacing and planning hints. */
+function batchResult(
+  rows: number,
+  collector: BatchCollector,
+  next: Pick<FetchAndLoadPagesResult, 'next' | 'nextSummary' | 'loopGuard'>,
+  stream: PageStream,
+  pacer: Pacer,
+): FetchAndLoadPagesResult {
+  const positionsEnd = stream.end();
+  const lastRequestAtMs = pacer.lastRequestAtMs();
+  return {
+    rows,
+    ...collector.summary(),
+    ...next,
+    ...(lastRequestAtMs !== undefined ? { lastRequestAtMs } : {}),
+    ...(positionsEnd !== undefined ? { positionsEnd } : {}),
+    ...(collector.lastPageRows > 0 ? { pageRows: collector.lastPageRows } : {}),
+  };
 }
