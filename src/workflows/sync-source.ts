@@ -191,28 +191,19 @@ function runResource(
   const mode = modeOf(planned, input.fullRefresh);
   const parentName = resource.parent?.resource;
   const parentResult = parentName !== undefined ? results.get(parentName) : undefined;
-  const rateLimit = resource.endpoint.rate_limit?.requests_per_second;
-  if (loadsInWindows(resource, { fullRefresh: input.fullRefresh, ...planned })) return runWindows(input, planned, run, rateLimit);
+  const { load, placement } = resourceLoadInput(input, planned, run);
+  if (loadsInWindows(resource, { fullRefresh: input.fullRefresh, ...planned })) return runWindows(input, planned, load, placement);
   return executeChild(syncResource, {
     workflowId: resourceWorkflowId(input.pipeline, resource.name),
     args: [
       {
-        pipeline: input.pipeline,
-        database: input.database,
-        resource,
-        loadId: run.loadId,
-        versionBase: run.versionBase,
+        ...load,
         fullRefresh: input.fullRefresh,
         store: planned.store,
         keepForChildren: planned.keepForChildren,
         ...(run.deferParentCursors && planned.keepForChildren && resource.endpoint.incremental ? { deferCursor: true } : {}),
         ...(parentName !== undefined ? { parent: { resource: parentName, batches: parentResult?.batches ?? 0 } } : {}),
-        batchLimits: batchLimitsFor(planned, input.batchLimits ?? configuredBatchLimits(input)),
-        // Histories from before registered_functions have no resource with it: the same input replays.
-        ...((resource.processing_steps || resource.registered_functions) && input.source.module ? { configModule: input.source.module } : {}),
-        ...(input.source.destination.cluster ? { cluster: input.source.destination.cluster } : {}),
-        // Resources running side by side share the API's limit.
-        ...(rateLimit ? { requestsPerSecond: rateLimit / run.lanes } : {}),
+        ...placement,
       },
     ],
     staticSummary: `${input.pipeline} / ${resource.name} → ${input.database}.${resource.table_name} (${mode}${planned.store ? '' : ', for children only'})`,
@@ -223,25 +214,31 @@ function runResource(
   });
 }
 
+/** What every resource's workflow is told about its load, whether it loads in one walk or in windows. */
+function resourceLoadInput(input: SyncSourceInput, planned: PlannedResource, run: { loadId: string; versionBase: number; lanes: number }) {
+  const { resource } = planned;
+  const rateLimit = resource.endpoint.rate_limit?.requests_per_second;
+  const load = { pipeline: input.pipeline, database: input.database, resource, loadId: run.loadId, versionBase: run.versionBase };
+  const placement = {
+    batchLimits: batchLimitsFor(planned, input.batchLimits ?? configuredBatchLimits(input)),
+    // Histories from before registered_functions have no resource with it: the same input replays.
+    ...((resource.processing_steps || resource.registered_functions) && input.source.module ? { configModule: input.source.module } : {}),
+    ...(input.source.destination.cluster ? { cluster: input.source.destination.cluster } : {}),
+    // Resources running side by side share the API's limit.
+    ...(rateLimit ? { requestsPerSecond: rateLimit / run.lanes } : {}),
+  };
+  return { load, placement };
+}
+
+type ResourceLoad = ReturnType<typeof resourceLoadInput>['load'];
+type ResourcePlacement = ReturnType<typeof resourceLoadInput>['placement'];
+
 /** A partitioned resource: its coordinator takes the resource's workflow ID, its windows go below it. */
-function runWindows(input: SyncSourceInput, planned: PlannedResource, run: { loadId: string; versionBase: number; lanes: number }, rateLimit: number | undefined): Promise<ResourceResult> {
+function runWindows(input: SyncSourceInput, planned: PlannedResource, load: ResourceLoad, placement: ResourcePlacement): Promise<ResourceResult> {
   const { resource } = planned;
   return executeChild(syncWindows, {
     workflowId: resourceWorkflowId(input.pipeline, resource.name),
-    args: [
-      {
-        pipeline: input.pipeline,
-        database: input.database,
-        resource,
-        loadId: run.loadId,
-        versionBase: run.versionBase,
-        batchLimits: batchLimitsFor(planned, input.batchLimits ?? configuredBatchLimits(input)),
-        ...((resource.processing_steps || resource.registered_functions) && input.source.module ? { configModule: input.source.module } : {}),
-        ...(input.source.destination.cluster ? { cluster: input.source.destination.cluster } : {}),
-        ...(rateLimit ? { requestsPerSecond: rateLimit / run.lanes } : {}),
-        searchAttributes: input.searchAttributes,
-      },
-    ],
+    args: [{ ...load, ...placement, searchAttributes: input.searchAttributes }],
     staticSummary: `${input.pipeline} / ${resource.name} → ${input.database}.${resource.table_name} (incremental, in windows of ${String(resource.endpoint.incremental?.partition?.step)})`,
     staticDetails: `${resource.endpoint.method} ${resource.endpoint.url}, ${resource.endpoint.incremental?.partition?.parallelism} windows at a time`,
     ...(input.searchAttributes ? { searchAttributes: { SluicePipeline: [input.pipeline], SluiceResource: [resource.name], SluiceMode: ['incremental'] } } : {}),
