@@ -70,8 +70,17 @@ export interface LatencyResult {
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
-const WINDOW_STEP = 'P1D';
-const WINDOW_PARALLELISMS = [4, 8];
+/**
+ * Windows of a day (twenty of ten pages: at ×8 three rounds, 8, 8 and 4, each paying a window's fixed cost,
+ * a child workflow with its begin and commit), and windows of 60 hours (eight of twenty-five pages: at ×8
+ * one round, each lane busy from start to end), which is how an operator would size `step` for a backfill.
+ */
+const WINDOW_CASES = [
+  { step: 'P1D', parallelism: 4 },
+  { step: 'P1D', parallelism: 8 },
+  { step: 'PT60H', parallelism: 8 },
+];
+const WINDOW_PARALLELISMS = [...new Set(WINDOW_CASES.map((c) => c.parallelism))];
 
 /** The sluice config for the latency API (dlt's shape), up to `endValue`, in windows when `partition` is given. */
 export function latencyConfig(baseUrl: string, pageSize: number, endValue: string, partition?: { step: string; parallelism: number }): Record<string, unknown> {
@@ -192,9 +201,9 @@ export async function latencyCase(options: LatencyCaseOptions): Promise<LatencyR
       await sluiceRow({ ...ctx, endValue: new Date(Date.parse(LATENCY_API_START) + HOUR_MS).toISOString() }, 'warm-up');
       console.error('bench: latency: sluice unsplit…');
       const out = [await sluiceRow(ctx, 'sluice, unsplit')];
-      for (const parallelism of WINDOW_PARALLELISMS) {
-        console.error(`bench: latency: sluice in windows ×${parallelism}…`);
-        out.push(await sluiceRow(ctx, `sluice, windows of ${WINDOW_STEP} ×${parallelism}`, { step: WINDOW_STEP, parallelism }));
+      for (const partition of WINDOW_CASES) {
+        console.error(`bench: latency: sluice in windows of ${partition.step} ×${partition.parallelism}…`);
+        out.push(await sluiceRow(ctx, `sluice, windows of ${partition.step} ×${partition.parallelism}`, partition));
       }
       return out;
     });
@@ -239,13 +248,14 @@ export function printLatency(result: LatencyResult): void {
         `${fmt(t.inBatches, 2)} s in batches (its ${fmt(pages, 1)} pages wait ${fmt((pages * result.delayMs) / 1000, 2)} s on the API), ${fmt(t.afterBatches, 2)} s after its last`,
     );
   }
-  const windows8 = result.rows.find((r) => r.name.startsWith('sluice, windows') && r.parallelism === 8);
   const floor8 = floorAt(8);
-  if (!windows8?.rowsPerSecond || !unsplit?.rowsPerSecond || !floor8?.rowsPerSecond) {
-    console.log('targets (issue 19): windows ×8 against unsplit and the floor: not available (no figure for one of them)');
-    return;
+  for (const windows8 of result.rows.filter((r) => r.name.startsWith('sluice, windows') && r.parallelism === 8)) {
+    if (!windows8.rowsPerSecond || !unsplit?.rowsPerSecond || !floor8?.rowsPerSecond) {
+      console.log(`targets (issue 19), ${windows8.name}: not available (no figure for it, unsplit or the floor)`);
+      continue;
+    }
+    const speedup = windows8.rowsPerSecond / unsplit.rowsPerSecond;
+    const ofFloor = windows8.rowsPerSecond / floor8.rowsPerSecond;
+    console.log(`targets (issue 19), ${windows8.name}: ${fmt(speedup, 2)}× unsplit (≥ 4×: ${verdict(speedup, 4)}), ${fmt(ofFloor, 2)} of the floor ×8's rate (≥ 0.7: ${verdict(ofFloor, 0.7)})`);
   }
-  const speedup = windows8.rowsPerSecond / unsplit.rowsPerSecond;
-  const ofFloor = windows8.rowsPerSecond / floor8.rowsPerSecond;
-  console.log(`targets (issue 19): windows ×8 at ${fmt(speedup, 2)}× unsplit (≥ 4×: ${verdict(speedup, 4)}), at ${fmt(ofFloor, 2)} of the floor ×8's rate (≥ 0.7: ${verdict(ofFloor, 0.7)})`);
 }
