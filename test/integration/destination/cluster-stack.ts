@@ -73,16 +73,23 @@ function stopProcess(p: ChildProcess): Promise<void> {
 }
 
 /**
- * Servers that took a fatal signal, from their error logs. 18.16's fault handler logs the signal and then
- * sleeps ten seconds before the process dies, while its other threads still answer: the exit alone is seen
- * too late, and a ping then still succeeds.
+ * Servers that took a fatal signal, or whose DDL worker stopped, from their error logs.
+ * - 18.16's fault handler logs the signal and then sleeps ten seconds before the process dies, while its
+ *   other threads still answer: the exit alone is seen too late, and a ping then still succeeds.
+ * - 18.16's DDL worker thread ends for good on a ZooKeeper error it does not expect ("Unexpected ZooKeeper
+ *   error: … Terminating.", seen as "Node exists" when both replicas mark the same replicated ALTER done):
+ *   the server lives on but runs no distributed DDL again, so the next ON CLUSTER statement times out on it.
+ *   Both are the server's faults, logged as such; a hang in sluice logs neither.
  */
 function faultsInLogs(root: string, replicas: readonly string[]): string[] {
   const faults: string[] = [];
   for (const replica of replicas) {
     const text = errorLog(root, replica) ?? '';
+    const logs = join(root, replica, 'logs');
     const signal = /Received signal (?!to close)([^\n]*)/.exec(text);
-    if (signal) faults.push(`clickhouse-server ${replica} received signal ${signal[1].trim()}; logs in ${join(root, replica, 'logs')}`);
+    if (signal) faults.push(`clickhouse-server ${replica} received signal ${signal[1].trim()}; logs in ${logs}`);
+    const ddlWorker = /DDLWorker: Unexpected ZooKeeper error: ([^\n]*?), e\.what\(\)[\s\S]*?\. Terminating\./.exec(text);
+    if (ddlWorker) faults.push(`clickhouse-server ${replica}'s DDL worker stopped on "${ddlWorker[1].trim()}"; logs in ${logs}`);
   }
   return faults;
 }
