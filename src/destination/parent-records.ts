@@ -89,11 +89,14 @@ export interface ParentRecordPart {
 function placesOf(ref: ParentPageRef, count: number): Place[] {
   const inParts = (parts: readonly ParentRecordPart[], page: number): Place[] =>
     parts.flatMap(({ part, records }) => Array.from({ length: records }, (_, row) => ({ page, part, row })));
-  if (!ref.parts && !ref.span) return Array.from({ length: count }, (_, row) => ({ page: ref.page, part: ref.part ?? 0, row }));
   const places = ref.span
     ? inParts(ref.span.pageSizes.map((records, i) => ({ part: ref.span!.first + i, records })), PAGE_ORDINALS)
-    : inParts(ref.parts!, ref.page);
+    : inParts(ref.parts ?? [{ part: ref.part ?? 0, records: count }], ref.page);
   if (places.length !== count) throw new RangeError(`parent record parts hold ${places.length} records, the batch ${count}`);
+  // The reserved keys are never a batch's or a part's: a read would take such records for a span, or a span for records.
+  if (ref.page === PAGE_ORDINALS || (!ref.span && places.some(({ part }) => part === SPAN_PART))) {
+    throw new RangeError(`parent records of ${ref.resource} reach page or part ${PAGE_ORDINALS}, reserved for page batches' spans and records`);
+  }
   return places;
 }
 

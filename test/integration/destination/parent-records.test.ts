@@ -63,3 +63,10 @@ describe("a parent resource's page batch, keyed by page ordinal with its attempt
     expect(await fx.dest.readParentRecords(fx.db, pageBatch(4))).toEqual(pages.slice(0, 2).flat());
   });
 });
+
+test("the keys reserved for page batches' records and spans are refused to any other writer", async () => {
+  await expect(fx.dest.writeParentRecords(fx.db, { ...ref, page: 4_294_967_295 }, children(1, 1))).rejects.toThrow(RangeError);
+  const lastParent = { ...ref, page: 5, part: 4_294_967_295, parts: [{ part: 4_294_967_295, records: 1 }] };
+  await expect(fx.dest.writeParentRecords(fx.db, lastParent, children(1, 1))).rejects.toThrow(RangeError);
+  expect(await fx.dest.readParentRecords(fx.db, { ...ref, page: 5 })).toEqual([]);
+});
