@@ -48,12 +48,12 @@ export function pageParallelism(configured: number | undefined, env: NodeJS.Proc
   return Number.isInteger(n) && n >= 1 ? Math.min(n, MAX_PAGE_PARALLELISM) : DEFAULT_PAGE_PARALLELISM;
 }
 
-/** Reports a running batch's pages and records, at most every HEARTBEAT_EVERY_MS. */
 /** Which attempt this is, for the span of the parent records it keeps (parent-records.ts). */
 function attemptOf(ctx: Context): { number: number; scheduledMs: number } {
   return { number: ctx.info.attempt, scheduledMs: ctx.info.currentAttemptScheduledTimestampMs };
 }
 
+/** Reports a running batch's pages and records, at most every HEARTBEAT_EVERY_MS. */
 function progressHeartbeat(ctx: Context, batch: number): (sofar: { pages: number; rows: number }) => void {
   let last = -Infinity;
   return ({ pages, rows }) => {

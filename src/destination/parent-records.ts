@@ -85,7 +85,7 @@ export interface ParentRecordPart {
   records: number;
 }
 
-/** Each record's (part, row): its part's number and its place in that part. */
+/** Each record's (page, part, row): a page batch's under its page ordinal, others under the batch and their part. */
 function placesOf(ref: ParentPageRef, count: number): Place[] {
   const inParts = (parts: readonly ParentRecordPart[], page: number): Place[] =>
     parts.flatMap(({ part, records }) => Array.from({ length: records }, (_, row) => ({ page, part, row })));
