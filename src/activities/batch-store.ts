@@ -43,6 +43,8 @@ export interface StoreOptions {
    * each page keeps its own rows.
    */
   pageSizes?: readonly number[];
+  /** The activity attempt, for a parent resource's page batch: its span of parent records is this attempt's (parent-records.ts). */
+  attempt?: { number: number; scheduledMs: number };
 }
 
 export async function storeBatch(destination: Destination, input: StoreInput, fetched: JsonObject[], options: StoreOptions): Promise<number> {
@@ -77,8 +79,12 @@ export async function storeBatch(destination: Destination, input: StoreInput, fe
         loadId: input.loadId,
         page: input.batch,
         part: input.part ?? 0,
-        // A child batch keyed by parent keeps each parent's children as a part of their own (parent-records.ts).
+        // A child batch keyed by parent keeps each parent's children as a part of their own; a page batch keys
+        // its records by page ordinal, with its span (parent-records.ts).
         ...(numbered && input.part !== undefined ? { parts: spans.map(({ page, records: n }) => ({ part: page, records: n })) } : {}),
+        ...(numbered && input.part === undefined
+          ? { span: { first, pageSizes: spans.map(({ records: n }) => n), attempt: options.attempt?.number ?? 1, scheduledMs: options.attempt?.scheduledMs ?? 0 } }
+          : {}),
       },
       records,
     );

@@ -48,6 +48,11 @@ export function pageParallelism(configured: number | undefined, env: NodeJS.Proc
   return Number.isInteger(n) && n >= 1 ? Math.min(n, MAX_PAGE_PARALLELISM) : DEFAULT_PAGE_PARALLELISM;
 }
 
+/** Which attempt this is, for the span of the parent records it keeps (parent-records.ts). */
+function attemptOf(ctx: Context): { number: number; scheduledMs: number } {
+  return { number: ctx.info.attempt, scheduledMs: ctx.info.currentAttemptScheduledTimestampMs };
+}
+
 /** Reports a running batch's pages and records, at most every HEARTBEAT_EVERY_MS. */
 function progressHeartbeat(ctx: Context, batch: number): (sofar: { pages: number; rows: number }) => void {
   let last = -Infinity;
@@ -153,7 +158,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
     stream.close();
     const rows = writer
       ? (await writer.finish(ctx.cancellationSignal)).rows
-      : await storeBatch(destination, input, records, { signal: ctx.cancellationSignal, configDirs: configDirsOf(deps), pageSizes: keptPageSizes });
+      : await storeBatch(destination, input, records, { signal: ctx.cancellationSignal, configDirs: configDirsOf(deps), pageSizes: keptPageSizes, attempt: attemptOf(ctx) });
     return batchResult(rows, collector, { next: token, nextSummary, loopGuard: guard.state() }, stream, pacer);
   } catch (err) {
     throw pageFailure(err, endpoint.retry, mask, stream?.throttledForMs());

@@ -5,7 +5,16 @@
  * (load, page): the child workflow only checkpoints which parent page it has finished.
  *
  * ReplacingMergeTree keyed by (pipeline, resource, load, page, part, row): a retried parent page overwrites itself.
+ *
+ * A parent resource's page batch keys its records by page ordinal (page = PAGE_ORDINALS, part = the page's
+ * ordinal in the load, row = place in the page), so a retry over fewer pages and the next batch, which
+ * fetches the pages the retry left out again, write the same keys. Which pages belong to batch b is its span
+ * row (page = b, part = SPAN_PART, row = the activity attempt), written in the records' INSERT: reading b
+ * takes the span of the latest attempt, so a dead attempt's INSERT landing late never widens the batch.
+ * Latest by when Temporal scheduled the attempt, then by number: a batch scheduled again after a long wait
+ * (a new activity, numbered from 1 again) is later than every attempt before it.
  */
+import { z } from 'zod';
 import type { JsonObject } from '../config/types';
 import type { Connection } from './connection';
 import { literal, qualified, uintLiteral } from './sql';
@@ -30,6 +39,45 @@ export interface ParentPageRef {
    * Absent: every record is in `part`, numbered from 0.
    */
   parts?: readonly ParentRecordPart[];
+  /** A parent resource's page batch: its records go under their page ordinals, with the batch's span (above). */
+  span?: PageBatchSpan;
+}
+
+interface Place {
+  page: number;
+  part: number;
+  row: number;
+}
+
+/** Not a batch number: the `page` under which page batches keep their records, keyed by page ordinal. */
+export const PAGE_ORDINALS = 4_294_967_295;
+/** The `part` of a page batch's span rows (under its batch number; a record part never reaches it). */
+export const SPAN_PART = 4_294_967_295;
+
+/** A page batch's records: each page's record count, from the page ordinal `first`, and who wrote them. */
+export interface PageBatchSpan {
+  first: number;
+  pageSizes: readonly number[];
+  /** The activity attempt: a later attempt's span replaces an earlier one's, whatever lands last. */
+  attempt: number;
+  /** When Temporal scheduled this attempt (its server's clock): orders attempts of different activities. */
+  scheduledMs: number;
+}
+
+const count = z.number().int().nonnegative();
+const storedSpan = z.object({ first: count, pages: count, scheduledMs: count }).strict();
+export type StoredSpan = z.infer<typeof storedSpan>;
+
+/** Of a batch's span rows, the latest attempt's (the attempt that completed, or the one still running). */
+export function latestSpan(rows: ReadonlyArray<{ row: number | string; record: string }>): StoredSpan | undefined {
+  let latest: { attempt: number; span: StoredSpan } | undefined;
+  for (const { row, record } of rows) {
+    const span = storedSpan.parse(JSON.parse(record));
+    const attempt = Number(row);
+    const later = latest === undefined || span.scheduledMs > latest.span.scheduledMs || (span.scheduledMs === latest.span.scheduledMs && attempt > latest.attempt);
+    if (later) latest = { attempt, span };
+  }
+  return latest?.span;
 }
 
 export interface ParentRecordPart {
@@ -37,11 +85,18 @@ export interface ParentRecordPart {
   records: number;
 }
 
-/** Each record's (part, row): its part's number and its place in that part. */
-function placesOf(ref: ParentPageRef, count: number): Array<{ part: number; row: number }> {
-  if (!ref.parts) return Array.from({ length: count }, (_, row) => ({ part: ref.part ?? 0, row }));
-  const places = ref.parts.flatMap(({ part, records }) => Array.from({ length: records }, (_, row) => ({ part, row })));
+/** Each record's (page, part, row): a page batch's under its page ordinal, others under the batch and their part. */
+function placesOf(ref: ParentPageRef, count: number): Place[] {
+  const inParts = (parts: readonly ParentRecordPart[], page: number): Place[] =>
+    parts.flatMap(({ part, records }) => Array.from({ length: records }, (_, row) => ({ page, part, row })));
+  const places = ref.span
+    ? inParts(ref.span.pageSizes.map((records, i) => ({ part: ref.span!.first + i, records })), PAGE_ORDINALS)
+    : inParts(ref.parts ?? [{ part: ref.part ?? 0, records: count }], ref.page);
   if (places.length !== count) throw new RangeError(`parent record parts hold ${places.length} records, the batch ${count}`);
+  // The reserved keys are never a batch's or a part's: a read would take such records for a span, or a span for records.
+  if (ref.page === PAGE_ORDINALS || (!ref.span && places.some(({ part }) => part === SPAN_PART))) {
+    throw new RangeError(`parent records of ${ref.resource} reach page or part ${PAGE_ORDINALS}, reserved for page batches' spans and records`);
+  }
   return places;
 }
 
@@ -53,10 +108,10 @@ function tableSql(database: string): string {
   );
 }
 
-function pageFilter(ref: ParentPageRef): string {
+function pageFilter(ref: ParentPageRef, page = ref.page): string {
   return (
     `pipeline = ${literal(ref.pipeline)} AND resource = ${literal(ref.resource)} ` +
-    `AND load_id = ${literal(ref.loadId)} AND page = ${uintLiteral(ref.page)}`
+    `AND load_id = ${literal(ref.loadId)} AND page = ${uintLiteral(page)}`
   );
 }
 
@@ -72,26 +127,32 @@ export class ParentRecordStore {
   }
 
   async write(database: string, ref: ParentPageRef, records: JsonObject[]): Promise<void> {
-    if (records.length === 0) return;
+    // A page batch writes its span even without records: a retry that found none must replace a wider span.
+    if (records.length === 0 && !ref.span) return;
     await this.ensureTable(database);
     const places = placesOf(ref, records.length);
-    const rows = records.map((record, i) => ({
-      pipeline: ref.pipeline,
-      resource: ref.resource,
-      load_id: ref.loadId,
-      page: ref.page,
-      ...places[i]!,
-      record: JSON.stringify(record),
-    }));
+    const key = { pipeline: ref.pipeline, resource: ref.resource, load_id: ref.loadId };
+    const rows = records.map((record, i) => ({ ...key, ...places[i]!, record: JSON.stringify(record) }));
+    if (ref.span) {
+      const span: StoredSpan = { first: ref.span.first, pages: ref.span.pageSizes.length, scheduledMs: ref.span.scheduledMs };
+      // In the records' INSERT (one block): the span is never in without its pages.
+      rows.push({ ...key, page: ref.page, part: SPAN_PART, row: ref.span.attempt, record: JSON.stringify(span) });
+    }
     await this.conn.insert(qualified(database, PARENT_RECORDS_TABLE), rows, `keeping page ${ref.page} of ${ref.resource} for its children`);
   }
 
   async read(database: string, ref: ParentPageRef): Promise<JsonObject[]> {
     await this.ensureTable(database);
-    const rows = await this.conn.rows<{ record: string }>(
-      `SELECT record FROM ${qualified(database, PARENT_RECORDS_TABLE)} FINAL WHERE ${pageFilter(ref)} ORDER BY part, row`,
-      `reading page ${ref.page} of ${ref.resource} for its children`,
+    const table = qualified(database, PARENT_RECORDS_TABLE);
+    const what = `reading page ${ref.page} of ${ref.resource} for its children`;
+    const span = latestSpan(
+      await this.conn.rows<{ row: number; record: string }>(`SELECT row, record FROM ${table} FINAL WHERE ${pageFilter(ref)} AND part = ${uintLiteral(SPAN_PART)}`, what),
     );
+    // No span: records written under the batch number (loads begun before spans, child batches keeping grandchildren's parents).
+    const where = span
+      ? `${pageFilter(ref, PAGE_ORDINALS)} AND part >= ${uintLiteral(span.first)} AND part < ${uintLiteral(span.first + span.pages)}`
+      : pageFilter(ref);
+    const rows = await this.conn.rows<{ record: string }>(`SELECT record FROM ${table} FINAL WHERE ${where} ORDER BY part, row`, what);
     return rows.map((r) => JSON.parse(r.record) as JsonObject);
   }
 
