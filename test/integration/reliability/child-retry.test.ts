@@ -10,57 +10,39 @@
  *    there, so the next batch walks parents the first attempt inserted. They must not land twice.
  * Every child row must be in the table exactly once, with and without FINAL.
  */
-import { Client, Connection } from '@temporalio/client';
-import type { ClickHouseClient } from '@clickhouse/client';
 import { validateSourceConfig } from '../../../src/config';
 import type { ResolvedSource } from '../../../src/config/types';
 import { qualified } from '../../../src/destination/sql';
 import { MockReposApi, startMockReposApi } from '../../fixtures/mock-repos-api';
-import { dropDatabase, uniqueName } from '../../helpers/clickhouse';
-import { ClickHouseProxy, startClickHouseProxy, startWorkerProcess, waitUntil, WorkerProcess } from '../../helpers/servers';
-import { clickHouseAt, resultOf, startSync, syncInput } from './harness';
+import { uniqueName } from '../../helpers/clickhouse';
+import { waitUntil, type WorkerProcess } from '../../helpers/servers';
+import { resultOf, startSync, syncInput } from './harness';
+import { useWorkerStack } from './worker-stack';
 
 jest.setTimeout(240_000);
 
 const TOKEN = 'child-retry-token-3141';
 const REPOS = 40;
 const THROTTLED_REPO = 25;
-const sharedClickHouse = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
-const temporalAddress = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
 
+const stack = useWorkerStack({ proxy: true });
 let longer: MockReposApi;
 let shorter: MockReposApi;
-let proxy: ClickHouseProxy;
-let connection: Connection;
-let client: Client;
-let ch: ClickHouseClient;
-const workers: WorkerProcess[] = [];
-const dbLonger = uniqueName('sluice_rel_child_longer');
-const dbShorter = uniqueName('sluice_rel_child_shorter');
+const dbLonger = stack.newDatabase('sluice_rel_child_longer');
+const dbShorter = stack.newDatabase('sluice_rel_child_shorter');
 const taskQueue = uniqueName('tq_child_retry');
 
 beforeAll(async () => {
   [longer, shorter] = await Promise.all([startMockReposApi({ repos: REPOS, token: TOKEN }), startMockReposApi({ repos: REPOS, token: TOKEN })]);
-  proxy = await startClickHouseProxy(sharedClickHouse);
-  connection = await Connection.connect({ address: temporalAddress });
-  client = new Client({ connection });
-  ch = clickHouseAt(sharedClickHouse);
 });
 
 afterAll(async () => {
-  for (const w of workers) await w.kill('SIGKILL');
-  await Promise.all([dropDatabase(ch, dbLonger), dropDatabase(ch, dbShorter)].map((p) => p.catch(() => undefined)));
-  await ch?.close();
-  await connection?.close();
-  await proxy?.close();
   await longer?.close();
   await shorter?.close();
 });
 
 function startWorker(): Promise<WorkerProcess> {
-  return startWorkerProcess({ TEMPORAL_ADDRESS: temporalAddress, SLUICE_TASK_QUEUE: taskQueue, CLICKHOUSE_URL: proxy.url, REPOS_TOKEN: TOKEN }).then(
-    (w) => (workers.push(w), w),
-  );
+  return stack.startWorker(taskQueue, { REPOS_TOKEN: TOKEN });
 }
 
 /** repos (merge) → issues (append, no key); all 40 repos in one parent batch, so one child batch walks them all. */
@@ -93,7 +75,7 @@ const isChildInsert = (database: string) => (query: string): boolean => /^\s*INS
 
 async function counts(database: string): Promise<{ final: number; raw: number; uniqueFinal: number }> {
   const t = qualified(database, 'issues');
-  const rs = await ch.query({
+  const rs = await stack.clickhouse.query({
     query: `SELECT (SELECT count() FROM ${t} FINAL) AS final, (SELECT count() FROM ${t}) AS raw, (SELECT uniqExact(id) FROM ${t} FINAL) AS uniqueFinal`,
     format: 'JSONEachRow',
   });
@@ -108,11 +90,11 @@ test('a child batch retried over more, or fewer, parents than the attempt that i
   let worker = await startWorker();
   // The first attempt of `longer` is throttled at repo 25: it inserts the children of the parents before it.
   longer.failIssuesOf({ repo: THROTTLED_REPO, status: 429 });
-  const heldLonger = proxy.holdNext(isChildInsert(dbLonger));
-  const heldShorter = proxy.holdNext(isChildInsert(dbShorter));
+  const heldLonger = stack.proxy.holdNext(isChildInsert(dbLonger));
+  const heldShorter = stack.proxy.holdNext(isChildInsert(dbShorter));
   const batchLimits = { rows: 1_000, pages: 5 };
-  const handleLonger = await startSync(client, taskQueue, { ...syncInput(uniqueName('child_longer'), dbLonger, reposSource(longer)), batchLimits });
-  const handleShorter = await startSync(client, taskQueue, { ...syncInput(uniqueName('child_shorter'), dbShorter, reposSource(shorter)), batchLimits });
+  const handleLonger = await startSync(stack.client, taskQueue, { ...syncInput(uniqueName('child_longer'), dbLonger, reposSource(longer)), batchLimits });
+  const handleShorter = await startSync(stack.client, taskQueue, { ...syncInput(uniqueName('child_shorter'), dbShorter, reposSource(shorter)), batchLimits });
   const [insertLonger, insertShorter] = await Promise.all([heldLonger, heldShorter]);
 
   // Kill between INSERT and completion: the worker dies, then its INSERTs reach ClickHouse.

@@ -6,55 +6,37 @@
  * on page 3 and ends after 2 pages; the next batch starts at page 3 and keeps pages 3 … 7 again. Each parent's
  * children must be walked once: the append child table holds every issue exactly once, without FINAL.
  */
-import { Client, Connection } from '@temporalio/client';
-import type { ClickHouseClient } from '@clickhouse/client';
 import { validateSourceConfig } from '../../../src/config';
 import type { ResolvedSource } from '../../../src/config/types';
 import { PARENT_RECORDS_TABLE, SPAN_PART } from '../../../src/destination/parent-records';
 import { qualified } from '../../../src/destination/sql';
 import { ISSUES_ENDPOINT, MockReposApi, REPOS_ENDPOINT, reposClient, startMockReposApi } from '../../fixtures/mock-repos-api';
-import { dropDatabase, uniqueName } from '../../helpers/clickhouse';
-import { ClickHouseProxy, startClickHouseProxy, startWorkerProcess, waitUntil, WorkerProcess } from '../../helpers/servers';
-import { clickHouseAt, resultOf, startSync, syncInput } from './harness';
+import { uniqueName } from '../../helpers/clickhouse';
+import { waitUntil, type WorkerProcess } from '../../helpers/servers';
+import { resultOf, startSync, syncInput } from './harness';
+import { useWorkerStack } from './worker-stack';
 
 jest.setTimeout(240_000);
 
 const TOKEN = 'parent-retry-token-2718';
 const REPOS = 200; // 10 pages of 20
 const THROTTLED_PAGE = 3;
-const sharedClickHouse = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
-const temporalAddress = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
 
+const stack = useWorkerStack({ proxy: true });
 let api: MockReposApi;
-let proxy: ClickHouseProxy;
-let connection: Connection;
-let client: Client;
-let ch: ClickHouseClient;
-const workers: WorkerProcess[] = [];
-const database = uniqueName('sluice_rel_parent_retry');
+const database = stack.newDatabase('sluice_rel_parent_retry');
 const taskQueue = uniqueName('tq_parent_retry');
 
 beforeAll(async () => {
   api = await startMockReposApi({ repos: REPOS, token: TOKEN });
-  proxy = await startClickHouseProxy(sharedClickHouse);
-  connection = await Connection.connect({ address: temporalAddress });
-  client = new Client({ connection });
-  ch = clickHouseAt(sharedClickHouse);
 });
 
 afterAll(async () => {
-  for (const w of workers) await w.kill('SIGKILL');
-  await dropDatabase(ch, database).catch(() => undefined);
-  await ch?.close();
-  await connection?.close();
-  await proxy?.close();
   await api?.close();
 });
 
 function startWorker(): Promise<WorkerProcess> {
-  return startWorkerProcess({ TEMPORAL_ADDRESS: temporalAddress, SLUICE_TASK_QUEUE: taskQueue, CLICKHOUSE_URL: proxy.url, REPOS_TOKEN: TOKEN }).then(
-    (w) => (workers.push(w), w),
-  );
+  return stack.startWorker(taskQueue, { REPOS_TOKEN: TOKEN });
 }
 
 /** repos (merge, 5 pages a batch) → issues (append, no key). */
@@ -71,7 +53,7 @@ function reposSource(): ResolvedSource {
 }
 
 async function count(sql: string): Promise<number> {
-  const rs = await ch.query({ query: `SELECT (${sql}) AS n`, format: 'JSONEachRow' });
+  const rs = await stack.clickhouse.query({ query: `SELECT (${sql}) AS n`, format: 'JSONEachRow' });
   const [row] = await rs.json<{ n: string }>();
   return Number(row!.n);
 }
@@ -83,8 +65,8 @@ test('a parent batch retried over fewer pages than the attempt that inserted: ea
   const repos = qualified(database, 'repos');
   const expected = Array.from({ length: REPOS }, (_, i) => api.issuesPerRepo(i + 1)).reduce((a, b) => a + b, 0);
   let worker = await startWorker();
-  const held = proxy.holdNext((query) => /^\s*INSERT/i.test(query) && query.includes(`\`${database}\`.\`repos\``));
-  const handle = await startSync(client, taskQueue, { ...syncInput(uniqueName('parent_retry'), database, reposSource()), batchLimits: { rows: 10_000, pages: 5 } });
+  const held = stack.proxy.holdNext((query) => /^\s*INSERT/i.test(query) && query.includes(`\`${database}\`.\`repos\``));
+  const handle = await startSync(stack.client, taskQueue, { ...syncInput(uniqueName('parent_retry'), database, reposSource()), batchLimits: { rows: 10_000, pages: 5 } });
   const insert = await held;
 
   // Kill between INSERT and completion: the worker dies, then its INSERT reaches ClickHouse (pages 1 … 5).
@@ -115,7 +97,7 @@ test('a parent batch retried over fewer pages than the attempt that inserted: ea
   // The retry really was shorter: it kept pages 1 and 2 (fetched once each after the kill), and the first
   // batch's spans are the dead attempt's 5 pages and the retry's 2.
   expect([1, 2].map((page) => after.filter((r) => r === reposPage(page)).length)).toEqual([1, 1]);
-  const spans = await ch.query({
+  const spans = await stack.clickhouse.query({
     query: `SELECT page AS batch, row AS attempt, record FROM ${qualified(database, PARENT_RECORDS_TABLE)} FINAL WHERE resource = 'repos' AND part = ${SPAN_PART} ORDER BY page, row`,
     format: 'JSONEachRow',
   });

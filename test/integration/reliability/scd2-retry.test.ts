@@ -7,50 +7,34 @@
  * Neither may make an extra version or close one wrongly: the live table must hold exactly one row per
  * version and one closing row per closed version, counted without FINAL.
  */
-import { Client, Connection } from '@temporalio/client';
-import type { ClickHouseClient } from '@clickhouse/client';
 import type { ResolvedSource } from '../../../src/config/types';
 import { qualified } from '../../../src/destination/sql';
 import { MockAnalyticsApi, startMockAnalyticsApi } from '../../fixtures/mock-analytics-api';
-import { dropDatabase, uniqueName } from '../../helpers/clickhouse';
-import { ClickHouseProxy, startClickHouseProxy, startWorkerProcess, waitUntil, WorkerProcess } from '../../helpers/servers';
-import { clickHouseAt, mockSource, resultOf, startSync, syncInput } from './harness';
+import { uniqueName } from '../../helpers/clickhouse';
+import { waitUntil, type WorkerProcess } from '../../helpers/servers';
+import { mockSource, resultOf, startSync, syncInput } from './harness';
+import { useWorkerStack } from './worker-stack';
 
 jest.setTimeout(240_000);
 
 const API_KEY = 'scd2-retry-key-1618';
 const RECORDS = 500;
-const sharedClickHouse = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
-const temporalAddress = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
 
+const stack = useWorkerStack({ proxy: true });
 let api: MockAnalyticsApi;
-let proxy: ClickHouseProxy;
-let connection: Connection;
-let client: Client;
-let ch: ClickHouseClient;
-const workers: WorkerProcess[] = [];
-const database = uniqueName('sluice_rel_scd2');
+const database = stack.newDatabase('sluice_rel_scd2');
 const taskQueue = uniqueName('tq_scd2_retry');
 
 beforeAll(async () => {
   api = await startMockAnalyticsApi({ records: RECORDS, apiKey: API_KEY });
-  proxy = await startClickHouseProxy(sharedClickHouse);
-  connection = await Connection.connect({ address: temporalAddress });
-  client = new Client({ connection });
-  ch = clickHouseAt(sharedClickHouse);
 });
 
 afterAll(async () => {
-  for (const w of workers) await w.kill('SIGKILL');
-  await dropDatabase(ch, database).catch(() => undefined);
-  await ch?.close();
-  await connection?.close();
-  await proxy?.close();
   await api?.close();
 });
 
 function startWorker(): Promise<WorkerProcess> {
-  return startWorkerProcess({ TEMPORAL_ADDRESS: temporalAddress, SLUICE_TASK_QUEUE: taskQueue, CLICKHOUSE_URL: proxy.url, API_KEY }).then((w) => (workers.push(w), w));
+  return stack.startWorker(taskQueue, { API_KEY });
 }
 
 /** The mock API's events as an scd2 resource (its primary key is not used by scd2). */
@@ -63,7 +47,7 @@ const versionInsert = (query: string): boolean => /^\s*INSERT INTO/i.test(query)
 
 async function versionCounts(): Promise<{ raw: number; versions: number; current: number; closed: number; ids: number }> {
   const t = qualified(database, 'events');
-  const rs = await ch.query({
+  const rs = await stack.clickhouse.query({
     query:
       `SELECT (SELECT count() FROM ${t}) AS raw, (SELECT count() FROM ${t} FINAL) AS versions, ` +
       `(SELECT count() FROM ${t} FINAL WHERE isNull(_sluice_valid_to)) AS current, (SELECT count() FROM ${t} FINAL WHERE isNotNull(_sluice_valid_to)) AS closed, ` +
@@ -75,7 +59,7 @@ async function versionCounts(): Promise<{ raw: number; versions: number; current
 }
 
 async function eventTypeOf(id: number): Promise<string[]> {
-  const rs = await ch.query({ query: `SELECT event_type FROM ${qualified(database, 'events')} FINAL WHERE id = ${id} AND isNull(_sluice_valid_to)`, format: 'JSONEachRow' });
+  const rs = await stack.clickhouse.query({ query: `SELECT event_type FROM ${qualified(database, 'events')} FINAL WHERE id = ${id} AND isNull(_sluice_valid_to)`, format: 'JSONEachRow' });
   return (await rs.json<{ event_type: string }>()).map((r) => r.event_type);
 }
 
@@ -83,19 +67,19 @@ test('a worker killed after a staging INSERT and after commit\'s version INSERT:
   const pipeline = uniqueName('scd2_retry');
   const batchLimits = { rows: 200, pages: 2 };
   let worker = await startWorker();
-  await resultOf(await startSync(client, taskQueue, { ...syncInput(pipeline, database, sourceFor()), batchLimits }));
+  await resultOf(await startSync(stack.client, taskQueue, { ...syncInput(pipeline, database, sourceFor()), batchLimits }));
   expect(await versionCounts()).toEqual({ raw: RECORDS, versions: RECORDS, current: RECORDS, closed: 0, ids: RECORDS });
 
   api.updateRecords([3, 150, 401], { event_type: 'changed' });
-  const heldStaging = proxy.holdNext(stagingInsert);
-  const handle = await startSync(client, taskQueue, { ...syncInput(pipeline, database, sourceFor()), batchLimits });
+  const heldStaging = stack.proxy.holdNext(stagingInsert);
+  const handle = await startSync(stack.client, taskQueue, { ...syncInput(pipeline, database, sourceFor()), batchLimits });
 
   // 1. Kill between a batch's staging INSERT and the batch's completion; the INSERT lands after the death.
   const staging = await heldStaging;
   await worker.kill('SIGKILL');
   staging.release();
-  await waitUntil(() => proxy.forwarded.includes(staging.query), 'the dead attempt\'s staging INSERT to be sent');
-  const heldVersions = proxy.holdNext(versionInsert);
+  await waitUntil(() => stack.proxy.forwarded.includes(staging.query), 'the dead attempt\'s staging INSERT to be sent');
+  const heldVersions = stack.proxy.holdNext(versionInsert);
   worker = await startWorker();
 
   // 2. Kill between commit's INSERT of the new versions and the commit's completion.
@@ -112,6 +96,6 @@ test('a worker killed after a staging INSERT and after commit\'s version INSERT:
   expect([...(await eventTypeOf(3)), ...(await eventTypeOf(150)), ...(await eventTypeOf(401))]).toEqual(['changed', 'changed', 'changed']);
 
   // A third run with nothing changed writes nothing.
-  await resultOf(await startSync(client, taskQueue, { ...syncInput(pipeline, database, sourceFor()), batchLimits }));
+  await resultOf(await startSync(stack.client, taskQueue, { ...syncInput(pipeline, database, sourceFor()), batchLimits }));
   expect(await versionCounts()).toEqual({ raw: RECORDS + 6, versions: RECORDS + 3, current: RECORDS, closed: 3, ids: RECORDS });
 });
