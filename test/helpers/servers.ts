@@ -200,8 +200,10 @@ export async function startClickHouseProxy(upstream: string): Promise<ClickHouse
 
   const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse, query: string): void => {
     forwarded.push(query);
+    // A connection of its own per request: a pooled keep-alive socket that ClickHouse closed while a request
+    // was held would fail the released request (ECONNRESET), and a held INSERT would silently never land.
     const upstreamReq = httpRequest(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host }, agent: false },
       (upstreamRes) => {
         if (res.destroyed) return void upstreamRes.resume();
         res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);

@@ -86,7 +86,11 @@ test('a worker killed after a staging INSERT and after commit\'s version INSERT:
   const versions = await heldVersions;
   await worker.kill('SIGKILL');
   versions.release();
-  await waitUntil(async () => (await versionCounts()).raw === RECORDS + 3 + 3, 'the dead commit\'s version INSERT to land', 60_000);
+  let raw = 0;
+  const landed = async (): Promise<boolean> => (raw = (await versionCounts()).raw) === RECORDS + 3 + 3;
+  await waitUntil(landed, 'the dead commit\'s version INSERT to land', 60_000).catch((err: Error) => {
+    throw new Error(`${err.message} (raw rows: ${raw}, of ${RECORDS + 6})`);
+  });
   worker = await startWorker();
   const result = await resultOf(handle);
   expect(result.resources[0]?.rows).toBe(RECORDS);
