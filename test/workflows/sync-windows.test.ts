@@ -245,12 +245,14 @@ test('without end_value the range ends at now less lag, and a run that fell hour
     ...base,
     endpoint: { ...base.endpoint, incremental: { ...base.endpoint.incremental!, initial_value: initial, end_value: undefined, lag: LAG_SECONDS, partition: { step: 'PT1H', parallelism: 4 } } },
   };
-  const windowsOf = (lines: string[]) => lines.map((l) => l.split(' → ').map((v) => Date.parse(v)) as [number, number]).sort((a, b) => a[0] - b[0]);
+  // Each window once, however often its batch was asked: under load the test server's skipped time can time
+  // out a batch that is still running, and its retry asks for the same window again.
+  const windowsOf = (lines: string[]) => [...new Set(lines)].map((l) => l.split(' → ').map((v) => Date.parse(v)) as [number, number]).sort((a, b) => a[0] - b[0]);
   const contiguous = (ws: Array<[number, number]>, from: number) => ws.every(([s, e], i) => s === (i === 0 ? from : ws[i - 1]![1]) && e - s <= HOUR && e > s);
 
   await runWindows(activities, windowsInput('hourly', hourly), 'hourly-1');
   const first = windowsOf(starts);
-  expect(contiguous(first, Date.parse(initial))).toBe(true);
+  expect(contiguous(first, Date.parse(initial)) ? 'contiguous' : JSON.stringify({ initial, first })).toBe('contiguous');
   const firstEnd = first[first.length - 1]![1];
   // The range ended at the run's now less the lag (the workflow's clock and the server time read above agree
   // within a minute; without the lag it would end 10 minutes later).
@@ -266,6 +268,6 @@ test('without end_value the range ends at now less lag, and a run that fell hour
   const second = windowsOf(starts);
   expect(second.length).toBeGreaterThanOrEqual(5);
   expect(second.length).toBeLessThanOrEqual(6);
-  expect(contiguous(second, behind)).toBe(true);
+  expect(contiguous(second, behind) ? 'contiguous' : JSON.stringify({ behind, second })).toBe('contiguous');
   expect(Date.parse(String(mock.stored().watermark))).toBe(second[second.length - 1]![1]);
 });
