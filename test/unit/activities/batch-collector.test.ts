@@ -5,16 +5,10 @@
 import { BatchCollector, type TakenUnit } from '../../../src/activities/batch-collector';
 import type { RetryConfig } from '../../../src/config/types';
 import { SluiceError } from '../../../src/errors';
+import { endpoint } from '../http/helpers/endpoint';
 
-const retry: RetryConfig = {
-  maximum_attempts: 5,
-  initial_interval_seconds: 1,
-  backoff_coefficient: 2,
-  maximum_interval_seconds: 60,
-  retry_on_status: [503],
-  respect_retry_after: true,
-  max_retry_after_seconds: 600,
-};
+/** dlt's retry defaults (the test endpoint's), which 503 is among. */
+const retry: RetryConfig = endpoint('http://api.test').retry;
 const page = (rows: number, extra: Partial<TakenUnit> = {}): TakenUnit => ({ rows, fetched: rows, bytes: rows * 100, pages: 1, ...extra });
 const limits = { rows: 1_000, pages: 10, bytes: 1_000_000, keptRows: 300, keptBytes: 50_000, seconds: 10 };
 

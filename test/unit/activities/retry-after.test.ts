@@ -8,16 +8,10 @@ import { partialBatchPause } from '../../../src/activities/batch-collector';
 import { pageFailure } from '../../../src/activities/page-failure';
 import type { RetryConfig } from '../../../src/config/types';
 import { SluiceError } from '../../../src/errors';
+import { endpoint } from '../http/helpers/endpoint';
 
-const retry: RetryConfig = {
-  maximum_attempts: 5,
-  initial_interval_seconds: 1,
-  backoff_coefficient: 2,
-  maximum_interval_seconds: 60,
-  retry_on_status: [503],
-  respect_retry_after: true,
-  max_retry_after_seconds: 600,
-};
+/** dlt's retry defaults (the test endpoint's), which 503 is among. */
+const retry: RetryConfig = endpoint('http://api.test').retry;
 const mask = (text: string) => text;
 const unavailable = new SluiceError('http_retryable', '503 Service Unavailable', { status: 503 });
 const throttled = new SluiceError('http_retryable', '429 Too Many Requests', { status: 429, retryAfterMs: 3_000 });
