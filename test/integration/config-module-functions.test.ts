@@ -23,6 +23,18 @@ import { countFinal, uniqueName } from '../helpers/clickhouse';
 import { useSyncStack } from '../helpers/sync-stack';
 import { startWorkerProcess, WorkerProcess } from '../helpers/servers';
 
+/** The registered auth both generated config modules use: a bearer token from the resource's own option. */
+const VENDOR_AUTH = `registerAuth('vendor_token', (options) => ({
+  async apply(req) {
+    req.headers.authorization = 'Bearer ' + String(options.token);
+  },
+  async onUnauthorized() {
+    return false;
+  },
+  secrets: () => [],
+}));
+`;
+
 let api: MockAnalyticsApi;
 const stack = useSyncStack('sluice_it_reg_auth');
 const { database } = stack;
@@ -169,16 +181,7 @@ test('a registered paginator pages across batches, its state carried through wor
     path,
     `import { registerAuth, registerPaginator } from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'config'))};
 
-registerAuth('vendor_token', (options) => ({
-  async apply(req) {
-    req.headers.authorization = 'Bearer ' + String(options.token);
-  },
-  async onUnauthorized() {
-    return false;
-  },
-  secrets: () => [],
-}));
-
+${VENDOR_AUTH}
 // A paginator of its own: skips what it has read, and remembers the last id it saw.
 registerPaginator('skip_ahead', (options) => ({
   initialState: () => ({ skip: 0 }),
@@ -226,16 +229,7 @@ test('a dict response action with a function runs that function on the responses
     path,
     `import { registerAuth } from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'config'))};
 
-registerAuth('vendor_token', (options) => ({
-  async apply(req) {
-    req.headers.authorization = 'Bearer ' + String(options.token);
-  },
-  async onUnauthorized() {
-    return false;
-  },
-  secrets: () => [],
-}));
-
+${VENDOR_AUTH}
 export default {
   client: { base_url: ${JSON.stringify(api.url)}, auth: { type: 'vendor_token', token: '\${VENDOR_TOKEN}' } },
   resources: [{
