@@ -63,7 +63,7 @@ function canonicalJson(value: unknown): string {
 
 /**
  * The boundary (valid_from of new versions, valid_to of retired ones) and the version of the rows commit
- * writes. Both come from the load id (`<run start seconds>.<run id>`, sync-source.ts), never from a clock,
+ * writes. Both come from the load id (`<run start seconds>.<run id>`, workflows/run-stamp.ts), never from a clock,
  * so a retried commit writes the very same rows; the version is above every batch's of the load
  * (`start × 1,000,000 + batch`) and below every later run's.
  */

@@ -23,6 +23,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { DEFAULT_BATCH_SECONDS, type BatchLimits, type SluiceActivities } from '../core/activity-types';
 import { planRun, type PlannedResource } from './plan';
+import { outlastStartSecond, runStamp, type RunStamp } from './run-stamp';
 import { BOOKKEEPING_OPTIONS, syncResource } from './sync-resource';
 import { loadsInWindows, syncWindows } from './sync-windows';
 import type { ResourceResult, SyncSourceInput, SyncSourceResult } from './types';
@@ -90,11 +91,15 @@ export async function syncSource(input: SyncSourceInput): Promise<SyncSourceResu
   } catch (err) {
     throw ApplicationFailure.nonRetryable(err instanceof Error ? err.message : String(err), 'ConfigError');
   }
-  const info = workflowInfo();
-  // Versions rise across runs (start time) and across batches within a run (+ batch number): later data wins.
-  const startSeconds = Math.floor(info.startTime.getTime() / 1000);
-  const versionBase = startSeconds * 1_000_000;
-  const loadId = `${startSeconds}.${info.runId.slice(0, 8)}`;
+  const stamp = runStamp(workflowInfo());
+  try {
+    return await loadSource(input, layers, stamp);
+  } finally {
+    await outlastStartSecond(stamp);
+  }
+}
+
+async function loadSource(input: SyncSourceInput, layers: PlannedResource[][], { loadId, versionBase }: RunStamp): Promise<SyncSourceResult> {
   const concurrency = Math.max(1, input.resourceConcurrency ?? DEFAULT_RESOURCE_CONCURRENCY);
   const results = new Map<string, ResourceResult>();
   const failures: string[] = [];

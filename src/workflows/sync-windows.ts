@@ -40,7 +40,7 @@ import type { SyncWindowsInput, WindowsProgress } from './window-types';
 export const MAX_WINDOWS_PER_RUN = 10_000;
 /** Continue-as-new after this many windows, even before the server suggests it (≈10 events each). */
 const WINDOWS_PER_HISTORY = 500;
-/** Versions one run spans (sync-source.ts: a run's base is its start in seconds × 1,000,000). */
+/** Versions one run spans (run-stamp.ts: a run's base is its start in seconds × 1,000,000). */
 const RUN_VERSION_SPAN = 1_000_000;
 
 interface OpenWindow {

@@ -4,7 +4,7 @@
  * commits is the one the next run (as a schedule would start it, hours later) starts from.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowClient, WorkflowFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { SluiceActivities } from '../../src/core/activity-types';
 import type { JsonPrimitive, ResolvedResource } from '../../src/config/types';
@@ -119,6 +119,41 @@ test('scheduled incremental runs: each run starts from the cursor the previous r
   const secondRun = mock.log.filter((l) => l.startsWith('pages events')).slice(3);
   expect(secondRun).toEqual([0, 1, 2].map((b) => `pages events #${b} from "2024-01-03"`));
   expect(mock.state.get('events')).toBe('2024-02-03');
+});
+
+test('runs that follow each other at once write from rising version bases, a failed run included', async () => {
+  const mock = mockActivities();
+  const versionsByRun: number[][] = [];
+  let failRun = false;
+  const activities: SluiceActivities = {
+    ...mock.activities,
+    async fetchAndLoadPages(input) {
+      versionsByRun[versionsByRun.length - 1]!.push(input.version);
+      if (failRun && input.batch === 1) throw ApplicationFailure.create({ type: 'http_fatal', message: '401 Unauthorized', nonRetryable: true });
+      return mock.activities.fetchAndLoadPages(input);
+    },
+  };
+  const events = offsetResource({ name: 'events', table_name: 'events' });
+  // A plain client: the environment's own would let the server skip time while it waits for a result, and
+  // runs then never start in the same second. Here time runs as on a real server.
+  const client = new WorkflowClient({ connection: ts.env.connection, namespace: ts.env.namespace });
+  const worker = await Worker.create({ connection: ts.env.nativeConnection, taskQueue: 'rapid', workflowBundle: ts.bundle, activities });
+  await worker.runUntil(async () => {
+    // Three runs of one pipeline, each started the moment the one before ended; the second fails after
+    // writing a batch. Each run's batches must be written above every version of the runs before it.
+    for (const fails of [false, true, false]) {
+      versionsByRun.push([]);
+      failRun = fails;
+      const run = client.execute('syncSource', { taskQueue: 'rapid', workflowId: 'sluice/rapid', args: [sourceInput('rapid', [events])] });
+      if (fails) await expect(run).rejects.toThrow(WorkflowFailedError);
+      else await run;
+    }
+  });
+  expect(versionsByRun.map((v) => v.length)).toEqual([3, 2, 3]);
+  for (let k = 1; k < versionsByRun.length; k += 1) {
+    // Bases are whole seconds × 1,000,000 apart, so a run's versions stay below the next run's however many batches it writes.
+    expect(Math.floor(versionsByRun[k]![0]! / 1_000_000)).toBeGreaterThan(Math.floor(versionsByRun[k - 1]![0]! / 1_000_000));
+  }
 });
 
 test('a run that finds a resource already being loaded by another run of the pipeline leaves it alone and says so', async () => {
