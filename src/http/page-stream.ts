@@ -9,6 +9,8 @@
  * - a request that fails surfaces only when its page is taken, as it would sequentially; but a Retry-After
  *   any answer carried is remembered (`throttledForMs`), taken or not, so the batch that stops before that
  *   page still waits as long as the API asked before the page is requested again.
+ * - a paginator that can only name the next page has that page requested as soon as the page before it
+ *   arrives (one request ahead); a batch that then stops drops it, as it drops any page planned ahead.
  * `beforeRequest` runs once per request, in request order, before it is sent: the activity's pacer
  * reserves rate-limit slots there, so parallel requests still respect `client.rate_limit`.
  */
@@ -129,14 +131,12 @@ export function openPageStream(options: PageStreamOptions): PageStream {
       expected = page.next;
       end = page.end;
       // Plan again at once from what this page told (its next token, perhaps the total): the requests run
-      // while the caller works on this page, rather than from its next call on. Never more pages than the
-      // caller said it may still take, and only where positions are planned: a paginator that names just
-      // the next page (or a sequential stream) waits to be asked, as sequential paging does.
+      // while the caller works on this page (filters, encodes, inserts it), rather than from its next call
+      // on. A paginator that names just the next page (a cursor, a next link) gets that one request ahead:
+      // still one request at a time to the API, and its latency no longer adds to the page's own work.
+      // Never more pages than the caller said it may still take; a sequential stream waits to be asked.
       const after = Math.min(count, Math.floor(want) - 1);
-      if (expected !== null && parallelism > 1 && after >= 1) {
-        const plan = planFrom(after);
-        if (plan.length > 1 || queue.length > 0) follow(plan);
-      }
+      if (expected !== null && parallelism > 1 && after >= 1) follow(planFrom(after));
       return page;
     },
     close() {

@@ -159,19 +159,58 @@ describe('page stream', () => {
     const withTotal = endpoint(`${server.base}/items`, { paginator: offset(), data_selector: 'items' });
     // The same API read without its total: only the next page is known, as with a cursor or a next link.
     const withoutTotal = endpoint(`${server.base}/items`, { paginator: offset({ total_path: undefined }), data_selector: 'items' });
-    for (const [ep, parallelism, expected] of [[withTotal, 4, [0, 10, 20, 30, 40]], [withTotal, 1, [0]], [withoutTotal, 4, [0]]] as const) {
+    for (const [ep, parallelism, expected] of [[withTotal, 4, [0, 10, 20, 30, 40]], [withTotal, 1, [0]], [withoutTotal, 4, [0, 10]]] as const) {
       planned = [];
       const stream = openPageStream({ request: { endpoint: ep, secretValues: [], placeholders: {} }, start: null, parallelism, beforeRequest });
       try {
         await stream.next(100);
         // The first page told the total: while the caller works on it (schema work, say), the next four pages
-        // are already requested. A sequential stream, or one that knows only the next page, waits to be asked.
+        // are already requested. One that knows only the next page requests that one; a sequential stream
+        // waits to be asked.
         await new Promise((r) => setImmediate(r));
         expect(planned).toEqual(expected);
       } finally {
         stream.close();
       }
     }
+  });
+
+  it('a cursor paginator: the next page is requested while the caller works on this one, one request at a time, never past want', async () => {
+    const arrivals: Array<{ cursor: string; at: number }> = [];
+    let inFlight = 0;
+    let mostInFlight = 0;
+    server.route('/feed', async (req, res) => {
+      const cursor = req.query.get('cursor') ?? '0';
+      arrivals.push({ cursor, at: performance.now() });
+      inFlight += 1;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      await new Promise((r) => setTimeout(r, 20));
+      inFlight -= 1;
+      const n = Number(cursor);
+      json(res, 200, { items: items(n * 10, n * 10 + 10), next: n < 5 ? String(n + 1) : null });
+    });
+    const ep = endpoint(`${server.base}/feed`, { paginator: { type: 'cursor', cursor_path: 'next', cursor_param: 'cursor' }, data_selector: 'items' });
+    const sequential = await drain({ endpoint: ep });
+    arrivals.length = 0;
+    const stream = openPageStream({ request: { endpoint: ep, secretValues: [], placeholders: {} }, start: null, parallelism: 4 });
+    const pages: FetchedPage[] = [];
+    try {
+      for (let want = 4; want >= 1; want -= 1) {
+        const page = await stream.next(want);
+        const tookAt = performance.now();
+        pages.push(page);
+        // The caller's own work on the page (encoding, an insert): the next page's request is already out.
+        await new Promise((r) => setTimeout(r, 50));
+        const next = arrivals.find((a) => a.cursor === String(pages.length));
+        if (want > 1) expect(next!.at).toBeLessThan(tookAt + 50);
+        else expect(next).toBeUndefined(); // the caller may take no more: nothing requested ahead
+      }
+    } finally {
+      stream.close();
+    }
+    expect(strip(pages)).toEqual(strip(sequential.pages.slice(0, 4)));
+    expect(arrivals.map((a) => a.cursor)).toEqual(['0', '1', '2', '3']);
+    expect(mostInFlight).toBe(1);
   });
 
   it('never plans past the pages the caller may take', async () => {
