@@ -3,41 +3,25 @@
  * adds later (on 18.16 through `COMMENT COLUMN`, since its ADD COLUMN drops the comment), and in the staging
  * copy a replace load swaps in. Runs against a mock API on the real Temporal server and ClickHouse.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { validateSourceConfig } from '../../src/config';
 import type { JsonObject, ResolvedSource } from '../../src/config/types';
 import { literal } from '../../src/destination/sql';
 import { uniqueName } from '../helpers/clickhouse';
+import { useOnePageApi } from '../helpers/one-page-api';
 import { useSyncStack } from '../helpers/sync-stack';
 import { runSyncWithWorker } from '../helpers/temporal';
 
 jest.setTimeout(120_000);
 
-let records: JsonObject[] = [];
-let server: Server;
-let origin: string;
+const api = useOnePageApi<JsonObject>();
 const stack = useSyncStack('sluice_it_column_comments');
-
-beforeAll(async () => {
-  server = createServer((_req, res) => {
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ data: records }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
-});
 
 /** A quote, a backslash and a line break: the comment must arrive as written, escaped in the DDL. */
 const AMOUNT = "what's paid, in \\cents\\\nbefore tax";
 
 function source(disposition: 'merge' | 'replace'): ResolvedSource {
   const result = validateSourceConfig({
-    client: { base_url: origin },
+    client: { base_url: api.url },
     resources: [
       {
         name: 'orders',
@@ -66,17 +50,17 @@ async function sync(disposition: 'merge' | 'replace', database: string): Promise
 }
 
 afterEach(() => {
-  records = [];
+  api.records = [];
 });
 
 test.each(['merge', 'replace'] as const)('%s: described columns carry their comment when created, when added later, and after a replace swap', async (disposition) => {
   const database = stack.newDatabase(`sluice_it_comments_${disposition}`);
-  records = [{ id: 1, amount: 250 }];
+  api.records = [{ id: 1, amount: 250 }];
   await sync(disposition, database);
   expect(await comments(database)).toEqual({ id: 'the order id', amount: AMOUNT });
 
   // `note` arrives in the second run: an ADD COLUMN, and for replace a fresh staging copy of the table.
-  records = [{ id: 1, amount: 300, note: 'late' }];
+  api.records = [{ id: 1, amount: 300, note: 'late' }];
   await sync(disposition, database);
   expect(await comments(database)).toEqual({ id: 'the order id', amount: AMOUNT, note: 'added later' });
 

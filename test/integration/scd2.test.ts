@@ -4,13 +4,12 @@
  * old version and the dropped record are closed, the new version opens); run 3, with nothing changed,
  * writes no row at all. The exact version rows are checked, lists included, on whichever server runs.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { validateSourceConfig } from '../../src/config';
 import type { ResolvedSource } from '../../src/config/types';
 import { qualified } from '../../src/destination/sql';
 import { startMockAnalyticsApi } from '../fixtures/mock-analytics-api';
 import { uniqueName } from '../helpers/clickhouse';
+import { useOnePageApi } from '../helpers/one-page-api';
 import { useSyncStack } from '../helpers/sync-stack';
 import { runSyncWithWorker } from '../helpers/temporal';
 
@@ -24,27 +23,12 @@ interface Customer {
 }
 
 /** A one-page API whose records the test changes between runs. */
-let customers: Customer[] = [];
-let server: Server;
-let baseUrl: string;
+const api = useOnePageApi<Customer>();
 const stack = useSyncStack('sluice_it_scd2');
-
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ data: customers }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
 
 function source(writeDisposition: Record<string, unknown>, extra: Record<string, unknown> = {}): ResolvedSource {
   const result = validateSourceConfig({
-    client: { base_url: baseUrl },
+    client: { base_url: api.url },
     resources: [{ name: 'customers', write_disposition: { disposition: 'merge', strategy: 'scd2', ...writeDisposition }, endpoint: { path: '/customers', data_selector: 'data', paginator: 'single_page' }, ...extra }],
   });
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
@@ -92,12 +76,12 @@ test('three runs: insert, change one record and drop another, unchanged: one row
   const database = stack.newDatabase('sluice_it_scd2_runs');
   const pipeline = uniqueName('scd2');
   const sync = (boundary: string) => runSyncWithWorker(stack.temporal, { pipeline, database, source: source({ boundary_timestamp: `${boundary.replace(' ', 'T')}Z` }), env: {} });
-  customers = [1, 2, 3, 4].map((id) => ({ id, name: `c${id}`, tags: [`t${id}`, 'all'] }));
+  api.records = [1, 2, 3, 4].map((id) => ({ id, name: `c${id}`, tags: [`t${id}`, 'all'] }));
 
   await sync(JAN);
   expect(await versions(database)).toEqual([1, 2, 3, 4].map((id) => ({ id, name: `c${id}`, from: JAN, to: null })));
 
-  customers = [
+  api.records = [
     { id: 1, name: 'c1', tags: ['t1', 'all'] },
     { id: 2, name: 'c2 renamed', tags: ['t2'] },
     { id: 3, name: 'c3', tags: ['t3', 'all'] },
@@ -129,7 +113,7 @@ test('a merge_key (natural key) retires only the keys a load holds; hard_delete 
   const pipeline = uniqueName('scd2_natural');
   const config = source({ validity_column_names: ['valid from', 'ValidTo'] }, { merge_key: 'id', columns: { deleted: { data_type: 'bool', hard_delete: true } } });
   const sync = () => runSyncWithWorker(stack.temporal, { pipeline, database, source: config, env: {} });
-  customers = [1, 2, 3].map((id) => ({ id, name: `c${id}`, tags: [] }));
+  api.records = [1, 2, 3].map((id) => ({ id, name: `c${id}`, tags: [] }));
   await sync();
   const first = await versions(database, 'valid_from', 'valid_to');
   expect(first.map(({ id, name, to }) => ({ id, name, to }))).toEqual([1, 2, 3].map((id) => ({ id, name: `c${id}`, to: null })));
@@ -137,7 +121,7 @@ test('a merge_key (natural key) retires only the keys a load holds; hard_delete 
   expect(first.every((v) => v.from === start)).toBe(true);
 
   // An incremental extract: 1 is absent (kept open), 2 changed, 3 deleted.
-  customers = [
+  api.records = [
     { id: 2, name: 'c2 renamed', tags: [] },
     { id: 3, name: 'c3', deleted: true, tags: [] },
   ];
