@@ -14,7 +14,7 @@ import { hash } from 'node:crypto';
 import type { IncrementalConfig, JsonObject, JsonPrimitive, JsonValue } from '../config/types';
 import { SluiceError } from '../errors';
 import { compareExactIntegers, isUnsafeIntegerText } from '../config/exact-integer';
-import { compareIso, formatIso, parseIso, shiftIso } from './iso-time';
+import { compareIso, formatIso, parseIso, shiftIso, type IsoTime } from './iso-time';
 import { findValues } from './json-path';
 
 /** The values `{incremental.*}` placeholders take in one run (dlt's names). */
@@ -36,13 +36,13 @@ function typeName(v: JsonPrimitive): string {
  * timestamps as instants (so "+02:00" and "Z" compare correctly), other strings lexically. Mixing a
  * number and a non-integer string is a data problem.
  */
-export function compareCursor(a: JsonPrimitive, b: JsonPrimitive, cursorPath = 'cursor'): number {
+export function compareCursor(a: JsonPrimitive, b: JsonPrimitive, cursorPath = 'cursor', iso: (value: string) => IsoTime | undefined = parseIso): number {
   const exact = compareExactIntegers(a, b);
   if (exact !== undefined) return exact;
   if (typeof a === 'number' && typeof b === 'number') return a === b ? 0 : a < b ? -1 : 1;
   if (typeof a === 'string' && typeof b === 'string') {
-    const ta = parseIso(a);
-    const tb = parseIso(b);
+    const ta = iso(a);
+    const tb = iso(b);
     if (ta && tb) return compareIso(ta, tb);
     return a === b ? 0 : a < b ? -1 : 1;
   }
@@ -51,6 +51,22 @@ export function compareCursor(a: JsonPrimitive, b: JsonPrimitive, cursorPath = '
     'response_shape',
     `cannot compare incremental cursor values of different types at "${cursorPath}": ${typeName(a)} and ${typeName(b)}`,
   );
+}
+
+/**
+ * compareCursor for one page: the window's bounds and the page's newest value are compared with every
+ * record, so each distinct timestamp is parsed once per page rather than twice per comparison (parsing
+ * was most of a latency-bound batch's own CPU, docs/performance.md).
+ */
+function pageComparator(cursorPath: string): (a: JsonPrimitive, b: JsonPrimitive) => number {
+  const parsed = new Map<string, IsoTime | undefined>();
+  const iso = (value: string): IsoTime | undefined => {
+    if (parsed.has(value)) return parsed.get(value);
+    const time = parseIso(value);
+    parsed.set(value, time);
+    return time;
+  };
+  return (a, b) => compareCursor(a, b, cursorPath, iso);
 }
 
 function cursorOf(record: JsonObject, path: string): JsonValue | undefined {
@@ -104,6 +120,7 @@ export function filterIncremental(
   let atBest: JsonObject[] = [];
   let beyondEnd = false;
   let beforeStart = false;
+  const compare = pageComparator(cfg.cursor_path);
 
   for (const record of records) {
     const raw = cursorOf(record, cfg.cursor_path);
@@ -122,14 +139,14 @@ export function filterIncremental(
     }
     const value: JsonPrimitive = raw;
     if (end !== null && end !== undefined) {
-      const c = dir * compareCursor(value, end, cfg.cursor_path);
+      const c = dir * compare(value, end);
       if (c > 0 || (c === 0 && cfg.range_end === 'open')) {
         beyondEnd = true;
         continue;
       }
     }
     if (start !== null && start !== undefined) {
-      const c = dir * compareCursor(value, start, cfg.cursor_path);
+      const c = dir * compare(value, start);
       if (c < 0 || (c === 0 && cfg.range_start === 'open')) {
         beforeStart = true;
         continue;
@@ -138,7 +155,7 @@ export function filterIncremental(
       if (c === 0 && boundary && boundary.seen.size > 0 && boundary.seen.has(boundary.hashOf(record))) continue;
     }
     kept.push(record);
-    const order = best === undefined ? 1 : dir * compareCursor(value, best, cfg.cursor_path);
+    const order = best === undefined ? 1 : dir * compare(value, best);
     if (order > 0) {
       best = value;
       if (boundary) atBest = [record];

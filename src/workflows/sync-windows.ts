@@ -16,7 +16,6 @@
  */
 import {
   ApplicationFailure,
-  CancellationScope,
   ChildWorkflowFailure,
   condition,
   continueAsNew,
@@ -33,6 +32,7 @@ import { cursorScale, MAX_WINDOWS_AHEAD, nextWindow, type CursorScale } from '..
 import type { JsonPrimitive, PartitionConfig, ResolvedResource } from '../config/types';
 import { BOOKKEEPING_OPTIONS, resourceStatusQuery, syncResource } from './sync-resource';
 import { holdWindowsSignal } from './window-hold';
+import { latestStateWriter } from './window-state-writer';
 import type { ResourceResult, ResourceStatus } from './types';
 import type { SyncWindowsInput, WindowsProgress } from './window-types';
 
@@ -72,14 +72,13 @@ export async function syncWindows(input: SyncWindowsInput): Promise<ResourceResu
 
   const take = (): { window: OpenWindow; index: number } | undefined =>
     draining || cancelled !== undefined || failures.length >= partition.parallelism ? undefined : takeWindow(progress, open, scale, step);
-  // State writes go one after the other, so a later picture never lands before an earlier one.
-  let saving: Promise<void> = Promise.resolve();
+  const write = latestStateWriter(
+    () => ({ ...ref, ...(progress.watermark !== undefined ? { watermark: progress.watermark } : {}), finished: finishedBeyondWatermark(progress, open, scale) }),
+    (snapshot) => state.commitWindows(snapshot),
+  );
   const save = (): Promise<void> => {
     advanceWatermark(progress, open);
-    const snapshot = { ...ref, ...(progress.watermark !== undefined ? { watermark: progress.watermark } : {}), finished: finishedBeyondWatermark(progress, open, scale) };
-    // Written even while the run is cancelled: a window that finished must not be loaded again.
-    saving = saving.then(() => CancellationScope.nonCancellable(() => state.commitWindows(snapshot)));
-    return saving;
+    return write();
   };
 
   const lane = async (): Promise<void> => {
@@ -108,7 +107,8 @@ export async function syncWindows(input: SyncWindowsInput): Promise<ResourceResu
         }
         failures.push(`window [${String(taken.window.start)}, ${String(taken.window.end)}): ${failureMessage(err)}`);
       }
-      await save();
+      // Not awaited: the next window starts while the state is written (a failed write fails the final save).
+      save().catch(() => undefined);
       windowsThisRun += 1;
       if (workflowInfo().continueAsNewSuggested || windowsThisRun >= (input.maxWindowsPerRun ?? WINDOWS_PER_HISTORY)) draining = true;
       setCurrentDetails(`windows ${progress.done} of ${progress.total} · pages ${progress.pages}, rows ${progress.rows}`);
