@@ -23,6 +23,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { JsonObject, ResolvedResource, Scd2Options } from '../config/types';
+import { lastVersionOfRun } from '../core/run-versions';
 import { SluiceError } from '../errors';
 import type { Connection } from './connection';
 import { CHILD_KEY, hardDeleteColumn, LINK, mergeKeyColumns, META, META_COLUMNS, stagingTableName, type ColumnDef, type TableLayout } from './ddl';
@@ -71,7 +72,7 @@ export function commitStamp(options: Scd2Options, loadId: string): { boundarySec
   const match = /^(\d{1,12})\./.exec(loadId);
   if (!match) throw new SluiceError('destination_fatal', `scd2: load id ${JSON.stringify(loadId)} does not start with the run's start time`);
   const start = Number(match[1]);
-  return { boundarySeconds: options.boundary_seconds ?? start, version: start * 1_000_000 + 999_999 };
+  return { boundarySeconds: options.boundary_seconds ?? start, version: lastVersionOfRun(start) };
 }
 
 export interface Scd2Target {

@@ -28,6 +28,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { WindowActivities } from '../core/activity-types';
+import { RUN_VERSION_SPAN } from '../core/run-versions';
 import { cursorScale, MAX_WINDOWS_AHEAD, nextWindow, type CursorScale } from '../core/windows';
 import type { JsonPrimitive, PartitionConfig, ResolvedResource } from '../config/types';
 import { BOOKKEEPING_OPTIONS, resourceStatusQuery, syncResource } from './sync-resource';
@@ -40,8 +41,6 @@ import type { SyncWindowsInput, WindowsProgress } from './window-types';
 export const MAX_WINDOWS_PER_RUN = 10_000;
 /** Continue-as-new after this many windows, even before the server suggests it (≈10 events each). */
 const WINDOWS_PER_HISTORY = 500;
-/** Versions one run spans (run-stamp.ts: a run's base is its start in seconds × 1,000,000). */
-const RUN_VERSION_SPAN = 1_000_000;
 
 interface OpenWindow {
   start: JsonPrimitive;
