@@ -14,22 +14,10 @@
  * - The incremental cursor and the load record are committed only after every batch is loaded; a parent's
  *   cursor (`deferCursor`) is left to syncSource, which commits it once the parent's children are loaded.
  */
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  CancellationScope,
-  continueAsNew,
-  defineQuery,
-  isCancellation,
-  setCurrentDetails,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { loadChildBatch, type ParentBatches } from './child-batches';
-import { waitDurably, waitOutLongWait, type WaitState } from './long-wait';
-import { loadPageBatch } from './page-batches';
-import { countBatch, startingProgress } from './progress';
-import { openResourceRun, type BatchStep, type ResourceRun } from './resource-run';
+import { continueAsNew, defineQuery, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import { describeNext, walkBatches, type WalkState } from './batch-walk';
+import { startingProgress } from './progress';
+import { openResourceRun, type ResourceRun } from './resource-run';
 import type { ResourceProgress, ResourceResult, ResourceStatus, SyncResourceInput } from './types';
 import { windowHold } from './window-hold';
 
@@ -37,15 +25,11 @@ export { BOOKKEEPING_OPTIONS, LOCAL_BOOKKEEPING_PATCH } from './resource-run';
 
 export const resourceStatusQuery = defineQuery<ResourceStatus>('resourceStatus');
 
-interface RunState extends WaitState {
-  done: boolean;
-}
-
 export async function syncResource(input: SyncResourceInput): Promise<ResourceResult> {
   const run = openResourceRun(input);
   const progress = startingProgress(input, Date.now());
   // A window of a partitioned resource shares its waits with its sibling windows (window-hold.ts).
-  const state: RunState = { done: input.parent !== undefined && input.parent.batches <= progress.batches, hold: windowHold(input.windowOf) };
+  const state: WalkState = { done: input.parent !== undefined && input.parent.batches <= progress.batches, hold: windowHold(input.windowOf) };
   setHandler(resourceStatusQuery, () => statusOf(input, progress, state));
 
   if (!progress.begun) {
@@ -55,25 +39,12 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
   }
 
   let batchesThisRun = 0;
-  while (!state.done) {
-    await state.hold.wait();
-    setCurrentDetails(`batch ${progress.batches + 1}: ${describeNext(input, progress)} · pages ${progress.pages}, rows ${progress.rows}`);
-    let step: BatchStep;
-    try {
-      step = await loadBatch(run, progress);
-    } catch (err) {
-      if (await waitOutLongWait(err, progress, state)) continue;
-      throw await failResource(run, progress, err);
-    }
-    countBatch(progress, step.result, step.complete, input.resource.endpoint.incremental?.last_value_func ?? 'max');
-    state.done = step.done;
+  const stopBetweenBatches = (): boolean => {
     batchesThisRun += 1;
-    if (step.done) break;
-    if (step.pauseMs !== undefined) await waitDurably(state, step.pauseMs, 'the API asked to slow down');
-    const runLimitReached = input.maxBatchesPerRun !== undefined && batchesThisRun >= input.maxBatchesPerRun;
-    if (workflowInfo().continueAsNewSuggested || runLimitReached) {
-      await continueAsNew<typeof syncResource>({ ...input, progress });
-    }
+    return workflowInfo().continueAsNewSuggested || (input.maxBatchesPerRun !== undefined && batchesThisRun >= input.maxBatchesPerRun);
+  };
+  if ((await walkBatches(run, progress, state, { stopBetweenBatches })) === 'stopped') {
+    await continueAsNew<typeof syncResource>({ ...input, progress });
   }
 
   await commitResource(run, progress);
@@ -81,21 +52,7 @@ export async function syncResource(input: SyncResourceInput): Promise<ResourceRe
   return resultOf(input, progress);
 }
 
-function loadBatch(run: ResourceRun, progress: ResourceProgress): Promise<BatchStep> {
-  if (progress.kind === 'pages') return loadPageBatch(run, progress);
-  return loadChildBatch(run, progress, parentOf(run.input));
-}
-
-function parentOf(input: SyncResourceInput): ParentBatches {
-  if (input.parent) return input.parent;
-  throw ApplicationFailure.create({ type: 'BadProgress', message: 'child progress for a resource without a parent', nonRetryable: true });
-}
-
-function describeNext(input: SyncResourceInput, progress: ResourceProgress): string {
-  return progress.kind === 'pages' ? progress.nextPageSummary : `parent batch ${progress.batches + 1} of ${input.parent?.batches ?? '?'}`;
-}
-
-function statusOf(input: SyncResourceInput, progress: ResourceProgress, state: RunState): ResourceStatus {
+function statusOf(input: SyncResourceInput, progress: ResourceProgress, state: WalkState): ResourceStatus {
   return {
     resource: input.resource.name,
     table: input.resource.table_name,
@@ -106,18 +63,6 @@ function statusOf(input: SyncResourceInput, progress: ResourceProgress, state: R
     ...(state.waitingUntil ? { waitingUntil: state.waitingUntil } : {}),
     done: state.done,
   };
-}
-
-/**
- * Records the failed load (even when the run was cancelled: the load row says how far it got) and
- * returns the error to fail the workflow with.
- */
-async function failResource(run: ResourceRun, progress: ResourceProgress, err: unknown): Promise<unknown> {
-  await CancellationScope.nonCancellable(() =>
-    run.recordFailedLoad({ ...run.ref, rows: progress.rows, pages: progress.pages, startedAtMs: progress.startedAtMs }),
-  );
-  if (isCancellation(err)) return err;
-  return describeBatchFailure(err, run.input.resource.name, progress.batches + 1);
 }
 
 /** A parent whose children are still to load hands its cursor to syncSource instead of writing it. */
@@ -142,15 +87,3 @@ function resultOf(input: SyncResourceInput, progress: ResourceProgress): Resourc
   };
 }
 
-/** Keeps the activity's own message (status, masked URL) at the top of the workflow failure. */
-function describeBatchFailure(err: unknown, resource: string, batch: number): unknown {
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
-    return ApplicationFailure.create({
-      type: err.cause.type ?? 'BatchFailed',
-      message: `resource ${resource}, batch ${batch}: ${err.cause.message}`,
-      nonRetryable: true,
-      cause: err,
-    });
-  }
-  return err;
-}
