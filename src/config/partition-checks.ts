@@ -80,5 +80,8 @@ function standsAlone(r: ExpandedResource, relation: 'child' | 'parent' | undefin
   if (disposition === 'replace') {
     return [problem(at('partition'), 'write_disposition "replace" reloads the whole table each run; windows load a range', 'use "append" or "merge"')];
   }
+  if (isRecord(r.resource.write_disposition) && r.resource.write_disposition.strategy === 'scd2') {
+    return [problem(at('partition'), 'scd2 compares each load with the whole table and retires the rows it lacks; a window holds only its range', 'remove partition, or use merge without the scd2 strategy')];
+  }
   return [];
 }

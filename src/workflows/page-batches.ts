@@ -5,7 +5,7 @@ import type { PageProgress } from './types';
 
 export async function loadPageBatch(run: ResourceRun, progress: PageProgress): Promise<BatchStep> {
   const page = await run.batches.fetchAndLoadPages.executeWithOptions(
-    { ...run.batchOptions, summary: `batch ${progress.batches + 1} from ${progress.nextPageSummary}` },
+    { ...run.batchOptions, summary: `${run.summaryPrefix}batch ${progress.batches + 1} from ${progress.nextPageSummary}` },
     [{
       ...batchCommon(run, progress),
       pageToken: progress.pageToken,

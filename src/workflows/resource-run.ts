@@ -30,9 +30,11 @@ export interface ResourceRun {
   recordFailedLoad: SluiceActivities['recordFailedLoad'];
   batches: ActivityInterfaceFor<SluiceActivities>;
   batchOptions: ActivityOptions;
+  /** Put before each batch's summary in the UI: which window of a partitioned resource it belongs to. */
+  summaryPrefix: string;
 }
 
-export function openResourceRun(input: SyncResourceInput): ResourceRun {
+export function openResourceRun(input: SyncResourceInput, summaryPrefix = ''): ResourceRun {
   const bookkeeping = proxyActivities<SluiceActivities>(BOOKKEEPING_OPTIONS);
   const loadRecord = patched(LOCAL_BOOKKEEPING_PATCH) ? proxyLocalActivities<SluiceActivities>(BOOKKEEPING_OPTIONS) : bookkeeping;
   const batchOptions = batchActivityOptions(input);
@@ -51,6 +53,7 @@ export function openResourceRun(input: SyncResourceInput): ResourceRun {
     recordFailedLoad: bookkeeping.recordFailedLoad,
     batches: proxyActivities<SluiceActivities>(batchOptions),
     batchOptions,
+    summaryPrefix,
   };
 }
 

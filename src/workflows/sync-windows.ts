@@ -1,7 +1,7 @@
 /**
  * syncWindows: loads a partitioned resource (`endpoint.incremental.partition`) as windows of its range,
- * each a syncResource child `sluice/<pipeline>/<resource>/<window start>`, `parallelism` at a time. Child
- * workflows are scheduled on the task queue like any other, so the windows spread over every worker.
+ * `parallelism` at a time. Each window is a stream of batch activities of this workflow (window-stream.ts):
+ * activities are scheduled on the task queue like any other, so the windows' batches spread over every worker.
  *
  * Guarantees:
  * - Each window is a fixed range [start, end) loaded as a backfill: it checkpoints its own page token, and
@@ -10,67 +10,71 @@
  *   start. Windows finished beyond it are stored beside it; a failed or cancelled run leaves both, and the
  *   next run loads only the windows not finished. A failed window does not stop the others; once as many
  *   have failed as run at once (the API is likely down), no further window starts.
- * - Windows share the resource's `client.rate_limit`: each gets its share of it.
- * - History stays bounded: windows are cut as they start, and the coordinator continues-as-new (between
- *   windows, with none in flight) carrying only a position and counters.
+ * - Windows share the resource's `client.rate_limit` (each gets its share of it), and a wait the API asks of
+ *   one window holds back all of them.
+ * - History stays bounded: windows are cut as they start, and the coordinator continues-as-new between
+ *   batches, carrying a position, counters and the windows not yet under the watermark (each running one
+ *   with its page token), never the list of windows.
+ *
+ * Coordinators that started before windows were streamed ran each window as a child workflow; they replay
+ * and go on that way (window-children.ts).
  */
 import {
+  ActivityFailure,
   ApplicationFailure,
   ChildWorkflowFailure,
   condition,
   continueAsNew,
-  executeChild,
-  getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { WindowActivities } from '../core/activity-types';
-import { RUN_VERSION_SPAN } from '../core/run-versions';
 import { cursorScale, MAX_WINDOWS_AHEAD, nextWindow, type CursorScale } from '../core/windows';
 import type { JsonPrimitive, PartitionConfig, ResolvedResource } from '../config/types';
-import { BOOKKEEPING_OPTIONS, resourceStatusQuery, syncResource } from './sync-resource';
-import { holdWindowsSignal } from './window-hold';
+import { BOOKKEEPING_OPTIONS, resourceStatusQuery } from './sync-resource';
+import { windowChildren } from './window-children';
+import { sharedHold } from './window-hold';
+import { rangeText } from './window-load';
 import { latestStateWriter } from './window-state-writer';
+import { streamWindow } from './window-stream';
 import type { ResourceResult, ResourceStatus } from './types';
-import type { SyncWindowsInput, WindowsProgress } from './window-types';
+import type { OpenWindow, SyncWindowsInput, WindowsProgress } from './window-types';
 
+/** Windows run as batch streams of the coordinator instead of child workflows (see the module's comment). */
+export const WINDOW_STREAMS_PATCH = 'windows-as-batch-streams';
 /** Windows cut in one run at most; a longer range goes on from its watermark in the next run. */
 export const MAX_WINDOWS_PER_RUN = 10_000;
-/** Continue-as-new after this many windows, even before the server suggests it (≈10 events each). */
+/** Continue-as-new after this many windows, even before the server suggests it. */
 const WINDOWS_PER_HISTORY = 500;
+/** Continue-as-new after this many batches of streamed windows (≈6 events each), even before the server suggests it. */
+const BATCHES_PER_HISTORY = 500;
 
-interface OpenWindow {
-  start: JsonPrimitive;
-  end: JsonPrimitive;
-  done: boolean;
-}
+type WindowCounts = Pick<ResourceResult, 'rows' | 'pages' | 'batches'>;
 
 export async function syncWindows(input: SyncWindowsInput): Promise<ResourceResult> {
+  const streams = patched(WINDOW_STREAMS_PATCH);
   const { resource } = input;
-  const partition = resource.endpoint.incremental?.partition;
-  const scale = partition ? cursorScale(partition, resource.endpoint.incremental?.initial_value) : undefined;
-  const step = partition && scale ? scale.stepOf(partition.step) : undefined;
-  if (!partition || !scale || step === undefined) {
-    throw ApplicationFailure.nonRetryable(`resource ${resource.name}: its partition does not fit its cursor (sluice validate says why)`, 'ConfigError');
-  }
+  const { partition, scale, step } = windowsPlan(resource, streams);
   const state = proxyLocalActivities<WindowActivities>(BOOKKEEPING_OPTIONS);
   const ref = { pipeline: input.pipeline, database: input.database, resource: resource.name, ...(input.cluster ? { cluster: input.cluster } : {}) };
   const progress = input.progress ?? firstProgress(input, scale, step, await state.beginWindows(ref));
 
   /** Windows started (or found finished) and not yet below the watermark, in range order. */
-  const open: OpenWindow[] = [];
+  const open: OpenWindow[] = progress.open ?? [];
+  /** Streamed windows the run before this one stopped between batches: they go on first. */
+  const resume = open.filter((w) => !w.done);
   const failures: string[] = [];
   let cancelled: unknown;
-  let draining = false;
-  let windowsThisRun = 0;
+  const run: ThisRun = { draining: false, windows: 0, batches: 0 };
   setHandler(resourceStatusQuery, (): ResourceStatus => statusOf(resource, progress, open));
-  const running = relayHolds();
+  const loadWindow = windowLoader(input, progress, partition.parallelism, run, streams);
 
-  const take = (): { window: OpenWindow; index: number } | undefined =>
-    draining || cancelled !== undefined || failures.length >= partition.parallelism ? undefined : takeWindow(progress, open, scale, step);
+  const take = (): OpenWindow | undefined =>
+    run.draining || cancelled !== undefined || failures.length >= partition.parallelism ? undefined : (resume.shift() ?? takeWindow(progress, open, scale, step));
   const write = latestStateWriter(
     () => ({ ...ref, ...(progress.watermark !== undefined ? { watermark: progress.watermark } : {}), finished: finishedBeyondWatermark(progress, open, scale) }),
     (snapshot) => state.commitWindows(snapshot),
@@ -83,33 +87,32 @@ export async function syncWindows(input: SyncWindowsInput): Promise<ResourceResu
   const lane = async (): Promise<void> => {
     for (;;) {
       try {
-        await condition(() => draining || failures.length >= partition.parallelism || open.length < MAX_WINDOWS_AHEAD);
+        await condition(() => run.draining || failures.length >= partition.parallelism || resume.length > 0 || open.length < MAX_WINDOWS_AHEAD);
       } catch (err) {
         cancelled = err;
         return;
       }
-      const taken = take();
-      if (!taken) return;
+      const window = take();
+      if (!window) return;
       try {
-        const id = windowWorkflowId(taken.window);
-        running.add(id);
-        const result = await runWindow(input, progress, taken.window, taken.index, partition).finally(() => running.delete(id));
-        taken.window.done = true;
+        const counts = await loadWindow(window);
+        if (counts === 'stopped') return;
+        window.done = true;
         progress.done += 1;
-        progress.rows += result.rows;
-        progress.pages += result.pages;
-        progress.batches += result.batches;
+        progress.rows += counts.rows;
+        progress.pages += counts.pages;
+        progress.batches += counts.batches;
       } catch (err) {
         if (isCancellation(err)) {
           cancelled = err;
           return;
         }
-        failures.push(`window [${String(taken.window.start)}, ${String(taken.window.end)}): ${failureMessage(err)}`);
+        failures.push(`window ${rangeText(window)}: ${failureMessage(err)}`);
       }
       // Not awaited: the next window starts while the state is written (a failed write fails the final save).
       save().catch(() => undefined);
-      windowsThisRun += 1;
-      if (workflowInfo().continueAsNewSuggested || windowsThisRun >= (input.maxWindowsPerRun ?? WINDOWS_PER_HISTORY)) draining = true;
+      run.windows += 1;
+      if (workflowInfo().continueAsNewSuggested || run.windows >= (input.maxWindowsPerRun ?? WINDOWS_PER_HISTORY)) run.draining = true;
       setCurrentDetails(`windows ${progress.done} of ${progress.total} · pages ${progress.pages}, rows ${progress.rows}`);
     }
   };
@@ -120,11 +123,54 @@ export async function syncWindows(input: SyncWindowsInput): Promise<ResourceResu
   if (failures.length > 0) {
     throw ApplicationFailure.nonRetryable(`resource ${resource.name}: ${failures.join('; ')} (the next run loads the unfinished windows)`, 'WindowFailed');
   }
-  if (draining && nextWindow(progress.next, progress.end, step, progress.finishedBefore)) {
-    await continueAsNew<typeof syncWindows>({ ...input, progress });
+  if (run.draining && (open.some((w) => !w.done) || nextWindow(progress.next, progress.end, step, progress.finishedBefore))) {
+    await continueAsNew<typeof syncWindows>({ ...input, progress: { ...progress, ...(open.length > 0 ? { open } : {}) } });
   }
   setCurrentDetails(`done: ${progress.done} windows, ${progress.pages} pages, ${progress.rows} rows`);
   return { name: resource.name, table: resource.table_name, rows: progress.rows, pages: progress.pages, batches: progress.batches };
+}
+
+/** What this run counts toward continue-as-new; `draining` stops new windows, and streamed ones between batches. */
+interface ThisRun {
+  draining: boolean;
+  windows: number;
+  batches: number;
+}
+
+/** The partition, checked against the cursor (and, for streamed windows, against the table's disposition). */
+function windowsPlan(resource: ResolvedResource, streams: boolean): { partition: PartitionConfig; scale: CursorScale; step: number } {
+  const partition = resource.endpoint.incremental?.partition;
+  const scale = partition ? cursorScale(partition, resource.endpoint.incremental?.initial_value) : undefined;
+  const step = partition && scale ? scale.stepOf(partition.step) : undefined;
+  if (!partition || !scale || step === undefined) {
+    throw ApplicationFailure.nonRetryable(`resource ${resource.name}: its partition does not fit its cursor (sluice validate says why)`, 'ConfigError');
+  }
+  if (streams && !streamable(resource)) {
+    throw ApplicationFailure.nonRetryable(`resource ${resource.name}: a ${resource.scd2 ? 'scd2' : 'replace'} table is loaded whole, not in windows (sluice validate says why)`, 'ConfigError');
+  }
+  return { partition, scale, step };
+}
+
+/** Loads one window, streamed by this workflow or (older coordinators) as a child workflow; 'stopped' between batches. */
+function windowLoader(input: SyncWindowsInput, progress: WindowsProgress, parallelism: number, run: ThisRun, streams: boolean): (window: OpenWindow) => Promise<WindowCounts | 'stopped'> {
+  if (!streams) {
+    const children = windowChildren(input);
+    return (window) => children.run(window, window.index, progress.total, parallelism);
+  }
+  const hold = sharedHold();
+  const stopBetweenBatches = (): boolean => {
+    run.batches += 1;
+    if (workflowInfo().continueAsNewSuggested || run.batches >= (input.maxBatchesPerRun ?? BATCHES_PER_HISTORY)) run.draining = true;
+    return run.draining;
+  };
+  return async (window) => {
+    const walked = await streamWindow(input, window, { total: progress.total, parallelism, hold, stopBetweenBatches });
+    if (walked === 'stopped') return 'stopped';
+    const counts = { rows: window.pages?.rows ?? 0, pages: window.pages?.pages ?? 0, batches: window.pages?.batches ?? 0 };
+    // A finished window waits in `open` for the watermark: its walk is no longer needed there.
+    delete window.pages;
+    return counts;
+  };
 }
 
 /** Whether a planned resource loads in windows: partitioned, standing alone, and not a full refresh. */
@@ -132,6 +178,14 @@ export function loadsInWindows(resource: ResolvedResource, opts: { fullRefresh: 
   // A full refresh reloads the table through a staging table in one walk; validate keeps parents and
   // children unpartitioned, and a bypassed validate falls back to the walk too.
   return resource.endpoint.incremental?.partition !== undefined && !opts.fullRefresh && opts.store && !opts.keepForChildren && !resource.parent;
+}
+
+/**
+ * Windows write straight into the table: a table loaded through a staging table (replace, scd2) needs the
+ * whole of a load to commit, which validate refuses with partition; workflow input that skipped it fails here.
+ */
+function streamable(resource: ResolvedResource): boolean {
+  return resource.write_disposition !== 'replace' && resource.scd2 === undefined;
 }
 
 /** The range of this run: from the watermark (or initial_value) to end_value, or now less lag. */
@@ -160,15 +214,15 @@ function firstProgress(
 }
 
 /** The next window to run, after any an earlier run finished (recorded as done on the way); undefined at the end. */
-function takeWindow(progress: WindowsProgress, open: OpenWindow[], scale: CursorScale, step: number): { window: OpenWindow; index: number } | undefined {
+function takeWindow(progress: WindowsProgress, open: OpenWindow[], scale: CursorScale, step: number): OpenWindow | undefined {
   for (;;) {
     const cut = nextWindow(progress.next, progress.end, step, progress.finishedBefore);
     if (!cut) return undefined;
-    const window = { start: scale.value(cut.start), end: scale.value(cut.end), done: cut.finished };
+    const window: OpenWindow = { start: scale.value(cut.start), end: scale.value(cut.end), done: cut.finished, index: progress.cut };
     open.push(window);
     progress.next = cut.end;
     progress.cut += 1;
-    if (!cut.finished) return { window, index: progress.cut - 1 };
+    if (!cut.finished) return window;
     progress.done += 1;
   }
 }
@@ -181,71 +235,22 @@ function finishedBeyondWatermark(progress: WindowsProgress, open: OpenWindow[], 
   ];
 }
 
-/** A window asked to slow down: every running window (IDs in the returned set) holds back as long (window-hold.ts). */
-function relayHolds(): Set<string> {
-  const running = new Set<string>();
-  setHandler(holdWindowsSignal, async (until) => {
-    await Promise.all([...running].map((id) => getExternalWorkflowHandle(id).signal(holdWindowsSignal, until).catch(() => undefined)));
-  });
-  return running;
-}
-
 /** Moves the watermark over the finished windows at the front; only those leave `open`. */
 function advanceWatermark(progress: WindowsProgress, open: OpenWindow[]): void {
   while (open.length > 0 && open[0]!.done) progress.watermark = open.shift()!.end;
 }
 
-function runWindow(input: SyncWindowsInput, progress: WindowsProgress, window: OpenWindow, index: number, partition: PartitionConfig): Promise<ResourceResult> {
-  const { resource } = input;
-  const span = Math.max(1, Math.floor(RUN_VERSION_SPAN / Math.max(1, progress.total)));
-  const range = `[${String(window.start)}, ${String(window.end)})`;
-  return executeChild(syncResource, {
-    workflowId: windowWorkflowId(window),
-    args: [
-      {
-        pipeline: input.pipeline,
-        database: input.database,
-        resource: windowResource(resource, window),
-        // Its own load: append tables number pages per load, and a retry skips the pages its load has.
-        loadId: `${input.loadId}.w${index}`,
-        versionBase: input.versionBase + index * span,
-        fullRefresh: false,
-        store: true,
-        keepForChildren: false,
-        batchLimits: input.batchLimits,
-        ...(input.requestsPerSecond ? { requestsPerSecond: input.requestsPerSecond / partition.parallelism } : {}),
-        ...(input.configModule ? { configModule: input.configModule } : {}),
-        ...(input.cluster ? { cluster: input.cluster } : {}),
-        windowOf: workflowInfo().workflowId,
-      },
-    ],
-    staticSummary: `${input.pipeline} / ${resource.name} window ${range} → ${input.database}.${resource.table_name}`,
-    staticDetails: `window ${index + 1} of ${progress.total}: ${resource.endpoint.method} ${resource.endpoint.url} for ${resource.endpoint.incremental?.cursor_path} in ${range}`,
-    ...(input.searchAttributes ? { searchAttributes: { SluicePipeline: [input.pipeline], SluiceResource: [resource.name], SluiceMode: ['incremental'] } } : {}),
-  });
-}
-
-function windowWorkflowId(window: { start: JsonPrimitive }): string {
-  return `${workflowInfo().workflowId}/${String(window.start)}`;
-}
-
-/** The resource as one window loads it: a backfill of [start, end), closed at the start, open at the end. */
-export function windowResource(resource: ResolvedResource, window: { start: JsonPrimitive; end: JsonPrimitive }): ResolvedResource {
-  const { partition: _partition, ...incremental } = resource.endpoint.incremental!;
-  return {
-    ...resource,
-    endpoint: { ...resource.endpoint, incremental: { ...incremental, initial_value: window.start, end_value: window.end, range_start: 'closed', range_end: 'open' } },
-  };
-}
-
 function statusOf(resource: ResolvedResource, progress: WindowsProgress, open: OpenWindow[]): ResourceStatus {
-  const running = open.filter((w) => !w.done).map((w) => `[${String(w.start)}, ${String(w.end)})`);
+  const unfinished = open.filter((w) => !w.done);
+  const running = unfinished.map(rangeText);
+  // Streamed windows count as they go; child windows only once they finish.
+  const sum = (count: (w: OpenWindow) => number | undefined): number => unfinished.reduce((total, w) => total + (count(w) ?? 0), 0);
   return {
     resource: resource.name,
     table: resource.table_name,
-    batches: progress.batches,
-    pages: progress.pages,
-    rows: progress.rows,
+    batches: progress.batches + sum((w) => w.pages?.batches),
+    pages: progress.pages + sum((w) => w.pages?.pages),
+    rows: progress.rows + sum((w) => w.pages?.rows),
     nextPage: running.length > 0 ? `windows ${running.slice(0, 3).join(', ')}${running.length > 3 ? ', …' : ''}` : 'no window running',
     windows: { done: progress.done, total: progress.total },
     done: false,
@@ -253,6 +258,6 @@ function statusOf(resource: ResolvedResource, progress: WindowsProgress, open: O
 }
 
 function failureMessage(err: unknown): string {
-  if (err instanceof ChildWorkflowFailure && err.cause) return err.cause.message;
+  if ((err instanceof ChildWorkflowFailure || err instanceof ActivityFailure) && err.cause) return err.cause.message;
   return err instanceof Error ? err.message : String(err);
 }

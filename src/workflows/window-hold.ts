@@ -1,7 +1,9 @@
 /**
  * One window's `Retry-After` holds back its sibling windows: a window about to wait on a durable timer (the
- * API asked it to slow down) tells its coordinator until when, and the coordinator passes it on to every
- * window running, which waits as long before its next batch. Resources that are not windows do nothing here.
+ * API asked it to slow down) makes every window wait as long before its next batch. Windows streamed by
+ * their coordinator share one hold in its memory (sharedHold). Windows run as child workflows, as older
+ * coordinators still do, tell their coordinator until when, and it passes that on to each (windowHold).
+ * Resources that are not windows do nothing here.
  */
 import { defineSignal, getExternalWorkflowHandle, setCurrentDetails, setHandler, sleep } from '@temporalio/workflow';
 
@@ -16,6 +18,20 @@ export interface WindowHold {
 }
 
 const NO_HOLD: WindowHold = { wait: async () => undefined, share: async () => undefined };
+
+/** The hold of the windows one coordinator streams: a wait any of them is asked for holds back them all. */
+export function sharedHold(): WindowHold {
+  let holdUntil = 0;
+  return {
+    async wait() {
+      const ms = holdUntil - Date.now();
+      if (ms > 0) await sleep(ms);
+    },
+    async share(ms) {
+      holdUntil = Math.max(holdUntil, Date.now() + ms);
+    },
+  };
+}
 
 /** `coordinator`: the workflow ID of the window's coordinator; undefined for a resource that is not a window. */
 export function windowHold(coordinator: string | undefined): WindowHold {

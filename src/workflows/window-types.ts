@@ -1,6 +1,7 @@
 /** Input and progress of the coordinator of a partitioned resource (sync-windows.ts). Types only. */
 import type { BatchLimits } from '../core/activity-types';
 import type { JsonPrimitive, ResolvedResource } from '../config/types';
+import type { PageProgress } from './types';
 
 export interface SyncWindowsInput {
   pipeline: string;
@@ -19,6 +20,8 @@ export interface SyncWindowsInput {
   progress?: WindowsProgress;
   /** Continue-as-new after this many windows in one run, besides the server's suggestion. */
   maxWindowsPerRun?: number;
+  /** Continue-as-new after this many batches of streamed windows in one run, besides the server's suggestion. */
+  maxBatchesPerRun?: number;
 }
 
 /** What survives continue-as-new: a position to cut the next window from, never the list of windows. */
@@ -38,4 +41,21 @@ export interface WindowsProgress {
   pages: number;
   batches: number;
   startedAtMs: number;
+  /**
+   * Windows cut and not yet under the watermark, in range order, as the run that continued-as-new left them:
+   * finished ones ahead of it, and streamed windows stopped between batches with their page progress
+   * (at most MAX_WINDOWS_AHEAD). Absent from runs that cut no window yet, and from coordinators of child windows.
+   */
+  open?: OpenWindow[];
+}
+
+/** A window cut from the range and not yet under the watermark. */
+export interface OpenWindow {
+  start: JsonPrimitive;
+  end: JsonPrimitive;
+  done: boolean;
+  /** Its place in the range (window k of the run's cut): its load ID and versions follow from it. */
+  index: number;
+  /** A streamed window's walk: where its next batch starts. */
+  pages?: PageProgress;
 }

@@ -97,3 +97,29 @@ test('a child syncResource run from before child rows were keyed by parent repla
   expect(inputs).toBe(false);
   await expect(Worker.runReplayHistory({ workflowBundle: bundle }, recorded, 'recorded/sync-resource-child')).resolves.toBeUndefined();
 });
+
+/*
+ * A syncWindows coordinator recorded before windows became batch streams of the coordinator: it ran each
+ * window as a child syncResource (`<coordinator id>/<window start>`). 4 windows of 10, 2 at a time, each
+ * window two batches.
+ */
+describe('syncWindows histories recorded with windows as child workflows', () => {
+  test('a coordinator that ran its windows as child workflows replays on the old branch', async () => {
+    const recorded = history('sync-windows-child-windows.json') as Recorded;
+    type ChildStart = { startChildWorkflowExecutionInitiatedEventAttributes?: { workflowId?: string; workflowType?: { name?: string } } };
+    // The fixture is what it says: four child windows, and no batch activity of the coordinator's own.
+    const children = (recorded.events as ChildStart[]).flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes ?? []);
+    expect(children.map((c) => [c.workflowType?.name, c.workflowId])).toEqual(
+      [0, 10, 20, 30].map((start) => ['syncResource', `sluice/legacy/events/${start}`]),
+    );
+    expect(scheduledActivities(recorded)).not.toContain('fetchAndLoadPages');
+    // Replayed under its recorded ID: the child IDs are made from it, and a replay checks them against history.
+    await expect(Worker.runReplayHistory({ workflowBundle: bundle }, recorded, 'sluice/legacy/events')).resolves.toBeUndefined();
+  });
+
+  test('the syncResource of its first window replays', async () => {
+    const recorded = history('sync-resource-window-child.json') as Recorded;
+    expect(scheduledActivities(recorded)).toEqual(['fetchAndLoadPages', 'fetchAndLoadPages']);
+    await expect(Worker.runReplayHistory({ workflowBundle: bundle }, recorded, 'recorded/sync-resource-window')).resolves.toBeUndefined();
+  });
+});

@@ -96,6 +96,12 @@ function prefixEnd(finished: Array<[JsonPrimitive, JsonPrimitive]>, watermark: J
   return end;
 }
 
+/** The run a run continued as new into, if it did. */
+async function continuedInto(workflowId: string, runId: string): Promise<string | undefined> {
+  const { events } = await ts.env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+  return events?.[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+}
+
 async function until(check: () => boolean): Promise<void> {
   while (!check()) await new Promise((resolve) => setTimeout(resolve, 20));
 }
@@ -194,6 +200,49 @@ test('continue-as-new over 1,000 windows: each window loads once and every run o
   // The first run stopped after its 100 windows (plus the few still in flight) instead of holding all 1,000.
   expect(firstRunEvents).toBeLessThan(2000);
   expect(mock.stored()).toEqual({ watermark: 10_000, finished: [] });
+});
+
+test('continue-as-new between batches: each running window goes on from its own page token in the next run', async () => {
+  const BATCHES = 5;
+  const calls: Array<{ start: number; batch: number; token: unknown; version: number; loadId: string }> = [];
+  const mock = mockActivities();
+  const activities: SluiceActivities & WindowActivities = {
+    ...mock.activities,
+    async fetchAndLoadPages(input) {
+      const start = Number(input.resource.endpoint.incremental?.initial_value);
+      calls.push({ start, batch: input.batch, token: input.pageToken, version: input.version, loadId: input.loadId });
+      const last = input.batch === BATCHES - 1;
+      return { rows: 5, fetched: 5, pages: 1, next: last ? null : { batch: input.batch + 1 }, nextSummary: `batch ${input.batch + 1}` };
+    },
+  };
+  const input = windowsInput('carried', partitioned(3, 2), { maxBatchesPerRun: 3 });
+  const taskQueue = 'carried';
+  const worker = await Worker.create({ connection: ts.env.nativeConnection, taskQueue, workflowBundle: ts.bundle, activities });
+  const { result, runs } = await worker.runUntil(async () => {
+    const handle = await ts.env.client.workflow.start('syncWindows', { taskQueue, workflowId: 'sluice/carried/events', args: [input] });
+    const result = (await handle.result()) as ResourceResult;
+    // Follow the chain of runs from the first: each continued-as-new run names the next.
+    let runs = 0;
+    let runId: string | undefined = handle.firstExecutionRunId;
+    while (runId !== undefined) {
+      runs += 1;
+      runId = await continuedInto('sluice/carried/events', runId);
+    }
+    return { result, runs };
+  });
+  expect(result).toEqual({ name: 'events', table: 'events', rows: 3 * BATCHES * 5, pages: 3 * BATCHES, batches: 3 * BATCHES });
+  // A window's 5 batches do not fit in a run of 3: windows were stopped between batches and went on in the next run.
+  expect(runs).toBeGreaterThanOrEqual(3);
+  for (const start of [0, 10, 20]) {
+    const mine = calls.filter((c) => c.start === start);
+    // Every batch once, in order, each from the token the batch before it returned.
+    expect(mine.map((c) => c.batch)).toEqual([0, 1, 2, 3, 4]);
+    expect(mine.map((c) => c.token)).toEqual([null, { batch: 1 }, { batch: 2 }, { batch: 3 }, { batch: 4 }]);
+    // One load per window, and versions that rise batch by batch across the runs.
+    expect(new Set(mine.map((c) => c.loadId))).toEqual(new Set([`1.abc.w${start / 10}`]));
+    expect(mine.map((c) => c.version)).toEqual(mine.map((_, k) => mine[0]!.version + k));
+  }
+  expect(mock.stored()).toEqual({ watermark: 30, finished: [] });
 });
 
 test("one window's Retry-After holds back the others: a sibling's next batch waits as long", async () => {

@@ -106,4 +106,10 @@ describe('partition refused, with the reason', () => {
     const found = problems({ client, resources: [{ name: 'events', write_disposition: 'replace', endpoint: { path: '/events', incremental: { ...ranged, partition: { step: 'P1D', parallelism: 2 } } } }] });
     expect(found).toEqual([expect.stringContaining('write_disposition "replace" reloads the whole table each run')]);
   });
+
+  it('the scd2 strategy, which would retire every row outside the window', () => {
+    const resource = { name: 'events', primary_key: 'id', write_disposition: { disposition: 'merge', strategy: 'scd2' } };
+    const found = problems({ client, resources: [{ ...resource, endpoint: { path: '/events', incremental: { ...ranged, partition: { step: 'P1D', parallelism: 2 } } } }] });
+    expect(found).toEqual([expect.stringContaining('scd2 compares each load with the whole table')]);
+  });
 });
