@@ -47,10 +47,10 @@ export interface LatencyRow {
   tableRows?: number;
   /** Pages the API served during the run. */
   apiPages?: number;
-  /** Workflows that ran batches (windows, or the resource itself unsplit), and per worker what it ran. */
+  /** Loads that ran batches (windows, or the resource itself unsplit), and per worker what it ran. */
   windows?: number;
   byWorker?: Record<string, { activities: number; windows: number }>;
-  /** Seconds, over the workflows with batches: median and range of their whole run, medians of its parts. */
+  /** Seconds, over the loads with batches: median and range of their run's length, medians of its parts. */
   windowTimes?: { min: number; median: number; max: number; beforeBatches: number; inBatches: number; afterBatches: number };
   /** Why there is no figure (not available, failed, skipped). */
   note?: string;
@@ -72,7 +72,7 @@ const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 /**
  * Windows of a day (twenty of ten pages: at ×8 three rounds, 8, 8 and 4, each paying a window's fixed cost,
- * a child workflow with its begin and commit), and windows of 60 hours (eight of twenty-five pages: at ×8
+ * its commit and the batch boundaries), and windows of 60 hours (eight of twenty-five pages: at ×8
  * one round, each lane busy from start to end), which is how an operator would size `step` for a backfill.
  */
 const WINDOW_CASES = [
@@ -244,8 +244,8 @@ export function printLatency(result: LatencyResult): void {
     if (!t || !r.windows || !r.apiPages) continue;
     const pages = r.apiPages / r.windows;
     console.log(
-      `${r.name}: a ${r.windows === 1 ? 'resource' : 'window'} took ${fmt(t.min, 2)}–${fmt(t.max, 2)} s (median ${fmt(t.median, 2)}); medians: ${fmt(t.beforeBatches, 2)} s before its first batch, ` +
-        `${fmt(t.inBatches, 2)} s in batches (its ${fmt(pages, 1)} pages wait ${fmt((pages * result.delayMs) / 1000, 2)} s on the API), ${fmt(t.afterBatches, 2)} s after its last`,
+      `${r.name}: its run took ${fmt(t.median, 2)} s; ${r.windows === 1 ? 'the resource' : `per window, medians`}: ${fmt(t.beforeBatches, 2)} s from the run's start to its first batch, ` +
+        `${fmt(t.inBatches, 2)} s in batches (its ${fmt(pages, 1)} pages wait ${fmt((pages * result.delayMs) / 1000, 2)} s on the API), ${fmt(t.afterBatches, 2)} s from its last batch to the run's end`,
     );
   }
   const floor8 = floorAt(8);
