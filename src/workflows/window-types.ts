@@ -15,7 +15,7 @@ export interface SyncWindowsInput {
   requestsPerSecond?: number;
   configModule?: string;
   cluster?: string;
-  /** Set SluicePipeline/SluiceResource/SluiceMode on the window workflows too. */
+  /** Set SluicePipeline/SluiceResource/SluiceMode on child windows too (coordinators that started with them). */
   searchAttributes?: boolean;
   progress?: WindowsProgress;
   /** Continue-as-new after this many windows in one run, besides the server's suggestion. */
