@@ -124,11 +124,26 @@ test.each(['append', 'merge'] as const)('%s: every row of the range loads exactl
   expect([...windows].sort()).toEqual(Array.from({ length: 7 }, (_, d) => new Date(START + d * 24 * HOUR).toISOString().replace('.000Z', 'Z')));
   expect(await storedState(database, pipeline)).toEqual({ last_value: '2024-01-08T00:00:00Z', finished_windows: [] });
 
+  // The Web UI shows each window in the coordinator's timeline: its batches and its commit, with its range, pages and rows.
+  const summaries = await timelineSummaries(`sluice/${pipeline}/events`);
+  expect(summaries).toContain('window [2024-01-01T00:00:00Z, 2024-01-02T00:00:00Z) batch 1 from first page');
+  expect(summaries.filter((s) => /^window \[[^)]+\): \d+ pages, \d+ rows$/.test(s))).toHaveLength(7);
+  expect(summaries).toContain('window [2024-01-07T00:00:00Z, 2024-01-08T00:00:00Z): 4 pages, 6 rows');
+
   requests.length = 0;
   expect(await sync(pipeline, database, disposition)).toBe(0);
   expect(requests).toEqual([]);
   expect(await storedIds(database)).toEqual(expectedIds);
 });
+
+/** The summaries in a workflow's history (activities and local-activity markers), as the Web UI shows them. */
+async function timelineSummaries(workflowId: string): Promise<string[]> {
+  const { events } = await stack.temporal.client.workflow.getHandle(workflowId).fetchHistory();
+  return (events ?? []).flatMap((e) => {
+    const data = e.userMetadata?.summary?.data;
+    return data ? [JSON.parse(Buffer.from(data).toString('utf8')) as string] : [];
+  });
+}
 
 test('a window failing mid-range leaves the watermark before it; the next run loads that window only, and no row twice', async () => {
   const database = stack.newDatabase('sluice_it_windows_failed');
