@@ -7,12 +7,12 @@
  * coordinator's state, and goes with it through continue-as-new, so a window stopped between batches goes on
  * from its next page in the next run.
  */
-import { proxyLocalActivities } from '@temporalio/workflow';
+import { ApplicationFailure, proxyLocalActivities } from '@temporalio/workflow';
 import type { SluiceActivities } from '../core/activity-types';
 import { walkBatches } from './batch-walk';
 import { startingProgress } from './progress';
 import { BOOKKEEPING_OPTIONS, openResourceRun } from './resource-run';
-import type { PageProgress } from './types';
+import type { PageProgress, SyncResourceInput } from './types';
 import type { WindowHold } from './window-hold';
 import { rangeText, windowLoadInput } from './window-load';
 import type { OpenWindow, SyncWindowsInput } from './window-types';
@@ -30,9 +30,7 @@ export interface WindowStreamOptions {
 export async function streamWindow(input: SyncWindowsInput, window: OpenWindow, options: WindowStreamOptions): Promise<'done' | 'stopped'> {
   const load = windowLoadInput(input, window, window.index, options.total, options.parallelism);
   const run = openResourceRun(load, `window ${rangeText(window)} `);
-  const fresh = startingProgress(load, Date.now());
-  // A window is a backfill of its range: it has no stored cursor to begin from, and no staging table.
-  const progress: PageProgress = window.pages ?? { ...(fresh as PageProgress), begun: true };
+  const progress = window.pages ?? firstPages(load);
   window.pages = progress;
   const walked = await walkBatches(run, progress, { done: false, hold: options.hold }, { stopBetweenBatches: options.stopBetweenBatches, details: false });
   if (walked === 'stopped') return 'stopped';
@@ -44,3 +42,10 @@ export async function streamWindow(input: SyncWindowsInput, window: OpenWindow, 
 }
 
 const commits = proxyLocalActivities<SluiceActivities>(BOOKKEEPING_OPTIONS);
+
+/** A window is a backfill of its range: it has no stored cursor to begin from and no staging table, so nothing to begin. */
+function firstPages(load: SyncResourceInput): PageProgress {
+  const fresh = startingProgress(load, Date.now());
+  if (fresh.kind !== 'pages') throw ApplicationFailure.nonRetryable(`resource ${load.resource.name}: a window walks pages, not a parent's records`, 'BadProgress');
+  return { ...fresh, begun: true };
+}
