@@ -181,8 +181,9 @@ export function loadsInWindows(resource: ResolvedResource, opts: { fullRefresh: 
 }
 
 /**
- * Windows write straight into the table: a table loaded through a staging table (replace, scd2) needs the
- * whole of a load to commit, which validate refuses with partition; workflow input that skipped it fails here.
+ * Windows write straight into the table: a table loaded through a staging table needs the whole of a load to
+ * commit (destination/target.ts `usesStaging`, whose rule this mirrors without a full refresh: workflows do
+ * not import the destination). validate refuses those with partition; workflow input that skipped it fails here.
  */
 function streamable(resource: ResolvedResource): boolean {
   return resource.write_disposition !== 'replace' && resource.scd2 === undefined;

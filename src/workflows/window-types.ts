@@ -24,7 +24,7 @@ export interface SyncWindowsInput {
   maxBatchesPerRun?: number;
 }
 
-/** What survives continue-as-new: a position to cut the next window from, never the list of windows. */
+/** What survives continue-as-new: a position to cut the next window from, and only the windows still open (at most MAX_WINDOWS_AHEAD). */
 export interface WindowsProgress {
   /** Positions (epoch ms or integers, src/core/windows.ts) of the next window's start and the range's end. */
   next: number;
