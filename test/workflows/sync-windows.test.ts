@@ -130,6 +130,17 @@ test('the watermark moves only over windows finished in order; windows finished 
   expect(mock.stored()).toEqual({ watermark: 60, finished: [] });
 });
 
+test('workflow input that skipped validate: an scd2 resource in windows fails at once, before any state is read or page fetched', async () => {
+  const mock = mockActivities();
+  const base = partitioned(2, 2);
+  const scd2: ResolvedResource = { ...base, scd2: { valid_from: '_sluice_valid_from', valid_to: '_sluice_valid_to' } };
+  const error = await runWindows(mock.activities, windowsInput('scd2', scd2), 'scd2').catch((err: unknown) => err);
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  expect((error as WorkflowFailedError).cause?.message).toMatch(/resource events: a scd2 table is loaded whole, not in windows/);
+  expect(mock.fetched).toEqual([]);
+  expect(mock.committed).toEqual([]);
+});
+
 test('a window failing mid-range: the others load, the run fails naming it, and the next run loads it alone', async () => {
   let failing = true;
   const mock = mockActivities({
@@ -310,7 +321,9 @@ test('without end_value the range ends at now less lag, and a run that fell hour
 
   // A schedule that stopped for five hours: the stored watermark is that far behind, and the next run cuts
   // the gap into hourly windows. (The test server's own sleep skips far past 5 hours, so the state is set.)
-  const behind = Math.floor((firstEnd - 5 * HOUR) / 1000) * 1000;
+  // Measured from the server's clock just before the run: once nothing is left to run, the test server may
+  // move its clock to a timer years ahead (it went from 2026-12-04 to 2036-12-01 after the first run here).
+  const behind = Math.floor(((await ts.env.currentTimeMs()) - LAG_SECONDS * 1000 - 5 * HOUR) / 1000) * 1000;
   await activities.commitWindows({ pipeline: 'hourly', database: 'hourly', resource: 'events', watermark: new Date(behind).toISOString().replace('.000Z', 'Z'), finished: [] });
   starts.length = 0;
   await runWindows(activities, windowsInput('hourly', hourly), 'hourly-2');
