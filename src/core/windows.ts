@@ -78,7 +78,10 @@ function timeScale(format: IsoTime): CursorScale {
     endNow: (nowMs, lag = 0) => {
       const end = nowMs - lag * (format.dateOnly ? 86_400_000 : 1000);
       // A date-only bound is a day: the range ends at the start of today's (lagged) day.
-      return format.dateOnly ? end - (end % 86_400_000) : end;
+      if (format.dateOnly) return end - (end % 86_400_000);
+      // Otherwise at the last instant the format can write (whole seconds for "…:00Z"): a window ending
+      // between two of them would be written as [X, X), a request for nothing.
+      return parseIso(formatIso({ ...format, epochMs: end, subMs: '' }))?.epochMs ?? end;
     },
   };
 }

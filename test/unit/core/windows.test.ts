@@ -86,6 +86,14 @@ describe('cursorScale', () => {
     expect(scale.value(scale.endNow(now, 3600)!)).toBe('2024-05-10T14:30:00Z');
   });
 
+  it('ends it at a bound the format can write, so no last window is shorter than the format shows', () => {
+    const seconds = cursorScale({ step: 'PT1H', parallelism: 2 }, '2024-01-01T00:00:00Z')!;
+    const now = Date.UTC(2024, 4, 10, 15, 30, 7, 400);
+    expect(seconds.endNow(now, 0)).toBe(Date.UTC(2024, 4, 10, 15, 30, 7));
+    const millis = cursorScale({ step: 'PT1H', parallelism: 2 }, '2024-01-01T00:00:00.000Z')!;
+    expect(millis.endNow(now, 0)).toBe(now);
+  });
+
   it('takes integer steps on an integer cursor, which has no "now"', () => {
     const scale = cursorScale({ step: 1000, parallelism: 4 }, 0)!;
     expect(scale.kind).toBe('integer');
