@@ -45,6 +45,11 @@ export interface CursorScale {
   stepOf(step: string | number): number | undefined;
   /** Where a range without end_value ends: now less `lag` (seconds, or days for a date-only cursor, as dlt). */
   endNow(nowMs: number, lag: number | undefined): number | undefined;
+  /**
+   * The last position at or before `position` that `value` writes exactly (whole seconds for "…:00Z"): a
+   * window ending between two of them would be written as [X, X), a request for nothing.
+   */
+  writable(position: number): number;
 }
 
 /** The scale of a partition, from `initial_value`'s type and `step`'s; undefined when they do not fit. */
@@ -57,6 +62,7 @@ export function cursorScale(partition: PartitionConfig, initialValue: JsonPrimit
       stepOf: (s) => (typeof s === 'number' && Number.isSafeInteger(s) && s > 0 ? s : undefined),
       // An integer cursor has no "now": validate asks for end_value.
       endNow: () => undefined,
+      writable: (p) => p,
     };
   }
   const format = typeof initialValue === 'string' ? parseIso(initialValue) : undefined;
@@ -78,11 +84,9 @@ function timeScale(format: IsoTime): CursorScale {
     endNow: (nowMs, lag = 0) => {
       const end = nowMs - lag * (format.dateOnly ? 86_400_000 : 1000);
       // A date-only bound is a day: the range ends at the start of today's (lagged) day.
-      if (format.dateOnly) return end - (end % 86_400_000);
-      // Otherwise at the last instant the format can write (whole seconds for "…:00Z"): a window ending
-      // between two of them would be written as [X, X), a request for nothing.
-      return parseIso(formatIso({ ...format, epochMs: end, subMs: '' }))?.epochMs ?? end;
+      return format.dateOnly ? end - (end % 86_400_000) : end;
     },
+    writable: (p) => parseIso(formatIso({ ...format, epochMs: p, subMs: '' }))?.epochMs ?? p,
   };
 }
 

@@ -61,7 +61,7 @@ export async function syncWindows(input: SyncWindowsInput): Promise<ResourceResu
   const { partition, scale, step } = windowsPlan(resource, streams);
   const state = proxyLocalActivities<WindowActivities>(BOOKKEEPING_OPTIONS);
   const ref = { pipeline: input.pipeline, database: input.database, resource: resource.name, ...(input.cluster ? { cluster: input.cluster } : {}) };
-  const progress = input.progress ?? firstProgress(input, scale, step, await state.beginWindows(ref));
+  const progress = input.progress ?? firstProgress(input, scale, step, await state.beginWindows(ref), streams);
 
   /** Windows started (or found finished) and not yet below the watermark, in range order. */
   const open: OpenWindow[] = progress.open ?? [];
@@ -195,10 +195,14 @@ function firstProgress(
   scale: CursorScale,
   step: number,
   stored: { watermark?: JsonPrimitive; finished: Array<[JsonPrimitive, JsonPrimitive]> },
+  streams: boolean,
 ): WindowsProgress {
   const incremental = input.resource.endpoint.incremental!;
   const from = scale.position(stored.watermark ?? incremental.initial_value ?? null) ?? scale.position(incremental.initial_value ?? null)!;
-  const configuredEnd = incremental.end_value !== undefined && incremental.end_value !== null ? scale.position(incremental.end_value) : scale.endNow(Date.now(), incremental.lag);
+  const now = scale.endNow(Date.now(), incremental.lag);
+  // Coordinators of child windows (started before this rule) replay the end they computed then.
+  const endNow = now !== undefined && streams ? scale.writable(now) : now;
+  const configuredEnd = incremental.end_value !== undefined && incremental.end_value !== null ? scale.position(incremental.end_value) : endNow;
   const finishedBefore = stored.finished
     .map(([s, e]): [number | undefined, number | undefined] => [scale.position(s), scale.position(e)])
     .filter((w): w is [number, number] => w[0] !== undefined && w[1] !== undefined && w[0] >= from && w[1] > w[0])
