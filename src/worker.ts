@@ -5,6 +5,7 @@
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { ClickHouseSettings, createDestination, Destination } from './destination';
 import { createActivities } from './activities';
+import type { AllowEntry } from './config/secrets-allow';
 import { cachedWorkflowBundle } from './workflow-bundle';
 
 export interface SluiceWorkerOptions {
@@ -20,8 +21,8 @@ export interface SluiceWorkerOptions {
   maxConcurrentActivities?: number;
   /** Directories config modules may be loaded from (docs/security.md); undefined: the working directory tree. */
   configDirs?: readonly string[];
-  /** Env names configs may resolve secrets from (docs/security.md); undefined: any but sluice's own settings. */
-  secretsAllow?: readonly string[];
+  /** SLUICE_SECRETS_ALLOW's entries (docs/security.md); undefined: any env name but sluice's own settings, none bound. */
+  secretsAllow?: readonly AllowEntry[];
 }
 
 export interface SluiceWorker {

@@ -1,3 +1,4 @@
+import type { AllowEntry } from '../config/secrets-allow';
 import type { Destination } from '../destination';
 
 export interface ActivityDeps {
@@ -8,8 +9,8 @@ export interface ActivityDeps {
   cwd?: string;
   /** Directories config modules may be loaded from (SLUICE_CONFIG_DIRS); default: the working directory (`cwd`). */
   configDirs?: readonly string[];
-  /** Env names a `${NAME}` may resolve from (SLUICE_SECRETS_ALLOW); undefined: any but sluice's own settings. */
-  secretsAllow?: readonly string[];
+  /** SLUICE_SECRETS_ALLOW: env names a `${NAME}` may resolve from, and origins bound secrets may go to; undefined: any env name but sluice's own settings, none bound. */
+  secretsAllow?: readonly AllowEntry[];
 }
 
 /** Where this worker may load config modules from: its operator's list, else its working directory tree. */

@@ -7,7 +7,9 @@ import { delimiter, resolve as resolvePath } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
 import { clickHouseSettingsFromEnv } from '../destination';
-import { parseSecretsAllow } from '../config/secrets';
+import { type AllowEntry, parseSecretsAllow } from '../config/secrets-allow';
+import { secretsWarnings } from '../config/secrets-report';
+import { SluiceError } from '../errors';
 import { readEnv } from '../settings';
 import { describeConnection } from '../temporal-connection';
 import { tuneHeapForWorker } from '../heap';
@@ -20,7 +22,8 @@ const workerOptionsSchema = z.object({ taskQueue: z.string().min(1).optional() }
 
 const metricsEnvSchema = z.object({
   SLUICE_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
-  SLUICE_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+  // Loopback unless the operator widens it: the metrics endpoint has no authentication.
+  SLUICE_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 /** The Prometheus bind address from SLUICE_METRICS_PORT / SLUICE_METRICS_HOST, or undefined when off. */
@@ -34,11 +37,28 @@ export function metricsBindAddress(env: NodeJS.ProcessEnv = process.env): string
   return port === undefined ? undefined : `${host}:${port}`;
 }
 
+/** SLUICE_SECRETS_ALLOW, or a bad-input exit naming the entry that is not NAME or NAME@ORIGIN. */
+function secretsAllowFromEnv(): AllowEntry[] {
+  try {
+    return parseSecretsAllow(process.env.SLUICE_SECRETS_ALLOW);
+  } catch (err) {
+    if (err instanceof SluiceError) throw new CliError(err.message, EXIT_BAD_INPUT);
+    throw err;
+  }
+}
+
+function describeEntry(entry: AllowEntry): string {
+  return entry.origin === undefined ? entry.name : `${entry.name}@${entry.origin}`;
+}
+
 export async function workerCommand(rawOptions: unknown, print: (line: string) => void): Promise<void> {
   const options = parseOptions(workerOptionsSchema, rawOptions);
   const env = readEnv();
   const taskQueue = options.taskQueue ?? env.SLUICE_TASK_QUEUE;
   const metrics = metricsBindAddress();
+  // A standalone worker runs whatever reaches its task queue: it resolves only the env secrets its operator
+  // allows, and sends bound ones only to their origins.
+  const secretsAllow = secretsAllowFromEnv();
   tuneHeapForWorker();
   // The runtime must be installed before the first connection is made.
   Runtime.install({
@@ -46,8 +66,6 @@ export async function workerCommand(rawOptions: unknown, print: (line: string) =
     ...(metrics ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metrics } } } } : {}),
   });
   const { connection, temporal } = await connectNativeTemporal();
-  // A standalone worker runs whatever reaches its task queue: it resolves only the env secrets its operator allows.
-  const secretsAllow = parseSecretsAllow(process.env.SLUICE_SECRETS_ALLOW);
   // Config modules run code: only those under these directories are loaded (SLUICE_CONFIG_DIRS, path-list separated).
   const configDirs = (process.env.SLUICE_CONFIG_DIRS ?? '').split(delimiter).filter((dir) => dir !== '').map((dir) => resolvePath(dir));
   const sluiceWorker = await createSluiceWorker({
@@ -62,8 +80,9 @@ export async function workerCommand(rawOptions: unknown, print: (line: string) =
   print(
     secretsAllow.length === 0
       ? 'worker: no env secrets (SLUICE_SECRETS_ALLOW is unset): configs resolve ${NAME} from .dlt/secrets.toml only'
-      : `worker: env secrets allowed by SLUICE_SECRETS_ALLOW: ${secretsAllow.join(', ')} (never CLICKHOUSE_*, TEMPORAL_*, SLUICE_*)`,
+      : `worker: env secrets allowed by SLUICE_SECRETS_ALLOW: ${secretsAllow.map(describeEntry).join(', ')} (never CLICKHOUSE_*, TEMPORAL_*, SLUICE_*)`,
   );
+  for (const warning of secretsWarnings(secretsAllow)) print(`worker: warning: ${warning}`);
   print(`worker: loads config modules from ${configDirs.length > 0 ? configDirs.join(', ') : `${process.cwd()} (its working directory; SLUICE_CONFIG_DIRS is unset)`}`);
   print(`worker: at most ${env.SLUICE_MAX_CONCURRENT_ACTIVITIES} batch activities at a time (SLUICE_MAX_CONCURRENT_ACTIVITIES)`);
   print(`worker: polling task queue ${taskQueue} on ${describeConnection(temporal.settings)} (namespace ${temporal.env.TEMPORAL_NAMESPACE})`);

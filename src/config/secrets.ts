@@ -13,20 +13,23 @@
  * (`CLICKHOUSE_*`, `TEMPORAL_*`, `SLUICE_*`) are never a secret of a config, and a standalone worker
  * resolves only the env names its operator allows (`SLUICE_SECRETS_ALLOW`).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse, TomlError } from 'smol-toml';
+import { existsSync } from 'node:fs';
 import { SluiceError } from '../errors';
+import { isTable, readSecretsFile, secretsFilePath, type TomlTable } from './secrets-file';
+import { type AllowEntry, SecretsPolicy } from './secrets-allow';
+
+export { parseSecretsAllow, type AllowEntry } from './secrets-allow';
 
 export interface SecretOptions {
   env?: NodeJS.ProcessEnv;
   /** Directory holding `.dlt/secrets.toml`; defaults to the process's working directory. */
   cwd?: string;
   /**
-   * Env names a reference may resolve from (`*` globs, matched ignoring case). Undefined: any env name
-   * but sluice's own settings (the user's own process, `sluice run --with-worker`).
+   * SLUICE_SECRETS_ALLOW's entries (src/config/secrets-allow.ts; a string is a plain name): the env names
+   * a reference may resolve from, and the origins a bound secret may go to. Undefined: any env name but
+   * sluice's own settings, none bound (the user's own process, `sluice run --with-worker`).
    */
-  allowEnv?: readonly string[];
+  allowEnv?: readonly (string | AllowEntry)[];
   /**
    * The pipeline's name: dlt looks an auth field up under `<pipeline>.sources…` before `sources…`
    * (`credentialPasses`). Undefined: only the sections without it.
@@ -34,18 +37,33 @@ export interface SecretOptions {
   pipeline?: string;
 }
 
-/** sluice's own settings: never resolved for a config, whoever runs it. */
-const OWN_SETTINGS = /^(CLICKHOUSE|TEMPORAL|SLUICE)_/i;
+/**
+ * sluice's own settings: never resolved for a config, whoever runs it, in any spelling a reference or an
+ * env name can give them (`CLICKHOUSE_PASSWORD`, `clickhouse.password`, `CLICKHOUSE.PASSWORD`, `SLUICE__X`).
+ */
+const OWN_SETTINGS = /^(CLICKHOUSE|TEMPORAL|SLUICE)[._]/i;
 
-/** `SLUICE_SECRETS_ALLOW`: comma-separated env names with `*` globs; unset or empty allows none. */
-export function parseSecretsAllow(text: string | undefined): string[] {
-  return (text ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+/** dlt's destination settings and sluice's own: sections of secrets.toml (and env) a config never reads. */
+const CLOSED_SECTIONS = new Set(['destination', 'sluice']);
+
+function inClosedSection(path: readonly string[]): boolean {
+  return path.slice(0, -1).some((section) => CLOSED_SECTIONS.has(section.toLowerCase()));
 }
 
-function globMatcher(patterns: readonly string[]): (name: string) => boolean {
-  const escaped = patterns.map((p) => p.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*'));
-  const re = escaped.length === 0 ? undefined : new RegExp(`^(?:${escaped.join('|')})$`, 'i');
-  return (name) => re !== undefined && re.test(name);
+/** A key path no config resolves from any provider: one of sluice's settings, or inside a closed section. */
+export function closed(path: readonly string[]): boolean {
+  return inClosedSection(path) || OWN_SETTINGS.test(path.join('.'));
+}
+
+/** A resolved secret its operator bound to origins (`NAME@ORIGIN` in SLUICE_SECRETS_ALLOW). */
+export interface BoundSecret {
+  /** The reference as the config wrote it (`api_key` of `${api_key}`). */
+  ref: string;
+  /** Where its value came from, for messages: `env API_KEY`, `secrets.toml key sources.github.token`. */
+  place: string;
+  value: string;
+  /** The only origins it may be sent to. */
+  origins: string[];
 }
 
 const NAME = '[A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z_][A-Za-z0-9_]*)*';
@@ -62,10 +80,18 @@ export function listSecretRefs(value: unknown): string[] {
   return [...names];
 }
 
-export function resolveSecretRefs<T>(value: T, options: SecretOptions = {}): { value: T; secretValues: string[] } {
+export interface ResolvedSecrets<T> {
+  value: T;
+  secretValues: string[];
+  /** The resolved secrets bound to origins; empty where nothing is bound (and always without `allowEnv`). */
+  bound: BoundSecret[];
+}
+
+export function resolveSecretRefs<T>(value: T, options: SecretOptions = {}): ResolvedSecrets<T> {
   const lookup = new SecretLookup(options);
   const missing = new Set<string>();
   const secretValues = new Set<string>();
+  const bound = new Map<string, BoundSecret>();
   const resolved = walkStrings(value, (text) =>
     text.replace(REF, (whole, escape: string, name: string) => {
       if (escape === '$') return whole.slice(1);
@@ -74,14 +100,16 @@ export function resolveSecretRefs<T>(value: T, options: SecretOptions = {}): { v
         missing.add(name);
         return whole;
       }
-      if (found !== '') secretValues.add(found);
-      return found;
+      if (found.value !== '') secretValues.add(found.value);
+      const origins = lookup.boundOrigins(found.bindName);
+      if (origins !== undefined && found.value !== '') bound.set(name, { ref: name, place: found.place, value: found.value, origins });
+      return found.value;
     }),
   );
   if (missing.size > 0) {
     throw new SluiceError('secret_missing', [...missing].map((name) => `secret "${name}" is not set: looked in ${lookup.places(name)}`).join('; '));
   }
-  return { value: resolved as T, secretValues: [...secretValues] };
+  return { value: resolved as T, secretValues: [...secretValues], bound: [...bound.values()] };
 }
 
 /** Replaces each secret value, and the forms it takes inside URLs, with `***`. */
@@ -113,8 +141,6 @@ function walkStrings(value: unknown, onString: (text: string) => string): unknow
   }
   return value;
 }
-
-type TomlTable = Record<string, unknown>;
 
 /**
  * An auth field a config leaves out is looked up as dlt resolves an auth config in a source's section
@@ -155,37 +181,50 @@ export function credentialPasses(name: string, pipeline: string | undefined): st
   return pipeline === undefined || pipeline === '' ? [plain] : [plain.map((path) => [pipeline, ...path]), plain];
 }
 
+interface Found {
+  value: string;
+  /** For messages: where the value came from. */
+  place: string;
+  /** The name SLUICE_SECRETS_ALLOW's bindings are matched against: the env name, or the toml key's dotted path. */
+  bindName: string;
+}
+
 class SecretLookup {
   private readonly env: NodeJS.ProcessEnv;
   private readonly file: string;
   private readonly allowed: (envName: string) => boolean;
-  private readonly restricted: boolean;
+  private readonly policy: SecretsPolicy | undefined;
   private readonly pipeline: string | undefined;
   private table: TomlTable | undefined | null = null;
 
   constructor(options: SecretOptions) {
     this.env = options.env ?? process.env;
-    this.file = join(options.cwd ?? process.cwd(), '.dlt', 'secrets.toml');
-    this.restricted = options.allowEnv !== undefined;
+    this.file = secretsFilePath(options.cwd);
     this.pipeline = options.pipeline;
-    const listed = options.allowEnv === undefined ? () => true : globMatcher(options.allowEnv);
-    this.allowed = (envName) => !OWN_SETTINGS.test(envName) && listed(envName);
+    this.policy = options.allowEnv === undefined ? undefined : new SecretsPolicy(options.allowEnv.map((e) => (typeof e === 'string' ? { name: e } : e)));
+    const policy = this.policy;
+    this.allowed = (envName) => !OWN_SETTINGS.test(envName) && (policy === undefined || policy.allowsEnv(envName));
   }
 
-  find(name: string): string | undefined {
+  boundOrigins(bindName: string): string[] | undefined {
+    return this.policy?.boundOrigins(bindName);
+  }
+
+  find(name: string): Found | undefined {
     // dlt asks each provider (env, then secrets.toml) for every section of a pass before the next provider.
     for (const pass of credentialPasses(name, this.pipeline)) {
-      for (const path of pass) {
+      const open = pass.filter((path) => !closed(path));
+      for (const path of open) {
         for (const key of this.envNames(path)) {
           const value = this.env[key];
-          if (value !== undefined && this.allowed(key)) return value;
+          if (value !== undefined && this.allowed(key)) return { value, place: `env ${key}`, bindName: key };
         }
       }
       const toml = this.toml();
       if (toml === undefined) continue;
-      for (const path of pass) {
+      for (const path of open) {
         const found = findInToml(toml, path);
-        if (found !== undefined) return found;
+        if (found !== undefined) return { value: found.value, place: `${this.file} key ${found.path.join('.')}`, bindName: found.path.join('.') };
       }
     }
     return undefined;
@@ -198,18 +237,21 @@ class SecretLookup {
       .join('; ');
   }
 
+  /**
+   * Where one key path was looked for. Built from the name and the worker's rules only, never from which
+   * env variables are set: a config must not learn the worker's env by asking for missing secrets.
+   */
   private placesOf(path: string[]): string {
-    const names = this.envNames(path);
-    const envs = names.filter((n) => this.allowed(n)).map((n) => `env ${n}`);
-    // Say why an env variable that is set was not used (its name only, never its value).
-    const refused = names.filter((n) => !this.allowed(n) && this.env[n] !== undefined);
-    const why = refused.map((n) =>
-      OWN_SETTINGS.test(n) ? `env ${n} is a sluice setting, never a config secret` : `env ${n} is set but not allowed by this worker's SLUICE_SECRETS_ALLOW`,
+    const own = OWN_SETTINGS.test(path.join('.'));
+    if (!own && inClosedSection(path)) return `nowhere for ${path.join('.')}: [destination] and [sluice] sections are never a config's secrets`;
+    const envs = this.envNames(path).map((n) =>
+      OWN_SETTINGS.test(n) ? `env ${n} is a sluice setting, never a config secret`
+      : this.allowed(n) ? `env ${n}`
+      : `env ${n} (not allowed by this worker's SLUICE_SECRETS_ALLOW)`,
     );
     const sections = path.length > 1 ? `[${path.slice(0, -1).join('.')}]` : 'top level, [sources], [sources.*]';
     const note = existsSync(this.file) ? '' : ', file not found';
-    const noEnv = envs.length === 0 && refused.length === 0 && this.restricted ? ['no env (not allowed by SLUICE_SECRETS_ALLOW)'] : [];
-    return [...envs, ...noEnv, `${this.file} (${sections}${note})`, ...why].join(', ');
+    return [...envs, own ? `not ${this.file}: ${path.join('.')} names a sluice setting` : `${this.file} (${sections}${note})`].join(', ');
   }
 
   private envNames(path: string[]): string[] {
@@ -220,15 +262,7 @@ class SecretLookup {
   }
 
   private toml(): TomlTable | undefined {
-    if (this.table !== null) return this.table;
-    if (!existsSync(this.file)) return (this.table = undefined);
-    try {
-      this.table = parse(readFileSync(this.file, 'utf8')) as TomlTable;
-    } catch (err) {
-      // TOML errors quote the offending line, which may hold a secret: report only its position.
-      const where = err instanceof TomlError ? ` at line ${err.line}, column ${err.column}` : '';
-      throw new SluiceError('config', `${this.file}: invalid TOML${where}`);
-    }
+    if (this.table === null) this.table = readSecretsFile(this.file);
     return this.table;
   }
 }
@@ -240,27 +274,29 @@ function scalar(value: unknown): string | undefined {
   return undefined;
 }
 
-function isTable(value: unknown): value is TomlTable {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
-}
-
-/** Top level, then `[sources]`, then every `[sources.<anything>]` table, breadth first, in file order. */
-function findInToml(root: TomlTable, path: string[]): string | undefined {
+/**
+ * Top level, then `[sources]`, then every `[sources.<anything>]` table, breadth first, in file order; with
+ * the key path it was found at (SLUICE_SECRETS_ALLOW binds by it). Closed sections are never entered.
+ */
+function findInToml(root: TomlTable, path: string[]): { value: string; path: string[] } | undefined {
   if (path.length > 1) {
     let node: unknown = root;
     for (const part of path) node = isTable(node) && Object.prototype.hasOwnProperty.call(node, part) ? node[part] : undefined;
-    return scalar(node);
+    const value = scalar(node);
+    return value === undefined ? undefined : { value, path };
   }
   const name = path[0]!;
-  const queue: unknown[] = [root];
-  if (isTable(root.sources)) queue.push(root.sources);
+  const queue: Array<{ table: unknown; at: string[] }> = [{ table: root, at: [] }];
+  if (isTable(root.sources)) queue.push({ table: root.sources, at: ['sources'] });
   for (let i = 0; i < queue.length; i++) {
-    const table = queue[i];
+    const { table, at } = queue[i]!;
     if (!isTable(table)) continue;
-    const found = scalar(table[name]);
-    if (found !== undefined) return found;
+    const value = Object.prototype.hasOwnProperty.call(table, name) ? scalar(table[name]) : undefined;
+    if (value !== undefined) return { value, path: [...at, name] };
     if (i === 0) continue; // tables under the root other than [sources] are not dlt source secrets
-    for (const child of Object.values(table)) if (isTable(child)) queue.push(child);
+    for (const [key, child] of Object.entries(table)) {
+      if (isTable(child) && !CLOSED_SECTIONS.has(key.toLowerCase())) queue.push({ table: child, at: [...at, key] });
+    }
   }
   return undefined;
 }

@@ -190,18 +190,68 @@ describe('secrets the operator allows', () => {
     expect(missing('${CLICKHOUSE_PASSWORD}', { env, cwd, allowEnv: ['*'] })).toContain('sluice setting');
   });
 
-  it('a worker that allows no env names resolves from .dlt/secrets.toml only, and says why env was not used', () => {
+  it('a worker that allows no env names resolves from .dlt/secrets.toml only, and says which env names it would not use', () => {
     writeSecrets('from_file = "f"\n');
     expect(resolveSecretRefs('${from_file}', { env: { FROM_FILE: 'env' }, cwd, allowEnv: [] }).value).toBe('f');
     const message = missing('${api_key}', { env: { API_KEY: 'k' }, cwd, allowEnv: [] });
-    expect(message).toContain('env API_KEY is set but not allowed by this worker\'s SLUICE_SECRETS_ALLOW');
+    expect(message).toContain("env API_KEY (not allowed by this worker's SLUICE_SECRETS_ALLOW)");
     expect(message).not.toContain('"k"');
+  });
+
+  it('a missing secret\'s message never tells which env names are set', () => {
+    writeSecrets('other = "o"\n');
+    const ref = '${sources.rest_api.rest_api.credentials.api_key}';
+    const names = ['api_key', 'API_KEY', 'CREDENTIALS__API_KEY', 'SOURCES__REST_API__CREDENTIALS__API_KEY', 'SLUICE_X', 'CLICKHOUSE_PASSWORD'];
+    const set = Object.fromEntries(names.map((n) => [n, 'v']));
+    for (const allowEnv of [undefined, [], ['API_*'], ['*']]) {
+      for (const r of [ref, '${api_key}', '${clickhouse_password}', '${sluice.x}']) {
+        // The same message whether every candidate env name is set or none is.
+        expect(missing(r, { env: allowEnv === undefined ? set : { ...set, api_key: undefined, API_KEY: undefined }, cwd, allowEnv: [] })).toBe(missing(r, { env: {}, cwd, allowEnv: [] }));
+        expect(missing(r, { env: { ...set, CREDENTIALS__API_KEY: undefined }, cwd, allowEnv: ['NOTHING'] })).toBe(missing(r, { env: {}, cwd, allowEnv: ['NOTHING'] }));
+      }
+    }
+    expect(missing('${clickhouse_password}', { env: set, cwd })).not.toMatch(/\bis set\b/);
+  });
+
+  it("refuses sluice's own settings in their dotted and lower-case forms too, from env and from the file, even under *", () => {
+    writeSecrets('[clickhouse]\npassword = "file-pass"\n[sluice]\ntask_queue = "q"\n');
+    const env = { 'CLICKHOUSE.PASSWORD': 'dot-upper', 'clickhouse.password': 'dot-lower', CLICKHOUSE_PASSWORD: 'env-pass', CLICKHOUSE__PASSWORD: 'env-double', 'temporal.api_key': 't' };
+    for (const allowEnv of [undefined, ['*'], ['clickhouse*', 'CLICKHOUSE*', 'temporal*']]) {
+      for (const ref of ['${clickhouse.password}', '${CLICKHOUSE.PASSWORD}', '${clickhouse_password}', '${temporal.api_key}', '${sluice.task_queue}']) {
+        const message = missing(ref, { env, cwd, allowEnv });
+        expect(message).toContain('is a sluice setting, never a config secret');
+        expect(message).not.toMatch(/file-pass|dot-upper|dot-lower|env-pass|env-double/);
+      }
+    }
+  });
+
+  it('never resolves keys of the [destination] or [sluice] sections of secrets.toml, nor their env forms', () => {
+    writeSecrets(`[destination.clickhouse.credentials]
+password = "dest-pass"
+[sources.api]
+token = "ok"
+[crm.destination.clickhouse.credentials]
+password = "crm-dest-pass"
+[sources.rest_api.rest_api]
+other = 1
+[sources.destination]
+hidden = "under-a-closed-name"
+`);
+    const env = { DESTINATION__CLICKHOUSE__CREDENTIALS__PASSWORD: 'env-dest' };
+    expect(resolveSecretRefs('${token}', { env: {}, cwd }).value).toBe('ok');
+    for (const allowEnv of [undefined, ['*']]) {
+      for (const ref of ['${destination.clickhouse.credentials.password}', '${crm.destination.clickhouse.credentials.password}', '${hidden}', '${Destination.clickhouse.credentials.password}']) {
+        const message = missing(ref, { env, cwd, allowEnv });
+        expect(message).not.toMatch(/dest-pass|env-dest|under-a-closed-name/);
+      }
+    }
+    expect(missing('${destination.clickhouse.credentials.password}', { env, cwd })).toContain('[destination] and [sluice] sections are never a config\'s secrets');
   });
 
   it('allows listed names and * globs, ignoring case', () => {
     const env = { API_KEY: 'k', GITHUB_TOKEN: 'g', GITHUB_APP_KEY: 'a', OTHER: 'o' };
     const allowEnv = parseSecretsAllow(' api_key , GITHUB_* ,');
-    expect(allowEnv).toEqual(['api_key', 'GITHUB_*']);
+    expect(allowEnv).toEqual([{ name: 'api_key' }, { name: 'GITHUB_*' }]);
     expect(resolveSecretRefs(['${api_key}', '${github_token}', '${GITHUB_APP_KEY}'], { env, cwd, allowEnv }).value).toEqual(['k', 'g', 'a']);
     expect(missing('${other}', { env, cwd, allowEnv })).toContain('not allowed');
     // A glob is a glob, not a regular expression.
