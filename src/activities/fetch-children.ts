@@ -36,7 +36,7 @@ interface ParentCursors {
 }
 
 export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLoadChildrenInput): Promise<FetchAndLoadChildrenResult> {
-  const { endpoint, secretValues, mask, responseHooks, convert } = await resolveBatchEndpoint(deps, input);
+  const { endpoint, secretValues, boundSecrets, mask, responseHooks, convert } = await resolveBatchEndpoint(deps, input);
   const ctx = Context.current();
   const startedAt = performance.now();
   const lastValueFunc = endpoint.incremental?.last_value_func ?? 'max';
@@ -53,7 +53,7 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
     const walkOne = async (i: number, signal: AbortSignal): Promise<ParentWalk> => {
       const window = endpoint.incremental ? incrementalWindow(endpoint.incremental, cursors.stored.get(cursors.keys[i]!)?.value) : undefined;
       const placeholders: PlaceholderContext = { resources: { [input.parent]: parents[i]! }, ...(window ? { incremental: window } : {}) };
-      const walk = await walkParent(endpoint, secretValues, placeholders, boundaryFor(endpoint, input, cursors, i), pacer, signal, { responseHooks, convert });
+      const walk = await walkParent(endpoint, secretValues, placeholders, boundaryFor(endpoint, input, cursors, i), pacer, signal, { responseHooks, convert, boundSecrets });
       addParentFields(walk.records, input.parent, parents[i]!, input.resource.include_from_parent);
       return walk;
     };
@@ -182,7 +182,7 @@ async function walkParent(
   boundary: BoundaryRows | undefined,
   pacer: Pacer,
   signal: AbortSignal,
-  hooks: Pick<FetchPageInput, 'responseHooks' | 'convert'>,
+  hooks: Pick<FetchPageInput, 'responseHooks' | 'convert' | 'boundSecrets'>,
 ): Promise<ParentWalk> {
   const records: JsonObject[] = [];
   const unit: TakenUnit = { rows: 0, fetched: 0, bytes: 0, pages: 0 };

@@ -66,7 +66,7 @@ function progressHeartbeat(ctx: Context, batch: number): (sofar: { pages: number
   };
 }
 
-interface StreamOptions extends Pick<FetchPageInput, 'secretValues' | 'responseHooks' | 'convert'> {
+interface StreamOptions extends Pick<FetchPageInput, 'secretValues' | 'boundSecrets' | 'responseHooks' | 'convert'> {
   window: IncrementalWindow | undefined;
   pacer: Pacer;
   signal: AbortSignal;
@@ -74,9 +74,9 @@ interface StreamOptions extends Pick<FetchPageInput, 'secretValues' | 'responseH
 
 /** The batch's pages from its token on, requested side by side where their positions can be computed. */
 function openBatchStream(deps: ActivityDeps, input: FetchAndLoadPagesInput, endpoint: ResolvedEndpoint, options: StreamOptions): PageStream {
-  const { secretValues, responseHooks, convert, window, pacer, signal } = options;
+  const { secretValues, boundSecrets, responseHooks, convert, window, pacer, signal } = options;
   return openPageStream({
-    request: { endpoint, secretValues, placeholders: window ? { incremental: window } : {}, responseHooks, convert },
+    request: { endpoint, secretValues, boundSecrets, placeholders: window ? { incremental: window } : {}, responseHooks, convert },
     start: input.pageToken,
     parallelism: pageParallelism(endpoint.parallelism, deps.env ?? process.env),
     // An endpoint that sets `parallelism` itself gets it even where the API tells no total.
@@ -88,14 +88,14 @@ function openBatchStream(deps: ActivityDeps, input: FetchAndLoadPagesInput, endp
 }
 
 export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadPagesInput): Promise<FetchAndLoadPagesResult> {
-  const { endpoint, secretValues, mask, responseHooks, convert } = await resolveBatchEndpoint(deps, input);
+  const { endpoint, secretValues, boundSecrets, mask, responseHooks, convert } = await resolveBatchEndpoint(deps, input);
   const ctx = Context.current();
   const startedAt = performance.now();
   let stream: PageStream | undefined;
   try {
     const window = endpoint.incremental ? incrementalWindow(endpoint.incremental, input.previousCursor) : undefined;
     const pacer = createPacer(input.pacing);
-    stream = openBatchStream(deps, input, endpoint, { secretValues, responseHooks, convert, window, pacer, signal: ctx.cancellationSignal });
+    stream = openBatchStream(deps, input, endpoint, { secretValues, boundSecrets, responseHooks, convert, window, pacer, signal: ctx.cancellationSignal });
     const destination = await deps.destination();
     const stateRef = { database: input.database, pipeline: input.pipeline, resource: input.resource.name };
     const boundary = endpoint.incremental

@@ -2,8 +2,9 @@
  * Secrets are resolved here, inside the activity, and nowhere else: the workflow only ever sees
  * `${NAME}` references. Every message that leaves the activity goes through `mask`.
  */
-import { maskSecrets, resolveSecretRefs } from '../config/secrets';
+import { type BoundSecret, maskSecrets, resolveSecretRefs } from '../config/secrets';
 import type { ResolvedEndpoint, ResolvedResource } from '../config/types';
+import { refuseUnboundEndpoint } from '../http/secret-binding';
 import { toActivityFailure } from './failures';
 import { type ActivityDeps, configDirsOf } from './deps';
 import { loadRegisteredFunctions, type ModuleFunctions } from './processing-steps';
@@ -11,6 +12,8 @@ import { loadRegisteredFunctions, type ModuleFunctions } from './processing-step
 export interface LiveEndpoint {
   endpoint: ResolvedEndpoint;
   secretValues: string[];
+  /** Secrets the operator bound to origins: the endpoint was checked against them, and every request is. */
+  boundSecrets: BoundSecret[];
   mask: (text: string) => string;
 }
 
@@ -18,13 +21,16 @@ export interface LiveEndpoint {
 export function resolveEndpoint(endpoint: ResolvedEndpoint, deps: ActivityDeps, pipeline?: string): LiveEndpoint {
   try {
     const resolved = resolveSecretRefs(endpoint, { env: deps.env, cwd: deps.cwd, allowEnv: deps.secretsAllow, pipeline });
+    // Before the endpoint's first request: a bound secret this config would send elsewhere fails it here.
+    refuseUnboundEndpoint(endpoint, resolved.value, resolved.bound);
     return {
       endpoint: resolved.value,
       secretValues: resolved.secretValues,
+      boundSecrets: resolved.bound,
       mask: (text) => maskSecrets(text, resolved.secretValues),
     };
   } catch (err) {
-    // A missing secret is a config error: fail at once, with the names and places (never values).
+    // A missing or misbound secret is a config error: fail at once, with the names and places (never values).
     throw toActivityFailure(err, (text) => text);
   }
 }

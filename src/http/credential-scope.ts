@@ -10,6 +10,8 @@
  * sluice does not.
  */
 import { originOf } from '../config/origin';
+import type { BoundSecret } from '../config/secrets';
+import type { ResolvedEndpoint } from '../config/types';
 import { SluiceError } from '../errors';
 import { maskSecrets } from './mask';
 import type { HttpRequest } from './types';
@@ -25,6 +27,18 @@ export interface CredentialScope {
   onOtherOrigin: OtherOriginPolicy;
   /** Adds the auth strategy's credentials; called only for a request to an allowed origin. */
   attach?: (req: HttpRequest) => Promise<void>;
+  /** Secrets the worker's operator bound to origins: held to them on every request (secret-binding.ts). */
+  bound?: readonly BoundSecret[];
+}
+
+/**
+ * The origins that may receive an endpoint's credentials: those resolved from the config, or, for an
+ * endpoint resolved before sluice kept them (a workflow started by an older version), its own URL's.
+ */
+export function endpointCredentialOrigins(endpoint: ResolvedEndpoint): string[] {
+  if (endpoint.credential_origins !== undefined) return endpoint.credential_origins;
+  const own = originOf(endpoint.url);
+  return own === undefined ? [] : [own];
 }
 
 function holdsSecret(text: string, secrets: readonly string[]): boolean {

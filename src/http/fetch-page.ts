@@ -8,7 +8,7 @@ import type { HookResponse, ResponseHook } from '../config/endpoint-schema';
 import type { JsonObject, JsonValue, PaginatorConfig, ResolvedEndpoint } from '../config/types';
 import { SluiceError } from '../errors';
 import { createAuth, type AuthStrategy } from './auth';
-import { type CredentialScope, originOf } from './credential-scope';
+import { type CredentialScope, endpointCredentialOrigins } from './credential-scope';
 import { classifyStatus, matchesResponseAction, parseJsonBody } from './classify';
 import { maskSecrets } from './mask';
 import { paginatorFor } from './paginators';
@@ -34,16 +34,6 @@ function effectiveSettings(endpoint: ResolvedEndpoint): { paginator: PaginatorCo
     paginator: endpoint.paginator ?? (single ? { type: 'single_page' } : { type: 'auto' }),
     selector: endpoint.data_selector ?? (single ? '$' : undefined),
   };
-}
-
-/**
- * The origins that may receive this endpoint's credentials: those resolved from the config, or, for an
- * endpoint resolved before sluice kept them (a workflow started by an older version), its own URL's.
- */
-function credentialOrigins(endpoint: ResolvedEndpoint): string[] {
-  if (endpoint.credential_origins !== undefined) return endpoint.credential_origins;
-  const own = originOf(endpoint.url);
-  return own === undefined ? [] : [own];
 }
 
 /** A page plus what its response tells about the pages after it (see plan-ahead.ts). */
@@ -78,9 +68,10 @@ function pageRequester(input: FetchPageInput, pcfg: PaginatorConfig, paginator: 
   };
   // Auth is attached by the transport, and only where the request's origin may receive it.
   const scope: CredentialScope = {
-    origins: credentialOrigins(endpoint),
+    origins: endpointCredentialOrigins(endpoint),
     onOtherOrigin: endpoint.other_origin_credentials ?? 'omit',
-    ...(auth ? { attach: (req: HttpRequest) => auth.apply(req, { timeoutMs, signal: input.signal, secrets: secrets() }) } : {}),
+    ...(auth ? { attach: (req: HttpRequest) => auth.apply(req, { timeoutMs, signal: input.signal, secrets: secrets(), origins: scope.origins, bound: input.boundSecrets ?? [] }) } : {}),
+    ...(input.boundSecrets ? { bound: input.boundSecrets } : {}),
   };
   return {
     auth,

@@ -14,6 +14,7 @@ import { type CredentialScope, originOf, scopeRequest } from './credential-scope
 import { maskSecrets } from './mask';
 import { encodeBody, requestUrl } from './request';
 import { DEFAULT_MAX_RESPONSE_BYTES, readBodyText } from './response-body';
+import { refuseUnboundRequest } from './secret-binding';
 import type { HttpRequest } from './types';
 
 export interface RawResponse {
@@ -96,6 +97,7 @@ export async function send(req: HttpRequest, options: SendOptions): Promise<RawR
     for (let redirects = 0; ; redirects++) {
       const ready = await scopeRequest(hop, scope, options.secrets);
       url = requestUrl(ready);
+      refuseUnboundRequest(ready, url, scope.bound ?? []);
       const { body, headers } = encodeBody(ready);
       const res = await request(url, {
         method: ready.method,

@@ -3,6 +3,7 @@
  * page fetch; the internal ones describe the mutable request that auth and paginators shape.
  */
 import type { IncrementalConvertFunction, ResponseHook } from '../config/endpoint-schema';
+import type { BoundSecret } from '../config/secrets';
 import type { JsonObject, JsonPrimitive, JsonValue, ResolvedEndpoint } from '../config/types';
 
 export interface IncrementalPlaceholders {
@@ -25,6 +26,8 @@ export interface FetchPageInput {
   endpoint: ResolvedEndpoint;
   /** Real secret values: every one of them (and its encoded forms) is masked as *** in what we produce. */
   secretValues: string[];
+  /** Secrets the worker's operator bound to origins (SLUICE_SECRETS_ALLOW `NAME@ORIGIN`): sent nowhere else. */
+  boundSecrets?: readonly BoundSecret[];
   /** The `next` returned by the previous page; null for the first page. */
   state: JsonObject | null;
   placeholders: PlaceholderContext;

@@ -1,4 +1,5 @@
 /** The contract every auth strategy implements; one module per dlt auth type. */
+import type { BoundSecret } from '../../config/secrets';
 import type { HttpRequest } from '../types';
 
 export interface AuthContext {
@@ -6,6 +7,10 @@ export interface AuthContext {
   signal?: AbortSignal;
   /** Secret values to mask in anything the strategy reports. */
   secrets: readonly string[];
+  /** The origins this config's credentials may go to (its base_url's and credential_origins). */
+  origins: readonly string[];
+  /** Secrets bound to origins by the operator: a request the strategy makes itself holds to them too. */
+  bound: readonly BoundSecret[];
 }
 
 export interface AuthStrategy {
