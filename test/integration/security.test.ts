@@ -151,8 +151,8 @@ test('a secret bound with NAME@ORIGIN never reaches another origin: a config nam
     expect(process.output()).toContain(`worker: env secrets allowed by SLUICE_SECRETS_ALLOW: API_KEY@${apiOrigin}`);
     expect(process.output()).not.toContain('not bound to an origin');
     // The metrics port (no authentication) listens on loopback only unless SLUICE_METRICS_HOST widens it.
-    expect(process.output()).toContain(`worker: Prometheus metrics on http://127.0.0.1:${metricsPort}/metrics`);
     expect(listeners(metricsPort)).toEqual({ loopback: true, anyAddress: false });
+    expect(process.output()).toContain(`worker: Prometheus metrics on http://127.0.0.1:${metricsPort}/metrics`);
 
     const auth = { type: 'api_key', name: 'api_key', api_key: '${api_key}', location: 'query' };
     const { text, nonRetryable } = await failureOf(taskQueue, auth, hostile.url);
