@@ -17,7 +17,13 @@ export function secretsWarnings(entries: readonly AllowEntry[], cwd: string = pr
     );
   }
   const file = secretsFilePath(cwd);
-  const table = readSecretsFile(file);
+  let table: ReturnType<typeof readSecretsFile>;
+  try {
+    table = readSecretsFile(file);
+  } catch (err) {
+    // Said, not fatal: a worker whose configs never read the file runs as before; those that do fail on it.
+    warnings.push(`${err instanceof Error ? err.message : String(err)}: configs that read it will fail`);
+  }
   if (table !== undefined) {
     const keys = secretsFileKeys(table).filter((key) => !closed(key.split('.')) && policy.boundOrigins(key) === undefined);
     if (keys.length > 0) {

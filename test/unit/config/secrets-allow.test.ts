@@ -114,6 +114,11 @@ describe('secretsWarnings (what `sluice worker` says once at start)', () => {
     expect(secretsWarnings([], cwd)).toEqual([]);
   });
 
+  it('reports a broken secrets.toml by position, without stopping the worker', () => {
+    const file = writeSecrets('token = "abc\n');
+    expect(secretsWarnings([], cwd)).toEqual([expect.stringMatching(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: invalid TOML at line 1, column \\d+: configs that read it will fail$`))]);
+  });
+
   it('warns when secrets.toml is readable by every user of the host', () => {
     const file = writeSecrets('[sources.api]\nkey = "k"\n', 0o644);
     const warnings = secretsWarnings(parseSecretsAllow('*@https://a.example.com'), cwd);
