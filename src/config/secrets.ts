@@ -9,9 +9,11 @@
  * out are `${sources.rest_api.rest_api.credentials.<field>}` references, which fall back through
  * dlt's sections, under the pipeline's name first (`credentialPasses`).
  *
- * Workflow input is untrusted (docs/security.md), so env lookups are limited: sluice's own settings
- * (`CLICKHOUSE_*`, `TEMPORAL_*`, `SLUICE_*`) are never a secret of a config, and a standalone worker
- * resolves only the env names its operator allows (`SLUICE_SECRETS_ALLOW`).
+ * Workflow input is untrusted (docs/security.md), so lookups are limited: sluice's own settings
+ * (`CLICKHOUSE_*`, `TEMPORAL_*`, `SLUICE_*`, dotted too) and `[destination]`/`[sluice]` sections are never a
+ * secret of a config, and a standalone worker resolves only the env names its operator allows
+ * (`SLUICE_SECRETS_ALLOW`, src/config/secrets-allow.ts). A secret bound there to origins comes back in
+ * `bound`, with where its value came from, for src/http/secret-binding.ts to hold it to them.
  */
 import { existsSync } from 'node:fs';
 import { SluiceError } from '../errors';
@@ -51,7 +53,7 @@ function inClosedSection(path: readonly string[]): boolean {
 }
 
 /** A key path no config resolves from any provider: one of sluice's settings, or inside a closed section. */
-export function closed(path: readonly string[]): boolean {
+export function neverResolved(path: readonly string[]): boolean {
   return inClosedSection(path) || OWN_SETTINGS.test(path.join('.'));
 }
 
@@ -213,7 +215,7 @@ class SecretLookup {
   find(name: string): Found | undefined {
     // dlt asks each provider (env, then secrets.toml) for every section of a pass before the next provider.
     for (const pass of credentialPasses(name, this.pipeline)) {
-      const open = pass.filter((path) => !closed(path));
+      const open = pass.filter((path) => !neverResolved(path));
       for (const path of open) {
         for (const key of this.envNames(path)) {
           const value = this.env[key];

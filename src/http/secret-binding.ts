@@ -62,7 +62,9 @@ export function refuseUnboundEndpoint(written: ResolvedEndpoint, live: ResolvedE
 export function refuseUnboundRequest(req: HttpRequest, url: string, bound: readonly BoundSecret[]): void {
   if (bound.length === 0) return;
   const origin = originOf(url) ?? url;
-  const texts = [url, ...Object.values(req.headers), ...[req.json, req.data].filter((b) => b !== undefined).map((b) => (typeof b === 'string' ? b : JSON.stringify(b)))];
+  const bodies = [req.json, req.data].filter((b) => b !== undefined).map((b) => (typeof b === 'string' ? b : JSON.stringify(b)));
+  // The URL already carries the params (requestUrl); cookies and custom headers are headers.
+  const texts = [url, ...Object.values(req.headers), ...bodies];
   for (const secret of bound) {
     if (secret.origins.includes(origin)) continue;
     if (texts.some((text) => holds(text, secret.value))) throw refusal(secret, origin, 'a request about to be sent', bound.map((b) => b.value));
