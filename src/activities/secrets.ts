@@ -2,6 +2,7 @@
  * Secrets are resolved here, inside the activity, and nowhere else: the workflow only ever sees
  * `${NAME}` references. Every message that leaves the activity goes through `mask`.
  */
+import { credentialHeaderValues } from '../config/credential-headers';
 import { maskSecrets, resolveSecretRefs } from '../config/secrets';
 import type { ResolvedEndpoint, ResolvedResource } from '../config/types';
 import { toActivityFailure } from './failures';
@@ -18,10 +19,12 @@ export interface LiveEndpoint {
 export function resolveEndpoint(endpoint: ResolvedEndpoint, deps: ActivityDeps, pipeline?: string): LiveEndpoint {
   try {
     const resolved = resolveSecretRefs(endpoint, { env: deps.env, cwd: deps.cwd, allowEnv: deps.secretsAllow, pipeline });
+    // A hand-written credential header is masked too (fetchPage adds it to its own secrets).
+    const masked = [...resolved.secretValues, ...credentialHeaderValues(resolved.value.headers)];
     return {
       endpoint: resolved.value,
       secretValues: resolved.secretValues,
-      mask: (text) => maskSecrets(text, resolved.secretValues),
+      mask: (text) => maskSecrets(text, masked),
     };
   } catch (err) {
     // A missing secret is a config error: fail at once, with the names and places (never values).
