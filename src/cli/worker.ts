@@ -64,7 +64,11 @@ export async function workerCommand(rawOptions: unknown, print: (line: string) =
       ? 'worker: no env secrets (SLUICE_SECRETS_ALLOW is unset): configs resolve ${NAME} from .dlt/secrets.toml only'
       : `worker: env secrets allowed by SLUICE_SECRETS_ALLOW: ${secretsAllow.join(', ')} (never CLICKHOUSE_*, TEMPORAL_*, SLUICE_*)`,
   );
-  print(`worker: loads config modules from ${configDirs.length > 0 ? configDirs.join(', ') : `${process.cwd()} (its working directory; SLUICE_CONFIG_DIRS is unset)`}`);
+  print(
+    configDirs.length > 0
+      ? `worker: loads config modules from ${configDirs.join(', ')} (SLUICE_CONFIG_DIRS; never from node_modules)`
+      : 'worker: loads no config module (.ts/.js configs): SLUICE_CONFIG_DIRS is unset',
+  );
   print(`worker: at most ${env.SLUICE_MAX_CONCURRENT_ACTIVITIES} batch activities at a time (SLUICE_MAX_CONCURRENT_ACTIVITIES)`);
   print(`worker: polling task queue ${taskQueue} on ${describeConnection(temporal.settings)} (namespace ${temporal.env.TEMPORAL_NAMESPACE})`);
   if (metrics) print(`worker: Prometheus metrics on http://${metrics}/metrics`);
