@@ -6,6 +6,7 @@
  */
 import { MultiBar, Presets, SingleBar } from 'cli-progress';
 import type { Client } from '@temporalio/client';
+import { escapeControls, stderrLine } from '../terminal-text';
 import { pollResource, rate, ResourceView } from './progress-poll';
 
 export interface ProgressRenderer {
@@ -32,7 +33,7 @@ export class LineRenderer implements ProgressRenderer {
   private readonly last = new Map<string, string>();
   constructor(
     private readonly print: (line: string) => void,
-    private readonly printLog: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+    private readonly printLog: (line: string) => void = stderrLine,
   ) {}
 
   log(line: string): void {
@@ -61,7 +62,7 @@ export class BarRenderer implements ProgressRenderer {
     stream: NodeJS.WritableStream,
     resources: string[],
     /** Where log lines go once the bars are stopped (the worker may still log while it shuts down). */
-    private readonly afterStop: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+    private readonly afterStop: (line: string) => void = stderrLine,
   ) {
     this.multibar = new MultiBar(
       {
@@ -93,7 +94,7 @@ export class BarRenderer implements ProgressRenderer {
   log(line: string): void {
     // MultiBar writes buffered log lines above the bars at its next redraw (on the bars' own stream).
     if (this.stopped) this.afterStop(line);
-    else this.multibar.log(`${line}\n`);
+    else this.multibar.log(`${escapeControls(line, { lines: true })}\n`);
   }
 
   stop(): void {
@@ -111,7 +112,8 @@ function emptyView(resource: string): ResourceView {
 
 function payload(view: ResourceView): Record<string, string | number> {
   const detail = view.state === 'running' ? `${windowsDone(view)}next ${view.next}${view.retry ? ` · ${view.retry}` : ''}` : view.state === 'pending' ? 'waiting' : '';
-  return { state: view.state.padEnd(7), pages: view.pages, rows: view.rows, rate: view.rowsPerSecond, detail };
+  // The bars bypass the CLI's printer: the next page and the retry's message are the API's text.
+  return { state: view.state.padEnd(7), pages: view.pages, rows: view.rows, rate: view.rowsPerSecond, detail: escapeControls(detail) };
 }
 
 /**

@@ -4,13 +4,15 @@
  * runtime serves Prometheus metrics (task slots, poll latency, activity and workflow task counts) on it.
  */
 import { delimiter, resolve as resolvePath } from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { inspect } from 'node:util';
+import { DefaultLogger, type LogEntry, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
 import { clickHouseSettingsFromEnv } from '../destination';
 import { parseSecretsAllow } from '../config/secrets';
 import { readEnv } from '../settings';
 import { describeConnection } from '../temporal-connection';
 import { tuneHeapForWorker } from '../heap';
+import { escapeControls, stderrLine } from '../terminal-text';
 import { createSluiceWorker } from '../worker';
 import { parseOptions } from './args';
 import { connectNativeTemporal } from './connect';
@@ -24,6 +26,16 @@ const metricsEnvSchema = z.object({
 });
 
 /** The Prometheus bind address from SLUICE_METRICS_PORT / SLUICE_METRICS_HOST, or undefined when off. */
+/**
+ * The SDK's log line (time, level, message, meta), one line with control characters escaped: activity
+ * failures quote the API, and a worker's log is read on terminals.
+ */
+function logEntry(entry: LogEntry): void {
+  const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
+  const meta = entry.meta === undefined ? '' : ` ${inspect(entry.meta, { breakLength: Infinity, depth: 4 })}`;
+  stderrLine(escapeControls(`${time} [${entry.level}] ${entry.message}${meta}`));
+}
+
 export function metricsBindAddress(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const parsed = metricsEnvSchema.safeParse({
     SLUICE_METRICS_PORT: env.SLUICE_METRICS_PORT || undefined,
@@ -42,7 +54,7 @@ export async function workerCommand(rawOptions: unknown, print: (line: string) =
   tuneHeapForWorker();
   // The runtime must be installed before the first connection is made.
   Runtime.install({
-    logger: new DefaultLogger('INFO'),
+    logger: new DefaultLogger('INFO', logEntry),
     ...(metrics ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metrics } } } } : {}),
   });
   const { connection, temporal } = await connectNativeTemporal();
