@@ -10,9 +10,9 @@ import { SluiceError } from '../errors';
 import { closeHttpDispatcher, fetchPage, incrementalWindow } from '../http';
 import { inferTables } from '../destination';
 import type { FetchedPage, PlaceholderContext } from '../http';
+import { escapeControls } from '../terminal-text';
 import { parseOptions } from './args';
 import { CliError, EXIT_BAD_INPUT, EXIT_SYNC_FAILED } from './exit-codes';
-import { escapeControls } from '../terminal-text';
 import { loadConfigOrExit } from './load-config';
 
 const previewOptionsSchema = z.object({

@@ -25,7 +25,6 @@ const metricsEnvSchema = z.object({
   SLUICE_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
 });
 
-/** The Prometheus bind address from SLUICE_METRICS_PORT / SLUICE_METRICS_HOST, or undefined when off. */
 /**
  * The SDK's log line (time, level, message, meta), one line with control characters escaped: activity
  * failures quote the API, and a worker's log is read on terminals.
@@ -36,6 +35,7 @@ function logEntry(entry: LogEntry): void {
   stderrLine(escapeControls(`${time} [${entry.level}] ${entry.message}${meta}`));
 }
 
+/** The Prometheus bind address from SLUICE_METRICS_PORT / SLUICE_METRICS_HOST, or undefined when off. */
 export function metricsBindAddress(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const parsed = metricsEnvSchema.safeParse({
     SLUICE_METRICS_PORT: env.SLUICE_METRICS_PORT || undefined,
