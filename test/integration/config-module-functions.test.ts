@@ -12,7 +12,7 @@
  *   history between batches as the page token.
  */
 import { Client } from '@temporalio/client';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSourceConfig } from '../../src/config';
@@ -114,9 +114,13 @@ test('a registered auth from the config module signs every request', async () =>
 }, 120_000);
 
 test('a module under node_modules is never loaded, even inside SLUICE_CONFIG_DIRS; the API sees no request', async () => {
-  mkdirSync(join(moduleDir, 'node_modules', 'vendor-pkg'), { recursive: true });
-  const path = writeModule(join('node_modules', 'vendor-pkg', 'config.ts'), 'packaged');
-  const source = await loadSourceConfig(path);
+  // Workflow input is untrusted: it names a module inside a package of an allowed directory (the same
+  // config, so the only thing refused is where it lies).
+  const packaged = join(moduleDir, 'node_modules', 'vendor-pkg');
+  mkdirSync(packaged, { recursive: true });
+  const path = join(packaged, 'config.ts');
+  copyFileSync(writeModule('packaged.ts', 'packaged'), path);
+  const source = { ...(await loadSourceConfig(join(moduleDir, 'packaged.ts'))), module: path };
   const before = api.requests.length;
   const failure = await runOnWorker(source, 'reg_node_modules').then(
     () => undefined,
