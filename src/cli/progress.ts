@@ -20,7 +20,8 @@ export function describeView(view: ResourceView): string {
   if (view.state === 'pending') return `${view.resource}: waiting to start`;
   const head = `${view.resource}: ${view.state === 'failed' ? 'failed after ' : view.state === 'done' ? 'done, ' : ''}${windowsDone(view)}${view.pages} pages, ${view.rows} rows, ${view.rowsPerSecond} rows/s`;
   if (view.state !== 'running') return head;
-  return `${head}, next ${view.next}${view.retry ? ` (${view.retry})` : ''}`;
+  // The next page (a cursor) and the retry's message are the API's text: one line, escaped.
+  return `${head}, next ${escapeControls(view.next)}${view.retry ? ` (${escapeControls(view.retry)})` : ''}`;
 }
 
 /** "windows 3/20, " for a partitioned resource (the coordinator's query tells both). */
