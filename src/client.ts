@@ -12,10 +12,13 @@ import { stateResetCommand, stateShowCommand } from './cli/state';
 import { statusCommand } from './cli/status';
 import { validateCommand } from './cli/validate';
 import { workerCommand } from './cli/worker';
+import { escapeControls, stderrLine } from './terminal-text';
 
+// Every line the CLI prints may hold an API's text: control characters are escaped (src/terminal-text.ts).
 const print = (line: string): void => {
-  process.stdout.write(`${line}\n`);
+  process.stdout.write(`${escapeControls(line, { lines: true })}\n`);
 };
+
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 const EXIT_CODES_HELP = `
@@ -146,7 +149,7 @@ async function main(argv: string[]): Promise<void> {
 {
   main(process.argv).catch((err: unknown) => {
     if (err instanceof CliError) {
-      process.stderr.write(`${err.message}\n`);
+      stderrLine(err.message);
       process.exitCode = err.exitCode;
       return;
     }
@@ -156,7 +159,7 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = commanderError.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
       return;
     }
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    stderrLine(err instanceof Error ? err.message : String(err));
     process.exitCode = EXIT_SYNC_FAILED;
   });
 }

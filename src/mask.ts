@@ -34,7 +34,8 @@ function charPattern(ch: string): string {
   return forms.size === 1 ? [...forms][0]! : `(?:${[...forms].join('|')})`;
 }
 
-function secretPattern(secret: string): string {
+/** A regex source matching `secret` in any of the forms above, character by character (no capturing groups). */
+export function secretPattern(secret: string): string {
   return [...secret].map(charPattern).join('');
 }
 

@@ -5,8 +5,9 @@
  * the resource's steps on each batch. The worker must therefore see the same module path as the CLI.
  *
  * Loading a module runs its code, and the path comes from workflow input, which is untrusted: a worker
- * loads only a config module inside the directories its operator allows (SLUICE_CONFIG_DIRS, default its
- * working directory tree), after resolving symlinks and `..`.
+ * loads only a config module inside the directories its operator allows (SLUICE_CONFIG_DIRS; none when
+ * unset), after resolving symlinks and `..`, and never one under a `node_modules` directory (third-party
+ * code, CLI scripts included, that an allowed directory may well hold).
  */
 import { realpathSync } from 'node:fs';
 import { extname, isAbsolute, relative, sep } from 'node:path';
@@ -53,14 +54,24 @@ function realOrUndefined(path: string): string | undefined {
   }
 }
 
+function inNodeModules(path: string): boolean {
+  return path.split(/[\\/]/).some((segment) => segment.toLowerCase() === 'node_modules');
+}
+
 /** The module's real path when it is a config module inside one of `allowedDirs`; otherwise a config error. */
 export function allowedConfigModule(modulePath: string, allowedDirs: readonly string[]): string {
-  const refuse = (why: string) =>
-    new SluiceError('config', `refusing to load config module ${modulePath}: ${why} (a worker loads config modules only from ${allowedDirs.join(', ')}; set SLUICE_CONFIG_DIRS to allow another directory)`);
+  const where =
+    allowedDirs.length === 0
+      ? 'this worker loads no config module: set SLUICE_CONFIG_DIRS (a path list) to the directories holding the configs it may run'
+      : `a worker loads config modules only from ${allowedDirs.join(', ')}; set SLUICE_CONFIG_DIRS to allow another directory`;
+  const refuse = (why: string) => new SluiceError('config', `refusing to load config module ${modulePath}: ${why} (${where})`);
+  if (allowedDirs.length === 0) throw refuse('no directory is allowed');
   if (!isAbsolute(modulePath)) throw refuse('not an absolute path');
   if (!MODULE_EXTENSIONS.has(extname(modulePath).toLowerCase())) throw refuse('not a .ts or .js module');
   const real = realOrUndefined(modulePath);
   if (real === undefined) throw refuse('no such file on this worker');
+  // Checked on the path as named and as resolved: a symlink may lead into, or out of, a package.
+  if (inNodeModules(modulePath) || inNodeModules(real)) throw refuse('inside a node_modules directory, which is never allowed');
   const inside = allowedDirs.some((dir) => {
     const root = realOrUndefined(dir);
     if (root === undefined) return false;

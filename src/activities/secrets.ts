@@ -2,6 +2,7 @@
  * Secrets are resolved here, inside the activity, and nowhere else: the workflow only ever sees
  * `${NAME}` references. Every message that leaves the activity goes through `mask`.
  */
+import { credentialHeaderValues } from '../config/credential-headers';
 import { type BoundSecret, maskSecrets, resolveSecretRefs } from '../config/secrets';
 import type { ResolvedEndpoint, ResolvedResource } from '../config/types';
 import { refuseUnboundEndpoint } from '../http/secret-binding';
@@ -23,11 +24,13 @@ export function resolveEndpoint(endpoint: ResolvedEndpoint, deps: ActivityDeps, 
     const resolved = resolveSecretRefs(endpoint, { env: deps.env, cwd: deps.cwd, allowEnv: deps.secretsAllow, pipeline });
     // Before the endpoint's first request: a bound secret this config would send elsewhere fails it here.
     refuseUnboundEndpoint(endpoint, resolved.value, resolved.bound);
+    // A hand-written credential header is masked too (fetchPage adds it to its own secrets).
+    const masked = [...resolved.secretValues, ...credentialHeaderValues(resolved.value.headers)];
     return {
       endpoint: resolved.value,
       secretValues: resolved.secretValues,
       boundSecrets: resolved.bound,
-      mask: (text) => maskSecrets(text, resolved.secretValues),
+      mask: (text) => maskSecrets(text, masked),
     };
   } catch (err) {
     // A missing or misbound secret is a config error: fail at once, with the names and places (never values).

@@ -3,13 +3,14 @@ import { basename, extname } from 'node:path';
 import { ConfigValidationError, formatProblem, loadSourceConfigWithWarnings } from '../config';
 import type { ResolvedSource } from '../config/types';
 import { SluiceError } from '../errors';
+import { stderrLine } from '../terminal-text';
 import { CliError, EXIT_BAD_INPUT } from './exit-codes';
 
 /**
  * Every command that loads a config (validate, run, preview, schedule) prints its warnings: settings
  * accepted but without effect in sluice. They go to stderr, so `--json` output stays parseable.
  */
-export async function loadConfigOrExit(path: string, warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<ResolvedSource> {
+export async function loadConfigOrExit(path: string, warn: (line: string) => void = stderrLine): Promise<ResolvedSource> {
   try {
     const { source, warnings } = await loadSourceConfigWithWarnings(path);
     for (const warning of warnings) warn(`warning: ${formatProblem(warning)}`);

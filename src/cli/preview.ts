@@ -10,6 +10,7 @@ import { SluiceError } from '../errors';
 import { closeHttpDispatcher, fetchPage, incrementalWindow } from '../http';
 import { inferTables } from '../destination';
 import type { FetchedPage, PlaceholderContext } from '../http';
+import { escapeControls } from '../terminal-text';
 import { parseOptions } from './args';
 import { CliError, EXIT_BAD_INPUT, EXIT_SYNC_FAILED } from './exit-codes';
 import { loadConfigOrExit } from './load-config';
@@ -93,7 +94,7 @@ export async function previewCommand(configPath: string, rawOptions: unknown, pr
   } catch (err) {
     if (err instanceof SluiceError) {
       const code = err.kind === 'config' || err.kind === 'secret_missing' ? EXIT_BAD_INPUT : EXIT_SYNC_FAILED;
-      throw new CliError(`preview of ${resource.name} failed: ${err.message}`, code);
+      throw new CliError(`preview of ${resource.name} failed: ${escapeControls(err.message)}`, code);
     }
     throw err;
   } finally {
@@ -111,19 +112,22 @@ export async function previewCommand(configPath: string, rawOptions: unknown, pr
     return;
   }
   print(`${resource.name}: HTTP ${page.status} ${page.url}`);
-  print(`first page: ${page.records.length} records; next page: ${page.next === null ? 'none' : page.paginatorSummary}`);
-  for (const warning of page.warnings ?? []) print(`warning: ${warning}`);
+  print(`first page: ${page.records.length} records; next page: ${page.next === null ? 'none' : escapeControls(page.paginatorSummary)}`);
+  for (const warning of page.warnings ?? []) print(`warning: ${escapeControls(warning)}`);
   print('');
   print('fields (JSON types seen on this page):');
-  const width = Math.max(5, ...fields.map((f) => f.path.length));
-  for (const field of fields) {
-    print(`  ${field.path.padEnd(width)}  ${field.types.join(' | ')}${field.missing > 0 ? `  (missing in ${field.missing})` : ''}`);
+  // Field names are the API's: a line feed in one would forge a line, so it is escaped here too.
+  const names = fields.map((f) => escapeControls(f.path));
+  const width = Math.max(5, ...names.map((name) => name.length));
+  for (const [i, field] of fields.entries()) {
+    print(`  ${names[i]!.padEnd(width)}  ${field.types.join(' | ')}${field.missing > 0 ? `  (missing in ${field.missing})` : ''}`);
   }
   for (const t of tables) {
     print('');
     print(`table ${t.table} (ClickHouse 24+; sluice's _sluice_* columns not shown; 18.16 types: docs/clickhouse.md):`);
-    const columnWidth = Math.max(5, ...t.columns.map((c) => c.name.length));
-    for (const c of t.columns) print(`  ${c.name.padEnd(columnWidth)}  ${c.type}`);
+    const columns = t.columns.map((c) => ({ name: escapeControls(c.name), type: c.type }));
+    const columnWidth = Math.max(5, ...columns.map((c) => c.name.length));
+    for (const c of columns) print(`  ${c.name.padEnd(columnWidth)}  ${c.type}`);
   }
   if (rows.length > 0) {
     print('');

@@ -6,6 +6,7 @@
  */
 import { MultiBar, Presets, SingleBar } from 'cli-progress';
 import type { Client } from '@temporalio/client';
+import { escapeControls, stderrLine } from '../terminal-text';
 import { pollResource, rate, ResourceView } from './progress-poll';
 
 export interface ProgressRenderer {
@@ -19,7 +20,8 @@ export function describeView(view: ResourceView): string {
   if (view.state === 'pending') return `${view.resource}: waiting to start`;
   const head = `${view.resource}: ${view.state === 'failed' ? 'failed after ' : view.state === 'done' ? 'done, ' : ''}${windowsDone(view)}${view.pages} pages, ${view.rows} rows, ${view.rowsPerSecond} rows/s`;
   if (view.state !== 'running') return head;
-  return `${head}, next ${view.next}${view.retry ? ` (${view.retry})` : ''}`;
+  // The next page (a cursor) and the retry's message are the API's text: one line, escaped.
+  return `${head}, next ${escapeControls(view.next)}${view.retry ? ` (${escapeControls(view.retry)})` : ''}`;
 }
 
 /** "windows 3/20, " for a partitioned resource (the coordinator's query tells both). */
@@ -32,7 +34,7 @@ export class LineRenderer implements ProgressRenderer {
   private readonly last = new Map<string, string>();
   constructor(
     private readonly print: (line: string) => void,
-    private readonly printLog: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+    private readonly printLog: (line: string) => void = stderrLine,
   ) {}
 
   log(line: string): void {
@@ -61,7 +63,7 @@ export class BarRenderer implements ProgressRenderer {
     stream: NodeJS.WritableStream,
     resources: string[],
     /** Where log lines go once the bars are stopped (the worker may still log while it shuts down). */
-    private readonly afterStop: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+    private readonly afterStop: (line: string) => void = stderrLine,
   ) {
     this.multibar = new MultiBar(
       {
@@ -93,7 +95,7 @@ export class BarRenderer implements ProgressRenderer {
   log(line: string): void {
     // MultiBar writes buffered log lines above the bars at its next redraw (on the bars' own stream).
     if (this.stopped) this.afterStop(line);
-    else this.multibar.log(`${line}\n`);
+    else this.multibar.log(`${escapeControls(line, { lines: true })}\n`);
   }
 
   stop(): void {
@@ -111,7 +113,8 @@ function emptyView(resource: string): ResourceView {
 
 function payload(view: ResourceView): Record<string, string | number> {
   const detail = view.state === 'running' ? `${windowsDone(view)}next ${view.next}${view.retry ? ` · ${view.retry}` : ''}` : view.state === 'pending' ? 'waiting' : '';
-  return { state: view.state.padEnd(7), pages: view.pages, rows: view.rows, rate: view.rowsPerSecond, detail };
+  // The bars bypass the CLI's printer: the next page and the retry's message are the API's text.
+  return { state: view.state.padEnd(7), pages: view.pages, rows: view.rows, rate: view.rowsPerSecond, detail: escapeControls(detail) };
 }
 
 /**

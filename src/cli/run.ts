@@ -7,6 +7,7 @@ import { clickHouseSettingsFromEnv } from '../destination';
 import { readEnv } from '../settings';
 import { workflowUiUrl } from '../temporal-connection';
 import { tuneHeapForWorker } from '../heap';
+import { escapeControls, stderrLine } from '../terminal-text';
 import { createSluiceWorker } from '../worker';
 import type { SyncSourceResult } from '../workflows/types';
 import { identifier, parseOptions } from './args';
@@ -97,14 +98,15 @@ export async function runCommand(configPath: string, rawOptions: unknown, io: Ru
         : new LineRenderer(io.print);
     const progress = renderer ? watchProgress(client, start.pipeline, resources, sinceMs, renderer, result) : Promise.resolve();
     try {
-      const logLine = renderer ? (line: string) => renderer.log(line) : (line: string) => process.stderr.write(`${line}\n`);
+      const logLine = renderer ? (line: string) => renderer.log(line) : stderrLine;
       const output = options.withWorker ? await resultWithWorker(env, result, start.source.module, logLine) : await result;
       await progress;
       return { ...base, resources: output.resources };
     } catch (err) {
       await progress.catch(() => undefined);
       if (err instanceof WorkflowFailedError) {
-        throw new CliError(`sync failed: ${err.cause?.message ?? err.message}\n  see ${url}`, EXIT_SYNC_FAILED);
+        // The failure may quote the API: one line, control characters escaped.
+        throw new CliError(`sync failed: ${escapeControls(err.cause?.message ?? err.message)}\n  see ${url}`, EXIT_SYNC_FAILED);
       }
       throw err;
     }
@@ -122,7 +124,7 @@ async function resultWithWorker<T>(
   // stdout belongs to the command's result (--json): the in-process worker's warnings go to stderr, or on a
   // terminal above the progress bars (a line written between two redraws would break them).
   Runtime.install({
-    logger: new DefaultLogger('WARN', (entry) => logLine(`worker ${entry.level}: ${entry.message}`)),
+    logger: new DefaultLogger('WARN', (entry) => logLine(`worker ${entry.level}: ${escapeControls(entry.message)}`)),
   });
   tuneHeapForWorker();
   const { connection, temporal } = await connectNativeTemporal();

@@ -4,7 +4,8 @@
  * runtime serves Prometheus metrics (task slots, poll latency, activity and workflow task counts) on it.
  */
 import { delimiter, resolve as resolvePath } from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { inspect } from 'node:util';
+import { DefaultLogger, type LogEntry, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
 import { clickHouseSettingsFromEnv } from '../destination';
 import { type AllowEntry, parseSecretsAllow } from '../config/secrets-allow';
@@ -13,6 +14,7 @@ import { SluiceError } from '../errors';
 import { readEnv } from '../settings';
 import { describeConnection } from '../temporal-connection';
 import { tuneHeapForWorker } from '../heap';
+import { escapeControls, stderrLine } from '../terminal-text';
 import { createSluiceWorker } from '../worker';
 import { parseOptions } from './args';
 import { connectNativeTemporal } from './connect';
@@ -25,6 +27,16 @@ const metricsEnvSchema = z.object({
   // Loopback unless the operator widens it: the metrics endpoint has no authentication.
   SLUICE_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 });
+
+/**
+ * The SDK's log line (time, level, message, meta), one line with control characters escaped: activity
+ * failures quote the API, and a worker's log is read on terminals.
+ */
+function logEntry(entry: LogEntry): void {
+  const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
+  const meta = entry.meta === undefined ? '' : ` ${inspect(entry.meta, { breakLength: Infinity, depth: 4 })}`;
+  stderrLine(escapeControls(`${time} [${entry.level}] ${entry.message}${meta}`));
+}
 
 /** The Prometheus bind address from SLUICE_METRICS_PORT / SLUICE_METRICS_HOST, or undefined when off. */
 export function metricsBindAddress(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -62,7 +74,7 @@ export async function workerCommand(rawOptions: unknown, print: (line: string) =
   tuneHeapForWorker();
   // The runtime must be installed before the first connection is made.
   Runtime.install({
-    logger: new DefaultLogger('INFO'),
+    logger: new DefaultLogger('INFO', logEntry),
     ...(metrics ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metrics } } } } : {}),
   });
   const { connection, temporal } = await connectNativeTemporal();
@@ -83,7 +95,11 @@ export async function workerCommand(rawOptions: unknown, print: (line: string) =
       : `worker: env secrets allowed by SLUICE_SECRETS_ALLOW: ${secretsAllow.map(describeEntry).join(', ')} (never CLICKHOUSE_*, TEMPORAL_*, SLUICE_*)`,
   );
   for (const warning of secretsWarnings(secretsAllow)) print(`worker: warning: ${warning}`);
-  print(`worker: loads config modules from ${configDirs.length > 0 ? configDirs.join(', ') : `${process.cwd()} (its working directory; SLUICE_CONFIG_DIRS is unset)`}`);
+  print(
+    configDirs.length > 0
+      ? `worker: loads config modules from ${configDirs.join(', ')} (SLUICE_CONFIG_DIRS; never from node_modules)`
+      : 'worker: loads no config module (.ts/.js configs): SLUICE_CONFIG_DIRS is unset',
+  );
   print(`worker: at most ${env.SLUICE_MAX_CONCURRENT_ACTIVITIES} batch activities at a time (SLUICE_MAX_CONCURRENT_ACTIVITIES)`);
   print(`worker: polling task queue ${taskQueue} on ${describeConnection(temporal.settings)} (namespace ${temporal.env.TEMPORAL_NAMESPACE})`);
   if (metrics) print(`worker: Prometheus metrics on http://${metrics}/metrics`);

@@ -29,7 +29,7 @@ import { type ConfigProblem, problem } from './problems';
 import type { ClientInput, ResourceInput, SourceConfigInput } from './schema';
 import { isRecord } from './schema-helpers';
 import type { JsonObject, JsonValue, ParentBinding, ResolvedEndpoint, ResolvedResource, ResolvedSource } from './types';
-import { noEffectWarnings } from './warnings';
+import { configCredentialWarnings, noEffectWarnings } from './warnings';
 
 export interface Resolution {
   source: ResolvedSource;
@@ -43,7 +43,7 @@ function startsWithPlaceholder(path: string): boolean {
 }
 
 export function resolveSource(config: SourceConfigInput): Resolution {
-  const warnings: ConfigProblem[] = [];
+  const warnings: ConfigProblem[] = configCredentialWarnings(config);
   const resources = config.resources.map((raw, index) => {
     const expanded = mergeResourceDefaults(config.resource_defaults, expandResource(raw, index)!);
     const resource = expanded.resource as ResourceInput;

@@ -4,8 +4,11 @@
  * must not believe they act: `validate`, `run` and every command that loads a config print these.
  * When sluice learns to honour one, its entry goes.
  */
+import { isCredentialHeader } from './credential-headers';
 import { type ConfigProblem, type PathSegment, problem } from './problems';
-import { isExtensionHint, type ResourceInput } from './schema';
+import { isExtensionHint, type ResourceInput, type SourceConfigInput } from './schema';
+import { isRecord } from './schema-helpers';
+import { listSecretRefs } from './secrets';
 
 /** Column hints that are accepted and ignored, and what happens instead. */
 const IGNORED_COLUMN_HINTS: Record<string, string> = {
@@ -79,4 +82,33 @@ function hasPrimaryKey(resource: ResourceInput, entries: Array<[string, Record<s
   const key = resource.primary_key;
   const declared = typeof key === 'string' ? key.length > 0 : Array.isArray(key) && key.length > 0;
   return declared || entries.some(([, hint]) => hint.primary_key === true);
+}
+
+/** Headers written with a literal credential: it would travel in workflow input and history as written. */
+export function literalCredentialWarnings(headers: Readonly<Record<string, string>> | undefined, at: PathSegment[]): ConfigProblem[] {
+  return Object.entries(headers ?? {})
+    .filter(([name, value]) => isCredentialHeader(name) && value.trim() !== '' && listSecretRefs(value).length === 0)
+    .map(([name]) =>
+      problem(
+        [...at, name],
+        `header "${name}" holds a literal credential`,
+        `write it as a reference such as "\${API_TOKEN}" (with its scheme: "Token \${API_TOKEN}") and give the worker API_TOKEN (SLUICE_SECRETS_ALLOW or .dlt/secrets.toml): a literal travels in workflow input and history`,
+      ),
+    );
+}
+
+/** Every header map a config writes: client, resource_defaults and each resource's own endpoint. */
+export function configCredentialWarnings(config: SourceConfigInput): ConfigProblem[] {
+  const warnings = [
+    ...literalCredentialWarnings(config.client.headers, ['client', 'headers']),
+    ...literalCredentialWarnings(endpointHeaders(config.resource_defaults), ['resource_defaults', 'endpoint', 'headers']),
+  ];
+  config.resources.forEach((raw, index) => warnings.push(...literalCredentialWarnings(endpointHeaders(raw), ['resources', index, 'endpoint', 'headers'])));
+  return warnings;
+}
+
+function endpointHeaders(resource: unknown): Record<string, string> | undefined {
+  const endpoint = isRecord(resource) ? resource.endpoint : undefined;
+  const headers = isRecord(endpoint) ? endpoint.headers : undefined;
+  return isRecord(headers) ? (headers as Record<string, string>) : undefined;
 }

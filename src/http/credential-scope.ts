@@ -4,11 +4,13 @@
  * makes, and every redirect hop of it, passes through `scopeRequest` in transport.ts, wherever its URL
  * came from (a next link, a parent field, a Location header), so the rule has one home.
  *
- * A request to another origin gets no auth strategy, and loses every header and query parameter whose
- * value holds a secret (a custom `X-Api-Key` header included). A body that holds a secret cannot be
+ * A request to another origin gets no auth strategy, loses every header written by hand that carries a
+ * credential by its name (`Authorization`, `Cookie`, `X-Api-Key`, `*-Token`: src/config/credential-headers.ts),
+ * and every header and query parameter whose value holds a secret. A body that holds a secret cannot be
  * sent without it, so such a request fails instead. dlt (requests) forwards credentials on next links;
  * sluice does not.
  */
+import { isCredentialHeader } from '../config/credential-headers';
 import { originOf } from '../config/origin';
 import type { BoundSecret } from '../config/secrets';
 import type { ResolvedEndpoint } from '../config/types';
@@ -88,7 +90,7 @@ export async function scopeRequest(req: HttpRequest, scope: CredentialScope, sec
 
 function withoutCredentials(req: HttpRequest, secrets: readonly string[], where: string): HttpRequest {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) if (!holdsSecret(value, secrets)) headers[name] = value;
+  for (const [name, value] of Object.entries(req.headers)) if (!isCredentialHeader(name) && !holdsSecret(value, secrets)) headers[name] = value;
   const params: HttpRequest['params'] = {};
   for (const [name, value] of Object.entries(req.params)) if (!holdsSecret(paramText(value), secrets)) params[name] = value;
   const url = new URL(req.url);

@@ -4,6 +4,7 @@
  * job (the activity's retry policy); the only retry here is the single one OAuth2 needs after a
  * 401 with a stale token.
  */
+import { credentialHeaderValues } from '../config/credential-headers';
 import type { HookResponse, ResponseHook } from '../config/endpoint-schema';
 import type { JsonObject, JsonValue, PaginatorConfig, ResolvedEndpoint } from '../config/types';
 import { SluiceError } from '../errors';
@@ -59,7 +60,10 @@ interface PageRequester {
 function pageRequester(input: FetchPageInput, pcfg: PaginatorConfig, paginator: Paginator, state: JsonObject): PageRequester {
   const { endpoint } = input;
   const auth = endpoint.auth ? createAuth(endpoint.auth) : undefined;
-  const secrets = (): string[] => [...input.secretValues, ...(auth?.secrets() ?? [])];
+  // Hand-written credential headers are masked like secrets; last, so the indexes of secret slots
+  // already in page tokens (secret-slots.ts) keep naming the same secrets.
+  const headerCredentials = credentialHeaderValues(endpoint.headers);
+  const secrets = (): string[] => [...input.secretValues, ...(auth?.secrets() ?? []), ...headerCredentials];
   const timeoutMs = Math.max(1, Math.round(endpoint.timeout_seconds * 1000));
   const prepare = (): HttpRequest => {
     const req = buildRequest(endpoint, input.placeholders, input.convert);

@@ -36,7 +36,7 @@ export interface SyncRun {
   source: ResolvedSource;
   /** The worker's environment: where it finds the secrets. */
   env: NodeJS.ProcessEnv;
-  /** Where the worker may load config modules from (default: its working directory tree). */
+  /** Where the worker may load config modules from (default: nowhere, as a standalone worker without SLUICE_CONFIG_DIRS). */
   configDirs?: string[];
   /** The worker's working directory: where it finds `.dlt/secrets.toml`. */
   cwd?: string;

@@ -12,7 +12,7 @@
  *   history between batches as the page token.
  */
 import { Client } from '@temporalio/client';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSourceConfig } from '../../src/config';
@@ -111,6 +111,25 @@ test('a registered auth from the config module signs every request', async () =>
   expect(await countFinal(stack.clickhouse, database, 'events')).toBe(250);
   expect(api.requests.length - before).toBeGreaterThanOrEqual(3);
   expect(api.requests.slice(before).every((r) => r.status === 200)).toBe(true);
+}, 120_000);
+
+test('a module under node_modules is never loaded, even inside SLUICE_CONFIG_DIRS; the API sees no request', async () => {
+  // Workflow input is untrusted: it names a module inside a package of an allowed directory (the same
+  // config, so the only thing refused is where it lies).
+  const packaged = join(moduleDir, 'node_modules', 'vendor-pkg');
+  mkdirSync(packaged, { recursive: true });
+  const path = join(packaged, 'config.ts');
+  copyFileSync(writeModule('packaged.ts', 'packaged'), path);
+  const source = { ...(await loadSourceConfig(join(moduleDir, 'packaged.ts'))), module: path };
+  const before = api.requests.length;
+  const failure = await runOnWorker(source, 'reg_node_modules').then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  const messages: string[] = [];
+  for (let e: unknown = failure; e instanceof Error; e = (e as { cause?: unknown }).cause) messages.push(e.message);
+  expect(messages.join('\n')).toContain(`refusing to load config module ${path}: inside a node_modules directory`);
+  expect(api.requests.length - before).toBe(0);
 }, 120_000);
 
 test('callable response_actions change the response before sluice reads it', async () => {

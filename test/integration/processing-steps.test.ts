@@ -68,12 +68,27 @@ test('filter and map from the config module shape what is loaded', async () => {
   expect(first?.duration_s).toBeCloseTo(purchases[0]!.properties.duration_ms / 1000);
 });
 
-test('a worker refuses a config module outside the directories it allows', async () => {
+test('a worker without SLUICE_CONFIG_DIRS loads no config module, not even one in its working directory tree', async () => {
   const path = writeStepsModule();
   const source = await loadSourceConfig(path);
   const pipeline = uniqueName('steps_refused');
-  // The worker allows only its working directory (the default); the module lives in the system temp dir.
-  const failure = await runSyncWithWorker(stack.temporal, { pipeline, database, source, env: { API_KEY: 'steps-key' } }).then(
+  // No configDirs: what a standalone `sluice worker` gets when SLUICE_CONFIG_DIRS is unset. The worker
+  // runs in this repository, whose tree (node_modules included) it used to allow by default.
+  const failure = await runSyncWithWorker(stack.temporal, { pipeline, database, source, env: { API_KEY: 'steps-key' }, cwd: dirname(path) }).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  const messages: string[] = [];
+  for (let e: unknown = failure; e instanceof Error; e = (e as { cause?: unknown }).cause) messages.push(e.message);
+  expect(messages.join('\n')).toContain(`refusing to load config module ${path}: no directory is allowed`);
+  expect(messages.join('\n')).toContain('set SLUICE_CONFIG_DIRS');
+});
+
+test('a worker refuses a config module outside the directories it allows', async () => {
+  const path = writeStepsModule();
+  const source = await loadSourceConfig(path);
+  const pipeline = uniqueName('steps_outside');
+  const failure = await runSyncWithWorker(stack.temporal, { pipeline, database, source, env: { API_KEY: 'steps-key' }, configDirs: [process.cwd()] }).then(
     () => undefined,
     (err: unknown) => err,
   );

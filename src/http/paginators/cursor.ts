@@ -7,12 +7,16 @@
  * keep sending a cursor on the last page; they are honoured when present in the config.
  * On top of that a cursor that comes back unchanged is caught: after an empty page it is the API's
  * way of saying "no more"; after a full page it would loop forever, which is an error.
+ *
+ * The cursor is kept in the page token (workflow history): a secret inside it is stored as a slot
+ * (secret-slots.ts) and filled in when the request is made.
  */
 import { z } from 'zod';
 import { nonEmptyString, strictObject } from '../../config/schema-helpers';
-import type { JsonPrimitive } from '../../config/types';
+import type { JsonObject, JsonPrimitive } from '../../config/types';
 import { SluiceError } from '../../errors';
 import { findValues } from '../json-path';
+import { fillSecretSlots, withSecretSlotsInValue } from '../secret-slots';
 import { bodyPath, exclusive, jsonPath } from './config-fields';
 import { definePaginator, withoutUndefined } from './definition';
 import { putValue, readHasMore } from './range';
@@ -49,12 +53,13 @@ export function shortValue(value: unknown, max = 24): string {
 export const cursorPaginator: Paginator<CursorPaginatorConfig> = {
   initialState: () => ({ cursor: null }),
 
-  applyToRequest(cfg, state, req) {
+  applyToRequest(cfg, state, req, secrets) {
     if (state.cursor === null || state.cursor === undefined) return;
-    putValue(req, state.cursor, cfg.cursor_body_path ? undefined : cfg.cursor_param || 'cursor', cfg.cursor_body_path);
+    const cursor = state.slots === true && typeof state.cursor === 'string' ? fillSecretSlots(state.cursor, secrets) : state.cursor;
+    putValue(req, cursor, cfg.cursor_body_path ? undefined : cfg.cursor_param || 'cursor', cfg.cursor_body_path);
   },
 
-  nextState(cfg, state, response, records) {
+  nextState(cfg, state, response, records, ctx) {
     const path = cfg.cursor_path || 'cursors.next';
     const values = findValues(path, response.body);
     const raw = values.length > 0 ? values[0] : null;
@@ -64,12 +69,13 @@ export const cursorPaginator: Paginator<CursorPaginatorConfig> = {
     }
     if (cfg.stop_after_empty_page && records.length === 0) return null;
     if (cfg.has_more_path && !readHasMore(cfg.has_more_path, response.body, 'cursor')) return null;
-    const cursor: JsonPrimitive = raw;
+    const cursor: JsonPrimitive = typeof raw === 'string' ? withSecretSlotsInValue(raw, ctx.secrets, 'cursor paginator: the cursor') : raw;
     if (state.cursor !== null && state.cursor === cursor) {
       if (records.length === 0) return null;
       throw new SluiceError('pagination_loop', `cursor paginator: the API returned the same cursor "${shortValue(cursor)}" it was sent, with ${records.length} records; pagination would never end`);
     }
-    return { cursor };
+    const next: JsonObject = cursor === raw ? { cursor } : { cursor, slots: true };
+    return next;
   },
 
   summary: (_cfg, state) => (state.cursor === null || state.cursor === undefined ? 'first page' : `cursor=${shortValue(state.cursor)}`),

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import type { JsonObject } from '../../config/types';
 import { SluiceError } from '../../errors';
+import { maskSecrets } from '../mask';
 import type { HttpRequest, PaginatorResponse } from '../types';
 import { builtInDefinition } from './registry';
 import type { PaginationContext, Paginator } from './types';
@@ -76,8 +77,8 @@ export function checkedState(name: string, value: unknown, secrets: readonly str
   if (!parsed.success) throw fail('is not a JSON object (it travels through workflow history as JSON)');
   const text = JSON.stringify(parsed.data);
   if (Buffer.byteLength(text) > MAX_CUSTOM_STATE_BYTES) throw fail(`is over ${MAX_CUSTOM_STATE_BYTES} bytes as JSON: keep a cursor in it, not data`);
-  // The state lands in workflow history, where secrets never go.
-  if (secrets.some((secret) => secret.length > 0 && text.includes(secret))) throw fail('holds a secret value: put secrets in the request in applyToRequest, not in the state');
+  // The state lands in workflow history, where secrets never go, in any encoding.
+  if (maskSecrets(text, secrets) !== text) throw fail('holds a secret value: put secrets in the request in applyToRequest, not in the state');
   return parsed.data as JsonObject;
 }
 

@@ -1,6 +1,7 @@
 /**
  * A config module path arrives in workflow input (untrusted), and loading a module runs its code: a worker
- * loads one only from the directories it allows, after resolving `..` and symlinks. Real files in a temp dir.
+ * loads one only from the directories it allows (none unless its operator lists some), after resolving `..`
+ * and symlinks, and never one under node_modules. Real files in a temp dir.
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,4 +52,32 @@ it('refuses modules outside it, however the path gets there', () => {
   mkdirSync(`${allowed}-2`);
   writeFileSync(join(`${allowed}-2`, 'x.ts'), 'export default {};');
   expect(refusal(join(`${allowed}-2`, 'x.ts'))).toContain('outside the allowed directories');
+});
+
+it('loads nothing when no directory is allowed, and says how to allow one', () => {
+  const path = join(allowed, 'team', 'ok.ts');
+  let message = '';
+  try {
+    allowedConfigModule(path, []);
+  } catch (err) {
+    expect(err).toBeInstanceOf(SluiceError);
+    expect((err as SluiceError).kind).toBe('config');
+    message = (err as SluiceError).message;
+  }
+  expect(message).toContain(`refusing to load config module ${path}: no directory is allowed`);
+  expect(message).toContain('set SLUICE_CONFIG_DIRS');
+});
+
+it('never loads a module under node_modules, even inside an allowed directory or through a symlink', () => {
+  const pkg = join(allowed, 'node_modules', 'some-cli', 'bin');
+  mkdirSync(pkg, { recursive: true });
+  writeFileSync(join(pkg, 'cli.js'), 'process.exit(1);');
+  expect(refusal(join(pkg, 'cli.js'))).toContain('inside a node_modules directory');
+  expect(refusal(join(allowed, 'NODE_MODULES', '..', 'node_modules', 'some-cli', 'bin', 'cli.js'))).toContain('node_modules');
+  // A harmless-looking name that resolves into node_modules.
+  symlinkSync(join(pkg, 'cli.js'), join(allowed, 'team', 'steps.js'));
+  expect(refusal(join(allowed, 'team', 'steps.js'))).toContain('inside a node_modules directory');
+  // A symlinked directory out of node_modules into the allowed tree is judged by where the file really is.
+  symlinkSync(join(allowed, 'team'), join(pkg, 'linked-team'));
+  expect(refusal(join(pkg, 'linked-team', 'ok.ts'))).toContain('inside a node_modules directory');
 });

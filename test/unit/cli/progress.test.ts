@@ -93,3 +93,11 @@ test('a partitioned resource shows its windows done of the run', () => {
     'events: windows 3/7, 3 pages, 300 rows, 150 rows/s, next windows [2024-01-03, 2024-01-04)',
   ]);
 });
+
+test('a progress line escapes the control characters of the API text it shows (next cursor, retry message)', () => {
+  const view: ResourceView = { resource: 'events', state: 'running', pages: 1, rows: 2, rowsPerSecond: 0, next: 'cursor=\u001b[2J\nforged', retry: 'retry 2: bad\u0007\u009b' };
+  const line = describeView(view);
+  expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+  expect(line).toContain('cursor=\\u001b[2J\\u000aforged');
+  expect(line).toContain('bad\\u0007\\u009b');
+});

@@ -386,3 +386,21 @@ describe("secrets that name sluice's own settings", () => {
     expect(validateSourceConfig({ client: { ...client, auth: { type: 'bearer', token: '${api_token}' }, headers: { 'X-Doc': '$${TEMPORAL_ADDRESS}' } }, resources: ['a'] }).ok).toBe(true);
   });
 });
+
+describe('warnings: literal credentials in hand-written headers', () => {
+  it('names each credential header written literally (never its value) and suggests ${NAME}', () => {
+    const result = validateSourceConfig({
+      client: { ...client, headers: { Authorization: 'Token abc123', 'X-Plain': 'x', 'X-Api-Key': '${API_KEY}' } },
+      resource_defaults: { endpoint: { headers: { Cookie: 'sid=s3ss10n' } } },
+      resources: [{ name: 'a', endpoint: { path: 'a', headers: { 'x-auth-token': 'tok-literal', Authorization: 'Bearer ${TOKEN}' } } }, 'b'],
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    const lines = result.warnings.map(formatProblem);
+    expect(lines.map((l) => l.split(':')[0])).toEqual(['client.headers.Authorization', 'resource_defaults.endpoint.headers.Cookie', 'resources[0].endpoint.headers["x-auth-token"]']);
+    for (const line of lines) {
+      expect(line).toContain('holds a literal credential');
+      expect(line).toContain('${API_TOKEN}');
+    }
+    expect(lines.join('\n')).not.toMatch(/abc123|s3ss10n|tok-literal/);
+  });
+});

@@ -158,3 +158,56 @@ describe('redirects', () => {
     expect(other.seen).toHaveLength(0);
   });
 });
+
+describe('hand-written credential headers (client.headers, endpoint headers)', () => {
+  const LITERAL = 'lit3ral-Tok3n-77';
+  const handWritten = {
+    Authorization: `Token ${LITERAL}`,
+    'Proxy-Authorization': `Basic ${LITERAL}`,
+    Cookie: `session=${LITERAL}`,
+    'X-Auth-Token': LITERAL,
+    'x-client-key': LITERAL,
+    'X-My-Secret-Thing': LITERAL,
+    'X-Plain': 'hello',
+  };
+
+  it('a next link to another origin receives none of them (no secret reference involved)', async () => {
+    api.route('/items', (_req, res) => json(res, 200, { data: [{ id: 1 }], next: `${other.base}/more` }));
+    other.route('/more', (_req, res) => json(res, 200, { data: [{ id: 2 }], next: null }));
+    const ep = endpoint(`${api.base}/items`, { headers: handWritten, paginator: { type: 'json_link', next_url_path: 'next' }, data_selector: 'data', credential_origins: [api.base] });
+    const { records } = await drain({ endpoint: ep, secretValues: [] });
+    expect(records.map((r) => r.id)).toEqual([1, 2]);
+    expect(api.seen[0].headers.authorization).toBe(`Token ${LITERAL}`);
+    expect(other.seen).toHaveLength(1);
+    const sent = other.seen[0];
+    expect(sent.headers.authorization).toBeUndefined();
+    expect(sent.headers['proxy-authorization']).toBeUndefined();
+    expect(sent.headers.cookie).toBeUndefined();
+    expect(JSON.stringify(sent)).not.toContain(LITERAL);
+    expect(sent.headers['x-plain']).toBe('hello');
+  });
+
+  it('a redirect to another origin carries none of them', async () => {
+    api.route('/r', (_req, res) => {
+      res.writeHead(302, { location: `${other.base}/landing` });
+      res.end();
+    });
+    other.route('/landing', (_req, res) => json(res, 200, [{ id: 1 }]));
+    const ep = endpoint(`${api.base}/r`, { headers: handWritten, paginator: { type: 'single_page' }, credential_origins: [api.base] });
+    await fetchPage({ endpoint: ep, secretValues: [], state: null, placeholders: {} });
+    expect(other.seen).toHaveLength(1);
+    expect(other.seen[0].headers.authorization).toBeUndefined();
+    expect(JSON.stringify(other.seen[0])).not.toContain(LITERAL);
+  });
+
+  it('their values are masked in errors, whole and after the scheme', async () => {
+    // An API that echoes what it was sent in its error body.
+    api.route('/echo', (req, res) => json(res, 400, { error: 'bad', got: req.headers.authorization, token: req.headers['x-auth-token'] }));
+    const ep = endpoint(`${api.base}/echo`, { headers: handWritten, paginator: { type: 'single_page' }, credential_origins: [api.base] });
+    const err = (await fetchPage({ endpoint: ep, secretValues: [], state: null, placeholders: {} }).catch((e: unknown) => e)) as SluiceError;
+    expect(err).toBeInstanceOf(SluiceError);
+    expect(err.message).toContain('bad');
+    expect(err.message).toContain('***');
+    expect(err.message).not.toContain(LITERAL);
+  });
+});

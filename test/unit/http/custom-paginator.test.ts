@@ -93,6 +93,14 @@ describe('a custom paginator state', () => {
     expect(String((failure as Error).message)).not.toContain('s3cret-token');
   });
 
+  it('is refused when it holds a secret percent-encoded, in any case, unreserved characters included', async () => {
+    for (const cursor of ['abc-s3cret%2Dtoken-def', 'abc-%73%33cret-token', 'x%2bs3cret-token']) {
+      next = { cursor };
+      const failure = await fetchEcho(null, ['s3cret-token', '+s3cret-token']).catch((err: unknown) => err);
+      expect(String((failure as Error).message)).toMatch(/holds a secret value/);
+    }
+  });
+
   it('is checked again when it comes back from history', async () => {
     next = null;
     await expect(fetchEcho(token({ blob: 'x'.repeat(MAX_CUSTOM_STATE_BYTES) }))).rejects.toThrow(/from the page token is over/);
