@@ -95,6 +95,8 @@ export interface RetryConfig {
   retry_on_status: number[];
   respect_retry_after: boolean;
   max_retry_after_seconds: number;
+  /** The longest wait an API may ask for (`retry.max_wait`); absent in inputs resolved before it existed (src/core/bounded-wait.ts). */
+  max_wait_seconds?: number;
 }
 export interface RateLimitConfig {
   requests_per_second: number;
