@@ -10,6 +10,7 @@ import { inferDataType, parseTimestamp } from '../../../src/destination/types';
 import { normalizeIdentifier, normalizePath } from '../../../src/destination/naming';
 import { CURRENT_SERVER_FEATURES } from '../../../src/destination/infer';
 import { parseIso } from '../../../src/http/iso-time';
+import { parseJsonExact } from '../../../src/http/exact-json';
 import { compareCursor } from '../../../src/http/incremental';
 import { parseLinkHeader } from '../../../src/http/paginators/header-link';
 import { parseRetryAfter } from '../../../src/http/classify';
@@ -26,6 +27,8 @@ export const CASES: Record<string, () => unknown> = {
   'Float64 column: 1M digits then a letter': () => converterFor('Float64')(`${digits}x`),
   'Decimal column: 1M digits then a letter': () => converterFor('Decimal(38, 9)')(`${digits}x`),
   'Decimal column: "1." then 1M digits then a letter': () => converterFor('Nullable(Decimal(38, 9))')(`1.${digits}x`),
+  'JSON body: an integer of 1M digits (the exact parse)': () => parseJsonExact(`[${digits}]`),
+  'JSON body: a fraction of 1M digits': () => parseJsonExact(`[1.${digits}e5]`),
   'Int64 column: 1M digits then a letter': () => converterFor('Int64')(`${digits}x`),
   'RowBinary Float64: 1M digits then a letter': () => binaryEncoderFor('Float64')!(new RowBinaryWriter(), `${digits}x`),
   'timestamp: a fraction of 1M digits then a letter': () => parseTimestamp(`2024-01-01T00:00:00.${digits}x`),
