@@ -8,6 +8,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { RetryConfig } from '../config/types';
 import { isRetryableKind, SluiceError } from '../errors';
 import { backoffMs } from '../core/retry-policy';
+import { maxWaitMs } from '../core/bounded-wait';
 import { toActivityFailure } from './failures';
 import { LONG_WAIT_FAILURE } from '../core/activity-types';
 
@@ -32,13 +33,14 @@ export function pageFailure(err: unknown, retry: RetryConfig, mask: (text: strin
     });
   }
   if (err instanceof SluiceError && err.kind === 'http_retryable') {
-    const maxWaitMs = retry.max_retry_after_seconds * 1000;
+    const retriesWaitMs = retry.max_retry_after_seconds * 1000;
     const askedFor = err.retryAfterMs;
     const lastAttempt = Context.current().info.attempt >= retry.maximum_attempts;
     const throttled = err.status === 429 || askedFor !== undefined;
-    if ((askedFor !== undefined && askedFor > maxWaitMs) || (lastAttempt && throttled)) {
-      // What the API asked for; a 429 without Retry-After after the last attempt waits max_retry_after.
-      const waitMs = askedFor ?? maxWaitMs;
+    if ((askedFor !== undefined && askedFor > retriesWaitMs) || (lastAttempt && throttled)) {
+      // What the API asked for (at most retry.max_wait: classify.ts fails a longer one); a 429 without
+      // Retry-After after the last attempt waits max_retry_after, never past retry.max_wait either.
+      const waitMs = askedFor ?? Math.min(retriesWaitMs, maxWaitMs(retry));
       return ApplicationFailure.create({
         type: LONG_WAIT_FAILURE,
         message: `${mask(err.message)} (waiting ${Math.ceil(waitMs / 1000)} s on a workflow timer)`,

@@ -8,6 +8,7 @@ import { authSchema } from './auth-schema';
 import { INCREMENTAL_CONVERSIONS, type IncrementalConversion } from './types';
 import { paginatorSchema } from './paginator-schema';
 import { durationMs, MAX_PARTITION_PARALLELISM } from '../core/windows';
+import { MAX_WAIT_CEILING_SECONDS } from '../core/bounded-wait';
 import {
   byType,
   dispatch,
@@ -179,6 +180,9 @@ export const retrySchema = strictObject({
     .optional(),
   respect_retry_after: z.boolean().optional(),
   max_retry_after: z.number({ error: 'expected a number of seconds' }).min(0, { error: 'expected a non-negative number of seconds' }).optional(),
+  max_wait: positiveNumber('a positive number of seconds')
+    .max(MAX_WAIT_CEILING_SECONDS, { error: `at most ${MAX_WAIT_CEILING_SECONDS} seconds (30 days)` })
+    .optional(),
 });
 
 export const rateLimitSchema = strictObject({ requests_per_second: positiveNumber() });

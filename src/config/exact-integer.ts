@@ -5,10 +5,22 @@
  */
 const INTEGER_TEXT = /^-?\d+$/;
 
-function asBigInt(v: unknown): bigint | undefined {
-  if (typeof v === 'number') return Number.isSafeInteger(v) ? BigInt(v) : undefined;
-  if (typeof v === 'string' && INTEGER_TEXT.test(v)) return BigInt(v);
-  return undefined;
+/** An integer as a sign and its digits without leading zeros ("-0" is 0), or undefined when `v` is not one. */
+function integerParts(v: unknown): { negative: boolean; digits: string } | undefined {
+  let text: string;
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v)) return undefined;
+    text = String(v);
+  } else if (typeof v === 'string' && INTEGER_TEXT.test(v)) {
+    text = v;
+  } else {
+    return undefined;
+  }
+  const negative = text.startsWith('-');
+  let start = negative ? 1 : 0;
+  while (start < text.length - 1 && text.charCodeAt(start) === 48 /* 0 */) start += 1;
+  const digits = text.slice(start);
+  return { negative: negative && digits !== '0', digits };
 }
 
 /** A digit string whose integer a double cannot hold exactly (what the exact parse makes of such a number). */
@@ -23,8 +35,11 @@ export function isUnsafeIntegerText(v: unknown): v is string {
  */
 export function compareExactIntegers(a: unknown, b: unknown): number | undefined {
   if (!isUnsafeIntegerText(a) && !isUnsafeIntegerText(b)) return undefined;
-  const x = asBigInt(a);
-  const y = asBigInt(b);
+  const x = integerParts(a);
+  const y = integerParts(b);
   if (x === undefined || y === undefined) return undefined;
-  return x === y ? 0 : x < y ? -1 : 1;
+  // Compared digit by digit, not as BigInts: parsing a BigInt from a million digits an API sent is quadratic.
+  if (x.negative !== y.negative) return x.negative ? -1 : 1;
+  const magnitude = x.digits.length !== y.digits.length ? (x.digits.length < y.digits.length ? -1 : 1) : x.digits === y.digits ? 0 : x.digits < y.digits ? -1 : 1;
+  return x.negative ? -magnitude : magnitude;
 }

@@ -6,6 +6,7 @@ import type { AuthInput } from './auth-schema';
 import type { IncrementalInput, IncrementalParamInput, RetryInput } from './endpoint-schema';
 import type { ColumnsInput, SchemaContractInput, WriteDispositionInput } from './schema';
 import { normalizePath } from '../destination/naming';
+import { DEFAULT_MAX_WAIT_SECONDS } from '../core/bounded-wait';
 import { isExtensionHint, timestampSeconds } from './schema';
 import type { AuthConfig, ColumnHint, IncrementalConfig, RetryConfig, Scd2Options, SchemaContract, WriteDisposition } from './types';
 import { credentialRef } from './secrets';
@@ -24,6 +25,7 @@ export const DEFAULT_RETRY: Readonly<RetryConfig> = Object.freeze({
   retry_on_status: [408, 429, 500, 502, 503, 504],
   respect_retry_after: true,
   max_retry_after_seconds: 300,
+  max_wait_seconds: DEFAULT_MAX_WAIT_SECONDS,
 });
 
 /** Drops undefined values so optional fields are absent rather than present-and-undefined (JSON-clean). */
@@ -86,6 +88,7 @@ export function normalizeRetry(client: RetryInput | undefined, endpoint: RetryIn
     retry_on_status: [...(r.retry_on_status ?? DEFAULT_RETRY.retry_on_status)],
     respect_retry_after: r.respect_retry_after ?? DEFAULT_RETRY.respect_retry_after,
     max_retry_after_seconds: r.max_retry_after ?? DEFAULT_RETRY.max_retry_after_seconds,
+    max_wait_seconds: r.max_wait ?? DEFAULT_MAX_WAIT_SECONDS,
   };
 }
 

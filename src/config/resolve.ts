@@ -160,6 +160,7 @@ function resolveEndpoint(e: EndpointInput & { path: string }, client: ClientInpu
   out.credential_origins = [...new Set([...(home ? [home] : []), ...(client.credential_origins ?? [])])];
   if (client.other_origin_credentials !== undefined) out.other_origin_credentials = client.other_origin_credentials;
   if (client.max_response_bytes !== undefined) out.max_response_bytes = client.max_response_bytes;
+  if (client.max_page_records !== undefined) out.max_page_records = client.max_page_records;
   return out;
 }
 

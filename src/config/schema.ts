@@ -207,6 +207,7 @@ export const clientSchema = strictObject(
     credential_origins: z.array(httpOrigin()).optional(),
     other_origin_credentials: oneOf(['omit', 'error'], 'other_origin_credentials').optional(),
     max_response_bytes: positiveInt('a number of bytes').optional(),
+    max_page_records: positiveInt('a number of records').optional(),
   },
   {
     unsupported: { session: 'a requests Session cannot be configured in sluice' },

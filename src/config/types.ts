@@ -95,6 +95,8 @@ export interface RetryConfig {
   retry_on_status: number[];
   respect_retry_after: boolean;
   max_retry_after_seconds: number;
+  /** The longest wait an API may ask for (`retry.max_wait`); absent in inputs resolved before it existed (src/core/bounded-wait.ts). */
+  max_wait_seconds?: number;
 }
 export interface RateLimitConfig {
   requests_per_second: number;
@@ -176,6 +178,8 @@ export interface ResolvedEndpoint {
   other_origin_credentials?: 'omit' | 'error';
   /** A response body beyond this many bytes fails the page (default 64 MiB). */
   max_response_bytes?: number;
+  /** A page holding more records fails, before it is parsed where its bytes tell (default 100,000; src/http/page-size.ts). */
+  max_page_records?: number;
 }
 
 /** dlt's scd2 merge strategy: one row per version of a record, with its validity window. */

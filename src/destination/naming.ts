@@ -16,33 +16,48 @@ import { createHash } from 'node:crypto';
 /** dlt's separator between a parent field and its child in flattened column and child table names. */
 export const PATH_SEPARATOR = '__';
 
-const SYMBOL_REPLACEMENTS: Readonly<Record<string, string>> = { '+': 'x', '-': '_', '*': 'x', '@': 'a', '|': 'l' };
+const SYMBOL_REPLACEMENTS: ReadonlyArray<[string, string]> = [['+', 'x'], ['-', '_'], ['*', 'x'], ['@', 'a'], ['|', 'l']];
 
 // Field names repeat in every record: normalising each once is most of the per-record work it would cost.
 const cache = new Map<string, string>();
 const CACHE_LIMIT = 10_000;
+const CACHED_KEY_LENGTH = 1000;
 
 export function normalizeIdentifier(raw: string): string {
   const hit = cache.get(raw);
   if (hit !== undefined) return hit;
   const normalised = normalizeUncached(raw);
-  // A source with unbounded distinct keys (ids as keys) must not grow the cache without end.
+  // A source with unbounded distinct keys (ids as keys) must not grow the cache without end, nor a few
+  // huge keys hold megabytes each in it.
+  if (raw.length > CACHED_KEY_LENGTH) return normalised;
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(raw, normalised);
   return normalised;
 }
 
 function normalizeUncached(raw: string): string {
-  let s = raw.trim().replace(/[+\-*@|]/g, (c) => SYMBOL_REPLACEMENTS[c] ?? '_');
+  let s = raw.trim();
+  // split/join, not a regex with a callback per symbol: several times faster on a megabyte of `-`.
+  for (const [symbol, replacement] of SYMBOL_REPLACEMENTS) if (s.includes(symbol)) s = s.split(symbol).join(replacement);
   s = s.replace(/[^A-Za-z0-9_]+/g, '_');
   s = s.replace(/([^_])([A-Z][a-z]+)/g, '$1_$2');
   s = s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
   if (/^[0-9]/.test(s)) s = '_' + s;
-  const stripped = s.replace(/_+$/, '');
+  const stripped = withoutTrailingUnderscores(s);
   s = stripped + 'x'.repeat(s.length - stripped.length);
   s = s.replace(/__+/g, '_');
   // dlt rejects an empty identifier; a field literally named "" still has to land somewhere stable.
   return s === '' ? 'x' : s;
+}
+
+/**
+ * `s` without its trailing `_`s. Not `/_+$/`: unanchored at the start, it scans every run of `_` to its
+ * end from each of its characters, quadratic in a field name of a million underscores (issue 24).
+ */
+function withoutTrailingUnderscores(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 95 /* _ */) end -= 1;
+  return s.slice(0, end);
 }
 
 /** Normalise a path that may already use `__` between levels (as column hints and primary keys may). */
@@ -79,7 +94,7 @@ export function fitIdentifier(name: string, max: number = MAX_IDENTIFIER_LENGTH)
   if (name.length <= max) return name;
   const hash = createHash('sha1').update(name).digest('hex').slice(0, HASH_CHARS);
   // No trailing `_` before the hash: `__` is the nesting separator.
-  const head = name.slice(0, max - HASH_CHARS - 1).replace(/_+$/, '');
+  const head = withoutTrailingUnderscores(name.slice(0, max - HASH_CHARS - 1));
   return `${head}_${hash}`;
 }
 

@@ -6,11 +6,15 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { AuthConfig, ResponseAction, RetryConfig } from '../config/types';
+import { describeMs, maxWaitMs } from '../core/bounded-wait';
 import { SluiceError } from '../errors';
 import { parseJsonExact } from './exact-json';
 import { bodyExcerpt, maskSecrets } from './mask';
 
-/** Retry-After in milliseconds: delta-seconds or an HTTP-date. undefined when absent or unparseable. */
+/**
+ * Retry-After in milliseconds: delta-seconds or an HTTP-date. undefined when absent or unparseable. A value
+ * too large for a number is Infinity; a date past is 0. Never NaN, never negative.
+ */
 export function parseRetryAfter(header: string | undefined, now: number = Date.now()): number | undefined {
   if (header === undefined) return undefined;
   const value = header.trim();
@@ -56,11 +60,26 @@ export interface StatusContext {
   now?: number;
 }
 
-function retryAfterMs(ctx: StatusContext): number | undefined {
+/**
+ * The wait the answer's Retry-After asks for (undefined: none, or not respected), or a non-retryable error
+ * when it is longer than retry.max_wait: a run is failed at once rather than left asleep for longer than
+ * the operator allows (or, for an absurd value, forever). Up to max_retry_after the activity's retries
+ * honour it; beyond, it becomes a durable workflow timer (src/activities/page-failure.ts).
+ */
+function retryAfterWait(ctx: StatusContext, head: string): number | SluiceError | undefined {
   if (!ctx.retry.respect_retry_after) return undefined;
-  const ms = parseRetryAfter(ctx.headers['retry-after'], ctx.now);
-  // Not capped here: a wait beyond max_retry_after becomes a durable workflow timer (src/activities/page-failure.ts).
-  return ms;
+  const raw = ctx.headers['retry-after'];
+  const ms = parseRetryAfter(raw, ctx.now);
+  if (ms === undefined) return undefined;
+  const limitMs = maxWaitMs(ctx.retry);
+  if (ms <= limitMs) return ms;
+  // The header is the API's text: shown quoted and cut short, masked like the body.
+  const shown = JSON.stringify(maskSecrets((raw ?? '').trim().slice(0, 80), ctx.secrets));
+  return new SluiceError(
+    'http_fatal',
+    `${head}: the API asked to wait ${describeMs(ms)} (Retry-After: ${shown}), longer than retry.max_wait (${describeMs(limitMs)}); failing instead of waiting (raise retry.max_wait to wait that long)`,
+    { status: ctx.status },
+  );
 }
 
 /** undefined for a success (2xx); otherwise the SluiceError to throw. */
@@ -74,7 +93,8 @@ export function classifyStatus(ctx: StatusContext): SluiceError | undefined {
   // GitHub-style rate limits answer 403 with Retry-After: that is a wait, not a bad credential.
   const throttled = status === 429 || (status === 403 && ctx.headers['retry-after'] !== undefined);
   if (throttled || ctx.retry.retry_on_status.includes(status)) {
-    const wait = retryAfterMs(ctx);
+    const wait = retryAfterWait(ctx, head);
+    if (wait instanceof SluiceError) return wait;
     const when = wait !== undefined ? `retry after ${Math.ceil(wait / 1000)}s` : 'will retry';
     return new SluiceError('http_retryable', `${head}: ${when}${tail}`, { status, ...(wait !== undefined ? { retryAfterMs: wait } : {}) });
   }

@@ -18,6 +18,8 @@ import { readToken, writeToken } from './page-token';
 import { buildRequest } from './request';
 import { detectSelector, selectRecords } from './selector';
 import { DEFAULT_MAX_RESPONSE_BYTES } from './response-body';
+import { MAX_JSON_DEPTH, measureJson } from './json-depth';
+import { checkPageRecords, checkPageShape, DEFAULT_MAX_PAGE_RECORDS } from './page-size';
 import { send, type RawResponse } from './transport';
 import type { FetchedPage, FetchPageInput, HttpRequest, PaginatorResponse } from './types';
 
@@ -120,6 +122,7 @@ export async function fetchPositionedPage(input: FetchPageInput): Promise<Positi
   let res = await sendOnce();
   const ignore = () => matchesResponseAction(endpoint.response_actions ?? [], res.status, res.text);
   if (res.status === 401 && auth && !ignore() && (await auth.onUnauthorized())) res = await sendOnce();
+  const sent = res;
   if (input.responseHooks && input.responseHooks.length > 0) res = await runResponseHooks(input.responseHooks, res, mask);
 
   const url = mask(res.url);
@@ -138,8 +141,13 @@ export async function fetchPositionedPage(input: FetchPageInput): Promise<Positi
   });
   if (failure) throw failure;
 
-  const body = parseJsonBody(res.text, res.headers['content-type'], `${endpoint.method} ${url}`, secrets()) as JsonValue | undefined;
+  const where = `${endpoint.method} ${url}`;
+  const maxRecords = endpoint.max_page_records ?? DEFAULT_MAX_PAGE_RECORDS;
+  // Before parsing: a response_actions function may have replaced the body the transport measured.
+  checkPageShape(res.text === sent.text ? res.shape : measureJson(Buffer.from(res.text), MAX_JSON_DEPTH), maxRecords, where);
+  const body = parseJsonBody(res.text, res.headers['content-type'], where, secrets()) as JsonValue | undefined;
   const { records, selector } = pageRecords(body, settings.selector, token.selector);
+  checkPageRecords(records.length, maxRecords, where);
 
   const warnings: string[] = [];
   const ctx: PaginationContext = { secrets: secrets(), authQueryParam: auth?.queryParam, warn: (m) => warnings.push(mask(m)) };

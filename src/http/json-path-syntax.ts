@@ -44,8 +44,11 @@ export const JSON_PATH_HINT =
   "jsonpath-ng syntax as in dlt: $.data[*], a.b, ['@odata.nextLink'], [0], [1:3], $..id, [?(@.status == 'open')]; quote keys holding dots or spaces";
 
 // jsonpath-ng's ID token: a letter, `_` or `@`, then those, digits and `-`.
-const ID = /^[A-Za-z_@][A-Za-z0-9_@-]*/;
-const NUMBER = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/;
+// Sticky (`y`): matched where the reader stands, without slicing the rest of the path for every token.
+const ID = /[A-Za-z_@][A-Za-z0-9_@-]*/y;
+const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const WORD = /[A-Za-z_@][A-Za-z0-9_@.-]*/y;
+const INTEGER = /-?\d+/y;
 const OPERATORS: Array<[string, Operator]> = [
   ['==', '=='],
   ['!=', '!='],
@@ -67,8 +70,11 @@ class Reader {
   skipSpaces(): void {
     while (this.text[this.i] === ' ') this.i += 1;
   }
-  rest(): string {
-    return this.text.slice(this.i);
+  /** Whether `token` comes next (after spaces when `afterSpaces`), without reading it. */
+  ahead(token: string, afterSpaces = false): boolean {
+    let at = this.i;
+    if (afterSpaces) while (at < this.text.length && /\s/.test(this.text[at]!)) at += 1;
+    return this.text.startsWith(token, at);
   }
   eat(token: string): boolean {
     this.skipSpaces();
@@ -83,9 +89,11 @@ class Reader {
     this.skipSpaces();
     return this.i >= this.text.length;
   }
+  /** `re` must be sticky: it matches only at the reader's position. */
   match(re: RegExp): string | undefined {
     this.skipSpaces();
-    const m = re.exec(this.rest());
+    re.lastIndex = this.i;
+    const m = re.exec(this.text);
     if (!m) return undefined;
     this.i += m[0].length;
     return m[0];
@@ -94,20 +102,32 @@ class Reader {
     this.skipSpaces();
     const quote = this.text[this.i];
     if (quote !== "'" && quote !== '"') return undefined;
-    let out = '';
-    for (let j = this.i + 1; j < this.text.length; j++) {
-      const c = this.text[j]!;
-      if (c === '\\' && j + 1 < this.text.length) {
-        out += this.text[++j];
-      } else if (c === quote) {
-        this.i = j + 1;
-        return out;
-      } else {
-        out += c;
+    // Whole runs between escapes are copied at once: a key read from an API (auto.ts) may be a megabyte.
+    const parts: string[] = [];
+    let j = this.i + 1;
+    let end = -1;
+    let escape = -1;
+    for (;;) {
+      // A search runs again only once the reader has passed its answer, so the text is scanned once in all.
+      if (end < j) end = this.text.indexOf(quote, j);
+      if (end < 0) return this.fail('a quoted key is never closed');
+      if (escape < j) escape = nextIndex(this.text, '\\', j);
+      if (escape < end) {
+        parts.push(this.text.slice(j, escape), this.text[escape + 1]!);
+        j = escape + 2;
+        continue;
       }
+      parts.push(this.text.slice(j, end));
+      this.i = end + 1;
+      return parts.join('');
     }
-    return this.fail('a quoted key is never closed');
   }
+}
+
+/** Where `token` next occurs from `from`, Infinity when nowhere. */
+function nextIndex(text: string, token: string, from: number): number {
+  const at = text.indexOf(token, from);
+  return at < 0 ? Infinity : at;
 }
 
 /** A key, quoted or not, and any `,`-separated further keys (jsonpath-ng's field union). */
@@ -129,7 +149,7 @@ function literal(r: Reader): Literal {
   if (quoted !== undefined) return quoted;
   const number = r.match(NUMBER);
   if (number !== undefined) return Number(number);
-  const word = r.match(/^[A-Za-z_@][A-Za-z0-9_@.-]*/);
+  const word = r.match(WORD);
   if (word === undefined) r.fail('expected a value to compare with');
   // jsonpath-ng reads true/false as booleans and any other bare word (null too) as a string.
   return word === 'true' ? true : word === 'false' ? false : word;
@@ -138,15 +158,15 @@ function literal(r: Reader): Literal {
 function condition(r: Reader): Condition {
   const path: Step[] = [];
   if (r.eat('@')) {
-    while (!r.atEnd() && (r.rest().startsWith('.') || r.rest().startsWith('['))) path.push(...afterRoot(r, true));
+    while (!r.atEnd() && (r.ahead('.') || r.ahead('['))) path.push(...afterRoot(r, true));
   } else {
     const names = fieldNames(r);
     if (!names) r.fail('expected @ or a key in the filter');
     path.push({ kind: 'fields', names });
-    while (!r.atEnd() && (r.rest().startsWith('.') || r.rest().startsWith('['))) path.push(...afterRoot(r, true));
+    while (!r.atEnd() && (r.ahead('.') || r.ahead('['))) path.push(...afterRoot(r, true));
   }
   r.skipSpaces();
-  const op = OPERATORS.find(([token]) => r.rest().startsWith(token));
+  const op = OPERATORS.find(([token]) => r.ahead(token));
   if (!op) return { path };
   // A regular expression from a config (workflow input, untrusted) could backtrack without bound on
   // the worker, and JavaScript has no match timeout: refused rather than run.
@@ -160,12 +180,12 @@ function filter(r: Reader): Step {
   const conditions = [condition(r)];
   while (r.eat('&')) conditions.push(condition(r));
   if (parenthesised) r.expect(')', '")" closing the filter');
-  if (r.eat('|') || r.rest().startsWith('||') || r.rest().startsWith('&&')) r.fail('only "&" joins filter conditions');
+  if (r.eat('|') || r.ahead('||') || r.ahead('&&')) r.fail('only "&" joins filter conditions');
   return { kind: 'filter', conditions };
 }
 
 function int(r: Reader): number | undefined {
-  const n = r.match(/^-?\d+/);
+  const n = r.match(INTEGER);
   return n === undefined ? undefined : Number(n);
 }
 
@@ -176,7 +196,7 @@ function bracket(r: Reader): Step {
     step = filter(r);
   } else if (r.eat('*')) {
     step = { kind: 'all' };
-  } else if (r.rest().trimStart().startsWith('(')) {
+  } else if (r.ahead('(', true)) {
     return r.fail('script expressions such as [(@.length-1)] are not JSONPath as dlt reads it; use [-1]');
   } else {
     const names = fieldNames(r);

@@ -69,11 +69,11 @@ function applyStep(step: Step, node: JsonValue, out: JsonValue[]): void {
       if (isJsonObject(node)) for (const name of step.names) if (Object.prototype.hasOwnProperty.call(node, name)) out.push(node[name]!);
       return;
     case 'anyField':
-      if (isJsonObject(node)) out.push(...Object.values(node));
+      if (isJsonObject(node)) pushAll(out, Object.values(node));
       return;
     case 'all':
       // jsonpath-ng: `[*]` of anything but a list is the value itself.
-      if (Array.isArray(node)) out.push(...node);
+      if (Array.isArray(node)) pushAll(out, node);
       else out.push(node);
       return;
     case 'indexes':
@@ -85,7 +85,7 @@ function applyStep(step: Step, node: JsonValue, out: JsonValue[]): void {
       }
       return;
     case 'slice':
-      out.push(...sliceOf(Array.isArray(node) ? node : [node], step));
+      pushAll(out, sliceOf(Array.isArray(node) ? node : [node], step));
       return;
     case 'filter': {
       // A filter tests a list's elements, or an object's values (jsonpath-ng).
@@ -100,6 +100,11 @@ function applyStep(step: Step, node: JsonValue, out: JsonValue[]): void {
       return;
     }
   }
+}
+
+/** Not `out.push(...items)`: spreading an API's list of a few hundred thousand items overflows the stack. */
+function pushAll(out: JsonValue[], items: readonly JsonValue[]): void {
+  for (const item of items) out.push(item);
 }
 
 function walk(steps: Step[], start: JsonValue[]): JsonValue[] {

@@ -6,7 +6,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { SluiceError } from '../errors';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
+import { type JsonShape, MAX_JSON_DEPTH, measureJson } from './json-depth';
 
 /** The default of `client.max_response_bytes`: twice the default batch_bytes, so a batch still fits one page. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
@@ -31,8 +31,13 @@ function discard(res: Dispatcher.ResponseData): void {
   res.body.destroy();
 }
 
-/** The body as text; `where` is the masked method and URL for messages. */
-export async function readBodyText(res: Dispatcher.ResponseData, headers: Record<string, string>, limit: number, where: string): Promise<string> {
+/** The body as text, and its shape as JSON; `where` is the masked method and URL for messages. */
+export async function readBodyText(
+  res: Dispatcher.ResponseData,
+  headers: Record<string, string>,
+  limit: number,
+  where: string,
+): Promise<{ text: string; shape: JsonShape }> {
   const encoding = headers['content-encoding']?.trim().toLowerCase();
   if (encoding && encoding !== 'identity') {
     discard(res);
@@ -59,11 +64,13 @@ export async function readBodyText(res: Dispatcher.ResponseData, headers: Record
     chunks.push(chunk as Buffer);
   }
   const bytes = Buffer.concat(chunks, size);
-  if (nestsDeeperThan(bytes, MAX_JSON_DEPTH)) {
+  chunks.length = 0;
+  const shape = measureJson(bytes, MAX_JSON_DEPTH);
+  if (shape.tooDeep) {
     throw new SluiceError('response_shape', `response from ${where} nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep; sluice refuses it rather than overflow its stack flattening the records`);
   }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), shape };
   } catch {
     throw new SluiceError('response_shape', `response from ${where} is not valid UTF-8${charset ? '' : ' (no charset was declared)'}; sluice reads JSON as UTF-8 only, so the API must send UTF-8`);
   }

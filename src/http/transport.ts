@@ -9,6 +9,7 @@
 import { request } from 'undici';
 import { SluiceError } from '../errors';
 import { linkedAbort } from './abort';
+import type { JsonShape } from './json-depth';
 import { httpDispatcher } from './agent';
 import { type CredentialScope, originOf, scopeRequest } from './credential-scope';
 import { maskSecrets } from './mask';
@@ -24,6 +25,8 @@ export interface RawResponse {
   text: string;
   /** The real URL that was requested last, after redirects (may hold secrets: never log it). */
   url: string;
+  /** What the body's bytes told before decoding (json-depth.ts): how many values it holds. */
+  shape: JsonShape;
 }
 
 export interface SendOptions {
@@ -117,8 +120,8 @@ export async function send(req: HttpRequest, options: SendOptions): Promise<RawR
         hop = redirected(hop, res.statusCode, new URL(location, url));
         continue;
       }
-      const text = await readBodyText(res, resHeaders, limit, `${ready.method} ${maskSecrets(url, options.secrets)}`);
-      return { status: res.statusCode, headers: resHeaders, text, url };
+      const { text, shape } = await readBodyText(res, resHeaders, limit, `${ready.method} ${maskSecrets(url, options.secrets)}`);
+      return { status: res.statusCode, headers: resHeaders, text, url, shape };
     }
   } catch (err) {
     if (options.signal?.aborted) throw options.signal.reason ?? err;

@@ -6,7 +6,8 @@
  */
 import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, setCurrentDetails } from '@temporalio/workflow';
 import { loadChildBatch, type ParentBatches } from './child-batches';
-import { waitDurably, waitOutLongWait, type WaitState } from './long-wait';
+import { maxWaitMs } from '../core/bounded-wait';
+import { longWaitAsked, MAX_LONG_WAITS, refusedWait, waitDurably, type WaitState } from './long-wait';
 import { loadPageBatch } from './page-batches';
 import { countBatch } from './progress';
 import type { BatchStep, ResourceRun } from './resource-run';
@@ -29,6 +30,7 @@ export interface WalkOptions {
  */
 export async function walkBatches(run: ResourceRun, progress: ResourceProgress, state: WalkState, options: WalkOptions): Promise<'done' | 'stopped'> {
   const { input } = run;
+  const limitMs = maxWaitMs(input.resource.endpoint.retry);
   while (!state.done) {
     await state.hold.wait();
     if (options.details !== false) setCurrentDetails(`batch ${progress.batches + 1}: ${describeNext(input, progress)} · pages ${progress.pages}, rows ${progress.rows}`);
@@ -36,16 +38,29 @@ export async function walkBatches(run: ResourceRun, progress: ResourceProgress, 
     try {
       step = await loadBatch(run, progress);
     } catch (err) {
-      if (await waitOutLongWait(err, progress, state)) continue;
-      throw await failResource(run, progress, err);
+      const asked = longWaitAsked(err, progress);
+      if (asked === undefined) throw await failResource(run, progress, err);
+      const refused = refusedWait(asked, limitMs, where(run, progress));
+      if (refused) throw await failResource(run, progress, refused);
+      progress.longWaits += 1;
+      await waitDurably(state, asked.ms as number, `rate limited (wait ${progress.longWaits} of ${MAX_LONG_WAITS})`);
+      continue;
     }
     countBatch(progress, step.result, step.complete, input.resource.endpoint.incremental?.last_value_func ?? 'max');
     state.done = step.done;
     if (step.done) break;
-    if (step.pauseMs !== undefined) await waitDurably(state, step.pauseMs, 'the API asked to slow down');
+    if (step.pauseMs !== undefined) {
+      const refused = refusedWait({ ms: step.pauseMs, source: 'pause' }, limitMs, `resource ${input.resource.name}, after batch ${progress.batches}`);
+      if (refused) throw await failResource(run, progress, refused);
+      await waitDurably(state, step.pauseMs, 'the API asked to slow down');
+    }
     if (options.stopBetweenBatches()) return 'stopped';
   }
   return 'done';
+}
+
+function where(run: ResourceRun, progress: ResourceProgress): string {
+  return `resource ${run.input.resource.name}, batch ${progress.batches + 1}`;
 }
 
 export function describeNext(input: SyncResourceInput, progress: ResourceProgress): string {

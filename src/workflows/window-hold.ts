@@ -5,6 +5,7 @@
  * coordinators still do, tell their coordinator until when, and it passes that on to each (windowHold).
  * Resources that are not windows do nothing here.
  */
+import { MAX_WAIT_CEILING_SECONDS } from '../core/bounded-wait';
 import { defineSignal, getExternalWorkflowHandle, setCurrentDetails, setHandler, sleep } from '@temporalio/workflow';
 
 /** Until when (epoch ms) windows hold back: sent by a window to its coordinator, and by it to the windows. */
@@ -38,7 +39,10 @@ export function windowHold(coordinator: string | undefined): WindowHold {
   if (coordinator === undefined) return NO_HOLD;
   let holdUntil = 0;
   setHandler(holdWindowsSignal, (until) => {
-    holdUntil = Math.max(holdUntil, until);
+    // Anyone who may signal the workflow can send any value: only a time a wait can reach holds the window
+    // (a NaN or a time past what a Date holds would throw below, failing the workflow task forever).
+    if (typeof until !== 'number' || !Number.isFinite(until)) return;
+    holdUntil = Math.max(holdUntil, Math.min(until, Date.now() + MAX_WAIT_CEILING_SECONDS * 1000));
   });
   return {
     async wait() {

@@ -13,19 +13,63 @@ export interface HeaderLinkPaginatorConfig {
   links_next_key: string; // default "next"
 }
 
-/** rel -> URL for every entry of a Link header. A rel may list several space-separated values. */
+/**
+ * rel -> URL for every entry of a Link header. A rel may list several space-separated values. Entries are
+ * "<url>; param=value; ...", separated by commas; commas inside <...> or a quoted value are not separators.
+ * A hand-written scan in one pass: the header comes from the API, and the regex this replaces backtracked
+ * quadratically over a run of "<" or of spaces after ";" (issue 24).
+ */
 export function parseLinkHeader(header: string | undefined): Record<string, string> {
   const links: Record<string, string> = {};
   if (!header) return links;
-  // Entries are "<url>; param=value; ...", separated by commas; commas inside <...> are part of the URL.
-  const entry = /<([^>]*)>((?:\s*;\s*[^;,]+=(?:"[^"]*"|[^;,]*))*)/g;
-  for (const match of header.matchAll(entry)) {
-    const url = match[1].trim();
-    const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^;,\s]+))/i.exec(match[2]);
-    const rels = (rel?.[1] ?? rel?.[2] ?? '').split(/\s+/).filter(Boolean);
+  let i = 0;
+  for (;;) {
+    const open = header.indexOf('<', i);
+    if (open < 0) break;
+    const close = header.indexOf('>', open + 1);
+    if (close < 0) break;
+    const url = header.slice(open + 1, close).trim();
+    const params = readLinkParams(header, close + 1);
+    i = params.end;
+    const rels = (params.rel ?? '').split(/\s+/).filter(Boolean);
     for (const r of rels) if (!(r.toLowerCase() in links)) links[r.toLowerCase()] = url;
   }
   return links;
+}
+
+/** The `; name=value` params after an entry's URL, up to the first thing that is not one: the rel, and where they end. */
+function readLinkParams(header: string, from: number): { rel?: string; end: number } {
+  let rel: string | undefined;
+  let i = from;
+  for (;;) {
+    const semicolon = skipSpaces(header, i);
+    if (header[semicolon] !== ';') return { rel, end: i };
+    let j = semicolon + 1;
+    const nameStart = j;
+    while (j < header.length && header[j] !== '=' && header[j] !== ';' && header[j] !== ',') j += 1;
+    if (header[j] !== '=' || header.slice(nameStart, j).trim() === '') return { rel, end: i };
+    const name = header.slice(nameStart, j).trim().toLowerCase();
+    j = skipSpaces(header, j + 1);
+    let value: string;
+    const closingQuote = header[j] === '"' ? header.indexOf('"', j + 1) : -1;
+    if (closingQuote >= 0) {
+      value = header.slice(j + 1, closingQuote);
+      j = closingQuote + 1;
+    } else {
+      const valueStart = j;
+      while (j < header.length && header[j] !== ';' && header[j] !== ',') j += 1;
+      // An unquoted rel ends at whitespace, as RFC 8288's token does.
+      value = header.slice(valueStart, j).trim().split(/\s/, 1)[0] ?? '';
+    }
+    if (name === 'rel' && rel === undefined) rel = value;
+    i = j;
+  }
+}
+
+function skipSpaces(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i += 1;
+  return i;
 }
 
 export const headerLinkPaginator: Paginator<HeaderLinkPaginatorConfig> = {

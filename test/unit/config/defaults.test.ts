@@ -44,7 +44,7 @@ describe('resource forms', () => {
     });
     expect(DEFAULT_RETRY).toEqual({
       maximum_attempts: 5, initial_interval_seconds: 1, backoff_coefficient: 2, maximum_interval_seconds: 60,
-      retry_on_status: [408, 429, 500, 502, 503, 504], respect_retry_after: true, max_retry_after_seconds: 300,
+      retry_on_status: [408, 429, 500, 502, 503, 504], respect_retry_after: true, max_retry_after_seconds: 300, max_wait_seconds: 21600,
     });
   });
 

@@ -40,6 +40,18 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter('-3', now)).toBeUndefined();
   });
+
+  it('reads extreme values without throwing: never NaN, never negative', () => {
+    const now = Date.parse('Wed, 21 Oct 2015 07:28:00 GMT');
+    expect(parseRetryAfter('9000000000000', now)).toBe(9e15);
+    expect(parseRetryAfter('9'.repeat(400), now)).toBe(Number.POSITIVE_INFINITY);
+    expect(parseRetryAfter(`${'1'.repeat(200_000)}x`, now)).toBeUndefined();
+    expect(parseRetryAfter('Fri, 31 Dec 9999 23:59:59 GMT', now)).toBe(Date.UTC(9999, 11, 31, 23, 59, 59) - now);
+    expect(parseRetryAfter('Thu, 01 Jan 1970 00:00:00 GMT', now)).toBe(0);
+    for (const odd of ['NaN', 'Infinity', '-Infinity', '1e400', '-5', '0x10', '', '   ', 'Mon, 99 Foo 2015 99:99:99 GMT', '[2J']) {
+      expect([odd, parseRetryAfter(odd, now)]).toEqual([odd, undefined]);
+    }
+  });
 });
 
 describe('status classification', () => {
@@ -60,12 +72,39 @@ describe('status classification', () => {
   });
 
   it('passes a long Retry-After through uncapped (the activity turns it into a workflow timer) and ignores it when respect_retry_after is off', async () => {
-    server.route('/r', (_req, res) => json(res, 429, {}, { 'retry-after': '99999' }));
+    server.route('/r', (_req, res) => json(res, 429, {}, { 'retry-after': '9999' }));
     const base = keyed('/r');
     const long = await failure({ ...base, retry: { ...base.retry, max_retry_after_seconds: 30 } });
-    expect(long.retryAfterMs).toBe(99_999_000);
+    expect(long.retryAfterMs).toBe(9_999_000);
     expect(long.status).toBe(429);
     expect((await failure({ ...base, retry: { ...base.retry, respect_retry_after: false } })).retryAfterMs).toBeUndefined();
+  });
+
+  it.each([
+    ['9000000000000', /the API asked to wait 9000000000000 s \(1\.0e\+8 days\) \(Retry-After: "9000000000000"\), longer than retry\.max_wait \(21600 s \(6\.0 h\)\)/],
+    ['9'.repeat(400), /the API asked to wait forever \(Retry-After: "9{80}"\), longer than retry\.max_wait/],
+    ['Fri, 31 Dec 9999 23:59:59 GMT', /the API asked to wait \d+ s \([\d.e+]+ days\) \(Retry-After: "Fri, 31 Dec 9999 23:59:59 GMT"\), longer than retry\.max_wait/],
+    ['21601', /the API asked to wait 21601 s \(6\.0 h\) \(Retry-After: "21601"\)/],
+  ])('a Retry-After of %s, longer than retry.max_wait, fails the page at once, naming the header and the wait', async (header, message) => {
+    server.route('/r', (_req, res) => json(res, 429, {}, { 'retry-after': header }));
+    const err = await failure(keyed('/r'));
+    expect(err.kind).toBe('http_fatal');
+    expect(err.retryAfterMs).toBeUndefined();
+    expect(err.message).toMatch(/^429 Too Many Requests from GET /);
+    expect(err.message).toMatch(message);
+    expect(err.message).toMatch(/failing instead of waiting \(raise retry\.max_wait to wait that long\)$/);
+  });
+
+  it('a config\'s retry.max_wait is the bound; odd Retry-After values are ignored, not fatal', async () => {
+    const base = keyed('/r');
+    server.route('/r', (_req, res) => json(res, 429, {}, { 'retry-after': '61' }));
+    expect((await failure({ ...base, retry: { ...base.retry, max_wait_seconds: 60 } })).message).toMatch(/wait 61 s \(Retry-After: "61"\), longer than retry\.max_wait \(60 s\)/);
+    expect((await failure({ ...base, retry: { ...base.retry, max_wait_seconds: 61 } })).retryAfterMs).toBe(61_000);
+    for (const odd of ['-5', 'NaN', 'Infinity', '1e400']) {
+      server.route('/r', (_req, res) => json(res, 429, {}, { 'retry-after': odd }));
+      const err = await failure(base);
+      expect([odd, err.kind, err.retryAfterMs]).toEqual([odd, 'http_retryable', undefined]);
+    }
   });
 
   it('503 (in retry_on_status) is retryable; a status removed from the list is fatal', async () => {
