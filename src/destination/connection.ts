@@ -226,7 +226,7 @@ async function probe(conn: Connection): Promise<ServerFeatures> {
   const [version] = await conn.rows<{ v: string }>('SELECT version() AS v', 'the version query');
   const families = await conn.rows<{ name: string }>('SELECT name FROM system.data_type_families', 'the type probe');
   const settings = await conn.rows<{ name: string }>(
-    "SELECT name FROM system.settings WHERE name IN ('input_format_skip_unknown_fields', 'allow_experimental_object_type', 'lightweight_deletes_sync')",
+    "SELECT name FROM system.settings WHERE name IN ('input_format_skip_unknown_fields', 'allow_experimental_object_type', 'lightweight_deletes_sync', 'mutations_sync')",
     'the settings probe',
   );
   return featuresFromProbe({
