@@ -147,9 +147,17 @@ export function secretsAllowedFor(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { SLUICE_SECRETS_ALLOW: names.join(',') };
 }
 
-export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
+export interface WorkerProcessOptions {
+  /** Runs the worker under Debian's `faketime` with this offset (e.g. `+1h`): a worker whose clock is wrong. */
+  clockOffset?: string;
+}
+
+export async function startWorkerProcess(env: NodeJS.ProcessEnv, options: WorkerProcessOptions = {}): Promise<WorkerProcess> {
   const childEnv = Object.fromEntries(Object.entries({ ...process.env, ...secretsAllowedFor(env), ...env }).filter(([, v]) => v !== undefined));
-  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'sluice.js'), 'worker'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const worker = [process.execPath, join(repoRoot, 'bin', 'sluice.js'), 'worker'];
+  // faketime execs the worker (same PID), its clock shifted for every time call the process makes.
+  const [command, ...args] = options.clockOffset ? ['faketime', '-f', options.clockOffset, ...worker] : worker;
+  const child = spawn(command!, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
