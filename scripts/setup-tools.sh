@@ -83,13 +83,16 @@ install_modern_clickhouse() {
 }
 
 # Debian packages: the ClickHouse server always; for the test suite also Chromium (the Web UI browser
-# test) and ZooKeeper (the ClickHouse cluster test). One apt-get update for all of them.
+# test), ZooKeeper (the ClickHouse cluster test) and faketime (the worker-clock test). One apt-get update
+# for all of them.
 install_debian_packages() {
   local missing=()
   command -v clickhouse-server >/dev/null 2>&1 || command -v clickhouse >/dev/null 2>&1 || missing+=(clickhouse-server)
   if [ "$with_test_tools" = 1 ]; then
     [ -x /usr/bin/chromium ] || missing+=(chromium)
     [ -f /usr/share/java/zookeeper.jar ] && [ -f /usr/share/java/slf4j-simple.jar ] || missing+=(zookeeper libslf4j-java)
+    # A worker process whose clock runs an hour ahead (test/integration/reliability/worker-clock.test.ts).
+    command -v faketime >/dev/null 2>&1 || missing+=(faketime)
   fi
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

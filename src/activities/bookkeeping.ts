@@ -36,11 +36,11 @@ export function commitResourceLoad(deps: ActivityDeps, input: CommitResourceLoad
     const incremental = input.resource.endpoint.incremental;
     const stateful = incremental !== undefined && !isBackfill(incremental);
     if (input.resource.parent && stateful) {
-      await destination.commitChildCursors(input.database, { pipeline: input.pipeline, resource: input.resource.name, loadId: input.loadId });
+      await destination.commitChildCursors(input.database, { pipeline: input.pipeline, resource: input.resource.name, loadId: input.loadId }, input.writeVersion);
     }
     if (stateful && input.cursorValue !== undefined) {
       const ref = { database: input.database, pipeline: input.pipeline, resource: input.resource.name };
-      await writeCursorState(destination, ref, input.cursorValue, input.boundaryHashes);
+      await writeCursorState(destination, ref, input.cursorValue, input.boundaryHashes, input.writeVersion);
     }
     await destination.recordLoad(input.database, {
       pipeline: input.pipeline,
@@ -51,6 +51,7 @@ export function commitResourceLoad(deps: ActivityDeps, input: CommitResourceLoad
       pages: input.pages,
       startedAt: new Date(input.startedAtMs),
       finishedAt: new Date(),
+      ...(input.writeVersion !== undefined ? { version: input.writeVersion } : {}),
     });
   });
 }
@@ -67,7 +68,7 @@ export function commitResourceCursor(deps: ActivityDeps, input: CommitResourceCu
     if (!incremental || isBackfill(incremental)) return;
     const destination = await deps.destination();
     const ref = { database: input.database, pipeline: input.pipeline, resource: input.resource.name };
-    await writeCursorState(destination, ref, input.cursorValue, input.boundaryHashes);
+    await writeCursorState(destination, ref, input.cursorValue, input.boundaryHashes, input.writeVersion);
   });
 }
 
@@ -83,6 +84,7 @@ export function recordFailedLoad(deps: ActivityDeps, input: RecordFailedLoadInpu
       pages: input.pages,
       startedAt: new Date(input.startedAtMs),
       finishedAt: new Date(),
+      ...(input.writeVersion !== undefined ? { version: input.writeVersion } : {}),
     });
   });
 }

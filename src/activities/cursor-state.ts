@@ -4,7 +4,7 @@
  * brings them again). Read back from ClickHouse, so validated before use.
  */
 import { z } from 'zod';
-import type { IncrementalConfig, JsonPrimitive } from '../config/types';
+import type { IncrementalConfig, JsonPrimitive, JsonValue } from '../config/types';
 import type { Destination } from '../destination';
 import { boundaryRows, isBackfill, type BoundaryRows } from '../http';
 import { MAX_BOUNDARY_HASHES } from '../core/cursor';
@@ -37,9 +37,10 @@ export async function readCursorState(destination: Destination, ref: StateRef): 
  * (every new row sat at the old cursor), the old hashes stay too: those rows will come again as well.
  * Written twice (a retried commit), it stores the same state.
  */
-export async function writeCursorState(destination: Destination, ref: StateRef, lastValue: JsonPrimitive, hashes: string[] = []): Promise<void> {
+export async function writeCursorState(destination: Destination, ref: StateRef, lastValue: JsonPrimitive, hashes: string[] = [], version?: number): Promise<void> {
   const unique = hashesToStore(await readCursorState(destination, ref), lastValue, hashes);
-  await destination.writeState(ref.database, ref.pipeline, ref.resource, unique.length > 0 ? { last_value: lastValue, unique_hashes: unique } : { last_value: lastValue });
+  const state: JsonValue = unique.length > 0 ? { last_value: lastValue, unique_hashes: unique } : { last_value: lastValue };
+  await destination.writeState(ref.database, ref.pipeline, ref.resource, state, version);
 }
 
 /** Rows at the cursor are remembered only where a closed range start brings them again and state is kept. */

@@ -35,7 +35,7 @@ export function commitWindows(deps: ActivityDeps, input: CommitWindowsInput): Pr
     await destination.writeState(input.database, input.pipeline, input.resource, {
       ...(input.watermark !== undefined ? { last_value: input.watermark } : {}),
       finished_windows: input.finished.slice(0, MAX_WINDOWS_AHEAD),
-    });
+    }, input.writeVersion);
   });
 }
 

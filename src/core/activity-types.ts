@@ -163,6 +163,11 @@ export interface CommitResourceLoadInput extends ResourceRef {
   /** Hashes of the rows loaded at exactly `cursorValue`, stored with it (dlt's `unique_hashes`). */
   boundaryHashes?: string[];
   startedAtMs: number;
+  /**
+   * Version of the rows this write makes, from the workflow's clock (workflows/write-version.ts); absent in
+   * the input of workflows started before it, which fall back to the worker's clock.
+   */
+  writeVersion?: number;
 }
 
 /** A parent's cursor, written once every resource loaded from its records in the run is loaded too. */
@@ -172,12 +177,22 @@ export interface CommitResourceCursorInput {
   resource: ResolvedResource;
   cursorValue: JsonPrimitive;
   boundaryHashes?: string[];
+  /**
+   * Version of the rows this write makes, from the workflow's clock (workflows/write-version.ts); absent in
+   * the input of workflows started before it, which fall back to the worker's clock.
+   */
+  writeVersion?: number;
 }
 
 export interface RecordFailedLoadInput extends ResourceRef {
   rows: number;
   pages: number;
   startedAtMs: number;
+  /**
+   * Version of the rows this write makes, from the workflow's clock (workflows/write-version.ts); absent in
+   * the input of workflows started before it, which fall back to the worker's clock.
+   */
+  writeVersion?: number;
 }
 
 /** A partitioned resource's state: its watermark and the windows finished beyond it (window-state.ts). */
@@ -196,6 +211,11 @@ export interface BeginWindowsResult {
 export interface CommitWindowsInput extends BeginWindowsInput {
   watermark?: JsonPrimitive;
   finished: Array<[JsonPrimitive, JsonPrimitive]>;
+  /**
+   * Version of the rows this write makes, from the workflow's clock (workflows/write-version.ts); absent in
+   * the input of workflows started before it, which fall back to the worker's clock.
+   */
+  writeVersion?: number;
 }
 
 export interface SluiceActivities {

@@ -43,13 +43,26 @@ export interface StreamedBatchOptions {
   meta: PageMeta;
   loadedAt: string;
   /**
-   * Pages of this load already in an append table (an earlier attempt of the batch inserted them): such a
-   * page is counted and not written again. Where pages are not numbered, holding `meta.page` means the
-   * whole batch is in.
+   * Rows an append table holds of each page of this load (an earlier attempt of the batch inserted them): a
+   * page whose rows are all there is counted and not written again (`pageIsLoaded`). Where pages are not
+   * numbered (batches of workflows from before page spans), any row of `meta.page` means the whole batch is in.
    */
-  loadedPages: ReadonlySet<number>;
+  loadedPages: LoadedPages;
   /** One INSERT of a table's encoded rows. */
   insert(table: string, columns: readonly string[], body: Buffer, signal?: AbortSignal): Promise<void>;
+}
+
+/** Rows of each page of a load that an append table holds already, by page ordinal. */
+export type LoadedPages = ReadonlyMap<number, number>;
+
+/**
+ * Whether a page is in whole: the table holds at least as many of its rows as the page has records (one
+ * root row each). A page is not assumed to be in whole because some of its rows are: an INSERT the server
+ * splits into blocks (past `max_insert_block_size`) can fail between them, and a page cut there is written
+ * again in whole, its rows landing on the keys they had, so FINAL shows each once.
+ */
+export function pageIsLoaded(loaded: LoadedPages, page: number, records: number): boolean {
+  return (loaded.get(page) ?? 0) >= records;
 }
 
 /** One table's rows in the batch, in one growing RowBinary body; `columns` is set by its first rows. */
@@ -96,8 +109,9 @@ export class StreamedBatch implements BatchWriter {
     const { table, columns, resource, key, loadedAt, loadedPages } = this.options;
     const numbered = this.options.meta.pages !== undefined;
     const page = numbered ? this.options.meta.page + this.pagesTaken : this.options.meta.page;
-    if (loadedPages.has(page) || records.length === 0) {
-      this.skipped += loadedPages.has(page) ? records.length : 0;
+    const loaded = pageIsLoaded(loadedPages, page, numbered ? records.length : 1);
+    if (loaded || records.length === 0) {
+      this.skipped += loaded ? records.length : 0;
       this.pagesTaken += 1;
       return true;
     }

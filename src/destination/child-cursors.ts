@@ -3,6 +3,7 @@
  * new one need different start values. Cursors found during a load are staged per load and promoted
  * only when the load commits, so a failed run leaves every parent's cursor where it was.
  */
+import { checkedVersion } from './state';
 import type { JsonPrimitive } from '../config/types';
 import type { Connection } from './connection';
 import { literal, qualified, uintLiteral } from './sql';
@@ -105,24 +106,28 @@ export class ChildCursorStore {
 
   /**
    * Forgets every parent's cursor of a child resource (`sluice state reset`): each is overwritten with
-   * null at a higher version, which a read treats as "no cursor". Plain inserts, no mutation to wait for.
+   * null at a higher version (its own plus one, so no clock decides), which a read treats as "no cursor".
+   * Plain inserts, no mutation to wait for.
    */
   async reset(database: string, pipeline: string, resource: string): Promise<void> {
     await this.ensureTables(database);
     await this.conn.command(
       `INSERT INTO ${qualified(database, CHILD_CURSORS_TABLE)} (pipeline, resource, parent_key, last_value, version) ` +
-        `SELECT pipeline, resource, parent_key, 'null', ${uintLiteral(this.nextVersion())} ` +
+        `SELECT pipeline, resource, parent_key, 'null', version + 1 ` +
         `FROM ${qualified(database, CHILD_CURSORS_TABLE)} FINAL WHERE pipeline = ${literal(pipeline)} AND resource = ${literal(resource)}`,
       `resetting the cursors of ${resource} per parent`,
     );
   }
 
-  /** Promotes the cursors this load staged; run again after a crash, it writes the same values. */
-  async commit(database: string, ref: ChildLoadRef): Promise<void> {
+  /**
+   * Promotes the cursors this load staged; run again after a crash, it writes the same values. `version`
+   * comes from the workflow (workflows/write-version.ts), so a worker's clock cannot rank them.
+   */
+  async commit(database: string, ref: ChildLoadRef, version?: number): Promise<void> {
     await this.ensureTables(database);
     await this.conn.command(
       `INSERT INTO ${qualified(database, CHILD_CURSORS_TABLE)} (pipeline, resource, parent_key, last_value, version) ` +
-        `SELECT pipeline, resource, parent_key, last_value, ${uintLiteral(this.nextVersion())} ` +
+        `SELECT pipeline, resource, parent_key, last_value, ${uintLiteral(version === undefined ? this.nextVersion() : checkedVersion(version))} ` +
         `FROM ${qualified(database, STAGED_CHILD_CURSORS_TABLE)} FINAL ` +
         `WHERE pipeline = ${literal(ref.pipeline)} AND resource = ${literal(ref.resource)} AND load_id = ${literal(ref.loadId)}`,
       `committing the cursors of ${ref.resource} per parent`,

@@ -40,6 +40,7 @@ export async function commitLoad(conn: Connection, features: ServerFeatures, pla
     dataTable: ddl.dataTable,
     onCluster: ddl.cluster ? ` ON CLUSTER ${ident(ddl.cluster)}` : '',
     lightweightDelete: features.lightweightDelete,
+    mutationsSync: features.mutationsSync,
   };
   if (byMergeKey) await deleteByMergeKey(conn, mutations, database, table, children, mergeKey, loadId);
   // Lists are replaced, not overlaid: the elements a parent's latest version no longer has go (stale-children.ts).

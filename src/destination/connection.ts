@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { SluiceError } from '../errors';
 import { featuresFromProbe, type ServerFeatures } from './features';
+import { isRetryableClickHouseCode } from './retryable-codes';
 import { identList } from './sql';
 import { z } from 'zod';
 
@@ -35,24 +36,6 @@ export function clickHouseSettingsFromEnv(env: NodeJS.ProcessEnv = process.env):
   };
 }
 
-/** Server error codes that mean "try again later", not "your statement is wrong". */
-const RETRYABLE_CODES = new Set([
-  3, // UNEXPECTED_END_OF_FILE (connection cut mid-response)
-  159, // TIMEOUT_EXCEEDED
-  160, // TOO_SLOW
-  202, // TOO_MANY_SIMULTANEOUS_QUERIES
-  203, // NO_FREE_CONNECTION
-  209, // SOCKET_TIMEOUT
-  210, // NETWORK_ERROR
-  236, // ABORTED
-  241, // MEMORY_LIMIT_EXCEEDED
-  242, // TABLE_IS_READ_ONLY (replica lost its keeper session)
-  252, // TOO_MANY_PARTS
-  285, // TOO_FEW_LIVE_REPLICAS
-  319, // UNKNOWN_STATUS_OF_INSERT
-  425, // SYSTEM_ERROR
-  999, // KEEPER_EXCEPTION
-]);
 
 /** ClickHouse's numeric error code, read from either the old or the new message format. */
 export function clickHouseErrorCode(err: unknown): number | undefined {
@@ -90,7 +73,7 @@ export function toSluiceError(err: unknown, url: string, what: string, password:
     // No server error code: the request never got a ClickHouse answer (refused, reset, timeout, proxy error).
     return new SluiceError('destination_unavailable', `cannot reach ClickHouse at ${redactUrl(url)}: ${detail}`, { cause: err });
   }
-  const kind = RETRYABLE_CODES.has(code) ? 'destination_unavailable' : 'destination_fatal';
+  const kind = isRetryableClickHouseCode(code) ? 'destination_unavailable' : 'destination_fatal';
   return new SluiceError(kind, `ClickHouse refused ${what}: ${detail}`, { cause: err });
 }
 
@@ -105,9 +88,9 @@ export function encodeJsonEachRow(rows: readonly Record<string, unknown>[]): str
 }
 
 /**
- * Settings of every session sluice opens. 64-bit integers in JSON output as strings, as 18.16 and 24.x
- * write them by default and 26.x no longer does: readers get the same type from every server, and no
- * value above 2^53 is rounded by JSON.parse.
+ * Settings of every session sluice opens. 64-bit integers in JSON output as strings, as 18.16 through
+ * 25.7 write them by default and 25.8 onwards no longer do (the default changed in 25.8): readers get the
+ * same type from every server, and no value above 2^53 is rounded by JSON.parse.
  */
 export const SESSION_SETTINGS = { output_format_json_quote_64bit_integers: 1 } as const;
 
@@ -243,7 +226,7 @@ async function probe(conn: Connection): Promise<ServerFeatures> {
   const [version] = await conn.rows<{ v: string }>('SELECT version() AS v', 'the version query');
   const families = await conn.rows<{ name: string }>('SELECT name FROM system.data_type_families', 'the type probe');
   const settings = await conn.rows<{ name: string }>(
-    "SELECT name FROM system.settings WHERE name IN ('input_format_skip_unknown_fields', 'allow_experimental_object_type', 'lightweight_deletes_sync')",
+    "SELECT name FROM system.settings WHERE name IN ('input_format_skip_unknown_fields', 'allow_experimental_object_type', 'lightweight_deletes_sync', 'mutations_sync')",
     'the settings probe',
   );
   return featuresFromProbe({

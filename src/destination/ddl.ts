@@ -44,12 +44,21 @@ export const LINK = {
   deleted: '_sluice_deleted',
 } as const;
 
-export const CHILD_KEY: readonly string[] = [LINK.parentId, LINK.listIdx];
+/**
+ * Sort key of a child table. Rows collapse on (parent id, list index); the root id leads because every
+ * commit-time probe and delete of a child table filters by `_sluice_root_id` (stale lists, merge-key
+ * deletes, scd2 copies), and a leading key column lets the primary index skip every granule of other
+ * roots. A parent id determines its root id (a child's id is a hash of its parent's id and index, down
+ * from the root), so adding it in front changes which rows collapse in no case. Child tables created
+ * before this key keep `(_sluice_parent_id, _sluice_list_idx)` and work unchanged, only slower to commit
+ * (docs/clickhouse.md, "Rebuilding child tables").
+ */
+export const CHILD_KEY: readonly string[] = [LINK.rootId, LINK.parentId, LINK.listIdx];
 
 /**
  * merge: keyed by primary key, latest version wins; `hardDelete` adds the `_sluice_deleted` marker (and the
  * engine's `is_deleted` argument where the server has it). append: keyed by row identity within a load.
- * child: rows of a nested list, keyed by (parent id, list index) with the version, so a retried page
+ * * child: rows of a nested list, keyed by (root id, parent id, list index) with the version, so a retried page
  * collapses and a re-synced parent's elements replace the old ones position by position.
  */
 export type TableLayout =

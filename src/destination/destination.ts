@@ -45,7 +45,8 @@ export interface Destination {
   commitLoad(target: TableTarget, loadId: string): Promise<void>;
   recordLoad(database: string, entry: LoadEntry): Promise<void>;
   readState(database: string, pipeline: string, resource: string): Promise<JsonValue | undefined>;
-  writeState(database: string, pipeline: string, resource: string, state: JsonValue): Promise<void>;
+  /** `version`: the row's version, from the workflow (workflows/write-version.ts); else the worker's clock. */
+  writeState(database: string, pipeline: string, resource: string, state: JsonValue, version?: number): Promise<void>;
   /** Parent records kept for child resources (see parent-records.ts). */
   writeParentRecords(database: string, ref: ParentPageRef, records: JsonObject[]): Promise<void>;
   readParentRecords(database: string, ref: ParentPageRef): Promise<JsonObject[]>;
@@ -53,7 +54,7 @@ export interface Destination {
   /** Incremental cursors of a child resource per parent record (see child-cursors.ts). */
   readChildCursors(database: string, pipeline: string, resource: string, parentKeys: string[]): Promise<Map<string, ChildCursor>>;
   stageChildCursors(database: string, ref: ChildLoadRef, cursors: Map<string, ChildCursor>): Promise<void>;
-  commitChildCursors(database: string, ref: ChildLoadRef): Promise<void>;
+  commitChildCursors(database: string, ref: ChildLoadRef, version?: number): Promise<void>;
   resetChildCursors(database: string, pipeline: string, resource: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -132,8 +133,8 @@ class ClickHouseDestination implements Destination {
     return this.ensureDatabase(database).then(() => this.state.read(database, pipeline, resource));
   }
 
-  writeState(database: string, pipeline: string, resource: string, state: JsonValue): Promise<void> {
-    return this.ensureDatabase(database).then(() => this.state.write(database, pipeline, resource, state));
+  writeState(database: string, pipeline: string, resource: string, state: JsonValue, version?: number): Promise<void> {
+    return this.ensureDatabase(database).then(() => this.state.write(database, pipeline, resource, state, version));
   }
 
   writeParentRecords(database: string, ref: ParentPageRef, records: JsonObject[]): Promise<void> {
@@ -156,8 +157,8 @@ class ClickHouseDestination implements Destination {
     return this.ensureDatabase(database).then(() => this.childCursors.stage(database, ref, cursors));
   }
 
-  commitChildCursors(database: string, ref: ChildLoadRef): Promise<void> {
-    return this.ensureDatabase(database).then(() => this.childCursors.commit(database, ref));
+  commitChildCursors(database: string, ref: ChildLoadRef, version?: number): Promise<void> {
+    return this.ensureDatabase(database).then(() => this.childCursors.commit(database, ref, version));
   }
 
   resetChildCursors(database: string, pipeline: string, resource: string): Promise<void> {

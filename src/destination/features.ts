@@ -26,6 +26,12 @@ export interface ServerFeatures {
    * column of the parts concerned (merge-key.ts `deleteAndWait`).
    */
   lightweightDelete: boolean;
+  /**
+   * The `mutations_sync` setting exists (19.x+; 26.x defaults it to 1, so an `ALTER … DELETE` waits and
+   * throws on a failure that may be another mutation's). sluice sets it to 0 on its own mutations and waits
+   * for them itself (own-mutation.ts).
+   */
+  mutationsSync: boolean;
 }
 
 /** Probe results, gathered by the connection module from `SELECT version()` and system tables. */
@@ -56,5 +62,6 @@ export function featuresFromProbe(probe: FeatureProbe): ServerFeatures {
     exchangeTables: versionAtLeast(probe.version, 21, 8),
     addColumnIfNotExists: versionAtLeast(probe.version, 19, 3),
     lightweightDelete: probe.settings.has('lightweight_deletes_sync'),
+    mutationsSync: probe.settings.has('mutations_sync'),
   };
 }

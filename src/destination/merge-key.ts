@@ -13,8 +13,8 @@
  * mutation: on 18.16 and 23.x, and on every cluster, whose replica wait below is tested only on 18.16 here.
  * Tables sluice creates have no projections, which a lightweight delete would refuse on 24.x.
  *
- * Mutations are asynchronous (and `mutations_sync` does not exist on 18.16), so we wait for them by polling
- * `system.mutations`: commit returns only when the old rows are gone. On a cluster that table speaks only
+ * Mutations are asynchronous (and `mutations_sync` does not exist on 18.16), so we wait for the one we made
+ * by polling `system.mutations` (own-mutation.ts): commit returns only when the old rows are gone. On a cluster that table speaks only
  * for the server we are connected to, so we also wait until every active replica of every shard has done
  * the mutation, as ZooKeeper records it (each replica's `mutation_pointer`, the last mutation it finished),
  * read through `system.zookeeper`: a read served by any replica after commit no longer sees the old rows.
@@ -22,11 +22,11 @@
 import { SluiceError } from '../errors';
 import type { Connection } from './connection';
 import { LINK, META } from './ddl';
+import { deleteAndWaitForOwnMutation, MUTATION_TIMEOUT_MS } from './own-mutation';
 import { ident, literal, qualified } from './sql';
 
-const POLL_MS = 100;
 const REPLICA_POLL_MS = 200;
-const TIMEOUT_MS = 300_000;
+const TIMEOUT_MS = MUTATION_TIMEOUT_MS;
 
 /** Where the rows live: on a cluster the mutation runs ON CLUSTER against the replicated tables. */
 export interface MutationTarget {
@@ -34,6 +34,10 @@ export interface MutationTarget {
   onCluster: string;
   /** The server has lightweight DELETE (features.ts `lightweightDelete`); `deleteAndWait` decides whether to use it. */
   lightweightDelete: boolean;
+  /** The server has `mutations_sync` (features.ts): sluice's `ALTER … DELETE` sets it to 0 and waits itself. */
+  mutationsSync: boolean;
+  /** How long an `ALTER … DELETE` may run before the commit fails retryably (own-mutation.ts; tests shorten it). */
+  mutationTimeoutMs?: number;
 }
 
 export async function deleteByMergeKey(
@@ -82,7 +86,7 @@ export async function mutationFailureColumn(conn: Connection): Promise<string> {
     "SELECT count() AS n FROM system.columns WHERE database = 'system' AND table = 'mutations' AND name = 'latest_fail_reason'",
     'probing system.mutations',
   );
-  return Number(hasReason?.n ?? 0) > 0 ? 'any(latest_fail_reason)' : "''";
+  return Number(hasReason?.n ?? 0) > 0 ? 'latest_fail_reason' : "''";
 }
 
 /** Whether a delete runs as a lightweight DELETE: the one place this is decided (see the module comment). */
@@ -110,21 +114,12 @@ export async function deleteAndWait(
     await conn.command(`DELETE FROM ${qualified(database, table)} WHERE ${where}`, `${what} in ${database}.${table}`, { lightweight_deletes_sync: 2 });
     return;
   }
-  await conn.command(
-    `ALTER TABLE ${qualified(database, table)}${placement.onCluster} DELETE WHERE ${where}`,
-    `${what} in ${database}.${table}`,
-  );
   const started = Date.now();
-  for (;;) {
-    const [pending] = await conn.rows<{ n: string | number; reason: string }>(
-      `SELECT count() AS n, ${reason} AS reason FROM system.mutations WHERE database = ${literal(database)} AND table = ${literal(table)} AND is_done = 0`,
-      `waiting for the ${what} in ${database}.${table}`,
-    );
-    if (Number(pending?.n ?? 0) === 0) break;
-    if (pending?.reason) throw new SluiceError('destination_fatal', `${what} in ${database}.${table} failed: ${pending.reason}`);
-    if (Date.now() - started > TIMEOUT_MS) throw new SluiceError('destination_unavailable', `${what} in ${database}.${table} still running after ${TIMEOUT_MS / 1000} s`);
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
+  await deleteAndWaitForOwnMutation(
+    conn,
+    { database, table, onCluster: placement.onCluster, where, what, reason, mutationsSync: placement.mutationsSync },
+    placement.mutationTimeoutMs,
+  );
   if (placement.onCluster) await waitForReplicas(conn, database, table, started);
 }
 

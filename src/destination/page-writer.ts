@@ -21,7 +21,7 @@ import { withRowHashes } from './scd2';
 import { fitPage } from './shaper';
 import { ident, literal, qualified, uintLiteral } from './sql';
 import { insertSettings, physicalTable, tableNameOf, usesStaging, type TableTarget } from './target';
-import { StreamedBatch, type BatchWriter } from './batch-writer';
+import { pageIsLoaded, StreamedBatch, type BatchWriter, type LoadedPages } from './batch-writer';
 import { formatTimestamp } from './values';
 
 export class PageWriter {
@@ -97,7 +97,7 @@ export class PageWriter {
     const physical = (table: string) => physicalTable(target, table);
     const { schema } = this.placements.of(target.cluster);
     let columns: TableColumns | undefined;
-    let loadedPages: ReadonlySet<number> = new Set();
+    let loadedPages: LoadedPages = new Map();
     try {
       columns = await schema.current(database, physical(live), fresh);
       if (!columns || !encodesAsRowBinary(columns)) return undefined;
@@ -285,18 +285,18 @@ export class PageWriter {
   }
 
   /**
-   * The pages of this load from `meta.page` on that an append table holds already (an earlier attempt of
-   * the batch inserted them; no later batch has run). Where pages are not numbered, just `meta.page`.
-   * A batch's rows go in with one INSERT per table, so a page is either all there or not at all.
+   * The rows an append table holds of each page of this load from `meta.page` on (an earlier attempt of the
+   * batch inserted them; no later batch has run). Where pages are not numbered, just `meta.page`. Counted,
+   * not only found: a page is skipped only when all its rows are there (`pageIsLoaded`).
    */
-  private async loadedPages(database: string, table: string, meta: PageMeta): Promise<ReadonlySet<number>> {
+  private async loadedPages(database: string, table: string, meta: PageMeta): Promise<LoadedPages> {
     const [loadIdCol, pageCol] = APPEND_KEY;
     const pages = meta.pages ? `${ident(pageCol)} >= ${uintLiteral(meta.page)}` : `${ident(pageCol)} = ${uintLiteral(meta.page)}`;
-    const found = await this.conn.rows<{ page: string | number }>(
-      `SELECT DISTINCT ${ident(pageCol)} AS page FROM ${qualified(database, table)} WHERE ${ident(loadIdCol)} = ${literal(meta.loadId)} AND ${pages}`,
+    const found = await this.conn.rows<{ page: string | number; n: string | number }>(
+      `SELECT ${ident(pageCol)} AS page, count() AS n FROM ${qualified(database, table)} WHERE ${ident(loadIdCol)} = ${literal(meta.loadId)} AND ${pages} GROUP BY page`,
       `checking which pages of ${database}.${table} are loaded`,
     );
-    return new Set(found.map((r) => Number(r.page)));
+    return new Map(found.map((r) => [Number(r.page), Number(r.n)]));
   }
 }
 
@@ -306,14 +306,14 @@ function tableGone(err: unknown): boolean {
   return code === 60 || code === 16;
 }
 
-/** The records (and their page spans) of the pages not in `loaded`; with no page spans, all or none. */
-function withoutPages(records: JsonObject[], meta: PageMeta, loaded: ReadonlySet<number>): { records: JsonObject[]; meta: PageMeta } {
-  if (!meta.pages) return loaded.has(meta.page) ? { records: [], meta } : { records, meta };
+/** The records (and their page spans) of the pages not loaded in whole; with no page spans, all or none. */
+function withoutPages(records: JsonObject[], meta: PageMeta, loaded: LoadedPages): { records: JsonObject[]; meta: PageMeta } {
+  if (!meta.pages) return pageIsLoaded(loaded, meta.page, records.length) ? { records: [], meta } : { records, meta };
   const kept: JsonObject[] = [];
   const spans: PageSpan[] = [];
   let start = 0;
   for (const span of meta.pages) {
-    if (!loaded.has(span.page)) {
+    if (!pageIsLoaded(loaded, span.page, span.records)) {
       for (let i = start; i < start + span.records; i++) kept.push(records[i]);
       spans.push(span);
     }

@@ -3,6 +3,7 @@
  * `_dlt_pipeline_state` there): `_sluice_state` (incremental state per pipeline and resource) and
  * `_sluice_loads` (one row per finished load). Both are ReplacingMergeTree so a retried write collapses.
  */
+import { SluiceError } from '../errors';
 import type { JsonValue } from '../config/types';
 import type { Connection } from './connection';
 import { literal, qualified, uintLiteral } from './sql';
@@ -20,6 +21,8 @@ export interface LoadEntry {
   pages: number;
   startedAt: Date;
   finishedAt: Date;
+  /** The row's version, from the workflow (workflows/write-version.ts); else the worker's clock. */
+  version?: number;
 }
 
 export function stateTableSql(database: string): string {
@@ -53,8 +56,13 @@ export class StateStore {
     this.created.add(database);
   }
 
-  /** Microseconds since the epoch, strictly rising within the process (two writes in one ms still order). */
-  private nextVersion(): number {
+  /**
+   * The version of a row: the one the workflow gave (its clock, the Temporal server's: a worker's clock
+   * must not decide which state is newer), else, for inputs of workflows started before that and for the
+   * CLI's `state reset`, microseconds of this process's clock, strictly rising within the process.
+   */
+  private nextVersion(given?: number): number {
+    if (given !== undefined) return checkedVersion(given);
     this.lastVersion = Math.max(Date.now() * 1000, this.lastVersion + 1);
     return this.lastVersion;
   }
@@ -69,14 +77,25 @@ export class StateStore {
     return rows.length === 0 ? undefined : (JSON.parse(rows[0].state) as JsonValue);
   }
 
-  async write(database: string, pipeline: string, resource: string, state: JsonValue): Promise<void> {
+  async write(database: string, pipeline: string, resource: string, state: JsonValue, version?: number): Promise<void> {
     await this.ensureTables(database);
     const now = new Date();
+    // Without a version from a workflow (`sluice state reset`, or a workflow started before they had one),
+    // the write must still come out on top of what is stored, whatever the clocks that wrote it.
+    const rowVersion = version === undefined ? Math.max(this.nextVersion(), (await this.storedVersion(database, pipeline, resource)) + 1) : this.nextVersion(version);
     await this.conn.insert(
       qualified(database, STATE_TABLE),
-      [{ pipeline, resource, state: JSON.stringify(state), version: this.nextVersion(), updated_at: formatTimestamp(now.getTime(), false) }],
+      [{ pipeline, resource, state: JSON.stringify(state), version: rowVersion, updated_at: formatTimestamp(now.getTime(), false) }],
       `writing state of ${pipeline}/${resource}`,
     );
+  }
+
+  private async storedVersion(database: string, pipeline: string, resource: string): Promise<number> {
+    const [row] = await this.conn.rows<{ v: string | number }>(
+      `SELECT max(version) AS v FROM ${qualified(database, STATE_TABLE)} WHERE pipeline = ${literal(pipeline)} AND resource = ${literal(resource)}`,
+      `reading the state version of ${pipeline}/${resource}`,
+    );
+    return Number(row?.v ?? 0);
   }
 
   async recordLoad(database: string, e: LoadEntry): Promise<void> {
@@ -93,10 +112,16 @@ export class StateStore {
           pages: uintLiteral(e.pages),
           started_at: formatTimestamp(e.startedAt.getTime(), false),
           finished_at: formatTimestamp(e.finishedAt.getTime(), false),
-          version: this.nextVersion(),
+          version: this.nextVersion(e.version),
         },
       ],
       `recording load ${e.loadId}`,
     );
   }
+}
+
+/** A version from an activity input: a non-negative safe integer, or the write fails (not retried). */
+export function checkedVersion(version: number): number {
+  if (!Number.isSafeInteger(version) || version < 0) throw new SluiceError('destination_fatal', `invalid row version ${version} (need a non-negative safe integer)`);
+  return version;
 }

@@ -185,7 +185,7 @@ export function dataTypeFromHint(hint: ColumnHint): DataType | undefined {
 export function baseClickHouseType(spec: ColumnSpec, features: ServerFeatures): string {
   switch (spec.dataType) {
     case 'text':
-    case 'json': // JSON text in a String: the JSON column type does not exist on 18.16 and is unstable before 24.8.
+    case 'json': // JSON text in a String: the JSON column type does not exist on 18.16, is experimental before 25.3 and production-ready from 25.3.
       return 'String';
     case 'bigint':
       return 'Int64';

@@ -12,6 +12,7 @@ import { loadPageBatch } from './page-batches';
 import { countBatch } from './progress';
 import type { BatchStep, ResourceRun } from './resource-run';
 import type { ResourceProgress, SyncResourceInput } from './types';
+import { nextWriteVersion } from './write-version';
 
 export interface WalkState extends WaitState {
   done: boolean;
@@ -83,7 +84,7 @@ function parentOf(input: SyncResourceInput): ParentBatches {
  */
 async function failResource(run: ResourceRun, progress: ResourceProgress, err: unknown): Promise<unknown> {
   await CancellationScope.nonCancellable(() =>
-    run.recordFailedLoad({ ...run.ref, rows: progress.rows, pages: progress.pages, startedAtMs: progress.startedAtMs }),
+    run.recordFailedLoad({ ...run.ref, rows: progress.rows, pages: progress.pages, startedAtMs: progress.startedAtMs, writeVersion: nextWriteVersion() }),
   );
   if (isCancellation(err)) return err;
   return describeBatchFailure(err, run.input.resource.name, progress.batches + 1);

@@ -20,6 +20,7 @@ import { startingProgress } from './progress';
 import { openResourceRun, type ResourceRun } from './resource-run';
 import type { ResourceProgress, ResourceResult, ResourceStatus, SyncResourceInput } from './types';
 import { windowHold } from './window-hold';
+import { nextWriteVersion } from './write-version';
 
 export { BOOKKEEPING_OPTIONS, LOCAL_BOOKKEEPING_PATCH } from './resource-run';
 
@@ -70,7 +71,14 @@ async function commitResource(run: ResourceRun, progress: ResourceProgress): Pro
   const ownCursor = run.input.deferCursor
     ? {}
     : { cursorValue: progress.cursorValue, ...(progress.boundaryHashes ? { boundaryHashes: progress.boundaryHashes } : {}) };
-  await run.loadRecord.commitResourceLoad({ ...run.ref, rows: progress.rows, pages: progress.pages, ...ownCursor, startedAtMs: progress.startedAtMs });
+  await run.loadRecord.commitResourceLoad({
+    ...run.ref,
+    rows: progress.rows,
+    pages: progress.pages,
+    ...ownCursor,
+    startedAtMs: progress.startedAtMs,
+    writeVersion: nextWriteVersion(),
+  });
 }
 
 function resultOf(input: SyncResourceInput, progress: ResourceProgress): ResourceResult {

@@ -27,6 +27,7 @@ import { outlastStartSecond, runStamp, type RunStamp } from './run-stamp';
 import { BOOKKEEPING_OPTIONS, syncResource } from './sync-resource';
 import { loadsInWindows, syncWindows } from './sync-windows';
 import type { ResourceResult, SyncSourceInput, SyncSourceResult } from './types';
+import { nextWriteVersion } from './write-version';
 
 /**
  * A batch encoded page by page holds ≈350 bytes a row (its RowBinary and the response text); one whose
@@ -182,7 +183,7 @@ async function commitParentCursors(
     const { pendingCursor: cursorValue, pendingHashes: boundaryHashes } = results.get(resource.name) ?? {};
     if (cursorValue === undefined) continue;
     if ([...failed].some((name) => descendsFrom(name, resource.name))) continue;
-    await commitResourceCursor({ pipeline: input.pipeline, database: input.database, resource, cursorValue, ...(boundaryHashes ? { boundaryHashes } : {}) });
+    await commitResourceCursor({ pipeline: input.pipeline, database: input.database, resource, cursorValue, ...(boundaryHashes ? { boundaryHashes } : {}), writeVersion: nextWriteVersion() });
   }
 }
 

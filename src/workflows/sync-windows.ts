@@ -43,6 +43,7 @@ import { latestStateWriter } from './window-state-writer';
 import { streamWindow } from './window-stream';
 import type { ResourceResult, ResourceStatus } from './types';
 import type { OpenWindow, SyncWindowsInput, WindowsProgress } from './window-types';
+import { nextWriteVersion } from './write-version';
 
 /** Windows run as batch streams of the coordinator instead of child workflows (see the module's comment). */
 export const WINDOW_STREAMS_PATCH = 'windows-as-batch-streams';
@@ -77,7 +78,7 @@ export async function syncWindows(input: SyncWindowsInput): Promise<ResourceResu
     run.draining || cancelled !== undefined || failures.length >= partition.parallelism ? undefined : (resume.shift() ?? takeWindow(progress, open, scale, step));
   const write = latestStateWriter(
     () => ({ ...ref, ...(progress.watermark !== undefined ? { watermark: progress.watermark } : {}), finished: finishedBeyondWatermark(progress, open, scale) }),
-    (snapshot) => state.commitWindows(snapshot),
+    (snapshot) => state.commitWindows({ ...snapshot, writeVersion: nextWriteVersion() }),
   );
   const save = (): Promise<void> => {
     advanceWatermark(progress, open);

@@ -16,6 +16,7 @@ import type { PageProgress, SyncResourceInput } from './types';
 import type { WindowHold } from './window-hold';
 import { rangeText, windowLoadInput } from './window-load';
 import type { OpenWindow, SyncWindowsInput } from './window-types';
+import { nextWriteVersion } from './write-version';
 
 export interface WindowStreamOptions {
   total: number;
@@ -36,7 +37,7 @@ export async function streamWindow(input: SyncWindowsInput, window: OpenWindow, 
   if (walked === 'stopped') return 'stopped';
   const summary = `window ${rangeText(window)}: ${progress.pages} pages, ${progress.rows} rows`;
   await commits.commitResourceLoad.executeWithOptions({ ...BOOKKEEPING_OPTIONS, summary }, [
-    { ...run.ref, rows: progress.rows, pages: progress.pages, startedAtMs: progress.startedAtMs },
+    { ...run.ref, rows: progress.rows, pages: progress.pages, startedAtMs: progress.startedAtMs, writeVersion: nextWriteVersion() },
   ]);
   return 'done';
 }

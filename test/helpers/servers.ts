@@ -5,7 +5,7 @@
  * of these runs on free ports and is stopped by the PID it was started with.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest, IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createNetServer, AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -147,8 +147,24 @@ export function secretsAllowedFor(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { SLUICE_SECRETS_ALLOW: names.join(',') };
 }
 
-export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
-  const childEnv = Object.fromEntries(Object.entries({ ...process.env, ...secretsAllowedFor(env), ...env }).filter(([, v]) => v !== undefined));
+export interface WorkerProcessOptions {
+  /** Shifts the worker's clock by this offset (libfaketime's `FAKETIME`, e.g. `+1h`): a worker whose clock is wrong. */
+  clockOffset?: string;
+}
+
+/**
+ * Debian's libfaketime (package faketime), preloaded into the worker itself: the `faketime` command forks,
+ * so stopping it by its PID would leave the worker running. The thread-safe build, for Node's threads.
+ */
+function libfaketime(): string {
+  const found = ['x86_64-linux-gnu', 'aarch64-linux-gnu'].map((arch) => `/usr/lib/${arch}/faketime/libfaketimeMT.so.1`).find((path) => existsSync(path));
+  if (!found) throw new Error('libfaketime is not installed: run `npm run setup` (scripts/setup-tools.sh --test installs Debian\'s faketime)');
+  return found;
+}
+
+export async function startWorkerProcess(env: NodeJS.ProcessEnv, options: WorkerProcessOptions = {}): Promise<WorkerProcess> {
+  const clock = options.clockOffset ? { LD_PRELOAD: libfaketime(), FAKETIME: options.clockOffset } : {};
+  const childEnv = Object.fromEntries(Object.entries({ ...process.env, ...secretsAllowedFor(env), ...env, ...clock }).filter(([, v]) => v !== undefined));
   const child = spawn(process.execPath, [join(repoRoot, 'bin', 'sluice.js'), 'worker'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -16,8 +16,8 @@ const A = [rec(1), rec(2)];
 const B = [rec(3), rec(4), rec(5)];
 const C = [rec(6, 'twelve')];
 
-const meta = (spans: Array<[number, JsonObject[]]>): PageMeta => ({
-  loadId: 'L1',
+const meta = (spans: Array<[number, JsonObject[]]>, loadId = 'L1'): PageMeta => ({
+  loadId,
   version: 7,
   page: spans[0][0],
   pages: spans.map(([page, records]) => ({ page, records: records.length })),
@@ -49,5 +49,17 @@ describe.each(['RowBinary', 'JSONEachRow'] as const)('pages of an append batch (
     expect(orphans).toBe(0);
     const six = await rows<{ p: number; r: number; v: string | null }>(fx.ch, `SELECT _sluice_page AS p, _sluice_row AS r, amount__v_text AS v FROM \`${fx.db}\`.events WHERE id = 6`);
     expect(six.map((x) => [Number(x.p), Number(x.r), x.v])).toEqual([[12, 0, 'twelve']]);
+  });
+
+  it('writes a page again in whole when an earlier attempt left only part of it', async () => {
+    await fx.dest.beginLoad(target(), 'L2');
+    // What an INSERT cut between two of the server's blocks leaves: page 21's first row only.
+    await fx.dest.insertPage(target(), [...A, B[0]], meta([[20, A], [21, [B[0]]]], 'L2'));
+    expect(await fx.dest.insertPage(target(), [...A, ...B], meta([[20, A], [21, B]], 'L2'))).toEqual({ rows: 5 });
+    const load2 = `\`${fx.db}\`.events FINAL WHERE _sluice_load_id = 'L2'`;
+    const ids = await rows<{ id: string }>(fx.ch, `SELECT toString(id) AS id FROM ${load2} ORDER BY id`);
+    expect(ids.map((x) => Number(x.id))).toEqual([1, 2, 3, 4, 5]);
+    // Page 20 was in whole and was not written again; page 21's first row collapses with its first copy.
+    expect(await scalar(fx.ch, `SELECT count() AS n FROM \`${fx.db}\`.events WHERE _sluice_load_id = 'L2' AND _sluice_page = 20`)).toBe(2);
   });
 });

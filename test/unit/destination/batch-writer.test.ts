@@ -46,7 +46,7 @@ interface Sent {
   body: Buffer;
 }
 
-function writer(res: ResolvedResource, known: Map<string, TableColumns>, sent: Sent[], loadedPages: ReadonlySet<number> = new Set(), batchMeta: PageMeta = meta): StreamedBatch {
+function writer(res: ResolvedResource, known: Map<string, TableColumns>, sent: Sent[], loadedPages: ReadonlyMap<number, number> = new Map(), batchMeta: PageMeta = meta): StreamedBatch {
   return new StreamedBatch({
     table: 't',
     columns: known.get('t')!,
@@ -133,7 +133,7 @@ describe('a batch written page by page', () => {
     const res = resource({ name: 't', table_name: 't', write_disposition: 'append' });
     const known = tablesFrom(res, [record(0)]);
     const sent: Sent[] = [];
-    const batch = writer(res, known, sent, new Set([meta.page]));
+    const batch = writer(res, known, sent, new Map([[meta.page, 3]]));
     expect(batch.add([record(1), record(2)])).toBe(true);
     expect(batch.add([record(3)])).toBe(true);
     expect(await batch.finish()).toEqual({ rows: 3 });
@@ -147,12 +147,26 @@ describe('a batch written page by page', () => {
     // Pages 40 (empty), 41, 42, 43: an earlier attempt inserted 42.
     const batchPages = [[], [record(1), record(2)], [record(3)], [record(4), record(5)]];
     const sent: Sent[] = [];
-    const batch = writer(res, known, sent, new Set([42]), numbered);
+    const batch = writer(res, known, sent, new Map([[42, 1]]), numbered);
     for (const page of batchPages) expect(batch.add(page)).toBe(true);
     expect(await batch.finish()).toEqual({ rows: 5 });
     // The same rows insertPage writes for pages 41 and 43 given as spans: (load, page, row in page).
     const spans: PageMeta = { ...meta, page: 41, pages: [{ page: 41, records: 2 }, { page: 43, records: 2 }] };
     expect(sent).toEqual(asOnePage(res, known, [record(1), record(2), record(4), record(5)], spans));
+  });
+
+  it('writes a page again in whole when the table holds only part of it', async () => {
+    const res = resource({ name: 't', table_name: 't', write_disposition: 'append' });
+    const known = tablesFrom(res, [record(0), record(1)]);
+    const numbered: PageMeta = { ...meta, page: 41, pages: [] };
+    // An earlier attempt's INSERT was cut inside page 42: one of its two rows landed; page 41 is in whole.
+    const sent: Sent[] = [];
+    const batch = writer(res, known, sent, new Map([[41, 2], [42, 1]]), numbered);
+    expect(batch.add([record(1), record(2)])).toBe(true);
+    expect(batch.add([record(3), record(4)])).toBe(true);
+    expect(await batch.finish()).toEqual({ rows: 4 });
+    const spans: PageMeta = { ...meta, page: 42, pages: [{ page: 42, records: 2 }] };
+    expect(sent).toEqual(asOnePage(res, known, [record(3), record(4)], spans));
   });
 
   it('sends nothing for a batch of empty pages', async () => {

@@ -30,7 +30,7 @@ describe('DDL', () => {
     expect(createTableSql('db', 'users', [{ name: 'id', type: 'Int64' }], layout)).toMatch(
       /`_sluice_row` UInt32, `_sluice_first` UInt64 MATERIALIZED bitNot\(`_sluice_version`\)\) ENGINE = ReplacingMergeTree\(`_sluice_first`\) ORDER BY \(`id`\)$/,
     );
-    expect(createTableSql('db', 'users__tags', [], childLayout(layout))).toMatch(/ENGINE = ReplacingMergeTree\(`_sluice_first`\) ORDER BY \(`_sluice_parent_id`, `_sluice_list_idx`\)$/);
+    expect(createTableSql('db', 'users__tags', [], childLayout(layout))).toMatch(/ENGINE = ReplacingMergeTree\(`_sluice_first`\) ORDER BY \(`_sluice_root_id`, `_sluice_parent_id`, `_sluice_list_idx`\)$/);
     expect(childLayout(layoutFor(resource({ write_disposition: 'merge', primary_key: ['id'] })))).toEqual({ kind: 'child' });
   });
 
@@ -45,7 +45,7 @@ describe('DDL', () => {
 
   it('child tables are keyed by parent id and list index, with the version', () => {
     expect(createTableSql('db', 't__items', [], { kind: 'child' })).toMatch(
-      /ENGINE = ReplacingMergeTree\(`_sluice_version`\) ORDER BY \(`_sluice_parent_id`, `_sluice_list_idx`\)$/,
+      /ENGINE = ReplacingMergeTree\(`_sluice_version`\) ORDER BY \(`_sluice_root_id`, `_sluice_parent_id`, `_sluice_list_idx`\)$/,
     );
   });
 
