@@ -1,13 +1,27 @@
+/**
+ * Three projects (test/README.md describes the layout):
+ * - unit: no server, no Temporal worker runtime, 5 s per test (a hang fails fast and names the test);
+ * - workflows: Temporal's time-skipping test server and replay, in-process workers;
+ * - integration: the real stack (test/integration, test/browser), with its own longer timeouts.
+ * Only the projects that start workers load @temporalio/worker through setupFiles (it costs unit tests ≈15 s).
+ */
+const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] };
+const quietWorkerLogs = ['<rootDir>/test/helpers/quiet-temporal-logs.ts'];
+const project = (displayName, roots, extra) => ({ displayName, testEnvironment: 'node', roots, testMatch: ['**/*.test.ts'], transform, ...extra });
+
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
-  // Integration tests share one Temporal dev server and one ClickHouse; running files one at a time keeps them honest.
+  projects: [
+    project('unit', ['<rootDir>/test/unit'], { testTimeout: 5_000 }),
+    project('workflows', ['<rootDir>/test/workflows'], { testTimeout: 120_000, setupFiles: quietWorkerLogs }),
+    project('integration', ['<rootDir>/test/integration', '<rootDir>/test/browser'], {
+      testTimeout: 120_000,
+      setupFiles: quietWorkerLogs,
+      globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+      globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+    }),
+  ],
+  // Integration files share one Temporal dev server and one ClickHouse, and several time what the servers
+  // do under load (test/README.md, "Why one file at a time"): one file at a time keeps them honest.
   maxWorkers: 1,
-  testTimeout: 120000,
-  setupFiles: ['<rootDir>/test/helpers/quiet-temporal-logs.ts'],
-  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
-  globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
 };
