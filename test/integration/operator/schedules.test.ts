@@ -104,10 +104,11 @@ test('create every minute, trigger: the scheduled run completes and fills the ta
 });
 
 test('overlap skip: a trigger while a run is going is skipped, and a manual run is refused', async () => {
-  // 5 pages: the first alone, then the rest side by side (parallel pages), 15 s each: the run outlasts the CLI
-  // calls below, each a node process of several seconds on a loaded 2-core machine (5 s pages were not enough
-  // there: the run had ended before the second trigger, in both ClickHouse passes of one CI run).
-  api.setFaults({ delayMs: 15_000 });
+  // The API holds every page until the CLI calls below have returned: the run is still going however long a
+  // node process takes on a loaded machine (fixed 15 s pages used to stand in for that, and cost 30 s).
+  let releasePages: () => void = () => undefined;
+  const pagesHeld = new Promise<void>((resolve) => (releasePages = resolve));
+  api.setFaults({ beforeResponse: () => pagesHeld });
   try {
     const skippedBefore = (await describeSchedule()).skippedOverlap;
     expect((await runCli(['schedule', 'trigger', pipeline], env)).code).toBe(0);
@@ -126,8 +127,10 @@ test('overlap skip: a trigger while a run is going is skipped, and a manual run 
 
     const status = await runCli(['status', pipeline], env);
     expect(status.stdout).toContain(running);
+    releasePages();
     await client().workflow.getHandle(running).result();
   } finally {
+    releasePages();
     api.setFaults({});
   }
 });

@@ -13,7 +13,7 @@ import { qualified } from '../../../src/destination/sql';
 import { ISSUES_ENDPOINT, MockReposApi, REPOS_ENDPOINT, reposClient, startMockReposApi } from '../../fixtures/mock-repos-api';
 import { uniqueName } from '../../helpers/clickhouse';
 import { waitUntil, type WorkerProcess } from '../../helpers/servers';
-import { resultOf, startSync, syncInput } from './harness';
+import { MOCK_SOURCE_ATTEMPTS, resultOf, startSync, syncInput } from './harness';
 import { useWorkerStack } from './worker-stack';
 
 jest.setTimeout(240_000);
@@ -42,7 +42,7 @@ function startWorker(): Promise<WorkerProcess> {
 /** repos (merge, 5 pages a batch) → issues (append, no key). */
 function reposSource(): ResolvedSource {
   const result = validateSourceConfig({
-    client: { ...reposClient(api), retry: { initial_interval: 0.2, maximum_interval: 1, maximum_attempts: 100 } },
+    client: { ...reposClient(api), retry: { initial_interval: 0.2, maximum_interval: 1, maximum_attempts: MOCK_SOURCE_ATTEMPTS } },
     resources: [
       { name: 'repos', primary_key: 'id', write_disposition: 'merge', endpoint: REPOS_ENDPOINT },
       { name: 'issues', write_disposition: 'append', endpoint: ISSUES_ENDPOINT },
