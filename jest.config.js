@@ -7,16 +7,18 @@
  */
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] };
 const quietWorkerLogs = ['<rootDir>/test/helpers/quiet-temporal-logs.ts'];
+// testTimeout is not a per-project option: the projects on servers raise it in a setup file.
+const serverTimeout = ['<rootDir>/test/helpers/integration-timeout.ts'];
 const project = (displayName, roots, extra) => ({ displayName, testEnvironment: 'node', roots, testMatch: ['**/*.test.ts'], transform, ...extra });
 
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
-    project('unit', ['<rootDir>/test/unit'], { testTimeout: 5_000 }),
-    project('workflows', ['<rootDir>/test/workflows'], { testTimeout: 120_000, setupFiles: quietWorkerLogs }),
+    project('unit', ['<rootDir>/test/unit'], {}),
+    project('workflows', ['<rootDir>/test/workflows'], { setupFiles: quietWorkerLogs, setupFilesAfterEnv: serverTimeout }),
     project('integration', ['<rootDir>/test/integration', '<rootDir>/test/browser'], {
-      testTimeout: 120_000,
       setupFiles: quietWorkerLogs,
+      setupFilesAfterEnv: serverTimeout,
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
       globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
     }),
@@ -24,4 +26,5 @@ module.exports = {
   // Integration files share one Temporal dev server and one ClickHouse, and several time what the servers
   // do under load (test/README.md, "Why one file at a time"): one file at a time keeps them honest.
   maxWorkers: 1,
+  testTimeout: 5_000,
 };
