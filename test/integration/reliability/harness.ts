@@ -194,3 +194,12 @@ export async function durableWaits(client: Client, workflowId: string): Promise<
   });
   return { longWaitFailures, timersMs };
 }
+
+/** The heartbeat timeout (ms) of every activity a workflow scheduled with one: its batches (the latest run). */
+export async function batchHeartbeatTimeoutsMs(client: Client, workflowId: string): Promise<number[]> {
+  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  return events.flatMap((e) => {
+    const timeout = e.activityTaskScheduledEventAttributes?.heartbeatTimeout;
+    return timeout ? [Number(timeout.seconds ?? 0) * 1000 + Math.round((timeout.nanos ?? 0) / 1e6)] : [];
+  });
+}
