@@ -82,15 +82,23 @@ install_modern_clickhouse() {
   installed+=("clickhouse 26.9 (chdb-core $CHDB_CORE_VERSION)")
 }
 
+# Every jar the ClickHouse cluster test runs ZooKeeper with (test/integration/destination/cluster-stack.ts
+# names the same 12; test/unit/setup-tools.test.ts checks the two lists agree): ZooKeeper and its jute
+# records, slf4j, and Netty for ZooKeeper's Netty connection factory.
+CLUSTER_JARS=(zookeeper.jar zookeeper-jute.jar slf4j-api.jar slf4j-simple.jar netty-buffer.jar netty-codec.jar netty-common.jar netty-handler.jar netty-resolver.jar netty-transport.jar netty-transport-native-unix-common.jar netty-transport-native-epoll.jar)
+
 # Debian packages: the ClickHouse server always; for the test suite also Chromium (the Web UI browser
-# test), ZooKeeper (the ClickHouse cluster test) and faketime (the worker-clock test). One apt-get update
-# for all of them.
+# test), ZooKeeper with slf4j, Netty and Java (the ClickHouse cluster test, which fails rather than
+# skips without them) and faketime (the worker-clock test). One apt-get update for all of them.
 install_debian_packages() {
   local missing=()
   command -v clickhouse-server >/dev/null 2>&1 || command -v clickhouse >/dev/null 2>&1 || missing+=(clickhouse-server)
   if [ "$with_test_tools" = 1 ]; then
     [ -x /usr/bin/chromium ] || missing+=(chromium)
-    [ -f /usr/share/java/zookeeper.jar ] && [ -f /usr/share/java/slf4j-simple.jar ] || missing+=(zookeeper libslf4j-java)
+    local jar jars_missing=0
+    for jar in "${CLUSTER_JARS[@]}"; do [ -f "/usr/share/java/$jar" ] || jars_missing=1; done
+    command -v java >/dev/null 2>&1 || jars_missing=1
+    [ "$jars_missing" = 0 ] || missing+=(zookeeper libslf4j-java libnetty-java default-jre-headless)
     # A worker process whose clock runs an hour ahead (test/integration/reliability/worker-clock.test.ts).
     command -v faketime >/dev/null 2>&1 || missing+=(faketime)
   fi

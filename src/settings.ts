@@ -8,6 +8,10 @@ import { temporalEnvSchema } from './temporal-connection';
 // Where Temporal is, as the connection module validates it (one definition of the contract).
 const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE } = temporalEnvSchema.shape;
 
+/** How long a sync waits on a workflow timer when ClickHouse is still down after a batch's last attempt. */
+export const DEFAULT_OUTAGE_WAIT_SECONDS = 30;
+const OUTAGE_WAIT_RANGE = 'SLUICE_OUTAGE_WAIT_SECONDS must be a whole number of seconds from 1 to 3600';
+
 const envSchema = z.object({
   TEMPORAL_ADDRESS,
   TEMPORAL_NAMESPACE,
@@ -23,6 +27,14 @@ const envSchema = z.object({
     .min(1, { message: 'SLUICE_MAX_CONCURRENT_ACTIVITIES must be a whole number from 1 to 200' })
     .max(200, { message: 'SLUICE_MAX_CONCURRENT_ACTIVITIES must be a whole number from 1 to 200' })
     .default(8),
+  // The durable wait after a batch's last attempt found ClickHouse unreachable (src/activities/page-failure.ts).
+  // A worker setting, not a workflow input: the operator's; the outage tests turn it down to a few seconds.
+  SLUICE_OUTAGE_WAIT_SECONDS: z.coerce
+    .number({ message: OUTAGE_WAIT_RANGE })
+    .int({ message: OUTAGE_WAIT_RANGE })
+    .min(1, { message: OUTAGE_WAIT_RANGE })
+    .max(3600, { message: OUTAGE_WAIT_RANGE })
+    .default(DEFAULT_OUTAGE_WAIT_SECONDS),
 });
 
 export type SluiceEnv = z.infer<typeof envSchema>;
@@ -38,4 +50,9 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): SluiceEnv {
     throw new Error(`invalid environment: ${lines.join('; ')}`);
   }
   return parsed.data;
+}
+
+/** SLUICE_OUTAGE_WAIT_SECONDS in milliseconds (checked when the worker starts, which reads the whole env). */
+export function destinationOutageWaitMs(env: NodeJS.ProcessEnv = process.env): number {
+  return readEnv(env).SLUICE_OUTAGE_WAIT_SECONDS * 1000;
 }

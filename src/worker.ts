@@ -13,7 +13,7 @@ export interface SluiceWorkerOptions {
   namespace: string;
   taskQueue: string;
   clickHouse: ClickHouseSettings;
-  /** A prebuilt workflow bundle (tests build one per file); otherwise the cached one (src/workflow-bundle.ts). */
+  /** A workflow bundle to use instead of the cached one (src/workflow-bundle.ts). */
   workflowBundle?: WorkerOptions['workflowBundle'];
   env?: NodeJS.ProcessEnv;
   cwd?: string;

@@ -9,8 +9,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
-
-const EVERY_MS = 5_000;
+import { heartbeatTickMs } from '../core/heartbeat';
 
 /** What a page batch reports while it runs: its batch number, pages and rows so far. */
 export const batchProgressSchema = z.object({
@@ -30,7 +29,8 @@ export function reportProgress(ctx: Context, details: unknown): void {
 
 export async function withHeartbeats<T>(work: () => Promise<T>): Promise<T> {
   const ctx = Context.current();
-  const timer = setInterval(() => ctx.heartbeat(lastDetails.get(ctx)), EVERY_MS);
+  // Four ticks per heartbeat timeout (5 s at the default 20 s): the tick follows a shorter timeout an input asked for.
+  const timer = setInterval(() => ctx.heartbeat(lastDetails.get(ctx)), heartbeatTickMs(ctx.info.heartbeatTimeoutMs));
   try {
     return await work();
   } finally {

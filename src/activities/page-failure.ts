@@ -11,9 +11,7 @@ import { backoffMs } from '../core/retry-policy';
 import { maxWaitMs } from '../core/bounded-wait';
 import { toActivityFailure } from './failures';
 import { LONG_WAIT_FAILURE } from '../core/activity-types';
-
-/** How long the workflow waits when ClickHouse is still unreachable after the batch's last attempt. */
-const DESTINATION_OUTAGE_WAIT_MS = 30_000;
+import { destinationOutageWaitMs } from '../settings';
 
 /**
  * `owedMs`: how much longer a Retry-After on another answer of the batch (a page requested ahead, never
@@ -24,12 +22,14 @@ export function pageFailure(err: unknown, retry: RetryConfig, mask: (text: strin
   err = withOwedWait(err, retry, owedMs);
   // A ClickHouse outage outlasting the API's retry budget (5 attempts, about 30 s) is not a reason to fail
   // a sync: wait on a workflow timer and start a fresh series of attempts.
+  // How long: the worker's SLUICE_OUTAGE_WAIT_SECONDS (default 30 s).
   if (err instanceof SluiceError && err.kind === 'destination_unavailable' && Context.current().info.attempt >= retry.maximum_attempts) {
+    const waitMs = destinationOutageWaitMs();
     return ApplicationFailure.create({
       type: LONG_WAIT_FAILURE,
-      message: `${mask(err.message)} (waiting ${DESTINATION_OUTAGE_WAIT_MS / 1000} s on a workflow timer)`,
+      message: `${mask(err.message)} (waiting ${waitMs / 1000} s on a workflow timer)`,
       nonRetryable: true,
-      details: [DESTINATION_OUTAGE_WAIT_MS],
+      details: [waitMs],
     });
   }
   if (err instanceof SluiceError && err.kind === 'http_retryable') {

@@ -5,6 +5,7 @@
 import { ActivityCancellationType, type ActivityOptions } from '@temporalio/common';
 import { patched, proxyActivities, proxyLocalActivities, type ActivityInterfaceFor } from '@temporalio/workflow';
 import type { BatchResult, ResourceRef, SluiceActivities } from '../core/activity-types';
+import { batchHeartbeatTimeoutSeconds } from '../core/heartbeat';
 import { pageRetryPolicy } from '../core/retry-policy';
 import type { ResourceProgress, SyncResourceInput } from './types';
 
@@ -87,9 +88,10 @@ function batchActivityOptions(input: SyncResourceInput): ActivityOptions {
   const { endpoint } = input.resource;
   return {
     startToCloseTimeout: `${Math.max(10, endpoint.timeout_seconds * 2 + 60) * Math.max(1, input.batchLimits.pages)} seconds`,
-    // Batches heartbeat every 5 s from a timer, even during a slow request or insert (activities/heartbeat.ts),
-    // so a short timeout finds a dead worker quickly without cutting off slow but healthy work.
-    heartbeatTimeout: '20 seconds',
+    // Batches heartbeat four times per timeout from a timer (every 5 s at the default 20 s), even during a slow
+    // request or insert (activities/heartbeat.ts), so a short timeout finds a dead worker quickly without
+    // cutting off slow but healthy work. An input may only shorten it (core/heartbeat.ts).
+    heartbeatTimeout: `${batchHeartbeatTimeoutSeconds(input.heartbeatTimeoutSeconds)} seconds`,
     retry: pageRetryPolicy(endpoint.retry),
     // On cancel, wait until the activity has aborted its request and insert: the run ends in a known state.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,

@@ -227,6 +227,7 @@ function resourceLoadInput(input: SyncSourceInput, planned: PlannedResource, run
   const load = { pipeline: input.pipeline, database: input.database, resource, loadId: run.loadId, versionBase: run.versionBase };
   const placement = {
     batchLimits: batchLimitsFor(planned, input.batchLimits ?? configuredBatchLimits(input)),
+    ...(input.heartbeatTimeoutSeconds !== undefined ? { heartbeatTimeoutSeconds: input.heartbeatTimeoutSeconds } : {}),
     // Histories from before registered_functions have no resource with it: the same input replays.
     ...((resource.processing_steps || resource.registered_functions) && input.source.module ? { configModule: input.source.module } : {}),
     ...(input.source.destination.cluster ? { cluster: input.source.destination.cluster } : {}),

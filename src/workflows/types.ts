@@ -20,6 +20,11 @@ export interface SyncSourceInput {
   resourceConcurrency?: number;
   /** Where a page batch stops (one insert per batch). */
   batchLimits?: BatchLimits;
+  /**
+   * Seconds Temporal waits for a batch's heartbeat before giving the batch to another worker; clamped to
+   * [5, 20] (src/core/heartbeat.ts), absent: 20. Only ever shorter than the default: the crash tests set it.
+   */
+  heartbeatTimeoutSeconds?: number;
 }
 
 export interface ResourceResult {
@@ -128,6 +133,8 @@ export interface SyncResourceInput {
   /** For a child resource: its parent, and how many batches the parent loaded in this run. */
   parent?: { resource: string; batches: number };
   batchLimits: BatchLimits;
+  /** As in SyncSourceInput: the batch activity's heartbeat timeout, clamped to [5, 20] s; absent: 20. */
+  heartbeatTimeoutSeconds?: number;
   /** This resource's share of `client.rate_limit`. */
   requestsPerSecond?: number;
   /** Set by continue-as-new; the flat shape comes from runs that continued before the union. */

@@ -27,6 +27,7 @@ export function windowLoadInput(input: SyncWindowsInput, window: WindowRange, in
     store: true,
     keepForChildren: false,
     batchLimits: input.batchLimits,
+    ...(input.heartbeatTimeoutSeconds !== undefined ? { heartbeatTimeoutSeconds: input.heartbeatTimeoutSeconds } : {}),
     ...(input.requestsPerSecond ? { requestsPerSecond: input.requestsPerSecond / parallelism } : {}),
     ...(input.configModule ? { configModule: input.configModule } : {}),
     ...(input.cluster ? { cluster: input.cluster } : {}),

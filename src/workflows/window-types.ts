@@ -11,6 +11,8 @@ export interface SyncWindowsInput {
   /** The run's version base: window k writes from versionBase + k × its share, so later windows win. */
   versionBase: number;
   batchLimits: BatchLimits;
+  /** As in SyncSourceInput, handed to every window. */
+  heartbeatTimeoutSeconds?: number;
   /** The resource's share of `client.rate_limit`, divided among its windows. */
   requestsPerSecond?: number;
   configModule?: string;

@@ -1,6 +1,6 @@
 /**
- * The real servers an end-to-end test file syncs through: the Temporal dev server (with the workflow bundle
- * built once for the file) and ClickHouse, opened before the file's tests and closed after them, and the
+ * The real servers an end-to-end test file syncs through: the Temporal dev server (with the cached workflow
+ * bundle, test/helpers/bundle.ts) and ClickHouse, opened before the file's tests and closed after them, and the
  * ClickHouse databases the file wrote, dropped after them.
  */
 import type { ClickHouseClient } from '@clickhouse/client';

@@ -1,6 +1,6 @@
 /** Connections to the real Temporal dev server that scripts/test.sh starts (`sluice dev up`). */
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, type WorkflowBundlePath } from '@temporalio/worker';
 import type { ResolvedSource } from '../../src/config/types';
 import { clickHouseSettingsFromEnv } from '../../src/destination';
 import { createSluiceWorker } from '../../src/worker';
@@ -10,7 +10,7 @@ import { bundleSluiceWorkflows } from './bundle';
 export interface TemporalHarness {
   client: Client;
   nativeConnection: NativeConnection;
-  bundle: WorkflowBundleWithSourceMap;
+  bundle: WorkflowBundlePath;
   close(): Promise<void>;
 }
 

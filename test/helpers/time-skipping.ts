@@ -4,7 +4,7 @@
  * and a wrapper script, which we hand to the SDK as an existing executable.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundlePath } from '@temporalio/worker';
 import { bundleSluiceWorkflows } from './bundle';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
 
 export interface TimeSkipping {
   env: TestWorkflowEnvironment;
-  bundle: WorkflowBundleWithSourceMap;
+  bundle: WorkflowBundlePath;
 }
 
 /** One time-skipping environment and one workflow bundle for the whole test file. */

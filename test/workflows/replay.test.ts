@@ -10,12 +10,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundlePath } from '@temporalio/worker';
 import { bundleSluiceWorkflows } from '../helpers/bundle';
 
 const HISTORIES = join(__dirname, '..', 'fixtures', 'histories');
 
-let bundle: WorkflowBundleWithSourceMap;
+let bundle: WorkflowBundlePath;
 beforeAll(async () => {
   bundle = await bundleSluiceWorkflows();
 }, 120_000);

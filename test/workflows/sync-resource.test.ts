@@ -80,6 +80,21 @@ async function runWith(activities: SluiceActivities, workflowInput: SyncResource
   });
 }
 
+test('batches get a 20 s heartbeat timeout; an input may only shorten it, to 5 s at the least', async () => {
+  const seen: Array<number | undefined> = [];
+  const mock = mockActivities(100, 100);
+  const fetch = mock.activities.fetchAndLoadPages;
+  mock.activities.fetchAndLoadPages = async (batch) => {
+    seen.push(Context.current().info.heartbeatTimeoutMs);
+    return fetch(batch);
+  };
+  await runWith(mock.activities, input(), 'heartbeat-default');
+  await runWith(mock.activities, input({ heartbeatTimeoutSeconds: 6 }), 'heartbeat-6');
+  await runWith(mock.activities, input({ heartbeatTimeoutSeconds: 1 }), 'heartbeat-1');
+  await runWith(mock.activities, input({ heartbeatTimeoutSeconds: 600 }), 'heartbeat-600');
+  expect(seen).toEqual([20_000, 6_000, 5_000, 20_000]);
+});
+
 test('walks 1,050 records in 11 pages, each page once, with rising versions', async () => {
   const mock = mockActivities(1050, 100);
   const { result } = await runWith(mock.activities, input(), 'page-loop');

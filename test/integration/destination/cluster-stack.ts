@@ -14,9 +14,12 @@ import { join } from 'node:path';
 
 export const CLUSTER = 'sluice_test';
 const JAVA_DIR = '/usr/share/java';
+// scripts/setup-tools.sh --test checks and installs these same 12 jars: keep the two lists together.
 const ZK_JARS = ['zookeeper.jar', 'zookeeper-jute.jar', 'slf4j-api.jar', 'slf4j-simple.jar'];
 // ZooKeeper's Netty connection factory: with the default NIO one, 3.8 stopped answering 18.16's clients mid-test.
 const NETTY_JARS = ['netty-buffer.jar', 'netty-codec.jar', 'netty-common.jar', 'netty-handler.jar', 'netty-resolver.jar', 'netty-transport.jar', 'netty-transport-native-unix-common.jar', 'netty-transport-native-epoll.jar'];
+/** Every jar ZooKeeper runs with here. */
+export const CLUSTER_JARS: readonly string[] = [...ZK_JARS, ...NETTY_JARS];
 
 export interface ClusterStack {
   urls: [string, string];
@@ -32,8 +35,8 @@ export interface ClusterStack {
 
 /** Why the stack cannot run here, or undefined when it can. */
 export function unavailableReason(): string | undefined {
-  const missing = [...ZK_JARS, ...NETTY_JARS].filter((j) => !existsSync(join(JAVA_DIR, j)));
-  if (missing.length > 0) return `ZooKeeper is not installed (missing ${missing.join(', ')} in ${JAVA_DIR}; apt-get install -y zookeeper)`;
+  const missing = CLUSTER_JARS.filter((j) => !existsSync(join(JAVA_DIR, j)));
+  if (missing.length > 0) return `ZooKeeper is not installed (missing ${missing.join(', ')} in ${JAVA_DIR}; apt-get install -y zookeeper libslf4j-java libnetty-java)`;
   if (!onPath('java')) return 'java is not on PATH (needed to run ZooKeeper)';
   if (!onPath('clickhouse-server') && !onPath('clickhouse')) return 'clickhouse-server is not installed';
   return undefined;
@@ -127,7 +130,7 @@ export async function startClusterStack(): Promise<ClusterStack> {
       // 18.16's client to drop its session, and 18.16 then crashed reconnecting.
       ['-Xmx256m', '-XX:+UseSerialGC', '-Dzookeeper.forceSync=no', '-Dzookeeper.admin.enableServer=false',
         '-Dzookeeper.serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory',
-        '-cp', [...ZK_JARS, ...NETTY_JARS].map((j) => join(JAVA_DIR, j)).join(':'),
+        '-cp', CLUSTER_JARS.map((j) => join(JAVA_DIR, j)).join(':'),
         'org.apache.zookeeper.server.ZooKeeperServerMain', String(zkPort), join(root, 'zk')],
       { stdio: ['ignore', openSync(join(root, 'zk.log'), 'a'), openSync(join(root, 'zk.log'), 'a')] },
     );

@@ -1,6 +1,7 @@
 /**
  * `destination.cluster` against a real two-replica cluster (ZooKeeper + two clickhouse-server processes,
- * see cluster-stack.ts). Skipped, with the reason printed, only where ZooKeeper cannot run here.
+ * see cluster-stack.ts). Never skipped: where ZooKeeper, Java or clickhouse-server is missing, the file fails
+ * with one test naming what is missing (scripts/setup-tools.sh --test, run by `npm test`, installs all of it).
  *
  * Debian's clickhouse-server 18.16 can crash (segfault) when its ZooKeeper connection fails: most often it
  * was started while ZooKeeper had bound its port but did not serve yet (its error log: "All connection
@@ -17,8 +18,14 @@ import { CLUSTER, startClusterStack, unavailableReason, type ClusterStack } from
 import { rows } from './helpers';
 
 const reason = unavailableReason();
-if (reason) console.warn(`cluster test skipped: ${reason}`);
-const maybe = reason ? describe.skip : describe;
+
+/** The scenario where it can run; elsewhere a failing test that says what is missing (a skip would hide it). */
+function describeWhereInstalled(name: string, body: () => void): void {
+  if (!reason) return describe(name, body);
+  test(`${name}: its prerequisites are installed`, () => {
+    throw new Error(`the cluster test cannot run here: ${reason}. scripts/setup-tools.sh --test installs them.`);
+  });
+}
 
 interface Cluster {
   dest: Destination;
@@ -170,7 +177,7 @@ async function crashedServers(stack: ClusterStack): Promise<string[]> {
 }
 
 // Always Debian's 18.16 servers, whatever server the stack runs: .ci/run runs this file once, in the 26.x pass.
-maybe("destination.cluster (Debian's ClickHouse 18.16 servers only)", () => {
+describeWhereInstalled("destination.cluster (Debian's ClickHouse 18.16 servers only)", () => {
   it('replicated tables, schema evolution, full refresh swap and merge_key mutations on a two-replica cluster', async () => {
     for (let attempt = 1; ; attempt++) {
       const stack = await startClusterStack();

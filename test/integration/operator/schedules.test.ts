@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clickHouseSettingsFromEnv } from '../../../src/destination';
 import { createSluiceWorker, SluiceWorker } from '../../../src/worker';
+import { scheduleId } from '../../../src/cli/schedule';
 import { MockAnalyticsApi, startMockAnalyticsApi } from '../../fixtures/mock-analytics-api';
 import { runCli } from '../../helpers/cli';
 import { countFinal, dropDatabase, testClickHouse, uniqueName } from '../../helpers/clickhouse';
@@ -70,6 +71,16 @@ async function describeSchedule(): Promise<{ paused: boolean; cron: string; over
   return JSON.parse(result.stdout);
 }
 
+/** The schedule as the server tells it, for waits: a client call, not a CLI process per poll. */
+async function serverSchedule(): Promise<{ recent: string[]; running: string[]; skippedOverlap: number }> {
+  const { info } = await temporal.client.schedule.getHandle(scheduleId(pipeline)).describe();
+  return {
+    recent: info.recentActions.map((a) => a.action.workflow.workflowId),
+    running: info.runningActions.map((a) => a.workflow.workflowId),
+    skippedOverlap: info.numActionsSkippedOverlap,
+  };
+}
+
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -92,7 +103,8 @@ test('create every minute, trigger: the scheduled run completes and fills the ta
   const before = (await describeSchedule()).recent.length;
   const triggered = await runCli(['schedule', 'trigger', pipeline], env);
   expect(triggered.code).toBe(0);
-  const workflowId = await waitFor('the triggered run', async () => (await describeSchedule()).recent.slice(before).at(-1)?.workflowId);
+  const workflowId = await waitFor('the triggered run', async () => (await serverSchedule()).recent.slice(before).at(-1));
+  expect((await describeSchedule()).recent.map((r) => r.workflowId)).toContain(workflowId);
   // Scheduled runs are readable: the schedule's workflow ID plus the scheduled time.
   expect(workflowId).toMatch(new RegExp(`^sluice/${pipeline}-\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$`));
   const result = await client().workflow.getHandle(workflowId).result();
@@ -104,21 +116,24 @@ test('create every minute, trigger: the scheduled run completes and fills the ta
 });
 
 test('overlap skip: a trigger while a run is going is skipped, and a manual run is refused', async () => {
-  // 5 pages: the first alone, then the rest side by side (parallel pages), 15 s each: the run outlasts the CLI
-  // calls below, each a node process of several seconds on a loaded 2-core machine (5 s pages were not enough
-  // there: the run had ended before the second trigger, in both ClickHouse passes of one CI run).
-  api.setFaults({ delayMs: 15_000 });
+  // The API holds every page until the CLI calls below have returned: the run is still going however long a
+  // node process takes on a loaded machine (fixed 15 s pages used to stand in for that, and cost 30 s).
+  let releasePages: () => void = () => undefined;
+  const pagesHeld = new Promise<void>((resolve) => (releasePages = resolve));
+  api.setFaults({ beforeResponse: () => pagesHeld });
   try {
     const skippedBefore = (await describeSchedule()).skippedOverlap;
     expect((await runCli(['schedule', 'trigger', pipeline], env)).code).toBe(0);
-    const running = await waitFor('a running scheduled run', async () => (await describeSchedule()).running[0]);
+    const running = await waitFor('a running scheduled run', async () => (await serverSchedule()).running[0]);
     expect((await runCli(['schedule', 'trigger', pipeline], env)).code).toBe(0);
     // The schedule handles a trigger in its own time: wait for the skip to be counted.
     const after = await waitFor('the overlapping trigger to be skipped', async () => {
-      const described = await describeSchedule();
+      const described = await serverSchedule();
       return described.skippedOverlap > skippedBefore ? described : undefined;
     });
     expect(after.running).toEqual([running]);
+    // `sluice schedule describe` tells the same.
+    expect(await describeSchedule()).toMatchObject({ running: [running], skippedOverlap: after.skippedOverlap });
 
     const manual = await runCli(['run', config, '--database', database, '--no-wait'], env);
     expect(manual.code).toBe(2);
@@ -126,8 +141,10 @@ test('overlap skip: a trigger while a run is going is skipped, and a manual run 
 
     const status = await runCli(['status', pipeline], env);
     expect(status.stdout).toContain(running);
+    releasePages();
     await client().workflow.getHandle(running).result();
   } finally {
+    releasePages();
     api.setFaults({});
   }
 });

@@ -14,7 +14,7 @@ import { MockAnalyticsApi, startMockAnalyticsApi } from '../../fixtures/mock-ana
 import { uniqueName } from '../../helpers/clickhouse';
 import { offsetResource } from '../../helpers/resources';
 import { waitUntil, WorkerProcess } from '../../helpers/servers';
-import { isInsertInto, resultOf, startSync, syncInput, tableCounts } from './harness';
+import { isInsertInto, MOCK_SOURCE_ATTEMPTS, resultOf, startSync, syncInput, tableCounts } from './harness';
 import { useWorkerStack } from './worker-stack';
 
 jest.setTimeout(180_000);
@@ -49,7 +49,7 @@ function appendSource(api: MockAnalyticsApi): ResolvedSource {
     ...resource.endpoint,
     url: `${api.url}/v1/resource`,
     params: { api_key: '${api_key}' },
-    retry: { ...resource.endpoint.retry, initial_interval_seconds: 0.2, maximum_interval_seconds: 1, maximum_attempts: 100 },
+    retry: { ...resource.endpoint.retry, initial_interval_seconds: 0.2, maximum_interval_seconds: 1, maximum_attempts: MOCK_SOURCE_ATTEMPTS },
   };
   return { resources: [resource], destination: {} };
 }

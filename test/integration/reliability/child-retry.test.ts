@@ -16,7 +16,7 @@ import { qualified } from '../../../src/destination/sql';
 import { MockReposApi, startMockReposApi } from '../../fixtures/mock-repos-api';
 import { uniqueName } from '../../helpers/clickhouse';
 import { waitUntil, type WorkerProcess } from '../../helpers/servers';
-import { resultOf, startSync, syncInput } from './harness';
+import { MOCK_SOURCE_ATTEMPTS, resultOf, startSync, syncInput } from './harness';
 import { useWorkerStack } from './worker-stack';
 
 jest.setTimeout(240_000);
@@ -51,7 +51,7 @@ function reposSource(api: MockReposApi): ResolvedSource {
     client: {
       base_url: api.url,
       auth: { type: 'bearer', token: '${repos_token}' },
-      retry: { initial_interval: 0.2, maximum_interval: 1, maximum_attempts: 100 },
+      retry: { initial_interval: 0.2, maximum_interval: 1, maximum_attempts: MOCK_SOURCE_ATTEMPTS },
     },
     resources: [
       {

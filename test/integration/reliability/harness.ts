@@ -3,12 +3,25 @@
  * reading every run of its workflows back from Temporal, and checking what really landed in ClickHouse.
  */
 import { ClickHouseClient, createClient } from '@clickhouse/client';
-import { Client, WorkflowHandle } from '@temporalio/client';
+import { Client, isGrpcServiceError, WorkflowHandle } from '@temporalio/client';
 import { validateSourceConfig } from '../../../src/config';
 import type { ResolvedSource } from '../../../src/config/types';
 import { SESSION_SETTINGS } from '../../../src/destination/connection';
 import { literal, qualified } from '../../../src/destination/sql';
 import type { SyncSourceInput, SyncSourceResult } from '../../../src/workflows/types';
+
+/**
+ * Attempts of a batch in the mock-API tests: a killed worker costs one (its heartbeat timeout), an injected
+ * fault one each; more than this is a failure the test did not plan, and it should fail rather than be
+ * retried away.
+ */
+export const MOCK_SOURCE_ATTEMPTS = 5;
+
+/**
+ * The batch heartbeat timeout the reliability tests ask for (the input's `heartbeatTimeoutSeconds`,
+ * src/core/heartbeat.ts): a killed worker's batch is retried after 6 s instead of production's 20 s.
+ */
+export const TEST_HEARTBEAT_TIMEOUT_SECONDS = 6;
 
 /**
  * A dlt config for the mock API; `endpoint` is merged into the resource's endpoint, `resource` into the
@@ -19,8 +32,9 @@ export function mockSource(baseUrl: string, options: { auth?: object; endpoint?:
     client: {
       base_url: baseUrl,
       auth: options.auth ?? { type: 'api_key', name: 'api_key', api_key: '${api_key}', location: 'query' },
-      // Short intervals keep the tests fast; enough attempts to outlast every outage the tests cause.
-      retry: { initial_interval: 0.2, maximum_interval: 1, maximum_attempts: 100 },
+      // Short intervals keep the tests fast. Attempts are bounded tightly (MOCK_SOURCE_ATTEMPTS): a test that
+      // needs more (an outage it causes on purpose) sets its own budget and says why.
+      retry: { initial_interval: 0.2, maximum_interval: 1, maximum_attempts: MOCK_SOURCE_ATTEMPTS },
       ...options.client,
     },
     resource_defaults: { primary_key: 'id', write_disposition: 'merge' },
@@ -38,30 +52,47 @@ export function mockSource(baseUrl: string, options: { auth?: object; endpoint?:
 }
 
 export function syncInput(pipeline: string, database: string, source: ResolvedSource): SyncSourceInput {
-  return { pipeline, database, source, resources: [], fullRefresh: false, searchAttributes: false };
+  return { pipeline, database, source, resources: [], fullRefresh: false, searchAttributes: false, heartbeatTimeoutSeconds: TEST_HEARTBEAT_TIMEOUT_SECONDS };
 }
 
 export function startSync(client: Client, taskQueue: string, input: SyncSourceInput): Promise<WorkflowHandle> {
   return client.workflow.start('syncSource', { taskQueue, workflowId: `sluice/${input.pipeline}`, args: [input] });
 }
 
+/** gRPC codes of a Temporal server that is away (restarting) or a long poll it did not answer in time. */
+const GRPC_UNAVAILABLE = 14;
+const GRPC_DEADLINE_EXCEEDED = 4;
+
+/** Why waiting again is right, when `err` says the Temporal server is away; undefined for any other error. */
+function serverAway(err: unknown): string | undefined {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (isGrpcServiceError(e) && (e.code === GRPC_UNAVAILABLE || e.code === GRPC_DEADLINE_EXCEEDED)) return e.message;
+  }
+  return undefined;
+}
+
 /**
- * Waits for a sync's result, riding out a Temporal server that is briefly away. After `timeoutMs` it
- * fails with `describe()`'s account of what the sync was doing, instead of hanging the test.
+ * Waits for a sync's result, riding out a Temporal server that is briefly away (and only that: any other
+ * error fails at once). Each retry is logged with its reason. After `timeoutMs` it fails with
+ * `describe()`'s account of what the sync was doing, instead of hanging the test.
  */
 export async function resultOf(handle: WorkflowHandle, timeoutMs = 150_000, describe: () => string = () => ''): Promise<SyncSourceResult> {
-  const deadline = Date.now() + timeoutMs;
   let timer: NodeJS.Timeout | undefined;
+  let expiredYet = false;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the sync did not finish within ${timeoutMs / 1000} s. ${describe()}`)), timeoutMs);
+    timer = setTimeout(() => {
+      expiredYet = true;
+      reject(new Error(`timed out after ${timeoutMs / 1000} s waiting for the result of ${handle.workflowId}. ${describe()}`));
+    }, timeoutMs);
   });
   const poll = async (): Promise<SyncSourceResult> => {
-    for (;;) {
+    for (let retries = 0; ; retries += 1) {
       try {
         return (await handle.result()) as SyncSourceResult;
       } catch (err) {
-        const name = (err as Error).name;
-        if (name === 'WorkflowFailedError' || Date.now() > deadline) throw err;
+        const reason = serverAway(err);
+        if (reason === undefined || expiredYet) throw err;
+        process.stderr.write(`resultOf(${handle.workflowId}): retry ${retries + 1} in 500 ms, the Temporal server is away: ${reason}\n`);
         await new Promise((r) => setTimeout(r, 500));
       }
     }
@@ -162,4 +193,13 @@ export async function durableWaits(client: Client, workflowId: string): Promise<
     return timeout ? [Number(timeout.seconds ?? 0) * 1000 + Math.round((timeout.nanos ?? 0) / 1e6)] : [];
   });
   return { longWaitFailures, timersMs };
+}
+
+/** The heartbeat timeout (ms) of every activity a workflow scheduled with one: its batches (the latest run). */
+export async function batchHeartbeatTimeoutsMs(client: Client, workflowId: string): Promise<number[]> {
+  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  return events.flatMap((e) => {
+    const timeout = e.activityTaskScheduledEventAttributes?.heartbeatTimeout;
+    return timeout ? [Number(timeout.seconds ?? 0) * 1000 + Math.round((timeout.nanos ?? 0) / 1e6)] : [];
+  });
 }

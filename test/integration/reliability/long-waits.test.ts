@@ -3,8 +3,9 @@
  * with few attempts so that the wait is the only way through:
  * - a 429 whose Retry-After (3 s) is above `max_retry_after` (1 s) on a batch's first page: the batch
  *   fails as `long_wait`, the workflow sleeps 3 s on a timer, and the page is asked again only after it;
- * - ClickHouse down for longer than the batch's 2 attempts: the workflow sleeps 30 s on a timer, the
- *   worker is killed and replaced during the wait, ClickHouse comes back, and the sync completes.
+ * - ClickHouse down for longer than the batch's 2 attempts: the workflow sleeps on a timer (30 s in
+ *   production; the workers here are given SLUICE_OUTAGE_WAIT_SECONDS=5), the worker is killed and
+ *   replaced during the wait, ClickHouse comes back, and the sync completes.
  * Both end with every record loaded once.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -41,8 +42,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The durable wait after an outage outlasted a batch's attempts: production's 30 s is pinned by unit tests. */
+const OUTAGE_WAIT_SECONDS = 5;
+
 function startWorker(taskQueue: string, clickHouseUrl: string): Promise<WorkerProcess> {
-  return stack.startWorker(taskQueue, { CLICKHOUSE_URL: clickHouseUrl, API_KEY, SLUICE_PAGE_PARALLELISM: '1' });
+  return stack.startWorker(taskQueue, { CLICKHOUSE_URL: clickHouseUrl, API_KEY, SLUICE_PAGE_PARALLELISM: '1', SLUICE_OUTAGE_WAIT_SECONDS: String(OUTAGE_WAIT_SECONDS) });
 }
 
 /** Few attempts and a low max_retry_after: anything longer must go through the workflow's timer. */
@@ -72,7 +76,7 @@ test('a Retry-After above max_retry_after on a batch\'s first page is waited out
   expect(atOffset[1].receivedAt - atOffset[0].at).toBeGreaterThanOrEqual(3_000);
 });
 
-test('ClickHouse down past the batch\'s attempts: a durable 30 s wait that outlives its worker, then the sync completes', async () => {
+test('ClickHouse down past the batch\'s attempts: a durable wait (SLUICE_OUTAGE_WAIT_SECONDS) that outlives its worker, then the sync completes', async () => {
   clickhouse = await startPrivateClickHouse(dir);
   privateCh = clickHouseAt(clickhouse.url);
   const taskQueue = uniqueName('tq_wait_ch');
@@ -90,6 +94,7 @@ test('ClickHouse down past the batch\'s attempts: a durable 30 s wait that outli
   await waitUntil(async () => (await durableWaits(stack.client, workflowId)).timersMs.length > 0, 'the workflow to wait on a timer', 60_000, 250);
   // No activity runs during the wait: the worker can die and another take its place.
   await first.kill('SIGKILL');
+  const killedAtMs = Date.now();
   await clickhouse.start();
   await startWorker(taskQueue, clickhouse.url);
 
@@ -98,7 +103,11 @@ test('ClickHouse down past the batch\'s attempts: a durable 30 s wait that outli
   const counts = await tableCounts(privateCh, privateDb, 'events');
   expect({ final: counts.final, uniqueFinal: counts.uniqueFinal }).toEqual({ final: RECORDS, uniqueFinal: RECORDS });
   const waits = await durableWaits(stack.client, workflowId);
-  expect(waits.longWaitFailures).toEqual([expect.stringMatching(/cannot reach ClickHouse.*waiting 30 s on a workflow timer/)]);
-  expect(waits.timersMs).toEqual([30_000]);
+  expect(waits.longWaitFailures).toEqual([expect.stringMatching(new RegExp(`cannot reach ClickHouse.*waiting ${OUTAGE_WAIT_SECONDS} s on a workflow timer`))]);
+  expect(waits.timersMs).toEqual([OUTAGE_WAIT_SECONDS * 1000]);
+  // The worker died while the timer ran: the timer fired after the kill (same machine, same clock).
+  const fired = (await stack.client.workflow.getHandle(workflowId).fetchHistory()).events?.find((e) => e.timerFiredEventAttributes);
+  const firedAtMs = Number(fired?.eventTime?.seconds ?? 0) * 1000 + Math.round((fired?.eventTime?.nanos ?? 0) / 1e6);
+  expect(firedAtMs).toBeGreaterThan(killedAtMs);
   for (const w of stack.workers) expect(w.output()).not.toContain(API_KEY);
 });

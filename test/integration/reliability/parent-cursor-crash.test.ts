@@ -19,7 +19,7 @@ import { uniqueName } from '../../helpers/clickhouse';
 import { loadConfigObject } from '../../helpers/config-file';
 import { HeldRequest, waitUntil, WorkerProcess } from '../../helpers/servers';
 import type { SyncSourceResult } from '../../../src/workflows/types';
-import { isInsertInto, resultOf, startSync, storedState, syncInput } from './harness';
+import { isInsertInto, MOCK_SOURCE_ATTEMPTS, resultOf, startSync, storedState, syncInput } from './harness';
 import { useWorkerStack } from './worker-stack';
 
 jest.setTimeout(240_000);
@@ -61,7 +61,7 @@ const startWorker = (): Promise<WorkerProcess> => stack.startWorker(taskQueue, {
 
 function reposSource(api: MockReposApi): Promise<ResolvedSource> {
   return loadConfigObject({
-    client: { ...reposClient(api), retry: { initial_interval: 0.2, maximum_interval: 1, maximum_attempts: 100 } },
+    client: { ...reposClient(api), retry: { initial_interval: 0.2, maximum_interval: 1, maximum_attempts: MOCK_SOURCE_ATTEMPTS } },
     resource_defaults: { write_disposition: 'merge', primary_key: 'id' },
     resources: [
       { name: 'repos', endpoint: { ...REPOS_ENDPOINT, incremental: { cursor_path: 'id', initial_value: 0 } } },

@@ -13,7 +13,7 @@ import { qualified } from '../../../src/destination/sql';
 import { ISSUES_ENDPOINT, MockReposApi, REPOS_ENDPOINT, reposClient, startMockReposApi } from '../../fixtures/mock-repos-api';
 import { uniqueName } from '../../helpers/clickhouse';
 import { waitUntil, type WorkerProcess } from '../../helpers/servers';
-import { resultOf, startSync, syncInput } from './harness';
+import { batchHeartbeatTimeoutsMs, MOCK_SOURCE_ATTEMPTS, resultOf, startSync, syncInput, TEST_HEARTBEAT_TIMEOUT_SECONDS } from './harness';
 import { useWorkerStack } from './worker-stack';
 
 jest.setTimeout(240_000);
@@ -42,7 +42,7 @@ function startWorker(): Promise<WorkerProcess> {
 /** repos (merge, 5 pages a batch) → issues (append, no key). */
 function reposSource(): ResolvedSource {
   const result = validateSourceConfig({
-    client: { ...reposClient(api), retry: { initial_interval: 0.2, maximum_interval: 1, maximum_attempts: 100 } },
+    client: { ...reposClient(api), retry: { initial_interval: 0.2, maximum_interval: 1, maximum_attempts: MOCK_SOURCE_ATTEMPTS } },
     resources: [
       { name: 'repos', primary_key: 'id', write_disposition: 'merge', endpoint: REPOS_ENDPOINT },
       { name: 'issues', write_disposition: 'append', endpoint: ISSUES_ENDPOINT },
@@ -66,7 +66,8 @@ test('a parent batch retried over fewer pages than the attempt that inserted: ea
   const expected = Array.from({ length: REPOS }, (_, i) => api.issuesPerRepo(i + 1)).reduce((a, b) => a + b, 0);
   let worker = await startWorker();
   const held = stack.proxy.holdNext((query) => /^\s*INSERT/i.test(query) && query.includes(`\`${database}\`.\`repos\``));
-  const handle = await startSync(stack.client, taskQueue, { ...syncInput(uniqueName('parent_retry'), database, reposSource()), batchLimits: { rows: 10_000, pages: 5 } });
+  const pipeline = uniqueName('parent_retry');
+  const handle = await startSync(stack.client, taskQueue, { ...syncInput(pipeline, database, reposSource()), batchLimits: { rows: 10_000, pages: 5 } });
   const insert = await held;
 
   // Kill between INSERT and completion: the worker dies, then its INSERT reaches ClickHouse (pages 1 … 5).
@@ -111,4 +112,9 @@ test('a parent batch retried over fewer pages than the attempt that inserted: ea
     { batch: 1, attempt: 1, first: 2, pages: 5 },
     { batch: 2, attempt: 1, first: 7, pages: 3 },
   ]);
+  // The kill cost the test's heartbeat timeout, not production's 20 s: every batch of both resources had it.
+  for (const resource of ['repos', 'issues']) {
+    const timeouts = await batchHeartbeatTimeoutsMs(stack.client, `sluice/${pipeline}/${resource}`);
+    expect({ resource, timeouts: [...new Set(timeouts)] }).toEqual({ resource, timeouts: [TEST_HEARTBEAT_TIMEOUT_SECONDS * 1000] });
+  }
 });

@@ -15,7 +15,7 @@ import type { JsonObject, ResolvedSource } from '../../../src/config/types';
 import { qualified } from '../../../src/destination/sql';
 import { uniqueName } from '../../helpers/clickhouse';
 import { waitUntil } from '../../helpers/servers';
-import { resultOf, startSync, storedState, syncInput } from './harness';
+import { MOCK_SOURCE_ATTEMPTS, resultOf, startSync, storedState, syncInput } from './harness';
 import { useWorkerStack } from './worker-stack';
 
 jest.setTimeout(180_000);
@@ -69,7 +69,7 @@ afterAll(async () => {
 
 function source(): ResolvedSource {
   const result = validateSourceConfig({
-    client: { base_url: origin, retry: { initial_interval: 0.2, maximum_interval: 1, maximum_attempts: 100 } },
+    client: { base_url: origin, retry: { initial_interval: 0.2, maximum_interval: 1, maximum_attempts: MOCK_SOURCE_ATTEMPTS } },
     resources: [
       {
         name: 'events',
