@@ -1,6 +1,7 @@
 /** Resolved resources for tests that exercise workflows without going through a config file. */
 import { DEFAULT_RETRY } from '../../src/config';
 import type { ResolvedResource } from '../../src/config/types';
+import type { SyncResourceInput } from '../../src/workflows/types';
 
 export function offsetResource(overrides: Partial<ResolvedResource> = {}): ResolvedResource {
   return {
@@ -32,6 +33,22 @@ export function offsetResource(overrides: Partial<ResolvedResource> = {}): Resol
       retry: { ...DEFAULT_RETRY, retry_on_status: [...DEFAULT_RETRY.retry_on_status] },
       timeout_seconds: 30,
     },
+    ...overrides,
+  };
+}
+
+/** A syncResource input for `offsetResource()`, one page per batch so a test can follow each page. */
+export function resourceInput(overrides: Partial<SyncResourceInput> = {}): SyncResourceInput {
+  return {
+    pipeline: 'analytics',
+    database: 'analytics',
+    resource: offsetResource(),
+    loadId: 'load-1',
+    versionBase: 1_700_000_000_000_000,
+    fullRefresh: false,
+    store: true,
+    keepForChildren: false,
+    batchLimits: { rows: 1_000_000, pages: 1 },
     ...overrides,
   };
 }

@@ -12,7 +12,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { LONG_WAIT_FAILURE, type FetchAndLoadPagesResult, type SluiceActivities } from '../../src/core/activity-types';
 import { DEFAULT_MAX_WAIT_SECONDS } from '../../src/core/bounded-wait';
 import type { SyncResourceInput } from '../../src/workflows/types';
-import { offsetResource } from '../helpers/resources';
+import { offsetResource, resourceInput } from '../helpers/resources';
 import { useTimeSkipping } from '../helpers/time-skipping';
 
 const ts = useTimeSkipping();
@@ -60,20 +60,7 @@ function activitiesAsking(how: 'long_wait' | 'pause', wait: number) {
   return { activities, failed };
 }
 
-function input(overrides: Partial<SyncResourceInput> = {}): SyncResourceInput {
-  return {
-    pipeline: 'analytics',
-    database: 'analytics',
-    resource: offsetResource(),
-    loadId: 'load-1',
-    versionBase: 1_700_000_000_000_000,
-    fullRefresh: false,
-    store: true,
-    keepForChildren: false,
-    batchLimits: { rows: 1_000_000, pages: 1 },
-    ...overrides,
-  };
-}
+const input = resourceInput;
 
 async function run(activities: SluiceActivities, workflowInput: SyncResourceInput, taskQueue: string) {
   const worker = await Worker.create({ connection: ts.env.nativeConnection, taskQueue, workflowBundle: ts.bundle, activities });

@@ -9,7 +9,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { LONG_WAIT_FAILURE, type FetchAndLoadPagesInput, type FetchAndLoadPagesResult, type SluiceActivities } from '../../src/core/activity-types';
 import type { FlatResourceProgress, SyncResourceInput } from '../../src/workflows/types';
 import { resourceStatusQuery } from '../../src/workflows/sync-resource';
-import { offsetResource } from '../helpers/resources';
+import { offsetResource, resourceInput } from '../helpers/resources';
 import { useTimeSkipping } from '../helpers/time-skipping';
 
 const ts = useTimeSkipping();
@@ -55,21 +55,7 @@ function mockActivities(total: number, limit: number, failures: Record<number, (
   return { activities, calls, commits, failed };
 }
 
-function input(overrides: Partial<SyncResourceInput> = {}): SyncResourceInput {
-  return {
-    pipeline: 'analytics',
-    database: 'analytics',
-    resource: offsetResource(),
-    loadId: 'load-1',
-    versionBase: 1_700_000_000_000_000,
-    fullRefresh: false,
-    store: true,
-    keepForChildren: false,
-    // One page per activity, so the test can follow each page.
-    batchLimits: { rows: 1_000_000, pages: 1 },
-    ...overrides,
-  };
-}
+const input = resourceInput;
 
 async function runWith(activities: SluiceActivities, workflowInput: SyncResourceInput, taskQueue: string) {
   const worker = await Worker.create({ connection: ts.env.nativeConnection, taskQueue, workflowBundle: ts.bundle, activities });
