@@ -128,7 +128,9 @@ export class ReplaceLoads {
 
   /** Swap every staging table of the resource into place. Idempotent: a retried commit finds nothing left to do. */
   async commit(database: string, table: string, loadId: string, layout: TableLayout): Promise<void> {
-    const { staging } = await this.family(database, table);
+    const { staging, old } = await this.family(database, table);
+    // A retried commit whose RENAME went through before the cut finishes its clean-up here, not at the next begin.
+    for (const leftover of old) await this.recover(database, leftover.slice(0, -OLD_SUFFIX.length));
     const rootStaging = stagingTableName(table);
     const ordered = [...staging.filter((s) => s !== rootStaging), ...staging.filter((s) => s === rootStaging)];
     for (const s of ordered) await this.swap(database, s.slice(0, -STAGING_SUFFIX.length), loadId, s === rootStaging ? layout : childLayout(layout));
@@ -144,8 +146,13 @@ export class ReplaceLoads {
       await this.run(this.ddl.afterSwap(database, table, layout), `publishing ${database}.${table}`);
       await this.drop(database, staging);
     } else if (await this.canExchange(database)) {
-      // Staging holding rows of another load means we already exchanged and crashed before the drop.
-      const swapped = (await this.count(database, staging, `${ident(META.loadId)} != ${literal(loadId)}`)) > 0;
+      // Exchanged already (a crash, or a cut connection, before the drop of staging), when the live table holds
+      // this load's rows or staging holds another load's. Staging alone cannot tell: after a refresh that
+      // loaded nothing, the previous table is empty, so an exchanged staging looked untouched, and the retry
+      // exchanged again and dropped the load's rows with it.
+      const thisLoad = `${ident(META.loadId)} = ${literal(loadId)}`;
+      const swapped =
+        (await this.count(database, table, thisLoad)) > 0 || (await this.count(database, staging, `${ident(META.loadId)} != ${literal(loadId)}`)) > 0;
       if (!swapped) {
         await this.conn.command(`EXCHANGE TABLES ${qualified(database, table)} AND ${qualified(database, staging)}`, `swapping ${database}.${table}`);
       }
