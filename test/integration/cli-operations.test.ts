@@ -86,7 +86,11 @@ test('preview fetches one page, shows the ClickHouse columns, and writes nothing
 });
 
 test('run --no-wait, status while it runs, and cancel', async () => {
-  api.setFaults({ delayMs: 3000 }); // 4 pages, one per batch: the run outlasts the three CLI calls below
+  // Pages are held until the run is cancelled, so it outlasts the CLI calls below however slow they are on a
+  // loaded machine (3 s pages used to stand in for that, and a run that finished first failed the test).
+  let releasePages: () => void = () => undefined;
+  const pagesHeld = new Promise<void>((resolve) => (releasePages = resolve));
+  api.setFaults({ beforeResponse: () => pagesHeld });
   try {
     const started = await runCli(['run', config, '--no-wait'], env);
     expect(started.code).toBe(0);
@@ -111,6 +115,7 @@ test('run --no-wait, status while it runs, and cancel', async () => {
     const state = await runCli(['state', 'show', pipeline, 'events', '--json', '--database', database], env);
     expect(state.stdout).not.toContain('last_value');
   } finally {
+    releasePages();
     api.setFaults({});
   }
 });
