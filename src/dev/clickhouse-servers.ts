@@ -5,10 +5,11 @@
  * oldest sluice supports. `sluice dev up` and the test helpers start them through this module, so all start
  * the same way, each with its own data directory.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { z } from 'zod';
 import { findExecutable, projectRoot } from './paths';
 
@@ -62,6 +63,7 @@ export function wheelClickHouseHome(kind: WheelClickHouse): string {
 export const modernClickHouseHome = wheelClickHouseHome(MODERN_CLICKHOUSE);
 const launcher = join(projectRoot, 'scripts', 'clickhouse-local-server.py');
 const setupScript = join(projectRoot, 'scripts', 'setup-tools.sh');
+const execFileAsync = promisify(execFile);
 
 /** Where a kind keeps its data under the stack's state directory. 18.16 keeps the directory it always had. */
 export function clickHouseDir(stateDir: string, kind: ClickHouseKind): string {
@@ -73,14 +75,17 @@ export function clickHouseDir(stateDir: string, kind: ClickHouseKind): string {
  * (`scripts/setup-tools.sh --clickhouse <version>`: pinned, idempotent, one line when present). The
  * default and 18.16 stay `npm run setup`'s to install.
  */
-export function ensureClickHouseInstalled(kind: ClickHouseKind, log: (line: string) => void): void {
+export async function ensureClickHouseInstalled(kind: ClickHouseKind, log: (line: string) => void): Promise<void> {
   if (kind === MODERN_CLICKHOUSE || !isWheelClickHouse(kind)) return;
   const { wheel, release } = WHEEL_CLICKHOUSE[kind];
   if (wheelInstalled(kind)) return;
-  log(`clickhouse: installing ${kind} (PyPI ${wheel} ${release}, about 1 GB unpacked) into ${wheelClickHouseHome(kind)}`);
-  const run = spawnSync('bash', [setupScript, '--clickhouse', kind], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-  if (run.status !== 0) {
-    throw new Error(`installing ClickHouse ${kind} (PyPI ${wheel} ${release}) failed: ${run.stderr.trim().split('\n').slice(-3).join(' | ') || `exit ${run.status}`}`);
+  log(`clickhouse: installing ${kind} (PyPI ${wheel} ${release}, under 1 GB unpacked) into ${wheelClickHouseHome(kind)}`);
+  // Not spawnSync: Temporal starts beside it, and its health wait must keep running.
+  try {
+    await execFileAsync('bash', [setupScript, '--clickhouse', kind], { maxBuffer: 4 * 1024 * 1024 });
+  } catch (err) {
+    const stderr = String((err as { stderr?: unknown }).stderr ?? '').trim();
+    throw new Error(`installing ClickHouse ${kind} (PyPI ${wheel} ${release}) failed: ${stderr.split('\n').slice(-3).join(' | ') || (err as Error).message}`);
   }
 }
 

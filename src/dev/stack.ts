@@ -103,7 +103,7 @@ async function startClickHouse(endpoints: StackEndpoints, kind: ClickHouseKind, 
     throw new Error(`ClickHouse at ${endpoints.clickHouseUrl} is not reachable, and sluice only starts a local one on 127.0.0.1`);
   }
   const dir = clickHouseDir(stateDir, kind);
-  ensureClickHouseInstalled(kind, log);
+  await ensureClickHouseInstalled(kind, log);
   const { command, args } = clickHouseCommand(kind, dir);
   const httpPort = Number(url.port || 8123);
   await assertPortFree(httpPort, 'CLICKHOUSE_URL');
