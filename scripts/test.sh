@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `npm test`: installs what is missing, starts the local stack if it is not running (and stops it
 # afterwards, by PID), type-checks, then runs every jest test. Extra arguments go to jest.
-# The stack's ClickHouse is 26.x (chdb-core); SLUICE_CLICKHOUSE=18.16 runs the tests on Debian's 18.16
-# (.ci/run does both). A running stack is used as it is, unless sluice started the other server.
+# The stack's ClickHouse is 26.x (chdb-core); SLUICE_CLICKHOUSE=18.16 runs the tests on Debian's 18.16,
+# SLUICE_CLICKHOUSE=24.8 (25.5, 25.8) on that engine from PyPI's chdb, installed by `dev up` on first use
+# (.ci/run does 26.9, 18.16 and 24.8). A running stack is used as it is, unless sluice started another server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-tools.sh --test

@@ -108,8 +108,8 @@ function registerDevCommands(program: Command): void {
   dev
     .command('up')
     .description('start the stack in the background and wait until healthy')
-    .option('--clickhouse <version>', 'ClickHouse server: 26.9 (chdb-core from .tools/, the default; SLUICE_CLICKHOUSE sets another default) or 18.16 (Debian\'s clickhouse-server)')
-    .addHelpText('after', example('sluice dev up --clickhouse 18.16'))
+    .option('--clickhouse <version>', 'ClickHouse server: 26.9 (chdb-core from .tools/, the default; SLUICE_CLICKHOUSE sets another default), the 25.8, 25.5 or 24.8 engine (PyPI\'s chdb, installed into .tools/ on first use) or 18.16 (Debian\'s clickhouse-server)')
+    .addHelpText('after', example('sluice dev up --clickhouse 24.8'))
     .action(async (opts: { clickhouse?: string }) => {
       await devUp({ clickhouse: opts.clickhouse }, print);
     });

@@ -12,8 +12,9 @@ import {
   clickHouseCommand,
   clickHouseDir,
   ClickHouseKind,
+  clickHouseKinds,
+  ensureClickHouseInstalled,
   kindOfVersion,
-  MODERN_CLICKHOUSE,
 } from './clickhouse-servers';
 import { clickHouseHealthy, clickHouseVersion, temporalHealthy, waitFor } from './health';
 import { findExecutable, stateDir } from './paths';
@@ -49,7 +50,6 @@ function clickHouseProcess(kind: ClickHouseKind): ManagedProcess {
   const dir = clickHouseDir(stateDir, kind);
   return { name: `clickhouse ${kind}`, pidFile: join(dir, 'clickhouse.pid'), logFile: join(dir, 'logs', 'stdout.log') };
 }
-const clickHouseKinds: ClickHouseKind[] = [MODERN_CLICKHOUSE, '18.16'];
 
 function missingTool(name: string): Error {
   return new Error(`${name} is not installed: run \`npm run setup\` (scripts/setup-tools.sh) first`);
@@ -103,6 +103,7 @@ async function startClickHouse(endpoints: StackEndpoints, kind: ClickHouseKind, 
     throw new Error(`ClickHouse at ${endpoints.clickHouseUrl} is not reachable, and sluice only starts a local one on 127.0.0.1`);
   }
   const dir = clickHouseDir(stateDir, kind);
+  await ensureClickHouseInstalled(kind, log);
   const { command, args } = clickHouseCommand(kind, dir);
   const httpPort = Number(url.port || 8123);
   await assertPortFree(httpPort, 'CLICKHOUSE_URL');
@@ -128,7 +129,7 @@ function lastLines(file: string, count = 3): string {
 }
 
 export interface DevUpOptions {
-  /** `--clickhouse`: 26.9 (the default) or 18.16; see src/dev/clickhouse-servers.ts. */
+  /** `--clickhouse`: 26.9 (the default), 25.8, 25.5, 24.8 or 18.16; see src/dev/clickhouse-servers.ts. */
   clickhouse?: string;
 }
 

@@ -62,10 +62,25 @@ test('dev up --clickhouse 18.16 starts Debian\'s server in the directory 18.16 a
   expect(isAlive(pid)).toBe(false);
 });
 
+test('dev up --clickhouse 24.8 (and SLUICE_CLICKHOUSE=24.8) starts the 24.8 engine from PyPI\'s chdb in its own data directory', async () => {
+  const up = await runCli(['dev', 'up', '--clickhouse', '24.8'], env);
+  expect({ code: up.code, stderr: up.stderr }).toEqual({ code: 0, stderr: '' });
+  expect(up.stdout).toMatch(/clickhouse: started 24\.8\.\d+\.\d+ at /);
+  const pid = Number(readFileSync(join(home, 'clickhouse-24.8', 'clickhouse.pid'), 'utf8'));
+  const status = await runCli(['dev', 'status'], env);
+  expect(status.stdout).toMatch(new RegExp(`version 24\\.8\\.\\d+\\.\\d+  pid ${pid}`));
+  // The environment picks the same server when no flag is given: it is running, so `up` only reports it.
+  const again = await runCli(['dev', 'up'], { ...env, SLUICE_CLICKHOUSE: '24.8' });
+  expect(again.stdout).toMatch(/clickhouse: already running at .* \(version 24\.8\.\d+\.\d+\)/);
+  const down = await runCli(['dev', 'down'], env);
+  expect(down.stdout).toContain('clickhouse 24.8: stopped');
+  expect(isAlive(pid)).toBe(false);
+});
+
 test('a start that cannot work says why: an unknown version, a port another process holds', async () => {
-  const unknown = await runCli(['dev', 'up', '--clickhouse', '24.8'], env);
+  const unknown = await runCli(['dev', 'up', '--clickhouse', '25.3'], env);
   expect(unknown.code).not.toBe(0);
-  expect(unknown.stderr).toContain('--clickhouse "24.8": the ClickHouse server must be 26.9 (chdb-core, the default) or 18.16');
+  expect(unknown.stderr).toContain('--clickhouse "25.3": the ClickHouse server must be 26.9 (chdb-core, the default), 25.8, 25.5 or 24.8');
 
   // Something that accepts connections on the HTTP port but is no ClickHouse.
   const squatter: Server = createServer((socket) => socket.destroy());
