@@ -57,12 +57,16 @@ test('two workers together stay within requests_per_second', async () => {
 
   const times = api.requests.filter((r) => r.status === 200).map((r) => r.at).sort((a, b) => a - b);
   expect(times).toHaveLength(24);
-  const gaps = times.slice(1).map((t, i) => t - times[i]!);
+  // Spans of SPAN consecutive gaps, as the API saw them: one request's delay on a loaded machine shortens one
+  // gap (a 159 ms gap failed a 160 ms bound once in CI) but hardly a span. Two workers limited each on its own
+  // would make twice the rate, spans of about half the bound.
+  const SPAN = 4;
+  const spans = times.slice(SPAN).map((t, i) => t - times[i]!);
   const observedRps = (times.length - 1) / ((times[times.length - 1]! - times[0]!) / 1000);
-  console.log(`rate limit ${RPS}/s: observed ${observedRps.toFixed(2)}/s over ${times.length} requests, smallest gap ${Math.min(...gaps)} ms`);
+  console.log(`rate limit ${RPS}/s: observed ${observedRps.toFixed(2)}/s over ${times.length} requests, shortest ${SPAN} gaps ${Math.min(...spans)} ms`);
   // The limit plus a small tolerance for timer jitter between processes.
   expect(observedRps).toBeLessThanOrEqual(RPS * 1.1);
-  expect(Math.min(...gaps)).toBeGreaterThanOrEqual((1000 / RPS) * 0.8);
+  expect(Math.min(...spans)).toBeGreaterThanOrEqual(SPAN * (1000 / RPS) * 0.8);
   // Both workers ran page activities: the history names the worker that started each one.
   const history = await client.workflow.getHandle(`sluice/${pipeline}/events`).fetchHistory();
   const identities = new Set(
