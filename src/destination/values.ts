@@ -3,7 +3,7 @@
  * than lean on `date_time_input_format=best_effort`, which 18.16 does not have for JSONEachRow, and so
  * that a value that does not fit is reported with its field name instead of a positional parse error.
  */
-import { precisionOf, instantOf, RoundedTimestamps, ticksAt, ticksInRange, unixText, utcText, type Ticks } from './timestamps';
+import { instantOf, precisionOf, ticksAt, ticksInRange, unixText, utcText, type RoundedTimestamps, type Ticks } from './timestamps';
 import { dataTypeOfClickHouseType, dateInRange, parseCanonicalUtc, parseDate, parseTimestamp } from './types';
 
 export type Converted = { ok: true; value: unknown } | { ok: false; reason: string };
