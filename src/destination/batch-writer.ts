@@ -20,7 +20,7 @@ import { fitPage } from './shaper';
 import { RowBinaryWriter } from './row-binary';
 import type { PageMeta } from './page';
 import type { TableColumns } from './schema';
-import { RoundedTimestamps } from './timestamps';
+import { RoundedTimestamps, writtenRows } from './timestamps';
 
 export interface BatchWriter {
   /**
@@ -32,7 +32,7 @@ export interface BatchWriter {
    * Inserts the pages taken: child tables first, then the resource's table, so "the root rows are in"
    * means the whole batch is in.
    */
-  finish(signal?: AbortSignal): Promise<{ rows: number; rounded: RoundedTimestamps }>;
+  finish(signal?: AbortSignal): Promise<{ rows: number; rounded?: RoundedTimestamps }>;
 }
 
 export interface StreamedBatchOptions {
@@ -148,7 +148,7 @@ export class StreamedBatch implements BatchWriter {
     return true;
   }
 
-  async finish(signal?: AbortSignal): Promise<{ rows: number; rounded: RoundedTimestamps }> {
+  async finish(signal?: AbortSignal): Promise<{ rows: number; rounded?: RoundedTimestamps }> {
     // Pages an earlier attempt inserted left nothing in the bodies: only the others are sent.
     const root = this.tables.get(this.options.table);
     const children = [...this.tables].filter(([name]) => name !== this.options.table).reverse();
@@ -159,7 +159,7 @@ export class StreamedBatch implements BatchWriter {
     // the garbage collector, in case the request still holds them.
     for (const body of this.tables.values()) giveBack(body.writer);
     this.tables.clear();
-    return { rows: this.rows + this.skipped, rounded: this.rounded };
+    return writtenRows(this.rows + this.skipped, this.rounded);
   }
 
   /** Adds the page's keys (unique within the page) to the batch's; false, adding none, if one is there already. */

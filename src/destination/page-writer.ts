@@ -22,7 +22,7 @@ import { fitPage } from './shaper';
 import { ident, literal, qualified, uintLiteral } from './sql';
 import { insertSettings, physicalTable, tableNameOf, usesStaging, type TableTarget } from './target';
 import { pageIsLoaded, StreamedBatch, type BatchWriter, type LoadedPages } from './batch-writer';
-import { RoundedTimestamps } from './timestamps';
+import { RoundedTimestamps, writtenRows } from './timestamps';
 import { formatTimestamp } from './values';
 
 /** What a write did: rows written, and the timestamps it rounded to their columns' precision. */
@@ -179,7 +179,7 @@ export class PageWriter {
       for (const t of [...binary.children.reverse(), binary.root]) {
         await this.conn.insertRowBinary(qualified(database, physical(t.table)), t.columns, t.body, what(t.table), settings, meta.signal);
       }
-      return { rows: binary.root.rows, rounded: binary.rounded };
+      return writtenRows(binary.root.rows, binary.rounded);
     }
     const page = jsonRows(fitted);
     if (!page) return undefined;
@@ -187,7 +187,7 @@ export class PageWriter {
     for (const [table, rows] of inserts) {
       await this.conn.insert(qualified(database, physical(table)), rows, what(table), settings, meta.signal);
     }
-    return { rows: page.root.length, rounded: page.rounded };
+    return writtenRows(page.root.length, page.rounded);
   }
 
   /**
@@ -245,7 +245,7 @@ export class PageWriter {
         record: sources[record],
       })),
     );
-    return { rows: inserted, rounded };
+    return writtenRows(inserted, rounded);
   }
 
   /** The contract's verdict on each table's columns, and the tables and columns it admits made to exist. */

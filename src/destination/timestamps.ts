@@ -122,6 +122,11 @@ export function bigTicks(t: Ticks, precision: number): bigint {
   return BigInt(t.seconds) * BigInt(POW10[precision]) + BigInt(t.sub);
 }
 
+/** A write's rows, with the timestamps it rounded where there were any. */
+export function writtenRows(rows: number, rounded: RoundedTimestamps): { rows: number; rounded?: RoundedTimestamps } {
+  return rounded.size > 0 ? { rows, rounded } : { rows };
+}
+
 /**
  * Timestamps a load rounded, per column: what `sluice run` warns about. Filled by the converters and
  * encoders (values.ts, row-binary.ts) for one page, taken into a batch's only once the page is.
