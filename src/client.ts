@@ -13,6 +13,7 @@ import { statusCommand } from './cli/status';
 import { validateCommand } from './cli/validate';
 import { workerCommand } from './cli/worker';
 import { escapeControls, stderrLine } from './terminal-text';
+import { roundedWarnings } from './core/rounded-timestamps';
 
 // Every line the CLI prints may hold an API's text: control characters are escaped (src/terminal-text.ts).
 const print = (line: string): void => {
@@ -47,11 +48,15 @@ function registerSyncCommands(program: Command): void {
     .addHelpText('after', example('API_KEY=secret sluice run examples/analytics/analytics.yaml --with-worker', 'sluice run examples/analytics/analytics.yaml --no-wait'))
     .action(async (config: string, opts: Record<string, unknown>) => {
       const output = await runCommand(config, opts, { print, tty: process.stdout.isTTY ? process.stdout : undefined });
+      // Never silent: timestamps written with fewer digits than the API sent (docs/clickhouse.md, "Timestamp precision").
+      const warnings = output.resources.flatMap((r) => roundedWarnings(r.name, r.roundedTimestamps));
       if (opts.json) {
-        // The documented --json shape; scripts depend on it.
+        // The documented --json shape; scripts depend on it. Its warnings go to stderr.
         print(JSON.stringify({ workflowId: output.workflowId, pipeline: output.pipeline, database: output.database, resources: output.resources }));
+        for (const line of warnings) stderrLine(line);
       } else if (opts.wait !== false) {
         for (const r of output.resources) print(`${r.name}: ${r.rows} rows in ${r.pages} pages → ${output.database}.${r.table}`);
+        for (const line of warnings) print(line);
       }
     });
 

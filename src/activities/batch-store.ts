@@ -1,10 +1,11 @@
 /** Where a fetched batch goes: the resource's table, and the parent-record store when it has children. */
 import type { JsonObject } from '../config/types';
-import type { BatchWriter, Destination, PageMeta, PageSpan } from '../destination';
+import type { BatchWriter, Destination, PageMeta, PageSpan, Written } from '../destination';
+import type { Context } from '@temporalio/activity';
 import { SluiceError } from '../errors';
 import { applyProcessingSteps } from './processing-steps';
 import { tableTarget } from './target';
-import type { FetchAndLoadPagesInput } from '../core/activity-types';
+import type { BatchResult, FetchAndLoadPagesInput } from '../core/activity-types';
 
 type StoreInput = Pick<
   FetchAndLoadPagesInput,
@@ -47,7 +48,7 @@ export interface StoreOptions {
   attempt?: { number: number; scheduledMs: number };
 }
 
-export async function storeBatch(destination: Destination, input: StoreInput, fetched: JsonObject[], options: StoreOptions): Promise<number> {
+export async function storeBatch(destination: Destination, input: StoreInput, fetched: JsonObject[], options: StoreOptions): Promise<Written> {
   const { signal, pageSizes } = options;
   const numbered = numberedPages(input) && pageSizes !== undefined;
   const first = pageMeta(input).page;
@@ -89,10 +90,20 @@ export async function storeBatch(destination: Destination, input: StoreInput, fe
       records,
     );
   }
-  if (!input.store) return 0;
+  if (!input.store) return { rows: 0 };
   const meta = numbered ? { ...pageMeta(input), pages: spans } : pageMeta(input);
-  const { rows } = await destination.insertPage(tableTarget(input), records, { ...meta, ...(signal ? { signal } : {}) });
-  return rows;
+  return destination.insertPage(tableTarget(input), records, { ...meta, ...(signal ? { signal } : {}) });
+}
+
+/**
+ * A batch result's `roundedTimestamps`: timestamps written with fewer fraction digits than the API sent,
+ * per column. Also logged by the worker, so they are never silent, whoever started the run.
+ */
+export function roundedOf(ctx: Context, resource: string, batch: number, written: Written): Pick<BatchResult, 'roundedTimestamps'> {
+  const roundedTimestamps = written.rounded?.toList();
+  if (!roundedTimestamps) return {};
+  ctx.log.warn(`resource ${resource}, batch ${batch}: timestamps rounded to their columns' precision`, { resource, batch, roundedTimestamps });
+  return { roundedTimestamps };
 }
 
 /**

@@ -13,7 +13,7 @@ import { fetchPage, filterIncremental, incrementalWindow, isBackfill, type Bound
 import { advanceBoundary, type CursorBoundary } from '../core/cursor';
 import { BatchCollector, type TakenUnit } from './batch-collector';
 import { boundaryAt, hashesToStore, remembersBoundary } from './cursor-state';
-import { storeBatch } from './batch-store';
+import { roundedOf, storeBatch } from './batch-store';
 import { type ActivityDeps, configDirsOf } from './deps';
 import { LoopGuard } from './loop-guard';
 import { createPacer, type Pacer } from './pacing';
@@ -75,7 +75,7 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
     // Each parent's children are one "page", numbered by the parent's ordinal in the load: whatever parents an
     // attempt covers, a parent's children get the same keys, and the parents an earlier attempt inserted are skipped.
     const byParent = input.parentsBefore !== undefined ? { firstPage: input.parentsBefore + input.firstParent } : {};
-    const rows = await storeBatch(destination, { ...input, part: input.firstParent, ...byParent }, records, {
+    const written = await storeBatch(destination, { ...input, part: input.firstParent, ...byParent }, records, {
       signal: ctx.cancellationSignal,
       configDirs: configDirsOf(deps),
       ...(input.parentsBefore !== undefined ? { pageSizes: done.map((walk) => walk.records.length) } : {}),
@@ -83,7 +83,8 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
     if (cursors.stateful) await stageReachedCursors(destination, input, cursors, done, lastValueFunc);
     const lastRequestAtMs = pacer.lastRequestAtMs();
     return {
-      rows,
+      rows: written.rows,
+      ...roundedOf(ctx, input.resource.name, input.batch, written),
       ...collector.summary(),
       parents: parents.length,
       parentsDone,

@@ -18,7 +18,7 @@ import { Context } from '@temporalio/activity';
 import type { JsonObject, ResolvedEndpoint } from '../config/types';
 import { filterIncremental, incrementalWindow, openPageStream, type FetchPageInput, type IncrementalWindow, type PageStream } from '../http';
 import { boundaryOfBatch } from './cursor-state';
-import { openBatchWriter, storeBatch, writerAfterSchemaWork } from './batch-store';
+import { openBatchWriter, roundedOf, storeBatch, writerAfterSchemaWork } from './batch-store';
 import { type ActivityDeps, configDirsOf } from './deps';
 import { reportProgress, type BatchProgress } from './heartbeat';
 import { LoopGuard } from './loop-guard';
@@ -156,10 +156,9 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
       heartbeat(collector.progress());
     } while (token !== null && !collector.full());
     stream.close();
-    const rows = writer
-      ? (await writer.finish(ctx.cancellationSignal)).rows
-      : await storeBatch(destination, input, records, { signal: ctx.cancellationSignal, configDirs: configDirsOf(deps), pageSizes: keptPageSizes, attempt: attemptOf(ctx) });
-    return batchResult(rows, collector, { next: token, nextSummary, loopGuard: guard.state() }, stream, pacer);
+    const written = writer ? await writer.finish(ctx.cancellationSignal) : await storeBatch(destination, input, records, { signal: ctx.cancellationSignal, configDirs: configDirsOf(deps), pageSizes: keptPageSizes, attempt: attemptOf(ctx) });
+    const rounded = roundedOf(ctx, input.resource.name, input.batch, written);
+    return { ...batchResult(written.rows, collector, { next: token, nextSummary, loopGuard: guard.state() }, stream, pacer), ...rounded };
   } catch (err) {
     throw pageFailure(err, endpoint.retry, mask, stream?.throttledForMs());
   } finally {

@@ -3,6 +3,7 @@
  * design: records never cross this boundary.
  */
 import type { JsonObject, JsonPrimitive, ResolvedResource } from '../config/types';
+import type { RoundedColumn } from './rounded-timestamps';
 
 /** What the loop guard remembers between batches: a few short hashes, carried through the workflow. */
 export interface LoopGuardState {
@@ -132,6 +133,11 @@ export interface BatchResult {
   /** Hashes of the batch's rows at exactly `cursorValue` (closed range start; at most MAX_BOUNDARY_HASHES). */
   boundaryHashes?: string[];
   lastRequestAtMs?: number;
+  /**
+   * Timestamps written with fewer fraction digits than the API sent (rounded to their columns' precision),
+   * per column (at most MAX_ROUNDED_COLUMNS entries); absent when none were.
+   */
+  roundedTimestamps?: RoundedColumn[];
 }
 
 export interface FetchAndLoadPagesResult extends BatchResult {

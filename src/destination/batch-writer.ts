@@ -20,6 +20,7 @@ import { fitPage } from './shaper';
 import { RowBinaryWriter } from './row-binary';
 import type { PageMeta } from './page';
 import type { TableColumns } from './schema';
+import { RoundedTimestamps, writtenRows } from './timestamps';
 
 export interface BatchWriter {
   /**
@@ -31,7 +32,7 @@ export interface BatchWriter {
    * Inserts the pages taken: child tables first, then the resource's table, so "the root rows are in"
    * means the whole batch is in.
    */
-  finish(signal?: AbortSignal): Promise<{ rows: number }>;
+  finish(signal?: AbortSignal): Promise<{ rows: number; rounded?: RoundedTimestamps }>;
 }
 
 export interface StreamedBatchOptions {
@@ -98,6 +99,8 @@ export class StreamedBatch implements BatchWriter {
   /** Pages taken so far: the next page's ordinal is `meta.page + pagesTaken` (where pages are numbered). */
   private pagesTaken = 0;
   private readonly keys = new Set<string | number>();
+  /** Timestamps rounded in the pages taken (a refused page's are not counted: it is encoded again elsewhere). */
+  private readonly rounded = new RoundedTimestamps();
   /** Tables in the order they first appear (child tables; the resource's own is `options.table`). */
   private readonly tables = new Map<string, TableBody>();
   /** A child table's columns as first seen in this batch, so every page of it is encoded alike. */
@@ -140,11 +143,12 @@ export class StreamedBatch implements BatchWriter {
     }
     for (const t of [encoded.root, ...encoded.children]) this.tables.get(t.table)!.columns = t.columns;
     this.rows += encoded.root.rows;
+    this.rounded.addAll(encoded.rounded);
     this.pagesTaken += 1;
     return true;
   }
 
-  async finish(signal?: AbortSignal): Promise<{ rows: number }> {
+  async finish(signal?: AbortSignal): Promise<{ rows: number; rounded?: RoundedTimestamps }> {
     // Pages an earlier attempt inserted left nothing in the bodies: only the others are sent.
     const root = this.tables.get(this.options.table);
     const children = [...this.tables].filter(([name]) => name !== this.options.table).reverse();
@@ -155,7 +159,7 @@ export class StreamedBatch implements BatchWriter {
     // the garbage collector, in case the request still holds them.
     for (const body of this.tables.values()) giveBack(body.writer);
     this.tables.clear();
-    return { rows: this.rows + this.skipped };
+    return writtenRows(this.rows + this.skipped, this.rounded);
   }
 
   /** Adds the page's keys (unique within the page) to the batch's; false, adding none, if one is there already. */

@@ -46,12 +46,12 @@ export function planFor(columns: TableColumns): ColumnPlan {
     const names = [...columns.keys()];
     const types = [...columns.values()];
     const index = new Map(names.map((name, i) => [name, i]));
-    const encoders = types.map(binaryEncoderFor);
+    const encoders = types.map((type, i) => binaryEncoderFor(type, names[i]));
     const at = (name: string) => index.get(name) ?? -1;
     plan = {
       names,
       index,
-      converters: types.map(converterFor),
+      converters: types.map((type, i) => converterFor(type, names[i])),
       encoders: encoders.every((e) => e !== undefined) ? (encoders as BinaryEncoder[]) : undefined,
       required: names.flatMap((name, i) => (!name.startsWith('_sluice_') && !types[i].startsWith('Nullable(') ? [i] : [])),
       slots: new Map(),

@@ -15,6 +15,7 @@ import type { ServerFeatures } from './features';
 import { JsonText } from './flatten';
 import { rowPlace, type PageMeta, type TableRows } from './page';
 import type { TableColumns } from './schema';
+import { RoundedTimestamps } from './timestamps';
 import { clickHouseType, inferDataType, type DataType } from './types';
 import { converterFor, excerpt, Misfit, type Converter } from './values';
 import { META } from './ddl';
@@ -107,6 +108,8 @@ export interface Converted {
   rows: (Record<string, unknown> | undefined)[];
   /** Variant columns this page needs that the table does not have yet. */
   variants: ColumnDef[];
+  /** Timestamps rounded to their columns' precision (timestamps.ts). */
+  rounded: RoundedTimestamps;
 }
 
 /**
@@ -132,7 +135,7 @@ export function convertRows(
     let plan = plans.get(name);
     if (plan === undefined) {
       const type = columns.get(name);
-      plan = dropped.has(name) || type === undefined ? null : converterFor(type);
+      plan = dropped.has(name) || type === undefined ? null : converterFor(type, name);
       plans.set(name, plan);
     }
     return plan;
@@ -141,6 +144,7 @@ export function convertRows(
   const variantConverters = new Map<string, Converter>();
   const required = [...columns].filter(([name, type]) => !name.startsWith('_sluice_') && !type.startsWith('Nullable('));
   const withMarker = hardDelete !== undefined && columns.has(LINK.deleted);
+  const rounded = new RoundedTimestamps();
 
   const rows = t.rows.map((row, i) => {
     const record = t.records[i];
@@ -152,7 +156,7 @@ export function convertRows(
       const convert = planFor(name);
       if (convert === null) continue;
       const value = raw instanceof JsonText ? raw.text : raw;
-      const converted = convert(value);
+      const converted = convert(value, rounded);
       if (!(converted instanceof Misfit)) {
         out[name] = converted;
         continue;
@@ -172,8 +176,8 @@ export function convertRows(
         variants.set(variant, variantType);
       }
       let toVariant = variantConverters.get(variant);
-      if (!toVariant) variantConverters.set(variant, (toVariant = converterFor(variantType)));
-      const inVariant = toVariant(value);
+      if (!toVariant) variantConverters.set(variant, (toVariant = converterFor(variantType, variant)));
+      const inVariant = toVariant(value, rounded);
       if (inVariant instanceof Misfit) throw misfit(resource, variant, value, variantType, inVariant.reason);
       out[variant] = inVariant;
     }
@@ -183,7 +187,7 @@ export function convertRows(
     if (withMarker) out[LINK.deleted] = isDeleteMark(row.get(hardDelete!)) ? 1 : 0;
     return addMeta(out, meta, loadedAt, record);
   });
-  return { rows, variants: [...variants].map(([name, type]) => ({ name, type })) };
+  return { rows, variants: [...variants].map(([name, type]) => ({ name, type })), rounded };
 }
 
 /** The load metadata every row carries, set last so that a data field of the same name cannot stand. */

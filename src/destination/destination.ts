@@ -12,7 +12,7 @@ import { layoutFor, META } from './ddl';
 import type { ServerFeatures } from './features';
 import { Journal } from './journal';
 import { columnComments, type PageMeta } from './page';
-import { PageWriter } from './page-writer';
+import { PageWriter, type Written } from './page-writer';
 import { ParentRecordStore, type ParentPageRef } from './parent-records';
 import { Placements } from './placements';
 import { StateStore, type LoadEntry } from './state';
@@ -28,7 +28,7 @@ export interface Destination {
   /** Start a load: for replace, create/empty the staging table. */
   beginLoad(target: TableTarget, loadId: string): Promise<void>;
   /** Normalise, infer/evolve schema (create table / ALTER ADD COLUMN), insert. Idempotent for the same PageMeta. */
-  insertPage(target: TableTarget, records: JsonObject[], meta: PageMeta): Promise<{ rows: number }>;
+  insertPage(target: TableTarget, records: JsonObject[], meta: PageMeta): Promise<Written>;
   /**
    * A batch written page by page (batch-writer.ts), with the same rows and idempotency as insertPage;
    * undefined where only insertPage can write it (no table yet, hard_delete, dedup_sort, JSONEachRow, a column type
@@ -109,7 +109,7 @@ class ClickHouseDestination implements Destination {
     }
   }
 
-  insertPage(target: TableTarget, records: JsonObject[], meta: PageMeta): Promise<{ rows: number }> {
+  insertPage(target: TableTarget, records: JsonObject[], meta: PageMeta): Promise<Written> {
     return this.writer.insertPage(target, records, meta);
   }
 

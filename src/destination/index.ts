@@ -6,6 +6,8 @@ export { clickHouseSettingsFromEnv, type ClickHouseSettings } from './connection
 export { createDestination, tableNameOf, type Destination, type TableTarget } from './destination';
 export type { PageMeta, PageSpan } from './page';
 export type { BatchWriter } from './batch-writer';
+export type { Written } from './page-writer';
+export type { RoundedTimestamps } from './timestamps';
 export type { ServerFeatures } from './features';
 export type { LoadEntry } from './state';
 export { META, stagingTableName } from './ddl';

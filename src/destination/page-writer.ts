@@ -22,7 +22,14 @@ import { fitPage } from './shaper';
 import { ident, literal, qualified, uintLiteral } from './sql';
 import { insertSettings, physicalTable, tableNameOf, usesStaging, type TableTarget } from './target';
 import { pageIsLoaded, StreamedBatch, type BatchWriter, type LoadedPages } from './batch-writer';
+import { RoundedTimestamps, writtenRows } from './timestamps';
 import { formatTimestamp } from './values';
+
+/** What a write did: rows written, and the timestamps it rounded to their columns' precision. */
+export interface Written {
+  rows: number;
+  rounded?: RoundedTimestamps;
+}
 
 export class PageWriter {
   constructor(
@@ -33,7 +40,7 @@ export class PageWriter {
     private readonly journal: Journal,
   ) {}
 
-  async insertPage(target: TableTarget, given: JsonObject[], meta: PageMeta): Promise<{ rows: number }> {
+  async insertPage(target: TableTarget, given: JsonObject[], meta: PageMeta): Promise<Written> {
     checkMeta(meta);
     const records = withRowHashes(target.resource, given);
     if (records.length === 0) return { rows: 0 };
@@ -57,7 +64,8 @@ export class PageWriter {
         const rest = withoutPages(records, meta, await this.loadedPages(database, root, meta));
         if (rest.records.length < records.length) {
           const skipped = records.length - rest.records.length;
-          return { rows: skipped + (rest.records.length > 0 ? (await this.insertPage(target, rest.records, rest.meta)).rows : 0) };
+          const written = rest.records.length > 0 ? await this.insertPage(target, rest.records, rest.meta) : { rows: 0 };
+          return { ...written, rows: skipped + written.rows };
         }
       }
       const written = columns && (await this.writeFitted(target, records, meta, layout, key, columns));
@@ -144,7 +152,7 @@ export class PageWriter {
     layout: TableLayout,
     key: readonly string[],
     columns: TableColumns,
-  ): Promise<{ rows: number } | undefined> {
+  ): Promise<Written | undefined> {
     const { database, resource } = target;
     if (layout.kind === 'merge' && layout.hardDelete) return undefined;
     const fresh = usesStaging(target);
@@ -171,7 +179,7 @@ export class PageWriter {
       for (const t of [...binary.children.reverse(), binary.root]) {
         await this.conn.insertRowBinary(qualified(database, physical(t.table)), t.columns, t.body, what(t.table), settings, meta.signal);
       }
-      return { rows: binary.root.rows };
+      return writtenRows(binary.root.rows, binary.rounded);
     }
     const page = jsonRows(fitted);
     if (!page) return undefined;
@@ -179,14 +187,14 @@ export class PageWriter {
     for (const [table, rows] of inserts) {
       await this.conn.insert(qualified(database, physical(table)), rows, what(table), settings, meta.signal);
     }
-    return { rows: page.root.length };
+    return writtenRows(page.root.length, page.rounded);
   }
 
   /**
    * Contract and schema first (tables, columns), then conversion (which may need variant columns), then
    * the inserts: child tables before the root, so "the root page is in" means the whole page is in.
    */
-  private async writeTables(target: TableTarget, tables: TableRows[], sources: JsonObject[], meta: PageMeta, fresh: boolean, records: JsonObject[]): Promise<{ rows: number }> {
+  private async writeTables(target: TableTarget, tables: TableRows[], sources: JsonObject[], meta: PageMeta, fresh: boolean, records: JsonObject[]): Promise<Written> {
     const { database, resource } = target;
     const { schema } = this.placements.of(target.cluster);
     const physical = (t: TableRows) => physicalTable(target, t.table);
@@ -208,12 +216,14 @@ export class PageWriter {
     const loadedAt = formatTimestamp(Date.now(), false);
     const hardDelete = hardDeleteColumn(resource);
     const converted = [];
+    const rounded = new RoundedTimestamps();
     for (const { t, admitted, columns } of ready) {
       const c = convertRows(t, columns, admitted.dropped, resource, this.features, meta, loadedAt, rejections, t.root ? hardDelete : undefined);
       if (c.variants.length > 0) {
         const ensured = await schema.ensure(database, physical(t), [...admitted.columns, ...c.variants], t.layout, fresh);
         await this.journal.columnsAdded(database, t.table, ensured.added, 'variant column', resource.name, meta.loadId);
       }
+      rounded.addAll(c.rounded);
       converted.push({ t, rows: c.rows });
     }
 
@@ -235,7 +245,7 @@ export class PageWriter {
         record: sources[record],
       })),
     );
-    return { rows: inserted };
+    return writtenRows(inserted, rounded);
   }
 
   /** The contract's verdict on each table's columns, and the tables and columns it admits made to exist. */

@@ -10,7 +10,8 @@
  * a different result. Types are matched as system.columns spells them; RowBinary has been read the same
  * way from 18.x to 25.x for every type below.
  */
-import { dateDays, INT_RE, Misfit, NUMBER_RE, timestampMillis } from './values';
+import { bigTicks, precisionOf, type RoundedTimestamps } from './timestamps';
+import { canonicalMillis, dateDays, INT_RE, Misfit, NUMBER_RE, timestampTicks } from './values';
 
 /** A growing buffer of RowBinary values. */
 export class RowBinaryWriter {
@@ -123,33 +124,39 @@ export class RowBinaryWriter {
   }
 }
 
-/** Writes one value of one column; false: not sure of this value, encode the page as JSONEachRow instead. */
-export type BinaryEncoder = (w: RowBinaryWriter, value: unknown) => boolean;
+/**
+ * Writes one value of one column; false: not sure of this value, encode the page as JSONEachRow instead. A
+ * timestamp encoder counts the values it rounded into `rounded` (timestamps.ts).
+ */
+export type BinaryEncoder = (w: RowBinaryWriter, value: unknown, rounded?: RoundedTimestamps) => boolean;
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const UINT32_MAX = 4_294_967_295;
 const UINT64_MAX = 2n ** 64n - 1n;
 
-/** The encoder for a column type as system.columns spells it, or undefined when RowBinary is not used for it. */
-export function binaryEncoderFor(chType: string): BinaryEncoder | undefined {
+/**
+ * The encoder for a column type as system.columns spells it, or undefined when RowBinary is not used for it.
+ * `column` names the column where rounded timestamps are counted.
+ */
+export function binaryEncoderFor(chType: string, column = ''): BinaryEncoder | undefined {
   const nullable = /^Nullable\((.*)\)$/.exec(chType.trim());
-  const base = baseEncoder((nullable ? nullable[1] : chType).trim());
+  const base = baseEncoder((nullable ? nullable[1] : chType).trim(), column);
   if (!base) return undefined;
   if (nullable) {
-    return (w, value) => {
+    return (w, value, rounded) => {
       if (value === null || value === undefined) {
         w.uint8(1);
         return true;
       }
       w.uint8(0);
-      return base(w, value);
+      return base(w, value, rounded);
     };
   }
-  return (w, value) => value !== null && value !== undefined && base(w, value);
+  return (w, value, rounded) => value !== null && value !== undefined && base(w, value, rounded);
 }
 
-function baseEncoder(type: string): BinaryEncoder | undefined {
+function baseEncoder(type: string, column: string): BinaryEncoder | undefined {
   switch (type) {
     case 'String':
       return (w, value) => {
@@ -224,30 +231,48 @@ function baseEncoder(type: string): BinaryEncoder | undefined {
         return true;
       };
     default:
-      return timestampEncoder(type);
+      return timestampEncoder(type, column);
   }
 }
 
 /**
- * DateTime('<zone>') as Unix seconds, DateTime64(3, '<zone>') as Unix milliseconds: an instant, whatever the
- * zone (the `timezone` column hint names it). Other precisions, and types without a zone, are left to JSONEachRow.
+ * DateTime('<zone>') as UInt32 Unix seconds, DateTime64(P, '<zone>') as an Int64 count of 10^-P seconds:
+ * an instant, whatever the zone (the `timezone` column hint names it). Values with more fraction digits
+ * than the column keeps are rounded half-up (timestamps.ts), as the JSONEachRow converter rounds them.
+ * DateTime64(3), the inferred type, stays on numbers; other precisions need BigInt past 2^53 units.
+ * Types without a zone are left to JSONEachRow.
  */
-function timestampEncoder(type: string): BinaryEncoder | undefined {
+function timestampEncoder(type: string, column: string): BinaryEncoder | undefined {
   if (/^DateTime\(\s*'[^']+'\s*\)$/.test(type)) {
-    return (w, value) => {
-      const ms = timestampMillis(value, false);
-      if (ms instanceof Misfit) return false;
-      w.uint32(Math.floor(ms / 1000));
+    return (w, value, rounded) => {
+      const t = timestampTicks(value, false, 0);
+      if (t instanceof Misfit) return false;
+      if (t.rounded) rounded?.add(column, type);
+      w.uint32(t.seconds);
       return true;
     };
   }
-  if (/^DateTime64\(\s*3\s*,\s*'[^']+'\s*\)$/.test(type)) {
-    return (w, value) => {
-      const ms = timestampMillis(value, true);
-      if (ms instanceof Misfit) return false;
-      w.int64(ms);
+  if (!/^DateTime64\(\s*\d\s*,\s*'[^']+'\s*\)$/.test(type)) return undefined;
+  const precision = precisionOf(type);
+  if (precision === 3) {
+    return (w, value, rounded) => {
+      const ms = canonicalMillis(value);
+      if (ms !== undefined) {
+        w.int64(ms);
+        return true;
+      }
+      const t = timestampTicks(value, true, 3);
+      if (t instanceof Misfit) return false;
+      if (t.rounded) rounded?.add(column, type);
+      w.int64(t.seconds * 1000 + t.sub);
       return true;
     };
   }
-  return undefined;
+  return (w, value, rounded) => {
+    const t = timestampTicks(value, true, precision);
+    if (t instanceof Misfit) return false;
+    if (t.rounded) rounded?.add(column, type);
+    w.bigint64(bigTicks(t, precision));
+    return true;
+  };
 }

@@ -13,12 +13,15 @@ import { planFor } from './column-plan';
 import type { TableColumns } from './schema';
 import { RowBinaryWriter } from './row-binary';
 import { NOT_A_LIST_ROW, type ShapedPage, type ShapedRow } from './shaper';
+import { RoundedTimestamps } from './timestamps';
 import { Misfit } from './values';
 
 /** Insert rows per table: child tables in the order they first appear, then the resource's table. */
 export interface JsonPage {
   root: Record<string, unknown>[];
   children: Map<string, Record<string, unknown>[]>;
+  /** Timestamps this page's values were rounded in (more fraction digits than their columns keep). */
+  rounded: RoundedTimestamps;
 }
 
 /** One table's rows as a RowBinary body, for `INSERT INTO table (columns) FORMAT RowBinary`. */
@@ -33,23 +36,26 @@ export interface BinaryTable {
 export interface BinaryPage {
   root: BinaryTable;
   children: BinaryTable[];
+  /** Timestamps this page's values were rounded in (more fraction digits than their columns keep). */
+  rounded: RoundedTimestamps;
 }
 
 /** The page as JSONEachRow rows, each value converted to its column; undefined when one does not fit. */
 export function jsonRows(page: ShapedPage): JsonPage | undefined {
   if (!page.fits) return undefined;
-  const root = rowsAsJson(page.roots, page);
+  const rounded = new RoundedTimestamps();
+  const root = rowsAsJson(page.roots, page, rounded);
   if (!root) return undefined;
   const children = new Map<string, Record<string, unknown>[]>();
   for (const [table, rows] of page.children) {
-    const out = rowsAsJson(rows, page);
+    const out = rowsAsJson(rows, page, rounded);
     if (!out) return undefined;
     children.set(table, out);
   }
-  return { root, children };
+  return { root, children, rounded };
 }
 
-function rowsAsJson(rows: readonly ShapedRow[], page: ShapedPage): Record<string, unknown>[] | undefined {
+function rowsAsJson(rows: readonly ShapedRow[], page: ShapedPage, rounded: RoundedTimestamps): Record<string, unknown>[] | undefined {
   const out: Record<string, unknown>[] = [];
   for (const row of rows) {
     const { names, converters } = row.plan;
@@ -57,7 +63,7 @@ function rowsAsJson(rows: readonly ShapedRow[], page: ShapedPage): Record<string
     for (let i = 0; i < names.length; i++) {
       const value = row.values[i];
       if (value === undefined) continue;
-      const converted = converters[i](value);
+      const converted = converters[i](value, rounded);
       if (converted instanceof Misfit) return undefined;
       json[names[i]] = converted;
     }
@@ -82,6 +88,7 @@ function rowsAsJson(rows: readonly ShapedRow[], page: ShapedPage): Record<string
 export function binaryRows(page: ShapedPage, into?: (table: string) => RowBinaryWriter): BinaryPage | undefined {
   if (!page.fits) return undefined;
   const loadedAtSeconds = Date.parse(`${page.loadedAt.replace(' ', 'T')}Z`) / 1000;
+  const rounded = new RoundedTimestamps();
   const tableOf = (table: string, rows: readonly ShapedRow[]): BinaryTable | undefined => {
     const plan = rows[0]?.plan;
     if (!plan?.encoders) return undefined;
@@ -110,7 +117,7 @@ export function binaryRows(page: ShapedPage, into?: (table: string) => RowBinary
         if (meta.row >= 0) v[meta.row] = row.row;
       }
       for (let i = 0; i < names.length; i++) {
-        if (!encoders[i](w, v[i])) return undefined;
+        if (!encoders[i](w, v[i], rounded)) return undefined;
       }
     }
     return { table, columns: names, body: w.bytes().subarray(start), rows: rows.length };
@@ -123,7 +130,7 @@ export function binaryRows(page: ShapedPage, into?: (table: string) => RowBinary
     if (!out) return undefined;
     children.push(out);
   }
-  return { root, children };
+  return { root, children, rounded };
 }
 
 /** Whether every column of the table has a RowBinary encoder (else its rows go as JSONEachRow). */

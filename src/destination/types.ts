@@ -5,6 +5,7 @@
 import type { ColumnHint } from '../config/types';
 import type { ServerFeatures } from './features';
 import { literal } from './sql';
+import type { Instant } from './timestamps';
 
 export type DataType = 'text' | 'bigint' | 'double' | 'bool' | 'timestamp' | 'date' | 'json' | 'decimal';
 
@@ -23,7 +24,10 @@ const TIMESTAMP_RE =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** Milliseconds since the epoch of an ISO 8601 timestamp string, or undefined when it is not one. */
+/**
+ * Milliseconds since the epoch of an ISO 8601 timestamp string (fraction digits past the third dropped: for
+ * inference and dates, not for values, which timestamps.ts takes at their column's precision), or undefined.
+ */
 export function parseTimestamp(value: string): number | undefined {
   // Most APIs send `toISOString()`'s shape; reading it digit by digit spares a regex match per value.
   const fast = parseCanonicalUtc(value);
@@ -33,17 +37,35 @@ export function parseTimestamp(value: string): number | undefined {
   const [, y, mo, d, h, mi, s, frac, tz] = m;
   const ms = frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0;
   // Not Date.parse: a timestamp without an offset is UTC for us, while Date.parse reads it as local time.
-  let t = utcMillis(Number(y), Number(mo), Number(d), Number(h), Number(mi), s ? Number(s) : 0, ms);
+  const t = utcMillis(Number(y), Number(mo), Number(d), Number(h), Number(mi), s ? Number(s) : 0, ms);
   if (!validCalendar(Number(y), Number(mo), Number(d)) || Number(h) > 23 || Number(mi) > 59 || Number(s ?? 0) > 59) {
     return undefined;
   }
-  if (tz && tz !== 'Z' && tz !== 'z') {
-    const sign = tz[0] === '-' ? -1 : 1;
-    const digits = tz.slice(1).replace(':', '');
-    const offsetMin = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
-    t -= sign * offsetMin * 60_000;
+  return t - offsetMinutes(tz) * 60_000;
+}
+
+/**
+ * The instant of an ISO 8601 timestamp or a `YYYY-MM-DD` date (midnight UTC) with every fraction digit as
+ * sent (timestamps.ts rounds it to a column's precision), or undefined when it is neither.
+ */
+export function parseInstant(value: string): Instant | undefined {
+  const m = TIMESTAMP_RE.exec(value);
+  if (!m) {
+    const days = parseDate(value);
+    return days === undefined ? undefined : { seconds: days * 86_400, fraction: '' };
   }
-  return t;
+  const [, y, mo, d, h, mi, s, frac, tz] = m;
+  if (!validCalendar(Number(y), Number(mo), Number(d)) || Number(h) > 23 || Number(mi) > 59 || Number(s ?? 0) > 59) return undefined;
+  const seconds = daysFromCivil(Number(y), Number(mo), Number(d)) * 86_400 + Number(h) * 3_600 + Number(mi) * 60 + Number(s ?? 0);
+  return { seconds: seconds - offsetMinutes(tz) * 60, fraction: frac ?? '' };
+}
+
+/** Minutes east of UTC of an ISO 8601 offset (`Z`, `+02`, `-0130`, `+05:30`); 0 when there is none. */
+function offsetMinutes(tz: string | undefined): number {
+  if (!tz || tz === 'Z' || tz === 'z') return 0;
+  const sign = tz[0] === '-' ? -1 : 1;
+  const digits = tz.slice(1).replace(':', '');
+  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0'));
 }
 
 /**

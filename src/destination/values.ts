@@ -3,6 +3,7 @@
  * than lean on `date_time_input_format=best_effort`, which 18.16 does not have for JSONEachRow, and so
  * that a value that does not fit is reported with its field name instead of a positional parse error.
  */
+import { instantOf, precisionOf, ticksAt, ticksInRange, unixText, utcText, type RoundedTimestamps, type Ticks } from './timestamps';
 import { dataTypeOfClickHouseType, dateInRange, parseCanonicalUtc, parseDate, parseTimestamp } from './types';
 
 export type Converted = { ok: true; value: unknown } | { ok: false; reason: string };
@@ -12,8 +13,11 @@ export class Misfit {
   constructor(readonly reason: string) {}
 }
 
-/** A value → column-value function for one column type, built once per column rather than per value. */
-export type Converter = (value: unknown) => unknown;
+/**
+ * A value → column-value function for one column type, built once per column rather than per value. A
+ * timestamp converter counts the values it rounded into `rounded` (timestamps.ts).
+ */
+export type Converter = (value: unknown, rounded?: RoundedTimestamps) => unknown;
 
 /**
  * What a column of integers and one of numbers accept as text (quoted numbers from APIs). Each part can
@@ -24,18 +28,21 @@ export const INT_RE = /^-?\d+$/;
 export const NUMBER_RE = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** Convert `value` for a column whose ClickHouse type is `chType` (as system.columns spells it). */
-export function convertValue(value: unknown, chType: string): Converted {
-  const out = converterFor(chType)(value);
+export function convertValue(value: unknown, chType: string, rounded?: RoundedTimestamps): Converted {
+  const out = converterFor(chType)(value, rounded);
   return out instanceof Misfit ? { ok: false, reason: out.reason } : { ok: true, value: out };
 }
 
-/** The converter for a column type: parses the type once; the returned function does only the value work. */
-export function converterFor(chType: string): Converter {
+/**
+ * The converter for a column type: parses the type once; the returned function does only the value work.
+ * `column` names the column where rounded timestamps are counted.
+ */
+export function converterFor(chType: string, column = ''): Converter {
   const { dataType, nullable } = dataTypeOfClickHouseType(chType);
-  const base = baseConverter(dataType, /^(Nullable\()?DateTime64/.test(chType), timestampZone(chType));
-  return (value) => {
+  const base = dataType === 'timestamp' ? timestampConverter(chType, column) : baseConverter(dataType);
+  return (value, rounded) => {
     if (value === null || value === undefined) return nullable ? null : new Misfit('null in a non-nullable column');
-    return base(value);
+    return base(value, rounded);
   };
 }
 
@@ -44,7 +51,7 @@ export function timestampZone(chType: string): string | undefined {
   return /DateTime(?:64)?\((?:\s*\d+\s*,)?\s*'([^']+)'\s*\)/.exec(chType)?.[1];
 }
 
-function baseConverter(dataType: ReturnType<typeof dataTypeOfClickHouseType>['dataType'], withMillis: boolean, zone: string | undefined): Converter {
+function baseConverter(dataType: ReturnType<typeof dataTypeOfClickHouseType>['dataType']): Converter {
   switch (dataType) {
     case 'text':
       return (value) => {
@@ -84,9 +91,6 @@ function baseConverter(dataType: ReturnType<typeof dataTypeOfClickHouseType>['da
         if (typeof value === 'string' && NUMBER_RE.test(value.trim())) return value.trim();
         return new Misfit('not a decimal number');
       };
-    case 'timestamp':
-      // A column in another zone than UTC reads text as wall-clock time in its zone: it gets the instant as Unix time.
-      return zone === undefined || zone === 'UTC' ? (value) => convertTimestamp(value, withMillis) : (value) => unixTimeText(value, withMillis);
     case 'date':
       return (value) => convertDate(value);
     default:
@@ -95,57 +99,58 @@ function baseConverter(dataType: ReturnType<typeof dataTypeOfClickHouseType>['da
   }
 }
 
-const TIMESTAMP_MIN = { seconds: 0, millis: Date.UTC(1900, 0, 1) };
-const TIMESTAMP_MAX = { seconds: Date.UTC(2106, 1, 7, 6, 28, 15), millis: Date.UTC(2299, 11, 31, 23, 59, 59, 999) };
+/**
+ * A timestamp column's converter. A column in another zone than UTC reads text as wall-clock time in its
+ * zone: it gets the instant as Unix seconds with P decimals; a UTC column gets `YYYY-MM-DD hh:mm:ss.f…`
+ * with as many fraction digits as its precision.
+ */
+function timestampConverter(chType: string, column: string): Converter {
+  const zone = timestampZone(chType);
+  const dateTime64 = /^(Nullable\()?DateTime64/.test(chType);
+  const precision = dateTime64 ? precisionOf(chType) : 0;
+  const type = chType.replace(/^Nullable\((.*)\)$/, '$1');
+  const utc = zone === undefined || zone === 'UTC';
+  return (value, rounded) => {
+    // Most APIs send toISOString()'s shape, whose digits a DateTime64(3) column takes as they are: cut them out.
+    if (utc && precision === 3 && canonicalMillis(value) !== undefined) {
+      const v = value as string;
+      return `${v.slice(0, 10)} ${v.slice(11, 19)}.${v.length === 24 ? v.slice(20, 23) : '000'}`;
+    }
+    const t = timestampTicks(value, dateTime64, precision);
+    if (t instanceof Misfit) return t;
+    if (t.rounded) rounded?.add(column, type);
+    if (utc) return utcText(t, precision);
+    // Neither DateTime nor DateTime64 parses a negative Unix time, so a zoned column holds 1970 onwards when
+    // written as JSONEachRow (RowBinary has no such limit).
+    return t.seconds < 0 ? new Misfit('timestamp before 1970 in a column with a time zone other than UTC') : unixText(t, precision);
+  };
+}
 
-function convertTimestamp(value: unknown, withMillis: boolean): unknown {
-  const canonical = typeof value === 'string' ? parseCanonicalUtc(value) : undefined;
-  const ms = canonical === undefined ? timestampMillis(value, withMillis) : inTimestampRange(canonical, withMillis);
-  if (ms instanceof Misfit) return ms;
-  if (canonical !== undefined) {
-    // A canonical UTC string already holds the digits we would format: cut them out instead.
-    const v = value as string;
-    const base = `${v.slice(0, 10)} ${v.slice(11, 19)}`;
-    return withMillis ? `${base}.${v.length === 24 ? v.slice(20, 23) : '000'}` : base;
-  }
-  return formatTimestamp(ms, withMillis);
+const MIN_MS = Date.UTC(1900, 0, 1);
+const MAX_MS = Date.UTC(2299, 11, 31, 23, 59, 59, 999);
+const OUT_OF_RANGE = 'timestamp outside the range the column can hold';
+
+/**
+ * The milliseconds of a value in toISOString()'s shape (`…ss.mmmZ` or `…ssZ`) within DateTime64's range, else
+ * undefined: the common value of the inferred DateTime64(3) column, taken exactly without a regex or an
+ * object (the general path, timestampTicks, gives the same for it).
+ */
+export function canonicalMillis(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const ms = parseCanonicalUtc(value);
+  return ms !== undefined && ms >= MIN_MS && ms <= MAX_MS ? ms : undefined;
 }
 
 /**
- * Seconds since the epoch as text (`1700000000`, or `1700000000.123` for DateTime64), which DateTime and
- * DateTime64 read as that instant whatever their zone, on 18.16 and 26.x alike. Neither parses a negative
- * one, so a column with a zone holds 1970 onwards when written as JSONEachRow (RowBinary has no such limit).
+ * A value for a DateTime (dateTime64 false: whole seconds) or DateTime64(precision) column as that column
+ * holds it, rounded half-up past its precision (timestamps.ts), or a Misfit: ISO 8601 strings, dates, and
+ * numbers as Unix seconds, as dlt reads them.
  */
-function unixTimeText(value: unknown, withMillis: boolean): string | Misfit {
-  const ms = timestampMillis(value, withMillis);
-  if (ms instanceof Misfit) return ms;
-  if (ms < 0) return new Misfit('timestamp before 1970 in a column with a time zone other than UTC');
-  return withMillis ? (ms / 1000).toFixed(3) : String(Math.floor(ms / 1000));
-}
-
-/**
- * Milliseconds since the epoch of a value for a timestamp column (a column of whole seconds unless
- * `withMillis`), or a Misfit: ISO 8601 strings, dates, and numbers as Unix seconds, as dlt reads them.
- */
-export function timestampMillis(value: unknown, withMillis: boolean): number | Misfit {
-  let ms: number | undefined;
-  if (typeof value === 'string') {
-    ms = parseCanonicalUtc(value) ?? parseTimestamp(value) ?? dateMs(value);
-  } else if (typeof value === 'number' && Number.isFinite(value)) {
-    ms = Math.round(value * 1000);
-  }
-  return ms === undefined ? new Misfit('not an ISO 8601 timestamp') : inTimestampRange(ms, withMillis);
-}
-
-function inTimestampRange(ms: number, withMillis: boolean): number | Misfit {
-  const unit = withMillis ? 'millis' : 'seconds';
-  if (ms < TIMESTAMP_MIN[unit] || ms > TIMESTAMP_MAX[unit]) return new Misfit('timestamp outside the range the column can hold');
-  return ms;
-}
-
-function dateMs(value: string): number | undefined {
-  const days = parseDate(value);
-  return days === undefined ? undefined : days * 86_400_000;
+export function timestampTicks(value: unknown, dateTime64: boolean, precision: number): Ticks | Misfit {
+  const instant = instantOf(value);
+  if (instant === undefined) return new Misfit('not an ISO 8601 timestamp');
+  const t = ticksAt(instant, precision);
+  return ticksInRange(t, dateTime64, precision) ? t : new Misfit(OUT_OF_RANGE);
 }
 
 function convertDate(value: unknown): unknown {
@@ -166,7 +171,7 @@ export function dateDays(value: unknown): number | Misfit {
   return days;
 }
 
-/** `YYYY-MM-DD hh:mm:ss[.mmm]` in UTC: the basic format every DateTime/DateTime64 parser accepts. */
+/** `YYYY-MM-DD hh:mm:ss[.mmm]` in UTC, for sluice's own columns (load times: whole seconds). */
 export function formatTimestamp(ms: number, withMillis: boolean): string {
   const iso = new Date(ms).toISOString(); // 2024-01-02T03:04:05.678Z
   const base = `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;

@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/workflow';
 import type { JsonObject } from '../config/types';
 import type { BatchResult } from '../core/activity-types';
 import { advanceBoundary } from '../core/cursor';
+import { mergeRounded } from '../core/rounded-timestamps';
 import { countsParents } from './child-batches';
 import type { FlatResourceProgress, PageTokenJson, ResourceProgress, SyncResourceInput } from './types';
 
@@ -66,6 +67,8 @@ export function countBatch(progress: ResourceProgress, result: BatchResult, batc
   if (batchComplete) progress.batches += 1;
   progress.pages += result.pages;
   progress.rows += result.rows;
+  const rounded = mergeRounded(progress.roundedTimestamps, result.roundedTimestamps);
+  if (rounded) progress.roundedTimestamps = rounded;
   progress.longWaits = 0;
   progress.lastRequestAtMs = result.lastRequestAtMs ?? progress.lastRequestAtMs;
   const cursor = advanceBoundary(

@@ -90,6 +90,7 @@ function resultOf(input: SyncResourceInput, progress: ResourceProgress): Resourc
     rows: progress.rows,
     pages: progress.pages,
     batches: progress.batches,
+    ...(progress.roundedTimestamps ? { roundedTimestamps: progress.roundedTimestamps } : {}),
     ...(pendingCursor !== undefined ? { pendingCursor } : {}),
     ...(pendingHashes !== undefined ? { pendingHashes } : {}),
   };

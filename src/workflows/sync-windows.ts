@@ -33,6 +33,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { WindowActivities } from '../core/activity-types';
+import { mergeRounded } from '../core/rounded-timestamps';
 import { cursorScale, MAX_WINDOWS_AHEAD, nextWindow, type CursorScale } from '../core/windows';
 import type { JsonPrimitive, PartitionConfig, ResolvedResource } from '../config/types';
 import { BOOKKEEPING_OPTIONS, resourceStatusQuery } from './sync-resource';
@@ -54,7 +55,7 @@ const WINDOWS_PER_HISTORY = 500;
 /** Continue-as-new after this many batches of streamed windows (≈6 events each), even before the server suggests it. */
 const BATCHES_PER_HISTORY = 500;
 
-type WindowCounts = Pick<ResourceResult, 'rows' | 'pages' | 'batches'>;
+type WindowCounts = Pick<ResourceResult, 'rows' | 'pages' | 'batches' | 'roundedTimestamps'>;
 
 export async function syncWindows(input: SyncWindowsInput): Promise<ResourceResult> {
   const streams = patched(WINDOW_STREAMS_PATCH);
@@ -103,6 +104,8 @@ export async function syncWindows(input: SyncWindowsInput): Promise<ResourceResu
         progress.rows += counts.rows;
         progress.pages += counts.pages;
         progress.batches += counts.batches;
+        const rounded = mergeRounded(progress.roundedTimestamps, counts.roundedTimestamps);
+        if (rounded) progress.roundedTimestamps = rounded;
       } catch (err) {
         if (isCancellation(err)) {
           cancelled = err;
@@ -128,7 +131,8 @@ export async function syncWindows(input: SyncWindowsInput): Promise<ResourceResu
     await continueAsNew<typeof syncWindows>({ ...input, progress: { ...progress, ...(open.length > 0 ? { open } : {}) } });
   }
   setCurrentDetails(`done: ${progress.done} windows, ${progress.pages} pages, ${progress.rows} rows`);
-  return { name: resource.name, table: resource.table_name, rows: progress.rows, pages: progress.pages, batches: progress.batches };
+  const rounded = progress.roundedTimestamps ? { roundedTimestamps: progress.roundedTimestamps } : {};
+  return { name: resource.name, table: resource.table_name, rows: progress.rows, pages: progress.pages, batches: progress.batches, ...rounded };
 }
 
 /** What this run counts toward continue-as-new; `draining` stops new windows, and streamed ones between batches. */
@@ -167,7 +171,8 @@ function windowLoader(input: SyncWindowsInput, progress: WindowsProgress, parall
   return async (window) => {
     const walked = await streamWindow(input, window, { total: progress.total, parallelism, hold, stopBetweenBatches });
     if (walked === 'stopped') return 'stopped';
-    const counts = { rows: window.pages?.rows ?? 0, pages: window.pages?.pages ?? 0, batches: window.pages?.batches ?? 0 };
+    const rounded = window.pages?.roundedTimestamps;
+    const counts = { rows: window.pages?.rows ?? 0, pages: window.pages?.pages ?? 0, batches: window.pages?.batches ?? 0, ...(rounded ? { roundedTimestamps: rounded } : {}) };
     // A finished window waits in `open` for the watermark: its walk is no longer needed there.
     delete window.pages;
     return counts;

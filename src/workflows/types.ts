@@ -3,6 +3,7 @@
  * the client, so this module imports types only.
  */
 import type { BatchLimits, LoopGuardState } from '../core/activity-types';
+import type { RoundedColumn } from '../core/rounded-timestamps';
 import type { PageToken } from '../http/page-token';
 import type { JsonObject, JsonPrimitive, ResolvedResource, ResolvedSource } from '../config/types';
 
@@ -35,6 +36,8 @@ export interface ResourceResult {
   pages: number;
   /** Page batches (one activity and one insert each); a child resource has one per parent batch. */
   batches: number;
+  /** Timestamps rounded to their columns' precision, per column: `sluice run` warns of them. Absent: none. */
+  roundedTimestamps?: RoundedColumn[];
   /**
    * A parent whose cursor waits for its children (`deferCursor`): the cursor its load reached, for
    * syncSource to commit once they are loaded. Never part of the run's result.
@@ -64,6 +67,8 @@ interface ProgressBase {
   lastRequestAtMs?: number;
   /** Durable waits (Retry-After beyond the activity's retries) since the last successful batch. */
   longWaits: number;
+  /** Timestamps rounded so far, per column (bounded: src/core/rounded-timestamps.ts). */
+  roundedTimestamps?: RoundedColumn[];
   begun: boolean;
   startedAtMs: number;
 }

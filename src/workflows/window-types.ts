@@ -1,4 +1,5 @@
 /** Input and progress of the coordinator of a partitioned resource (sync-windows.ts). Types only. */
+import type { RoundedColumn } from '../core/rounded-timestamps';
 import type { BatchLimits } from '../core/activity-types';
 import type { JsonPrimitive, ResolvedResource } from '../config/types';
 import type { PageProgress } from './types';
@@ -42,6 +43,8 @@ export interface WindowsProgress {
   rows: number;
   pages: number;
   batches: number;
+  /** Timestamps the finished windows rounded, per column (src/core/rounded-timestamps.ts). */
+  roundedTimestamps?: RoundedColumn[];
   startedAtMs: number;
   /**
    * Windows cut and not yet under the watermark, in range order, as the run that continued-as-new left them:

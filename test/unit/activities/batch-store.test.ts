@@ -50,7 +50,7 @@ test('page ordinals fit up to UInt32 and no further', () => {
 test('a child batch of parent batch 50,000 is keyed by its parents\' ordinals in the load, within UInt32', async () => {
   const { destination, inserts } = recordingDestination();
   // Two parents (the load's 499,991st and 499,992nd), with 2 and 1 children.
-  const rows = await storeBatch(destination, childBatch(50_000, { firstPage: 499_990 }), records(3), { configDirs: [], pageSizes: [2, 1] });
+  const { rows } = await storeBatch(destination, childBatch(50_000, { firstPage: 499_990 }), records(3), { configDirs: [], pageSizes: [2, 1] });
   expect(rows).toBe(3);
   expect(inserts).toEqual([expect.objectContaining({ page: 499_990, pages: [{ page: 499_990, records: 2 }, { page: 499_991, records: 1 }] })]);
 });

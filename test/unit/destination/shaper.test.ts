@@ -9,6 +9,7 @@ import { convertRows, Rejections } from '../../../src/destination/contract';
 import { layoutFor } from '../../../src/destination/ddl';
 import { binaryRows, jsonRows, type JsonPage } from '../../../src/destination/row-encoding';
 import { tablesForSchemaWork } from '../../../src/destination/schema-rows';
+import { RoundedTimestamps } from '../../../src/destination/timestamps';
 import { fitPage, type ShapeInput } from '../../../src/destination/shaper';
 import { featuresFromProbe, type ServerFeatures } from '../../../src/destination/features';
 import { wantedColumns, type PageMeta } from '../../../src/destination/page';
@@ -33,8 +34,13 @@ function tablesFrom(res: ResolvedResource, first: JsonObject[], features: Server
 /** Every table's rows by schema work's conversion, laid out as jsonRows lays them out. */
 function schemaWorkRows(res: ResolvedResource, records: JsonObject[], known: Tables, meta: PageMeta, features: ServerFeatures = OLD): JsonPage {
   const { tables } = tablesForSchemaWork('t', layoutFor(res), res, records, meta);
-  const rowsOf = (i: number) => convertRows(tables[i], known.get(tables[i].table)!, new Set(), res, features, meta, LOADED_AT, new Rejections()).rows as Record<string, unknown>[];
-  return { root: rowsOf(0), children: new Map(tables.slice(1).map((t, i) => [t.table, rowsOf(i + 1)])) };
+  const rounded = new RoundedTimestamps();
+  const rowsOf = (i: number) => {
+    const converted = convertRows(tables[i], known.get(tables[i].table)!, new Set(), res, features, meta, LOADED_AT, new Rejections());
+    rounded.addAll(converted.rounded);
+    return converted.rows as Record<string, unknown>[];
+  };
+  return { root: rowsOf(0), children: new Map(tables.slice(1).map((t, i) => [t.table, rowsOf(i + 1)])), rounded };
 }
 
 /** The page fitted to its tables and converted to JSONEachRow rows; undefined where it needs schema work. */

@@ -88,7 +88,9 @@ describe('value conversion', () => {
     expect(parseTimestamp('2024-01-01T24:00:00Z')).toBeUndefined();
     expect(parseTimestamp('2024-01-01 00:00:00Z')).toBe(Date.UTC(2024, 0, 1));
     // The converter cuts the digits out of canonical strings: the same text as formatting the parsed instant.
-    expect(convertValue('2024-02-29T23:59:59.999Z', "DateTime('UTC')")).toEqual({ ok: true, value: '2024-02-29 23:59:59' });
+    // A DateTime keeps whole seconds: .999 rounds half-up into the next day (docs/clickhouse.md, "Timestamp precision").
+    expect(convertValue('2024-02-29T23:59:59.999Z', "DateTime('UTC')")).toEqual({ ok: true, value: '2024-03-01 00:00:00' });
+    expect(convertValue('2024-02-29T23:59:59.499Z', "DateTime('UTC')")).toEqual({ ok: true, value: '2024-02-29 23:59:59' });
     expect(convertValue('2024-02-29T23:59:59Z', "DateTime64(3, 'UTC')")).toEqual({ ok: true, value: '2024-02-29 23:59:59.000' });
     expect(convertValue('2024-02-29T23:59:59.120Z', "Nullable(DateTime64(3, 'UTC'))")).toEqual({ ok: true, value: '2024-02-29 23:59:59.120' });
     expect(convertValue('2200-01-01T00:00:00Z', "DateTime('UTC')")).toMatchObject({ ok: false });
@@ -107,7 +109,7 @@ describe('value conversion', () => {
   });
 
   it('converts to each column type or says why not', () => {
-    expect(convertValue('2024-01-02T03:04:05.678Z', "Nullable(DateTime('UTC'))")).toEqual({ ok: true, value: '2024-01-02 03:04:05' });
+    expect(convertValue('2024-01-02T03:04:05.678Z', "Nullable(DateTime('UTC'))")).toEqual({ ok: true, value: '2024-01-02 03:04:06' });
     expect(convertValue('2024-01-02T03:04:05.678Z', "Nullable(DateTime64(3, 'UTC'))")).toEqual({ ok: true, value: '2024-01-02 03:04:05.678' });
     expect(convertValue(true, 'Nullable(UInt8)')).toEqual({ ok: true, value: 1 });
     expect(convertValue(1, 'Bool')).toEqual({ ok: true, value: true });

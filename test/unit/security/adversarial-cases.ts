@@ -4,7 +4,7 @@
  * linear-parsers.test.ts in a child process, so a quadratic case that would block for hours is killed and
  * reported instead of hanging the suite.
  */
-import { converterFor, timestampMillis, dateDays } from '../../../src/destination/values';
+import { converterFor, timestampTicks, dateDays } from '../../../src/destination/values';
 import { binaryEncoderFor, RowBinaryWriter } from '../../../src/destination/row-binary';
 import { inferDataType, parseTimestamp } from '../../../src/destination/types';
 import { normalizeIdentifier, normalizePath } from '../../../src/destination/naming';
@@ -32,7 +32,9 @@ export const CASES: Record<string, () => unknown> = {
   'Int64 column: 1M digits then a letter': () => converterFor('Int64')(`${digits}x`),
   'RowBinary Float64: 1M digits then a letter': () => binaryEncoderFor('Float64')!(new RowBinaryWriter(), `${digits}x`),
   'timestamp: a fraction of 1M digits then a letter': () => parseTimestamp(`2024-01-01T00:00:00.${digits}x`),
-  'timestamp: 1M spaces before the offset': () => timestampMillis(`2024-01-01T00:00:00${run(' ')}Z`, true),
+  'timestamp column (precision 9): a fraction of 1M digits, rounded': () => converterFor("DateTime64(9, 'UTC')")(`2024-01-01T00:00:00.${digits}5Z`),
+  'RowBinary DateTime64(6): a fraction of 1M digits': () => binaryEncoderFor("DateTime64(6, 'UTC')")!(new RowBinaryWriter(), `2024-01-01T00:00:00.${digits}Z`),
+  'timestamp: 1M spaces before the offset': () => timestampTicks(`2024-01-01T00:00:00${run(' ')}Z`, true, 3),
   'date column: 1M digits': () => dateDays(digits),
   'type inference: 1M digits': () => inferDataType(digits, CURRENT_SERVER_FEATURES),
   'ISO cursor: a fraction of 1M digits then a letter': () => parseIso(`2024-01-01T00:00:00.${digits}x`),
