@@ -59,11 +59,16 @@ export function lookupPlaceholder(expr: string, ctx: PlaceholderContext, named: 
   return values[0];
 }
 
-/** How a substituted value is written into a string. Python would write None/True; JSON spelling is what APIs expect. */
+/**
+ * How a substituted value is written into a string. As dlt's str.format for scalars: a boolean is
+ * `True`/`False`. Where Python's form means nothing to an HTTP API sluice keeps its own, documented in
+ * docs/configuration.md: null is empty (dlt: `None`), a list or object is JSON (dlt: Python's repr).
+ */
 export function formatValue(value: JsonValue): string {
   if (value === null) return '';
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (typeof value === 'number') return String(value);
   return JSON.stringify(value);
 }
 

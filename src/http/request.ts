@@ -83,13 +83,31 @@ export function buildRequest(endpoint: ResolvedEndpoint, windowCtx: PlaceholderC
 const ABSOLUTE_URL = /^https?:\/\//i;
 
 /**
- * Values substituted into the URL are percent-encoded: a parent id "a/b" must stay one segment. The
- * exception is dlt's follow-the-link form: a path that begins with a placeholder whose value is an
- * absolute URL (`{resources.list.url}`) requests that URL as given. It goes through the same
- * transport as every request, so the rules on which origin gets credentials apply to it.
+ * What a value inserted into a path must not carry raw. dlt inserts values as they are (str.format), and
+ * requests then quotes only what a URL cannot hold, so `dlt-hub/dlt` stays two segments and a timestamp's
+ * `:` stays a colon: sluice does the same. Encoded: `?` and `#` (they would start the query or the
+ * fragment), `\` (a WHATWG URL reads it as `/`; requests sends `%5C`), C0 controls and DEL (a URL parser
+ * drops tabs and newlines without a word), space, and a `%` that does not start an escape (requests
+ * keeps a valid `%2F` as is, so does sluice). Everything else, non-ASCII included, is left to the URL
+ * parser, which encodes it as requests does.
+ */
+const UNSAFE_IN_PATH = /[?#\\\u0000-\u0020\u007f]|%(?![0-9A-Fa-f]{2})/g;
+
+export function encodePathValue(value: string): string {
+  return value.replace(UNSAFE_IN_PATH, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+/**
+ * The path is the config's template with values inserted (above). A value cannot move the request to
+ * another origin: the template always puts base_url's authority and a `/` before the first placeholder,
+ * and the URL parser reads the authority only up to that `/`, so `//evil.example/x` or `http://evil/x`
+ * in a value is a path on base_url's host. The one exception is dlt's follow-the-link form: a path that
+ * begins with a placeholder whose value is an absolute URL (`{resources.list.url}`) requests that URL as
+ * given. It goes through the same transport as every request, so the rules on which origin gets
+ * credentials apply to it.
  */
 function expandUrl(endpoint: ResolvedEndpoint, ctx: PlaceholderContext, named: NamedValues): string {
-  const encoded = { named, encode: encodeURIComponent };
+  const encoded = { named, encode: encodePathValue };
   const template = endpoint.leading_placeholder_path;
   const lead = template === undefined ? undefined : /^\{([^{}]*)\}/.exec(template);
   if (template !== undefined && lead) {
@@ -99,9 +117,11 @@ function expandUrl(endpoint: ResolvedEndpoint, ctx: PlaceholderContext, named: N
   return expandString(endpoint.url, ctx, encoded);
 }
 
+/** A query or form value as requests writes it: Python's str(), so a boolean is `True`/`False`. */
 function paramString(value: JsonValue): string {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (typeof value === 'number') return String(value);
   return JSON.stringify(value);
 }
 
