@@ -145,6 +145,8 @@ export interface FetchAndLoadPagesResult extends BatchResult {
   positionsEnd?: number;
   /** Records on the last page, for the next batch's `pageRows`. */
   pageRows?: number;
+  /** Distinct warnings of the batch's pages (where sluice differs from dlt at run time), for the run's result. */
+  warnings?: string[];
 }
 
 export interface FetchAndLoadChildrenResult extends BatchResult {

@@ -3,6 +3,16 @@ import { pageTokenOf } from './progress';
 import { batchCommon, type BatchStep, type ResourceRun } from './resource-run';
 import type { PageProgress } from './types';
 
+/** Warnings travel in history with the progress: a few distinct lines are all a user reads. */
+const MAX_RESOURCE_WARNINGS = 4;
+
+function withWarnings(known: string[] | undefined, added: string[] | undefined): string[] | undefined {
+  if (!added || added.length === 0) return known;
+  const all = [...(known ?? [])];
+  for (const warning of added) if (!all.includes(warning) && all.length < MAX_RESOURCE_WARNINGS) all.push(warning);
+  return all;
+}
+
 export async function loadPageBatch(run: ResourceRun, progress: PageProgress): Promise<BatchStep> {
   const page = await run.batches.fetchAndLoadPages.executeWithOptions(
     { ...run.batchOptions, summary: `${run.summaryPrefix}batch ${progress.batches + 1} from ${progress.nextPageSummary}` },
@@ -22,5 +32,7 @@ export async function loadPageBatch(run: ResourceRun, progress: PageProgress): P
   progress.pageRows = page.pageRows;
   progress.nextPageSummary = page.nextSummary;
   progress.loopGuard = page.loopGuard;
+  const warnings = withWarnings(progress.warnings, page.warnings);
+  if (warnings) progress.warnings = warnings;
   return { result: page, complete: true, done: page.next === null, ...(page.pauseMs !== undefined ? { pauseMs: page.pauseMs } : {}) };
 }

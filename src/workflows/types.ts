@@ -42,6 +42,8 @@ export interface ResourceResult {
   pendingCursor?: JsonPrimitive;
   /** Hashes of the rows loaded at exactly `pendingCursor`, stored with it. */
   pendingHashes?: string[];
+  /** Where this load differed from dlt at run time (a paginator going on without a total, capped pages): one line each. */
+  warnings?: string[];
 }
 
 export interface SyncSourceResult {
@@ -84,6 +86,8 @@ export interface PageProgress extends ProgressBase {
   positionsEnd?: number;
   /** Records on the last page fetched, so the next batch knows how many pages it may request at once. */
   pageRows?: number;
+  /** Distinct run-time warnings of the load so far (at most MAX_RESOURCE_WARNINGS), for the run's result. */
+  warnings?: string[];
 }
 
 /** A child resource, which walks its parent's batches. */
