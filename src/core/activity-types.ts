@@ -132,6 +132,8 @@ export interface BatchResult {
   /** Hashes of the batch's rows at exactly `cursorValue` (closed range start; at most MAX_BOUNDARY_HASHES). */
   boundaryHashes?: string[];
   lastRequestAtMs?: number;
+  /** Distinct warnings of the batch's pages (where sluice differs from dlt at run time), for the run's result. */
+  warnings?: string[];
 }
 
 export interface FetchAndLoadPagesResult extends BatchResult {
@@ -145,8 +147,6 @@ export interface FetchAndLoadPagesResult extends BatchResult {
   positionsEnd?: number;
   /** Records on the last page, for the next batch's `pageRows`. */
   pageRows?: number;
-  /** Distinct warnings of the batch's pages (where sluice differs from dlt at run time), for the run's result. */
-  warnings?: string[];
 }
 
 export interface FetchAndLoadChildrenResult extends BatchResult {

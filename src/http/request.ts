@@ -7,7 +7,7 @@ import { SluiceError } from '../errors';
 import type { IncrementalConvertFunction } from '../config/endpoint-schema';
 import { convertForRequest } from './incremental-convert';
 import { isJsonObject } from './json-path';
-import { expandString, expandValue, formatValue, lookupPlaceholder, type NamedValues, singlePlaceholder } from './placeholders';
+import { expandString, expandValue, type FormatNote, formatValue, JSON_IN_TEXT_NOTE, lookupPlaceholder, type NamedValues, singlePlaceholder } from './placeholders';
 import type { HttpRequest, PlaceholderContext } from './types';
 
 /**
@@ -36,7 +36,10 @@ function isLegacyParam(value: JsonValue): value is Record<string, JsonValue> {
   return isJsonObject(value) && (value.type === 'resolve' || value.type === 'incremental');
 }
 
-export function buildRequest(endpoint: ResolvedEndpoint, windowCtx: PlaceholderContext, convertFunction?: IncrementalConvertFunction): HttpRequest {
+const LIST_PARAM_NOTE = "a query param that is one placeholder whose value is a list is sent as repeated keys (ids=a&ids=b, requests' form for a list; dlt writes Python's repr of the list)";
+
+/** `note` hears where a value is written otherwise than dlt writes it (documented choices: a run warns). */
+export function buildRequest(endpoint: ResolvedEndpoint, windowCtx: PlaceholderContext, convertFunction?: IncrementalConvertFunction, note?: FormatNote): HttpRequest {
   const ctx: PlaceholderContext = windowCtx.incremental
     ? { ...windowCtx, incremental: convertForRequest(windowCtx.incremental, convertFunction ?? endpoint.incremental?.convert) }
     : windowCtx;
@@ -52,7 +55,11 @@ export function buildRequest(endpoint: ResolvedEndpoint, windowCtx: PlaceholderC
   }
   for (const [name, value] of Object.entries(endpoint.params ?? {})) {
     if (isLegacyParam(value)) continue;
-    params[expandString(name, ctx, { named })] = expandValue(value, ctx, true, named);
+    const expanded = expandValue(value, ctx, true, named, note);
+    if (typeof value === 'string' && expanded !== null && typeof expanded === 'object' && singlePlaceholder(value, named) !== undefined) {
+      note?.(Array.isArray(expanded) ? LIST_PARAM_NOTE : JSON_IN_TEXT_NOTE);
+    }
+    params[expandString(name, ctx, { named })] = expanded;
   }
 
   const inc = endpoint.incremental;
@@ -66,17 +73,17 @@ export function buildRequest(endpoint: ResolvedEndpoint, windowCtx: PlaceholderC
     // A header that is exactly a placeholder resolving to null is left out rather than sent empty.
     const expr = singlePlaceholder(value, named);
     if (expr !== undefined && lookupPlaceholder(expr, ctx, named) === null) continue;
-    headers[name] = expandString(value, ctx, { named });
+    headers[name] = expandString(value, ctx, { named, ...(note ? { note } : {}) });
   }
 
   const request: HttpRequest = {
     method: endpoint.method,
-    url: expandUrl(endpoint, ctx, named),
+    url: expandUrl(endpoint, ctx, named, note),
     params,
     headers,
   };
-  if (endpoint.json !== undefined) request.json = expandValue(endpoint.json, ctx, true, named);
-  if (endpoint.data !== undefined) request.data = expandValue(endpoint.data, ctx, true, named);
+  if (endpoint.json !== undefined) request.json = expandValue(endpoint.json, ctx, true, named, note);
+  if (endpoint.data !== undefined) request.data = expandValue(endpoint.data, ctx, true, named, note);
   return request;
 }
 
@@ -106,8 +113,8 @@ export function encodePathValue(value: string): string {
  * given. It goes through the same transport as every request, so the rules on which origin gets
  * credentials apply to it.
  */
-function expandUrl(endpoint: ResolvedEndpoint, ctx: PlaceholderContext, named: NamedValues): string {
-  const encoded = { named, encode: encodePathValue };
+function expandUrl(endpoint: ResolvedEndpoint, ctx: PlaceholderContext, named: NamedValues, note: FormatNote | undefined): string {
+  const encoded = { named, encode: encodePathValue, ...(note ? { note } : {}) };
   const template = endpoint.leading_placeholder_path;
   const lead = template === undefined ? undefined : /^\{([^{}]*)\}/.exec(template);
   if (template !== undefined && lead) {

@@ -1,17 +1,7 @@
 /** One batch of a resource's own pages: fetched and loaded by an activity, checkpointed in the progress. */
-import { pageTokenOf } from './progress';
+import { addWarnings, pageTokenOf } from './progress';
 import { batchCommon, type BatchStep, type ResourceRun } from './resource-run';
 import type { PageProgress } from './types';
-
-/** Warnings travel in history with the progress: a few distinct lines are all a user reads. */
-const MAX_RESOURCE_WARNINGS = 4;
-
-function withWarnings(known: string[] | undefined, added: string[] | undefined): string[] | undefined {
-  if (!added || added.length === 0) return known;
-  const all = [...(known ?? [])];
-  for (const warning of added) if (!all.includes(warning) && all.length < MAX_RESOURCE_WARNINGS) all.push(warning);
-  return all;
-}
 
 export async function loadPageBatch(run: ResourceRun, progress: PageProgress): Promise<BatchStep> {
   const page = await run.batches.fetchAndLoadPages.executeWithOptions(
@@ -32,7 +22,6 @@ export async function loadPageBatch(run: ResourceRun, progress: PageProgress): P
   progress.pageRows = page.pageRows;
   progress.nextPageSummary = page.nextSummary;
   progress.loopGuard = page.loopGuard;
-  const warnings = withWarnings(progress.warnings, page.warnings);
-  if (warnings) progress.warnings = warnings;
+  addWarnings(progress, page.warnings);
   return { result: page, complete: true, done: page.next === null, ...(page.pauseMs !== undefined ? { pauseMs: page.pauseMs } : {}) };
 }

@@ -92,7 +92,7 @@ function resultOf(input: SyncResourceInput, progress: ResourceProgress): Resourc
     batches: progress.batches,
     ...(pendingCursor !== undefined ? { pendingCursor } : {}),
     ...(pendingHashes !== undefined ? { pendingHashes } : {}),
-    ...(progress.kind === 'pages' && progress.warnings ? { warnings: progress.warnings } : {}),
+    ...(progress.warnings ? { warnings: progress.warnings } : {}),
   };
 }
 

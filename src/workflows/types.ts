@@ -68,6 +68,8 @@ interface ProgressBase {
   longWaits: number;
   begun: boolean;
   startedAtMs: number;
+  /** Distinct run-time warnings of the load so far (a few: progress.ts addWarnings), for the run's result. */
+  warnings?: string[];
 }
 
 /** The paginator's token (src/http/page-token.ts) as it travels through history: plain JSON. */
@@ -86,8 +88,6 @@ export interface PageProgress extends ProgressBase {
   positionsEnd?: number;
   /** Records on the last page fetched, so the next batch knows how many pages it may request at once. */
   pageRows?: number;
-  /** Distinct run-time warnings of the load so far (at most MAX_RESOURCE_WARNINGS), for the run's result. */
-  warnings?: string[];
 }
 
 /** A child resource, which walks its parent's batches. */
