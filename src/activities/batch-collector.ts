@@ -21,6 +21,8 @@ export interface TakenUnit {
   pages: number;
   /** The unit's newest cursor value and the hashes of its rows at that value. */
   cursor?: CursorBoundary;
+  /** What the page told where the load differs from dlt (src/http/fetch-page.ts `warnings`). */
+  warnings?: readonly string[];
 }
 
 interface StopLimits {
@@ -46,7 +48,12 @@ export interface CollectedSummary {
   pauseMs?: number;
   cursorValue?: CursorBoundary['value'];
   boundaryHashes?: string[];
+  /** Distinct warnings of the batch's units, at most MAX_BATCH_WARNINGS. */
+  warnings?: string[];
 }
+
+/** A bound on what a batch reports: warnings travel in workflow history. */
+const MAX_BATCH_WARNINGS = 4;
 
 const NO_LIMIT: StopLimits = { rows: Infinity, pages: Infinity, bytes: Infinity };
 
@@ -56,6 +63,7 @@ export class BatchCollector {
   private lastBytes = 0;
   private boundary: CursorBoundary = {};
   private pauseMs: number | undefined;
+  private readonly warnings = new Set<string>();
   private readonly now: () => number;
   private readonly fetchUntil: number;
 
@@ -112,6 +120,7 @@ export class BatchCollector {
     this.lastRows = unit.fetched;
     this.lastBytes = unit.bytes;
     if (unit.cursor) this.boundary = advanceBoundary(this.boundary, unit.cursor, this.options.lastValueFunc);
+    for (const warning of unit.warnings ?? []) if (this.warnings.size < MAX_BATCH_WARNINGS) this.warnings.add(warning);
   }
 
   /** Units taken so far (pages of a page batch, parents of a child batch). */
@@ -167,6 +176,7 @@ export class BatchCollector {
       ...(this.pauseMs !== undefined ? { pauseMs: this.pauseMs } : {}),
       ...(value !== undefined ? { cursorValue: value } : {}),
       ...(hashes ? { boundaryHashes: hashes } : {}),
+      ...(this.warnings.size > 0 ? { warnings: [...this.warnings] } : {}),
     };
   }
 }

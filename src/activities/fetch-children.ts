@@ -198,6 +198,7 @@ async function walkParent(
     unit.pages += 1;
     unit.fetched += page.records.length;
     unit.bytes += page.bytes;
+    if (page.warnings) unit.warnings = [...new Set([...(unit.warnings ?? []), ...page.warnings])];
     const kept = live.incremental && placeholders.incremental
       ? filterIncremental(page.records, live.incremental, placeholders.incremental, boundary)
       : { records: page.records, cursorValue: undefined, boundaryHashes: [], pastRange: false };

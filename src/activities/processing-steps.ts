@@ -12,6 +12,7 @@
 import { realpathSync } from 'node:fs';
 import { extname, isAbsolute, relative, sep } from 'node:path';
 import { readConfigFile } from '../config';
+import { expandResources } from '../config/defaults';
 import { MODULE_EXTENSIONS } from '../config/load';
 import type { IncrementalConvertFunction, ResponseHook } from '../config/endpoint-schema';
 import { responseHooksOf } from '../config/response-hooks';
@@ -19,7 +20,7 @@ import type { JsonObject, ResolvedResource } from '../config/types';
 import { SluiceError } from '../errors';
 
 type Step = { filter?: (r: JsonObject) => unknown; map?: (r: JsonObject) => JsonObject; yield_map?: (r: JsonObject) => Iterable<JsonObject> };
-type RawResource = { name?: unknown; processing_steps?: unknown };
+type RawResource = { name?: unknown };
 
 const modules = new Map<string, Promise<unknown>>();
 
@@ -34,11 +35,13 @@ function loadModule(modulePath: string): Promise<unknown> {
   return raw;
 }
 
+/**
+ * The resource's steps after dlt's merge with resource_defaults (the same merge validate resolves):
+ * a resource without its own `processing_steps` takes the defaults' list; its own list replaces it.
+ */
 async function stepsFor(modulePath: string, resourceName: string): Promise<Step[]> {
-  const config = (await loadModule(modulePath)) as { resources?: unknown[] };
-  const resource = (config.resources ?? []).find(
-    (r): r is RawResource => typeof r === 'object' && r !== null && (r as RawResource).name === resourceName,
-  );
+  const config = await loadModule(modulePath);
+  const resource = expandResources(config).find((r) => r.name === resourceName)?.resource;
   const steps = resource?.processing_steps;
   if (!Array.isArray(steps)) {
     throw new SluiceError('config', `${modulePath}: resource "${resourceName}" has no processing_steps any more; restart the sync with the current config`);

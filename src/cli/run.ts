@@ -101,6 +101,8 @@ export async function runCommand(configPath: string, rawOptions: unknown, io: Ru
       const logLine = renderer ? (line: string) => renderer.log(line) : stderrLine;
       const output = options.withWorker ? await resultWithWorker(env, result, start.source.module, logLine) : await result;
       await progress;
+      // Where the load differed from dlt at run time: one line per resource and kind, on stderr (--json has them in resources).
+      for (const r of output.resources) for (const warning of r.warnings ?? []) stderrLine(`warning: resource ${r.name}: ${escapeControls(warning)}`);
       return { ...base, resources: output.resources };
     } catch (err) {
       await progress.catch(() => undefined);

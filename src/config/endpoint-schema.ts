@@ -137,8 +137,18 @@ const hookSchema = z.custom<ResponseHook>((value) => typeof value === 'function'
 
 export const responseActionSchema = strictObject(
   {
+    // dlt compares status_code to the response's int status, so "404" never matches there: refused here,
+    // rather than matching where dlt does not or silently never matching.
     status_code: z
-      .union([z.number().int(), z.string().regex(/^\d{3}$/)], { error: 'expected an HTTP status code' })
+      .union([z.number().int(), z.string()], { error: 'expected an HTTP status code' })
+      .superRefine((v, ctx) => {
+        if (typeof v === 'string') {
+          ctx.addIssue({
+            code: 'custom',
+            message: `status_code ${JSON.stringify(v)} is a string: dlt compares it to the response's integer status, so it would never match; write it as a number${/^\d{3}$/.test(v) ? ` (${v})` : ''}`,
+          });
+        }
+      })
       .transform((v) => Number(v))
       .optional(),
     content: z.string().optional(),

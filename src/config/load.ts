@@ -6,6 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { extname, resolve as resolvePath } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SluiceError } from '../errors';
+import { hasLongDigitRun } from '../http/exact-json';
+import { bigLiteralWarnings, parseJsonConfig, parseYamlConfig } from './exact-literals';
 import { type ConfigProblem, formatProblem } from './problems';
 import type { ResolvedSource } from './types';
 import { validateSourceConfig } from './validate';
@@ -29,12 +31,16 @@ function firstLine(message: string): string {
   return message.split('\n', 1)[0]!.trim();
 }
 
-/** The config value as written, before validation. */
+/** The config value as written, before validation; integer literals past 2^53 as their digits (exact-literals.ts). */
 export async function readConfigFile(path: string): Promise<unknown> {
+  return (await readConfigText(path, false)).config;
+}
+
+async function readConfigText(path: string, withRounded: boolean): Promise<{ config: unknown; rounded?: unknown }> {
   const file = resolvePath(path);
   if (!existsSync(file)) throw new SluiceError('config', `${path}: no such file`);
   const ext = extname(file).toLowerCase();
-  if (MODULE_EXTENSIONS.has(ext)) return loadModuleConfig(file, path);
+  if (MODULE_EXTENSIONS.has(ext)) return { config: await loadModuleConfig(file, path) };
 
   let text: string;
   try {
@@ -44,14 +50,16 @@ export async function readConfigFile(path: string): Promise<unknown> {
   }
   if (ext === '.json') {
     try {
-      return JSON.parse(text) as unknown;
+      const config = parseJsonConfig(text);
+      return withRounded && hasLongDigitRun(text) ? { config, rounded: JSON.parse(text) as unknown } : { config };
     } catch (err) {
       throw new SluiceError('config', `${path}: invalid JSON: ${firstLine((err as Error).message)}`, { cause: err });
     }
   }
   if (ext === '.yaml' || ext === '.yml') {
     try {
-      return parseYaml(text) as unknown;
+      const config = parseYamlConfig(text);
+      return withRounded && hasLongDigitRun(text) ? { config, rounded: parseYaml(text) as unknown } : { config };
     } catch (err) {
       throw new SluiceError('config', `${path}: invalid YAML: ${firstLine((err as Error).message)}`, { cause: err });
     }
@@ -98,12 +106,13 @@ function unwrapDefault(value: unknown): unknown {
 }
 
 export async function loadSourceConfigWithWarnings(path: string): Promise<{ source: ResolvedSource; warnings: ConfigProblem[] }> {
-  const raw = await readConfigFile(path);
+  const { config: raw, rounded } = await readConfigText(path, true);
   const result = validateSourceConfig(raw);
   if (!result.ok) throw new ConfigValidationError(path, result.problems);
+  const warnings = rounded === undefined ? result.warnings : [...result.warnings, ...bigLiteralWarnings(raw, rounded)];
   const file = resolvePath(path);
   const source = MODULE_EXTENSIONS.has(extname(file).toLowerCase()) ? { ...result.source, module: file } : result.source;
-  return { source, warnings: result.warnings };
+  return { source, warnings };
 }
 
 export async function loadSourceConfig(path: string): Promise<ResolvedSource> {

@@ -29,7 +29,7 @@ export function responseHooksOf(actions: readonly unknown[] | undefined): Respon
     if (typeof entry === 'function') return [entry as ResponseHook];
     const callables = isRecord(entry) ? callablesOf(entry.action) : undefined;
     if (!isRecord(entry) || callables === undefined) return [];
-    // A module's raw entry may still write the status as a string ("404"), as validation accepts.
+    // validate refuses a string status ("404"), as dlt never matches one; a raw entry reaches here validated.
     const condition: Condition = {
       ...(entry.status_code !== undefined ? { status_code: Number(entry.status_code) } : {}),
       ...(typeof entry.content === 'string' ? { content: entry.content } : {}),

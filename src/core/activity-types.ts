@@ -138,6 +138,8 @@ export interface BatchResult {
    * per column (at most MAX_ROUNDED_COLUMNS entries); absent when none were.
    */
   roundedTimestamps?: RoundedColumn[];
+  /** Distinct warnings of the batch's pages (where sluice differs from dlt at run time), for the run's result. */
+  warnings?: string[];
 }
 
 export interface FetchAndLoadPagesResult extends BatchResult {

@@ -56,6 +56,8 @@ interface PageRequester {
   secrets(): string[];
   mask(text: string): string;
   sendOnce(): Promise<RawResponse>;
+  /** Where the request writes a value otherwise than dlt (request.ts), for the page's warnings. */
+  notes: Set<string>;
 }
 
 /** The request of this page, built afresh for every send (a retry after a 401 gets a new token). */
@@ -67,8 +69,9 @@ function pageRequester(input: FetchPageInput, pcfg: PaginatorConfig, paginator: 
   const headerCredentials = credentialHeaderValues(endpoint.headers);
   const secrets = (): string[] => [...input.secretValues, ...(auth?.secrets() ?? []), ...headerCredentials];
   const timeoutMs = Math.max(1, Math.round(endpoint.timeout_seconds * 1000));
+  const notes = new Set<string>();
   const prepare = (): HttpRequest => {
-    const req = buildRequest(endpoint, input.placeholders, input.convert);
+    const req = buildRequest(endpoint, input.placeholders, input.convert, (m) => notes.add(m));
     paginator.applyToRequest(pcfg, state, req, secrets());
     return req;
   };
@@ -82,6 +85,7 @@ function pageRequester(input: FetchPageInput, pcfg: PaginatorConfig, paginator: 
   return {
     auth,
     secrets,
+    notes,
     mask: (text) => maskSecrets(text, secrets()),
     sendOnce: async () =>
       send(prepare(), { timeoutMs, signal: input.signal, secrets: secrets(), scope, maxResponseBytes: endpoint.max_response_bytes ?? DEFAULT_MAX_RESPONSE_BYTES }),
@@ -117,7 +121,7 @@ export async function fetchPositionedPage(input: FetchPageInput): Promise<Positi
   const pcfg = settings.paginator;
   const paginator = paginatorFor(pcfg);
   const token = readToken(input.state, pcfg.type, () => paginator.initialState(pcfg));
-  const { auth, secrets, mask, sendOnce } = pageRequester(input, pcfg, paginator, token.state);
+  const { auth, secrets, mask, sendOnce, notes } = pageRequester(input, pcfg, paginator, token.state);
 
   let res = await sendOnce();
   const ignore = () => matchesResponseAction(endpoint.response_actions ?? [], res.status, res.text);
@@ -149,7 +153,7 @@ export async function fetchPositionedPage(input: FetchPageInput): Promise<Positi
   const { records, selector } = pageRecords(body, settings.selector, token.selector);
   checkPageRecords(records.length, maxRecords, where);
 
-  const warnings: string[] = [];
+  const warnings: string[] = [...notes];
   const ctx: PaginationContext = { secrets: secrets(), authQueryParam: auth?.queryParam, warn: (m) => warnings.push(mask(m)) };
   const response: PaginatorResponse = { body, headers: res.headers, requestUrl: res.url };
   // An empty 2xx body (204) has nothing to page through.

@@ -59,11 +59,16 @@ export function lookupPlaceholder(expr: string, ctx: PlaceholderContext, named: 
   return values[0];
 }
 
-/** How a substituted value is written into a string. Python would write None/True; JSON spelling is what APIs expect. */
+/**
+ * How a substituted value is written into a string. As dlt's str.format for scalars: a boolean is
+ * `True`/`False`. Where Python's form means nothing to an HTTP API sluice keeps its own, documented in
+ * docs/configuration.md: null is empty (dlt: `None`), a list or object is JSON (dlt: Python's repr).
+ */
 export function formatValue(value: JsonValue): string {
   if (value === null) return '';
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (typeof value === 'number') return String(value);
   return JSON.stringify(value);
 }
 
@@ -108,15 +113,24 @@ export function singlePlaceholder(template: string, named: NamedValues = {}): st
   return tokens.length === 1 && 'expr' in tokens[0] ? tokens[0].expr : undefined;
 }
 
+/** Told where sluice writes a value otherwise than dlt would (fetch-page.ts makes it a page warning). */
+export type FormatNote = (message: string) => void;
+
+export const JSON_IN_TEXT_NOTE = "a placeholder value that is a list or object is written as JSON inside text (dlt writes Python's repr, ['a', 'b'])";
+
 export function expandString(
   template: string,
   ctx: PlaceholderContext,
-  options: { named?: NamedValues; encode?: (s: string) => string } = {},
+  options: { named?: NamedValues; encode?: (s: string) => string; note?: FormatNote } = {},
 ): string {
   const named = options.named ?? {};
   const encode = options.encode ?? ((s: string) => s);
+  const written = (value: JsonValue): string => {
+    if (value !== null && typeof value === 'object') options.note?.(JSON_IN_TEXT_NOTE);
+    return formatValue(value);
+  };
   return tokenize(template, named)
-    .map((t) => ('literal' in t ? t.literal : encode(formatValue(lookupPlaceholder(t.expr, ctx, named)))))
+    .map((t) => ('literal' in t ? t.literal : encode(written(lookupPlaceholder(t.expr, ctx, named)))))
     .join('');
 }
 
@@ -124,18 +138,18 @@ export function expandString(
  * Expands placeholders in every string (keys included, like dlt) of a JSON value. With
  * `preserveType`, a string that is exactly one placeholder is replaced by the value itself.
  */
-export function expandValue(value: JsonValue, ctx: PlaceholderContext, preserveType: boolean, named: NamedValues = {}): JsonValue {
+export function expandValue(value: JsonValue, ctx: PlaceholderContext, preserveType: boolean, named: NamedValues = {}, note?: FormatNote): JsonValue {
   if (typeof value === 'string') {
     if (preserveType) {
       const expr = singlePlaceholder(value, named);
       if (expr !== undefined) return lookupPlaceholder(expr, ctx, named);
     }
-    return expandString(value, ctx, { named });
+    return expandString(value, ctx, { named, ...(note ? { note } : {}) });
   }
-  if (Array.isArray(value)) return value.map((v) => expandValue(v, ctx, preserveType, named));
+  if (Array.isArray(value)) return value.map((v) => expandValue(v, ctx, preserveType, named, note));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, JsonValue> = {};
-    for (const [k, v] of Object.entries(value)) out[expandString(k, ctx, { named })] = expandValue(v, ctx, preserveType, named);
+    for (const [k, v] of Object.entries(value)) out[expandString(k, ctx, { named, ...(note ? { note } : {}) })] = expandValue(v, ctx, preserveType, named, note);
     return out;
   }
   return value;

@@ -7,7 +7,7 @@ import { SluiceError } from '../errors';
 import type { IncrementalConvertFunction } from '../config/endpoint-schema';
 import { convertForRequest } from './incremental-convert';
 import { isJsonObject } from './json-path';
-import { expandString, expandValue, formatValue, lookupPlaceholder, type NamedValues, singlePlaceholder } from './placeholders';
+import { expandString, expandValue, type FormatNote, formatValue, JSON_IN_TEXT_NOTE, lookupPlaceholder, type NamedValues, singlePlaceholder } from './placeholders';
 import type { HttpRequest, PlaceholderContext } from './types';
 
 /**
@@ -36,7 +36,10 @@ function isLegacyParam(value: JsonValue): value is Record<string, JsonValue> {
   return isJsonObject(value) && (value.type === 'resolve' || value.type === 'incremental');
 }
 
-export function buildRequest(endpoint: ResolvedEndpoint, windowCtx: PlaceholderContext, convertFunction?: IncrementalConvertFunction): HttpRequest {
+const LIST_PARAM_NOTE = "a query param that is one placeholder whose value is a list is sent as repeated keys (ids=a&ids=b, requests' form for a list; dlt writes Python's repr of the list)";
+
+/** `note` hears where a value is written otherwise than dlt writes it (documented choices: a run warns). */
+export function buildRequest(endpoint: ResolvedEndpoint, windowCtx: PlaceholderContext, convertFunction?: IncrementalConvertFunction, note?: FormatNote): HttpRequest {
   const ctx: PlaceholderContext = windowCtx.incremental
     ? { ...windowCtx, incremental: convertForRequest(windowCtx.incremental, convertFunction ?? endpoint.incremental?.convert) }
     : windowCtx;
@@ -52,7 +55,11 @@ export function buildRequest(endpoint: ResolvedEndpoint, windowCtx: PlaceholderC
   }
   for (const [name, value] of Object.entries(endpoint.params ?? {})) {
     if (isLegacyParam(value)) continue;
-    params[expandString(name, ctx, { named })] = expandValue(value, ctx, true, named);
+    const expanded = expandValue(value, ctx, true, named, note);
+    if (typeof value === 'string' && expanded !== null && typeof expanded === 'object' && singlePlaceholder(value, named) !== undefined) {
+      note?.(Array.isArray(expanded) ? LIST_PARAM_NOTE : JSON_IN_TEXT_NOTE);
+    }
+    params[expandString(name, ctx, { named })] = expanded;
   }
 
   const inc = endpoint.incremental;
@@ -66,30 +73,48 @@ export function buildRequest(endpoint: ResolvedEndpoint, windowCtx: PlaceholderC
     // A header that is exactly a placeholder resolving to null is left out rather than sent empty.
     const expr = singlePlaceholder(value, named);
     if (expr !== undefined && lookupPlaceholder(expr, ctx, named) === null) continue;
-    headers[name] = expandString(value, ctx, { named });
+    headers[name] = expandString(value, ctx, { named, ...(note ? { note } : {}) });
   }
 
   const request: HttpRequest = {
     method: endpoint.method,
-    url: expandUrl(endpoint, ctx, named),
+    url: expandUrl(endpoint, ctx, named, note),
     params,
     headers,
   };
-  if (endpoint.json !== undefined) request.json = expandValue(endpoint.json, ctx, true, named);
-  if (endpoint.data !== undefined) request.data = expandValue(endpoint.data, ctx, true, named);
+  if (endpoint.json !== undefined) request.json = expandValue(endpoint.json, ctx, true, named, note);
+  if (endpoint.data !== undefined) request.data = expandValue(endpoint.data, ctx, true, named, note);
   return request;
 }
 
 const ABSOLUTE_URL = /^https?:\/\//i;
 
 /**
- * Values substituted into the URL are percent-encoded: a parent id "a/b" must stay one segment. The
- * exception is dlt's follow-the-link form: a path that begins with a placeholder whose value is an
- * absolute URL (`{resources.list.url}`) requests that URL as given. It goes through the same
- * transport as every request, so the rules on which origin gets credentials apply to it.
+ * What a value inserted into a path must not carry raw. dlt inserts values as they are (str.format), and
+ * requests then quotes only what a URL cannot hold, so `dlt-hub/dlt` stays two segments and a timestamp's
+ * `:` stays a colon: sluice does the same. Encoded: `?` and `#` (they would start the query or the
+ * fragment), `\` (a WHATWG URL reads it as `/`; requests sends `%5C`), C0 controls and DEL (a URL parser
+ * drops tabs and newlines without a word), space, and a `%` that does not start an escape (requests
+ * keeps a valid `%2F` as is, so does sluice). Everything else, non-ASCII included, is left to the URL
+ * parser, which encodes it as requests does.
  */
-function expandUrl(endpoint: ResolvedEndpoint, ctx: PlaceholderContext, named: NamedValues): string {
-  const encoded = { named, encode: encodeURIComponent };
+const UNSAFE_IN_PATH = /[?#\\\u0000-\u0020\u007f]|%(?![0-9A-Fa-f]{2})/g;
+
+export function encodePathValue(value: string): string {
+  return value.replace(UNSAFE_IN_PATH, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+/**
+ * The path is the config's template with values inserted (above). A value cannot move the request to
+ * another origin: the template always puts base_url's authority and a `/` before the first placeholder,
+ * and the URL parser reads the authority only up to that `/`, so `//evil.example/x` or `http://evil/x`
+ * in a value is a path on base_url's host. The one exception is dlt's follow-the-link form: a path that
+ * begins with a placeholder whose value is an absolute URL (`{resources.list.url}`) requests that URL as
+ * given. It goes through the same transport as every request, so the rules on which origin gets
+ * credentials apply to it.
+ */
+function expandUrl(endpoint: ResolvedEndpoint, ctx: PlaceholderContext, named: NamedValues, note: FormatNote | undefined): string {
+  const encoded = { named, encode: encodePathValue, ...(note ? { note } : {}) };
   const template = endpoint.leading_placeholder_path;
   const lead = template === undefined ? undefined : /^\{([^{}]*)\}/.exec(template);
   if (template !== undefined && lead) {
@@ -99,9 +124,11 @@ function expandUrl(endpoint: ResolvedEndpoint, ctx: PlaceholderContext, named: N
   return expandString(endpoint.url, ctx, encoded);
 }
 
+/** A query or form value as requests writes it: Python's str(), so a boolean is `True`/`False`. */
 function paramString(value: JsonValue): string {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (typeof value === 'number') return String(value);
   return JSON.stringify(value);
 }
 

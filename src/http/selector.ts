@@ -2,8 +2,11 @@
  * Finds the records in a response body: the configured `data_selector` (JSONPath or dotted path), or
  * dlt's detection when there is none (detector.find_response_page_data):
  *   - a list (or scalar) body is the data itself;
- *   - else the lists up to three keys deep are collected, and the shallowest one under a well-known
- *     key (data, items, results, ...) wins, else the shallowest list of all;
+ *   - else the lists up to three keys deep are collected depth first, in the body's key order (not
+ *     by depth: dlt's comment says "ordered by nesting level", its code is not), and the first one
+ *     whose own key is a well-known one (data, items, results, ..., compared case-sensitively as dlt
+ *     does) wins, however deep; else the first list found (`{"meta": {"tags": []}, "things": []}`
+ *     selects `meta.tags`);
  *   - else the object itself is one record.
  */
 import type { JsonObject, JsonValue } from '../config/types';
@@ -34,10 +37,8 @@ export function detectSelector(body: JsonValue | undefined): string {
   const lists: string[][] = [];
   collectLists(body, [], lists);
   if (lists.length === 0) return '$';
-  // Stable sort by depth: the shallowest list wins among equals, in document order.
-  const byDepth = [...lists].sort((a, b) => a.length - b.length);
-  const known = byDepth.find((keys) => RECORD_KEYS.has(keys[keys.length - 1].toLowerCase()));
-  return pathToSelector(known ?? byDepth[0]);
+  const known = lists.find((keys) => RECORD_KEYS.has(keys[keys.length - 1]));
+  return pathToSelector(known ?? lists[0]);
 }
 
 function describeKeys(body: JsonValue | undefined): string {

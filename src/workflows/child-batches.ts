@@ -5,6 +5,7 @@
  */
 import { patched } from '@temporalio/workflow';
 import { batchCommon, type BatchStep, type ResourceRun } from './resource-run';
+import { addWarnings } from './progress';
 import type { ChildProgress, SyncResourceInput } from './types';
 
 /** Parents walked at the same time inside one child batch; dlt's `parallelized` asks for more. */
@@ -41,6 +42,7 @@ export async function loadChildBatch(run: ResourceRun, progress: ChildProgress, 
   const complete = children.parentsDone >= children.parents;
   if (complete && progress.parentsBefore !== undefined) progress.parentsBefore += children.parents;
   progress.parentOffset = complete ? 0 : children.parentsDone;
+  addWarnings(progress, children.warnings);
   const done = complete && progress.batches + 1 >= parent.batches;
   return { result: children, complete, done, ...(children.pauseMs !== undefined ? { pauseMs: children.pauseMs } : {}) };
 }

@@ -1,5 +1,5 @@
 /** One batch of a resource's own pages: fetched and loaded by an activity, checkpointed in the progress. */
-import { pageTokenOf } from './progress';
+import { addWarnings, pageTokenOf } from './progress';
 import { batchCommon, type BatchStep, type ResourceRun } from './resource-run';
 import type { PageProgress } from './types';
 
@@ -22,5 +22,6 @@ export async function loadPageBatch(run: ResourceRun, progress: PageProgress): P
   progress.pageRows = page.pageRows;
   progress.nextPageSummary = page.nextSummary;
   progress.loopGuard = page.loopGuard;
+  addWarnings(progress, page.warnings);
   return { result: page, complete: true, done: page.next === null, ...(page.pauseMs !== undefined ? { pauseMs: page.pauseMs } : {}) };
 }

@@ -93,6 +93,7 @@ function resultOf(input: SyncResourceInput, progress: ResourceProgress): Resourc
     ...(progress.roundedTimestamps ? { roundedTimestamps: progress.roundedTimestamps } : {}),
     ...(pendingCursor !== undefined ? { pendingCursor } : {}),
     ...(pendingHashes !== undefined ? { pendingHashes } : {}),
+    ...(progress.warnings ? { warnings: progress.warnings } : {}),
   };
 }
 

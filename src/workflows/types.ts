@@ -45,6 +45,8 @@ export interface ResourceResult {
   pendingCursor?: JsonPrimitive;
   /** Hashes of the rows loaded at exactly `pendingCursor`, stored with it. */
   pendingHashes?: string[];
+  /** Where this load differed from dlt at run time (a paginator going on without a total, capped pages): one line each. */
+  warnings?: string[];
 }
 
 export interface SyncSourceResult {
@@ -71,6 +73,8 @@ interface ProgressBase {
   roundedTimestamps?: RoundedColumn[];
   begun: boolean;
   startedAtMs: number;
+  /** Distinct run-time warnings of the load so far (a few: progress.ts addWarnings), for the run's result. */
+  warnings?: string[];
 }
 
 /** The paginator's token (src/http/page-token.ts) as it travels through history: plain JSON. */

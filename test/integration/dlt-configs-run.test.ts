@@ -7,11 +7,15 @@
  * exactly the records the mock served for it. `validate` alone passed all 20 while one failed at
  * run time on {incremental.initial_value}. 17 and 19 run as dlt wrote them, without the credentials
  * INDEX.md says were added: as in dlt's tests, the worker finds them in the `credentials` sections.
+ *
+ * The compat suite also holds sluice's own configs in dlt's Python forms that JSON cannot hold
+ * (test/fixtures/dlt-compat/*.ts: processing_steps in resource_defaults passed validate and then failed
+ * every batch). Every config of the suite that `validate` accepts must also load: nothing is left out.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadSourceConfig } from '../../src/config';
+import { loadSourceConfig, readConfigFile, validateSourceConfig } from '../../src/config';
 import { startMockDltApi, type MockDltApi } from '../fixtures/mock-dlt-api';
 import { uniqueName } from '../helpers/clickhouse';
 import { dltConfigsDir } from '../helpers/dlt-configs';
@@ -26,7 +30,11 @@ const secrets: Record<string, string> = {
   CLIENT_SECRET: 'client-secret-5',
   BASIC_AUTH_TOKEN: 'basic-6',
 };
-const files = readdirSync(dltConfigsDir).filter((f) => f.endsWith('.json')).sort();
+const anchors = readdirSync(dltConfigsDir).filter((f) => f.endsWith('.json')).sort();
+const ownDir = join(__dirname, '..', 'fixtures', 'dlt-compat');
+const own = readdirSync(ownDir).filter((f) => f.endsWith('.ts')).sort();
+const files = [...anchors, ...own];
+const sourceOf = (file: string): string => join(file.endsWith('.json') ? dltConfigsDir : ownDir, file);
 const stack = useSyncStack('sluice_it_dlt');
 let api: MockDltApi & { serve: (source: Awaited<ReturnType<typeof loadSourceConfig>>) => void };
 const dir = mkdtempSync(join(tmpdir(), 'sluice-dlt-run-'));
@@ -64,13 +72,21 @@ afterAll(async () => {
   await api?.close();
 });
 
-test('the anchor configs are all here', () => {
-  expect(files).toHaveLength(20);
+test('the anchor configs are all here, and sluice\'s own compat configs', () => {
+  expect(anchors).toHaveLength(20);
+  expect(own.length).toBeGreaterThan(0);
+});
+
+test('validate accepts every config of the compat suite (so the runs below cover every one it accepts)', async () => {
+  const refused: string[] = [];
+  for (const file of files) if (!validateSourceConfig(await readConfigFile(sourceOf(file))).ok) refused.push(file);
+  expect(refused).toEqual([]);
 });
 
 test.each(files)('%s runs end to end against a mock of its API', async (file) => {
   const path = join(dir, file);
-  writeFileSync(path, asDltWroteIt(file, pointAtMock(readFileSync(join(dltConfigsDir, file), 'utf8'), api.origin)));
+  const text = pointAtMock(readFileSync(sourceOf(file), 'utf8'), api.origin);
+  writeFileSync(path, file.endsWith('.json') ? asDltWroteIt(file, text) : text);
   const source = await loadSourceConfig(path);
   api.serve(source);
   const result = await runSyncWithWorker(stack.temporal, {
@@ -79,6 +95,7 @@ test.each(files)('%s runs end to end against a mock of its API', async (file) =>
     source,
     env: { ...secrets, ...sectionEnv },
     cwd: dir,
+    configDirs: [dir],
   });
   expect(api.unauthorized).toEqual([]);
   const stored = source.resources.filter((r) => r.selected);

@@ -76,7 +76,7 @@ export const offsetPaginator: Paginator<OffsetPaginatorConfig> = {
     putValue(req, cfg.limit, cfg.limit_body_path ? undefined : cfg.limit_param || 'limit', cfg.limit_body_path);
   },
 
-  nextState(cfg, state, response, records) {
+  nextState(cfg, state, response, records, ctx) {
     const step = records.length > 0 && records.length < cfg.limit ? records.length : cfg.limit;
     const next = nextRangeValue(
       {
@@ -88,10 +88,18 @@ export const offsetPaginator: Paginator<OffsetPaginatorConfig> = {
         totalPath: cfg.total_path,
         hasMorePath: cfg.has_more_path,
         stopAfterEmptyPage: cfg.stop_after_empty_page,
+        warn: (m) => ctx.warn(m),
       },
       response,
       records,
     );
+    // A short page followed by more records: the API caps its pages (a short last page is no cap). The
+    // same text on every such page, so the run reports it once per resource.
+    if (typeof state.page_size === 'number' && state.page_size < cfg.limit && records.length > 0) {
+      ctx.warn(
+        `offset paginator: the API served fewer records than limit ${cfg.limit} on pages with more to follow; sluice moved the offset by the records served, where dlt moves it by limit and skips the rest of every page (set limit to the API's page size to load as dlt does)`,
+      );
+    }
     return next === null ? null : offsetState(next, step, cfg.limit);
   },
 

@@ -49,7 +49,7 @@ export const pageNumberPaginator: Paginator<PageNumberPaginatorConfig> = {
     putValue(req, numberIn(state, 'page'), cfg.page_body_path ? undefined : cfg.page_param || 'page', cfg.page_body_path);
   },
 
-  nextState(cfg, state, response, records) {
+  nextState(cfg, state, response, records, ctx) {
     const next = nextRangeValue(
       {
         paginator: 'page_number',
@@ -60,6 +60,7 @@ export const pageNumberPaginator: Paginator<PageNumberPaginatorConfig> = {
         totalPath: cfg.total_path,
         hasMorePath: cfg.has_more_path,
         stopAfterEmptyPage: cfg.stop_after_empty_page,
+        warn: (m) => ctx.warn(m),
       },
       response,
       records,

@@ -23,6 +23,8 @@ export interface RangeRules {
   totalPath: string | null;
   hasMorePath?: string;
   stopAfterEmptyPage: boolean;
+  /** Told when paging goes on where dlt would have stopped with an error (a missing total). */
+  warn?: (message: string) => void;
 }
 
 function describeBody(body: JsonValue | undefined): string {
@@ -54,7 +56,13 @@ function readTotal(rules: RangeRules, body: JsonValue | undefined): number | und
   const raw = values.length > 0 ? values[0] : undefined;
   if (raw === undefined || raw === null) {
     const canStop = rules.hasMorePath !== undefined || rules.stopAfterEmptyPage || rules.maximum !== undefined;
-    if (canStop) return undefined;
+    if (canStop) {
+      // dlt raises here; sluice goes on, so the run says so (one line per resource: the text is the same on every page).
+      rules.warn?.(
+        `${rules.paginator} paginator: no total at total_path "${rules.totalPath}"; paging went on until ${stopRuleOf(rules)}, where dlt stops with an error (set total_path: null to say the API has none)`,
+      );
+      return undefined;
+    }
     throw new SluiceError(
       'response_shape',
       `${rules.paginator} paginator: total not found at total_path "${rules.totalPath}" (${raw === null ? 'it is null' : describeBody(body)}); ` +
@@ -66,6 +74,12 @@ function readTotal(rules: RangeRules, body: JsonValue | undefined): number | und
     throw new SluiceError('response_shape', `${rules.paginator} paginator: total at "${rules.totalPath}" is not an integer: ${JSON.stringify(raw)}`);
   }
   return Math.trunc(n);
+}
+
+function stopRuleOf(rules: RangeRules): string {
+  if (rules.hasMorePath !== undefined) return `has_more_path "${rules.hasMorePath}" said no more`;
+  if (rules.maximum !== undefined && rules.maximum !== null) return `maximum ${rules.maximum}`;
+  return 'an empty page';
 }
 
 /** The next value, or null to stop. */

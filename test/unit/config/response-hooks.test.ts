@@ -34,6 +34,15 @@ describe('a callable inside a dict response action', () => {
     expect(result.problems[0]?.message).toMatch(/expected "ignore", or in a \.ts config a function/);
   });
 
+  it('refuses a status_code written as a string, which dlt would never match, with the number to write', () => {
+    const result = validateSourceConfig(withActions([{ status_code: '404', action: 'ignore' }]));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      'resources[0].endpoint.response_actions[0].status_code: status_code "404" is a string: dlt compares it to the response\'s integer status, so it would never match; write it as a number (404)',
+    ]);
+  });
+
   it('runs only on a response its status_code and content match, and may change it', async () => {
     seen.length = 0;
     const [hook] = responseHooksOf([{ status_code: '404', content: 'gone', action: onMissing }]);

@@ -87,6 +87,33 @@ describe('offset paginator', () => {
     expect(hasMore.records).toHaveLength(30);
   });
 
+  it('warns where it goes on as dlt would not: a missing total, and a capped page size (not a short last page)', async () => {
+    const warningsOf = (pages: Array<{ warnings?: string[] }>) => [...new Set(pages.flatMap((p) => p.warnings ?? []))];
+    const noTotal = 'offset paginator: no total at total_path "total"; paging went on until an empty page, where dlt stops with an error (set total_path: null to say the API has none)';
+    const cappedText = (limit: number) =>
+      `offset paginator: the API served fewer records than limit ${limit} on pages with more to follow; sluice moved the offset by the records served, where dlt moves it by limit and skips the rest of every page (set limit to the API's page size to load as dlt does)`;
+    // Honours limit; a short last page, then an empty one: only the missing total differs from dlt.
+    server.route('/items', (req, res) => {
+      const o = Number(req.query.get('offset'));
+      json(res, 200, { items: items(o, Math.min(o + Number(req.query.get('limit')), 15)) });
+    });
+    const honest = await drain({ endpoint: endpoint(`${server.base}/items`, { paginator: offset(), data_selector: 'items' }) });
+    expect(honest.records).toHaveLength(15);
+    expect(warningsOf(honest.pages)).toEqual([noTotal]);
+    // Serves 4 where limit asks 10, and tells the total: every record loaded, the cap reported.
+    server.route('/items', (req, res) => {
+      const o = Number(req.query.get('offset'));
+      json(res, 200, { items: items(o, Math.min(o + 4, 15)), total: 15 });
+    });
+    const capped = await drain({ endpoint: endpoint(`${server.base}/items`, { paginator: offset(), data_selector: 'items' }) });
+    expect(capped.records).toHaveLength(15);
+    expect(warningsOf(capped.pages)).toEqual([cappedText(10)]);
+    // With total_path: null the API is taken at its word: nothing to warn about.
+    server.route('/items', (req, res) => json(res, 200, { items: items(Number(req.query.get('offset')), Math.min(Number(req.query.get('offset')) + 10, 15)) }));
+    const declared = await drain({ endpoint: endpoint(`${server.base}/items`, { paginator: offset({ total_path: null }), data_selector: 'items' }) });
+    expect(warningsOf(declared.pages)).toEqual([]);
+  });
+
   it('rejects a has_more that is not boolean', async () => {
     server.route('/items', (_req, res) => json(res, 200, { items: items(0, 10), has_more: 7 }));
     const ep = endpoint(`${server.base}/items`, { paginator: offset({ total_path: null, has_more_path: 'has_more' }), data_selector: 'items' });
