@@ -49,7 +49,8 @@ function runSync(pipeline: string): Promise<SyncSourceResult> {
 test('1,050 records land as 1,050 rows in 11 pages, and a second run changes no count', async () => {
   const pipeline = uniqueName('analytics');
   const first = await runSync(pipeline);
-  expect(first.resources).toEqual([{ name: 'resource_name', table: 'resource_name', rows: 1050, pages: 11, batches: 1 }]);
+  // On 18.16 (whole-second DateTime columns) the result also counts the rounded millisecond timestamps.
+  expect(first.resources).toEqual([expect.objectContaining({ name: 'resource_name', table: 'resource_name', rows: 1050, pages: 11, batches: 1 })]);
   expect(await countFinal(stack.clickhouse, database, 'resource_name')).toBe(1050);
   expect(api.requests.filter((r) => r.status === 200)).toHaveLength(11);
 

@@ -56,7 +56,7 @@ describe.each([
       const batch = await streamed.dest.openBatch(target(streamed.db), meta);
       expect(batch).toBeDefined();
       for (const page of pages) expect(batch!.add(page)).toBe(true);
-      expect(await batch!.finish()).toEqual({ rows: res.write_disposition === 'merge' ? 302 : 303 });
+      expect(await batch!.finish()).toMatchObject({ rows: res.write_disposition === 'merge' ? 302 : 303 });
     }
     await streamed.dest.insertPage(target(whole.db), pages.flat(), meta);
 

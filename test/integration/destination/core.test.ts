@@ -18,7 +18,8 @@ describe('merge', () => {
       { id: 2, name: 'bob', createdAt: '2024-01-03T00:00:00+02:00' },
     ];
     await fx.dest.beginLoad(target(), 'load-1');
-    expect(await fx.dest.insertPage(target(), page, { loadId: 'load-1', version: 10, page: 0 })).toEqual({ rows: 2 });
+    // On 18.16 (whole-second DateTime) the result also counts the rounded millisecond timestamps.
+    expect(await fx.dest.insertPage(target(), page, { loadId: 'load-1', version: 10, page: 0 })).toMatchObject({ rows: 2 });
     expect(await scalar(fx.ch, `SELECT count() AS n FROM ${db}.users FINAL`)).toBe(2);
     await fx.dest.insertPage(target(), page, { loadId: 'load-1', version: 10, page: 0 });
     expect(await scalar(fx.ch, `SELECT count() AS n FROM ${db}.users FINAL`)).toBe(2);
