@@ -32,16 +32,9 @@ export function parseTimestamp(value: string): number | undefined {
   // Most APIs send `toISOString()`'s shape; reading it digit by digit spares a regex match per value.
   const fast = parseCanonicalUtc(value);
   if (fast !== undefined) return fast;
-  const m = TIMESTAMP_RE.exec(value);
-  if (!m) return undefined;
-  const [, y, mo, d, h, mi, s, frac, tz] = m;
-  const ms = frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0;
+  const instant = parseIsoTimestamp(value);
   // Not Date.parse: a timestamp without an offset is UTC for us, while Date.parse reads it as local time.
-  const t = utcMillis(Number(y), Number(mo), Number(d), Number(h), Number(mi), s ? Number(s) : 0, ms);
-  if (!validCalendar(Number(y), Number(mo), Number(d)) || Number(h) > 23 || Number(mi) > 59 || Number(s ?? 0) > 59) {
-    return undefined;
-  }
-  return t - offsetMinutes(tz) * 60_000;
+  return instant === undefined ? undefined : instant.seconds * 1000 + Number(instant.fraction.slice(0, 3).padEnd(3, '0'));
 }
 
 /**
@@ -49,11 +42,16 @@ export function parseTimestamp(value: string): number | undefined {
  * sent (timestamps.ts rounds it to a column's precision), or undefined when it is neither.
  */
 export function parseInstant(value: string): Instant | undefined {
+  const instant = parseIsoTimestamp(value);
+  if (instant !== undefined) return instant;
+  const days = parseDate(value);
+  return days === undefined ? undefined : { seconds: days * 86_400, fraction: '' };
+}
+
+/** The one reading of an ISO 8601 timestamp (TIMESTAMP_RE): Unix seconds, offset applied, and the fraction's digits. */
+function parseIsoTimestamp(value: string): Instant | undefined {
   const m = TIMESTAMP_RE.exec(value);
-  if (!m) {
-    const days = parseDate(value);
-    return days === undefined ? undefined : { seconds: days * 86_400, fraction: '' };
-  }
+  if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac, tz] = m;
   if (!validCalendar(Number(y), Number(mo), Number(d)) || Number(h) > 23 || Number(mi) > 59 || Number(s ?? 0) > 59) return undefined;
   const seconds = daysFromCivil(Number(y), Number(mo), Number(d)) * 86_400 + Number(h) * 3_600 + Number(mi) * 60 + Number(s ?? 0);
