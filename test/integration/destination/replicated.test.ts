@@ -24,6 +24,7 @@ function describeWhereInstalled(name: string, body: () => void): void {
 }
 
 interface Replicas {
+  urls: [string, string];
   /** sluice, talking to replica 1. */
   dest1: Destination;
   /** sluice, talking to replica 2 (the commit behind a load balancer). */
@@ -132,6 +133,31 @@ const steps: Array<[string, (c: Replicas) => Promise<void>]> = [
       ]);
     },
   ],
+  [
+    'CLICKHOUSE_INSERT_QUORUM: an insert returns only once both replicas have it',
+    async (c) => {
+      const quorum = await createDestination({ url: c.urls[0], username: 'default', password: '', insertQuorum: 2 });
+      try {
+        const events = resource({ name: 'events', table_name: 'events' });
+        const t = { database: db, resource: events };
+        await quorum.insertPage(t, [{ n: 1 }], { loadId: 'Q1', version: 1, page: 0 });
+        await c.node2.command({ query: `SYSTEM STOP FETCHES ${db}.events` });
+        let inserted = false;
+        const inserting = quorum.insertPage(t, [{ n: 2 }], { loadId: 'Q1', version: 1, page: 1 }).then(() => (inserted = true));
+        try {
+          await new Promise((r) => setTimeout(r, 2_000));
+          expect(inserted).toBe(false); // replica 2 cannot fetch the part: no quorum of 2 yet
+        } finally {
+          await c.node2.command({ query: `SYSTEM START FETCHES ${db}.events` });
+        }
+        await inserting;
+        // No sync first: the quorum insert returned, so replica 2 has the rows.
+        expect(await rows(c.node2, `SELECT n FROM ${db}.events ORDER BY n`)).toEqual([{ n: '1' }, { n: '2' }]);
+      } finally {
+        await quorum.close();
+      }
+    },
+  ],
 ];
 
 describeWhereInstalled(`a Replicated database on two ClickHouse ${REPLICATED_CLICKHOUSE} replicas`, () => {
@@ -147,7 +173,7 @@ describeWhereInstalled(`a Replicated database on two ClickHouse ${REPLICATED_CLI
       await node.command({ query: `CREATE DATABASE IF NOT EXISTS ${db} ENGINE = Replicated('/clickhouse/databases/${db}', '{shard}', '{replica}')` });
     }
     const settings = { username: 'default', password: '' };
-    c = { dest1: await createDestination({ url: stack.urls[0], ...settings }), dest2: await createDestination({ url: stack.urls[1], ...settings }), node1, node2 };
+    c = { urls: stack.urls, dest1: await createDestination({ url: stack.urls[0], ...settings }), dest2: await createDestination({ url: stack.urls[1], ...settings }), node1, node2 };
   }, 120_000);
 
   afterAll(async () => {
@@ -158,7 +184,7 @@ describeWhereInstalled(`a Replicated database on two ClickHouse ${REPLICATED_CLI
     await stack?.stop();
   }, 60_000);
 
-  it('merge with a child table, full refresh and scd2 give the same rows on both replicas', async () => {
+  it('merge with a child table, full refresh and scd2 give the same rows on both replicas; quorum inserts wait for both', async () => {
     for (const [name, step] of steps) {
       try {
         await step(c);
