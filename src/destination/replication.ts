@@ -14,9 +14,11 @@
  * than the one that took the insert (behind a load balancer, as in ClickHouse Cloud). On a replicated or
  * shared table they run with `select_sequential_consistency = 1`: on SharedMergeTree the replica first
  * catches up with Keeper; on ReplicatedMergeTree it refuses to read (REPLICA_IS_NOT_IN_QUORUM, retried)
- * while it lacks a part written with `insert_quorum` (CLICKHOUSE_INSERT_QUORUM, connection.ts). Before a
- * commit, a ReplicatedMergeTree table is also synced with `SYSTEM SYNC REPLICA … LIGHTWEIGHT` (23.8+), so the
- * replica sluice talks to has fetched every part other replicas logged, quorum or not.
+ * while it lacks a part written with a non-parallel `insert_quorum` (CLICKHOUSE_INSERT_QUORUM, connection.ts;
+ * `insert_quorum_parallel`, on by default, records nothing for it to check). So before a commit, a
+ * ReplicatedMergeTree table is also synced with `SYSTEM SYNC REPLICA … LIGHTWEIGHT` (23.8+): the replica
+ * sluice talks to fetches every part other replicas logged, quorum or not. The loaded-pages check, once per
+ * batch, is not synced: a lagging replica there costs pages inserted again, which the append key collapses.
  */
 import type { Connection } from './connection';
 import type { ServerFeatures } from './features';
