@@ -38,7 +38,7 @@ export interface ServerFeatures {
    */
   sequentialConsistency: boolean;
   /**
-   * `SYSTEM SYNC REPLICA … LIGHTWEIGHT` parses (added in 23.4; gated at the 23.8 LTS, the first LTS with it):
+   * `SYSTEM SYNC REPLICA … LIGHTWEIGHT` parses (ClickHouse PR #48085, 23.4; gated at the 23.8 LTS, the first LTS with it):
    * it waits only for the fetches of parts other replicas logged, not for merges. Older servers skip the sync.
    */
   syncReplicaLightweight: boolean;
