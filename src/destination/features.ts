@@ -32,6 +32,16 @@ export interface ServerFeatures {
    * for them itself (own-mutation.ts).
    */
   mutationsSync: boolean;
+  /**
+   * The `select_sequential_consistency` setting exists (every server here; probed, not assumed): reads at
+   * commit on replicated tables set it (replication.ts).
+   */
+  sequentialConsistency: boolean;
+  /**
+   * `SYSTEM SYNC REPLICA … LIGHTWEIGHT` parses (ClickHouse PR #48085, 23.4; gated at the 23.8 LTS, the first LTS with it):
+   * it waits only for the fetches of parts other replicas logged, not for merges. Older servers skip the sync.
+   */
+  syncReplicaLightweight: boolean;
 }
 
 /** Probe results, gathered by the connection module from `SELECT version()` and system tables. */
@@ -63,5 +73,7 @@ export function featuresFromProbe(probe: FeatureProbe): ServerFeatures {
     addColumnIfNotExists: versionAtLeast(probe.version, 19, 3),
     lightweightDelete: probe.settings.has('lightweight_deletes_sync'),
     mutationsSync: probe.settings.has('mutations_sync'),
+    sequentialConsistency: probe.settings.has('select_sequential_consistency'),
+    syncReplicaLightweight: versionAtLeast(probe.version, 23, 8),
   };
 }

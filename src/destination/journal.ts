@@ -8,6 +8,7 @@
  */
 import type { JsonObject } from '../config/types';
 import type { Connection } from './connection';
+import { createTableIn } from './replication';
 import type { ColumnDef } from './ddl';
 import { qualified } from './sql';
 import { formatTimestamp } from './values';
@@ -49,7 +50,7 @@ export class Journal {
   private async ensure(database: string, table: string, sql: string): Promise<void> {
     const k = `${database}\u0000${table}`;
     if (this.created.has(k)) return;
-    await this.conn.command(sql, `creating ${database}.${table}`);
+    await createTableIn(this.conn, database, sql, `creating ${database}.${table}`);
     this.created.add(k);
   }
 

@@ -36,6 +36,8 @@ export interface MutationTarget {
   lightweightDelete: boolean;
   /** The server has `mutations_sync` (features.ts): sluice's `ALTER … DELETE` sets it to 0 and waits itself. */
   mutationsSync: boolean;
+  /** Settings of the probes that must see this load's rows (replication.ts `prepareCommitReads`). */
+  readSettings?: Record<string, number>;
   /** How long an `ALTER … DELETE` may run before the commit fails retryably (own-mutation.ts; tests shorten it). */
   mutationTimeoutMs?: number;
 }
@@ -60,6 +62,7 @@ export async function deleteByMergeKey(
   const [probe] = await conn.rows<{ n: string | number }>(
     `SELECT count() AS n FROM (SELECT 1 FROM ${qualified(database, table)} WHERE ${replaced} LIMIT 1)`,
     `looking for rows that ${database}.${table}'s merge key replaces`,
+    placement.readSettings,
   );
   if (Number(probe?.n ?? 0) === 0) {
     // A retried commit may find its first attempt's mutation done on the replicas the probe read, but not yet

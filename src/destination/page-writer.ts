@@ -14,6 +14,7 @@ import type { ServerFeatures } from './features';
 import type { Journal } from './journal';
 import { normalisedHints, wantedColumns, type PageMeta, type PageSpan, type TableRows } from './page';
 import type { Placements } from './placements';
+import { ownWritesReadSettings } from './replication';
 import { binaryRows, encodesAsRowBinary, jsonRows } from './row-encoding';
 import type { TableColumns } from './schema';
 import { tablesForSchemaWork } from './schema-rows';
@@ -305,6 +306,8 @@ export class PageWriter {
     const found = await this.conn.rows<{ page: string | number; n: string | number }>(
       `SELECT ${ident(pageCol)} AS page, count() AS n FROM ${qualified(database, table)} WHERE ${ident(loadIdCol)} = ${literal(meta.loadId)} AND ${pages} GROUP BY page`,
       `checking which pages of ${database}.${table} are loaded`,
+      // An earlier attempt's rows, wherever it inserted them (replication.ts).
+      await ownWritesReadSettings(this.conn, this.features, database, [table]),
     );
     return new Map(found.map((r) => [Number(r.page), Number(r.n)]));
   }

@@ -17,6 +17,7 @@
 import { z } from 'zod';
 import type { JsonObject } from '../config/types';
 import type { Connection } from './connection';
+import { createTableIn } from './replication';
 import { literal, qualified, uintLiteral } from './sql';
 
 export const PARENT_RECORDS_TABLE = '_sluice_parent_records';
@@ -122,7 +123,7 @@ export class ParentRecordStore {
 
   private async ensureTable(database: string): Promise<void> {
     if (this.created.has(database)) return;
-    await this.conn.command(tableSql(database), `creating ${database}.${PARENT_RECORDS_TABLE}`);
+    await createTableIn(this.conn, database, tableSql(database), `creating ${database}.${PARENT_RECORDS_TABLE}`);
     this.created.add(database);
   }
 

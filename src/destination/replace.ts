@@ -8,9 +8,10 @@
  * keeps collapsing on later merge runs.
  *
  * Swap strategy, chosen per server and database:
- *  - `EXCHANGE TABLES live AND staging` (atomic; 20.x+ and only in an Atomic database), then drop staging,
+ *  - `EXCHANGE TABLES live AND staging` (atomic; 21.8+, in an Atomic, Replicated or Cloud `Shared` database,
+ *    replication.ts: a Replicated database runs it on every replica through its DDL log), then drop staging,
  *    which now holds the previous data;
- *  - otherwise (18.16, Ordinary databases) `RENAME TABLE live TO old, staging TO live` in one statement, then
+ *  - otherwise (18.16, Ordinary databases, `destination.cluster`) `RENAME TABLE live TO old, staging TO live` in one statement, then
  *    drop old. A crash between the two leaves `old` behind; `recover` tidies it on the next begin/commit,
  *    and puts `old` back if the live name is missing (a rename that stopped halfway).
  * Tables of one resource are swapped one after another (children first, the root last); a commit that stops
@@ -20,6 +21,7 @@ import type { Connection } from './connection';
 import { CHILD_KEY, childLayout, META, META_COLUMNS, oldTableName, stagingTableName, type ColumnDef, type TableLayout } from './ddl';
 import type { ServerFeatures } from './features';
 import { clusterLocalName, type TableDdl } from './placement';
+import { createTableIn, databaseEngine, prepareCommitReads, swapsByExchange, type ReadSettings } from './replication';
 import type { SchemaRegistry } from './schema';
 import { ident, literal, qualified } from './sql';
 
@@ -62,10 +64,11 @@ export class ReplaceLoads {
     };
   }
 
-  private async count(database: string, table: string, where: string): Promise<number> {
+  private async count(database: string, table: string, where: string, settings?: ReadSettings): Promise<number> {
     const rows = await this.conn.rows<{ n: string | number }>(
       `SELECT count() AS n FROM ${qualified(database, table)} WHERE ${where}`,
       `counting rows of ${database}.${table}`,
+      settings,
     );
     return Number(rows[0]?.n ?? 0);
   }
@@ -120,7 +123,7 @@ export class ReplaceLoads {
       const commented = name === table ? comments : new Map<string, string>();
       // `omitted`: columns of the live root that commit fills, not the records (scd2's validity columns).
       const copied = stagingColumns(columns, own, commented).filter((c) => name !== table || !omitted.has(c.name));
-      await this.run(this.ddl.createTable(database, staging, copied, own), `creating staging table for ${database}.${name}`);
+      for (const sql of this.ddl.createTable(database, staging, copied, own)) await createTableIn(this.conn, database, sql, `creating staging table for ${database}.${name}`);
       this.schema.forget(database, staging);
     }
     // Tables without a live table yet are created in staging by the first page that needs them.
@@ -150,9 +153,11 @@ export class ReplaceLoads {
       // this load's rows or staging holds another load's. Staging alone cannot tell: after a refresh that
       // loaded nothing, the previous table is empty, so an exchanged staging looked untouched, and the retry
       // exchanged again and dropped the load's rows with it.
+      // Read so as to see this load's inserts whichever replica answers (replication.ts).
+      const read = await prepareCommitReads(this.conn, this.features, database, [table, staging]);
       const thisLoad = `${ident(META.loadId)} = ${literal(loadId)}`;
       const swapped =
-        (await this.count(database, table, thisLoad)) > 0 || (await this.count(database, staging, `${ident(META.loadId)} != ${literal(loadId)}`)) > 0;
+        (await this.count(database, table, thisLoad, read)) > 0 || (await this.count(database, staging, `${ident(META.loadId)} != ${literal(loadId)}`, read)) > 0;
       if (!swapped) {
         await this.conn.command(`EXCHANGE TABLES ${qualified(database, table)} AND ${qualified(database, staging)}`, `swapping ${database}.${table}`);
       }
@@ -171,11 +176,7 @@ export class ReplaceLoads {
   private async canExchange(database: string): Promise<boolean> {
     // EXCHANGE swaps one server's tables; on a cluster the RENAME path runs ON CLUSTER instead.
     if (!this.features.exchangeTables || this.ddl.cluster) return false;
-    const rows = await this.conn.rows<{ engine: string }>(
-      `SELECT engine FROM system.databases WHERE name = ${literal(database)}`,
-      `reading the engine of database ${database}`,
-    );
-    return rows[0]?.engine === 'Atomic';
+    return swapsByExchange(await databaseEngine(this.conn, database));
   }
 }
 

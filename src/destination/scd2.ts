@@ -82,6 +82,8 @@ export interface Scd2Target {
   loadId: string;
   /** The resource's staging tables by their live names: the root's and its child tables'. */
   stagedTables: string[];
+  /** Settings of reads that must see the load's rows (replication.ts `prepareCommitReads`). */
+  readSettings?: Record<string, number>;
 }
 
 interface Stamp {
@@ -106,21 +108,22 @@ export class Scd2Loads {
     if (!staged) return; // committed already (staging is dropped last), or the load wrote nothing
     // An empty load retires nothing: an API that answered nothing is more likely wrong than empty (dlt
     // runs no merge for a table without data in the load, too).
-    if (await this.isEmpty(database, staging)) return this.dropStaging(database, table, target.stagedTables);
+    const read = target.readSettings;
+    if (await this.isEmpty(database, staging, read)) return this.dropStaging(database, table, target.stagedTables);
     const id = identityColumn(options);
     if (!staged.has(id)) {
       throw new SluiceError('destination_fatal', `scd2: the records of "${resource.name}" have no column "${id}" (row_version_column_name)`);
     }
     const stamp: Stamp = { loadId, ...commitStamp(options, loadId) };
     const live = await this.ensureRoot(database, table, staged, options, id);
-    await this.retire(database, table, live, staged, resource, stamp);
-    await this.insertVersions(database, table, staged, resource, stamp);
-    for (const child of target.stagedTables.filter((t) => t !== table)) await this.copyChildren(database, table, child, stamp);
+    await this.retire(database, table, live, staged, resource, stamp, read);
+    await this.insertVersions(database, table, staged, resource, stamp, read);
+    for (const child of target.stagedTables.filter((t) => t !== table)) await this.copyChildren(database, table, child, stamp, read);
     await this.dropStaging(database, table, target.stagedTables);
   }
 
-  private async isEmpty(database: string, table: string): Promise<boolean> {
-    const rows = await this.conn.rows<{ n: string | number }>(`SELECT count() AS n FROM ${qualified(database, table)}`, `counting rows of ${database}.${table}`);
+  private async isEmpty(database: string, table: string, read?: Record<string, number>): Promise<boolean> {
+    const rows = await this.conn.rows<{ n: string | number }>(`SELECT count() AS n FROM ${qualified(database, table)}`, `counting rows of ${database}.${table}`, read);
     return Number(rows[0]?.n ?? 0) === 0;
   }
 
@@ -139,7 +142,7 @@ export class Scd2Loads {
    * Step 1: a closing row for each current version, made by an earlier load, whose hash the load does not
    * hold (with a natural key: among the keys the load holds). A hard_delete'd record does not hold its hash.
    */
-  private async retire(database: string, table: string, live: TableColumns, staged: TableColumns, resource: ResolvedResource, stamp: Stamp): Promise<void> {
+  private async retire(database: string, table: string, live: TableColumns, staged: TableColumns, resource: ResolvedResource, stamp: Stamp, read?: Record<string, number>): Promise<void> {
     const options = resource.scd2!;
     const id = ident(identityColumn(options));
     const stagingTable = qualified(database, stagingTableName(table));
@@ -155,11 +158,12 @@ export class Scd2Loads {
     await this.conn.command(
       `INSERT INTO ${qualified(database, table)} (${columnList(names)}) SELECT ${values.join(', ')} FROM ${qualified(database, table)} FINAL WHERE ${where.join(' AND ')}`,
       `closing retired versions in ${database}.${table}`,
+      read,
     );
   }
 
   /** Step 2: each hash of the load that is no current version becomes one (the first record of a hash wins). */
-  private async insertVersions(database: string, table: string, staged: TableColumns, resource: ResolvedResource, stamp: Stamp): Promise<void> {
+  private async insertVersions(database: string, table: string, staged: TableColumns, resource: ResolvedResource, stamp: Stamp, read?: Record<string, number>): Promise<void> {
     const options = resource.scd2!;
     const idName = identityColumn(options);
     const id = `assumeNotNull(${ident(idName)})`;
@@ -173,11 +177,12 @@ export class Scd2Loads {
         `WHERE NOT ${deletedPredicate(resource, staged)} AND ${id} NOT IN (SELECT ${ident(idName)} FROM ${target} FINAL WHERE isNull(${ident(options.valid_to)})) ` +
         `ORDER BY ${columnList([META.page, META.row])} LIMIT 1 BY ${id}`,
       `inserting new versions into ${database}.${table}`,
+      read,
     );
   }
 
   /** Step 3: the list elements of the versions this load made (keyed by parent and index, so a retry collapses). */
-  private async copyChildren(database: string, table: string, child: string, stamp: Stamp): Promise<void> {
+  private async copyChildren(database: string, table: string, child: string, stamp: Stamp, read?: Record<string, number>): Promise<void> {
     const staged = await this.schema.read(database, stagingTableName(child));
     if (!staged) return;
     const wanted: ColumnDef[] = [...staged]
@@ -190,6 +195,7 @@ export class Scd2Loads {
         `FROM ${qualified(database, stagingTableName(child))} FINAL WHERE ${ident(LINK.rootId)} IN ` +
         `(SELECT ${ident(LINK.id)} FROM ${qualified(database, table)} WHERE ${ident(META.loadId)} = ${literal(stamp.loadId)})`,
       `copying the lists of new versions into ${database}.${child}`,
+      read,
     );
   }
 

@@ -7,6 +7,7 @@ import type { Connection } from './connection';
 import { clickHouseErrorCode } from './connection';
 import type { ColumnDef, TableLayout } from './ddl';
 import type { TableDdl } from './placement';
+import { createTableIn } from './replication';
 import { literal } from './sql';
 
 /** Column name → ClickHouse type, as system.columns spells it. */
@@ -74,7 +75,7 @@ export class SchemaRegistry {
     let cols = await this.read(database, table);
     let created = false;
     if (!cols) {
-      for (const sql of this.ddl.createTable(database, table, wanted, layout)) await this.conn.command(sql, `creating table ${database}.${table}`);
+      for (const sql of this.ddl.createTable(database, table, wanted, layout)) await createTableIn(this.conn, database, sql, `creating table ${database}.${table}`);
       cols = await this.read(database, table);
       if (!cols) throw new Error(`table ${database}.${table} missing right after CREATE`);
       created = true;

@@ -57,6 +57,7 @@ export async function deleteStaleChildRows(conn: Connection, placement: Mutation
     const [probe] = await conn.rows<{ n: string | number }>(
       `SELECT count() AS n FROM (SELECT 1 FROM ${qualified(target.database, child)} WHERE ${where} LIMIT 1)`,
       `looking for list elements of ${target.database}.${target.table} that its latest versions dropped`,
+      placement.readSettings,
     );
     if (Number(probe?.n ?? 0) === 0) continue;
     reason ??= await mutationFailureColumn(conn);

@@ -6,6 +6,7 @@
 import { SluiceError } from '../errors';
 import type { JsonValue } from '../config/types';
 import type { Connection } from './connection';
+import { createTableIn } from './replication';
 import { literal, qualified, uintLiteral } from './sql';
 import { formatTimestamp } from './values';
 
@@ -51,8 +52,8 @@ export class StateStore {
 
   private async ensureTables(database: string): Promise<void> {
     if (this.created.has(database)) return;
-    await this.conn.command(stateTableSql(database), `creating ${database}.${STATE_TABLE}`);
-    await this.conn.command(loadsTableSql(database), `creating ${database}.${LOADS_TABLE}`);
+    await createTableIn(this.conn, database, stateTableSql(database), `creating ${database}.${STATE_TABLE}`);
+    await createTableIn(this.conn, database, loadsTableSql(database), `creating ${database}.${LOADS_TABLE}`);
     this.created.add(database);
   }
 

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLUSTER_JARS } from '../integration/destination/cluster-stack';
+import { REPLICATED_CLICKHOUSE } from '../integration/destination/replicated-stack';
 
 const root = join(__dirname, '..', '..');
 
@@ -24,6 +25,15 @@ describe('CI lists', () => {
     expect(list.filter((file) => !file.startsWith('test/integration/'))).toEqual([]);
     expect(new Set(list).size).toBe(list.length);
     expect(list).not.toContain('test/integration/destination/cluster.test.ts');
+    // It starts its own servers whatever the stack runs: one pass is enough.
+    expect(list).not.toContain('test/integration/destination/replicated.test.ts');
+  });
+
+  it('setup-tools.sh --test installs the ClickHouse the replicated test runs, and .ci/run runs that test once', () => {
+    const script = readFileSync(join(root, 'scripts', 'setup-tools.sh'), 'utf8');
+    expect(script).toContain(`if [ "$with_test_tools" = 1 ]; then install_wheel_clickhouse ${REPLICATED_CLICKHOUSE}; fi`);
+    const ci = readFileSync(join(root, '.ci', 'run'), 'utf8');
+    expect(ci).toContain("grep -v -e '/cluster\\.test\\.ts$' -e '/replicated\\.test\\.ts$'");
   });
 
   it('setup-tools.sh checks every jar the cluster test runs ZooKeeper with', () => {

@@ -46,7 +46,7 @@ function onPath(bin: string): boolean {
   return (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, bin)));
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
@@ -57,7 +57,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, ms: number): Promise<void> {
+export async function waitFor(what: string, check: () => Promise<boolean>, ms: number): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
     if (await check().catch(() => false)) return;
@@ -66,7 +66,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, ms: number):
   throw new Error(`${what} did not come up within ${ms / 1000} s`);
 }
 
-function stopProcess(p: ChildProcess): Promise<void> {
+export function stopProcess(p: ChildProcess): Promise<void> {
   if (p.exitCode !== null || p.pid === undefined) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => { try { process.kill(p.pid!, 'SIGKILL'); } catch { /* gone */ } }, 5000);
@@ -122,23 +122,8 @@ export async function startClusterStack(): Promise<ClusterStack> {
     if (!process.env.SLUICE_KEEP_CLUSTER_DIR) rmSync(root, { recursive: true, force: true });
   };
   try {
-    const zkPort = await freePort();
-    mkdirSync(join(root, 'zk'));
-    const zk = spawn(
-      'java',
-      // No fsync per transaction (a throwaway test server): on a busy disk it stalled ZooKeeper long enough for
-      // 18.16's client to drop its session, and 18.16 then crashed reconnecting.
-      ['-Xmx256m', '-XX:+UseSerialGC', '-Dzookeeper.forceSync=no', '-Dzookeeper.admin.enableServer=false',
-        '-Dzookeeper.serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory',
-        '-cp', CLUSTER_JARS.map((j) => join(JAVA_DIR, j)).join(':'),
-        'org.apache.zookeeper.server.ZooKeeperServerMain', String(zkPort), join(root, 'zk')],
-      { stdio: ['ignore', openSync(join(root, 'zk.log'), 'a'), openSync(join(root, 'zk.log'), 'a')] },
-    );
+    const { zk, port: zkPort } = await startZooKeeper(root, () => stopping);
     procs.push(zk);
-    // Say so when ZooKeeper goes away under the test (another process killing JVMs, an OOM): the servers'
-    // errors alone read like a ClickHouse bug.
-    zk.once('exit', (code, signal) => { if (!stopping) console.warn(`ZooKeeper exited during the cluster test (code ${code}, signal ${signal})`); });
-    await waitFor('ZooKeeper', () => zooKeeperServing(zkPort), 20_000);
 
     const nodes: Array<{ replica: string; http: number; tcp: number; interserver: number }> = [];
     for (const replica of ['r1', 'r2']) nodes.push({ replica, http: await freePort(), tcp: await freePort(), interserver: await freePort() });
@@ -195,6 +180,35 @@ export async function startClusterStack(): Promise<ClusterStack> {
     await stop();
     throw err;
   }
+}
+
+/**
+ * Debian's ZooKeeper as a plain JVM process on a free port, data under `<root>/zk`, waited for until it
+ * serves. `stopping` tells an expected exit from one under the test. Also the replicated test's Keeper.
+ */
+export async function startZooKeeper(root: string, stopping: () => boolean): Promise<{ zk: ChildProcess; port: number }> {
+  const zkPort = await freePort();
+  mkdirSync(join(root, 'zk'));
+  const zk = spawn(
+    'java',
+    // No fsync per transaction (a throwaway test server): on a busy disk it stalled ZooKeeper long enough for
+    // 18.16's client to drop its session, and 18.16 then crashed reconnecting.
+    ['-Xmx256m', '-XX:+UseSerialGC', '-Dzookeeper.forceSync=no', '-Dzookeeper.admin.enableServer=false',
+      '-Dzookeeper.serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory',
+      '-cp', CLUSTER_JARS.map((j) => join(JAVA_DIR, j)).join(':'),
+      'org.apache.zookeeper.server.ZooKeeperServerMain', String(zkPort), join(root, 'zk')],
+    { stdio: ['ignore', openSync(join(root, 'zk.log'), 'a'), openSync(join(root, 'zk.log'), 'a')] },
+  );
+  // Say so when ZooKeeper goes away under the test (another process killing JVMs, an OOM): the servers'
+  // errors alone read like a ClickHouse bug.
+  zk.once('exit', (code, signal) => { if (!stopping()) console.warn(`ZooKeeper exited during the cluster test (code ${code}, signal ${signal})`); });
+  try {
+    await waitFor('ZooKeeper', () => zooKeeperServing(zkPort), 20_000);
+  } catch (err) {
+    await stopProcess(zk);
+    throw err;
+  }
+  return { zk, port: zkPort };
 }
 
 /**
