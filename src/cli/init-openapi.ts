@@ -62,7 +62,7 @@ export async function initFromOpenApi(dir: string | undefined, rawOptions: unkno
   await writeNew(join(target, '.dlt', 'secrets.toml'), renderSecrets(generated), 0o600);
   await writeNew(join(target, '.gitignore'), '# credentials stay out of version control\n.dlt/secrets.toml\n');
   const unsure = generated.resources.filter((r) => !r.paging.sure).map((r) => r.name);
-  print(`${configPath}: ${generated.resources.length} resources from ${escapeControls(generated.title)} in ${Date.now() - started} ms`);
+  print(`${configPath}: ${generated.resources.length} resource${generated.resources.length === 1 ? '' : 's'} from ${escapeControls(generated.title)} in ${Date.now() - started} ms`);
   if (unsure.length) print(`paginator unsure for ${unsure.length}: ${unsure.join(', ')} (see the comments; sluice preview --all checks them)`);
   if (generated.unmapped.length) print(`${generated.unmapped.length} endpoints left out, each with its reason at the end of ${configName}`);
   if (generated.secrets.length) print(`credentials to fill in: ${join(target, '.dlt', 'secrets.toml')} (${generated.secrets.map((s) => s.key).join(', ')})`);
