@@ -5,6 +5,7 @@ import { devDown, devStatus, devUp } from './dev/stack';
 import { cancelCommand } from './cli/cancel';
 import { CliError, EXIT_BAD_INPUT, EXIT_SYNC_FAILED } from './cli/exit-codes';
 import { example } from './cli/help';
+import { initFromOpenApi } from './cli/init-openapi';
 import { previewCommand } from './cli/preview';
 import { runCommand } from './cli/run';
 import { registerScheduleCommands } from './cli/schedule-commands';
@@ -66,6 +67,7 @@ function registerSyncCommands(program: Command): void {
     .option('--resource <name>', 'the resource (required when the config has several)')
     .option('--rows <n>', 'how many records to print', '5')
     .option('--json', 'print { resource, url, status, records, next, fields, rows } as JSON')
+    .option('--all', 'every resource: its first two pages, whether paging works, its columns (exit 1 when one fails or repeats)')
     .addHelpText('after', example('API_KEY=secret sluice preview examples/analytics/analytics.yaml --resource resource_name'))
     .action((config: string, opts: unknown) => previewCommand(config, opts, print));
 
@@ -137,6 +139,20 @@ function registerDevCommands(program: Command): void {
     });
 }
 
+/** `sluice init`: a starter project (from an OpenAPI spec with --openapi). */
+function registerInitCommand(program: Command): void {
+  program
+    .command('init [dir]')
+    .description('write a starter project: a config from an OpenAPI 3 spec (--openapi), .dlt/secrets.toml, .gitignore')
+    .option('--openapi <spec>', 'an OpenAPI 3.0/3.1 document: a file (JSON or YAML) or an http(s) URL')
+    .option('--endpoints <glob...>', 'only the paths matching these globs, e.g. "/v2/droplets*"')
+    .option('--ts', 'write a TypeScript config instead of YAML')
+    .addHelpText('after', example('sluice init --openapi openapi.yaml my-source', 'sluice init --openapi https://example.com/openapi.json --endpoints "/v1/orders*"'))
+    .action(async (dir: string | undefined, opts: Record<string, unknown>) => {
+      await initFromOpenApi(dir, opts, print);
+    });
+}
+
 async function main(argv: string[]): Promise<void> {
   const program = new Command('sluice')
     .description('Durable REST API → ClickHouse syncs on Temporal, configured like dlt rest_api sources')
@@ -144,6 +160,7 @@ async function main(argv: string[]): Promise<void> {
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride();
   // Registered in the order `sluice --help` lists them.
+  registerInitCommand(program);
   registerSyncCommands(program);
   registerScheduleCommands(program, print, collect);
   registerStateCommands(program);

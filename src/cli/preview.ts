@@ -14,11 +14,13 @@ import { escapeControls } from '../terminal-text';
 import { parseOptions } from './args';
 import { CliError, EXIT_BAD_INPUT, EXIT_SYNC_FAILED } from './exit-codes';
 import { loadConfigOrExit } from './load-config';
+import { previewAll } from './preview-all';
 
 const previewOptionsSchema = z.object({
   resource: z.string().min(1).optional(),
   rows: z.coerce.number().int().min(0).max(100).default(5),
   json: z.boolean().default(false),
+  all: z.boolean().default(false),
 });
 
 export interface FieldSummary {
@@ -69,7 +71,8 @@ function pickResource(source: ResolvedSource, name: string | undefined): Resolve
   return resource;
 }
 
-async function firstPage(source: ResolvedSource, resource: ResolvedResource, depth = 0): Promise<FetchedPage> {
+/** The first page of a resource, with the placeholders its request used (a child's come from its parent). */
+export async function firstPage(source: ResolvedSource, resource: ResolvedResource, depth = 0): Promise<FetchedPage & { placeholders: PlaceholderContext }> {
   const placeholders: PlaceholderContext = {};
   if (resource.parent) {
     if (depth > 5) throw new CliError(`resource ${resource.name}: parents nest too deep to preview`, EXIT_BAD_INPUT);
@@ -81,12 +84,17 @@ async function firstPage(source: ResolvedSource, resource: ResolvedResource, dep
   }
   const { value: endpoint, secretValues } = resolveSecretRefs(resource.endpoint);
   if (endpoint.incremental) placeholders.incremental = incrementalWindow(endpoint.incremental, undefined);
-  return fetchPage({ endpoint, secretValues, state: null, placeholders });
+  return { ...(await fetchPage({ endpoint, secretValues, state: null, placeholders })), placeholders };
 }
 
 export async function previewCommand(configPath: string, rawOptions: unknown, print: (line: string) => void): Promise<void> {
   const options = parseOptions(previewOptionsSchema, rawOptions);
   const source = await loadConfigOrExit(configPath);
+  if (options.all) {
+    if (options.resource) throw new CliError('--all and --resource: choose one', EXIT_BAD_INPUT);
+    await previewAll(source, options, print);
+    return;
+  }
   const resource = pickResource(source, options.resource);
   let page: FetchedPage;
   try {

@@ -1,0 +1,71 @@
+/**
+ * `sluice init --openapi <file or URL> [DIR]`: a starter project from an OpenAPI 3 spec: the config
+ * (YAML, or TypeScript with --ts), `.dlt/secrets.toml` with the credentials it references (mode 600),
+ * and a `.gitignore` that keeps secrets out. Existing files are never overwritten.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { validateSourceConfig } from '../config';
+import { generateSource, sourceConfigOf } from '../openapi/generate';
+import { renderSecrets, renderTypeScript, renderYaml } from '../openapi/render';
+import { loadSpec, SpecError } from '../openapi/spec';
+import { escapeControls } from '../terminal-text';
+import { parseOptions } from './args';
+import { CliError, EXIT_BAD_INPUT } from './exit-codes';
+
+const optionsSchema = z.object({
+  openapi: z.string().min(1, 'a file path or an http(s) URL'),
+  endpoints: z.array(z.string().min(1).max(500)).max(100).default([]),
+  ts: z.boolean().default(false),
+});
+
+/** Writes a file that must not exist yet: init never overwrites a user's work. */
+async function writeNew(path: string, content: string, mode = 0o644): Promise<void> {
+  await writeFile(path, content, { flag: 'wx', mode }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EEXIST') throw new CliError(`${path} exists already: init writes only new files (choose another DIR)`, EXIT_BAD_INPUT);
+    throw err;
+  });
+}
+
+export interface InitOpenApiResult {
+  configPath: string;
+  resources: number;
+  unmapped: number;
+  unsure: string[];
+}
+
+export async function initFromOpenApi(dir: string | undefined, rawOptions: unknown, print: (line: string) => void): Promise<InitOpenApiResult> {
+  const options = parseOptions(optionsSchema, rawOptions);
+  const target = resolve(dir ?? '.');
+  const started = Date.now();
+  let generated;
+  try {
+    const spec = await loadSpec(options.openapi);
+    generated = generateSource(spec, { endpoints: options.endpoints, specUrl: /^https?:\/\//i.test(options.openapi) ? options.openapi : undefined });
+  } catch (err) {
+    if (err instanceof SpecError) throw new CliError(escapeControls(err.message), EXIT_BAD_INPUT);
+    throw err;
+  }
+  if (generated.resources.length === 0) {
+    throw new CliError(`${options.openapi}: no list endpoint found${options.endpoints.length ? ` among the paths matching ${options.endpoints.join(', ')}` : ''}`, EXIT_BAD_INPUT);
+  }
+  // What init writes must pass validate: a generator bug shows here, not at the user's first run.
+  const checked = validateSourceConfig(sourceConfigOf(generated));
+  if (!checked.ok) {
+    throw new Error(`init generated a config that does not validate: ${JSON.stringify(checked.problems.slice(0, 3))}`);
+  }
+  const configName = `${generated.sourceName}.${options.ts ? 'ts' : 'yaml'}`;
+  const configPath = join(target, configName);
+  await mkdir(join(target, '.dlt'), { recursive: true });
+  await writeNew(configPath, options.ts ? renderTypeScript(generated, options.openapi) : renderYaml(generated, options.openapi));
+  await writeNew(join(target, '.dlt', 'secrets.toml'), renderSecrets(generated), 0o600);
+  await writeNew(join(target, '.gitignore'), '# credentials stay out of version control\n.dlt/secrets.toml\n');
+  const unsure = generated.resources.filter((r) => !r.paging.sure).map((r) => r.name);
+  print(`${configPath}: ${generated.resources.length} resource${generated.resources.length === 1 ? '' : 's'} from ${escapeControls(generated.title)} in ${Date.now() - started} ms`);
+  if (unsure.length) print(`paginator unsure for ${unsure.length}: ${unsure.join(', ')} (see the comments; sluice preview --all checks them)`);
+  if (generated.unmapped.length) print(`${generated.unmapped.length} endpoints left out, each with its reason at the end of ${configName}`);
+  if (generated.secrets.length) print(`credentials to fill in: ${join(target, '.dlt', 'secrets.toml')} (${generated.secrets.map((s) => s.key).join(', ')})`);
+  print(`next: sluice validate ${configPath} && sluice preview ${configPath} --all`);
+  return { configPath, resources: generated.resources.length, unmapped: generated.unmapped.length, unsure };
+}
