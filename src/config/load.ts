@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { extname, resolve as resolvePath } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SluiceError } from '../errors';
-import { hasLongDigitRun } from '../http/exact-json';
+import { hasLongDigitRun } from '../core/exact-json';
 import { bigLiteralWarnings, parseJsonConfig, parseYamlConfig } from './exact-literals';
 import { type ConfigProblem, formatProblem } from './problems';
 import type { ResolvedSource } from './types';

@@ -1,5 +1,5 @@
 /** Pure helpers for the incremental cursor high-water mark (deterministic: safe in workflow code). */
-import { compareExactIntegers } from '../config/exact-integer';
+import { compareExactIntegers } from './exact-integer';
 import type { JsonPrimitive } from '../config/types';
 
 function compare(a: JsonPrimitive, b: JsonPrimitive): number {

@@ -8,7 +8,7 @@ import { STATUS_CODES } from 'node:http';
 import type { AuthConfig, ResponseAction, RetryConfig } from '../config/types';
 import { describeMs, maxWaitMs } from '../core/bounded-wait';
 import { SluiceError } from '../errors';
-import { parseJsonExact } from './exact-json';
+import { parseJsonExact } from '../core/exact-json';
 import { bodyExcerpt, maskSecrets } from './mask';
 
 /**

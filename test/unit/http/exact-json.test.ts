@@ -1,4 +1,4 @@
-import { hasLongDigitRun, parseJsonExact } from '../../../src/http/exact-json';
+import { hasLongDigitRun, parseJsonExact } from '../../../src/core/exact-json';
 import { compareCursor } from '../../../src/http';
 import { advanceCursor } from '../../../src/core/cursor';
 
