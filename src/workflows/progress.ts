@@ -3,7 +3,7 @@
  * in either the union or the flat shape older runs wrote) and how a loaded batch moves it on.
  */
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { JsonObject } from '../config/types';
+import type { JsonObject } from '../core/resolved-source';
 import type { BatchResult } from '../core/activity-types';
 import { advanceBoundary } from '../core/cursor';
 import { mergeRounded } from '../core/rounded-timestamps';
