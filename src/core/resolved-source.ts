@@ -5,8 +5,7 @@
  * Everything here is plain JSON, because a resolved source travels in workflow input. That is safe only
  * because secrets are still `"${NAME}"` references at this point: they are resolved inside activities.
  */
-import type { RegisteredPaginatorConfig } from '../http/paginators/custom';
-import type { BuiltInPaginatorConfig } from '../http/paginators/registry';
+import type { BuiltInPaginatorConfig, RegisteredPaginatorConfig } from './paginator-configs';
 
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
@@ -44,7 +43,7 @@ export interface RegisteredAuth {
 }
 export type AuthConfig = ApiKeyAuth | BearerAuth | HttpBasicAuth | OAuth2ClientCredentialsAuth | RegisteredAuth;
 
-// ---- paginators: each type's config lives in its module, listed in src/http/paginators/registry.ts ----
+// ---- paginators: each type's resolved config is in paginator-configs.ts, its definition in src/config/paginators/ ----
 export type PaginatorConfig = BuiltInPaginatorConfig | RegisteredPaginatorConfig;
 
 // ---- incremental loading ----

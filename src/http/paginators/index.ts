@@ -7,17 +7,18 @@ import type { PaginatorConfig } from '../../config/types';
 import { SluiceError } from '../../errors';
 import { autoPaginator } from './auto';
 import { registeredPaginator } from './custom';
-import { BUILT_IN_PAGINATORS, builtInDefinition } from './registry';
+import { BUILT_IN_PAGINATORS } from '../../config/paginators/registry';
+import { builtInPaginator } from './registry';
 import type { Paginator } from './types';
 
 export function paginatorFor(cfg: PaginatorConfig): Paginator {
   if (cfg.type === 'auto') return autoPaginator as unknown as Paginator;
   if (cfg.type === 'registered') return registeredPaginator as unknown as Paginator;
-  const definition = builtInDefinition(cfg.type);
-  if (!definition) {
+  const paginator = builtInPaginator(cfg.type);
+  if (!paginator) {
     throw new SluiceError('config', `unknown paginator type "${cfg.type}": use one of auto, ${BUILT_IN_PAGINATORS.map((d) => d.type).join(', ')}`);
   }
-  return definition.paginator as unknown as Paginator;
+  return paginator;
 }
 
 export { detectPaginator } from './auto';
