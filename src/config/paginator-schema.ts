@@ -5,10 +5,10 @@
  */
 import { z } from 'zod';
 import type { RegisteredPaginatorConfig } from '../core/paginator-configs';
-import { registeredPaginatorTypes } from '../http/paginators/custom';
 import { autoDefinition } from './paginators/auto';
 import type { PaginatorDefinition } from './paginators/definition';
 import { BUILT_IN_PAGINATORS } from './paginators/registry';
+import { registeredTypes } from './registered-types';
 import { byType, forwardIssues, isRecord } from './schema-helpers';
 import type { JsonObject, PaginatorConfig } from './types';
 
@@ -36,7 +36,7 @@ const registeredOptions = z.record(z.string(), z.json());
  */
 export const paginatorSchema = z.unknown().transform((value, ctx): z.output<typeof builtInPaginatorSchema> | RegisteredPaginatorConfig => {
   const type = typeof value === 'string' ? value : isRecord(value) ? value.type : undefined;
-  if (typeof type === 'string' && registeredPaginatorTypes().includes(type)) {
+  if (typeof type === 'string' && registeredTypes('paginator').includes(type)) {
     const { type: _type, ...rest } = isRecord(value) ? value : {};
     const options = registeredOptions.safeParse(rest);
     if (!options.success) {
