@@ -3,7 +3,7 @@
  * the paginator's definition, src/config/paginators/<type>.ts) and what its behaviour reads
  * (src/http/paginators/<type>.ts). Plain JSON types, owned by core/ like the rest of the resolved source.
  */
-import type { JsonObject } from './resolved-source';
+import type { JsonObject } from './json';
 
 export interface SinglePagePaginatorConfig {
   type: 'single_page';

@@ -5,11 +5,10 @@
  * Everything here is plain JSON, because a resolved source travels in workflow input. That is safe only
  * because secrets are still `"${NAME}"` references at this point: they are resolved inside activities.
  */
+import type { JsonObject, JsonPrimitive, JsonValue } from './json';
 import type { BuiltInPaginatorConfig, RegisteredPaginatorConfig } from './paginator-configs';
 
-export type JsonPrimitive = string | number | boolean | null;
-export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
+export type { JsonObject, JsonPrimitive, JsonValue } from './json';
 
 // ---- auth (one strategy per dlt auth type) ----
 export interface ApiKeyAuth {

@@ -79,14 +79,3 @@ export function countBatch(progress: ResourceProgress, result: BatchResult, batc
   progress.cursorValue = cursor.value;
   progress.boundaryHashes = cursor.hashes;
 }
-
-/** Warnings travel in history with the progress: a few distinct lines are all a user reads. */
-const MAX_RESOURCE_WARNINGS = 4;
-
-/** Adds a batch's warnings to the load's, once each. */
-export function addWarnings(progress: { warnings?: string[] }, added: readonly string[] | undefined): void {
-  for (const warning of added ?? []) {
-    const known = progress.warnings ?? [];
-    if (!known.includes(warning) && known.length < MAX_RESOURCE_WARNINGS) progress.warnings = [...known, warning];
-  }
-}

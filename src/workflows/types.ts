@@ -73,7 +73,7 @@ interface ProgressBase {
   roundedTimestamps?: RoundedColumn[];
   begun: boolean;
   startedAtMs: number;
-  /** Distinct run-time warnings of the load so far (a few: progress.ts addWarnings), for the run's result. */
+  /** Distinct run-time warnings of the load so far (a few: warnings.ts addWarnings), for the run's result. */
   warnings?: string[];
 }
 
