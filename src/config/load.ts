@@ -80,9 +80,11 @@ async function loadModuleConfig(file: string, shownPath: string): Promise<unknow
   let loaded: unknown;
   try {
     if (Object.keys(require.extensions ?? {}).length === 0) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the config module's path is known only at run time
       loaded = require(file) as unknown;
     } else {
       // Plain require: TypeScript's "node" resolution cannot see tsx's subpath exports.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
       const tsx = require('tsx/cjs/api') as { require: TsxRequire };
       loaded = tsx.require(file, __filename);
     }
