@@ -26,8 +26,9 @@ export const BUILT_IN_PAGINATORS = [
   headerCursorDefinition,
 ] as const;
 
-// Every resolved paginator type of core/ has a definition here (a missing one fails to compile).
-const everyTypeDefined: Record<ConcreteType, true> = Object.fromEntries(BUILT_IN_PAGINATORS.map((d) => [d.type, true])) as Record<(typeof BUILT_IN_PAGINATORS)[number]['type'], true>;
+// Every resolved paginator type of core/ has a definition here: a missing one fails to compile.
+type Defined = (typeof BUILT_IN_PAGINATORS)[number]['type'];
+const everyTypeDefined: [ConcreteType] extends [Defined] ? true : never = true;
 void everyTypeDefined;
 
 const BY_TYPE = new Map<string, PaginatorDefinition>(BUILT_IN_PAGINATORS.map((d) => [d.type, d as unknown as PaginatorDefinition]));

@@ -1,7 +1,7 @@
 /**
- * Every paginator by dlt `type` name. Adding one is one module and one entry in registry.ts (which
- * says exactly what the module exports); nothing else lists paginator types. A `.ts` config adds its
- * own at run time with `registerPaginator` (custom.ts).
+ * Every paginator by dlt `type` name: the built-in ones from registry.ts (src/http/README.md says what
+ * adding one takes), `auto` detection, and those a `.ts` config adds at run time with `registerPaginator`
+ * (custom.ts).
  */
 import type { PaginatorConfig } from '../../config/types';
 import { SluiceError } from '../../errors';
