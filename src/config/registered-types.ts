@@ -6,7 +6,15 @@
  */
 export type RegisteredKind = 'auth' | 'paginator';
 
-const stores: Record<RegisteredKind, Map<string, unknown>> = { auth: new Map(), paginator: new Map() };
+type Stores = Record<RegisteredKind, Map<string, unknown>>;
+
+// One store per process, not per copy of this module: a worker loads a `.ts` config through tsx's scoped
+// require, which gives the config's imports that the worker had not loaded yet (the library entry
+// src/index.ts, say) fresh copies, this module among them; a registration made through such a copy must
+// still reach the worker's own lookups.
+const STORES = Symbol.for('sluice.registered-types');
+const holder = globalThis as typeof globalThis & { [STORES]?: Stores };
+const stores: Stores = (holder[STORES] ??= { auth: new Map(), paginator: new Map() });
 
 /** The factories registered for one kind; http/ alone calls this, with its factory type. */
 export function registeredFactories<F>(kind: RegisteredKind): Map<string, F> {
