@@ -23,6 +23,7 @@ function sourcesHash(dir: string, hash = createHash('sha256')): ReturnType<typeo
 }
 
 export async function cachedWorkflowBundle(): Promise<{ codePath: string }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the SDK's package.json, read where Node resolves it
   const sdk = (require('@temporalio/workflow/package.json') as { version: string }).version;
   const key = sourcesHash(__dirname).update(sdk).digest('hex').slice(0, 16);
   const dir = join(stateDir, 'bundles');

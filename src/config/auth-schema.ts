@@ -5,7 +5,7 @@
  * of env and `.dlt/secrets.toml` (normalizeAuth).
  */
 import { z } from 'zod';
-import { registeredAuthTypes } from '../http/auth';
+import { registeredTypes } from './registered-types';
 import type { JsonObject } from './types';
 import { byType, forwardIssues, isRecord, nonEmptyString, oneOf, positiveInt, strictObject } from './schema-helpers';
 
@@ -64,7 +64,7 @@ const registeredOptions = z.record(z.string(), z.json());
  */
 export const authSchema = z.unknown().transform((value, ctx) => {
   const type = typeof value === 'string' ? value : isRecord(value) ? value.type : undefined;
-  if (typeof type === 'string' && registeredAuthTypes().includes(type)) {
+  if (typeof type === 'string' && registeredTypes('auth').includes(type)) {
     const { type: _type, ...rest } = isRecord(value) ? value : {};
     const options = registeredOptions.safeParse(rest);
     if (!options.success) {

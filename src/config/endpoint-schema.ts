@@ -18,7 +18,6 @@ import {
   jsonPathString,
   jsonValue,
   nonEmptyString,
-  nonNegativeInt,
   oneOf,
   positiveInt,
   positiveNumber,

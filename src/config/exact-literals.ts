@@ -7,7 +7,7 @@
  * user wrote, so there it is sent as a JSON string; `bigLiteralWarnings` says so.
  */
 import { parse as parseYaml } from 'yaml';
-import { parseJsonExact } from '../http/exact-json';
+import { parseJsonExact } from '../core/exact-json';
 import { type ConfigProblem, type PathSegment, problem } from './problems';
 
 export function parseJsonConfig(text: string): unknown {

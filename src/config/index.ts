@@ -6,10 +6,6 @@ export { topologicalOrder, findCycle } from './graph';
 export { joinUrl } from './defaults';
 export { listSecretRefs, maskSecrets, resolveSecretRefs, type SecretOptions } from './secrets';
 export { secrets } from './secrets-proxy';
-// dlt's register_auth, for .ts configs: the strategy contract lives with the other auth strategies.
-export { registerAuth, type AuthStrategy } from '../http/auth';
-// dlt's register_paginator, likewise (the contract: src/http/paginators/custom.ts).
-export { registerPaginator, type CustomPaginator, type PaginatorFactory } from '../http/paginators/custom';
 export { DEFAULT_RETRY, DEFAULT_TIMEOUT_SECONDS } from './normalize';
 export { sourceConfigSchema, type SourceConfigInput } from './schema';
 export type * from './types';

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { extname, resolve as resolvePath } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SluiceError } from '../errors';
-import { hasLongDigitRun } from '../http/exact-json';
+import { hasLongDigitRun } from '../core/exact-json';
 import { bigLiteralWarnings, parseJsonConfig, parseYamlConfig } from './exact-literals';
 import { type ConfigProblem, formatProblem } from './problems';
 import type { ResolvedSource } from './types';
@@ -80,9 +80,11 @@ async function loadModuleConfig(file: string, shownPath: string): Promise<unknow
   let loaded: unknown;
   try {
     if (Object.keys(require.extensions ?? {}).length === 0) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the config module's path is known only at run time
       loaded = require(file) as unknown;
     } else {
       // Plain require: TypeScript's "node" resolution cannot see tsx's subpath exports.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
       const tsx = require('tsx/cjs/api') as { require: TsxRequire };
       loaded = tsx.require(file, __filename);
     }

@@ -1,13 +1,14 @@
 /**
  * Paginator configs as users write them: a type name (`"single_page"`) or a dict with `type`, one
- * schema per paginator, taken from the registry (src/http/paginators/registry.ts). Defaults are
+ * schema per paginator, taken from the registry (src/config/paginators/registry.ts). Defaults are
  * applied later (`normalizePaginator`) so the schema stays a faithful description of what may be written.
  */
 import { z } from 'zod';
-import { autoDefinition } from '../http/paginators/auto';
-import { registeredPaginatorTypes, type RegisteredPaginatorConfig } from '../http/paginators/custom';
-import type { PaginatorDefinition } from '../http/paginators/definition';
-import { BUILT_IN_PAGINATORS } from '../http/paginators/registry';
+import type { RegisteredPaginatorConfig } from '../core/paginator-configs';
+import { autoDefinition } from './paginators/auto';
+import type { PaginatorDefinition } from './paginators/definition';
+import { BUILT_IN_PAGINATORS } from './paginators/registry';
+import { registeredTypes } from './registered-types';
 import { byType, forwardIssues, isRecord } from './schema-helpers';
 import type { JsonObject, PaginatorConfig } from './types';
 
@@ -35,7 +36,7 @@ const registeredOptions = z.record(z.string(), z.json());
  */
 export const paginatorSchema = z.unknown().transform((value, ctx): z.output<typeof builtInPaginatorSchema> | RegisteredPaginatorConfig => {
   const type = typeof value === 'string' ? value : isRecord(value) ? value.type : undefined;
-  if (typeof type === 'string' && registeredPaginatorTypes().includes(type)) {
+  if (typeof type === 'string' && registeredTypes('paginator').includes(type)) {
     const { type: _type, ...rest } = isRecord(value) ? value : {};
     const options = registeredOptions.safeParse(rest);
     if (!options.success) {

@@ -25,7 +25,7 @@ import {
 import { normalizePaginator } from './paginator-schema';
 import { responseHooksOf } from './response-hooks';
 import { isSingleEntityPath, replacePlaceholders } from './placeholders';
-import { type ConfigProblem, problem } from './problems';
+import type { ConfigProblem } from './problems';
 import type { ClientInput, ResourceInput, SourceConfigInput } from './schema';
 import { isRecord } from './schema-helpers';
 import type { JsonObject, JsonValue, ParentBinding, ResolvedEndpoint, ResolvedResource, ResolvedSource } from './types';

@@ -5,7 +5,7 @@
  * worker builds them from the config module it loads again (src/activities/processing-steps.ts), both
  * with `responseHooksOf`, so the count and the hooks cannot disagree.
  */
-import { matchesResponseAction } from '../http/classify';
+import { matchesResponseAction } from '../core/response-actions';
 import type { HookResponse, ResponseHook } from './endpoint-schema';
 import { isRecord } from './schema-helpers';
 

@@ -4,7 +4,7 @@
  * "pick a strategy by its `type`" field (paginator, auth) reports an unknown type with the allowed list.
  */
 import { z } from 'zod';
-import { JSON_PATH_HINT, JsonPathSyntaxError, parseJsonPath } from '../http/json-path-syntax';
+import { JSON_PATH_HINT, JsonPathSyntaxError, parseJsonPath } from '../core/json-path-syntax';
 import { didYouMean, quoteList } from './problems';
 import { issueToProblem } from './zod-problems';
 

@@ -2,7 +2,7 @@
  * Activity inputs and outputs, shared by workflows and activities (neither imports the other). Small by
  * design: records never cross this boundary.
  */
-import type { JsonObject, JsonPrimitive, ResolvedResource } from '../config/types';
+import type { JsonObject, JsonPrimitive, ResolvedResource } from './resolved-source';
 import type { RoundedColumn } from './rounded-timestamps';
 
 /** What the loop guard remembers between batches: a few short hashes, carried through the workflow. */

@@ -5,7 +5,7 @@
  * unchecked (`new Date(now + 9e15)` throws) would fail the workflow task on every attempt, forever.
  * Pure and deterministic: workflow code uses it.
  */
-import type { RetryConfig } from '../config/types';
+import type { RetryConfig } from './resolved-source';
 
 /** `retry.max_wait` when unset, and for workflow inputs resolved before the setting existed: 6 hours. */
 export const DEFAULT_MAX_WAIT_SECONDS = 6 * 3600;

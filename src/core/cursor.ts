@@ -1,6 +1,6 @@
 /** Pure helpers for the incremental cursor high-water mark (deterministic: safe in workflow code). */
-import { compareExactIntegers } from '../config/exact-integer';
-import type { JsonPrimitive } from '../config/types';
+import { compareExactIntegers } from './exact-integer';
+import type { JsonPrimitive } from './resolved-source';
 
 function compare(a: JsonPrimitive, b: JsonPrimitive): number {
   const exact = compareExactIntegers(a, b);

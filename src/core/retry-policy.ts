@@ -1,6 +1,6 @@
 /** Maps sluice's declarative `retry` config onto the Temporal retry policy of the page activity. */
 import type { RetryPolicy } from '@temporalio/common';
-import type { RetryConfig } from '../config/types';
+import type { RetryConfig } from './resolved-source';
 
 /** The wait Temporal's policy above puts before the attempt after `attempt` (attempts count from 1). */
 export function backoffMs(retry: RetryConfig, attempt: number): number {

@@ -6,8 +6,8 @@
  * Every window is half-open, [start, end): its rows at `end` belong to the next window, so an append
  * table gets each row once whatever the API does with its own bounds (the client filter decides).
  */
-import type { JsonPrimitive, PartitionConfig } from '../config/types';
-import { formatIso, parseIso, type IsoTime } from '../http/iso-time';
+import type { JsonPrimitive, PartitionConfig } from './resolved-source';
+import { formatIso, parseIso, type IsoTime } from './iso-time';
 
 /** The most windows one `parallelism` may run at once (each is a child workflow and a lane of requests). */
 export const MAX_PARTITION_PARALLELISM = 64;

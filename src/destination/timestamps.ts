@@ -11,15 +11,7 @@
  * the column's precision is known; only the P≠3 RowBinary path needs BigInt (row-binary.ts).
  */
 import { mergeRounded, type RoundedColumn } from '../core/rounded-timestamps';
-import { parseInstant } from './types';
-
-/** An instant: whole Unix seconds (offset applied) and the decimal digits of the second's fraction as sent. */
-export interface Instant {
-  seconds: number;
-  fraction: string;
-  /** A negative Unix number (before 1970): `-(seconds + 0.fraction)` instead. */
-  negative?: boolean;
-}
+import { type Instant, parseInstant } from './types';
 
 /** An instant at a precision: whole seconds and `sub` units of 10^-P seconds (0 ≤ sub < 10^P). */
 export interface Ticks {

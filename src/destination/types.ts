@@ -5,7 +5,14 @@
 import type { ColumnHint } from '../config/types';
 import type { ServerFeatures } from './features';
 import { literal } from './sql';
-import type { Instant } from './timestamps';
+
+/** An instant: whole Unix seconds (offset applied) and the decimal digits of the second's fraction as sent (timestamps.ts puts it at a column's precision). */
+export interface Instant {
+  seconds: number;
+  fraction: string;
+  /** A negative Unix number (before 1970): `-(seconds + 0.fraction)` instead. */
+  negative?: boolean;
+}
 
 export type DataType = 'text' | 'bigint' | 'double' | 'bool' | 'timestamp' | 'date' | 'json' | 'decimal';
 

@@ -5,10 +5,10 @@
  * so a user can act on it without reading code.
  */
 import { STATUS_CODES } from 'node:http';
-import type { AuthConfig, ResponseAction, RetryConfig } from '../config/types';
+import type { AuthConfig, RetryConfig } from '../config/types';
 import { describeMs, maxWaitMs } from '../core/bounded-wait';
 import { SluiceError } from '../errors';
-import { parseJsonExact } from './exact-json';
+import { parseJsonExact } from '../core/exact-json';
 import { bodyExcerpt, maskSecrets } from './mask';
 
 /**
@@ -25,18 +25,6 @@ export function parseRetryAfter(header: string | undefined, now: number = Date.n
   const at = Date.parse(value);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now);
-}
-
-/** dlt's response_actions: status alone, content substring alone, or both must match. */
-export function matchesResponseAction<A extends Pick<ResponseAction, 'status_code' | 'content'>>(actions: readonly A[], status: number, text: string): A | undefined {
-  return actions.find((a) => {
-    const hasStatus = a.status_code !== undefined && a.status_code !== null;
-    const hasContent = a.content !== undefined && a.content !== null;
-    if (!hasStatus && !hasContent) return false;
-    if (hasStatus && a.status_code !== status) return false;
-    if (hasContent && !text.includes(a.content as string)) return false;
-    return true;
-  });
 }
 
 const CREDENTIAL_HINTS: Record<AuthConfig['type'], string> = {

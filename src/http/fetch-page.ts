@@ -10,7 +10,8 @@ import type { JsonObject, JsonValue, PaginatorConfig, ResolvedEndpoint } from '.
 import { SluiceError } from '../errors';
 import { createAuth, type AuthStrategy } from './auth';
 import { type CredentialScope, endpointCredentialOrigins } from './credential-scope';
-import { classifyStatus, matchesResponseAction, parseJsonBody } from './classify';
+import { classifyStatus, parseJsonBody } from './classify';
+import { matchesResponseAction } from '../core/response-actions';
 import { maskSecrets } from './mask';
 import { paginatorFor } from './paginators';
 import type { PaginationContext, Paginator } from './paginators/types';

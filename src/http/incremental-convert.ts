@@ -8,7 +8,7 @@
 import type { IncrementalConvertFunction } from '../config/endpoint-schema';
 import type { IncrementalConversion, JsonPrimitive } from '../config/types';
 import { SluiceError } from '../errors';
-import { parseIso } from './iso-time';
+import { parseIso } from '../core/iso-time';
 import type { IncrementalPlaceholders } from './types';
 
 /** Milliseconds since the epoch: an ISO string, or a number read as epoch seconds. */

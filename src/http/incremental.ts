@@ -13,8 +13,8 @@
 import { hash } from 'node:crypto';
 import type { IncrementalConfig, JsonObject, JsonPrimitive, JsonValue } from '../config/types';
 import { SluiceError } from '../errors';
-import { compareExactIntegers, isUnsafeIntegerText } from '../config/exact-integer';
-import { compareIso, formatIso, parseIso, shiftIso, type IsoTime } from './iso-time';
+import { compareExactIntegers, isUnsafeIntegerText } from '../core/exact-integer';
+import { compareIso, formatIso, parseIso, shiftIso, type IsoTime } from '../core/iso-time';
 import { findValues } from './json-path';
 
 /** The values `{incremental.*}` placeholders take in one run (dlt's names). */

@@ -6,7 +6,7 @@
 import { bodyPathKeys, forbiddenBodyKey } from '../config/body-path';
 import type { JsonObject, JsonValue } from '../config/types';
 import { SluiceError } from '../errors';
-import { type Condition, JSON_PATH_HINT, JsonPathSyntaxError, type Literal, parseJsonPath, type Step } from './json-path-syntax';
+import { type Condition, JSON_PATH_HINT, JsonPathSyntaxError, type Literal, parseJsonPath, type Step } from '../core/json-path-syntax';
 
 // Paths come from the config, so there are few; parsing once per path keeps per-record lookups cheap.
 const MAX_CACHED_PATHS = 1000;

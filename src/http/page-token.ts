@@ -4,19 +4,9 @@
  * JSON because it travels through Temporal; it never holds secrets.
  */
 import type { JsonObject, PaginatorConfig } from '../config/types';
+import type { PageToken } from '../core/page-token';
 import { SluiceError } from '../errors';
 import { isJsonObject } from './json-path';
-
-export interface PageToken {
-  v: 1;
-  /** Paginator type the token was made for; a token cannot be replayed against another one. */
-  paginator: PaginatorConfig['type'];
-  /** Pages fetched before the one this token asks for (for maximum_pages). */
-  pages: number;
-  state: JsonObject;
-  /** data_selector found on the first page when the config has none. */
-  selector?: string;
-}
 
 export function readToken(raw: JsonObject | null, paginator: PaginatorConfig['type'], initial: () => JsonObject): PageToken {
   if (raw === null) return { v: 1, paginator, pages: 0, state: initial() };

@@ -5,7 +5,7 @@
  */
 import { patched } from '@temporalio/workflow';
 import { batchCommon, type BatchStep, type ResourceRun } from './resource-run';
-import { addWarnings } from './progress';
+import { addWarnings } from './warnings';
 import type { ChildProgress, SyncResourceInput } from './types';
 
 /** Parents walked at the same time inside one child batch; dlt's `parallelized` asks for more. */

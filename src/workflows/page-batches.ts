@@ -1,5 +1,6 @@
 /** One batch of a resource's own pages: fetched and loaded by an activity, checkpointed in the progress. */
-import { addWarnings, pageTokenOf } from './progress';
+import { pageTokenOf } from './progress';
+import { addWarnings } from './warnings';
 import { batchCommon, type BatchStep, type ResourceRun } from './resource-run';
 import type { PageProgress } from './types';
 

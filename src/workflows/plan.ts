@@ -2,7 +2,7 @@
  * Which resources a run loads and in what order: the requested ones plus every parent they need,
  * parents before children. Pure and deterministic (runs inside the workflow).
  */
-import type { ResolvedResource } from '../config/types';
+import type { ResolvedResource } from '../core/resolved-source';
 
 export interface PlannedResource {
   resource: ResolvedResource;

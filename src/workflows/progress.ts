@@ -3,7 +3,7 @@
  * in either the union or the flat shape older runs wrote) and how a loaded batch moves it on.
  */
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { JsonObject } from '../config/types';
+import type { JsonObject } from '../core/resolved-source';
 import type { BatchResult } from '../core/activity-types';
 import { advanceBoundary } from '../core/cursor';
 import { mergeRounded } from '../core/rounded-timestamps';
@@ -78,15 +78,4 @@ export function countBatch(progress: ResourceProgress, result: BatchResult, batc
   );
   progress.cursorValue = cursor.value;
   progress.boundaryHashes = cursor.hashes;
-}
-
-/** Warnings travel in history with the progress: a few distinct lines are all a user reads. */
-const MAX_RESOURCE_WARNINGS = 4;
-
-/** Adds a batch's warnings to the load's, once each. */
-export function addWarnings(progress: { warnings?: string[] }, added: readonly string[] | undefined): void {
-  for (const warning of added ?? []) {
-    const known = progress.warnings ?? [];
-    if (!known.includes(warning) && known.length < MAX_RESOURCE_WARNINGS) progress.warnings = [...known, warning];
-  }
 }

@@ -35,7 +35,7 @@ import {
 import type { WindowActivities } from '../core/activity-types';
 import { mergeRounded } from '../core/rounded-timestamps';
 import { cursorScale, MAX_WINDOWS_AHEAD, nextWindow, type CursorScale } from '../core/windows';
-import type { JsonPrimitive, PartitionConfig, ResolvedResource } from '../config/types';
+import type { JsonPrimitive, PartitionConfig, ResolvedResource } from '../core/resolved-source';
 import { BOOKKEEPING_OPTIONS, resourceStatusQuery } from './sync-resource';
 import { windowChildren } from './window-children';
 import { sharedHold } from './window-hold';

@@ -4,8 +4,8 @@
  */
 import type { BatchLimits, LoopGuardState } from '../core/activity-types';
 import type { RoundedColumn } from '../core/rounded-timestamps';
-import type { PageToken } from '../http/page-token';
-import type { JsonObject, JsonPrimitive, ResolvedResource, ResolvedSource } from '../config/types';
+import type { PageToken } from '../core/page-token';
+import type { JsonObject, JsonPrimitive, ResolvedResource, ResolvedSource } from '../core/resolved-source';
 
 export interface SyncSourceInput {
   pipeline: string;
@@ -73,11 +73,11 @@ interface ProgressBase {
   roundedTimestamps?: RoundedColumn[];
   begun: boolean;
   startedAtMs: number;
-  /** Distinct run-time warnings of the load so far (a few: progress.ts addWarnings), for the run's result. */
+  /** Distinct run-time warnings of the load so far (a few: warnings.ts addWarnings), for the run's result. */
   warnings?: string[];
 }
 
-/** The paginator's token (src/http/page-token.ts) as it travels through history: plain JSON. */
+/** The paginator's token (src/core/page-token.ts) as it travels through history: plain JSON. */
 export type PageTokenJson = PageToken & JsonObject;
 
 /** A resource that walks its own pages. */

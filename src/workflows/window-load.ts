@@ -4,7 +4,7 @@
  * coordinator (window-stream.ts) and for one run as a child workflow (window-children.ts, older runs).
  */
 import { RUN_VERSION_SPAN } from '../core/run-versions';
-import type { JsonPrimitive, ResolvedResource } from '../config/types';
+import type { JsonPrimitive, ResolvedResource } from '../core/resolved-source';
 import type { SyncResourceInput } from './types';
 import type { SyncWindowsInput } from './window-types';
 

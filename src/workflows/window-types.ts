@@ -1,7 +1,7 @@
 /** Input and progress of the coordinator of a partitioned resource (sync-windows.ts). Types only. */
 import type { RoundedColumn } from '../core/rounded-timestamps';
 import type { BatchLimits } from '../core/activity-types';
-import type { JsonPrimitive, ResolvedResource } from '../config/types';
+import type { JsonPrimitive, ResolvedResource } from '../core/resolved-source';
 import type { PageProgress } from './types';
 
 export interface SyncWindowsInput {

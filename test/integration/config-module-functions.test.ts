@@ -70,7 +70,7 @@ function writeModule(file: string, name: string, endpointExtra = ''): string {
   const path = join(moduleDir, file);
   writeFileSync(
     path,
-    `import { registerAuth, type AuthStrategy } from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'config'))};
+    `import { registerAuth, type AuthStrategy } from ${JSON.stringify(join(__dirname, '..', '..', 'src'))};
 
 registerAuth('vendor_token', (options): AuthStrategy => ({
   async apply(req) {
@@ -198,7 +198,7 @@ test('a registered paginator pages across batches, its state carried through wor
   const path = join(moduleDir, 'paginator.ts');
   writeFileSync(
     path,
-    `import { registerAuth, registerPaginator } from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'config'))};
+    `import { registerAuth, registerPaginator } from ${JSON.stringify(join(__dirname, '..', '..', 'src'))};
 
 ${VENDOR_AUTH}
 // A paginator of its own: skips what it has read, and remembers the last id it saw.
@@ -246,7 +246,7 @@ test('a dict response action with a function runs that function on the responses
   const path = join(moduleDir, 'dict-hooks.ts');
   writeFileSync(
     path,
-    `import { registerAuth } from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'config'))};
+    `import { registerAuth } from ${JSON.stringify(join(__dirname, '..', '..', 'src'))};
 
 ${VENDOR_AUTH}
 export default {

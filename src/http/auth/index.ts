@@ -3,6 +3,7 @@
  * `.ts` config adds its own with `registerAuth` (dlt's `register_auth`); the worker loads the config
  * module again before a resource that uses one fetches (src/activities/processing-steps.ts).
  */
+import { registeredFactories } from '../../config/registered-types';
 import type { AuthConfig, JsonObject } from '../../config/types';
 import { SluiceError } from '../../errors';
 import { apiKeyAuth } from './api-key';
@@ -23,16 +24,12 @@ const AUTH: Factories = {
 /** Builds a custom strategy from the options written beside `type` (their `${NAME}` secrets resolved). */
 export type AuthFactory = (options: JsonObject) => AuthStrategy;
 
-const registered = new Map<string, AuthFactory>();
+const registered = registeredFactories<AuthFactory>('auth');
 
 /** dlt's `register_auth`: a name a config's `auth.type` may then use, in this process. */
 export function registerAuth(name: string, factory: AuthFactory): void {
   if (Object.prototype.hasOwnProperty.call(AUTH, name)) throw new SluiceError('config', `auth type "${name}" is built in; register yours under another name`);
   registered.set(name, factory);
-}
-
-export function registeredAuthTypes(): string[] {
-  return [...registered.keys()];
 }
 
 export function createAuth(cfg: AuthConfig): AuthStrategy {

@@ -10,12 +10,12 @@
  * Guesses other than 1 and 2 come with a warning, like dlt. The detected config is kept in the
  * state so later pages do not re-detect (a last page without a next link is not "single page").
  */
+import type { AutoPaginatorConfig, ConcretePaginatorConfig, ConcreteType } from '../../core/paginator-configs';
 import type { JsonObject, JsonValue } from '../../config/types';
 import { SluiceError } from '../../errors';
 import { isJsonObject } from '../json-path';
-import { typeOnly } from './config-fields';
 import { parseLinkHeader } from './header-link';
-import { concrete, type ConcretePaginatorConfig, type ConcreteType } from './registry';
+import { concrete } from './registry';
 import type { PaginationContext, Paginator } from './types';
 import type { PaginatorResponse } from '../types';
 
@@ -139,10 +139,6 @@ function detected(state: JsonObject): { cfg: Detection['cfg']; inner: JsonObject
   return { cfg, inner: state.inner };
 }
 
-export interface AutoPaginatorConfig {
-  type: 'auto';
-}
-
 export const autoPaginator: Paginator<AutoPaginatorConfig> = {
   initialState: () => ({}),
 
@@ -169,10 +165,3 @@ export const autoPaginator: Paginator<AutoPaginatorConfig> = {
 };
 
 /** The config of `auto`, for the config schema; the registry lists only the paginators it picks from. */
-export const autoDefinition = {
-  type: 'auto',
-  dltClass: 'auto detection',
-  schema: typeOnly('auto'),
-  normalize: (): AutoPaginatorConfig => ({ type: 'auto' }),
-  paginator: autoPaginator,
-} as const;

@@ -11,39 +11,13 @@
  * The cursor is kept in the page token (workflow history): a secret inside it is stored as a slot
  * (secret-slots.ts) and filled in when the request is made.
  */
-import { z } from 'zod';
-import { nonEmptyString, strictObject } from '../../config/schema-helpers';
+import type { CursorPaginatorConfig } from '../../core/paginator-configs';
 import type { JsonObject, JsonPrimitive } from '../../config/types';
 import { SluiceError } from '../../errors';
 import { findValues } from '../json-path';
 import { fillSecretSlots, withSecretSlotsInValue } from '../secret-slots';
-import { bodyPath, exclusive, jsonPath } from './config-fields';
-import { definePaginator, withoutUndefined } from './definition';
 import { putValue, readHasMore } from './range';
 import type { Paginator } from './types';
-
-export interface CursorPaginatorConfig {
-  type: 'cursor';
-  cursor_path: string; // default "cursors.next"
-  cursor_param?: string; // default "cursor" unless cursor_body_path is set
-  cursor_body_path?: string;
-  /** Newer dlt: stop on an empty page / when has_more is false, for APIs whose last page still has a cursor. */
-  stop_after_empty_page?: boolean;
-  has_more_path?: string;
-}
-
-const schema = strictObject(
-  {
-    type: z.literal('cursor'),
-    cursor_path: jsonPath().optional(),
-    cursor_param: nonEmptyString().optional(),
-    cursor_body_path: bodyPath().optional(),
-    // Newer dlt: for APIs whose last page still carries a cursor.
-    stop_after_empty_page: z.boolean().optional(),
-    has_more_path: jsonPath().optional(),
-  },
-  { also: exclusive('cursor_param', 'cursor_body_path') },
-);
 
 export function shortValue(value: unknown, max = 24): string {
   const s = typeof value === 'string' ? value : JSON.stringify(value);
@@ -80,20 +54,3 @@ export const cursorPaginator: Paginator<CursorPaginatorConfig> = {
 
   summary: (_cfg, state) => (state.cursor === null || state.cursor === undefined ? 'first page' : `cursor=${shortValue(state.cursor)}`),
 };
-
-export const cursorDefinition = definePaginator({
-  type: 'cursor',
-  dltClass: 'JSONResponseCursorPaginator',
-  schema,
-  normalize: (p): CursorPaginatorConfig =>
-    withoutUndefined({
-      type: 'cursor',
-      cursor_path: p.cursor_path ?? 'cursors.next',
-      // dlt sends the cursor as a query param named "cursor" unless it goes into the body.
-      cursor_param: p.cursor_param ?? (p.cursor_body_path === undefined ? 'cursor' : undefined),
-      cursor_body_path: p.cursor_body_path,
-      stop_after_empty_page: p.stop_after_empty_page,
-      has_more_path: p.has_more_path,
-    }),
-  paginator: cursorPaginator,
-});

@@ -9,11 +9,13 @@
  * produces it and again, with the same schema, when it comes back from history (history is input).
  */
 import { z } from 'zod';
+import { registeredFactories } from '../../config/registered-types';
 import type { JsonObject } from '../../config/types';
+import type { RegisteredPaginatorConfig } from '../../core/paginator-configs';
 import { SluiceError } from '../../errors';
 import { maskSecrets } from '../mask';
 import type { HttpRequest, PaginatorResponse } from '../types';
-import { builtInDefinition } from './registry';
+import { builtInPaginator } from './registry';
 import type { PaginationContext, Paginator } from './types';
 
 /** Serialised size a custom paginator's state may have: a cursor or a few numbers, never records. */
@@ -36,23 +38,12 @@ export interface CustomPaginator {
 /** Builds a custom paginator from the options written beside `type` (JSON, secrets as references). */
 export type PaginatorFactory = (options: JsonObject) => CustomPaginator;
 
-/** A type a `.ts` config registered by name; only its JSON options travel. */
-export interface RegisteredPaginatorConfig {
-  type: 'registered';
-  name: string;
-  options: JsonObject;
-}
-
-const registered = new Map<string, PaginatorFactory>();
+const registered = registeredFactories<PaginatorFactory>('paginator');
 
 /** dlt's `register_paginator`: a name a config's `paginator.type` may then use, in this process. */
 export function registerPaginator(name: string, factory: PaginatorFactory): void {
-  if (builtInDefinition(name) !== undefined || name === 'auto' || name === 'registered') throw new SluiceError('config', `paginator type "${name}" is built in; register yours under another name`);
+  if (builtInPaginator(name) !== undefined || name === 'auto' || name === 'registered') throw new SluiceError('config', `paginator type "${name}" is built in; register yours under another name`);
   registered.set(name, factory);
-}
-
-export function registeredPaginatorTypes(): string[] {
-  return [...registered.keys()];
 }
 
 const stateSchema = z.record(z.string(), z.json());

@@ -2,20 +2,12 @@
  * dlt's HeaderCursorPaginator: the next cursor comes in a response header (cursor_key), goes out as
  * cursor_param. A secret inside the cursor is kept in the page token as a slot (secret-slots.ts).
  */
-import { z } from 'zod';
-import { nonEmptyString, strictObject } from '../../config/schema-helpers';
+import type { HeaderCursorPaginatorConfig } from '../../core/paginator-configs';
 import type { JsonObject } from '../../config/types';
 import { SluiceError } from '../../errors';
 import { fillSecretSlots, withSecretSlotsInValue } from '../secret-slots';
 import { shortValue } from './cursor';
-import { definePaginator } from './definition';
 import type { Paginator } from './types';
-
-export interface HeaderCursorPaginatorConfig {
-  type: 'header_cursor';
-  cursor_key: string; // default "next"
-  cursor_param: string; // default "cursor"
-}
 
 export const headerCursorPaginator: Paginator<HeaderCursorPaginatorConfig> = {
   initialState: () => ({ cursor: null }),
@@ -39,11 +31,3 @@ export const headerCursorPaginator: Paginator<HeaderCursorPaginatorConfig> = {
 
   summary: (_cfg, state) => (typeof state.cursor === 'string' ? `cursor=${shortValue(state.cursor)}` : 'first page'),
 };
-
-export const headerCursorDefinition = definePaginator({
-  type: 'header_cursor',
-  dltClass: 'HeaderCursorPaginator',
-  schema: strictObject({ type: z.literal('header_cursor'), cursor_key: nonEmptyString().optional(), cursor_param: nonEmptyString().optional() }),
-  normalize: (p): HeaderCursorPaginatorConfig => ({ type: 'header_cursor', cursor_key: p.cursor_key ?? 'next', cursor_param: p.cursor_param ?? 'cursor' }),
-  paginator: headerCursorPaginator,
-});

@@ -2,16 +2,9 @@
  * dlt's HeaderLinkPaginator: the next page URL is the RFC 8288 (ex-5988) `Link` header entry whose
  * rel is links_next_key (default "next"), as GitHub sends it.
  */
-import { z } from 'zod';
-import { nonEmptyString, strictObject } from '../../config/schema-helpers';
-import { definePaginator } from './definition';
+import type { HeaderLinkPaginatorConfig } from '../../core/paginator-configs';
 import { applyNextUrl, nextUrlState, nextUrlSummary } from './next-url';
 import type { Paginator } from './types';
-
-export interface HeaderLinkPaginatorConfig {
-  type: 'header_link';
-  links_next_key: string; // default "next"
-}
 
 /**
  * rel -> URL for every entry of a Link header. A rel may list several space-separated values. Entries are
@@ -81,11 +74,3 @@ export const headerLinkPaginator: Paginator<HeaderLinkPaginatorConfig> = {
   },
   summary: (_cfg, state) => nextUrlSummary(state),
 };
-
-export const headerLinkDefinition = definePaginator({
-  type: 'header_link',
-  dltClass: 'HeaderLinkPaginator',
-  schema: strictObject({ type: z.literal('header_link'), links_next_key: nonEmptyString().optional() }),
-  normalize: (p): HeaderLinkPaginatorConfig => ({ type: 'header_link', links_next_key: p.links_next_key ?? 'next' }),
-  paginator: headerLinkPaginator,
-});

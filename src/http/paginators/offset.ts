@@ -8,59 +8,10 @@
  * would skip the difference on every page without a word. The step the API kept to travels in the
  * token (`page_size`) so pages can still be planned ahead at the API's real size.
  */
-import { z } from 'zod';
-import { nonNegativeInt, nonEmptyString, positiveInt, strictObject } from '../../config/schema-helpers';
+import type { OffsetPaginatorConfig } from '../../core/paginator-configs';
 import type { JsonObject } from '../../config/types';
-import { bodyPath, exclusive, jsonPath, needsStopCondition, nullableJsonPath } from './config-fields';
-import { definePaginator, withoutUndefined } from './definition';
 import { advanceRangeValue, nextRangeValue, numberIn, putValue, rangeEnd } from './range';
 import type { Paginator } from './types';
-
-export interface OffsetPaginatorConfig {
-  type: 'offset';
-  limit: number;
-  offset: number; // initial offset, default 0
-  offset_param: string; // default "offset"
-  limit_param: string; // default "limit"
-  total_path: string | null; // default "total"; null means "no total in responses"
-  maximum_offset?: number;
-  stop_after_empty_page: boolean; // default true
-  has_more_path?: string;
-  offset_body_path?: string;
-  limit_body_path?: string;
-}
-
-const schema = strictObject(
-  {
-    type: z.literal('offset'),
-    // Optional in the shape only so that a missing limit gets the explanatory check below.
-    limit: positiveInt().optional(),
-    offset: nonNegativeInt().optional(),
-    offset_param: nonEmptyString().optional(),
-    limit_param: nonEmptyString().optional(),
-    total_path: nullableJsonPath().optional(),
-    maximum_offset: positiveInt().optional(),
-    stop_after_empty_page: z.boolean().optional(),
-    has_more_path: jsonPath().optional(),
-    offset_body_path: bodyPath().optional(),
-    limit_body_path: bodyPath().optional(),
-  },
-  {
-    also: (value, ctx) => {
-      if (value.limit === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['limit'],
-          message: 'is required: the offset paginator needs a page size',
-          params: { hint: 'e.g. {"type": "offset", "limit": 100}' },
-        });
-      }
-      exclusive('offset_param', 'offset_body_path')(value, ctx);
-      exclusive('limit_param', 'limit_body_path')(value, ctx);
-      needsStopCondition('maximum_offset')(value, ctx);
-    },
-  },
-);
 
 /** A page's state; tokens of an API that honours `limit` keep their old shape (running workflows compare them). */
 function offsetState(offset: number, pageSize: number, limit: number): JsonObject {
@@ -116,24 +67,3 @@ export const offsetPaginator: Paginator<OffsetPaginatorConfig> = {
     },
   },
 };
-
-export const offsetDefinition = definePaginator({
-  type: 'offset',
-  dltClass: 'OffsetPaginator',
-  schema,
-  normalize: (p): OffsetPaginatorConfig =>
-    withoutUndefined({
-      type: 'offset',
-      limit: p.limit!, // the schema reports a missing limit, so it is present here
-      offset: p.offset ?? 0,
-      offset_param: p.offset_param ?? 'offset',
-      limit_param: p.limit_param ?? 'limit',
-      total_path: p.total_path === undefined ? 'total' : p.total_path,
-      maximum_offset: p.maximum_offset,
-      stop_after_empty_page: p.stop_after_empty_page ?? true,
-      has_more_path: p.has_more_path,
-      offset_body_path: p.offset_body_path,
-      limit_body_path: p.limit_body_path,
-    }),
-  paginator: offsetPaginator,
-});

@@ -1,11 +1,6 @@
 /** One request, no pagination. */
-import { typeOnly } from './config-fields';
-import { definePaginator } from './definition';
+import type { SinglePagePaginatorConfig } from '../../core/paginator-configs';
 import type { Paginator } from './types';
-
-export interface SinglePagePaginatorConfig {
-  type: 'single_page';
-}
 
 export const singlePage: Paginator<SinglePagePaginatorConfig> = {
   initialState: () => ({}),
@@ -13,11 +8,3 @@ export const singlePage: Paginator<SinglePagePaginatorConfig> = {
   nextState: () => null,
   summary: () => 'single page',
 };
-
-export const singlePageDefinition = definePaginator({
-  type: 'single_page',
-  dltClass: 'SinglePagePaginator',
-  schema: typeOnly('single_page'),
-  normalize: (): SinglePagePaginatorConfig => ({ type: 'single_page' }),
-  paginator: singlePage,
-});

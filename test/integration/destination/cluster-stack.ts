@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -219,7 +219,6 @@ export async function startZooKeeper(root: string, stopping: () => boolean): Pro
  */
 function zooKeeperServing(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const { Socket } = require('node:net') as typeof import('node:net');
     const s = new Socket();
     let answer = '';
     s.setTimeout(2_000, () => s.destroy());

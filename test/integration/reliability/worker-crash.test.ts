@@ -19,6 +19,7 @@
  * written (the proxy holds the state INSERT, which never reaches ClickHouse): a new worker writes the
  * state without fetching any page again, and the next run asks from that cursor.
  */
+import { writeFileSync } from 'node:fs';
 import { makeEvent, MockAnalyticsApi, startMockAnalyticsApi } from '../../fixtures/mock-analytics-api';
 import { uniqueName } from '../../helpers/clickhouse';
 import { sleep, waitUntil, WorkerProcess } from '../../helpers/servers';
@@ -144,7 +145,7 @@ test('a killed worker costs at most the pages in flight; nothing is lost or dupl
 
   const [resultA, resultB] = await Promise.all([resultOf(handleA), resultOf(handleB)]);
   debug('both syncs done');
-  if (process.env.SLUICE_TEST_DEBUG) require('node:fs').writeFileSync('/tmp/crash-log.json', JSON.stringify({ a: apiA.requests, b: apiB.requests, fwd: stack.proxy.forwarded }, null, 1));
+  if (process.env.SLUICE_TEST_DEBUG) writeFileSync('/tmp/crash-log.json', JSON.stringify({ a: apiA.requests, b: apiB.requests, fwd: stack.proxy.forwarded }, null, 1));
   // Kill 2 cost nothing: after it, each API was asked only for pages from batch k+1 on.
   for (const api of [apiA, apiB]) {
     const refetched = api.requests.slice(afterKill2.get(api)).filter((r) => r.offset < boundary.get(api)!).map((r) => r.offset);

@@ -3,7 +3,8 @@
  * options, pages through fetchPage like a built-in one, and its state, which travels through workflow
  * history as the page token, is checked (JSON object, size, no secrets) going out and coming back.
  */
-import { registerPaginator, validateSourceConfig } from '../../../src/config';
+import { registerPaginator } from '../../../src';
+import { validateSourceConfig } from '../../../src/config';
 import type { JsonObject } from '../../../src/config/types';
 import { SluiceError } from '../../../src/errors';
 import { MAX_CUSTOM_STATE_BYTES } from '../../../src/http/paginators/custom';

@@ -1,5 +1,4 @@
-import type { OffsetPaginatorConfig } from '../../../src/http/paginators/offset';
-import type { PageNumberPaginatorConfig } from '../../../src/http/paginators/page-number';
+import type { OffsetPaginatorConfig, PageNumberPaginatorConfig } from '../../../src/core/paginator-configs';
 import { fetchPage } from '../../../src/http';
 import { SluiceError } from '../../../src/errors';
 import { drain, endpoint } from './helpers/endpoint';

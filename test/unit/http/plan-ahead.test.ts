@@ -5,8 +5,7 @@
  * request beyond what the API's total allows.
  */
 import type { JsonObject, ResolvedEndpoint } from '../../../src/config/types';
-import type { OffsetPaginatorConfig } from '../../../src/http/paginators/offset';
-import type { PageNumberPaginatorConfig } from '../../../src/http/paginators/page-number';
+import type { OffsetPaginatorConfig, PageNumberPaginatorConfig } from '../../../src/core/paginator-configs';
 import { fetchPage, openPageStream, planAhead, sameToken } from '../../../src/http';
 import type { FetchedPage } from '../../../src/http';
 import { drain, endpoint } from './helpers/endpoint';

@@ -9,8 +9,8 @@ import { binaryEncoderFor, RowBinaryWriter } from '../../../src/destination/row-
 import { inferDataType, parseTimestamp } from '../../../src/destination/types';
 import { normalizeIdentifier, normalizePath } from '../../../src/destination/naming';
 import { CURRENT_SERVER_FEATURES } from '../../../src/destination/infer';
-import { parseIso } from '../../../src/http/iso-time';
-import { parseJsonExact } from '../../../src/http/exact-json';
+import { parseIso } from '../../../src/core/iso-time';
+import { parseJsonExact } from '../../../src/core/exact-json';
 import { compareCursor } from '../../../src/http/incremental';
 import { parseLinkHeader } from '../../../src/http/paginators/header-link';
 import { parseRetryAfter } from '../../../src/http/classify';

@@ -1,7 +1,7 @@
 /** zod fields and checks that several paginator schemas share. */
 import { z } from 'zod';
-import { forbiddenBodyKey } from '../../config/body-path';
-import { dispatch, jsonPathString, nonEmptyString, strictObject } from '../../config/schema-helpers';
+import { forbiddenBodyKey } from '../body-path';
+import { dispatch, jsonPathString, nonEmptyString, strictObject } from '../schema-helpers';
 
 export const jsonPath = () => jsonPathString();
 

@@ -1,11 +1,10 @@
 /**
- * Everything sluice knows of one paginator type, in the paginator's own module: how users write its
- * config (a zod schema), the defaults dlt fills in, and the paginator itself. registry.ts lists the
- * definitions, and that list alone feeds the config schema, the resolved config type, validation
- * messages and construction.
+ * How users write one paginator type's config (a zod schema) and the defaults dlt fills in, in the
+ * type's own module here. registry.ts lists the definitions, and that list feeds the config schema and
+ * validation messages; the paginator's behaviour is src/http/paginators/<type>.ts (config/ never
+ * imports http/), its resolved config type src/core/paginator-configs.ts.
  */
 import type { z } from 'zod';
-import type { Paginator } from './types';
 
 export interface PaginatorDefinition<C extends { type: string } = { type: string }, I extends { type: string } = C> {
   /** dlt's `type` name, as written in configs. */
@@ -18,7 +17,6 @@ export interface PaginatorDefinition<C extends { type: string } = { type: string
   schema: z.ZodType<I>;
   /** dlt's defaults filled in: the config that travels in workflow input. */
   normalize(input: I): C;
-  paginator: Paginator<C>;
 }
 
 /** Keeps a definition's config types exact where it is declared. */
