@@ -6,15 +6,13 @@
  */
 import { isCredentialHeader } from './credential-headers';
 import { type ConfigProblem, type PathSegment, problem } from './problems';
-import { isExtensionHint, type ResourceInput, type SourceConfigInput } from './schema';
+import { isClickHouseHint, isExtensionHint, type ResourceInput, type SourceConfigInput } from './schema';
 import { isRecord } from './schema-helpers';
 import { listSecretRefs } from './secrets';
 
 /** Column hints that are accepted and ignored, and what happens instead. */
 const IGNORED_COLUMN_HINTS: Record<string, string> = {
   unique: 'ClickHouse has no unique constraint; a merge resource keeps one row per primary key',
-  partition: 'tables are not partitioned: PARTITION BY is fixed when a table is created, and a merge table collapses a key only within one partition (docs/clickhouse.md)',
-  sort: "a table's ORDER BY is its dedupe key (primary key, or load, page and row), which a sort column would change (docs/clickhouse.md)",
   cluster: "a table's ORDER BY is its dedupe key (primary key, or load, page and row), which a cluster column would change (docs/clickhouse.md)",
 };
 
@@ -45,7 +43,7 @@ export function noEffectWarnings(resource: ResourceInput, at: PathSegment[]): Co
       if (hint[key] === undefined || hint[key] === false) continue;
       warnings.push(problem([...at, 'columns', listForm ? i : name, key], `column hint "${key}" has no effect in sluice`, instead));
     }
-    for (const key of Object.keys(hint).filter(isExtensionHint)) {
+    for (const key of Object.keys(hint).filter((k) => isExtensionHint(k) && !isClickHouseHint(k))) {
       warnings.push(problem([...at, 'columns', listForm ? i : name, key], `column hint "${key}" has no effect in sluice`, EXTENSION_HINT_NOTE));
     }
   });

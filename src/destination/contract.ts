@@ -16,7 +16,7 @@ import { JsonText } from './flatten';
 import { rowPlace, type PageMeta, type TableRows } from './page';
 import type { TableColumns } from './schema';
 import { RoundedTimestamps } from './timestamps';
-import { clickHouseType, inferDataType, type DataType } from './types';
+import { clickHouseType, inferDataType, isNullableType, type DataType } from './types';
 import { converterFor, excerpt, Misfit, type Converter } from './values';
 import { META } from './ddl';
 
@@ -142,7 +142,7 @@ export function convertRows(
   };
   const variants = new Map<string, string>();
   const variantConverters = new Map<string, Converter>();
-  const required = [...columns].filter(([name, type]) => !name.startsWith('_sluice_') && !type.startsWith('Nullable('));
+  const required = [...columns].filter(([name, type]) => !name.startsWith('_sluice_') && !isNullableType(type));
   const withMarker = hardDelete !== undefined && columns.has(LINK.deleted);
   const rounded = new RoundedTimestamps();
 

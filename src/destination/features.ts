@@ -32,6 +32,19 @@ export interface ServerFeatures {
    * for them itself (own-mutation.ts).
    */
   mutationsSync: boolean;
+  /**
+   * ClickHouse's JSON column type, production-ready from 25.3 (experimental in 24.8–25.2, absent before):
+   * `data_type: json` columns get it; before 25.3 they hold JSON text in a String.
+   */
+  jsonType: boolean;
+  /** Int128 and Int256 exist (20.8+); before, integers past 64 bits go into Decimal(38, 0) (docs/clickhouse.md). */
+  wideInts: boolean;
+  /** Data skipping indexes (`INDEX … TYPE minmax`) without an experimental setting (20.1+): the `sort` hint's. */
+  skipIndexes: boolean;
+  /** Table TTL (19.6+): the `x-clickhouse-ttl` hint's. */
+  ttl: boolean;
+  /** LowCardinality without an experimental setting (19.x+): the `x-clickhouse-low-cardinality` hint's. */
+  lowCardinality: boolean;
 }
 
 /** Probe results, gathered by the connection module from `SELECT version()` and system tables. */
@@ -63,5 +76,10 @@ export function featuresFromProbe(probe: FeatureProbe): ServerFeatures {
     addColumnIfNotExists: versionAtLeast(probe.version, 19, 3),
     lightweightDelete: probe.settings.has('lightweight_deletes_sync'),
     mutationsSync: probe.settings.has('mutations_sync'),
+    jsonType: versionAtLeast(probe.version, 25, 3) && probe.typeFamilies.has('JSON'),
+    wideInts: probe.typeFamilies.has('Int128'),
+    skipIndexes: versionAtLeast(probe.version, 20, 1),
+    ttl: versionAtLeast(probe.version, 19, 6),
+    lowCardinality: versionAtLeast(probe.version, 19, 1) && probe.typeFamilies.has('LowCardinality'),
   };
 }

@@ -17,7 +17,16 @@ export interface ColumnSpec {
   scale?: number;
   /** Timestamps: the zone the column shows its values in (the `timezone` hint); UTC when unset. */
   timezone?: string;
+  /** json: ClickHouse's JSON type where the server has it (else JSON text in a String). */
+  nativeJson?: boolean;
+  /** bigint: the integer type its values need (integerTypeFor); Int64 when unset. */
+  integerType?: IntegerType;
+  /** text: `LowCardinality(…)` where the server has it (the `x-clickhouse-low-cardinality` hint). */
+  lowCardinality?: boolean;
 }
+
+/** The integer column types sluice creates, narrowest first (Decimal(38, 0) stands in for Int128 on 18.16). */
+export type IntegerType = 'Int64' | 'UInt64' | 'Int128' | 'Int256' | 'Decimal(38, 0)';
 
 // An ISO 8601 date-time: date, `T` or space, hh:mm[:ss[.fraction]], optional Z or ±hh[:mm].
 const TIMESTAMP_RE =
@@ -205,10 +214,12 @@ export function dataTypeFromHint(hint: ColumnHint): DataType | undefined {
 export function baseClickHouseType(spec: ColumnSpec, features: ServerFeatures): string {
   switch (spec.dataType) {
     case 'text':
-    case 'json': // JSON text in a String: the JSON column type does not exist on 18.16, is experimental before 25.3 and production-ready from 25.3.
       return 'String';
+    case 'json':
+      // The JSON type is production-ready from 25.3 (experimental in 24.8–25.2, absent before): JSON text in a String there.
+      return spec.nativeJson && features.jsonType ? 'JSON' : 'String';
     case 'bigint':
-      return 'Int64';
+      return spec.integerType ?? 'Int64';
     case 'double':
       return 'Float64';
     case 'bool':
@@ -226,9 +237,15 @@ export function baseClickHouseType(spec: ColumnSpec, features: ServerFeatures): 
   }
 }
 
+/** Whether a column type takes NULL: `Nullable(…)`, also inside `LowCardinality(…)` (the only order ClickHouse allows). */
+export function isNullableType(type: string): boolean {
+  return /^(LowCardinality\()?Nullable\(/.test(type);
+}
+
 export function clickHouseType(spec: ColumnSpec, features: ServerFeatures): string {
   const base = baseClickHouseType(spec, features);
-  return spec.nullable ? `Nullable(${base})` : base;
+  const type = spec.nullable ? `Nullable(${base})` : base;
+  return spec.lowCardinality && features.lowCardinality && base === 'String' ? `LowCardinality(${type})` : type;
 }
 
 function clampInt(n: number, lo: number, hi: number): number {
@@ -252,7 +269,9 @@ export function dataTypeOfClickHouseType(chType: string): { dataType: DataType |
   if (t === 'Bool') return { dataType: 'bool', nullable };
   if (/^DateTime(64)?(\(|$)/.test(t)) return { dataType: 'timestamp', nullable };
   if (/^Date(32)?$/.test(t)) return { dataType: 'date', nullable };
+  // Decimal(P, 0): an integer column (18.16's stand-in for Int128), but its values go as decimals.
   if (/^Decimal/.test(t)) return { dataType: 'decimal', nullable };
   if (t === 'String' || /^FixedString/.test(t)) return { dataType: 'text', nullable };
+  if (/^JSON(\(|$)/.test(t)) return { dataType: 'json', nullable };
   return { dataType: 'other', nullable };
 }

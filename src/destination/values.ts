@@ -93,6 +93,18 @@ function baseConverter(dataType: ReturnType<typeof dataTypeOfClickHouseType>['da
       };
     case 'date':
       return (value) => convertDate(value);
+    case 'json':
+      // ClickHouse's JSON type holds objects: the row shaper's JSON text of one goes as the object itself.
+      return (value) => {
+        if (typeof value === 'string' && value.startsWith('{')) {
+          try {
+            return JSON.parse(value) as unknown;
+          } catch {
+            return new Misfit('not JSON text');
+          }
+        }
+        return typeof value === 'object' && !Array.isArray(value) ? value : new Misfit('not a JSON object (the JSON type holds objects only)');
+      };
     default:
       // A column type sluice did not create (someone altered the table): pass scalars through unchanged.
       return (value) => (typeof value === 'object' ? new Misfit('not a scalar') : value);
