@@ -16,7 +16,7 @@ import { JsonText } from './flatten';
 import { rowPlace, type PageMeta, type TableRows } from './page';
 import type { TableColumns } from './schema';
 import { RoundedTimestamps } from './timestamps';
-import { clickHouseType, inferDataType, isNullableType, type DataType } from './types';
+import { clickHouseType, inferDataType, integerTypeFor, isNullableType, type DataType } from './types';
 import { converterFor, excerpt, Misfit, type Converter } from './values';
 import { META } from './ddl';
 
@@ -172,7 +172,10 @@ export function convertRows(
       const variant = variantColumnName(name, dataType);
       let variantType = columns.get(variant) ?? variants.get(variant);
       if (variantType === undefined) {
-        variantType = clickHouseType({ name: variant, dataType, nullable: true }, features);
+        // An integer past the column's type: a variant of the integer type that holds it (integerTypeFor).
+        const big = dataType === 'bigint' && typeof value === 'string' && value.length <= 80 ? BigInt(value.trim()) : undefined;
+        const integerType = big === undefined ? undefined : integerTypeFor(big, big, features);
+        variantType = clickHouseType({ name: variant, dataType, nullable: true, ...(integerType ? { integerType } : {}) }, features);
         variants.set(variant, variantType);
       }
       let toVariant = variantConverters.get(variant);

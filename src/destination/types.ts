@@ -4,6 +4,7 @@
  */
 import type { ColumnHint } from '../config/types';
 import type { ServerFeatures } from './features';
+import { isUnsafeIntegerText } from '../config/exact-integer';
 import { literal } from './sql';
 import type { Instant } from './timestamps';
 
@@ -167,6 +168,10 @@ export function inferDataType(value: unknown, features: ServerFeatures): DataTyp
     case 'bigint':
       return 'bigint';
     case 'string': {
+      // An integer past 2^53 arrives as its digits (src/http/exact-json.ts): an integer column that holds it
+      // exactly, where one exists (integerTypeFor), else text.
+      // Past 80 digits no integer type holds it: not parsed (a BigInt of a million digits is quadratic).
+      if (value.length >= 16 && isUnsafeIntegerText(value)) return value.length <= 80 && integerTypeFor(BigInt(value), BigInt(value), features) ? 'bigint' : 'text';
       // Cheap pre-check: every date and timestamp starts with a 4-digit year and is 10–35 characters long.
       const c = value.charCodeAt(0);
       if (value.length < 10 || value.length > 35 || c < 48 || c > 57) return 'text';
@@ -179,6 +184,38 @@ export function inferDataType(value: unknown, features: ServerFeatures): DataTyp
     default:
       return 'json';
   }
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
+const INT128_MAX = 2n ** 127n - 1n;
+const INT256_MAX = 2n ** 255n - 1n;
+const DECIMAL38_MAX = 10n ** 38n - 1n;
+
+/**
+ * The narrowest integer column that holds every integer from `min` to `max` exactly: Int64, else UInt64
+ * (none negative), else Int128 and Int256 (20.8+), or Decimal(38, 0) where those do not exist (18.16);
+ * undefined past them all (such digits stay text, the only exact place left).
+ */
+export function integerTypeFor(min: bigint, max: bigint, features: Pick<ServerFeatures, 'wideInts'>): IntegerType | undefined {
+  if (min >= INT64_MIN && max <= INT64_MAX) return 'Int64';
+  if (min >= 0n && max <= UINT64_MAX) return 'UInt64';
+  if (!features.wideInts) return min >= -DECIMAL38_MAX && max <= DECIMAL38_MAX ? 'Decimal(38, 0)' : undefined;
+  if (min >= -INT128_MAX - 1n && max <= INT128_MAX) return 'Int128';
+  if (min >= -INT256_MAX - 1n && max <= INT256_MAX) return 'Int256';
+  return undefined;
+}
+
+/** The [min, max] an integer column type holds (Decimal(P, 0) and [U]Int8…256), or undefined for other types. */
+export function integerRangeOf(chType: string): [bigint, bigint] | undefined {
+  const int = /^(U?)Int(8|16|32|64|128|256)$/.exec(chType);
+  if (int) {
+    const bits = BigInt(int[2]);
+    return int[1] === 'U' ? [0n, 2n ** bits - 1n] : [-(2n ** (bits - 1n)), 2n ** (bits - 1n) - 1n];
+  }
+  const dec = /^Decimal\((\d+),\s*0\)$/.exec(chType);
+  return dec ? [-(10n ** BigInt(dec[1]) - 1n), 10n ** BigInt(dec[1]) - 1n] : undefined;
 }
 
 /**

@@ -350,7 +350,7 @@ describe('warnings: accepted settings that have no effect in sluice', () => {
       'resources[0].columns.at.cluster: column hint "cluster" has no effect in sluice',
       'resources[0].columns.at["x-normalizer"]: column hint "x-normalizer" has no effect in sluice',
     ]);
-    expect(result.warnings[1]!.hint).toBe(x);
+    expect(result.warnings[0]!.hint).toBe(x);
     // Extension hints act on nothing, so they do not travel into the workflow input; the rest do.
     expect(result.source.resources[0]!.columns).toEqual({ day: { partition: true }, id: { unique: true, sort: true, cluster: false, description: 'the id' }, at: { cluster: true, unique: false } });
   });
