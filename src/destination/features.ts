@@ -41,6 +41,8 @@ export interface ServerFeatures {
   wideInts: boolean;
   /** Data skipping indexes (`INDEX … TYPE minmax`) without an experimental setting (20.1+): the `sort` hint's. */
   skipIndexes: boolean;
+  /** Column compression codecs (19.1+): the `x-clickhouse-codec` hint's. */
+  codecs: boolean;
   /** Table TTL (19.6+): the `x-clickhouse-ttl` hint's. */
   ttl: boolean;
   /** LowCardinality without an experimental setting (19.x+): the `x-clickhouse-low-cardinality` hint's. */
@@ -79,6 +81,7 @@ export function featuresFromProbe(probe: FeatureProbe): ServerFeatures {
     jsonType: versionAtLeast(probe.version, 25, 3) && probe.typeFamilies.has('JSON'),
     wideInts: probe.typeFamilies.has('Int128'),
     skipIndexes: versionAtLeast(probe.version, 20, 1),
+    codecs: versionAtLeast(probe.version, 19, 1),
     ttl: versionAtLeast(probe.version, 19, 6),
     lowCardinality: versionAtLeast(probe.version, 19, 1) && probe.typeFamilies.has('LowCardinality'),
   };

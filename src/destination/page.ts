@@ -198,7 +198,7 @@ export function wantedColumns(
     if (range && spec.dataType === 'bigint') spec.integerType = integerTypeFor(range[0], range[1], features) ?? 'Int64';
     const column: ColumnDef = { name, type: clickHouseType(spec, features) };
     if (hint?.description !== undefined) column.comment = hint.description;
-    const codecs = hint?.['x-clickhouse-codec'] === undefined ? undefined : parseCodecs(hint['x-clickhouse-codec']);
+    const codecs = hint?.['x-clickhouse-codec'] === undefined || !features.codecs ? undefined : parseCodecs(hint['x-clickhouse-codec']);
     if (codecs !== undefined && typeof codecs !== 'string') column.codecs = codecs;
     return column;
   });
