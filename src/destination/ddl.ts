@@ -188,6 +188,11 @@ export interface DdlOptions {
   skipIndexes?: boolean;
   /** Table TTL exists (19.6+): the `x-clickhouse-ttl` hint. */
   ttl?: boolean;
+  /**
+   * A PARTITION BY of several columns is safe: 18.16's server crashed (SIGSEGV, seen here) on an insert
+   * spreading over partitions of a tuple key, so there only the first partition column is used.
+   */
+  partitionTuple?: boolean;
 }
 
 /**
@@ -203,7 +208,10 @@ export function shapeClauses(columns: readonly ColumnDef[], layout: TableLayout,
   const indexes = options.skipIndexes
     ? shape.sort.filter((c) => typeOf.has(c)).map((c) => `INDEX ${ident(fitIdentifier(`_sluice_sort_${c}`, MAX_TABLE_NAME_LENGTH))} ${ident(c)} TYPE minmax GRANULARITY 1`)
     : [];
-  const parts = shape.partition.filter((p) => typeOf.has(p.column)).map((p) => partitionExpression(p.column, typeOf.get(p.column)!, p.grain));
+  const parts = shape.partition
+    .filter((p) => typeOf.has(p.column))
+    .slice(0, options.partitionTuple ? undefined : 1)
+    .map((p) => partitionExpression(p.column, typeOf.get(p.column)!, p.grain));
   let tail = parts.length === 0 ? '' : ` PARTITION BY ${parts.length === 1 ? parts[0] : `(${parts.join(', ')})`}`;
   const ttl = shape.ttl;
   const ttlType = ttl && typeOf.get(ttl.column);

@@ -41,6 +41,8 @@ export interface ServerFeatures {
   wideInts: boolean;
   /** Data skipping indexes (`INDEX … TYPE minmax`) without an experimental setting (20.1+): the `sort` hint's. */
   skipIndexes: boolean;
+  /** PARTITION BY a tuple of columns (not on 18.16, whose server crashed on inserts over such partitions). */
+  partitionTuple: boolean;
   /** Column compression codecs (19.1+): the `x-clickhouse-codec` hint's. */
   codecs: boolean;
   /** Table TTL (19.6+): the `x-clickhouse-ttl` hint's. */
@@ -82,6 +84,7 @@ export function featuresFromProbe(probe: FeatureProbe): ServerFeatures {
     wideInts: probe.typeFamilies.has('Int128'),
     skipIndexes: versionAtLeast(probe.version, 20, 1),
     codecs: versionAtLeast(probe.version, 19, 1),
+    partitionTuple: versionAtLeast(probe.version, 19, 1),
     ttl: versionAtLeast(probe.version, 19, 6),
     lowCardinality: versionAtLeast(probe.version, 19, 1) && probe.typeFamilies.has('LowCardinality'),
   };

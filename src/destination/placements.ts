@@ -35,6 +35,7 @@ export class Placements {
         addColumnIfNotExists: this.features.addColumnIfNotExists,
         skipIndexes: this.features.skipIndexes,
         ttl: this.features.ttl,
+        partitionTuple: this.features.partitionTuple,
       };
       const ddl = cluster ? clusterDdl(cluster, options) : localDdl(options);
       const schema = new SchemaRegistry(this.conn, ddl);

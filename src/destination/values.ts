@@ -3,10 +3,25 @@
  * than lean on `date_time_input_format=best_effort`, which 18.16 does not have for JSONEachRow, and so
  * that a value that does not fit is reported with its field name instead of a positional parse error.
  */
+import { randomBytes } from 'node:crypto';
 import { instantOf, precisionOf, ticksAt, ticksInRange, unixText, utcText, type RoundedTimestamps, type Ticks } from './timestamps';
 import { dataTypeOfClickHouseType, dateInRange, integerRangeOf, parseCanonicalUtc, parseDate, parseTimestamp } from './types';
 
 export type Converted = { ok: true; value: unknown } | { ok: false; reason: string };
+
+/**
+ * A number written into a JSONEachRow body as its digits, unquoted and unrounded (a double would round
+ * it): JSON.stringify writes a marker string that encodeJsonEachRow (connection.ts) turns back into the
+ * digits. The marker holds a per-process random nonce, so no string from an API can pass for one.
+ */
+export class RawNumber {
+  constructor(readonly digits: string) {}
+  toJSON(): string {
+    return `${RAW_NUMBER_MARK}${this.digits}`;
+  }
+}
+
+export const RAW_NUMBER_MARK = `\u0000sluice-${randomBytes(8).toString('hex')}:`;
 
 /** What a converter returns for a value that does not fit: rare, so it may allocate. */
 export class Misfit {
@@ -105,7 +120,8 @@ function baseConverter(dataType: ReturnType<typeof dataTypeOfClickHouseType>['da
     case 'decimal':
       return (value) => {
         if (typeof value === 'number') return value;
-        if (typeof value === 'string' && NUMBER_RE.test(value.trim())) return value.trim();
+        // As a JSON number, not a string: 18.16 reads no quoted decimal in JSONEachRow (an id past 2^64 in its Decimal(38, 0)).
+        if (typeof value === 'string' && NUMBER_RE.test(value.trim())) return new RawNumber(value.trim());
         return new Misfit('not a decimal number');
       };
     case 'date':

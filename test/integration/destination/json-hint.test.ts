@@ -87,12 +87,12 @@ describe.each(['RowBinary', 'JSONEachRow'] as const)('data_type json (%s)', (for
   });
 
   it('keeps a date-like string inside a JSON column as the text the API sent', async () => {
+    const native = fx.dest.features.jsonType;
     const found = await rows<{ v: string }>(
       fx.ch,
-      fx.dest.features.jsonType
-        ? `SELECT toString(payload.customer.since) AS v FROM \`${fx.db}\`.orders FINAL ORDER BY id`
-        : `SELECT JSONExtractString(payload, 'customer', 'since') AS v FROM \`${fx.db}\`.orders FINAL ORDER BY id`,
+      native ? `SELECT toString(payload.customer.since) AS v FROM \`${fx.db}\`.orders FINAL ORDER BY id` : `SELECT payload AS v FROM \`${fx.db}\`.orders FINAL ORDER BY id`,
     );
-    expect(found.map((r) => r.v)).toEqual(['2024-01-02T10:00:00Z', '2025-05-06']);
+    const since = found.map((r) => (native ? r.v : (JSON.parse(r.v) as { customer: { since: string } }).customer.since));
+    expect(since).toEqual(['2024-01-02T10:00:00Z', '2025-05-06']);
   });
 });

@@ -42,7 +42,8 @@ describe.each(['RowBinary', 'JSONEachRow'] as const)('hints that shape tables (%
     const f = fx.dest.features;
     // The sorting key is still the primary key: rows of one key collapse whatever the hints.
     expect(t.sorting_key.replace(/^\((.*)\)$/, '$1')).toBe('id');
-    expect(t.partition_key).toBe('(toYYYYMM(assumeNotNull(at)), assumeNotNull(region))');
+    // 18.16 partitions by the first column only (its server crashed on inserts over a tuple key's partitions).
+    expect(t.partition_key).toBe(f.partitionTuple ? '(toYYYYMM(assumeNotNull(at)), assumeNotNull(region))' : 'toYYYYMM(assumeNotNull(at))');
     if (f.skipIndexes) {
       const indexes = await rows<{ name: string; type: string; expr: string }>(fx.ch, `SELECT name, type, expr FROM system.data_skipping_indices WHERE database = '${fx.db}' AND table = 'events'`);
       expect(indexes).toEqual([{ name: '_sluice_sort_amount', type: 'minmax', expr: 'amount' }]);
@@ -59,7 +60,7 @@ describe.each(['RowBinary', 'JSONEachRow'] as const)('hints that shape tables (%
       `SELECT id, region, amount, _partition_id AS part FROM \`${fx.db}\`.events FINAL ORDER BY id`,
     );
     expect(back.map((r) => [Number(r.id), r.region, Number(r.amount)])).toEqual([[1, 'eu', 5], [2, 'us', 7], [3, null, 9]]);
-    // Three partitions: two months × regions, and the row without a time or region in the default's.
+    // Three partitions: two months (× regions), and the row without a time (or region) in the default's.
     expect(new Set(back.map((r) => r.part)).size).toBe(3);
   });
 
@@ -71,7 +72,7 @@ describe.each(['RowBinary', 'JSONEachRow'] as const)('hints that shape tables (%
     });
     await fx.dest.insertPage({ database: fx.db, resource: logs }, [{ at: '2030-01-02T10:00:00Z', kind: 'x' }], { loadId: 'L', version: 1, page: 0 });
     const t = await tableInfo('logs');
-    expect(t.partition_key).toBe('(toYYYYMMDD(at), kind)');
+    expect(t.partition_key).toBe(fx.dest.features.partitionTuple ? '(toYYYYMMDD(at), kind)' : 'toYYYYMMDD(at)');
     expect(t.sorting_key).toBe('_sluice_load_id, _sluice_page, _sluice_row');
   });
 
