@@ -19,6 +19,9 @@ const IGNORED_COLUMN_HINTS: Record<string, string> = {
 /** dlt's `x-*` hints address particular dlt destinations or normalizers. */
 const EXTENSION_HINT_NOTE = 'dlt extension hints address dlt destinations and normalizers; sluice has none of them';
 
+/** ReplacingMergeTree collapses rows of one sort key only inside one partition. */
+const PARTITION_ON_MERGE = 'partition by a column that never changes for a key (a creation date): a key whose partition column changes keeps a row in each partition (docs/clickhouse.md, "Hints that shape tables")';
+
 /** dlt's dedup_sort only chooses among records of one primary key, so it needs a merged resource with one. */
 const DEDUP_SORT_NEEDS_KEY = 'it chooses among records of one primary key: only a merge resource with a primary key has them';
 
@@ -48,6 +51,12 @@ export function noEffectWarnings(resource: ResourceInput, at: PathSegment[]): Co
     }
   });
   warnings.push(...dedupSortWarnings(resource, at));
+  if (mergesOnKey(resource, columnEntries(resource.columns))) {
+    columnEntries(resource.columns).forEach(([name, hint], i) => {
+      if (hint.partition !== true) return;
+      warnings.push(problem([...at, 'columns', listForm ? i : name, 'partition'], 'a merge table collapses a key only within one partition', PARTITION_ON_MERGE));
+    });
+  }
   const w = resource.write_disposition;
   if (w !== undefined && typeof w !== 'string' && w.disposition === 'replace' && w.strategy !== undefined) {
     warnings.push(problem([...at, 'write_disposition', 'strategy'], `replace strategy "${w.strategy}" has no effect in sluice`, REPLACE_STRATEGY_NOTE));

@@ -136,6 +136,13 @@ describe('hints that shape tables', () => {
     if (!result.ok) expect(result.problems.map((p) => p.path).sort()).toEqual(['resources[0].columns.x["x-clickhouse-codec"]', 'resources[0].columns.y["x-clickhouse-ttl"]', 'resources[0].columns.z["x-clickhouse-partition"]']);
   });
 
+  it('warns that a merge table collapses a key only within one partition', () => {
+    const merge = validateSourceConfig({ client: { base_url: 'https://api.example.com' }, resources: [{ name: 'a', primary_key: 'id', write_disposition: 'merge', columns: { at: { partition: true } } }] });
+    const append = validateSourceConfig({ client: { base_url: 'https://api.example.com' }, resources: [{ name: 'a', columns: { at: { partition: true } } }] });
+    expect(merge.ok && merge.warnings.map((w) => `${w.path}: ${w.message}`)).toEqual(['resources[0].columns.at.partition: a merge table collapses a key only within one partition']);
+    expect(append.ok && append.warnings).toEqual([]);
+  });
+
   it('keeps x-clickhouse-* hints in the resolved config without a warning (other x-* hints are dropped with one)', () => {
     const result = validateSourceConfig({ client: { base_url: 'https://api.example.com' }, resources: [{ name: 'a', columns: { x: { 'x-clickhouse-codec': 'ZSTD(3)', 'x-normalizer': {} } } }] });
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
