@@ -4,11 +4,11 @@
  */
 import type { AuthInput } from './auth-schema';
 import type { IncrementalInput, IncrementalParamInput, RetryInput } from './endpoint-schema';
-import type { ColumnsInput, SchemaContractInput, WriteDispositionInput } from './schema';
+import type { ColumnsInput, NestedHintsInput, SchemaContractInput, WriteDispositionInput } from './schema';
 import { normalizePath } from '../destination/naming';
 import { DEFAULT_MAX_WAIT_SECONDS } from '../core/bounded-wait';
-import { isExtensionHint, timestampSeconds } from './schema';
-import type { AuthConfig, ColumnHint, IncrementalConfig, RetryConfig, Scd2Options, SchemaContract, WriteDisposition } from './types';
+import { isClickHouseHint, isExtensionHint, timestampSeconds } from './schema';
+import type { AuthConfig, ColumnHint, NestedHints, IncrementalConfig, RetryConfig, Scd2Options, SchemaContract, WriteDisposition } from './types';
 import { credentialRef } from './secrets';
 
 export const DEFAULT_TIMEOUT_SECONDS = 60;
@@ -98,9 +98,18 @@ export function normalizeColumns(columns: ColumnsInput | undefined): Record<stri
   return Object.fromEntries(columns.map(({ name, ...hint }) => [name, withoutExtensions(hint)]));
 }
 
-/** dlt's `x-*` hints were warned about at validation; they act on nothing, so they stay out of workflow input. */
+/** dlt's `nested_hints` keyed by normalised path, each with its columns normalised as a resource's are. */
+export function normalizeNestedHints(hints: NestedHintsInput | undefined): NestedHints | undefined {
+  if (hints === undefined) return undefined;
+  return Object.fromEntries(Object.entries(hints).map(([path, h]) => [normalizePath(path), { columns: normalizeColumns(h.columns) }]));
+}
+
+/**
+ * dlt's `x-*` hints were warned about at validation; they act on nothing, so they stay out of workflow
+ * input. sluice's own `x-clickhouse-*` hints (validated by the schema) stay.
+ */
 function withoutExtensions(hint: ColumnHint): ColumnHint {
-  return defined(Object.fromEntries(Object.entries(hint).filter(([key]) => !isExtensionHint(key))) as ColumnHint);
+  return defined(Object.fromEntries(Object.entries(hint).filter(([key]) => !isExtensionHint(key) || isClickHouseHint(key))) as ColumnHint);
 }
 
 /** dlt's default disposition is append; the dict form's strategy has no ClickHouse counterpart to keep. */

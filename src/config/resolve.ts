@@ -16,6 +16,7 @@ import {
   normalizeAuth,
   normalizeColumns,
   normalizeIncremental,
+  normalizeNestedHints,
   normalizeRetry,
   normalizeSchemaContract,
   normalizeWriteDisposition,
@@ -78,6 +79,8 @@ function resolveResource(r: ResourceInput, endpoint: EndpointInput & { path: str
     parallelized: r.parallelized ?? false,
   };
   if (r.max_table_nesting !== undefined) out.max_table_nesting = r.max_table_nesting;
+  const nested = normalizeNestedHints(r.nested_hints);
+  if (nested !== undefined) out.nested_hints = nested;
   const strategy = writeDispositionStrategy(r.write_disposition);
   if (strategy !== undefined) out.write_disposition_strategy = strategy;
   if (strategy === 'scd2') out.scd2 = scd2Options(r.write_disposition);

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { authSchema } from './auth-schema';
+import { JSON_STORAGE, PARTITION_GRAINS, parseCodecs, parseTtl } from './clickhouse-hints';
 import { endpointOrPathSchema, headersSchema, rateLimitSchema, retrySchema, timeoutSchema } from './endpoint-schema';
 import { paginatorSchema } from './paginator-schema';
 import {
@@ -51,9 +52,25 @@ const columnHintShape = {
   partition: z.boolean().optional(),
   sort: z.boolean().optional(),
   cluster: z.boolean().optional(),
+  // sluice's ClickHouse hints (docs/configuration.md): parsed by a strict grammar, DDL is rebuilt from the parts.
+  'x-clickhouse-codec': z.string({ error: 'expected a codec chain such as "ZSTD(3)"' }).max(200).superRefine(grammar(parseCodecs)).optional(),
+  'x-clickhouse-low-cardinality': z.boolean().optional(),
+  'x-clickhouse-ttl': z.string({ error: 'expected an interval such as "90 days"' }).max(40).superRefine(grammar(parseTtl)).optional(),
+  'x-clickhouse-partition': oneOf(PARTITION_GRAINS, 'x-clickhouse-partition').optional(),
+  'x-clickhouse-json': oneOf(JSON_STORAGE, 'x-clickhouse-json').optional(),
 };
+
+/** A refinement from a parser that returns its parts or an error message. */
+function grammar(parse: (text: string) => unknown) {
+  return (text: string, ctx: z.RefinementCtx) => {
+    const parsed = parse(text);
+    if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+  };
+}
 /** dlt's extension hints (`x-normalizer`, `x-bigquery-partition`, …): accepted, and warned about (warnings.ts). */
 export const isExtensionHint = (key: string): boolean => key.startsWith('x-');
+/** sluice's own extension hints (in columnHintShape): they act, so they are neither warned about nor dropped. */
+export const isClickHouseHint = (key: string): boolean => key.startsWith('x-clickhouse-');
 const columnHintAdvice = { extension: isExtensionHint };
 export const columnHintSchema = strictObject(columnHintShape, columnHintAdvice);
 
@@ -62,6 +79,17 @@ export const columnsSchema = dispatch((value) =>
   Array.isArray(value)
     ? z.array(strictObject({ name: nonEmptyString('a column name'), ...columnHintShape }, columnHintAdvice))
     : z.record(z.string(), columnHintSchema, { error: 'expected an object of column names to hints, or a list of columns' }),
+);
+
+/**
+ * dlt's `nested_hints`: hints for the tables of nested lists, keyed by their path below the resource's table
+ * (dlt's tuple `("purchases", "items")` is written `purchases__items`, the child table's name without the
+ * resource's). Only `columns` maps onto sluice; a nested table's keys and dispositions follow its root's.
+ */
+export const nestedHintsSchema = z.record(
+  nonEmptyString('a nested path such as "purchases" or "purchases__items"'),
+  strictObject({ columns: columnsSchema.optional() }, { unsupported: { primary_key: "a nested table's rows are keyed by their parent and place", merge_key: "a nested table follows its root's merge", schema_contract: "a nested table follows its root's contract", file_format: 'sluice inserts rows directly', references: 'table references are not supported' } }),
+  { error: 'expected an object of nested paths to hints' },
 );
 
 const MERGE_STRATEGIES = ['delete-insert', 'upsert', 'insert-only', 'scd2'] as const;
@@ -131,7 +159,6 @@ const unsupportedResourceHints = {
   table_format: 'ClickHouse tables only',
   file_format: 'sluice inserts rows directly',
   references: 'table references are not supported',
-  nested_hints: 'nested table hints are not supported',
   validator: 'record validators are not supported',
 };
 
@@ -156,6 +183,7 @@ const resourceBaseShape = {
   write_disposition: writeDispositionSchema.optional(),
   table_name: nonEmptyString('a table name').optional(),
   columns: columnsSchema.optional(),
+  nested_hints: nestedHintsSchema.optional(),
   max_table_nesting: nonNegativeInt().optional(),
   selected: z.boolean().optional(),
   include_from_parent: z.array(nonEmptyString('a field name')).optional(),
@@ -248,5 +276,6 @@ export type ResourceInput = z.output<typeof resourceObjectSchema>;
 export type ResourceDefaultsInput = z.output<typeof resourceDefaultsSchema>;
 export type ClientInput = z.output<typeof clientSchema>;
 export type ColumnsInput = z.output<typeof columnsSchema>;
+export type NestedHintsInput = z.output<typeof nestedHintsSchema>;
 export type WriteDispositionInput = z.output<typeof writeDispositionSchema>;
 export type SchemaContractInput = z.output<typeof schemaContractSchema>;

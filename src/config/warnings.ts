@@ -6,20 +6,21 @@
  */
 import { isCredentialHeader } from './credential-headers';
 import { type ConfigProblem, type PathSegment, problem } from './problems';
-import { isExtensionHint, type ResourceInput, type SourceConfigInput } from './schema';
+import { isClickHouseHint, isExtensionHint, type ResourceInput, type SourceConfigInput } from './schema';
 import { isRecord } from './schema-helpers';
 import { listSecretRefs } from './secrets';
 
 /** Column hints that are accepted and ignored, and what happens instead. */
 const IGNORED_COLUMN_HINTS: Record<string, string> = {
   unique: 'ClickHouse has no unique constraint; a merge resource keeps one row per primary key',
-  partition: 'tables are not partitioned: PARTITION BY is fixed when a table is created, and a merge table collapses a key only within one partition (docs/clickhouse.md)',
-  sort: "a table's ORDER BY is its dedupe key (primary key, or load, page and row), which a sort column would change (docs/clickhouse.md)",
   cluster: "a table's ORDER BY is its dedupe key (primary key, or load, page and row), which a cluster column would change (docs/clickhouse.md)",
 };
 
 /** dlt's `x-*` hints address particular dlt destinations or normalizers. */
 const EXTENSION_HINT_NOTE = 'dlt extension hints address dlt destinations and normalizers; sluice has none of them';
+
+/** ReplacingMergeTree collapses rows of one sort key only inside one partition. */
+const PARTITION_ON_MERGE = 'partition by a column that never changes for a key (a creation date): a key whose partition column changes keeps a row in each partition (docs/clickhouse.md, "Hints that shape tables")';
 
 /** dlt's dedup_sort only chooses among records of one primary key, so it needs a merged resource with one. */
 const DEDUP_SORT_NEEDS_KEY = 'it chooses among records of one primary key: only a merge resource with a primary key has them';
@@ -45,11 +46,17 @@ export function noEffectWarnings(resource: ResourceInput, at: PathSegment[]): Co
       if (hint[key] === undefined || hint[key] === false) continue;
       warnings.push(problem([...at, 'columns', listForm ? i : name, key], `column hint "${key}" has no effect in sluice`, instead));
     }
-    for (const key of Object.keys(hint).filter(isExtensionHint)) {
+    for (const key of Object.keys(hint).filter((k) => isExtensionHint(k) && !isClickHouseHint(k))) {
       warnings.push(problem([...at, 'columns', listForm ? i : name, key], `column hint "${key}" has no effect in sluice`, EXTENSION_HINT_NOTE));
     }
   });
   warnings.push(...dedupSortWarnings(resource, at));
+  if (mergesOnKey(resource, columnEntries(resource.columns))) {
+    columnEntries(resource.columns).forEach(([name, hint], i) => {
+      if (hint.partition !== true) return;
+      warnings.push(problem([...at, 'columns', listForm ? i : name, 'partition'], 'a merge table collapses a key only within one partition', PARTITION_ON_MERGE));
+    });
+  }
   const w = resource.write_disposition;
   if (w !== undefined && typeof w !== 'string' && w.disposition === 'replace' && w.strategy !== undefined) {
     warnings.push(problem([...at, 'write_disposition', 'strategy'], `replace strategy "${w.strategy}" has no effect in sluice`, REPLACE_STRATEGY_NOTE));

@@ -115,10 +115,24 @@ export interface ColumnHint {
   description?: string;
   /** Accepted from dlt, no effect in ClickHouse: validate warns (src/config/warnings.ts). */
   unique?: boolean;
+  /** The table is created `PARTITION BY` this column (its month for dates and timestamps, `x-clickhouse-partition`). */
   partition?: boolean;
+  /** The column gets a minmax skip index (the sorting key is the table's dedupe key: docs/clickhouse.md). */
   sort?: boolean;
   cluster?: boolean;
+  /** A codec chain, checked by src/config/clickhouse-hints.ts. */
+  'x-clickhouse-codec'?: string;
+  /** A text column is created `LowCardinality(…)`. */
+  'x-clickhouse-low-cardinality'?: boolean;
+  /** Rows expire this long after this column's time (`90 days`), checked by src/config/clickhouse-hints.ts. */
+  'x-clickhouse-ttl'?: string;
+  'x-clickhouse-partition'?: 'value' | 'day' | 'month' | 'year';
+  /** A `data_type: json` column as ClickHouse's JSON type (`native`, the default where the server has it) or JSON text. */
+  'x-clickhouse-json'?: 'native' | 'string';
 }
+
+/** dlt's `nested_hints`: per nested path (`purchases__items`, normalised), the hints of that nested table's columns. */
+export type NestedHints = Record<string, { columns: Record<string, ColumnHint> }>;
 export type WriteDisposition = 'append' | 'replace' | 'merge' | 'skip';
 
 /** dlt's schema contract modes: what happens to a new table, a new column, or a value of another type. */
@@ -204,6 +218,8 @@ export interface ResolvedResource {
   /** dlt's `schema_contract`, every entity filled in (dlt's default is evolve for all three). */
   schema_contract?: SchemaContract;
   columns: Record<string, ColumnHint>;
+  /** dlt's `nested_hints`, when given. */
+  nested_hints?: NestedHints;
   max_table_nesting?: number;
   selected: boolean;
   endpoint: ResolvedEndpoint;

@@ -8,6 +8,7 @@ import { joinPath, normalizeIdentifier } from './naming';
 import { binaryEncoderFor, type BinaryEncoder } from './row-binary';
 import type { TableColumns } from './schema';
 import { converterFor, type Converter } from './values';
+import { isNullableType } from './types';
 
 /** A table's columns, in the order its rows hold them, with what each needs to become an insert value. */
 export interface ColumnPlan {
@@ -53,7 +54,7 @@ export function planFor(columns: TableColumns): ColumnPlan {
       index,
       converters: types.map((type, i) => converterFor(type, names[i])),
       encoders: encoders.every((e) => e !== undefined) ? (encoders as BinaryEncoder[]) : undefined,
-      required: names.flatMap((name, i) => (!name.startsWith('_sluice_') && !types[i].startsWith('Nullable(') ? [i] : [])),
+      required: names.flatMap((name, i) => (!name.startsWith('_sluice_') && !isNullableType(types[i]) ? [i] : [])),
       slots: new Map(),
       slotCount: 0,
       meta: {

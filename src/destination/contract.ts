@@ -16,7 +16,7 @@ import { JsonText } from './flatten';
 import { rowPlace, type PageMeta, type TableRows } from './page';
 import type { TableColumns } from './schema';
 import { RoundedTimestamps } from './timestamps';
-import { clickHouseType, inferDataType, type DataType } from './types';
+import { clickHouseType, inferDataType, integerTypeFor, isNullableType, type DataType } from './types';
 import { converterFor, excerpt, Misfit, type Converter } from './values';
 import { META } from './ddl';
 
@@ -142,7 +142,7 @@ export function convertRows(
   };
   const variants = new Map<string, string>();
   const variantConverters = new Map<string, Converter>();
-  const required = [...columns].filter(([name, type]) => !name.startsWith('_sluice_') && !type.startsWith('Nullable('));
+  const required = [...columns].filter(([name, type]) => !name.startsWith('_sluice_') && !isNullableType(type));
   const withMarker = hardDelete !== undefined && columns.has(LINK.deleted);
   const rounded = new RoundedTimestamps();
 
@@ -172,7 +172,10 @@ export function convertRows(
       const variant = variantColumnName(name, dataType);
       let variantType = columns.get(variant) ?? variants.get(variant);
       if (variantType === undefined) {
-        variantType = clickHouseType({ name: variant, dataType, nullable: true }, features);
+        // An integer past the column's type: a variant of the integer type that holds it (integerTypeFor).
+        const big = dataType === 'bigint' && typeof value === 'string' && value.length <= 80 ? BigInt(value.trim()) : undefined;
+        const integerType = big === undefined ? undefined : integerTypeFor(big, big, features);
+        variantType = clickHouseType({ name: variant, dataType, nullable: true, ...(integerType ? { integerType } : {}) }, features);
         variants.set(variant, variantType);
       }
       let toVariant = variantConverters.get(variant);

@@ -12,7 +12,9 @@
  * Primary key columns are not Nullable: ClickHouse before 20.x cannot have Nullable sort keys at all.
  */
 import type { ResolvedResource } from '../config/types';
+import { codecSql, parseTtl, type Codec, type PartitionGrain, type TtlInterval } from '../config/clickhouse-hints';
 import { fitIdentifier, MAX_TABLE_NAME_LENGTH, normalizePath } from './naming';
+import { isNullableType } from './types';
 import { ident, identList, literal, qualified } from './sql';
 
 export const META = {
@@ -62,15 +64,40 @@ export const CHILD_KEY: readonly string[] = [LINK.rootId, LINK.parentId, LINK.li
  * collapses and a re-synced parent's elements replace the old ones position by position.
  */
 export type TableLayout =
-  | { kind: 'merge'; key: string[]; hardDelete?: boolean; firstWins?: boolean; dedupSort?: DedupSortHint }
-  | { kind: 'append' }
+  | { kind: 'merge'; key: string[]; hardDelete?: boolean; firstWins?: boolean; dedupSort?: DedupSortHint; shape?: TableShape }
+  | { kind: 'append'; shape?: TableShape }
   | { kind: 'child'; firstWins?: boolean };
+
+/**
+ * What the column hints say about a new resource table beyond its columns (docs/clickhouse.md, "Hints that
+ * shape tables"): `partition` columns make its PARTITION BY, `sort` columns get a minmax skip index, an
+ * `x-clickhouse-ttl` column its TTL. Read when the table is created, never applied to an existing table.
+ */
+export interface TableShape {
+  partition: Array<{ column: string; grain?: PartitionGrain }>;
+  sort: string[];
+  ttl?: { column: string; interval: TtlInterval };
+}
+
+/** The table-shaping hints of a resource's own table, or undefined when it has none. */
+export function tableShapeOf(resource: ResolvedResource): TableShape | undefined {
+  const shape: TableShape = { partition: [], sort: [] };
+  for (const [name, hint] of Object.entries(resource.columns)) {
+    const column = normalizePath(name);
+    if (hint.partition) shape.partition.push(hint['x-clickhouse-partition'] ? { column, grain: hint['x-clickhouse-partition'] } : { column });
+    if (hint.sort) shape.sort.push(column);
+    const ttl = hint['x-clickhouse-ttl'] === undefined ? undefined : parseTtl(hint['x-clickhouse-ttl']);
+    if (ttl !== undefined && typeof ttl !== 'string' && shape.ttl === undefined) shape.ttl = { column, interval: ttl };
+  }
+  return shape.partition.length > 0 || shape.sort.length > 0 || shape.ttl ? shape : undefined;
+}
 
 /** Which layout a resource's table gets, from its disposition, strategy and (normalised) primary key. */
 export function layoutFor(resource: ResolvedResource): TableLayout {
   const key = primaryKeyColumns(resource);
+  const shape = tableShapeOf(resource);
   // scd2 loads land in staging tables of rows, as append does; commit makes the versions (scd2.ts).
-  if (resource.write_disposition !== 'merge' || key.length === 0 || resource.scd2 !== undefined) return { kind: 'append' };
+  if (resource.write_disposition !== 'merge' || key.length === 0 || resource.scd2 !== undefined) return shape ? { kind: 'append', shape } : { kind: 'append' };
   const dedupSort = dedupSortHint(resource);
   return {
     kind: 'merge',
@@ -78,6 +105,7 @@ export function layoutFor(resource: ResolvedResource): TableLayout {
     ...(hardDeleteColumn(resource) !== undefined ? { hardDelete: true } : {}),
     ...(resource.write_disposition_strategy === 'insert-only' ? { firstWins: true } : {}),
     ...(dedupSort !== undefined ? { dedupSort } : {}),
+    ...(shape ? { shape } : {}),
   };
 }
 
@@ -134,11 +162,15 @@ export interface ColumnDef {
   type: string;
   /** dlt's `description` hint, the column's COMMENT. */
   comment?: string;
+  /** The `x-clickhouse-codec` hint, parsed (src/config/clickhouse-hints.ts): DDL is rebuilt from its parts. */
+  codecs?: readonly Codec[];
 }
 
-/** A column's definition in CREATE TABLE or ADD COLUMN: name, type and comment. */
+/** A column's definition in CREATE TABLE or ADD COLUMN: name, type, comment and codec. */
 export function columnSql(column: ColumnDef): string {
-  return `${ident(column.name)} ${column.type}${column.comment !== undefined ? ` COMMENT ${literal(column.comment)}` : ''}`;
+  const comment = column.comment !== undefined ? ` COMMENT ${literal(column.comment)}` : '';
+  const codec = column.codecs !== undefined && column.codecs.length > 0 ? ` ${codecSql(column.codecs)}` : '';
+  return `${ident(column.name)} ${column.type}${comment}${codec}`;
 }
 
 /**
@@ -152,6 +184,65 @@ export function commentColumnSql(table: string, column: ColumnDef, on = ''): str
 export interface DdlOptions {
   /** ReplacingMergeTree takes an `is_deleted` column (23.2+). */
   isDeletedArg?: boolean;
+  /** Data skipping indexes exist without an experimental setting (20.1+): `sort` hints get one. */
+  skipIndexes?: boolean;
+  /** Table TTL exists (19.6+): the `x-clickhouse-ttl` hint. */
+  ttl?: boolean;
+  /**
+   * A PARTITION BY of several columns is safe: 18.16's server crashed (SIGSEGV, seen here) on an insert
+   * spreading over partitions of a tuple key, so there only the first partition column is used.
+   */
+  partitionTuple?: boolean;
+}
+
+/**
+ * The clauses a table's shape adds to its CREATE TABLE: skip indexes (after the columns), PARTITION BY and
+ * TTL (after ORDER BY). Built from column names and their types as created (`columns`), never from hint
+ * text: a hint names a column, and the grain and interval are from fixed lists (src/config/clickhouse-hints.ts).
+ * A hinted column the table is not created with (no value and no data_type yet) is left out.
+ */
+export function shapeClauses(columns: readonly ColumnDef[], layout: TableLayout, options: DdlOptions): { indexes: string[]; tail: string } {
+  const shape = layout.kind === 'child' ? undefined : layout.shape;
+  if (!shape) return { indexes: [], tail: '' };
+  const typeOf = new Map(columns.map((c) => [c.name, c.type]));
+  const indexes = options.skipIndexes
+    ? shape.sort.filter((c) => typeOf.has(c)).map((c) => `INDEX ${ident(fitIdentifier(`_sluice_sort_${c}`, MAX_TABLE_NAME_LENGTH))} ${ident(c)} TYPE minmax GRANULARITY 1`)
+    : [];
+  const parts = shape.partition
+    .filter((p) => typeOf.has(p.column))
+    .slice(0, options.partitionTuple ? undefined : 1)
+    .map((p) => partitionExpression(p.column, typeOf.get(p.column)!, p.grain));
+  let tail = parts.length === 0 ? '' : ` PARTITION BY ${parts.length === 1 ? parts[0] : `(${parts.join(', ')})`}`;
+  const ttl = shape.ttl;
+  const ttlType = ttl && typeOf.get(ttl.column);
+  if (ttl && ttlType && options.ttl && isTimeType(ttlType)) {
+    // A row without a time never expires (the far end of DateTime), rather than at once (assumeNotNull's 1970).
+    const at = `toDateTime(${ident(ttl.column)}) + INTERVAL ${ttl.interval.count} ${ttl.interval.unit.toUpperCase()}`;
+    tail += ` TTL ${isNullableType(ttlType) ? `ifNull(${at}, toDateTime(4294967295))` : at}`;
+  }
+  return { indexes, tail };
+}
+
+function isTimeType(type: string): boolean {
+  return /^(Nullable\()?(Date|Date32|DateTime|DateTime64)(\(|\)|$)/.test(type);
+}
+
+/**
+ * A partition column's expression: a date or timestamp by its month (or the grain asked for), anything
+ * else by its value. A Nullable column is read with assumeNotNull (a partition key cannot be Nullable
+ * without allow_nullable_key): rows without a value go to the partition of the type's default.
+ */
+function partitionExpression(column: string, type: string, grain: PartitionGrain | undefined): string {
+  const value = isNullableType(type) ? `assumeNotNull(${ident(column)})` : ident(column);
+  if (!isTimeType(type) || grain === 'value') return value;
+  switch (grain ?? 'month') {
+    case 'day':
+      return `toYYYYMMDD(${value})`;
+    case 'year':
+      return `toYear(${value})`;
+    default:
+      return `toYYYYMM(${value})`;
+  }
 }
 
 /** Engine name, its arguments and the sort key, separately so a cluster can make them Replicated. */
@@ -180,9 +271,10 @@ export function allColumns(columns: readonly ColumnDef[], layout: TableLayout): 
 }
 
 export function createTableSql(database: string, table: string, columns: readonly ColumnDef[], layout: TableLayout, options: DdlOptions = {}): string {
-  const cols = allColumns(columns, layout).map(columnSql).join(', ');
+  const { indexes, tail } = shapeClauses(columns, layout, options);
+  const cols = [...allColumns(columns, layout).map(columnSql), ...indexes].join(', ');
   const { args, orderBy } = engineParts(layout, options);
-  const engine = `ReplacingMergeTree${args.length > 0 ? `(${args.join(', ')})` : ''} ORDER BY ${identList(orderBy)}`;
+  const engine = `ReplacingMergeTree${args.length > 0 ? `(${args.join(', ')})` : ''} ORDER BY ${identList(orderBy)}${tail}`;
   return `CREATE TABLE IF NOT EXISTS ${qualified(database, table)} (${cols}) ENGINE = ${engine}`;
 }
 

@@ -42,6 +42,23 @@ export interface ServerFeatures {
    * it waits only for the fetches of parts other replicas logged, not for merges. Older servers skip the sync.
    */
   syncReplicaLightweight: boolean;
+  /**
+   * ClickHouse's JSON column type, production-ready from 25.3 (experimental in 24.8–25.2, absent before):
+   * `data_type: json` columns get it; before 25.3 they hold JSON text in a String.
+   */
+  jsonType: boolean;
+  /** Int128 and Int256 exist (20.8+); before, integers past 64 bits go into Decimal(38, 0) (docs/clickhouse.md). */
+  wideInts: boolean;
+  /** Data skipping indexes (`INDEX … TYPE minmax`) without an experimental setting (20.1+): the `sort` hint's. */
+  skipIndexes: boolean;
+  /** PARTITION BY a tuple of columns (not on 18.16, whose server crashed on inserts over such partitions). */
+  partitionTuple: boolean;
+  /** Column compression codecs (19.1+): the `x-clickhouse-codec` hint's. */
+  codecs: boolean;
+  /** Table TTL (19.6+): the `x-clickhouse-ttl` hint's. */
+  ttl: boolean;
+  /** LowCardinality without an experimental setting (19.x+): the `x-clickhouse-low-cardinality` hint's. */
+  lowCardinality: boolean;
 }
 
 /** Probe results, gathered by the connection module from `SELECT version()` and system tables. */
@@ -75,5 +92,12 @@ export function featuresFromProbe(probe: FeatureProbe): ServerFeatures {
     mutationsSync: probe.settings.has('mutations_sync'),
     sequentialConsistency: probe.settings.has('select_sequential_consistency'),
     syncReplicaLightweight: versionAtLeast(probe.version, 23, 8),
+    jsonType: versionAtLeast(probe.version, 25, 3) && probe.typeFamilies.has('JSON'),
+    wideInts: probe.typeFamilies.has('Int128'),
+    skipIndexes: versionAtLeast(probe.version, 20, 1),
+    codecs: versionAtLeast(probe.version, 19, 1),
+    partitionTuple: versionAtLeast(probe.version, 19, 1),
+    ttl: versionAtLeast(probe.version, 19, 6),
+    lowCardinality: versionAtLeast(probe.version, 19, 1) && probe.typeFamilies.has('LowCardinality'),
   };
 }

@@ -13,7 +13,7 @@ import { tablesForSchemaWork } from './schema-rows';
 /** What a current server (24.x and later) supports; 18.16 maps a few types to portable ones (docs/clickhouse.md). */
 export const CURRENT_SERVER_FEATURES: ServerFeatures = featuresFromProbe({
   version: '24.8.1',
-  typeFamilies: new Set(['DateTime64', 'Bool']),
+  typeFamilies: new Set(['DateTime64', 'Bool', 'Int128', 'LowCardinality']),
   settings: new Set(),
 });
 

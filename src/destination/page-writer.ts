@@ -86,6 +86,16 @@ export class PageWriter {
     }
   }
 
+  /**
+   * The target's insert settings and, where ClickHouse has the JSON type, no guessing of dates and times in
+   * JSON values: a JSON column keeps `"2024-01-01T00:00:00Z"` as the text the API sent (by default it
+   * would become a DateTime64 and come back as `2024-01-01 00:00:00.000000000`).
+   */
+  private insertSettings(target: TableTarget): Record<string, number> | undefined {
+    const base = insertSettings(target);
+    return this.features.jsonType ? { ...base, input_format_try_infer_datetimes: 0, input_format_try_infer_dates: 0 } : base;
+  }
+
   /** Whether a resource's batches can be written page by page at all (else insertPage keeps their records). */
   private writesPageByPage(resource: ResolvedResource): boolean {
     const layout = layoutFor(resource);
@@ -115,7 +125,7 @@ export class PageWriter {
       if (!tableGone(err)) throw err;
       return undefined;
     }
-    const settings = insertSettings(target);
+    const settings = this.insertSettings(target);
     return new StreamedBatch({
       table: live,
       columns,
@@ -173,7 +183,7 @@ export class PageWriter {
     });
     if (!fitted) return undefined;
     const what = (table: string) => `inserting page ${meta.page} of resource "${resource.name}" into ${database}.${physical(table)}`;
-    const settings = insertSettings(target);
+    const settings = this.insertSettings(target);
     // Child tables before the root: "the root page is in" means the whole page is in.
     const binary = this.insertFormat === 'RowBinary' ? binaryRows(fitted) : undefined;
     if (binary) {
@@ -232,7 +242,7 @@ export class PageWriter {
     for (const { t, rows } of converted.reverse()) {
       const keep = rows.filter((r, i): r is Record<string, unknown> => r !== undefined && !rejections.has(t.records[i]));
       if (t.root) inserted = keep.length;
-      await this.conn.insert(qualified(database, physical(t)), keep, `inserting page ${meta.page} of resource "${resource.name}" into ${database}.${physical(t)}`, insertSettings(target), meta.signal);
+      await this.conn.insert(qualified(database, physical(t)), keep, `inserting page ${meta.page} of resource "${resource.name}" into ${database}.${physical(t)}`, this.insertSettings(target), meta.signal);
     }
     await this.journal.reject(
       database,

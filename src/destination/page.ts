@@ -9,7 +9,9 @@ import { LINK, type ColumnDef, type DedupSortHint, type TableLayout } from './dd
 import type { ServerFeatures } from './features';
 import { JsonText, type FlatRow, type FlatValue } from './flatten';
 import { normalizePath } from './naming';
-import { clickHouseType, dataTypeFromHint, inferDataType, zoneOfHint, type DataType } from './types';
+import { clickHouseType, dataTypeFromHint, inferDataType, integerTypeFor, zoneOfHint, type ColumnSpec, type DataType } from './types';
+import { hintsAt } from './table-hints';
+import { parseCodecs } from '../config/clickhouse-hints';
 
 export interface PageMeta {
   loadId: string;
@@ -78,6 +80,8 @@ export interface TableRows {
   layout: TableLayout;
   /** True for the resource's own table, false for a child table of a nested list. */
   root: boolean;
+  /** A child table's list path below the resource's table (`items`, `items__tags`), which `nested_hints` name; '' for the root. */
+  path?: string;
   rows: FlatRow[];
   records: number[];
 }
@@ -148,7 +152,7 @@ export function wantedColumns(
   /** The table's columns when it exists: those are left out (their types stand), and their values are not inferred. */
   existing?: ReadonlyMap<string, string>,
 ): ColumnDef[] {
-  const hints = t.root ? normalisedHints(resource) : new Map<string, ColumnHint>();
+  const hints = t.root ? normalisedHints(resource) : t.path !== undefined ? hintsAt(resource, t.path) : new Map<string, ColumnHint>();
   const links = t.root ? [ID_COLUMN] : [...CHILD_COLUMNS, ID_COLUMN];
   const linkNames = new Set(links.map((c) => c.name));
   const types = new Map<string, DataType>();
@@ -160,11 +164,17 @@ export function wantedColumns(
       hinted.add(name);
     }
   }
+  // json columns: ClickHouse's JSON type holds objects, so one that got a list or a scalar holds JSON text.
+  const notObjects = new Set<string>();
+  // Integer columns: the range of their values, so an id past 2^63 gets a column that holds it (integerTypeFor).
+  const ranges = new Map<string, [bigint, bigint]>();
   const infer = (value: FlatValue, name: string) => {
+    if (value instanceof JsonText && value.text[0] !== '{') notObjects.add(name);
     if (value === null || hinted.has(name) || linkNames.has(name) || existing?.has(name)) return;
     const prev = types.get(name);
     if (prev === 'text') return; // already the widest type: nothing later can change it
     const type: DataType = value instanceof JsonText ? 'json' : inferDataType(value, features);
+    if (type === 'bigint' && (typeof value === 'string' || (typeof value === 'number' && value < 0))) widenRange(ranges, name, BigInt(value));
     if (prev !== type) types.set(name, prev ? widen(prev, type) : type);
   };
   for (const row of t.rows) row.forEach(infer);
@@ -174,13 +184,37 @@ export function wantedColumns(
   const data = names.map((name) => {
     const hint = hints.get(name);
     const nullable = !key.includes(name) && hint?.nullable !== false;
-    const spec = { name, dataType: types.get(name)!, nullable, precision: hint?.precision, scale: hint?.scale, timezone: zoneOfHint(hint?.timezone) };
-    const type = clickHouseType(spec, features);
-    return hint?.description !== undefined ? { name, type, comment: hint.description } : { name, type };
+    const spec: ColumnSpec = {
+      name,
+      dataType: types.get(name)!,
+      nullable,
+      precision: hint?.precision,
+      scale: hint?.scale,
+      timezone: zoneOfHint(hint?.timezone),
+      nativeJson: hint?.data_type === 'json' && hint['x-clickhouse-json'] !== 'string' && !notObjects.has(name),
+      lowCardinality: hint?.['x-clickhouse-low-cardinality'] === true,
+    };
+    const range = ranges.get(name);
+    if (range && spec.dataType === 'bigint') spec.integerType = integerTypeFor(range[0], range[1], features) ?? 'Int64';
+    const column: ColumnDef = { name, type: clickHouseType(spec, features) };
+    if (hint?.description !== undefined) column.comment = hint.description;
+    const codecs = hint?.['x-clickhouse-codec'] === undefined || !features.codecs ? undefined : parseCodecs(hint['x-clickhouse-codec']);
+    if (codecs !== undefined && typeof codecs !== 'string') column.codecs = codecs;
+    return column;
   });
   const keyCount = names.filter((n) => key.includes(n)).length;
   const all = [...data.slice(0, keyCount), ...links, ...data.slice(keyCount)];
   return existing ? all.filter((c) => !existing.has(c.name)) : all;
+}
+
+/** Widen a column's integer range to hold `n` (safe positive numbers never leave Int64: they are not tracked). */
+function widenRange(ranges: Map<string, [bigint, bigint]>, name: string, n: bigint): void {
+  const r = ranges.get(name);
+  if (!r) ranges.set(name, [n < 0n ? n : 0n, n > 0n ? n : 0n]);
+  else {
+    if (n < r[0]) r[0] = n;
+    if (n > r[1]) r[1] = n;
+  }
 }
 
 function rank(name: string, primaryKey: readonly string[]): number {

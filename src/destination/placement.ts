@@ -8,7 +8,7 @@
  * FINAL collapses it there. The servers need `{shard}` and `{replica}` macros (ClickHouse's usual setup).
  */
 import { randomBytes } from 'node:crypto';
-import { addColumnSql, allColumns, columnSql, commentColumnSql, createTableSql, engineParts, type ColumnDef, type DdlOptions, type TableLayout } from './ddl';
+import { addColumnSql, allColumns, columnSql, commentColumnSql, createTableSql, engineParts, shapeClauses, type ColumnDef, type DdlOptions, type TableLayout } from './ddl';
 import { ident, identList, literal, qualified } from './sql';
 
 export interface TableDdl {
@@ -85,8 +85,9 @@ export function clusterDdl(cluster: string, options: DdlOptions & { addColumnIfN
     // metadata its predecessor left behind while ZooKeeper still cleans it up.
     const path = `/clickhouse/tables/{shard}/sluice/${database}/${table}/${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
     const engineArgs = [literal(path), literal('{replica}'), ...args].join(', ');
-    const cols = allColumns(columns, layout).map(columnSql).join(', ');
-    return `CREATE TABLE IF NOT EXISTS ${qualified(database, local)}${on} (${cols}) ENGINE = ReplicatedReplacingMergeTree(${engineArgs}) ORDER BY ${identList(orderBy)}`;
+    const { indexes, tail } = shapeClauses(columns, layout, options);
+    const cols = [...allColumns(columns, layout).map(columnSql), ...indexes].join(', ');
+    return `CREATE TABLE IF NOT EXISTS ${qualified(database, local)}${on} (${cols}) ENGINE = ReplicatedReplacingMergeTree(${engineArgs}) ORDER BY ${identList(orderBy)}${tail}`;
   }
 
   function createDistributed(database: string, table: string, layout: TableLayout): string {

@@ -30,7 +30,13 @@ export class Placements {
     const name = cluster ?? '';
     let p = this.placements.get(name);
     if (!p) {
-      const options = { isDeletedArg: this.features.isDeletedArg, addColumnIfNotExists: this.features.addColumnIfNotExists };
+      const options = {
+        isDeletedArg: this.features.isDeletedArg,
+        addColumnIfNotExists: this.features.addColumnIfNotExists,
+        skipIndexes: this.features.skipIndexes,
+        ttl: this.features.ttl,
+        partitionTuple: this.features.partitionTuple,
+      };
       const ddl = cluster ? clusterDdl(cluster, options) : localDdl(options);
       const schema = new SchemaRegistry(this.conn, ddl);
       p = { ddl, schema, replace: new ReplaceLoads(this.conn, this.features, schema, ddl), scd2: new Scd2Loads(this.conn, schema, ddl) };

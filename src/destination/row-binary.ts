@@ -140,6 +140,9 @@ const UINT64_MAX = 2n ** 64n - 1n;
  * `column` names the column where rounded timestamps are counted.
  */
 export function binaryEncoderFor(chType: string, column = ''): BinaryEncoder | undefined {
+  // RowBinary writes a LowCardinality column as its inner type.
+  const inner = /^LowCardinality\((.*)\)$/.exec(chType.trim());
+  if (inner) return binaryEncoderFor(inner[1], column);
   const nullable = /^Nullable\((.*)\)$/.exec(chType.trim());
   const base = baseEncoder((nullable ? nullable[1] : chType).trim(), column);
   if (!base) return undefined;

@@ -29,6 +29,7 @@ export function tablesOf(page: ShapedPage, layout: TableLayout): TableRows[] {
     table,
     layout: childLayout(layout),
     root: false,
+    path: rows[0]?.path ?? '',
     rows: rows.map((row) => {
       const fields = row.fields!;
       fields.set(LINK.id, row.id);

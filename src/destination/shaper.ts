@@ -7,6 +7,9 @@
  *
  * Nesting levels: the root record is level 0; every nested object and every list element is one level
  * deeper. A value at a level ≥ max_table_nesting is not unpacked further (objects and lists → JSON text).
+ * Nor is a value whose column is hinted `data_type: json` (in `columns`, or in `nested_hints` for the table
+ * of a nested list): it is kept whole as JSON text, whatever it holds, and nothing below it becomes a
+ * column or a child table (dlt: "will not be broken down into nested tables").
  *
  * One walk, two shapes of its rows:
  *  - fitPage, for a page whose every field already has a column (the common page): each raw value goes into
@@ -24,6 +27,7 @@ import { JsonText, SCALAR_LIST_COLUMN, type FlatRecord, type FlatRow, type FlatV
 import { joinPath } from './naming';
 import { appendRowId, dedupSortOf, keyText, keyTextOf, stableId, survivorsPerKey, type PageMeta } from './page';
 import type { TableColumns } from './schema';
+import { jsonColumns, NO_JSON_COLUMNS, type JsonColumns } from './table-hints';
 import { keyIndexFor, NO_COLUMNS_PLAN, NO_KEY, planFor, slotOf, slotsFor, type ColumnPlan, type Slot } from './column-plan';
 
 export interface ShapeInput {
@@ -109,7 +113,7 @@ export function shapeForSchemaWork(input: ShapeInput): ShapedPage {
 
 /** One record as flat rows: its root row and, parents before children, the rows of its lists. */
 export function flattenRecord(record: JsonObject, maxNesting = Number.POSITIVE_INFINITY): FlatRecord {
-  const page = pageWalk('', maxNesting, undefined, true);
+  const page = pageWalk('', maxNesting, undefined, true, NO_JSON_COLUMNS);
   const { root, children } = walkRecord(record, page, NO_COLUMNS_PLAN, slotsFor(NO_COLUMNS_PLAN, NO_KEY), NO_KEY, NO_KEY_VALUES)!;
   return { row: root.fields!, children: children.map((c) => ({ path: c.path, parent: c.parent, index: c.index, row: c.fields! })) };
 }
@@ -130,7 +134,7 @@ interface RecordRows {
 function walkRecords(input: ShapeInput, fitTo: ColumnPlan | undefined): RecordRows[] | undefined {
   const { key, resource } = input;
   const forSchemaWork = fitTo === undefined;
-  const page = pageWalk(input.table, resource.max_table_nesting ?? Number.POSITIVE_INFINITY, input.childColumns, forSchemaWork);
+  const page = pageWalk(input.table, resource.max_table_nesting ?? Number.POSITIVE_INFINITY, input.childColumns, forSchemaWork, jsonColumns(resource));
   const plan = fitTo ?? NO_COLUMNS_PLAN;
   const keyIndex = keyIndexFor(key);
   const rootSlots = slotsFor(plan, keyIndex);
@@ -202,10 +206,12 @@ interface PageWalk {
   childColumns: (table: string) => TableColumns | undefined;
   /** The current record's list rows, parents before children. */
   children: ShapedRow[];
+  /** Per list path, the columns hinted `data_type: json`. */
+  json: JsonColumns;
 }
 
-function pageWalk(table: string, maxNesting: number, childColumns: ShapeInput['childColumns'], forSchemaWork: boolean): PageWalk {
-  return { table, maxNesting, forSchemaWork, childPlans: new Map(), childColumns: childColumns ?? (() => undefined), children: NO_LIST_ROWS };
+function pageWalk(table: string, maxNesting: number, childColumns: ShapeInput['childColumns'], forSchemaWork: boolean, json: JsonColumns): PageWalk {
+  return { table, maxNesting, forSchemaWork, childPlans: new Map(), childColumns: childColumns ?? (() => undefined), children: NO_LIST_ROWS, json };
 }
 
 /** Where one row's fields go. */
@@ -218,12 +224,14 @@ interface Walk {
   /** This row's index among the record's list rows, -1 for the record itself. */
   self: number;
   page: PageWalk;
+  /** Columns of this row's table hinted `data_type: json`, if any. */
+  json: ReadonlySet<string> | undefined;
 }
 
 function walkRecord(record: JsonObject, page: PageWalk, plan: ColumnPlan, slots: Map<string, Slot>, keyIndex: ReadonlyMap<string, number>, keyValues: unknown[]): RecordRows | undefined {
   const root = shapedRow(page.table, '', plan, NOT_A_LIST_ROW, 0, page.forSchemaWork);
   page.children = NO_LIST_ROWS;
-  const w: Walk = { row: root, keyIndex, keyValues, tablePath: '', self: -1, page };
+  const w: Walk = { row: root, keyIndex, keyValues, tablePath: '', self: -1, page, json: page.json.get('') };
   if (!walk(record, slots, '', 0, w) || !hasRequired(root)) return undefined;
   return { root, children: page.children, keyText: '', keyNumber: undefined, sortValue: undefined };
 }
@@ -246,7 +254,10 @@ function walk(obj: JsonObject, slots: Map<string, Slot>, prefix: string, depth: 
   for (const rawKey in obj) {
     const value = obj[rawKey];
     const slot = slots.get(rawKey) ?? slotOf(slots, prefix, rawKey, w.row.plan, w.keyIndex);
-    if (value !== null && typeof value === 'object') {
+    if (w.json !== undefined && value !== null && w.json.has(slot.name)) {
+      // Hinted json: the value as JSON text, a scalar too, so the column holds JSON whatever came.
+      if (!putJson(w, slot.name, slot.index, slot.key, JSON.stringify(value))) return false;
+    } else if (value !== null && typeof value === 'object') {
       if (depth >= w.page.maxNesting) {
         if (!putJson(w, slot.name, slot.index, slot.key, JSON.stringify(value))) return false;
       } else if (Array.isArray(value)) {
@@ -276,7 +287,7 @@ function addList(parent: Walk, path: string, list: readonly JsonValue[], depth: 
     const row = shapedRow(child.table, path, child.plan, parent.self, index, page.forSchemaWork);
     const self = children.length;
     children.push(row);
-    const w: Walk = { row, keyIndex: NO_KEY, keyValues: NO_KEY_VALUES, tablePath: path, self, page };
+    const w: Walk = { row, keyIndex: NO_KEY, keyValues: NO_KEY_VALUES, tablePath: path, self, page, json: page.json.get(path) };
     if (element !== null && typeof element === 'object' && !Array.isArray(element)) {
       // The element's own fields are at this level; what is nested inside them goes one deeper.
       if (!walk(element, slots, '', depth, w)) return false;

@@ -4,6 +4,7 @@
  */
 import type { ColumnHint } from '../config/types';
 import type { ServerFeatures } from './features';
+import { isUnsafeIntegerText } from '../core/exact-integer';
 import { literal } from './sql';
 
 /** An instant: whole Unix seconds (offset applied) and the decimal digits of the second's fraction as sent (timestamps.ts puts it at a column's precision). */
@@ -24,7 +25,16 @@ export interface ColumnSpec {
   scale?: number;
   /** Timestamps: the zone the column shows its values in (the `timezone` hint); UTC when unset. */
   timezone?: string;
+  /** json: ClickHouse's JSON type where the server has it (else JSON text in a String). */
+  nativeJson?: boolean;
+  /** bigint: the integer type its values need (integerTypeFor); Int64 when unset. */
+  integerType?: IntegerType;
+  /** text: `LowCardinality(…)` where the server has it (the `x-clickhouse-low-cardinality` hint). */
+  lowCardinality?: boolean;
 }
+
+/** The integer column types sluice creates, narrowest first (Decimal(38, 0) stands in for Int128 on 18.16). */
+export type IntegerType = 'Int64' | 'UInt64' | 'Int128' | 'Int256' | 'Decimal(38, 0)';
 
 // An ISO 8601 date-time: date, `T` or space, hh:mm[:ss[.fraction]], optional Z or ±hh[:mm].
 const TIMESTAMP_RE =
@@ -165,6 +175,10 @@ export function inferDataType(value: unknown, features: ServerFeatures): DataTyp
     case 'bigint':
       return 'bigint';
     case 'string': {
+      // An integer past 2^53 arrives as its digits (src/http/exact-json.ts): an integer column that holds it
+      // exactly, where one exists (integerTypeFor), else text.
+      // Past 80 digits no integer type holds it: not parsed (a BigInt of a million digits is quadratic).
+      if (value.length >= 16 && isUnsafeIntegerText(value)) return value.length <= 80 && integerTypeFor(BigInt(value), BigInt(value), features) ? 'bigint' : 'text';
       // Cheap pre-check: every date and timestamp starts with a 4-digit year and is 10–35 characters long.
       const c = value.charCodeAt(0);
       if (value.length < 10 || value.length > 35 || c < 48 || c > 57) return 'text';
@@ -177,6 +191,38 @@ export function inferDataType(value: unknown, features: ServerFeatures): DataTyp
     default:
       return 'json';
   }
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
+const INT128_MAX = 2n ** 127n - 1n;
+const INT256_MAX = 2n ** 255n - 1n;
+const DECIMAL38_MAX = 10n ** 38n - 1n;
+
+/**
+ * The narrowest integer column that holds every integer from `min` to `max` exactly: Int64, else UInt64
+ * (none negative), else Int128 and Int256 (20.8+), or Decimal(38, 0) where those do not exist (18.16);
+ * undefined past them all (such digits stay text, the only exact place left).
+ */
+export function integerTypeFor(min: bigint, max: bigint, features: Pick<ServerFeatures, 'wideInts'>): IntegerType | undefined {
+  if (min >= INT64_MIN && max <= INT64_MAX) return 'Int64';
+  if (min >= 0n && max <= UINT64_MAX) return 'UInt64';
+  if (!features.wideInts) return min >= -DECIMAL38_MAX && max <= DECIMAL38_MAX ? 'Decimal(38, 0)' : undefined;
+  if (min >= -INT128_MAX - 1n && max <= INT128_MAX) return 'Int128';
+  if (min >= -INT256_MAX - 1n && max <= INT256_MAX) return 'Int256';
+  return undefined;
+}
+
+/** The [min, max] an integer column type holds (Decimal(P, 0) and [U]Int8…256), or undefined for other types. */
+export function integerRangeOf(chType: string): [bigint, bigint] | undefined {
+  const int = /^(U?)Int(8|16|32|64|128|256)$/.exec(chType);
+  if (int) {
+    const bits = BigInt(int[2]);
+    return int[1] === 'U' ? [0n, 2n ** bits - 1n] : [-(2n ** (bits - 1n)), 2n ** (bits - 1n) - 1n];
+  }
+  const dec = /^Decimal\((\d+),\s*0\)$/.exec(chType);
+  return dec ? [-(10n ** BigInt(dec[1]) - 1n), 10n ** BigInt(dec[1]) - 1n] : undefined;
 }
 
 /**
@@ -212,10 +258,12 @@ export function dataTypeFromHint(hint: ColumnHint): DataType | undefined {
 export function baseClickHouseType(spec: ColumnSpec, features: ServerFeatures): string {
   switch (spec.dataType) {
     case 'text':
-    case 'json': // JSON text in a String: the JSON column type does not exist on 18.16, is experimental before 25.3 and production-ready from 25.3.
       return 'String';
+    case 'json':
+      // The JSON type is production-ready from 25.3 (experimental in 24.8–25.2, absent before): JSON text in a String there.
+      return spec.nativeJson && features.jsonType ? 'JSON' : 'String';
     case 'bigint':
-      return 'Int64';
+      return spec.integerType ?? 'Int64';
     case 'double':
       return 'Float64';
     case 'bool':
@@ -233,9 +281,15 @@ export function baseClickHouseType(spec: ColumnSpec, features: ServerFeatures): 
   }
 }
 
+/** Whether a column type takes NULL: `Nullable(…)`, also inside `LowCardinality(…)` (the only order ClickHouse allows). */
+export function isNullableType(type: string): boolean {
+  return /^(LowCardinality\()?Nullable\(/.test(type);
+}
+
 export function clickHouseType(spec: ColumnSpec, features: ServerFeatures): string {
   const base = baseClickHouseType(spec, features);
-  return spec.nullable ? `Nullable(${base})` : base;
+  const type = spec.nullable ? `Nullable(${base})` : base;
+  return spec.lowCardinality && features.lowCardinality && base === 'String' ? `LowCardinality(${type})` : type;
 }
 
 function clampInt(n: number, lo: number, hi: number): number {
@@ -259,7 +313,9 @@ export function dataTypeOfClickHouseType(chType: string): { dataType: DataType |
   if (t === 'Bool') return { dataType: 'bool', nullable };
   if (/^DateTime(64)?(\(|$)/.test(t)) return { dataType: 'timestamp', nullable };
   if (/^Date(32)?$/.test(t)) return { dataType: 'date', nullable };
+  // Decimal(P, 0): an integer column (18.16's stand-in for Int128), but its values go as decimals.
   if (/^Decimal/.test(t)) return { dataType: 'decimal', nullable };
   if (t === 'String' || /^FixedString/.test(t)) return { dataType: 'text', nullable };
+  if (/^JSON(\(|$)/.test(t)) return { dataType: 'json', nullable };
   return { dataType: 'other', nullable };
 }

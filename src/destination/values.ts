@@ -3,10 +3,25 @@
  * than lean on `date_time_input_format=best_effort`, which 18.16 does not have for JSONEachRow, and so
  * that a value that does not fit is reported with its field name instead of a positional parse error.
  */
+import { randomBytes } from 'node:crypto';
 import { instantOf, precisionOf, ticksAt, ticksInRange, unixText, utcText, type RoundedTimestamps, type Ticks } from './timestamps';
-import { dataTypeOfClickHouseType, dateInRange, parseCanonicalUtc, parseDate, parseTimestamp } from './types';
+import { dataTypeOfClickHouseType, dateInRange, integerRangeOf, parseCanonicalUtc, parseDate, parseTimestamp } from './types';
 
 export type Converted = { ok: true; value: unknown } | { ok: false; reason: string };
+
+/**
+ * A number written into a JSONEachRow body as its digits, unquoted and unrounded (a double would round
+ * it): JSON.stringify writes a marker string that encodeJsonEachRow (connection.ts) turns back into the
+ * digits. The marker holds a per-process random nonce, so no string from an API can pass for one.
+ */
+export class RawNumber {
+  constructor(readonly digits: string) {}
+  toJSON(): string {
+    return `${RAW_NUMBER_MARK}${this.digits}`;
+  }
+}
+
+export const RAW_NUMBER_MARK = `\u0000sluice-${randomBytes(8).toString('hex')}:`;
 
 /** What a converter returns for a value that does not fit: rare, so it may allocate. */
 export class Misfit {
@@ -39,7 +54,7 @@ export function convertValue(value: unknown, chType: string, rounded?: RoundedTi
  */
 export function converterFor(chType: string, column = ''): Converter {
   const { dataType, nullable } = dataTypeOfClickHouseType(chType);
-  const base = dataType === 'timestamp' ? timestampConverter(chType, column) : baseConverter(dataType);
+  const base = dataType === 'timestamp' ? timestampConverter(chType, column) : dataType === 'bigint' ? integerConverter(chType) : baseConverter(dataType);
   return (value, rounded) => {
     if (value === null || value === undefined) return nullable ? null : new Misfit('null in a non-nullable column');
     return base(value, rounded);
@@ -51,6 +66,28 @@ export function timestampZone(chType: string): string | undefined {
   return /DateTime(?:64)?\((?:\s*\d+\s*,)?\s*'([^']+)'\s*\)/.exec(chType)?.[1];
 }
 
+/**
+ * An integer column's converter: integers (past 2^53 as their digits) within the column's range; one outside
+ * it is a misfit (the contract decides), never wrapped or rounded by the server.
+ */
+function integerConverter(chType: string): Converter {
+  const range = integerRangeOf(chType.replace(/^(?:LowCardinality\()?(?:Nullable\()?([^()]*)\)*$/, '$1'));
+  const inRange = (n: bigint) => range === undefined || (n >= range[0] && n <= range[1]);
+  return (value) => {
+    if (typeof value === 'number' && Number.isInteger(value)) {
+      return Number.isSafeInteger(value) && !inRange(BigInt(value)) ? new Misfit('integer outside the column type\'s range') : value;
+    }
+    // Quoted integers keep precision beyond 2^53; ClickHouse parses them in JSONEachRow on every version.
+    if (typeof value === 'string' && INT_RE.test(value.trim())) {
+      const text = value.trim();
+      // 80 digits is past Int256: no BigInt of a million digits an API could send.
+      if (text.length > 80 || !inRange(BigInt(text))) return new Misfit('integer outside the column type\'s range');
+      return text;
+    }
+    return new Misfit('not an integer');
+  };
+}
+
 function baseConverter(dataType: ReturnType<typeof dataTypeOfClickHouseType>['dataType']): Converter {
   switch (dataType) {
     case 'text':
@@ -60,12 +97,7 @@ function baseConverter(dataType: ReturnType<typeof dataTypeOfClickHouseType>['da
         return new Misfit('not a scalar');
       };
     case 'bigint':
-      return (value) => {
-        if (typeof value === 'number' && Number.isInteger(value)) return value;
-        // Quoted integers keep precision beyond 2^53; ClickHouse parses them in JSONEachRow on every version.
-        if (typeof value === 'string' && INT_RE.test(value.trim())) return value.trim();
-        return new Misfit('not an integer');
-      };
+      return integerConverter('Int64');
     case 'uint8':
       return (value) => {
         if (typeof value === 'boolean') return value ? 1 : 0;
@@ -88,11 +120,24 @@ function baseConverter(dataType: ReturnType<typeof dataTypeOfClickHouseType>['da
     case 'decimal':
       return (value) => {
         if (typeof value === 'number') return value;
-        if (typeof value === 'string' && NUMBER_RE.test(value.trim())) return value.trim();
+        // As a JSON number, not a string: 18.16 reads no quoted decimal in JSONEachRow (an id past 2^64 in its Decimal(38, 0)).
+        if (typeof value === 'string' && NUMBER_RE.test(value.trim())) return new RawNumber(value.trim());
         return new Misfit('not a decimal number');
       };
     case 'date':
       return (value) => convertDate(value);
+    case 'json':
+      // ClickHouse's JSON type holds objects: the row shaper's JSON text of one goes as the object itself.
+      return (value) => {
+        if (typeof value === 'string' && value.startsWith('{')) {
+          try {
+            return JSON.parse(value) as unknown;
+          } catch {
+            return new Misfit('not JSON text');
+          }
+        }
+        return typeof value === 'object' && !Array.isArray(value) ? value : new Misfit('not a JSON object (the JSON type holds objects only)');
+      };
     default:
       // A column type sluice did not create (someone altered the table): pass scalars through unchanged.
       return (value) => (typeof value === 'object' ? new Misfit('not a scalar') : value);

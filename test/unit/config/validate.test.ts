@@ -331,7 +331,7 @@ describe('warnings: accepted settings that have no effect in sluice', () => {
     ]);
   });
 
-  it('unique, partition, sort, cluster and x-* hints are accepted and warned about, in both column forms; false asks for nothing; description is honoured', () => {
+  it('unique, cluster and x-* hints are accepted and warned about (partition and sort act), in both column forms; false asks for nothing; description is honoured', () => {
     const result = validateSourceConfig({
       client,
       resource_defaults: { columns: [{ name: 'day', partition: true, 'x-bigquery-partition': true }] },
@@ -345,14 +345,12 @@ describe('warnings: accepted settings that have no effect in sluice', () => {
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     const x = 'dlt extension hints address dlt destinations and normalizers; sluice has none of them';
     expect(result.warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([
-      'resources[0].columns.day.partition: column hint "partition" has no effect in sluice',
       'resources[0].columns.day["x-bigquery-partition"]: column hint "x-bigquery-partition" has no effect in sluice',
       'resources[0].columns.id.unique: column hint "unique" has no effect in sluice',
-      'resources[0].columns.id.sort: column hint "sort" has no effect in sluice',
       'resources[0].columns.at.cluster: column hint "cluster" has no effect in sluice',
       'resources[0].columns.at["x-normalizer"]: column hint "x-normalizer" has no effect in sluice',
     ]);
-    expect(result.warnings[1]!.hint).toBe(x);
+    expect(result.warnings[0]!.hint).toBe(x);
     // Extension hints act on nothing, so they do not travel into the workflow input; the rest do.
     expect(result.source.resources[0]!.columns).toEqual({ day: { partition: true }, id: { unique: true, sort: true, cluster: false, description: 'the id' }, at: { cluster: true, unique: false } });
   });
