@@ -18,7 +18,7 @@ import type { JsonObject, ResolvedResource } from '../config/types';
 import { binaryRows } from './row-encoding';
 import { fitPage } from './shaper';
 import { RowBinaryWriter } from './row-binary';
-import type { PageMeta } from './page';
+import type { PageMeta, PageSpan } from './page';
 import type { TableColumns } from './schema';
 import { RoundedTimestamps, writtenRows } from './timestamps';
 
@@ -64,6 +64,22 @@ export type LoadedPages = ReadonlyMap<number, number>;
  */
 export function pageIsLoaded(loaded: LoadedPages, page: number, records: number): boolean {
   return (loaded.get(page) ?? 0) >= records;
+}
+
+/** The records (and their page spans) of the pages not loaded in whole; with no page spans, all or none. */
+export function withoutPages(records: JsonObject[], meta: PageMeta, loaded: LoadedPages): { records: JsonObject[]; meta: PageMeta } {
+  if (!meta.pages) return pageIsLoaded(loaded, meta.page, records.length) ? { records: [], meta } : { records, meta };
+  const kept: JsonObject[] = [];
+  const spans: PageSpan[] = [];
+  let start = 0;
+  for (const span of meta.pages) {
+    if (!pageIsLoaded(loaded, span.page, span.records)) {
+      for (let i = start; i < start + span.records; i++) kept.push(records[i]);
+      spans.push(span);
+    }
+    start += span.records;
+  }
+  return { records: kept, meta: { ...meta, pages: spans } };
 }
 
 /** One table's rows in the batch, in one growing RowBinary body; `columns` is set by its first rows. */

@@ -12,7 +12,7 @@ import { admitColumns, convertRows, Rejections, type Admitted } from './contract
 import { APPEND_KEY, hardDeleteColumn, layoutFor, LINK, type TableLayout } from './ddl';
 import type { ServerFeatures } from './features';
 import type { Journal } from './journal';
-import { normalisedHints, wantedColumns, type PageMeta, type PageSpan, type TableRows } from './page';
+import { normalisedHints, wantedColumns, type PageMeta, type TableRows } from './page';
 import type { Placements } from './placements';
 import { ownWritesReadSettings } from './replication';
 import { binaryRows, encodesAsRowBinary, jsonRows } from './row-encoding';
@@ -22,7 +22,7 @@ import { withRowHashes } from './scd2';
 import { fitPage } from './shaper';
 import { ident, literal, qualified, uintLiteral } from './sql';
 import { insertSettings, physicalTable, tableNameOf, usesStaging, type TableTarget } from './target';
-import { pageIsLoaded, StreamedBatch, type BatchWriter, type LoadedPages } from './batch-writer';
+import { StreamedBatch, withoutPages, type BatchWriter, type LoadedPages } from './batch-writer';
 import { RoundedTimestamps, writtenRows } from './timestamps';
 import { formatTimestamp } from './values';
 
@@ -327,22 +327,6 @@ export class PageWriter {
 function tableGone(err: unknown): boolean {
   const code = clickHouseErrorCode(err instanceof Error && err.cause ? err.cause : err);
   return code === 60 || code === 16;
-}
-
-/** The records (and their page spans) of the pages not loaded in whole; with no page spans, all or none. */
-function withoutPages(records: JsonObject[], meta: PageMeta, loaded: LoadedPages): { records: JsonObject[]; meta: PageMeta } {
-  if (!meta.pages) return pageIsLoaded(loaded, meta.page, records.length) ? { records: [], meta } : { records, meta };
-  const kept: JsonObject[] = [];
-  const spans: PageSpan[] = [];
-  let start = 0;
-  for (const span of meta.pages) {
-    if (!pageIsLoaded(loaded, span.page, span.records)) {
-      for (let i = start; i < start + span.records; i++) kept.push(records[i]);
-      spans.push(span);
-    }
-    start += span.records;
-  }
-  return { records: kept, meta: { ...meta, pages: spans } };
 }
 
 function checkMeta(meta: PageMeta): void {

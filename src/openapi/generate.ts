@@ -139,6 +139,42 @@ function parentField(param: string, parent: ListEndpoint): string | undefined {
   return undefined;
 }
 
+/**
+ * A child endpoint's path with its parameters as placeholders on its parent's fields: the parent is the
+ * list endpoint at the path before the last parameter group. Or why no parent fills them.
+ */
+function childOf(list: ListEndpoint, byPath: Map<string, ListEndpoint>): { path: string; includeFromParent?: string[]; note: string } | { reason: string } {
+  const { endpoint, shape } = list;
+  const match = /^(.*?)\/((?:\{[^}]+\}\/?)+)([^{}]*)$/.exec(trimSlashes(endpoint.path));
+  const parent = match ? byPath.get(trimSlashes(match[1]!)) : undefined;
+  const params = match ? [...match[2]!.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!) : endpoint.pathParams;
+  const outer = endpoint.pathParams.filter((p) => !params.includes(p));
+  if (!parent || parent.endpoint.pathParams.length > 0 || outer.length > 0) {
+    const names = endpoint.pathParams.map((p) => `{${p}}`).join(', ');
+    const why = parent ? 'need values from more than one parent' : 'come from no list endpoint of the spec';
+    return { reason: `path parameter${endpoint.pathParams.length > 1 ? 's' : ''} ${names} ${why}: fill them in by hand` };
+  }
+  const fullName = params.length === 2 && properties(parent.shape.item).has('full_name');
+  const fields = fullName ? ['full_name'] : params.map((p) => parentField(p, parent));
+  if (fields.some((f) => f === undefined)) {
+    const missing = params.filter((_, i) => fields[i] === undefined);
+    return { reason: `its parent ${parent.name} has no field for ${missing.map((p) => `{${p}}`).join(', ')}` };
+  }
+  let path = endpoint.path.replace(/^\/+/, '');
+  if (fullName) {
+    path = path.replace(`{${params[0]}}/{${params[1]}}`, `{resources.${parent.name}.full_name}`);
+  } else {
+    params.forEach((p, i) => {
+      path = path.split(`{${p}}`).join(`{resources.${parent.name}.${fields[i]}}`);
+    });
+  }
+  // The parent's key links each child row to its parent, unless the child carries it already (`droplet_id`).
+  const childFields = properties(shape.item);
+  const carried = [...new Set(fields as string[])].filter((f) => !childFields.has(`${singular(parent.name)}_${f}`) && !params.some((p) => childFields.has(p)));
+  const note = `parent: ${parent.name} (${params.map((p, i) => `{${p}} ← ${fields[Math.min(i, fields.length - 1)]}`).join(', ')})`;
+  return { path, includeFromParent: carried.length ? carried : undefined, note };
+}
+
 export function generateSource(document: OpenApiDocument, options: GenerateOptions = {}): GeneratedSource {
   const sourceName = sourceNameOf(document.info.title);
   const { url: baseUrl, note: baseUrlNote } = baseUrlOf(document, options.specUrl);
@@ -170,39 +206,13 @@ export function generateSource(document: OpenApiDocument, options: GenerateOptio
     let path = endpoint.path.replace(/^\/+/, '');
     let includeFromParent: string[] | undefined;
     if (endpoint.pathParams.length > 0) {
-      // The parent is the list endpoint at the path before the last parameter group.
-      const match = /^(.*?)\/((?:\{[^}]+\}\/?)+)([^{}]*)$/.exec(trimSlashes(endpoint.path));
-      const parent = match ? byPath.get(trimSlashes(match[1]!)) : undefined;
-      const params = match ? [...match[2]!.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!) : endpoint.pathParams;
-      const outer = endpoint.pathParams.filter((p) => !params.includes(p));
-      if (!parent || parent.endpoint.pathParams.length > 0 || outer.length > 0) {
-        unmapped.push({
-          path: endpoint.path,
-          reason: `path parameter${endpoint.pathParams.length > 1 ? 's' : ''} ${endpoint.pathParams.map((p) => `{${p}}`).join(', ')} ${parent ? 'need values from more than one parent' : 'come from no list endpoint of the spec'}: fill them in by hand`,
-        });
+      const child = childOf(list, byPath);
+      if ('reason' in child) {
+        unmapped.push({ path: endpoint.path, reason: child.reason });
         continue;
       }
-      const fullName = params.length === 2 && properties(parent.shape.item).has('full_name');
-      const fields = fullName ? ['full_name'] : params.map((p) => parentField(p, parent));
-      if (fields.some((f) => f === undefined)) {
-        const missing = params.filter((p, i) => fields[i] === undefined);
-        unmapped.push({ path: endpoint.path, reason: `its parent ${parent.name} has no field for ${missing.map((p) => `{${p}}`).join(', ')}` });
-        continue;
-      }
-      let rebuilt = endpoint.path.replace(/^\/+/, '');
-      if (fullName) {
-        rebuilt = rebuilt.replace(`{${params[0]}}/{${params[1]}}`, `{resources.${parent.name}.full_name}`);
-      } else {
-        params.forEach((p, i) => {
-          rebuilt = rebuilt.split(`{${p}}`).join(`{resources.${parent.name}.${fields[i]}}`);
-        });
-      }
-      path = rebuilt;
-      const childFields = properties(shape.item);
-      // The parent's key links each child row to its parent, unless the child carries it already (`droplet_id`).
-      const carried = [...new Set(fields as string[])].filter((f) => !childFields.has(`${singular(parent.name)}_${f}`) && !params.some((p) => childFields.has(p)));
-      if (carried.length) includeFromParent = carried;
-      notes.push(`parent: ${parent.name} (${params.map((p, i) => `{${p}} ← ${fields[Math.min(i, fields.length - 1)]}`).join(', ')})`);
+      ({ path, includeFromParent } = child);
+      notes.push(child.note);
     }
     const paging = guessPaginator(endpoint, shape.dataSelector);
     const endpointConfig: Record<string, unknown> = { path };
