@@ -7,9 +7,11 @@ import { extname, resolve as resolvePath } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SluiceError } from '../errors';
 import { hasLongDigitRun } from '../http/exact-json';
+import { toDictForm } from './dict-form';
 import { bigLiteralWarnings, parseJsonConfig, parseYamlConfig } from './exact-literals';
 import { type ConfigProblem, formatProblem } from './problems';
 import type { ResolvedSource } from './types';
+import { resolveSluiceToThisInstall } from './sluice-import';
 import { validateSourceConfig } from './validate';
 
 export class ConfigValidationError extends SluiceError {
@@ -82,6 +84,7 @@ async function loadModuleConfig(file: string, shownPath: string): Promise<unknow
     if (Object.keys(require.extensions ?? {}).length === 0) {
       loaded = require(file) as unknown;
     } else {
+      resolveSluiceToThisInstall();
       // Plain require: TypeScript's "node" resolution cannot see tsx's subpath exports.
       const tsx = require('tsx/cjs/api') as { require: TsxRequire };
       loaded = tsx.require(file, __filename);
@@ -94,7 +97,8 @@ async function loadModuleConfig(file: string, shownPath: string): Promise<unknow
   if (candidate === undefined) {
     throw new SluiceError('config', `${shownPath}: the module exports no config (use "export default", "export const source" or "export const config")`);
   }
-  return candidate;
+  // dlt's classes (new OffsetPaginator(…), incremental(…)) become their dicts here, for the CLI and the worker alike.
+  return toDictForm(candidate);
 }
 
 /** An ESM default export seen through CJS interop may arrive wrapped once more. */
