@@ -3,7 +3,10 @@
  * no worker), prints its fields with the JSON types seen and a few records, and writes nothing anywhere.
  * A child resource is previewed for the first record of its parent's first page.
  */
+import { dirname } from 'node:path';
 import { z } from 'zod';
+import { addParentFields } from '../activities/fetch-children';
+import { applyProcessingSteps } from '../activities/processing-steps';
 import { resolveSecretRefs } from '../config/secrets';
 import type { JsonObject, JsonValue, ResolvedResource, ResolvedSource } from '../config/types';
 import { SluiceError } from '../errors';
@@ -69,8 +72,13 @@ function pickResource(source: ResolvedSource, name: string | undefined): Resolve
   return resource;
 }
 
+/**
+ * The first page as a load would store it: a child's records carry their `include_from_parent` fields
+ * (`_<parent>_<field>`), then the resource's processing_steps run, parents' before their children see them.
+ */
 async function firstPage(source: ResolvedSource, resource: ResolvedResource, depth = 0): Promise<FetchedPage> {
   const placeholders: PlaceholderContext = {};
+  let parentRecord: { name: string; record: JsonObject } | undefined;
   if (resource.parent) {
     if (depth > 5) throw new CliError(`resource ${resource.name}: parents nest too deep to preview`, EXIT_BAD_INPUT);
     const parent = pickResource(source, resource.parent.resource);
@@ -78,10 +86,16 @@ async function firstPage(source: ResolvedSource, resource: ResolvedResource, dep
     const record = parentPage.records[0];
     if (!record) throw new CliError(`resource ${resource.name}: its parent ${parent.name} returned no records on its first page`, EXIT_SYNC_FAILED);
     placeholders.resources = { [parent.name]: record };
+    parentRecord = { name: parent.name, record };
   }
   const { value: endpoint, secretValues } = resolveSecretRefs(resource.endpoint);
   if (endpoint.incremental) placeholders.incremental = incrementalWindow(endpoint.incremental, undefined);
-  return fetchPage({ endpoint, secretValues, state: null, placeholders });
+  const page = await fetchPage({ endpoint, secretValues, state: null, placeholders });
+  if (parentRecord) addParentFields(page.records, parentRecord.name, parentRecord.record, resource.include_from_parent);
+  if (!resource.processing_steps) return page;
+  // The CLI's own config, as `run --with-worker` allows it: the module's directory.
+  const module = source.module;
+  return { ...page, records: await applyProcessingSteps(module, resource.name, page.records, module ? [dirname(module)] : []) };
 }
 
 export async function previewCommand(configPath: string, rawOptions: unknown, print: (line: string) => void): Promise<void> {
