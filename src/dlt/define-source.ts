@@ -64,7 +64,11 @@ export interface SourceConfig {
   destination?: SourceConfigInput['destination'];
 }
 
-/** The config as written (dlt objects are translated to their dict form when sluice loads it). */
-export function defineSource<const T extends SourceConfig>(config: T): T {
+/**
+ * The config as written (dlt objects are translated to their dict form when sluice loads it). Not generic on
+ * purpose: an inferred type parameter would let a misspelt key through, where a fixed parameter type has
+ * the compiler check every key of the object literal.
+ */
+export function defineSource(config: SourceConfig): SourceConfig {
   return config;
 }
