@@ -4,7 +4,8 @@
  * and `defineSource` from 'sluice', and loads into ClickHouse through `sluice run --with-worker` and through
  * a separate `sluice worker` process that loads the module again (SLUICE_CONFIG_DIRS) for its
  * `processing_steps` in `resource_defaults`. The directory also holds a `node_modules/sluice` that throws
- * when loaded: 'sluice' must be the sluice running the config, not a package next to it.
+ * when loaded: 'sluice' must be the sluice running the config, not a package next to it. Every command runs
+ * in that directory, as its user would: in the checkout, tsx would find 'sluice' through tsconfig.json's paths.
  */
 import { ClickHouseClient } from '@clickhouse/client';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -90,7 +91,7 @@ async function loaded(database: string): Promise<Array<{ id: number; state: stri
 }
 
 test('validate resolves the classes to their dicts', async () => {
-  const result = await runCli(['validate', configPath]);
+  const result = await runCli(['validate', configPath], {}, undefined, dir);
   expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
 });
 
@@ -101,7 +102,7 @@ test('run --with-worker loads a .ts config written with dlt classes from outside
   const result = await runCli(['run', configPath, '--with-worker', '--database', database, '--pipeline', uniqueName('dltcls')], {
     SLUICE_TASK_QUEUE: uniqueName('tq'),
     DLT_CLASSES_TOKEN: TOKEN,
-  });
+  }, undefined, dir);
   expect({ code: result.code, stderr: result.code === 0 ? '' : result.stderr }).toEqual({ code: 0, stderr: '' });
   expect(await loaded(database)).toEqual([{ id: 1, state: 'open' }, { id: 3, state: 'open' }]);
   // The legacy incremental param: the cursor's initial value as the `since` param, with the bearer token.
@@ -114,8 +115,8 @@ test('a separate worker process loads the module again (SLUICE_CONFIG_DIRS) with
   const taskQueue = uniqueName('tq');
   let worker: WorkerProcess | undefined;
   try {
-    worker = await startWorkerProcess({ SLUICE_TASK_QUEUE: taskQueue, SLUICE_CONFIG_DIRS: dir, DLT_CLASSES_TOKEN: TOKEN });
-    const result = await runCli(['run', configPath, '--database', database, '--pipeline', uniqueName('dltcls')], { SLUICE_TASK_QUEUE: taskQueue });
+    worker = await startWorkerProcess({ SLUICE_TASK_QUEUE: taskQueue, SLUICE_CONFIG_DIRS: dir, DLT_CLASSES_TOKEN: TOKEN }, { cwd: dir });
+    const result = await runCli(['run', configPath, '--database', database, '--pipeline', uniqueName('dltcls')], { SLUICE_TASK_QUEUE: taskQueue }, undefined, dir);
     expect({ code: result.code, stderr: result.code === 0 ? '' : `${result.stderr}\n${worker.output()}` }).toEqual({ code: 0, stderr: '' });
     expect(await loaded(database)).toEqual([{ id: 1, state: 'open' }, { id: 3, state: 'open' }]);
   } finally {
