@@ -24,7 +24,8 @@ const config = defineSource({
   ],
 });
 
-export const typeErrors = [
+// Never called: the lines only have to compile (or fail to); some would also throw at run time.
+export const typeErrors = () => [
   // @ts-expect-error base_ulr is no client key
   defineSource({ client: { base_ulr: 'https://api.example.com/' }, resources: ['a'] }),
   // @ts-expect-error "merg" is no write disposition
