@@ -8,11 +8,12 @@
  * this file's extension: src/config/sluice-import.ts → src/index.ts in a checkout (run through tsx),
  * dist/config/sluice-import.js → dist/index.js in a build. Keep the two files in that relation.
  *
- * Node's CommonJS resolver (which tsx's scoped require also goes through) is asked for the bare name
- * `sluice` (and `sluice/…` subpaths are left alone); the request is answered with the entry's path before
- * Node searches any node_modules. Requests from inside a node_modules directory are left alone too:
- * a third-party package named alike keeps its own. jest's sandbox has its own resolver: jest.config.js
- * maps the name there.
+ * The request is answered in Node's CommonJS loader (`Module._load`, which a config's compiled imports go
+ * through, under tsx's scoped require too) with the entry's exports as this process loaded them, before
+ * any node_modules is searched. Not by resolving the name to the entry's path: tsx's scoped require loads
+ * whatever it resolves as a fresh copy (a `?namespace=` module), whose registries no CLI or worker reads.
+ * Requests from inside a node_modules directory are left alone (a package named alike keeps its own), and
+ * so are subpaths (`sluice/…`). jest's sandbox has its own loader: jest.config.js maps the name there.
  */
 import Module from 'node:module';
 import { extname, join, sep } from 'node:path';
@@ -22,8 +23,8 @@ export const SLUICE_SPECIFIER = 'sluice';
 /** The running sluice's library entry (src/index.ts or dist/index.js). */
 export const SLUICE_ENTRY = join(__dirname, '..', `index${extname(__filename)}`);
 
-type ResolveFilename = (request: string, parent: { filename?: string | null } | undefined, ...rest: unknown[]) => string;
-const resolver = Module as unknown as { _resolveFilename: ResolveFilename };
+type Load = (request: string, parent: { filename?: string | null } | undefined, ...rest: unknown[]) => unknown;
+const loader = Module as unknown as { _load: Load };
 
 let installed = false;
 
@@ -31,10 +32,10 @@ let installed = false;
 export function resolveSluiceToThisInstall(): void {
   if (installed) return;
   installed = true;
-  const original = resolver._resolveFilename;
-  resolver._resolveFilename = function resolveSluice(this: unknown, request, parent, ...rest) {
+  const original = loader._load;
+  loader._load = function loadSluice(this: unknown, request, parent, ...rest) {
     const from = parent?.filename ?? '';
-    if (request === SLUICE_SPECIFIER && !from.split(sep).includes('node_modules')) return SLUICE_ENTRY;
+    if (request === SLUICE_SPECIFIER && !from.split(sep).includes('node_modules')) return require(SLUICE_ENTRY) as unknown;
     return original.call(this, request, parent, ...rest);
   };
 }

@@ -3,7 +3,7 @@
  * directory outside the checkout imports `SinglePagePaginator`, `BearerTokenAuth`, `incremental`, `secrets`
  * and `defineSource` from 'sluice', and loads into ClickHouse through `sluice run --with-worker` and through
  * a separate `sluice worker` process that loads the module again (SLUICE_CONFIG_DIRS) for its
- * `processing_steps` in `resource_defaults`. The directory also holds a `node_modules/sluice` that throws
+ * `processing_steps` in `resource_defaults` and for the auth it registers with `registerAuth` from 'sluice'. The directory also holds a `node_modules/sluice` that throws
  * when loaded: 'sluice' must be the sluice running the config, not a package next to it. Every command runs
  * in that directory, as its user would: in the checkout, tsx would find 'sluice' through tsconfig.json's paths.
  */
@@ -27,6 +27,8 @@ const ISSUES = [
   { id: 3, state: 'open', updated_at: '2024-02-03T00:00:00Z' },
 ];
 
+const LABELS = [{ id: 10, state: 'open' }];
+
 let server: Server;
 let clickhouse: ClickHouseClient;
 let configPath: string;
@@ -35,7 +37,18 @@ const seen: Array<{ url: string; auth: string | undefined }> = [];
 const databases: string[] = [];
 
 function config(baseUrl: string): string {
-  return `import { BearerTokenAuth, SinglePagePaginator, defineSource, incremental, secrets } from 'sluice';
+  return `import { BearerTokenAuth, SinglePagePaginator, defineSource, incremental, registerAuth, secrets } from 'sluice';
+
+// Registered through 'sluice': the registry must be the one the CLI validates with and the worker fetches with.
+registerAuth('vendor_token', (options) => ({
+  async apply(req) {
+    req.headers.authorization = 'Vendor ' + String(options.token);
+  },
+  async onUnauthorized() {
+    return false;
+  },
+  secrets: () => [],
+}));
 
 export default defineSource({
   client: {
@@ -57,6 +70,7 @@ export default defineSource({
         params: { since: incremental('updated_at', { initial_value: '2024-01-01T00:00:00Z' }) },
       },
     },
+    { name: 'labels', endpoint: { path: 'labels', data_selector: 'items', auth: { type: 'vendor_token', token: secrets.dlt_classes_token } } },
   ],
 });
 `;
@@ -65,8 +79,9 @@ export default defineSource({
 beforeAll(async () => {
   server = createServer((req: IncomingMessage, res) => {
     seen.push({ url: req.url ?? '', auth: req.headers.authorization });
-    if (req.headers.authorization !== `Bearer ${TOKEN}`) return void res.writeHead(401).end('{}');
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: ISSUES }));
+    const labels = (req.url ?? '').startsWith('/labels');
+    if (req.headers.authorization !== (labels ? `Vendor ${TOKEN}` : `Bearer ${TOKEN}`)) return void res.writeHead(401).end('{}');
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: labels ? LABELS : ISSUES }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   clickhouse = testClickHouse();
@@ -85,8 +100,8 @@ afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
 });
 
-async function loaded(database: string): Promise<Array<{ id: number; state: string }>> {
-  const rows = await clickhouse.query({ query: `SELECT toUInt32(id) AS id, state FROM ${qualified(database, 'issues')} FINAL ORDER BY id`, format: 'JSONEachRow' });
+async function loaded(database: string, table = 'issues'): Promise<Array<{ id: number; state: string }>> {
+  const rows = await clickhouse.query({ query: `SELECT toUInt32(id) AS id, state FROM ${qualified(database, table)} FINAL ORDER BY id`, format: 'JSONEachRow' });
   return rows.json();
 }
 
@@ -105,8 +120,13 @@ test('run --with-worker loads a .ts config written with dlt classes from outside
   }, undefined, dir);
   expect({ code: result.code, stderr: result.code === 0 ? '' : result.stderr }).toEqual({ code: 0, stderr: '' });
   expect(await loaded(database)).toEqual([{ id: 1, state: 'open' }, { id: 3, state: 'open' }]);
-  // The legacy incremental param: the cursor's initial value as the `since` param, with the bearer token.
-  expect(seen).toEqual([{ url: '/issues?since=2024-01-01T00%3A00%3A00Z', auth: `Bearer ${TOKEN}` }]);
+  expect(await loaded(database, 'labels')).toEqual([{ id: 10, state: 'open' }]);
+  // The legacy incremental param: the cursor's initial value as the `since` param, with the bearer token;
+  // the labels with the auth the config registered through 'sluice'.
+  expect(seen.sort((a, b) => a.url.localeCompare(b.url))).toEqual([
+    { url: '/issues?since=2024-01-01T00%3A00%3A00Z', auth: `Bearer ${TOKEN}` },
+    { url: '/labels', auth: `Vendor ${TOKEN}` },
+  ]);
 });
 
 test('a separate worker process loads the module again (SLUICE_CONFIG_DIRS) with the same resolution', async () => {
@@ -119,6 +139,7 @@ test('a separate worker process loads the module again (SLUICE_CONFIG_DIRS) with
     const result = await runCli(['run', configPath, '--database', database, '--pipeline', uniqueName('dltcls')], { SLUICE_TASK_QUEUE: taskQueue }, undefined, dir);
     expect({ code: result.code, stderr: result.code === 0 ? '' : `${result.stderr}\n${worker.output()}` }).toEqual({ code: 0, stderr: '' });
     expect(await loaded(database)).toEqual([{ id: 1, state: 'open' }, { id: 3, state: 'open' }]);
+    expect(await loaded(database, 'labels')).toEqual([{ id: 10, state: 'open' }]);
   } finally {
     await worker?.stop();
   }
