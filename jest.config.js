@@ -9,7 +9,9 @@ const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'types
 const quietWorkerLogs = ['<rootDir>/test/helpers/quiet-temporal-logs.ts'];
 // testTimeout is not a per-project option: the projects on servers raise it in a setup file.
 const serverTimeout = ['<rootDir>/test/helpers/integration-timeout.ts'];
-const project = (displayName, roots, extra) => ({ displayName, testEnvironment: 'node', roots, testMatch: ['**/*.test.ts'], transform, ...extra });
+// A .ts config imports 'sluice': in the CLI src/config/sluice-import.ts resolves it, in jest's sandbox this map.
+const moduleNameMapper = { '^sluice$': '<rootDir>/src/index.ts' };
+const project = (displayName, roots, extra) => ({ displayName, testEnvironment: 'node', roots, testMatch: ['**/*.test.ts'], transform, moduleNameMapper, ...extra });
 
 /** @type {import('jest').Config} */
 module.exports = {

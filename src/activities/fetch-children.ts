@@ -214,7 +214,7 @@ async function walkParent(
  * A parent record without the field fails the child, as in dlt (a null value is kept): a typo in the
  * field name would otherwise load a column of nulls.
  */
-function addParentFields(records: JsonObject[], parent: string, parentRecord: JsonObject, fields: string[]): void {
+export function addParentFields(records: JsonObject[], parent: string, parentRecord: JsonObject, fields: string[]): void {
   if (fields.length === 0) return;
   for (const field of fields) {
     if (Object.prototype.hasOwnProperty.call(parentRecord, field)) continue;

@@ -12,7 +12,7 @@ import { closeHttpDispatcher, fetchPage, type FetchedPage } from '../http';
 import { resolveSecretRefs } from '../config/secrets';
 import { escapeControls } from '../terminal-text';
 import { CliError, EXIT_SYNC_FAILED } from './exit-codes';
-import { firstPage } from './preview';
+import { firstPage } from './preview-page';
 
 export type PagingVerdict = 'works' | 'repeats' | 'single' | 'empty_second' | 'empty' | 'failed';
 

@@ -4,17 +4,17 @@
  * A child resource is previewed for the first record of its parent's first page.
  */
 import { z } from 'zod';
-import { resolveSecretRefs } from '../config/secrets';
-import type { JsonObject, JsonValue, ResolvedResource, ResolvedSource } from '../config/types';
+import type { JsonObject, JsonValue } from '../config/types';
 import { SluiceError } from '../errors';
-import { closeHttpDispatcher, fetchPage, incrementalWindow } from '../http';
+import { closeHttpDispatcher } from '../http';
 import { inferTables } from '../destination';
-import type { FetchedPage, PlaceholderContext } from '../http';
+import type { FetchedPage } from '../http';
 import { escapeControls } from '../terminal-text';
 import { parseOptions } from './args';
 import { CliError, EXIT_BAD_INPUT, EXIT_SYNC_FAILED } from './exit-codes';
 import { loadConfigOrExit } from './load-config';
 import { previewAll } from './preview-all';
+import { firstPage, pickResource } from './preview-page';
 
 const previewOptionsSchema = z.object({
   resource: z.string().min(1).optional(),
@@ -59,33 +59,6 @@ export function summarizeFields(records: JsonObject[]): FieldSummary[] {
   return [...fields].map(([path, f]) => ({ path, types: [...f.types].sort(), missing: records.length - f.seen }));
 }
 
-function pickResource(source: ResolvedSource, name: string | undefined): ResolvedResource {
-  if (!name) {
-    if (source.resources.length === 1) return source.resources[0];
-    throw new CliError(`--resource: required, the config has ${source.resources.map((r) => r.name).join(', ')}`, EXIT_BAD_INPUT);
-  }
-  const resource = source.resources.find((r) => r.name === name);
-  if (!resource) {
-    throw new CliError(`--resource ${name}: no such resource (the config has: ${source.resources.map((r) => r.name).join(', ')})`, EXIT_BAD_INPUT);
-  }
-  return resource;
-}
-
-/** The first page of a resource, with the placeholders its request used (a child's come from its parent). */
-export async function firstPage(source: ResolvedSource, resource: ResolvedResource, depth = 0): Promise<FetchedPage & { placeholders: PlaceholderContext }> {
-  const placeholders: PlaceholderContext = {};
-  if (resource.parent) {
-    if (depth > 5) throw new CliError(`resource ${resource.name}: parents nest too deep to preview`, EXIT_BAD_INPUT);
-    const parent = pickResource(source, resource.parent.resource);
-    const parentPage = await firstPage(source, parent, depth + 1);
-    const record = parentPage.records[0];
-    if (!record) throw new CliError(`resource ${resource.name}: its parent ${parent.name} returned no records on its first page`, EXIT_SYNC_FAILED);
-    placeholders.resources = { [parent.name]: record };
-  }
-  const { value: endpoint, secretValues } = resolveSecretRefs(resource.endpoint);
-  if (endpoint.incremental) placeholders.incremental = incrementalWindow(endpoint.incremental, undefined);
-  return { ...(await fetchPage({ endpoint, secretValues, state: null, placeholders })), placeholders };
-}
 
 export async function previewCommand(configPath: string, rawOptions: unknown, print: (line: string) => void): Promise<void> {
   const options = parseOptions(previewOptionsSchema, rawOptions);

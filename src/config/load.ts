@@ -7,9 +7,11 @@ import { extname, resolve as resolvePath } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SluiceError } from '../errors';
 import { hasLongDigitRun } from '../core/exact-json';
+import { toDictForm } from './dict-form';
 import { bigLiteralWarnings, parseJsonConfig, parseYamlConfig } from './exact-literals';
 import { type ConfigProblem, formatProblem } from './problems';
 import type { ResolvedSource } from './types';
+import { resolveSluiceToThisInstall } from './sluice-import';
 import { validateSourceConfig } from './validate';
 
 export class ConfigValidationError extends SluiceError {
@@ -83,6 +85,7 @@ async function loadModuleConfig(file: string, shownPath: string): Promise<unknow
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- the config module's path is known only at run time
       loaded = require(file) as unknown;
     } else {
+      resolveSluiceToThisInstall();
       // Plain require: TypeScript's "node" resolution cannot see tsx's subpath exports.
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
       const tsx = require('tsx/cjs/api') as { require: TsxRequire };
@@ -96,7 +99,8 @@ async function loadModuleConfig(file: string, shownPath: string): Promise<unknow
   if (candidate === undefined) {
     throw new SluiceError('config', `${shownPath}: the module exports no config (use "export default", "export const source" or "export const config")`);
   }
-  return candidate;
+  // dlt's classes (new OffsetPaginator(…), incremental(…)) become their dicts here, for the CLI and the worker alike.
+  return toDictForm(candidate);
 }
 
 /** An ESM default export seen through CJS interop may arrive wrapped once more. */

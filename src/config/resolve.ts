@@ -30,6 +30,7 @@ import type { ConfigProblem } from './problems';
 import type { ClientInput, ResourceInput, SourceConfigInput } from './schema';
 import { isRecord } from './schema-helpers';
 import type { JsonObject, JsonValue, ParentBinding, ResolvedEndpoint, ResolvedResource, ResolvedSource } from './types';
+import { applySession } from './session';
 import { configCredentialWarnings, noEffectWarnings } from './warnings';
 
 export interface Resolution {
@@ -43,8 +44,10 @@ function startsWithPlaceholder(path: string): boolean {
   return path.startsWith('{') && !path.startsWith('{{');
 }
 
-export function resolveSource(config: SourceConfigInput): Resolution {
-  const warnings: ConfigProblem[] = configCredentialWarnings(config);
+export function resolveSource(input: SourceConfigInput): Resolution {
+  const session = applySession(input.client);
+  const config = { ...input, client: session.client };
+  const warnings: ConfigProblem[] = [...session.warnings, ...configCredentialWarnings(config)];
   const resources = config.resources.map((raw, index) => {
     const expanded = mergeResourceDefaults(config.resource_defaults, expandResource(raw, index)!);
     const resource = expanded.resource as ResourceInput;

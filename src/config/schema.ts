@@ -8,6 +8,7 @@ import { authSchema } from './auth-schema';
 import { JSON_STORAGE, PARTITION_GRAINS, parseCodecs, parseTtl } from './clickhouse-hints';
 import { endpointOrPathSchema, headersSchema, rateLimitSchema, retrySchema, timeoutSchema } from './endpoint-schema';
 import { paginatorSchema } from './paginator-schema';
+import { sessionSchema } from './session';
 import {
   callable,
   columnNames,
@@ -236,9 +237,10 @@ export const clientSchema = strictObject(
     other_origin_credentials: oneOf(['omit', 'error'], 'other_origin_credentials').optional(),
     max_response_bytes: positiveInt('a number of bytes').optional(),
     max_page_records: positiveInt('a number of records').optional(),
+    // dlt's requests Session, as a dict of the settings that map (session.ts); resolve moves them into place.
+    session: sessionSchema.optional(),
   },
   {
-    unsupported: { session: 'a requests Session cannot be configured in sluice' },
     misplaced: { params: 'params belong on an endpoint or in resource_defaults.endpoint.params' },
     also: (value, ctx) => {
       const url = value.base_url;

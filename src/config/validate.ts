@@ -3,6 +3,7 @@
  * and from the cross-resource checks are collected together, so a user fixes everything in one pass.
  */
 import { checkResources } from './checks';
+import { toDictForm } from './dict-form';
 import { type ConfigProblem, problem } from './problems';
 import { resolveSource } from './resolve';
 import { sourceConfigSchema } from './schema';
@@ -19,7 +20,9 @@ function byPath(problems: ConfigProblem[]): ConfigProblem[] {
   return [...problems].sort((a, b) => a.path.localeCompare(b.path, 'en', { numeric: true }));
 }
 
-export function validateSourceConfig(raw: unknown): ValidationResult {
+export function validateSourceConfig(written: unknown): ValidationResult {
+  // A config object built in code may hold dlt's classes; they stand for their dicts (dict-form.ts).
+  const raw = toDictForm(written);
   const parsed = sourceConfigSchema.safeParse(raw);
   const problems = parsed.success ? [] : issuesToProblems(parsed.error.issues);
   problems.push(...checkResources(raw));

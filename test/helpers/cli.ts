@@ -10,11 +10,12 @@ export interface CliResult {
 
 const bin = join(__dirname, '..', '..', 'bin', 'sluice.js');
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 110_000): Promise<CliResult> {
+/** `cwd`: where the user runs it (default the test's own, the checkout, whose tsconfig.json tsx reads). */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 110_000, cwd?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     // A variable given as undefined is removed, so a test can run without a secret the machine may have.
     const childEnv = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined));
-    const child = spawn(process.execPath, [bin, ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -150,6 +150,8 @@ export function secretsAllowedFor(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 export interface WorkerProcessOptions {
   /** Shifts the worker's clock by this offset (libfaketime's `FAKETIME`, e.g. `+1h`): a worker whose clock is wrong. */
   clockOffset?: string;
+  /** The worker's working directory (default the checkout's). */
+  cwd?: string;
 }
 
 /**
@@ -165,7 +167,7 @@ function libfaketime(): string {
 export async function startWorkerProcess(env: NodeJS.ProcessEnv, options: WorkerProcessOptions = {}): Promise<WorkerProcess> {
   const clock = options.clockOffset ? { LD_PRELOAD: libfaketime(), FAKETIME: options.clockOffset } : {};
   const childEnv = Object.fromEntries(Object.entries({ ...process.env, ...secretsAllowedFor(env), ...env, ...clock }).filter(([, v]) => v !== undefined));
-  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'sluice.js'), 'worker'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'sluice.js'), 'worker'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}) });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -213,8 +213,8 @@ describe('validateSourceConfig rejections', () => {
   });
 
   it('rejects unsupported dlt keys with a reason', () => {
-    expect(onlyProblem({ client: { ...client, session: {} }, resources: ['a'] })).toBe(
-      'client.session: "session" is not supported by sluice (hint: a requests Session cannot be configured in sluice)',
+    expect(onlyProblem({ client: { ...client, session: { cert: '/etc/client.pem' } }, resources: ['a'] })).toBe(
+      'client.session.cert: session "cert" is not supported by sluice (hint: client certificates are not supported: they would be secrets in workflow input)',
     );
   });
 
