@@ -29,6 +29,7 @@ import { type ConfigProblem, problem } from './problems';
 import type { ClientInput, ResourceInput, SourceConfigInput } from './schema';
 import { isRecord } from './schema-helpers';
 import type { JsonObject, JsonValue, ParentBinding, ResolvedEndpoint, ResolvedResource, ResolvedSource } from './types';
+import { scd2Warnings } from './scd2-warnings';
 import { configCredentialWarnings, noEffectWarnings } from './warnings';
 
 export interface Resolution {
@@ -48,7 +49,7 @@ export function resolveSource(config: SourceConfigInput): Resolution {
     const expanded = mergeResourceDefaults(config.resource_defaults, expandResource(raw, index)!);
     const resource = expanded.resource as ResourceInput;
     const resolved = resolveResource(resource, expanded.endpoint as EndpointInput & { path: string }, config.client);
-    warnings.push(...noEffectWarnings(resource, ['resources', index]));
+    warnings.push(...noEffectWarnings(resource, ['resources', index]), ...scd2Warnings(resource, ['resources', index]));
     // Functions cannot travel in workflow input: the count marks the resource, and the worker runs the
     // steps from the config module itself (src/activities/processing-steps.ts).
     if (resource.processing_steps !== undefined && resource.processing_steps.length > 0) resolved.processing_steps = resource.processing_steps.length;

@@ -191,6 +191,10 @@ export interface Scd2Options {
   boundary_seconds?: number;
   /** dlt's `row_version_column_name` (normalised): a column of the records that is the row hash. */
   row_version_column?: string;
+  /** dlt's `active_record_timestamp` in seconds (at most DateTime's last): valid_to of current versions instead of NULL. */
+  active_seconds?: number;
+  /** dlt's `retire_absent_rows: false`: a version absent from a load stays current (only a natural key's new version retires it). */
+  keep_absent_rows?: true;
 }
 
 export interface ResolvedResource {
