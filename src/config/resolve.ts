@@ -29,6 +29,7 @@ import { type ConfigProblem, problem } from './problems';
 import type { ClientInput, ResourceInput, SourceConfigInput } from './schema';
 import { isRecord } from './schema-helpers';
 import type { JsonObject, JsonValue, ParentBinding, ResolvedEndpoint, ResolvedResource, ResolvedSource } from './types';
+import { markDynamicTables } from './dynamic-tables';
 import { scd2Warnings } from './scd2-warnings';
 import { configCredentialWarnings, noEffectWarnings } from './warnings';
 
@@ -59,6 +60,7 @@ export function resolveSource(config: SourceConfigInput): Resolution {
     }
     return resolved;
   });
+  markDynamicTables(config, resources);
   const destination = config.destination ?? {};
   return { source: { resources, destination: { ...destination } }, warnings };
 }
@@ -68,7 +70,7 @@ function resolveResource(r: ResourceInput, endpoint: EndpointInput & { path: str
   const parentName = references[0]?.parent;
   const out: ResolvedResource = {
     name: r.name,
-    table_name: r.table_name ?? r.name,
+    table_name: typeof r.table_name === 'string' ? r.table_name : r.name,
     primary_key: columnList(r.primary_key),
     merge_key: columnList(r.merge_key),
     write_disposition: normalizeWriteDisposition(r.write_disposition),

@@ -165,7 +165,8 @@ const resourceBaseShape = {
   primary_key: columnNames().optional(),
   merge_key: columnNames().optional(),
   write_disposition: writeDispositionSchema.optional(),
-  table_name: nonEmptyString('a table name').optional(),
+  // dlt's dynamic tables: a function of the record names its table (a .ts/.js config; dynamic-tables.ts).
+  table_name: z.union([nonEmptyString('a table name'), callable('table_name')], { error: 'expected a table name, or a function of the record that returns one' }).optional(),
   columns: columnsSchema.optional(),
   max_table_nesting: nonNegativeInt().optional(),
   selected: z.boolean().optional(),

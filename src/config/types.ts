@@ -217,6 +217,12 @@ export interface ResolvedResource {
   parent?: { resource: string; bindings: ParentBinding[] };
   include_from_parent: string[];
   parallelized: boolean;
+  /**
+   * dlt's dynamic tables: `table_name` is a function of the record in the config module, run by the worker
+   * (src/activities/dynamic-tables.ts); `table_name` above is then the resource's name. `other_tables` are the
+   * tables of the source's other resources, which no record may be routed into.
+   */
+  dynamic_tables?: { other_tables: string[] };
   /** How many `processing_steps` the config module defines for this resource (functions stay in the module). */
   processing_steps?: number;
   /** The resource uses functions of the config module (a registered auth, response hooks): workers load it first. */
