@@ -89,9 +89,10 @@ test.each(files)('%s runs end to end against a mock of its API', async (file) =>
   writeFileSync(path, file.endsWith('.json') ? asDltWroteIt(file, text) : text);
   const source = await loadSourceConfig(path);
   api.serve(source);
+  const database = stack.newDatabase(`sluice_it_dlt_${file.slice(0, 2)}`);
   const result = await runSyncWithWorker(stack.temporal, {
     pipeline: uniqueName(`dlt_${file.slice(0, 2)}`),
-    database: stack.newDatabase(`sluice_it_dlt_${file.slice(0, 2)}`),
+    database,
     source,
     env: { ...secrets, ...sectionEnv },
     cwd: dir,
@@ -104,6 +105,11 @@ test.each(files)('%s runs end to end against a mock of its API', async (file) =>
   );
   // The placeholders validate accepts reach the request (the run failed on these before).
   if (file.startsWith('12-')) expect(api.requests[0]).toMatch(/[?&]initial_value=1600000000&lag=3600&since=1600000000&until=1700000000$/);
+  // A table_name function routes the processed records (its resource_defaults step adds `parity`) into its tables.
+  if (file.startsWith('22-')) {
+    const rs = await stack.clickhouse.query({ query: `SELECT name FROM system.tables WHERE database = '${database}' AND name LIKE 'routed%' ORDER BY name`, format: 'JSONEachRow' });
+    expect((await rs.json<{ name: string }>()).map((t) => t.name)).toEqual(['routed_even', 'routed_odd']);
+  }
   // Something was loaded: only dlt's response_actions test ignores every answer of its child.
   expect([...api.served.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
 }, 120_000);
