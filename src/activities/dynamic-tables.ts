@@ -52,7 +52,11 @@ export async function storeInDynamicTables(
     }
   }
   const tables = [...routed.keys()].sort();
-  const known = await destination.dynamicTables(input.database, input.pipeline, resource.name);
+  const registered = await destination.dynamicTables(input.database, input.pipeline);
+  const known = registered.filter((r) => r.resource === resource.name).map((r) => r.table);
+  // Two resources' functions may name one table; validate cannot see it, so the second to name it fails.
+  const taken = registered.find((r) => r.resource !== resource.name && tables.includes(r.table));
+  if (taken) throw new SluiceError('config', `resource "${resource.name}": its table_name function returned "${taken.table}", a table of resource "${taken.resource}"`);
   const added = tables.filter((t) => !known.includes(t));
   if (known.length + added.length > MAX_DYNAMIC_TABLES) {
     throw new SluiceError(
@@ -98,6 +102,7 @@ export function fullRefreshRefused(resource: string): SluiceError {
 
 /** The tables a load of the resource may have written: each is committed as a resource of that table would be. */
 export async function dynamicTargets<T extends { resource: DynamicInput['resource'] }>(destination: Destination, input: T & { database: string; pipeline: string }): Promise<T[]> {
-  const tables = await destination.dynamicTables(input.database, input.pipeline, input.resource.name);
+  const registered = await destination.dynamicTables(input.database, input.pipeline);
+  const tables = registered.filter((r) => r.resource === input.resource.name).map((r) => r.table);
   return tables.map((table) => ({ ...input, resource: { ...input.resource, table_name: table } }));
 }

@@ -44,8 +44,8 @@ export interface Destination {
   prepareTables(target: TableTarget, records: JsonObject[], meta: PageMeta): Promise<boolean>;
   /** For replace: atomically swap staging into place. For others: nothing. */
   commitLoad(target: TableTarget, loadId: string): Promise<void>;
-  /** The tables a resource's table_name function has named (dynamic-tables.ts), and registering new ones. */
-  dynamicTables(database: string, pipeline: string, resource: string): Promise<string[]>;
+  /** The tables the pipeline's table_name functions have named, by resource (dynamic-tables.ts), and registering new ones. */
+  dynamicTables(database: string, pipeline: string): Promise<Array<{ resource: string; table: string }>>;
   registerDynamicTables(database: string, pipeline: string, resource: string, tables: readonly string[]): Promise<void>;
   recordLoad(database: string, entry: LoadEntry): Promise<void>;
   readState(database: string, pipeline: string, resource: string): Promise<JsonValue | undefined>;
@@ -131,8 +131,8 @@ class ClickHouseDestination implements Destination {
     return commitLoad(this.conn, this.features, this.placements.of(target.cluster), target, loadId);
   }
 
-  dynamicTables(database: string, pipeline: string, resource: string): Promise<string[]> {
-    return this.ensureDatabase(database).then(() => this.dynamic.list(database, pipeline, resource));
+  dynamicTables(database: string, pipeline: string): Promise<Array<{ resource: string; table: string }>> {
+    return this.ensureDatabase(database).then(() => this.dynamic.list(database, pipeline));
   }
 
   registerDynamicTables(database: string, pipeline: string, resource: string, tables: readonly string[]): Promise<void> {

@@ -29,14 +29,13 @@ export class DynamicTableRegistry {
     this.created.add(database);
   }
 
-  /** The tables registered for the resource, sorted. */
-  async list(database: string, pipeline: string, resource: string): Promise<string[]> {
+  /** The tables registered for the pipeline's resources, sorted by table. */
+  async list(database: string, pipeline: string): Promise<Array<{ resource: string; table: string }>> {
     await this.ensureTable(database);
-    const rows = await this.conn.rows<{ table: string }>(
-      `SELECT DISTINCT table FROM ${qualified(database, DYNAMIC_TABLES_TABLE)} WHERE pipeline = ${literal(pipeline)} AND resource = ${literal(resource)} ORDER BY table`,
-      `reading the dynamic tables of ${resource}`,
+    return this.conn.rows<{ resource: string; table: string }>(
+      `SELECT DISTINCT resource, table FROM ${qualified(database, DYNAMIC_TABLES_TABLE)} WHERE pipeline = ${literal(pipeline)} ORDER BY table, resource`,
+      `reading the dynamic tables of pipeline ${pipeline}`,
     );
-    return rows.map((r) => r.table);
   }
 
   async register(database: string, pipeline: string, resource: string, tables: readonly string[]): Promise<void> {

@@ -3,7 +3,8 @@
  * worker loads the config module again and routes each record to the table the function names, creating
  * tables as records arrive. A merge resource with a primary key and a nested list: each table and each of
  * its child tables holds exactly the API's records under FINAL, after a change that moves tags too; a
- * function that names too many tables, or a name that is not a table's, fails the resource with a message.
+ * function that names too many tables, a name that is not a table's, or a table another resource's function
+ * named, fails the resource with a message.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -105,4 +106,28 @@ test(`a function that names more than ${MAX_DYNAMIC_TABLES} tables, or no table,
   expect(await failureOf(runSyncWithWorker(stack.temporal, { pipeline: uniqueName('dyn_own'), database: stack.newDatabase('sluice_it_dyn_own'), source: own, env: {}, configDirs: [dir] }))).toMatch(
     /its table_name function returned "_sluice_state": names starting with _sluice_ are sluice's own tables/,
   );
+});
+
+test("a table another resource's function named fails the second resource, in a later run too", async () => {
+  api.records = kindRecords(6);
+  const database = stack.newDatabase('sluice_it_dyn_shared');
+  const pipeline = uniqueName('dyn_shared');
+  const first = await writeConfig('shared1', { write_disposition: 'append' });
+  await runSyncWithWorker(stack.temporal, { pipeline, database, source: first, env: {}, configDirs: [dir] });
+
+  const path = join(dir, 'shared2.ts');
+  const endpoint = `{ path: 'items', data_selector: 'items', paginator: { type: 'offset', limit: 10, total_path: 'total' } }`;
+  writeFileSync(
+    path,
+    `export default { client: { base_url: ${JSON.stringify(api.url)} }, resources: [\n` +
+      `  { name: 'items', table_name: (r: { kind: string }) => \`items_\${r.kind}\`, endpoint: ${endpoint} },\n` +
+      `  { name: 'copies', table_name: () => 'items_a', endpoint: ${endpoint} },\n] };\n`,
+  );
+  const both = await loadSourceConfig(path);
+  expect(await failureOf(runSyncWithWorker(stack.temporal, { pipeline, database, source: both, env: {}, configDirs: [dir] }))).toMatch(
+    /resource "copies": its table_name function returned "items_a", a table of resource "items"/,
+  );
+  // items_a holds the items of kind a, from the two runs of "items", and nothing of "copies".
+  const rs = await stack.clickhouse.query({ query: `SELECT count() AS n FROM ${qualified(database, 'items_a')}`, format: 'JSONEachRow' });
+  expect(Number((await rs.json<{ n: string }>())[0]?.n)).toBe(4);
 });
