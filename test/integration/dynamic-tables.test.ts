@@ -13,6 +13,7 @@ import { loadSourceConfig } from '../../src/config';
 import { MAX_DYNAMIC_TABLES } from '../../src/config/dynamic-tables';
 import { qualified } from '../../src/destination/sql';
 import { kindRecords, kindsConfig, startKindsApi, type KindsApi } from '../fixtures/kinds-api';
+import { runCli } from '../helpers/cli';
 import { uniqueName } from '../helpers/clickhouse';
 import { useSyncStack } from '../helpers/sync-stack';
 import { runSyncWithWorker } from '../helpers/temporal';
@@ -130,4 +131,18 @@ test("a table another resource's function named fails the second resource, in a 
   // items_a holds the items of kind a, from the two runs of "items", and nothing of "copies".
   const rs = await stack.clickhouse.query({ query: `SELECT count() AS n FROM ${qualified(database, 'items_a')}`, format: 'JSONEachRow' });
   expect(Number((await rs.json<{ n: string }>())[0]?.n)).toBe(4);
+});
+
+test('--full-refresh is refused before a page is fetched, with the reason', async () => {
+  api.records = kindRecords(3);
+  const path = join(dir, 'refresh.ts');
+  writeFileSync(path, kindsConfig(api.url, { write_disposition: 'append' }));
+  const database = stack.newDatabase('sluice_it_dyn_refresh');
+  const before = api.requests;
+  const run = await runCli(['run', path, '--with-worker', '--full-refresh', '--pipeline', uniqueName('dyn_refresh'), '--database', database]);
+  expect(run.code).not.toBe(0);
+  expect(run.stderr).toMatch(/resource "items" has a table_name function and cannot be fully refreshed/);
+  expect(api.requests - before).toBe(0);
+  const made = await stack.clickhouse.query({ query: `SELECT count() AS n FROM system.tables WHERE database = '${database}' AND name LIKE 'items%'`, format: 'JSONEachRow' });
+  expect(Number((await made.json<{ n: string }>())[0]?.n)).toBe(0);
 });
