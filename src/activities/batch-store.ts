@@ -3,6 +3,7 @@ import type { JsonObject } from '../config/types';
 import type { BatchWriter, Destination, PageMeta, PageSpan, Written } from '../destination';
 import type { Context } from '@temporalio/activity';
 import { SluiceError } from '../errors';
+import { type BatchPage, storeInDynamicTables } from './dynamic-tables';
 import { applyProcessingSteps } from './processing-steps';
 import { tableTarget } from './target';
 import type { BatchResult, FetchAndLoadPagesInput } from '../core/activity-types';
@@ -57,6 +58,8 @@ export async function storeBatch(destination: Destination, input: StoreInput, fe
   }
   let records = fetched;
   const spans: PageSpan[] = [];
+  /** Each page's processed records, for a table_name function (dynamic-tables.ts) that routes them per page. */
+  const pages: BatchPage[] = [];
   if (numbered) {
     records = [];
     let start = 0;
@@ -66,6 +69,7 @@ export async function storeBatch(destination: Destination, input: StoreInput, fe
       // processing_steps run before anything is kept, so children see the parent's processed records (as in dlt).
       const processed = input.resource.processing_steps ? await applyProcessingSteps(input.configModule, input.resource.name, page, options.configDirs) : page;
       spans.push({ page: input.firstPage! + i, records: processed.length });
+      if (input.resource.dynamic_tables) pages.push({ page: input.firstPage! + i, records: processed });
       for (const record of processed) records.push(record);
     }
   } else if (input.resource.processing_steps) {
@@ -92,6 +96,9 @@ export async function storeBatch(destination: Destination, input: StoreInput, fe
   }
   if (!input.store) return { rows: 0 };
   const meta = numbered ? { ...pageMeta(input), pages: spans } : pageMeta(input);
+  if (input.resource.dynamic_tables) {
+    return storeInDynamicTables(destination, input, numbered ? pages : [{ records }], meta, { configDirs: options.configDirs, ...(signal ? { signal } : {}) });
+  }
   return destination.insertPage(tableTarget(input), records, { ...meta, ...(signal ? { signal } : {}) });
 }
 
@@ -127,7 +134,7 @@ export async function writerAfterSchemaWork(destination: Destination, input: Sto
 }
 
 function writesPageByPage(input: StoreInput): boolean {
-  return input.store && !input.keepForChildren && !input.resource.processing_steps && input.part === undefined;
+  return input.store && !input.keepForChildren && !input.resource.processing_steps && !input.resource.dynamic_tables && input.part === undefined;
 }
 
 /**

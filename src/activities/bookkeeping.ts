@@ -1,6 +1,7 @@
 /** Begin and end of a resource load: staging tables, the stored incremental cursor, the load record. */
 import { isBackfill } from '../http';
 import { readCursorState, writeCursorState } from './cursor-state';
+import { dynamicTargets, fullRefreshRefused } from './dynamic-tables';
 import type { ActivityDeps } from './deps';
 import { toActivityFailure } from './failures';
 import { tableTarget } from './target';
@@ -18,6 +19,8 @@ export function beginResourceLoad(deps: ActivityDeps, input: BeginResourceLoadIn
   return guarded(async () => {
     const destination = await deps.destination();
     await destination.ensureDatabase(input.database, input.cluster);
+    // Refused before a page is fetched (dynamic-tables.ts says why); the batch refuses it too.
+    if (input.resource.dynamic_tables && input.fullRefresh) throw fullRefreshRefused(input.resource.name);
     await destination.beginLoad(tableTarget(input), input.loadId);
     // A full refresh starts from initial_value: the stored cursor is ignored, and replaced at commit.
     // A backfill (end_value) loads its fixed window and leaves the cursor alone, as in dlt.
@@ -31,7 +34,9 @@ export function beginResourceLoad(deps: ActivityDeps, input: BeginResourceLoadIn
 export function commitResourceLoad(deps: ActivityDeps, input: CommitResourceLoadInput): Promise<void> {
   return guarded(async () => {
     const destination = await deps.destination();
-    await destination.commitLoad(tableTarget(input), input.loadId);
+    // A table_name function's tables are each committed as a resource of that table would be.
+    const targets = input.resource.dynamic_tables ? await dynamicTargets(destination, input) : [input];
+    for (const target of targets) await destination.commitLoad(tableTarget(target), input.loadId);
     // The cursor advances only now, after every page it covers has been inserted; a backfill never moves it.
     const incremental = input.resource.endpoint.incremental;
     const stateful = incremental !== undefined && !isBackfill(incremental);

@@ -49,6 +49,17 @@ async function stepsFor(modulePath: string, resourceName: string): Promise<Step[
   return steps as Step[];
 }
 
+/** The resource's `table_name` function (dlt's dynamic tables), after the merge with resource_defaults. */
+export async function tableNameFunction(modulePath: string | undefined, resourceName: string, allowedDirs: readonly string[]): Promise<(record: JsonObject) => unknown> {
+  if (!modulePath) throw new SluiceError('config', `resource "${resourceName}" has a table_name function, which only a .ts/.js config module can define`);
+  const config = await loadModule(allowedConfigModule(modulePath, allowedDirs));
+  const fn = expandResources(config).find((r) => r.name === resourceName)?.resource.table_name;
+  if (typeof fn !== 'function') {
+    throw new SluiceError('config', `${modulePath}: resource "${resourceName}" has no table_name function any more; restart the sync with the current config`);
+  }
+  return fn as (record: JsonObject) => unknown;
+}
+
 function realOrUndefined(path: string): string | undefined {
   try {
     return realpathSync(path);

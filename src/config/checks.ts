@@ -10,6 +10,7 @@ import { collectPlaceholders, INCREMENTAL_FIELDS, scanPlaceholders } from './pla
 import { type ConfigProblem, type PathSegment, didYouMean, problem, quoteList } from './problems';
 import { isRecord, jsonPathProblem } from './schema-helpers';
 import { checkPartitions } from './partition-checks';
+import { checkDynamicTables } from './dynamic-tables';
 import { checkTableNames } from './table-names';
 
 const ESCAPE_HINT = 'write literal braces as {{ and }}';
@@ -18,7 +19,7 @@ export function checkResources(config: unknown): ConfigProblem[] {
   if (!isRecord(config)) return [];
   const resources = expandResources(config);
   const names = resources.map((r) => r.name);
-  const problems: ConfigProblem[] = [...checkDuplicateNames(resources), ...checkTableNames(resources)];
+  const problems: ConfigProblem[] = [...checkDuplicateNames(resources), ...checkTableNames(resources), ...checkDynamicTables(resources, config)];
   const edges = new Map<string, string[]>();
   const baseUrl = isRecord(config.client) ? config.client.base_url : undefined;
   const rawList = Array.isArray(config.resources) ? config.resources : [];

@@ -7,7 +7,7 @@ import type { IncrementalInput, IncrementalParamInput, RetryInput } from './endp
 import type { ColumnsInput, NestedHintsInput, SchemaContractInput, WriteDispositionInput } from './schema';
 import { normalizePath } from '../destination/naming';
 import { DEFAULT_MAX_WAIT_SECONDS } from '../core/bounded-wait';
-import { isClickHouseHint, isExtensionHint, timestampSeconds } from './schema';
+import { isClickHouseHint, isExtensionHint, MAX_DATE_TIME_SECONDS, timestampSeconds } from './schema';
 import type { AuthConfig, ColumnHint, NestedHints, IncrementalConfig, RetryConfig, Scd2Options, SchemaContract, WriteDisposition } from './types';
 import { credentialRef } from './secrets';
 
@@ -135,6 +135,9 @@ export function scd2Options(w: WriteDispositionInput | undefined): Scd2Options {
   const boundary = given.boundary_timestamp !== undefined ? timestampSeconds(given.boundary_timestamp) : undefined;
   if (boundary !== undefined) out.boundary_seconds = boundary;
   if (given.row_version_column_name !== undefined) out.row_version_column = normalizePath(given.row_version_column_name);
+  const active = typeof given.active_record_timestamp === 'string' ? timestampSeconds(given.active_record_timestamp) : undefined;
+  if (active !== undefined) out.active_seconds = Math.min(active, MAX_DATE_TIME_SECONDS);
+  if (given.retire_absent_rows === false) out.keep_absent_rows = true;
   return out;
 }
 

@@ -31,6 +31,8 @@ import type { ClientInput, ResourceInput, SourceConfigInput } from './schema';
 import { isRecord } from './schema-helpers';
 import type { JsonObject, JsonValue, ParentBinding, ResolvedEndpoint, ResolvedResource, ResolvedSource } from './types';
 import { applySession } from './session';
+import { markDynamicTables } from './dynamic-tables';
+import { scd2Warnings } from './scd2-warnings';
 import { configCredentialWarnings, noEffectWarnings } from './warnings';
 
 export interface Resolution {
@@ -52,7 +54,7 @@ export function resolveSource(input: SourceConfigInput): Resolution {
     const expanded = mergeResourceDefaults(config.resource_defaults, expandResource(raw, index)!);
     const resource = expanded.resource as ResourceInput;
     const resolved = resolveResource(resource, expanded.endpoint as EndpointInput & { path: string }, config.client);
-    warnings.push(...noEffectWarnings(resource, ['resources', index]));
+    warnings.push(...noEffectWarnings(resource, ['resources', index]), ...scd2Warnings(resource, ['resources', index]));
     // Functions cannot travel in workflow input: the count marks the resource, and the worker runs the
     // steps from the config module itself (src/activities/processing-steps.ts).
     if (resource.processing_steps !== undefined && resource.processing_steps.length > 0) resolved.processing_steps = resource.processing_steps.length;
@@ -62,6 +64,7 @@ export function resolveSource(input: SourceConfigInput): Resolution {
     }
     return resolved;
   });
+  markDynamicTables(config, resources);
   const destination = config.destination ?? {};
   return { source: { resources, destination: { ...destination } }, warnings };
 }
@@ -71,7 +74,7 @@ function resolveResource(r: ResourceInput, endpoint: EndpointInput & { path: str
   const parentName = references[0]?.parent;
   const out: ResolvedResource = {
     name: r.name,
-    table_name: r.table_name ?? r.name,
+    table_name: typeof r.table_name === 'string' ? r.table_name : r.name,
     primary_key: columnList(r.primary_key),
     merge_key: columnList(r.merge_key),
     write_disposition: normalizeWriteDisposition(r.write_disposition),

@@ -108,6 +108,18 @@ export function timestampSeconds(text: string): number | undefined {
   return Number.isFinite(ms) ? Math.floor(ms / 1000) : undefined;
 }
 
+/** The largest second ClickHouse's `DateTime` holds (2106-02-07 06:28:15 UTC). */
+export const MAX_DATE_TIME_SECONDS = 2 ** 32 - 1;
+
+/**
+ * dlt's active_record_timestamp: a date or timestamp after 1970. A later one than DateTime holds (dlt's usual
+ * `9999-12-31`) is stored as DateTime's last second, which `validate` says (warnings.ts).
+ */
+const activeRecordTimestamp = z.string().refine((s) => { const t = timestampSeconds(s); return t !== undefined && t >= 0; }, {
+  message: 'is not a date or timestamp after 1970',
+  params: { hint: 'an ISO 8601 date or timestamp, e.g. "9999-12-31", or null (the default: an open-ended current row)' },
+});
+
 const boundaryTimestamp = z.string().refine((s) => { const t = timestampSeconds(s); return t !== undefined && t >= 0 && t < 2 ** 32; }, {
   message: 'is not a date or timestamp ClickHouse can store',
   params: { hint: 'an ISO 8601 date or timestamp between 1970 and 2106, e.g. "2024-08-21T12:15:00+00:00"' },
@@ -120,11 +132,10 @@ export const writeDispositionSchema = dispatch((value) =>
           disposition: oneOf(['append', 'replace', 'merge', 'skip'], 'disposition'),
           strategy: z.string().optional(),
           validity_column_names: z.tuple([nonEmptyString('a column name'), nonEmptyString('a column name')], { error: 'expected two column names, [valid_from, valid_to]' }).optional(),
-          // ClickHouse's DateTime ends in 2106, so dlt's usual high timestamp (9999-12-31) cannot be stored: NULL only.
-          active_record_timestamp: z.null({ error: 'only null (the default: an open-ended current row) is supported' }).optional(),
+          active_record_timestamp: z.union([z.null(), activeRecordTimestamp], { error: 'expected a date or timestamp, or null' }).optional(),
           boundary_timestamp: boundaryTimestamp.optional(),
           row_version_column_name: nonEmptyString('a column name').optional(),
-          retire_absent_rows: z.literal(true, { error: 'only true (the default) is supported; give a merge_key (the natural key) to retire only the keys a load holds' }).optional(),
+          retire_absent_rows: z.boolean({ error: 'expected true or false' }).optional(),
         },
         {
           also: (v, ctx) => {
@@ -182,7 +193,8 @@ const resourceBaseShape = {
   primary_key: columnNames().optional(),
   merge_key: columnNames().optional(),
   write_disposition: writeDispositionSchema.optional(),
-  table_name: nonEmptyString('a table name').optional(),
+  // dlt's dynamic tables: a function of the record names its table (a .ts/.js config; dynamic-tables.ts).
+  table_name: z.union([nonEmptyString('a table name'), callable('table_name')], { error: 'expected a table name, or a function of the record that returns one' }).optional(),
   columns: columnsSchema.optional(),
   nested_hints: nestedHintsSchema.optional(),
   max_table_nesting: nonNegativeInt().optional(),

@@ -203,6 +203,10 @@ export interface Scd2Options {
   boundary_seconds?: number;
   /** dlt's `row_version_column_name` (normalised): a column of the records that is the row hash. */
   row_version_column?: string;
+  /** dlt's `active_record_timestamp` in seconds (at most DateTime's last): valid_to of current versions instead of NULL. */
+  active_seconds?: number;
+  /** dlt's `retire_absent_rows: false`: a version absent from a load stays current (only a natural key's new version retires it). */
+  keep_absent_rows?: true;
 }
 
 export interface ResolvedResource {
@@ -227,6 +231,12 @@ export interface ResolvedResource {
   parent?: { resource: string; bindings: ParentBinding[] };
   include_from_parent: string[];
   parallelized: boolean;
+  /**
+   * dlt's dynamic tables: `table_name` is a function of the record in the config module, run by the worker
+   * (src/activities/dynamic-tables.ts); `table_name` above is then the resource's name. `other_tables` are the
+   * tables of the source's other resources, which no record may be routed into.
+   */
+  dynamic_tables?: { other_tables: string[] };
   /** How many `processing_steps` the config module defines for this resource (functions stay in the module). */
   processing_steps?: number;
   /** The resource uses functions of the config module (a registered auth, response hooks): workers load it first. */

@@ -7,6 +7,7 @@ import { SluiceError } from '../errors';
 import type { BatchWriter } from './batch-writer';
 import { ChildCursorStore, type ChildCursor, type ChildLoadRef } from './child-cursors';
 import { commitLoad } from './commit';
+import { DynamicTableRegistry } from './dynamic-tables';
 import { Connection, detectFeatures, type ClickHouseSettings, type InsertFormat } from './connection';
 import { layoutFor, META } from './ddl';
 import type { ServerFeatures } from './features';
@@ -43,6 +44,9 @@ export interface Destination {
   prepareTables(target: TableTarget, records: JsonObject[], meta: PageMeta): Promise<boolean>;
   /** For replace: atomically swap staging into place. For others: nothing. */
   commitLoad(target: TableTarget, loadId: string): Promise<void>;
+  /** The tables the pipeline's table_name functions have named, by resource (dynamic-tables.ts), and registering new ones. */
+  dynamicTables(database: string, pipeline: string): Promise<Array<{ resource: string; table: string }>>;
+  registerDynamicTables(database: string, pipeline: string, resource: string, tables: readonly string[]): Promise<void>;
   recordLoad(database: string, entry: LoadEntry): Promise<void>;
   readState(database: string, pipeline: string, resource: string): Promise<JsonValue | undefined>;
   /** `version`: the row's version, from the workflow (workflows/write-version.ts); else the worker's clock. */
@@ -76,6 +80,7 @@ class ClickHouseDestination implements Destination {
   private readonly state: StateStore;
   private readonly parents: ParentRecordStore;
   private readonly childCursors: ChildCursorStore;
+  private readonly dynamic: DynamicTableRegistry;
 
   constructor(
     private readonly conn: Connection,
@@ -85,6 +90,7 @@ class ClickHouseDestination implements Destination {
     this.state = new StateStore(conn);
     this.parents = new ParentRecordStore(conn);
     this.childCursors = new ChildCursorStore(conn);
+    this.dynamic = new DynamicTableRegistry(conn);
     this.placements = new Placements(conn, features);
     this.writer = new PageWriter(conn, features, insertFormat, this.placements, new Journal(conn));
   }
@@ -123,6 +129,14 @@ class ClickHouseDestination implements Destination {
 
   commitLoad(target: TableTarget, loadId: string): Promise<void> {
     return commitLoad(this.conn, this.features, this.placements.of(target.cluster), target, loadId);
+  }
+
+  dynamicTables(database: string, pipeline: string): Promise<Array<{ resource: string; table: string }>> {
+    return this.ensureDatabase(database).then(() => this.dynamic.list(database, pipeline));
+  }
+
+  registerDynamicTables(database: string, pipeline: string, resource: string, tables: readonly string[]): Promise<void> {
+    return this.ensureDatabase(database).then(() => this.dynamic.register(database, pipeline, resource, tables));
   }
 
   recordLoad(database: string, entry: LoadEntry): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * dlt's scd2 merge strategy on ClickHouse: one row per version of a record, each with its validity window
- * (`_sluice_valid_from`, `_sluice_valid_to`; NULL while it is the current version).
+ * (`_sluice_valid_from`, `_sluice_valid_to`; NULL, or `active_record_timestamp`, while it is the current version).
  *
  * A version is a record's content: every record gets `_sluice_row_hash`, a hash of the whole record
  * (nested lists included), unless `row_version_column_name` names a column that is the hash already.
@@ -9,7 +9,8 @@
  * table, in three idempotent steps (dlt's order):
  *
  *  1. retire: every current version whose hash the load does not hold (with a `merge_key`, the natural
- *     key: only versions whose key the load holds) gets a closing row: the same key (hash, valid_from)
+ *     key: only versions whose key the load holds; with `retire_absent_rows: false` and no natural key,
+ *     none) gets a closing row: the same key (hash, valid_from)
  *     with valid_to = the boundary and a higher `_sluice_version`, so ReplacingMergeTree keeps the closed
  *     row. A hard_delete'd record counts as absent, so its current version is closed;
  *  2. insert: each hash of the load that is not a current version becomes one, valid from the boundary;
@@ -149,8 +150,11 @@ export class Scd2Loads {
     const names = [...live.keys()];
     const values = names.map((n) => (n === options.valid_to ? boundary(stamp) : n === META.version ? version(stamp) : ident(n)));
     const naturalKey = mergeKeyColumns(resource).filter((k) => staged.has(k) && live.has(k));
+    // retire_absent_rows: false keeps every absent version current; only a natural key the load holds
+    // (a new version of the record, or its hard delete) retires the version it had.
+    if (options.keep_absent_rows && naturalKey.length === 0) return;
     const where = [
-      `isNull(${ident(options.valid_to)})`,
+      isCurrent(options),
       `${ident(META.loadId)} != ${literal(stamp.loadId)}`,
       `${id} NOT IN (SELECT assumeNotNull(${id}) FROM ${stagingTable} WHERE NOT ${deletedPredicate(resource, staged)})`,
       ...(naturalKey.length > 0 ? [`(${columnList(naturalKey)}) IN (SELECT ${columnList(naturalKey)} FROM ${stagingTable})`] : []),
@@ -170,11 +174,11 @@ export class Scd2Loads {
     const validity = new Set([options.valid_from, options.valid_to]);
     const copied = [...staged.keys()].filter((n) => !validity.has(n) && n !== META.version && n !== META.first);
     const names = [...copied, options.valid_from, options.valid_to, META.version];
-    const values = [...copied.map((n) => (n === idName ? id : ident(n))), boundary(stamp), `CAST(NULL AS Nullable(${DATE_TIME}))`, version(stamp)];
+    const values = [...copied.map((n) => (n === idName ? id : ident(n))), boundary(stamp), activeValidTo(options), version(stamp)];
     const target = qualified(database, table);
     await this.conn.command(
       `INSERT INTO ${target} (${columnList(names)}) SELECT ${values.join(', ')} FROM ${qualified(database, stagingTableName(table))} FINAL ` +
-        `WHERE NOT ${deletedPredicate(resource, staged)} AND ${id} NOT IN (SELECT ${ident(idName)} FROM ${target} FINAL WHERE isNull(${ident(options.valid_to)})) ` +
+        `WHERE NOT ${deletedPredicate(resource, staged)} AND ${id} NOT IN (SELECT ${ident(idName)} FROM ${target} FINAL WHERE ${isCurrent(options)}) ` +
         `ORDER BY ${columnList([META.page, META.row])} LIMIT 1 BY ${id}`,
       `inserting new versions into ${database}.${table}`,
       read,
@@ -218,6 +222,21 @@ function columnList(names: readonly string[]): string {
 
 function boundary(stamp: Stamp): string {
   return `toDateTime(${uintLiteral(stamp.boundarySeconds)}, 'UTC')`;
+}
+
+/** valid_to of a current version: dlt's active_record_timestamp, else NULL. */
+function activeValidTo(options: Scd2Options): string {
+  return options.active_seconds === undefined ? `CAST(NULL AS Nullable(${DATE_TIME}))` : `CAST(toDateTime(${uintLiteral(options.active_seconds)}, 'UTC') AS Nullable(${DATE_TIME}))`;
+}
+
+/**
+ * SQL true for a current version. With an active_record_timestamp, NULL still counts: the rows a load made
+ * before the setting was added stay current until a load retires them.
+ */
+function isCurrent(options: Scd2Options): string {
+  const to = ident(options.valid_to);
+  if (options.active_seconds === undefined) return `isNull(${to})`;
+  return `(isNull(${to}) OR ${to} = toDateTime(${uintLiteral(options.active_seconds)}, 'UTC'))`;
 }
 
 function version(stamp: Stamp): string {

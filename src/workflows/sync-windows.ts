@@ -40,6 +40,7 @@ import { BOOKKEEPING_OPTIONS, resourceStatusQuery } from './sync-resource';
 import { windowChildren } from './window-children';
 import { sharedHold } from './window-hold';
 import { rangeText } from './window-load';
+import { addWarnings } from './warnings';
 import { latestStateWriter } from './window-state-writer';
 import { streamWindow } from './window-stream';
 import type { ResourceResult, ResourceStatus } from './types';
@@ -55,7 +56,7 @@ const WINDOWS_PER_HISTORY = 500;
 /** Continue-as-new after this many batches of streamed windows (≈6 events each), even before the server suggests it. */
 const BATCHES_PER_HISTORY = 500;
 
-type WindowCounts = Pick<ResourceResult, 'rows' | 'pages' | 'batches' | 'roundedTimestamps'>;
+type WindowCounts = Pick<ResourceResult, 'rows' | 'pages' | 'batches' | 'roundedTimestamps' | 'warnings'>;
 
 export async function syncWindows(input: SyncWindowsInput): Promise<ResourceResult> {
   const streams = patched(WINDOW_STREAMS_PATCH);
@@ -106,6 +107,7 @@ export async function syncWindows(input: SyncWindowsInput): Promise<ResourceResu
         progress.batches += counts.batches;
         const rounded = mergeRounded(progress.roundedTimestamps, counts.roundedTimestamps);
         if (rounded) progress.roundedTimestamps = rounded;
+        addWarnings(progress, counts.warnings);
       } catch (err) {
         if (isCancellation(err)) {
           cancelled = err;
@@ -132,7 +134,8 @@ export async function syncWindows(input: SyncWindowsInput): Promise<ResourceResu
   }
   setCurrentDetails(`done: ${progress.done} windows, ${progress.pages} pages, ${progress.rows} rows`);
   const rounded = progress.roundedTimestamps ? { roundedTimestamps: progress.roundedTimestamps } : {};
-  return { name: resource.name, table: resource.table_name, rows: progress.rows, pages: progress.pages, batches: progress.batches, ...rounded };
+  const warnings = progress.warnings ? { warnings: progress.warnings } : {};
+  return { name: resource.name, table: resource.table_name, rows: progress.rows, pages: progress.pages, batches: progress.batches, ...rounded, ...warnings };
 }
 
 /** What this run counts toward continue-as-new; `draining` stops new windows, and streamed ones between batches. */
@@ -172,7 +175,14 @@ function windowLoader(input: SyncWindowsInput, progress: WindowsProgress, parall
     const walked = await streamWindow(input, window, { total: progress.total, parallelism, hold, stopBetweenBatches });
     if (walked === 'stopped') return 'stopped';
     const rounded = window.pages?.roundedTimestamps;
-    const counts = { rows: window.pages?.rows ?? 0, pages: window.pages?.pages ?? 0, batches: window.pages?.batches ?? 0, ...(rounded ? { roundedTimestamps: rounded } : {}) };
+    const warnings = window.pages?.warnings;
+    const counts = {
+      rows: window.pages?.rows ?? 0,
+      pages: window.pages?.pages ?? 0,
+      batches: window.pages?.batches ?? 0,
+      ...(rounded ? { roundedTimestamps: rounded } : {}),
+      ...(warnings ? { warnings } : {}),
+    };
     // A finished window waits in `open` for the watermark: its walk is no longer needed there.
     delete window.pages;
     return counts;

@@ -45,6 +45,8 @@ export interface WindowsProgress {
   batches: number;
   /** Timestamps the finished windows rounded, per column (src/core/rounded-timestamps.ts). */
   roundedTimestamps?: RoundedColumn[];
+  /** Distinct run-time warnings of the finished windows (warnings.ts addWarnings), for the run's result. */
+  warnings?: string[];
   startedAtMs: number;
   /**
    * Windows cut and not yet under the watermark, in range order, as the run that continued-as-new left them:

@@ -89,9 +89,10 @@ test.each(files)('%s runs end to end against a mock of its API', async (file) =>
   writeFileSync(path, file.endsWith('.json') ? asDltWroteIt(file, text) : text);
   const source = await loadSourceConfig(path);
   api.serve(source);
+  const database = stack.newDatabase(`sluice_it_dlt_${file.slice(0, 2)}`);
   const result = await runSyncWithWorker(stack.temporal, {
     pipeline: uniqueName(`dlt_${file.slice(0, 2)}`),
-    database: stack.newDatabase(`sluice_it_dlt_${file.slice(0, 2)}`),
+    database,
     source,
     env: { ...secrets, ...sectionEnv },
     cwd: dir,
@@ -107,6 +108,11 @@ test.each(files)('%s runs end to end against a mock of its API', async (file) =>
   // dlt's paginator classes page as their dicts do: every paged resource reads both pages the mock serves.
   if (file.startsWith('26-')) {
     expect(Object.fromEntries(api.served)).toEqual({ offset: 6, page_number: 6, range: 6, cursor: 6, header_link: 6, header_cursor: 6, single: 3 });
+  }
+  // A table_name function routes the processed records (its resource_defaults step adds `parity`) into its tables.
+  if (file.startsWith('27-')) {
+    const rs = await stack.clickhouse.query({ query: `SELECT name FROM system.tables WHERE database = '${database}' AND name LIKE 'routed%' ORDER BY name`, format: 'JSONEachRow' });
+    expect((await rs.json<{ name: string }>()).map((t) => t.name)).toEqual(['routed_even', 'routed_odd']);
   }
   // Something was loaded: only dlt's response_actions test ignores every answer of its child.
   expect([...api.served.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);

@@ -36,6 +36,16 @@ beforeAll(async () => {
       res.writeHead(repo ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(repo ? [{ number: 1, labels }, { number: 2, labels }] : { message: 'Not Found' }));
       return;
     }
+    if (url.pathname === '/events') {
+      // Records 1..RECORDS by an integer cursor `n`, in the range [since, until), capped pages, no total.
+      const since = Number(url.searchParams.get('since'));
+      const until = Number(url.searchParams.get('until'));
+      const offset = Number(url.searchParams.get('offset') ?? 0);
+      const inRange = Array.from({ length: RECORDS }, (_, i) => ({ n: i + 1 })).filter((r) => r.n >= since && r.n < until);
+      const limit = Math.min(Number(url.searchParams.get('limit') ?? CAP), CAP);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: inRange.slice(offset, offset + limit) }));
+      return;
+    }
     if (url.pathname !== '/things') {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Not Found' }));
       return;
@@ -62,6 +72,32 @@ test('an offset API without total, capped below limit, loads every record and wa
   const run = await runSyncWithWorker(stack.temporal, { pipeline: uniqueName('dltwarn'), database: stack.newDatabase('sluice_it_dltwarn'), source: result.source, env: {} });
   expect(run.resources).toHaveLength(1);
   expect(run.resources[0]).toMatchObject({ name: 'things', rows: RECORDS });
+  expect(run.resources[0]?.warnings).toEqual([
+    'offset paginator: no total at total_path "total"; paging went on until an empty page, where dlt stops with an error (set total_path: null to say the API has none)',
+    "offset paginator: the API served fewer records than limit 5 on pages with more to follow; sluice moved the offset by the records served, where dlt moves it by limit and skips the rest of every page (set limit to the API's page size to load as dlt does)",
+  ]);
+}, 120_000);
+
+test('a partitioned resource carries its windows\' warnings to the run\'s result', async () => {
+  const result = validateSourceConfig({
+    client: { base_url: origin },
+    resources: [
+      {
+        name: 'events',
+        primary_key: 'n',
+        write_disposition: 'merge',
+        endpoint: {
+          path: 'events',
+          data_selector: 'items',
+          paginator: { type: 'offset', limit: 5 },
+          incremental: { cursor_path: 'n', initial_value: 1, end_value: RECORDS + 1, start_param: 'since', end_param: 'until', partition: { step: 3, parallelism: 2 } },
+        },
+      },
+    ],
+  });
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  const run = await runSyncWithWorker(stack.temporal, { pipeline: uniqueName('dltwin'), database: stack.newDatabase('sluice_it_dltwin'), source: result.source, env: {} });
+  expect(run.resources[0]).toMatchObject({ name: 'events', rows: RECORDS });
   expect(run.resources[0]?.warnings).toEqual([
     'offset paginator: no total at total_path "total"; paging went on until an empty page, where dlt stops with an error (set total_path: null to say the API has none)',
     "offset paginator: the API served fewer records than limit 5 on pages with more to follow; sluice moved the offset by the records served, where dlt moves it by limit and skips the rest of every page (set limit to the API's page size to load as dlt does)",

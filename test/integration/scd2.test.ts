@@ -171,3 +171,76 @@ test('a run that fails midway closes nothing and opens nothing: only a complete 
     await api.close();
   }
 });
+
+/** DateTime's last second: where dlt's usual active_record_timestamp, 9999-12-31, is stored. */
+const DATE_TIME_END = '2106-02-07 06:28:15';
+
+test('active_record_timestamp: current versions carry it as valid_to (9999-12-31 as DateTime\'s last second), closed ones the boundary, lists follow', async () => {
+  const database = stack.newDatabase('sluice_it_scd2_active');
+  const pipeline = uniqueName('scd2_active');
+  const sync = (boundary: string) =>
+    runSyncWithWorker(stack.temporal, { pipeline, database, source: source({ active_record_timestamp: '9999-12-31', boundary_timestamp: `${boundary.replace(' ', 'T')}Z` }), env: {} });
+  api.records = [1, 2, 3].map((id) => ({ id, name: `c${id}`, tags: [`t${id}`] }));
+  await sync(JAN);
+  expect(await versions(database)).toEqual([1, 2, 3].map((id) => ({ id, name: `c${id}`, from: JAN, to: DATE_TIME_END })));
+
+  api.records = [
+    { id: 1, name: 'c1', tags: ['t1'] },
+    { id: 2, name: 'c2 renamed', tags: ['t2', 'new'] },
+  ];
+  await sync(FEB);
+  const afterChange = [
+    { id: 1, name: 'c1', from: JAN, to: DATE_TIME_END },
+    { id: 2, name: 'c2', from: JAN, to: FEB },
+    { id: 2, name: 'c2 renamed', from: FEB, to: DATE_TIME_END },
+    { id: 3, name: 'c3', from: JAN, to: FEB },
+  ];
+  expect(await versions(database)).toEqual(afterChange);
+  const rs = await stack.clickhouse.query({
+    query:
+      `SELECT c.id AS id, t.value AS value FROM ${qualified(database, 'customers__tags')} AS t FINAL ` +
+      `ALL INNER JOIN (SELECT id, _sluice_id FROM ${qualified(database, 'customers')} FINAL WHERE _sluice_valid_to = toDateTime('${DATE_TIME_END}', 'UTC')) AS c ` +
+      `ON t._sluice_root_id = c._sluice_id ORDER BY id, t._sluice_list_idx`,
+    format: 'JSONEachRow',
+  });
+  expect((await rs.json<{ id: string | number; value: string }>()).map((r) => [Number(r.id), r.value])).toEqual([[1, 't1'], [2, 't2'], [2, 'new']]);
+
+  // Unchanged: the current versions are recognised by the timestamp, so nothing is written again.
+  const raw = await count(`SELECT count() AS n FROM ${qualified(database, 'customers')}`);
+  await sync('2024-03-01 00:00:00');
+  expect(await versions(database)).toEqual(afterChange);
+  expect(await count(`SELECT count() AS n FROM ${qualified(database, 'customers')}`)).toBe(raw);
+});
+
+test('retire_absent_rows: false keeps absent records current; with a merge_key a changed record retires its old version', async () => {
+  const database = stack.newDatabase('sluice_it_scd2_keep');
+  const pipeline = uniqueName('scd2_keep');
+  const sync = (boundary: string, extra: Record<string, unknown> = {}) =>
+    runSyncWithWorker(stack.temporal, { pipeline, database, source: source({ retire_absent_rows: false, boundary_timestamp: `${boundary.replace(' ', 'T')}Z` }, extra), env: {} });
+  api.records = [1, 2, 3].map((id) => ({ id, name: `c${id}`, tags: [] }));
+  await sync(JAN, { merge_key: 'id' });
+
+  // An incremental extract: only 2, changed. 1 and 3 are absent and stay current.
+  api.records = [{ id: 2, name: 'c2 renamed', tags: [] }];
+  await sync(FEB, { merge_key: 'id' });
+  expect(await versions(database)).toEqual([
+    { id: 1, name: 'c1', from: JAN, to: null },
+    { id: 2, name: 'c2', from: JAN, to: FEB },
+    { id: 2, name: 'c2 renamed', from: FEB, to: null },
+    { id: 3, name: 'c3', from: JAN, to: null },
+  ]);
+
+  // Without a natural key nothing is retired (validate warns): the change opens a version beside the old.
+  const bare = stack.newDatabase('sluice_it_scd2_keep_bare');
+  const bareSync = (boundary: string) =>
+    runSyncWithWorker(stack.temporal, { pipeline: uniqueName('scd2_keep_bare'), database: bare, source: source({ retire_absent_rows: false, boundary_timestamp: `${boundary.replace(' ', 'T')}Z` }), env: {} });
+  api.records = [1, 2].map((id) => ({ id, name: `c${id}`, tags: [] }));
+  await bareSync(JAN);
+  api.records = [{ id: 2, name: 'c2 renamed', tags: [] }];
+  await bareSync(FEB);
+  expect(await versions(bare)).toEqual([
+    { id: 1, name: 'c1', from: JAN, to: null },
+    { id: 2, name: 'c2', from: JAN, to: null },
+    { id: 2, name: 'c2 renamed', from: FEB, to: null },
+  ]);
+});

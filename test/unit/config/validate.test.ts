@@ -227,18 +227,29 @@ describe('validateSourceConfig rejections', () => {
     // A timestamp without a zone is UTC, as a date alone is.
     const local = scd2({ boundary_timestamp: '2024-08-21T12:15:00' });
     expect(local.ok && local.source.resources[0]!.scd2?.boundary_seconds).toBe(Date.UTC(2024, 7, 21, 12, 15) / 1000);
+    // dlt's active_record_timestamp, and its usual 9999-12-31 stored as DateTime's last second (with a warning).
+    const active = scd2({ active_record_timestamp: '2100-01-01', retire_absent_rows: false });
+    expect(active.ok && active.source.resources[0]!.scd2).toEqual({ valid_from: '_sluice_valid_from', valid_to: '_sluice_valid_to', active_seconds: Date.UTC(2100, 0, 1) / 1000, keep_absent_rows: true });
+    const far = scd2({ active_record_timestamp: '9999-12-31' });
+    expect(far.ok && far.source.resources[0]!.scd2?.active_seconds).toBe(2 ** 32 - 1);
+    expect(far.ok && far.warnings.map(formatProblem)).toEqual([
+      'resources[0].write_disposition.active_record_timestamp: "9999-12-31" is past the last second ClickHouse\'s DateTime holds: current rows get 2106-02-07 06:28:15 UTC (hint: query current rows with valid_to = toDateTime(\'2106-02-07 06:28:15\', \'UTC\'), or give a date before 2106)',
+    ]);
+    expect(active.ok && active.warnings.map(formatProblem)).toEqual([
+      'resources[0].write_disposition.retire_absent_rows: without a merge_key (the natural key) nothing is ever retired: a changed record keeps its earlier version current beside the new one (hint: set merge_key to the column(s) that name a record, so its new version retires the old)',
+    ]);
+    const keyed = validateSourceConfig({ client, resources: [{ name: 'a', merge_key: 'id', write_disposition: { disposition: 'merge', strategy: 'scd2', retire_absent_rows: false } }] });
+    expect(keyed.ok && keyed.warnings).toEqual([]);
     const other = validateSourceConfig({ client, resources: [{ name: 'a', write_disposition: { disposition: 'merge', strategy: 'upsert' } }] });
     expect(other.ok && other.source.resources[0]!.scd2).toBeUndefined();
   });
 
   it('refuses the scd2 options sluice cannot honour, and scd2 options without scd2, saying why', () => {
     const at = (w: Record<string, unknown>) => ({ client, resources: [{ name: 'a', write_disposition: { disposition: 'merge', ...w } }] });
-    expect(onlyProblem(at({ strategy: 'scd2', active_record_timestamp: '9999-12-31' }))).toBe(
-      'resources[0].write_disposition.active_record_timestamp: only null (the default: an open-ended current row) is supported',
+    expect(onlyProblem(at({ strategy: 'scd2', active_record_timestamp: 'someday' }))).toBe(
+      'resources[0].write_disposition.active_record_timestamp: is not a date or timestamp after 1970 (hint: an ISO 8601 date or timestamp, e.g. "9999-12-31", or null (the default: an open-ended current row))',
     );
-    expect(onlyProblem(at({ strategy: 'scd2', retire_absent_rows: false }))).toBe(
-      'resources[0].write_disposition.retire_absent_rows: only true (the default) is supported; give a merge_key (the natural key) to retire only the keys a load holds',
-    );
+    expect(onlyProblem(at({ strategy: 'scd2', retire_absent_rows: 'no' }))).toBe('resources[0].write_disposition.retire_absent_rows: expected true or false');
     expect(onlyProblem(at({ strategy: 'scd2', boundary_timestamp: 'yesterday' }))).toBe(
       'resources[0].write_disposition.boundary_timestamp: is not a date or timestamp ClickHouse can store (hint: an ISO 8601 date or timestamp between 1970 and 2106, e.g. "2024-08-21T12:15:00+00:00")',
     );
