@@ -1,14 +1,11 @@
 /** `sluice run`: start one sync of a pipeline and (by default) wait for its end, showing progress. */
 import { dirname } from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
-import { clickHouseSettingsFromEnv } from '../destination';
 import { readEnv } from '../settings';
 import { workflowUiUrl } from '../temporal-connection';
 import { tuneHeapForWorker } from '../heap';
 import { escapeControls, stderrLine } from '../terminal-text';
-import { createSluiceWorker } from '../worker';
 import type { SyncSourceResult } from '../workflows/types';
 import { identifier, parseOptions } from './args';
 import { assertClickHouseReachable, connectNativeTemporal, connectTemporal } from './connect';
@@ -123,6 +120,10 @@ async function resultWithWorker<T>(
   configModule: string | undefined,
   logLine: (line: string) => void,
 ): Promise<T> {
+  // The worker SDK and the destination load only with --with-worker: a run on a standalone worker needs neither.
+  const { DefaultLogger, Runtime } = require('@temporalio/worker') as typeof import('@temporalio/worker');
+  const { createSluiceWorker } = require('../worker') as typeof import('../worker');
+  const { clickHouseSettingsFromEnv } = require('../destination') as typeof import('../destination');
   // stdout belongs to the command's result (--json): the in-process worker's warnings go to stderr, or on a
   // terminal above the progress bars (a line written between two redraws would break them).
   Runtime.install({

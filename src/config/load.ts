@@ -10,6 +10,7 @@ import { hasLongDigitRun } from '../http/exact-json';
 import { bigLiteralWarnings, parseJsonConfig, parseYamlConfig } from './exact-literals';
 import { type ConfigProblem, formatProblem } from './problems';
 import type { ResolvedSource } from './types';
+import { resolveSluiceImports } from './sluice-import';
 import { validateSourceConfig } from './validate';
 
 export class ConfigValidationError extends SluiceError {
@@ -82,6 +83,7 @@ async function loadModuleConfig(file: string, shownPath: string): Promise<unknow
     if (Object.keys(require.extensions ?? {}).length === 0) {
       loaded = require(file) as unknown;
     } else {
+      resolveSluiceImports();
       // Plain require: TypeScript's "node" resolution cannot see tsx's subpath exports.
       const tsx = require('tsx/cjs/api') as { require: TsxRequire };
       loaded = tsx.require(file, __filename);
