@@ -89,6 +89,13 @@ export async function workerCommand(rawOptions: unknown, print: (line: string) =
     maxConcurrentActivities: env.SLUICE_MAX_CONCURRENT_ACTIVITIES,
     configDirs,
   });
+  const running = sluiceWorker.worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM
+  // First line: how long the worker took from the process's start (node, modules, connection, bundle) to
+  // polling; a prebuilt workflow bundle keeps it under a second on a warm machine (docs/performance.md).
+  print(
+    `worker: polling task queue ${taskQueue} on ${describeConnection(temporal.settings)} (namespace ${temporal.env.TEMPORAL_NAMESPACE}), ` +
+      `${process.uptime().toFixed(2)} s after start`,
+  );
   print(
     secretsAllow.length === 0
       ? 'worker: no env secrets (SLUICE_SECRETS_ALLOW is unset): configs resolve ${NAME} from .dlt/secrets.toml only'
@@ -101,10 +108,9 @@ export async function workerCommand(rawOptions: unknown, print: (line: string) =
       : 'worker: loads no config module (.ts/.js configs): SLUICE_CONFIG_DIRS is unset',
   );
   print(`worker: at most ${env.SLUICE_MAX_CONCURRENT_ACTIVITIES} batch activities at a time (SLUICE_MAX_CONCURRENT_ACTIVITIES)`);
-  print(`worker: polling task queue ${taskQueue} on ${describeConnection(temporal.settings)} (namespace ${temporal.env.TEMPORAL_NAMESPACE})`);
   if (metrics) print(`worker: Prometheus metrics on http://${metrics}/metrics`);
   try {
-    await sluiceWorker.worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM
+    await running;
   } finally {
     await sluiceWorker.close();
     await connection.close();
