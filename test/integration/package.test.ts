@@ -39,9 +39,30 @@ function sluiceEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...process.env, SLUICE_HOME: join(tmp, 'home'), SLUICE_TASK_QUEUE: `pkg-${process.pid}`, NODE_OPTIONS: '', ...extra };
 }
 
-function sluice(args: string[], extra: NodeJS.ProcessEnv = {}): { code: number | null; stdout: string; stderr: string } {
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A command that needs no server of this process. */
+function sluice(args: string[], extra: NodeJS.ProcessEnv = {}): Result {
   const result = spawnSync(sluiceBin, args, { cwd: work, env: sluiceEnv(extra), encoding: 'utf8', timeout: 180_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A command the test's API answers: spawnSync would block the event loop the API runs on. */
+function sluiceAsync(args: string[]): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(sluiceBin, args, { cwd: work, env: sluiceEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 /** The files of this tree as a fresh clone would have them, uncommitted edits included (git's own list). */
@@ -85,7 +106,7 @@ function packagesLoaded(args: string[]): string[] {
   const result = sluice(args, { NODE_OPTIONS: `--require ${hook}`, LOADED_OUT: out });
   expect(result).toMatchObject({ code: 0 });
   const files = JSON.parse(readFileSync(out, 'utf8')) as string[];
-  return [...new Set(files.map((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)?.[1]).filter((p): p is string => p !== undefined))];
+  return [...new Set(files.map((f) => /.*node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)?.[1]).filter((p): p is string => p !== undefined))];
 }
 
 function yamlConfig(): string {
@@ -194,7 +215,7 @@ test("run --with-worker of a .ts config importing secrets from 'sluice' loads it
   );
   const database = uniqueName('sluice_it_pkg_ts');
   databases.push(database);
-  const result = sluice(['run', 'typed.ts', '--with-worker', '--json', '--database', database]);
+  const result = await sluiceAsync(['run', 'typed.ts', '--with-worker', '--json', '--pipeline', database, '--database', database]);
   expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
   expect(JSON.parse(result.stdout)).toMatchObject({ database, resources: [{ name: 'items', rows: 3 }] });
   expect(await countFinal(clickhouse, database, 'items')).toBe(3);
@@ -205,14 +226,16 @@ test("run --with-worker of a .ts config importing secrets from 'sluice' loads it
 test('a standalone installed worker polls on the prebuilt bundle and says how long it took; a one-page sync runs on it', async () => {
   const child = spawn(sluiceBin, ['worker'], { cwd: work, env: sluiceEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // The SDK's own log lines go to stderr; sluice's lines to stdout, the time-to-polling one first.
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   await waitUntil(() => {
-    if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}:\n${output}`);
-    return output.includes('\n');
+    if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}:\n${stdout}${stderr}`);
+    return stdout.includes('\n');
   }, 'the installed worker to poll', 90_000, 20);
-  const first = output.split('\n')[0]!;
+  const first = stdout.split('\n')[0]!;
   expect(first).toMatch(/^worker: polling task queue pkg-\d+ on .*, \d+\.\d\d s after start$/);
   process.stdout.write(`${first}\n`);
   expect(existsSync(join(tmp, 'home', 'bundles'))).toBe(false);
@@ -221,7 +244,7 @@ test('a standalone installed worker polls on the prebuilt bundle and says how lo
   const database = uniqueName('sluice_it_pkg_yaml');
   databases.push(database);
   const start = process.hrtime.bigint();
-  const result = sluice(['run', 'items.yaml', '--json', '--database', database]);
+  const result = await sluiceAsync(['run', 'items.yaml', '--json', '--pipeline', database, '--database', database]);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
   process.stdout.write(`one-page sync from the installed command on a standalone worker: ${seconds.toFixed(2)} s\n`);
