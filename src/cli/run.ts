@@ -48,13 +48,15 @@ export async function runCommand(configPath: string, rawOptions: unknown, io: Ru
   const { connection, client, temporal } = await connectTemporal(env);
   try {
     if (options.withWorker) await assertClickHouseReachable(env);
-    const searchAttributes = await knowsSearchAttributes(connection, temporal.env.TEMPORAL_NAMESPACE);
+    // Two independent round trips before the start, at once (docs/performance.md, "A one-page sync"). A
+    // scheduled run has its own ID (schedule ID + time), so the server would not stop a manual run from
+    // overlapping it: check first (docs/operating.md, "Schedules").
+    const [searchAttributes, scheduled] = await Promise.all([
+      knowsSearchAttributes(connection, temporal.env.TEMPORAL_NAMESPACE),
+      runningSyncOf(client, prepared.pipeline),
+    ]);
     const start = withSearchAttributes(prepared, searchAttributes);
     if (!searchAttributes && !options.json) io.print(SEARCH_ATTRIBUTES_NOTE);
-
-    // A scheduled run has its own ID (schedule ID + time), so the server would not stop a manual run
-    // from overlapping it: check first (docs/operating.md, "Schedules").
-    const scheduled = await runningSyncOf(client, start.pipeline);
     if (scheduled) {
       throw new CliError(`pipeline ${start.pipeline} is already running (workflow ${scheduled.workflowId}); wait for it or \`sluice cancel ${start.pipeline}\``, EXIT_BAD_INPUT);
     }
