@@ -3,6 +3,9 @@
  * settings as every other command (src/temporal-connection.ts). With SLUICE_METRICS_PORT set, the SDK
  * runtime serves Prometheus metrics (task slots, poll latency, activity and workflow task counts) on it.
  */
+// First: the config modules a worker loads register their auths and paginators into the registries the
+// config barrel's modules hold; under tsx, loading them in this order keeps one instance of each.
+import '../config';
 import { delimiter, resolve as resolvePath } from 'node:path';
 import { inspect } from 'node:util';
 import { DefaultLogger, type LogEntry, Runtime } from '@temporalio/worker';

@@ -20,4 +20,9 @@ export function resolveSluiceImports(): void {
   loader._resolveFilename = function (this: unknown, request, ...rest) {
     return request === 'sluice' ? entry : resolveFilename.call(this, request, ...rest);
   };
+  // tsx's scoped require (src/config/load.ts) loads its own copy of every module not loaded yet, so a
+  // config's registerAuth/registerPaginator would fill registries the worker never reads: the library entry,
+  // and the config barrel that configs written before 'sluice' import, are loaded into this process first.
+  require(entry);
+  require('./index');
 }
