@@ -200,13 +200,19 @@ test('sluice validate passes on a YAML config outside the checkout', () => {
   expect(sluice(['validate', 'items.yaml'])).toMatchObject({ code: 0, stdout: 'items.yaml: valid (1 resource: items)\n' });
 });
 
-test("run --with-worker of a .ts config importing secrets from 'sluice' loads its rows into ClickHouse", async () => {
+test("run --with-worker of a .ts config importing secrets and registerAuth from 'sluice' loads its rows into ClickHouse", async () => {
   writeFileSync(
     join(work, 'typed.ts'),
     [
-      "import { secrets, type SourceConfigInput } from 'sluice';",
+      "import { registerAuth, secrets, type AuthStrategy, type SourceConfigInput } from 'sluice';",
+      // A registered auth: its registry must be the one of the sluice running the config, not a copy.
+      "registerAuth('vendor_bearer', (options): AuthStrategy => ({",
+      '  async apply(req) { req.headers.authorization = `Bearer ${String(options.token)}`; },',
+      '  async onUnauthorized() { return false; },',
+      '  secrets: () => [],',
+      '}));',
       'export default {',
-      `  client: { base_url: '${apiUrl}/', auth: { type: 'bearer', token: secrets.api_token } },`,
+      `  client: { base_url: '${apiUrl}/', auth: { type: 'vendor_bearer', token: secrets.api_token } },`,
       "  resource_defaults: { primary_key: 'id', write_disposition: 'merge' },",
       "  resources: [{ name: 'items', endpoint: { path: 'items', data_selector: 'data', paginator: { type: 'single_page' } } }],",
       '} satisfies SourceConfigInput;',
