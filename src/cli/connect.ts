@@ -1,6 +1,6 @@
 /** Connections for CLI commands, with one-line errors that say which server and where. */
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import { clickHouseHealthy } from '../dev/health';
 import type { SluiceEnv } from '../settings';
 import {
@@ -51,6 +51,8 @@ export async function connectTemporal(_env?: SluiceEnv): Promise<{ connection: C
 /** The worker's (Rust core) connection, with the same TLS / API key settings as the client's. */
 export async function connectNativeTemporal(): Promise<{ connection: NativeConnection; temporal: TemporalContext }> {
   const temporal = temporalContext();
+  // The worker SDK (its native core) is loaded only by the commands that run a worker.
+  const { NativeConnection } = require('@temporalio/worker') as typeof import('@temporalio/worker');
   try {
     return { connection: await NativeConnection.connect(nativeConnectionOptions(temporal.settings)), temporal };
   } catch (err) {

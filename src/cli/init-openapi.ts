@@ -1,9 +1,9 @@
 /**
  * `sluice init --openapi <file or URL> [DIR]`: a starter project from an OpenAPI 3 spec: the config
  * (YAML, or TypeScript with --ts), `.dlt/secrets.toml` with the credentials it references (mode 600),
- * and a `.gitignore` that keeps secrets out. Existing files are never overwritten.
+ * a `.gitignore` that keeps secrets out and a README of the next commands, written as `sluice init` writes
+ * its starter project (nothing when a file exists, unless --force).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { validateSourceConfig } from '../config';
@@ -13,20 +13,14 @@ import { loadSpec, SpecError } from '../openapi/spec';
 import { escapeControls } from '../terminal-text';
 import { parseOptions } from './args';
 import { CliError, EXIT_BAD_INPUT } from './exit-codes';
+import { projectFiles, writeProject } from './init';
 
 const optionsSchema = z.object({
   openapi: z.string().min(1, 'a file path or an http(s) URL'),
   endpoints: z.array(z.string().min(1).max(500)).max(100).default([]),
   ts: z.boolean().default(false),
+  force: z.boolean().default(false),
 });
-
-/** Writes a file that must not exist yet: init never overwrites a user's work. */
-async function writeNew(path: string, content: string, mode = 0o644): Promise<void> {
-  await writeFile(path, content, { flag: 'wx', mode }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'EEXIST') throw new CliError(`${path} exists already: init writes only new files (choose another DIR)`, EXIT_BAD_INPUT);
-    throw err;
-  });
-}
 
 export interface InitOpenApiResult {
   configPath: string;
@@ -57,10 +51,16 @@ export async function initFromOpenApi(dir: string | undefined, rawOptions: unkno
   }
   const configName = `${generated.sourceName}.${options.ts ? 'ts' : 'yaml'}`;
   const configPath = join(target, configName);
-  await mkdir(join(target, '.dlt'), { recursive: true });
-  await writeNew(configPath, options.ts ? renderTypeScript(generated, options.openapi) : renderYaml(generated, options.openapi));
-  await writeNew(join(target, '.dlt', 'secrets.toml'), renderSecrets(generated), 0o600);
-  await writeNew(join(target, '.gitignore'), '# credentials stay out of version control\n.dlt/secrets.toml\n');
+  writeProject(
+    dir,
+    [
+      { path: configName, text: options.ts ? renderTypeScript(generated, options.openapi) : renderYaml(generated, options.openapi) },
+      { path: join('.dlt', 'secrets.toml'), text: renderSecrets(generated), mode: 0o600 },
+      ...projectFiles(configName),
+    ],
+    options.force,
+    print,
+  );
   const unsure = generated.resources.filter((r) => !r.paging.sure).map((r) => r.name);
   print(`${configPath}: ${generated.resources.length} resource${generated.resources.length === 1 ? '' : 's'} from ${escapeControls(generated.title)} in ${Date.now() - started} ms`);
   if (unsure.length) print(`paginator unsure for ${unsure.length}: ${unsure.join(', ')} (see the comments; sluice preview --all checks them)`);

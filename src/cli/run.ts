@@ -1,14 +1,11 @@
 /** `sluice run`: start one sync of a pipeline and (by default) wait for its end, showing progress. */
 import { dirname } from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
-import { clickHouseSettingsFromEnv } from '../destination';
 import { readEnv } from '../settings';
 import { workflowUiUrl } from '../temporal-connection';
 import { tuneHeapForWorker } from '../heap';
 import { escapeControls, stderrLine } from '../terminal-text';
-import { createSluiceWorker } from '../worker';
 import type { SyncSourceResult } from '../workflows/types';
 import { identifier, parseOptions } from './args';
 import { assertClickHouseReachable, connectNativeTemporal, connectTemporal } from './connect';
@@ -51,13 +48,15 @@ export async function runCommand(configPath: string, rawOptions: unknown, io: Ru
   const { connection, client, temporal } = await connectTemporal(env);
   try {
     if (options.withWorker) await assertClickHouseReachable(env);
-    const searchAttributes = await knowsSearchAttributes(connection, temporal.env.TEMPORAL_NAMESPACE);
+    // Two independent round trips before the start, at once (docs/performance.md, "A one-page sync"). A
+    // scheduled run has its own ID (schedule ID + time), so the server would not stop a manual run from
+    // overlapping it: check first (docs/operating.md, "Schedules").
+    const [searchAttributes, scheduled] = await Promise.all([
+      knowsSearchAttributes(connection, temporal.env.TEMPORAL_NAMESPACE),
+      runningSyncOf(client, prepared.pipeline),
+    ]);
     const start = withSearchAttributes(prepared, searchAttributes);
     if (!searchAttributes && !options.json) io.print(SEARCH_ATTRIBUTES_NOTE);
-
-    // A scheduled run has its own ID (schedule ID + time), so the server would not stop a manual run
-    // from overlapping it: check first (docs/operating.md, "Schedules").
-    const scheduled = await runningSyncOf(client, start.pipeline);
     if (scheduled) {
       throw new CliError(`pipeline ${start.pipeline} is already running (workflow ${scheduled.workflowId}); wait for it or \`sluice cancel ${start.pipeline}\``, EXIT_BAD_INPUT);
     }
@@ -123,6 +122,10 @@ async function resultWithWorker<T>(
   configModule: string | undefined,
   logLine: (line: string) => void,
 ): Promise<T> {
+  // The worker SDK and the destination load only with --with-worker: a run on a standalone worker needs neither.
+  const { DefaultLogger, Runtime } = require('@temporalio/worker') as typeof import('@temporalio/worker');
+  const { createSluiceWorker } = require('../worker') as typeof import('../worker');
+  const { clickHouseSettingsFromEnv } = require('../destination') as typeof import('../destination');
   // stdout belongs to the command's result (--json): the in-process worker's warnings go to stderr, or on a
   // terminal above the progress bars (a line written between two redraws would break them).
   Runtime.install({

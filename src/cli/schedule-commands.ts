@@ -1,13 +1,9 @@
 /** Wiring of `sluice schedule …` subcommands (the work is in ./schedule.ts). */
 import type { Command } from 'commander';
 import { example } from './help';
-import {
-  scheduleBackfillCommand,
-  scheduleCreateCommand,
-  scheduleDescribeCommand,
-  scheduleListCommand,
-  scheduleSimpleCommand,
-} from './schedule';
+
+/** Loaded when a schedule command runs (it brings the Temporal client): `sluice --help` stays fast. */
+const scheduleModule = () => require('./schedule') as typeof import('./schedule');
 
 export function registerScheduleCommands(
   program: Command,
@@ -33,21 +29,21 @@ export function registerScheduleCommands(
     .option('--paused', 'create it paused')
     .option('--note <text>', 'a note shown with the schedule')
     .addHelpText('after', example('sluice schedule create examples/analytics/analytics.yaml --cron "*/15 * * * *" --timezone Europe/Berlin --catchup 1h'))
-    .action((config: string, opts: unknown) => scheduleCreateCommand(config, opts, print));
+    .action((config: string, opts: unknown) => scheduleModule().scheduleCreateCommand(config, opts, print));
 
   schedule
     .command('list')
     .description('every sluice schedule with its cron, state and next run')
     .option('--json', 'print as JSON')
     .addHelpText('after', example('sluice schedule list'))
-    .action((opts: unknown) => scheduleListCommand(opts, print));
+    .action((opts: unknown) => scheduleModule().scheduleListCommand(opts, print));
 
   schedule
     .command('describe <pipeline>')
     .description('spec, policies, next runs, running and recent runs of a pipeline schedule')
     .option('--json', 'print as JSON')
     .addHelpText('after', example('sluice schedule describe analytics'))
-    .action((pipeline: string, opts: unknown) => scheduleDescribeCommand(pipeline, opts, print));
+    .action((pipeline: string, opts: unknown) => scheduleModule().scheduleDescribeCommand(pipeline, opts, print));
 
   for (const [verb, what] of [
     ['pause', 'stop starting runs until unpaused (a running one goes on)'],
@@ -58,7 +54,7 @@ export function registerScheduleCommands(
     if (verb !== 'delete') command.option('--note <text>', 'why, shown by describe and in the Web UI');
     command
       .addHelpText('after', example(`sluice schedule ${verb} analytics`))
-      .action((pipeline: string, opts: unknown) => scheduleSimpleCommand(verb, pipeline, opts, print));
+      .action((pipeline: string, opts: unknown) => scheduleModule().scheduleSimpleCommand(verb, pipeline, opts, print));
   }
 
   schedule
@@ -66,7 +62,7 @@ export function registerScheduleCommands(
     .description("start a run now, under the schedule's overlap policy (skipped when one is running and the policy is skip)")
     .option('--overlap <policy>', 'override the policy for this run: skip | buffer-one | cancel-other | allow-all')
     .addHelpText('after', example('sluice schedule trigger analytics'))
-    .action((pipeline: string, opts: unknown) => scheduleSimpleCommand('trigger', pipeline, opts, print));
+    .action((pipeline: string, opts: unknown) => scheduleModule().scheduleSimpleCommand('trigger', pipeline, opts, print));
 
   schedule
     .command('backfill <pipeline>')
@@ -75,5 +71,5 @@ export function registerScheduleCommands(
     .requiredOption('--to <time>', 'end, ISO 8601')
     .option('--overlap <policy>', 'default buffer-all: backfilled runs never overlap')
     .addHelpText('after', example('sluice schedule backfill analytics --from 2024-05-01T00:00:00Z --to 2024-05-02T00:00:00Z'))
-    .action((pipeline: string, opts: unknown) => scheduleBackfillCommand(pipeline, opts, print));
+    .action((pipeline: string, opts: unknown) => scheduleModule().scheduleBackfillCommand(pipeline, opts, print));
 }

@@ -3,6 +3,9 @@
  * settings as every other command (src/temporal-connection.ts). With SLUICE_METRICS_PORT set, the SDK
  * runtime serves Prometheus metrics (task slots, poll latency, activity and workflow task counts) on it.
  */
+// First: the config modules a worker loads register their auths and paginators into the registries the
+// config barrel's modules hold; under tsx, loading them in this order keeps one instance of each.
+import '../config';
 import { delimiter, resolve as resolvePath } from 'node:path';
 import { inspect } from 'node:util';
 import { DefaultLogger, type LogEntry, Runtime } from '@temporalio/worker';
@@ -89,6 +92,13 @@ export async function workerCommand(rawOptions: unknown, print: (line: string) =
     maxConcurrentActivities: env.SLUICE_MAX_CONCURRENT_ACTIVITIES,
     configDirs,
   });
+  const running = sluiceWorker.worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM
+  // First line: how long the worker took from the process's start (node, modules, connection, bundle) to
+  // polling; a prebuilt workflow bundle keeps it under a second on a warm machine (docs/performance.md).
+  print(
+    `worker: polling task queue ${taskQueue} on ${describeConnection(temporal.settings)} (namespace ${temporal.env.TEMPORAL_NAMESPACE}), ` +
+      `${process.uptime().toFixed(2)} s after start`,
+  );
   print(
     secretsAllow.length === 0
       ? 'worker: no env secrets (SLUICE_SECRETS_ALLOW is unset): configs resolve ${NAME} from .dlt/secrets.toml only'
@@ -101,10 +111,9 @@ export async function workerCommand(rawOptions: unknown, print: (line: string) =
       : 'worker: loads no config module (.ts/.js configs): SLUICE_CONFIG_DIRS is unset',
   );
   print(`worker: at most ${env.SLUICE_MAX_CONCURRENT_ACTIVITIES} batch activities at a time (SLUICE_MAX_CONCURRENT_ACTIVITIES)`);
-  print(`worker: polling task queue ${taskQueue} on ${describeConnection(temporal.settings)} (namespace ${temporal.env.TEMPORAL_NAMESPACE})`);
   if (metrics) print(`worker: Prometheus metrics on http://${metrics}/metrics`);
   try {
-    await sluiceWorker.worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM
+    await running;
   } finally {
     await sluiceWorker.close();
     await connection.close();

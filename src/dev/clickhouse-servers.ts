@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
-import { findExecutable, projectRoot } from './paths';
+import { findExecutable, projectRoot, toolsDir } from './paths';
 
 /** The default server; `npm run setup` installs it. */
 export const MODERN_CLICKHOUSE = '26.9';
@@ -56,14 +56,19 @@ function isWheelClickHouse(kind: ClickHouseKind): kind is WheelClickHouse {
   return kind in WHEEL_CLICKHOUSE;
 }
 
-/** The venv a wheel's ClickHouse lives in: `.tools/clickhouse-<version>/venv`. */
+/** The venv a wheel's ClickHouse lives in: `<tools>/clickhouse-<version>/venv` (src/dev/paths.ts). */
 export function wheelClickHouseHome(kind: WheelClickHouse): string {
-  return join(projectRoot, '.tools', `clickhouse-${kind}`);
+  return join(toolsDir, `clickhouse-${kind}`);
 }
 export const modernClickHouseHome = wheelClickHouseHome(MODERN_CLICKHOUSE);
 const launcher = join(projectRoot, 'scripts', 'clickhouse-local-server.py');
-const setupScript = join(projectRoot, 'scripts', 'setup-tools.sh');
+export const setupScript = join(projectRoot, 'scripts', 'setup-tools.sh');
 const execFileAsync = promisify(execFile);
+
+/** The setup script installs into the tools directory this sluice uses (a checkout's .tools/, or $SLUICE_HOME/tools). */
+export function setupEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, SLUICE_TOOLS_DIR: toolsDir };
+}
 
 /** Where a kind keeps its data under the stack's state directory. 18.16 keeps the directory it always had. */
 export function clickHouseDir(stateDir: string, kind: ClickHouseKind): string {
@@ -82,7 +87,7 @@ export async function ensureClickHouseInstalled(kind: ClickHouseKind, log: (line
   log(`clickhouse: installing ${kind} (PyPI ${wheel} ${release}, under 1 GB unpacked) into ${wheelClickHouseHome(kind)}`);
   // Not spawnSync: Temporal starts beside it, and its health wait must keep running.
   try {
-    await execFileAsync('bash', [setupScript, '--clickhouse', kind], { maxBuffer: 4 * 1024 * 1024 });
+    await execFileAsync('bash', [setupScript, '--clickhouse', kind], { maxBuffer: 4 * 1024 * 1024, env: setupEnv() });
   } catch (err) {
     const stderr = String((err as { stderr?: unknown }).stderr ?? '').trim();
     throw new Error(`installing ClickHouse ${kind} (PyPI ${wheel} ${release}) failed: ${stderr.split('\n').slice(-3).join(' | ') || (err as Error).message}`);

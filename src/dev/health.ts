@@ -1,10 +1,12 @@
 /** Reachability checks for the two servers sluice depends on, with one-line, actionable errors. */
 import { Connection } from '@temporalio/client';
-import { request } from 'undici';
+
+// undici is loaded by the first check: commands that never ask ClickHouse directly do not load it.
+const undici = () => require('undici') as typeof import('undici');
 
 export async function clickHouseHealthy(url: string): Promise<boolean> {
   try {
-    const res = await request(new URL('/ping', url), { headersTimeout: 2_000, bodyTimeout: 2_000 });
+    const res = await undici().request(new URL('/ping', url), { headersTimeout: 2_000, bodyTimeout: 2_000 });
     const body = await res.body.text();
     return res.statusCode === 200 && body.trim() === 'Ok.';
   } catch {
@@ -15,7 +17,7 @@ export async function clickHouseHealthy(url: string): Promise<boolean> {
 /** `SELECT version()` of the server at `url`, or undefined when it does not answer. */
 export async function clickHouseVersion(url: string): Promise<string | undefined> {
   try {
-    const res = await request(new URL('/?query=SELECT%20version()', url), { headersTimeout: 2_000, bodyTimeout: 2_000 });
+    const res = await undici().request(new URL('/?query=SELECT%20version()', url), { headersTimeout: 2_000, bodyTimeout: 2_000 });
     const body = (await res.body.text()).trim();
     return res.statusCode === 200 && /^\d+\.\d+/.test(body) ? body : undefined;
   } catch {

@@ -2,8 +2,10 @@
  * `sluice dev up | down | status`: the local stack as background processes, no Docker needed.
  * Temporal's dev server keeps its state in a SQLite file, so workflows survive `down` and `up`.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { readEnv } from '../settings';
 import { writeClickHouseConfig } from './clickhouse-config';
 import {
@@ -15,9 +17,13 @@ import {
   clickHouseKinds,
   ensureClickHouseInstalled,
   kindOfVersion,
+  MODERN_CLICKHOUSE,
+  modernClickHouseHome,
+  setupEnv,
+  setupScript,
 } from './clickhouse-servers';
 import { clickHouseHealthy, clickHouseVersion, temporalHealthy, waitFor } from './health';
-import { findExecutable, stateDir } from './paths';
+import { findExecutable, isCheckout, stateDir, toolsDir } from './paths';
 import { isAlive, ManagedProcess, runningPid, startDetached, stopByPid } from './processes';
 import { ensureSearchAttributes } from './search-attributes';
 
@@ -49,6 +55,26 @@ const temporalProcess: ManagedProcess = {
 function clickHouseProcess(kind: ClickHouseKind): ManagedProcess {
   const dir = clickHouseDir(stateDir, kind);
   return { name: `clickhouse ${kind}`, pidFile: join(dir, 'clickhouse.pid'), logFile: join(dir, 'logs', 'stdout.log') };
+}
+
+/**
+ * An installed sluice installs the stack's tools (the Temporal CLI, the default ClickHouse) into
+ * $SLUICE_HOME/tools on first use, as `npm run setup` does for a checkout, and says where.
+ */
+async function ensureStackTools(kind: ClickHouseKind, log: (line: string) => void): Promise<void> {
+  if (isCheckout) return;
+  const missing = [
+    ...(findExecutable('temporal') ? [] : ['the Temporal CLI']),
+    ...(kind === MODERN_CLICKHOUSE && !existsSync(join(modernClickHouseHome, 'venv', 'bin', 'python')) ? [`ClickHouse ${kind}`] : []),
+  ];
+  if (missing.length === 0) return;
+  log(`setup: installing ${missing.join(' and ')} into ${toolsDir} (once; SLUICE_HOME moves it)`);
+  try {
+    await promisify(execFile)('bash', [setupScript, '--stack'], { env: setupEnv(), maxBuffer: 4 * 1024 * 1024 });
+  } catch (err) {
+    const stderr = String((err as { stderr?: unknown }).stderr ?? '').trim();
+    throw new Error(`installing the local stack's tools failed: ${stderr.split('\n').slice(-3).join(' | ') || (err as Error).message}`);
+  }
 }
 
 function missingTool(name: string): Error {
@@ -136,6 +162,8 @@ export interface DevUpOptions {
 export async function devUp(options: DevUpOptions = {}, log: (line: string) => void = console.log): Promise<StackEndpoints> {
   const endpoints = stackEndpoints();
   const kind = chooseClickHouse(options.clickhouse);
+  await ensureStackTools(kind, log);
+  log(`data: ${stateDir}`);
   await Promise.all([startTemporal(endpoints, log), startClickHouse(endpoints, kind, log)]);
   log(`web ui: ${endpoints.temporalUi}`);
   return endpoints;

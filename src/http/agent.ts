@@ -2,13 +2,15 @@
  * One keep-alive connection pool per process. Every request of every activity on this worker shares
  * it, so paging through an API reuses TCP/TLS connections instead of opening one per page.
  */
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 
 let dispatcher: Dispatcher | undefined;
 let agent: Agent | undefined;
 
 export function httpDispatcher(): Dispatcher {
   if (!dispatcher) {
+    // Loaded with the first agent: configs are validated without undici (docs/performance.md).
+    const { Agent } = require('undici') as typeof import('undici');
     agent = new Agent({
       // Idle sockets are kept for a while: the next page usually follows within milliseconds.
       keepAliveTimeout: 10_000,

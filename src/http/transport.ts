@@ -6,7 +6,6 @@
  * classify.ts. Cancellation is not an error of ours: the caller's abort reason is rethrown as is,
  * so Temporal sees its own cancellation.
  */
-import { request } from 'undici';
 import { SluiceError } from '../errors';
 import { linkedAbort } from './abort';
 import type { JsonShape } from './json-depth';
@@ -102,6 +101,8 @@ export async function send(req: HttpRequest, options: SendOptions): Promise<RawR
       url = requestUrl(ready);
       refuseUnboundRequest(ready, url, scope.bound ?? []);
       const { body, headers } = encodeBody(ready);
+      // undici is loaded at the first request: `sluice validate` and `--help` never pay for it.
+      const { request } = require('undici') as typeof import('undici');
       const res = await request(url, {
         method: ready.method,
         headers: { accept: 'application/json', ...headers },
