@@ -88,6 +88,17 @@ async function runWindows(activities: SluiceActivities & WindowActivities, input
   return worker.runUntil(ts.env.client.workflow.execute('syncWindows', { taskQueue, workflowId: `sluice/${input.pipeline}/events`, args: [input] }));
 }
 
+/** Waits until the window workflow `workflowId` has been signalled to hold; fails naming it after 30 s. */
+async function holdReached(workflowId: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { events } = await ts.env.client.workflow.getHandle(workflowId).fetchHistory();
+    if ((events ?? []).some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'holdWindows')) return;
+    if (Date.now() > deadline) throw new Error(`timed out after 30 s waiting for ${workflowId} to be signalled holdWindows`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** The end of the longest run of windows in `finished` from 0, as the watermark must be. */
 function prefixEnd(finished: Array<[JsonPrimitive, JsonPrimitive]>, watermark: JsonPrimitive | undefined): number | undefined {
   let end = watermark === undefined ? 0 : Number(watermark);
@@ -270,8 +281,9 @@ test("one window's Retry-After holds back the others: a sibling's next batch wai
       if (start === 10 && input.batch === 0) {
         // Window [10, 20) is mid-batch when window [0, 10) is told to slow down, and ends that batch after.
         await until(() => hasPaused);
-        // Real time for the hold to travel: window → coordinator → this window (signals).
-        await new Promise((resolve) => setTimeout(resolve, 1500));
+        // The hold travels window → coordinator → this window as signals: wait until this window's history
+        // has it (an event, not a guess at how long two signals take on a loaded machine).
+        await holdReached('sluice/hold/events/10');
       }
       const first = input.batch === 0;
       if (start === 0 && first) hasPaused = true;
