@@ -8,11 +8,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, Browser, Page } from 'playwright-core';
+import { stackEndpoints } from '../../src/dev/stack';
 import { MockAnalyticsApi, startMockAnalyticsApi } from '../fixtures/mock-analytics-api';
 import { runCli } from '../helpers/cli';
 import { dropDatabase, testClickHouse, uniqueName } from '../helpers/clickhouse';
 
-const UI = process.env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233';
+// The Web UI of the stack the suite runs on (`sluice dev up` puts it on the Temporal port + 1000 unless TEMPORAL_UI_PORT says).
+const UI = process.env.TEMPORAL_UI_URL ?? stackEndpoints().temporalUi;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const artifacts = join(__dirname, '..', '..', 'test-artifacts', 'web-ui');
 const API_KEY = 'ui-secret-key-77';

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { writeClickHouseConfig } from '../../src/dev/clickhouse-config';
 import { clickHouseCommand, ClickHouseKind, kindOfVersion } from '../../src/dev/clickhouse-servers';
 import { clickHouseHealthy, clickHouseVersion, temporalHealthy } from '../../src/dev/health';
+import { budgetText, waitBudget } from './test-deadline';
 
 const repoRoot = join(__dirname, '..', '..');
 
@@ -19,11 +20,15 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Polls `check` until it is true; fails naming `what` after `timeoutMs`. */
+/**
+ * Polls `check` until it is true; fails naming `what` after `timeoutMs`, or sooner when the running test's
+ * jest timeout would end it first (test-deadline.ts), so the failure says what was waited for.
+ */
 export async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000, everyMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const budget = waitBudget(timeoutMs);
+  const deadline = Date.now() + budget.ms;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${budgetText(budget)} waiting for ${what}`);
     await sleep(everyMs);
   }
 }
@@ -172,10 +177,16 @@ export async function startWorkerProcess(env: NodeJS.ProcessEnv, options: Worker
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const gone = exited(child);
-  await waitUntil(() => {
-    if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}:\n${output}`);
-    return output.includes('worker: polling');
-  }, 'the worker process to poll', 90_000, 100);
+  try {
+    await waitUntil(() => {
+      if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}:\n${output}`);
+      return output.includes('worker: polling');
+    }, 'the worker process to poll', 90_000, 100);
+  } catch (err) {
+    // Nobody holds a handle to a worker that never came up: stop it here, or it polls on after the test.
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    throw err;
+  }
   return {
     pid: child.pid!,
     output: () => output,

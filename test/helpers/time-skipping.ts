@@ -11,13 +11,28 @@ import { join } from 'node:path';
 
 export const testServerPath = process.env.TEMPORAL_TEST_SERVER ?? join(__dirname, '..', '..', '.tools', 'bin', 'temporal-test-server');
 
+/**
+ * Attempts at starting the Java test server. The SDK gives it 5 s to open its port (not configurable); a
+ * JVM starting on a 2-core machine that other test files load (CI runs them side by side) can take longer.
+ * Only that failure is retried, and each retry is logged with its reason: it says nothing about sluice.
+ */
+const SERVER_START_ATTEMPTS = 3;
+
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   if (!existsSync(testServerPath)) {
     throw new Error(`${testServerPath} is missing: run \`npm run setup\` first`);
   }
-  return TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: testServerPath } },
-  });
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await TestWorkflowEnvironment.createTimeSkipping({
+        server: { executable: { type: 'existing-path', path: testServerPath } },
+      });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (attempt >= SERVER_START_ATTEMPTS || !/did not start within/.test(message)) throw err;
+      process.stderr.write(`time-skipping test server: start ${attempt} of ${SERVER_START_ATTEMPTS} failed, starting it again: ${message.slice(0, 200)}\n`);
+    }
+  }
 }
 
 export interface TimeSkipping {

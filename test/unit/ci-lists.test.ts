@@ -2,12 +2,20 @@
  * The lists CI runs by, kept where a reader looks for them and checked here so neither drifts silently:
  * the pass-2 suites in test/README.md (a renamed file would drop out of the 18.16 pass unnoticed), and the
  * cluster test's jars, which scripts/setup-tools.sh --test installs (one it did not check would turn the
- * cluster test into a failure on a fresh machine).
+ * cluster test into a failure on a fresh machine), and the integration files CI runs side by side or alone
+ * (jest.config.js; test/README.md, "Parallel and serial files").
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { CLUSTER_JARS } from '../integration/destination/cluster-stack';
 import { REPLICATED_CLICKHOUSE } from '../integration/destination/replicated-stack';
+
+// CommonJS, shared with jest.config.js.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS helper with no types
+const { integrationRoots, serialFiles } = require('../helpers/serial-files.js') as {
+  integrationRoots: string[];
+  serialFiles: () => Record<string, string>;
+};
 
 const root = join(__dirname, '..', '..');
 
@@ -42,4 +50,38 @@ describe('CI lists', () => {
     expect([...listed].sort()).toEqual([...CLUSTER_JARS].sort());
     expect(CLUSTER_JARS).toHaveLength(12);
   });
+
+  it('every @serial integration file says why, and only the integration-serial project runs it', () => {
+    const serial = serialFiles();
+    expect(Object.entries(serial).filter(([, reason]) => reason.length < 20)).toEqual([]);
+    type Project = { displayName: string; testMatch?: string[]; testPathIgnorePatterns?: string[] };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- jest.config.js is CommonJS, read as jest reads it
+    const { projects } = require(join(root, 'jest.config.js')) as { projects: Project[] };
+    const byName = (name: string) => projects.find((p) => p.displayName === name)!;
+    expect(byName('integration-serial').testMatch).toEqual(Object.keys(serial).map((file) => `<rootDir>/${file}`));
+    const ignored = byName('integration').testPathIgnorePatterns!.map((pattern) => new RegExp(pattern));
+    for (const file of Object.keys(serial)) expect(ignored.some((re) => re.test(join(root, file)))).toBe(true);
+    expect(ignored.some((re) => re.test(join(root, 'test/integration/cli.test.ts')))).toBe(false);
+  });
+
+  it('the files that run side by side listen only on ports the OS picks and name no fixed workflow or task queue', () => {
+    const serial = new Set(Object.keys(serialFiles()));
+    const files = integrationRoots.flatMap((folder) => testFiles(join(root, folder))).filter((file) => !serial.has(file));
+    expect(files.length).toBeGreaterThan(30);
+    const shared = files.flatMap((file) => {
+      const text = readFileSync(join(root, file), 'utf8');
+      return [/\.listen\(\s*[1-9]/, /workflowId:\s*['"]/, /taskQueue:\s*['"]/, /SLUICE_TASK_QUEUE:\s*['"]/]
+        .filter((re) => re.test(text))
+        .map((re) => `${file}: ${re.source}`);
+    });
+    expect(shared).toEqual([]);
+  });
 });
+
+function testFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return testFiles(path);
+    return entry.name.endsWith('.test.ts') ? [relative(root, path)] : [];
+  });
+}

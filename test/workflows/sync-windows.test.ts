@@ -88,6 +88,24 @@ async function runWindows(activities: SluiceActivities & WindowActivities, input
   return worker.runUntil(ts.env.client.workflow.execute('syncWindows', { taskQueue, workflowId: `sluice/${input.pipeline}/events`, args: [input] }));
 }
 
+/**
+ * Waits until the workflow has started a timer of at least `ms` (a hold's wait) after the batch that asked
+ * for it completed: the event the held window must see before it ends its batch. Fails naming it after 30 s.
+ */
+async function holdStarted({ workflowId, runId }: { workflowId: string; runId: string }, ms: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { events } = await ts.env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const timersMs = (events ?? []).flatMap((e) => {
+      const timeout = e.timerStartedEventAttributes?.startToFireTimeout;
+      return timeout ? [Number(timeout.seconds ?? 0) * 1000 + Math.round((timeout.nanos ?? 0) / 1e6)] : [];
+    });
+    if (timersMs.some((t) => t >= ms)) return;
+    if (Date.now() > deadline) throw new Error(`timed out after 30 s waiting for ${workflowId} to start a hold of ${ms} ms (timers so far: ${timersMs.join(', ') || 'none'} ms)`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** The end of the longest run of windows in `finished` from 0, as the watermark must be. */
 function prefixEnd(finished: Array<[JsonPrimitive, JsonPrimitive]>, watermark: JsonPrimitive | undefined): number | undefined {
   let end = watermark === undefined ? 0 : Number(watermark);
@@ -270,8 +288,11 @@ test("one window's Retry-After holds back the others: a sibling's next batch wai
       if (start === 10 && input.batch === 0) {
         // Window [10, 20) is mid-batch when window [0, 10) is told to slow down, and ends that batch after.
         await until(() => hasPaused);
-        // Real time for the hold to travel: window → coordinator → this window (signals).
-        await new Promise((resolve) => setTimeout(resolve, 1500));
+        // Until the workflow holds the windows back (a timer as long as the pause, once it has read window
+        // [0, 10)'s answer): an event, not a guess at how long that takes on a loaded machine.
+        const execution = Context.current().info.workflowExecution;
+        if (!execution) throw new Error('fetchAndLoadPages runs in a workflow here');
+        await holdStarted(execution, PAUSE_MS - 5_000);
       }
       const first = input.batch === 0;
       if (start === 0 && first) hasPaused = true;

@@ -10,6 +10,9 @@
  * stack when, and only when, a server crashed under it (its process exited, or its error log shows a
  * fatal signal), up to MAX_STACKS stacks. Any other failure, a distributed DDL timeout or a hang
  * included, fails the test at once with the servers' error-log tails: it may be sluice's.
+ *
+ * @serial ZooKeeper and two Debian clickhouse-server processes of its own take most of a 2-core machine for
+ *   a while, and 18.16's crash on a slow ZooKeeper start (below) is likelier when other files load the machine.
  */
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
 import { createDestination, type Destination } from '../../../src/destination';

@@ -5,6 +5,9 @@
  * (a load balancer in front of the replicas, as in ClickHouse Cloud). Each step ends with both replicas
  * holding the same rows. Never skipped: where ZooKeeper, Java or ClickHouse 25.8 is missing, the file fails
  * with one test naming what is missing (scripts/setup-tools.sh --test installs all of it).
+ *
+ * @serial ZooKeeper and two ClickHouse 25.8 servers of its own take most of a 2-core machine for a minute, and
+ * its lag windows (a replica's fetches stopped) must not stretch under other files' load.
  */
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
 import { createDestination, type Destination } from '../../../src/destination';

@@ -15,6 +15,7 @@ import { MockAnalyticsApi, startMockAnalyticsApi } from '../../fixtures/mock-ana
 import { runCli } from '../../helpers/cli';
 import { countFinal, dropDatabase, testClickHouse, uniqueName } from '../../helpers/clickhouse';
 import { connectTestTemporal, TemporalHarness } from '../../helpers/temporal';
+import { budgetText, waitBudget } from '../../helpers/test-deadline';
 
 const API_KEY = 'schedule-secret-key-42';
 const taskQueue = uniqueName('tq_sched');
@@ -82,11 +83,12 @@ async function serverSchedule(): Promise<{ recent: string[]; running: string[]; 
 }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const budget = waitBudget(timeoutMs);
+  const deadline = Date.now() + budget.ms;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${budgetText(budget)} waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 300));
   }
 }

@@ -9,6 +9,7 @@ import type { ResolvedSource } from '../../../src/config/types';
 import { SESSION_SETTINGS } from '../../../src/destination/connection';
 import { literal, qualified } from '../../../src/destination/sql';
 import type { SyncSourceInput, SyncSourceResult } from '../../../src/workflows/types';
+import { budgetText, waitBudget } from '../../helpers/test-deadline';
 
 /**
  * Attempts of a batch in the mock-API tests: a killed worker costs one (its heartbeat timeout), an injected
@@ -79,11 +80,13 @@ function serverAway(err: unknown): string | undefined {
 export async function resultOf(handle: WorkflowHandle, timeoutMs = 150_000, describe: () => string = () => ''): Promise<SyncSourceResult> {
   let timer: NodeJS.Timeout | undefined;
   let expiredYet = false;
+  // Never past the running test's own jest timeout: this failure names the workflow, jest's would not.
+  const budget = waitBudget(timeoutMs);
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       expiredYet = true;
-      reject(new Error(`timed out after ${timeoutMs / 1000} s waiting for the result of ${handle.workflowId}. ${describe()}`));
-    }, timeoutMs);
+      reject(new Error(`timed out after ${budgetText(budget)} waiting for the result of ${handle.workflowId}. ${describe()}`));
+    }, budget.ms);
   });
   const poll = async (): Promise<SyncSourceResult> => {
     for (let retries = 0; ; retries += 1) {

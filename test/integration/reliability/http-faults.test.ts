@@ -3,6 +3,9 @@
  * - 429 with Retry-After: 1 on every 7th request and 503 on every 11th: the sync completes, no page
  *   is asked for again before its Retry-After has passed, and the total matches;
  * - a 401 fails the run after exactly one request, saying the key was rejected, with the key masked.
+ *
+ * @serial a 429 the worker never read (its request aborted) is told apart by its connection closing within
+ *   100 ms of the answer: on a machine other files load, that close can come later, and the read looks early.
  */
 import { WorkflowFailedError } from '@temporalio/client';
 import { MockAnalyticsApi, startMockAnalyticsApi } from '../../fixtures/mock-analytics-api';
