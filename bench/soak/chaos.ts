@@ -3,7 +3,9 @@
  * never all at once): kill -9 of a worker, of Temporal or of ClickHouse (each restarted on the same data),
  * a stall of the network between a worker and ClickHouse, or a cut of its connections. In the worst-window
  * mode a fault waits for a statement to go up through a worker's proxy (an INSERT, a commit's DELETE, a
- * swap's EXCHANGE) and strikes within 150 ms of it.
+ * swap's EXCHANGE) and strikes within 150 ms of it. A killed worker comes back in the background (the
+ * next fault may strike meanwhile, but never the last worker standing); servers are back before the next
+ * fault.
  */
 import type { ClickHouseTcpProxy, StatementKind } from './proxy';
 import type { Rng } from './rng';
@@ -24,6 +26,11 @@ export interface ChaosOptions {
   mode: ChaosMode;
   minGapMs: number;
   maxGapMs: number;
+  /**
+   * Also draw zombies: right after an INSERT goes up through a worker's proxy, the proxy stalls (10-16 s,
+   * past the batch's heartbeat timeout) and the worker is killed, so the INSERT lands after the retry.
+   */
+  zombies: boolean;
   log: (line: string) => void;
 }
 
@@ -64,21 +71,41 @@ export function startChaos(targets: ChaosTargets, options: ChaosOptions): Chaos 
     }
   };
 
+  const restarting = new Set<ManagedServer>();
+  const background: Promise<void>[] = [];
+  const restartInBackground = (worker: ManagedServer, downMs: number): void => {
+    restarting.add(worker);
+    background.push(
+      restart(worker, downMs)
+        .catch((err: Error) => log(`chaos: ${err.message}`))
+        .finally(() => restarting.delete(worker)),
+    );
+  };
+
   const strike = async (): Promise<void> => {
-    const kind = rng.weighted({ worker: 4, temporal: 1.5, clickhouse: 1.5, stall: 1.5, cut: 1 });
-    const worst = options.mode === 'worst' || (options.mode === 'mixed' && rng.next() < 0.5);
-    const window = worst ? rng.pick(kind === 'temporal' ? (['insert'] as StatementKind[]) : WINDOWS) : undefined;
-    const index = rng.int(0, targets.workers.length - 1);
-    const proxies = kind === 'worker' ? [targets.proxies[index]] : targets.proxies;
+    const alive = targets.workers.map((_, i) => i).filter((i) => !restarting.has(targets.workers[i]));
+    const weights = { worker: alive.length > 1 ? 4 : 0, temporal: 1.5, clickhouse: 1.5, stall: 1.5, cut: 1, zombie: options.zombies && alive.length > 1 ? 2 : 0 };
+    const kind = rng.weighted(weights);
+    const worst = kind === 'zombie' || options.mode === 'worst' || (options.mode === 'mixed' && rng.next() < 0.5);
+    const window = kind === 'zombie' ? 'insert' : worst ? rng.pick(kind === 'temporal' ? (['insert'] as StatementKind[]) : WINDOWS) : undefined;
+    const index = rng.pick(alive);
+    const proxies = kind === 'worker' || kind === 'zombie' ? [targets.proxies[index]] : targets.proxies;
     const hit = window ? await windowOf(window, proxies) : false;
     const label = `${kind}${hit ? `@${window}` : ''}`;
     counts[label] = (counts[label] ?? 0) + 1;
     const downMs = rng.int(500, 4000);
+    const worker = targets.workers[index];
     if (kind === 'worker') {
-      const worker = targets.workers[index];
       log(`chaos: kill -9 ${worker.name} (pid ${worker.pid()})${hit ? ` right after a ${window}` : ''}; back in ${downMs} ms`);
       await worker.crash();
-      await restart(worker, downMs);
+      restartInBackground(worker, downMs);
+    } else if (kind === 'zombie') {
+      const ms = rng.int(10_000, 16_000);
+      log(`chaos: zombie: ${worker.name}'s proxy holds ${hit ? 'the INSERT just sent' : 'its connections'} for ${ms} ms and the worker (pid ${worker.pid()}) is killed`);
+      const stalled = targets.proxies[index].stall(ms);
+      await worker.crash();
+      restartInBackground(worker, downMs);
+      await stalled;
     } else if (kind === 'temporal' || kind === 'clickhouse') {
       const server = targets[kind];
       log(`chaos: kill -9 ${kind} (pid ${server.pid()})${hit ? ` right after a ${window}` : ''}; back in ${downMs} ms`);
@@ -115,6 +142,7 @@ export function startChaos(targets: ChaosTargets, options: ChaosOptions): Chaos 
       stopping = true;
       wake?.();
       await loop;
+      await Promise.all(background);
     },
   };
 }

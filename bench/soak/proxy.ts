@@ -54,7 +54,9 @@ export async function startClickHouseTcpProxy(port: number, upstreamPort: number
         client.destroy();
         upstream.destroy();
       };
-      client.on('error', end).on('close', end);
+      // A worker that dies closes its side; what it sent still goes up whole, as TCP delivers a dead
+      // process's buffered bytes (so a statement held by a stall lands after its worker died: a zombie).
+      client.on('error', () => undefined).on('close', () => upstream.end());
       upstream.on('error', end).on('close', end);
       client.on('data', (chunk: Buffer) => {
         const kind = watchers.length > 0 ? statementKind(chunk) : undefined;

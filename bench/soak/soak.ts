@@ -33,6 +33,7 @@ const argsSchema = z.object({
   faultRate: z.coerce.number().min(0).max(0.5).default(0.05),
   workers: z.coerce.number().int().min(2).max(4).default(2),
   keep: z.boolean().default(false),
+  zombies: z.boolean().default(false),
 });
 
 const envSchema = z.object({
@@ -45,9 +46,9 @@ function parseArgs(argv: string[]): z.infer<typeof argsSchema> {
   const raw: Record<string, string | boolean> = {};
   for (let i = 0; i < argv.length; i++) {
     const name = /^--([a-z-]+)$/.exec(argv[i])?.[1];
-    if (!name) throw new Error(`unexpected argument "${argv[i]}" (usage: npm run soak -- --minutes N [--seed S] [--mode mixed|plain|worst] [--gap-min S] [--gap-max S] [--fault-rate R] [--workers N] [--keep])`);
+    if (!name) throw new Error(`unexpected argument "${argv[i]}" (usage: npm run soak -- --minutes N [--seed S] [--mode mixed|plain|worst] [--gap-min S] [--gap-max S] [--fault-rate R] [--workers N] [--zombies] [--keep])`);
     const key = name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
-    if (key === 'keep') raw.keep = true;
+    if (key === 'keep' || key === 'zombies') raw[key] = true;
     else raw[key] = argv[++i] ?? '';
   }
   const parsed = argsSchema.safeParse(raw);
@@ -76,8 +77,8 @@ async function main(): Promise<number> {
     console.log(stamped);
     appendFileSync(logFile, `${stamped}\n`);
   };
-  log(`soak: seed ${seed}, ${args.minutes} min, mode ${args.mode}, a fault every ${args.gapMin}-${args.gapMax} s, API faults ${args.faultRate}, ${args.workers} workers; logs in ${runDir}`);
-  log(`soak: replay with: npm run soak -- --minutes ${args.minutes} --seed ${seed} --mode ${args.mode} --gap-min ${args.gapMin} --gap-max ${args.gapMax} --fault-rate ${args.faultRate}`);
+  log(`soak: seed ${seed}, ${args.minutes} min, mode ${args.mode}, a fault every ${args.gapMin}-${args.gapMax} s, API faults ${args.faultRate}, ${args.workers} workers${args.zombies ? ', zombie inserts' : ''}; logs in ${runDir}`);
+  log(`soak: replay with: npm run soak -- --minutes ${args.minutes} --seed ${seed} --mode ${args.mode} --gap-min ${args.gapMin} --gap-max ${args.gapMax} --fault-rate ${args.faultRate}${args.zombies ? ' --zombies' : ''}`);
 
   const rng = seededRng(seed);
   // Separate streams, so the API's mutations do not shift the chaos schedule of a seed.
@@ -134,7 +135,7 @@ async function main(): Promise<number> {
 
     const loops = await startSyncLoops(configPath, PIPELINES, taskQueue, () => loopRng.int(2000, 5000), log);
     closers.push(() => loops.close());
-    const chaos = startChaos({ workers, proxies, temporal, clickhouse }, { rng: chaosRng, mode: args.mode, minGapMs: args.gapMin * 1000, maxGapMs: args.gapMax * 1000, log });
+    const chaos = startChaos({ workers, proxies, temporal, clickhouse }, { rng: chaosRng, mode: args.mode, zombies: args.zombies, minGapMs: args.gapMin * 1000, maxGapMs: args.gapMax * 1000, log });
     const until = Date.now() + args.minutes * 60_000;
     while (Date.now() < until) {
       await sleep(Math.min(30_000, until - Date.now()));

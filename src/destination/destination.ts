@@ -6,7 +6,7 @@ import type { JsonObject, JsonValue } from '../config/types';
 import { SluiceError } from '../errors';
 import type { BatchWriter } from './batch-writer';
 import { ChildCursorStore, type ChildCursor, type ChildLoadRef } from './child-cursors';
-import { commitLoad } from './commit';
+import { clearEarlierAttempt, commitLoad } from './commit';
 import { Connection, detectFeatures, type ClickHouseSettings, type InsertFormat } from './connection';
 import { layoutFor, META } from './ddl';
 import type { ServerFeatures } from './features';
@@ -43,6 +43,11 @@ export interface Destination {
   prepareTables(target: TableTarget, records: JsonObject[], meta: PageMeta): Promise<boolean>;
   /** For replace: atomically swap staging into place. For others: nothing. */
   commitLoad(target: TableTarget, loadId: string): Promise<void>;
+  /**
+   * Before a retried batch of a merged resource writes: deletes the list elements an earlier attempt wrote
+   * under the same load and version (commit.ts); returns the child tables it deleted from.
+   */
+  clearEarlierAttempt(target: TableTarget, loadId: string, version: number): Promise<string[]>;
   recordLoad(database: string, entry: LoadEntry): Promise<void>;
   readState(database: string, pipeline: string, resource: string): Promise<JsonValue | undefined>;
   /** `version`: the row's version, from the workflow (workflows/write-version.ts); else the worker's clock. */
@@ -123,6 +128,10 @@ class ClickHouseDestination implements Destination {
 
   commitLoad(target: TableTarget, loadId: string): Promise<void> {
     return commitLoad(this.conn, this.features, this.placements.of(target.cluster), target, loadId);
+  }
+
+  clearEarlierAttempt(target: TableTarget, loadId: string, version: number): Promise<string[]> {
+    return clearEarlierAttempt(this.conn, this.features, this.placements.of(target.cluster), target, loadId, version);
   }
 
   recordLoad(database: string, entry: LoadEntry): Promise<void> {
