@@ -113,7 +113,7 @@ export async function startSoakApi(options: SoakApiOptions): Promise<SoakApi> {
   let frozen = false;
   let mutations = 0;
   let lastMs = 0;
-  let ids = { order: 0, note: 0, plan: 0, event: 0, metric: 0, sku: 0 };
+  const ids = { order: 0, note: 0, plan: 0, event: 0, metric: 0, sku: 0 };
 
   /** A strictly rising clock: no two versions of any order share an updated_at. */
   const tick = (): number => (lastMs = Math.max(Date.now(), lastMs + 1));
