@@ -80,6 +80,11 @@ const tail = (file: string): (() => string) => () => {
   }
 };
 
+/** Fails naming the port when something listens there already: its health check would pass for ours. */
+export async function assertTemporalPortFree(address: string): Promise<void> {
+  await assertPortFree(Number(address.slice(address.lastIndexOf(':') + 1)), 'TEMPORAL_ADDRESS');
+}
+
 export function temporalServer(dir: string, address: string): ManagedServer {
   mkdirSync(dir, { recursive: true });
   const binary = findExecutable('temporal');

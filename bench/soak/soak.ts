@@ -20,7 +20,7 @@ import { ChaosMode, startChaos } from './chaos';
 import { PIPELINES, soakConfig } from './config';
 import { startClickHouseTcpProxy } from './proxy';
 import { seededRng } from './rng';
-import { clickHouseServer, ManagedServer, rssOf, temporalServer, workerProcess } from './servers';
+import { assertTemporalPortFree, clickHouseServer, ManagedServer, rssOf, temporalServer, workerProcess } from './servers';
 import { startSyncLoops } from './syncs';
 import { exact, TableVerdict, verdicts } from './verdict';
 
@@ -99,7 +99,20 @@ async function main(): Promise<number> {
   }, 2000);
 
   let verdictExact = false;
+  const stopAll = async (): Promise<void> => {
+    clearInterval(sampler);
+    for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
+    for (const s of servers.splice(0).reverse()) await s.stop(30_000).catch(() => undefined);
+  };
+  // Ctrl-C: stop every process this soak started (by PID) before leaving; the run's directory stays.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`soak: ${signal}: stopping what it started; data and logs kept in ${runDir}`);
+      void stopAll().then(() => process.exit(130));
+    });
+  }
   try {
+    await assertTemporalPortFree(env.TEMPORAL_ADDRESS);
     const clickhouse = await clickHouseServer(join(runDir, 'clickhouse'), env.CLICKHOUSE_URL, soakEnv.CLICKHOUSE_TCP_PORT);
     const temporal = temporalServer(join(runDir, 'temporal'), env.TEMPORAL_ADDRESS);
     servers.push(clickhouse, temporal);
@@ -173,9 +186,7 @@ async function main(): Promise<number> {
     log(`peak RSS: ${Object.entries(peakRss).map(([k, v]) => `${k} ${mb(v)}`).join(', ')}`);
     writeFileSync(join(runDir, 'verdict.json'), JSON.stringify({ seed, args, exact: verdictExact, finals, tables, runs: loops.stats, faults: chaos.counts, api: api.faults, peakRss }, null, 2));
   } finally {
-    clearInterval(sampler);
-    for (const close of closers.reverse()) await close().catch(() => undefined);
-    for (const s of [...servers].reverse()) await s.stop(30_000).catch(() => undefined);
+    await stopAll();
     if (verdictExact && !args.keep) rmSync(runDir, { recursive: true, force: true });
     else log(`soak: data and logs kept in ${runDir}`);
   }
