@@ -91,6 +91,8 @@ export function startChaos(targets: ChaosTargets, options: ChaosOptions): Chaos 
     const index = rng.pick(alive);
     const proxies = kind === 'worker' || kind === 'zombie' ? [targets.proxies[index]] : targets.proxies;
     const hit = window ? await windowOf(window, proxies) : false;
+    // The soak ended while this fault waited for its window.
+    if (stopping) return;
     const label = `${kind}${hit ? `@${window}` : ''}`;
     counts[label] = (counts[label] ?? 0) + 1;
     const downMs = rng.int(500, 4000);
