@@ -114,6 +114,15 @@ export function roundedOf(ctx: Context, resource: string, batch: number, written
 }
 
 /**
+ * A retried batch (attempt > 1) of a merged resource first deletes the list elements an earlier attempt wrote
+ * under its load and version: the API may have changed in between, and the retry's lists replace them
+ * (destination/commit.ts, clearEarlierAttempt).
+ */
+export async function clearEarlierAttempt(destination: Destination, input: StoreInput, attempt: number): Promise<void> {
+  if (attempt > 1 && input.store) await destination.clearEarlierAttempt(tableTarget(input), input.loadId, input.version);
+}
+
+/**
  * A writer that encodes the batch page by page, for a batch whose records go to its table and nowhere
  * else (no processing_steps, no child resources); undefined when the records must be kept for storeBatch.
  */

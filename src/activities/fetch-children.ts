@@ -13,7 +13,7 @@ import { fetchPage, filterIncremental, incrementalWindow, isBackfill, type Bound
 import { advanceBoundary, type CursorBoundary } from '../core/cursor';
 import { BatchCollector, type TakenUnit } from './batch-collector';
 import { boundaryAt, hashesToStore, remembersBoundary } from './cursor-state';
-import { roundedOf, storeBatch } from './batch-store';
+import { clearEarlierAttempt, roundedOf, storeBatch } from './batch-store';
 import { type ActivityDeps, configDirsOf } from './deps';
 import { LoopGuard } from './loop-guard';
 import { createPacer, type Pacer } from './pacing';
@@ -42,6 +42,7 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
   const lastValueFunc = endpoint.incremental?.last_value_func ?? 'max';
   try {
     const destination = await deps.destination();
+    await clearEarlierAttempt(destination, input, ctx.info.attempt);
     const parents = await destination.readParentRecords(input.database, {
       pipeline: input.pipeline,
       resource: input.parent,

@@ -18,7 +18,7 @@ import { Context } from '@temporalio/activity';
 import type { JsonObject, ResolvedEndpoint } from '../config/types';
 import { filterIncremental, incrementalWindow, openPageStream, type FetchPageInput, type IncrementalWindow, type PageStream } from '../http';
 import { boundaryOfBatch } from './cursor-state';
-import { openBatchWriter, roundedOf, storeBatch, writerAfterSchemaWork } from './batch-store';
+import { clearEarlierAttempt, openBatchWriter, roundedOf, storeBatch, writerAfterSchemaWork } from './batch-store';
 import { type ActivityDeps, configDirsOf } from './deps';
 import { reportProgress, type BatchProgress } from './heartbeat';
 import { LoopGuard } from './loop-guard';
@@ -97,6 +97,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
     const pacer = createPacer(input.pacing);
     stream = openBatchStream(deps, input, endpoint, { secretValues, boundSecrets, responseHooks, convert, window, pacer, signal: ctx.cancellationSignal });
     const destination = await deps.destination();
+    await clearEarlierAttempt(destination, input, ctx.info.attempt);
     const stateRef = { database: input.database, pipeline: input.pipeline, resource: input.resource.name };
     const boundary = endpoint.incremental
       ? await boundaryOfBatch(destination, stateRef, endpoint.incremental, input.resource.primary_key, input.previousCursor)

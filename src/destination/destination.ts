@@ -6,7 +6,7 @@ import type { JsonObject, JsonValue } from '../config/types';
 import { SluiceError } from '../errors';
 import type { BatchWriter } from './batch-writer';
 import { ChildCursorStore, type ChildCursor, type ChildLoadRef } from './child-cursors';
-import { commitLoad } from './commit';
+import { clearEarlierAttempt, commitLoad } from './commit';
 import { DynamicTableRegistry } from './dynamic-tables';
 import { Connection, detectFeatures, type ClickHouseSettings, type InsertFormat } from './connection';
 import { layoutFor, META } from './ddl';
@@ -47,6 +47,11 @@ export interface Destination {
   /** The tables the pipeline's table_name functions have named, by resource (dynamic-tables.ts), and registering new ones. */
   dynamicTables(database: string, pipeline: string): Promise<Array<{ resource: string; table: string }>>;
   registerDynamicTables(database: string, pipeline: string, resource: string, tables: readonly string[]): Promise<void>;
+  /**
+   * Before a retried batch of a merged resource writes: deletes the list elements an earlier attempt wrote
+   * under the same load and version (commit.ts); returns the child tables it deleted from.
+   */
+  clearEarlierAttempt(target: TableTarget, loadId: string, version: number): Promise<string[]>;
   recordLoad(database: string, entry: LoadEntry): Promise<void>;
   readState(database: string, pipeline: string, resource: string): Promise<JsonValue | undefined>;
   /** `version`: the row's version, from the workflow (workflows/write-version.ts); else the worker's clock. */
@@ -137,6 +142,10 @@ class ClickHouseDestination implements Destination {
 
   registerDynamicTables(database: string, pipeline: string, resource: string, tables: readonly string[]): Promise<void> {
     return this.ensureDatabase(database).then(() => this.dynamic.register(database, pipeline, resource, tables));
+  }
+
+  clearEarlierAttempt(target: TableTarget, loadId: string, version: number): Promise<string[]> {
+    return clearEarlierAttempt(this.conn, this.features, this.placements.of(target.cluster), target, loadId, version);
   }
 
   recordLoad(database: string, entry: LoadEntry): Promise<void> {

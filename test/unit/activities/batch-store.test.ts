@@ -4,7 +4,7 @@
  * (batch × 100,000 + part) wrapped after 42,949; a page past UInt32 is refused, never wrapped onto another
  * batch's keys. The destination here only records what it is asked to write: no server is involved.
  */
-import { MAX_PAGE_ORDINAL, pageOrdinalsFit, storeBatch } from '../../../src/activities/batch-store';
+import { clearEarlierAttempt, MAX_PAGE_ORDINAL, pageOrdinalsFit, storeBatch } from '../../../src/activities/batch-store';
 import type { JsonObject } from '../../../src/config/types';
 import type { Destination, PageMeta } from '../../../src/destination';
 import { SluiceError } from '../../../src/errors';
@@ -73,4 +73,21 @@ test('a batch of a load numbered the old way (batch × 100,000 + part) past UInt
   await expect(refused).rejects.toBeInstanceOf(SluiceError);
   await expect(refused).rejects.toThrow(/past _sluice_page's UInt32/);
   expect(inserts).toHaveLength(1);
+});
+
+test('a retried batch (attempt 2 on) asks the destination to clear what earlier attempts wrote under its load and version; a first attempt does not', async () => {
+  const cleared: [string, number][] = [];
+  const destination = {
+    clearEarlierAttempt: async (_target: unknown, loadId: string, version: number) => {
+      cleared.push([loadId, version]);
+      return [];
+    },
+  } as unknown as Destination;
+  await clearEarlierAttempt(destination, childBatch(3, { version: 42 }), 1);
+  expect(cleared).toEqual([]);
+  await clearEarlierAttempt(destination, childBatch(3, { version: 42 }), 2);
+  expect(cleared).toEqual([['load-1', 42]]);
+  // A batch that writes nothing to its table (store: false) has nothing to clear.
+  await clearEarlierAttempt(destination, childBatch(3, { version: 42, store: false }), 3);
+  expect(cleared).toEqual([['load-1', 42]]);
 });
