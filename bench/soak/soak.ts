@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { projectRoot } from '../../src/dev/paths';
 import { readEnv } from '../../src/settings';
 import { startSoakApi } from './api';
-import { ChaosMode, startChaos } from './chaos';
+import { startChaos } from './chaos';
 import { PIPELINES, soakConfig } from './config';
 import { startClickHouseTcpProxy } from './proxy';
 import { seededRng } from './rng';

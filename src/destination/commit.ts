@@ -16,7 +16,7 @@ import { tableNameOf, usesStaging, type TableTarget } from './target';
 export async function commitLoad(conn: Connection, features: ServerFeatures, placement: Placement, target: TableTarget, loadId: string): Promise<void> {
   const { resource, database } = target;
   const table = tableNameOf(resource);
-  const { replace, ddl } = placement;
+  const { replace } = placement;
   if (resource.scd2) {
     const { staging } = await replace.family(database, table);
     const stagedTables = staging.map((s) => s.slice(0, -stagingTableName('').length));
