@@ -72,7 +72,10 @@ interface LoadTimes {
 }
 
 /** One run's history: the workers of each load's batches, each load's timeline, and the runs it leads to. */
-function readRun(workflowId: string, events: SpreadEvent[]): { loads: Map<string, LoadTimes>; timelines: RunTimeline[]; next: Array<{ workflowId: string; runId?: string }> } {
+function readRun(
+  workflowId: string,
+  events: SpreadEvent[],
+): { loads: Map<string, LoadTimes>; timelines: RunTimeline[]; next: Array<{ workflowId: string; runId?: string }> } {
   const next: Array<{ workflowId: string; runId?: string }> = [];
   const loadOfScheduled = new Map<string, string>();
   const loads = new Map<string, LoadTimes>();
@@ -106,7 +109,14 @@ function readRun(workflowId: string, events: SpreadEvent[]): { loads: Map<string
   const timelines = [...loads.values()].flatMap((load) =>
     load.lastCompleted === undefined
       ? []
-      : [{ total: (last - first) / 1000, beforeFirstActivity: (load.firstScheduled - first) / 1000, inActivities: load.inActivities / 1000, afterLastActivity: (last - load.lastCompleted) / 1000 }],
+      : [
+          {
+            total: (last - first) / 1000,
+            beforeFirstActivity: (load.firstScheduled - first) / 1000,
+            inActivities: load.inActivities / 1000,
+            afterLastActivity: (last - load.lastCompleted) / 1000,
+          },
+        ],
   );
   return { loads, timelines, next };
 }

@@ -87,20 +87,26 @@ export function latencyConfig(baseUrl: string, pageSize: number, endValue: strin
   return {
     client: { base_url: baseUrl, auth: { type: 'api_key', name: 'api_key', api_key: '${api_key}', location: 'query' } },
     resource_defaults: { primary_key: 'id', write_disposition: 'merge' },
-    resources: [{
-      name: 'events',
-      endpoint: {
-        path: '/v1/events',
-        params: { limit: pageSize },
-        data_selector: 'data',
-        paginator: { type: 'cursor', cursor_path: 'next_cursor', cursor_param: 'cursor' },
-        // dlt's default bounds, which the API keeps: start closed, end open.
-        incremental: {
-          cursor_path: 'updated_at', initial_value: LATENCY_API_START, end_value: endValue, start_param: 'start', end_param: 'end',
-          ...(partition ? { partition } : {}),
+    resources: [
+      {
+        name: 'events',
+        endpoint: {
+          path: '/v1/events',
+          params: { limit: pageSize },
+          data_selector: 'data',
+          paginator: { type: 'cursor', cursor_path: 'next_cursor', cursor_param: 'cursor' },
+          // dlt's default bounds, which the API keeps: start closed, end open.
+          incremental: {
+            cursor_path: 'updated_at',
+            initial_value: LATENCY_API_START,
+            end_value: endValue,
+            start_param: 'start',
+            end_param: 'end',
+            ...(partition ? { partition } : {}),
+          },
         },
       },
-    }],
+    ],
   };
 }
 
@@ -114,8 +120,12 @@ function windowTimes(timelines: RunTimeline[]): LatencyRow['windowTimes'] {
   if (timelines.length === 0) return undefined;
   const totals = timelines.map((t) => t.total);
   return {
-    min: Math.min(...totals), median: median(totals), max: Math.max(...totals),
-    beforeBatches: median(timelines.map((t) => t.beforeFirstActivity)), inBatches: median(timelines.map((t) => t.inActivities)), afterBatches: median(timelines.map((t) => t.afterLastActivity)),
+    min: Math.min(...totals),
+    median: median(totals),
+    max: Math.max(...totals),
+    beforeBatches: median(timelines.map((t) => t.beforeFirstActivity)),
+    inBatches: median(timelines.map((t) => t.inActivities)),
+    afterBatches: median(timelines.map((t) => t.afterLastActivity)),
   };
 }
 
@@ -159,19 +169,36 @@ async function sluiceRow(ctx: RunContext, name: string, partition?: { step: stri
   const seconds = await workflowSeconds(ctx.client, workflowId);
   const spread = await syncSpread(ctx.client, workflowId);
   const counts = countsSchema.parse(
-    (await (await ctx.clickhouse.query({ query: `SELECT count() AS rows, uniqExact(id) AS ids FROM ${qualified(database, 'events')}`, format: 'JSONEachRow' })).json())[0],
+    (
+      await (await ctx.clickhouse.query({ query: `SELECT count() AS rows, uniqExact(id) AS ids FROM ${qualified(database, 'events')}`, format: 'JSONEachRow' })).json()
+    )[0],
   );
   const byWorker: LatencyRow['byWorker'] = {};
   for (const [identity, share] of spread.byWorker) byWorker[workerLabel(identity, ctx.workers)] = { activities: share.activities, windows: share.workflows };
   return {
-    name, parallelism, seconds, rowsPerSecond: counts.ids / seconds, ids: counts.ids, tableRows: counts.rows,
-    apiPages: (await apiPages(ctx.baseUrl)) - pagesBefore, windows: spread.workflowsWithActivities, byWorker, windowTimes: windowTimes(spread.timelines),
+    name,
+    parallelism,
+    seconds,
+    rowsPerSecond: counts.ids / seconds,
+    ids: counts.ids,
+    tableRows: counts.rows,
+    apiPages: (await apiPages(ctx.baseUrl)) - pagesBefore,
+    windows: spread.workflowsWithActivities,
+    byWorker,
+    windowTimes: windowTimes(spread.timelines),
   };
 }
 
 function floorRow(options: LatencyCaseOptions, floorPages: number, parallelism: number): LatencyRow {
   const seconds = (floorPages * options.delayMs) / 1000 / parallelism;
-  return { name: `floor (pages × ${options.delayMs} ms ÷ ${parallelism})`, parallelism, seconds, rowsPerSecond: options.records / seconds, ids: options.records, apiPages: floorPages };
+  return {
+    name: `floor (pages × ${options.delayMs} ms ÷ ${parallelism})`,
+    parallelism,
+    seconds,
+    rowsPerSecond: options.records / seconds,
+    ids: options.records,
+    apiPages: floorPages,
+  };
 }
 
 function dltRow(dlt: DltResult): LatencyRow {
@@ -182,7 +209,12 @@ function dltRow(dlt: DltResult): LatencyRow {
 /** Starts the API and the workers, runs every row of the case, stops what it started. */
 export async function latencyCase(options: LatencyCaseOptions): Promise<LatencyResult> {
   const tsx = join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  const { child: api, match } = await startChild(process.execPath, [tsx, join(__dirname, 'latency-api.ts'), String(options.records), String(options.days), String(options.delayMs), options.apiKey], {}, /ready (\S+)/);
+  const { child: api, match } = await startChild(
+    process.execPath,
+    [tsx, join(__dirname, 'latency-api.ts'), String(options.records), String(options.days), String(options.delayMs), options.apiKey],
+    {},
+    /ready (\S+)/,
+  );
   const baseUrl = match[1];
   const taskQueue = `sluice-bench-latency-${process.pid}-${Date.now().toString(36)}`;
   const workers: Child[] = [];
@@ -229,14 +261,24 @@ export function printLatency(result: LatencyResult): void {
     const floor = floorAt(r.parallelism);
     const isFloor = r.name.startsWith('floor');
     return [
-      r.name, String(r.parallelism), fmt(r.seconds, 2), fmt(r.rowsPerSecond), fmt(r.ids), fmt(r.tableRows), fmt(r.apiPages),
+      r.name,
+      String(r.parallelism),
+      fmt(r.seconds, 2),
+      fmt(r.rowsPerSecond),
+      fmt(r.ids),
+      fmt(r.tableRows),
+      fmt(r.apiPages),
       unsplit?.rowsPerSecond && r.rowsPerSecond ? `${fmt(r.rowsPerSecond / unsplit.rowsPerSecond, 2)}×` : '-',
       !isFloor && floor?.rowsPerSecond && r.rowsPerSecond ? fmt(r.rowsPerSecond / floor.rowsPerSecond, 2) : '-',
       fmt(r.windows),
-      Object.entries(r.byWorker ?? {}).map(([worker, s]) => `${worker} ${s.activities} / ${s.windows}`).join(', ') || '-',
+      Object.entries(r.byWorker ?? {})
+        .map(([worker, s]) => `${worker} ${s.activities} / ${s.windows}`)
+        .join(', ') || '-',
     ];
   });
-  console.log(`\nLatency-bound: ${fmt(result.records)} records over ${result.days} days, ${result.pageSize} a page, ${result.delayMs} ms a page, cursor-paged; ${result.workers} worker${result.workers === 1 ? '' : 's'}`);
+  console.log(
+    `\nLatency-bound: ${fmt(result.records)} records over ${result.days} days, ${result.pageSize} a page, ${result.delayMs} ms a page, cursor-paged; ${result.workers} worker${result.workers === 1 ? '' : 's'}`,
+  );
   printTable(header, rows);
   for (const r of result.rows) if (r.note) console.log(`${r.name}: ${r.note}`);
   for (const r of result.rows) {
@@ -256,6 +298,8 @@ export function printLatency(result: LatencyResult): void {
     }
     const speedup = windows8.rowsPerSecond / unsplit.rowsPerSecond;
     const ofFloor = windows8.rowsPerSecond / floor8.rowsPerSecond;
-    console.log(`targets (issue 19), ${windows8.name}: ${fmt(speedup, 2)}× unsplit (≥ 4×: ${verdict(speedup, 4)}), ${fmt(ofFloor, 2)} of the floor ×8's rate (≥ 0.7: ${verdict(ofFloor, 0.7)})`);
+    console.log(
+      `targets (issue 19), ${windows8.name}: ${fmt(speedup, 2)}× unsplit (≥ 4×: ${verdict(speedup, 4)}), ${fmt(ofFloor, 2)} of the floor ×8's rate (≥ 0.7: ${verdict(ofFloor, 0.7)})`,
+    );
   }
 }

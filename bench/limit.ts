@@ -73,10 +73,18 @@ function flatRow(id: number, version: number): Record<string, unknown> {
 }
 
 const RAW_COLUMNS: ReadonlyArray<[string, string]> = [
-  ['id', 'Int64'], ['customer_id', 'Nullable(Int64)'], ['event_timestamp', 'String'], ['event_type', 'Nullable(String)'], ['updated_at', 'String'],
-  ['properties__page', 'String'], ['properties__browser', 'String'], ['properties__duration_ms', 'Int64'],
-  ['properties__campaign__source', 'String'], ['properties__campaign__medium', 'Nullable(String)'],
-  ['_sluice_load_id', 'String'], ['_sluice_version', 'UInt64'],
+  ['id', 'Int64'],
+  ['customer_id', 'Nullable(Int64)'],
+  ['event_timestamp', 'String'],
+  ['event_type', 'Nullable(String)'],
+  ['updated_at', 'String'],
+  ['properties__page', 'String'],
+  ['properties__browser', 'String'],
+  ['properties__duration_ms', 'Int64'],
+  ['properties__campaign__source', 'String'],
+  ['properties__campaign__medium', 'Nullable(String)'],
+  ['_sluice_load_id', 'String'],
+  ['_sluice_version', 'UInt64'],
 ];
 
 export type RawFormat = 'JSONEachRow' | 'RowBinary';
@@ -143,7 +151,16 @@ export async function rawInsert(clickhouseUrl: string, database: string, total: 
  * `batchRows` inserted while the next one is being fetched (one INSERT in flight). It shares the machine
  * as a real sync does, so it shows what the limit's two halves give once they run together.
  */
-export async function rawPipeline(baseUrl: string, apiKey: string, clickhouseUrl: string, database: string, total: number, pageSize: number, parallelism: number, batchRows: number): Promise<FetchLimit> {
+export async function rawPipeline(
+  baseUrl: string,
+  apiKey: string,
+  clickhouseUrl: string,
+  database: string,
+  total: number,
+  pageSize: number,
+  parallelism: number,
+  batchRows: number,
+): Promise<FetchLimit> {
   const agent = new Agent({ keepAliveTimeout: 10_000, connections: 16 });
   const client = createClient({ url: clickhouseUrl, username: process.env.CLICKHOUSE_USER ?? 'default', password: process.env.CLICKHOUSE_PASSWORD ?? '' });
   const encoders = RAW_COLUMNS.map(([, type]) => binaryEncoderFor(type)!);
@@ -181,8 +198,18 @@ export async function rawPipeline(baseUrl: string, apiKey: string, clickhouseUrl
         if (res.statusCode !== 200) throw new Error(`raw pipeline: status ${res.statusCode}`);
         for (const e of body.data) {
           const values = [
-            e.id, e.customer_id, e.event_timestamp, e.event_type, e.updated_at, e.properties.page, e.properties.browser,
-            e.properties.duration_ms, e.properties.campaign.source, e.properties.campaign.medium, 'bench', batches,
+            e.id,
+            e.customer_id,
+            e.event_timestamp,
+            e.event_type,
+            e.updated_at,
+            e.properties.page,
+            e.properties.browser,
+            e.properties.duration_ms,
+            e.properties.campaign.source,
+            e.properties.campaign.medium,
+            'bench',
+            batches,
           ];
           for (let c = 0; c < values.length; c++) {
             if (!encoders[c](batch, values[c])) throw new Error(`raw pipeline: ${RAW_COLUMNS[c][0]} = ${String(values[c])} has no RowBinary encoding`);

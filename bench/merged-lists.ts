@@ -17,8 +17,16 @@ import { ident } from '../src/destination/sql';
 const orders = Number(process.argv[2] ?? 100_000);
 const PAGE = 1_000;
 const resource = {
-  name: 'orders', table_name: 'orders', primary_key: ['id'], merge_key: [], write_disposition: 'merge', columns: {},
-  selected: true, include_from_parent: [], parallelized: false, endpoint: {} as ResolvedResource['endpoint'],
+  name: 'orders',
+  table_name: 'orders',
+  primary_key: ['id'],
+  merge_key: [],
+  write_disposition: 'merge',
+  columns: {},
+  selected: true,
+  include_from_parent: [],
+  parallelized: false,
+  endpoint: {} as ResolvedResource['endpoint'],
 } as ResolvedResource;
 
 const order = (id: number, items: number): JsonObject => ({

@@ -23,8 +23,16 @@ const total = Number(process.argv[2] ?? 100_000);
 const pageSize = 1_000;
 const features = featuresFromProbe({ version: '24.8.1', typeFamilies: new Set(['DateTime64', 'Bool']), settings: new Set() });
 const resource = {
-  name: 'events', table_name: 'events', primary_key: ['id'], merge_key: [], write_disposition: 'merge', columns: {},
-  selected: true, include_from_parent: [], parallelized: false, endpoint: {} as ResolvedResource['endpoint'],
+  name: 'events',
+  table_name: 'events',
+  primary_key: ['id'],
+  merge_key: [],
+  write_disposition: 'merge',
+  columns: {},
+  selected: true,
+  include_from_parent: [],
+  parallelized: false,
+  endpoint: {} as ResolvedResource['endpoint'],
 } as ResolvedResource;
 const layout = layoutFor(resource);
 const key = layout.kind === 'merge' ? layout.key : [];
@@ -79,7 +87,16 @@ function fitted(pages: JsonObject[][], binary = false): number {
   const known = new Map(tables.map((t) => [t.table, new Map(wantedColumns(t, resource, key, features).map((c): [string, string] => [c.name, c.type]))]));
   let bytes = 0;
   pages.forEach((records, page) => {
-    const input = { records, table: 'events', columns: known.get('events')!, childColumns: (t: string) => known.get(t), resource, key, meta: { ...meta, page }, loadedAt: LOADED_AT };
+    const input = {
+      records,
+      table: 'events',
+      columns: known.get('events')!,
+      childColumns: (t: string) => known.get(t),
+      resource,
+      key,
+      meta: { ...meta, page },
+      loadedAt: LOADED_AT,
+    };
     if (binary) {
       const shaped = fitPage(input);
       const body = shaped && binaryRows(shaped);
@@ -100,7 +117,9 @@ function measure(label: string, work: () => number): void {
   const started = process.hrtime.bigint();
   const bytes = work();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  console.log(`${label}: ${Math.round(total / seconds).toLocaleString('en')} records/s (${((seconds / total) * 1e6).toFixed(1)} µs a record), ${(bytes / 1e6).toFixed(1)} MB`);
+  console.log(
+    `${label}: ${Math.round(total / seconds).toLocaleString('en')} records/s (${((seconds / total) * 1e6).toFixed(1)} µs a record), ${(bytes / 1e6).toFixed(1)} MB`,
+  );
 }
 
 const events = pagesOf((i) => ({ ...makeEvent(i) }));

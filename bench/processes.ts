@@ -12,7 +12,13 @@ export interface Child {
 }
 
 /** Spawns `command args`, resolves once its output matches `ready` (the match is returned too). */
-export async function startChild(command: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 120_000): Promise<{ child: Child; match: RegExpMatchArray }> {
+export async function startChild(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+  timeoutMs = 120_000,
+): Promise<{ child: Child; match: RegExpMatchArray }> {
   const proc: ChildProcess = spawn(command, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   proc.stdout!.on('data', (c: Buffer) => (output += c.toString()));

@@ -48,7 +48,15 @@ interface CaseResult {
    */
   handPipeline: number;
   cpuMs: { fetch: number; insert: number; insertJson: number; handPipeline: number };
-  sluice: SluiceRun & { rowsPerSecond: number; ratioToLimit: number; ratioToCeiling: number; ratioToHandPipeline: number; peakRssMb?: number; hwmMb?: number; firstSyncSeconds: number };
+  sluice: SluiceRun & {
+    rowsPerSecond: number;
+    ratioToLimit: number;
+    ratioToCeiling: number;
+    ratioToHandPipeline: number;
+    peakRssMb?: number;
+    hwmMb?: number;
+    firstSyncSeconds: number;
+  };
   dlt?: DltResult;
 }
 
@@ -65,9 +73,18 @@ async function sluiceCase(baseUrl: string, pageSize: number, database: string, p
   const taskQueue = `sluice-bench-${process.pid}-${Date.now().toString(36)}`;
   // BENCH_WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": node flags for the worker only (profiling).
   const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const { child: worker } = await startChild(process.execPath, [...nodeArgs, join(repoRoot, 'bin', 'sluice.js'), 'worker'], {
-    SLUICE_TASK_QUEUE: taskQueue, API_KEY, SLUICE_SECRETS_ALLOW: 'API_KEY', SLUICE_PAGE_PARALLELISM: String(parallelism), CLICKHOUSE_URL,
-  }, /worker: polling/);
+  const { child: worker } = await startChild(
+    process.execPath,
+    [...nodeArgs, join(repoRoot, 'bin', 'sluice.js'), 'worker'],
+    {
+      SLUICE_TASK_QUEUE: taskQueue,
+      API_KEY,
+      SLUICE_SECRETS_ALLOW: 'API_KEY',
+      SLUICE_PAGE_PARALLELISM: String(parallelism),
+      CLICKHOUSE_URL,
+    },
+    /worker: polling/,
+  );
   let peak = 0;
   const sampler = setInterval(() => {
     const m = readRss(worker.pid);
@@ -95,13 +112,45 @@ function readRss(pid: number): number | undefined {
 }
 
 function printCases(results: CaseResult[]): void {
-  const header = ['events', 'page', 'fetch seq r/s', `fetch ×${results[0]?.parallelism ?? '?'} r/s`, 'insert r/s', 'limit r/s', 'CPU ceiling r/s', 'hand pipeline r/s', 'sluice r/s', 'of limit', 'of ceiling', 'of hand pipeline', 'sched→start ms', 'done→next ms', 'RSS MB (sync/life)', 'dlt r/s', 'sluice/dlt'];
+  const header = [
+    'events',
+    'page',
+    'fetch seq r/s',
+    `fetch ×${results[0]?.parallelism ?? '?'} r/s`,
+    'insert r/s',
+    'limit r/s',
+    'CPU ceiling r/s',
+    'hand pipeline r/s',
+    'sluice r/s',
+    'of limit',
+    'of ceiling',
+    'of hand pipeline',
+    'sched→start ms',
+    'done→next ms',
+    'RSS MB (sync/life)',
+    'dlt r/s',
+    'sluice/dlt',
+  ];
   const rows = results.map((r) => {
     const dlt = r.dlt && 'rowsPerSecond' in r.dlt ? r.dlt : undefined;
     return [
-      fmt(r.events), fmt(r.pageSize), fmt(r.fetchSequential), fmt(r.fetchParallel), fmt(r.insert), fmt(r.limit), fmt(r.cpuCeiling), fmt(r.handPipeline), fmt(r.sluice.rowsPerSecond),
-      `${fmt(r.sluice.ratioToLimit * 100)} %`, `${fmt(r.sluice.ratioToCeiling * 100)} %`, `${fmt(r.sluice.ratioToHandPipeline * 100)} %`, fmt(r.sluice.scheduleToStartMs, 1), fmt(r.sluice.completeToNextMs, 1),
-      `${fmt(r.sluice.peakRssMb)} / ${fmt(r.sluice.hwmMb)}`, dlt ? fmt(dlt.rowsPerSecond) : '-', dlt ? `${fmt(r.sluice.rowsPerSecond / dlt.rowsPerSecond, 1)}×` : '-',
+      fmt(r.events),
+      fmt(r.pageSize),
+      fmt(r.fetchSequential),
+      fmt(r.fetchParallel),
+      fmt(r.insert),
+      fmt(r.limit),
+      fmt(r.cpuCeiling),
+      fmt(r.handPipeline),
+      fmt(r.sluice.rowsPerSecond),
+      `${fmt(r.sluice.ratioToLimit * 100)} %`,
+      `${fmt(r.sluice.ratioToCeiling * 100)} %`,
+      `${fmt(r.sluice.ratioToHandPipeline * 100)} %`,
+      fmt(r.sluice.scheduleToStartMs, 1),
+      fmt(r.sluice.completeToNextMs, 1),
+      `${fmt(r.sluice.peakRssMb)} / ${fmt(r.sluice.hwmMb)}`,
+      dlt ? fmt(dlt.rowsPerSecond) : '-',
+      dlt ? `${fmt(r.sluice.rowsPerSecond / dlt.rowsPerSecond, 1)}×` : '-',
     ];
   });
   printTable(header, rows);
@@ -130,12 +179,19 @@ async function cpuCase(baseUrl: string, events: number, pageSize: number, databa
   const dltResult: DltResult = dlt === true ? runDlt(benchConfig(baseUrl, pageSize), 'events', API_KEY) : { skipped: dlt };
   console.error(`bench: ${JSON.stringify({ seq, par, ins, insJson, hand, sluice, dlt: dltResult })}`);
   return {
-    events, pageSize, parallelism,
-    fetchSequential: rate(seq.rows, seq.seconds), fetchParallel: rate(par.rows, par.seconds),
-    insert: rate(ins.rows, ins.seconds), insertJson: rate(insJson.rows, insJson.seconds),
-    limit, cpuCeiling, handPipeline: rate(hand.rows, hand.seconds),
+    events,
+    pageSize,
+    parallelism,
+    fetchSequential: rate(seq.rows, seq.seconds),
+    fetchParallel: rate(par.rows, par.seconds),
+    insert: rate(ins.rows, ins.seconds),
+    insertJson: rate(insJson.rows, insJson.seconds),
+    limit,
+    cpuCeiling,
+    handPipeline: rate(hand.rows, hand.seconds),
     cpuMs: { fetch: par.cpuMs, insert: ins.cpuMs, insertJson: insJson.cpuMs, handPipeline: hand.cpuMs },
-    sluice, dlt: dltResult,
+    sluice,
+    dlt: dltResult,
   };
 }
 
@@ -143,7 +199,12 @@ async function cpuCase(baseUrl: string, events: number, pageSize: number, databa
 async function cpuCases(sizes: number[], dlt: true | string, databasePrefix: string, databases: string[]): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const events of sizes) {
-    const { child: api, match } = await startChild(process.execPath, [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(__dirname, 'mock-api.ts'), String(events), API_KEY], {}, /ready (\S+)/);
+    const { child: api, match } = await startChild(
+      process.execPath,
+      [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(__dirname, 'mock-api.ts'), String(events), API_KEY],
+      {},
+      /ready (\S+)/,
+    );
     try {
       for (const pageSize of [100, 1000]) {
         const database = `${databasePrefix}_${databases.length}`;
@@ -183,8 +244,13 @@ async function main(): Promise<void> {
     if (!flags['latency-only']) results = await cpuCases(flags.large ? [100_000, 1_000_000] : [100_000], dlt, databasePrefix, databases);
     if (!flags['no-latency']) {
       latency = await latencyCase({
-        ...LATENCY_CASE, workers: flags['two-workers'] ? 2 : 1, apiKey: API_KEY, clickhouseUrl: CLICKHOUSE_URL, dlt,
-        databasePrefix: `${databasePrefix}_latency`, databases,
+        ...LATENCY_CASE,
+        workers: flags['two-workers'] ? 2 : 1,
+        apiKey: API_KEY,
+        clickhouseUrl: CLICKHOUSE_URL,
+        dlt,
+        databasePrefix: `${databasePrefix}_latency`,
+        databases,
       });
     }
   } finally {
@@ -198,14 +264,21 @@ async function main(): Promise<void> {
   const dir = join(repoRoot, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${stamp}.json`);
-  writeFileSync(file, JSON.stringify({
-    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
-    clickhouse: { version: server, url: CLICKHOUSE_URL },
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryMb: Math.round(totalmem() / 2 ** 20), node: process.version, loadAverage: loadavg() },
-    batchRows: BATCH_ROWS,
-    results,
-    latency,
-  }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+        clickhouse: { version: server, url: CLICKHOUSE_URL },
+        machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryMb: Math.round(totalmem() / 2 ** 20), node: process.version, loadAverage: loadavg() },
+        batchRows: BATCH_ROWS,
+        results,
+        latency,
+      },
+      null,
+      2,
+    ),
+  );
   console.log(`\nwrote ${file}`);
 }
 

@@ -27,7 +27,11 @@ async function main(): Promise<void> {
   const database = `sluice_bench_scd2_${Date.now().toString(36)}`;
   const target: TableTarget = { database, resource: source() };
   const start = Math.floor(Date.now() / 1000);
-  for (const [generation, label] of [[0, 'first load'], [1, '1% changed, 1% gone'], [1, 'unchanged']] as const) {
+  for (const [generation, label] of [
+    [0, 'first load'],
+    [1, '1% changed, 1% gone'],
+    [1, 'unchanged'],
+  ] as const) {
     const loadId = `${start + generation * 10 + (label === 'unchanged' ? 5 : 0)}.bench${generation}`;
     await destination.beginLoad(target, loadId);
     const ids = Array.from({ length: records }, (_, i) => i + 1).filter((id) => generation === 0 || id % 100 !== 50);

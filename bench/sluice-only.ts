@@ -94,12 +94,26 @@ async function main(): Promise<void> {
   if (!parsed.success) throw new Error(`bench:sluice: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const { events, page, runs } = parsed.data;
   const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const { child: api, match } = await startChild(process.execPath, [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(__dirname, 'mock-api.ts'), String(events), API_KEY], {}, /ready (\S+)/);
-  const clickhouse = createClient({ url: process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123', username: process.env.CLICKHOUSE_USER ?? 'default', password: process.env.CLICKHOUSE_PASSWORD ?? '' });
+  const { child: api, match } = await startChild(
+    process.execPath,
+    [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(__dirname, 'mock-api.ts'), String(events), API_KEY],
+    {},
+    /ready (\S+)/,
+  );
+  const clickhouse = createClient({
+    url: process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123',
+    username: process.env.CLICKHOUSE_USER ?? 'default',
+    password: process.env.CLICKHOUSE_PASSWORD ?? '',
+  });
   try {
     for (let run = 1; run <= runs; run++) {
       const taskQueue = `sluice-bench-only-${process.pid}-${run}`;
-      const { child: worker } = await startChild(process.execPath, [...nodeArgs, join(repoRoot, 'bin', 'sluice.js'), 'worker'], { SLUICE_TASK_QUEUE: taskQueue, API_KEY, SLUICE_SECRETS_ALLOW: 'API_KEY' }, /worker: polling/);
+      const { child: worker } = await startChild(
+        process.execPath,
+        [...nodeArgs, join(repoRoot, 'bin', 'sluice.js'), 'worker'],
+        { SLUICE_TASK_QUEUE: taskQueue, API_KEY, SLUICE_SECRETS_ALLOW: 'API_KEY' },
+        /worker: polling/,
+      );
       const database = `sluice_bench_only_${Date.now().toString(36)}`;
       try {
         const firstSync = await warmUp({ baseUrl: match[1], pageSize: page, database: `${database}_warmup`, taskQueue });

@@ -21,7 +21,11 @@ export interface SluiceRun {
   completeToNextMs: number;
 }
 
-export type HistoryEvent = { eventType?: unknown; eventTime?: { seconds?: unknown; nanos?: number | null } | null; activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null };
+export type HistoryEvent = {
+  eventType?: unknown;
+  eventTime?: { seconds?: unknown; nanos?: number | null } | null;
+  activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null;
+};
 
 /** An event's time in ms since the epoch. */
 export function ms(event: HistoryEvent): number {
@@ -67,7 +71,12 @@ export async function warmUp(options: SluiceRunOptions): Promise<number> {
 }
 
 /** A sync of `config` into `database` by the workers on `taskQueue`, waited for; returns the root workflow's id and result. */
-export async function executeSync(client: Client, config: Record<string, unknown>, database: string, taskQueue: string): Promise<{ workflowId: string; pipeline: string; result: SyncSourceResult }> {
+export async function executeSync(
+  client: Client,
+  config: Record<string, unknown>,
+  database: string,
+  taskQueue: string,
+): Promise<{ workflowId: string; pipeline: string; result: SyncSourceResult }> {
   const path = join(mkdtempSync(join(tmpdir(), 'sluice-bench-')), 'bench.json');
   writeFileSync(path, JSON.stringify(config));
   const source = await loadSourceConfig(path);
@@ -96,7 +105,12 @@ export async function withTemporal<T>(use: (client: Client) => Promise<T>): Prom
 
 export async function runSluice(options: SluiceRunOptions): Promise<SluiceRun> {
   return withTemporal(async (client) => {
-    const { workflowId, pipeline, result } = await executeSync(client, benchConfig(options.baseUrl, options.pageSize, options.pages), options.database, options.taskQueue);
+    const { workflowId, pipeline, result } = await executeSync(
+      client,
+      benchConfig(options.baseUrl, options.pageSize, options.pages),
+      options.database,
+      options.taskQueue,
+    );
     const seconds = await workflowSeconds(client, workflowId);
 
     // The resource's child workflow holds the batch activities (its last run, if it continued as new).
@@ -108,7 +122,10 @@ export async function runSluice(options: SluiceRunOptions): Promise<SluiceRun> {
     for (const e of child) {
       const type = String(e.eventType);
       if (/ACTIVITY_TASK_SCHEDULED|ActivityTaskScheduled/.test(type) || type === '10') {
-        if (e.activityTaskScheduledEventAttributes?.activityType?.name !== 'fetchAndLoadPages') { scheduledAt = undefined; continue; }
+        if (e.activityTaskScheduledEventAttributes?.activityType?.name !== 'fetchAndLoadPages') {
+          scheduledAt = undefined;
+          continue;
+        }
         if (completedAt !== undefined) completeToNext.push(ms(e) - completedAt);
         scheduledAt = ms(e);
         completedAt = undefined;

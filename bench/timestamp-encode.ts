@@ -29,9 +29,19 @@ function nsPerValue(work: () => void): number {
 const best = { rowBinary: Infinity, json: Infinity };
 for (let pass = 0; pass < 5; pass++) {
   const w = new rb.RowBinaryWriter(16 * N);
-  best.rowBinary = Math.min(best.rowBinary, nsPerValue(() => { for (let i = 0; i < N; i++) encode(w, values[i % 1000]); }));
+  best.rowBinary = Math.min(
+    best.rowBinary,
+    nsPerValue(() => {
+      for (let i = 0; i < N; i++) encode(w, values[i % 1000]);
+    }),
+  );
   let chars = 0;
-  best.json = Math.min(best.json, nsPerValue(() => { for (let i = 0; i < N; i++) chars += String(convert(values[i % 1000])).length; }));
+  best.json = Math.min(
+    best.json,
+    nsPerValue(() => {
+      for (let i = 0; i < N; i++) chars += String(convert(values[i % 1000])).length;
+    }),
+  );
   if (chars === 0) throw new Error('nothing converted');
 }
 console.log(`${root} ${type}: RowBinary ${best.rowBinary.toFixed(1)} ns/value, JSONEachRow ${best.json.toFixed(1)} ns/value`);

@@ -128,7 +128,10 @@ function registerDevCommands(program: Command): void {
   dev
     .command('up')
     .description('start the stack in the background and wait until healthy')
-    .option('--clickhouse <version>', 'ClickHouse server: 26.9 (chdb-core from .tools/, the default; SLUICE_CLICKHOUSE sets another default), the 25.8, 25.5 or 24.8 engine (PyPI\'s chdb, installed into .tools/ on first use) or 18.16 (Debian\'s clickhouse-server)')
+    .option(
+      '--clickhouse <version>',
+      "ClickHouse server: 26.9 (chdb-core from .tools/, the default; SLUICE_CLICKHOUSE sets another default), the 25.8, 25.5 or 24.8 engine (PyPI's chdb, installed into .tools/ on first use) or 18.16 (Debian's clickhouse-server)",
+    )
     .addHelpText('after', example('sluice dev up --clickhouse 24.8'))
     .action(async (opts: { clickhouse?: string }) => {
       await commands.dev().devUp({ clickhouse: opts.clickhouse }, print);
@@ -147,7 +150,9 @@ function registerDevCommands(program: Command): void {
     .action(async () => {
       const s = await commands.dev().devStatus();
       print(`temporal   ${s.temporal.healthy ? 'healthy' : 'down   '}  ${s.temporal.address}  ui ${s.temporal.ui}${s.temporal.pid ? `  pid ${s.temporal.pid}` : ''}`);
-      print(`clickhouse ${s.clickhouse.healthy ? 'healthy' : 'down   '}  ${s.clickhouse.url}${s.clickhouse.version ? `  version ${s.clickhouse.version}` : ''}${s.clickhouse.pid ? `  pid ${s.clickhouse.pid}` : ''}`);
+      print(
+        `clickhouse ${s.clickhouse.healthy ? 'healthy' : 'down   '}  ${s.clickhouse.url}${s.clickhouse.version ? `  version ${s.clickhouse.version}` : ''}${s.clickhouse.pid ? `  pid ${s.clickhouse.pid}` : ''}`,
+      );
       if (!s.temporal.healthy || !s.clickhouse.healthy) process.exitCode = 3;
     });
 }
@@ -159,11 +164,16 @@ function registerProjectCommands(program: Command): void {
     .description('write a starter project: a commented config (from an OpenAPI 3 spec with --openapi), .dlt/secrets.toml (mode 600), .gitignore')
     .option('--openapi <spec>', 'an OpenAPI 3.0/3.1 document, a file (JSON or YAML) or an http(s) URL: one resource per list endpoint')
     .option('--endpoints <glob...>', 'with --openapi: only the paths matching these globs, e.g. "/v2/droplets*"')
-    .option('--ts', 'a TypeScript config (typed, imports from \'sluice\') instead of YAML')
+    .option('--ts', "a TypeScript config (typed, imports from 'sluice') instead of YAML")
     .option('--force', 'overwrite files that exist')
     .addHelpText(
       'after',
-      example('sluice init my-pipeline', 'sluice init my-pipeline --ts', 'sluice init --openapi openapi.yaml my-source', 'sluice init --openapi https://example.com/openapi.json --endpoints "/v1/orders*"'),
+      example(
+        'sluice init my-pipeline',
+        'sluice init my-pipeline --ts',
+        'sluice init --openapi openapi.yaml my-source',
+        'sluice init --openapi https://example.com/openapi.json --endpoints "/v1/orders*"',
+      ),
     )
     .action(async (dir: string | undefined, opts: Record<string, unknown>) => {
       if (opts.openapi === undefined) return commands.init().initCommand(dir, opts, print);

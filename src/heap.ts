@@ -16,12 +16,7 @@ import { z } from 'zod';
 
 export const DEFAULT_HEAP_GROWING_PERCENT = 50;
 
-const schema = z.coerce
-  .number()
-  .int()
-  .min(0)
-  .max(300, 'at most 300 (a factor of 4, V8\'s own ceiling)')
-  .default(DEFAULT_HEAP_GROWING_PERCENT);
+const schema = z.coerce.number().int().min(0).max(300, "at most 300 (a factor of 4, V8's own ceiling)").default(DEFAULT_HEAP_GROWING_PERCENT);
 
 /** SLUICE_HEAP_GROWING_PERCENT: 0 leaves V8's own heuristics; an explicit node flag always wins. */
 export function heapGrowingPercent(env: NodeJS.ProcessEnv = process.env, execArgv: readonly string[] = process.execArgv): number | undefined {

@@ -30,7 +30,12 @@ function charPattern(ch: string): string {
   const json = JSON.stringify(ch).slice(1, -1);
   if (json !== ch) forms.add(escapeRegex(json));
   if (ch === '/') forms.add('\\\\/');
-  forms.add(ch.split('').map((unit) => `\\\\u${hexPattern(unit.charCodeAt(0), 4)}`).join(''));
+  forms.add(
+    ch
+      .split('')
+      .map((unit) => `\\\\u${hexPattern(unit.charCodeAt(0), 4)}`)
+      .join(''),
+  );
   return forms.size === 1 ? [...forms][0]! : `(?:${[...forms].join('|')})`;
 }
 

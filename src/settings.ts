@@ -41,9 +41,7 @@ export type SluiceEnv = z.infer<typeof envSchema>;
 
 export function readEnv(env: NodeJS.ProcessEnv = process.env): SluiceEnv {
   // Empty strings mean "unset" for every variable but the password.
-  const cleaned = Object.fromEntries(
-    Object.entries(env).filter(([key, value]) => value !== undefined && (value !== '' || key === 'CLICKHOUSE_PASSWORD')),
-  );
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([key, value]) => value !== undefined && (value !== '' || key === 'CLICKHOUSE_PASSWORD')));
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);

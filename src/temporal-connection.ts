@@ -19,7 +19,10 @@ const optionalString = z.string().min(1).optional();
 
 export const temporalEnvSchema = z
   .object({
-    TEMPORAL_ADDRESS: z.string().regex(/^\S+:\d+$/, 'TEMPORAL_ADDRESS must be host:port, e.g. 127.0.0.1:7233').default('127.0.0.1:7233'),
+    TEMPORAL_ADDRESS: z
+      .string()
+      .regex(/^\S+:\d+$/, 'TEMPORAL_ADDRESS must be host:port, e.g. 127.0.0.1:7233')
+      .default('127.0.0.1:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TEMPORAL_TLS_CERT: optionalString,
     TEMPORAL_TLS_KEY: optionalString,
@@ -73,10 +76,7 @@ function readPem(variable: string, path: string, read: (path: string) => Buffer)
   }
 }
 
-export function temporalConnectionSettings(
-  env: TemporalEnv,
-  read: (path: string) => Buffer = (path) => readFileSync(path),
-): TemporalConnectionSettings {
+export function temporalConnectionSettings(env: TemporalEnv, read: (path: string) => Buffer = (path) => readFileSync(path)): TemporalConnectionSettings {
   const forced = env.TEMPORAL_TLS === 'true' || env.TEMPORAL_TLS === '1';
   const wantsTls = forced || env.TEMPORAL_API_KEY !== undefined || env.TEMPORAL_TLS_CERT !== undefined || env.TEMPORAL_TLS_CA !== undefined;
   const settings: TemporalConnectionSettings = { address: env.TEMPORAL_ADDRESS };
@@ -105,9 +105,7 @@ export function nativeConnectionOptions(settings: TemporalConnectionSettings): N
 
 /** A short description for messages: never includes the key or certificate contents. */
 export function describeConnection(settings: TemporalConnectionSettings): string {
-  const auth = [settings.tls?.clientCertPair ? 'mTLS' : settings.tls ? 'TLS' : undefined, settings.apiKey ? 'API key' : undefined]
-    .filter(Boolean)
-    .join(' + ');
+  const auth = [settings.tls?.clientCertPair ? 'mTLS' : settings.tls ? 'TLS' : undefined, settings.apiKey ? 'API key' : undefined].filter(Boolean).join(' + ');
   return auth ? `${settings.address} (${auth})` : settings.address;
 }
 

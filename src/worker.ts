@@ -53,7 +53,13 @@ export async function createSluiceWorker(options: SluiceWorkerOptions): Promise<
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle ?? (await cachedWorkflowBundle()),
-    activities: createActivities({ destination: openDestination, env: options.env, cwd: options.cwd, secretsAllow: options.secretsAllow, configDirs: options.configDirs }),
+    activities: createActivities({
+      destination: openDestination,
+      env: options.env,
+      cwd: options.cwd,
+      secretsAllow: options.secretsAllow,
+      configDirs: options.configDirs,
+    }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES,
     // Heartbeats carry cancellation to a running batch, and its progress to `sluice run` (which must move at
     // least every 2 s): one heartbeat call a second per running batch at most.

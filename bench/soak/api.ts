@@ -200,8 +200,17 @@ export async function startSoakApi(options: SoakApiOptions): Promise<SoakApi> {
 
   const mutate = (): void => {
     const action = rng.weighted({
-      createOrder: 6, updateOrder: 25, deleteOrder: 3, addNote: 8, updateNote: 5, createCustomer: 4, updateCustomer: 10,
-      addEvents: 14, upsertPlan: 6, deletePlan: 2, addMetric: 14,
+      createOrder: 6,
+      updateOrder: 25,
+      deleteOrder: 3,
+      addNote: 8,
+      updateNote: 5,
+      createCustomer: 4,
+      updateCustomer: 10,
+      addEvents: 14,
+      upsertPlan: 6,
+      deletePlan: 2,
+      addMetric: 14,
     });
     ({ createOrder, updateOrder, deleteOrder, addNote, updateNote, createCustomer, updateCustomer, addEvents, upsertPlan, deletePlan, addMetric })[action]();
     mutations += 1;

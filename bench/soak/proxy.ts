@@ -106,7 +106,13 @@ export async function startClickHouseTcpProxy(port: number, upstreamPort: number
     },
     nextStatement(kinds, timeoutMs) {
       return new Promise((resolve) => {
-        const watcher = { kinds, resolve: (kind: StatementKind | undefined) => { clearTimeout(timer); resolve(kind); } };
+        const watcher = {
+          kinds,
+          resolve: (kind: StatementKind | undefined) => {
+            clearTimeout(timer);
+            resolve(kind);
+          },
+        };
         const timer = setTimeout(() => {
           const i = watchers.indexOf(watcher);
           if (i >= 0) watchers.splice(i, 1);

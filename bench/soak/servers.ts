@@ -40,7 +40,13 @@ function gone(child: ChildProcess): Promise<void> {
 }
 
 /** One process started by `launch`, healthy once `ready` says so. */
-function managed(name: string, launch: () => ChildProcess, ready: (child: ChildProcess) => Promise<boolean>, output: () => string, startTimeoutMs: number): ManagedServer {
+function managed(
+  name: string,
+  launch: () => ChildProcess,
+  ready: (child: ChildProcess) => Promise<boolean>,
+  output: () => string,
+  startTimeoutMs: number,
+): ManagedServer {
   let child: ChildProcess | undefined;
   const alive = (): boolean => child !== undefined && child.exitCode === null && child.signalCode === null;
   return {
@@ -49,10 +55,15 @@ function managed(name: string, launch: () => ChildProcess, ready: (child: ChildP
     async start() {
       const started = launch();
       child = started;
-      await waitUntil(async () => {
-        if (started.exitCode !== null || started.signalCode !== null) throw new Error(`${name} exited during start (${started.exitCode ?? started.signalCode}): ${output().slice(-600)}`);
-        return ready(started);
-      }, name, startTimeoutMs);
+      await waitUntil(
+        async () => {
+          if (started.exitCode !== null || started.signalCode !== null)
+            throw new Error(`${name} exited during start (${started.exitCode ?? started.signalCode}): ${output().slice(-600)}`);
+          return ready(started);
+        },
+        name,
+        startTimeoutMs,
+      );
     },
     async crash() {
       if (!alive()) return;
@@ -72,13 +83,15 @@ function managed(name: string, launch: () => ChildProcess, ready: (child: ChildP
   };
 }
 
-const tail = (file: string): (() => string) => () => {
-  try {
-    return readFileSync(file, 'utf8').slice(-4000);
-  } catch {
-    return '';
-  }
-};
+const tail =
+  (file: string): (() => string) =>
+  () => {
+    try {
+      return readFileSync(file, 'utf8').slice(-4000);
+    } catch {
+      return '';
+    }
+  };
 
 /** Fails naming the port when something listens there already: its health check would pass for ours. */
 export async function assertTemporalPortFree(address: string): Promise<void> {
@@ -95,14 +108,22 @@ export function temporalServer(dir: string, address: string): ManagedServer {
     spawn(
       binary,
       [
-        'server', 'start-dev', '--headless',
-        '--ip', address.slice(0, index),
-        '--port', address.slice(index + 1),
-        '--db-filename', join(dir, 'temporal.db'),
-        '--log-level', 'error',
+        'server',
+        'start-dev',
+        '--headless',
+        '--ip',
+        address.slice(0, index),
+        '--port',
+        address.slice(index + 1),
+        '--db-filename',
+        join(dir, 'temporal.db'),
+        '--log-level',
+        'error',
         // As `sluice dev up` runs it (src/dev/stack.ts).
-        '--sqlite-pragma', 'journal_mode=wal',
-        '--sqlite-pragma', 'synchronous=normal',
+        '--sqlite-pragma',
+        'journal_mode=wal',
+        '--sqlite-pragma',
+        'synchronous=normal',
       ],
       { stdio: ['ignore', openSync(logFile, 'a'), openSync(logFile, 'a')] },
     );
@@ -142,7 +163,13 @@ export function workerProcess(name: string, env: NodeJS.ProcessEnv, logFile: str
     child.stderr!.on('data', keep);
     return child;
   };
-  return managed(name, launch, async () => output.includes('worker: polling'), () => output, 120_000);
+  return managed(
+    name,
+    launch,
+    async () => output.includes('worker: polling'),
+    () => output,
+    120_000,
+  );
 }
 
 /** Resident memory of a process in bytes (Linux /proc), or undefined when it is gone. */

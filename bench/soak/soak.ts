@@ -25,8 +25,16 @@ import { startSyncLoops } from './syncs';
 import { exact, TableVerdict, verdicts } from './verdict';
 
 const argsSchema = z.object({
-  minutes: z.coerce.number().positive().max(24 * 60),
-  seed: z.coerce.number().int().min(0).max(2 ** 32 - 1).optional(),
+  minutes: z.coerce
+    .number()
+    .positive()
+    .max(24 * 60),
+  seed: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .optional(),
   mode: z.enum(['mixed', 'plain', 'worst']).default('mixed'),
   gapMin: z.coerce.number().positive().default(3),
   gapMax: z.coerce.number().positive().default(9),
@@ -46,7 +54,10 @@ function parseArgs(argv: string[]): z.infer<typeof argsSchema> {
   const raw: Record<string, string | boolean> = {};
   for (let i = 0; i < argv.length; i++) {
     const name = /^--([a-z-]+)$/.exec(argv[i])?.[1];
-    if (!name) throw new Error(`unexpected argument "${argv[i]}" (usage: npm run soak -- --minutes N [--seed S] [--mode mixed|plain|worst] [--gap-min S] [--gap-max S] [--fault-rate R] [--workers N] [--zombies] [--keep])`);
+    if (!name)
+      throw new Error(
+        `unexpected argument "${argv[i]}" (usage: npm run soak -- --minutes N [--seed S] [--mode mixed|plain|worst] [--gap-min S] [--gap-max S] [--fault-rate R] [--workers N] [--zombies] [--keep])`,
+      );
     const key = name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
     if (key === 'keep' || key === 'zombies') raw[key] = true;
     else raw[key] = argv[++i] ?? '';
@@ -77,8 +88,12 @@ async function main(): Promise<number> {
     console.log(stamped);
     appendFileSync(logFile, `${stamped}\n`);
   };
-  log(`soak: seed ${seed}, ${args.minutes} min, mode ${args.mode}, a fault every ${args.gapMin}-${args.gapMax} s, API faults ${args.faultRate}, ${args.workers} workers${args.zombies ? ', zombie inserts' : ''}; logs in ${runDir}`);
-  log(`soak: replay with: npm run soak -- --minutes ${args.minutes} --seed ${seed} --mode ${args.mode} --gap-min ${args.gapMin} --gap-max ${args.gapMax} --fault-rate ${args.faultRate}${args.zombies ? ' --zombies' : ''}`);
+  log(
+    `soak: seed ${seed}, ${args.minutes} min, mode ${args.mode}, a fault every ${args.gapMin}-${args.gapMax} s, API faults ${args.faultRate}, ${args.workers} workers${args.zombies ? ', zombie inserts' : ''}; logs in ${runDir}`,
+  );
+  log(
+    `soak: replay with: npm run soak -- --minutes ${args.minutes} --seed ${seed} --mode ${args.mode} --gap-min ${args.gapMin} --gap-max ${args.gapMax} --fault-rate ${args.faultRate}${args.zombies ? ' --zombies' : ''}`,
+  );
 
   const rng = seededRng(seed);
   // Separate streams, so the API's mutations do not shift the chaos schedule of a seed.
@@ -132,14 +147,18 @@ async function main(): Promise<number> {
       const proxy = await startClickHouseTcpProxy(proxyPort + i, chPort);
       closers.push(() => proxy.close());
       proxies.push(proxy);
-      const worker = workerProcess(`worker-${i}`, {
-        TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS,
-        CLICKHOUSE_URL: proxy.url,
-        SLUICE_TASK_QUEUE: taskQueue,
-        SLUICE_SECRETS_ALLOW: '',
-        // A durable outage wait of 5 s instead of 30 s: ClickHouse comes back within seconds here.
-        SLUICE_OUTAGE_WAIT_SECONDS: '5',
-      }, join(runDir, `worker-${i}.log`));
+      const worker = workerProcess(
+        `worker-${i}`,
+        {
+          TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS,
+          CLICKHOUSE_URL: proxy.url,
+          SLUICE_TASK_QUEUE: taskQueue,
+          SLUICE_SECRETS_ALLOW: '',
+          // A durable outage wait of 5 s instead of 30 s: ClickHouse comes back within seconds here.
+          SLUICE_OUTAGE_WAIT_SECONDS: '5',
+        },
+        join(runDir, `worker-${i}.log`),
+      );
       workers.push(worker);
       servers.push(worker);
       await worker.start();
@@ -148,11 +167,16 @@ async function main(): Promise<number> {
 
     const loops = await startSyncLoops(configPath, PIPELINES, taskQueue, () => loopRng.int(2000, 5000), log);
     closers.push(() => loops.close());
-    const chaos = startChaos({ workers, proxies, temporal, clickhouse }, { rng: chaosRng, mode: args.mode, zombies: args.zombies, minGapMs: args.gapMin * 1000, maxGapMs: args.gapMax * 1000, log });
+    const chaos = startChaos(
+      { workers, proxies, temporal, clickhouse },
+      { rng: chaosRng, mode: args.mode, zombies: args.zombies, minGapMs: args.gapMin * 1000, maxGapMs: args.gapMax * 1000, log },
+    );
     const until = Date.now() + args.minutes * 60_000;
     while (Date.now() < until) {
       await sleep(Math.min(30_000, until - Date.now()));
-      const runs = Object.entries(loops.stats).map(([p, s]) => `${p} ${s.completed}/${s.started}`).join(', ');
+      const runs = Object.entries(loops.stats)
+        .map(([p, s]) => `${p} ${s.completed}/${s.started}`)
+        .join(', ');
       log(`soak: ${Math.round((until - Date.now()) / 1000)} s of chaos left; runs completed/started: ${runs}; faults ${JSON.stringify(chaos.counts)}`);
     }
 
@@ -178,13 +202,27 @@ async function main(): Promise<number> {
     log(`soak verdict (seed ${seed}, ${args.minutes} min, mode ${args.mode}): ${verdictExact ? 'EXACT' : 'DIFFERENT'}`);
     printTables(tables, log);
     for (const [p, s] of Object.entries(loops.stats)) {
-      log(`runs ${p}: started ${s.started}, completed ${s.completed}, failed ${s.failed}, other ends ${s.otherEnds}; longest without a completed run ${(s.longestGapMs / 1000).toFixed(0)} s`);
+      log(
+        `runs ${p}: started ${s.started}, completed ${s.completed}, failed ${s.failed}, other ends ${s.otherEnds}; longest without a completed run ${(s.longestGapMs / 1000).toFixed(0)} s`,
+      );
       for (const f of s.failures.slice(0, 3)) log(`  failure: ${f}`);
     }
     const total = Object.values(chaos.counts).reduce((a, b) => a + b, 0);
-    log(`faults: ${total} (${Object.entries(chaos.counts).sort().map(([k, n]) => `${k} ${n}`).join(', ')}); API: ${JSON.stringify(api.faults)}, ${truth.mutations} mutations`);
-    log(`peak RSS: ${Object.entries(peakRss).map(([k, v]) => `${k} ${mb(v)}`).join(', ')}`);
-    writeFileSync(join(runDir, 'verdict.json'), JSON.stringify({ seed, args, exact: verdictExact, finals, tables, runs: loops.stats, faults: chaos.counts, api: api.faults, peakRss }, null, 2));
+    log(
+      `faults: ${total} (${Object.entries(chaos.counts)
+        .sort()
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}); API: ${JSON.stringify(api.faults)}, ${truth.mutations} mutations`,
+    );
+    log(
+      `peak RSS: ${Object.entries(peakRss)
+        .map(([k, v]) => `${k} ${mb(v)}`)
+        .join(', ')}`,
+    );
+    writeFileSync(
+      join(runDir, 'verdict.json'),
+      JSON.stringify({ seed, args, exact: verdictExact, finals, tables, runs: loops.stats, faults: chaos.counts, api: api.faults, peakRss }, null, 2),
+    );
   } finally {
     await stopAll();
     if (verdictExact && !args.keep) rmSync(runDir, { recursive: true, force: true });

@@ -35,7 +35,13 @@ export interface SyncLoops {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export async function startSyncLoops(configPath: string, pipelines: SoakPipeline[], taskQueue: string, pauseMs: () => number, log: (line: string) => void): Promise<SyncLoops> {
+export async function startSyncLoops(
+  configPath: string,
+  pipelines: SoakPipeline[],
+  taskQueue: string,
+  pauseMs: () => number,
+  log: (line: string) => void,
+): Promise<SyncLoops> {
   const env = readEnv();
   const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });

@@ -71,9 +71,17 @@ export async function verdicts(clickhouse: ClickHouseClient, truth: Snapshot): P
   const orders = await rows(
     `SELECT toString(id) AS id, _sluice_id AS sid, status, toString(total) AS total, toString(toUnixTimestamp64Milli(updated_at)) AS ms FROM ${t('soak_orders', 'orders')} FINAL`,
   );
-  out.push(compareRows('orders', truth.orders.map((o) => [String(o.id), text(o.status, o.total, o.updated_ms)]), orders.map((o) => [o.id, text(o.status, o.total, o.ms)])));
+  out.push(
+    compareRows(
+      'orders',
+      truth.orders.map((o) => [String(o.id), text(o.status, o.total, o.updated_ms)]),
+      orders.map((o) => [o.id, text(o.status, o.total, o.ms)]),
+    ),
+  );
   const orderOf = new Map(orders.map((o) => [o.sid, o.id]));
-  const items = await rows(`SELECT _sluice_root_id AS root, _sluice_id AS sid, toString(_sluice_list_idx) AS idx, sku, toString(qty) AS qty FROM ${t('soak_orders', 'orders__items')} FINAL`);
+  const items = await rows(
+    `SELECT _sluice_root_id AS root, _sluice_id AS sid, toString(_sluice_list_idx) AS idx, sku, toString(qty) AS qty FROM ${t('soak_orders', 'orders__items')} FINAL`,
+  );
   const itemKey = new Map(items.map((i) => [i.sid, `${orderOf.get(i.root) ?? `orphan(${i.root})`}#${i.idx}`]));
   out.push(
     compareRows(
@@ -91,18 +99,48 @@ export async function verdicts(clickhouse: ClickHouseClient, truth: Snapshot): P
     ),
   );
   const notes = await rows(`SELECT toString(id) AS id, toString(order_id) AS order_id, body, toString(rev) AS rev FROM ${t('soak_orders', 'order_notes')} FINAL`);
-  out.push(compareRows('order_notes', truth.notes.map((n) => [String(n.id), text(n.order_id, n.body, n.rev)]), notes.map((n) => [n.id, text(n.order_id, n.body, n.rev)])));
+  out.push(
+    compareRows(
+      'order_notes',
+      truth.notes.map((n) => [String(n.id), text(n.order_id, n.body, n.rev)]),
+      notes.map((n) => [n.id, text(n.order_id, n.body, n.rev)]),
+    ),
+  );
 
   const customers = await rows(`SELECT toString(id) AS id, name, tier, toString(rev) AS rev FROM ${t('soak_misc', 'customers')} FINAL`);
-  out.push(compareRows('customers', truth.customers.map((c) => [c.id, text(c.name, c.tier, c.rev)]), customers.map((c) => [c.id, text(c.name, c.tier, c.rev)])));
+  out.push(
+    compareRows(
+      'customers',
+      truth.customers.map((c) => [c.id, text(c.name, c.tier, c.rev)]),
+      customers.map((c) => [c.id, text(c.name, c.tier, c.rev)]),
+    ),
+  );
   const events = await rows(`SELECT toString(id) AS id, kind, toString(ref) AS ref FROM ${t('soak_misc', 'events')} FINAL`);
-  const events_ = compareRows('events', truth.events.map((e) => [String(e.id), text(e.kind, e.ref)]), events.map((e) => [e.id, text(e.kind, e.ref)]));
+  const events_ = compareRows(
+    'events',
+    truth.events.map((e) => [String(e.id), text(e.kind, e.ref)]),
+    events.map((e) => [e.id, text(e.kind, e.ref)]),
+  );
   const [raw] = await rows(`SELECT toString(count()) AS n FROM ${t('soak_misc', 'events')}`);
   out.push({ ...events_, raw: Number(raw.n) });
   const plans = await rows(`SELECT toString(id) AS id, name, toString(price) AS price FROM ${t('soak_misc', 'plans')} FINAL`);
-  out.push(compareRows('plans', truth.plans.map((p) => [String(p.id), text(p.name, p.price)]), plans.map((p) => [p.id, text(p.name, p.price)])));
+  out.push(
+    compareRows(
+      'plans',
+      truth.plans.map((p) => [String(p.id), text(p.name, p.price)]),
+      plans.map((p) => [p.id, text(p.name, p.price)]),
+    ),
+  );
 
-  const metrics = await rows(`SELECT toString(id) AS id, toString(toUnixTimestamp64Milli(created_at)) AS ms, toString(value) AS value FROM ${t('soak_metrics', 'metrics')} FINAL`);
-  out.push(compareRows('metrics', truth.metrics.map((m) => [String(m.id), text(m.created_ms, m.value)]), metrics.map((m) => [m.id, text(m.ms, m.value)])));
+  const metrics = await rows(
+    `SELECT toString(id) AS id, toString(toUnixTimestamp64Milli(created_at)) AS ms, toString(value) AS value FROM ${t('soak_metrics', 'metrics')} FINAL`,
+  );
+  out.push(
+    compareRows(
+      'metrics',
+      truth.metrics.map((m) => [String(m.id), text(m.created_ms, m.value)]),
+      metrics.map((m) => [m.id, text(m.ms, m.value)]),
+    ),
+  );
   return out;
 }

@@ -54,7 +54,10 @@ export async function storeBatch(destination: Destination, input: StoreInput, fe
   const numbered = numberedPages(input) && pageSizes !== undefined;
   const first = pageMeta(input).page;
   if (!pageOrdinalsFit(first, numbered ? pageSizes.length : 1)) {
-    throw new SluiceError('destination_fatal', `batch ${input.batch} of resource "${input.resource.name}" reaches page ordinal ${first + (numbered ? pageSizes.length : 1) - 1}, past _sluice_page's UInt32 (${MAX_PAGE_ORDINAL}): split the load (a smaller window or backfill)`);
+    throw new SluiceError(
+      'destination_fatal',
+      `batch ${input.batch} of resource "${input.resource.name}" reaches page ordinal ${first + (numbered ? pageSizes.length : 1) - 1}, past _sluice_page's UInt32 (${MAX_PAGE_ORDINAL}): split the load (a smaller window or backfill)`,
+    );
   }
   let records = fetched;
   const spans: PageSpan[] = [];

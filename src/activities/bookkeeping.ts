@@ -94,10 +94,7 @@ export function recordFailedLoad(deps: ActivityDeps, input: RecordFailedLoadInpu
   });
 }
 
-export function dropParentRecords(
-  deps: ActivityDeps,
-  input: { pipeline: string; database: string; resource: string; keepLoadId: string },
-): Promise<void> {
+export function dropParentRecords(deps: ActivityDeps, input: { pipeline: string; database: string; resource: string; keepLoadId: string }): Promise<void> {
   return guarded(async () => {
     const destination = await deps.destination();
     await destination.dropParentRecords(input.database, input.pipeline, input.resource, input.keepLoadId);

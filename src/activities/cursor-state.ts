@@ -53,7 +53,8 @@ export function remembersBoundary(cfg: IncrementalConfig): boolean {
  * starts exactly there (not moved back by lag, not a full refresh); none otherwise.
  */
 export function boundaryAt(cfg: IncrementalConfig, primaryKey: string[], startedFrom: JsonPrimitive | undefined, stored: CursorState): BoundaryRows {
-  const atStored = !cfg.lag && startedFrom !== undefined && startedFrom !== null && stored.lastValue !== undefined && JSON.stringify(stored.lastValue) === JSON.stringify(startedFrom);
+  const atStored =
+    !cfg.lag && startedFrom !== undefined && startedFrom !== null && stored.lastValue !== undefined && JSON.stringify(stored.lastValue) === JSON.stringify(startedFrom);
   return boundaryRows(primaryKey, atStored ? stored.hashes : []);
 }
 

@@ -71,7 +71,11 @@ export async function storeInDynamicTables(
   for (const table of tables) {
     const { records, spans } = routed.get(table)!;
     const target = { ...tableTarget({ ...input, loadId: '' }), resource: { ...resource, table_name: table } };
-    const written = await destination.insertPage(target, records, { ...meta, ...(meta.pages ? { pages: spans } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+    const written = await destination.insertPage(target, records, {
+      ...meta,
+      ...(meta.pages ? { pages: spans } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     rows += written.rows;
     if (written.rounded) {
       if (rounded) rounded.addAll(written.rounded);
@@ -101,7 +105,10 @@ export function fullRefreshRefused(resource: string): SluiceError {
 }
 
 /** The tables a load of the resource may have written: each is committed as a resource of that table would be. */
-export async function dynamicTargets<T extends { resource: DynamicInput['resource'] }>(destination: Destination, input: T & { database: string; pipeline: string }): Promise<T[]> {
+export async function dynamicTargets<T extends { resource: DynamicInput['resource'] }>(
+  destination: Destination,
+  input: T & { database: string; pipeline: string },
+): Promise<T[]> {
   const registered = await destination.dynamicTables(input.database, input.pipeline);
   const tables = registered.filter((r) => r.resource === input.resource.name).map((r) => r.table);
   return tables.map((table) => ({ ...input, resource: { ...input.resource, table_name: table } }));

@@ -54,7 +54,11 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
     const walkOne = async (i: number, signal: AbortSignal): Promise<ParentWalk> => {
       const window = endpoint.incremental ? incrementalWindow(endpoint.incremental, cursors.stored.get(cursors.keys[i]!)?.value) : undefined;
       const placeholders: PlaceholderContext = { resources: { [input.parent]: parents[i]! }, ...(window ? { incremental: window } : {}) };
-      const walk = await walkParent(endpoint, secretValues, placeholders, boundaryFor(endpoint, input, cursors, i), pacer, signal, { responseHooks, convert, boundSecrets });
+      const walk = await walkParent(endpoint, secretValues, placeholders, boundaryFor(endpoint, input, cursors, i), pacer, signal, {
+        responseHooks,
+        convert,
+        boundSecrets,
+      });
       addParentFields(walk.records, input.parent, parents[i]!, input.resource.include_from_parent);
       return walk;
     };
@@ -138,9 +142,10 @@ async function parentCursors(destination: Destination, input: FetchAndLoadChildr
   const keys = parents.map((parent) => parentKey(parent, input.resource));
   // A backfill (end_value) neither reads nor writes them.
   const stateful = endpoint.incremental !== undefined && !isBackfill(endpoint.incremental);
-  const stored = stateful && !input.fullRefresh
-    ? await destination.readChildCursors(input.database, input.pipeline, input.resource.name, [...new Set(keys.slice(input.firstParent))])
-    : new Map<string, ChildCursor>();
+  const stored =
+    stateful && !input.fullRefresh
+      ? await destination.readChildCursors(input.database, input.pipeline, input.resource.name, [...new Set(keys.slice(input.firstParent))])
+      : new Map<string, ChildCursor>();
   return { keys, stored, stateful };
 }
 
@@ -200,9 +205,10 @@ async function walkParent(
     unit.fetched += page.records.length;
     unit.bytes += page.bytes;
     if (page.warnings) unit.warnings = [...new Set([...(unit.warnings ?? []), ...page.warnings])];
-    const kept = live.incremental && placeholders.incremental
-      ? filterIncremental(page.records, live.incremental, placeholders.incremental, boundary)
-      : { records: page.records, cursorValue: undefined, boundaryHashes: [], pastRange: false };
+    const kept =
+      live.incremental && placeholders.incremental
+        ? filterIncremental(page.records, live.incremental, placeholders.incremental, boundary)
+        : { records: page.records, cursorValue: undefined, boundaryHashes: [], pastRange: false };
     for (const record of kept.records) records.push(record);
     cursor = advanceBoundary(cursor, { value: kept.cursorValue, hashes: kept.boundaryHashes }, lastValueFunc);
     token = kept.pastRange ? null : page.next;

@@ -158,7 +158,14 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
       heartbeat(collector.progress());
     } while (token !== null && !collector.full());
     stream.close();
-    const written = writer ? await writer.finish(ctx.cancellationSignal) : await storeBatch(destination, input, records, { signal: ctx.cancellationSignal, configDirs: configDirsOf(deps), pageSizes: keptPageSizes, attempt: attemptOf(ctx) });
+    const written = writer
+      ? await writer.finish(ctx.cancellationSignal)
+      : await storeBatch(destination, input, records, {
+          signal: ctx.cancellationSignal,
+          configDirs: configDirsOf(deps),
+          pageSizes: keptPageSizes,
+          attempt: attemptOf(ctx),
+        });
     const rounded = roundedOf(ctx, input.resource.name, input.batch, written);
     return { ...batchResult(written.rows, collector, { next: token, nextSummary, loopGuard: guard.state() }, stream, pacer), ...rounded };
   } catch (err) {

@@ -9,7 +9,6 @@ import type { JsonObject } from '../config/types';
 import type { LoopGuardState } from '../core/activity-types';
 import { SluiceError } from '../errors';
 
-
 const REMEMBERED_STATES = 64;
 
 /** One-shot `crypto.hash`: about half the cost of a Hash object per call, which shows at page sizes of 100 and below. */

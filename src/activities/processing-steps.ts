@@ -135,7 +135,11 @@ const endpointOf = (holder: unknown): RawEndpoint | undefined => {
  */
 export async function loadRegisteredFunctions(resource: ResolvedResource, modulePath: string | undefined, allowedDirs: readonly string[]): Promise<ModuleFunctions> {
   if (!resource.registered_functions) return { responseHooks: [] };
-  if (!modulePath) throw new SluiceError('config', `resource "${resource.name}" uses functions (a registered auth or paginator, response hooks), which only a .ts/.js config module can define`);
+  if (!modulePath)
+    throw new SluiceError(
+      'config',
+      `resource "${resource.name}" uses functions (a registered auth or paginator, response hooks), which only a .ts/.js config module can define`,
+    );
   const config = (await loadModule(allowedConfigModule(modulePath, allowedDirs))) as RawConfig;
   const raw = (config.resources ?? []).find((r) => typeof r === 'object' && r !== null && (r as RawResource).name === resource.name);
   const own = endpointOf(raw);

@@ -13,7 +13,10 @@ import { toActivityFailure } from './failures';
 const primitive = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const storedWindows = z.object({
   last_value: primitive.optional(),
-  finished_windows: z.array(z.tuple([primitive, primitive])).max(MAX_WINDOWS_AHEAD).optional(),
+  finished_windows: z
+    .array(z.tuple([primitive, primitive]))
+    .max(MAX_WINDOWS_AHEAD)
+    .optional(),
 });
 
 export function beginWindows(deps: ActivityDeps, input: BeginWindowsInput): Promise<BeginWindowsResult> {
@@ -32,10 +35,16 @@ export function beginWindows(deps: ActivityDeps, input: BeginWindowsInput): Prom
 export function commitWindows(deps: ActivityDeps, input: CommitWindowsInput): Promise<void> {
   return guarded(async () => {
     const destination = await deps.destination();
-    await destination.writeState(input.database, input.pipeline, input.resource, {
-      ...(input.watermark !== undefined ? { last_value: input.watermark } : {}),
-      finished_windows: input.finished.slice(0, MAX_WINDOWS_AHEAD),
-    }, input.writeVersion);
+    await destination.writeState(
+      input.database,
+      input.pipeline,
+      input.resource,
+      {
+        ...(input.watermark !== undefined ? { last_value: input.watermark } : {}),
+        finished_windows: input.finished.slice(0, MAX_WINDOWS_AHEAD),
+      },
+      input.writeVersion,
+    );
   });
 }
 
@@ -46,4 +55,3 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
     throw toActivityFailure(err, (text) => text);
   }
 }
-

@@ -42,7 +42,10 @@ export async function initFromOpenApi(dir: string | undefined, rawOptions: unkno
     throw err;
   }
   if (generated.resources.length === 0) {
-    throw new CliError(`${options.openapi}: no list endpoint found${options.endpoints.length ? ` among the paths matching ${options.endpoints.join(', ')}` : ''}`, EXIT_BAD_INPUT);
+    throw new CliError(
+      `${options.openapi}: no list endpoint found${options.endpoints.length ? ` among the paths matching ${options.endpoints.join(', ')}` : ''}`,
+      EXIT_BAD_INPUT,
+    );
   }
   // What init writes must pass validate: a generator bug shows here, not at the user's first run.
   const checked = validateSourceConfig(sourceConfigOf(generated));
@@ -62,7 +65,9 @@ export async function initFromOpenApi(dir: string | undefined, rawOptions: unkno
     print,
   );
   const unsure = generated.resources.filter((r) => !r.paging.sure).map((r) => r.name);
-  print(`${configPath}: ${generated.resources.length} resource${generated.resources.length === 1 ? '' : 's'} from ${escapeControls(generated.title)} in ${Date.now() - started} ms`);
+  print(
+    `${configPath}: ${generated.resources.length} resource${generated.resources.length === 1 ? '' : 's'} from ${escapeControls(generated.title)} in ${Date.now() - started} ms`,
+  );
   if (unsure.length) print(`paginator unsure for ${unsure.length}: ${unsure.join(', ')} (see the comments; sluice preview --all checks them)`);
   if (generated.unmapped.length) print(`${generated.unmapped.length} endpoints left out, each with its reason at the end of ${configName}`);
   if (generated.secrets.length) print(`credentials to fill in: ${join(target, '.dlt', 'secrets.toml')} (${generated.secrets.map((s) => s.key).join(', ')})`);

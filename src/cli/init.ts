@@ -14,7 +14,9 @@ const initOptionsSchema = z.object({ ts: z.boolean().default(false), force: z.bo
 
 /** The pipeline's name from the directory's, as `sluice run` names a pipeline after its config file. */
 function pipelineName(dir: string): string {
-  const name = basename(dir).replace(/[^A-Za-z0-9_]/g, '_').replace(/^_+|_+$/g, '');
+  const name = basename(dir)
+    .replace(/[^A-Za-z0-9_]/g, '_')
+    .replace(/^_+|_+$/g, '');
   return /^[A-Za-z]/.test(name) ? name : 'pipeline';
 }
 

@@ -91,5 +91,6 @@ export async function previewAll(source: ResolvedSource, options: { json: boolea
     }
   }
   const bad = previews.filter((p) => p.verdict === 'failed' || p.verdict === 'repeats');
-  if (bad.length) throw new CliError(`preview --all: ${bad.length} of ${previews.length} resources need attention (${bad.map((p) => p.resource).join(', ')})`, EXIT_SYNC_FAILED);
+  if (bad.length)
+    throw new CliError(`preview --all: ${bad.length} of ${previews.length} resources need attention (${bad.map((p) => p.resource).join(', ')})`, EXIT_SYNC_FAILED);
 }

@@ -59,7 +59,6 @@ export function summarizeFields(records: JsonObject[]): FieldSummary[] {
   return [...fields].map(([path, f]) => ({ path, types: [...f.types].sort(), missing: records.length - f.seen }));
 }
 
-
 export async function previewCommand(configPath: string, rawOptions: unknown, print: (line: string) => void): Promise<void> {
   const options = parseOptions(previewOptionsSchema, rawOptions);
   const source = await loadConfigOrExit(configPath);
@@ -89,7 +88,18 @@ export async function previewCommand(configPath: string, rawOptions: unknown, pr
     columns: t.columns.filter((c) => !c.name.startsWith('_sluice_')),
   }));
   if (options.json) {
-    print(JSON.stringify({ resource: resource.name, url: page.url, status: page.status, records: page.records.length, next: page.next === null ? null : page.paginatorSummary, fields, tables, rows }));
+    print(
+      JSON.stringify({
+        resource: resource.name,
+        url: page.url,
+        status: page.status,
+        records: page.records.length,
+        next: page.next === null ? null : page.paginatorSummary,
+        fields,
+        tables,
+        rows,
+      }),
+    );
     return;
   }
   print(`${resource.name}: HTTP ${page.status} ${page.url}`);

@@ -119,7 +119,7 @@ export async function pollResource(client: Client, pipeline: string, resource: s
     }
   } else if (status === 'COMPLETED') {
     // The result is in history: no worker needed (a query on a closed workflow would replay it on one).
-    const result = await handle.result().catch(() => undefined) as ResourceResult | undefined;
+    const result = (await handle.result().catch(() => undefined)) as ResourceResult | undefined;
     if (result) {
       view.pages = result.pages;
       view.rows = result.rows;

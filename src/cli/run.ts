@@ -58,7 +58,10 @@ export async function runCommand(configPath: string, rawOptions: unknown, io: Ru
     const start = withSearchAttributes(prepared, searchAttributes);
     if (!searchAttributes && !options.json) io.print(SEARCH_ATTRIBUTES_NOTE);
     if (scheduled) {
-      throw new CliError(`pipeline ${start.pipeline} is already running (workflow ${scheduled.workflowId}); wait for it or \`sluice cancel ${start.pipeline}\``, EXIT_BAD_INPUT);
+      throw new CliError(
+        `pipeline ${start.pipeline} is already running (workflow ${scheduled.workflowId}); wait for it or \`sluice cancel ${start.pipeline}\``,
+        EXIT_BAD_INPUT,
+      );
     }
 
     let handle;
@@ -72,7 +75,10 @@ export async function runCommand(configPath: string, rawOptions: unknown, io: Ru
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        throw new CliError(`pipeline ${start.pipeline} is already running (workflow ${start.workflowId}); wait for it or \`sluice cancel ${start.pipeline}\``, EXIT_BAD_INPUT);
+        throw new CliError(
+          `pipeline ${start.pipeline} is already running (workflow ${start.workflowId}); wait for it or \`sluice cancel ${start.pipeline}\``,
+          EXIT_BAD_INPUT,
+        );
       }
       throw err;
     }
@@ -90,11 +96,7 @@ export async function runCommand(configPath: string, rawOptions: unknown, io: Ru
     const sinceMs = (await handle.describe()).startTime.getTime();
     const result = handle.result() as Promise<SyncSourceResult>;
     const resources = resourcesOfRun(start.source, options.resource).map((r) => r.name);
-    const renderer: ProgressRenderer | undefined = options.json
-      ? undefined
-      : io.tty
-        ? new BarRenderer(io.tty, resources)
-        : new LineRenderer(io.print);
+    const renderer: ProgressRenderer | undefined = options.json ? undefined : io.tty ? new BarRenderer(io.tty, resources) : new LineRenderer(io.print);
     const progress = renderer ? watchProgress(client, start.pipeline, resources, sinceMs, renderer, result) : Promise.resolve();
     try {
       const logLine = renderer ? (line: string) => renderer.log(line) : stderrLine;
@@ -116,12 +118,7 @@ export async function runCommand(configPath: string, rawOptions: unknown, io: Ru
   }
 }
 
-async function resultWithWorker<T>(
-  env: ReturnType<typeof readEnv>,
-  result: Promise<T>,
-  configModule: string | undefined,
-  logLine: (line: string) => void,
-): Promise<T> {
+async function resultWithWorker<T>(env: ReturnType<typeof readEnv>, result: Promise<T>, configModule: string | undefined, logLine: (line: string) => void): Promise<T> {
   // The worker SDK and the destination load only with --with-worker: a run on a standalone worker needs neither.
   const { DefaultLogger, Runtime } = require('@temporalio/worker') as typeof import('@temporalio/worker');
   const { createSluiceWorker } = require('../worker') as typeof import('../worker');

@@ -5,14 +5,8 @@ import { example } from './help';
 /** Loaded when a schedule command runs (it brings the Temporal client): `sluice --help` stays fast. */
 const scheduleModule = () => require('./schedule') as typeof import('./schedule');
 
-export function registerScheduleCommands(
-  program: Command,
-  print: (line: string) => void,
-  collect: (value: string, previous: string[]) => string[],
-): void {
-  const schedule = program
-    .command('schedule')
-    .description('cron schedules on Temporal Schedules (schedule ID sluice/<pipeline>)');
+export function registerScheduleCommands(program: Command, print: (line: string) => void, collect: (value: string, previous: string[]) => string[]): void {
+  const schedule = program.command('schedule').description('cron schedules on Temporal Schedules (schedule ID sluice/<pipeline>)');
 
   schedule
     .command('create <config>')

@@ -40,7 +40,9 @@ const timezone = z.string().refine((tz) => {
 }, 'an IANA time zone such as UTC or Europe/Berlin');
 
 // Five fields (minute hour day month weekday), six with seconds, or a @macro such as @hourly / @every 10m.
-const cron = z.string().refine((c) => /^@\w+(\s+\S+)?$/.test(c.trim()) || [5, 6, 7].includes(c.trim().split(/\s+/).length), 'a cron expression such as "*/15 * * * *" or "@hourly"');
+const cron = z
+  .string()
+  .refine((c) => /^@\w+(\s+\S+)?$/.test(c.trim()) || [5, 6, 7].includes(c.trim().split(/\s+/).length), 'a cron expression such as "*/15 * * * *" or "@hourly"');
 
 export const scheduleCreateSchema = z.object({
   cron,
@@ -71,10 +73,7 @@ function notFound(pipeline: string): CliError {
 }
 
 /** Runs `use` with a schedule client; a missing schedule or a server-side rejection (bad cron) is bad input. */
-async function withSchedules<T>(
-  use: (client: Client, temporal: TemporalContext, connection: Connection) => Promise<T>,
-  pipeline?: string,
-): Promise<T> {
+async function withSchedules<T>(use: (client: Client, temporal: TemporalContext, connection: Connection) => Promise<T>, pipeline?: string): Promise<T> {
   const { connection, client, temporal } = await connectTemporal();
   try {
     return await use(client, temporal, connection);
@@ -157,7 +156,7 @@ async function createOrUpdate(
 }
 
 function memoOf(description: Pick<ScheduleDescription, 'action'>): Partial<ScheduleMemo> {
-  return ((description.action.memo as { sluice?: Partial<ScheduleMemo> } | undefined)?.sluice ?? {});
+  return (description.action.memo as { sluice?: Partial<ScheduleMemo> } | undefined)?.sluice ?? {};
 }
 
 function time(d: Date | undefined): string {
@@ -215,7 +214,9 @@ export async function scheduleDescribeCommand(pipeline: string, rawOptions: unkn
       missedCatchupWindow: d.info.numActionsMissedCatchupWindow,
     };
     if (options.json) return print(JSON.stringify(summary));
-    print(`schedule ${summary.scheduleId}: ${summary.cron} (${summary.timezone}), overlap ${summary.overlap}, ${summary.paused ? 'paused' : 'active'}${summary.note ? ` — ${summary.note}` : ''}`);
+    print(
+      `schedule ${summary.scheduleId}: ${summary.cron} (${summary.timezone}), overlap ${summary.overlap}, ${summary.paused ? 'paused' : 'active'}${summary.note ? ` — ${summary.note}` : ''}`,
+    );
     if (summary.config) print(`  config ${summary.config} → database ${summary.database}`);
     print(`  next runs: ${summary.nextRuns.join(', ') || '-'}`);
     print(`  taken ${summary.actionsTaken}, skipped (overlap) ${summary.skippedOverlap}, missed (catch-up window) ${summary.missedCatchupWindow}`);

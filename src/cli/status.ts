@@ -59,7 +59,9 @@ export async function statusCommand(rawPipeline: string | undefined, rawOptions:
     if (recent.length > 0) print('recent:');
     for (const execution of recent) {
       const status = execution.status.name.toLowerCase();
-      print(`  ${execution.workflowId}  ${status.padEnd(10)} ${time(execution.startTime)} → ${time(execution.closeTime)} ${seconds(execution.startTime, execution.closeTime)}`);
+      print(
+        `  ${execution.workflowId}  ${status.padEnd(10)} ${time(execution.startTime)} → ${time(execution.closeTime)} ${seconds(execution.startTime, execution.closeTime)}`,
+      );
     }
   } finally {
     await connection.close();

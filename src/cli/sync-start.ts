@@ -69,11 +69,7 @@ export async function knowsSearchAttributes(connection: Connection, namespace: s
   return SLUICE_SEARCH_ATTRIBUTES.every((name) => known.includes(name));
 }
 
-export async function prepareSyncStart(
-  configPath: string,
-  target: SyncTarget,
-  env: SluiceEnv,
-): Promise<SyncStart> {
+export async function prepareSyncStart(configPath: string, target: SyncTarget, env: SluiceEnv): Promise<SyncStart> {
   const source = await loadConfigOrExit(configPath);
   checkResources(source, target.resource);
   const pipeline = target.pipeline ?? defaultPipelineName(configPath);

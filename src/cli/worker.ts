@@ -82,7 +82,10 @@ export async function workerCommand(rawOptions: unknown, print: (line: string) =
   });
   const { connection, temporal } = await connectNativeTemporal();
   // Config modules run code: only those under these directories are loaded (SLUICE_CONFIG_DIRS, path-list separated).
-  const configDirs = (process.env.SLUICE_CONFIG_DIRS ?? '').split(delimiter).filter((dir) => dir !== '').map((dir) => resolvePath(dir));
+  const configDirs = (process.env.SLUICE_CONFIG_DIRS ?? '')
+    .split(delimiter)
+    .filter((dir) => dir !== '')
+    .map((dir) => resolvePath(dir));
   const sluiceWorker = await createSluiceWorker({
     connection,
     namespace: temporal.env.TEMPORAL_NAMESPACE,

@@ -7,7 +7,10 @@ const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor',
 
 /** The keys of a body path (a leading `$.` allowed). */
 export function bodyPathKeys(path: string): string[] {
-  return path.replace(/^\$\.?/, '').split('.').filter((k) => k.length > 0);
+  return path
+    .replace(/^\$\.?/, '')
+    .split('.')
+    .filter((k) => k.length > 0);
 }
 
 /** The first key of the path that may not be written through, if any. */

@@ -26,8 +26,7 @@ export function checkResources(config: unknown): ConfigProblem[] {
 
   for (const r of resources) {
     // A resource written as a plain string has no endpoint of its own to point at.
-    const at = (...rest: PathSegment[]): PathSegment[] =>
-      typeof rawList[r.index] === 'string' ? ['resources', r.index] : ['resources', r.index, 'endpoint', ...rest];
+    const at = (...rest: PathSegment[]): PathSegment[] => (typeof rawList[r.index] === 'string' ? ['resources', r.index] : ['resources', r.index, 'endpoint', ...rest]);
     const path = typeof r.endpoint.path === 'string' ? r.endpoint.path : '';
 
     if (baseUrl === undefined && isRecord(config.client) && !isAbsoluteUrl(path)) {
@@ -53,15 +52,30 @@ export function checkResources(config: unknown): ConfigProblem[] {
       const hint = didYouMean(ref.parent, names) ?? `defined resources: ${quoteList([...new Set(names)])}`;
       problems.push(problem(at(...ref.at), `${what} refers to resource "${ref.parent}", which is not defined`, hint));
     }
-    edges.set(r.name, parents.filter((p) => names.includes(p)));
+    edges.set(
+      r.name,
+      parents.filter((p) => names.includes(p)),
+    );
 
     if (isRecord(config.destination) && config.destination.cluster !== undefined && isScd2(r.resource.write_disposition)) {
-      problems.push(problem(['resources', r.index, 'write_disposition', 'strategy'], 'the scd2 strategy is not supported on a cluster (destination.cluster) yet', 'load it on a single server, or use another merge strategy'));
+      problems.push(
+        problem(
+          ['resources', r.index, 'write_disposition', 'strategy'],
+          'the scd2 strategy is not supported on a cluster (destination.cluster) yet',
+          'load it on a single server, or use another merge strategy',
+        ),
+      );
     }
 
     const include = r.resource.include_from_parent;
     if (Array.isArray(include) && include.length > 0 && parents.length === 0) {
-      problems.push(problem(['resources', r.index, 'include_from_parent'], 'include_from_parent needs a parent resource', 'reference the parent with {resources.<parent>.<field>} in the endpoint'));
+      problems.push(
+        problem(
+          ['resources', r.index, 'include_from_parent'],
+          'include_from_parent needs a parent resource',
+          'reference the parent with {resources.<parent>.<field>} in the endpoint',
+        ),
+      );
     }
   }
 
@@ -112,15 +126,33 @@ function checkPathPlaceholders(r: ExpandedResource, path: string, at: (...rest: 
     const value = params[expression];
     if (value !== undefined && !isRecord(value)) continue;
     if (isRecord(value)) {
-      problems.push(problem(at('path'), `placeholder "{${expression}}" binds param "${expression}" of type ${JSON.stringify(value.type)}`, 'a path can only bind plain values or {type: "resolve"} params'));
+      problems.push(
+        problem(
+          at('path'),
+          `placeholder "{${expression}}" binds param "${expression}" of type ${JSON.stringify(value.type)}`,
+          'a path can only bind plain values or {type: "resolve"} params',
+        ),
+      );
     } else if (expression.includes('.') || expression === '') {
       problems.push(problem(at('path'), `placeholder "{${expression}}" is neither {resources.<parent>.<field>} nor {incremental.<value>}`, ESCAPE_HINT));
     } else {
-      problems.push(problem(at('path'), `placeholder "{${expression}}" has no value: there is no param "${expression}"`, `use {resources.<parent>.<field>} to bind a parent field; ${ESCAPE_HINT}`));
+      problems.push(
+        problem(
+          at('path'),
+          `placeholder "{${expression}}" has no value: there is no param "${expression}"`,
+          `use {resources.<parent>.<field>} to bind a parent field; ${ESCAPE_HINT}`,
+        ),
+      );
     }
   }
   for (const name of resolveNames) {
-    problems.push(problem(at('params', name), `resolve param "${name}" is not used in the path`, `put {${name}} in the path, or use "{resources.<parent>.<field>}" as the param value`));
+    problems.push(
+      problem(
+        at('params', name),
+        `resolve param "${name}" is not used in the path`,
+        `put {${name}} in the path, or use "{resources.<parent>.<field>}" as the param value`,
+      ),
+    );
   }
   return problems;
 }
@@ -147,7 +179,13 @@ function checkIncremental(r: ExpandedResource, at: (...rest: PathSegment[]) => P
   }
   const hasEndpointIncremental = r.endpoint.incremental !== undefined;
   if (incrementalParams.length > 0 && hasEndpointIncremental) {
-    problems.push(problem(at('incremental'), `incremental is configured twice: here and in params.${incrementalParams[0]}`, 'keep endpoint.incremental and reference it as "{incremental.start_value}"'));
+    problems.push(
+      problem(
+        at('incremental'),
+        `incremental is configured twice: here and in params.${incrementalParams[0]}`,
+        'keep endpoint.incremental and reference it as "{incremental.start_value}"',
+      ),
+    );
   }
 
   for (const location of BINDING_LOCATIONS) {
@@ -156,7 +194,13 @@ function checkIncremental(r: ExpandedResource, at: (...rest: PathSegment[]) => P
       if (!found.expression.startsWith('incremental.')) continue;
       const field = found.expression.slice('incremental.'.length);
       if (!hasEndpointIncremental) {
-        problems.push(problem(at(...found.at), `placeholder "{${found.expression}}" needs endpoint.incremental`, 'add "incremental": {"cursor_path": ..., "initial_value": ...} to the endpoint'));
+        problems.push(
+          problem(
+            at(...found.at),
+            `placeholder "{${found.expression}}" needs endpoint.incremental`,
+            'add "incremental": {"cursor_path": ..., "initial_value": ...} to the endpoint',
+          ),
+        );
       } else if (!(INCREMENTAL_FIELDS as readonly string[]).includes(field)) {
         const hint = didYouMean(field, INCREMENTAL_FIELDS) ?? `available: ${quoteList(INCREMENTAL_FIELDS.map((f) => `incremental.${f}`))}`;
         problems.push(problem(at(...found.at), `unknown placeholder "{${found.expression}}"`, hint));

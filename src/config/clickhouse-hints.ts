@@ -41,7 +41,8 @@ export function parseCodecs(text: string): Codec[] | string {
   for (const part of parts) {
     const m = CODEC_RE.exec(part);
     const name = m && Object.keys(CODECS).find((c) => c.toLowerCase() === m[1].toLowerCase());
-    if (!m || name === undefined || name === null) return `unknown codec ${JSON.stringify(part)} (allowed: ${Object.keys(CODECS).join(', ')}, with an integer level where they take one)`;
+    if (!m || name === undefined || name === null)
+      return `unknown codec ${JSON.stringify(part)} (allowed: ${Object.keys(CODECS).join(', ')}, with an integer level where they take one)`;
     const spec = CODECS[name];
     const args = m[2] === undefined ? [] : [Number(m[2])];
     if (args.length > spec.length) return `codec ${name} takes no argument`;

@@ -38,9 +38,7 @@ export function mergeResourceDefaults(defaults: unknown, expanded: Omit<Expanded
   const defaultEndpoint = typeof defaults.endpoint === 'string' ? { path: defaults.endpoint } : isRecord(defaults.endpoint) ? defaults.endpoint : {};
   const endpoint: Record<string, unknown> = { ...defaultEndpoint };
   for (const [key, value] of Object.entries(ownEndpoint)) {
-    endpoint[key] = (key === 'params' || key === 'json') && isRecord(value) && isRecord(defaultEndpoint[key])
-      ? { ...defaultEndpoint[key], ...value }
-      : value;
+    endpoint[key] = (key === 'params' || key === 'json') && isRecord(value) && isRecord(defaultEndpoint[key]) ? { ...defaultEndpoint[key], ...value } : value;
   }
 
   const merged: Record<string, unknown> = { ...defaults, ...resource, endpoint };

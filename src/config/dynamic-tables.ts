@@ -50,16 +50,30 @@ export function checkDynamicTables(resources: readonly ExpandedResource[], confi
     const disposition = typeof w === 'string' ? w : isRecord(w) ? w.disposition : 'append';
     const strategy = isRecord(w) ? w.strategy : undefined;
     if (disposition === 'replace') {
-      problems.push(problem(at, 'a table_name function cannot replace: a replace load swaps in a staging table per table at commit, and the tables a function names are known only as records arrive', 'use append or merge, or a table_name string per resource'));
+      problems.push(
+        problem(
+          at,
+          'a table_name function cannot replace: a replace load swaps in a staging table per table at commit, and the tables a function names are known only as records arrive',
+          'use append or merge, or a table_name string per resource',
+        ),
+      );
     } else if (strategy === 'scd2') {
-      problems.push(problem(at, 'a table_name function cannot load scd2: a load retires what is absent from it, table by table, and a table the function did not name this time would keep versions it should close', 'use another merge strategy, or a table_name string per resource'));
+      problems.push(
+        problem(
+          at,
+          'a table_name function cannot load scd2: a load retires what is absent from it, table by table, and a table the function did not name this time would keep versions it should close',
+          'use another merge strategy, or a table_name string per resource',
+        ),
+      );
     }
     const incremental = isRecord(r.endpoint.incremental) ? r.endpoint.incremental : undefined;
     if (incremental?.partition !== undefined) {
       problems.push(problem(at, 'a table_name function cannot be partitioned (endpoint.incremental.partition)', 'remove partition, or use a table_name string'));
     }
     if (isRecord(config.destination) && config.destination.cluster !== undefined) {
-      problems.push(problem(at, 'a table_name function is not supported on a cluster (destination.cluster) yet', 'load it on a single server, or use a table_name string'));
+      problems.push(
+        problem(at, 'a table_name function is not supported on a cluster (destination.cluster) yet', 'load it on a single server, or use a table_name string'),
+      );
     }
   }
   return problems;

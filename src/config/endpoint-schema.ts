@@ -53,10 +53,13 @@ const incrementalShape = {
  * time or integer cursor) is checked with the whole resource in view (config/partition-checks.ts).
  */
 const partitionSchema = strictObject({
-  step: z.union([
-    z.string().refine((s) => durationMs(s) !== undefined, { error: 'expected an ISO 8601 duration of weeks, days, hours, minutes or seconds, e.g. "P1D" or "PT6H"' }),
-    positiveInt('a whole number of cursor units, e.g. 1000'),
-  ], { error: 'expected an ISO 8601 duration such as "P1D" (time cursors) or a positive integer (integer cursors)' }),
+  step: z.union(
+    [
+      z.string().refine((s) => durationMs(s) !== undefined, { error: 'expected an ISO 8601 duration of weeks, days, hours, minutes or seconds, e.g. "P1D" or "PT6H"' }),
+      positiveInt('a whole number of cursor units, e.g. 1000'),
+    ],
+    { error: 'expected an ISO 8601 duration such as "P1D" (time cursors) or a positive integer (integer cursors)' },
+  ),
   parallelism: positiveInt('how many windows load at once').refine((n) => n <= MAX_PARTITION_PARALLELISM, {
     error: `at most ${MAX_PARTITION_PARALLELISM} windows load at once`,
   }),
@@ -81,7 +84,12 @@ export const incrementalSchema = strictObject(
     also: (value, ctx) => {
       // dlt's Incremental refuses this too: a window needs both ends.
       if (value.end_value !== undefined && value.end_value !== null && (value.initial_value === undefined || value.initial_value === null)) {
-        ctx.addIssue({ code: 'custom', path: ['end_value'], message: 'end_value is set without initial_value', params: { hint: 'set initial_value too (dlt requires both for a fixed window)' } });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['end_value'],
+          message: 'end_value is set without initial_value',
+          params: { hint: 'set initial_value too (dlt requires both for a fixed window)' },
+        });
       }
     },
   },
@@ -114,9 +122,8 @@ const boundParamSchema = byType('param', { resolve: resolveParamSchema, incremen
  * forms, and any other type (a typo such as "incremetal") is an error rather than JSON sent in a query
  * string, as dlt refuses it.
  */
-export const paramValueSchema = dispatch(
-  (value): z.ZodType<ResolveParamInput | IncrementalParamInput | z.core.util.JSONType> =>
-    isRecord(value) && value.type !== undefined ? boundParamSchema : jsonValue,
+export const paramValueSchema = dispatch((value): z.ZodType<ResolveParamInput | IncrementalParamInput | z.core.util.JSONType> =>
+  isRecord(value) && value.type !== undefined ? boundParamSchema : jsonValue,
 );
 
 /**
@@ -168,7 +175,6 @@ export const responseActionSchema = strictObject(
 /** dlt's incremental `convert` callable: the start or end value as the request should carry it. */
 export type IncrementalConvertFunction = (value: unknown) => unknown;
 
-
 const responseActionEntry = z.unknown().transform((value, ctx): ResponseHook | z.output<typeof responseActionSchema> => {
   if (typeof value === 'function') return value as ResponseHook;
   const action = responseActionSchema.safeParse(value);
@@ -184,9 +190,7 @@ export const retrySchema = strictObject({
   initial_interval: positiveNumber('a positive number of seconds').optional(),
   backoff_coefficient: z.number({ error: 'expected a number' }).min(1, { error: 'must be at least 1' }).optional(),
   maximum_interval: positiveNumber('a positive number of seconds').optional(),
-  retry_on_status: z
-    .array(z.number().int().min(100, { error: 'expected an HTTP status code' }).max(599, { error: 'expected an HTTP status code' }))
-    .optional(),
+  retry_on_status: z.array(z.number().int().min(100, { error: 'expected an HTTP status code' }).max(599, { error: 'expected an HTTP status code' })).optional(),
   respect_retry_after: z.boolean().optional(),
   max_retry_after: z.number({ error: 'expected a number of seconds' }).min(0, { error: 'expected a non-negative number of seconds' }).optional(),
   max_wait: positiveNumber('a positive number of seconds')
@@ -198,9 +202,7 @@ export const rateLimitSchema = strictObject({ requests_per_second: positiveNumbe
 
 export const timeoutSchema = positiveNumber('a positive number of seconds');
 
-const headerValue = z
-  .union([z.string(), z.number(), z.boolean()], { error: 'expected a header value (string)' })
-  .transform((v) => String(v));
+const headerValue = z.union([z.string(), z.number(), z.boolean()], { error: 'expected a header value (string)' }).transform((v) => String(v));
 export const headersSchema = z.record(z.string(), headerValue, { error: 'expected an object of header names to values' });
 
 export const endpointSchema = strictObject(
@@ -234,9 +236,7 @@ export const endpointSchema = strictObject(
   },
 );
 
-export const endpointOrPathSchema = dispatch((value): z.ZodType<string | EndpointInput> =>
-  typeof value === 'string' ? z.string() : endpointSchema,
-);
+export const endpointOrPathSchema = dispatch((value): z.ZodType<string | EndpointInput> => (typeof value === 'string' ? z.string() : endpointSchema));
 
 export type EndpointInput = z.output<typeof endpointSchema>;
 export type IncrementalInput = z.output<typeof incrementalSchema>;

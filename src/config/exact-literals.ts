@@ -30,7 +30,13 @@ export function bigLiteralWarnings(exact: unknown, rounded: unknown): ConfigProb
   const visit = (a: unknown, b: unknown, at: PathSegment[]): void => {
     if (typeof a === 'string' && typeof b === 'number') {
       if (at.includes('json')) {
-        found.push(problem(at, `integer ${a} is past 2^53: it is sent exactly, but as a JSON string in the body (dlt sends the number)`, 'if the API wants a number there, check it accepts the string form'));
+        found.push(
+          problem(
+            at,
+            `integer ${a} is past 2^53: it is sent exactly, but as a JSON string in the body (dlt sends the number)`,
+            'if the API wants a number there, check it accepts the string form',
+          ),
+        );
       }
     } else if (Array.isArray(a) && Array.isArray(b)) {
       a.forEach((item, i) => visit(item, b[i], [...at, i]));

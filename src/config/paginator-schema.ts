@@ -14,18 +14,14 @@ import type { JsonObject, PaginatorConfig } from './types';
 
 const DEFINITIONS: readonly PaginatorDefinition[] = [...BUILT_IN_PAGINATORS, autoDefinition].map((d) => d as unknown as PaginatorDefinition);
 
-const builtInPaginatorSchema = byType(
-  'paginator',
-  Object.fromEntries(DEFINITIONS.map((d) => [d.type, d.schema])) as Record<string, z.ZodType<{ type: string }>>,
-  {
-    stringShorthand: true,
-    aliases: Object.fromEntries(DEFINITIONS.flatMap((d) => (d.aliases ?? []).map((alias) => [alias, d.type]))),
-    // dlt treats a dict without type as "auto"; we only do so for an empty dict, since options
-    // without a type are almost always a forgotten type rather than a wish for detection.
-    inferType: (input) => (Object.keys(input).length === 0 ? 'auto' : undefined),
-    missingTypeHint: 'add "type"',
-  },
-);
+const builtInPaginatorSchema = byType('paginator', Object.fromEntries(DEFINITIONS.map((d) => [d.type, d.schema])) as Record<string, z.ZodType<{ type: string }>>, {
+  stringShorthand: true,
+  aliases: Object.fromEntries(DEFINITIONS.flatMap((d) => (d.aliases ?? []).map((alias) => [alias, d.type]))),
+  // dlt treats a dict without type as "auto"; we only do so for an empty dict, since options
+  // without a type are almost always a forgotten type rather than a wish for detection.
+  inferType: (input) => (Object.keys(input).length === 0 ? 'auto' : undefined),
+  missingTypeHint: 'add "type"',
+});
 
 /** Options of a registered paginator: JSON only, since they travel in workflow input (secrets as references). */
 const registeredOptions = z.record(z.string(), z.json());

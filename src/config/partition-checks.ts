@@ -44,11 +44,19 @@ function partitionFits(incremental: Record<string, unknown>, at: (...rest: PathS
     problems.push(problem(at('partition'), 'an integer cursor has no "now" to end its windows at', 'set incremental.end_value'));
   }
   if (incremental.last_value_func === 'min') {
-    problems.push(problem(at('last_value_func'), 'a partitioned range is walked upwards; last_value_func "min" walks it down', 'remove partition, or use last_value_func "max"'));
+    problems.push(
+      problem(at('last_value_func'), 'a partitioned range is walked upwards; last_value_func "min" walks it down', 'remove partition, or use last_value_func "max"'),
+    );
   }
   // Windows are [start, end): rows at a window's end belong to the next window, so no row loads twice.
   if (incremental.range_start === 'open' || incremental.range_end === 'closed') {
-    problems.push(problem(at('partition'), 'windows are closed at their start and open at their end, so no row at an edge loads twice or never', 'remove range_start/range_end, or set them to "closed"/"open"'));
+    problems.push(
+      problem(
+        at('partition'),
+        'windows are closed at their start and open at their end, so no row at an edge loads twice or never',
+        'remove range_start/range_end, or set them to "closed"/"open"',
+      ),
+    );
   }
   return problems;
 }
@@ -61,27 +69,51 @@ function requestCarriesRange(r: ExpandedResource, incremental: Record<string, un
   const problems: ConfigProblem[] = [];
   const hasStart = incremental.start_param !== undefined || placeholders.has('incremental.start_value') || placeholders.has('incremental.last_value');
   if (!hasStart) {
-    problems.push(problem(at('partition'), 'the request does not ask for a start, so every window would fetch the same records', 'set start_param, or put {incremental.start_value} in params, json or path'));
+    problems.push(
+      problem(
+        at('partition'),
+        'the request does not ask for a start, so every window would fetch the same records',
+        'set start_param, or put {incremental.start_value} in params, json or path',
+      ),
+    );
   }
   if (incremental.end_param === undefined && !placeholders.has('incremental.end_value')) {
-    problems.push(problem(at('partition'), 'the request does not ask for an end, so every window would fetch up to now', 'set end_param, or put {incremental.end_value} in params, json or path'));
+    problems.push(
+      problem(
+        at('partition'),
+        'the request does not ask for an end, so every window would fetch up to now',
+        'set end_param, or put {incremental.end_value} in params, json or path',
+      ),
+    );
   }
   return problems;
 }
 
 function standsAlone(r: ExpandedResource, relation: 'child' | 'parent' | undefined, at: (...rest: PathSegment[]) => PathSegment[]): ConfigProblem[] {
   if (relation === 'child') {
-    return [problem(at('partition'), 'a child resource walks its parent\'s records, not a range of its own', 'partition the parent\'s range instead, or remove partition')];
+    return [problem(at('partition'), "a child resource walks its parent's records, not a range of its own", "partition the parent's range instead, or remove partition")];
   }
   if (relation === 'parent') {
-    return [problem(at('partition'), `resource "${r.name}" feeds child resources, which load after one walk of its records`, 'remove partition, or load the children from a resource of their own')];
+    return [
+      problem(
+        at('partition'),
+        `resource "${r.name}" feeds child resources, which load after one walk of its records`,
+        'remove partition, or load the children from a resource of their own',
+      ),
+    ];
   }
   const disposition = isRecord(r.resource.write_disposition) ? r.resource.write_disposition.disposition : r.resource.write_disposition;
   if (disposition === 'replace') {
     return [problem(at('partition'), 'write_disposition "replace" reloads the whole table each run; windows load a range', 'use "append" or "merge"')];
   }
   if (isRecord(r.resource.write_disposition) && r.resource.write_disposition.strategy === 'scd2') {
-    return [problem(at('partition'), 'scd2 compares each load with the whole table and retires the rows it lacks; a window holds only its range', 'remove partition, or use merge without the scd2 strategy')];
+    return [
+      problem(
+        at('partition'),
+        'scd2 compares each load with the whole table and retires the rows it lacks; a window holds only its range',
+        'remove partition, or use merge without the scd2 strategy',
+      ),
+    ];
   }
   return [];
 }

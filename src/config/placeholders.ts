@@ -35,7 +35,10 @@ export function scanPlaceholders(text: string): PlaceholderScan {
         break;
       }
       // Python's field name ends at a conversion (!r) or a format spec (:>10).
-      const field = text.slice(i + 1, close).split(/[!:]/, 1)[0]!.trim();
+      const field = text
+        .slice(i + 1, close)
+        .split(/[!:]/, 1)[0]!
+        .trim();
       expressions.push(field);
       i = close + 1;
     } else {

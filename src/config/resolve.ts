@@ -59,7 +59,12 @@ export function resolveSource(input: SourceConfigInput): Resolution {
     // steps from the config module itself (src/activities/processing-steps.ts).
     if (resource.processing_steps !== undefined && resource.processing_steps.length > 0) resolved.processing_steps = resource.processing_steps.length;
     // A registered auth or paginator lives in the module too: the worker loads it before the resource fetches.
-    if (resolved.endpoint.auth?.type === 'registered' || resolved.endpoint.paginator?.type === 'registered' || resolved.endpoint.response_hooks || resolved.endpoint.incremental?.convert_function) {
+    if (
+      resolved.endpoint.auth?.type === 'registered' ||
+      resolved.endpoint.paginator?.type === 'registered' ||
+      resolved.endpoint.response_hooks ||
+      resolved.endpoint.incremental?.convert_function
+    ) {
       resolved.registered_functions = true;
     }
     return resolved;
@@ -136,9 +141,7 @@ function resolveEndpoint(e: EndpointInput & { path: string }, client: ClientInpu
     { headers: e.headers, auth: e.auth && normalizeAuth(e.auth), paginator: paginatorInput && normalizePaginator(paginatorInput) },
   );
 
-  const incremental = e.incremental
-    ? normalizeIncremental(e.incremental)
-    : legacyIncremental && normalizeIncremental(legacyIncremental[1], legacyIncremental[0]);
+  const incremental = e.incremental ? normalizeIncremental(e.incremental) : legacyIncremental && normalizeIncremental(legacyIncremental[1], legacyIncremental[0]);
 
   const out: ResolvedEndpoint = {
     url: joinUrl(client.base_url, path),
@@ -182,4 +185,3 @@ function uniqueBindings(bindings: ParentBinding[]): ParentBinding[] {
     return true;
   });
 }
-

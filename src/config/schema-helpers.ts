@@ -91,9 +91,7 @@ export function byType<M extends Record<string, z.ZodType>>(label: string, optio
       const where = typeof value === 'string' ? [] : ['type'];
       const message = given === undefined ? `${label} type is missing` : `unknown ${label} type ${JSON.stringify(given)}`;
       const near = typeof given === 'string' ? didYouMean(given, types) : undefined;
-      const hint = [near, given === undefined ? opts.missingTypeHint : undefined, `allowed: ${quoteList(types)}`]
-        .filter((s) => s !== undefined)
-        .join('; ');
+      const hint = [near, given === undefined ? opts.missingTypeHint : undefined, `allowed: ${quoteList(types)}`].filter((s) => s !== undefined).join('; ');
       ctx.addIssue({ code: 'custom', path: where, message, params: { hint } });
       return z.NEVER;
     }
@@ -136,9 +134,7 @@ export const positiveNumber = (what = 'a positive number') =>
   z.number({ error: (iss) => `expected ${what}, ${describe(iss.input)}` }).positive({ error: `expected ${what}` });
 
 export const nonEmptyString = (what = 'a non-empty string') =>
-  z
-    .string({ error: (iss) => (iss.input === undefined ? 'is required' : `expected ${what}, ${describe(iss.input)}`) })
-    .min(1, { error: `expected ${what}` });
+  z.string({ error: (iss) => (iss.input === undefined ? 'is required' : `expected ${what}, ${describe(iss.input)}`) }).min(1, { error: `expected ${what}` });
 
 /**
  * Picks the schema by looking at the value, then reports that schema's own issues. A plain z.union

@@ -9,17 +9,7 @@ import { JSON_STORAGE, PARTITION_GRAINS, parseCodecs, parseTtl } from './clickho
 import { endpointOrPathSchema, headersSchema, rateLimitSchema, retrySchema, timeoutSchema } from './endpoint-schema';
 import { paginatorSchema } from './paginator-schema';
 import { sessionSchema } from './session';
-import {
-  callable,
-  columnNames,
-  dispatch,
-  isRecord,
-  nonEmptyString,
-  nonNegativeInt,
-  oneOf,
-  positiveInt,
-  strictObject,
-} from './schema-helpers';
+import { callable, columnNames, dispatch, isRecord, nonEmptyString, nonNegativeInt, oneOf, positiveInt, strictObject } from './schema-helpers';
 
 /** A zone Node's time zone database knows; the name then goes into column DDL (escaped) as ClickHouse's zone. */
 function isTimeZone(name: string): boolean {
@@ -48,7 +38,10 @@ const columnHintShape = {
   merge_key: z.boolean().optional(),
   hard_delete: z.boolean().optional(),
   dedup_sort: oneOf(['asc', 'desc'], 'dedup_sort').optional(),
-  description: z.string({ error: 'expected a text' }).max(MAX_DESCRIPTION, { message: `at most ${MAX_DESCRIPTION} characters` }).optional(),
+  description: z
+    .string({ error: 'expected a text' })
+    .max(MAX_DESCRIPTION, { message: `at most ${MAX_DESCRIPTION} characters` })
+    .optional(),
   unique: z.boolean().optional(),
   partition: z.boolean().optional(),
   sort: z.boolean().optional(),
@@ -89,7 +82,18 @@ export const columnsSchema = dispatch((value) =>
  */
 export const nestedHintsSchema = z.record(
   nonEmptyString('a nested path such as "purchases" or "purchases__items"'),
-  strictObject({ columns: columnsSchema.optional() }, { unsupported: { primary_key: "a nested table's rows are keyed by their parent and place", merge_key: "a nested table follows its root's merge", schema_contract: "a nested table follows its root's contract", file_format: 'sluice inserts rows directly', references: 'table references are not supported' } }),
+  strictObject(
+    { columns: columnsSchema.optional() },
+    {
+      unsupported: {
+        primary_key: "a nested table's rows are keyed by their parent and place",
+        merge_key: "a nested table follows its root's merge",
+        schema_contract: "a nested table follows its root's contract",
+        file_format: 'sluice inserts rows directly',
+        references: 'table references are not supported',
+      },
+    },
+  ),
   { error: 'expected an object of nested paths to hints' },
 );
 
@@ -115,15 +119,27 @@ export const MAX_DATE_TIME_SECONDS = 2 ** 32 - 1;
  * dlt's active_record_timestamp: a date or timestamp after 1970. A later one than DateTime holds (dlt's usual
  * `9999-12-31`) is stored as DateTime's last second, which `validate` says (warnings.ts).
  */
-const activeRecordTimestamp = z.string().refine((s) => { const t = timestampSeconds(s); return t !== undefined && t >= 0; }, {
-  message: 'is not a date or timestamp after 1970',
-  params: { hint: 'an ISO 8601 date or timestamp, e.g. "9999-12-31", or null (the default: an open-ended current row)' },
-});
+const activeRecordTimestamp = z.string().refine(
+  (s) => {
+    const t = timestampSeconds(s);
+    return t !== undefined && t >= 0;
+  },
+  {
+    message: 'is not a date or timestamp after 1970',
+    params: { hint: 'an ISO 8601 date or timestamp, e.g. "9999-12-31", or null (the default: an open-ended current row)' },
+  },
+);
 
-const boundaryTimestamp = z.string().refine((s) => { const t = timestampSeconds(s); return t !== undefined && t >= 0 && t < 2 ** 32; }, {
-  message: 'is not a date or timestamp ClickHouse can store',
-  params: { hint: 'an ISO 8601 date or timestamp between 1970 and 2106, e.g. "2024-08-21T12:15:00+00:00"' },
-});
+const boundaryTimestamp = z.string().refine(
+  (s) => {
+    const t = timestampSeconds(s);
+    return t !== undefined && t >= 0 && t < 2 ** 32;
+  },
+  {
+    message: 'is not a date or timestamp ClickHouse can store',
+    params: { hint: 'an ISO 8601 date or timestamp between 1970 and 2106, e.g. "2024-08-21T12:15:00+00:00"' },
+  },
+);
 
 export const writeDispositionSchema = dispatch((value) =>
   isRecord(value)
@@ -131,7 +147,9 @@ export const writeDispositionSchema = dispatch((value) =>
         {
           disposition: oneOf(['append', 'replace', 'merge', 'skip'], 'disposition'),
           strategy: z.string().optional(),
-          validity_column_names: z.tuple([nonEmptyString('a column name'), nonEmptyString('a column name')], { error: 'expected two column names, [valid_from, valid_to]' }).optional(),
+          validity_column_names: z
+            .tuple([nonEmptyString('a column name'), nonEmptyString('a column name')], { error: 'expected two column names, [valid_from, valid_to]' })
+            .optional(),
           active_record_timestamp: z.union([z.null(), activeRecordTimestamp], { error: 'expected a date or timestamp, or null' }).optional(),
           boundary_timestamp: boundaryTimestamp.optional(),
           row_version_column_name: nonEmptyString('a column name').optional(),
@@ -140,17 +158,32 @@ export const writeDispositionSchema = dispatch((value) =>
         {
           also: (v, ctx) => {
             if (v.strategy === undefined) {
-              for (const key of SCD2_KEYS) if (v[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" configures the scd2 strategy`, params: { hint: 'add "strategy": "scd2"' } });
+              for (const key of SCD2_KEYS)
+                if (v[key] !== undefined)
+                  ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" configures the scd2 strategy`, params: { hint: 'add "strategy": "scd2"' } });
               return;
             }
             const allowed: readonly string[] = v.disposition === 'merge' ? MERGE_STRATEGIES : v.disposition === 'replace' ? REPLACE_STRATEGIES : [];
             if (!allowed.includes(String(v.strategy))) {
-              ctx.addIssue({ code: 'custom', path: ['strategy'], message: `unsupported strategy ${JSON.stringify(v.strategy)} for ${String(v.disposition)}`, params: { hint: `allowed: ${allowed.join(', ') || 'none'}` } });
+              ctx.addIssue({
+                code: 'custom',
+                path: ['strategy'],
+                message: `unsupported strategy ${JSON.stringify(v.strategy)} for ${String(v.disposition)}`,
+                params: { hint: `allowed: ${allowed.join(', ') || 'none'}` },
+              });
             } else if (v.strategy !== 'scd2') {
-              for (const key of SCD2_KEYS) if (v[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" configures the scd2 strategy, not ${JSON.stringify(v.strategy)}`, params: { hint: 'remove it, or use "strategy": "scd2"' } });
+              for (const key of SCD2_KEYS)
+                if (v[key] !== undefined)
+                  ctx.addIssue({
+                    code: 'custom',
+                    path: [key],
+                    message: `"${key}" configures the scd2 strategy, not ${JSON.stringify(v.strategy)}`,
+                    params: { hint: 'remove it, or use "strategy": "scd2"' },
+                  });
             }
             const names = v.validity_column_names;
-            if (Array.isArray(names) && names.length === 2 && typeof names[0] === 'string' && names[0] === names[1]) ctx.addIssue({ code: 'custom', path: ['validity_column_names'], message: 'valid_from and valid_to need two different names' });
+            if (Array.isArray(names) && names.length === 2 && typeof names[0] === 'string' && names[0] === names[1])
+              ctx.addIssue({ code: 'custom', path: ['validity_column_names'], message: 'valid_from and valid_to need two different names' });
           },
         },
       )
@@ -164,7 +197,23 @@ export const processingStepSchema = strictObject({
 });
 
 /** Endpoint keys people put on the resource by mistake: dlt rejects them, we say where they go. */
-const ENDPOINT_KEYS = ['path', 'method', 'params', 'json', 'data', 'headers', 'data_selector', 'paginator', 'auth', 'response_actions', 'incremental', 'retry', 'timeout', 'maximum_pages', 'parallelism'];
+const ENDPOINT_KEYS = [
+  'path',
+  'method',
+  'params',
+  'json',
+  'data',
+  'headers',
+  'data_selector',
+  'paginator',
+  'auth',
+  'response_actions',
+  'incremental',
+  'retry',
+  'timeout',
+  'maximum_pages',
+  'parallelism',
+];
 const belongsUnderEndpoint = Object.fromEntries(ENDPOINT_KEYS.map((k) => [k, `"${k}" belongs under "endpoint"`]));
 
 const unsupportedResourceHints = {
@@ -194,7 +243,9 @@ const resourceBaseShape = {
   merge_key: columnNames().optional(),
   write_disposition: writeDispositionSchema.optional(),
   // dlt's dynamic tables: a function of the record names its table (a .ts/.js config; dynamic-tables.ts).
-  table_name: z.union([nonEmptyString('a table name'), callable('table_name')], { error: 'expected a table name, or a function of the record that returns one' }).optional(),
+  table_name: z
+    .union([nonEmptyString('a table name'), callable('table_name')], { error: 'expected a table name, or a function of the record that returns one' })
+    .optional(),
   columns: columnsSchema.optional(),
   nested_hints: nestedHintsSchema.optional(),
   max_table_nesting: nonNegativeInt().optional(),
@@ -214,9 +265,7 @@ export const resourceObjectSchema = strictObject(
   { misplaced: belongsUnderEndpoint, unsupported: unsupportedResourceHints },
 );
 
-export const resourceSchema = dispatch((value) =>
-  typeof value === 'string' ? nonEmptyString('a resource name') : resourceObjectSchema,
-);
+export const resourceSchema = dispatch((value) => (typeof value === 'string' ? nonEmptyString('a resource name') : resourceObjectSchema));
 
 /** An http(s) origin (`https://files.example.com`), normalised as URL.origin spells it. */
 const httpOrigin = () =>

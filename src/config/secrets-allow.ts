@@ -45,7 +45,10 @@ const originSchema = z.string().transform((text, ctx) => {
 
 /** Parses the env value; unset or empty allows none. A malformed entry stops the worker from starting. */
 export function parseSecretsAllow(text: string | undefined): AllowEntry[] {
-  const entries = (text ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const entries = (text ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   return entries.map((entry) => {
     const at = entry.indexOf('@');
     const name = (at < 0 ? entry : entry.slice(0, at)).trim();
@@ -66,7 +69,12 @@ export function bindingKey(name: string): string {
 
 function globToRegExp(patterns: readonly string[]): RegExp | undefined {
   if (patterns.length === 0) return undefined;
-  const escaped = patterns.map((p) => p.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*'));
+  const escaped = patterns.map((p) =>
+    p
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*'),
+  );
   return new RegExp(`^(?:${escaped.join('|')})$`, 'i');
 }
 

@@ -124,9 +124,7 @@ export { maskSecrets } from '../mask';
  */
 export function ownSettingRefs(value: unknown, at: PropertyKey[] = []): Array<{ path: PropertyKey[]; name: string }> {
   if (typeof value === 'string') {
-    return [...value.matchAll(REF)]
-      .filter((m) => m[1] === '' && OWN_SETTINGS.test(m[2]!.split('.').join('__')))
-      .map((m) => ({ path: at, name: m[2]! }));
+    return [...value.matchAll(REF)].filter((m) => m[1] === '' && OWN_SETTINGS.test(m[2]!.split('.').join('__'))).map((m) => ({ path: at, name: m[2]! }));
   }
   if (Array.isArray(value)) return value.flatMap((item, i) => ownSettingRefs(item, [...at, i]));
   if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
@@ -247,9 +245,11 @@ class SecretLookup {
     const own = OWN_SETTINGS.test(path.join('.'));
     if (!own && inClosedSection(path)) return `nowhere for ${path.join('.')}: [destination] and [sluice] sections are never a config's secrets`;
     const envs = this.envNames(path).map((n) =>
-      OWN_SETTINGS.test(n) ? `env ${n} is a sluice setting, never a config secret`
-      : this.allowed(n) ? `env ${n}`
-      : `env ${n} (not allowed by this worker's SLUICE_SECRETS_ALLOW)`,
+      OWN_SETTINGS.test(n)
+        ? `env ${n} is a sluice setting, never a config secret`
+        : this.allowed(n)
+          ? `env ${n}`
+          : `env ${n} (not allowed by this worker's SLUICE_SECRETS_ALLOW)`,
     );
     const sections = path.length > 1 ? `[${path.slice(0, -1).join('.')}]` : 'top level, [sources], [sources.*]';
     const note = existsSync(this.file) ? '' : ', file not found';

@@ -22,9 +22,10 @@ import { type ConfigProblem, problem } from './problems';
 import { nonNegativeInt, positiveNumber } from './schema-helpers';
 
 const REFUSED: Record<string, string> = {
-  proxies: "a config travels as untrusted workflow input and may not choose where a worker's requests (and credentials) go; route the worker's traffic at the network level",
+  proxies:
+    "a config travels as untrusted workflow input and may not choose where a worker's requests (and credentials) go; route the worker's traffic at the network level",
   cert: 'client certificates are not supported: they would be secrets in workflow input',
-  auth: 'set client.auth (dlt\'s auth classes or dicts)',
+  auth: "set client.auth (dlt's auth classes or dicts)",
 };
 
 const VERIFY_HINT =
@@ -36,16 +37,20 @@ const timeout = z.union([positiveNumber('a positive number of seconds'), z.tuple
 
 /** The dict form of a requests Session; keys outside it are accepted and reported by sessionWarnings. */
 export const sessionSchema = z
-  .looseObject({
-    timeout: timeout.optional(),
-    max_retries: nonNegativeInt().optional(),
-    retries: nonNegativeInt().optional(),
-    // Checked below, so that false gets its hint rather than a bare type error.
-    verify: z.unknown().optional(),
-    headers: headersSchema.optional(),
-  }, { error: 'expected the session as an object of its settings: { timeout, max_retries, verify, headers }' })
+  .looseObject(
+    {
+      timeout: timeout.optional(),
+      max_retries: nonNegativeInt().optional(),
+      retries: nonNegativeInt().optional(),
+      // Checked below, so that false gets its hint rather than a bare type error.
+      verify: z.unknown().optional(),
+      headers: headersSchema.optional(),
+    },
+    { error: 'expected the session as an object of its settings: { timeout, max_retries, verify, headers }' },
+  )
   .superRefine((value, ctx) => {
-    if (value.verify !== undefined && value.verify !== true) ctx.addIssue({ code: 'custom', path: ['verify'], message: `verify ${JSON.stringify(value.verify)} is refused`, params: { hint: VERIFY_HINT } });
+    if (value.verify !== undefined && value.verify !== true)
+      ctx.addIssue({ code: 'custom', path: ['verify'], message: `verify ${JSON.stringify(value.verify)} is refused`, params: { hint: VERIFY_HINT } });
     for (const [key, why] of Object.entries(REFUSED)) {
       if (value[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `session "${key}" is not supported by sluice`, params: { hint: why } });
     }
@@ -84,11 +89,19 @@ export function applySession<C extends ClientWithSession>(client: C): { client: 
   const out: Omit<C, 'session'> & ClientWithSession = { ...rest };
 
   const ignored = Object.keys(session).filter((key) => !MAPPED.has(key) && session[key] !== undefined);
-  if (ignored.length > 0) warnings.push(problem(['client', 'session'], `session settings ignored by sluice: ${ignored.join(', ')}`, 'sluice maps only timeout, max_retries/retries, verify: true and headers (docs/configuration.md, "client.session")'));
+  if (ignored.length > 0)
+    warnings.push(
+      problem(
+        ['client', 'session'],
+        `session settings ignored by sluice: ${ignored.join(', ')}`,
+        'sluice maps only timeout, max_retries/retries, verify: true and headers (docs/configuration.md, "client.session")',
+      ),
+    );
 
   if (session.timeout !== undefined) {
     const seconds = Array.isArray(session.timeout) ? session.timeout[1] : session.timeout;
-    if (Array.isArray(session.timeout)) warnings.push(problem(at('timeout'), 'the connect part of the timeout is ignored', 'sluice gives a connection 10 s and the whole request the read part'));
+    if (Array.isArray(session.timeout))
+      warnings.push(problem(at('timeout'), 'the connect part of the timeout is ignored', 'sluice gives a connection 10 s and the whole request the read part'));
     if (client.timeout !== undefined) warnings.push(problem(at('timeout'), 'ignored: client.timeout is set too, and wins'));
     else out.timeout = seconds;
   }
@@ -101,4 +114,3 @@ export function applySession<C extends ClientWithSession>(client: C): { client: 
   if (session.headers !== undefined) out.headers = { ...session.headers, ...client.headers };
   return { client: out, warnings };
 }
-

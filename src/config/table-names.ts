@@ -22,16 +22,30 @@ export function checkTableNames(resources: readonly ExpandedResource[]): ConfigP
   for (const [i, { r, table }] of tables.entries()) {
     const at = ['resources', r.index];
     if (table.startsWith(OWN_PREFIX)) {
-      problems.push(problem(at, `resource "${r.name}" maps to table "${table}": names starting with _sluice_ are sluice's own tables`, 'choose another name or table_name'));
+      problems.push(
+        problem(at, `resource "${r.name}" maps to table "${table}": names starting with _sluice_ are sluice's own tables`, 'choose another name or table_name'),
+      );
       continue;
     }
     for (const { r: other, table: theirs } of tables.slice(0, i)) {
       if (other.name === r.name) continue; // a duplicate name, reported as such
       if (theirs === table) {
-        problems.push(problem(at, `resource "${r.name}" maps to table "${table}", as resource "${other.name}" does (names are normalised to snake_case)`, 'give one of them another name or table_name'));
+        problems.push(
+          problem(
+            at,
+            `resource "${r.name}" maps to table "${table}", as resource "${other.name}" does (names are normalised to snake_case)`,
+            'give one of them another name or table_name',
+          ),
+        );
       } else if (table.startsWith(`${theirs}${PATH_SEPARATOR}`) || theirs.startsWith(`${table}${PATH_SEPARATOR}`)) {
         const [child, parent] = table.startsWith(`${theirs}${PATH_SEPARATOR}`) ? [table, other.name] : [theirs, r.name];
-        problems.push(problem(at, `resources "${other.name}" and "${r.name}" collide: table "${child}" is where the nested lists of resource "${parent}" go`, 'give one of them another name or table_name'));
+        problems.push(
+          problem(
+            at,
+            `resources "${other.name}" and "${r.name}" collide: table "${child}" is where the nested lists of resource "${parent}" go`,
+            'give one of them another name or table_name',
+          ),
+        );
       }
     }
   }

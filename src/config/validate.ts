@@ -11,9 +11,7 @@ import { ownSettingRefs } from './secrets';
 import type { ResolvedSource } from './types';
 import { issuesToProblems } from './zod-problems';
 
-export type ValidationResult =
-  | { ok: true; source: ResolvedSource; warnings: ConfigProblem[] }
-  | { ok: false; problems: ConfigProblem[] };
+export type ValidationResult = { ok: true; source: ResolvedSource; warnings: ConfigProblem[] } | { ok: false; problems: ConfigProblem[] };
 
 /** Sorted by path (resources[2] before resources[10]) so a file's problems read top to bottom. */
 function byPath(problems: ConfigProblem[]): ConfigProblem[] {
@@ -27,7 +25,13 @@ export function validateSourceConfig(written: unknown): ValidationResult {
   const problems = parsed.success ? [] : issuesToProblems(parsed.error.issues);
   problems.push(...checkResources(raw));
   for (const ref of ownSettingRefs(raw)) {
-    problems.push(problem(ref.path, `\${${ref.name}} names one of sluice's own settings (CLICKHOUSE_*, TEMPORAL_*, SLUICE_*), which no worker resolves for a config`, 'give the secret a name of its own (docs/security.md)'));
+    problems.push(
+      problem(
+        ref.path,
+        `\${${ref.name}} names one of sluice's own settings (CLICKHOUSE_*, TEMPORAL_*, SLUICE_*), which no worker resolves for a config`,
+        'give the secret a name of its own (docs/security.md)',
+      ),
+    );
   }
   if (!parsed.success || problems.length > 0) return { ok: false, problems: byPath(problems) };
   const { source, warnings } = resolveSource(parsed.data);

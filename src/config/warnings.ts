@@ -20,7 +20,8 @@ const IGNORED_COLUMN_HINTS: Record<string, string> = {
 const EXTENSION_HINT_NOTE = 'dlt extension hints address dlt destinations and normalizers; sluice has none of them';
 
 /** ReplacingMergeTree collapses rows of one sort key only inside one partition. */
-const PARTITION_ON_MERGE = 'partition by a column that never changes for a key (a creation date): a key whose partition column changes keeps a row in each partition (docs/clickhouse.md, "Hints that shape tables")';
+const PARTITION_ON_MERGE =
+  'partition by a column that never changes for a key (a creation date): a key whose partition column changes keeps a row in each partition (docs/clickhouse.md, "Hints that shape tables")';
 
 /** dlt's dedup_sort only chooses among records of one primary key, so it needs a merged resource with one. */
 const DEDUP_SORT_NEEDS_KEY = 'it chooses among records of one primary key: only a merge resource with a primary key has them';

@@ -10,11 +10,7 @@ function compare(a: JsonPrimitive, b: JsonPrimitive): number {
 }
 
 /** The value that wins under `last_value_func`: the larger for max, the smaller for min. */
-export function advanceCursor(
-  current: JsonPrimitive | undefined,
-  candidate: JsonPrimitive | undefined,
-  lastValueFunc: 'max' | 'min',
-): JsonPrimitive | undefined {
+export function advanceCursor(current: JsonPrimitive | undefined, candidate: JsonPrimitive | undefined, lastValueFunc: 'max' | 'min'): JsonPrimitive | undefined {
   if (candidate === undefined || candidate === null) return current;
   if (current === undefined || current === null) return candidate;
   const order = compare(candidate, current);

@@ -147,12 +147,13 @@ export class StreamedBatch implements BatchWriter {
       return body.writer;
     };
     const encoded = binaryRows(shaped, bodyOf);
-    const fits = encoded !== undefined
-      && [encoded.root, ...encoded.children].every((t) => {
+    const fits =
+      encoded !== undefined &&
+      [encoded.root, ...encoded.children].every((t) => {
         const body = this.tables.get(t.table)!;
         return body.columns === undefined || body.columns === t.columns;
-      })
-      && this.takeKeys(shaped.keys);
+      }) &&
+      this.takeKeys(shaped.keys);
     if (!encoded || !fits) {
       for (const [name, mark] of marks) this.tables.get(name)!.writer.truncate(mark);
       return false;

@@ -63,7 +63,14 @@ function mutationTarget(features: ServerFeatures, placement: Placement) {
  * lists replace them. Both attempts write one version, so the commit could not tell them apart and kept the
  * earlier attempt's longer tail (stale-children.ts, "Earlier attempts"). Returns the tables it deleted from.
  */
-export async function clearEarlierAttempt(conn: Connection, features: ServerFeatures, placement: Placement, target: TableTarget, loadId: string, version: number): Promise<string[]> {
+export async function clearEarlierAttempt(
+  conn: Connection,
+  features: ServerFeatures,
+  placement: Placement,
+  target: TableTarget,
+  loadId: string,
+  version: number,
+): Promise<string[]> {
   const { resource, database } = target;
   if (resource.scd2 || usesStaging(target) || resource.write_disposition_strategy === 'insert-only') return [];
   if (layoutFor(resource).kind !== 'merge') return [];

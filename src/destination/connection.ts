@@ -58,7 +58,6 @@ export function clickHouseSettingsFromEnv(env: NodeJS.ProcessEnv = process.env):
   };
 }
 
-
 /** ClickHouse's numeric error code, read from either the old or the new message format. */
 export function clickHouseErrorCode(err: unknown): number | undefined {
   const code = (err as { code?: unknown } | null)?.code;
@@ -82,7 +81,10 @@ export function redactUrl(url: string): string {
 
 function firstLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
-  return msg.split('\n')[0].replace(/, e\.what\(\) = DB::Exception$/, '').slice(0, 500);
+  return msg
+    .split('\n')[0]
+    .replace(/, e\.what\(\) = DB::Exception$/, '')
+    .slice(0, 500);
 }
 
 /** Map any failure of a client call onto SluiceError. `what` says what we were doing, for the message. */
@@ -176,7 +178,14 @@ export class Connection {
    * body holds exactly these columns, in this order. A column dropped by hand fails the insert with
    * NO_SUCH_COLUMN_IN_TABLE, which the destination reads as a stale schema cache.
    */
-  async insertRowBinary(qualifiedTable: string, columns: readonly string[], body: Buffer, what: string, settings?: Record<string, number>, signal?: AbortSignal): Promise<void> {
+  async insertRowBinary(
+    qualifiedTable: string,
+    columns: readonly string[],
+    body: Buffer,
+    what: string,
+    settings?: Record<string, number>,
+    signal?: AbortSignal,
+  ): Promise<void> {
     if (body.length === 0) return;
     await this.send(`INSERT INTO ${qualifiedTable} ${identList(columns)} FORMAT RowBinary`, body, what, settings ?? {}, signal);
   }

@@ -75,7 +75,14 @@ export function admitColumns(
   if (fresh.length === 0 || contract.columns === 'evolve') return { columns: [...wanted], dropped: new Set() };
   const freshNames = new Set(fresh.map((c) => c.name));
   const kept = wanted.filter((c) => !freshNames.has(c.name));
-  applyMode(contract.columns, t, freshNames, resource, rejections, (name, value) => `new column "${name}" in ${t.table} (value ${excerpt(plain(value))}; schema_contract columns: ${contract.columns})`);
+  applyMode(
+    contract.columns,
+    t,
+    freshNames,
+    resource,
+    rejections,
+    (name, value) => `new column "${name}" in ${t.table} (value ${excerpt(plain(value))}; schema_contract columns: ${contract.columns})`,
+  );
   return { columns: kept, dropped: contract.columns === 'discard_value' ? freshNames : new Set() };
 }
 
@@ -212,8 +219,5 @@ function isDeleteMark(value: unknown): boolean {
 }
 
 function misfit(resource: ResolvedResource, field: string, value: unknown, type: string, reason: string): SluiceError {
-  return new SluiceError(
-    'destination_fatal',
-    `resource "${resource.name}": field "${field}" value ${excerpt(value)} does not fit column type ${type} (${reason})`,
-  );
+  return new SluiceError('destination_fatal', `resource "${resource.name}": field "${field}" value ${excerpt(value)} does not fit column type ${type} (${reason})`);
 }

@@ -206,7 +206,9 @@ export function shapeClauses(columns: readonly ColumnDef[], layout: TableLayout,
   if (!shape) return { indexes: [], tail: '' };
   const typeOf = new Map(columns.map((c) => [c.name, c.type]));
   const indexes = options.skipIndexes
-    ? shape.sort.filter((c) => typeOf.has(c)).map((c) => `INDEX ${ident(fitIdentifier(`_sluice_sort_${c}`, MAX_TABLE_NAME_LENGTH))} ${ident(c)} TYPE minmax GRANULARITY 1`)
+    ? shape.sort
+        .filter((c) => typeOf.has(c))
+        .map((c) => `INDEX ${ident(fitIdentifier(`_sluice_sort_${c}`, MAX_TABLE_NAME_LENGTH))} ${ident(c)} TYPE minmax GRANULARITY 1`)
     : [];
   const parts = shape.partition
     .filter((p) => typeOf.has(p.column))

@@ -116,7 +116,9 @@ class ClickHouseDestination implements Destination {
       if (scd2 && target.cluster) throw new SluiceError('destination_fatal', `scd2 ("${target.resource.name}") is not supported on a cluster yet`);
       // scd2's validity columns are filled by commit, not by the records, so its staging copy has none.
       const omitted = new Set(scd2 ? [scd2.valid_from, scd2.valid_to] : []);
-      await this.placements.of(target.cluster).replace.begin(target.database, tableNameOf(target.resource), loadId, layoutFor(target.resource), columnComments(target.resource), omitted);
+      await this.placements
+        .of(target.cluster)
+        .replace.begin(target.database, tableNameOf(target.resource), loadId, layoutFor(target.resource), columnComments(target.resource), omitted);
     }
   }
 

@@ -192,7 +192,10 @@ async function waitForReplicas(conn: Connection, database: string, table: string
     }
     if (lagging.length === 0) return;
     if (Date.now() - started > TIMEOUT_MS) {
-      throw new SluiceError('destination_unavailable', `merge-key delete in ${database}.${table} not yet done on replica(s) ${lagging.join(', ')} after ${TIMEOUT_MS / 1000} s`);
+      throw new SluiceError(
+        'destination_unavailable',
+        `merge-key delete in ${database}.${table} not yet done on replica(s) ${lagging.join(', ')} after ${TIMEOUT_MS / 1000} s`,
+      );
     }
     await new Promise((r) => setTimeout(r, REPLICA_POLL_MS));
   }

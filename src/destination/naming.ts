@@ -16,7 +16,13 @@ import { createHash } from 'node:crypto';
 /** dlt's separator between a parent field and its child in flattened column and child table names. */
 export const PATH_SEPARATOR = '__';
 
-const SYMBOL_REPLACEMENTS: ReadonlyArray<[string, string]> = [['+', 'x'], ['-', '_'], ['*', 'x'], ['@', 'a'], ['|', 'l']];
+const SYMBOL_REPLACEMENTS: ReadonlyArray<[string, string]> = [
+  ['+', 'x'],
+  ['-', '_'],
+  ['*', 'x'],
+  ['@', 'a'],
+  ['|', 'l'],
+];
 
 // Field names repeat in every record: normalising each once is most of the per-record work it would cost.
 const cache = new Map<string, string>();
@@ -65,9 +71,7 @@ export function normalizePath(raw: string): string {
   // Empty parts (from `___`) are dropped, as dlt does, so extra underscores contract into the separator.
   const parts = raw.split(PATH_SEPARATOR).filter((part) => part.trim() !== '');
   if (parts.length === 0) return normalizeIdentifier(raw);
-  return parts
-    .map((part) => normalizeIdentifier(part))
-    .join(PATH_SEPARATOR);
+  return parts.map((part) => normalizeIdentifier(part)).join(PATH_SEPARATOR);
 }
 
 /**

@@ -64,7 +64,10 @@ export async function deleteAndWaitForOwnMutation(conn: Connection, m: OwnMutati
       throw new SluiceError('destination_fatal', `${m.what} in ${m.database}.${m.table} (mutation ${own.id}) failed: ${own.reason}`);
     }
     if (Date.now() - started > timeoutMs) {
-      const held = others.length > 0 ? `; held back by other mutations not done on this table: ${others.map(describe).join(', ')} (see system.mutations; KILL MUTATION a stuck one)` : '';
+      const held =
+        others.length > 0
+          ? `; held back by other mutations not done on this table: ${others.map(describe).join(', ')} (see system.mutations; KILL MUTATION a stuck one)`
+          : '';
       throw new SluiceError('destination_unavailable', `${m.what} in ${m.database}.${m.table} still running after ${timeoutMs / 1000} s${held}`);
     }
     await new Promise((r) => setTimeout(r, POLL_MS));

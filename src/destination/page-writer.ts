@@ -46,7 +46,10 @@ export class PageWriter {
     const records = withRowHashes(target.resource, given);
     if (records.length === 0) return { rows: 0 };
     if (meta.pages && meta.pages.reduce((n, span) => n + span.records, 0) !== records.length) {
-      throw new SluiceError('destination_fatal', `invalid page meta: its pages hold ${meta.pages.reduce((n, span) => n + span.records, 0)} records, the batch ${records.length}`);
+      throw new SluiceError(
+        'destination_fatal',
+        `invalid page meta: its pages hold ${meta.pages.reduce((n, span) => n + span.records, 0)} records, the batch ${records.length}`,
+      );
     }
     const { database, resource } = target;
     if (resource.write_disposition === 'skip') return { rows: 0 };
@@ -102,7 +105,12 @@ export class PageWriter {
     // A dedup_sort chooses among all records of a key in the batch, which a batch encoded page by page cannot
     // revisit: its records are kept and written in one pass (the batch limits for kept records apply).
     // scd2 records get their row hash in insertPage, so they take that path.
-    return this.insertFormat === 'RowBinary' && resource.write_disposition !== 'skip' && resource.scd2 === undefined && !(layout.kind === 'merge' && (layout.hardDelete || layout.dedupSort));
+    return (
+      this.insertFormat === 'RowBinary' &&
+      resource.write_disposition !== 'skip' &&
+      resource.scd2 === undefined &&
+      !(layout.kind === 'merge' && (layout.hardDelete || layout.dedupSort))
+    );
   }
 
   async openBatch(target: TableTarget, meta: PageMeta): Promise<BatchWriter | undefined> {
@@ -146,7 +154,11 @@ export class PageWriter {
           // retries it), this time against the tables as they are.
           schema.forget(database, physical(table));
           schema.forget(database, physical(live));
-          throw new SluiceError('destination_unavailable', `${what}: the table changed while the batch was written (${err instanceof Error ? err.message : String(err)}); the batch will run again`, { cause: err });
+          throw new SluiceError(
+            'destination_unavailable',
+            `${what}: the table changed while the batch was written (${err instanceof Error ? err.message : String(err)}); the batch will run again`,
+            { cause: err },
+          );
         }
       },
     });
@@ -242,7 +254,13 @@ export class PageWriter {
     for (const { t, rows } of converted.reverse()) {
       const keep = rows.filter((r, i): r is Record<string, unknown> => r !== undefined && !rejections.has(t.records[i]));
       if (t.root) inserted = keep.length;
-      await this.conn.insert(qualified(database, physical(t)), keep, `inserting page ${meta.page} of resource "${resource.name}" into ${database}.${physical(t)}`, this.insertSettings(target), meta.signal);
+      await this.conn.insert(
+        qualified(database, physical(t)),
+        keep,
+        `inserting page ${meta.page} of resource "${resource.name}" into ${database}.${physical(t)}`,
+        this.insertSettings(target),
+        meta.signal,
+      );
     }
     await this.journal.reject(
       database,
@@ -260,7 +278,13 @@ export class PageWriter {
   }
 
   /** The contract's verdict on each table's columns, and the tables and columns it admits made to exist. */
-  private async ensureTables(target: TableTarget, tables: TableRows[], meta: PageMeta, fresh: boolean, rejections: Rejections): Promise<Array<{ t: TableRows; admitted: Admitted; columns: TableColumns }>> {
+  private async ensureTables(
+    target: TableTarget,
+    tables: TableRows[],
+    meta: PageMeta,
+    fresh: boolean,
+    rejections: Rejections,
+  ): Promise<Array<{ t: TableRows; admitted: Admitted; columns: TableColumns }>> {
     const { database, resource } = target;
     const { schema } = this.placements.of(target.cluster);
     const layout = tables[0].layout;

@@ -100,9 +100,7 @@ export function normalisedHints(resource: ResolvedResource): Map<string, ColumnH
 
 // One id per row: the one-shot `crypto.hash` (Node ≥ 20.12) skips creating a Hash object for each.
 const md5Base64Url: (text: string) => string =
-  typeof crypto.hash === 'function'
-    ? (text) => crypto.hash('md5', text, 'base64url')
-    : (text) => crypto.createHash('md5').update(text).digest('base64url');
+  typeof crypto.hash === 'function' ? (text) => crypto.hash('md5', text, 'base64url') : (text) => crypto.createHash('md5').update(text).digest('base64url');
 
 /** A short stable id (dlt's `_dlt_id` is one too): 16 base64url characters of an MD5. */
 export function stableId(text: string): string {
@@ -117,7 +115,12 @@ export function appendRowId(meta: PageMeta, index: number): string {
 
 /** A flat row's key text (keyTextOf of its primary key values, JSON text as its text). */
 export function keyText(row: FlatRow, key: readonly string[]): string {
-  return keyTextOf(key.map((k) => { const v = row.get(k); return v instanceof JsonText ? v.text : v; }));
+  return keyTextOf(
+    key.map((k) => {
+      const v = row.get(k);
+      return v instanceof JsonText ? v.text : v;
+    }),
+  );
 }
 
 /** A record's identity for dedupe and row ids: its primary key values (before conversion), as JSON. */

@@ -91,7 +91,10 @@ function placesOf(ref: ParentPageRef, count: number): Place[] {
   const inParts = (parts: readonly ParentRecordPart[], page: number): Place[] =>
     parts.flatMap(({ part, records }) => Array.from({ length: records }, (_, row) => ({ page, part, row })));
   const places = ref.span
-    ? inParts(ref.span.pageSizes.map((records, i) => ({ part: ref.span!.first + i, records })), PAGE_ORDINALS)
+    ? inParts(
+        ref.span.pageSizes.map((records, i) => ({ part: ref.span!.first + i, records })),
+        PAGE_ORDINALS,
+      )
     : inParts(ref.parts ?? [{ part: ref.part ?? 0, records: count }], ref.page);
   if (places.length !== count) throw new RangeError(`parent record parts hold ${places.length} records, the batch ${count}`);
   // The reserved keys are never a batch's or a part's: a read would take such records for a span, or a span for records.
@@ -110,10 +113,7 @@ function tableSql(database: string): string {
 }
 
 function pageFilter(ref: ParentPageRef, page = ref.page): string {
-  return (
-    `pipeline = ${literal(ref.pipeline)} AND resource = ${literal(ref.resource)} ` +
-    `AND load_id = ${literal(ref.loadId)} AND page = ${uintLiteral(page)}`
-  );
+  return `pipeline = ${literal(ref.pipeline)} AND resource = ${literal(ref.resource)} ` + `AND load_id = ${literal(ref.loadId)} AND page = ${uintLiteral(page)}`;
 }
 
 export class ParentRecordStore {
@@ -150,9 +150,7 @@ export class ParentRecordStore {
       await this.conn.rows<{ row: number; record: string }>(`SELECT row, record FROM ${table} FINAL WHERE ${pageFilter(ref)} AND part = ${uintLiteral(SPAN_PART)}`, what),
     );
     // No span: records written under the batch number (loads begun before spans, child batches keeping grandchildren's parents).
-    const where = span
-      ? `${pageFilter(ref, PAGE_ORDINALS)} AND part >= ${uintLiteral(span.first)} AND part < ${uintLiteral(span.first + span.pages)}`
-      : pageFilter(ref);
+    const where = span ? `${pageFilter(ref, PAGE_ORDINALS)} AND part >= ${uintLiteral(span.first)} AND part < ${uintLiteral(span.first + span.pages)}` : pageFilter(ref);
     const rows = await this.conn.rows<{ record: string }>(`SELECT record FROM ${table} FINAL WHERE ${where} ORDER BY part, row`, what);
     return rows.map((r) => JSON.parse(r.record) as JsonObject);
   }

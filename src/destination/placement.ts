@@ -8,7 +8,18 @@
  * FINAL collapses it there. The servers need `{shard}` and `{replica}` macros (ClickHouse's usual setup).
  */
 import { randomBytes } from 'node:crypto';
-import { addColumnSql, allColumns, columnSql, commentColumnSql, createTableSql, engineParts, shapeClauses, type ColumnDef, type DdlOptions, type TableLayout } from './ddl';
+import {
+  addColumnSql,
+  allColumns,
+  columnSql,
+  commentColumnSql,
+  createTableSql,
+  engineParts,
+  shapeClauses,
+  type ColumnDef,
+  type DdlOptions,
+  type TableLayout,
+} from './ddl';
 import { ident, identList, literal, qualified } from './sql';
 
 export interface TableDdl {
@@ -68,11 +79,14 @@ export function clusterDdl(cluster: string, options: DdlOptions & { addColumnIfN
       ];
     },
     dataTable: clusterLocalName,
-    rename: (database, pairs) => [renameSql(database, pairs.map(([a, b]) => [clusterLocalName(a), clusterLocalName(b)] as const), on)],
-    drop: (database, table) => [
-      `DROP TABLE IF EXISTS ${qualified(database, table)}${on}`,
-      `DROP TABLE IF EXISTS ${qualified(database, clusterLocalName(table))}${on}`,
+    rename: (database, pairs) => [
+      renameSql(
+        database,
+        pairs.map(([a, b]) => [clusterLocalName(a), clusterLocalName(b)] as const),
+        on,
+      ),
     ],
+    drop: (database, table) => [`DROP TABLE IF EXISTS ${qualified(database, table)}${on}`, `DROP TABLE IF EXISTS ${qualified(database, clusterLocalName(table))}${on}`],
     dropData: (database, table) => [`DROP TABLE IF EXISTS ${qualified(database, clusterLocalName(table))}${on}`],
     // The Distributed table follows its local table by name, but keeps the columns it was created with.
     afterSwap: (database, table, layout) => [`DROP TABLE IF EXISTS ${qualified(database, table)}${on}`, createDistributed(database, table, layout)],

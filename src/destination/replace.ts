@@ -105,7 +105,14 @@ export class ReplaceLoads {
    * resource gets an empty staging copy (with `layout` for the root, the child layout for child tables), so a
    * load with zero pages still replaces the data (as dlt does).
    */
-  async begin(database: string, table: string, loadId: string, layout: TableLayout, comments: ReadonlyMap<string, string> = new Map(), omitted: ReadonlySet<string> = new Set()): Promise<void> {
+  async begin(
+    database: string,
+    table: string,
+    loadId: string,
+    layout: TableLayout,
+    comments: ReadonlyMap<string, string> = new Map(),
+    omitted: ReadonlySet<string> = new Set(),
+  ): Promise<void> {
     const leftovers = await this.family(database, table);
     for (const old of leftovers.old) await this.recover(database, old.slice(0, -OLD_SUFFIX.length));
     const { live } = leftovers.old.length > 0 ? await this.family(database, table) : leftovers;
@@ -123,7 +130,8 @@ export class ReplaceLoads {
       const commented = name === table ? comments : new Map<string, string>();
       // `omitted`: columns of the live root that commit fills, not the records (scd2's validity columns).
       const copied = stagingColumns(columns, own, commented).filter((c) => name !== table || !omitted.has(c.name));
-      for (const sql of this.ddl.createTable(database, staging, copied, own)) await createTableIn(this.conn, database, sql, `creating staging table for ${database}.${name}`);
+      for (const sql of this.ddl.createTable(database, staging, copied, own))
+        await createTableIn(this.conn, database, sql, `creating staging table for ${database}.${name}`);
       this.schema.forget(database, staging);
     }
     // Tables without a live table yet are created in staging by the first page that needs them.
@@ -164,7 +172,13 @@ export class ReplaceLoads {
       await this.drop(database, staging);
     } else {
       const old = oldTableName(table);
-      await this.run(this.ddl.rename(database, [[table, old], [staging, table]]), `swapping ${database}.${table}`);
+      await this.run(
+        this.ddl.rename(database, [
+          [table, old],
+          [staging, table],
+        ]),
+        `swapping ${database}.${table}`,
+      );
       await this.run(this.ddl.afterSwap(database, table, layout), `swapping ${database}.${table}`);
       await this.run(this.ddl.dropData(database, old), `dropping ${database}.${old}`);
       await this.drop(database, staging); // on a cluster, the Distributed staging table; else already gone

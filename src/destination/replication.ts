@@ -61,7 +61,10 @@ export function databaseEngine(conn: Connection, database: string): Promise<stri
       .then((rows) => rows[0]?.engine);
     known.set(database, pending);
     // Neither a failed read nor a database not made yet is remembered.
-    pending.then((engine) => engine === undefined && known.delete(database), () => known.delete(database));
+    pending.then(
+      (engine) => engine === undefined && known.delete(database),
+      () => known.delete(database),
+    );
   }
   return pending;
 }

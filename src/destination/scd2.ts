@@ -57,7 +57,9 @@ export function rowHash(record: JsonObject): string {
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    const entries = Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
     return `{${entries.join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
@@ -143,7 +145,15 @@ export class Scd2Loads {
    * Step 1: a closing row for each current version, made by an earlier load, whose hash the load does not
    * hold (with a natural key: among the keys the load holds). A hard_delete'd record does not hold its hash.
    */
-  private async retire(database: string, table: string, live: TableColumns, staged: TableColumns, resource: ResolvedResource, stamp: Stamp, read?: Record<string, number>): Promise<void> {
+  private async retire(
+    database: string,
+    table: string,
+    live: TableColumns,
+    staged: TableColumns,
+    resource: ResolvedResource,
+    stamp: Stamp,
+    read?: Record<string, number>,
+  ): Promise<void> {
     const options = resource.scd2!;
     const id = ident(identityColumn(options));
     const stagingTable = qualified(database, stagingTableName(table));
@@ -167,7 +177,14 @@ export class Scd2Loads {
   }
 
   /** Step 2: each hash of the load that is no current version becomes one (the first record of a hash wins). */
-  private async insertVersions(database: string, table: string, staged: TableColumns, resource: ResolvedResource, stamp: Stamp, read?: Record<string, number>): Promise<void> {
+  private async insertVersions(
+    database: string,
+    table: string,
+    staged: TableColumns,
+    resource: ResolvedResource,
+    stamp: Stamp,
+    read?: Record<string, number>,
+  ): Promise<void> {
     const options = resource.scd2!;
     const idName = identityColumn(options);
     const id = `assumeNotNull(${ident(idName)})`;
@@ -226,7 +243,9 @@ function boundary(stamp: Stamp): string {
 
 /** valid_to of a current version: dlt's active_record_timestamp, else NULL. */
 function activeValidTo(options: Scd2Options): string {
-  return options.active_seconds === undefined ? `CAST(NULL AS Nullable(${DATE_TIME}))` : `CAST(toDateTime(${uintLiteral(options.active_seconds)}, 'UTC') AS Nullable(${DATE_TIME}))`;
+  return options.active_seconds === undefined
+    ? `CAST(NULL AS Nullable(${DATE_TIME}))`
+    : `CAST(toDateTime(${uintLiteral(options.active_seconds)}, 'UTC') AS Nullable(${DATE_TIME}))`;
 }
 
 /**

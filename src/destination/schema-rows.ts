@@ -10,7 +10,13 @@ import type { PageMeta, TableRows } from './page';
 import { flattenRecord, shapeForSchemaWork, type ShapedPage } from './shaper';
 
 /** The page's tables for schema work (inference, DDL, contract and conversion), and the records kept. */
-export function tablesForSchemaWork(table: string, layout: TableLayout, resource: ResolvedResource, records: readonly JsonObject[], meta: PageMeta): { tables: TableRows[]; kept: number[] } {
+export function tablesForSchemaWork(
+  table: string,
+  layout: TableLayout,
+  resource: ResolvedResource,
+  records: readonly JsonObject[],
+  meta: PageMeta,
+): { tables: TableRows[]; kept: number[] } {
   const key = layout.kind === 'merge' ? layout.key : [];
   const page = shapeForSchemaWork({ records, table, columns: undefined, resource, key, meta, loadedAt: '' });
   return { tables: tablesOf(page, layout), kept: page.kept };

@@ -165,7 +165,12 @@ function walkRecords(input: ShapeInput, fitTo: ColumnPlan | undefined): RecordRo
 function assignIds(input: ShapeInput, records: RecordRows[], fits: boolean): ShapedPage {
   const { key, meta, resource } = input;
   const sortHint = key.length > 0 ? dedupSortHint(resource) : undefined;
-  const sort = sortHint && dedupSortOf(sortHint, records.map((r) => r.sortValue));
+  const sort =
+    sortHint &&
+    dedupSortOf(
+      sortHint,
+      records.map((r) => r.sortValue),
+    );
   const texts = records.map((r) => r.keyText);
   const kept = key.length > 0 ? survivorsPerKey(texts, resource.write_disposition_strategy === 'insert-only', sort) : records.map((_, i) => i);
   const page: ShapedPage = { table: input.table, fits, roots: [], children: new Map(), keys: [], kept, meta, loadedAt: input.loadedAt };
@@ -228,7 +233,14 @@ interface Walk {
   json: ReadonlySet<string> | undefined;
 }
 
-function walkRecord(record: JsonObject, page: PageWalk, plan: ColumnPlan, slots: Map<string, Slot>, keyIndex: ReadonlyMap<string, number>, keyValues: unknown[]): RecordRows | undefined {
+function walkRecord(
+  record: JsonObject,
+  page: PageWalk,
+  plan: ColumnPlan,
+  slots: Map<string, Slot>,
+  keyIndex: ReadonlyMap<string, number>,
+  keyValues: unknown[],
+): RecordRows | undefined {
   const root = shapedRow(page.table, '', plan, NOT_A_LIST_ROW, 0, page.forSchemaWork);
   page.children = NO_LIST_ROWS;
   const w: Walk = { row: root, keyIndex, keyValues, tablePath: '', self: -1, page, json: page.json.get('') };

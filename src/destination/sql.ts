@@ -22,12 +22,7 @@ export function qualified(database: string, table: string): string {
  * escapes too, so a statement always stays on one line in logs and in the 18.16 parser.
  */
 export function literal(value: string): string {
-  const escaped = value
-    .replace(/\\/g, '\\\\')
-    .replace(/'/g, "\\'")
-    .replace(/\0/g, '\\0')
-    .replace(/\n/g, '\\n')
-    .replace(/\r/g, '\\r');
+  const escaped = value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\0/g, '\\0').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
   return `'${escaped}'`;
 }
 

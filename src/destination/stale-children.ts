@@ -75,7 +75,13 @@ export async function deleteStaleChildRows(conn: Connection, placement: Mutation
 }
 
 /** Deletes the rows of every child table written under `loadId` and `version` (an earlier attempt of this batch); returns the tables it deleted from. */
-export async function deleteEarlierAttemptLists(conn: Connection, placement: MutationTarget, target: { database: string; children: readonly string[] }, loadId: string, version: number): Promise<string[]> {
+export async function deleteEarlierAttemptLists(
+  conn: Connection,
+  placement: MutationTarget,
+  target: { database: string; children: readonly string[] },
+  loadId: string,
+  version: number,
+): Promise<string[]> {
   const where = `${ident(META.loadId)} = ${literal(loadId)} AND ${ident(META.version)} = ${uintLiteral(version)}`;
   const mutated: string[] = [];
   let reason: string | undefined;

@@ -37,7 +37,7 @@ export function stateTableSql(database: string): string {
 export function loadsTableSql(database: string): string {
   return (
     `CREATE TABLE IF NOT EXISTS ${qualified(database, LOADS_TABLE)} ` +
-    "(pipeline String, resource String, load_id String, status String, rows UInt64, pages UInt64, " +
+    '(pipeline String, resource String, load_id String, status String, rows UInt64, pages UInt64, ' +
     "started_at DateTime('UTC'), finished_at DateTime('UTC'), version UInt64) " +
     // Keyed by load: recording the same load again (a retried activity, or failed then completed) replaces it.
     'ENGINE = ReplacingMergeTree(version) ORDER BY (pipeline, resource, load_id)'

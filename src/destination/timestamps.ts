@@ -143,6 +143,9 @@ export class RoundedTimestamps {
 
   /** As a batch result carries it (bounded: src/core/rounded-timestamps.ts); undefined when none. */
   toList(): RoundedColumn[] | undefined {
-    return mergeRounded(undefined, [...this.columns].map(([column, { type, values }]) => ({ column, type, values })));
+    return mergeRounded(
+      undefined,
+      [...this.columns].map(([column, { type, values }]) => ({ column, type, values })),
+    );
   }
 }

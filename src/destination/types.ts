@@ -37,8 +37,7 @@ export interface ColumnSpec {
 export type IntegerType = 'Int64' | 'UInt64' | 'Int128' | 'Int256' | 'Decimal(38, 0)';
 
 // An ISO 8601 date-time: date, `T` or space, hh:mm[:ss[.fraction]], optional Z or ±hh[:mm].
-const TIMESTAMP_RE =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /**
@@ -268,8 +267,7 @@ export function baseClickHouseType(spec: ColumnSpec, features: ServerFeatures): 
       return 'Float64';
     case 'bool':
       return features.bool ? 'Bool' : 'UInt8';
-    case 'timestamp':
-    {
+    case 'timestamp': {
       // The zone only decides how the server shows and parses text; values are instants either way.
       const zone = literal(spec.timezone ?? 'UTC');
       return features.dateTime64 ? `DateTime64(${clampInt(spec.precision ?? 3, 0, 9)}, ${zone})` : `DateTime(${zone})`;

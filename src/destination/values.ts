@@ -75,13 +75,13 @@ function integerConverter(chType: string): Converter {
   const inRange = (n: bigint) => range === undefined || (n >= range[0] && n <= range[1]);
   return (value) => {
     if (typeof value === 'number' && Number.isInteger(value)) {
-      return Number.isSafeInteger(value) && !inRange(BigInt(value)) ? new Misfit('integer outside the column type\'s range') : value;
+      return Number.isSafeInteger(value) && !inRange(BigInt(value)) ? new Misfit("integer outside the column type's range") : value;
     }
     // Quoted integers keep precision beyond 2^53; ClickHouse parses them in JSONEachRow on every version.
     if (typeof value === 'string' && INT_RE.test(value.trim())) {
       const text = value.trim();
       // 80 digits is past Int256: no BigInt of a million digits an API could send.
-      if (text.length > 80 || !inRange(BigInt(text))) return new Misfit('integer outside the column type\'s range');
+      if (text.length > 80 || !inRange(BigInt(text))) return new Misfit("integer outside the column type's range");
       return text;
     }
     return new Misfit('not an integer');

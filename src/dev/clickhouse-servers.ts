@@ -125,10 +125,10 @@ export function clickHouseCommand(kind: ClickHouseKind, dir: string): ServerComm
   const home = wheelClickHouseHome(kind);
   const python = join(home, 'venv', 'bin', 'python');
   if (!existsSync(python)) {
-    const install = kind === MODERN_CLICKHOUSE ? '`npm run setup`' : `\`bash scripts/setup-tools.sh --clickhouse ${kind}\` (\`sluice dev up --clickhouse ${kind}\` does it)`;
+    const install =
+      kind === MODERN_CLICKHOUSE ? '`npm run setup`' : `\`bash scripts/setup-tools.sh --clickhouse ${kind}\` (\`sluice dev up --clickhouse ${kind}\` does it)`;
     throw new Error(
-      `ClickHouse ${kind} is not installed (no Python venv at ${home}/venv): run ${install}, ` +
-        'or start Debian\'s server with `sluice dev up --clickhouse 18.16`',
+      `ClickHouse ${kind} is not installed (no Python venv at ${home}/venv): run ${install}, ` + "or start Debian's server with `sluice dev up --clickhouse 18.16`",
     );
   }
   if (!cpuHasAvx2()) {

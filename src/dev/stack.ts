@@ -93,17 +93,25 @@ async function startTemporal(endpoints: StackEndpoints, log: (line: string) => v
       temporalProcess,
       temporal,
       [
-        'server', 'start-dev',
-        '--db-filename', join(stateDir, 'temporal', 'temporal.db'),
-        '--ip', host,
-        '--port', port,
-        '--ui-port', uiPort,
-        '--log-level', 'warn',
+        'server',
+        'start-dev',
+        '--db-filename',
+        join(stateDir, 'temporal', 'temporal.db'),
+        '--ip',
+        host,
+        '--port',
+        port,
+        '--ui-port',
+        uiPort,
+        '--log-level',
+        'warn',
         // WAL with synchronous=normal: one fsync per checkpoint instead of per commit. It halves the time a
         // scheduled activity waits on the dev server (docs/performance.md); a killed server loses nothing,
         // only a power cut may lose its last commits, which is fine for a local stack.
-        '--sqlite-pragma', 'journal_mode=wal',
-        '--sqlite-pragma', 'synchronous=normal',
+        '--sqlite-pragma',
+        'journal_mode=wal',
+        '--sqlite-pragma',
+        'synchronous=normal',
       ],
       stateDir,
     );
@@ -188,10 +196,7 @@ export interface StackStatus {
 
 export async function devStatus(): Promise<StackStatus> {
   const endpoints = stackEndpoints();
-  const [temporalOk, clickHouseOk] = await Promise.all([
-    temporalHealthy(endpoints.temporalAddress),
-    clickHouseHealthy(endpoints.clickHouseUrl),
-  ]);
+  const [temporalOk, clickHouseOk] = await Promise.all([temporalHealthy(endpoints.temporalAddress), clickHouseHealthy(endpoints.clickHouseUrl)]);
   return {
     temporal: { address: endpoints.temporalAddress, healthy: temporalOk, pid: runningPid(temporalProcess), ui: endpoints.temporalUi },
     clickhouse: {

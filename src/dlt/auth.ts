@@ -71,7 +71,12 @@ export class OAuth2ClientCredentials extends DltAuth {
   constructor(options: WithAliases<OAuth2ClientCredentialsOptions>);
   constructor(...args: unknown[]) {
     // dlt's field order; `session` is kept so that validate refuses it with its hint, as in a dict.
-    super('oauth2_client_credentials', 'OAuth2ClientCredentials', ['access_token', 'access_token_url', 'client_id', 'client_secret', 'access_token_request_data', 'default_token_expiration', 'session'], args);
+    super(
+      'oauth2_client_credentials',
+      'OAuth2ClientCredentials',
+      ['access_token', 'access_token_url', 'client_id', 'client_secret', 'access_token_request_data', 'default_token_expiration', 'session'],
+      args,
+    );
   }
 }
 

@@ -33,7 +33,9 @@ export function collectOptions(className: string, positional: readonly string[],
   const keywordArgs = isOptions(last) ? last : undefined;
   const values = keywordArgs === undefined ? args : args.slice(0, -1);
   if (values.length > positional.length) {
-    throw new TypeError(`${className} takes at most ${positional.length} positional argument${positional.length === 1 ? '' : 's'} (${positional.join(', ') || 'none'}), got ${values.length}`);
+    throw new TypeError(
+      `${className} takes at most ${positional.length} positional argument${positional.length === 1 ? '' : 's'} (${positional.join(', ') || 'none'}), got ${values.length}`,
+    );
   }
   const out: Options = {};
   values.forEach((value, i) => {

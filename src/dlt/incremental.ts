@@ -29,7 +29,19 @@ export interface IncrementalOptions {
 }
 
 // dlt.sources.incremental's parameter order.
-const POSITIONAL = ['cursor_path', 'initial_value', 'last_value_func', 'primary_key', 'end_value', 'row_order', 'allow_external_schedulers', 'on_cursor_value_missing', 'lag', 'range_start', 'range_end'];
+const POSITIONAL = [
+  'cursor_path',
+  'initial_value',
+  'last_value_func',
+  'primary_key',
+  'end_value',
+  'row_order',
+  'allow_external_schedulers',
+  'on_cursor_value_missing',
+  'lag',
+  'range_start',
+  'range_end',
+];
 
 export class Incremental extends DltObject {
   constructor(options: WithAliases<IncrementalOptions>);

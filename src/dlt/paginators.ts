@@ -92,7 +92,16 @@ export interface RangePaginatorOptions {
   has_more_path?: JsonPath;
   param_body_path?: string;
 }
-const RANGE_POSITIONAL = ['param_name', 'initial_value', 'value_step', 'base_index', 'maximum_value', 'total_path', 'error_message_items', 'stop_after_empty_page'] as const;
+const RANGE_POSITIONAL = [
+  'param_name',
+  'initial_value',
+  'value_step',
+  'base_index',
+  'maximum_value',
+  'total_path',
+  'error_message_items',
+  'stop_after_empty_page',
+] as const;
 
 /**
  * dlt's RangePaginator, the base of PageNumberPaginator and OffsetPaginator. With `value_step: 1` it is a
@@ -101,7 +110,12 @@ const RANGE_POSITIONAL = ['param_name', 'initial_value', 'value_step', 'base_ind
  */
 export class RangePaginator extends DltPaginator {
   constructor(options: WithAliases<RangePaginatorOptions>);
-  constructor(paramName: string | null, initialValue: number, valueStep: number, options?: WithAliases<Omit<RangePaginatorOptions, 'param_name' | 'initial_value' | 'value_step'>>);
+  constructor(
+    paramName: string | null,
+    initialValue: number,
+    valueStep: number,
+    options?: WithAliases<Omit<RangePaginatorOptions, 'param_name' | 'initial_value' | 'value_step'>>,
+  );
   constructor(...args: unknown[]) {
     super('page_number', 'RangePaginator', RANGE_POSITIONAL, ['has_more_path', 'param_body_path'], args);
     if (this.options.value_step !== 1) {

@@ -80,7 +80,11 @@ function pageRequester(input: FetchPageInput, pcfg: PaginatorConfig, paginator: 
   const scope: CredentialScope = {
     origins: endpointCredentialOrigins(endpoint),
     onOtherOrigin: endpoint.other_origin_credentials ?? 'omit',
-    ...(auth ? { attach: (req: HttpRequest) => auth.apply(req, { timeoutMs, signal: input.signal, secrets: secrets(), origins: scope.origins, bound: input.boundSecrets ?? [] }) } : {}),
+    ...(auth
+      ? {
+          attach: (req: HttpRequest) => auth.apply(req, { timeoutMs, signal: input.signal, secrets: secrets(), origins: scope.origins, bound: input.boundSecrets ?? [] }),
+        }
+      : {}),
     ...(input.boundSecrets ? { bound: input.boundSecrets } : {}),
   };
   return {
@@ -193,9 +197,13 @@ async function runResponseHooks<R extends { status: number; text: string; header
     try {
       await hook(view);
     } catch (err) {
-      throw new SluiceError('config', mask(`a response_actions function failed on ${view.url} (status ${view.status}): ${err instanceof Error ? err.message : String(err)}`));
+      throw new SluiceError(
+        'config',
+        mask(`a response_actions function failed on ${view.url} (status ${view.status}): ${err instanceof Error ? err.message : String(err)}`),
+      );
     }
   }
-  if (!Number.isInteger(view.status) || typeof view.text !== 'string') throw new SluiceError('config', `a response_actions function left status or text invalid on ${view.url}`);
+  if (!Number.isInteger(view.status) || typeof view.text !== 'string')
+    throw new SluiceError('config', `a response_actions function left status or text invalid on ${view.url}`);
   return { ...res, status: view.status, text: view.text };
 }

@@ -47,10 +47,7 @@ export function compareCursor(a: JsonPrimitive, b: JsonPrimitive, cursorPath = '
     return a === b ? 0 : a < b ? -1 : 1;
   }
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
-  throw new SluiceError(
-    'response_shape',
-    `cannot compare incremental cursor values of different types at "${cursorPath}": ${typeName(a)} and ${typeName(b)}`,
-  );
+  throw new SluiceError('response_shape', `cannot compare incremental cursor values of different types at "${cursorPath}": ${typeName(a)} and ${typeName(b)}`);
 }
 
 /**
@@ -135,7 +132,10 @@ export function filterIncremental(
       continue;
     }
     if (typeof raw === 'object') {
-      throw new SluiceError('response_shape', `incremental cursor "${cfg.cursor_path}" must be a number, string or boolean, got ${Array.isArray(raw) ? 'a list' : 'an object'}`);
+      throw new SluiceError(
+        'response_shape',
+        `incremental cursor "${cfg.cursor_path}" must be a number, string or boolean, got ${Array.isArray(raw) ? 'a list' : 'an object'}`,
+      );
     }
     const value: JsonPrimitive = raw;
     if (end !== null && end !== undefined) {

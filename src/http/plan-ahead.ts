@@ -40,7 +40,7 @@ export function planAhead(input: PlanAheadInput): JsonObject[] {
   const positions = paginatorFor(cfg).positions;
   if (!positions) return plan;
   // Probing stops at maximum_offset / maximum_page all the same: only past the data's end is a request wasted.
-  const end = input.end ?? (input.probe ? positions.ceiling(cfg) ?? Number.POSITIVE_INFINITY : undefined);
+  const end = input.end ?? (input.probe ? (positions.ceiling(cfg) ?? Number.POSITIVE_INFINITY) : undefined);
   if (end === undefined) return plan;
   const token = readToken(next, cfg.type, () => ({}));
   for (let k = 1; k < count; k++) {

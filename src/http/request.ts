@@ -16,11 +16,7 @@ import type { HttpRequest, PlaceholderContext } from './types';
  *   the param (`/issues/{issue_number}/comments`), else sent as a query param;
  * - `{type: "incremental", cursor_path, initial_value}`: the incremental start value.
  */
-function resolveLegacyParam(
-  name: string,
-  spec: Record<string, JsonValue>,
-  ctx: PlaceholderContext,
-): JsonValue {
+function resolveLegacyParam(name: string, spec: Record<string, JsonValue>, ctx: PlaceholderContext): JsonValue {
   if (spec.type === 'resolve') {
     if (typeof spec.resource !== 'string' || typeof spec.field !== 'string') {
       throw new SluiceError('config', `param "${name}" of type resolve needs "resource" and "field"`);
@@ -36,7 +32,8 @@ function isLegacyParam(value: JsonValue): value is Record<string, JsonValue> {
   return isJsonObject(value) && (value.type === 'resolve' || value.type === 'incremental');
 }
 
-const LIST_PARAM_NOTE = "a query param that is one placeholder whose value is a list is sent as repeated keys (ids=a&ids=b, requests' form for a list; dlt writes Python's repr of the list)";
+const LIST_PARAM_NOTE =
+  "a query param that is one placeholder whose value is a list is sent as repeated keys (ids=a&ids=b, requests' form for a list; dlt writes Python's repr of the list)";
 
 /** `note` hears where a value is written otherwise than dlt writes it (documented choices: a run warns). */
 export function buildRequest(endpoint: ResolvedEndpoint, windowCtx: PlaceholderContext, convertFunction?: IncrementalConvertFunction, note?: FormatNote): HttpRequest {

@@ -41,7 +41,10 @@ export async function readBodyText(
   const encoding = headers['content-encoding']?.trim().toLowerCase();
   if (encoding && encoding !== 'identity') {
     discard(res);
-    throw new SluiceError('response_shape', `response from ${where} is compressed (Content-Encoding: ${encoding}) though sluice did not ask for compression; the API or a proxy in front of it must send it uncompressed`);
+    throw new SluiceError(
+      'response_shape',
+      `response from ${where} is compressed (Content-Encoding: ${encoding}) though sluice did not ask for compression; the API or a proxy in front of it must send it uncompressed`,
+    );
   }
   const charset = charsetOf(headers['content-type']);
   if (charset !== undefined && !UTF8_CHARSETS.has(charset)) {
@@ -67,11 +70,17 @@ export async function readBodyText(
   chunks.length = 0;
   const shape = measureJson(bytes, MAX_JSON_DEPTH);
   if (shape.tooDeep) {
-    throw new SluiceError('response_shape', `response from ${where} nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep; sluice refuses it rather than overflow its stack flattening the records`);
+    throw new SluiceError(
+      'response_shape',
+      `response from ${where} nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep; sluice refuses it rather than overflow its stack flattening the records`,
+    );
   }
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), shape };
   } catch {
-    throw new SluiceError('response_shape', `response from ${where} is not valid UTF-8${charset ? '' : ' (no charset was declared)'}; sluice reads JSON as UTF-8 only, so the API must send UTF-8`);
+    throw new SluiceError(
+      'response_shape',
+      `response from ${where} is not valid UTF-8${charset ? '' : ' (no charset was declared)'}; sluice reads JSON as UTF-8 only, so the API must send UTF-8`,
+    );
   }
 }

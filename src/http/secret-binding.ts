@@ -67,6 +67,12 @@ export function refuseUnboundRequest(req: HttpRequest, url: string, bound: reado
   const texts = [url, ...Object.values(req.headers), ...bodies];
   for (const secret of bound) {
     if (secret.origins.includes(origin)) continue;
-    if (texts.some((text) => holds(text, secret.value))) throw refusal(secret, origin, 'a request about to be sent', bound.map((b) => b.value));
+    if (texts.some((text) => holds(text, secret.value)))
+      throw refusal(
+        secret,
+        origin,
+        'a request about to be sent',
+        bound.map((b) => b.value),
+      );
   }
 }

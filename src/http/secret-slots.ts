@@ -108,7 +108,10 @@ export function fillSecretSlots(text: string, secrets: readonly string[]): strin
     const secret = secrets[Number(index)];
     const encode = FORMS[Number(form)];
     if (secret === undefined || encode === undefined) {
-      throw new SluiceError('config', 'the page token refers to a secret this worker does not resolve (was the config or the worker\'s secrets changed mid-run?); restart the sync');
+      throw new SluiceError(
+        'config',
+        "the page token refers to a secret this worker does not resolve (was the config or the worker's secrets changed mid-run?); restart the sync",
+      );
     }
     return encode(secret);
   });

@@ -35,7 +35,9 @@ function parametersOf(list: unknown): Array<Record<string, unknown>> {
 
 function successResponse(responses: Record<string, unknown> | undefined): Schema | undefined {
   if (!responses) return undefined;
-  const codes = Object.keys(responses).filter((code) => /^2(?:\d\d|XX)$/i.test(code)).sort();
+  const codes = Object.keys(responses)
+    .filter((code) => /^2(?:\d\d|XX)$/i.test(code))
+    .sort();
   const code = codes[0] ?? (responses.default !== undefined ? 'default' : undefined);
   const response = code === undefined ? undefined : responses[code];
   return isSchema(response) ? response : undefined;

@@ -69,7 +69,13 @@ function baseUrlOf(document: OpenApiDocument, specUrl: string | undefined): { ur
     chosen.push(`${name}=${variable.default}${variable.enum ? ` (one of ${variable.enum.join(', ')})` : ''}`);
   }
   const notes: string[] = [];
-  if (servers.length > 1) notes.push(`first of ${servers.length} servers (others: ${servers.slice(1).map((s) => s.url).join(', ')})`);
+  if (servers.length > 1)
+    notes.push(
+      `first of ${servers.length} servers (others: ${servers
+        .slice(1)
+        .map((s) => s.url)
+        .join(', ')})`,
+    );
   if (chosen.length) notes.push(`server variables: ${chosen.join('; ')}`);
   if (!/^https?:\/\//i.test(url)) {
     if (specUrl) {
@@ -87,7 +93,16 @@ const trimSlashes = (path: string) => path.replace(/\/+$/, '') || '/';
 
 /** Resource names from the last fixed segments of each path, made longer only where two would clash. */
 function resourceNames(paths: string[]): Map<string, string> {
-  const segments = new Map(paths.map((p) => [p, p.split('/').filter((s) => s && !s.startsWith('{')).map(snake).filter(Boolean)]));
+  const segments = new Map(
+    paths.map((p) => [
+      p,
+      p
+        .split('/')
+        .filter((s) => s && !s.startsWith('{'))
+        .map(snake)
+        .filter(Boolean),
+    ]),
+  );
   const names = new Map<string, string>();
   const length = new Map(paths.map((p) => [p, 1]));
   for (let round = 0; round < 8; round++) {
@@ -186,7 +201,12 @@ export function generateSource(document: OpenApiDocument, options: GenerateOptio
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const found: Array<{ endpoint: GetEndpoint; shape: ListShape }> = [];
   for (const endpoint of endpoints) {
-    const lastSegment = snake(endpoint.path.split('/').filter((s) => s && !s.startsWith('{')).pop() ?? '');
+    const lastSegment = snake(
+      endpoint.path
+        .split('/')
+        .filter((s) => s && !s.startsWith('{'))
+        .pop() ?? '',
+    );
     const shape = listShape(endpoint.body, lastSegment, /\}\/?$/.test(endpoint.path));
     if ('reason' in shape) unmapped.push({ path: endpoint.path, reason: shape.reason });
     else found.push({ endpoint, shape });

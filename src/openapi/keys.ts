@@ -34,7 +34,8 @@ export function primaryKey(item: Schema, resourceName: string): { key: string; e
 }
 
 const UPDATED_FIELD = /^(?:updated_?at|updated|modified_?at|modified|last_?modified(?:_?at)?|changed_?at|updated_?on|date_?modified|last_?updated(?:_?at)?)$/i;
-const SINCE_PARAM = /^(?:since|updated_?since|updated_?after|modified_?since|modified_?after|updated_?at_?(?:min|gte|from)|changed_?since|from_?date|start_?time|updated\[gte\])$/i;
+const SINCE_PARAM =
+  /^(?:since|updated_?since|updated_?after|modified_?since|modified_?after|updated_?at_?(?:min|gte|from)|changed_?since|from_?date|start_?time|updated\[gte\])$/i;
 
 export interface IncrementalHint {
   cursorPath: string;

@@ -22,8 +22,7 @@ export interface PaginationGuess {
 const NEXT_URL = /^(?:next|next_?(?:url|link|href|page_?url|page_?link)|@odata\.nextlink|nextlink)$/i;
 const CURSOR_FIELD =
   /^(?:next_?cursor|cursor|next|next_?page_?token|next_?token|next_?marker|marker|end_?cursor|continuation_?token|last_?id|after|next_?page_?cursor|offset)$/i;
-const CURSOR_PARAM =
-  /^(?:cursor|after|starting_?after|page_?token|next_?token|next_?page_?token|marker|continuation_?token|start_?cursor|page_?cursor|offset)$/i;
+const CURSOR_PARAM = /^(?:cursor|after|starting_?after|page_?token|next_?token|next_?page_?token|marker|continuation_?token|start_?cursor|page_?cursor|offset)$/i;
 const HAS_MORE = /^(?:has_?more|has_?next(?:_?page)?|more|is_?more|more_?pages?)$/i;
 const OFFSET_PARAM = /^(?:offset|skip|start|start_?index|from)$/i;
 const LIMIT_PARAM = /^(?:limit|count|per_?page|page_?size|size|max|max_?results|top|\$top|take|page\[size\])$/i;
@@ -137,7 +136,11 @@ function offsetLimit(e: Evidence): PaginationGuess | undefined {
     },
     evidence: [
       `query parameters ${offsetParam.name} and ${e.limitParam.name}`,
-      total ? `the response's ${total.path} (the total)` : hasMore.has_more_path ? `the response's ${hasMore.has_more_path}` : 'no total in the response: stops at the first empty page',
+      total
+        ? `the response's ${total.path} (the total)`
+        : hasMore.has_more_path
+          ? `the response's ${hasMore.has_more_path}`
+          : 'no total in the response: stops at the first empty page',
     ],
     sure: Boolean(total || hasMore.has_more_path),
   };

@@ -33,10 +33,7 @@ function incrementalLines(resource: GeneratedResource, indent: string): string[]
 
 function unmappedLines(generated: GeneratedSource): string[] {
   if (generated.unmapped.length === 0) return [];
-  return [
-    ` Endpoints left out (${generated.unmapped.length}):`,
-    ...generated.unmapped.map((u) => `   GET ${u.path}: ${u.reason}`),
-  ];
+  return [` Endpoints left out (${generated.unmapped.length}):`, ...generated.unmapped.map((u) => `   GET ${u.path}: ${u.reason}`)];
 }
 
 export function renderYaml(generated: GeneratedSource, specLocation: string): string {
@@ -49,7 +46,8 @@ export function renderYaml(generated: GeneratedSource, specLocation: string): st
       if (!isMap(node)) return;
       node.commentBefore = [...resource.notes.map((n) => ` ${n}`), ...incrementalLines(resource, ' ')].join('\n');
       const endpoint = node.get('endpoint', true) as YAMLMap | undefined;
-      const paginator = endpoint && isMap(endpoint) ? endpoint.items.find((pair) => String((pair.key as { value?: unknown })?.value ?? pair.key) === 'paginator') : undefined;
+      const paginator =
+        endpoint && isMap(endpoint) ? endpoint.items.find((pair) => String((pair.key as { value?: unknown })?.value ?? pair.key) === 'paginator') : undefined;
       if (paginator && paginator.key && typeof paginator.key === 'object') (paginator.key as { commentBefore?: string }).commentBefore = pagingNote(resource);
     });
   }

@@ -94,7 +94,5 @@ export function propertyPaths(schema: Schema, maxDepth: number): Array<{ path: s
 
 /** A property path as dlt's JSONPath: dotted where every key is a plain name, bracket-quoted where not. */
 export function jsonPathOf(path: readonly string[]): string {
-  return path
-    .map((key, i) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${i === 0 ? '' : '.'}${key}` : `['${key.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`))
-    .join('');
+  return path.map((key, i) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${i === 0 ? '' : '.'}${key}` : `['${key.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`)).join('');
 }

@@ -120,12 +120,15 @@ export async function loadSpec(location: string): Promise<OpenApiDocument> {
   const { dereference } = await import('@readme/openapi-parser');
   let document: unknown;
   try {
-    document = await dereference(input as never, {
-      // Circular schemas keep their `$ref`: the walkers stop at a depth limit anyway.
-      dereference: { circular: 'ignore' },
-      // Relative file refs resolve beside a local spec; nothing is ever fetched for a $ref.
-      resolve: { file: !isUrl, http: false as never },
-    } as never);
+    document = await dereference(
+      input as never,
+      {
+        // Circular schemas keep their `$ref`: the walkers stop at a depth limit anyway.
+        dereference: { circular: 'ignore' },
+        // Relative file refs resolve beside a local spec; nothing is ever fetched for a $ref.
+        resolve: { file: !isUrl, http: false as never },
+      } as never,
+    );
   } catch (err) {
     throw new SpecError(`${location}: ${(err as Error).message.split('\n')[0]}`);
   }

@@ -30,14 +30,16 @@ export async function loadChildBatch(run: ResourceRun, progress: ChildProgress, 
   const from = firstParent > 0 ? ` from parent ${firstParent + 1}` : '';
   const children = await run.batches.fetchAndLoadChildren.executeWithOptions(
     { ...run.batchOptions, summary: `parent batch ${progress.batches + 1} of ${parent.batches} (${parent.resource})${from}` },
-    [{
-      ...batchCommon(run, progress),
-      parent: parent.resource,
-      firstParent,
-      ...(progress.parentsBefore !== undefined ? { parentsBefore: progress.parentsBefore } : {}),
-      concurrency: run.input.resource.parallelized ? PARALLELIZED_CHILD_CONCURRENCY : CHILD_CONCURRENCY,
-      limits: run.input.batchLimits,
-    }],
+    [
+      {
+        ...batchCommon(run, progress),
+        parent: parent.resource,
+        firstParent,
+        ...(progress.parentsBefore !== undefined ? { parentsBefore: progress.parentsBefore } : {}),
+        concurrency: run.input.resource.parallelized ? PARALLELIZED_CHILD_CONCURRENCY : CHILD_CONCURRENCY,
+        limits: run.input.batchLimits,
+      },
+    ],
   );
   const complete = children.parentsDone >= children.parents;
   if (complete && progress.parentsBefore !== undefined) progress.parentsBefore += children.parents;

@@ -7,16 +7,18 @@ import type { PageProgress } from './types';
 export async function loadPageBatch(run: ResourceRun, progress: PageProgress): Promise<BatchStep> {
   const page = await run.batches.fetchAndLoadPages.executeWithOptions(
     { ...run.batchOptions, summary: `${run.summaryPrefix}batch ${progress.batches + 1} from ${progress.nextPageSummary}` },
-    [{
-      ...batchCommon(run, progress),
-      pageToken: progress.pageToken,
-      // Pages are numbered across the load: a retry of this batch numbers them alike, whatever its span.
-      firstPage: progress.pages,
-      limits: run.input.batchLimits,
-      ...(progress.loopGuard ? { loopGuard: progress.loopGuard } : {}),
-      ...(progress.positionsEnd !== undefined ? { positionsEnd: progress.positionsEnd } : {}),
-      ...(progress.pageRows !== undefined ? { pageRows: progress.pageRows } : {}),
-    }],
+    [
+      {
+        ...batchCommon(run, progress),
+        pageToken: progress.pageToken,
+        // Pages are numbered across the load: a retry of this batch numbers them alike, whatever its span.
+        firstPage: progress.pages,
+        limits: run.input.batchLimits,
+        ...(progress.loopGuard ? { loopGuard: progress.loopGuard } : {}),
+        ...(progress.positionsEnd !== undefined ? { positionsEnd: progress.positionsEnd } : {}),
+        ...(progress.pageRows !== undefined ? { pageRows: progress.pageRows } : {}),
+      },
+    ],
   );
   progress.pageToken = pageTokenOf(page.next);
   progress.positionsEnd = page.positionsEnd;

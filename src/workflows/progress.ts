@@ -18,7 +18,9 @@ export function startingProgress(input: SyncResourceInput, nowMs: number): Resou
   const isChild = input.parent !== undefined;
   if (carried === undefined) {
     const base = { batches: 0, pages: 0, rows: 0, longWaits: 0, begun: false, startedAtMs: nowMs };
-    return isChild ? { kind: 'children', ...base, parentOffset: 0, ...(countsParents() ? { parentsBefore: 0 } : {}) } : { kind: 'pages', ...base, pageToken: null, nextPageSummary: 'first page' };
+    return isChild
+      ? { kind: 'children', ...base, parentOffset: 0, ...(countsParents() ? { parentsBefore: 0 } : {}) }
+      : { kind: 'pages', ...base, pageToken: null, nextPageSummary: 'first page' };
   }
   if (!('kind' in carried)) return fromFlatProgress(carried, isChild);
   if ((carried.kind === 'children') !== isChild) {

@@ -68,9 +68,7 @@ function statusOf(input: SyncResourceInput, progress: ResourceProgress, state: W
 
 /** A parent whose children are still to load hands its cursor to syncSource instead of writing it. */
 async function commitResource(run: ResourceRun, progress: ResourceProgress): Promise<void> {
-  const ownCursor = run.input.deferCursor
-    ? {}
-    : { cursorValue: progress.cursorValue, ...(progress.boundaryHashes ? { boundaryHashes: progress.boundaryHashes } : {}) };
+  const ownCursor = run.input.deferCursor ? {} : { cursorValue: progress.cursorValue, ...(progress.boundaryHashes ? { boundaryHashes: progress.boundaryHashes } : {}) };
   await run.loadRecord.commitResourceLoad({
     ...run.ref,
     rows: progress.rows,
@@ -96,4 +94,3 @@ function resultOf(input: SyncResourceInput, progress: ResourceProgress): Resourc
     ...(progress.warnings ? { warnings: progress.warnings } : {}),
   };
 }
-

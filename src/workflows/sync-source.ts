@@ -151,7 +151,12 @@ async function loadSource(input: SyncSourceInput, layers: PlannedResource[][], {
     throw ApplicationFailure.nonRetryable(`sync of ${input.pipeline} failed: ${failures.join('; ')}`, 'SyncFailed');
   }
   // Results in the config's order, the order users wrote and read.
-  const stored = new Set(layers.flat().filter((p) => p.store).map((p) => p.resource.name));
+  const stored = new Set(
+    layers
+      .flat()
+      .filter((p) => p.store)
+      .map((p) => p.resource.name),
+  );
   return {
     pipeline: input.pipeline,
     database: input.database,
@@ -167,12 +172,7 @@ async function loadSource(input: SyncSourceInput, layers: PlannedResource[][], {
  * Writes the cursor of each parent whose load deferred it, once nothing loaded from its records failed in
  * this run (its children, theirs, …). A parent with a failed descendant keeps its old cursor.
  */
-async function commitParentCursors(
-  input: SyncSourceInput,
-  layers: PlannedResource[][],
-  results: Map<string, ResourceResult>,
-  failed: Set<string>,
-): Promise<void> {
+async function commitParentCursors(input: SyncSourceInput, layers: PlannedResource[][], results: Map<string, ResourceResult>, failed: Set<string>): Promise<void> {
   const parentOf = new Map(layers.flat().map((p) => [p.resource.name, p.resource.parent?.resource]));
   const descendsFrom = (name: string, ancestor: string): boolean => {
     for (let up = parentOf.get(name); up !== undefined; up = parentOf.get(up)) if (up === ancestor) return true;
@@ -183,7 +183,14 @@ async function commitParentCursors(
     const { pendingCursor: cursorValue, pendingHashes: boundaryHashes } = results.get(resource.name) ?? {};
     if (cursorValue === undefined) continue;
     if ([...failed].some((name) => descendsFrom(name, resource.name))) continue;
-    await commitResourceCursor({ pipeline: input.pipeline, database: input.database, resource, cursorValue, ...(boundaryHashes ? { boundaryHashes } : {}), writeVersion: nextWriteVersion() });
+    await commitResourceCursor({
+      pipeline: input.pipeline,
+      database: input.database,
+      resource,
+      cursorValue,
+      ...(boundaryHashes ? { boundaryHashes } : {}),
+      writeVersion: nextWriteVersion(),
+    });
   }
 }
 
@@ -214,9 +221,7 @@ function runResource(
     ],
     staticSummary: `${input.pipeline} / ${resource.name} → ${input.database}.${resource.table_name} (${mode}${planned.store ? '' : ', for children only'})`,
     staticDetails: `${resource.endpoint.method} ${resource.endpoint.url}${parentName ? ` for each record of ${parentName}` : ''}`,
-    ...(input.searchAttributes
-      ? { searchAttributes: { SluicePipeline: [input.pipeline], SluiceResource: [resource.name], SluiceMode: [mode] } }
-      : {}),
+    ...(input.searchAttributes ? { searchAttributes: { SluicePipeline: [input.pipeline], SluiceResource: [resource.name], SluiceMode: [mode] } } : {}),
   });
 }
 

@@ -154,13 +154,22 @@ function windowsPlan(resource: ResolvedResource, streams: boolean): { partition:
     throw ApplicationFailure.nonRetryable(`resource ${resource.name}: its partition does not fit its cursor (sluice validate says why)`, 'ConfigError');
   }
   if (streams && !streamable(resource)) {
-    throw ApplicationFailure.nonRetryable(`resource ${resource.name}: a ${resource.scd2 ? 'scd2' : 'replace'} table is loaded whole, not in windows (sluice validate says why)`, 'ConfigError');
+    throw ApplicationFailure.nonRetryable(
+      `resource ${resource.name}: a ${resource.scd2 ? 'scd2' : 'replace'} table is loaded whole, not in windows (sluice validate says why)`,
+      'ConfigError',
+    );
   }
   return { partition, scale, step };
 }
 
 /** Loads one window, streamed by this workflow or (older coordinators) as a child workflow; 'stopped' between batches. */
-function windowLoader(input: SyncWindowsInput, progress: WindowsProgress, parallelism: number, run: ThisRun, streams: boolean): (window: OpenWindow) => Promise<WindowCounts | 'stopped'> {
+function windowLoader(
+  input: SyncWindowsInput,
+  progress: WindowsProgress,
+  parallelism: number,
+  run: ThisRun,
+  streams: boolean,
+): (window: OpenWindow) => Promise<WindowCounts | 'stopped'> {
   if (!streams) {
     const children = windowChildren(input);
     return (window) => children.run(window, window.index, progress.total, parallelism);
@@ -226,12 +235,28 @@ function firstProgress(
   // Cut at most MAX_WINDOWS_PER_RUN windows: the range ends where the last of them does.
   let end = from;
   let total = 0;
-  for (let w = nextWindow(from, configuredEnd ?? from, step, finishedBefore); w && total < MAX_WINDOWS_PER_RUN; w = nextWindow(w.end, configuredEnd ?? from, step, finishedBefore)) {
+  for (
+    let w = nextWindow(from, configuredEnd ?? from, step, finishedBefore);
+    w && total < MAX_WINDOWS_PER_RUN;
+    w = nextWindow(w.end, configuredEnd ?? from, step, finishedBefore)
+  ) {
     end = w.end;
     total += 1;
   }
   const watermark = stored.watermark ?? undefined;
-  return { next: from, end, ...(watermark !== undefined ? { watermark } : {}), finishedBefore, cut: 0, total, done: 0, rows: 0, pages: 0, batches: 0, startedAtMs: Date.now() };
+  return {
+    next: from,
+    end,
+    ...(watermark !== undefined ? { watermark } : {}),
+    finishedBefore,
+    cut: 0,
+    total,
+    done: 0,
+    rows: 0,
+    pages: 0,
+    batches: 0,
+    startedAtMs: Date.now(),
+  };
 }
 
 /** The next window to run, after any an earlier run finished (recorded as done on the way); undefined at the end. */

@@ -41,7 +41,13 @@ export function windowChildren(input: SyncWindowsInput): WindowChildren {
 function relayHolds(): Set<string> {
   const running = new Set<string>();
   setHandler(holdWindowsSignal, async (until) => {
-    await Promise.all([...running].map((id) => getExternalWorkflowHandle(id).signal(holdWindowsSignal, until).catch(() => undefined)));
+    await Promise.all(
+      [...running].map((id) =>
+        getExternalWorkflowHandle(id)
+          .signal(holdWindowsSignal, until)
+          .catch(() => undefined),
+      ),
+    );
   });
   return running;
 }

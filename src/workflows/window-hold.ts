@@ -53,7 +53,9 @@ export function windowHold(coordinator: string | undefined): WindowHold {
     },
     async share(ms) {
       // A coordinator that is gone (cancelled, failed) has no windows left to hold.
-      await getExternalWorkflowHandle(coordinator).signal(holdWindowsSignal, Date.now() + ms).catch(() => undefined);
+      await getExternalWorkflowHandle(coordinator)
+        .signal(holdWindowsSignal, Date.now() + ms)
+        .catch(() => undefined);
     },
   };
 }

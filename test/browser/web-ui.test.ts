@@ -82,7 +82,10 @@ test('filter by SluicePipeline, open the run and a resource: summary and page ac
   // The resource's workflow: the page activities and their summaries (offset and limit of each page).
   await page.goto(`${UI}/namespaces/default/workflows/${encodeURIComponent(`sluice/${pipeline}/events`)}`, { waitUntil: 'domcontentloaded' });
   await page.getByText(`${pipeline} / events`).first().waitFor({ timeout: 30_000 });
-  await page.getByText(/offset=50 limit=50/).first().waitFor({ timeout: 30_000 });
+  await page
+    .getByText(/offset=50 limit=50/)
+    .first()
+    .waitFor({ timeout: 30_000 });
   expect(await page.getByText(/fetchAndLoadPage/).count()).toBeGreaterThan(0);
   await shot('3-resource-with-page-activities');
 });

@@ -38,11 +38,17 @@ export function acceptedSchemaKeys(): string[] {
   add('retry', allowedAt(withEndpoint({ retry: { [PROBE]: 1 } }), `${E}.retry.${PROBE}`));
   add('rate_limit', allowedAt({ client: { ...client, rate_limit: { requests_per_second: 1, [PROBE]: 1 } }, resources: ['r'] }, `client.rate_limit.${PROBE}`));
   add('columns', allowedAt({ client, resources: [{ name: 'r', columns: { c: { [PROBE]: 1 } } }] }, `resources[0].columns.c.${PROBE}`));
-  add('write_disposition', allowedAt({ client, resources: [{ name: 'r', write_disposition: { disposition: 'merge', [PROBE]: 1 } }] }, `resources[0].write_disposition.${PROBE}`));
+  add(
+    'write_disposition',
+    allowedAt({ client, resources: [{ name: 'r', write_disposition: { disposition: 'merge', [PROBE]: 1 } }] }, `resources[0].write_disposition.${PROBE}`),
+  );
   add('schema_contract', allowedAt({ client, resources: [{ name: 'r', schema_contract: { [PROBE]: 'evolve' } }] }, `resources[0].schema_contract.${PROBE}`));
   add('processing_steps', allowedAt({ client, resources: [{ name: 'r', processing_steps: [{ [PROBE]: 1 }] }] }, `resources[0].processing_steps[0].${PROBE}`));
 
-  for (const [kind, base] of [['paginator', {}], ['auth', {}]] as const) {
+  for (const [kind, base] of [
+    ['paginator', {}],
+    ['auth', {}],
+  ] as const) {
     const types = allowedAt(withEndpoint({ [kind]: { type: PROBE } }), `${E}.${kind}.type`);
     for (const type of types) {
       keys.push(`${kind}.${type}`);

@@ -80,10 +80,15 @@ export async function startPrivateTemporal(dir: string): Promise<PrivateTemporal
       stdio: ['ignore', log, log],
     });
     const started = child;
-    await waitUntil(async () => {
-      if (started.exitCode !== null) throw new Error(`private Temporal exited with ${started.exitCode}; see ${dir}/temporal.log`);
-      return temporalHealthy(address);
-    }, `private Temporal at ${address}`, 60_000, 250);
+    await waitUntil(
+      async () => {
+        if (started.exitCode !== null) throw new Error(`private Temporal exited with ${started.exitCode}; see ${dir}/temporal.log`);
+        return temporalHealthy(address);
+      },
+      `private Temporal at ${address}`,
+      60_000,
+      250,
+    );
   };
   await start();
   return { address, dbFile, stop: (signal) => stopChild(child, 15_000, signal), start };
@@ -111,10 +116,15 @@ export async function startPrivateClickHouse(dir: string): Promise<PrivateClickH
     const log = openSync(join(dir, 'logs', 'stdout.log'), 'a');
     child = spawn(command, args, { cwd: dir, stdio: ['ignore', log, log] });
     const started = child;
-    await waitUntil(async () => {
-      if (started.exitCode !== null) throw new Error(`private ClickHouse exited with ${started.exitCode}; see ${dir}/logs`);
-      return clickHouseHealthy(url);
-    }, `private ClickHouse at ${url}`, 60_000, 250);
+    await waitUntil(
+      async () => {
+        if (started.exitCode !== null) throw new Error(`private ClickHouse exited with ${started.exitCode}; see ${dir}/logs`);
+        return clickHouseHealthy(url);
+      },
+      `private ClickHouse at ${url}`,
+      60_000,
+      250,
+    );
   };
   await start();
   return { url, stop: (signal) => stopChild(child, 30_000, signal), start };
@@ -165,23 +175,32 @@ export interface WorkerProcessOptions {
  */
 function libfaketime(): string {
   const found = ['x86_64-linux-gnu', 'aarch64-linux-gnu'].map((arch) => `/usr/lib/${arch}/faketime/libfaketimeMT.so.1`).find((path) => existsSync(path));
-  if (!found) throw new Error('libfaketime is not installed: run `npm run setup` (scripts/setup-tools.sh --test installs Debian\'s faketime)');
+  if (!found) throw new Error("libfaketime is not installed: run `npm run setup` (scripts/setup-tools.sh --test installs Debian's faketime)");
   return found;
 }
 
 export async function startWorkerProcess(env: NodeJS.ProcessEnv, options: WorkerProcessOptions = {}): Promise<WorkerProcess> {
   const clock = options.clockOffset ? { LD_PRELOAD: libfaketime(), FAKETIME: options.clockOffset } : {};
   const childEnv = Object.fromEntries(Object.entries({ ...process.env, ...secretsAllowedFor(env), ...env, ...clock }).filter(([, v]) => v !== undefined));
-  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'sluice.js'), 'worker'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}) });
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'sluice.js'), 'worker'], {
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+  });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const gone = exited(child);
   try {
-    await waitUntil(() => {
-      if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}:\n${output}`);
-      return output.includes('worker: polling');
-    }, 'the worker process to poll', 90_000, 100);
+    await waitUntil(
+      () => {
+        if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}:\n${output}`);
+        return output.includes('worker: polling');
+      },
+      'the worker process to poll',
+      90_000,
+      100,
+    );
   } catch (err) {
     // Nobody holds a handle to a worker that never came up: stop it here, or it polls on after the test.
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -66,9 +66,7 @@ export async function runSyncWithWorker(temporal: TemporalHarness, run: SyncRun)
     ...(run.batchLimits ? { batchLimits: run.batchLimits } : {}),
   };
   try {
-    return await sluiceWorker.worker.runUntil(
-      temporal.client.workflow.execute('syncSource', { taskQueue, workflowId: `sluice/${run.pipeline}`, args: [input] }),
-    );
+    return await sluiceWorker.worker.runUntil(temporal.client.workflow.execute('syncSource', { taskQueue, workflowId: `sluice/${run.pipeline}`, args: [input] }));
   } finally {
     await sluiceWorker.close();
   }

@@ -52,7 +52,10 @@ test('validate accepts the shipped example configs in every format', async () =>
 
 test('validate and run exit 2 with one line per problem, naming the path', async () => {
   const path = writeConfig('bad.json', analyticsConfig(-5));
-  for (const command of [['validate', path], ['run', path, '--with-worker']]) {
+  for (const command of [
+    ['validate', path],
+    ['run', path, '--with-worker'],
+  ]) {
     const result = await runCli(command, { SLUICE_TASK_QUEUE: uniqueName('tq') });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^resources\[0\]\.endpoint\.paginator\.limit: .*positive/m);
@@ -64,7 +67,8 @@ test('validate and run print a warning for each accepted setting that has no eff
   // timezone and dedup_sort are honoured now; unique has no ClickHouse counterpart.
   config.resources[0]!.columns = { created_at: { data_type: 'timestamp', timezone: false, unique: true } };
   const path = writeConfig('no-effect.json', config);
-  const expected = 'warning: resources[0].columns.created_at.unique: column hint "unique" has no effect in sluice (hint: ClickHouse has no unique constraint; a merge resource keeps one row per primary key)';
+  const expected =
+    'warning: resources[0].columns.created_at.unique: column hint "unique" has no effect in sluice (hint: ClickHouse has no unique constraint; a merge resource keeps one row per primary key)';
   const validated = await runCli(['validate', path]);
   expect({ code: validated.code, stderr: validated.stderr.trim() }).toEqual({ code: 0, stderr: expected });
   const run = await runCli(['run', path, '--with-worker', '--json', '--pipeline', uniqueName('cliwarn'), '--database', database], {

@@ -65,10 +65,14 @@ async function query<T>(sql: string): Promise<T[]> {
 }
 
 test('json hints keep objects whole, shaping hints shape the new table, and a 2^64 − 1 id is a UInt64', async () => {
-  const result = await runCli(['run', configPath, '--with-worker', '--json', '--pipeline', uniqueName('hints'), '--database', database], { SLUICE_TASK_QUEUE: uniqueName('tq') });
+  const result = await runCli(['run', configPath, '--with-worker', '--json', '--pipeline', uniqueName('hints'), '--database', database], {
+    SLUICE_TASK_QUEUE: uniqueName('tq'),
+  });
   expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
 
-  const tables = await query<{ name: string; partition_key: string }>(`SELECT name, partition_key FROM system.tables WHERE database = ${literal(database)} AND name LIKE 'orders%' ORDER BY name`);
+  const tables = await query<{ name: string; partition_key: string }>(
+    `SELECT name, partition_key FROM system.tables WHERE database = ${literal(database)} AND name LIKE 'orders%' ORDER BY name`,
+  );
   // `meta.tags` and `extra.sizes` are lists below hinted paths: no child tables for them.
   expect(tables.map((t) => t.name)).toEqual(['orders', 'orders__lines']);
   expect(tables[0]!.partition_key).toBe('toYYYYMM(assumeNotNull(at))');

@@ -155,7 +155,10 @@ test('callable response_actions change the response before sluice reads it', asy
 
   expect(result.resources[0]?.rows).toBe(250);
   expect(await countFinal(stack.clickhouse, database, 'tagged')).toBe(250);
-  const rows = await stack.clickhouse.query({ query: `SELECT count() AS n FROM ${qualified(database, 'tagged')} FINAL WHERE tagged_by = 'hook' AND odd = id % 2`, format: 'JSONEachRow' });
+  const rows = await stack.clickhouse.query({
+    query: `SELECT count() AS n FROM ${qualified(database, 'tagged')} FINAL WHERE tagged_by = 'hook' AND odd = id % 2`,
+    format: 'JSONEachRow',
+  });
   expect(Number((await rows.json<{ n: string | number }>())[0]?.n)).toBe(250);
 }, 120_000);
 

@@ -52,7 +52,7 @@ test('dev up starts ClickHouse 26.9 by default in its own data directory; status
   expect(isAlive(pid)).toBe(false);
 });
 
-test('dev up --clickhouse 18.16 starts Debian\'s server in the directory 18.16 always used', async () => {
+test("dev up --clickhouse 18.16 starts Debian's server in the directory 18.16 always used", async () => {
   const up = await runCli(['dev', 'up', '--clickhouse', '18.16'], env);
   expect({ code: up.code, stderr: up.stderr }).toEqual({ code: 0, stderr: '' });
   expect(up.stdout).toMatch(/clickhouse: started 18\.16\.\d+ at /);
@@ -62,7 +62,7 @@ test('dev up --clickhouse 18.16 starts Debian\'s server in the directory 18.16 a
   expect(isAlive(pid)).toBe(false);
 });
 
-test('dev up --clickhouse 24.8 (and SLUICE_CLICKHOUSE=24.8) starts the 24.8 engine from PyPI\'s chdb in its own data directory', async () => {
+test("dev up --clickhouse 24.8 (and SLUICE_CLICKHOUSE=24.8) starts the 24.8 engine from PyPI's chdb in its own data directory", async () => {
   const up = await runCli(['dev', 'up', '--clickhouse', '24.8'], env);
   expect({ code: up.code, stderr: up.stderr }).toEqual({ code: 0, stderr: '' });
   expect(up.stdout).toMatch(/clickhouse: started 24\.8\.\d+\.\d+ at /);

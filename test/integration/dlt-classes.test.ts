@@ -114,12 +114,20 @@ test('run --with-worker loads a .ts config written with dlt classes from outside
   const database = uniqueName('sluice_it_dltcls');
   databases.push(database);
   seen.length = 0;
-  const result = await runCli(['run', configPath, '--with-worker', '--database', database, '--pipeline', uniqueName('dltcls')], {
-    SLUICE_TASK_QUEUE: uniqueName('tq'),
-    DLT_CLASSES_TOKEN: TOKEN,
-  }, undefined, dir);
+  const result = await runCli(
+    ['run', configPath, '--with-worker', '--database', database, '--pipeline', uniqueName('dltcls')],
+    {
+      SLUICE_TASK_QUEUE: uniqueName('tq'),
+      DLT_CLASSES_TOKEN: TOKEN,
+    },
+    undefined,
+    dir,
+  );
   expect({ code: result.code, stderr: result.code === 0 ? '' : result.stderr }).toEqual({ code: 0, stderr: '' });
-  expect(await loaded(database)).toEqual([{ id: 1, state: 'open' }, { id: 3, state: 'open' }]);
+  expect(await loaded(database)).toEqual([
+    { id: 1, state: 'open' },
+    { id: 3, state: 'open' },
+  ]);
   expect(await loaded(database, 'labels')).toEqual([{ id: 10, state: 'open' }]);
   // The legacy incremental param: the cursor's initial value as the `since` param, with the bearer token;
   // the labels with the auth the config registered through 'sluice'.
@@ -138,7 +146,10 @@ test('a separate worker process loads the module again (SLUICE_CONFIG_DIRS) with
     worker = await startWorkerProcess({ SLUICE_TASK_QUEUE: taskQueue, SLUICE_CONFIG_DIRS: dir, DLT_CLASSES_TOKEN: TOKEN }, { cwd: dir });
     const result = await runCli(['run', configPath, '--database', database, '--pipeline', uniqueName('dltcls')], { SLUICE_TASK_QUEUE: taskQueue }, undefined, dir);
     expect({ code: result.code, stderr: result.code === 0 ? '' : `${result.stderr}\n${worker.output()}` }).toEqual({ code: 0, stderr: '' });
-    expect(await loaded(database)).toEqual([{ id: 1, state: 'open' }, { id: 3, state: 'open' }]);
+    expect(await loaded(database)).toEqual([
+      { id: 1, state: 'open' },
+      { id: 3, state: 'open' },
+    ]);
     expect(await loaded(database, 'labels')).toEqual([{ id: 10, state: 'open' }]);
   } finally {
     await worker?.stop();

@@ -30,9 +30,13 @@ const secrets: Record<string, string> = {
   CLIENT_SECRET: 'client-secret-5',
   BASIC_AUTH_TOKEN: 'basic-6',
 };
-const anchors = readdirSync(dltConfigsDir).filter((f) => f.endsWith('.json')).sort();
+const anchors = readdirSync(dltConfigsDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const ownDir = join(__dirname, '..', 'fixtures', 'dlt-compat');
-const own = readdirSync(ownDir).filter((f) => f.endsWith('.ts')).sort();
+const own = readdirSync(ownDir)
+  .filter((f) => f.endsWith('.ts'))
+  .sort();
 const files = [...anchors, ...own];
 const sourceOf = (file: string): string => join(file.endsWith('.json') ? dltConfigsDir : ownDir, file);
 const stack = useSyncStack('sluice_it_dlt');
@@ -72,7 +76,7 @@ afterAll(async () => {
   await api?.close();
 });
 
-test('the anchor configs are all here, and sluice\'s own compat configs', () => {
+test("the anchor configs are all here, and sluice's own compat configs", () => {
   expect(anchors).toHaveLength(20);
   expect(own.length).toBeGreaterThan(0);
 });
@@ -83,37 +87,44 @@ test('validate accepts every config of the compat suite (so the runs below cover
   expect(refused).toEqual([]);
 });
 
-test.each(files)('%s runs end to end against a mock of its API', async (file) => {
-  const path = join(dir, file);
-  const text = pointAtMock(readFileSync(sourceOf(file), 'utf8'), api.origin);
-  writeFileSync(path, file.endsWith('.json') ? asDltWroteIt(file, text) : text);
-  const source = await loadSourceConfig(path);
-  api.serve(source);
-  const database = stack.newDatabase(`sluice_it_dlt_${file.slice(0, 2)}`);
-  const result = await runSyncWithWorker(stack.temporal, {
-    pipeline: uniqueName(`dlt_${file.slice(0, 2)}`),
-    database,
-    source,
-    env: { ...secrets, ...sectionEnv },
-    cwd: dir,
-    configDirs: [dir],
-  });
-  expect(api.unauthorized).toEqual([]);
-  const stored = source.resources.filter((r) => r.selected);
-  expect(Object.fromEntries(stored.map((r) => [r.name, result.resources.find((x) => x.name === r.name)?.rows]))).toEqual(
-    Object.fromEntries(stored.map((r) => [r.name, api.served.get(r.name) ?? 0])),
-  );
-  // The placeholders validate accepts reach the request (the run failed on these before).
-  if (file.startsWith('12-')) expect(api.requests[0]).toMatch(/[?&]initial_value=1600000000&lag=3600&since=1600000000&until=1700000000$/);
-  // dlt's paginator classes page as their dicts do: every paged resource reads both pages the mock serves.
-  if (file.startsWith('26-')) {
-    expect(Object.fromEntries(api.served)).toEqual({ offset: 6, page_number: 6, range: 6, cursor: 6, header_link: 6, header_cursor: 6, single: 3 });
-  }
-  // A table_name function routes the processed records (its resource_defaults step adds `parity`) into its tables.
-  if (file.startsWith('27-')) {
-    const rs = await stack.clickhouse.query({ query: `SELECT name FROM system.tables WHERE database = '${database}' AND name LIKE 'routed%' ORDER BY name`, format: 'JSONEachRow' });
-    expect((await rs.json<{ name: string }>()).map((t) => t.name)).toEqual(['routed_even', 'routed_odd']);
-  }
-  // Something was loaded: only dlt's response_actions test ignores every answer of its child.
-  expect([...api.served.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
-}, 120_000);
+test.each(files)(
+  '%s runs end to end against a mock of its API',
+  async (file) => {
+    const path = join(dir, file);
+    const text = pointAtMock(readFileSync(sourceOf(file), 'utf8'), api.origin);
+    writeFileSync(path, file.endsWith('.json') ? asDltWroteIt(file, text) : text);
+    const source = await loadSourceConfig(path);
+    api.serve(source);
+    const database = stack.newDatabase(`sluice_it_dlt_${file.slice(0, 2)}`);
+    const result = await runSyncWithWorker(stack.temporal, {
+      pipeline: uniqueName(`dlt_${file.slice(0, 2)}`),
+      database,
+      source,
+      env: { ...secrets, ...sectionEnv },
+      cwd: dir,
+      configDirs: [dir],
+    });
+    expect(api.unauthorized).toEqual([]);
+    const stored = source.resources.filter((r) => r.selected);
+    expect(Object.fromEntries(stored.map((r) => [r.name, result.resources.find((x) => x.name === r.name)?.rows]))).toEqual(
+      Object.fromEntries(stored.map((r) => [r.name, api.served.get(r.name) ?? 0])),
+    );
+    // The placeholders validate accepts reach the request (the run failed on these before).
+    if (file.startsWith('12-')) expect(api.requests[0]).toMatch(/[?&]initial_value=1600000000&lag=3600&since=1600000000&until=1700000000$/);
+    // dlt's paginator classes page as their dicts do: every paged resource reads both pages the mock serves.
+    if (file.startsWith('26-')) {
+      expect(Object.fromEntries(api.served)).toEqual({ offset: 6, page_number: 6, range: 6, cursor: 6, header_link: 6, header_cursor: 6, single: 3 });
+    }
+    // A table_name function routes the processed records (its resource_defaults step adds `parity`) into its tables.
+    if (file.startsWith('27-')) {
+      const rs = await stack.clickhouse.query({
+        query: `SELECT name FROM system.tables WHERE database = '${database}' AND name LIKE 'routed%' ORDER BY name`,
+        format: 'JSONEachRow',
+      });
+      expect((await rs.json<{ name: string }>()).map((t) => t.name)).toEqual(['routed_even', 'routed_odd']);
+    }
+    // Something was loaded: only dlt's response_actions test ignores every answer of its child.
+    expect([...api.served.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  },
+  120_000,
+);

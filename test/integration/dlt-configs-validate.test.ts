@@ -8,10 +8,16 @@ import { join } from 'node:path';
 import { runCli } from '../helpers/cli';
 import { dltConfigsDir } from '../helpers/dlt-configs';
 
-const files = existsSync(dltConfigsDir) ? readdirSync(dltConfigsDir).filter((f) => f.endsWith('.json')).sort() : [];
+const files = existsSync(dltConfigsDir)
+  ? readdirSync(dltConfigsDir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+  : [];
 // sluice's own compat configs in dlt's Python forms: dlt's classes imported from 'sluice' (issue 27 item 1).
 const ownDir = join(__dirname, '..', 'fixtures', 'dlt-compat');
-const own = readdirSync(ownDir).filter((f) => f.endsWith('.ts')).sort();
+const own = readdirSync(ownDir)
+  .filter((f) => f.endsWith('.ts'))
+  .sort();
 
 test('the dlt anchor configs are present beside the checkout', () => {
   // Not a skip: without the folder this test fails and says where it looked.
@@ -24,7 +30,7 @@ test.each(files)('sluice validate accepts %s', async (file) => {
   expect(result.stdout).toMatch(/: valid \(\d+ resources?: /);
 });
 
-test.each(own)('sluice validate accepts %s (a .ts config importing from \'sluice\')', async (file) => {
+test.each(own)("sluice validate accepts %s (a .ts config importing from 'sluice')", async (file) => {
   // Run from outside the checkout, where tsx finds no tsconfig.json paths: 'sluice' is sluice-import.ts's to resolve.
   const result = await runCli(['validate', join(ownDir, file)], {}, undefined, tmpdir());
   expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });

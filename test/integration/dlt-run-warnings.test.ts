@@ -33,7 +33,16 @@ beforeAll(async () => {
       // Only the full name as dlt sends it, slash and all, finds the repository.
       const repo = REPOS.find((r) => r.full_name === `${issues[1]}/${issues[2]}`);
       const labels = url.searchParams.getAll('labels');
-      res.writeHead(repo ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(repo ? [{ number: 1, labels }, { number: 2, labels }] : { message: 'Not Found' }));
+      res.writeHead(repo ? 200 : 404, { 'content-type': 'application/json' }).end(
+        JSON.stringify(
+          repo
+            ? [
+                { number: 1, labels },
+                { number: 2, labels },
+              ]
+            : { message: 'Not Found' },
+        ),
+      );
       return;
     }
     if (url.pathname === '/events') {
@@ -69,7 +78,12 @@ test('an offset API without total, capped below limit, loads every record and wa
     resources: [{ name: 'things', primary_key: 'id', endpoint: { path: 'things', data_selector: 'items', paginator: { type: 'offset', limit: 5 } } }],
   });
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
-  const run = await runSyncWithWorker(stack.temporal, { pipeline: uniqueName('dltwarn'), database: stack.newDatabase('sluice_it_dltwarn'), source: result.source, env: {} });
+  const run = await runSyncWithWorker(stack.temporal, {
+    pipeline: uniqueName('dltwarn'),
+    database: stack.newDatabase('sluice_it_dltwarn'),
+    source: result.source,
+    env: {},
+  });
   expect(run.resources).toHaveLength(1);
   expect(run.resources[0]).toMatchObject({ name: 'things', rows: RECORDS });
   expect(run.resources[0]?.warnings).toEqual([
@@ -78,7 +92,7 @@ test('an offset API without total, capped below limit, loads every record and wa
   ]);
 }, 120_000);
 
-test('a partitioned resource carries its windows\' warnings to the run\'s result', async () => {
+test("a partitioned resource carries its windows' warnings to the run's result", async () => {
   const result = validateSourceConfig({
     client: { base_url: origin },
     resources: [
@@ -96,7 +110,12 @@ test('a partitioned resource carries its windows\' warnings to the run\'s result
     ],
   });
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
-  const run = await runSyncWithWorker(stack.temporal, { pipeline: uniqueName('dltwin'), database: stack.newDatabase('sluice_it_dltwin'), source: result.source, env: {} });
+  const run = await runSyncWithWorker(stack.temporal, {
+    pipeline: uniqueName('dltwin'),
+    database: stack.newDatabase('sluice_it_dltwin'),
+    source: result.source,
+    env: {},
+  });
   expect(run.resources[0]).toMatchObject({ name: 'events', rows: RECORDS });
   expect(run.resources[0]?.warnings).toEqual([
     'offset paginator: no total at total_path "total"; paging went on until an empty page, where dlt stops with an error (set total_path: null to say the API has none)',
@@ -121,7 +140,12 @@ test('a child path takes a parent full_name with its slash, as dlt builds it, an
     ],
   });
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
-  const run = await runSyncWithWorker(stack.temporal, { pipeline: uniqueName('dltpath'), database: stack.newDatabase('sluice_it_dltpath'), source: result.source, env: {} });
+  const run = await runSyncWithWorker(stack.temporal, {
+    pipeline: uniqueName('dltpath'),
+    database: stack.newDatabase('sluice_it_dltpath'),
+    source: result.source,
+    env: {},
+  });
   const issues = run.resources.find((r) => r.name === 'issues');
   expect(issues?.rows).toBe(4);
   expect(issues?.warnings).toEqual([

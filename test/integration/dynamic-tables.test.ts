@@ -60,7 +60,10 @@ async function actual(database: string, kind: string): Promise<ReturnType<typeof
 
 /** Every message of a failure and its causes, joined: the activity's message is a few causes down. */
 async function failureOf(run: Promise<unknown>): Promise<string> {
-  const failure = await run.then(() => undefined, (err: unknown) => err);
+  const failure = await run.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   const messages: string[] = [];
   for (let e: unknown = failure; e instanceof Error; e = (e as { cause?: unknown }).cause) messages.push(e.message);
   return messages.join(' <- ');
@@ -88,7 +91,10 @@ test('records go to the table the function names; merge and child tables hold ex
   api.records = kindRecords(30, 'v2-').map((r) => (r.id % 4 === 0 ? { ...r, tags: ['only'] } : r.id % 5 === 0 ? { ...r, tags: [...r.tags, 'more'] } : r));
   await sync();
   for (const kind of ['a', 'b', 'c']) expect(await actual(database, kind)).toEqual(expected(kind));
-  const registry = await stack.clickhouse.query({ query: `SELECT table FROM ${qualified(database, '_sluice_dynamic_tables')} FINAL ORDER BY table`, format: 'JSONEachRow' });
+  const registry = await stack.clickhouse.query({
+    query: `SELECT table FROM ${qualified(database, '_sluice_dynamic_tables')} FINAL ORDER BY table`,
+    format: 'JSONEachRow',
+  });
   expect((await registry.json<{ table: string }>()).map((r) => r.table)).toEqual(['items_a', 'items_b', 'items_c']);
 });
 
@@ -99,14 +105,19 @@ test(`a function that names more than ${MAX_DYNAMIC_TABLES} tables, or no table,
   expect(await failureOf(runSyncWithWorker(stack.temporal, { pipeline: uniqueName('dyn_many'), database, source: many, env: {}, configDirs: [dir] }))).toMatch(
     new RegExp(`its table_name function named ${MAX_DYNAMIC_TABLES + 1} tables, more than the ${MAX_DYNAMIC_TABLES} a resource may have`),
   );
-  const made = await stack.clickhouse.query({ query: `SELECT count() AS n FROM system.tables WHERE database = '${database}' AND name LIKE 't\\\\_%'`, format: 'JSONEachRow' });
+  const made = await stack.clickhouse.query({
+    query: `SELECT count() AS n FROM system.tables WHERE database = '${database}' AND name LIKE 't\\\\_%'`,
+    format: 'JSONEachRow',
+  });
   expect(Number((await made.json<{ n: string }>())[0]?.n)).toBe(0);
 
   api.records = kindRecords(3);
   const own = await writeConfig('own', { write_disposition: 'append' }, "() => '_sluice_state'");
-  expect(await failureOf(runSyncWithWorker(stack.temporal, { pipeline: uniqueName('dyn_own'), database: stack.newDatabase('sluice_it_dyn_own'), source: own, env: {}, configDirs: [dir] }))).toMatch(
-    /its table_name function returned "_sluice_state": names starting with _sluice_ are sluice's own tables/,
-  );
+  expect(
+    await failureOf(
+      runSyncWithWorker(stack.temporal, { pipeline: uniqueName('dyn_own'), database: stack.newDatabase('sluice_it_dyn_own'), source: own, env: {}, configDirs: [dir] }),
+    ),
+  ).toMatch(/its table_name function returned "_sluice_state": names starting with _sluice_ are sluice's own tables/);
 });
 
 test("a table another resource's function named fails the second resource, in a later run too", async () => {
@@ -143,6 +154,9 @@ test('--full-refresh is refused before a page is fetched, with the reason', asyn
   expect(run.code).not.toBe(0);
   expect(run.stderr).toMatch(/resource "items" has a table_name function and cannot be fully refreshed/);
   expect(api.requests - before).toBe(0);
-  const made = await stack.clickhouse.query({ query: `SELECT count() AS n FROM system.tables WHERE database = '${database}' AND name LIKE 'items%'`, format: 'JSONEachRow' });
+  const made = await stack.clickhouse.query({
+    query: `SELECT count() AS n FROM system.tables WHERE database = '${database}' AND name LIKE 'items%'`,
+    format: 'JSONEachRow',
+  });
   expect(Number((await made.json<{ n: string }>())[0]?.n)).toBe(0);
 });

@@ -29,7 +29,13 @@ afterAll(async () => {
 });
 
 test('a parent field holding an absolute URL, used as the child path, is requested as that URL', async () => {
-  api.route('/list', (_req, res) => json(res, 200, [1, 2, 3].map((id) => ({ id, url: `${cdn.base}/items/${id}?lang=en` }))));
+  api.route('/list', (_req, res) =>
+    json(
+      res,
+      200,
+      [1, 2, 3].map((id) => ({ id, url: `${cdn.base}/items/${id}?lang=en` })),
+    ),
+  );
   for (const id of [1, 2, 3]) cdn.route(`/items/${id}`, (req, res) => json(res, 200, { id, name: `item ${id}`, lang: req.query.get('lang') }));
   const path = join(mkdtempSync(join(tmpdir(), 'sluice-links-')), 'links.json');
   writeFileSync(

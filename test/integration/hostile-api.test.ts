@@ -65,12 +65,22 @@ test('a Retry-After of 9,000,000,000,000 s ends the run with exit 1 within 60 s,
   console.log(`Retry-After 9e12: exit ${result.code} after ${result.seconds.toFixed(1)} s`);
   expect(result.code).toBe(1);
   expect(result.seconds).toBeLessThan(60);
-  expect(result.output).toMatch(/the API asked to wait 9000000000000 s \(1\.0e\+8 days\) \(Retry-After: "9000000000000"\), longer than retry\.max_wait \(21600 s \(6\.0 h\)\)/);
+  expect(result.output).toMatch(
+    /the API asked to wait 9000000000000 s \(1\.0e\+8 days\) \(Retry-After: "9000000000000"\), longer than retry\.max_wait \(21600 s \(6\.0 h\)\)/,
+  );
 }, 90_000);
 
 test('a 200,000-digit amount for a Float64 column costs the sync seconds, not minutes', async () => {
   const amount = `${'9'.repeat(200_000)}x`;
-  answer = (res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: [{ id: 1, amount: 1.5 }, { id: 2, amount }] }));
+  answer = (res) =>
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        data: [
+          { id: 1, amount: 1.5 },
+          { id: 2, amount },
+        ],
+      }),
+    );
   const result = await run('amounts', { columns: { amount: { data_type: 'double' } } });
   console.log(`200,000-digit amount: exit ${result.code} after ${result.seconds.toFixed(1)} s`);
   expect(result.seconds).toBeLessThan(20);

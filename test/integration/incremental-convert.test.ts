@@ -29,7 +29,11 @@ test('convert: "epoch_seconds" sends the window as epoch seconds while the curso
     const since = req.query.get('since') ?? '';
     // An API that only understands epoch seconds: anything else is a client error.
     if (!/^\d+$/.test(since)) return json(res, 400, { error: `since must be epoch seconds, got ${since}` });
-    json(res, 200, events.filter((e) => Date.parse(e.updated_at) / 1000 >= Number(since)));
+    json(
+      res,
+      200,
+      events.filter((e) => Date.parse(e.updated_at) / 1000 >= Number(since)),
+    );
   });
   const path = join(mkdtempSync(join(tmpdir(), 'sluice-convert-')), 'events.json');
   writeFileSync(

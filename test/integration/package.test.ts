@@ -7,7 +7,20 @@
  */
 import { ClickHouseClient } from '@clickhouse/client';
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -135,9 +148,15 @@ beforeAll(async () => {
   const clone = join(tmp, 'clone');
   copyTree(clone);
   execFileSync('npm', ['pack', '--pack-destination', tmp, '--loglevel=error'], { cwd: clone, stdio: ['ignore', 'ignore', 'inherit'] });
-  tarball = join(tmp, readdirSync(tmp).find((f) => f.endsWith('.tgz'))!);
+  tarball = join(
+    tmp,
+    readdirSync(tmp).find((f) => f.endsWith('.tgz'))!,
+  );
   const prefix = join(tmp, 'prefix');
-  execFileSync('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: tmp, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], {
+    cwd: tmp,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   sluiceBin = join(prefix, 'bin', 'sluice');
   installedRoot = join(prefix, 'lib', 'node_modules', 'sluice');
   // Outside the checkout, with no sluice next to it: what resolves must come from the installed package.
@@ -168,7 +187,15 @@ afterAll(async () => {
 
 test('the tarball holds dist/ (code, types, the workflow bundle), the README and the license, and no sources, tests or bench', () => {
   const entries = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  for (const file of ['package/dist/client.js', 'package/dist/index.js', 'package/dist/index.d.ts', 'package/dist/workflows.bundle.js', 'package/README.md', 'package/LICENSE', 'package/bin/sluice.js']) {
+  for (const file of [
+    'package/dist/client.js',
+    'package/dist/index.js',
+    'package/dist/index.d.ts',
+    'package/dist/workflows.bundle.js',
+    'package/README.md',
+    'package/LICENSE',
+    'package/bin/sluice.js',
+  ]) {
     expect(entries).toContain(file);
   }
   expect(entries.filter((e) => /^package\/(src|test|bench|examples|docs)\//.test(e))).toEqual([]);
@@ -237,10 +264,15 @@ test('a standalone installed worker polls on the prebuilt bundle and says how lo
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  await waitUntil(() => {
-    if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}:\n${stdout}${stderr}`);
-    return stdout.includes('\n');
-  }, 'the installed worker to poll', 90_000, 20);
+  await waitUntil(
+    () => {
+      if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}:\n${stdout}${stderr}`);
+      return stdout.includes('\n');
+    },
+    'the installed worker to poll',
+    90_000,
+    20,
+  );
   const first = stdout.split('\n')[0]!;
   expect(first).toMatch(/^worker: polling task queue pkg-\d+ on .*, \d+\.\d\d s after start$/);
   process.stdout.write(`${first}\n`);

@@ -43,7 +43,10 @@ function source(configure: (endpoint: Endpoint) => Endpoint = (e) => e): Resolve
   return { resources: [resource], destination: {} };
 }
 
-async function runSync(parallelism: number, configure?: (endpoint: Endpoint) => Endpoint): Promise<{ result: SyncSourceResult; requests: RequestLogEntry[]; database: string }> {
+async function runSync(
+  parallelism: number,
+  configure?: (endpoint: Endpoint) => Endpoint,
+): Promise<{ result: SyncSourceResult; requests: RequestLogEntry[]; database: string }> {
   const database = stack.newDatabase('sluice_it_parallel');
   const pipeline = uniqueName('parallel');
   const taskQueue = uniqueName('tq');
@@ -58,7 +61,12 @@ async function runSync(parallelism: number, configure?: (endpoint: Endpoint) => 
   });
   // Batches of 10 pages: 24 pages make batches of 10, 10 and 4, so planning crosses no batch boundary.
   const input: SyncSourceInput = {
-    pipeline, database, source: source(configure), resources: [], fullRefresh: false, searchAttributes: false,
+    pipeline,
+    database,
+    source: source(configure),
+    resources: [],
+    fullRefresh: false,
+    searchAttributes: false,
     batchLimits: { rows: 1_000, pages: 100 },
   };
   try {

@@ -101,7 +101,10 @@ test('an incremental child keeps one cursor per parent: a late update to an old 
   expect(second.resources[0]?.rows).toBe(1);
   expect(reposWithIssues).toBeGreaterThan(1);
   expect(await countFinal(stack.clickhouse, incrementalDb, 'issues')).toBe(allIssues + 1);
-  const late = await stack.clickhouse.query({ query: `SELECT count() AS n FROM ${qualified(incrementalDb, 'issues')} FINAL WHERE id = ${lateId}`, format: 'JSONEachRow' });
+  const late = await stack.clickhouse.query({
+    query: `SELECT count() AS n FROM ${qualified(incrementalDb, 'issues')} FINAL WHERE id = ${lateId}`,
+    format: 'JSONEachRow',
+  });
   expect(await late.json()).toEqual([{ n: '1' }]);
 });
 
@@ -118,7 +121,9 @@ test('include_from_parent naming a field the parent records lack fails the child
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(WorkflowFailedError);
-  expect(String((error as WorkflowFailedError).cause?.message)).toMatch(/include_from_parent: a record of parent resource "repos" has no field "nmae"; available fields: .*name/);
+  expect(String((error as WorkflowFailedError).cause?.message)).toMatch(
+    /include_from_parent: a record of parent resource "repos" has no field "nmae"; available fields: .*name/,
+  );
 });
 
 test("a parent batch's children are loaded in parts bounded by the batch limits, each parent walked once", async () => {
@@ -129,7 +134,13 @@ test("a parent batch's children are loaded in parts bounded by the batch limits,
   const requestsBefore = api.requests.length;
   const onlyIssues: ResolvedSource = { ...source, resources: source.resources.filter((r) => r.name !== 'issue_details') };
   // One page of 15 repos per parent batch; each batch's 30 issues are more than the kept-rows limit.
-  const result = await runSyncWithWorker(stack.temporal, { pipeline, database: boundedDb, source: onlyIssues, env: { REPOS_TOKEN: TOKEN }, batchLimits: { rows: 1_000, pages: 1, keptRows } });
+  const result = await runSyncWithWorker(stack.temporal, {
+    pipeline,
+    database: boundedDb,
+    source: onlyIssues,
+    env: { REPOS_TOKEN: TOKEN },
+    batchLimits: { rows: 1_000, pages: 1, keptRows },
+  });
   const issues = result.resources.find((r) => r.name === 'issues')!;
   // (The incremental test above may have added an issue to the mock API.)
   expect(issues.rows).toBeGreaterThanOrEqual(expectedIssues);

@@ -149,7 +149,10 @@ test('a window failing mid-range leaves the watermark before it; the next run lo
   const database = stack.newDatabase('sluice_it_windows_failed');
   const pipeline = uniqueName('windows_failed');
   refusing = new Set(['2024-01-03T00:00:00Z']);
-  const failure = await sync(pipeline, database, 'append').then(() => undefined, (err: Error) => err);
+  const failure = await sync(pipeline, database, 'append').then(
+    () => undefined,
+    (err: Error) => err,
+  );
   expect((failure?.cause as Error | undefined)?.message).toMatch(/window \[2024-01-03T00:00:00Z, 2024-01-04T00:00:00Z\): .*400 Bad Request/);
   const state = await storedState(database, pipeline);
   expect(state.last_value).toBe('2024-01-03T00:00:00Z');

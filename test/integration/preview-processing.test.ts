@@ -18,11 +18,18 @@ const requested: string[] = [];
 beforeAll(async () => {
   server = createServer((req, res) => {
     requested.push(req.url ?? '');
-    const body = req.url === '/repos'
-      ? [{ name: 'archived', archived: true, stars: 1 }, { name: 'sluice', archived: false, stars: 42 }]
-      : req.url === '/repos/sluice/issues'
-        ? [{ number: 7, title: 'Preview', draft: false }, { number: 8, title: 'Draft', draft: true }]
-        : { error: 'not found' };
+    const body =
+      req.url === '/repos'
+        ? [
+            { name: 'archived', archived: true, stars: 1 },
+            { name: 'sluice', archived: false, stars: 42 },
+          ]
+        : req.url === '/repos/sluice/issues'
+          ? [
+              { number: 7, title: 'Preview', draft: false },
+              { number: 8, title: 'Draft', draft: true },
+            ]
+          : { error: 'not found' };
     res.writeHead(Array.isArray(body) ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -44,7 +44,14 @@ test('two workers together stay within requests_per_second', async () => {
     path,
     JSON.stringify({
       client: { base_url: api.url, auth: { type: 'api_key', name: 'api_key', api_key: '${api_key}', location: 'query' }, rate_limit: { requests_per_second: RPS } },
-      resources: [{ name: 'events', primary_key: 'id', write_disposition: 'merge', endpoint: { path: '/v1/resource', data_selector: 'data', paginator: { type: 'offset', limit: 10 } } }],
+      resources: [
+        {
+          name: 'events',
+          primary_key: 'id',
+          write_disposition: 'merge',
+          endpoint: { path: '/v1/resource', data_selector: 'data', paginator: { type: 'offset', limit: 10 } },
+        },
+      ],
     }),
   );
   const source = await loadSourceConfig(path);
@@ -55,7 +62,10 @@ test('two workers together stay within requests_per_second', async () => {
   const result: SyncSourceResult = await client.workflow.execute('syncSource', { taskQueue, workflowId: `sluice/${pipeline}`, args: [input] });
   expect(result.resources[0]).toMatchObject({ rows: 240, pages: 24 });
 
-  const times = api.requests.filter((r) => r.status === 200).map((r) => r.at).sort((a, b) => a - b);
+  const times = api.requests
+    .filter((r) => r.status === 200)
+    .map((r) => r.at)
+    .sort((a, b) => a - b);
   expect(times).toHaveLength(24);
   // Spans of SPAN consecutive gaps, as the API saw them: one request's delay on a loaded machine shortens one
   // gap (a 159 ms gap failed a 160 ms bound once in CI) but hardly a span. Two workers limited each on its own
@@ -69,8 +79,6 @@ test('two workers together stay within requests_per_second', async () => {
   expect(Math.min(...spans)).toBeGreaterThanOrEqual(SPAN * (1000 / RPS) * 0.8);
   // Both workers ran page activities: the history names the worker that started each one.
   const history = await client.workflow.getHandle(`sluice/${pipeline}/events`).fetchHistory();
-  const identities = new Set(
-    (history.events ?? []).map((e) => e.activityTaskStartedEventAttributes?.identity).filter((id): id is string => Boolean(id)),
-  );
+  const identities = new Set((history.events ?? []).map((e) => e.activityTaskStartedEventAttributes?.identity).filter((id): id is string => Boolean(id)));
   expect(identities.size).toBe(2);
 });

@@ -29,7 +29,14 @@ const stack = useSyncStack('sluice_it_scd2');
 function source(writeDisposition: Record<string, unknown>, extra: Record<string, unknown> = {}): ResolvedSource {
   const result = validateSourceConfig({
     client: { base_url: api.url },
-    resources: [{ name: 'customers', write_disposition: { disposition: 'merge', strategy: 'scd2', ...writeDisposition }, endpoint: { path: '/customers', data_selector: 'data', paginator: 'single_page' }, ...extra }],
+    resources: [
+      {
+        name: 'customers',
+        write_disposition: { disposition: 'merge', strategy: 'scd2', ...writeDisposition },
+        endpoint: { path: '/customers', data_selector: 'data', paginator: 'single_page' },
+        ...extra,
+      },
+    ],
   });
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   return result.source;
@@ -47,7 +54,12 @@ async function versions(database: string, from = '_sluice_valid_from', to = '_sl
     query: `SELECT id, name, toString(${from}) AS from, toString(${to}) AS to FROM ${qualified(database, 'customers')} FINAL ORDER BY id, ${from}`,
     format: 'JSONEachRow',
   });
-  return (await rs.json<{ id: string | number; name: string; from: string; to: string | null }>()).map((r) => ({ id: Number(r.id), name: r.name, from: r.from, to: r.to }));
+  return (await rs.json<{ id: string | number; name: string; from: string; to: string | null }>()).map((r) => ({
+    id: Number(r.id),
+    name: r.name,
+    from: r.from,
+    to: r.to,
+  }));
 }
 
 async function count(sql: string): Promise<number> {
@@ -75,7 +87,8 @@ const FEB = '2024-02-01 00:00:00';
 test('three runs: insert, change one record and drop another, unchanged: one row per version, exactly', async () => {
   const database = stack.newDatabase('sluice_it_scd2_runs');
   const pipeline = uniqueName('scd2');
-  const sync = (boundary: string) => runSyncWithWorker(stack.temporal, { pipeline, database, source: source({ boundary_timestamp: `${boundary.replace(' ', 'T')}Z` }), env: {} });
+  const sync = (boundary: string) =>
+    runSyncWithWorker(stack.temporal, { pipeline, database, source: source({ boundary_timestamp: `${boundary.replace(' ', 'T')}Z` }), env: {} });
   api.records = [1, 2, 3, 4].map((id) => ({ id, name: `c${id}`, tags: [`t${id}`, 'all'] }));
 
   await sync(JAN);
@@ -144,10 +157,17 @@ test('a run that fails midway closes nothing and opens nothing: only a complete 
     const pipeline = uniqueName('scd2_midway');
     const result = validateSourceConfig({
       client: { base_url: api.url, auth: { type: 'api_key', name: 'api_key', api_key: '${api_key}', location: 'query' } },
-      resources: [{ name: 'events', write_disposition: { disposition: 'merge', strategy: 'scd2' }, endpoint: { path: '/v1/resource', data_selector: 'data', paginator: { type: 'offset', limit: 100 } } }],
+      resources: [
+        {
+          name: 'events',
+          write_disposition: { disposition: 'merge', strategy: 'scd2' },
+          endpoint: { path: '/v1/resource', data_selector: 'data', paginator: { type: 'offset', limit: 100 } },
+        },
+      ],
     });
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
-    const sync = () => runSyncWithWorker(stack.temporal, { pipeline, database, source: result.source, env: { API_KEY: 'scd2-midway' }, batchLimits: { rows: 100, pages: 1 } });
+    const sync = () =>
+      runSyncWithWorker(stack.temporal, { pipeline, database, source: result.source, env: { API_KEY: 'scd2-midway' }, batchLimits: { rows: 100, pages: 1 } });
     const table = qualified(database, 'events');
     const state = async () => ({
       raw: await count(`SELECT count() AS n FROM ${table}`),
@@ -175,11 +195,16 @@ test('a run that fails midway closes nothing and opens nothing: only a complete 
 /** DateTime's last second: where dlt's usual active_record_timestamp, 9999-12-31, is stored. */
 const DATE_TIME_END = '2106-02-07 06:28:15';
 
-test('active_record_timestamp: current versions carry it as valid_to (9999-12-31 as DateTime\'s last second), closed ones the boundary, lists follow', async () => {
+test("active_record_timestamp: current versions carry it as valid_to (9999-12-31 as DateTime's last second), closed ones the boundary, lists follow", async () => {
   const database = stack.newDatabase('sluice_it_scd2_active');
   const pipeline = uniqueName('scd2_active');
   const sync = (boundary: string) =>
-    runSyncWithWorker(stack.temporal, { pipeline, database, source: source({ active_record_timestamp: '9999-12-31', boundary_timestamp: `${boundary.replace(' ', 'T')}Z` }), env: {} });
+    runSyncWithWorker(stack.temporal, {
+      pipeline,
+      database,
+      source: source({ active_record_timestamp: '9999-12-31', boundary_timestamp: `${boundary.replace(' ', 'T')}Z` }),
+      env: {},
+    });
   api.records = [1, 2, 3].map((id) => ({ id, name: `c${id}`, tags: [`t${id}`] }));
   await sync(JAN);
   expect(await versions(database)).toEqual([1, 2, 3].map((id) => ({ id, name: `c${id}`, from: JAN, to: DATE_TIME_END })));
@@ -203,7 +228,11 @@ test('active_record_timestamp: current versions carry it as valid_to (9999-12-31
       `ON t._sluice_root_id = c._sluice_id ORDER BY id, t._sluice_list_idx`,
     format: 'JSONEachRow',
   });
-  expect((await rs.json<{ id: string | number; value: string }>()).map((r) => [Number(r.id), r.value])).toEqual([[1, 't1'], [2, 't2'], [2, 'new']]);
+  expect((await rs.json<{ id: string | number; value: string }>()).map((r) => [Number(r.id), r.value])).toEqual([
+    [1, 't1'],
+    [2, 't2'],
+    [2, 'new'],
+  ]);
 
   // Unchanged: the current versions are recognised by the timestamp, so nothing is written again.
   const raw = await count(`SELECT count() AS n FROM ${qualified(database, 'customers')}`);
@@ -216,7 +245,12 @@ test('retire_absent_rows: false keeps absent records current; with a merge_key a
   const database = stack.newDatabase('sluice_it_scd2_keep');
   const pipeline = uniqueName('scd2_keep');
   const sync = (boundary: string, extra: Record<string, unknown> = {}) =>
-    runSyncWithWorker(stack.temporal, { pipeline, database, source: source({ retire_absent_rows: false, boundary_timestamp: `${boundary.replace(' ', 'T')}Z` }, extra), env: {} });
+    runSyncWithWorker(stack.temporal, {
+      pipeline,
+      database,
+      source: source({ retire_absent_rows: false, boundary_timestamp: `${boundary.replace(' ', 'T')}Z` }, extra),
+      env: {},
+    });
   api.records = [1, 2, 3].map((id) => ({ id, name: `c${id}`, tags: [] }));
   await sync(JAN, { merge_key: 'id' });
 
@@ -233,7 +267,12 @@ test('retire_absent_rows: false keeps absent records current; with a merge_key a
   // Without a natural key nothing is retired (validate warns): the change opens a version beside the old.
   const bare = stack.newDatabase('sluice_it_scd2_keep_bare');
   const bareSync = (boundary: string) =>
-    runSyncWithWorker(stack.temporal, { pipeline: uniqueName('scd2_keep_bare'), database: bare, source: source({ retire_absent_rows: false, boundary_timestamp: `${boundary.replace(' ', 'T')}Z` }), env: {} });
+    runSyncWithWorker(stack.temporal, {
+      pipeline: uniqueName('scd2_keep_bare'),
+      database: bare,
+      source: source({ retire_absent_rows: false, boundary_timestamp: `${boundary.replace(' ', 'T')}Z` }),
+      env: {},
+    });
   api.records = [1, 2].map((id) => ({ id, name: `c${id}`, tags: [] }));
   await bareSync(JAN);
   api.records = [{ id: 2, name: 'c2 renamed', tags: [] }];

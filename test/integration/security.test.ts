@@ -52,7 +52,10 @@ async function failureOf(taskQueue: string, auth: object, apiUrl: string, secret
   const validated = mockSource(apiUrl, { auth });
   const source = secretName === undefined ? validated : (JSON.parse(JSON.stringify(validated).split('${probe}').join(`\${${secretName}}`)) as typeof validated);
   const handle = await client.workflow.start('syncSource', { taskQueue, workflowId: `sluice/${pipeline}`, args: [syncInput(pipeline, database, source)] });
-  const failure = await resultOf(handle, 60_000).then(() => undefined, (err: unknown) => err);
+  const failure = await resultOf(handle, 60_000).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(failure).toBeInstanceOf(WorkflowFailedError);
   const messages: string[] = [];
   let nonRetryable = false;
@@ -96,7 +99,12 @@ test("a worker that allows every name still never resolves sluice's own settings
 
 /** The most requests the API was answering at one moment. */
 function peakConcurrency(requests: readonly RequestLogEntry[]): number {
-  const edges = requests.flatMap((r) => [{ t: r.receivedAt, d: 1 }, { t: r.at, d: -1 }]).sort((a, b) => a.t - b.t || a.d - b.d);
+  const edges = requests
+    .flatMap((r) => [
+      { t: r.receivedAt, d: 1 },
+      { t: r.at, d: -1 },
+    ])
+    .sort((a, b) => a.t - b.t || a.d - b.d);
   let now = 0;
   let peak = 0;
   for (const e of edges) peak = Math.max(peak, (now += e.d));
@@ -201,7 +209,10 @@ test("two configs with one OAuth2 token URL and client_id on one worker: the one
     const second = mockSource(apiB.base, { auth: auth('wrong_secret'), endpoint });
     const other = uniqueName('security_oauth');
     const handle = await client.workflow.start('syncSource', { taskQueue, workflowId: `sluice/${other}`, args: [syncInput(other, database, second)] });
-    const failure = await resultOf(handle, 60_000).then(() => undefined, (err: unknown) => err);
+    const failure = await resultOf(handle, 60_000).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     const messages: string[] = [];
     for (let e: unknown = failure; e instanceof Error; e = (e as { cause?: unknown }).cause) messages.push(e.message);

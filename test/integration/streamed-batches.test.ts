@@ -68,7 +68,10 @@ test('a column that appears part-way through a batch: the batch ends before its 
   expect(offsets).toEqual([...everyOffset.slice(0, 15), 1_400, ...everyOffset.slice(15)]);
   expect(await countFinal(stack.clickhouse, database, 'events')).toBe(RECORDS);
   const rs = await stack.clickhouse.query({ query: `SELECT id, coupon FROM \`${database}\`.events FINAL WHERE coupon IS NOT NULL ORDER BY id`, format: 'JSONEachRow' });
-  expect(await rs.json()).toEqual([{ id: '1451', coupon: 'SPRING' }, { id: '1460', coupon: 'SPRING' }]);
+  expect(await rs.json()).toEqual([
+    { id: '1451', coupon: 'SPRING' },
+    { id: '1460', coupon: 'SPRING' },
+  ]);
 });
 
 test('records kept until the insert (schema work, processing steps): batches within keptRows', async () => {

@@ -12,10 +12,14 @@ const minutes = process.env.SOAK_CI_MINUTES ?? '1.5';
 
 function soak(seed: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'bench', 'soak', 'soak.ts'), '--minutes', minutes, '--seed', String(seed)], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'bench', 'soak', 'soak.ts'), '--minutes', minutes, '--seed', String(seed)],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     const keep = (chunk: Buffer): void => {
       output += chunk.toString();

@@ -71,7 +71,11 @@ async function run(activities: SluiceActivities, workflowInput: SyncResourceInpu
       (error: unknown) => ({ error }),
     );
     const events = (await handle.fetchHistory()).events ?? [];
-    return { ...outcome, taskFailures: events.filter((e) => e.workflowTaskFailedEventAttributes).length, timers: events.filter((e) => e.timerStartedEventAttributes).length };
+    return {
+      ...outcome,
+      taskFailures: events.filter((e) => e.workflowTaskFailedEventAttributes).length,
+      timers: events.filter((e) => e.timerStartedEventAttributes).length,
+    };
   });
 }
 
@@ -94,7 +98,7 @@ test('a wait within retry.max_wait is still waited out on a timer', async () => 
   expect(outcome).toMatchObject({ result: { rows: 200, pages: 2 }, taskFailures: 0, timers: 1 });
 });
 
-test('a config\'s own retry.max_wait bounds the waits', async () => {
+test("a config's own retry.max_wait bounds the waits", async () => {
   const resource = offsetResource();
   resource.endpoint.retry.max_wait_seconds = 60;
   const mock = activitiesAsking('pause', 61_000);

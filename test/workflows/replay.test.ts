@@ -109,9 +109,7 @@ describe('syncWindows histories recorded with windows as child workflows', () =>
     type ChildStart = { startChildWorkflowExecutionInitiatedEventAttributes?: { workflowId?: string; workflowType?: { name?: string } } };
     // The fixture is what it says: four child windows, and no batch activity of the coordinator's own.
     const children = (recorded.events as ChildStart[]).flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes ?? []);
-    expect(children.map((c) => [c.workflowType?.name, c.workflowId])).toEqual(
-      [0, 10, 20, 30].map((start) => ['syncResource', `sluice/legacy/events/${start}`]),
-    );
+    expect(children.map((c) => [c.workflowType?.name, c.workflowId])).toEqual([0, 10, 20, 30].map((start) => ['syncResource', `sluice/legacy/events/${start}`]));
     expect(scheduledActivities(recorded)).not.toContain('fetchAndLoadPages');
     // Replayed under its recorded ID: the child IDs are made from it, and a replay checks them against history.
     await expect(Worker.runReplayHistory({ workflowBundle: bundle }, recorded, 'sluice/legacy/events')).resolves.toBeUndefined();

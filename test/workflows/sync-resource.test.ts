@@ -311,11 +311,24 @@ describe('progress across continue-as-new', () => {
       },
     };
     // Parent batch 1 of 3 was loaded; batch 2 stopped after 6 of its parents, then the run continued-as-new.
-    const flat: FlatResourceProgress = { pageToken: null, nextPageSummary: 'first page', batches: 1, pages: 16, rows: 16, parentOffset: 6, longWaits: 0, begun: true, startedAtMs };
+    const flat: FlatResourceProgress = {
+      pageToken: null,
+      nextPageSummary: 'first page',
+      batches: 1,
+      pages: 16,
+      rows: 16,
+      parentOffset: 6,
+      longWaits: 0,
+      begun: true,
+      startedAtMs,
+    };
     const child = offsetResource({ name: 'comments', table_name: 'comments', parent: { resource: 'events', bindings: [{ location: 'path', field: 'id' }] } });
     const childInput = input({ resource: child, parent: { resource: 'events', batches: 3 }, progress: flat, maxBatchesPerRun: 1 });
     const { handle, result } = await runWith(activities, childInput, 'flat-children');
-    expect(calls).toEqual([{ batch: 1, firstParent: 6 }, { batch: 2, firstParent: 0 }]);
+    expect(calls).toEqual([
+      { batch: 1, firstParent: 6 },
+      { batch: 2, firstParent: 0 },
+    ]);
     expect(result).toEqual({ name: 'comments', table: 'comments', rows: 30, pages: 30, batches: 3 });
     expect(mock.commits).toEqual([{ rows: 30, pages: 30 }]);
     // The run that took the flat progress handed the next one a child's progress, without page fields.
@@ -347,7 +360,11 @@ test('the status query of a child resource names the parent batch it walks', asy
   const taskQueue = 'child-status';
   const worker = await Worker.create({ connection: ts.env.nativeConnection, taskQueue, workflowBundle: ts.bundle, activities });
   const status = await worker.runUntil(async () => {
-    const handle = await ts.env.client.workflow.start('syncResource', { taskQueue, workflowId: `test/${taskQueue}`, args: [input({ resource: child, parent: { resource: 'events', batches: 3 } })] });
+    const handle = await ts.env.client.workflow.start('syncResource', {
+      taskQueue,
+      workflowId: `test/${taskQueue}`,
+      args: [input({ resource: child, parent: { resource: 'events', batches: 3 } })],
+    });
     await atSecondBatch;
     const during = await handle.query(resourceStatusQuery);
     release();

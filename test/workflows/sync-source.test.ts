@@ -175,7 +175,19 @@ test('a run that finds a resource already being loaded by another run of the pip
     const manual = await ts.env.client.workflow.start('syncResource', {
       taskQueue,
       workflowId: 'sluice/overlap/events',
-      args: [{ pipeline: 'overlap', database: 'overlap', resource: events, loadId: 'manual', versionBase: 1, fullRefresh: false, store: true, keepForChildren: false, batchLimits: { rows: 100, pages: 1 } }],
+      args: [
+        {
+          pipeline: 'overlap',
+          database: 'overlap',
+          resource: events,
+          loadId: 'manual',
+          versionBase: 1,
+          fullRefresh: false,
+          store: true,
+          keepForChildren: false,
+          batchLimits: { rows: 100, pages: 1 },
+        },
+      ],
     });
     // ...when the schedule starts the whole pipeline.
     const error = await ts.env.client.workflow

@@ -101,7 +101,8 @@ async function holdStarted({ workflowId, runId }: { workflowId: string; runId: s
       return timeout ? [Number(timeout.seconds ?? 0) * 1000 + Math.round((timeout.nanos ?? 0) / 1e6)] : [];
     });
     if (timersMs.some((t) => t >= ms)) return;
-    if (Date.now() > deadline) throw new Error(`timed out after 30 s waiting for ${workflowId} to start a hold of ${ms} ms (timers so far: ${timersMs.join(', ') || 'none'} ms)`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after 30 s waiting for ${workflowId} to start a hold of ${ms} ms (timers so far: ${timersMs.join(', ') || 'none'} ms)`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -169,7 +170,14 @@ test('a window failing mid-range: the others load, the run fails naming it, and 
   const error = await runWindows(mock.activities, windowsInput('failing', partitioned(6, 2)), 'failing-1').catch((err: unknown) => err);
   expect(error).toBeInstanceOf(WorkflowFailedError);
   expect((error as WorkflowFailedError).cause?.message).toMatch(/window \[20, 30\): resource events, batch 1: 400 Bad Request/);
-  expect(mock.stored()).toEqual({ watermark: 20, finished: [[30, 40], [40, 50], [50, 60]] });
+  expect(mock.stored()).toEqual({
+    watermark: 20,
+    finished: [
+      [30, 40],
+      [40, 50],
+      [50, 60],
+    ],
+  });
 
   failing = false;
   mock.fetched.length = 0;
@@ -202,7 +210,13 @@ test('cancel: the windows that finished stay finished, and the next run loads th
   });
   expect(outcome).toBeInstanceOf(WorkflowFailedError);
   expect((outcome as WorkflowFailedError).cause?.name).toBe('CancelledFailure');
-  expect(mock.stored()).toEqual({ finished: [[10, 20], [20, 30], [30, 40]] });
+  expect(mock.stored()).toEqual({
+    finished: [
+      [10, 20],
+      [20, 30],
+      [30, 40],
+    ],
+  });
 
   holding = false;
   mock.fetched.length = 0;
@@ -324,7 +338,10 @@ test('without end_value the range ends at now less lag, and a run that fell hour
   const base = partitioned(1, 4);
   const hourly: ResolvedResource = {
     ...base,
-    endpoint: { ...base.endpoint, incremental: { ...base.endpoint.incremental!, initial_value: initial, end_value: undefined, lag: LAG_SECONDS, partition: { step: 'PT1H', parallelism: 4 } } },
+    endpoint: {
+      ...base.endpoint,
+      incremental: { ...base.endpoint.incremental!, initial_value: initial, end_value: undefined, lag: LAG_SECONDS, partition: { step: 'PT1H', parallelism: 4 } },
+    },
   };
   // Each window once, however often its batch was asked: under load the test server's skipped time can time
   // out a batch that is still running, and its retry asks for the same window again.
@@ -345,7 +362,13 @@ test('without end_value the range ends at now less lag, and a run that fell hour
   // Measured from the server's clock just before the run: once nothing is left to run, the test server may
   // move its clock to a timer years ahead (it went from 2026-12-04 to 2036-12-01 after the first run here).
   const behind = Math.floor(((await ts.env.currentTimeMs()) - LAG_SECONDS * 1000 - 5 * HOUR) / 1000) * 1000;
-  await activities.commitWindows({ pipeline: 'hourly', database: 'hourly', resource: 'events', watermark: new Date(behind).toISOString().replace('.000Z', 'Z'), finished: [] });
+  await activities.commitWindows({
+    pipeline: 'hourly',
+    database: 'hourly',
+    resource: 'events',
+    watermark: new Date(behind).toISOString().replace('.000Z', 'Z'),
+    finished: [],
+  });
   starts.length = 0;
   await runWindows(activities, windowsInput('hourly', hourly), 'hourly-2');
   const second = windowsOf(starts);

@@ -9,7 +9,8 @@ export const jsonPath = () => jsonPathString();
 export const bodyPath = () =>
   nonEmptyString('a body path such as "paging.offset"').superRefine((path, ctx) => {
     const key = forbiddenBodyKey(path);
-    if (key !== undefined) ctx.addIssue({ code: 'custom', message: `may not name "${key}": a body path writes into the request body, never through an object's prototype` });
+    if (key !== undefined)
+      ctx.addIssue({ code: 'custom', message: `may not name "${key}": a body path writes into the request body, never through an object's prototype` });
   });
 
 export const nullableJsonPath = () => dispatch((v): z.ZodType<string | null> => (v === null ? z.null() : jsonPath()));

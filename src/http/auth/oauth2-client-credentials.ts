@@ -44,7 +44,10 @@ const KEY_SALT = randomBytes(32);
 function canonical(value: JsonValue | undefined): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value ?? null);
 }
@@ -85,7 +88,10 @@ async function fetchToken(cfg: OAuth2ClientCredentialsAuth, ctx: AuthContext): P
       throw new SluiceError('http_retryable', `OAuth2 token request failed with ${res.status} from ${where}: ${excerpt}`);
     }
     // invalid_client comes back as 400 or 401 depending on the server.
-    throw new SluiceError('auth', `OAuth2 token request rejected with ${res.status} from ${where}: the token endpoint rejected the client credentials (check client_id and client_secret): ${excerpt}`);
+    throw new SluiceError(
+      'auth',
+      `OAuth2 token request rejected with ${res.status} from ${where}: the token endpoint rejected the client credentials (check client_id and client_secret): ${excerpt}`,
+    );
   }
   const body = parseJsonBody(res.text, res.headers['content-type'], where, secrets);
   const token = isJsonObject(body) ? body.access_token : undefined;

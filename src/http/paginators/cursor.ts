@@ -39,14 +39,20 @@ export const cursorPaginator: Paginator<CursorPaginatorConfig> = {
     const raw = values.length > 0 ? values[0] : null;
     if (!raw) return null;
     if (typeof raw === 'object') {
-      throw new SluiceError('response_shape', `cursor paginator: value at cursor_path "${path}" is ${Array.isArray(raw) ? 'a list' : 'an object'}, expected a string or number`);
+      throw new SluiceError(
+        'response_shape',
+        `cursor paginator: value at cursor_path "${path}" is ${Array.isArray(raw) ? 'a list' : 'an object'}, expected a string or number`,
+      );
     }
     if (cfg.stop_after_empty_page && records.length === 0) return null;
     if (cfg.has_more_path && !readHasMore(cfg.has_more_path, response.body, 'cursor')) return null;
     const cursor: JsonPrimitive = typeof raw === 'string' ? withSecretSlotsInValue(raw, ctx.secrets, 'cursor paginator: the cursor') : raw;
     if (state.cursor !== null && state.cursor === cursor) {
       if (records.length === 0) return null;
-      throw new SluiceError('pagination_loop', `cursor paginator: the API returned the same cursor "${shortValue(cursor)}" it was sent, with ${records.length} records; pagination would never end`);
+      throw new SluiceError(
+        'pagination_loop',
+        `cursor paginator: the API returned the same cursor "${shortValue(cursor)}" it was sent, with ${records.length} records; pagination would never end`,
+      );
     }
     const next: JsonObject = cursor === raw ? { cursor } : { cursor, slots: true };
     return next;

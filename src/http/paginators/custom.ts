@@ -42,7 +42,8 @@ const registered = registeredFactories<PaginatorFactory>('paginator');
 
 /** dlt's `register_paginator`: a name a config's `paginator.type` may then use, in this process. */
 export function registerPaginator(name: string, factory: PaginatorFactory): void {
-  if (builtInPaginator(name) !== undefined || name === 'auto' || name === 'registered') throw new SluiceError('config', `paginator type "${name}" is built in; register yours under another name`);
+  if (builtInPaginator(name) !== undefined || name === 'auto' || name === 'registered')
+    throw new SluiceError('config', `paginator type "${name}" is built in; register yours under another name`);
   registered.set(name, factory);
 }
 
@@ -75,7 +76,8 @@ export function checkedState(name: string, value: unknown, secrets: readonly str
 
 function custom(cfg: RegisteredPaginatorConfig): CustomPaginator {
   const factory = registered.get(cfg.name);
-  if (!factory) throw new SluiceError('config', `paginator type "${cfg.name}" is not registered in this worker: the config module must call registerPaginator("${cfg.name}", …)`);
+  if (!factory)
+    throw new SluiceError('config', `paginator type "${cfg.name}" is not registered in this worker: the config module must call registerPaginator("${cfg.name}", …)`);
   return factory(cfg.options);
 }
 

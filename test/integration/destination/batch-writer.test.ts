@@ -33,9 +33,7 @@ const pages = [
 ];
 
 async function contents(database: string, table: string): Promise<unknown[]> {
-  return rows(streamed.ch, `SELECT * FROM \`${database}\`.\`${table}\` FINAL ORDER BY _sluice_id`).then((rs) =>
-    rs.map(({ _sluice_loaded_at, ...rest }) => rest),
-  );
+  return rows(streamed.ch, `SELECT * FROM \`${database}\`.\`${table}\` FINAL ORDER BY _sluice_id`).then((rs) => rs.map(({ _sluice_loaded_at, ...rest }) => rest));
 }
 
 describe.each([

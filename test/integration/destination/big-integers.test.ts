@@ -21,7 +21,12 @@ describe.each(['RowBinary', 'JSONEachRow'] as const)('integers past 2^53 (%s)', 
 
   const typesOf = async (table: string) =>
     Object.fromEntries(
-      (await rows<{ name: string; type: string }>(fx.ch, `SELECT name, type FROM system.columns WHERE database = '${fx.db}' AND table = '${table}' AND name IN ('id', 'small', 'i64', 'u64', 'i128', 'wide')`)).map((c) => [c.name, c.type]),
+      (
+        await rows<{ name: string; type: string }>(
+          fx.ch,
+          `SELECT name, type FROM system.columns WHERE database = '${fx.db}' AND table = '${table}' AND name IN ('id', 'small', 'i64', 'u64', 'i128', 'wide')`,
+        )
+      ).map((c) => [c.name, c.type]),
     );
   /**
    * Every value as the server writes it in TSV, its decimal digits (nothing on the way parses it as a double;
@@ -31,7 +36,10 @@ describe.each(['RowBinary', 'JSONEachRow'] as const)('integers past 2^53 (%s)', 
     const names = ['id', 'small', 'i64', 'u64', 'i128', 'wide'];
     const rs = await fx.ch.query({ query: `SELECT ${names.join(', ')} FROM \`${fx.db}\`.\`${table}\` FINAL ORDER BY id`, format: 'TabSeparated' });
     const text = await rs.text();
-    return text.trim().split('\n').map((line) => Object.fromEntries(line.split('\t').map((v, i) => [names[i], v])));
+    return text
+      .trim()
+      .split('\n')
+      .map((line) => Object.fromEntries(line.split('\t').map((v, i) => [names[i], v])));
   };
   const expected = records.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, String(v)])));
 
@@ -54,7 +62,9 @@ describe.each(['RowBinary', 'JSONEachRow'] as const)('integers past 2^53 (%s)', 
   });
 
   it('keeps loading into a column that is a String already', async () => {
-    await fx.ch.command({ query: `CREATE TABLE \`${fx.db}\`.old_ids (id String, small Nullable(Int64), i64 Nullable(String), u64 Nullable(String), i128 Nullable(String), wide Nullable(String), _sluice_id String, _sluice_load_id String, _sluice_loaded_at DateTime('UTC'), _sluice_version UInt64, _sluice_page UInt32, _sluice_row UInt32) ENGINE = ReplacingMergeTree(_sluice_version) ORDER BY id` });
+    await fx.ch.command({
+      query: `CREATE TABLE \`${fx.db}\`.old_ids (id String, small Nullable(Int64), i64 Nullable(String), u64 Nullable(String), i128 Nullable(String), wide Nullable(String), _sluice_id String, _sluice_load_id String, _sluice_loaded_at DateTime('UTC'), _sluice_version UInt64, _sluice_page UInt32, _sluice_row UInt32) ENGINE = ReplacingMergeTree(_sluice_version) ORDER BY id`,
+    });
     const ids = resource({ name: 'old_ids', table_name: 'old_ids', write_disposition: 'merge', primary_key: ['id'] });
     await fx.dest.insertPage({ database: fx.db, resource: ids }, records, { loadId: 'L', version: 1, page: 0 });
     expect(await values('old_ids')).toEqual(expected);
@@ -64,9 +74,21 @@ describe.each(['RowBinary', 'JSONEachRow'] as const)('integers past 2^53 (%s)', 
     const ids = resource({ name: 'grow', table_name: 'grow' });
     await fx.dest.insertPage({ database: fx.db, resource: ids }, [{ n: 5 }], { loadId: 'L', version: 1, page: 0 });
     await fx.dest.insertPage({ database: fx.db, resource: ids }, [{ n: '18446744073709551615' }], { loadId: 'L', version: 2, page: 1 });
-    const cols = await rows<{ name: string; type: string }>(fx.ch, `SELECT name, type FROM system.columns WHERE database = '${fx.db}' AND table = 'grow' AND name LIKE 'n%' ORDER BY name`);
-    expect(cols).toEqual([{ name: 'n', type: 'Nullable(Int64)' }, { name: 'n__v_bigint', type: 'Nullable(UInt64)' }]);
-    const back = await rows<{ n: string | null; v: string | null }>(fx.ch, `SELECT toString(n) AS n, toString(n__v_bigint) AS v FROM \`${fx.db}\`.grow ORDER BY _sluice_page`);
-    expect(back).toEqual([{ n: '5', v: null }, { n: null, v: '18446744073709551615' }]);
+    const cols = await rows<{ name: string; type: string }>(
+      fx.ch,
+      `SELECT name, type FROM system.columns WHERE database = '${fx.db}' AND table = 'grow' AND name LIKE 'n%' ORDER BY name`,
+    );
+    expect(cols).toEqual([
+      { name: 'n', type: 'Nullable(Int64)' },
+      { name: 'n__v_bigint', type: 'Nullable(UInt64)' },
+    ]);
+    const back = await rows<{ n: string | null; v: string | null }>(
+      fx.ch,
+      `SELECT toString(n) AS n, toString(n__v_bigint) AS v FROM \`${fx.db}\`.grow ORDER BY _sluice_page`,
+    );
+    expect(back).toEqual([
+      { n: '5', v: null },
+      { n: null, v: '18446744073709551615' },
+    ]);
   });
 });

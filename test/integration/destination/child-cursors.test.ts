@@ -10,19 +10,43 @@ const { db } = fx;
 
 test('staged cursors stay invisible until their load commits, then replace the older ones', async () => {
   const keys = ['["repo-1"]', '["repo-2"]', '["it\'s"]'];
-  await fx.dest.stageChildCursors(db, { pipeline: 'p', resource: 'issues', loadId: 'load-1' }, cursors([[keys[0]!, '2024-01-01'], [keys[2]!, 7]]));
+  await fx.dest.stageChildCursors(
+    db,
+    { pipeline: 'p', resource: 'issues', loadId: 'load-1' },
+    cursors([
+      [keys[0]!, '2024-01-01'],
+      [keys[2]!, 7],
+    ]),
+  );
   // The load failed before commit: nothing moves.
   expect(await fx.dest.readChildCursors(db, 'p', 'issues', keys)).toEqual(new Map());
 
-  await fx.dest.stageChildCursors(db, { pipeline: 'p', resource: 'issues', loadId: 'load-2' }, cursors([[keys[0]!, '2024-02-01'], [keys[1]!, '2024-03-01']]));
+  await fx.dest.stageChildCursors(
+    db,
+    { pipeline: 'p', resource: 'issues', loadId: 'load-2' },
+    cursors([
+      [keys[0]!, '2024-02-01'],
+      [keys[1]!, '2024-03-01'],
+    ]),
+  );
   await fx.dest.commitChildCursors(db, { pipeline: 'p', resource: 'issues', loadId: 'load-2' });
-  expect(await fx.dest.readChildCursors(db, 'p', 'issues', keys)).toEqual(cursors([[keys[0]!, '2024-02-01'], [keys[1]!, '2024-03-01']]));
+  expect(await fx.dest.readChildCursors(db, 'p', 'issues', keys)).toEqual(
+    cursors([
+      [keys[0]!, '2024-02-01'],
+      [keys[1]!, '2024-03-01'],
+    ]),
+  );
 
   // A later load wins per parent; parents it did not see keep their cursor; committing twice is harmless.
   await fx.dest.stageChildCursors(db, { pipeline: 'p', resource: 'issues', loadId: 'load-3' }, cursors([[keys[1]!, '2024-04-01']]));
   await fx.dest.commitChildCursors(db, { pipeline: 'p', resource: 'issues', loadId: 'load-3' });
   await fx.dest.commitChildCursors(db, { pipeline: 'p', resource: 'issues', loadId: 'load-3' });
-  expect(await fx.dest.readChildCursors(db, 'p', 'issues', keys)).toEqual(cursors([[keys[0]!, '2024-02-01'], [keys[1]!, '2024-04-01']]));
+  expect(await fx.dest.readChildCursors(db, 'p', 'issues', keys)).toEqual(
+    cursors([
+      [keys[0]!, '2024-02-01'],
+      [keys[1]!, '2024-04-01'],
+    ]),
+  );
   // Another pipeline's cursors are its own.
   expect(await fx.dest.readChildCursors(db, 'other', 'issues', keys)).toEqual(new Map());
 

@@ -17,7 +17,16 @@ const JAVA_DIR = '/usr/share/java';
 // scripts/setup-tools.sh --test checks and installs these same 12 jars: keep the two lists together.
 const ZK_JARS = ['zookeeper.jar', 'zookeeper-jute.jar', 'slf4j-api.jar', 'slf4j-simple.jar'];
 // ZooKeeper's Netty connection factory: with the default NIO one, 3.8 stopped answering 18.16's clients mid-test.
-const NETTY_JARS = ['netty-buffer.jar', 'netty-codec.jar', 'netty-common.jar', 'netty-handler.jar', 'netty-resolver.jar', 'netty-transport.jar', 'netty-transport-native-unix-common.jar', 'netty-transport-native-epoll.jar'];
+const NETTY_JARS = [
+  'netty-buffer.jar',
+  'netty-codec.jar',
+  'netty-common.jar',
+  'netty-handler.jar',
+  'netty-resolver.jar',
+  'netty-transport.jar',
+  'netty-transport-native-unix-common.jar',
+  'netty-transport-native-epoll.jar',
+];
 /** Every jar ZooKeeper runs with here. */
 export const CLUSTER_JARS: readonly string[] = [...ZK_JARS, ...NETTY_JARS];
 
@@ -69,9 +78,23 @@ export async function waitFor(what: string, check: () => Promise<boolean>, ms: n
 export function stopProcess(p: ChildProcess): Promise<void> {
   if (p.exitCode !== null || p.pid === undefined) return Promise.resolve();
   return new Promise((resolve) => {
-    const timer = setTimeout(() => { try { process.kill(p.pid!, 'SIGKILL'); } catch { /* gone */ } }, 5000);
-    p.once('exit', () => { clearTimeout(timer); resolve(); });
-    try { process.kill(p.pid!, 'SIGTERM'); } catch { clearTimeout(timer); resolve(); }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(p.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }, 5000);
+    p.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    try {
+      process.kill(p.pid!, 'SIGTERM');
+    } catch {
+      clearTimeout(timer);
+      resolve();
+    }
   });
 }
 
@@ -131,9 +154,11 @@ export async function startClusterStack(): Promise<ClusterStack> {
     for (const n of nodes) {
       const dir = join(root, n.replica);
       for (const d of ['data', 'tmp', 'user_files', 'format_schemas', 'logs']) mkdirSync(join(dir, d), { recursive: true });
-      writeFileSync(join(dir, 'config.xml'), `<?xml version="1.0"?>
+      writeFileSync(
+        join(dir, 'config.xml'),
+        `<?xml version="1.0"?>
 <yandex>
-  <logger><level>${process.env.SLUICE_CLUSTER_LOG ?? "warning"}</level><log>${dir}/logs/server.log</log><errorlog>${dir}/logs/error.log</errorlog></logger>
+  <logger><level>${process.env.SLUICE_CLUSTER_LOG ?? 'warning'}</level><log>${dir}/logs/server.log</log><errorlog>${dir}/logs/error.log</errorlog></logger>
   <listen_host>127.0.0.1</listen_host>
   <http_port>${n.http}</http_port><tcp_port>${n.tcp}</tcp_port>
   <interserver_http_port>${n.interserver}</interserver_http_port><interserver_http_host>127.0.0.1</interserver_http_host>
@@ -146,14 +171,18 @@ export async function startClusterStack(): Promise<ClusterStack> {
   <macros><shard>01</shard><replica>${n.replica}</replica></macros>
   <distributed_ddl><path>/clickhouse/task_queue/ddl</path></distributed_ddl>
 </yandex>
-`);
-      writeFileSync(join(dir, 'users.xml'), `<?xml version="1.0"?>
+`,
+      );
+      writeFileSync(
+        join(dir, 'users.xml'),
+        `<?xml version="1.0"?>
 <yandex>
   <profiles><default><max_memory_usage>2000000000</max_memory_usage><distributed_ddl_task_timeout>45</distributed_ddl_task_timeout></default></profiles>
   <users><default><password></password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>default</profile><quota>default</quota></default></users>
   <quotas><default></default></quotas>
 </yandex>
-`);
+`,
+      );
       const [cmd, args] = onPath('clickhouse-server')
         ? ['clickhouse-server', [`--config-file=${dir}/config.xml`]]
         : ['clickhouse', ['server', `--config-file=${dir}/config.xml`]];
@@ -169,11 +198,15 @@ export async function startClusterStack(): Promise<ClusterStack> {
     const urls: [string, string] = [`http://127.0.0.1:${nodes[0].http}`, `http://127.0.0.1:${nodes[1].http}`];
     // Right after start, 18.16 drops the connection of the first ON CLUSTER queries while its DDL worker
     // connects to ZooKeeper: wait until a distributed DDL round-trips.
-    await waitFor('distributed DDL', async () => {
-      const r = await fetch(urls[0], { method: 'POST', body: `CREATE DATABASE IF NOT EXISTS sluice_warmup ON CLUSTER ${CLUSTER}`, signal: AbortSignal.timeout(5000) });
-      await r.text();
-      return r.ok;
-    }, 30_000);
+    await waitFor(
+      'distributed DDL',
+      async () => {
+        const r = await fetch(urls[0], { method: 'POST', body: `CREATE DATABASE IF NOT EXISTS sluice_warmup ON CLUSTER ${CLUSTER}`, signal: AbortSignal.timeout(5000) });
+        await r.text();
+        return r.ok;
+      },
+      30_000,
+    );
     const replicas = nodes.map((n) => n.replica);
     return { urls, crashes: () => [...crashes, ...faultsInLogs(root, replicas)], errorLogTails: (lines) => errorLogTails(root, replicas, lines), stop };
   } catch (err) {
@@ -193,15 +226,25 @@ export async function startZooKeeper(root: string, stopping: () => boolean): Pro
     'java',
     // No fsync per transaction (a throwaway test server): on a busy disk it stalled ZooKeeper long enough for
     // 18.16's client to drop its session, and 18.16 then crashed reconnecting.
-    ['-Xmx256m', '-XX:+UseSerialGC', '-Dzookeeper.forceSync=no', '-Dzookeeper.admin.enableServer=false',
+    [
+      '-Xmx256m',
+      '-XX:+UseSerialGC',
+      '-Dzookeeper.forceSync=no',
+      '-Dzookeeper.admin.enableServer=false',
       '-Dzookeeper.serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory',
-      '-cp', CLUSTER_JARS.map((j) => join(JAVA_DIR, j)).join(':'),
-      'org.apache.zookeeper.server.ZooKeeperServerMain', String(zkPort), join(root, 'zk')],
+      '-cp',
+      CLUSTER_JARS.map((j) => join(JAVA_DIR, j)).join(':'),
+      'org.apache.zookeeper.server.ZooKeeperServerMain',
+      String(zkPort),
+      join(root, 'zk'),
+    ],
     { stdio: ['ignore', openSync(join(root, 'zk.log'), 'a'), openSync(join(root, 'zk.log'), 'a')] },
   );
   // Say so when ZooKeeper goes away under the test (another process killing JVMs, an OOM): the servers'
   // errors alone read like a ClickHouse bug.
-  zk.once('exit', (code, signal) => { if (!stopping()) console.warn(`ZooKeeper exited during the cluster test (code ${code}, signal ${signal})`); });
+  zk.once('exit', (code, signal) => {
+    if (!stopping()) console.warn(`ZooKeeper exited during the cluster test (code ${code}, signal ${signal})`);
+  });
   try {
     await waitFor('ZooKeeper', () => zooKeeperServing(zkPort), 20_000);
   } catch (err) {
@@ -222,7 +265,9 @@ function zooKeeperServing(port: number): Promise<boolean> {
     const s = new Socket();
     let answer = '';
     s.setTimeout(2_000, () => s.destroy());
-    s.on('data', (chunk: Buffer) => { answer += chunk.toString('utf8'); });
+    s.on('data', (chunk: Buffer) => {
+      answer += chunk.toString('utf8');
+    });
     s.once('close', () => resolve(answer.includes('Zookeeper version') && answer.includes('Mode:')));
     s.once('error', () => undefined); // followed by close
     s.connect(port, '127.0.0.1', () => s.write('srvr'));

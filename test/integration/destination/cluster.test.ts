@@ -46,7 +46,14 @@ const steps: Array<[string, (c: Cluster) => Promise<void>]> = [
     'creates Replicated tables on every node and a Distributed table for reads',
     async (c) => {
       await c.dest.beginLoad(target(), 'L1');
-      await c.dest.insertPage(target(), [{ id: 1, name: 'ann', tags: ['a'] }, { id: 2, name: 'bob' }], { loadId: 'L1', version: 1, page: 0 });
+      await c.dest.insertPage(
+        target(),
+        [
+          { id: 1, name: 'ann', tags: ['a'] },
+          { id: 2, name: 'bob' },
+        ],
+        { loadId: 'L1', version: 1, page: 0 },
+      );
       for (const node of [c.node1, c.node2]) {
         const engines = await rows<{ name: string; engine: string }>(node, `SELECT name, engine FROM system.tables WHERE database = '${db}' ORDER BY name`);
         // Bookkeeping tables (_sluice_columns, _sluice_state, …) stay on the node sluice talks to.
@@ -59,7 +66,10 @@ const steps: Array<[string, (c: Cluster) => Promise<void>]> = [
       }
       // Written through node 1, readable on node 2's own replica once replication caught up.
       await c.node2.command({ query: `SYSTEM SYNC REPLICA ${db}.users__sluice_local` });
-      expect(await rows(c.node2, `SELECT id, name FROM ${db}.users__sluice_local FINAL ORDER BY id`)).toEqual([{ id: '1', name: 'ann' }, { id: '2', name: 'bob' }]);
+      expect(await rows(c.node2, `SELECT id, name FROM ${db}.users__sluice_local FINAL ORDER BY id`)).toEqual([
+        { id: '1', name: 'ann' },
+        { id: '2', name: 'bob' },
+      ]);
       expect(await rows(c.node2, `SELECT count() AS n FROM ${db}.users`)).toEqual([{ n: '2' }]);
     },
   ],
@@ -71,7 +81,9 @@ const steps: Array<[string, (c: Cluster) => Promise<void>]> = [
       await c.dest.insertPage(target(), page, { loadId: 'L2', version: 2, page: 0 });
       for (const node of [c.node1, c.node2]) {
         for (const table of ['users', 'users__sluice_local']) {
-          expect(await rows(node, `SELECT type FROM system.columns WHERE database = '${db}' AND table = '${table}' AND name = 'email'`)).toEqual([{ type: 'Nullable(String)' }]);
+          expect(await rows(node, `SELECT type FROM system.columns WHERE database = '${db}' AND table = '${table}' AND name = 'email'`)).toEqual([
+            { type: 'Nullable(String)' },
+          ]);
         }
       }
       await c.node2.command({ query: `SYSTEM SYNC REPLICA ${db}.users__sluice_local` });
@@ -93,7 +105,10 @@ const steps: Array<[string, (c: Cluster) => Promise<void>]> = [
       expect(await rows(c.node2, `SELECT id, name, extra FROM ${db}.users ORDER BY id`)).toEqual([{ id: '3', name: 'cy', extra: '1' }]);
       expect(await rows(c.node2, `SELECT value FROM ${db}.users__tags`)).toEqual([{ value: 'n' }]);
       for (const node of [c.node1, c.node2]) {
-        const names = (await rows<{ name: string; engine: string }>(node, `SELECT name, engine FROM system.tables WHERE database = '${db}' AND name LIKE 'users%' ORDER BY name`));
+        const names = await rows<{ name: string; engine: string }>(
+          node,
+          `SELECT name, engine FROM system.tables WHERE database = '${db}' AND name LIKE 'users%' ORDER BY name`,
+        );
         expect(names).toEqual([
           { name: 'users', engine: 'Distributed' },
           { name: 'users__sluice_local', engine: 'ReplicatedReplacingMergeTree' },
@@ -108,7 +123,14 @@ const steps: Array<[string, (c: Cluster) => Promise<void>]> = [
     async (c) => {
       const daily = resource({ name: 'daily', table_name: 'daily', write_disposition: 'merge', merge_key: ['day'] });
       const t = { database: db, resource: daily, cluster: CLUSTER };
-      await c.dest.insertPage(t, [{ day: 'd1', v: 'a' }, { day: 'd2', v: 'b' }], { loadId: 'K1', version: 1, page: 0 });
+      await c.dest.insertPage(
+        t,
+        [
+          { day: 'd1', v: 'a' },
+          { day: 'd2', v: 'b' },
+        ],
+        { loadId: 'K1', version: 1, page: 0 },
+      );
       await c.dest.commitLoad(t, 'K1');
       await c.dest.insertPage(t, [{ day: 'd1', v: 'a2' }], { loadId: 'K2', version: 2, page: 0 });
       await c.node2.command({ query: `SYSTEM SYNC REPLICA ${db}.daily__sluice_local` });
@@ -122,7 +144,10 @@ const steps: Array<[string, (c: Cluster) => Promise<void>]> = [
       try {
         await new Promise((r) => setTimeout(r, 2_000));
         expect(committed).toBe(false);
-        expect(await rows(c.node1, `SELECT day, v FROM ${db}.daily__sluice_local ORDER BY day`)).toEqual([{ day: 'd1', v: 'a2' }, { day: 'd2', v: 'b' }]);
+        expect(await rows(c.node1, `SELECT day, v FROM ${db}.daily__sluice_local ORDER BY day`)).toEqual([
+          { day: 'd1', v: 'a2' },
+          { day: 'd2', v: 'b' },
+        ]);
         // A retried commit (the first attempt's worker died while waiting) reads node1, finds nothing left to
         // delete, and must still wait for node2.
         retry = c.dest.commitLoad(t, 'K2').then(() => (retried = true));
@@ -134,7 +159,10 @@ const steps: Array<[string, (c: Cluster) => Promise<void>]> = [
       await commit;
       await retry;
       // Read at once, no waiting: when commit returns, every active replica has done the delete.
-      expect(await rows(c.node2, `SELECT day, v FROM ${db}.daily__sluice_local ORDER BY day`)).toEqual([{ day: 'd1', v: 'a2' }, { day: 'd2', v: 'b' }]);
+      expect(await rows(c.node2, `SELECT day, v FROM ${db}.daily__sluice_local ORDER BY day`)).toEqual([
+        { day: 'd1', v: 'a2' },
+        { day: 'd2', v: 'b' },
+      ]);
     },
   ],
 ];
@@ -193,8 +221,11 @@ describeWhereInstalled("destination.cluster (Debian's ClickHouse 18.16 servers o
           console.warn(`cluster test failed and no server crashed, so the failure is the scenario's; the servers' error logs end with:\n${stack.errorLogTails(20)}`);
           throw err;
         }
-        if (attempt >= MAX_STACKS) throw new Error(`a ClickHouse server crashed on each of ${MAX_STACKS} fresh stacks (last: ${crashes.join('; ')}): ${String((err as Error).message)}`);
-        console.warn(`cluster test: a ClickHouse 18.16 server crashed (${crashes.join('; ')}); running the scenario again on a fresh stack (stack ${attempt + 1} of ${MAX_STACKS})`);
+        if (attempt >= MAX_STACKS)
+          throw new Error(`a ClickHouse server crashed on each of ${MAX_STACKS} fresh stacks (last: ${crashes.join('; ')}): ${String((err as Error).message)}`);
+        console.warn(
+          `cluster test: a ClickHouse 18.16 server crashed (${crashes.join('; ')}); running the scenario again on a fresh stack (stack ${attempt + 1} of ${MAX_STACKS})`,
+        );
       } finally {
         await stack.stop();
       }

@@ -46,7 +46,14 @@ describe('merge', () => {
   });
 
   it('dedupes one key within a page, keeping the last record', async () => {
-    await fx.dest.insertPage(target(), [{ id: 7, name: 'first' }, { id: 7, name: 'last' }], { loadId: 'load-3', version: 30, page: 0 });
+    await fx.dest.insertPage(
+      target(),
+      [
+        { id: 7, name: 'first' },
+        { id: 7, name: 'last' },
+      ],
+      { loadId: 'load-3', version: 30, page: 0 },
+    );
     expect(await rows(fx.ch, `SELECT name FROM ${db}.users FINAL WHERE id = 7`)).toEqual([{ name: 'last' }]);
   });
 
@@ -84,11 +91,11 @@ describe('append', () => {
   });
 
   it('flattens nested objects into parent__child columns and lists into child tables', async () => {
-    await fx.dest.insertPage(
-      target(),
-      [{ eventType: 'nested', user: { id: 5, geoInfo: { countryCode: 'DE' } }, tags: ['a', 'b'], items: [{ sku: 1 }] }],
-      { loadId: 'a1', version: 4, page: 3 },
-    );
+    await fx.dest.insertPage(target(), [{ eventType: 'nested', user: { id: 5, geoInfo: { countryCode: 'DE' } }, tags: ['a', 'b'], items: [{ sku: 1 }] }], {
+      loadId: 'a1',
+      version: 4,
+      page: 3,
+    });
     const [row] = await rows<Record<string, unknown>>(
       fx.ch,
       `SELECT user__id, user__geo_info__country_code, _sluice_id AS id FROM ${db}.events WHERE event_type = 'nested'`,
@@ -102,7 +109,12 @@ describe('append', () => {
   });
 
   it('rejects a value that does not fit its column with field, excerpt and type under a frozen data_type', async () => {
-    const frozen = resource({ name: 'events', table_name: 'Events', write_disposition: 'append', schema_contract: { tables: 'evolve', columns: 'evolve', data_type: 'freeze' } });
+    const frozen = resource({
+      name: 'events',
+      table_name: 'Events',
+      write_disposition: 'append',
+      schema_contract: { tables: 'evolve', columns: 'evolve', data_type: 'freeze' },
+    });
     const err = await fx.dest
       .insertPage({ database: db, resource: frozen }, [{ eventType: 'bad', amount: 'twelve' }], { loadId: 'a1', version: 5, page: 4 })
       .catch((e: unknown) => e);
@@ -181,9 +193,9 @@ describe('cancellation', () => {
     const controller = new AbortController();
     controller.abort(new Error('activity cancelled'));
     const records = Array.from({ length: 1000 }, (_, i) => ({ id: i + 2 }));
-    await expect(
-      fx.dest.insertPage({ database: db, resource: r }, records, { loadId: 'c', version: 2, page: 1, signal: controller.signal }),
-    ).rejects.toThrow('activity cancelled');
+    await expect(fx.dest.insertPage({ database: db, resource: r }, records, { loadId: 'c', version: 2, page: 1, signal: controller.signal })).rejects.toThrow(
+      'activity cancelled',
+    );
     expect(await scalar(fx.ch, `SELECT count() AS n FROM ${db}.cancelled`)).toBe(1);
   });
 });

@@ -5,7 +5,11 @@ import { rows, scalar, useTestDestination } from './helpers';
 const fx = useTestDestination();
 const { db } = fx;
 
-const contract = (data_type: SchemaContract['data_type'], columns: SchemaContract['columns'] = 'evolve', tables: SchemaContract['tables'] = 'evolve'): SchemaContract => ({ tables, columns, data_type });
+const contract = (
+  data_type: SchemaContract['data_type'],
+  columns: SchemaContract['columns'] = 'evolve',
+  tables: SchemaContract['tables'] = 'evolve',
+): SchemaContract => ({ tables, columns, data_type });
 const showCreate = async (table: string) => (await rows<{ statement: string }>(fx.ch, `SHOW CREATE TABLE ${db}.${table}`))[0].statement;
 
 describe('full refresh of a merge resource', () => {
@@ -15,21 +19,41 @@ describe('full refresh of a merge resource', () => {
 
   it('replaces the rows, keeps the merge layout, and later merge runs still collapse', async () => {
     await fx.dest.beginLoad(sync, 'm1');
-    await fx.dest.insertPage(sync, [{ id: 'A', v: 1, tags: ['x'] }, { id: 'B', v: 1, tags: ['y', 'z'] }], { loadId: 'm1', version: 10, page: 0 });
+    await fx.dest.insertPage(
+      sync,
+      [
+        { id: 'A', v: 1, tags: ['x'] },
+        { id: 'B', v: 1, tags: ['y', 'z'] },
+      ],
+      { loadId: 'm1', version: 10, page: 0 },
+    );
     await fx.dest.commitLoad(sync, 'm1');
 
     await fx.dest.beginLoad(full, 'f1');
-    await fx.dest.insertPage(full, [{ id: 'B', v: 2, tags: ['q'] }, { id: 'C', v: 2 }], { loadId: 'f1', version: 20, page: 0 });
+    await fx.dest.insertPage(
+      full,
+      [
+        { id: 'B', v: 2, tags: ['q'] },
+        { id: 'C', v: 2 },
+      ],
+      { loadId: 'f1', version: 20, page: 0 },
+    );
     // Nothing live changes before commit.
     expect(await rows(fx.ch, `SELECT id FROM ${db}.fr_users FINAL ORDER BY id`)).toEqual([{ id: 'A' }, { id: 'B' }]);
     await fx.dest.commitLoad(full, 'f1');
-    expect(await rows(fx.ch, `SELECT id, v FROM ${db}.fr_users FINAL ORDER BY id`)).toEqual([{ id: 'B', v: '2' }, { id: 'C', v: '2' }]);
+    expect(await rows(fx.ch, `SELECT id, v FROM ${db}.fr_users FINAL ORDER BY id`)).toEqual([
+      { id: 'B', v: '2' },
+      { id: 'C', v: '2' },
+    ]);
     expect(await showCreate('fr_users')).toMatch(/ReplacingMergeTree\(_sluice_version\)\s+ORDER BY \(?id\)?\s/);
     // The child table was refreshed with its parent.
     expect(await rows(fx.ch, `SELECT value FROM ${db}.fr_users__tags FINAL ORDER BY value`)).toEqual([{ value: 'q' }]);
 
     await fx.dest.insertPage(sync, [{ id: 'C', v: 3 }], { loadId: 'm2', version: 30, page: 0 });
-    expect(await rows(fx.ch, `SELECT id, v FROM ${db}.fr_users FINAL ORDER BY id`)).toEqual([{ id: 'B', v: '2' }, { id: 'C', v: '3' }]);
+    expect(await rows(fx.ch, `SELECT id, v FROM ${db}.fr_users FINAL ORDER BY id`)).toEqual([
+      { id: 'B', v: '2' },
+      { id: 'C', v: '3' },
+    ]);
     expect((await rows(fx.ch, `SHOW TABLES FROM ${db}`)).map((r) => (r as { name: string }).name)).not.toContain('fr_users__sluice_staging');
   });
 
@@ -79,8 +103,18 @@ describe('schema contract', () => {
     await load(r, [{ n: 1 }], 0);
     await load(r, [{ n: 2 }, { n: 'bad', note: 'kept in rejected' }], 1);
     expect(await rows(fx.ch, `SELECT n FROM ${db}.c_row ORDER BY n`)).toEqual([{ n: '1' }, { n: '2' }]);
-    const rejected = await rows<{ pipeline: string; reason: string; record: string; row: number }>(fx.ch, `SELECT pipeline, reason, record, row FROM ${db}._sluice_rejected FINAL WHERE resource = 'c_row'`);
-    expect(rejected).toEqual([{ pipeline: 'pipe', row: 1, reason: expect.stringMatching(/field "n" value "bad" does not fit column type Nullable\(Int64\)/), record: '{"n":"bad","note":"kept in rejected"}' }]);
+    const rejected = await rows<{ pipeline: string; reason: string; record: string; row: number }>(
+      fx.ch,
+      `SELECT pipeline, reason, record, row FROM ${db}._sluice_rejected FINAL WHERE resource = 'c_row'`,
+    );
+    expect(rejected).toEqual([
+      {
+        pipeline: 'pipe',
+        row: 1,
+        reason: expect.stringMatching(/field "n" value "bad" does not fit column type Nullable\(Int64\)/),
+        record: '{"n":"bad","note":"kept in rejected"}',
+      },
+    ]);
     // A retried page does not duplicate the rejection.
     await load(r, [{ n: 2 }, { n: 'bad', note: 'kept in rejected' }], 1);
     expect(await scalar(fx.ch, `SELECT count() AS n FROM ${db}._sluice_rejected FINAL WHERE resource = 'c_row'`)).toBe(1);
@@ -90,7 +124,10 @@ describe('schema contract', () => {
     const r = res('c_value', contract('discard_value'));
     await load(r, [{ n: 1, s: 'a' }], 0);
     await load(r, [{ n: 'bad', s: 'b' }], 1);
-    expect(await rows(fx.ch, `SELECT n, s FROM ${db}.c_value ORDER BY s`)).toEqual([{ n: '1', s: 'a' }, { n: null, s: 'b' }]);
+    expect(await rows(fx.ch, `SELECT n, s FROM ${db}.c_value ORDER BY s`)).toEqual([
+      { n: '1', s: 'a' },
+      { n: null, s: 'b' },
+    ]);
   });
 
   it('columns: freeze fails on a new field, discard_row rejects the record, discard_value drops the field', async () => {
@@ -163,7 +200,15 @@ describe('merge_key and hard_delete', () => {
   it('delete-insert: rows of earlier loads with a merge key in this load are replaced at commit', async () => {
     const daily = resource({ name: 'daily', table_name: 'daily', write_disposition: 'merge', merge_key: ['day'], columns: {} });
     const t = { database: db, resource: daily };
-    await fx.dest.insertPage(t, [{ day: '2024-01-01', v: 'a', parts: [1] }, { day: '2024-01-01', v: 'b' }, { day: '2024-01-02', v: 'c' }], { loadId: 'd1', version: 1, page: 0 });
+    await fx.dest.insertPage(
+      t,
+      [
+        { day: '2024-01-01', v: 'a', parts: [1] },
+        { day: '2024-01-01', v: 'b' },
+        { day: '2024-01-02', v: 'c' },
+      ],
+      { loadId: 'd1', version: 1, page: 0 },
+    );
     await fx.dest.commitLoad(t, 'd1');
     await fx.dest.insertPage(t, [{ day: '2024-01-01', v: 'a2' }], { loadId: 'd2', version: 2, page: 0 });
     await fx.dest.insertPage(t, [{ day: '2024-01-01', v: 'a3' }], { loadId: 'd2', version: 3, page: 1 });
@@ -198,9 +243,22 @@ describe('merge_key and hard_delete', () => {
   });
 
   it('hard_delete: a true marker hides the row in the documented live-rows query', async () => {
-    const users = resource({ name: 'hd', table_name: 'hd', write_disposition: 'merge', primary_key: ['id'], columns: { deleted: { hard_delete: true, data_type: 'bool' } } });
+    const users = resource({
+      name: 'hd',
+      table_name: 'hd',
+      write_disposition: 'merge',
+      primary_key: ['id'],
+      columns: { deleted: { hard_delete: true, data_type: 'bool' } },
+    });
     const t = { database: db, resource: users };
-    await fx.dest.insertPage(t, [{ id: 1, name: 'a' }, { id: 2, name: 'b', deleted: false }], { loadId: 'h1', version: 1, page: 0 });
+    await fx.dest.insertPage(
+      t,
+      [
+        { id: 1, name: 'a' },
+        { id: 2, name: 'b', deleted: false },
+      ],
+      { loadId: 'h1', version: 1, page: 0 },
+    );
     await fx.dest.insertPage(t, [{ id: 1, deleted: true }], { loadId: 'h2', version: 2, page: 0 });
     expect(await rows(fx.ch, `SELECT id, name FROM ${db}.hd FINAL WHERE _sluice_deleted = 0 ORDER BY id`)).toEqual([{ id: '2', name: 'b' }]);
     const create = await showCreate('hd');

@@ -41,14 +41,23 @@ it('quotes hostile strings in values and state', async () => {
 it('keeps row separators inside values: rows go in separated by commas, values may hold "},{" and newlines', async () => {
   const res = resource({ name: 'seps', table_name: 'seps' });
   const texts = ['},{"text":"injected"}', '}\n{', '[{}]', ',', '"}', 'plain'];
-  await fx.dest.insertPage({ database: db, resource: res }, texts.map((text) => ({ text })), { loadId: 'sep', version: 1, page: 0 });
+  await fx.dest.insertPage(
+    { database: db, resource: res },
+    texts.map((text) => ({ text })),
+    { loadId: 'sep', version: 1, page: 0 },
+  );
   expect((await rows<{ text: string }>(fx.ch, `SELECT text FROM \`${db}\`.seps ORDER BY _sluice_row`)).map((r) => r.text)).toEqual(texts);
 });
 
 it('round-trips raw hostile identifiers through ident() on the real server', async () => {
   const { createTableSql } = await import('../../../src/destination/ddl');
   const names = ['a`b', 'c\\d', "x'; DROP TABLE t; --", '名前', 'sp ace', '``', '\\`'];
-  const sql = createTableSql(db, 'raw`names', names.map((name) => ({ name, type: 'Nullable(String)' })), { kind: 'append' });
+  const sql = createTableSql(
+    db,
+    'raw`names',
+    names.map((name) => ({ name, type: 'Nullable(String)' })),
+    { kind: 'append' },
+  );
   await fx.ch.command({ query: sql });
   const cols = await rows<{ name: string }>(fx.ch, `SELECT name FROM system.columns WHERE database = '${db}' AND table = 'raw\`names'`);
   expect(cols.map((c) => c.name).slice(0, names.length)).toEqual(names);
@@ -61,7 +70,9 @@ it('shortens identifiers longer than ClickHouse can store, deterministically, wi
   const record = { id: 1, [long]: 'v', [`${long}2`]: 'w', [`${long}list`]: [{ x: 1 }] };
   await fx.dest.insertPage({ database: db, resource: res }, [record], { loadId: 'long', version: 1, page: 0 });
   await fx.dest.insertPage({ database: db, resource: res }, [record], { loadId: 'long', version: 2, page: 1 });
-  const tables = (await rows<{ name: string }>(fx.ch, `SELECT name FROM system.tables WHERE database = '${db}'`)).map((t) => t.name).filter((t) => t.startsWith('resource_'));
+  const tables = (await rows<{ name: string }>(fx.ch, `SELECT name FROM system.tables WHERE database = '${db}'`))
+    .map((t) => t.name)
+    .filter((t) => t.startsWith('resource_'));
   expect(tables).toHaveLength(2); // the table and the child table of the list
   // 26.x refuses table names over 213 less the escaped database name (175 for this test's database).
   for (const table of tables) expect(table.length).toBeLessThanOrEqual(120);

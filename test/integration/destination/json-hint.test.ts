@@ -44,7 +44,12 @@ describe.each(['RowBinary', 'JSONEachRow'] as const)('data_type json (%s)', (for
   const target = () => ({ database: fx.db, resource: orders });
 
   const columnsOf = async (table: string) =>
-    new Map((await rows<{ name: string; type: string }>(fx.ch, `SELECT name, type FROM system.columns WHERE database = '${fx.db}' AND table = '${table}'`)).map((c) => [c.name, c.type]));
+    new Map(
+      (await rows<{ name: string; type: string }>(fx.ch, `SELECT name, type FROM system.columns WHERE database = '${fx.db}' AND table = '${table}'`)).map((c) => [
+        c.name,
+        c.type,
+      ]),
+    );
   /** A column's values as parsed JSON, whatever its type: JSON is read as its JSON text, a String is the text. */
   const jsonValues = async (table: string, column: string, type: string, order: string) => {
     const native = /JSON/.test(type);
@@ -59,7 +64,9 @@ describe.each(['RowBinary', 'JSONEachRow'] as const)('data_type json (%s)', (for
     await fx.dest.insertPage(target(), page1, { loadId: 'L', version: 1, page: 0 });
     await fx.dest.insertPage(target(), page2, { loadId: 'L', version: 2, page: 1 });
 
-    const tables = (await rows<{ name: string }>(fx.ch, `SELECT name FROM system.tables WHERE database = '${fx.db}' AND name LIKE 'orders%' ORDER BY name`)).map((t) => t.name);
+    const tables = (await rows<{ name: string }>(fx.ch, `SELECT name FROM system.tables WHERE database = '${fx.db}' AND name LIKE 'orders%' ORDER BY name`)).map(
+      (t) => t.name,
+    );
     // `payload.lines` and `attrs.sizes` are lists below hinted paths: no child table for them; `tags` is hinted itself.
     expect(tables).toEqual(['orders', 'orders__items']);
     const root = await columnsOf('orders');
@@ -82,7 +89,9 @@ describe.each(['RowBinary', 'JSONEachRow'] as const)('data_type json (%s)', (for
     const items = records.flatMap((r) => r.items as JsonObject[]);
     expect(await jsonValues('orders__items', 'attrs', child.get('attrs')!, '_sluice_root_id, _sluice_list_idx')).toEqual(
       // ordered as the table is: by root id, then list index
-      (await rows<{ sku: string }>(fx.ch, `SELECT sku FROM \`${fx.db}\`.orders__items FINAL ORDER BY _sluice_root_id, _sluice_list_idx`)).map((r) => items.find((i) => i.sku === r.sku)!.attrs),
+      (await rows<{ sku: string }>(fx.ch, `SELECT sku FROM \`${fx.db}\`.orders__items FINAL ORDER BY _sluice_root_id, _sluice_list_idx`)).map(
+        (r) => items.find((i) => i.sku === r.sku)!.attrs,
+      ),
     );
   });
 
@@ -90,7 +99,9 @@ describe.each(['RowBinary', 'JSONEachRow'] as const)('data_type json (%s)', (for
     const native = fx.dest.features.jsonType;
     const found = await rows<{ v: string }>(
       fx.ch,
-      native ? `SELECT toString(payload.customer.since) AS v FROM \`${fx.db}\`.orders FINAL ORDER BY id` : `SELECT payload AS v FROM \`${fx.db}\`.orders FINAL ORDER BY id`,
+      native
+        ? `SELECT toString(payload.customer.since) AS v FROM \`${fx.db}\`.orders FINAL ORDER BY id`
+        : `SELECT payload AS v FROM \`${fx.db}\`.orders FINAL ORDER BY id`,
     );
     const since = found.map((r) => (native ? r.v : (JSON.parse(r.v) as { customer: { since: string } }).customer.since));
     expect(since).toEqual(['2024-01-02T10:00:00Z', '2025-05-06']);

@@ -31,7 +31,10 @@ afterAll(async () => {
 test("a user's failing mutation on the same table neither fails sluice's delete nor hides behind it", async () => {
   const features = await detectFeatures(conn);
   // The user's mutation fails on the part holding id 5, for ever (until killed).
-  await ch.command({ query: `ALTER TABLE \`${db}\`.t DELETE WHERE throwIf(id = 5) = 1`, ...(features.mutationsSync ? { clickhouse_settings: { mutations_sync: '0' } } : {}) });
+  await ch.command({
+    query: `ALTER TABLE \`${db}\`.t DELETE WHERE throwIf(id = 5) = 1`,
+    ...(features.mutationsSync ? { clickhouse_settings: { mutations_sync: '0' } } : {}),
+  });
   const [user] = await rows<{ id: string }>(ch, `SELECT mutation_id AS id FROM system.mutations WHERE database = '${db}' AND table = 't'`);
   const placement = { dataTable: (t: string) => t, onCluster: '', lightweightDelete: false, mutationsSync: features.mutationsSync, mutationTimeoutMs: 3_000 };
   const reason = await mutationFailureColumn(conn);

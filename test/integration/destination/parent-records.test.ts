@@ -11,9 +11,17 @@ const fx = useTestDestination(testDatabase());
 const ref = { pipeline: 'p', resource: 'issues', loadId: 'L1', page: 3 };
 const children = (parent: number, n: number): JsonObject[] => Array.from({ length: n }, (_, i) => ({ parent, child: i }));
 // Parents 100, 101 and 102 of the load (a child batch from its first parent), with 2, 1 and 3 children.
-const byParent: Array<[number, JsonObject[]]> = [[100, children(100, 2)], [101, children(101, 1)], [102, children(102, 3)]];
+const byParent: Array<[number, JsonObject[]]> = [
+  [100, children(100, 2)],
+  [101, children(101, 1)],
+  [102, children(102, 3)],
+];
 const write = (firstParent: number, parents: Array<[number, JsonObject[]]>) =>
-  fx.dest.writeParentRecords(fx.db, { ...ref, part: firstParent, parts: parents.map(([part, records]) => ({ part, records: records.length })) }, parents.flatMap(([, records]) => records));
+  fx.dest.writeParentRecords(
+    fx.db,
+    { ...ref, part: firstParent, parts: parents.map(([part, records]) => ({ part, records: records.length })) },
+    parents.flatMap(([, records]) => records),
+  );
 
 test('an attempt over all parents, a retry over fewer and the next batch after it: each record read back once, in order', async () => {
   await write(0, byParent);
@@ -33,7 +41,14 @@ test('records without parts keep the old keys: one part, numbered from 0', async
 describe("a parent resource's page batch, keyed by page ordinal with its attempt's span", () => {
   const pageBatch = (batch: number) => ({ ...ref, resource: 'repos', page: batch });
   // Pages 10 … 14 of the load, 2 records each.
-  const pages = Array.from({ length: 5 }, (_, i) => [{ page: 10 + i, row: 0 }, { page: 10 + i, row: 1 }] as JsonObject[]);
+  const pages = Array.from(
+    { length: 5 },
+    (_, i) =>
+      [
+        { page: 10 + i, row: 0 },
+        { page: 10 + i, row: 1 },
+      ] as JsonObject[],
+  );
   // An attempt: its number and when it was scheduled (a batch scheduled again after a long wait starts at 1).
   type Attempt = [number, number];
   const writeSpan = (batch: number, first: number, count: number, [attempt, scheduledMs]: Attempt) => {

@@ -10,7 +10,12 @@ const tables = async (): Promise<string[]> =>
     .filter((n) => !n.startsWith('_sluice_'));
 
 describe('replace', () => {
-  const products = resource({ name: 'products', table_name: 'products', write_disposition: 'replace', schema_contract: { tables: 'evolve', columns: 'evolve', data_type: 'freeze' } });
+  const products = resource({
+    name: 'products',
+    table_name: 'products',
+    write_disposition: 'replace',
+    schema_contract: { tables: 'evolve', columns: 'evolve', data_type: 'freeze' },
+  });
   const target = { database: db, resource: products };
 
   it('fills staging during the load and swaps it in at commit', async () => {
@@ -77,15 +82,23 @@ describe('state and loads', () => {
   it('round-trips state, later writes winning', async () => {
     expect(await fx.dest.readState(db, 'pipe', 'events')).toBeUndefined();
     await fx.dest.writeState(db, 'pipe', 'events', { last_value: '2024-01-01T00:00:00Z', n: 1 });
-    await fx.dest.writeState(db, 'pipe', 'events', { last_value: "it's \\ \"quoted\"", n: 2 });
+    await fx.dest.writeState(db, 'pipe', 'events', { last_value: 'it\'s \\ "quoted"', n: 2 });
     await fx.dest.writeState(db, 'pipe', 'other', [1, 2, 3]);
-    expect(await fx.dest.readState(db, 'pipe', 'events')).toEqual({ last_value: "it's \\ \"quoted\"", n: 2 });
+    expect(await fx.dest.readState(db, 'pipe', 'events')).toEqual({ last_value: 'it\'s \\ "quoted"', n: 2 });
     expect(await fx.dest.readState(db, 'pipe', 'other')).toEqual([1, 2, 3]);
     expect(await fx.dest.readState(db, "pipe' OR '1'='1", 'events')).toBeUndefined();
   });
 
   it('records loads; recording the same load again replaces it', async () => {
-    const entry = { pipeline: 'pipe', resource: 'events', loadId: 'L1', rows: 10, pages: 2, startedAt: new Date('2024-01-01T00:00:00Z'), finishedAt: new Date('2024-01-01T00:01:00Z') };
+    const entry = {
+      pipeline: 'pipe',
+      resource: 'events',
+      loadId: 'L1',
+      rows: 10,
+      pages: 2,
+      startedAt: new Date('2024-01-01T00:00:00Z'),
+      finishedAt: new Date('2024-01-01T00:01:00Z'),
+    };
     await fx.dest.recordLoad(db, { ...entry, status: 'failed' });
     await fx.dest.recordLoad(db, { ...entry, status: 'completed' });
     expect(await rows(fx.ch, `SELECT load_id, status, rows, pages, toString(finished_at) AS f FROM ${db}._sluice_loads FINAL`)).toEqual([

@@ -70,7 +70,14 @@ const steps: Array<[string, (c: Replicas) => Promise<void>]> = [
     async (c) => {
       const t = { database: db, resource: users };
       await c.dest1.beginLoad(t, 'M1');
-      await c.dest1.insertPage(t, [{ id: 1, name: 'ann', tags: ['a', 'b'] }, { id: 2, name: 'bob', tags: ['c'] }], { loadId: 'M1', version: 1, page: 0 });
+      await c.dest1.insertPage(
+        t,
+        [
+          { id: 1, name: 'ann', tags: ['a', 'b'] },
+          { id: 2, name: 'bob', tags: ['c'] },
+        ],
+        { loadId: 'M1', version: 1, page: 0 },
+      );
       await c.dest1.commitLoad(t, 'M1');
       for (const node of [c.node1, c.node2]) {
         const engines = await rows<{ name: string; engine: string }>(node, `SELECT name, engine FROM system.tables WHERE database = '${db}' ORDER BY name`);
@@ -84,8 +91,17 @@ const steps: Array<[string, (c: Replicas) => Promise<void>]> = [
       await c.node2.command({ query: `SYSTEM STOP FETCHES ${db}.users__tags` });
       await c.dest1.insertPage(t, [{ id: 1, name: 'ann v2', tags: ['a'] }], { loadId: 'M2', version: 2, page: 0 });
       await commitOnLaggingReplica(c, ['users', 'users__tags'], () => c.dest2.commitLoad(t, 'M2'));
-      expect(await onBoth(c, ['users', 'users__tags'], `SELECT id, name FROM ${db}.users FINAL ORDER BY id`)).toEqual([{ id: '1', name: 'ann v2' }, { id: '2', name: 'bob' }]);
-      expect(await onBoth(c, ['users', 'users__tags'], `SELECT _sluice_root_id = (SELECT _sluice_id FROM ${db}.users FINAL WHERE id = 1) AS ann, value FROM ${db}.users__tags FINAL ORDER BY value`)).toEqual([
+      expect(await onBoth(c, ['users', 'users__tags'], `SELECT id, name FROM ${db}.users FINAL ORDER BY id`)).toEqual([
+        { id: '1', name: 'ann v2' },
+        { id: '2', name: 'bob' },
+      ]);
+      expect(
+        await onBoth(
+          c,
+          ['users', 'users__tags'],
+          `SELECT _sluice_root_id = (SELECT _sluice_id FROM ${db}.users FINAL WHERE id = 1) AS ann, value FROM ${db}.users__tags FINAL ORDER BY value`,
+        ),
+      ).toEqual([
         { ann: 1, value: 'a' },
         { ann: 0, value: 'c' },
       ]);
@@ -120,13 +136,27 @@ const steps: Array<[string, (c: Replicas) => Promise<void>]> = [
       const t = { database: db, resource: dims };
       const load = (n: number) => `${1_800_000_000 + n}.0000000${n}`;
       await c.dest1.beginLoad(t, load(1));
-      await c.dest1.insertPage(t, [{ id: 1, v: 'one' }, { id: 2, v: 'two' }], { loadId: load(1), version: 1, page: 0 });
+      await c.dest1.insertPage(
+        t,
+        [
+          { id: 1, v: 'one' },
+          { id: 2, v: 'two' },
+        ],
+        { loadId: load(1), version: 1, page: 0 },
+      );
       await c.dest1.commitLoad(t, load(1));
       await c.dest1.beginLoad(t, load(2));
       // The staging table exists on both replicas now (the database replicated its CREATE); replica 2 must not
       // see the load's rows until its fetches start again.
       await c.node2.command({ query: `SYSTEM STOP FETCHES ${db}.dims__sluice_staging` });
-      await c.dest1.insertPage(t, [{ id: 1, v: 'one' }, { id: 2, v: 'TWO' }], { loadId: load(2), version: 2, page: 0 });
+      await c.dest1.insertPage(
+        t,
+        [
+          { id: 1, v: 'one' },
+          { id: 2, v: 'TWO' },
+        ],
+        { loadId: load(2), version: 2, page: 0 },
+      );
       await commitOnLaggingReplica(c, ['dims__sluice_staging'], () => c.dest2.commitLoad(t, load(2)));
       const versions = await onBoth(c, ['dims'], `SELECT id, v, isNull(_sluice_valid_to) AS current FROM ${db}.dims FINAL ORDER BY id, v`);
       expect(versions).toEqual([
@@ -176,7 +206,13 @@ describeWhereInstalled(`a Replicated database on two ClickHouse ${REPLICATED_CLI
       await node.command({ query: `CREATE DATABASE IF NOT EXISTS ${db} ENGINE = Replicated('/clickhouse/databases/${db}', '{shard}', '{replica}')` });
     }
     const settings = { username: 'default', password: '' };
-    c = { urls: stack.urls, dest1: await createDestination({ url: stack.urls[0], ...settings }), dest2: await createDestination({ url: stack.urls[1], ...settings }), node1, node2 };
+    c = {
+      urls: stack.urls,
+      dest1: await createDestination({ url: stack.urls[0], ...settings }),
+      dest2: await createDestination({ url: stack.urls[1], ...settings }),
+      node1,
+      node2,
+    };
   }, 120_000);
 
   afterAll(async () => {

@@ -25,7 +25,10 @@ const record = (id: number, over: JsonObject = {}): JsonObject => ({
   paid: id % 2 === 0,
   user: { first: 'Ann', address: { city: id % 3 ? 'Berlin' : null } },
   tags: id % 5 === 0 ? [] : ['a', `t${id}`],
-  items: [{ sku: `s${id}`, qty: id, opts: [{ k: 'size', v: 'L' }] }, { sku: 'x', qty: null, opts: [] }],
+  items: [
+    { sku: `s${id}`, qty: id, opts: [{ k: 'size', v: 'L' }] },
+    { sku: 'x', qty: null, opts: [] },
+  ],
   ...over,
 });
 
@@ -35,18 +38,32 @@ async function load(dest: Destination, database: string): Promise<void> {
   const target = { database, resource: resource({ name: 'things', table_name: 'things', write_disposition: 'merge', primary_key: ['id'] }) };
   // Page 0 creates every table by schema work (and is then written fitted); the others fit the tables at
   // once.
-  await dest.insertPage(target, Array.from({ length: 20 }, (_, i) => record(i)), { loadId: 'L', version: 1, page: 0 });
-  await dest.insertPage(target, Array.from({ length: 300 }, (_, i) => record(100 + i)), { loadId: 'L', version: 2, page: 1 });
+  await dest.insertPage(
+    target,
+    Array.from({ length: 20 }, (_, i) => record(i)),
+    { loadId: 'L', version: 1, page: 0 },
+  );
+  await dest.insertPage(
+    target,
+    Array.from({ length: 300 }, (_, i) => record(100 + i)),
+    { loadId: 'L', version: 2, page: 1 },
+  );
   // A retried page: same meta, same rows, collapses under FINAL.
-  await dest.insertPage(target, Array.from({ length: 300 }, (_, i) => record(100 + i)), { loadId: 'L', version: 2, page: 1 });
+  await dest.insertPage(
+    target,
+    Array.from({ length: 300 }, (_, i) => record(100 + i)),
+    { loadId: 'L', version: 2, page: 1 },
+  );
   // Updates of earlier keys, one repeated within the page (the last one stands).
-  await dest.insertPage(target, [record(5, { score: 0.25 }), record(101, { name: 'first' }), record(101, { name: 'second', tags: ['z'] })], { loadId: 'L', version: 3, page: 2 });
+  await dest.insertPage(target, [record(5, { score: 0.25 }), record(101, { name: 'first' }), record(101, { name: 'second', tags: ['z'] })], {
+    loadId: 'L',
+    version: 3,
+    page: 2,
+  });
 }
 
 async function contents(database: string, table: string): Promise<unknown[]> {
-  return rows(binary.ch, `SELECT * FROM \`${database}\`.\`${table}\` FINAL ORDER BY _sluice_id`).then((rs) =>
-    rs.map(({ _sluice_loaded_at, ...rest }) => rest),
-  );
+  return rows(binary.ch, `SELECT * FROM \`${database}\`.\`${table}\` FINAL ORDER BY _sluice_id`).then((rs) => rs.map(({ _sluice_loaded_at, ...rest }) => rest));
 }
 
 it('gives the same rows as JSONEachRow in every table, and sends every page as RowBinary', async () => {
@@ -64,7 +81,10 @@ it('gives the same rows as JSONEachRow in every table, and sends every page as R
     expect(b.length).toBeGreaterThan(0);
     expect({ table, rows: b }).toEqual({ table, rows: j });
   }
-  const [root] = await rows<{ n: string; name: string; score: number }>(binary.ch, `SELECT count() AS n, any(name) AS name, any(score) AS score FROM \`${binary.db}\`.things FINAL WHERE id = 101`);
+  const [root] = await rows<{ n: string; name: string; score: number }>(
+    binary.ch,
+    `SELECT count() AS n, any(name) AS name, any(score) AS score FROM \`${binary.db}\`.things FINAL WHERE id = 101`,
+  );
   expect(root).toEqual({ n: '1', name: 'second', score: 101 / 7 });
   expect((await contents(binary.db, 'things')).length).toBe(320);
 });

@@ -58,7 +58,9 @@ test('commit deletes lightweight on 24.4+ (26.9) and by ALTER … DELETE mutatio
   const [major, minor] = v.split('.').map(Number);
   const lightweight = major! > 24 || (major === 24 && minor! >= 4);
   const commands = async (table: string): Promise<string[]> =>
-    (await rows<{ command: string }>(fx.ch, `SELECT command FROM system.mutations WHERE database = '${fx.db}' AND table = '${table}' ORDER BY create_time`)).map((r) => r.command);
+    (await rows<{ command: string }>(fx.ch, `SELECT command FROM system.mutations WHERE database = '${fx.db}' AND table = '${table}' ORDER BY create_time`)).map(
+      (r) => r.command,
+    );
   const expected = lightweight ? /^\(?UPDATE _row_exists = 0 WHERE/ : /^\(?DELETE WHERE/;
 
   // Its own tables: the first test's are in the same database.

@@ -45,7 +45,10 @@ describe.each(['RowBinary', 'JSONEachRow'] as const)('hints that shape tables (%
     // 18.16 partitions by the first column only (its server crashed on inserts over a tuple key's partitions).
     expect(t.partition_key).toBe(f.partitionTuple ? '(toYYYYMM(assumeNotNull(at)), assumeNotNull(region))' : 'toYYYYMM(assumeNotNull(at))');
     if (f.skipIndexes) {
-      const indexes = await rows<{ name: string; type: string; expr: string }>(fx.ch, `SELECT name, type, expr FROM system.data_skipping_indices WHERE database = '${fx.db}' AND table = 'events'`);
+      const indexes = await rows<{ name: string; type: string; expr: string }>(
+        fx.ch,
+        `SELECT name, type, expr FROM system.data_skipping_indices WHERE database = '${fx.db}' AND table = 'events'`,
+      );
       expect(indexes).toEqual([{ name: '_sluice_sort_amount', type: 'minmax', expr: 'amount' }]);
     } else {
       expect(t.create).not.toMatch(/INDEX/);
@@ -59,7 +62,11 @@ describe.each(['RowBinary', 'JSONEachRow'] as const)('hints that shape tables (%
       fx.ch,
       `SELECT id, region, amount, _partition_id AS part FROM \`${fx.db}\`.events FINAL ORDER BY id`,
     );
-    expect(back.map((r) => [Number(r.id), r.region, Number(r.amount)])).toEqual([[1, 'eu', 5], [2, 'us', 7], [3, null, 9]]);
+    expect(back.map((r) => [Number(r.id), r.region, Number(r.amount)])).toEqual([
+      [1, 'eu', 5],
+      [2, 'us', 7],
+      [3, null, 9],
+    ]);
     // Three partitions: two months (× regions), and the row without a time (or region) in the default's.
     expect(new Set(back.map((r) => r.part)).size).toBe(3);
   });
@@ -68,7 +75,10 @@ describe.each(['RowBinary', 'JSONEachRow'] as const)('hints that shape tables (%
     const logs = resource({
       name: 'logs',
       table_name: 'logs',
-      columns: { at: { data_type: 'timestamp', nullable: false, partition: true, 'x-clickhouse-partition': 'day' }, kind: { data_type: 'text', nullable: false, partition: true } },
+      columns: {
+        at: { data_type: 'timestamp', nullable: false, partition: true, 'x-clickhouse-partition': 'day' },
+        kind: { data_type: 'text', nullable: false, partition: true },
+      },
     });
     await fx.dest.insertPage({ database: fx.db, resource: logs }, [{ at: '2030-01-02T10:00:00Z', kind: 'x' }], { loadId: 'L', version: 1, page: 0 });
     const t = await tableInfo('logs');

@@ -26,8 +26,22 @@ const events = resource({
 
 // ts3 has no hint: inferred, DateTime64(3).
 const FIRST: JsonObject[] = [
-  { id: 1, ts6: '2024-01-02T10:00:00.123456Z', ts9: '2024-01-02T10:00:00.123456789Z', ts3: '2024-01-02T10:00:00.123456Z', ts0: '2024-01-02T10:00:00.4Z', tz6: '2024-01-02T11:00:00.123456+01:00' },
-  { id: 2, ts6: '2024-01-02T10:00:00.123457Z', ts9: '2024-01-02T10:00:00.123456788Z', ts3: '2024-01-02T10:00:00.123457Z', ts0: '2024-01-02T10:00:00.5Z', tz6: '2024-01-02T11:00:00.123457+01:00' },
+  {
+    id: 1,
+    ts6: '2024-01-02T10:00:00.123456Z',
+    ts9: '2024-01-02T10:00:00.123456789Z',
+    ts3: '2024-01-02T10:00:00.123456Z',
+    ts0: '2024-01-02T10:00:00.4Z',
+    tz6: '2024-01-02T11:00:00.123456+01:00',
+  },
+  {
+    id: 2,
+    ts6: '2024-01-02T10:00:00.123457Z',
+    ts9: '2024-01-02T10:00:00.123456788Z',
+    ts3: '2024-01-02T10:00:00.123457Z',
+    ts0: '2024-01-02T10:00:00.5Z',
+    tz6: '2024-01-02T11:00:00.123457+01:00',
+  },
 ];
 const SECOND: JsonObject[] = [
   { id: 3, ts6: '2024-12-31T23:59:59.9999995Z', ts9: '1969-12-31T23:59:59.999999999Z', ts3: '2024-01-02T10:00:00.123Z', ts0: 1704189600.25, tz6: 1704189600.1234567 },
@@ -47,7 +61,7 @@ describe.each(['RowBinary', 'JSONEachRow'] as const)('timestamp precision (%s)',
 
   afterEach(() => jest.restoreAllMocks());
 
-  it('keeps every digit up to each column\'s precision, and rounds and counts the rest', async () => {
+  it("keeps every digit up to each column's precision, and rounds and counts the rest", async () => {
     const sentBinary = jest.spyOn(Connection.prototype, 'insertRowBinary');
     const first = await fx.dest.insertPage(target(), FIRST, { loadId: 'L', version: 1, page: 0 });
     if (!fx.dest.features.dateTime64) {
@@ -60,7 +74,10 @@ describe.each(['RowBinary', 'JSONEachRow'] as const)('timestamp precision (%s)',
       ]);
       return;
     }
-    const types = await rows<{ name: string; type: string }>(fx.ch, `SELECT name, type FROM system.columns WHERE database = '${fx.db}' AND table = 'events' AND name IN ('ts6', 'ts9', 'ts3', 'ts0', 'tz6') ORDER BY name`);
+    const types = await rows<{ name: string; type: string }>(
+      fx.ch,
+      `SELECT name, type FROM system.columns WHERE database = '${fx.db}' AND table = 'events' AND name IN ('ts6', 'ts9', 'ts3', 'ts0', 'tz6') ORDER BY name`,
+    );
     expect(Object.fromEntries(types.map((t) => [t.name, t.type]))).toEqual({
       ts0: "Nullable(DateTime64(0, 'UTC'))",
       ts3: "Nullable(DateTime64(3, 'UTC'))",
@@ -89,9 +106,30 @@ describe.each(['RowBinary', 'JSONEachRow'] as const)('timestamp precision (%s)',
     expect(sentBinary).toHaveBeenCalledTimes(format === 'RowBinary' ? 2 : 0);
 
     expect(await read()).toEqual([
-      { id: '1', ts6: '2024-01-02 10:00:00.123456', ts9: '2024-01-02 10:00:00.123456789', ts3: '2024-01-02 10:00:00.123', ts0: '2024-01-02 10:00:00', tz6: '2024-01-02 10:00:00.123456' },
-      { id: '2', ts6: '2024-01-02 10:00:00.123457', ts9: '2024-01-02 10:00:00.123456788', ts3: '2024-01-02 10:00:00.123', ts0: '2024-01-02 10:00:01', tz6: '2024-01-02 10:00:00.123457' },
-      { id: '3', ts6: '2025-01-01 00:00:00.000000', ts9: '1969-12-31 23:59:59.999999999', ts3: '2024-01-02 10:00:00.123', ts0: '2024-01-02 10:00:00', tz6: '2024-01-02 10:00:00.123457' },
+      {
+        id: '1',
+        ts6: '2024-01-02 10:00:00.123456',
+        ts9: '2024-01-02 10:00:00.123456789',
+        ts3: '2024-01-02 10:00:00.123',
+        ts0: '2024-01-02 10:00:00',
+        tz6: '2024-01-02 10:00:00.123456',
+      },
+      {
+        id: '2',
+        ts6: '2024-01-02 10:00:00.123457',
+        ts9: '2024-01-02 10:00:00.123456788',
+        ts3: '2024-01-02 10:00:00.123',
+        ts0: '2024-01-02 10:00:01',
+        tz6: '2024-01-02 10:00:00.123457',
+      },
+      {
+        id: '3',
+        ts6: '2025-01-01 00:00:00.000000',
+        ts9: '1969-12-31 23:59:59.999999999',
+        ts3: '2024-01-02 10:00:00.123',
+        ts0: '2024-01-02 10:00:00',
+        tz6: '2024-01-02 10:00:00.123457',
+      },
       { id: '4', ts6: '2024-01-02 10:00:00.123457', ts9: '2262-04-11 23:47:16.854775807', ts3: null, ts0: null, tz6: null },
     ]);
     // The two API values a millisecond column made equal are two values again.

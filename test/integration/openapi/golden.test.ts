@@ -47,7 +47,11 @@ describe.each(SPECS)('%s', (name) => {
     const result = validateSourceConfig(sourceConfigOf(generated));
     expect(result.ok ? [] : result.problems).toEqual([]);
     expect(generated.resources.length).toBeGreaterThanOrEqual(EXPECTED[name]!.minResources);
-    const types = new Set(generated.resources.map((r) => (typeof r.config.endpoint === 'object' ? (r.config.endpoint as { paginator: unknown }).paginator : undefined)).map((p) => (typeof p === 'string' ? p : (p as { type: string }).type)));
+    const types = new Set(
+      generated.resources
+        .map((r) => (typeof r.config.endpoint === 'object' ? (r.config.endpoint as { paginator: unknown }).paginator : undefined))
+        .map((p) => (typeof p === 'string' ? p : (p as { type: string }).type)),
+    );
     for (const type of EXPECTED[name]!.paginators) expect([...types]).toContain(type);
 
     const goldenPath = join(FIXTURES, 'golden', name.replace(/\.(json|yaml)$/, '.yaml'));

@@ -66,7 +66,14 @@ afterAll(async () => {
   await api?.close();
 });
 
-async function describeSchedule(): Promise<{ paused: boolean; cron: string; overlap: string; recent: { workflowId: string }[]; running: string[]; skippedOverlap: number }> {
+async function describeSchedule(): Promise<{
+  paused: boolean;
+  cron: string;
+  overlap: string;
+  recent: { workflowId: string }[];
+  running: string[];
+  skippedOverlap: number;
+}> {
   const result = await runCli(['schedule', 'describe', pipeline, '--json'], env);
   expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
   return JSON.parse(result.stdout);
@@ -159,7 +166,10 @@ test('pause and unpause', async () => {
 });
 
 test('create on an existing name updates it', async () => {
-  const updated = await runCli(['schedule', 'create', config, '--cron', '0 3 * * *', '--timezone', 'Europe/Berlin', '--overlap', 'buffer-one', '--database', database], env);
+  const updated = await runCli(
+    ['schedule', 'create', config, '--cron', '0 3 * * *', '--timezone', 'Europe/Berlin', '--overlap', 'buffer-one', '--database', database],
+    env,
+  );
   expect({ code: updated.code, stderr: updated.stderr }).toEqual({ code: 0, stderr: '' });
   expect(updated.stdout).toContain(`updated schedule sluice/${pipeline}`);
   expect(await describeSchedule()).toMatchObject({ cron: '0 3 * * *', timezone: 'Europe/Berlin', overlap: 'BUFFER_ONE' });

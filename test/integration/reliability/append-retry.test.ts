@@ -78,7 +78,7 @@ test('a retry covering more, or fewer, pages than the attempt that inserted: eve
   shorter.setFaults({ failAt: { offset: 300, status: 429 } });
   insertLonger.release();
   insertShorter.release();
-  await waitUntil(async () => (await counts(dbLonger)).raw === 400 && (await counts(dbShorter)).raw === 1_000, 'the dead attempts\' INSERTs to land');
+  await waitUntil(async () => (await counts(dbLonger)).raw === 400 && (await counts(dbShorter)).raw === 1_000, "the dead attempts' INSERTs to land");
   const served = { longer: longer.requests.length, shorter: shorter.requests.length };
   worker = await startWorker();
 
@@ -88,13 +88,25 @@ test('a retry covering more, or fewer, pages than the attempt that inserted: eve
 
   const [resultLonger, resultShorter] = await Promise.all([resultOf(handleLonger), resultOf(handleShorter)]);
   // The retries really covered other spans than the attempts that inserted.
-  const retriedLonger = longer.requests.slice(served.longer).filter((r) => r.status === 200 && r.offset < 1_000).map((r) => r.offset);
+  const retriedLonger = longer.requests
+    .slice(served.longer)
+    .filter((r) => r.status === 200 && r.offset < 1_000)
+    .map((r) => r.offset);
   expect(retriedLonger).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800, 900]);
-  expect(shorter.requests.slice(served.shorter).filter((r) => r.status === 200).map((r) => r.offset).slice(0, 3)).toEqual([0, 100, 200]);
+  expect(
+    shorter.requests
+      .slice(served.shorter)
+      .filter((r) => r.status === 200)
+      .map((r) => r.offset)
+      .slice(0, 3),
+  ).toEqual([0, 100, 200]);
 
   // Both cases in one comparison, so a failure shows each of them.
   const landed = [];
-  for (const [name, result, database] of [['longer', resultLonger, dbLonger], ['shorter', resultShorter, dbShorter]] as const) {
+  for (const [name, result, database] of [
+    ['longer', resultLonger, dbLonger],
+    ['shorter', resultShorter, dbShorter],
+  ] as const) {
     landed.push({ name, reported: result.resources[0]?.rows, ...(await counts(database)) });
   }
   expect(landed).toEqual(['longer', 'shorter'].map((name) => ({ name, reported: RECORDS, final: RECORDS, raw: RECORDS, uniqueFinal: RECORDS })));

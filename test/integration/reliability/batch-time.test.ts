@@ -52,8 +52,16 @@ test('child batches end by time too: no parent is started past batch_seconds, th
     client: { base_url: api.url, auth: { type: 'bearer', token: '${repos_token}' } },
     destination: { batch_seconds: 1 },
     resources: [
-      { name: 'repos', primary_key: 'id', endpoint: { path: '/repos', data_selector: 'items', paginator: { type: 'page_number', base_page: 1, page_param: 'page', total_path: 'total_pages' } } },
-      { name: 'issues', write_disposition: 'append', endpoint: { path: '/repos/{resources.repos.name}/issues', data_selector: 'data', paginator: { type: 'json_link', next_url_path: 'next' } } },
+      {
+        name: 'repos',
+        primary_key: 'id',
+        endpoint: { path: '/repos', data_selector: 'items', paginator: { type: 'page_number', base_page: 1, page_param: 'page', total_path: 'total_pages' } },
+      },
+      {
+        name: 'issues',
+        write_disposition: 'append',
+        endpoint: { path: '/repos/{resources.repos.name}/issues', data_selector: 'data', paginator: { type: 'json_link', next_url_path: 'next' } },
+      },
     ],
   });
   if (!config.ok) throw new Error(JSON.stringify(config.problems));

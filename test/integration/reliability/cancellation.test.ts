@@ -43,23 +43,28 @@ test('a cancelled sync aborts the batch in flight, which ends cancelled, and fet
   // The worker aborts its held requests: the API sees their connections close, unanswered.
   await waitUntil(() => api.inFlight() === 0, 'the worker to abort the requests it was waiting on', 30_000);
 
-  const outcome = await resultOf(handle, 60_000).then(() => undefined, (err: unknown) => err);
+  const outcome = await resultOf(handle, 60_000).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(outcome).toBeInstanceOf(WorkflowFailedError);
   expect((outcome as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
 
   // The batch ended cancelled: requested, then acknowledged by the activity, never failed or timed out.
   const events = (await stack.client.workflow.getHandle(`sluice/${pipeline}/events`).fetchHistory()).events ?? [];
-  const batchIds = new Set(
-    events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'fetchAndLoadPages').map((e) => String(e.eventId)),
-  );
+  const batchIds = new Set(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'fetchAndLoadPages').map((e) => String(e.eventId)));
   const batchEnds = events.flatMap((e) => {
-    const [what, attributes] =
-      e.activityTaskCompletedEventAttributes ? ['completed', e.activityTaskCompletedEventAttributes]
-      : e.activityTaskCancelRequestedEventAttributes ? ['cancel requested', e.activityTaskCancelRequestedEventAttributes]
-      : e.activityTaskCanceledEventAttributes ? ['cancelled', e.activityTaskCanceledEventAttributes]
-      : e.activityTaskFailedEventAttributes ? ['failed', e.activityTaskFailedEventAttributes]
-      : e.activityTaskTimedOutEventAttributes ? ['timed out', e.activityTaskTimedOutEventAttributes]
-      : [undefined, undefined];
+    const [what, attributes] = e.activityTaskCompletedEventAttributes
+      ? ['completed', e.activityTaskCompletedEventAttributes]
+      : e.activityTaskCancelRequestedEventAttributes
+        ? ['cancel requested', e.activityTaskCancelRequestedEventAttributes]
+        : e.activityTaskCanceledEventAttributes
+          ? ['cancelled', e.activityTaskCanceledEventAttributes]
+          : e.activityTaskFailedEventAttributes
+            ? ['failed', e.activityTaskFailedEventAttributes]
+            : e.activityTaskTimedOutEventAttributes
+              ? ['timed out', e.activityTaskTimedOutEventAttributes]
+              : [undefined, undefined];
     return what !== undefined && batchIds.has(String(attributes?.scheduledEventId)) ? [what] : [];
   });
   expect(batchEnds).toEqual(['completed', 'completed', 'completed', 'cancel requested', 'cancelled']);

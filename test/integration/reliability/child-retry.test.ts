@@ -71,7 +71,10 @@ function reposSource(api: MockReposApi): ResolvedSource {
   return result.source;
 }
 
-const isChildInsert = (database: string) => (query: string): boolean => /^\s*INSERT/i.test(query) && query.includes(`\`${database}\`.\`issues\``);
+const isChildInsert =
+  (database: string) =>
+  (query: string): boolean =>
+    /^\s*INSERT/i.test(query) && query.includes(`\`${database}\`.\`issues\``);
 
 async function counts(database: string): Promise<{ final: number; raw: number; uniqueFinal: number }> {
   const t = qualified(database, 'issues');
@@ -124,7 +127,10 @@ test('a child batch retried over more, or fewer, parents than the attempt that i
   expect(lastRepoAfterKill).toBe(1);
 
   const landed = [];
-  for (const [name, result, database] of [['longer', resultLonger, dbLonger], ['shorter', resultShorter, dbShorter]] as const) {
+  for (const [name, result, database] of [
+    ['longer', resultLonger, dbLonger],
+    ['shorter', resultShorter, dbShorter],
+  ] as const) {
     landed.push({ name, reported: result.resources.find((r) => r.name === 'issues')?.rows, ...(await counts(database)) });
   }
   expect(landed).toEqual(['longer', 'shorter'].map((name) => ({ name, reported: expected, final: expected, raw: expected, uniqueFinal: expected })));

@@ -39,17 +39,22 @@ function endpoint(timeout = 5): ResolvedEndpoint {
 }
 
 async function failureFor(ep: ResolvedEndpoint = endpoint()): Promise<ApplicationFailure> {
-  const err = await fetchPage({ endpoint: ep, secretValues: [KEY], state: null, placeholders: {} }).then(() => undefined, (e: unknown) => e);
+  const err = await fetchPage({ endpoint: ep, secretValues: [KEY], state: null, placeholders: {} }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   const failure = toActivityFailure(err, (t) => t);
   if (!(failure instanceof ApplicationFailure)) throw new Error(`expected an ApplicationFailure, got ${String(failure)}`);
   for (const form of [KEY, encodeURIComponent(KEY)]) expect(failure.message).not.toContain(form);
   return failure;
 }
 
-const status = (code: number, body: unknown = { error: `status ${code}`, key: KEY }) => (res: import('node:http').ServerResponse) => {
-  res.writeHead(code, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-};
+const status =
+  (code: number, body: unknown = { error: `status ${code}`, key: KEY }) =>
+  (res: import('node:http').ServerResponse) => {
+    res.writeHead(code, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
 
 test.each([408, 500, 502, 503, 504])('%i is retryable', async (code) => {
   answer = status(code);

@@ -53,7 +53,13 @@ afterAll(async () => {
 
 test('a 5 s ClickHouse outage mid-sync is retried through and loses nothing', async () => {
   const taskQueue = uniqueName('tq_ch');
-  worker = await startWorkerProcess({ TEMPORAL_ADDRESS: temporalAddress, SLUICE_TASK_QUEUE: taskQueue, CLICKHOUSE_URL: clickhouse.url, API_KEY, SLUICE_PAGE_PARALLELISM: "1" });
+  worker = await startWorkerProcess({
+    TEMPORAL_ADDRESS: temporalAddress,
+    SLUICE_TASK_QUEUE: taskQueue,
+    CLICKHOUSE_URL: clickhouse.url,
+    API_KEY,
+    SLUICE_PAGE_PARALLELISM: '1',
+  });
   api.setFaults({ delayMs: 100 }); // with one page at a time: ~10 s for the sync
   const source = mockSource(api.url, { client: { retry: { initial_interval: 0.2, maximum_interval: 1, maximum_attempts: OUTAGE_ATTEMPTS } } });
   const input = { ...syncInput(uniqueName('ch'), database, source), batchLimits: { rows: 500, pages: 5 } };

@@ -41,7 +41,10 @@ test('a child that fails leaves its incremental parent cursor alone; the next ru
 
   // Run 1: every repo loads, but repo 29's issues (in the second parent batch) answer 401, so the child resource fails.
   api.failIssuesOf({ repo: 29, status: 401 });
-  const failure = await run().then(() => undefined, (err: unknown) => err);
+  const failure = await run().then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(failure).toBeInstanceOf(WorkflowFailedError);
   expect((failure as WorkflowFailedError).cause?.message).toMatch(/issues: .*401/);
   expect(await countFinal(stack.clickhouse, database, 'repos')).toBe(45);

@@ -48,7 +48,10 @@ test('a run that fails half-way does not advance the cursor; the next run loads 
   api.addRecords(1_000);
   api.setFaults({ failAt: { offset: 500, status: 401 } });
   const before2 = api.requests.length;
-  const failure = await run().then(() => undefined, (err: unknown) => err);
+  const failure = await run().then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(failure).toBeInstanceOf(WorkflowFailedError);
   const run2 = api.requests.slice(before2);
   expect(run2.every((r) => r.updatedSince === cursor1)).toBe(true);

@@ -53,7 +53,7 @@ function startWorker(taskQueue: string, clickHouseUrl: string): Promise<WorkerPr
 const fewAttempts = (url: string) => mockSource(url, { client: { retry: { initial_interval: 0.2, maximum_interval: 1, maximum_attempts: 2, max_retry_after: 1 } } });
 const BATCH = { rows: 500, pages: 5 };
 
-test('a Retry-After above max_retry_after on a batch\'s first page is waited out on a durable timer', async () => {
+test("a Retry-After above max_retry_after on a batch's first page is waited out on a durable timer", async () => {
   const taskQueue = uniqueName('tq_wait');
   await startWorker(taskQueue, sharedClickHouseUrl);
   api.requests.length = 0;
@@ -76,7 +76,7 @@ test('a Retry-After above max_retry_after on a batch\'s first page is waited out
   expect(atOffset[1].receivedAt - atOffset[0].at).toBeGreaterThanOrEqual(3_000);
 });
 
-test('ClickHouse down past the batch\'s attempts: a durable wait (SLUICE_OUTAGE_WAIT_SECONDS) that outlives its worker, then the sync completes', async () => {
+test("ClickHouse down past the batch's attempts: a durable wait (SLUICE_OUTAGE_WAIT_SECONDS) that outlives its worker, then the sync completes", async () => {
   clickhouse = await startPrivateClickHouse(dir);
   privateCh = clickHouseAt(clickhouse.url);
   const taskQueue = uniqueName('tq_wait_ch');

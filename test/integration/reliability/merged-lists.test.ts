@@ -51,7 +51,9 @@ async function liveLists(): Promise<Record<string, string[]>> {
   const items = await rows<{ root: string; sid: string; idx: number; sku: string }>(
     `SELECT _sluice_root_id AS root, _sluice_id AS sid, _sluice_list_idx AS idx, sku FROM ${t('orders__items')} FINAL ORDER BY root, idx`,
   );
-  const tags = await rows<{ parent: string; value: string }>(`SELECT _sluice_parent_id AS parent, value FROM ${t('orders__items__tags')} FINAL ORDER BY parent, _sluice_list_idx`);
+  const tags = await rows<{ parent: string; value: string }>(
+    `SELECT _sluice_parent_id AS parent, value FROM ${t('orders__items__tags')} FINAL ORDER BY parent, _sluice_list_idx`,
+  );
   const idOf = new Map(parents.map((p) => [p.sid, p.id]));
   const out: Record<string, string[]> = {};
   for (const item of items) {

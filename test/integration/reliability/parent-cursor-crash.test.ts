@@ -130,7 +130,12 @@ test('a worker killed in each window of an incremental parent and its children: 
   heldChildren.drop(); // the cursor write never reaches ClickHouse
   heldCursor.release(); // the cursor is written, the run has not completed
   await waitUntil(async () => (await count(parent.database, 'repos', false)) === 20, "the dead worker's parent INSERT to land", 20_000, 100);
-  await waitUntil(async () => (await storedState(stack.clickhouse, cursor.database, cursor.name, 'repos')) !== undefined, "the dead worker's cursor write to land", 20_000, 100);
+  await waitUntil(
+    async () => (await storedState(stack.clickhouse, cursor.database, cursor.name, 'repos')) !== undefined,
+    "the dead worker's cursor write to land",
+    20_000,
+    100,
+  );
   expect(await storedState(stack.clickhouse, children.database, children.name, 'repos')).toBeUndefined();
 
   worker = await startWorker();

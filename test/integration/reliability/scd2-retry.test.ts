@@ -60,8 +60,14 @@ function sourceFor(v: Variant): ResolvedSource {
   return mockSource(api.url, { resource: { write_disposition: { disposition: 'merge', strategy: 'scd2', ...v.disposition }, ...v.resource } });
 }
 
-const stagingInsert = (database: string) => (query: string): boolean => /^\s*INSERT INTO/i.test(query) && query.includes(`\`${database}\`.\`events__sluice_staging\``) && !query.includes('SELECT');
-const versionInsert = (database: string) => (query: string): boolean => /^\s*INSERT INTO/i.test(query) && query.startsWith(`INSERT INTO \`${database}\`.\`events\``) && query.includes('events__sluice_staging` FINAL WHERE NOT');
+const stagingInsert =
+  (database: string) =>
+  (query: string): boolean =>
+    /^\s*INSERT INTO/i.test(query) && query.includes(`\`${database}\`.\`events__sluice_staging\``) && !query.includes('SELECT');
+const versionInsert =
+  (database: string) =>
+  (query: string): boolean =>
+    /^\s*INSERT INTO/i.test(query) && query.startsWith(`INSERT INTO \`${database}\`.\`events\``) && query.includes('events__sluice_staging` FINAL WHERE NOT');
 
 async function versionCounts(v: Variant): Promise<{ raw: number; versions: number; current: number; closed: number; ids: number }> {
   const t = qualified(v.database, 'events');
@@ -77,11 +83,14 @@ async function versionCounts(v: Variant): Promise<{ raw: number; versions: numbe
 }
 
 async function eventTypeOf(v: Variant, id: number): Promise<string[]> {
-  const rs = await stack.clickhouse.query({ query: `SELECT event_type FROM ${qualified(v.database, 'events')} FINAL WHERE id = ${id} AND ${v.current}`, format: 'JSONEachRow' });
+  const rs = await stack.clickhouse.query({
+    query: `SELECT event_type FROM ${qualified(v.database, 'events')} FINAL WHERE id = ${id} AND ${v.current}`,
+    format: 'JSONEachRow',
+  });
   return (await rs.json<{ event_type: string }>()).map((r) => r.event_type);
 }
 
-test.each(Object.keys(VARIANTS))('%s: a worker killed after a staging INSERT and after commit\'s version INSERT: no extra version, none closed wrongly', async (name) => {
+test.each(Object.keys(VARIANTS))("%s: a worker killed after a staging INSERT and after commit's version INSERT: no extra version, none closed wrongly", async (name) => {
   const v = VARIANTS[name]!;
   const database = v.database;
   const pipeline = uniqueName('scd2_retry');
@@ -98,7 +107,7 @@ test.each(Object.keys(VARIANTS))('%s: a worker killed after a staging INSERT and
   const staging = await heldStaging;
   await worker.kill('SIGKILL');
   staging.release();
-  await waitUntil(() => stack.proxy.forwarded.includes(staging.query), 'the dead attempt\'s staging INSERT to be sent');
+  await waitUntil(() => stack.proxy.forwarded.includes(staging.query), "the dead attempt's staging INSERT to be sent");
   const heldVersions = stack.proxy.holdNext(versionInsert(database));
   worker = await startWorker();
 
@@ -108,7 +117,7 @@ test.each(Object.keys(VARIANTS))('%s: a worker killed after a staging INSERT and
   versions.release();
   let raw = 0;
   const landed = async (): Promise<boolean> => (raw = (await versionCounts(v)).raw) === RECORDS + 3 + 3;
-  await waitUntil(landed, 'the dead commit\'s version INSERT to land', 60_000).catch((err: Error) => {
+  await waitUntil(landed, "the dead commit's version INSERT to land", 60_000).catch((err: Error) => {
     throw new Error(`${err.message} (raw rows: ${raw}, of ${RECORDS + 6})`);
   });
   worker = await startWorker();

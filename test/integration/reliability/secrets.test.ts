@@ -55,19 +55,39 @@ test.each(cases)('no $kind secret in histories, worker output or errors', async 
 
     // A successful sync through syncSource, and the resource workflow on its own with a batch per run,
     // so that its history spans several continued-as-new runs.
-    const ok = await stack.client.workflow.execute('syncSource', { taskQueue, workflowId: `sluice/${pipeline}`, args: [{ ...syncInput(pipeline, database, source), batchLimits: { rows: 200, pages: 2 } }] });
+    const ok = await stack.client.workflow.execute('syncSource', {
+      taskQueue,
+      workflowId: `sluice/${pipeline}`,
+      args: [{ ...syncInput(pipeline, database, source), batchLimits: { rows: 200, pages: 2 } }],
+    });
     expect(ok.resources[0]).toMatchObject({ rows: 700 });
     await stack.client.workflow.execute('syncResource', {
       taskQueue,
       workflowId: `sluice/${pipeline}-direct/events`,
-      args: [{ pipeline: `${pipeline}-direct`, database, resource: source.resources[0], loadId: 'direct', versionBase: 1, fullRefresh: false, store: true, keepForChildren: false, batchLimits: { rows: 200, pages: 2 }, maxBatchesPerRun: 1 }],
+      args: [
+        {
+          pipeline: `${pipeline}-direct`,
+          database,
+          resource: source.resources[0],
+          loadId: 'direct',
+          versionBase: 1,
+          fullRefresh: false,
+          store: true,
+          keepForChildren: false,
+          batchLimits: { rows: 200, pages: 2 },
+          maxBatchesPerRun: 1,
+        },
+      ],
     });
 
     // A failed sync: the API rejects page 3 with a 404 whose body quotes the credential it received.
     api.setFaults({ failAt: { offset: 300, status: 404 }, echoCredentials: true });
     const failed = uniqueName('secrets_failed');
     const handle = await stack.client.workflow.start('syncSource', { taskQueue, workflowId: `sluice/${failed}`, args: [syncInput(failed, database, source)] });
-    const failure = await resultOf(handle, 60_000).then(() => undefined, (err: unknown) => err);
+    const failure = await resultOf(handle, 60_000).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     const messages: string[] = [];
     for (let e: unknown = failure; e instanceof Error; e = (e as { cause?: unknown }).cause) messages.push(e.message);

@@ -52,7 +52,13 @@ afterAll(async () => {
 
 test('a sync survives a restart of the Temporal server and loads everything once', async () => {
   const taskQueue = uniqueName('tq_temporal');
-  worker = await startWorkerProcess({ TEMPORAL_ADDRESS: temporal.address, SLUICE_TASK_QUEUE: taskQueue, CLICKHOUSE_URL: sharedClickHouse, API_KEY, SLUICE_PAGE_PARALLELISM: "1" });
+  worker = await startWorkerProcess({
+    TEMPORAL_ADDRESS: temporal.address,
+    SLUICE_TASK_QUEUE: taskQueue,
+    CLICKHOUSE_URL: sharedClickHouse,
+    API_KEY,
+    SLUICE_PAGE_PARALLELISM: '1',
+  });
   const client = new Client({ connection });
   // Slow pages and small batches, so the restart lands well inside the sync and between many checkpoints.
   api.setFaults({ delayMs: 100 }); // with one page at a time: ~10 s for the sync
@@ -75,7 +81,7 @@ test('a sync survives a restart of the Temporal server and loads everything once
   expect(worker.output()).not.toContain(API_KEY);
 });
 
-test('a SIGKILL of the Temporal server during a batch costs at most that batch\'s pages', async () => {
+test("a SIGKILL of the Temporal server during a batch costs at most that batch's pages", async () => {
   await worker?.kill('SIGKILL');
   const taskQueue = uniqueName('tq_temporal_kill');
   worker = await startWorkerProcess({ TEMPORAL_ADDRESS: temporal.address, SLUICE_TASK_QUEUE: taskQueue, CLICKHOUSE_URL: sharedClickHouse, API_KEY });
@@ -107,7 +113,8 @@ test('a SIGKILL of the Temporal server during a batch costs at most that batch\'
   expect({ final: counts.final, uniqueFinal: counts.uniqueFinal }).toEqual({ final: RECORDS, uniqueFinal: RECORDS });
   // Pages fetched again: only the batch in flight at the kill, each at most once more.
   const twice = pagesServedTwice(api2.requests);
-  if (process.env.SLUICE_TEST_DEBUG) process.stderr.write(`[temporal-kill] batch in flight ${inFlight.join(',')}; served twice: ${[...twice.keys()].join(',') || 'none'}\n`);
+  if (process.env.SLUICE_TEST_DEBUG)
+    process.stderr.write(`[temporal-kill] batch in flight ${inFlight.join(',')}; served twice: ${[...twice.keys()].join(',') || 'none'}\n`);
   expect([...twice.keys()].filter((offset) => !inFlight.includes(offset))).toEqual([]);
   expect([...twice.values()].every((n) => n === 2)).toBe(true);
   expect(worker.output()).not.toContain(API_KEY);

@@ -100,7 +100,11 @@ test('a killed worker costs at most the pages in flight; nothing is lost or dupl
   const insertB = await heldB;
   await sleep(200); // let the other side-by-side requests of A arrive and be held too
   await worker.kill('SIGKILL');
-  const inFlightA = offsetsInFlight(apiA, dbA, heldA.map((h) => h.offset));
+  const inFlightA = offsetsInFlight(
+    apiA,
+    dbA,
+    heldA.map((h) => h.offset),
+  );
   const inFlightB = offsetsInFlight(apiB, dbB);
   const rawBeforeZombie = (await tableCounts(stack.clickhouse, dbB, 'events')).raw;
   debug(`kill 1: A holds ${heldA.map((h) => h.offset).join(',')} (${inFlightA.length} pages in flight), B holds an insert (${inFlightB.length} pages)`);
@@ -112,7 +116,12 @@ test('a killed worker costs at most the pages in flight; nothing is lost or dupl
   for (const h of heldA) h.release(); // answered to a dead client: they count as served
   insertB.release(); // lands after its worker died; must collapse with the retried batch
   // The zombie lands: its whole batch is in the table while no worker runs.
-  await waitUntil(async () => (await tableCounts(stack.clickhouse, dbB, 'events')).raw === rawBeforeZombie + PAGES_PER_BATCH * 100, 'the zombie INSERT to land', 20_000, 100);
+  await waitUntil(
+    async () => (await tableCounts(stack.clickhouse, dbB, 'events')).raw === rawBeforeZombie + PAGES_PER_BATCH * 100,
+    'the zombie INSERT to land',
+    20_000,
+    100,
+  );
   worker = await startWorker();
 
   await waitUntil(() => served(apiA) >= 120 && served(apiB) >= 120, 'both syncs to pass page 120 after the first kill', 150_000);
@@ -120,13 +129,23 @@ test('a killed worker costs at most the pages in flight; nothing is lost or dupl
 
   // Kill 2, between batches: each sync's batch k inserts (its INSERT held, then let through) and completes,
   // and batch k+1 asks for its first pages, which the API holds and never answers. Then the worker dies.
-  const unanswered = new Map<MockAnalyticsApi, { offset: number; drop: () => void }[]>([[apiA, []], [apiB, []]]);
+  const unanswered = new Map<MockAnalyticsApi, { offset: number; drop: () => void }[]>([
+    [apiA, []],
+    [apiB, []],
+  ]);
   await Promise.all(
-    ([[apiA, dbA], [apiB, dbB]] as const).map(async ([api, db]) => {
+    (
+      [
+        [apiA, dbA],
+        [apiB, dbB],
+      ] as const
+    ).map(async ([api, db]) => {
       const next = stack.proxy.holdNext(isDataInsert(db));
       if (api === apiA) openGateA(); // A's batch at page 120 can now finish, into the held INSERT
       const held = await next; // batch k has fetched every page; nothing of batch k+1 is asked for yet
-      api.setFaults({ beforeResponse: ({ offset }) => new Promise<void>((_, reject) => unanswered.get(api)!.push({ offset, drop: () => reject(new Error('dropped')) })) });
+      api.setFaults({
+        beforeResponse: ({ offset }) => new Promise<void>((_, reject) => unanswered.get(api)!.push({ offset, drop: () => reject(new Error('dropped')) })),
+      });
       held.release();
     }),
   );
@@ -148,7 +167,10 @@ test('a killed worker costs at most the pages in flight; nothing is lost or dupl
   if (process.env.SLUICE_TEST_DEBUG) writeFileSync('/tmp/crash-log.json', JSON.stringify({ a: apiA.requests, b: apiB.requests, fwd: stack.proxy.forwarded }, null, 1));
   // Kill 2 cost nothing: after it, each API was asked only for pages from batch k+1 on.
   for (const api of [apiA, apiB]) {
-    const refetched = api.requests.slice(afterKill2.get(api)).filter((r) => r.offset < boundary.get(api)!).map((r) => r.offset);
+    const refetched = api.requests
+      .slice(afterKill2.get(api))
+      .filter((r) => r.offset < boundary.get(api)!)
+      .map((r) => r.offset);
     expect({ boundary: boundary.get(api), refetched }).toEqual({ boundary: boundary.get(api), refetched: [] });
   }
   for (const result of [resultA, resultB]) {
@@ -159,7 +181,11 @@ test('a killed worker costs at most the pages in flight; nothing is lost or dupl
   const countsA = await tableCounts(stack.clickhouse, dbA, 'events');
   const countsB = await tableCounts(stack.clickhouse, dbB, 'events');
   expect({ final: countsA.final, uniqueFinal: countsA.uniqueFinal, raw: countsA.raw }).toEqual({ final: RECORDS, uniqueFinal: RECORDS, raw: RECORDS });
-  expect({ final: countsB.final, uniqueFinal: countsB.uniqueFinal, raw: countsB.raw }).toEqual({ final: RECORDS, uniqueFinal: RECORDS, raw: RECORDS + PAGES_PER_BATCH * 100 });
+  expect({ final: countsB.final, uniqueFinal: countsB.uniqueFinal, raw: countsB.raw }).toEqual({
+    final: RECORDS,
+    uniqueFinal: RECORDS,
+    raw: RECORDS + PAGES_PER_BATCH * 100,
+  });
   // The only pages served twice are those in flight at the first kill.
   const twiceA = pagesServedTwice(apiA.requests);
   const twiceB = pagesServedTwice(apiB.requests);
@@ -200,7 +226,10 @@ test('a worker killed after the last INSERT and before the state is written: the
   const cursor = makeEvent(3_000).updated_at;
   // The row at the cursor is remembered by its hash, so the next run does not load it again (docs/reliability.md).
   expect(await storedState(stack.clickhouse, dbC, pipeline, 'events')).toEqual({ last_value: cursor, unique_hashes: [expect.any(String)] });
-  const loads = await stack.clickhouse.query({ query: `SELECT status, rows FROM ${qualified(dbC, '_sluice_loads')} FINAL WHERE pipeline = ${literal(pipeline)}`, format: 'JSONEachRow' });
+  const loads = await stack.clickhouse.query({
+    query: `SELECT status, rows FROM ${qualified(dbC, '_sluice_loads')} FINAL WHERE pipeline = ${literal(pipeline)}`,
+    format: 'JSONEachRow',
+  });
   expect(await loads.json()).toEqual([{ status: 'completed', rows: '3000' }]);
 
   // The next run asks from that cursor: only the newest record (the range is closed at its start) comes again,

@@ -47,12 +47,20 @@ test('page ordinals fit up to UInt32 and no further', () => {
   expect(pageOrdinalsFit(-1, 1)).toBe(false);
 });
 
-test('a child batch of parent batch 50,000 is keyed by its parents\' ordinals in the load, within UInt32', async () => {
+test("a child batch of parent batch 50,000 is keyed by its parents' ordinals in the load, within UInt32", async () => {
   const { destination, inserts } = recordingDestination();
   // Two parents (the load's 499,991st and 499,992nd), with 2 and 1 children.
   const { rows } = await storeBatch(destination, childBatch(50_000, { firstPage: 499_990 }), records(3), { configDirs: [], pageSizes: [2, 1] });
   expect(rows).toBe(3);
-  expect(inserts).toEqual([expect.objectContaining({ page: 499_990, pages: [{ page: 499_990, records: 2 }, { page: 499_991, records: 1 }] })]);
+  expect(inserts).toEqual([
+    expect.objectContaining({
+      page: 499_990,
+      pages: [
+        { page: 499_990, records: 2 },
+        { page: 499_991, records: 1 },
+      ],
+    }),
+  ]);
 });
 
 test('the last parents that fit UInt32 are written; one more is refused', async () => {

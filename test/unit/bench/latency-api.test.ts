@@ -7,7 +7,10 @@ import { startLatencyApi } from '../../../bench/latency-api';
 
 const API_KEY = 'test-key';
 
-interface Page { data: Array<{ id: number; updated_at: string }>; next_cursor: string | null }
+interface Page {
+  data: Array<{ id: number; updated_at: string }>;
+  next_cursor: string | null;
+}
 
 async function get(url: string): Promise<Page> {
   const res = await fetch(url);

@@ -30,12 +30,27 @@ test('init refuses to overwrite what exists unless --force, and --force leaves s
   expect(() => initCommand(dir, { ts: true }, () => undefined)).toThrow(CliError);
   expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toBe('mine\n');
   initCommand(dir, { ts: true, force: true }, () => undefined);
-  expect(readFileSync(join(dir, `${dir.split('/').pop()!.replace(/[^A-Za-z0-9_]/g, '_')}.ts`), 'utf8')).toContain("from 'sluice'");
+  expect(
+    readFileSync(
+      join(
+        dir,
+        `${dir
+          .split('/')
+          .pop()!
+          .replace(/[^A-Za-z0-9_]/g, '_')}.ts`,
+      ),
+      'utf8',
+    ),
+  ).toContain("from 'sluice'");
   expect(statSync(join(dir, '.dlt', 'secrets.toml')).mode & 0o777).toBe(0o600);
 });
 
 test("the config's JSON Schema names the top-level keys and closes sluice's strict objects but for x-* keys", () => {
-  const schema = configJsonSchema() as { properties: Record<string, { additionalProperties?: unknown; patternProperties?: unknown }>; required: string[]; additionalProperties: unknown };
+  const schema = configJsonSchema() as {
+    properties: Record<string, { additionalProperties?: unknown; patternProperties?: unknown }>;
+    required: string[];
+    additionalProperties: unknown;
+  };
   expect(Object.keys(schema.properties)).toEqual(['client', 'resource_defaults', 'resources', 'destination']);
   expect(schema.required).toEqual(expect.arrayContaining(['client', 'resources']));
   expect(schema.additionalProperties).toBe(false);

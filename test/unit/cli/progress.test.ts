@@ -38,7 +38,12 @@ test('a retry is waiting when the pending page activity failed before', () => {
 });
 
 test('preview summarises fields with the JSON types seen and how often they are missing', () => {
-  expect(summarizeFields([{ id: 1, a: { b: 'x' }, tags: [1] }, { id: 2.5, a: { b: null } }])).toEqual([
+  expect(
+    summarizeFields([
+      { id: 1, a: { b: 'x' }, tags: [1] },
+      { id: 2.5, a: { b: null } },
+    ]),
+  ).toEqual([
     { path: 'id', types: ['integer', 'number'], missing: 0 },
     { path: 'a.b', types: ['null', 'string'], missing: 0 },
     { path: 'tags', types: ['array'], missing: 1 },
@@ -62,7 +67,15 @@ test('CLI options: durations parse, problems name the flag and exit 2', () => {
 test('on a terminal, log lines (the in-process worker) are written above the bars, never inside a bar line', async () => {
   const { PassThrough } = await import('node:stream');
   const { BarRenderer } = await import('../../../src/cli/progress');
-  const tty = Object.assign(new PassThrough(), { isTTY: true, columns: 120, rows: 40, cursorTo: () => true, moveCursor: () => true, clearLine: () => true, clearScreenDown: () => true });
+  const tty = Object.assign(new PassThrough(), {
+    isTTY: true,
+    columns: 120,
+    rows: 40,
+    cursorTo: () => true,
+    moveCursor: () => true,
+    clearLine: () => true,
+    clearScreenDown: () => true,
+  });
   let written = '';
   tty.on('data', (chunk: Buffer) => (written += chunk.toString()));
   const afterStop: string[] = [];
@@ -95,7 +108,15 @@ test('a partitioned resource shows its windows done of the run', () => {
 });
 
 test('a progress line escapes the control characters of the API text it shows (next cursor, retry message)', () => {
-  const view: ResourceView = { resource: 'events', state: 'running', pages: 1, rows: 2, rowsPerSecond: 0, next: 'cursor=\u001b[2J\nforged', retry: 'retry 2: bad\u0007\u009b' };
+  const view: ResourceView = {
+    resource: 'events',
+    state: 'running',
+    pages: 1,
+    rows: 2,
+    rowsPerSecond: 0,
+    next: 'cursor=\u001b[2J\nforged',
+    retry: 'retry 2: bad\u0007\u009b',
+  };
   const line = describeView(view);
   expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
   expect(line).toContain('cursor=\\u001b[2J\\u000aforged');

@@ -2,7 +2,14 @@
 import { unfinishedWindows } from '../../../src/cli/state';
 
 test('the gaps from the watermark between the windows finished beyond it, then the rest of the range', () => {
-  const state = { last_value: '2024-01-03', finished_windows: [['2024-01-04', '2024-01-05'], ['2024-01-05', '2024-01-06'], ['2024-01-07', '2024-01-08']] };
+  const state = {
+    last_value: '2024-01-03',
+    finished_windows: [
+      ['2024-01-04', '2024-01-05'],
+      ['2024-01-05', '2024-01-06'],
+      ['2024-01-07', '2024-01-08'],
+    ],
+  };
   expect(unfinishedWindows(state)).toBe('[2024-01-03, 2024-01-04), [2024-01-06, 2024-01-07), from 2024-01-08 on');
 });
 

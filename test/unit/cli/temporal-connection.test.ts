@@ -58,7 +58,5 @@ test('a certificate without its key, a bad address or an unreadable file is repo
 test('Web UI links: the dev server UI by default, TEMPORAL_UI_URL otherwise; the ID is URL-encoded', () => {
   expect(workflowUiUrl(readTemporalEnv({}), 'sluice/analytics', {})).toBe('http://127.0.0.1:8233/namespaces/default/workflows/sluice%2Fanalytics');
   const cloud = readTemporalEnv({ TEMPORAL_NAMESPACE: 'prod.acct', TEMPORAL_UI_URL: 'https://cloud.temporal.io/' });
-  expect(workflowUiUrl(cloud, 'sluice/a-2024-05-01T06:00:00Z', {})).toBe(
-    'https://cloud.temporal.io/namespaces/prod.acct/workflows/sluice%2Fa-2024-05-01T06%3A00%3A00Z',
-  );
+  expect(workflowUiUrl(cloud, 'sluice/a-2024-05-01T06:00:00Z', {})).toBe('https://cloud.temporal.io/namespaces/prod.acct/workflows/sluice%2Fa-2024-05-01T06%3A00%3A00Z');
 });

@@ -40,16 +40,34 @@ describe('resource forms', () => {
       selected: true,
       include_from_parent: [],
       parallelized: false,
-      endpoint: { url: 'https://x.io/posts', method: 'GET', params: {}, headers: {}, response_actions: [], retry: { ...DEFAULT_RETRY }, timeout_seconds: 60, credential_origins: ['https://x.io'] },
+      endpoint: {
+        url: 'https://x.io/posts',
+        method: 'GET',
+        params: {},
+        headers: {},
+        response_actions: [],
+        retry: { ...DEFAULT_RETRY },
+        timeout_seconds: 60,
+        credential_origins: ['https://x.io'],
+      },
     });
     expect(DEFAULT_RETRY).toEqual({
-      maximum_attempts: 5, initial_interval_seconds: 1, backoff_coefficient: 2, maximum_interval_seconds: 60,
-      retry_on_status: [408, 429, 500, 502, 503, 504], respect_retry_after: true, max_retry_after_seconds: 300, max_wait_seconds: 21600,
+      maximum_attempts: 5,
+      initial_interval_seconds: 1,
+      backoff_coefficient: 2,
+      maximum_interval_seconds: 60,
+      retry_on_status: [408, 429, 500, 502, 503, 504],
+      respect_retry_after: true,
+      max_retry_after_seconds: 300,
+      max_wait_seconds: 21600,
     });
   });
 
   it('static params named in the path are bound into the URL and leave the query (dlt)', () => {
-    const [r] = resolve({ client: { base_url: 'https://x.io' }, resources: [{ name: 'r', endpoint: { path: 'orgs/{org}/repos', params: { org: 'dlt-hub', per_page: 10 } } }] });
+    const [r] = resolve({
+      client: { base_url: 'https://x.io' },
+      resources: [{ name: 'r', endpoint: { path: 'orgs/{org}/repos', params: { org: 'dlt-hub', per_page: 10 } } }],
+    });
     expect(r!.endpoint.url).toBe('https://x.io/orgs/dlt-hub/repos');
     expect(r!.endpoint.params).toEqual({ per_page: 10 });
   });
@@ -79,7 +97,11 @@ describe('resource_defaults merge', () => {
         },
       ],
     });
-    expect(plain).toMatchObject({ primary_key: ['id'], write_disposition: 'merge', endpoint: { params: { per_page: 100, sort: 'asc' }, data_selector: 'items', paginator: { type: 'single_page' } } });
+    expect(plain).toMatchObject({
+      primary_key: ['id'],
+      write_disposition: 'merge',
+      endpoint: { params: { per_page: 100, sort: 'asc' }, data_selector: 'items', paginator: { type: 'single_page' } },
+    });
     expect(own!.primary_key).toEqual(['a', 'b']);
     expect(own!.write_disposition).toBe('merge');
     expect(own!.endpoint.params).toEqual({ per_page: 100, sort: 'desc' });
@@ -165,9 +187,14 @@ describe('client settings under endpoints', () => {
 });
 
 describe('credential origins', () => {
-  it('are base_url\'s origin plus client.credential_origins, normalised', () => {
+  it("are base_url's origin plus client.credential_origins, normalised", () => {
     const [r] = resolve({
-      client: { base_url: 'https://api.x.io:443/v2', credential_origins: ['https://files.x.io/', 'http://127.0.0.1:9000'], other_origin_credentials: 'error', max_response_bytes: 1000 },
+      client: {
+        base_url: 'https://api.x.io:443/v2',
+        credential_origins: ['https://files.x.io/', 'http://127.0.0.1:9000'],
+        other_origin_credentials: 'error',
+        max_response_bytes: 1000,
+      },
       resources: ['posts'],
     });
     expect(r!.endpoint.credential_origins).toEqual(['https://api.x.io', 'https://files.x.io', 'http://127.0.0.1:9000']);

@@ -10,7 +10,11 @@ import { dltConfigsDir } from '../../helpers/dlt-configs';
 
 const DIR = dltConfigsDir;
 const available = existsSync(DIR);
-const files = available ? readdirSync(DIR).filter((f) => f.endsWith('.json')).sort() : [];
+const files = available
+  ? readdirSync(DIR)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+  : [];
 
 function load(file: string): ResolvedSource {
   const result = validateSourceConfig(JSON.parse(readFileSync(join(DIR, file), 'utf8')));
@@ -162,8 +166,17 @@ describe('dlt anchor configs', () => {
   });
 
   it('17/19/20: auth defaults (api_key header name, oauth2, endpoint-level basic)', () => {
-    expect(resource(load('17-api-key-header.json'), 'posts').endpoint.auth).toEqual({ type: 'api_key', name: 'Authorization', api_key: '${API_KEY}', location: 'header' });
-    expect(resource(load('19-oauth2-client-credentials.json'), 'posts').endpoint.auth).toMatchObject({ type: 'oauth2_client_credentials', default_token_expiration: 60, access_token_request_data: { foo: 'bar' } });
+    expect(resource(load('17-api-key-header.json'), 'posts').endpoint.auth).toEqual({
+      type: 'api_key',
+      name: 'Authorization',
+      api_key: '${API_KEY}',
+      location: 'header',
+    });
+    expect(resource(load('19-oauth2-client-credentials.json'), 'posts').endpoint.auth).toMatchObject({
+      type: 'oauth2_client_credentials',
+      default_token_expiration: 60,
+      access_token_request_data: { foo: 'bar' },
+    });
     expect(resource(load('20-endpoint-level-http-basic.json'), 'issues').endpoint.auth).toEqual({ type: 'http_basic', username: '', password: '${BASIC_AUTH_TOKEN}' });
   });
 
@@ -194,7 +207,19 @@ describe('dlt anchor configs', () => {
   });
 
   it('oauth2 accepts an access_token and, as dlt (which treats it as expired), never sends it', () => {
-    const auth = authOf({ type: 'oauth2_client_credentials', access_token_url: 'https://example.com/t', client_id: '${ID}', client_secret: '${S}', access_token: '${OLD}' });
-    expect(auth).toEqual({ type: 'oauth2_client_credentials', access_token_url: 'https://example.com/t', client_id: '${ID}', client_secret: '${S}', default_token_expiration: 3600 });
+    const auth = authOf({
+      type: 'oauth2_client_credentials',
+      access_token_url: 'https://example.com/t',
+      client_id: '${ID}',
+      client_secret: '${S}',
+      access_token: '${OLD}',
+    });
+    expect(auth).toEqual({
+      type: 'oauth2_client_credentials',
+      access_token_url: 'https://example.com/t',
+      client_id: '${ID}',
+      client_secret: '${S}',
+      default_token_expiration: 3600,
+    });
   });
 });

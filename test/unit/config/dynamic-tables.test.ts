@@ -17,7 +17,13 @@ function problems(resource: Record<string, unknown>, extra: Record<string, unkno
 describe('validate', () => {
   it('accepts a table_name function on append and merge resources, and marks it for the worker', () => {
     for (const write_disposition of ['append', 'merge', { disposition: 'merge', strategy: 'upsert' }]) expect(problems({ write_disposition })).toEqual([]);
-    const result = validateSourceConfig({ client, resources: [{ name: 'items', table_name: route }, { name: 'users', table_name: 'People' }] });
+    const result = validateSourceConfig({
+      client,
+      resources: [
+        { name: 'items', table_name: route },
+        { name: 'users', table_name: 'People' },
+      ],
+    });
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     const [items, users] = result.source.resources;
     expect(items).toMatchObject({ table_name: 'items', dynamic_tables: { other_tables: ['people'] }, registered_functions: true });
@@ -37,9 +43,15 @@ describe('validate', () => {
       'resources[0].table_name: a table_name function is not supported on a cluster (destination.cluster) yet (hint: load it on a single server, or use a table_name string)',
     ]);
     const partitioned = problems({
-      endpoint: { path: 'items', params: { since: '{incremental.start_value}', until: '{incremental.end_value}' }, incremental: { cursor_path: 'n', initial_value: 1, end_value: 10, partition: { step: 2 } } },
+      endpoint: {
+        path: 'items',
+        params: { since: '{incremental.start_value}', until: '{incremental.end_value}' },
+        incremental: { cursor_path: 'n', initial_value: 1, end_value: 10, partition: { step: 2 } },
+      },
     });
-    expect(partitioned).toContain('resources[0].table_name: a table_name function cannot be partitioned (endpoint.incremental.partition) (hint: remove partition, or use a table_name string)');
+    expect(partitioned).toContain(
+      'resources[0].table_name: a table_name function cannot be partitioned (endpoint.incremental.partition) (hint: remove partition, or use a table_name string)',
+    );
   });
 
   it('takes a table function from resource_defaults for every resource', () => {

@@ -45,13 +45,7 @@ describe('topologicalOrder', () => {
   it('layers parents before children, config order within a layer', () => {
     const s = source({
       client: { base_url: 'https://x.io' },
-      resources: [
-        { name: 'c', endpoint: 'c/{resources.b.id}' },
-        'a',
-        { name: 'b', endpoint: 'b/{resources.a.id}' },
-        'z',
-        { name: 'd', endpoint: 'd/{resources.a.id}' },
-      ],
+      resources: [{ name: 'c', endpoint: 'c/{resources.b.id}' }, 'a', { name: 'b', endpoint: 'b/{resources.a.id}' }, 'z', { name: 'd', endpoint: 'd/{resources.a.id}' }],
     });
     expect(topologicalOrder(s)).toEqual([['a', 'z'], ['b', 'd'], ['c']]);
   });
@@ -68,7 +62,23 @@ describe('topologicalOrder', () => {
 describe('findCycle', () => {
   it('finds self-loops and longer cycles, and nothing in a DAG', () => {
     expect(findCycle(new Map([['a', ['a']]]))).toEqual(['a', 'a']);
-    expect(findCycle(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']]]))).toEqual(['a', 'b', 'c', 'a']);
-    expect(findCycle(new Map([['a', []], ['b', ['a']], ['c', ['a', 'b']]]))).toBeUndefined();
+    expect(
+      findCycle(
+        new Map([
+          ['a', ['b']],
+          ['b', ['c']],
+          ['c', ['a']],
+        ]),
+      ),
+    ).toEqual(['a', 'b', 'c', 'a']);
+    expect(
+      findCycle(
+        new Map([
+          ['a', []],
+          ['b', ['a']],
+          ['c', ['a', 'b']],
+        ]),
+      ),
+    ).toBeUndefined();
   });
 });

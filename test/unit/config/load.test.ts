@@ -34,7 +34,13 @@ function expectExample(source: Awaited<ReturnType<typeof loadSourceConfig>>): vo
   expect(r!.endpoint.url).toBe('https://api.example.com/v1/resource');
   expect(r!.endpoint.data_selector).toBe('data');
   expect(r!.endpoint.paginator).toEqual({
-    type: 'offset', limit: 100, offset: 0, offset_param: 'offset', limit_param: 'limit', total_path: 'total', stop_after_empty_page: true,
+    type: 'offset',
+    limit: 100,
+    offset: 0,
+    offset_param: 'offset',
+    limit_param: 'limit',
+    total_path: 'total',
+    stop_after_empty_page: true,
   });
   expect(r!.endpoint.auth).toEqual({ type: 'api_key', name: 'api_key', api_key: '${api_key}', location: 'query' });
 }
@@ -118,7 +124,10 @@ export const source = {
   });
 
   it('throws ConfigValidationError carrying every problem', async () => {
-    const file = write('invalid.json', JSON.stringify({ client: { base_url: 'https://a' }, resources: [{ name: 'a', endpoint: { method: 'PUT', paginator: 'offset' } }] }));
+    const file = write(
+      'invalid.json',
+      JSON.stringify({ client: { base_url: 'https://a' }, resources: [{ name: 'a', endpoint: { method: 'PUT', paginator: 'offset' } }] }),
+    );
     const err = (await loadSourceConfig(file).catch((e: unknown) => e)) as ConfigValidationError;
     expect(err).toBeInstanceOf(ConfigValidationError);
     expect(err).toBeInstanceOf(SluiceError);

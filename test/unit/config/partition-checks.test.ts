@@ -22,10 +22,12 @@ describe('partition accepted', () => {
 
   it('with {incremental.start_value} and {incremental.end_value} placeholders, on an integer cursor with end_value', () => {
     expect(
-      problems(config(
-        { cursor_path: 'id', initial_value: 0, end_value: 100_000, partition: { step: 10_000, parallelism: 4 } },
-        { params: { from: '{incremental.start_value}' }, json: { to: '{incremental.end_value}' } },
-      )),
+      problems(
+        config(
+          { cursor_path: 'id', initial_value: 0, end_value: 100_000, partition: { step: 10_000, parallelism: 4 } },
+          { params: { from: '{incremental.start_value}' }, json: { to: '{incremental.end_value}' } },
+        ),
+      ),
     ).toEqual([]);
   });
 });
@@ -103,13 +105,21 @@ describe('partition refused, with the reason', () => {
   });
 
   it('write_disposition replace', () => {
-    const found = problems({ client, resources: [{ name: 'events', write_disposition: 'replace', endpoint: { path: '/events', incremental: { ...ranged, partition: { step: 'P1D', parallelism: 2 } } } }] });
+    const found = problems({
+      client,
+      resources: [
+        { name: 'events', write_disposition: 'replace', endpoint: { path: '/events', incremental: { ...ranged, partition: { step: 'P1D', parallelism: 2 } } } },
+      ],
+    });
     expect(found).toEqual([expect.stringContaining('write_disposition "replace" reloads the whole table each run')]);
   });
 
   it('the scd2 strategy, which would retire every row outside the window', () => {
     const resource = { name: 'events', primary_key: 'id', write_disposition: { disposition: 'merge', strategy: 'scd2' } };
-    const found = problems({ client, resources: [{ ...resource, endpoint: { path: '/events', incremental: { ...ranged, partition: { step: 'P1D', parallelism: 2 } } } }] });
+    const found = problems({
+      client,
+      resources: [{ ...resource, endpoint: { path: '/events', incremental: { ...ranged, partition: { step: 'P1D', parallelism: 2 } } } }],
+    });
     expect(found).toEqual([expect.stringContaining('scd2 compares each load with the whole table')]);
   });
 });

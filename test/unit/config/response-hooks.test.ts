@@ -6,7 +6,10 @@ import { validateSourceConfig } from '../../../src/config';
 import type { HookResponse } from '../../../src/config/endpoint-schema';
 import { responseHooksOf } from '../../../src/config/response-hooks';
 
-const withActions = (response_actions: unknown[]) => ({ client: { base_url: 'https://api.test' }, resources: [{ name: 'r', endpoint: { path: 'x', response_actions } }] });
+const withActions = (response_actions: unknown[]) => ({
+  client: { base_url: 'https://api.test' },
+  resources: [{ name: 'r', endpoint: { path: 'x', response_actions } }],
+});
 const response = (status: number, text = '{}'): HookResponse => ({ status, text, headers: {}, url: 'https://api.test/x' });
 
 describe('a callable inside a dict response action', () => {
@@ -18,7 +21,13 @@ describe('a callable inside a dict response action', () => {
   };
 
   it('validates, and travels as a count while the ignore actions travel as they are', () => {
-    const result = validateSourceConfig(withActions([{ status_code: 404, action: onMissing }, { status_code: 422, action: 'ignore' }, { content: 'x', action: [onMissing, onMissing] }]));
+    const result = validateSourceConfig(
+      withActions([
+        { status_code: 404, action: onMissing },
+        { status_code: 422, action: 'ignore' },
+        { content: 'x', action: [onMissing, onMissing] },
+      ]),
+    );
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     const endpoint = result.source.resources[0]!.endpoint;

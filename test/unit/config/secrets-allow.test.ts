@@ -116,7 +116,9 @@ describe('secretsWarnings (what `sluice worker` says once at start)', () => {
 
   it('reports a broken secrets.toml by position, without stopping the worker', () => {
     const file = writeSecrets('token = "abc\n');
-    expect(secretsWarnings([], cwd)).toEqual([expect.stringMatching(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: invalid TOML at line 1, column \\d+: configs that read it will fail$`))]);
+    expect(secretsWarnings([], cwd)).toEqual([
+      expect.stringMatching(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: invalid TOML at line 1, column \\d+: configs that read it will fail$`)),
+    ]);
   });
 
   it('warns when secrets.toml is readable by every user of the host', () => {

@@ -93,7 +93,7 @@ token = "section"
     expect(() => resolveSecretRefs('${sources.github.token}', { ...asPipeline, env: {} })).toThrow(SluiceError);
   });
 
-  it("takes a pipeline name with dots as one section, and says where it looked", () => {
+  it('takes a pipeline name with dots as one section, and says where it looked', () => {
     const file = writeSecrets(`[crm]\n"v2.eu" = { credentials = { token = "dotted" } }\n["crm.v2"]\ncredentials = { token = "quoted" }\n`);
     expect(resolveSecretRefs('${sources.rest_api.rest_api.credentials.token}', { cwd, pipeline: 'crm.v2', env: {} }).value).toBe('quoted');
     expect(() => resolveSecretRefs('${sources.rest_api.rest_api.credentials.api_key}', { cwd, pipeline: 'crm', env: {} })).toThrow(
@@ -106,9 +106,7 @@ token = "section"
     expect(() => resolveSecretRefs('${sources.rest_api.rest_api.credentials.api_key}', { env: {}, cwd })).toThrow(
       `env SOURCES__REST_API__REST_API__CREDENTIALS__API_KEY, ${file} ([sources.rest_api.rest_api.credentials]); `,
     );
-    expect(() => resolveSecretRefs('${sources.rest_api.rest_api.credentials.api_key}', { env: {}, cwd })).toThrow(
-      `env CREDENTIALS__API_KEY, ${file} ([credentials])`,
-    );
+    expect(() => resolveSecretRefs('${sources.rest_api.rest_api.credentials.api_key}', { env: {}, cwd })).toThrow(`env CREDENTIALS__API_KEY, ${file} ([credentials])`);
   });
 
   it('env wins over secrets.toml', () => {
@@ -198,7 +196,7 @@ describe('secrets the operator allows', () => {
     expect(message).not.toContain('"k"');
   });
 
-  it('a missing secret\'s message never tells which env names are set', () => {
+  it("a missing secret's message never tells which env names are set", () => {
     writeSecrets('other = "o"\n');
     const ref = '${sources.rest_api.rest_api.credentials.api_key}';
     const names = ['api_key', 'API_KEY', 'CREDENTIALS__API_KEY', 'SOURCES__REST_API__CREDENTIALS__API_KEY', 'SLUICE_X', 'CLICKHOUSE_PASSWORD'];
@@ -216,7 +214,13 @@ describe('secrets the operator allows', () => {
 
   it("refuses sluice's own settings in their dotted and lower-case forms too, from env and from the file, even under *", () => {
     writeSecrets('[clickhouse]\npassword = "file-pass"\n[sluice]\ntask_queue = "q"\n');
-    const env = { 'CLICKHOUSE.PASSWORD': 'dot-upper', 'clickhouse.password': 'dot-lower', CLICKHOUSE_PASSWORD: 'env-pass', CLICKHOUSE__PASSWORD: 'env-double', 'temporal.api_key': 't' };
+    const env = {
+      'CLICKHOUSE.PASSWORD': 'dot-upper',
+      'clickhouse.password': 'dot-lower',
+      CLICKHOUSE_PASSWORD: 'env-pass',
+      CLICKHOUSE__PASSWORD: 'env-double',
+      'temporal.api_key': 't',
+    };
     for (const allowEnv of [undefined, ['*'], ['clickhouse*', 'CLICKHOUSE*', 'temporal*']]) {
       for (const ref of ['${clickhouse.password}', '${CLICKHOUSE.PASSWORD}', '${clickhouse_password}', '${temporal.api_key}', '${sluice.task_queue}']) {
         const message = missing(ref, { env, cwd, allowEnv });
@@ -241,12 +245,17 @@ hidden = "under-a-closed-name"
     const env = { DESTINATION__CLICKHOUSE__CREDENTIALS__PASSWORD: 'env-dest' };
     expect(resolveSecretRefs('${token}', { env: {}, cwd }).value).toBe('ok');
     for (const allowEnv of [undefined, ['*']]) {
-      for (const ref of ['${destination.clickhouse.credentials.password}', '${crm.destination.clickhouse.credentials.password}', '${hidden}', '${Destination.clickhouse.credentials.password}']) {
+      for (const ref of [
+        '${destination.clickhouse.credentials.password}',
+        '${crm.destination.clickhouse.credentials.password}',
+        '${hidden}',
+        '${Destination.clickhouse.credentials.password}',
+      ]) {
         const message = missing(ref, { env, cwd, allowEnv });
         expect(message).not.toMatch(/dest-pass|env-dest|under-a-closed-name/);
       }
     }
-    expect(missing('${destination.clickhouse.credentials.password}', { env, cwd })).toContain('[destination] and [sluice] sections are never a config\'s secrets');
+    expect(missing('${destination.clickhouse.credentials.password}', { env, cwd })).toContain("[destination] and [sluice] sections are never a config's secrets");
   });
 
   it('allows listed names and * globs, ignoring case', () => {

@@ -34,11 +34,16 @@ test('retries is the same as max_retries; a [connect, read] timeout keeps the re
   const { endpoint, warnings } = endpointOf({ timeout: [3, 40], retries: 0 });
   expect(endpoint.timeout_seconds).toBe(40);
   expect(endpoint.retry.maximum_attempts).toBe(1);
-  expect(warnings).toEqual(['client.session.timeout: the connect part of the timeout is ignored (hint: sluice gives a connection 10 s and the whole request the read part)']);
+  expect(warnings).toEqual([
+    'client.session.timeout: the connect part of the timeout is ignored (hint: sluice gives a connection 10 s and the whole request the read part)',
+  ]);
 });
 
 test("the client's own settings win, with a warning naming the session's", () => {
-  const { endpoint, warnings } = endpointOf({ timeout: 5, max_retries: 9, headers: { 'X-A': 'session', 'X-B': 'session' } }, { timeout: 30, retry: { maximum_attempts: 2 }, headers: { 'X-A': 'client' } });
+  const { endpoint, warnings } = endpointOf(
+    { timeout: 5, max_retries: 9, headers: { 'X-A': 'session', 'X-B': 'session' } },
+    { timeout: 30, retry: { maximum_attempts: 2 }, headers: { 'X-A': 'client' } },
+  );
   expect(endpoint.timeout_seconds).toBe(30);
   expect(endpoint.retry.maximum_attempts).toBe(2);
   expect(endpoint.headers).toEqual({ 'X-A': 'client', 'X-B': 'session' });
@@ -56,15 +61,16 @@ test('settings without a counterpart are ignored with a warning naming each', ()
 });
 
 test('verify false or a CA bundle is refused: a config is untrusted workflow input', () => {
-  const hint = 'TLS verification cannot be turned off from a config: it travels as untrusted workflow input (docs/security.md). For a private CA, start the worker with NODE_EXTRA_CA_CERTS=/path/to/ca.pem';
+  const hint =
+    'TLS verification cannot be turned off from a config: it travels as untrusted workflow input (docs/security.md). For a private CA, start the worker with NODE_EXTRA_CA_CERTS=/path/to/ca.pem';
   expect(problems({ verify: false })).toEqual([`client.session.verify: verify false is refused (hint: ${hint})`]);
   expect(problems({ verify: '/etc/ca.pem' })).toEqual([`client.session.verify: verify "/etc/ca.pem" is refused (hint: ${hint})`]);
 });
 
 test('proxies, cert and auth are refused with a hint; bad values and a non-dict are reported', () => {
   expect(problems({ proxies: { https: 'http://proxy:3128' }, auth: ['u', 'p'] })).toEqual([
-    "client.session.auth: session \"auth\" is not supported by sluice (hint: set client.auth (dlt's auth classes or dicts))",
-    "client.session.proxies: session \"proxies\" is not supported by sluice (hint: a config travels as untrusted workflow input and may not choose where a worker's requests (and credentials) go; route the worker's traffic at the network level)",
+    'client.session.auth: session "auth" is not supported by sluice (hint: set client.auth (dlt\'s auth classes or dicts))',
+    'client.session.proxies: session "proxies" is not supported by sluice (hint: a config travels as untrusted workflow input and may not choose where a worker\'s requests (and credentials) go; route the worker\'s traffic at the network level)',
   ]);
   expect(problems({ max_retries: 2, retries: 3 })).toEqual(['client.session.retries: both max_retries and retries are set (hint: keep one: they are the same setting)']);
   expect(problems({ timeout: -1 })[0]).toMatch(/^client\.session\.timeout: /);

@@ -165,7 +165,9 @@ describe('validateSourceConfig rejections', () => {
   });
 
   it('unknown keys get did-you-mean, at every level', () => {
-    expect(problemsOf({ client: { base_url: 'https://x', pagintor: 'auto' }, resources: [{ name: 'a', primary_kye: 'id', endpoint: { data_selectr: 'data' } }] })).toEqual([
+    expect(
+      problemsOf({ client: { base_url: 'https://x', pagintor: 'auto' }, resources: [{ name: 'a', primary_kye: 'id', endpoint: { data_selectr: 'data' } }] }),
+    ).toEqual([
       'client.pagintor: unknown key "pagintor" (hint: did you mean "paginator"?)',
       'resources[0].endpoint.data_selectr: unknown key "data_selectr" (hint: did you mean "data_selector"?)',
       'resources[0].primary_kye: unknown key "primary_kye" (hint: did you mean "primary_key"?)',
@@ -219,26 +221,46 @@ describe('validateSourceConfig rejections', () => {
   });
 
   it('accepts the scd2 strategy with its defaults and the options it supports, normalised', () => {
-    const scd2 = (w: Record<string, unknown>) => validateSourceConfig({ client, resources: [{ name: 'a', write_disposition: { disposition: 'merge', strategy: 'scd2', ...w } }] });
+    const scd2 = (w: Record<string, unknown>) =>
+      validateSourceConfig({ client, resources: [{ name: 'a', write_disposition: { disposition: 'merge', strategy: 'scd2', ...w } }] });
     const plain = scd2({});
     expect(plain.ok && plain.source.resources[0]!.scd2).toEqual({ valid_from: '_sluice_valid_from', valid_to: '_sluice_valid_to' });
-    const given = scd2({ validity_column_names: ['Valid From', 'validTo'], boundary_timestamp: '2024-08-21T12:15:00+02:00', row_version_column_name: 'RowHash', active_record_timestamp: null, retire_absent_rows: true });
-    expect(given.ok && given.source.resources[0]!.scd2).toEqual({ valid_from: 'valid_from', valid_to: 'valid_to', boundary_seconds: Date.UTC(2024, 7, 21, 10, 15) / 1000, row_version_column: 'row_hash' });
+    const given = scd2({
+      validity_column_names: ['Valid From', 'validTo'],
+      boundary_timestamp: '2024-08-21T12:15:00+02:00',
+      row_version_column_name: 'RowHash',
+      active_record_timestamp: null,
+      retire_absent_rows: true,
+    });
+    expect(given.ok && given.source.resources[0]!.scd2).toEqual({
+      valid_from: 'valid_from',
+      valid_to: 'valid_to',
+      boundary_seconds: Date.UTC(2024, 7, 21, 10, 15) / 1000,
+      row_version_column: 'row_hash',
+    });
     // A timestamp without a zone is UTC, as a date alone is.
     const local = scd2({ boundary_timestamp: '2024-08-21T12:15:00' });
     expect(local.ok && local.source.resources[0]!.scd2?.boundary_seconds).toBe(Date.UTC(2024, 7, 21, 12, 15) / 1000);
     // dlt's active_record_timestamp, and its usual 9999-12-31 stored as DateTime's last second (with a warning).
     const active = scd2({ active_record_timestamp: '2100-01-01', retire_absent_rows: false });
-    expect(active.ok && active.source.resources[0]!.scd2).toEqual({ valid_from: '_sluice_valid_from', valid_to: '_sluice_valid_to', active_seconds: Date.UTC(2100, 0, 1) / 1000, keep_absent_rows: true });
+    expect(active.ok && active.source.resources[0]!.scd2).toEqual({
+      valid_from: '_sluice_valid_from',
+      valid_to: '_sluice_valid_to',
+      active_seconds: Date.UTC(2100, 0, 1) / 1000,
+      keep_absent_rows: true,
+    });
     const far = scd2({ active_record_timestamp: '9999-12-31' });
     expect(far.ok && far.source.resources[0]!.scd2?.active_seconds).toBe(2 ** 32 - 1);
     expect(far.ok && far.warnings.map(formatProblem)).toEqual([
-      'resources[0].write_disposition.active_record_timestamp: "9999-12-31" is past the last second ClickHouse\'s DateTime holds: current rows get 2106-02-07 06:28:15 UTC (hint: query current rows with valid_to = toDateTime(\'2106-02-07 06:28:15\', \'UTC\'), or give a date before 2106)',
+      "resources[0].write_disposition.active_record_timestamp: \"9999-12-31\" is past the last second ClickHouse's DateTime holds: current rows get 2106-02-07 06:28:15 UTC (hint: query current rows with valid_to = toDateTime('2106-02-07 06:28:15', 'UTC'), or give a date before 2106)",
     ]);
     expect(active.ok && active.warnings.map(formatProblem)).toEqual([
       'resources[0].write_disposition.retire_absent_rows: without a merge_key (the natural key) nothing is ever retired: a changed record keeps its earlier version current beside the new one (hint: set merge_key to the column(s) that name a record, so its new version retires the old)',
     ]);
-    const keyed = validateSourceConfig({ client, resources: [{ name: 'a', merge_key: 'id', write_disposition: { disposition: 'merge', strategy: 'scd2', retire_absent_rows: false } }] });
+    const keyed = validateSourceConfig({
+      client,
+      resources: [{ name: 'a', merge_key: 'id', write_disposition: { disposition: 'merge', strategy: 'scd2', retire_absent_rows: false } }],
+    });
     expect(keyed.ok && keyed.warnings).toEqual([]);
     const other = validateSourceConfig({ client, resources: [{ name: 'a', write_disposition: { disposition: 'merge', strategy: 'upsert' } }] });
     expect(other.ok && other.source.resources[0]!.scd2).toBeUndefined();
@@ -254,11 +276,15 @@ describe('validateSourceConfig rejections', () => {
       'resources[0].write_disposition.boundary_timestamp: is not a date or timestamp ClickHouse can store (hint: an ISO 8601 date or timestamp between 1970 and 2106, e.g. "2024-08-21T12:15:00+00:00")',
     );
     expect(onlyProblem(at({ strategy: 'scd2', validity_column_names: ['from'] }))).toMatch(/^resources\[0\]\.write_disposition\.validity_column_names/);
-    expect(onlyProblem(at({ strategy: 'scd2', validity_column_names: ['at', 'at'] }))).toBe('resources[0].write_disposition.validity_column_names: valid_from and valid_to need two different names');
+    expect(onlyProblem(at({ strategy: 'scd2', validity_column_names: ['at', 'at'] }))).toBe(
+      'resources[0].write_disposition.validity_column_names: valid_from and valid_to need two different names',
+    );
     expect(onlyProblem(at({ strategy: 'upsert', row_version_column_name: 'h' }))).toBe(
       'resources[0].write_disposition.row_version_column_name: "row_version_column_name" configures the scd2 strategy, not "upsert" (hint: remove it, or use "strategy": "scd2")',
     );
-    expect(onlyProblem(at({ validity_column_names: ['f', 't'] }))).toBe('resources[0].write_disposition.validity_column_names: "validity_column_names" configures the scd2 strategy (hint: add "strategy": "scd2")');
+    expect(onlyProblem(at({ validity_column_names: ['f', 't'] }))).toBe(
+      'resources[0].write_disposition.validity_column_names: "validity_column_names" configures the scd2 strategy (hint: add "strategy": "scd2")',
+    );
     expect(onlyProblem({ client, resources: [{ name: 'a', write_disposition: { disposition: 'append', strategy: 'scd2' } }] })).toBe(
       'resources[0].write_disposition.strategy: unsupported strategy "scd2" for append (hint: allowed: none)',
     );
@@ -298,13 +324,17 @@ describe('table names that collide', () => {
   });
 
   it("rejects names that map to sluice's own tables", () => {
-    expect(onlyProblem({ client, resources: [{ name: 'x', table_name: '_sluice_state' }] })).toContain(`maps to table "_sluice_state": names starting with _sluice_ are sluice's own tables`);
+    expect(onlyProblem({ client, resources: [{ name: 'x', table_name: '_sluice_state' }] })).toContain(
+      `maps to table "_sluice_state": names starting with _sluice_ are sluice's own tables`,
+    );
     expect(onlyProblem({ client, resources: ['_Sluice_loads'] })).toContain('"_sluice_loads"');
   });
 
   it("rejects a name that maps to another resource's child tables, in either order", () => {
     expect(onlyProblem({ client, resources: ['users', 'users__roles'] })).toContain('table "users__roles" is where the nested lists of resource "users" go');
-    expect(onlyProblem({ client, resources: [{ name: 'a', table_name: 'Users__Roles' }, 'users'] })).toContain('table "users__roles" is where the nested lists of resource "users" go');
+    expect(onlyProblem({ client, resources: [{ name: 'a', table_name: 'Users__Roles' }, 'users'] })).toContain(
+      'table "users__roles" is where the nested lists of resource "users" go',
+    );
   });
 
   it('accepts names that only look alike', () => {
@@ -316,7 +346,12 @@ describe('warnings: accepted settings that have no effect in sluice', () => {
   it('dedup_sort without merge and a primary key (both column forms) and a replace strategy; timezone is honoured, so no warning', () => {
     const result = validateSourceConfig({
       client,
-      resource_defaults: { columns: [{ name: 'ts', timezone: true }, { name: 'seq', dedup_sort: 'asc' }] },
+      resource_defaults: {
+        columns: [
+          { name: 'ts', timezone: true },
+          { name: 'seq', dedup_sort: 'asc' },
+        ],
+      },
       resources: [
         { name: 'a', columns: { id: { data_type: 'bigint', dedup_sort: 'desc' } }, write_disposition: { disposition: 'replace', strategy: 'insert-from-staging' } },
       ],
@@ -363,11 +398,18 @@ describe('warnings: accepted settings that have no effect in sluice', () => {
     ]);
     expect(result.warnings[0]!.hint).toBe(x);
     // Extension hints act on nothing, so they do not travel into the workflow input; the rest do.
-    expect(result.source.resources[0]!.columns).toEqual({ day: { partition: true }, id: { unique: true, sort: true, cluster: false, description: 'the id' }, at: { cluster: true, unique: false } });
+    expect(result.source.resources[0]!.columns).toEqual({
+      day: { partition: true },
+      id: { unique: true, sort: true, cluster: false, description: 'the id' },
+      at: { cluster: true, unique: false },
+    });
   });
 
   it('refuses a hint that is neither dlt nor an extension, and a description that is not text or too long', () => {
-    const result = validateSourceConfig({ client, resources: [{ name: 'a', columns: { id: { uniq: true }, at: { description: 5 }, b: { description: 'x'.repeat(1_001) } } }] });
+    const result = validateSourceConfig({
+      client,
+      resources: [{ name: 'a', columns: { id: { uniq: true }, at: { description: 5 }, b: { description: 'x'.repeat(1_001) } } }],
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
@@ -386,13 +428,17 @@ describe('warnings: accepted settings that have no effect in sluice', () => {
 describe("secrets that name sluice's own settings", () => {
   it('are refused at validate, where the reference stands, since no worker resolves them', () => {
     expect(onlyProblem({ client: { ...client, headers: { 'X-Key': 'k ${CLICKHOUSE_PASSWORD}' } }, resources: ['a'] })).toBe(
-      "client.headers[\"X-Key\"]: ${CLICKHOUSE_PASSWORD} names one of sluice's own settings (CLICKHOUSE_*, TEMPORAL_*, SLUICE_*), which no worker resolves for a config (hint: give the secret a name of its own (docs/security.md))",
+      'client.headers["X-Key"]: ${CLICKHOUSE_PASSWORD} names one of sluice\'s own settings (CLICKHOUSE_*, TEMPORAL_*, SLUICE_*), which no worker resolves for a config (hint: give the secret a name of its own (docs/security.md))',
     );
-    expect(onlyProblem({ client: { ...client, auth: { type: 'bearer', token: '${sluice.task_queue}' } }, resources: ['a'] })).toContain('client.auth.token: ${sluice.task_queue} names');
+    expect(onlyProblem({ client: { ...client, auth: { type: 'bearer', token: '${sluice.task_queue}' } }, resources: ['a'] })).toContain(
+      'client.auth.token: ${sluice.task_queue} names',
+    );
   });
 
   it('leaves other names, and the escaped form, alone', () => {
-    expect(validateSourceConfig({ client: { ...client, auth: { type: 'bearer', token: '${api_token}' }, headers: { 'X-Doc': '$${TEMPORAL_ADDRESS}' } }, resources: ['a'] }).ok).toBe(true);
+    expect(
+      validateSourceConfig({ client: { ...client, auth: { type: 'bearer', token: '${api_token}' }, headers: { 'X-Doc': '$${TEMPORAL_ADDRESS}' } }, resources: ['a'] }).ok,
+    ).toBe(true);
   });
 });
 
@@ -405,7 +451,11 @@ describe('warnings: literal credentials in hand-written headers', () => {
     });
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     const lines = result.warnings.map(formatProblem);
-    expect(lines.map((l) => l.split(':')[0])).toEqual(['client.headers.Authorization', 'resource_defaults.endpoint.headers.Cookie', 'resources[0].endpoint.headers["x-auth-token"]']);
+    expect(lines.map((l) => l.split(':')[0])).toEqual([
+      'client.headers.Authorization',
+      'resource_defaults.endpoint.headers.Cookie',
+      'resources[0].endpoint.headers["x-auth-token"]',
+    ]);
     for (const line of lines) {
       expect(line).toContain('holds a literal credential');
       expect(line).toContain('${API_TOKEN}');

@@ -2,12 +2,7 @@
  * The batch heartbeat timeout is a knob the crash tests turn down (they would otherwise wait 20 s per kill):
  * production keeps 20 s with a 5 s tick, and no workflow input can lengthen it or push it below 5 s.
  */
-import {
-  batchHeartbeatTimeoutSeconds,
-  DEFAULT_HEARTBEAT_TIMEOUT_SECONDS,
-  heartbeatTickMs,
-  MIN_HEARTBEAT_TIMEOUT_SECONDS,
-} from '../../../src/core/heartbeat';
+import { batchHeartbeatTimeoutSeconds, DEFAULT_HEARTBEAT_TIMEOUT_SECONDS, heartbeatTickMs, MIN_HEARTBEAT_TIMEOUT_SECONDS } from '../../../src/core/heartbeat';
 
 describe('batch heartbeat timeout', () => {
   it('is 20 s with a 5 s tick unless an input asks for less', () => {

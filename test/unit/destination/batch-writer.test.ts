@@ -46,7 +46,13 @@ interface Sent {
   body: Buffer;
 }
 
-function writer(res: ResolvedResource, known: Map<string, TableColumns>, sent: Sent[], loadedPages: ReadonlyMap<number, number> = new Map(), batchMeta: PageMeta = meta): StreamedBatch {
+function writer(
+  res: ResolvedResource,
+  known: Map<string, TableColumns>,
+  sent: Sent[],
+  loadedPages: ReadonlyMap<number, number> = new Map(),
+  batchMeta: PageMeta = meta,
+): StreamedBatch {
   return new StreamedBatch({
     table: 't',
     columns: known.get('t')!,
@@ -65,7 +71,16 @@ function writer(res: ResolvedResource, known: Map<string, TableColumns>, sent: S
 
 /** What insertPage sends for the same records as one fitted page: child tables reversed, then the root. */
 function asOnePage(res: ResolvedResource, known: Map<string, TableColumns>, records: JsonObject[], pageMeta: PageMeta = meta): Sent[] {
-  const walked = fitPage({ records, table: 't', columns: known.get('t')!, childColumns: (table) => known.get(table), resource: res, key: keyOf(res), meta: pageMeta, loadedAt: LOADED_AT });
+  const walked = fitPage({
+    records,
+    table: 't',
+    columns: known.get('t')!,
+    childColumns: (table) => known.get(table),
+    resource: res,
+    key: keyOf(res),
+    meta: pageMeta,
+    loadedAt: LOADED_AT,
+  });
   const page = binaryRows(walked!)!;
   return [...page.children.reverse(), page.root].map((t) => ({ table: t.table, columns: t.columns, body: t.body }));
 }
@@ -151,7 +166,14 @@ describe('a batch written page by page', () => {
     for (const page of batchPages) expect(batch.add(page)).toBe(true);
     expect(await batch.finish()).toMatchObject({ rows: 5 });
     // The same rows insertPage writes for pages 41 and 43 given as spans: (load, page, row in page).
-    const spans: PageMeta = { ...meta, page: 41, pages: [{ page: 41, records: 2 }, { page: 43, records: 2 }] };
+    const spans: PageMeta = {
+      ...meta,
+      page: 41,
+      pages: [
+        { page: 41, records: 2 },
+        { page: 43, records: 2 },
+      ],
+    };
     expect(sent).toEqual(asOnePage(res, known, [record(1), record(2), record(4), record(5)], spans));
   });
 
@@ -161,7 +183,16 @@ describe('a batch written page by page', () => {
     const numbered: PageMeta = { ...meta, page: 41, pages: [] };
     // An earlier attempt's INSERT was cut inside page 42: one of its two rows landed; page 41 is in whole.
     const sent: Sent[] = [];
-    const batch = writer(res, known, sent, new Map([[41, 2], [42, 1]]), numbered);
+    const batch = writer(
+      res,
+      known,
+      sent,
+      new Map([
+        [41, 2],
+        [42, 1],
+      ]),
+      numbered,
+    );
     expect(batch.add([record(1), record(2)])).toBe(true);
     expect(batch.add([record(3), record(4)])).toBe(true);
     expect(await batch.finish()).toMatchObject({ rows: 4 });

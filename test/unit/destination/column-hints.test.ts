@@ -80,7 +80,10 @@ describe('data_type json', () => {
   });
 
   it('nested_hints are validated and normalised; only columns map', () => {
-    const ok = validateSourceConfig({ client: { base_url: 'https://api.example.com' }, resources: [{ name: 'o', nested_hints: { 'Items__SubList': { columns: { Attrs: { data_type: 'json' } } } } }] });
+    const ok = validateSourceConfig({
+      client: { base_url: 'https://api.example.com' },
+      resources: [{ name: 'o', nested_hints: { Items__SubList: { columns: { Attrs: { data_type: 'json' } } } } }],
+    });
     if (!ok.ok) throw new Error(JSON.stringify(ok.problems));
     expect(ok.source.resources[0]!.nested_hints).toEqual({ items__sub_list: { columns: { Attrs: { data_type: 'json' } } } });
     const bad = validateSourceConfig({ client: { base_url: 'https://api.example.com' }, resources: [{ name: 'o', nested_hints: { items: { primary_key: 'id' } } }] });
@@ -102,7 +105,11 @@ describe('hints that shape tables', () => {
   });
   const ddl = (features: ServerFeatures) => {
     const t = tablesForSchemaWork('e', layoutFor(res), res, [{ id: 1 }], { loadId: 'L', version: 1, page: 0 }).tables[0]!;
-    return createTableSql('db', 'e', wantedColumns(t, res, ['id'], features), layoutFor(res), { skipIndexes: features.skipIndexes, ttl: features.ttl, partitionTuple: features.partitionTuple });
+    return createTableSql('db', 'e', wantedColumns(t, res, ['id'], features), layoutFor(res), {
+      skipIndexes: features.skipIndexes,
+      ttl: features.ttl,
+      partitionTuple: features.partitionTuple,
+    });
   };
 
   it('adds PARTITION BY, a minmax index, codecs, LowCardinality and TTL, built from names and fixed words only', () => {
@@ -110,7 +117,9 @@ describe('hints that shape tables', () => {
     expect(sql).toContain('`region` LowCardinality(Nullable(String))');
     expect(sql).toContain('`amount` Nullable(Int64) CODEC(Delta(8), ZSTD)');
     expect(sql).toContain('INDEX `_sluice_sort_amount` `amount` TYPE minmax GRANULARITY 1');
-    expect(sql).toMatch(/ORDER BY \(`id`\) PARTITION BY \(toYYYYMM\(assumeNotNull\(`at`\)\), assumeNotNull\(`region`\)\) TTL ifNull\(toDateTime\(`at`\) \+ INTERVAL 90 DAY, toDateTime\(4294967295\)\)$/);
+    expect(sql).toMatch(
+      /ORDER BY \(`id`\) PARTITION BY \(toYYYYMM\(assumeNotNull\(`at`\)\), assumeNotNull\(`region`\)\) TTL ifNull\(toDateTime\(`at`\) \+ INTERVAL 90 DAY, toDateTime\(4294967295\)\)$/,
+    );
   });
 
   it('leaves out what 18.16 lacks (skip indexes, LowCardinality without a setting, codecs, TTL), partitions by the first column only', () => {
@@ -121,7 +130,10 @@ describe('hints that shape tables', () => {
 
   it('reads codecs and TTLs by a strict grammar: anything else is refused before it reaches SQL', () => {
     expect(parseCodecs('ZSTD(3)')).toEqual([{ name: 'ZSTD', args: [3] }]);
-    expect(parseCodecs('Delta(4), LZ4HC(9)')).toEqual([{ name: 'Delta', args: [4] }, { name: 'LZ4HC', args: [9] }]);
+    expect(parseCodecs('Delta(4), LZ4HC(9)')).toEqual([
+      { name: 'Delta', args: [4] },
+      { name: 'LZ4HC', args: [9] },
+    ]);
     for (const bad of ['ZSTD(3)) SETTINGS x=1 --', 'ZSTD(99)', 'Delta(3)', 'AES_128_GCM_SIV', 'ZSTD(1,2)', "ZSTD('a')", 'T64(1)', 'LZ4, LZ4, LZ4, LZ4, LZ4', '']) {
       expect(typeof parseCodecs(bad)).toBe('string');
     }
@@ -130,21 +142,36 @@ describe('hints that shape tables', () => {
     for (const bad of ['90 days; DROP TABLE x', 'now() - 1', '0 days', '1 fortnight', '1000000 days', 'days']) expect(typeof parseTtl(bad)).toBe('string');
     const result = validateSourceConfig({
       client: { base_url: 'https://api.example.com' },
-      resources: [{ name: 'a', columns: { x: { 'x-clickhouse-codec': 'ZSTD(3)) --' }, y: { 'x-clickhouse-ttl': 'toDate(now())' }, z: { 'x-clickhouse-partition': 'hour' } } }],
+      resources: [
+        { name: 'a', columns: { x: { 'x-clickhouse-codec': 'ZSTD(3)) --' }, y: { 'x-clickhouse-ttl': 'toDate(now())' }, z: { 'x-clickhouse-partition': 'hour' } } },
+      ],
     });
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.problems.map((p) => p.path).sort()).toEqual(['resources[0].columns.x["x-clickhouse-codec"]', 'resources[0].columns.y["x-clickhouse-ttl"]', 'resources[0].columns.z["x-clickhouse-partition"]']);
+    if (!result.ok)
+      expect(result.problems.map((p) => p.path).sort()).toEqual([
+        'resources[0].columns.x["x-clickhouse-codec"]',
+        'resources[0].columns.y["x-clickhouse-ttl"]',
+        'resources[0].columns.z["x-clickhouse-partition"]',
+      ]);
   });
 
   it('warns that a merge table collapses a key only within one partition', () => {
-    const merge = validateSourceConfig({ client: { base_url: 'https://api.example.com' }, resources: [{ name: 'a', primary_key: 'id', write_disposition: 'merge', columns: { at: { partition: true } } }] });
+    const merge = validateSourceConfig({
+      client: { base_url: 'https://api.example.com' },
+      resources: [{ name: 'a', primary_key: 'id', write_disposition: 'merge', columns: { at: { partition: true } } }],
+    });
     const append = validateSourceConfig({ client: { base_url: 'https://api.example.com' }, resources: [{ name: 'a', columns: { at: { partition: true } } }] });
-    expect(merge.ok && merge.warnings.map((w) => `${w.path}: ${w.message}`)).toEqual(['resources[0].columns.at.partition: a merge table collapses a key only within one partition']);
+    expect(merge.ok && merge.warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([
+      'resources[0].columns.at.partition: a merge table collapses a key only within one partition',
+    ]);
     expect(append.ok && append.warnings).toEqual([]);
   });
 
   it('keeps x-clickhouse-* hints in the resolved config without a warning (other x-* hints are dropped with one)', () => {
-    const result = validateSourceConfig({ client: { base_url: 'https://api.example.com' }, resources: [{ name: 'a', columns: { x: { 'x-clickhouse-codec': 'ZSTD(3)', 'x-normalizer': {} } } }] });
+    const result = validateSourceConfig({
+      client: { base_url: 'https://api.example.com' },
+      resources: [{ name: 'a', columns: { x: { 'x-clickhouse-codec': 'ZSTD(3)', 'x-normalizer': {} } } }],
+    });
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     expect(result.source.resources[0]!.columns).toEqual({ x: { 'x-clickhouse-codec': 'ZSTD(3)' } });
     expect(result.warnings.map((w) => w.message)).toEqual(['column hint "x-normalizer" has no effect in sluice']);

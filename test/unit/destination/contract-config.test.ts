@@ -8,10 +8,7 @@ describe('destination config keys', () => {
     const result = validateSourceConfig({
       ...base,
       resource_defaults: { schema_contract: 'freeze' },
-      resources: [
-        'a',
-        { name: 'b', schema_contract: { data_type: 'discard_row' }, write_disposition: { disposition: 'merge', strategy: 'upsert' }, primary_key: 'id' },
-      ],
+      resources: ['a', { name: 'b', schema_contract: { data_type: 'discard_row' }, write_disposition: { disposition: 'merge', strategy: 'upsert' }, primary_key: 'id' }],
       destination: { cluster: 'c1' },
     });
     if (!result.ok) throw new Error(JSON.stringify(result.problems));

@@ -18,7 +18,7 @@ describe('DDL', () => {
     const layout = layoutFor(r);
     expect(layout).toEqual({ kind: 'merge', key: ['user_id', 'org_id'] });
     expect(createTableSql('db', 'users', [{ name: 'user_id', type: 'Int64' }], layout)).toBe(
-      'CREATE TABLE IF NOT EXISTS `db`.`users` (`user_id` Int64, `_sluice_load_id` String, `_sluice_loaded_at` DateTime(\'UTC\'), ' +
+      "CREATE TABLE IF NOT EXISTS `db`.`users` (`user_id` Int64, `_sluice_load_id` String, `_sluice_loaded_at` DateTime('UTC'), " +
         '`_sluice_version` UInt64, `_sluice_page` UInt32, `_sluice_row` UInt32) ' +
         'ENGINE = ReplacingMergeTree(`_sluice_version`) ORDER BY (`user_id`, `org_id`)',
     );
@@ -30,7 +30,9 @@ describe('DDL', () => {
     expect(createTableSql('db', 'users', [{ name: 'id', type: 'Int64' }], layout)).toMatch(
       /`_sluice_row` UInt32, `_sluice_first` UInt64 MATERIALIZED bitNot\(`_sluice_version`\)\) ENGINE = ReplacingMergeTree\(`_sluice_first`\) ORDER BY \(`id`\)$/,
     );
-    expect(createTableSql('db', 'users__tags', [], childLayout(layout))).toMatch(/ENGINE = ReplacingMergeTree\(`_sluice_first`\) ORDER BY \(`_sluice_root_id`, `_sluice_parent_id`, `_sluice_list_idx`\)$/);
+    expect(createTableSql('db', 'users__tags', [], childLayout(layout))).toMatch(
+      /ENGINE = ReplacingMergeTree\(`_sluice_first`\) ORDER BY \(`_sluice_root_id`, `_sluice_parent_id`, `_sluice_list_idx`\)$/,
+    );
     expect(childLayout(layoutFor(resource({ write_disposition: 'merge', primary_key: ['id'] })))).toEqual({ kind: 'child' });
   });
 
@@ -38,9 +40,7 @@ describe('DDL', () => {
     for (const d of ['append', 'replace', 'merge'] as const) {
       expect(layoutFor(resource({ write_disposition: d }))).toEqual({ kind: 'append' });
     }
-    expect(createTableSql('db', 't', [], { kind: 'append' })).toMatch(
-      /ENGINE = ReplacingMergeTree ORDER BY \(`_sluice_load_id`, `_sluice_page`, `_sluice_row`\)$/,
-    );
+    expect(createTableSql('db', 't', [], { kind: 'append' })).toMatch(/ENGINE = ReplacingMergeTree ORDER BY \(`_sluice_load_id`, `_sluice_page`, `_sluice_row`\)$/);
   });
 
   it('child tables are keyed by parent id and list index, with the version', () => {
@@ -64,15 +64,24 @@ describe('DDL', () => {
   it('cluster DDL: Replicated local table ON CLUSTER, Distributed table sharded by the key', () => {
     const ddl = clusterDdl('c1', { addColumnIfNotExists: false });
     const [local, dist] = ddl.createTable('db', 'users', [{ name: 'id', type: 'Int64' }], { kind: 'merge', key: ['id'] });
-    expect(local).toMatch(/^CREATE TABLE IF NOT EXISTS `db`.`users__sluice_local` ON CLUSTER `c1` \(.*\) ENGINE = ReplicatedReplacingMergeTree\('\/clickhouse\/tables\/\{shard\}\/sluice\/db\/users\/\w+', '\{replica\}', `_sluice_version`\) ORDER BY \(`id`\)$/);
-    expect(dist).toBe('CREATE TABLE IF NOT EXISTS `db`.`users` ON CLUSTER `c1` AS `db`.`users__sluice_local` ENGINE = Distributed(`c1`, `db`, `users__sluice_local`, cityHash64(`id`))');
+    expect(local).toMatch(
+      /^CREATE TABLE IF NOT EXISTS `db`.`users__sluice_local` ON CLUSTER `c1` \(.*\) ENGINE = ReplicatedReplacingMergeTree\('\/clickhouse\/tables\/\{shard\}\/sluice\/db\/users\/\w+', '\{replica\}', `_sluice_version`\) ORDER BY \(`id`\)$/,
+    );
+    expect(dist).toBe(
+      'CREATE TABLE IF NOT EXISTS `db`.`users` ON CLUSTER `c1` AS `db`.`users__sluice_local` ENGINE = Distributed(`c1`, `db`, `users__sluice_local`, cityHash64(`id`))',
+    );
     expect(ddl.addColumn('db', 'users', { name: 'x', type: 'Nullable(String)' }, { kind: 'merge', key: ['id'] })).toEqual([
       'ALTER TABLE `db`.`users__sluice_local` ON CLUSTER `c1` ADD COLUMN `x` Nullable(String)',
       'DROP TABLE IF EXISTS `db`.`users` ON CLUSTER `c1`',
       dist,
     ]);
     // A staged swap renames the replicated tables; the Distributed table follows by name.
-    expect(ddl.rename('db', [['t', 't__sluice_old'], ['t__sluice_staging', 't']])).toEqual([
+    expect(
+      ddl.rename('db', [
+        ['t', 't__sluice_old'],
+        ['t__sluice_staging', 't'],
+      ]),
+    ).toEqual([
       'RENAME TABLE `db`.`t__sluice_local` TO `db`.`t__sluice_old__sluice_local`, `db`.`t__sluice_staging__sluice_local` TO `db`.`t__sluice_local` ON CLUSTER `c1`',
     ]);
   });
@@ -83,19 +92,30 @@ describe('DDL', () => {
   });
 
   it('a description hint becomes an escaped COMMENT: in CREATE TABLE, and after ADD COLUMN as COMMENT COLUMN (18.16 drops it there)', () => {
-    const r = resource({ write_disposition: 'merge', primary_key: ['id'], columns: { id: { description: "it's\\n" }, Note: { data_type: 'text', description: 'a note' } } });
+    const r = resource({
+      write_disposition: 'merge',
+      primary_key: ['id'],
+      columns: { id: { description: "it's\\n" }, Note: { data_type: 'text', description: 'a note' } },
+    });
     const t = tablesForSchemaWork('u', layoutFor(r), r, [{ id: 1 }], { loadId: 'l', version: 1, page: 0 }).tables[0]!;
     const wanted = wantedColumns(t, r, ['id'], OLD);
     expect(wanted.filter((c) => c.comment !== undefined)).toEqual([
       { name: 'id', type: 'Int64', comment: "it's\\n" },
       { name: 'note', type: 'Nullable(String)', comment: 'a note' },
     ]);
-    expect(createTableSql('db', 'u', wanted, layoutFor(r))).toContain("(`id` Int64 COMMENT 'it\\'s\\\\n', `_sluice_id` String, `note` Nullable(String) COMMENT 'a note', ");
+    expect(createTableSql('db', 'u', wanted, layoutFor(r))).toContain(
+      "(`id` Int64 COMMENT 'it\\'s\\\\n', `_sluice_id` String, `note` Nullable(String) COMMENT 'a note', ",
+    );
     expect(addColumnSql('d', 't', { name: 'n', type: 'Int64', comment: "o'k" }, false)).toEqual([
       "ALTER TABLE `d`.`t` ADD COLUMN `n` Int64 COMMENT 'o\\'k'",
       "ALTER TABLE `d`.`t` COMMENT COLUMN `n` 'o\\'k'",
     ]);
-    const onCluster = clusterDdl('c1', { addColumnIfNotExists: false }).addColumn('db', 'users', { name: 'n', type: 'Int64', comment: 'c' }, { kind: 'merge', key: ['id'] });
+    const onCluster = clusterDdl('c1', { addColumnIfNotExists: false }).addColumn(
+      'db',
+      'users',
+      { name: 'n', type: 'Int64', comment: 'c' },
+      { kind: 'merge', key: ['id'] },
+    );
     expect(onCluster.slice(0, 2)).toEqual([
       "ALTER TABLE `db`.`users__sluice_local` ON CLUSTER `c1` ADD COLUMN `n` Int64 COMMENT 'c'",
       "ALTER TABLE `db`.`users__sluice_local` ON CLUSTER `c1` COMMENT COLUMN `n` 'c'",
@@ -108,7 +128,7 @@ describe('DDL', () => {
 });
 
 describe('page shaping', () => {
-  it('writes a key\'s text as the JSON of its values, the single-column shortcut included (row ids depend on it)', () => {
+  it("writes a key's text as the JSON of its values, the single-column shortcut included (row ids depend on it)", () => {
     const values: unknown[] = [0, -0, 42, -7.5, 1e21, 2 ** 53 + 2, 5e-324, 'a"b\\c', '名前', '', true, null, undefined, '{"x":1}'];
     for (const v of values) expect(keyTextOf([v])).toBe(JSON.stringify([v ?? null]));
     expect(keyTextOf([1, 'a', null])).toBe('[1,"a",null]');
@@ -167,11 +187,22 @@ describe('page shaping', () => {
   });
 
   it('adds metadata and fails on a missing key with the resource and field named', () => {
-    const cols = new Map([['id', 'Int64'], ['name', 'Nullable(String)'], ['_sluice_id', 'String']]);
+    const cols = new Map([
+      ['id', 'Int64'],
+      ['name', 'Nullable(String)'],
+      ['_sluice_id', 'String'],
+    ]);
     const [root] = tablesOf(r, [{ id: 1, name: 'x' }]);
     const { rows } = convertRows(root, cols, new Set(), r, OLD, meta, '2024-01-01 00:00:00', new Rejections());
     expect(rows[0]).toEqual({
-      id: 1, name: 'x', _sluice_id: expect.any(String), _sluice_load_id: 'L', _sluice_loaded_at: '2024-01-01 00:00:00', _sluice_version: 7, _sluice_page: 3, _sluice_row: 0,
+      id: 1,
+      name: 'x',
+      _sluice_id: expect.any(String),
+      _sluice_load_id: 'L',
+      _sluice_loaded_at: '2024-01-01 00:00:00',
+      _sluice_version: 7,
+      _sluice_page: 3,
+      _sluice_row: 0,
     });
     const [bad] = tablesOf(r, [{ name: 'x' }]);
     expect(() => convertRows(bad, cols, new Set(), r, OLD, meta, '', new Rejections())).toThrow(/resource "events": field "id"/);
@@ -190,24 +221,51 @@ describe('page shaping', () => {
   });
 
   it('keeps the last record per key within a page', () => {
-    const records = [{ id: 1, v: 'a' }, { id: 2, v: 'b' }, { id: 1, v: 'c' }];
+    const records = [
+      { id: 1, v: 'a' },
+      { id: 2, v: 'b' },
+      { id: 1, v: 'c' },
+    ];
     const flat = flattenPage(r, records);
-    expect(dedupeByKey(flat.map((f) => f.row), ['id']).map((i) => flat[i].row.get('v'))).toEqual(['b', 'c']);
+    expect(
+      dedupeByKey(
+        flat.map((f) => f.row),
+        ['id'],
+      ).map((i) => flat[i].row.get('v')),
+    ).toEqual(['b', 'c']);
     const shaped = tablesForSchemaWork('t', layoutFor(r), r, records, meta);
     expect(shaped.kept).toEqual([1, 2]);
     // The key read once for dedupe and id gives the same ids as the survivors shaped on their own.
-    expect(shaped.tables[0].rows.map((row) => row.get('_sluice_id'))).toEqual(tablesForSchemaWork('t', layoutFor(r), r, [records[1], records[2]], meta).tables[0].rows.map((row) => row.get('_sluice_id')));
+    expect(shaped.tables[0].rows.map((row) => row.get('_sluice_id'))).toEqual(
+      tablesForSchemaWork('t', layoutFor(r), r, [records[1], records[2]], meta).tables[0].rows.map((row) => row.get('_sluice_id')),
+    );
   });
 
   it('keeps the first record per key within a page under insert-only', () => {
     const first = resource({ write_disposition: 'merge', write_disposition_strategy: 'insert-only', primary_key: ['id'] });
-    expect(tablesForSchemaWork('t', layoutFor(first), first, [{ id: 1, v: 'a' }, { id: 2, v: 'b' }, { id: 1, v: 'c' }], meta).kept).toEqual([0, 1]);
+    expect(
+      tablesForSchemaWork(
+        't',
+        layoutFor(first),
+        first,
+        [
+          { id: 1, v: 'a' },
+          { id: 2, v: 'b' },
+          { id: 1, v: 'c' },
+        ],
+        meta,
+      ).kept,
+    ).toEqual([0, 1]);
   });
 
   it('wants only the columns an existing table lacks, without inferring the ones it has', () => {
     const [root] = tablesOf(r, [{ id: 1, seen: '2024-01-01T00:00:00Z', extra: 5 }]);
     // `seen` exists as String: its values are converted to that later, not re-inferred as timestamps.
-    const existing = new Map([['id', 'Int64'], ['_sluice_id', 'String'], ['seen', 'Nullable(String)']]);
+    const existing = new Map([
+      ['id', 'Int64'],
+      ['_sluice_id', 'String'],
+      ['seen', 'Nullable(String)'],
+    ]);
     expect(wantedColumns(root, r, ['id'], OLD, existing)).toEqual([
       { name: 'meta_score', type: 'Nullable(Float64)' },
       { name: 'extra', type: 'Nullable(Int64)' },

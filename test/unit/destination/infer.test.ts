@@ -18,7 +18,7 @@ test('a page becomes the tables and ClickHouse types a load would create', () =>
   expect(byTable.events__tags).toMatchObject({ value: 'Nullable(String)' });
 });
 
-test('a preview keeps the record per key that a load keeps (insert-only: the first; dedup_sort: the winner), so its types are the load\'s', () => {
+test("a preview keeps the record per key that a load keeps (insert-only: the first; dedup_sort: the winner), so its types are the load's", () => {
   const page = [
     { id: 1, v: 'text', at: 2 },
     { id: 1, v: 5, at: 1 },

@@ -1,7 +1,7 @@
 import { shardPathPattern } from '../../../src/destination/merge-key';
 
 describe('shardPathPattern', () => {
-  it('finds the shard segment of a path sluice created, so the other shards\' paths can be made', () => {
+  it("finds the shard segment of a path sluice created, so the other shards' paths can be made", () => {
     expect(shardPathPattern('/clickhouse/tables/01/sluice/db/events/mx3tn0suac6d5567')).toEqual({
       parent: '/clickhouse/tables',
       rest: '/sluice/db/events/mx3tn0suac6d5567',

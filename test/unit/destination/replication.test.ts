@@ -11,15 +11,24 @@ test('EXCHANGE TABLES swaps in Atomic, Replicated and Shared databases only', ()
 
 test('a CREATE TABLE in a Replicated database gets the replicated engine, arguments kept', () => {
   expect(replicatedCreateSql(stateTableSql('db'))).toContain('ENGINE = ReplicatedReplacingMergeTree(version) ORDER BY (pipeline, resource)');
-  expect(replicatedCreateSql('CREATE TABLE `d`.`t` (x UInt8) ENGINE = ReplacingMergeTree ORDER BY x')).toBe('CREATE TABLE `d`.`t` (x UInt8) ENGINE = ReplicatedReplacingMergeTree ORDER BY x');
+  expect(replicatedCreateSql('CREATE TABLE `d`.`t` (x UInt8) ENGINE = ReplacingMergeTree ORDER BY x')).toBe(
+    'CREATE TABLE `d`.`t` (x UInt8) ENGINE = ReplicatedReplacingMergeTree ORDER BY x',
+  );
   // A cluster's tables are replicated already; a Distributed table is left alone.
   const distributed = 'CREATE TABLE `d`.`t` AS `d`.`t__sluice_local` ENGINE = Distributed(`c`, `d`, `t__sluice_local`, cityHash64(`id`))';
   expect(replicatedCreateSql(distributed)).toBe(distributed);
-  expect(replicatedCreateSql("CREATE TABLE `d`.`t` (x UInt8) ENGINE = ReplicatedReplacingMergeTree('/p', '{replica}') ORDER BY x")).toContain("ENGINE = ReplicatedReplacingMergeTree('/p'");
+  expect(replicatedCreateSql("CREATE TABLE `d`.`t` (x UInt8) ENGINE = ReplicatedReplacingMergeTree('/p', '{replica}') ORDER BY x")).toContain(
+    "ENGINE = ReplicatedReplacingMergeTree('/p'",
+  );
 });
 
 test('replicated and shared table engines are told apart from single-server ones', () => {
-  expect(['ReplicatedReplacingMergeTree', 'SharedReplacingMergeTree', 'ReplacingMergeTree', 'Distributed'].map(isReplicatedTableEngine)).toEqual([true, true, false, false]);
+  expect(['ReplicatedReplacingMergeTree', 'SharedReplacingMergeTree', 'ReplacingMergeTree', 'Distributed'].map(isReplicatedTableEngine)).toEqual([
+    true,
+    true,
+    false,
+    false,
+  ]);
 });
 
 test('CLICKHOUSE_INSERT_QUORUM: a number of replicas or auto, validated; unset sends nothing', () => {

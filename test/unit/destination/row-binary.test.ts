@@ -97,8 +97,39 @@ function viaJson(type: string, value: unknown): unknown {
 }
 
 const VALUES: Record<string, unknown[]> = {
-  String: ['', 'plain', 'ünïcödé 名前', '😀 emoji', 'x'.repeat(42), 'é'.repeat(43), 'é'.repeat(100), 'z'.repeat(127), 'z'.repeat(128), 'y'.repeat(300), '},{\n"', 12, 1.5, true, false, { a: 1 }],
-  Int64: [0, -1, 42, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2 ** 60, 1.5, ' 123 ', '-9223372036854775808', '9223372036854775807', '9223372036854775808', 'x', true],
+  String: [
+    '',
+    'plain',
+    'ünïcödé 名前',
+    '😀 emoji',
+    'x'.repeat(42),
+    'é'.repeat(43),
+    'é'.repeat(100),
+    'z'.repeat(127),
+    'z'.repeat(128),
+    'y'.repeat(300),
+    '},{\n"',
+    12,
+    1.5,
+    true,
+    false,
+    { a: 1 },
+  ],
+  Int64: [
+    0,
+    -1,
+    42,
+    Number.MAX_SAFE_INTEGER,
+    -Number.MAX_SAFE_INTEGER,
+    2 ** 60,
+    1.5,
+    ' 123 ',
+    '-9223372036854775808',
+    '9223372036854775807',
+    '9223372036854775808',
+    'x',
+    true,
+  ],
   UInt64: [0, 7, Number.MAX_SAFE_INTEGER, -1, 2.5, '5', '9007199254740993', '18446744073709551615'],
   UInt32: [0, 1, 100, 4_294_967_295, 4_294_967_296, -1, 1.5],
   UInt8: [true, false, 0, 255, 256, -1, 'true'],
@@ -106,10 +137,27 @@ const VALUES: Record<string, unknown[]> = {
   Float64: [0, -0.5, 1e300, 3.141592653589793, '2.5', ' 1e3 ', '1e999', 'abc', true],
   Date: ['2024-02-29', '2023-02-29', '1970-01-01', '2149-06-06', '2149-06-07', '1969-12-31', '2024-01-02T03:04:05Z', 20240101],
   "DateTime('UTC')": [
-    '2024-01-02T03:04:05Z', '2024-01-02T03:04:05.999Z', '2024-01-02T03:04:05+02:00', '2024-01-02 03:04', '2024-01-02',
-    '2024-01-02T24:00:00Z', 1_700_000_000, 1_700_000_000.9, -1, '2106-02-07T06:28:15Z', '2106-02-07T06:28:16Z', 'soon',
+    '2024-01-02T03:04:05Z',
+    '2024-01-02T03:04:05.999Z',
+    '2024-01-02T03:04:05+02:00',
+    '2024-01-02 03:04',
+    '2024-01-02',
+    '2024-01-02T24:00:00Z',
+    1_700_000_000,
+    1_700_000_000.9,
+    -1,
+    '2106-02-07T06:28:15Z',
+    '2106-02-07T06:28:16Z',
+    'soon',
   ],
-  "DateTime64(3, 'UTC')": ['2024-01-02T03:04:05.678Z', '1950-06-01T00:00:00.001Z', '1969-12-31T23:59:59.999Z', '1899-12-31T23:59:59Z', 1_700_000_000.123, '2299-12-31T23:59:59.999Z'],
+  "DateTime64(3, 'UTC')": [
+    '2024-01-02T03:04:05.678Z',
+    '1950-06-01T00:00:00.001Z',
+    '1969-12-31T23:59:59.999Z',
+    '1899-12-31T23:59:59Z',
+    1_700_000_000.123,
+    '2299-12-31T23:59:59.999Z',
+  ],
 };
 
 describe('RowBinary encoders', () => {
@@ -128,7 +176,7 @@ describe('RowBinary encoders', () => {
     }
   });
 
-  it('writes the values of sluice\'s columns exactly', () => {
+  it("writes the values of sluice's columns exactly", () => {
     expect(roundTrip('String', 'é'.repeat(43))).toBe('é'.repeat(43)); // 86 bytes: one length byte
     expect(roundTrip('String', 'y'.repeat(300))).toBe('y'.repeat(300)); // two length bytes
     expect(roundTrip('Int64', -2)).toBe(-2n);
@@ -154,7 +202,17 @@ describe('RowBinary encoders', () => {
   });
 
   it('leaves types it does not write exactly to JSONEachRow', () => {
-    for (const type of ['FixedString(3)', 'Int32', 'Float32', 'Decimal(38, 9)', 'DateTime', 'DateTime64(6)', 'DateTime64(3)', 'Array(String)', 'Nullable(Decimal(10, 2))']) {
+    for (const type of [
+      'FixedString(3)',
+      'Int32',
+      'Float32',
+      'Decimal(38, 9)',
+      'DateTime',
+      'DateTime64(6)',
+      'DateTime64(3)',
+      'Array(String)',
+      'Nullable(Decimal(10, 2))',
+    ]) {
       expect({ type, encoder: binaryEncoderFor(type) }).toEqual({ type, encoder: undefined });
     }
   });

@@ -69,7 +69,10 @@ const event = (id: number, over: JsonObject = {}): JsonObject => ({
 const listed = (id: number, over: JsonObject = {}): JsonObject => ({
   ...event(id),
   tags: ['a', `t${id}`],
-  items: [{ sku: `s${id}`, qty: id, opts: [{ k: 'size', v: 'L' }] }, { sku: 'x', qty: null, opts: [] }],
+  items: [
+    { sku: `s${id}`, qty: id, opts: [{ k: 'size', v: 'L' }] },
+    { sku: 'x', qty: null, opts: [] },
+  ],
   grid: [[1, 2], [3]],
   gaps: [null, 'g'],
   ...over,
@@ -84,7 +87,7 @@ describe('the row shaper: a fitted page against schema work', () => {
     ['append without a key', resource({ write_disposition: 'append' }), OLD],
     ['merge on a 24.x server (DateTime64, Bool)', resource({ write_disposition: 'merge', primary_key: ['id'] }), NEW],
     ['max_table_nesting 1: deeper objects as JSON text', resource({ write_disposition: 'merge', primary_key: ['id'], max_table_nesting: 1 }), OLD],
-  ])('gives schema work\'s rows: %s', (_, res, features) => {
+  ])("gives schema work's rows: %s", (_, res, features) => {
     const known = tablesFrom(res, firstPage, features);
     const page = [event(5), event(6, { eventType: 'buy' }), event(7, { user: { firstName: null, address: { city: 'Rome', zip: '00100' } } })];
     const rows = fitted(res, page, known, meta);
@@ -96,7 +99,7 @@ describe('the row shaper: a fitted page against schema work', () => {
     ['merge with a key', resource({ write_disposition: 'merge', primary_key: ['id'] })],
     ['append without a key', resource({ write_disposition: 'append' })],
     ['max_table_nesting 2: lists in list elements as JSON text', resource({ write_disposition: 'merge', primary_key: ['id'], max_table_nesting: 2 })],
-  ])('gives schema work\'s rows in every child table, linked alike: %s', (_, res) => {
+  ])("gives schema work's rows in every child table, linked alike: %s", (_, res) => {
     const known = tablesFrom(res, [listed(0), listed(1)]);
     expect([...known.keys()].length).toBeGreaterThan(2);
     const page = [listed(5), listed(6, { tags: ['only'] }), listed(7, { items: [] }), listed(5, { gaps: ['late'] })];
@@ -112,7 +115,11 @@ describe('the row shaper: a fitted page against schema work', () => {
     const page = [event(1, { score: 1 }), event(2), event(1, { score: 2, event_type: 'late', eventType: null }), { id: 3, eventType: 'a', event_type: 'b' }];
     const rows = fitted(res, page, known, meta)!;
     expect(rows).toEqual(schemaWorkRows(res, page, known, meta));
-    expect(rows.root.map((r) => [r.id, r.score, r.event_type])).toEqual([[2, 2 / 3, null], [1, 2, 'late'], [3, undefined, 'a']]);
+    expect(rows.root.map((r) => [r.id, r.score, r.event_type])).toEqual([
+      [2, 2 / 3, null],
+      [1, 2, 'late'],
+      [3, undefined, 'a'],
+    ]);
   });
 
   it('insert-only: keeps the first record per key, as schema work does', () => {
@@ -121,7 +128,10 @@ describe('the row shaper: a fitted page against schema work', () => {
     const page = [event(1, { score: 1 }), event(2), event(1, { score: 2 })];
     const rows = fitted(res, page, known, meta)!;
     expect(rows).toEqual(schemaWorkRows(res, page, known, meta));
-    expect(rows.root.map((r) => [r.id, r.score])).toEqual([[1, 1], [2, 2 / 3]]);
+    expect(rows.root.map((r) => [r.id, r.score])).toEqual([
+      [1, 1],
+      [2, 2 / 3],
+    ]);
   });
 
   it('leaves to schema work the pages that do not fit', () => {
@@ -144,7 +154,16 @@ describe('the row shaper: a fitted page against schema work', () => {
       const res = resource({ write_disposition: 'merge', primary_key: ['id'] });
       const known = tablesFrom(res, [listed(0), listed(1)], features);
       const page = [listed(5), listed(6, { tags: ['only'] })];
-      const input: ShapeInput = { records: page, table: 't', columns: known.get('t')!, childColumns: (table: string) => known.get(table), resource: res, key: keyOf(res), meta, loadedAt: LOADED_AT };
+      const input: ShapeInput = {
+        records: page,
+        table: 't',
+        columns: known.get('t')!,
+        childColumns: (table: string) => known.get(table),
+        resource: res,
+        key: keyOf(res),
+        meta,
+        loadedAt: LOADED_AT,
+      };
       const json = fitted(res, page, known, meta)!;
       const binary = binaryRows(fitPage(input)!)!;
       expect(binary).toBeDefined();

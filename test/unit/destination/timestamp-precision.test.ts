@@ -10,7 +10,12 @@ import { RoundedTimestamps } from '../../../src/destination/timestamps';
 import { converterFor, Misfit } from '../../../src/destination/values';
 
 const TYPES: Record<number, string> = { 0: "DateTime('UTC')", 3: "DateTime64(3, 'UTC')", 6: "DateTime64(6, 'UTC')", 9: "DateTime64(9, 'UTC')" };
-const ZONED: Record<number, string> = { 0: "DateTime('Europe/Berlin')", 3: "DateTime64(3, 'Europe/Berlin')", 6: "DateTime64(6, 'Europe/Berlin')", 9: "DateTime64(9, 'Europe/Berlin')" };
+const ZONED: Record<number, string> = {
+  0: "DateTime('Europe/Berlin')",
+  3: "DateTime64(3, 'Europe/Berlin')",
+  6: "DateTime64(6, 'Europe/Berlin')",
+  9: "DateTime64(9, 'Europe/Berlin')",
+};
 
 /** The JSONEachRow value and how many values the converter counted as rounded. */
 function text(type: string, value: unknown): { value: unknown; rounded: number } {

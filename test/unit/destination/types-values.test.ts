@@ -81,7 +81,15 @@ describe('value conversion', () => {
       expect(parseTimestamp(iso)).toBe(Date.parse(iso));
     }
     // Not the canonical shape, or not a real instant: left to the general parser, which says no where it should.
-    for (const odd of ['2023-02-29T00:00:00Z', '2024-01-01T24:00:00Z', '2024-13-01T00:00:00Z', '2024-01-01T00:60:00.000Z', '2024-01-0xT00:00:00Z', '2024-01-01 00:00:00Z', '2024-01-01T00:00:00+00:00']) {
+    for (const odd of [
+      '2023-02-29T00:00:00Z',
+      '2024-01-01T24:00:00Z',
+      '2024-13-01T00:00:00Z',
+      '2024-01-01T00:60:00.000Z',
+      '2024-01-0xT00:00:00Z',
+      '2024-01-01 00:00:00Z',
+      '2024-01-01T00:00:00+00:00',
+    ]) {
       expect(parseCanonicalUtc(odd)).toBeUndefined();
     }
     expect(parseTimestamp('2023-02-29T00:00:00Z')).toBeUndefined();

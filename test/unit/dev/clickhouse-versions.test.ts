@@ -6,14 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  chooseClickHouse,
-  clickHouseDir,
-  clickHouseKinds,
-  kindOfVersion,
-  MODERN_CLICKHOUSE,
-  WHEEL_CLICKHOUSE,
-} from '../../../src/dev/clickhouse-servers';
+import { chooseClickHouse, clickHouseDir, clickHouseKinds, kindOfVersion, MODERN_CLICKHOUSE, WHEEL_CLICKHOUSE } from '../../../src/dev/clickhouse-servers';
 
 const script = readFileSync(join(__dirname, '..', '..', '..', 'scripts', 'setup-tools.sh'), 'utf8');
 
@@ -25,9 +18,7 @@ function setupWheels(): Record<string, string> {
 
 describe('ClickHouse versions of the local stack', () => {
   it('setup-tools.sh installs each version from the wheel clickhouse-servers.ts names', () => {
-    const fromTable = Object.fromEntries(
-      Object.entries(WHEEL_CLICKHOUSE).map(([version, { wheel, release, engine }]) => [version, `${wheel} ${release} ${engine}`]),
-    );
+    const fromTable = Object.fromEntries(Object.entries(WHEEL_CLICKHOUSE).map(([version, { wheel, release, engine }]) => [version, `${wheel} ${release} ${engine}`]));
     expect(setupWheels()).toEqual(fromTable);
     expect(script).toContain(`MODERN_CLICKHOUSE=${MODERN_CLICKHOUSE}\n`);
   });

@@ -1,7 +1,7 @@
 import { linkedAbort } from '../../../src/http/abort';
 
 describe('linkedAbort', () => {
-  it('aborts with the parent, and with the parent\'s reason', () => {
+  it("aborts with the parent, and with the parent's reason", () => {
     const parent = new AbortController();
     const linked = linkedAbort(parent.signal);
     const reason = new Error('activity cancelled');

@@ -11,7 +11,12 @@ function echo(): void {
 }
 
 async function once(auth: AuthConfig, secrets: string[], headers: Record<string, string> = {}) {
-  return fetchPage({ endpoint: endpoint(`${server.base}/me`, { auth, headers, paginator: { type: 'single_page' } }), secretValues: secrets, state: null, placeholders: {} });
+  return fetchPage({
+    endpoint: endpoint(`${server.base}/me`, { auth, headers, paginator: { type: 'single_page' } }),
+    secretValues: secrets,
+    state: null,
+    placeholders: {},
+  });
 }
 
 describe('static auth strategies', () => {
@@ -152,7 +157,10 @@ describe('oauth2_client_credentials', () => {
   it('gives up with an auth error when the fresh token is rejected too', async () => {
     routes();
     server.route('/data', (_req, res) => json(res, 401, { error: 'nope' }));
-    const err = (await get(cfg()).then(() => undefined, (e: unknown) => e)) as Error & { kind: string };
+    const err = (await get(cfg()).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as Error & { kind: string };
     expect(err.kind).toBe('auth');
     expect(err.message).toContain('the API rejected the credentials');
     expect(err.message).not.toContain('at-2');
@@ -161,7 +169,10 @@ describe('oauth2_client_credentials', () => {
 
   it('reports a rejected client secret as auth, masked', async () => {
     server.route('/token', (req, res) => json(res, 401, { error: 'invalid_client', got: new URLSearchParams(req.body).get('client_secret') }));
-    const err = (await get(cfg()).then(() => undefined, (e: unknown) => e)) as Error & { kind: string };
+    const err = (await get(cfg()).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as Error & { kind: string };
     expect(err.kind).toBe('auth');
     expect(err.message).toContain('token endpoint rejected the client credentials');
     expect(err.message).not.toContain('csecret');

@@ -21,7 +21,10 @@ it('validate rejects every *_body_path through __proto__, constructor or prototy
       { type: 'page_number', page_body_path: path, total_path: 'total' },
       { type: 'cursor', cursor_path: 'next', cursor_body_path: path },
     ]) {
-      const result = validateSourceConfig({ client: { base_url: 'https://api.example.com' }, resources: [{ name: 'r', endpoint: { path: 'r', method: 'POST', json: {}, paginator } }] });
+      const result = validateSourceConfig({
+        client: { base_url: 'https://api.example.com' },
+        resources: [{ name: 'r', endpoint: { path: 'r', method: 'POST', json: {}, paginator } }],
+      });
       expect(result.ok).toBe(false);
       if (!result.ok) expect(result.problems.map(formatProblem).join('\n')).toMatch(/body_path: may not name "(__proto__|constructor|prototype)"/);
     }
@@ -31,8 +34,25 @@ it('validate rejects every *_body_path through __proto__, constructor or prototy
 it('a worker given such a path in unvalidated input refuses it and pollutes nothing', async () => {
   server.route('/p', (_req, res) => json(res, 200, { data: [{ id: 1 }], next: 'k' }));
   for (const path of paths) {
-    const ep = endpoint(`${server.base}/p`, { method: 'POST', json: {}, data_selector: 'data', paginator: { type: 'offset', limit: 10, offset: 0, offset_param: 'offset', limit_param: 'limit', total_path: null, stop_after_empty_page: true, offset_body_path: path } });
-    const err = await fetchPage({ endpoint: ep, secretValues: [], state: null, placeholders: {} }).then(() => undefined, (e: unknown) => e);
+    const ep = endpoint(`${server.base}/p`, {
+      method: 'POST',
+      json: {},
+      data_selector: 'data',
+      paginator: {
+        type: 'offset',
+        limit: 10,
+        offset: 0,
+        offset_param: 'offset',
+        limit_param: 'limit',
+        total_path: null,
+        stop_after_empty_page: true,
+        offset_body_path: path,
+      },
+    });
+    const err = await fetchPage({ endpoint: ep, secretValues: [], state: null, placeholders: {} }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(SluiceError);
     expect((err as SluiceError).kind).toBe('config');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

@@ -95,10 +95,12 @@ describe('status classification', () => {
     expect(err.message).toMatch(/failing instead of waiting \(raise retry\.max_wait to wait that long\)$/);
   });
 
-  it('a config\'s retry.max_wait is the bound; odd Retry-After values are ignored, not fatal', async () => {
+  it("a config's retry.max_wait is the bound; odd Retry-After values are ignored, not fatal", async () => {
     const base = keyed('/r');
     server.route('/r', (_req, res) => json(res, 429, {}, { 'retry-after': '61' }));
-    expect((await failure({ ...base, retry: { ...base.retry, max_wait_seconds: 60 } })).message).toMatch(/wait 61 s \(Retry-After: "61"\), longer than retry\.max_wait \(60 s\)/);
+    expect((await failure({ ...base, retry: { ...base.retry, max_wait_seconds: 60 } })).message).toMatch(
+      /wait 61 s \(Retry-After: "61"\), longer than retry\.max_wait \(60 s\)/,
+    );
     expect((await failure({ ...base, retry: { ...base.retry, max_wait_seconds: 61 } })).retryAfterMs).toBe(61_000);
     for (const odd of ['-5', 'NaN', 'Infinity', '1e400']) {
       server.route('/r', (_req, res) => json(res, 429, {}, { 'retry-after': odd }));
@@ -119,7 +121,9 @@ describe('status classification', () => {
     const err = await failure(keyed('/v1/resource'));
     expect(err.kind).toBe('auth');
     expect(err.message).toMatch(
-      new RegExp(`^401 Unauthorized from GET ${server.base.replace(/\./g, '\\.')}/v1/resource\\?offset=0&limit=100&api_key=\\*\\*\\*: the API rejected the credentials \\(check the api_key secret\\); response: .*invalid key.*\\*\\*\\*`),
+      new RegExp(
+        `^401 Unauthorized from GET ${server.base.replace(/\./g, '\\.')}/v1/resource\\?offset=0&limit=100&api_key=\\*\\*\\*: the API rejected the credentials \\(check the api_key secret\\); response: .*invalid key.*\\*\\*\\*`,
+      ),
     );
   });
 

@@ -36,7 +36,9 @@ const bearer: AuthConfig = { type: 'bearer', token: KEY };
 
 /** Every place a credential could travel in what a server saw. */
 function credentialsSeen(server: TestServer): string[] {
-  return server.seen.flatMap((s) => [s.url, s.body, s.headers.authorization ?? '', String(s.headers['x-api-key'] ?? ''), s.headers.cookie ?? ''].filter((v) => v.includes(KEY) || v.startsWith('Bearer')));
+  return server.seen.flatMap((s) =>
+    [s.url, s.body, s.headers.authorization ?? '', String(s.headers['x-api-key'] ?? ''), s.headers.cookie ?? ''].filter((v) => v.includes(KEY) || v.startsWith('Bearer')),
+  );
 }
 
 describe('next links to another origin', () => {
@@ -99,7 +101,14 @@ describe('next links to another origin', () => {
   it('an absolute child path on another origin gets no OAuth token', async () => {
     api.route('/token', (_req, res) => json(res, 200, { access_token: 'oauth-tok', expires_in: 3600 }));
     other.route('/child', (_req, res) => json(res, 200, [{ id: 1 }]));
-    const auth: AuthConfig = { type: 'oauth2_client_credentials', access_token_url: `${api.base}/token`, client_id: 'c', client_secret: KEY, access_token_request_data: {}, default_token_expiration: 3600 };
+    const auth: AuthConfig = {
+      type: 'oauth2_client_credentials',
+      access_token_url: `${api.base}/token`,
+      client_id: 'c',
+      client_secret: KEY,
+      access_token_request_data: {},
+      default_token_expiration: 3600,
+    };
     const ep = endpoint(`${other.base}/child`, { auth, paginator: { type: 'single_page' }, credential_origins: [api.base] });
     await fetchPage({ endpoint: ep, secretValues: [KEY], state: null, placeholders: {} });
     expect(other.seen[0].headers.authorization).toBeUndefined();
@@ -174,7 +183,12 @@ describe('hand-written credential headers (client.headers, endpoint headers)', (
   it('a next link to another origin receives none of them (no secret reference involved)', async () => {
     api.route('/items', (_req, res) => json(res, 200, { data: [{ id: 1 }], next: `${other.base}/more` }));
     other.route('/more', (_req, res) => json(res, 200, { data: [{ id: 2 }], next: null }));
-    const ep = endpoint(`${api.base}/items`, { headers: handWritten, paginator: { type: 'json_link', next_url_path: 'next' }, data_selector: 'data', credential_origins: [api.base] });
+    const ep = endpoint(`${api.base}/items`, {
+      headers: handWritten,
+      paginator: { type: 'json_link', next_url_path: 'next' },
+      data_selector: 'data',
+      credential_origins: [api.base],
+    });
     const { records } = await drain({ endpoint: ep, secretValues: [] });
     expect(records.map((r) => r.id)).toEqual([1, 2]);
     expect(api.seen[0].headers.authorization).toBe(`Token ${LITERAL}`);

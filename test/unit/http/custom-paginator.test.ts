@@ -37,7 +37,10 @@ const paged = (type: string, options: JsonObject = {}) => ({ type: 'registered' 
 
 describe('registerPaginator', () => {
   it('makes its name a paginator type that validates to the name and its JSON options', () => {
-    const result = validateSourceConfig({ client: { base_url: 'https://api.test' }, resources: [{ name: 'r', endpoint: { path: 'x', paginator: { type: 'after_id', size: 2 } } }] });
+    const result = validateSourceConfig({
+      client: { base_url: 'https://api.test' },
+      resources: [{ name: 'r', endpoint: { path: 'x', paginator: { type: 'after_id', size: 2 } } }],
+    });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.source.resources[0]!.endpoint.paginator).toEqual({ type: 'registered', name: 'after_id', options: { size: 2 } });
@@ -46,7 +49,10 @@ describe('registerPaginator', () => {
   });
 
   it('leaves an unregistered name an unknown type', () => {
-    const result = validateSourceConfig({ client: { base_url: 'https://api.test' }, resources: [{ name: 'r', endpoint: { path: 'x', paginator: { type: 'before_id' } } }] });
+    const result = validateSourceConfig({
+      client: { base_url: 'https://api.test' },
+      resources: [{ name: 'r', endpoint: { path: 'x', paginator: { type: 'before_id' } } }],
+    });
     expect(result.ok).toBe(false);
   });
 

@@ -144,7 +144,7 @@ describe('rows at the incremental boundary (closed range start, as dlt)', () => 
     expect(out.boundaryHashes).toEqual([byId.hashOf({ id: 11 })]);
   });
 
-  it('hashes every kept row at the page\'s newest value; without a primary key, the whole record', () => {
+  it("hashes every kept row at the page's newest value; without a primary key, the whole record", () => {
     const whole = boundaryRows([]);
     const out = filterIncremental(page([1, 5], [2, 9], [3, 9]), cfg(), { start_value: null, end_value: null }, whole);
     expect(out.boundaryHashes).toEqual([whole.hashOf({ id: 2, updated: 9 }), whole.hashOf({ id: 3, updated: 9 })]);

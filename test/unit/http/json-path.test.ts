@@ -79,11 +79,31 @@ describe('findValues reads jsonpath-ng syntax', () => {
 describe('validate refuses malformed JSONPath where a config holds one', () => {
   const client = { base_url: 'https://api.test' };
   it.each<[string, unknown, RegExp]>([
-    ['data_selector', { name: 'r', endpoint: { data_selector: 'data[*' } }, /^resources\[0\]\.endpoint\.data_selector: invalid JSONPath "data\[\*": "\]" missing at the end at character 7 \(hint: jsonpath-ng syntax/],
-    ['next_url_path', { name: 'r', endpoint: { paginator: { type: 'json_link', next_url_path: 'links..' } } }, /^resources\[0\]\.endpoint\.paginator\.next_url_path: invalid JSONPath "links\.\.": the path ends after a dot/],
-    ['cursor_path', { name: 'r', endpoint: { incremental: { cursor_path: 'updated at', initial_value: 1 } } }, /^resources\[0\]\.endpoint\.incremental\.cursor_path: invalid JSONPath "updated at": expected "\.", "\.\." or "\["/],
-    ['total_path', { name: 'r', endpoint: { paginator: { type: 'offset', limit: 10, total_path: '$.meta[(@.length-1)]' } } }, /total_path: invalid JSONPath .*script expressions/],
-    ['a parent field', { name: 'c', endpoint: { path: 'x/{resources.r.items[}' } }, /^resources\[1\]\.endpoint\.path: placeholder "\{resources\.r\.items\[\}": invalid JSONPath "items\["/],
+    [
+      'data_selector',
+      { name: 'r', endpoint: { data_selector: 'data[*' } },
+      /^resources\[0\]\.endpoint\.data_selector: invalid JSONPath "data\[\*": "\]" missing at the end at character 7 \(hint: jsonpath-ng syntax/,
+    ],
+    [
+      'next_url_path',
+      { name: 'r', endpoint: { paginator: { type: 'json_link', next_url_path: 'links..' } } },
+      /^resources\[0\]\.endpoint\.paginator\.next_url_path: invalid JSONPath "links\.\.": the path ends after a dot/,
+    ],
+    [
+      'cursor_path',
+      { name: 'r', endpoint: { incremental: { cursor_path: 'updated at', initial_value: 1 } } },
+      /^resources\[0\]\.endpoint\.incremental\.cursor_path: invalid JSONPath "updated at": expected "\.", "\.\." or "\["/,
+    ],
+    [
+      'total_path',
+      { name: 'r', endpoint: { paginator: { type: 'offset', limit: 10, total_path: '$.meta[(@.length-1)]' } } },
+      /total_path: invalid JSONPath .*script expressions/,
+    ],
+    [
+      'a parent field',
+      { name: 'c', endpoint: { path: 'x/{resources.r.items[}' } },
+      /^resources\[1\]\.endpoint\.path: placeholder "\{resources\.r\.items\[\}": invalid JSONPath "items\["/,
+    ],
   ])('%s', (_what, resource, expected) => {
     const resources = _what === 'a parent field' ? [{ name: 'r' }, resource] : [resource];
     const result = validateSourceConfig({ client, resources });
@@ -92,6 +112,11 @@ describe('validate refuses malformed JSONPath where a config holds one', () => {
   });
 
   it('accepts the bracket form for keys with dots or @', () => {
-    expect(validateSourceConfig({ client, resources: [{ name: 'r', endpoint: { paginator: { type: 'json_link', next_url_path: "['@odata.nextLink']" }, data_selector: 'value' } }] }).ok).toBe(true);
+    expect(
+      validateSourceConfig({
+        client,
+        resources: [{ name: 'r', endpoint: { paginator: { type: 'json_link', next_url_path: "['@odata.nextLink']" }, data_selector: 'value' } }],
+      }).ok,
+    ).toBe(true);
   });
 });

@@ -42,7 +42,14 @@ afterAll(async () => {
 });
 
 function auth(secret: string, data: OAuth2ClientCredentialsAuth['access_token_request_data'] = { scope: 'read' }): OAuth2ClientCredentialsAuth {
-  return { type: 'oauth2_client_credentials', access_token_url: `${tokens.base}/token`, client_id: 'cid', client_secret: secret, access_token_request_data: data, default_token_expiration: 3600 };
+  return {
+    type: 'oauth2_client_credentials',
+    access_token_url: `${tokens.base}/token`,
+    client_id: 'cid',
+    client_secret: secret,
+    access_token_request_data: data,
+    default_token_expiration: 3600,
+  };
 }
 
 function get(api: TestServer, cfg: OAuth2ClientCredentialsAuth, origins = [api.base]) {
@@ -58,7 +65,10 @@ it("a config with the same token URL and client_id but a wrong secret gets the t
   const first = await get(apiA, auth(RIGHT));
   expect(first.records[0]!.auth).toBe(`Bearer ${issued[0]}`);
 
-  const failure = await get(apiB, auth(WRONG)).then(() => undefined, (err: unknown) => err);
+  const failure = await get(apiB, auth(WRONG)).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(failure).toBeInstanceOf(SluiceError);
   expect((failure as SluiceError).kind).toBe('auth');
   expect((failure as SluiceError).message).toContain('token endpoint rejected the client credentials');

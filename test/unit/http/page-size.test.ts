@@ -23,7 +23,10 @@ function page(ep: Partial<ResolvedEndpoint>, body: string) {
 }
 
 async function refusal(ep: Partial<ResolvedEndpoint>, body: string): Promise<SluiceError> {
-  const err = await page(ep, body).then(() => undefined, (e: unknown) => e);
+  const err = await page(ep, body).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(err instanceof SluiceError)) throw new Error(`expected a SluiceError, got ${String(err)}`);
   return err;
 }
@@ -44,10 +47,12 @@ test('a page of 100,000 records loads by default; one more is refused, naming th
   expect((await page({ data_selector: 'data' }, `{"data":${list(100_000)}}`)).records).toHaveLength(100_000);
   const err = await refusal({ data_selector: 'data' }, `{"data":${list(100_001)}}`);
   expect(err.kind).toBe('response_shape');
-  expect(err.message).toMatch(/^response from GET http:\/\/127\.0\.0\.1:\d+\/p has a list of 100001 items, more than client\.max_page_records allows \(100000\); sluice refuses the page/);
+  expect(err.message).toMatch(
+    /^response from GET http:\/\/127\.0\.0\.1:\d+\/p has a list of 100001 items, more than client\.max_page_records allows \(100000\); sluice refuses the page/,
+  );
 });
 
-test('a config\'s max_page_records is the limit, for the longest list of the page whatever the selector', async () => {
+test("a config's max_page_records is the limit, for the longest list of the page whatever the selector", async () => {
   expect((await page({ max_page_records: 10, data_selector: 'data' }, `{"data":${list(10)}}`)).records).toHaveLength(10);
   // The selected list is short, but another list of the page is not: it is refused before parsing all the same.
   const err = await refusal({ max_page_records: 10, data_selector: 'data' }, `{"data":[{}],"other":${list(11, '1')}}`);
@@ -82,7 +87,9 @@ test('a 60 MiB page of {} ends with the clear error, the fetching process stayin
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(bodyBytes.length) });
     res.end(bodyBytes);
   });
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'helpers', 'fetch-peak-rss.ts'), `${server.base}/huge`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'helpers', 'fetch-peak-rss.ts'), `${server.base}/huge`], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   await new Promise((resolve) => child.on('close', resolve));

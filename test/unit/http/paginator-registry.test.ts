@@ -15,7 +15,10 @@ const minimal: Record<string, object> = { offset: { limit: 10 } };
 
 describe.each(BUILT_IN_PAGINATORS.map((d) => [d.type, d] as const))('registered paginator %s', (type, definition) => {
   it('is accepted by validate and built by paginatorFor from its resolved config', () => {
-    const result = validateSourceConfig({ client: { base_url: 'https://api.test' }, resources: [{ name: 'r', endpoint: { path: 'x', paginator: { type, ...minimal[type] } } }] });
+    const result = validateSourceConfig({
+      client: { base_url: 'https://api.test' },
+      resources: [{ name: 'r', endpoint: { path: 'x', paginator: { type, ...minimal[type] } } }],
+    });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     const resolved = result.source.resources[0]!.endpoint.paginator!;

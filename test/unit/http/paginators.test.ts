@@ -82,13 +82,16 @@ describe('offset paginator', () => {
     });
     const capped = await drain({ endpoint: endpoint(`${server.base}/items`, { paginator: offset({ total_path: null, maximum_offset: 20 }), data_selector: 'items' }) });
     expect(capped.records).toHaveLength(20);
-    const hasMore = await drain({ endpoint: endpoint(`${server.base}/items`, { paginator: offset({ total_path: null, has_more_path: 'has_more' }), data_selector: 'items' }) });
+    const hasMore = await drain({
+      endpoint: endpoint(`${server.base}/items`, { paginator: offset({ total_path: null, has_more_path: 'has_more' }), data_selector: 'items' }),
+    });
     expect(hasMore.records).toHaveLength(30);
   });
 
   it('warns where it goes on as dlt would not: a missing total, and a capped page size (not a short last page)', async () => {
     const warningsOf = (pages: Array<{ warnings?: string[] }>) => [...new Set(pages.flatMap((p) => p.warnings ?? []))];
-    const noTotal = 'offset paginator: no total at total_path "total"; paging went on until an empty page, where dlt stops with an error (set total_path: null to say the API has none)';
+    const noTotal =
+      'offset paginator: no total at total_path "total"; paging went on until an empty page, where dlt stops with an error (set total_path: null to say the API has none)';
     const cappedText = (limit: number) =>
       `offset paginator: the API served fewer records than limit ${limit} on pages with more to follow; sluice moved the offset by the records served, where dlt moves it by limit and skips the rest of every page (set limit to the API's page size to load as dlt does)`;
     // Honours limit; a short last page, then an empty one: only the missing total differs from dlt.
@@ -182,13 +185,19 @@ describe('cursor paginator', () => {
       const page = pagesByCursor[req.query.get('after') ?? ''];
       json(res, 200, { data: page.data, meta: { next: page.next } });
     });
-    const { records, pages } = await drain({ endpoint: endpoint(`${server.base}/c`, { paginator: { type: 'cursor', cursor_path: 'meta.next', cursor_param: 'after' } }) });
+    const { records, pages } = await drain({
+      endpoint: endpoint(`${server.base}/c`, { paginator: { type: 'cursor', cursor_path: 'meta.next', cursor_param: 'after' } }),
+    });
     expect(records).toHaveLength(5);
     expect(server.seen.map((s) => s.query.get('after'))).toEqual([null, 'c1', 'c2']);
     expect(pages[0].paginatorSummary).toBe('cursor=c1');
   });
 
-  it.each([['missing', undefined], ['empty string', ''], ['null', null]])('stops when the cursor is %s', async (_label, last) => {
+  it.each([
+    ['missing', undefined],
+    ['empty string', ''],
+    ['null', null],
+  ])('stops when the cursor is %s', async (_label, last) => {
     server.route('/c', (req, res) => {
       const body: Record<string, unknown> = { data: items(0, 1) };
       if (!req.query.get('cursor')) body.cursor = 'x';
@@ -205,7 +214,11 @@ describe('cursor paginator', () => {
       expect(body.filter).toBe('all');
       json(res, 200, body.nextPageToken ? { rows: [{ id: 2 }] } : { rows: [{ id: 1 }], nextPageToken: 't2' });
     });
-    const ep = endpoint(`${server.base}/c`, { method: 'POST', json: { filter: 'all' }, paginator: { type: 'cursor', cursor_path: 'nextPageToken', cursor_body_path: 'nextPageToken' } });
+    const ep = endpoint(`${server.base}/c`, {
+      method: 'POST',
+      json: { filter: 'all' },
+      paginator: { type: 'cursor', cursor_path: 'nextPageToken', cursor_body_path: 'nextPageToken' },
+    });
     const { records } = await drain({ endpoint: ep });
     expect(ids(records)).toEqual([1, 2]);
     expect(JSON.parse(server.seen[1].body)).toEqual({ filter: 'all', nextPageToken: 't2' });
@@ -327,7 +340,9 @@ describe('header_cursor paginator', () => {
       const c = req.query.get('token');
       json(res, 200, [{ c }], c ? {} : { 'next-page-token': 'abc' });
     });
-    const { records } = await drain({ endpoint: endpoint(`${server.base}/hc`, { paginator: { type: 'header_cursor', cursor_key: 'Next-Page-Token', cursor_param: 'token' } }) });
+    const { records } = await drain({
+      endpoint: endpoint(`${server.base}/hc`, { paginator: { type: 'header_cursor', cursor_key: 'Next-Page-Token', cursor_param: 'token' } }),
+    });
     expect(records.map((r) => r.c)).toEqual([null, 'abc']);
   });
 });
@@ -406,7 +421,9 @@ describe('page tokens', () => {
   it('refuse a token made for another paginator', async () => {
     server.route('/items', (_req, res) => json(res, 200, { items: [] }));
     const ep = endpoint(`${server.base}/items`, { paginator: offset() });
-    const err = await fetchPage({ endpoint: ep, secretValues: [], placeholders: {}, state: { v: 1, paginator: 'cursor', pages: 1, state: { cursor: 'a' } } }).catch((e: unknown) => e);
+    const err = await fetchPage({ endpoint: ep, secretValues: [], placeholders: {}, state: { v: 1, paginator: 'cursor', pages: 1, state: { cursor: 'a' } } }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(SluiceError);
     expect((err as SluiceError).kind).toBe('config');
   });

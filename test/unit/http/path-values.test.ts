@@ -32,7 +32,9 @@ describe('a path value is inserted as dlt inserts it', () => {
   });
 
   it('keeps the colons of an incremental timestamp', () => {
-    const endpoint = endpointOf('https://api.test', 'events/since/{incremental.start_value}', { incremental: { cursor_path: 'at', initial_value: '2024-01-25T11:21:28Z' } });
+    const endpoint = endpointOf('https://api.test', 'events/since/{incremental.start_value}', {
+      incremental: { cursor_path: 'at', initial_value: '2024-01-25T11:21:28Z' },
+    });
     const req = buildRequest(endpoint, { incremental: { start_value: '2024-01-25T11:21:28Z', end_value: null, last_value: null, initial_value: null, lag: null } });
     expect(requestUrl(req)).toBe('https://api.test/events/since/2024-01-25T11:21:28Z');
   });
@@ -71,15 +73,26 @@ describe('values in params, headers and bodies', () => {
 });
 
 describe('a path value cannot change the origin', () => {
-  const hostile = ['//evil.example/x', 'http://evil.example/x', 'https:evil.example', '\\\\evil.example\\x', '@evil.example', 'user:pw@evil.example', '../../../../evil.example', '%2F%2Fevil.example', '\t//evil.example', 'evil.example:443/x'];
+  const hostile = [
+    '//evil.example/x',
+    'http://evil.example/x',
+    'https:evil.example',
+    '\\\\evil.example\\x',
+    '@evil.example',
+    'user:pw@evil.example',
+    '../../../../evil.example',
+    '%2F%2Fevil.example',
+    '\t//evil.example',
+    'evil.example:443/x',
+  ];
 
-  it.each(hostile)('%j in the middle of a path stays on base_url\'s host', (value) => {
+  it.each(hostile)("%j in the middle of a path stays on base_url's host", (value) => {
     for (const base of ['https://api.test', 'https://api.test/v1/', 'https://api.test:8443/v1']) {
       expect(new URL(urlFor(base, 'repos/{resources.repos.v}/issues', value)).origin).toBe(new URL(base).origin);
     }
   });
 
-  it.each(hostile.filter((v) => !/^https?:\/\//.test(v)))('%j at the start of a path stays on base_url\'s host', (value) => {
+  it.each(hostile.filter((v) => !/^https?:\/\//.test(v)))("%j at the start of a path stays on base_url's host", (value) => {
     for (const base of ['https://api.test', 'https://api.test/v1/']) {
       expect(new URL(urlFor(base, '{resources.repos.v}/issues', value)).origin).toBe(new URL(base).origin);
     }

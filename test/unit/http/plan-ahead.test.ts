@@ -57,7 +57,9 @@ describe('planAhead', () => {
 
   it('probes without a total only when asked, and never past maximum_offset', () => {
     expect(planAhead({ endpoint: { paginator: offset() }, next: offsetToken(10, 1), end: undefined, count: 3, probe: true })).toEqual([
-      offsetToken(10, 1), offsetToken(20, 2), offsetToken(30, 3),
+      offsetToken(10, 1),
+      offsetToken(20, 2),
+      offsetToken(30, 3),
     ]);
     const capped = planAhead({ endpoint: { paginator: offset({ maximum_offset: 25 }) }, next: offsetToken(10, 1), end: undefined, count: 5, probe: true });
     expect(capped).toEqual([offsetToken(10, 1), offsetToken(20, 2)]);
@@ -167,7 +169,11 @@ describe('page stream', () => {
     const withTotal = endpoint(`${server.base}/items`, { paginator: offset(), data_selector: 'items' });
     // The same API read without its total: only the next page is known, as with a cursor or a next link.
     const withoutTotal = endpoint(`${server.base}/items`, { paginator: offset({ total_path: undefined }), data_selector: 'items' });
-    for (const [ep, parallelism, expected] of [[withTotal, 4, [0, 10, 20, 30, 40]], [withTotal, 1, [0]], [withoutTotal, 4, [0, 10]]] as const) {
+    for (const [ep, parallelism, expected] of [
+      [withTotal, 4, [0, 10, 20, 30, 40]],
+      [withTotal, 1, [0]],
+      [withoutTotal, 4, [0, 10]],
+    ] as const) {
       planned = [];
       const stream = openPageStream({ request: { endpoint: ep, secretValues: [], placeholders: {} }, start: null, parallelism, beforeRequest });
       try {
@@ -251,7 +257,7 @@ describe('page stream', () => {
     expect(new Set(planned).size).toBe(planned.length);
   });
 
-  it('resumed with the previous batch\'s total, plans its first pages at once; a stale total changes no page', async () => {
+  it("resumed with the previous batch's total, plans its first pages at once; a stale total changes no page", async () => {
     let total = 80;
     server.route('/items', (req, res) => {
       const o = Number(req.query.get('offset'));
@@ -260,7 +266,13 @@ describe('page stream', () => {
     const ep = endpoint(`${server.base}/items`, { paginator: offset(), data_selector: 'items' });
     const resume = async (knownEnd: number, take = 100) => {
       planned = [];
-      const stream = openPageStream({ request: { endpoint: ep, secretValues: [], placeholders: {} }, start: offsetToken(30, 3), knownEnd, parallelism: 4, beforeRequest });
+      const stream = openPageStream({
+        request: { endpoint: ep, secretValues: [], placeholders: {} },
+        start: offsetToken(30, 3),
+        knownEnd,
+        parallelism: 4,
+        beforeRequest,
+      });
       const pages: FetchedPage[] = [];
       try {
         do pages.push(await stream.next(take - pages.length));
@@ -372,7 +384,12 @@ describe('page stream', () => {
 
   it('a single fetchPage result carries no planning fields', async () => {
     server.route('/items', (_req, res) => json(res, 200, { items: items(0, 10), total: 50 }));
-    const page = await fetchPage({ endpoint: endpoint(`${server.base}/items`, { paginator: offset(), data_selector: 'items' }), secretValues: [], placeholders: {}, state: null });
+    const page = await fetchPage({
+      endpoint: endpoint(`${server.base}/items`, { paginator: offset(), data_selector: 'items' }),
+      secretValues: [],
+      placeholders: {},
+      state: null,
+    });
     expect(page).not.toHaveProperty('end');
   });
 });

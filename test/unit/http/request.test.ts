@@ -19,7 +19,9 @@ describe('placeholders (pure)', () => {
   });
 
   it('treats {{ and }} as literal braces', () => {
-    const req = buildRequest(endpoint('https://api.test/x', { params: { q: '{{"a": {incremental.start_value}}}', raw: '{{incremental.start_value}}' } }), { incremental: window });
+    const req = buildRequest(endpoint('https://api.test/x', { params: { q: '{{"a": {incremental.start_value}}}', raw: '{{incremental.start_value}}' } }), {
+      incremental: window,
+    });
     expect(req.params).toEqual({ q: '{"a": 1700000000}', raw: '{incremental.start_value}' });
   });
 
@@ -47,7 +49,21 @@ describe('placeholders (pure)', () => {
       endpoint('https://api.test/posts', {
         params: { initial_value: '{incremental.initial_value}', lag: '{incremental.lag}', since: '{incremental.start_value}', until: '{incremental.end_value}' },
       }),
-      { incremental: incrementalWindow({ cursor_path: 'id', initial_value: 1600000000, end_value: 1700000000, lag: 3600, last_value_func: 'max', range_start: 'closed', range_end: 'open', on_cursor_value_missing: 'raise' }, undefined) },
+      {
+        incremental: incrementalWindow(
+          {
+            cursor_path: 'id',
+            initial_value: 1600000000,
+            end_value: 1700000000,
+            lag: 3600,
+            last_value_func: 'max',
+            range_start: 'closed',
+            range_end: 'open',
+            on_cursor_value_missing: 'raise',
+          },
+          undefined,
+        ),
+      },
     );
     expect(req.params).toEqual({ initial_value: 1600000000, lag: 3600, since: 1600000000, until: 1700000000 });
     // Unset in the config: dropped like any null placeholder, not a run-time failure.
@@ -74,16 +90,36 @@ describe('placeholders (pure)', () => {
   });
 
   it('incremental convert writes start and end as the API wants them, in params, placeholders and the legacy param', () => {
-    const cfg = { cursor_path: 'updated_at', start_param: 'since', end_param: 'until', last_value_func: 'max', range_start: 'closed', range_end: 'open', on_cursor_value_missing: 'raise' } as const;
-    const iso: IncrementalPlaceholders = { start_value: '2024-01-25T11:21:28Z', end_value: '2024-02-01T00:00:00.500+01:00', last_value: '2024-01-25T11:21:28Z', initial_value: '2024-01-01T00:00:00Z', lag: null };
+    const cfg = {
+      cursor_path: 'updated_at',
+      start_param: 'since',
+      end_param: 'until',
+      last_value_func: 'max',
+      range_start: 'closed',
+      range_end: 'open',
+      on_cursor_value_missing: 'raise',
+    } as const;
+    const iso: IncrementalPlaceholders = {
+      start_value: '2024-01-25T11:21:28Z',
+      end_value: '2024-02-01T00:00:00.500+01:00',
+      last_value: '2024-01-25T11:21:28Z',
+      initial_value: '2024-01-01T00:00:00Z',
+      lag: null,
+    };
     const build = (convert: 'epoch_seconds' | 'epoch_millis' | 'iso8601' | 'date', window = iso) =>
-      buildRequest(endpoint('https://api.test/x', { incremental: { ...cfg, convert }, params: { from: '{incremental.start_value}', last: '{incremental.last_value}' } }), { incremental: window }).params;
+      buildRequest(
+        endpoint('https://api.test/x', { incremental: { ...cfg, convert }, params: { from: '{incremental.start_value}', last: '{incremental.last_value}' } }),
+        { incremental: window },
+      ).params;
     expect(build('epoch_seconds')).toEqual({ from: 1706181688, last: '2024-01-25T11:21:28Z', since: 1706181688, until: 1706742000 });
     expect(build('epoch_millis')).toMatchObject({ since: 1706181688000, until: 1706742000500 });
     expect(build('date')).toMatchObject({ since: '2024-01-25', until: '2024-01-31' });
     expect(build('iso8601', { ...iso, start_value: 1706181688, end_value: null })).toMatchObject({ since: '2024-01-25T11:21:28Z', until: null });
     const legacy = buildRequest(
-      endpoint('https://api.test/x', { params: { since: { type: 'incremental', cursor_path: 'updated_at' } }, incremental: { ...cfg, start_param: undefined, end_param: undefined, convert: 'epoch_seconds' } }),
+      endpoint('https://api.test/x', {
+        params: { since: { type: 'incremental', cursor_path: 'updated_at' } },
+        incremental: { ...cfg, start_param: undefined, end_param: undefined, convert: 'epoch_seconds' },
+      }),
       { incremental: iso },
     );
     expect(legacy.params.since).toBe(1706181688);
@@ -113,7 +149,15 @@ describe('placeholders (pure)', () => {
     const req = buildRequest(
       endpoint('https://api.test/e', {
         params: { until: '{incremental.end_value}', keep: 0 },
-        incremental: { cursor_path: 'ts', start_param: 'from', end_param: 'to', last_value_func: 'max', range_start: 'closed', range_end: 'open', on_cursor_value_missing: 'raise' },
+        incremental: {
+          cursor_path: 'ts',
+          start_param: 'from',
+          end_param: 'to',
+          last_value_func: 'max',
+          range_start: 'closed',
+          range_end: 'open',
+          on_cursor_value_missing: 'raise',
+        },
       }),
       { incremental: window },
     );
@@ -138,7 +182,8 @@ describe('requests on the wire', () => {
   });
 
   const one = async (over: Parameters<typeof endpoint>[1], placeholders = {}) =>
-    (await fetchPage({ endpoint: endpoint(`${server.base}/echo`, { paginator: { type: 'single_page' }, ...over }), secretValues: [], state: null, placeholders })).records[0];
+    (await fetchPage({ endpoint: endpoint(`${server.base}/echo`, { paginator: { type: 'single_page' }, ...over }), secretValues: [], state: null, placeholders }))
+      .records[0];
 
   it('GET with array params as repeated keys', async () => {
     const r = await one({ params: { ids: [1, 2], flag: true, skip: null } });

@@ -65,7 +65,12 @@ describe('client.max_response_bytes', () => {
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
       res.end(body);
     });
-    const page = await fetchPage({ endpoint: endpoint(`${server.base}/ok`, { paginator: { type: 'single_page' }, max_response_bytes: 100_000 }), secretValues: [], state: null, placeholders: {} });
+    const page = await fetchPage({
+      endpoint: endpoint(`${server.base}/ok`, { paginator: { type: 'single_page' }, max_response_bytes: 100_000 }),
+      secretValues: [],
+      state: null,
+      placeholders: {},
+    });
     expect(page.records).toHaveLength(10);
   });
 });

@@ -60,7 +60,7 @@ function refusalOf(run: () => unknown): SluiceError {
 }
 
 describe('before any request (refuseUnboundEndpoint)', () => {
-  it("refuses a config whose base_url is another origin, naming the secret and the origin, never the value", () => {
+  it('refuses a config whose base_url is another origin, naming the secret and the origin, never the value', () => {
     const { written: w, live } = written(other.base);
     const err = refusalOf(() => refuseUnboundEndpoint(w, live, boundTo(api.base)));
     expect(err.kind).toBe('config');
@@ -76,7 +76,13 @@ describe('before any request (refuseUnboundEndpoint)', () => {
   });
 
   it("holds an OAuth2 client's secret to the token server and, for the token it earns, to the API's origins", () => {
-    const oauth = { type: 'oauth2_client_credentials' as const, access_token_url: `${api.base}/token`, client_id: 'cid', client_secret: '${api_key}', default_token_expiration: 3600 };
+    const oauth = {
+      type: 'oauth2_client_credentials' as const,
+      access_token_url: `${api.base}/token`,
+      client_id: 'cid',
+      client_secret: '${api_key}',
+      default_token_expiration: 3600,
+    };
     const { written: w, live } = written(other.base, { auth: oauth });
     // Bound to the token server only: the token would go to the API at `other`.
     expect(refusalOf(() => refuseUnboundEndpoint(w, live, boundTo(api.base))).message).toContain(`refusing to send it to ${other.base}`);
@@ -124,7 +130,13 @@ describe('on every request (refuseUnboundRequest, in transport.ts)', () => {
   });
 
   it("refuses an OAuth2 token request to a token server the client's secret is not bound to", async () => {
-    const auth = { type: 'oauth2_client_credentials' as const, access_token_url: `${other.base}/token`, client_id: 'cid', client_secret: KEY, default_token_expiration: 3600 };
+    const auth = {
+      type: 'oauth2_client_credentials' as const,
+      access_token_url: `${other.base}/token`,
+      client_id: 'cid',
+      client_secret: KEY,
+      default_token_expiration: 3600,
+    };
     const live = endpoint(`${api.base}/items`, { auth, credential_origins: [api.base], data_selector: 'data' });
     const failure = await fetchPage({ endpoint: live, secretValues: [KEY], boundSecrets: boundTo(api.base), state: null, placeholders: {} }).then(
       () => undefined,

@@ -32,7 +32,9 @@ function valid(generated: GeneratedSource): void {
 
 describe('paginator detection', () => {
   it('a declared Link header is header_link', () => {
-    const g = generateSource(spec({ '/issues': get({ type: 'array', items: item() }, [intParam('per_page', { maximum: 100 })], { Link: { schema: { type: 'string' } } }) }));
+    const g = generateSource(
+      spec({ '/issues': get({ type: 'array', items: item() }, [intParam('per_page', { maximum: 100 })], { Link: { schema: { type: 'string' } } }) }),
+    );
     const r = only(g);
     expect(r.config.endpoint).toEqual({ path: 'issues', params: { per_page: 100 }, paginator: 'header_link' });
     expect(r.paging.sure).toBe(true);
@@ -40,7 +42,13 @@ describe('paginator detection', () => {
   });
 
   it('a next URL in the body is json_link at its path, nested too', () => {
-    const body = { type: 'object', properties: { data: { type: 'array', items: item() }, links: { type: 'object', properties: { pages: { type: 'object', properties: { next: { type: 'string' } } } } } } };
+    const body = {
+      type: 'object',
+      properties: {
+        data: { type: 'array', items: item() },
+        links: { type: 'object', properties: { pages: { type: 'object', properties: { next: { type: 'string' } } } } },
+      },
+    };
     const r = only(generateSource(spec({ '/droplets': get(body, [intParam('page'), intParam('per_page')]) })));
     expect(r.config.endpoint).toMatchObject({ data_selector: 'data', paginator: { type: 'json_link', next_url_path: 'links.pages.next' } });
     expect(r.paging.sure).toBe(true);
@@ -49,13 +57,19 @@ describe('paginator detection', () => {
   it('a cursor param with a cursor field and has_more is cursor', () => {
     const body = { type: 'object', properties: { data: { type: 'array', items: item() }, last_id: { type: 'string' }, has_more: { type: 'boolean' } } };
     const r = only(generateSource(spec({ '/files': get(body, [strParam('after'), intParam('limit', { maximum: 1000, default: 20 })]) })));
-    expect(r.config.endpoint).toMatchObject({ params: { limit: 100 }, paginator: { type: 'cursor', cursor_path: 'last_id', cursor_param: 'after', has_more_path: 'has_more' } });
+    expect(r.config.endpoint).toMatchObject({
+      params: { limit: 100 },
+      paginator: { type: 'cursor', cursor_path: 'last_id', cursor_param: 'after', has_more_path: 'has_more' },
+    });
   });
 
   it('offset and limit with a total is offset with total_path', () => {
     const body = { type: 'object', properties: { entries: { type: 'array', items: item() }, total_count: { type: 'integer' } } };
     const r = only(generateSource(spec({ '/folders': get(body, [intParam('offset'), intParam('limit', { maximum: 1000 })]) })));
-    expect(r.config.endpoint).toMatchObject({ data_selector: 'entries', paginator: { type: 'offset', limit: 100, offset_param: 'offset', limit_param: 'limit', total_path: 'total_count' } });
+    expect(r.config.endpoint).toMatchObject({
+      data_selector: 'entries',
+      paginator: { type: 'offset', limit: 100, offset_param: 'offset', limit_param: 'limit', total_path: 'total_count' },
+    });
     expect(r.paging.sure).toBe(true);
   });
 
@@ -68,7 +82,10 @@ describe('paginator detection', () => {
   it('page numbers with a page count are page_number', () => {
     const body = { type: 'object', properties: { results: { type: 'array', items: item() }, total_pages: { type: 'integer' } } };
     const r = only(generateSource(spec({ '/orders': get(body, [intParam('page', { minimum: 1 }), intParam('page_size')]) })));
-    expect(r.config.endpoint).toMatchObject({ params: { page_size: 100 }, paginator: { type: 'page_number', base_page: 1, page_param: 'page', total_path: 'total_pages' } });
+    expect(r.config.endpoint).toMatchObject({
+      params: { page_size: 100 },
+      paginator: { type: 'page_number', base_page: 1, page_param: 'page', total_path: 'total_pages' },
+    });
   });
 
   it('a cursor in a response header is header_cursor', () => {
@@ -161,19 +178,41 @@ describe('lists, keys and parents', () => {
 
 describe('client', () => {
   it('server variables take their defaults and say so', () => {
-    const g = generateSource(spec({ '/a': get({ type: 'array', items: item() }) }, { servers: [{ url: 'https://{region}.example.com', variables: { region: { default: 'us', enum: ['us', 'de'] } } }] }));
+    const g = generateSource(
+      spec(
+        { '/a': get({ type: 'array', items: item() }) },
+        { servers: [{ url: 'https://{region}.example.com', variables: { region: { default: 'us', enum: ['us', 'de'] } } }] },
+      ),
+    );
     expect(g.baseUrl).toBe('https://us.example.com');
     expect(g.baseUrlNote).toContain('region=us (one of us, de)');
   });
 
   it.each([
-    [{ type: 'http', scheme: 'bearer' }, { type: 'bearer', token: '${sources.test_api.token}' }],
-    [{ type: 'http', scheme: 'basic' }, { type: 'http_basic', username: '${sources.test_api.username}', password: '${sources.test_api.password}' }],
-    [{ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, { type: 'api_key', name: 'X-Api-Key', api_key: '${sources.test_api.api_key}', location: 'header' }],
-    [{ type: 'apiKey', in: 'query', name: 'key' }, { type: 'api_key', name: 'key', api_key: '${sources.test_api.api_key}', location: 'query' }],
+    [
+      { type: 'http', scheme: 'bearer' },
+      { type: 'bearer', token: '${sources.test_api.token}' },
+    ],
+    [
+      { type: 'http', scheme: 'basic' },
+      { type: 'http_basic', username: '${sources.test_api.username}', password: '${sources.test_api.password}' },
+    ],
+    [
+      { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
+      { type: 'api_key', name: 'X-Api-Key', api_key: '${sources.test_api.api_key}', location: 'header' },
+    ],
+    [
+      { type: 'apiKey', in: 'query', name: 'key' },
+      { type: 'api_key', name: 'key', api_key: '${sources.test_api.api_key}', location: 'query' },
+    ],
     [
       { type: 'oauth2', flows: { clientCredentials: { tokenUrl: 'https://auth.example.com/token', scopes: {} } } },
-      { type: 'oauth2_client_credentials', access_token_url: 'https://auth.example.com/token', client_id: '${sources.test_api.client_id}', client_secret: '${sources.test_api.client_secret}' },
+      {
+        type: 'oauth2_client_credentials',
+        access_token_url: 'https://auth.example.com/token',
+        client_id: '${sources.test_api.client_id}',
+        client_secret: '${sources.test_api.client_secret}',
+      },
     ],
   ])('security scheme %j becomes auth with secret references', (scheme, auth) => {
     const g = generateSource(spec({ '/a': get({ type: 'array', items: item() }) }, { components: { securitySchemes: { main: scheme } } }));

@@ -59,7 +59,12 @@ function runCases(names: string[]): Promise<{ times: Map<string, number>; failed
 }
 
 function lastLine(text: string): string {
-  return text.trim().split('\n').filter((line) => /Error/.test(line))[0] ?? text.trim().slice(-200);
+  return (
+    text
+      .trim()
+      .split('\n')
+      .filter((line) => /Error/.test(line))[0] ?? text.trim().slice(-200)
+  );
 }
 
 test('every parser of API values takes a 1 MB adversarial string in linear time', async () => {

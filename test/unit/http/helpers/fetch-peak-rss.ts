@@ -7,7 +7,12 @@ import { endpoint } from './endpoint';
 
 async function main(): Promise<void> {
   const url = process.argv[2]!;
-  const outcome = await fetchPage({ endpoint: endpoint(url, { paginator: { type: 'single_page' }, data_selector: '$', max_response_bytes: 64 * 1024 * 1024 }), secretValues: [], state: null, placeholders: {} }).then(
+  const outcome = await fetchPage({
+    endpoint: endpoint(url, { paginator: { type: 'single_page' }, data_selector: '$', max_response_bytes: 64 * 1024 * 1024 }),
+    secretValues: [],
+    state: null,
+    placeholders: {},
+  }).then(
     (page) => ({ records: page.records.length }),
     (err: unknown) => ({ error: err instanceof Error ? `${err.constructor.name}: ${err.message}` : String(err) }),
   );

@@ -38,7 +38,13 @@ export async function startServer(): Promise<TestServer> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const parsed = new URL(req.url ?? '/', 'http://x');
-      const entry: Seen = { method: req.method ?? 'GET', url: req.url ?? '/', query: parsed.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const entry: Seen = {
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        query: parsed.searchParams,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       seen.push(entry);
       const handler = routes.get(parsed.pathname);
       if (!handler) return json(res, 404, { error: `no route ${parsed.pathname}` });
