@@ -158,14 +158,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
       heartbeat(collector.progress());
     } while (token !== null && !collector.full());
     stream.close();
-    const written = writer
-      ? await writer.finish(ctx.cancellationSignal)
-      : await storeBatch(destination, input, records, {
-          signal: ctx.cancellationSignal,
-          configDirs: configDirsOf(deps),
-          pageSizes: keptPageSizes,
-          attempt: attemptOf(ctx),
-        });
+    const written = await writeBatch(deps, input, ctx, writer ? { writer } : { destination, records, pageSizes: keptPageSizes });
     const rounded = roundedOf(ctx, input.resource.name, input.batch, written);
     return { ...batchResult(written.rows, collector, { next: token, nextSummary, loopGuard: guard.state() }, stream, pacer), ...rounded };
   } catch (err) {
@@ -173,6 +166,24 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
   } finally {
     stream?.close();
   }
+}
+
+/** The batch into ClickHouse: the streamed writer's last insert, or the records it kept through storeBatch. */
+async function writeBatch(
+  deps: ActivityDeps,
+  input: FetchAndLoadPagesInput,
+  ctx: Context,
+  to:
+    | { writer: NonNullable<Awaited<ReturnType<typeof openBatchWriter>>> }
+    | { destination: Awaited<ReturnType<ActivityDeps['destination']>>; records: JsonObject[]; pageSizes: number[] },
+) {
+  if ('writer' in to) return to.writer.finish(ctx.cancellationSignal);
+  return storeBatch(to.destination, input, to.records, {
+    signal: ctx.cancellationSignal,
+    configDirs: configDirsOf(deps),
+    pageSizes: to.pageSizes,
+    attempt: attemptOf(ctx),
+  });
 }
 
 /** What the workflow keeps of a loaded batch: counters, where the next batch starts, and pacing and planning hints. */

@@ -137,3 +137,12 @@ function columnName(prefix: string, rawKey: string): string {
   }
   return name;
 }
+
+/** Whether a row has every value its plan requires; a row for schema work always (conversion names what is missing: contract.ts). */
+export function hasRequired(row: { fields?: unknown; plan: ColumnPlan; values: unknown[] }): boolean {
+  if (row.fields) return true;
+  for (const i of row.plan.required) {
+    if (row.values[i] === undefined || row.values[i] === null) return false;
+  }
+  return true;
+}

@@ -59,6 +59,12 @@ export function clickHouseSettingsFromEnv(env: NodeJS.ProcessEnv = process.env):
 }
 
 /** ClickHouse's numeric error code, read from either the old or the new message format. */
+/** ClickHouse says the table is gone (60 UNKNOWN_TABLE, 16 NO_SUCH_COLUMN_IN_TABLE): our cache is stale. */
+export function tableGone(err: unknown): boolean {
+  const code = clickHouseErrorCode(err instanceof Error && err.cause ? err.cause : err);
+  return code === 60 || code === 16;
+}
+
 export function clickHouseErrorCode(err: unknown): number | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && /^\d+$/.test(code)) return Number(code);

@@ -7,12 +7,12 @@
  */
 import type { JsonObject, ResolvedResource } from '../config/types';
 import { SluiceError } from '../errors';
-import { clickHouseErrorCode, type Connection, type InsertFormat } from './connection';
+import { tableGone, type Connection, type InsertFormat } from './connection';
 import { admitColumns, convertRows, Rejections, type Admitted } from './contract';
 import { APPEND_KEY, hardDeleteColumn, layoutFor, LINK, type TableLayout } from './ddl';
 import type { ServerFeatures } from './features';
 import type { Journal } from './journal';
-import { normalisedHints, wantedColumns, type PageMeta, type TableRows } from './page';
+import { checkMeta, normalisedHints, wantedColumns, type PageMeta, type TableRows } from './page';
 import type { Placements } from './placements';
 import { ownWritesReadSettings } from './replication';
 import { binaryRows, encodesAsRowBinary, jsonRows } from './row-encoding';
@@ -344,17 +344,5 @@ export class PageWriter {
       await ownWritesReadSettings(this.conn, this.features, database, [table]),
     );
     return new Map(found.map((r) => [Number(r.page), Number(r.n)]));
-  }
-}
-
-/** ClickHouse says the table is gone (60 UNKNOWN_TABLE, 16 NO_SUCH_COLUMN_IN_TABLE): our cache is stale. */
-function tableGone(err: unknown): boolean {
-  const code = clickHouseErrorCode(err instanceof Error && err.cause ? err.cause : err);
-  return code === 60 || code === 16;
-}
-
-function checkMeta(meta: PageMeta): void {
-  if (!Number.isSafeInteger(meta.version) || meta.version < 0 || !Number.isSafeInteger(meta.page) || meta.page < 0) {
-    throw new SluiceError('destination_fatal', `invalid page meta: version ${meta.version}, page ${meta.page} (need non-negative safe integers)`);
   }
 }

@@ -4,6 +4,7 @@
  * destination call them, and the destination does the I/O.
  */
 import * as crypto from 'node:crypto';
+import { SluiceError } from '../errors';
 import type { ColumnHint, ResolvedResource } from '../config/types';
 import { LINK, type ColumnDef, type DedupSortHint, type TableLayout } from './ddl';
 import type { ServerFeatures } from './features';
@@ -334,4 +335,11 @@ function sortNumber(value: unknown): number | bigint | undefined {
   if (typeof value === 'number') return value;
   if (typeof value === 'bigint') return value;
   return undefined;
+}
+
+/** A page's version and ordinal key its rows: they must be non-negative safe integers. */
+export function checkMeta(meta: PageMeta): void {
+  if (!Number.isSafeInteger(meta.version) || meta.version < 0 || !Number.isSafeInteger(meta.page) || meta.page < 0) {
+    throw new SluiceError('destination_fatal', `invalid page meta: version ${meta.version}, page ${meta.page} (need non-negative safe integers)`);
+  }
 }

@@ -28,7 +28,7 @@ import { joinPath } from './naming';
 import { appendRowId, dedupSortOf, keyText, keyTextOf, stableId, survivorsPerKey, type PageMeta } from './page';
 import type { TableColumns } from './schema';
 import { jsonColumns, NO_JSON_COLUMNS, type JsonColumns } from './table-hints';
-import { keyIndexFor, NO_COLUMNS_PLAN, NO_KEY, planFor, slotOf, slotsFor, type ColumnPlan, type Slot } from './column-plan';
+import { hasRequired, keyIndexFor, NO_COLUMNS_PLAN, NO_KEY, planFor, slotOf, slotsFor, type ColumnPlan, type Slot } from './column-plan';
 
 export interface ShapeInput {
   records: readonly JsonObject[];
@@ -251,14 +251,6 @@ function walkRecord(
 function shapedRow(table: string, path: string, plan: ColumnPlan, parent: number, index: number, forSchemaWork: boolean): ShapedRow {
   const values = forSchemaWork ? NO_KEY_VALUES : new Array(plan.names.length);
   return { table, path, plan, values, fields: forSchemaWork ? new Map() : undefined, parent, index, id: '', parentId: '', rootId: '', row: 0 };
-}
-
-function hasRequired(row: ShapedRow): boolean {
-  if (row.fields) return true; // schema work: conversion names a missing required value (contract.ts)
-  for (const i of row.plan.required) {
-    if (row.values[i] === undefined || row.values[i] === null) return false;
-  }
-  return true;
 }
 
 /** False when fitting and a field has no column: the page is shaped again for schema work. */

@@ -190,6 +190,38 @@ function childOf(list: ListEndpoint, byPath: Map<string, ListEndpoint>): { path:
   return { path, includeFromParent: carried.length ? carried : undefined, note };
 }
 
+/** One list endpoint as a resource: its path (a child's with its parent's placeholders), paginator, key and notes. */
+function resourceOf(list: ListEndpoint, byPath: Map<string, ListEndpoint>): GeneratedResource | { reason: string } {
+  const { endpoint, name, shape, key } = list;
+  const notes = [`${endpoint.path}${endpoint.summary ? `: ${endpoint.summary}` : ''}`, `records: ${shape.evidence}`];
+  let path = endpoint.path.replace(/^\/+/, '');
+  let includeFromParent: string[] | undefined;
+  if (endpoint.pathParams.length > 0) {
+    const child = childOf(list, byPath);
+    if ('reason' in child) return child;
+    ({ path, includeFromParent } = child);
+    notes.push(child.note);
+  }
+  const paging = guessPaginator(endpoint, shape.dataSelector);
+  const endpointConfig: Record<string, unknown> = { path };
+  if (shape.dataSelector) endpointConfig.data_selector = shape.dataSelector;
+  if (paging.params) endpointConfig.params = paging.params;
+  endpointConfig.paginator = paging.paginator;
+  const config: Record<string, unknown> = { name, endpoint: endpointConfig };
+  if (includeFromParent) config.include_from_parent = includeFromParent;
+  if (key) {
+    config.primary_key = key.key;
+    config.write_disposition = 'merge';
+    notes.push(`primary_key: ${key.evidence}; merge keeps one row per key`);
+  } else {
+    config.write_disposition = 'append';
+    notes.push('no id-like field: append (set primary_key and merge if records have a key)');
+  }
+  const hint = incrementalHint(shape.item, endpoint.query);
+  const incremental = hint ? { cursor_path: hint.cursorPath, start_param: hint.startParam, initial_value: '1970-01-01T00:00:00Z' } : undefined;
+  return { name, config, notes, paging, incremental };
+}
+
 export function generateSource(document: OpenApiDocument, options: GenerateOptions = {}): GeneratedSource {
   const sourceName = sourceNameOf(document.info.title);
   const { url: baseUrl, note: baseUrlNote } = baseUrlOf(document, options.specUrl);
@@ -221,37 +253,9 @@ export function generateSource(document: OpenApiDocument, options: GenerateOptio
 
   const resources: GeneratedResource[] = [];
   for (const list of lists) {
-    const { endpoint, name, shape, key } = list;
-    const notes = [`${endpoint.path}${endpoint.summary ? `: ${endpoint.summary}` : ''}`, `records: ${shape.evidence}`];
-    let path = endpoint.path.replace(/^\/+/, '');
-    let includeFromParent: string[] | undefined;
-    if (endpoint.pathParams.length > 0) {
-      const child = childOf(list, byPath);
-      if ('reason' in child) {
-        unmapped.push({ path: endpoint.path, reason: child.reason });
-        continue;
-      }
-      ({ path, includeFromParent } = child);
-      notes.push(child.note);
-    }
-    const paging = guessPaginator(endpoint, shape.dataSelector);
-    const endpointConfig: Record<string, unknown> = { path };
-    if (shape.dataSelector) endpointConfig.data_selector = shape.dataSelector;
-    if (paging.params) endpointConfig.params = paging.params;
-    endpointConfig.paginator = paging.paginator;
-    const config: Record<string, unknown> = { name, endpoint: endpointConfig };
-    if (includeFromParent) config.include_from_parent = includeFromParent;
-    if (key) {
-      config.primary_key = key.key;
-      config.write_disposition = 'merge';
-      notes.push(`primary_key: ${key.evidence}; merge keeps one row per key`);
-    } else {
-      config.write_disposition = 'append';
-      notes.push('no id-like field: append (set primary_key and merge if records have a key)');
-    }
-    const hint = incrementalHint(shape.item, endpoint.query);
-    const incremental = hint ? { cursor_path: hint.cursorPath, start_param: hint.startParam, initial_value: '1970-01-01T00:00:00Z' } : undefined;
-    resources.push({ name, config, notes, paging, incremental });
+    const resource = resourceOf(list, byPath);
+    if ('reason' in resource) unmapped.push({ path: list.endpoint.path, reason: resource.reason });
+    else resources.push(resource);
   }
   // Records of a type sluice flattens need a scalar to key on; say which lists have none.
   for (const r of resources) {
