@@ -57,8 +57,9 @@ export class SpecError extends SluiceError {
 function parseSpecText(location: string, text: string): unknown {
   try {
     // JSON.parse for JSON (fast); `yaml` for YAML: the parser's own YAML reader refuses valid block
-    // scalars that real specs contain (OpenAI's, for one).
-    return text.trimStart().startsWith('{') ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 1000 });
+    // scalars that real specs contain (OpenAI's, for one). A repeated key keeps its last value, as in
+    // JSON.parse, without the uniqueness check (15% of a 3 MB spec's parse).
+    return text.trimStart().startsWith('{') ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 1000, uniqueKeys: false });
   } catch (err) {
     throw new SpecError(`${location}: not JSON or YAML (${(err as Error).message.split('\n')[0]})`);
   }
