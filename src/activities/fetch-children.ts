@@ -209,6 +209,7 @@ async function walkParent(
       live.incremental && placeholders.incremental
         ? filterIncremental(page.records, live.incremental, placeholders.incremental, boundary)
         : { records: page.records, cursorValue: undefined, boundaryHashes: [], pastRange: false };
+    if ('warnings' in kept && kept.warnings) unit.warnings = [...new Set([...(unit.warnings ?? []), ...kept.warnings])];
     for (const record of kept.records) records.push(record);
     cursor = advanceBoundary(cursor, { value: kept.cursorValue, hashes: kept.boundaryHashes }, lastValueFunc);
     token = kept.pastRange ? null : page.next;

@@ -141,7 +141,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
         fetched: page.records.length,
         bytes: page.bytes,
         pages: 1,
-        ...(page.warnings ? { warnings: page.warnings } : {}),
+        ...(page.warnings || filtered?.warnings ? { warnings: [...(page.warnings ?? []), ...(filtered?.warnings ?? [])] } : {}),
         ...(filtered ? { cursor: { value: filtered.cursorValue, hashes: filtered.boundaryHashes } } : {}),
       });
       if (!writer) {

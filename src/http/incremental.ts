@@ -99,6 +99,23 @@ export interface FilteredPage {
   /** With `boundary`: hashes of the kept rows whose cursor equals `cursorValue`. */
   boundaryHashes: string[];
   pastRange: boolean;
+  /** Where the page was filtered otherwise than dlt would have (the run's warnings). */
+  warnings?: string[];
+}
+
+/**
+ * Where comparing a cursor value with the start as times (sluice) decides otherwise than comparing the two
+ * strings (dlt): they are times written in different formats (`2024-01-01` and `2024-01-01T00:00:00Z`, or
+ * two offsets). sluice keeps comparing times, the right answer; the run says where dlt would differ.
+ */
+function differsFromDlt(cfg: IncrementalConfig, value: JsonPrimitive, start: JsonPrimitive, byTime: number): string | undefined {
+  if (typeof value !== 'string' || typeof start !== 'string' || value === start) return undefined;
+  const byText = value < start ? -1 : 1;
+  if (Math.sign(byTime) === byText) return undefined;
+  return (
+    `incremental cursor "${cfg.cursor_path}": the start value and the API's values are times in different formats; sluice compares them as times, ` +
+    'dlt as strings, so records near the start are loaded where dlt would skip them or the reverse (docs/configuration.md, "Incremental loading")'
+  );
 }
 
 export function filterIncremental(
@@ -117,6 +134,7 @@ export function filterIncremental(
   let atBest: JsonObject[] = [];
   let beyondEnd = false;
   let beforeStart = false;
+  let unlikeDlt: string | undefined;
   const compare = pageComparator(cfg.cursor_path);
 
   for (const record of records) {
@@ -146,7 +164,9 @@ export function filterIncremental(
       }
     }
     if (start !== null && start !== undefined) {
-      const c = dir * compare(value, start);
+      const byTime = compare(value, start);
+      unlikeDlt ??= differsFromDlt(cfg, value, start, byTime);
+      const c = dir * byTime;
       if (c < 0 || (c === 0 && cfg.range_start === 'open')) {
         beforeStart = true;
         continue;
@@ -167,7 +187,7 @@ export function filterIncremental(
   // the API is walking towards, every later page would too: stop paging.
   const pastRange = (cfg.row_order === 'asc' && beyondEnd) || (cfg.row_order === 'desc' && beforeStart);
   const boundaryHashes = boundary ? atBest.map((record) => boundary.hashOf(record)) : [];
-  return { records: kept, cursorValue: best, boundaryHashes, pastRange };
+  return { records: kept, cursorValue: best, boundaryHashes, pastRange, ...(unlikeDlt ? { warnings: [unlikeDlt] } : {}) };
 }
 
 /**

@@ -72,6 +72,19 @@ describe('filterIncremental', () => {
     expect(out.cursorValue).toBe('2024-05-01T12:00:00.123456Z');
   });
 
+  it('says when comparing times decides otherwise than dlt comparing strings, and only then', () => {
+    // "2024-05-01T10:00:00Z" < "2024-05-01T10:00:00.000Z" as strings: dlt drops the first record, sluice keeps it (equal times, closed start).
+    const differing = filterIncremental(rows('2024-05-01T10:00:00Z', '2024-05-02T00:00:00Z'), cfg(), { start_value: '2024-05-01T10:00:00.000Z', end_value: null });
+    expect(differing.records.map((r) => r.id)).toEqual([0, 1]);
+    expect(differing.warnings).toEqual([expect.stringMatching(/^incremental cursor "updated": .*sluice compares them as times, dlt as strings/)]);
+    // Same format: strings and times agree, nothing to say.
+    const alike = filterIncremental(rows('2024-05-01T09:00:00Z', '2024-05-02T00:00:00Z'), cfg(), { start_value: '2024-05-01T10:00:00Z', end_value: null });
+    expect(alike.records.map((r) => r.id)).toEqual([1]);
+    expect(alike.warnings).toBeUndefined();
+    // A date start and timestamp values agree as strings here ("2024-05-02T…" > "2024-05-01"): no warning either.
+    expect(filterIncremental(rows('2024-05-02T00:00:00Z'), cfg(), { start_value: '2024-05-01', end_value: null }).warnings).toBeUndefined();
+  });
+
   it('refuses to compare a number with a string', () => {
     expect(() => filterIncremental(rows('7'), cfg(), { start_value: 5, end_value: null })).toThrow(/different types/);
   });
