@@ -14,8 +14,8 @@ export function scd2Warnings(resource: ResourceInput, at: PathSegment[]): Config
     warnings.push(
       problem(
         [...at, 'write_disposition', 'active_record_timestamp'],
-        `${JSON.stringify(w.active_record_timestamp)} is past the last second ClickHouse's DateTime holds: current rows get 2106-02-07 06:28:15 UTC`,
-        "query current rows with valid_to = toDateTime('2106-02-07 06:28:15', 'UTC'), or give a date before 2106",
+        `${JSON.stringify(w.active_record_timestamp)} is past the last second every supported ClickHouse's DateTime holds: current rows get 2105-12-31 23:59:59 UTC`,
+        "query current rows with valid_to = toDateTime('2105-12-31 23:59:59', 'UTC'), or give a date before 2106",
       ),
     );
   }

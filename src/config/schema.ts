@@ -112,8 +112,12 @@ export function timestampSeconds(text: string): number | undefined {
   return Number.isFinite(ms) ? Math.floor(ms / 1000) : undefined;
 }
 
-/** The largest second ClickHouse's `DateTime` holds (2106-02-07 06:28:15 UTC). */
-export const MAX_DATE_TIME_SECONDS = 2 ** 32 - 1;
+/**
+ * The last second every supported ClickHouse stores and reads back as a `DateTime` (2105-12-31 23:59:59 UTC):
+ * current servers hold up to 2106-02-07 06:28:15, but 18.16's calendar ends with 2105 and keeps only the
+ * time of day of a later one (it read '2106-02-07 06:28:15' back as '1970-01-01 06:28:15').
+ */
+export const MAX_DATE_TIME_SECONDS = Date.UTC(2105, 11, 31, 23, 59, 59) / 1000;
 
 /**
  * dlt's active_record_timestamp: a date or timestamp after 1970. A later one than DateTime holds (dlt's usual

@@ -193,7 +193,7 @@ test('a run that fails midway closes nothing and opens nothing: only a complete 
 });
 
 /** DateTime's last second: where dlt's usual active_record_timestamp, 9999-12-31, is stored. */
-const DATE_TIME_END = '2106-02-07 06:28:15';
+const DATE_TIME_END = '2105-12-31 23:59:59';
 
 test("active_record_timestamp: current versions carry it as valid_to (9999-12-31 as DateTime's last second), closed ones the boundary, lists follow", async () => {
   const database = stack.newDatabase('sluice_it_scd2_active');

@@ -4,6 +4,9 @@
  * with every record loaded exactly once, through the retries alone (no durable wait: long-waits.test.ts has those).
  * The outage's length does not change the path: several attempts fail while the server is down, whether for
  * 5 s or 20 s.
+ *
+ * @serial the retries must come within the 5 s outage (the API sees the batch's pages again): beside other
+ * files on 2 cores the worker's next attempt came after the server was back (CI lane B, 18.16).
  */
 import { ClickHouseClient } from '@clickhouse/client';
 import { Client, Connection } from '@temporalio/client';

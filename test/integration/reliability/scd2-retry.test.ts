@@ -51,7 +51,7 @@ const VARIANTS: Record<string, Variant> = {
     database: stack.newDatabase('sluice_rel_scd2_active'),
     disposition: { active_record_timestamp: '9999-12-31', retire_absent_rows: false },
     resource: { merge_key: 'id' },
-    current: "_sluice_valid_to = toDateTime('2106-02-07 06:28:15', 'UTC')",
+    current: "_sluice_valid_to = toDateTime('2105-12-31 23:59:59', 'UTC')",
   },
 };
 

@@ -250,9 +250,9 @@ describe('validateSourceConfig rejections', () => {
       keep_absent_rows: true,
     });
     const far = scd2({ active_record_timestamp: '9999-12-31' });
-    expect(far.ok && far.source.resources[0]!.scd2?.active_seconds).toBe(2 ** 32 - 1);
+    expect(far.ok && far.source.resources[0]!.scd2?.active_seconds).toBe(Date.UTC(2105, 11, 31, 23, 59, 59) / 1000);
     expect(far.ok && far.warnings.map(formatProblem)).toEqual([
-      "resources[0].write_disposition.active_record_timestamp: \"9999-12-31\" is past the last second ClickHouse's DateTime holds: current rows get 2106-02-07 06:28:15 UTC (hint: query current rows with valid_to = toDateTime('2106-02-07 06:28:15', 'UTC'), or give a date before 2106)",
+      "resources[0].write_disposition.active_record_timestamp: \"9999-12-31\" is past the last second every supported ClickHouse's DateTime holds: current rows get 2105-12-31 23:59:59 UTC (hint: query current rows with valid_to = toDateTime('2105-12-31 23:59:59', 'UTC'), or give a date before 2106)",
     ]);
     expect(active.ok && active.warnings.map(formatProblem)).toEqual([
       'resources[0].write_disposition.retire_absent_rows: without a merge_key (the natural key) nothing is ever retired: a changed record keeps its earlier version current beside the new one (hint: set merge_key to the column(s) that name a record, so its new version retires the old)',
