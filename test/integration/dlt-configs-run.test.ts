@@ -65,7 +65,8 @@ function asDltWroteIt(file: string, text: string): string {
 
 /** The same config with every absolute URL moved onto the mock's origin, paths kept. */
 function pointAtMock(text: string, origin: string): string {
-  return text.replace(/"https?:\/\/[^/"]+/g, `"${origin}`);
+  // Either quote: JSON and YAML write "…", the .ts fixtures (Prettier) '…'.
+  return text.replace(/(["'])https?:\/\/[^/"']+/g, `$1${origin}`);
 }
 
 beforeAll(async () => {
