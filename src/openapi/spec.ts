@@ -7,12 +7,14 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
-import { parse as parseYaml } from 'yaml';
+import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import { SluiceError } from '../errors';
 
 /** A spec larger than this is refused: the biggest public API descriptions are about 15 MB. */
 export const MAX_SPEC_BYTES = 32 * 1024 * 1024;
 const FETCH_TIMEOUT_MS = 30_000;
+/** YAML aliases a spec may use: real specs use few or none; many can make a small file a huge tree. */
+export const MAX_SPEC_ALIASES = 1000;
 
 const operationSchema = z.looseObject({
   operationId: z.string().optional(),
@@ -56,10 +58,10 @@ export class SpecError extends SluiceError {
 
 function parseSpecText(location: string, text: string): unknown {
   try {
-    // JSON.parse for JSON (fast); `yaml` for YAML: the parser's own YAML reader refuses valid block
-    // scalars that real specs contain (OpenAI's, for one). A repeated key keeps its last value, as in
-    // JSON.parse, without the uniqueness check (15% of a 3 MB spec's parse).
-    return text.trimStart().startsWith('{') ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 1000, uniqueKeys: false });
+    // JSON.parse for JSON; js-yaml for YAML, the reader the spec parser itself uses: 0.46 s of CPU for
+    // OpenAI's 3 MB spec where the `yaml` package that reads configs (with their comments) took 2.3 s, same
+    // result. The core schema, so dates in examples stay strings.
+    return text.trimStart().startsWith('{') ? JSON.parse(text) : loadYaml(text, { schema: CORE_SCHEMA, maxAliases: MAX_SPEC_ALIASES });
   } catch (err) {
     throw new SpecError(`${location}: not JSON or YAML (${(err as Error).message.split('\n')[0]})`);
   }
