@@ -219,6 +219,7 @@ function resourceOf(list: ListEndpoint, byPath: Map<string, ListEndpoint>): Gene
   }
   const hint = incrementalHint(shape.item, endpoint.query);
   const incremental = hint ? { cursor_path: hint.cursorPath, start_param: hint.startParam, initial_value: '1970-01-01T00:00:00Z' } : undefined;
+  if (schemaType(shape.item) === undefined) notes.push('the spec does not describe its records: check with sluice preview');
   return { name, config, notes, paging, incremental };
 }
 
@@ -256,11 +257,6 @@ export function generateSource(document: OpenApiDocument, options: GenerateOptio
     const resource = resourceOf(list, byPath);
     if ('reason' in resource) unmapped.push({ path: list.endpoint.path, reason: resource.reason });
     else resources.push(resource);
-  }
-  // Records of a type sluice flattens need a scalar to key on; say which lists have none.
-  for (const r of resources) {
-    const item = lists.find((l) => l.name === r.name)!.shape.item;
-    if (schemaType(item) === undefined) r.notes.push('the spec does not describe its records: check with sluice preview');
   }
   return {
     sourceName,
