@@ -20,7 +20,7 @@ const moduleNameMapper = { '^sluice$': '<rootDir>/src/index.ts' };
 const project = (displayName, roots, extra) => ({ displayName, testEnvironment: 'node', roots, testMatch: ['**/*.test.ts'], transform, moduleNameMapper, ...extra });
 
 const serial = Object.keys(serialFiles());
-const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const integration = {
   setupFiles: serverSetup,
   setupFilesAfterEnv: serverTimeout,
@@ -34,7 +34,7 @@ module.exports = {
   projects: [
     project('unit', ['<rootDir>/test/unit'], {}),
     project('workflows', ['<rootDir>/test/workflows'], { setupFiles: serverSetup, setupFilesAfterEnv: serverTimeout }),
-    project('integration', roots, { ...integration, testPathIgnorePatterns: ['/node_modules/', ...serial.map((file) => `/${escape(file)}$`)] }),
+    project('integration', roots, { ...integration, testPathIgnorePatterns: ['/node_modules/', ...serial.map((file) => `/${escapeRegExp(file)}$`)] }),
     // With no serial file, a path that matches nothing (an empty testMatch would take the default pattern).
     project('integration-serial', roots, { ...integration, testMatch: serial.length > 0 ? serial.map((file) => `<rootDir>/${file}`) : ['<rootDir>/no-serial-file'] }),
   ],
