@@ -65,16 +65,35 @@ install_test_server() {
   if [ ! -f "$lib/.complete" ]; then
     command -v mvn >/dev/null 2>&1 || { log "Maven (mvn) and Java 17+ are needed for Temporal's time-skipping test server: install them (apt-get install maven openjdk-17-jre-headless)"; exit 1; }
     log "fetching io.temporal:temporal-test-server from Maven Central"
-    rm -rf "$lib"; mkdir -p "$lib"
+    rm -rf "$lib" "$(dirname "$lib")/classes.jsa"; mkdir -p "$lib"
     # Maven prints colour codes even in quiet batch mode; strip them from the log.
     mvn -q -B -f scripts/test-server/pom.xml dependency:copy-dependencies -DoutputDirectory="$lib" 2>&1 | sed "s/\x1b\[[0-9;]*m//g" >&2
     touch "$lib/.complete"
     installed+=("temporal-test-server")
   fi
-  # The SDK gives the server 5 s to open its port: a client JIT and serial GC keep JVM start near 1.5 s.
+  # The SDK gives the server 5 s to open its port: a client JIT and serial GC keep JVM start near 1.5 s on
+  # an idle machine. Under load that is not enough (at load 30 on 2 cores the port opened after 26-30 s and
+  # the workflow tests failed to start), so the wrapper also maps a class-data archive of the server's own
+  # classes (AppCDS): loading and verifying ~5,000 classes is most of its start, and with the archive the
+  # same start took 8-10 s at load 30. The archive is made once, here, by a server that is started and then
+  # stopped with SIGTERM (the JVM writes it at exit); a JVM that cannot use it (another Java) ignores it.
+  local flags="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData"
+  local archive; archive="$(dirname "$lib")/classes.jsa"
+  if [ ! -f "$archive" ]; then
+    log "recording the test server's class-data archive (faster JVM start)"
+    local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+    # shellcheck disable=SC2086
+    java $flags -Xlog:cds=off -Xlog:cds+dynamic=off -XX:ArchiveClassesAtExit="$archive.tmp" -cp "$lib/*" io.temporal.testserver.TestServer "$port" >/dev/null 2>&1 &
+    local pid=$! waited=0
+    until (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null || [ "$waited" -ge 1200 ]; do sleep 0.1; waited=$((waited + 1)); done
+    kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true  # 143: it exits on the signal
+    if [ -s "$archive.tmp" ]; then mv "$archive.tmp" "$archive"; else rm -f "$archive.tmp"; log "no class-data archive (the server starts without it)"; fi
+  fi
+  local share="-Xshare:auto"
+  [ -f "$archive" ] && share="-XX:SharedArchiveFile=$archive -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off"
   cat > "$wrapper.tmp" <<WRAP
 #!/bin/sh
-exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -cp '$lib/*' io.temporal.testserver.TestServer "\$@"
+exec java $flags $share -cp '$lib/*' io.temporal.testserver.TestServer "\$@"
 WRAP
   chmod +x "$wrapper.tmp"
   if ! cmp -s "$wrapper.tmp" "$wrapper"; then mv "$wrapper.tmp" "$wrapper"; else rm "$wrapper.tmp"; fi
