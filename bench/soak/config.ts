@@ -5,13 +5,15 @@
 export interface SoakPipeline {
   name: string;
   resources: string[];
+  /** Run by a Temporal Schedule (syncs.ts) instead of a loop of starts. */
+  scheduled?: boolean;
 }
 
 export const PIPELINES: SoakPipeline[] = [
   // Incremental merge with hard deletes, nested lists two deep, and a child resource.
   { name: 'soak_orders', resources: ['orders', 'order_notes'] },
-  // Merge on ids past 2^53 (offset), an append log (next links), a replace resource (page numbers).
-  { name: 'soak_misc', resources: ['customers', 'events', 'plans'] },
+  // Merge on ids past 2^53 (offset), an append log (next links), a replace resource (page numbers); run by a Schedule.
+  { name: 'soak_misc', resources: ['customers', 'events', 'plans'], scheduled: true },
   // A partitioned resource: windows of 10 s, two at a time.
   { name: 'soak_metrics', resources: ['metrics'] },
 ];

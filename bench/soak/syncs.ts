@@ -1,10 +1,12 @@
 /**
  * Continuous syncs: one loop per pipeline starts `syncSource` exactly as `sluice run` does (the same
  * prepared input, the pipeline's one workflow ID), waits for its end by polling (Temporal may be down for a
- * while), pauses a few seconds and starts the next. It counts runs and the longest stretch without a
- * completed run.
+ * while), pauses a few seconds and starts the next. A pipeline marked `scheduled` is run by a Temporal
+ * Schedule instead, as `sluice schedule create` makes one (the same input and workflow ID, to which Temporal
+ * appends the time; overlaps skipped), every SCHEDULE_EVERY: the loop follows the runs the schedule starts,
+ * and pauses it when the chaos stops. It counts runs and the longest stretch without a completed run.
  */
-import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, ScheduleHandle, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, WorkflowHandle } from '@temporalio/client';
 import { prepareSyncStart } from '../../src/cli/sync-start';
 import { readEnv } from '../../src/settings';
 import type { SyncSourceInput } from '../../src/workflows/types';
@@ -12,6 +14,8 @@ import type { SoakPipeline } from './config';
 
 /** A killed worker's batch is retried after 6 s, as in the reliability tests, instead of production's 20 s. */
 const HEARTBEAT_TIMEOUT_SECONDS = 6;
+/** How often a scheduled pipeline's schedule fires; a run still going then makes it skip (overlap SKIP). */
+const SCHEDULE_EVERY = '5s';
 
 export interface PipelineStats {
   started: number;
@@ -113,7 +117,52 @@ export async function startSyncLoops(
       if (!stopping) await sleep(pauseMs());
     }
   };
-  const loops = pipelines.map((p) => loop(p.name));
+
+  /** Retries `work` while Temporal is away (killed and restarting). */
+  const whileAway = async <T>(work: () => Promise<T>): Promise<T> => {
+    for (;;) {
+      try {
+        return await work();
+      } catch {
+        await sleep(1000);
+      }
+    }
+  };
+
+  /** A scheduled pipeline: its schedule starts the runs; each run it started is followed to its end. */
+  const scheduleLoop = async (pipeline: string): Promise<void> => {
+    const schedule: ScheduleHandle = await whileAway(() =>
+      client.schedule.create({
+        scheduleId: `sluice/${pipeline}`,
+        spec: { intervals: [{ every: SCHEDULE_EVERY }] },
+        action: { type: 'startWorkflow', workflowType: 'syncSource', workflowId: `sluice/${pipeline}`, taskQueue, args: [inputs.get(pipeline)!] },
+        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+      }),
+    );
+    const followed = new Map<string, Promise<void>>();
+    const follow = async (): Promise<void> => {
+      const { info } = await schedule.describe();
+      const runs = [...info.recentActions.map((a) => a.action), ...info.runningActions];
+      for (const { workflow } of runs) {
+        const key = `${workflow.workflowId}/${workflow.firstExecutionRunId}`;
+        if (followed.has(key)) continue;
+        stats[pipeline].started += 1;
+        const handle = client.workflow.getHandle(workflow.workflowId, workflow.firstExecutionRunId);
+        followed.set(
+          key,
+          awaitRun(pipeline, handle).then((status) => record(pipeline, handle, status)),
+        );
+      }
+    };
+    while (!stopping) {
+      await follow().catch(() => undefined);
+      await sleep(1000);
+    }
+    await whileAway(() => schedule.pause('the soak stops'));
+    await whileAway(follow);
+    await Promise.all(followed.values());
+  };
+  const loops = pipelines.map((p) => (p.scheduled ? scheduleLoop(p.name) : loop(p.name)));
 
   return {
     stats,

@@ -4,6 +4,7 @@ import { readCursorState, writeCursorState } from './cursor-state';
 import { dynamicTargets, fullRefreshRefused } from './dynamic-tables';
 import type { ActivityDeps } from './deps';
 import { toActivityFailure } from './failures';
+import { withHeartbeats } from './heartbeat';
 import { tableTarget } from './target';
 import type { BeginResourceLoadInput, BeginResourceLoadResult, CommitResourceCursorInput, CommitResourceLoadInput, RecordFailedLoadInput } from '../core/activity-types';
 
@@ -94,9 +95,12 @@ export function recordFailedLoad(deps: ActivityDeps, input: RecordFailedLoadInpu
   });
 }
 
+/** Heartbeats while it runs: the workflow gives it the batches' heartbeat timeout, so a dead worker is noticed as soon. */
 export function dropParentRecords(deps: ActivityDeps, input: { pipeline: string; database: string; resource: string; keepLoadId: string }): Promise<void> {
-  return guarded(async () => {
-    const destination = await deps.destination();
-    await destination.dropParentRecords(input.database, input.pipeline, input.resource, input.keepLoadId);
-  });
+  return guarded(() =>
+    withHeartbeats(async () => {
+      const destination = await deps.destination();
+      await destination.dropParentRecords(input.database, input.pipeline, input.resource, input.keepLoadId);
+    }),
+  );
 }

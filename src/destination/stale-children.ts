@@ -16,6 +16,14 @@
  * on a single 24.4+ server; a mutation on 18.16, which has neither lightweight DELETE nor `mutations_sync`).
  * Idempotent: a retried commit finds nothing stale and does nothing.
  *
+ * Hard deletes: a root is deleted when FINAL shows no live row of it, as a user reading the parent sees it
+ * (FINAL is asked only about the roots with a tombstone in this load: on a large table it reads every part).
+ * Not `argMax(_sluice_deleted, version)`: the attempts of a batch share one version, so a record the API
+ * deleted between a first attempt that inserted and the retry has a live row and a tombstone at equal
+ * versions; FINAL (and every merge) keeps the later insert, the tombstone, while argMax's tie took the first
+ * row read, the live one, and the tombstone's lists stayed under FINAL with no parent (the soak's orphaned
+ * elements: docs/reliability.md, `hard-deleted-lists.test.ts`).
+ *
  * Earlier attempts: every attempt of a batch writes the same version, so when the API changed between a
  * first attempt that inserted (its worker died before the activity completed) and the retry, a parent's
  * rows at its latest version hold both attempts' lists, and the positions only the first had are not a tail
@@ -51,8 +59,14 @@ export function staleChildCondition(target: StaleChildrenTarget, child: string):
   const tail = `((${rootId}, ${version}) NOT IN (${latest}) AND (${parentId}, ${listIdx}) NOT IN (${current}))`;
   const touched = `${rootId} IN (SELECT ${id} FROM ${parent} WHERE ${thisLoad})`;
   if (!target.hardDelete) return `${touched} AND ${tail}`;
-  const deleted = `${rootId} IN (SELECT ${id} FROM ${parent} WHERE ${thisLoad} GROUP BY ${id} HAVING argMax(${ident(LINK.deleted)}, ${version}) = 1)`;
-  return `${touched} AND (${deleted} OR ${tail})`;
+  // Deleted is what FINAL shows (no live row), not argMax(_sluice_deleted, version) (module comment, "Hard
+  // deletes"). Only a root with a tombstone in this load can be hidden by FINAL (versions rise from load to
+  // load), so FINAL is asked about those alone.
+  const marker = ident(LINK.deleted);
+  const tombstoned = `SELECT ${id} FROM ${parent} WHERE ${thisLoad} AND ${marker} = 1`;
+  const live = `SELECT ${id} FROM ${parent} FINAL WHERE ${id} IN (${tombstoned}) AND ${marker} = 0`;
+  const deleted = `${rootId} IN (${tombstoned}) AND ${rootId} NOT IN (${live})`;
+  return `${touched} AND ((${deleted}) OR ${tail})`;
 }
 
 /** Deletes the stale rows of every child table, child tables before deeper ones; returns the tables it deleted from. */

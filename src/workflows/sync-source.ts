@@ -20,7 +20,8 @@ import {
   proxyLocalActivities,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, type ActivityOptions } from '@temporalio/common';
+import { batchHeartbeatTimeoutSeconds } from '../core/heartbeat';
 import { DEFAULT_BATCH_SECONDS, type BatchLimits, type SluiceActivities } from '../core/activity-types';
 import { planRun, type PlannedResource } from './plan';
 import { outlastStartSecond, runStamp, type RunStamp } from './run-stamp';
@@ -75,6 +76,17 @@ const DEFAULT_RESOURCE_CONCURRENCY = 4;
  * back a pending cursor; the guard keeps one run from mixing both rules across a deploy.)
  */
 export const PARENT_CURSOR_AFTER_CHILDREN_PATCH = 'parent-cursor-after-children';
+
+/**
+ * dropParentRecords heartbeats (activities/heartbeat.ts), with the batches' heartbeat timeout: a worker
+ * killed while it runs is noticed within that timeout, where a start-to-close alone held the sync for its
+ * 5 minutes (the soak saw it). The 5 minutes stay as the bound of a live but stuck call. Timeouts of a
+ * scheduled activity are not compared on replay (only its type and ID are), so runs that scheduled it
+ * before this replay unchanged, without a patch (replay.test.ts, the parent-cursor fixture).
+ */
+function dropParentRecordsOptions(input: SyncSourceInput): ActivityOptions {
+  return { startToCloseTimeout: '5 minutes', heartbeatTimeout: `${batchHeartbeatTimeoutSeconds(input.heartbeatTimeoutSeconds)} seconds` };
+}
 
 export function resourceWorkflowId(pipeline: string, resource: string): string {
   return `sluice/${pipeline}/${resource}`;
@@ -141,7 +153,7 @@ async function loadSource(input: SyncSourceInput, layers: PlannedResource[][], {
 
   const parents = layers.flat().filter((p) => p.keepForChildren && results.has(p.resource.name));
   if (parents.length > 0) {
-    const { dropParentRecords } = proxyActivities<SluiceActivities>({ startToCloseTimeout: '5 minutes' });
+    const { dropParentRecords } = proxyActivities<SluiceActivities>(dropParentRecordsOptions(input));
     for (const p of parents) {
       await dropParentRecords({ pipeline: input.pipeline, database: input.database, resource: p.resource.name, keepLoadId: loadId });
     }

@@ -47,6 +47,11 @@ test('a syncSource run from before parent cursors waited for children replays on
   const recorded = history('sync-source-parent-cursor-with-own-load.json') as Recorded;
   // An incremental parent (repos) with a child (issues): the only activity after them drops parent records.
   expect(scheduledActivities(recorded)).toEqual(['dropParentRecords']);
+  // Scheduled with no heartbeat timeout, where it has one now: changed activity options replay without a patch.
+  const scheduled = (recorded.events as Array<{ activityTaskScheduledEventAttributes?: { heartbeatTimeout?: string; startToCloseTimeout?: string } }>).flatMap(
+    (e) => e.activityTaskScheduledEventAttributes ?? [],
+  );
+  expect(scheduled.map((a) => [a.heartbeatTimeout, a.startToCloseTimeout])).toEqual([['0s', '300s']]);
   await expect(Worker.runReplayHistory({ workflowBundle: bundle }, recorded, 'recorded/sync-source')).resolves.toBeUndefined();
 });
 
