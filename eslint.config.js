@@ -11,7 +11,7 @@ const tseslint = require('typescript-eslint');
 const nodeCommonJsGlobals = { require: 'readonly', module: 'writable', exports: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' };
 
 module.exports = defineConfig([
-  globalIgnores(['node_modules/', '.tools/', '.sluice/', 'dist/', 'coverage/', 'test-artifacts/', 'bench/results/']),
+  globalIgnores(['node_modules/', '.tools/', '.sluice/', '.sluice-ci-*/', '.soak/', 'dist/', 'coverage/', 'test-artifacts/', 'bench/results/']),
   js.configs.recommended,
   tseslint.configs.recommended,
   {

@@ -7,7 +7,7 @@
 import type { RetryConfig } from '../config/types';
 import { SluiceError } from '../errors';
 import { advanceBoundary, type CursorBoundary } from '../core/cursor';
-import { DEFAULT_BATCH_SECONDS, type BatchLimits } from '../core/activity-types';
+import type { CompleteBatchLimits } from './upgrade-input';
 
 /** One unit a batch takes: an API page (page batches), or one parent's walk of its child pages (child batches). */
 export interface TakenUnit {
@@ -55,8 +55,6 @@ export interface CollectedSummary {
 /** A bound on what a batch reports: warnings travel in workflow history. */
 const MAX_BATCH_WARNINGS = 4;
 
-const NO_LIMIT: StopLimits = { rows: Infinity, pages: Infinity, bytes: Infinity };
-
 export class BatchCollector {
   private taken = { units: 0, rows: 0, fetched: 0, bytes: 0, pages: 0 };
   private lastRows: number;
@@ -85,22 +83,19 @@ export class BatchCollector {
    * A page batch: `limits` while its pages are encoded as they come; the lower kept limits once it keeps
    * its records as objects (`keepRecords`). Its time bound counts from `startedAt`.
    */
-  static forPages(limits: BatchLimits, options: CollectorOptions): BatchCollector {
-    const bytes = limits.bytes ?? Infinity;
-    const kept = { rows: limits.keptRows ?? limits.rows, pages: limits.pages, bytes: limits.keptBytes ?? bytes };
-    return new BatchCollector({ rows: limits.rows, pages: limits.pages, bytes }, kept, limits.seconds ?? DEFAULT_BATCH_SECONDS, options);
+  static forPages(limits: CompleteBatchLimits, options: CollectorOptions): BatchCollector {
+    const kept = { rows: limits.keptRows, pages: limits.pages, bytes: limits.keptBytes };
+    return new BatchCollector({ rows: limits.rows, pages: limits.pages, bytes: limits.bytes }, kept, limits.seconds, options);
   }
 
   /**
    * A child batch holds its children as objects until its one insert, so the kept limits bound it, and its
    * time: no parent is started once `seconds` have passed, so a killed worker redoes about that much of a
-   * slow API's walks. It has no page limit (one parent's walk is never cut). No limits (an input scheduled
-   * before child batches were bounded): only the parent batch bounds it.
+   * slow API's walks. It has no page limit (one parent's walk is never cut).
    */
-  static forChildren(limits: BatchLimits | undefined, options: CollectorOptions): BatchCollector {
-    if (!limits) return new BatchCollector(NO_LIMIT, NO_LIMIT, Infinity, options);
-    const kept = { rows: limits.keptRows ?? limits.rows, pages: Infinity, bytes: limits.keptBytes ?? limits.bytes ?? Infinity };
-    return new BatchCollector(kept, kept, limits.seconds ?? DEFAULT_BATCH_SECONDS, options);
+  static forChildren(limits: CompleteBatchLimits, options: CollectorOptions): BatchCollector {
+    const kept = { rows: limits.keptRows, pages: Infinity, bytes: limits.keptBytes };
+    return new BatchCollector(kept, kept, limits.seconds, options);
   }
 
   /**

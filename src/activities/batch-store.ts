@@ -6,22 +6,16 @@ import { SluiceError } from '../errors';
 import { type BatchPage, storeInDynamicTables } from './dynamic-tables';
 import { applyProcessingSteps } from './processing-steps';
 import { tableTarget } from './target';
-import type { BatchResult, FetchAndLoadPagesInput } from '../core/activity-types';
+import type { BatchResult } from '../core/activity-types';
+import type { PagesBatchInput } from './upgrade-input';
 
 type StoreInput = Pick<
-  FetchAndLoadPagesInput,
-  'pipeline' | 'database' | 'resource' | 'loadId' | 'fullRefresh' | 'batch' | 'version' | 'store' | 'keepForChildren' | 'configModule' | 'cluster' | 'firstPage'
+  PagesBatchInput,
+  'pipeline' | 'database' | 'resource' | 'loadId' | 'fullRefresh' | 'batch' | 'version' | 'store' | 'keepForChildren' | 'configModule' | 'cluster' | 'rowKeys'
 > & {
   /** A child batch stored in parts: the index of the part's first parent (see parent-records.ts). */
   part?: number;
 };
-
-/**
- * Row identities (load, page, row) of child batches scheduled before child rows were keyed by parent: they
- * must differ between the parts of one child batch. This overflows `_sluice_page` (UInt32) after 42,949
- * parent batches; such a page is refused (pageOrdinalsFit), never wrapped onto another batch's keys.
- */
-const PARTS_PER_BATCH = 100_000;
 
 /** `_sluice_page` is UInt32 in every table sluice has made: the largest page ordinal a row can carry. */
 export const MAX_PAGE_ORDINAL = 4_294_967_295;
@@ -71,8 +65,8 @@ export async function storeBatch(destination: Destination, input: StoreInput, fe
       start += size;
       // processing_steps run before anything is kept, so children see the parent's processed records (as in dlt).
       const processed = input.resource.processing_steps ? await applyProcessingSteps(input.configModule, input.resource.name, page, options.configDirs) : page;
-      spans.push({ page: input.firstPage! + i, records: processed.length });
-      if (input.resource.dynamic_tables) pages.push({ page: input.firstPage! + i, records: processed });
+      spans.push({ page: first + i, records: processed.length });
+      if (input.resource.dynamic_tables) pages.push({ page: first + i, records: processed });
       for (const record of processed) records.push(record);
     }
   } else if (input.resource.processing_steps) {
@@ -150,16 +144,16 @@ function writesPageByPage(input: StoreInput): boolean {
 }
 
 /**
- * A batch scheduled with its first page's ordinal: a page batch numbers API pages, a child batch its parents
- * (the `part` of a child batch then only places its records in the parent-record store). Batches of
- * workflows started before either was numbered have none.
+ * A batch keyed by page: a page batch numbers API pages, a child batch its parents (the `part` of a child
+ * batch then only places its records in the parent-record store). Else the older keys (upgrade-input.ts).
  */
-function numberedPages(input: StoreInput): input is StoreInput & { firstPage: number } {
-  return input.firstPage !== undefined;
+function numberedPages(input: StoreInput): boolean {
+  return input.rowKeys.by === 'page';
 }
 
 /** Numbered pages: the batch writer fills in a span per page as they come (batch-writer.ts). */
 function pageMeta(input: StoreInput): PageMeta {
-  if (numberedPages(input)) return { loadId: input.loadId, version: input.version, page: input.firstPage, pages: [] };
-  return { loadId: input.loadId, version: input.version, page: input.part === undefined ? input.batch : input.batch * PARTS_PER_BATCH + input.part };
+  const { rowKeys } = input;
+  if (rowKeys.by === 'page') return { loadId: input.loadId, version: input.version, page: rowKeys.firstPage, pages: [] };
+  return { loadId: input.loadId, version: input.version, page: rowKeys.page };
 }

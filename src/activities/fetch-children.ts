@@ -19,7 +19,8 @@ import { LoopGuard } from './loop-guard';
 import { createPacer, type Pacer } from './pacing';
 import { pageFailure } from './page-failure';
 import { resolveBatchEndpoint } from './secrets';
-import type { FetchAndLoadChildrenInput, FetchAndLoadChildrenResult } from '../core/activity-types';
+import type { FetchAndLoadChildrenResult } from '../core/activity-types';
+import type { ChildrenBatchInput } from './upgrade-input';
 
 interface ParentWalk {
   records: JsonObject[];
@@ -35,7 +36,7 @@ interface ParentCursors {
   stateful: boolean;
 }
 
-export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLoadChildrenInput): Promise<FetchAndLoadChildrenResult> {
+export async function fetchAndLoadChildren(deps: ActivityDeps, input: ChildrenBatchInput): Promise<FetchAndLoadChildrenResult> {
   const { endpoint, secretValues, boundSecrets, mask, responseHooks, convert } = await resolveBatchEndpoint(deps, input);
   const ctx = Context.current();
   const startedAt = performance.now();
@@ -77,13 +78,12 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
 
     const records: JsonObject[] = [];
     for (const walk of done) for (const record of walk.records) records.push(record);
-    // Each parent's children are one "page", numbered by the parent's ordinal in the load: whatever parents an
-    // attempt covers, a parent's children get the same keys, and the parents an earlier attempt inserted are skipped.
-    const byParent = input.parentsBefore !== undefined ? { firstPage: input.parentsBefore + input.firstParent } : {};
-    const written = await storeBatch(destination, { ...input, part: input.firstParent, ...byParent }, records, {
+    // Each parent's children are one "page", numbered by the parent's ordinal in the load (input.rowKeys): whatever
+    // parents an attempt covers, a parent's children get the same keys, and the parents an earlier attempt inserted are skipped.
+    const written = await storeBatch(destination, { ...input, part: input.firstParent }, records, {
       signal: ctx.cancellationSignal,
       configDirs: configDirsOf(deps),
-      ...(input.parentsBefore !== undefined ? { pageSizes: done.map((walk) => walk.records.length) } : {}),
+      ...(input.rowKeys.by === 'page' ? { pageSizes: done.map((walk) => walk.records.length) } : {}),
     });
     if (cursors.stateful) await stageReachedCursors(destination, input, cursors, done, lastValueFunc);
     const lastRequestAtMs = pacer.lastRequestAtMs();
@@ -107,7 +107,7 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
  */
 async function walkParents(
   count: number,
-  input: FetchAndLoadChildrenInput,
+  input: ChildrenBatchInput,
   held: BatchCollector,
   walkOne: (i: number, signal: AbortSignal) => Promise<ParentWalk>,
   ctx: Context,
@@ -138,7 +138,7 @@ async function walkParents(
 }
 
 /** Each parent has its own cursor (a new parent starts from initial_value); a full refresh ignores them. */
-async function parentCursors(destination: Destination, input: FetchAndLoadChildrenInput, endpoint: ResolvedEndpoint, parents: JsonObject[]): Promise<ParentCursors> {
+async function parentCursors(destination: Destination, input: ChildrenBatchInput, endpoint: ResolvedEndpoint, parents: JsonObject[]): Promise<ParentCursors> {
   const keys = parents.map((parent) => parentKey(parent, input.resource));
   // A backfill (end_value) neither reads nor writes them.
   const stateful = endpoint.incremental !== undefined && !isBackfill(endpoint.incremental);
@@ -150,7 +150,7 @@ async function parentCursors(destination: Destination, input: FetchAndLoadChildr
 }
 
 /** Closed range start: each parent's rows at its stored cursor are dropped by their hashes, as for a page batch. */
-function boundaryFor(endpoint: ResolvedEndpoint, input: FetchAndLoadChildrenInput, cursors: ParentCursors, i: number): BoundaryRows | undefined {
+function boundaryFor(endpoint: ResolvedEndpoint, input: ChildrenBatchInput, cursors: ParentCursors, i: number): BoundaryRows | undefined {
   if (!endpoint.incremental || !cursors.stateful || !remembersBoundary(endpoint.incremental)) return undefined;
   const cursor = cursors.stored.get(cursors.keys[i]!);
   const state = cursor ? { lastValue: cursor.value, hashes: cursor.hashes ?? [] } : { hashes: [] };
@@ -160,7 +160,7 @@ function boundaryFor(endpoint: ResolvedEndpoint, input: FetchAndLoadChildrenInpu
 /** Stages the cursor each finished parent reached, with this load; the resource's commit promotes them (a failed run leaves the old ones). */
 async function stageReachedCursors(
   destination: Destination,
-  input: FetchAndLoadChildrenInput,
+  input: ChildrenBatchInput,
   cursors: ParentCursors,
   done: ParentWalk[],
   lastValueFunc: 'max' | 'min',

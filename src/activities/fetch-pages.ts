@@ -26,7 +26,8 @@ import { createPacer, type Pacer } from './pacing';
 import { pageFailure } from './page-failure';
 import { resolveBatchEndpoint } from './secrets';
 import { BatchCollector } from './batch-collector';
-import type { FetchAndLoadPagesInput, FetchAndLoadPagesResult } from '../core/activity-types';
+import type { FetchAndLoadPagesResult } from '../core/activity-types';
+import type { PagesBatchInput } from './upgrade-input';
 
 /** Sized for a small worker: enough to hide request latency, few enough not to crowd the API. */
 export const DEFAULT_PAGE_PARALLELISM = 4;
@@ -73,7 +74,7 @@ interface StreamOptions extends Pick<FetchPageInput, 'secretValues' | 'boundSecr
 }
 
 /** The batch's pages from its token on, requested side by side where their positions can be computed. */
-function openBatchStream(deps: ActivityDeps, input: FetchAndLoadPagesInput, endpoint: ResolvedEndpoint, options: StreamOptions): PageStream {
+function openBatchStream(deps: ActivityDeps, input: PagesBatchInput, endpoint: ResolvedEndpoint, options: StreamOptions): PageStream {
   const { secretValues, boundSecrets, responseHooks, convert, window, pacer, signal } = options;
   return openPageStream({
     request: { endpoint, secretValues, boundSecrets, placeholders: window ? { incremental: window } : {}, responseHooks, convert },
@@ -87,7 +88,7 @@ function openBatchStream(deps: ActivityDeps, input: FetchAndLoadPagesInput, endp
   });
 }
 
-export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadPagesInput): Promise<FetchAndLoadPagesResult> {
+export async function fetchAndLoadPages(deps: ActivityDeps, input: PagesBatchInput): Promise<FetchAndLoadPagesResult> {
   const { endpoint, secretValues, boundSecrets, mask, responseHooks, convert } = await resolveBatchEndpoint(deps, input);
   const ctx = Context.current();
   const startedAt = performance.now();
@@ -171,7 +172,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
 /** The batch into ClickHouse: the streamed writer's last insert, or the records it kept through storeBatch. */
 async function writeBatch(
   deps: ActivityDeps,
-  input: FetchAndLoadPagesInput,
+  input: PagesBatchInput,
   ctx: Context,
   to:
     | { writer: NonNullable<Awaited<ReturnType<typeof openBatchWriter>>> }

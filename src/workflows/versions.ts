@@ -12,6 +12,11 @@
  *  2. **Remove** the `deprecatePatch(ID)` call when no workflow started before step 1's deploy still runs.
  * Until then every marker stays, its old branch and its fixture with it. `test/unit/workflows/versions.test.ts`
  * keeps this list equal to the markers in the code and checks that each fixture exists.
+ *
+ * An old branch that sends an activity an older input shape has that shape upgraded at the activity boundary
+ * (src/activities/upgrade-input.ts, INPUT_UPGRADES): `inputUpgrades` names those upgrades, which go in step 1
+ * with the old branch (the versions test fails while a deprecated or removed marker still has one). The
+ * upgrades of inputs that no marker sends (older inputs from before a commit) are listed there with their commit.
  */
 import { CHILD_ROWS_BY_PARENT_PATCH } from './child-batches';
 import { BOUNDED_WAITS_PATCH } from './long-wait';
@@ -30,6 +35,8 @@ export interface PatchRecord {
   landed: string;
   /** Where the marker stands in its retirement: `active` (both branches), `deprecated`, or removed (not listed). */
   stage: 'active' | 'deprecated';
+  /** The upgrades of src/activities/upgrade-input.ts (INPUT_UPGRADES ids) of the activity inputs the old branch sends. */
+  inputUpgrades?: readonly string[];
 }
 
 export const PATCHES: readonly PatchRecord[] = [
@@ -46,6 +53,8 @@ export const PATCHES: readonly PatchRecord[] = [
     replayFixtures: ['sync-resource-child-batches-unnumbered.json'],
     landed: '26c1fe3 (2026-12-03)',
     stage: 'active',
+    // The old branch schedules child batches without parentsBefore.
+    inputUpgrades: ['child-rows-by-batch-part'],
   },
   {
     id: RUN_OUTLASTS_START_SECOND_PATCH,

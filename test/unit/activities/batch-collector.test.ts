@@ -3,6 +3,7 @@
  * batch stopped part-way (with the Retry-After another answer still asks), and the cursor it reached.
  */
 import { BatchCollector, type TakenUnit } from '../../../src/activities/batch-collector';
+import { completeBatchLimits, UNBOUNDED_LIMITS } from '../../../src/activities/upgrade-input';
 import type { RetryConfig } from '../../../src/config/types';
 import { SluiceError } from '../../../src/errors';
 import { endpoint } from '../http/helpers/endpoint';
@@ -48,7 +49,7 @@ describe('page batches', () => {
   });
 
   test('no byte limit: bytes never end a batch', () => {
-    const c = BatchCollector.forPages({ rows: 1_000, pages: 10 }, { lastValueFunc: 'max' });
+    const c = BatchCollector.forPages(completeBatchLimits({ rows: 1_000, pages: 10 }), { lastValueFunc: 'max' });
     c.take(page(1, { bytes: 10 ** 12 }));
     expect(c.full()).toBe(false);
   });
@@ -63,10 +64,10 @@ describe('page batches', () => {
     expect(c.full()).toBe(true);
   });
 
-  test('without seconds, the default of 10 s holds', () => {
+  test('without seconds (completed at the activity boundary), the default of 10 s holds', () => {
     const clock = manualClock();
     const { seconds: _, ...noSeconds } = limits;
-    const c = BatchCollector.forPages(noSeconds, { lastValueFunc: 'max', now: clock.now, startedAt: clock.now() });
+    const c = BatchCollector.forPages(completeBatchLimits(noSeconds), { lastValueFunc: 'max', now: clock.now, startedAt: clock.now() });
     clock.advance(9_999);
     expect(c.full()).toBe(false);
     clock.advance(1);
@@ -118,16 +119,16 @@ describe('child batches', () => {
     clock.advance(1);
     expect(c.full()).toBe(true);
     const { seconds: _, ...noSeconds } = limits;
-    const byDefault = BatchCollector.forChildren(noSeconds, { lastValueFunc: 'max', now: clock.now, startedAt: clock.now() });
+    const byDefault = BatchCollector.forChildren(completeBatchLimits(noSeconds), { lastValueFunc: 'max', now: clock.now, startedAt: clock.now() });
     clock.advance(9_999);
     expect(byDefault.full()).toBe(false);
     clock.advance(1);
     expect(byDefault.full()).toBe(true);
   });
 
-  test('inputs without limits are bounded by nothing but their parent batch', () => {
+  test('inputs without limits (unbounded at the activity boundary) are bounded by nothing but their parent batch', () => {
     const clock = manualClock();
-    const c = BatchCollector.forChildren(undefined, { lastValueFunc: 'max', now: clock.now, startedAt: clock.now() });
+    const c = BatchCollector.forChildren(UNBOUNDED_LIMITS, { lastValueFunc: 'max', now: clock.now, startedAt: clock.now() });
     c.take(page(10 ** 6, { pages: 10 ** 4, bytes: 10 ** 12 }));
     clock.advance(3_600_000);
     expect(c.full()).toBe(false);

@@ -7,6 +7,7 @@
 import { clearEarlierAttempt, MAX_PAGE_ORDINAL, pageOrdinalsFit, storeBatch } from '../../../src/activities/batch-store';
 import type { JsonObject } from '../../../src/config/types';
 import type { Destination, PageMeta } from '../../../src/destination';
+import { childrenBatchInput } from '../../../src/activities/upgrade-input';
 import { SluiceError } from '../../../src/errors';
 import { offsetResource } from '../../helpers/resources';
 
@@ -33,8 +34,15 @@ const childBatch = (batch: number, extra: object = {}) => ({
   store: true,
   keepForChildren: false,
   part: 0,
+  rowKeys: { by: 'batch' as const, page: batch },
   ...extra,
 });
+/** A child batch of a workflow on the old branch of `child-rows-keyed-by-parent` (no parentsBefore), as the activity boundary upgrades it. */
+const oldChildBatch = (batch: number, firstParent: number) => {
+  const { resource, ...rest } = childBatch(batch);
+  const input = childrenBatchInput({ ...rest, resource, parent: 'repos', firstParent, concurrency: 1 });
+  return { ...childBatch(batch), part: firstParent, rowKeys: input.rowKeys };
+};
 const records = (n: number): JsonObject[] => Array.from({ length: n }, (_, i) => ({ id: i }));
 
 test('page ordinals fit up to UInt32 and no further', () => {
@@ -50,7 +58,7 @@ test('page ordinals fit up to UInt32 and no further', () => {
 test("a child batch of parent batch 50,000 is keyed by its parents' ordinals in the load, within UInt32", async () => {
   const { destination, inserts } = recordingDestination();
   // Two parents (the load's 499,991st and 499,992nd), with 2 and 1 children.
-  const { rows } = await storeBatch(destination, childBatch(50_000, { firstPage: 499_990 }), records(3), { configDirs: [], pageSizes: [2, 1] });
+  const { rows } = await storeBatch(destination, childBatch(50_000, { rowKeys: { by: 'page', firstPage: 499_990 } }), records(3), { configDirs: [], pageSizes: [2, 1] });
   expect(rows).toBe(3);
   expect(inserts).toEqual([
     expect.objectContaining({
@@ -65,9 +73,11 @@ test("a child batch of parent batch 50,000 is keyed by its parents' ordinals in 
 
 test('the last parents that fit UInt32 are written; one more is refused', async () => {
   const { destination, inserts } = recordingDestination();
-  await storeBatch(destination, childBatch(7, { firstPage: MAX_PAGE_ORDINAL - 1 }), records(2), { configDirs: [], pageSizes: [1, 1] });
+  await storeBatch(destination, childBatch(7, { rowKeys: { by: 'page', firstPage: MAX_PAGE_ORDINAL - 1 } }), records(2), { configDirs: [], pageSizes: [1, 1] });
   expect(inserts).toHaveLength(1);
-  await expect(storeBatch(destination, childBatch(7, { firstPage: MAX_PAGE_ORDINAL - 1 }), records(3), { configDirs: [], pageSizes: [1, 1, 1] })).rejects.toMatchObject({
+  await expect(
+    storeBatch(destination, childBatch(7, { rowKeys: { by: 'page', firstPage: MAX_PAGE_ORDINAL - 1 } }), records(3), { configDirs: [], pageSizes: [1, 1, 1] }),
+  ).rejects.toMatchObject({
     kind: 'destination_fatal',
   });
   expect(inserts).toHaveLength(1);
@@ -75,9 +85,9 @@ test('the last parents that fit UInt32 are written; one more is refused', async 
 
 test('a batch of a load numbered the old way (batch × 100,000 + part) past UInt32 is refused, not wrapped', async () => {
   const { destination, inserts } = recordingDestination();
-  await storeBatch(destination, childBatch(42_949, { part: 67_295 }), records(1), { configDirs: [] });
+  await storeBatch(destination, oldChildBatch(42_949, 67_295), records(1), { configDirs: [] });
   expect(inserts.map((m) => m.page)).toEqual([MAX_PAGE_ORDINAL]);
-  const refused = storeBatch(destination, childBatch(42_950), records(1), { configDirs: [] });
+  const refused = storeBatch(destination, oldChildBatch(42_950, 0), records(1), { configDirs: [] });
   await expect(refused).rejects.toBeInstanceOf(SluiceError);
   await expect(refused).rejects.toThrow(/past _sluice_page's UInt32/);
   expect(inserts).toHaveLength(1);
