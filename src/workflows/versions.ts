@@ -80,7 +80,7 @@ export const PATCHES: readonly PatchRecord[] = [
     changed:
       'a pipeline run is stamped in milliseconds (versions start ms × 1,000 + batch, load id `<start ms>.<run id>`) and ends once the next run would write higher versions, not after its start second',
     replayFixtures: ['sync-source-second-stamps-waiting-out-start-second.json'],
-    landed: 'h28 (2026-12-08)',
+    landed: '6f99bb8 (2026-12-08)',
     stage: 'active',
   },
 ];
