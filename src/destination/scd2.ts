@@ -24,7 +24,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { JsonObject, ResolvedResource, Scd2Options } from '../config/types';
-import { lastVersionOfRun } from '../core/run-versions';
+import { loadIdStamp } from '../core/run-versions';
 import { SluiceError } from '../errors';
 import type { Connection } from './connection';
 import { CHILD_KEY, hardDeleteColumn, LINK, mergeKeyColumns, META, META_COLUMNS, stagingTableName, type ColumnDef, type TableLayout } from './ddl';
@@ -67,15 +67,15 @@ function canonicalJson(value: unknown): string {
 
 /**
  * The boundary (valid_from of new versions, valid_to of retired ones) and the version of the rows commit
- * writes. Both come from the load id (`<run start seconds>.<run id>`, workflows/run-stamp.ts), never from a clock,
- * so a retried commit writes the very same rows; the version is above every batch's of the load
- * (`start × 1,000,000 + batch`) and below every later run's.
+ * writes. Both come from the load id (`<run start>.<run id>`, workflows/run-stamp.ts), never from a clock,
+ * so a retried commit writes the very same rows; the version is above every earlier run's commit and below
+ * every later run's (core/run-versions.ts `loadIdStamp`). The boundary is the run's start second (the
+ * validity columns are DateTime): two runs within one second close and open versions at the same second.
  */
 export function commitStamp(options: Scd2Options, loadId: string): { boundarySeconds: number; version: number } {
-  const match = /^(\d{1,12})\./.exec(loadId);
-  if (!match) throw new SluiceError('destination_fatal', `scd2: load id ${JSON.stringify(loadId)} does not start with the run's start time`);
-  const start = Number(match[1]);
-  return { boundarySeconds: options.boundary_seconds ?? start, version: lastVersionOfRun(start) };
+  const stamp = loadIdStamp(loadId);
+  if (!stamp) throw new SluiceError('destination_fatal', `scd2: load id ${JSON.stringify(loadId)} does not start with the run's start time`);
+  return { boundarySeconds: options.boundary_seconds ?? stamp.startSeconds, version: stamp.commitVersion };
 }
 
 export interface Scd2Target {

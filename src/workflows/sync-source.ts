@@ -23,8 +23,9 @@ import {
 import { WorkflowExecutionAlreadyStartedError, type ActivityOptions } from '@temporalio/common';
 import { batchHeartbeatTimeoutSeconds } from '../core/heartbeat';
 import { DEFAULT_BATCH_SECONDS, type BatchLimits, type SluiceActivities } from '../core/activity-types';
+import { VERSIONS_PER_MS } from '../core/run-versions';
 import { planRun, type PlannedResource } from './plan';
-import { outlastStartSecond, runStamp, type RunStamp } from './run-stamp';
+import { outlastVersions, runStamp, UNKNOWN_HIGHEST_OFFSET, type RunStamp } from './run-stamp';
 import { BOOKKEEPING_OPTIONS, syncResource } from './sync-resource';
 import { loadsInWindows, syncWindows } from './sync-windows';
 import type { ResourceResult, SyncSourceInput, SyncSourceResult } from './types';
@@ -105,14 +106,28 @@ export async function syncSource(input: SyncSourceInput): Promise<SyncSourceResu
     throw ApplicationFailure.nonRetryable(err instanceof Error ? err.message : String(err), 'ConfigError');
   }
   const stamp = runStamp(workflowInfo());
+  // Per resource of the run, the highest version offset it may have written (run-stamp.ts).
+  const written = new Map<string, number>();
   try {
-    return await loadSource(input, layers, stamp);
+    return await loadSource(input, layers, stamp, written);
   } finally {
-    await outlastStartSecond(stamp);
+    await outlastVersions(stamp, Math.max(0, ...written.values()));
   }
 }
 
-async function loadSource(input: SyncSourceInput, layers: PlannedResource[][], { loadId, versionBase }: RunStamp): Promise<SyncSourceResult> {
+/** A resource's highest version offset once its load succeeded: a window's share is not known here. */
+function highestOffset(input: SyncSourceInput, planned: PlannedResource, result: ResourceResult): number {
+  if (loadsInWindows(planned.resource, { fullRefresh: input.fullRefresh, ...planned })) return UNKNOWN_HIGHEST_OFFSET;
+  // An scd2 commit writes base + 999 (core/run-versions.ts): the run must end in a later millisecond.
+  return Math.max(result.batches, planned.resource.scd2 ? VERSIONS_PER_MS - 1 : 0);
+}
+
+async function loadSource(
+  input: SyncSourceInput,
+  layers: PlannedResource[][],
+  { loadId, versionBase }: RunStamp,
+  written: Map<string, number>,
+): Promise<SyncSourceResult> {
   const concurrency = Math.max(1, input.resourceConcurrency ?? DEFAULT_RESOURCE_CONCURRENCY);
   const results = new Map<string, ResourceResult>();
   const failures: string[] = [];
@@ -132,7 +147,11 @@ async function loadSource(input: SyncSourceInput, layers: PlannedResource[][], {
           continue;
         }
         try {
-          results.set(resource.name, await runResource(input, planned, results, { loadId, versionBase, lanes, deferParentCursors }));
+          // Until it reports, a resource may have written anything in the run's span (a failed or cancelled load).
+          written.set(resource.name, UNKNOWN_HIGHEST_OFFSET);
+          const result = await runResource(input, planned, results, { loadId, versionBase, lanes, deferParentCursors });
+          written.set(resource.name, highestOffset(input, planned, result));
+          results.set(resource.name, result);
         } catch (err) {
           // A cancelled run ends cancelled (not failed): the CLI and the UI say what happened.
           if (isCancellation(err)) throw err;

@@ -21,7 +21,7 @@
 import { CHILD_ROWS_BY_PARENT_PATCH } from './child-batches';
 import { BOUNDED_WAITS_PATCH } from './long-wait';
 import { LOCAL_BOOKKEEPING_PATCH } from './resource-run';
-import { RUN_OUTLASTS_START_SECOND_PATCH } from './run-stamp';
+import { RUN_OUTLASTS_START_SECOND_PATCH, RUN_STAMPS_IN_MS_PATCH } from './run-stamp';
 import { PARENT_CURSOR_AFTER_CHILDREN_PATCH } from './sync-source';
 import { WINDOW_STREAMS_PATCH } from './sync-windows';
 
@@ -82,6 +82,14 @@ export const PATCHES: readonly PatchRecord[] = [
     changed: 'a durable wait longer than retry.max_wait (or a negative pause) fails the resource instead of starting a timer',
     replayFixtures: ['sync-resource-long-wait-flat-progress.json'],
     landed: 'e3a2b2a (2026-12-07)',
+    stage: 'active',
+  },
+  {
+    id: RUN_STAMPS_IN_MS_PATCH,
+    changed:
+      'a pipeline run is stamped in milliseconds (versions start ms × 1,000 + batch, load id `<start ms>.<run id>`) and ends once the next run would write higher versions, not after its start second',
+    replayFixtures: ['sync-source-second-stamps-waiting-out-start-second.json'],
+    landed: '6f99bb8 (2026-12-08)',
     stage: 'active',
   },
 ];

@@ -55,6 +55,15 @@ test('a syncSource run from before parent cursors waited for children replays on
   await expect(Worker.runReplayHistory({ workflowBundle: bundle }, recorded, 'recorded/sync-source')).resolves.toBeUndefined();
 });
 
+test('a syncSource run stamped in seconds, which waited out its start second, replays on the old branch', async () => {
+  const recorded = history('sync-source-second-stamps-waiting-out-start-second.json') as Recorded;
+  // A one-page merge run on the code before millisecond stamps: its child, then the timer to the next second.
+  const types = recorded.events.map((e) => e.eventType);
+  expect(types.filter((t) => t === 'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED')).toHaveLength(1);
+  expect(types.filter((t) => t === 'EVENT_TYPE_TIMER_STARTED')).toHaveLength(1);
+  await expect(Worker.runReplayHistory({ workflowBundle: bundle }, recorded, 'recorded/sync-source-second-stamps')).resolves.toBeUndefined();
+});
+
 test('the parent syncResource of that run, which committed its own cursor, replays', async () => {
   const recorded = history('sync-resource-parent-cursor-with-own-load.json') as Recorded;
   expect(scheduledActivities(recorded)).toEqual(['fetchAndLoadPages', 'fetchAndLoadPages']);

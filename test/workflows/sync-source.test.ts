@@ -138,22 +138,29 @@ test('runs that follow each other at once write from rising version bases, a fai
   // runs then never start in the same second. Here time runs as on a real server.
   const client = new WorkflowClient({ connection: ts.env.connection, namespace: ts.env.namespace });
   const worker = await Worker.create({ connection: ts.env.nativeConnection, taskQueue: 'rapid', workflowBundle: ts.bundle, activities });
+  const timers: number[] = [];
   await worker.runUntil(async () => {
     // Three runs of one pipeline, each started the moment the one before ended; the second fails after
     // writing a batch. Each run's batches must be written above every version of the runs before it.
     for (const fails of [false, true, false]) {
       versionsByRun.push([]);
       failRun = fails;
-      const run = client.execute('syncSource', { taskQueue: 'rapid', workflowId: 'sluice/rapid', args: [sourceInput('rapid', [events])] });
-      if (fails) await expect(run).rejects.toThrow(WorkflowFailedError);
-      else await run;
+      const handle = await client.start('syncSource', { taskQueue: 'rapid', workflowId: 'sluice/rapid', args: [sourceInput('rapid', [events])] });
+      if (fails) await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
+      else await handle.result();
+      const { events: history } = await handle.fetchHistory();
+      timers.push((history ?? []).filter((e) => e.timerStartedEventAttributes).length);
     }
   });
   expect(versionsByRun.map((v) => v.length)).toEqual([3, 2, 3]);
   for (let k = 1; k < versionsByRun.length; k += 1) {
-    // Bases are whole seconds × 1,000,000 apart, so a run's versions stay below the next run's however many batches it writes.
-    expect(Math.floor(versionsByRun[k]![0]! / 1_000_000)).toBeGreaterThan(Math.floor(versionsByRun[k - 1]![0]! / 1_000_000));
+    // The later run's first version is above the earlier run's last: strictly rising, run to run.
+    expect(versionsByRun[k]![0]!).toBeGreaterThan(versionsByRun[k - 1]![versionsByRun[k - 1]!.length - 1]!);
   }
+  // Millisecond stamps: base = start ms × 1,000, so a run of 3 batches needs no wait; the failed run does not
+  // know how far its resource got and outlasts the whole span (a second), as every run did before.
+  expect(timers).toEqual([0, 1, 0]);
+  expect(versionsByRun.every((v) => v[0]! % 1000 === 0)).toBe(true);
 });
 
 test('a run that finds a resource already being loaded by another run of the pipeline leaves it alone and says so', async () => {

@@ -29,3 +29,13 @@ test('the commit stamp comes from the load id: the run start, or boundary_timest
   expect(commitStamp(scd2, '1764780001.ffffffff').version).toBeGreaterThan(1764780000 * 1_000_000 + 999_999);
   expect(() => commitStamp(scd2, 'load-x')).toThrow(/does not start with the run's start time/);
 });
+
+test("a load id stamped in milliseconds: the boundary is its second, the version its millisecond's last, between its neighbours", () => {
+  // A run started at 1764780000.250 s: versions 1764780000250_000 + batch.
+  expect(commitStamp(scd2, '1764780000250.0a1b2c3d')).toEqual({ boundarySeconds: 1764780000, version: 1764780000250_999 });
+  // Above a run stamped in seconds before it (which waited out its second 1764779999) and its own batches up to 999…
+  expect(commitStamp(scd2, '1764780000000.0a1b2c3d').version).toBeGreaterThan(commitStamp(scd2, '1764779999.0a1b2c3d').version);
+  // …and below the next run's first version, a millisecond later in the same second.
+  expect(commitStamp(scd2, '1764780000250.0a1b2c3d').version).toBeLessThan(1764780000251 * 1000);
+  expect(commitStamp(scd2, '1764780000250.0a1b2c3d.w3').version).toBe(1764780000250_999);
+});
