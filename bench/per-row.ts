@@ -8,7 +8,9 @@
  * run it also prints the worker's CPU (main thread, other threads), its peak RSS, the event-loop
  * utilisation (CPU of its main thread ÷ the run's wall time), and the CPU of the stack's ClickHouse and
  * Temporal servers, so the profile of docs/performance.md can be redone. `BENCH_WORKER_NODE_ARGS` passes node flags to the worker (e.g.
- * `--cpu-prof --cpu-prof-dir=/tmp/prof`). Needs the dev stack (`node bin/sluice.js dev up`).
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof`); `BENCH_SLUICE_ROOT` runs the worker and the command from another
+ * checkout (an A/B of two versions against the same stack, this checkout's). Needs the dev stack
+ * (`node bin/sluice.js dev up`).
  */
 import { createClient } from '@clickhouse/client';
 import { spawn } from 'node:child_process';
@@ -27,6 +29,8 @@ import { fmt, printTable } from './table';
 
 const API_KEY = 'bench-key';
 const CLICKHOUSE_URL = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
+/** The checkout whose worker and `sluice run` are measured (BENCH_SLUICE_ROOT, for A/B runs); this one by default. */
+const SLUICE_ROOT = process.env.BENCH_SLUICE_ROOT ?? repoRoot;
 
 const argsSchema = z.object({
   sizes: z
@@ -41,6 +45,7 @@ const argsSchema = z.object({
 interface Run {
   size: number;
   handSeconds: number;
+  /** CPU ms of this process (the hand pipeline runs in it) during the hand pipeline. */
   handCpuMs: number;
   sluiceSeconds: number;
   workerMainMs: number;
@@ -53,8 +58,8 @@ interface Run {
 /** `sluice run` of the bench config limited to `events`, from the CLI command; seconds from spawn to exit. */
 async function sluiceCommand(configPath: string, database: string, taskQueue: string): Promise<number> {
   const started = process.hrtime.bigint();
-  const proc = spawn(process.execPath, [join(repoRoot, 'bin', 'sluice.js'), 'run', configPath, '--database', database, '--json'], {
-    cwd: repoRoot,
+  const proc = spawn(process.execPath, [join(SLUICE_ROOT, 'bin', 'sluice.js'), 'run', configPath, '--database', database, '--json'], {
+    cwd: SLUICE_ROOT,
     env: { ...process.env, SLUICE_TASK_QUEUE: taskQueue },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -86,6 +91,21 @@ function stackCpu(): { clickhouse: number; temporal: number } {
 
 const rate = (rows: number, seconds: number) => rows / seconds;
 
+/**
+ * CPU per row, which the machine's load does not stretch as it does wall time: sluice's (the worker's
+ * threads, ClickHouse and Temporal during its run) over the hand pipeline's (this process and ClickHouse
+ * during its run). The mock API's CPU is the same for both and left out.
+ */
+function cpuPerRow(r: Run): number {
+  return (r.workerMainMs + r.workerOthersMs + r.stack.clickhouse + r.stack.temporal) / (r.handCpuMs + r.stack.handClickhouse);
+}
+
+function marginalCpuPerRow(big: Run, small: Run): number {
+  const sluice = (r: Run) => r.workerMainMs + r.workerOthersMs + r.stack.clickhouse + r.stack.temporal;
+  const hand = (r: Run) => r.handCpuMs + r.stack.handClickhouse;
+  return (sluice(big) - sluice(small)) / (hand(big) - hand(small));
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { sizes: { type: 'string' }, page: { type: 'string' }, pairs: { type: 'string' } } });
   const parsed = argsSchema.safeParse(values);
@@ -108,7 +128,7 @@ async function main(): Promise<void> {
   const taskQueue = `sluice-per-row-${process.pid}-${stamp}`;
   const { child: worker } = await startChild(
     process.execPath,
-    [...nodeArgs, join(repoRoot, 'bin', 'sluice.js'), 'worker'],
+    [...nodeArgs, join(SLUICE_ROOT, 'bin', 'sluice.js'), 'worker'],
     { SLUICE_TASK_QUEUE: taskQueue, API_KEY, SLUICE_SECRETS_ALLOW: 'API_KEY', CLICKHOUSE_URL },
     /worker: polling/,
   );
@@ -125,7 +145,9 @@ async function main(): Promise<void> {
         databases.push(database, `${database}_hand`);
         console.error(`bench:per-row: pair ${pair}, ${size} events: hand pipeline…`);
         const handBefore = stackCpu();
+        const handProcess = process.cpuUsage();
         const hand = await rawPipeline(baseUrl, API_KEY, CLICKHOUSE_URL, `${database}_hand`, size, page, parallelism, batchRows);
+        const handUsage = process.cpuUsage(handProcess);
         const handStack = { clickhouse: stackCpu().clickhouse - handBefore.clickhouse };
         console.error(`bench:per-row: pair ${pair}, ${size} events: sluice run…`);
         const configPath = join(configDir, `events_${size}.json`);
@@ -139,7 +161,7 @@ async function main(): Promise<void> {
         const run: Run = {
           size,
           handSeconds: hand.seconds,
-          handCpuMs: hand.cpuMs,
+          handCpuMs: Math.round((handUsage.user + handUsage.system) / 1000),
           sluiceSeconds,
           workerMainMs: after.main - before.main,
           workerOthersMs: after.others - before.others,
@@ -177,6 +199,8 @@ async function main(): Promise<void> {
         fmt(r.handSeconds / r.sluiceSeconds, 2),
         `${r.workerMainMs} / ${r.workerOthersMs}`,
         fmt((r.workerMainMs / r.size) * 1000, 2),
+        String(r.handCpuMs),
+        fmt(cpuPerRow(r), 2),
         fmt(r.peakRssMb),
         `${r.stack.clickhouse} (${r.stack.handClickhouse})`,
         String(r.stack.temporal),
@@ -194,12 +218,14 @@ async function main(): Promise<void> {
       fmt(sluiceMarginal / handMarginal, 2),
       `${big.workerMainMs - small.workerMainMs} / ${big.workerOthersMs - small.workerOthersMs}`,
       fmt(((big.workerMainMs - small.workerMainMs) / (largest - smallest)) * 1000, 2),
+      String(big.handCpuMs - small.handCpuMs),
+      fmt(marginalCpuPerRow(big, small), 2),
       '',
       '',
       '',
     ]);
   }
-  console.log(`page ${page}, parallelism ${parallelism}, batch ${batchRows} rows; load average ${load.map((l) => l.toFixed(1)).join(' → ')}`);
+  console.log(`sluice from ${SLUICE_ROOT}; page ${page}, parallelism ${parallelism}, batch ${batchRows} rows; load average ${load.map((l) => l.toFixed(1)).join(' → ')}`);
   printTable(
     ['pair', 'events', 'hand r/s', 'sluice r/s', 'sluice ÷ hand', 'worker CPU ms main / others', 'main µs/row', 'RSS MB', 'ClickHouse CPU ms (hand)', 'Temporal CPU ms'],
     rows,
