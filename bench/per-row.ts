@@ -227,7 +227,20 @@ async function main(): Promise<void> {
   }
   console.log(`sluice from ${SLUICE_ROOT}; page ${page}, parallelism ${parallelism}, batch ${batchRows} rows; load average ${load.map((l) => l.toFixed(1)).join(' → ')}`);
   printTable(
-    ['pair', 'events', 'hand r/s', 'sluice r/s', 'sluice ÷ hand', 'worker CPU ms main / others', 'main µs/row', 'RSS MB', 'ClickHouse CPU ms (hand)', 'Temporal CPU ms'],
+    [
+      'pair',
+      'events',
+      'hand r/s',
+      'sluice r/s',
+      'sluice ÷ hand',
+      'worker CPU ms main / others',
+      'main µs/row',
+      'hand CPU ms',
+      'CPU sluice ÷ hand',
+      'RSS MB',
+      'ClickHouse CPU ms (hand)',
+      'Temporal CPU ms',
+    ],
     rows,
   );
 }
