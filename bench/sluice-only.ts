@@ -7,87 +7,19 @@
  * `BENCH_WORKER_NODE_ARGS` passes node flags to the worker, as for `npm run bench`.
  */
 import { createClient } from '@clickhouse/client';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { repoRoot, startChild } from './processes';
+import { peakRssSampler, processCpu, repoRoot, startChild, workerThreadsCpu } from './processes';
 import { runSluice, warmUp } from './sluice-run';
 
 const API_KEY = 'bench-key';
-const CLOCK_TICK_MS = 10; // USER_HZ is 100 on Linux
 
 const argsSchema = z.object({
   events: z.coerce.number().int().min(1).default(100_000),
   page: z.coerce.number().int().min(1).default(1_000),
   runs: z.coerce.number().int().min(1).default(3),
 });
-
-/** utime + stime in ms from a /proc stat line (fields 14 and 15, counted after the command name). */
-function cpuMs(statLine: string): number {
-  const fields = statLine.slice(statLine.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
-}
-
-function readOr(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined; // the process or thread is gone
-  }
-}
-
-/** CPU ms per process, named by what it is (the worker and the mock API by their command line). */
-function processCpu(workerPid: number): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    const stat = readOr(`/proc/${pid}/stat`);
-    const cmdline = readOr(`/proc/${pid}/cmdline`)?.replace(/\0/g, ' ') ?? '';
-    // Kernel threads have no command line, and names that change with their work: leave them out.
-    if (!stat || cmdline === '') continue;
-    const name = Number(pid) === workerPid ? 'worker' : cmdline.includes('mock-api') ? 'mock API' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    out.set(name, (out.get(name) ?? 0) + cpuMs(stat));
-  }
-  return out;
-}
-
-/** CPU ms of the worker's main thread (its tid is its pid) and of its other threads, also by thread name. */
-function workerThreadsCpu(pid: number): { main: number; others: number; byName: Map<string, number> } {
-  let main = 0;
-  let others = 0;
-  const byName = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const stat = readOr(`/proc/${pid}/task/${tid}/stat`);
-    if (!stat) continue;
-    const ms = cpuMs(stat);
-    if (Number(tid) === pid) {
-      main += ms;
-      continue;
-    }
-    others += ms;
-    // The Temporal core's threads are "tokio-runtime-w"; Node's own (V8's GC helpers, libuv's pool, the
-    // workflow worker thread) are all "node", so each of those is told by its thread id.
-    const comm = readOr(`/proc/${pid}/task/${tid}/comm`)?.trim() ?? '?';
-    const name = comm === 'node' ? `node#${Number(tid) - pid}` : comm;
-    byName.set(name, (byName.get(name) ?? 0) + ms);
-  }
-  return { main, others, byName };
-}
-
-function peakRssSampler(pid: number): { stop(): number } {
-  let peak = 0;
-  const timer = setInterval(() => {
-    const m = readOr(`/proc/${pid}/status`)?.match(/^VmRSS:\s+(\d+) kB/m);
-    if (m) peak = Math.max(peak, Number(m[1]) / 1024);
-  }, 100);
-  return {
-    stop() {
-      clearInterval(timer);
-      return peak;
-    },
-  };
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { events: { type: 'string' }, page: { type: 'string' }, runs: { type: 'string' } } });
   const parsed = argsSchema.safeParse(values);

@@ -80,7 +80,7 @@ export function ticksAt(instant: Instant, precision: number): Ticks {
 
 // What the columns hold. DateTime (18.16's only choice) is UInt32 seconds from 1970; DateTime64 spans
 // 1900-01-01 to 2299-12-31 (an Int64 at P=9 ends sooner, on 2262-04-11).
-const DATETIME_MAX_S = Date.UTC(2106, 1, 7, 6, 28, 15) / 1000;
+export const DATETIME_MAX_S = Date.UTC(2106, 1, 7, 6, 28, 15) / 1000;
 const DATETIME64_MIN_S = Date.UTC(1900, 0, 1) / 1000;
 const DATETIME64_MAX_S = Date.UTC(2299, 11, 31, 23, 59, 59) / 1000;
 const INT64_MAX_NS_SECONDS = 9_223_372_036;

@@ -38,20 +38,31 @@ const SPACE = 0x20;
  * open array or object; a container's elements are its commas plus one, unless it closes right after it opens.
  */
 export function measureJson(bytes: Uint8Array, depthLimit: number): JsonShape {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const n = bytes.length;
   const commas = new Float64Array(depthLimit + 2);
   const isArray = new Uint8Array(depthLimit + 2);
   let depth = 0;
   let largestArray = 0;
   let elements = 0;
   let previous = 0;
-  for (let i = 0; i < buffer.length; i++) {
-    const b = buffer[i]!;
-    if (b <= SPACE) continue;
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i]!;
     if (b === QUOTE) {
-      // Most of a document's bytes are inside strings: jump over them with the native search.
-      i = closingQuote(buffer, i);
-      if (i < 0) break; // an unterminated string: JSON.parse reports it
+      // Skipped byte by byte, here rather than in a function or the native search: an API's strings are
+      // mostly short, and a call per string cost a fifth of this function's time (issue 29).
+      let j = i + 1;
+      while (j < n) {
+        const c = bytes[j]!;
+        if (c === QUOTE) break;
+        j += c === BACKSLASH ? 2 : 1; // a backslash escapes the byte after it
+      }
+      if (j >= n) break; // an unterminated string: JSON.parse reports it
+      i = j;
+      previous = QUOTE;
+      continue;
+    }
+    if (b <= SPACE) {
+      continue;
     } else if (b === COMMA) {
       commas[depth]! += 1;
     } else if (b === OPEN_BRACKET || b === OPEN_BRACE) {
@@ -72,16 +83,4 @@ export function measureJson(bytes: Uint8Array, depthLimit: number): JsonShape {
 /** True when `bytes` (JSON text) opens more than `limit` arrays and objects inside each other. */
 export function nestsDeeperThan(bytes: Uint8Array, limit: number): boolean {
   return measureJson(bytes, limit).tooDeep;
-}
-
-/** The index of the quote that closes the string opened at `open`, or -1. */
-function closingQuote(buffer: Buffer, open: number): number {
-  let at = buffer.indexOf(QUOTE, open + 1);
-  while (at > 0) {
-    let backslashes = 0;
-    while (buffer[at - 1 - backslashes] === BACKSLASH) backslashes++;
-    if (backslashes % 2 === 0) return at;
-    at = buffer.indexOf(QUOTE, at + 1);
-  }
-  return -1;
 }

@@ -6,7 +6,7 @@
 import { flattenRecord } from '../../../src/destination/shaper';
 import { SluiceError } from '../../../src/errors';
 import { fetchPage } from '../../../src/http';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../../src/http/json-depth';
+import { MAX_JSON_DEPTH, measureJson, nestsDeeperThan } from '../../../src/http/json-depth';
 import type { JsonObject } from '../../../src/config/types';
 import { endpoint } from './helpers/endpoint';
 import { useTestServer } from './helpers/server';
@@ -52,4 +52,34 @@ it('counts brackets outside strings only, escaped quotes included', () => {
   expect(nestsDeeperThan(Buffer.from('[[[1]]]'), 2)).toBe(true);
   expect(nestsDeeperThan(Buffer.from('[[1],[2],[3]]'), 2)).toBe(false);
   expect(nestsDeeperThan(Buffer.from('["é",["ü",{"k":"✓"}]]'), 2)).toBe(true);
+});
+
+/** What measureJson counts, from the parsed document: every value, and the longest array. */
+function shapeOf(value: unknown): { largestArray: number; values: number } {
+  let largestArray = 0;
+  let values = 0;
+  const visit = (v: unknown): void => {
+    values += 1;
+    if (Array.isArray(v)) {
+      largestArray = Math.max(largestArray, v.length);
+      v.forEach(visit);
+    } else if (v !== null && typeof v === 'object') Object.values(v).forEach(visit);
+  };
+  visit(value);
+  return { largestArray, values };
+}
+
+it('counts every value and the longest array as JSON.parse reads them, through strings with escapes, brackets, commas and non-ASCII', () => {
+  const documents = [
+    { data: [{ s: 'a\\' }, { s: '\\"]' }, { s: '\\\\' }, { s: '"[,{' }], total: 3 },
+    ['\\', '\\\\"', ',', ']', '}', 'é,ü', '😀[', ''],
+    { a: { b: [1, 2, [3, 4, 5, 6]], c: '\\u005b' }, d: [], e: {}, f: [null, true, false, -1.5e3] },
+    [[], [[]], [{}], 'x'.repeat(1000) + '\\'],
+  ];
+  for (const doc of documents) {
+    for (const text of [JSON.stringify(doc), JSON.stringify(doc, null, 2)]) {
+      const shape = measureJson(Buffer.from(text), 100);
+      expect({ text, ...shape }).toEqual({ text, tooDeep: false, ...shapeOf(JSON.parse(text)) });
+    }
+  }
 });
