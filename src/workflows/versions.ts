@@ -18,7 +18,7 @@ import { BOUNDED_WAITS_PATCH } from './long-wait';
 import { LOCAL_BOOKKEEPING_PATCH } from './resource-run';
 import { RUN_OUTLASTS_START_SECOND_PATCH } from './run-stamp';
 import { PARENT_CURSOR_AFTER_CHILDREN_PATCH } from './sync-source';
-import { WINDOW_STREAMS_PATCH } from './sync-windows';
+import { TAIL_WINDOWS_PATCH, WINDOW_STREAMS_PATCH } from './sync-windows';
 
 export interface PatchRecord {
   id: string;
@@ -73,6 +73,13 @@ export const PATCHES: readonly PatchRecord[] = [
     changed: 'a durable wait longer than retry.max_wait (or a negative pause) fails the resource instead of starting a timer',
     replayFixtures: ['sync-resource-long-wait-flat-progress.json'],
     landed: 'e3a2b2a (2026-12-07)',
+    stage: 'active',
+  },
+  {
+    id: TAIL_WINDOWS_PATCH,
+    changed: 'the last round of windows of a partitioned resource is cut smaller, so that no lane idles in it',
+    replayFixtures: ['sync-windows-streamed-whole-steps.json'],
+    landed: 'h29b (2026-12-08)',
     stage: 'active',
   },
 ];
