@@ -79,7 +79,7 @@ export const PATCHES: readonly PatchRecord[] = [
     id: TAIL_WINDOWS_PATCH,
     changed: 'the last round of windows of a partitioned resource is cut smaller, so that no lane idles in it',
     replayFixtures: ['sync-windows-streamed-whole-steps.json'],
-    landed: 'h29b (2026-12-08)',
+    landed: '8c25355 (2026-12-08)',
     stage: 'active',
   },
 ];
