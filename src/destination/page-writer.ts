@@ -250,11 +250,9 @@ export class PageWriter {
     }
 
     let inserted = 0;
-    const inserts = childTablesFirst(
-      converted.find((c) => c.t.root),
-      converted.filter((c) => !c.t.root),
-    );
-    for (const { t, rows } of inserts) {
+    const rootRows = converted.find((c) => c.t.root);
+    const childRows = converted.filter((c) => !c.t.root);
+    for (const { t, rows } of childTablesFirst(rootRows, childRows)) {
       const keep = rows.filter((r, i): r is Record<string, unknown> => r !== undefined && !rejections.has(t.records[i]));
       if (t.root) inserted = keep.length;
       await this.conn.insert(

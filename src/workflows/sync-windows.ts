@@ -70,8 +70,7 @@ export async function syncWindows(input: SyncWindowsInput): Promise<ResourceResu
   const { partition, scale, step } = windowsPlan(resource, streams);
   const state = proxyLocalActivities<WindowActivities>(BOOKKEEPING_OPTIONS);
   const ref = { pipeline: input.pipeline, database: input.database, resource: resource.name, ...(input.cluster ? { cluster: input.cluster } : {}) };
-  const lanes = tails ? partition.parallelism : undefined;
-  const progress = input.progress ?? firstProgress(input, scale, step, await state.beginWindows(ref), { streams, lanes });
+  const progress = input.progress ?? firstProgress(input, scale, step, await state.beginWindows(ref), { streams, lanes: tails ? partition.parallelism : undefined });
 
   /** Windows started (or found finished) and not yet below the watermark, in range order. */
   const open: OpenWindow[] = progress.open ?? [];
