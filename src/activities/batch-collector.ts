@@ -118,6 +118,18 @@ export class BatchCollector {
     for (const warning of unit.warnings ?? []) if (this.warnings.size < MAX_BATCH_WARNINGS) this.warnings.add(warning);
   }
 
+  /**
+   * The batch keeps just these units, in this order, of those it took: a child batch takes each parent's walk
+   * as it finishes (so its limits bound what is held), then keeps the run of parents from the first, in order,
+   * dropping walks that finished after a parent that failed.
+   */
+  keepOnly(units: readonly TakenUnit[]): void {
+    this.taken = { units: 0, rows: 0, fetched: 0, bytes: 0, pages: 0 };
+    this.boundary = {};
+    this.warnings.clear();
+    for (const unit of units) this.take(unit);
+  }
+
   /** Units taken so far (pages of a page batch, parents of a child batch). */
   get units(): number {
     return this.taken.units;

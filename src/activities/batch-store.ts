@@ -1,6 +1,6 @@
 /** Where a fetched batch goes: the resource's table, and the parent-record store when it has children. */
 import type { JsonObject } from '../config/types';
-import type { BatchWriter, Destination, PageMeta, PageSpan, Written } from '../destination';
+import type { BatchSink, Destination, PageMeta, PageSpan, Written } from '../destination';
 import type { Context } from '@temporalio/activity';
 import { SluiceError } from '../errors';
 import { type BatchPage, storeInDynamicTables } from './dynamic-tables';
@@ -120,23 +120,14 @@ export async function clearEarlierAttempt(destination: Destination, input: Store
 }
 
 /**
- * A writer that encodes the batch page by page, for a batch whose records go to its table and nowhere
- * else (no processing_steps, no child resources); undefined when the records must be kept for storeBatch.
+ * The batch's sink (destination/batch-sink.ts): page by page into its table where its records go there and
+ * nowhere else (no processing_steps, child resources or table_name function), else kept for storeBatch.
  */
-export async function openBatchWriter(destination: Destination, input: StoreInput): Promise<BatchWriter | undefined> {
-  if (!writesPageByPage(input)) return undefined;
-  return destination.openBatch(tableTarget(input), pageMeta(input));
-}
-
-/**
- * For a batch whose first page the writer could not take (no table yet, a new column): the schema work for
- * that page (insertPage's inference, contract and DDL, without the insert), then a writer that has taken
- * it; undefined when the batch must keep its records after all (rejections, variant columns, …).
- */
-export async function writerAfterSchemaWork(destination: Destination, input: StoreInput, firstPage: JsonObject[]): Promise<BatchWriter | undefined> {
-  if (!writesPageByPage(input) || !(await destination.prepareTables(tableTarget(input), firstPage, pageMeta(input)))) return undefined;
-  const writer = await destination.openBatch(tableTarget(input), pageMeta(input));
-  return writer?.add(firstPage) ? writer : undefined;
+export function openBatch(destination: Destination, input: StoreInput, options: Omit<StoreOptions, 'signal' | 'pageSizes'>): Promise<BatchSink> {
+  return destination.openBatch(tableTarget(input), pageMeta(input), {
+    streams: writesPageByPage(input),
+    keep: (records, pageSizes, signal) => storeBatch(destination, input, records, { ...options, pageSizes, ...(signal ? { signal } : {}) }),
+  });
 }
 
 function writesPageByPage(input: StoreInput): boolean {

@@ -9,15 +9,16 @@ import type { JsonObject, ResolvedEndpoint, ResolvedResource } from '../config/t
 import { SluiceError } from '../errors';
 import { findValues } from '../http/json-path';
 import type { ChildCursor, Destination } from '../destination';
-import { fetchPage, filterIncremental, incrementalWindow, isBackfill, type BoundaryRows, type FetchPageInput, type PlaceholderContext } from '../http';
+import { incrementalWindow, isBackfill, openPageStream, type BoundaryRows, type FetchPageInput, type PlaceholderContext } from '../http';
 import { advanceBoundary, type CursorBoundary } from '../core/cursor';
 import { BatchCollector, type TakenUnit } from './batch-collector';
 import { boundaryAt, hashesToStore, remembersBoundary } from './cursor-state';
-import { clearEarlierAttempt, roundedOf, storeBatch } from './batch-store';
+import { clearEarlierAttempt, openBatch, roundedOf } from './batch-store';
 import { type ActivityDeps, configDirsOf } from './deps';
 import { LoopGuard } from './loop-guard';
 import { createPacer, type Pacer } from './pacing';
 import { pageFailure } from './page-failure';
+import { foldPage, stepPage } from './page-step';
 import { resolveBatchEndpoint } from './secrets';
 import type { FetchAndLoadChildrenResult } from '../core/activity-types';
 import type { ChildrenBatchInput } from './upgrade-input';
@@ -65,26 +66,22 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: ChildrenBa
     };
     // The children of one parent batch are held as objects until their one insert: the collector bounds
     // them like a kept batch, at a parent boundary (the workflow resumes at the first parent not done).
-    const held = BatchCollector.forChildren(input.limits, { lastValueFunc, startedAt });
-    const { walks, failure } = await walkParents(parents.length, input, held, walkOne, ctx);
+    const collector = BatchCollector.forChildren(input.limits, { lastValueFunc, startedAt });
+    const { walks, failure } = await walkParents(parents.length, input, collector, walkOne, ctx);
 
     let parentsDone = input.firstParent;
     while (parentsDone < parents.length && walks[parentsDone] !== undefined) parentsDone += 1;
     const done = walks.slice(input.firstParent, parentsDone) as ParentWalk[];
-    const collector = BatchCollector.forChildren(input.limits, { lastValueFunc });
-    // The batch's cursor is the newest value among its parents; boundary rows are kept per parent (below).
-    for (const walk of done) collector.take({ ...walk.unit, cursor: { value: walk.unit.cursor?.value } });
+    // What the batch keeps: the run of parents from the first. Its cursor is the newest value among them;
+    // boundary rows are kept per parent (below).
+    collector.keepOnly(done.map((walk) => ({ ...walk.unit, cursor: { value: walk.unit.cursor?.value } })));
     if (failure !== undefined && !collector.stopAt(failure, endpoint.retry)) throw failure;
 
-    const records: JsonObject[] = [];
-    for (const walk of done) for (const record of walk.records) records.push(record);
     // Each parent's children are one "page", numbered by the parent's ordinal in the load (input.rowKeys): whatever
     // parents an attempt covers, a parent's children get the same keys, and the parents an earlier attempt inserted are skipped.
-    const written = await storeBatch(destination, { ...input, part: input.firstParent }, records, {
-      signal: ctx.cancellationSignal,
-      configDirs: configDirsOf(deps),
-      ...(input.rowKeys.by === 'page' ? { pageSizes: done.map((walk) => walk.records.length) } : {}),
-    });
+    const sink = await openBatch(destination, { ...input, part: input.firstParent }, { configDirs: configDirsOf(deps) });
+    for (const walk of done) await sink.add(walk.records);
+    const written = await sink.finish(ctx.cancellationSignal);
     if (cursors.stateful) await stageReachedCursors(destination, input, cursors, done, lastValueFunc);
     const lastRequestAtMs = pacer.lastRequestAtMs();
     return {
@@ -108,7 +105,7 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: ChildrenBa
 async function walkParents(
   count: number,
   input: ChildrenBatchInput,
-  held: BatchCollector,
+  collector: BatchCollector,
   walkOne: (i: number, signal: AbortSignal) => Promise<ParentWalk>,
   ctx: Context,
 ): Promise<{ walks: Array<ParentWalk | undefined>; failure?: unknown }> {
@@ -119,11 +116,11 @@ async function walkParents(
   let next = input.firstParent;
   let done = 0;
   const lane = async (): Promise<void> => {
-    for (let i = next++; i < count && failure === undefined && !held.full(); i = next++) {
+    for (let i = next++; i < count && failure === undefined && !collector.full(); i = next++) {
       try {
         const walk = await walkOne(i, signal);
         walks[i] = walk;
-        held.take(walk.unit);
+        collector.take(walk.unit);
       } catch (err) {
         failure ??= err;
         stopLanes.abort();
@@ -181,7 +178,10 @@ async function stageReachedCursors(
   await destination.stageChildCursors(input.database, { pipeline: input.pipeline, resource: input.resource.name, loadId: input.loadId }, staged);
 }
 
-/** One parent's child pages, from the first to the last (or past the incremental range). */
+/**
+ * One parent's child pages, from the first to the last (or past the incremental range), one request at a
+ * time: the page stream and the per-page step of a page batch, its pages folded into one unit.
+ */
 async function walkParent(
   live: ResolvedEndpoint,
   secrets: string[],
@@ -192,29 +192,31 @@ async function walkParent(
   hooks: Pick<FetchPageInput, 'responseHooks' | 'convert' | 'boundSecrets'>,
 ): Promise<ParentWalk> {
   const records: JsonObject[] = [];
-  const unit: TakenUnit = { rows: 0, fetched: 0, bytes: 0, pages: 0 };
+  let unit: TakenUnit = { rows: 0, fetched: 0, bytes: 0, pages: 0 };
   const lastValueFunc = live.incremental?.last_value_func ?? 'max';
-  let cursor: CursorBoundary = {};
+  const step = { endpoint: live, window: placeholders.incremental, boundary };
   const guard = new LoopGuard();
-  let token: JsonObject | null = null;
-  do {
-    await pacer.next(signal);
-    const page = await fetchPage({ endpoint: live, secretValues: secrets, state: token, placeholders, signal, ...hooks });
-    guard.check(page.records, page.next, page.paginatorSummary);
-    unit.pages += 1;
-    unit.fetched += page.records.length;
-    unit.bytes += page.bytes;
-    if (page.warnings) unit.warnings = [...new Set([...(unit.warnings ?? []), ...page.warnings])];
-    const kept =
-      live.incremental && placeholders.incremental
-        ? filterIncremental(page.records, live.incremental, placeholders.incremental, boundary)
-        : { records: page.records, cursorValue: undefined, boundaryHashes: [], pastRange: false };
-    if ('warnings' in kept && kept.warnings) unit.warnings = [...new Set([...(unit.warnings ?? []), ...kept.warnings])];
-    for (const record of kept.records) records.push(record);
-    cursor = advanceBoundary(cursor, { value: kept.cursorValue, hashes: kept.boundaryHashes }, lastValueFunc);
-    token = kept.pastRange ? null : page.next;
-  } while (token !== null);
-  return { records, unit: { ...unit, rows: records.length, cursor } };
+  const stream = openPageStream({
+    request: { endpoint: live, secretValues: secrets, placeholders, ...hooks },
+    start: null,
+    parallelism: 1,
+    signal,
+    beforeRequest: (s) => pacer.next(s),
+  });
+  try {
+    let more = true;
+    while (more) {
+      const page = await stream.next(1);
+      guard.check(page.records, page.next, page.paginatorSummary);
+      const stepped = stepPage(page, step);
+      for (const record of stepped.records) records.push(record);
+      unit = foldPage(unit, stepped.unit, lastValueFunc);
+      more = !stepped.pastRange && page.next !== null;
+    }
+  } finally {
+    stream.close();
+  }
+  return { records, unit };
 }
 
 /**

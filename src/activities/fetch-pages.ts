@@ -15,10 +15,10 @@
  * gives, and the pacer keeps the requests within the resource's share of `client.rate_limit`.
  */
 import { Context } from '@temporalio/activity';
-import type { JsonObject, ResolvedEndpoint } from '../config/types';
-import { filterIncremental, incrementalWindow, openPageStream, type FetchPageInput, type IncrementalWindow, type PageStream } from '../http';
+import type { ResolvedEndpoint } from '../config/types';
+import { incrementalWindow, openPageStream, type FetchPageInput, type IncrementalWindow, type PageStream } from '../http';
 import { boundaryOfBatch } from './cursor-state';
-import { clearEarlierAttempt, openBatchWriter, roundedOf, storeBatch, writerAfterSchemaWork } from './batch-store';
+import { clearEarlierAttempt, openBatch, roundedOf } from './batch-store';
 import { type ActivityDeps, configDirsOf } from './deps';
 import { reportProgress, type BatchProgress } from './heartbeat';
 import { LoopGuard } from './loop-guard';
@@ -26,6 +26,7 @@ import { createPacer, type Pacer } from './pacing';
 import { pageFailure } from './page-failure';
 import { resolveBatchEndpoint } from './secrets';
 import { BatchCollector } from './batch-collector';
+import { stepPage } from './page-step';
 import type { FetchAndLoadPagesResult } from '../core/activity-types';
 import type { PagesBatchInput } from './upgrade-input';
 
@@ -103,17 +104,15 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: PagesBatchInp
     const boundary = endpoint.incremental
       ? await boundaryOfBatch(destination, stateRef, endpoint.incremental, input.resource.primary_key, input.previousCursor)
       : undefined;
-    // Where the batch's records go only to its table, each page is encoded as it arrives and its records
-    // are dropped (batch-writer.ts); else they are kept for storeBatch, within the lower `kept*` limits.
-    let writer = await openBatchWriter(destination, input);
+    // The destination chooses how the batch is written (destination/batch-sink.ts): page by page where it
+    // can, else its records are kept for storeBatch, within the lower `kept*` limits.
+    const sink = await openBatch(destination, input, { configDirs: configDirsOf(deps), attempt: attemptOf(ctx) });
     const lastValueFunc = endpoint.incremental?.last_value_func ?? 'max';
     const collector = BatchCollector.forPages(input.limits, { lastValueFunc, startedAt, ...(input.pageRows !== undefined ? { lastPageRows: input.pageRows } : {}) });
-    collector.keepsRecords(!writer);
-    const records: JsonObject[] = [];
-    /** Records of each page kept for storeBatch, so each page's rows are keyed by its own ordinal. */
-    const keptPageSizes: number[] = [];
+    collector.keepsRecords(sink.keepsRecords);
     let token = input.pageToken;
     let nextSummary = input.pageToken === null ? 'first page' : '';
+    const step = { endpoint, window, boundary };
     const guard = new LoopGuard(input.loopGuard);
     const heartbeat = progressHeartbeat(ctx, input.batch);
     do {
@@ -124,32 +123,13 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: PagesBatchInp
         if (!collector.stopAt(err, endpoint.retry, stream.throttledForMs())) throw err;
         break;
       }
-      const filtered = endpoint.incremental && window ? filterIncremental(page.records, endpoint.incremental, window, boundary) : undefined;
-      const kept = filtered ? filtered.records : page.records;
-      if (writer && !writer.add(kept)) {
-        // The page needs schema work (a new column, say). Later in a batch, the batch ends before it and the
-        // next batch starts with it (one page fetched twice).
-        if (collector.units > 0) break;
-        writer = undefined;
-      }
-      // The batch's first page does the schema work for its tables (a new table, a new column), and the
-      // batch goes on page by page against them; if that cannot be, it keeps its records for storeBatch.
-      if (!writer && collector.units === 0) writer = await writerAfterSchemaWork(destination, input, kept);
-      collector.keepsRecords(!writer);
+      const stepped = stepPage(page, step);
+      // A page that needs schema work later in a batch ends the batch before it; the next batch starts with it.
+      if (!(await sink.add(stepped.records))) break;
+      collector.keepsRecords(sink.keepsRecords);
       guard.check(page.records, page.next, page.paginatorSummary);
-      collector.take({
-        rows: kept.length,
-        fetched: page.records.length,
-        bytes: page.bytes,
-        pages: 1,
-        ...(page.warnings || filtered?.warnings ? { warnings: [...(page.warnings ?? []), ...(filtered?.warnings ?? [])] } : {}),
-        ...(filtered ? { cursor: { value: filtered.cursorValue, hashes: filtered.boundaryHashes } } : {}),
-      });
-      if (!writer) {
-        for (const record of kept) records.push(record);
-        keptPageSizes.push(kept.length);
-      }
-      if (filtered?.pastRange) {
+      collector.take(stepped.unit);
+      if (stepped.pastRange) {
         token = null;
         nextSummary = 'no more pages (past the incremental range)';
         break;
@@ -159,7 +139,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: PagesBatchInp
       heartbeat(collector.progress());
     } while (token !== null && !collector.full());
     stream.close();
-    const written = await writeBatch(deps, input, ctx, writer ? { writer } : { destination, records, pageSizes: keptPageSizes });
+    const written = await sink.finish(ctx.cancellationSignal);
     const rounded = roundedOf(ctx, input.resource.name, input.batch, written);
     return { ...batchResult(written.rows, collector, { next: token, nextSummary, loopGuard: guard.state() }, stream, pacer), ...rounded };
   } catch (err) {
@@ -167,24 +147,6 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: PagesBatchInp
   } finally {
     stream?.close();
   }
-}
-
-/** The batch into ClickHouse: the streamed writer's last insert, or the records it kept through storeBatch. */
-async function writeBatch(
-  deps: ActivityDeps,
-  input: PagesBatchInput,
-  ctx: Context,
-  to:
-    | { writer: NonNullable<Awaited<ReturnType<typeof openBatchWriter>>> }
-    | { destination: Awaited<ReturnType<ActivityDeps['destination']>>; records: JsonObject[]; pageSizes: number[] },
-) {
-  if ('writer' in to) return to.writer.finish(ctx.cancellationSignal);
-  return storeBatch(to.destination, input, to.records, {
-    signal: ctx.cancellationSignal,
-    configDirs: configDirsOf(deps),
-    pageSizes: to.pageSizes,
-    attempt: attemptOf(ctx),
-  });
 }
 
 /** What the workflow keeps of a loaded batch: counters, where the next batch starts, and pacing and planning hints. */

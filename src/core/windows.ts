@@ -50,6 +50,8 @@ export interface CursorScale {
    * window ending between two of them would be written as [X, X), a request for nothing.
    */
   writable(position: number): number;
+  /** The least a bound can move and still be written exactly: 1 for integers, a second, a minute or a day for times. */
+  grain: number;
 }
 
 /** The scale of a partition, from `initial_value`'s type and `step`'s; undefined when they do not fit. */
@@ -63,6 +65,7 @@ export function cursorScale(partition: PartitionConfig, initialValue: JsonPrimit
       // An integer cursor has no "now": validate asks for end_value.
       endNow: () => undefined,
       writable: (p) => p,
+      grain: 1,
     };
   }
   const format = typeof initialValue === 'string' ? parseIso(initialValue) : undefined;
@@ -87,6 +90,7 @@ function timeScale(format: IsoTime): CursorScale {
       return format.dateOnly ? end - (end % 86_400_000) : end;
     },
     writable: (p) => parseIso(formatIso({ ...format, epochMs: p, subMs: '' }))?.epochMs ?? p,
+    grain: format.dateOnly ? 86_400_000 : !format.seconds ? 60_000 : 1000 / 10 ** Math.min(3, format.fracDigits),
   };
 }
 
@@ -106,6 +110,36 @@ export function nextWindow(
   if (done) return { start: from, end: Math.min(done[1], end), finished: true };
   const nextDone = finished.find(([s]) => s > from)?.[0] ?? Infinity;
   return { start: from, end: Math.min(from + step, end, nextDone), finished: false };
+}
+
+/**
+ * Where the last round of windows starts, and the shorter step it is cut with, so that no lane idles in it:
+ * when the windows still to load are not a multiple of `parallelism`, the last `n mod parallelism` of them
+ * are cut again into about `parallelism` windows (a whole number of `grain`s each). Undefined where every
+ * round is full already, or the shorter step would be no shorter.
+ */
+export function tailWindows(
+  from: number,
+  end: number,
+  step: number,
+  finished: ReadonlyArray<readonly [number, number]>,
+  parallelism: number,
+  grain: number,
+): { from: number; step: number } | undefined {
+  const toLoad: Array<[number, number]> = [];
+  for (let w = nextWindow(from, end, step, finished); w; w = nextWindow(w.end, end, step, finished)) if (!w.finished) toLoad.push([w.start, w.end]);
+  const last = toLoad.length % Math.max(1, parallelism);
+  if (last === 0) return undefined;
+  const tail = toLoad.slice(toLoad.length - last);
+  // What the last round loads: windows an earlier run finished inside it are skipped, not cut.
+  const length = tail.reduce((sum, [s, e]) => sum + (e - s), 0);
+  const tailStep = Math.max(grain, Math.ceil(length / parallelism / grain) * grain);
+  return tailStep < step ? { from: tail[0]![0], step: tailStep } : undefined;
+}
+
+/** The step a window starting at `position` is cut with: the tail's from its start on. */
+export function stepAt(position: number, step: number, tail: { from: number; step: number } | undefined): number {
+  return tail && position >= tail.from ? tail.step : step;
 }
 
 /** How many windows `nextWindow` cuts from `from` to `end` (finished ones included). */

@@ -18,6 +18,7 @@ import type { JsonObject, ResolvedResource } from '../config/types';
 import { binaryRows } from './row-encoding';
 import { fitPage } from './shaper';
 import { RowBinaryWriter } from './row-binary';
+import { childTablesFirst } from './insert-order';
 import type { PageMeta, PageSpan } from './page';
 import type { TableColumns } from './schema';
 import { RoundedTimestamps, writtenRows } from './timestamps';
@@ -168,8 +169,8 @@ export class StreamedBatch implements BatchWriter {
   async finish(signal?: AbortSignal): Promise<{ rows: number; rounded?: RoundedTimestamps }> {
     // Pages an earlier attempt inserted left nothing in the bodies: only the others are sent.
     const root = this.tables.get(this.options.table);
-    const children = [...this.tables].filter(([name]) => name !== this.options.table).reverse();
-    for (const [name, body] of root ? [...children, [this.options.table, root] as const] : children) {
+    const children = [...this.tables].filter(([name]) => name !== this.options.table);
+    for (const [name, body] of childTablesFirst(root ? ([this.options.table, root] as const) : undefined, children)) {
       if (body.columns && body.writer.length > 0) await this.options.insert(name, body.columns, body.writer.bytes(), signal);
     }
     // Inserted (or nothing to insert): the bodies can serve the next batch. After a failure they are left to

@@ -5,6 +5,7 @@
 import type { JsonObject, JsonValue } from '../config/types';
 import { SluiceError } from '../errors';
 import type { BatchWriter } from './batch-writer';
+import { openBatchSink, type BatchOptions, type BatchSink } from './batch-sink';
 import { ChildCursorStore, type ChildCursor, type ChildLoadRef } from './child-cursors';
 import { clearEarlierAttempt, commitLoad } from './commit';
 import { DynamicTableRegistry } from './dynamic-tables';
@@ -31,11 +32,16 @@ export interface Destination {
   /** Normalise, infer/evolve schema (create table / ALTER ADD COLUMN), insert. Idempotent for the same PageMeta. */
   insertPage(target: TableTarget, records: JsonObject[], meta: PageMeta): Promise<Written>;
   /**
+   * A batch, page by page: streamed where it can be, after the first page's schema work where that makes it
+   * so, else kept and written by `options.keep` (batch-sink.ts). The activities' one way to write a batch.
+   */
+  openBatch(target: TableTarget, meta: PageMeta, options: BatchOptions): Promise<BatchSink>;
+  /**
    * A batch written page by page (batch-writer.ts), with the same rows and idempotency as insertPage;
    * undefined where only insertPage can write it (no table yet, hard_delete, dedup_sort, JSONEachRow, a column type
    * without a RowBinary encoder).
    */
-  openBatch(target: TableTarget, meta: PageMeta): Promise<BatchWriter | undefined>;
+  openStreamedBatch(target: TableTarget, meta: PageMeta): Promise<BatchWriter | undefined>;
   /**
    * insertPage's schema work for these records, without inserting them (a batch's first page, before the
    * batch is written page by page): tables and columns created or added, journalled. False where a batch
@@ -126,7 +132,11 @@ class ClickHouseDestination implements Destination {
     return this.writer.insertPage(target, records, meta);
   }
 
-  openBatch(target: TableTarget, meta: PageMeta): Promise<BatchWriter | undefined> {
+  openBatch(target: TableTarget, meta: PageMeta, options: BatchOptions): Promise<BatchSink> {
+    return openBatchSink(this, target, meta, options);
+  }
+
+  openStreamedBatch(target: TableTarget, meta: PageMeta): Promise<BatchWriter | undefined> {
     return this.writer.openBatch(target, meta);
   }
 

@@ -6,6 +6,7 @@ export { clickHouseSettingsFromEnv, type ClickHouseSettings } from './connection
 export { createDestination, tableNameOf, type Destination, type TableTarget } from './destination';
 export type { PageMeta, PageSpan } from './page';
 export type { BatchWriter } from './batch-writer';
+export type { BatchOptions, BatchSink, KeepBatch } from './batch-sink';
 export type { Written } from './page-writer';
 export type { RoundedTimestamps } from './timestamps';
 export type { ServerFeatures } from './features';

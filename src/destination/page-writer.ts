@@ -16,6 +16,7 @@ import { checkMeta, normalisedHints, wantedColumns, type PageMeta, type TableRow
 import type { Placements } from './placements';
 import { ownWritesReadSettings } from './replication';
 import { binaryRows, encodesAsRowBinary, jsonRows } from './row-encoding';
+import { childTablesFirst } from './insert-order';
 import type { TableColumns } from './schema';
 import { tablesForSchemaWork } from './schema-rows';
 import { withRowHashes } from './scd2';
@@ -196,18 +197,16 @@ export class PageWriter {
     if (!fitted) return undefined;
     const what = (table: string) => `inserting page ${meta.page} of resource "${resource.name}" into ${database}.${physical(table)}`;
     const settings = this.insertSettings(target);
-    // Child tables before the root: "the root page is in" means the whole page is in.
     const binary = this.insertFormat === 'RowBinary' ? binaryRows(fitted) : undefined;
     if (binary) {
-      for (const t of [...binary.children.reverse(), binary.root]) {
+      for (const t of childTablesFirst(binary.root, binary.children)) {
         await this.conn.insertRowBinary(qualified(database, physical(t.table)), t.columns, t.body, what(t.table), settings, meta.signal);
       }
       return writtenRows(binary.root.rows, binary.rounded);
     }
     const page = jsonRows(fitted);
     if (!page) return undefined;
-    const inserts = [...[...page.children].reverse(), [live, page.root] as const];
-    for (const [table, rows] of inserts) {
+    for (const [table, rows] of childTablesFirst([live, page.root] as const, [...page.children])) {
       await this.conn.insert(qualified(database, physical(table)), rows, what(table), settings, meta.signal);
     }
     return writtenRows(page.root.length, page.rounded);
@@ -251,7 +250,9 @@ export class PageWriter {
     }
 
     let inserted = 0;
-    for (const { t, rows } of converted.reverse()) {
+    const rootRows = converted.find((c) => c.t.root);
+    const childRows = converted.filter((c) => !c.t.root);
+    for (const { t, rows } of childTablesFirst(rootRows, childRows)) {
       const keep = rows.filter((r, i): r is Record<string, unknown> => r !== undefined && !rejections.has(t.records[i]));
       if (t.root) inserted = keep.length;
       await this.conn.insert(

@@ -34,7 +34,7 @@ import {
 } from '@temporalio/workflow';
 import type { WindowActivities } from '../core/activity-types';
 import { mergeRounded } from '../core/rounded-timestamps';
-import { cursorScale, MAX_WINDOWS_AHEAD, nextWindow, type CursorScale } from '../core/windows';
+import { cursorScale, MAX_WINDOWS_AHEAD, nextWindow, stepAt, tailWindows, type CursorScale } from '../core/windows';
 import type { JsonPrimitive, PartitionConfig, ResolvedResource } from '../core/resolved-source';
 import { BOOKKEEPING_OPTIONS, resourceStatusQuery } from './sync-resource';
 import { windowChildren } from './window-children';
@@ -49,6 +49,11 @@ import { nextWriteVersion } from './write-version';
 
 /** Windows run as batch streams of the coordinator instead of child workflows (see the module's comment). */
 export const WINDOW_STREAMS_PATCH = 'windows-as-batch-streams';
+/**
+ * The last round of windows is cut smaller, so that no lane idles in it (core/windows.ts tailWindows):
+ * `step` is then the longest a window is. Coordinators that started before cut every window `step` long.
+ */
+export const TAIL_WINDOWS_PATCH = 'windows-tail-cut-smaller';
 /** Windows cut in one run at most; a longer range goes on from its watermark in the next run. */
 export const MAX_WINDOWS_PER_RUN = 10_000;
 /** Continue-as-new after this many windows, even before the server suggests it. */
@@ -60,11 +65,12 @@ type WindowCounts = Pick<ResourceResult, 'rows' | 'pages' | 'batches' | 'rounded
 
 export async function syncWindows(input: SyncWindowsInput): Promise<ResourceResult> {
   const streams = patched(WINDOW_STREAMS_PATCH);
+  const tails = streams && patched(TAIL_WINDOWS_PATCH);
   const { resource } = input;
   const { partition, scale, step } = windowsPlan(resource, streams);
   const state = proxyLocalActivities<WindowActivities>(BOOKKEEPING_OPTIONS);
   const ref = { pipeline: input.pipeline, database: input.database, resource: resource.name, ...(input.cluster ? { cluster: input.cluster } : {}) };
-  const progress = input.progress ?? firstProgress(input, scale, step, await state.beginWindows(ref), streams);
+  const progress = input.progress ?? firstProgress(input, scale, step, await state.beginWindows(ref), { streams, lanes: tails ? partition.parallelism : undefined });
 
   /** Windows started (or found finished) and not yet below the watermark, in range order. */
   const open: OpenWindow[] = progress.open ?? [];
@@ -220,7 +226,7 @@ function firstProgress(
   scale: CursorScale,
   step: number,
   stored: { watermark?: JsonPrimitive; finished: Array<[JsonPrimitive, JsonPrimitive]> },
-  streams: boolean,
+  { streams, lanes }: { streams: boolean; lanes: number | undefined },
 ): WindowsProgress {
   const incremental = input.resource.endpoint.incremental!;
   const from = scale.position(stored.watermark ?? incremental.initial_value ?? null) ?? scale.position(incremental.initial_value ?? null)!;
@@ -243,10 +249,14 @@ function firstProgress(
     end = w.end;
     total += 1;
   }
+  // A range cut short by the cap goes on in the next run: only a whole range gets a tail.
+  const tail = lanes !== undefined && total < MAX_WINDOWS_PER_RUN ? tailWindows(from, end, step, finishedBefore, lanes, scale.grain) : undefined;
+  if (tail) total = countCut(from, end, step, tail, finishedBefore);
   const watermark = stored.watermark ?? undefined;
   return {
     next: from,
     end,
+    ...(tail ? { tail } : {}),
     ...(watermark !== undefined ? { watermark } : {}),
     finishedBefore,
     cut: 0,
@@ -262,7 +272,7 @@ function firstProgress(
 /** The next window to run, after any an earlier run finished (recorded as done on the way); undefined at the end. */
 function takeWindow(progress: WindowsProgress, open: OpenWindow[], scale: CursorScale, step: number): OpenWindow | undefined {
   for (;;) {
-    const cut = nextWindow(progress.next, progress.end, step, progress.finishedBefore);
+    const cut = nextWindow(progress.next, progress.end, stepAt(progress.next, step, progress.tail), progress.finishedBefore);
     if (!cut) return undefined;
     const window: OpenWindow = { start: scale.value(cut.start), end: scale.value(cut.end), done: cut.finished, index: progress.cut };
     open.push(window);
@@ -271,6 +281,13 @@ function takeWindow(progress: WindowsProgress, open: OpenWindow[], scale: Cursor
     if (!cut.finished) return window;
     progress.done += 1;
   }
+}
+
+/** Windows cut from `from` to `end` with the tail's step from its start (finished ones included). */
+function countCut(from: number, end: number, step: number, tail: WindowsProgress['tail'], finished: Array<[number, number]>): number {
+  let count = 0;
+  for (let w = nextWindow(from, end, stepAt(from, step, tail), finished); w; w = nextWindow(w.end, end, stepAt(w.end, step, tail), finished)) count += 1;
+  return count;
 }
 
 /** What to store beside the watermark: windows done ahead of it, and those an earlier run finished not yet reached. */

@@ -23,7 +23,7 @@ import { BOUNDED_WAITS_PATCH } from './long-wait';
 import { LOCAL_BOOKKEEPING_PATCH } from './resource-run';
 import { RUN_OUTLASTS_START_SECOND_PATCH, RUN_STAMPS_IN_MS_PATCH } from './run-stamp';
 import { PARENT_CURSOR_AFTER_CHILDREN_PATCH } from './sync-source';
-import { WINDOW_STREAMS_PATCH } from './sync-windows';
+import { TAIL_WINDOWS_PATCH, WINDOW_STREAMS_PATCH } from './sync-windows';
 
 export interface PatchRecord {
   id: string;
@@ -90,6 +90,13 @@ export const PATCHES: readonly PatchRecord[] = [
       'a pipeline run is stamped in milliseconds (versions start ms × 1,000 + batch, load id `<start ms>.<run id>`) and ends once the next run would write higher versions, not after its start second',
     replayFixtures: ['sync-source-second-stamps-waiting-out-start-second.json'],
     landed: '6f99bb8 (2026-12-08)',
+    stage: 'active',
+  },
+  {
+    id: TAIL_WINDOWS_PATCH,
+    changed: 'the last round of windows of a partitioned resource is cut smaller, so that no lane idles in it',
+    replayFixtures: ['sync-windows-streamed-whole-steps.json'],
+    landed: '8c25355 (2026-12-08)',
     stage: 'active',
   },
 ];

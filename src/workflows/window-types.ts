@@ -34,6 +34,11 @@ export interface WindowsProgress {
   end: number;
   /** The stored cursor: the end of the longest run of finished windows. */
   watermark?: JsonPrimitive;
+  /**
+   * Where the last round of windows starts and the shorter step it is cut with (core/windows.ts tailWindows),
+   * so no lane idles in it. Absent where every round is full, and in coordinators started before tails.
+   */
+  tail?: { from: number; step: number };
   /** Windows an earlier run finished beyond the watermark, as positions, sorted; skipped when reached. */
   finishedBefore: Array<[number, number]>;
   /** Windows cut so far (finished before included): the next window's index. */

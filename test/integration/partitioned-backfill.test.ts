@@ -119,16 +119,19 @@ test.each(['append', 'merge'] as const)('%s: every row of the range loads exactl
   const pipeline = uniqueName(`windows_${disposition}`);
   expect(await sync(pipeline, database, disposition)).toBe(IN_RANGE.length);
   expect(await storedIds(database)).toEqual(expectedIds);
-  // Seven windows, each asked for its own day (both edges in the request; the edge row goes to the later day).
+  // Seven days at three lanes: six daily windows, then the last round's day cut into three of 8 hours so no
+  // lane idles; each asked for its own range (both edges in the request; the edge row goes to the later window).
   const windows = new Set(requests.map((q) => new URLSearchParams(q).get('since')));
-  expect([...windows].sort()).toEqual(Array.from({ length: 7 }, (_, d) => new Date(START + d * 24 * HOUR).toISOString().replace('.000Z', 'Z')));
+  const starts = [...Array.from({ length: 6 }, (_, d) => START + d * 24 * HOUR), ...[0, 8, 16].map((h) => START + (6 * 24 + h) * HOUR)];
+  expect([...windows].sort()).toEqual(starts.map((t) => new Date(t).toISOString().replace('.000Z', 'Z')));
   expect(await storedState(database, pipeline)).toEqual({ last_value: '2024-01-08T00:00:00Z', finished_windows: [] });
 
   // The Web UI shows each window in the coordinator's timeline: its batches and its commit, with its range, pages and rows.
   const summaries = await timelineSummaries(`sluice/${pipeline}/events`);
   expect(summaries).toContain('window [2024-01-01T00:00:00Z, 2024-01-02T00:00:00Z) batch 1 from first page');
-  expect(summaries.filter((s) => /^window \[[^)]+\): \d+ pages, \d+ rows$/.test(s))).toHaveLength(7);
-  expect(summaries).toContain('window [2024-01-07T00:00:00Z, 2024-01-08T00:00:00Z): 4 pages, 6 rows');
+  expect(summaries.filter((s) => /^window \[[^)]+\): \d+ pages, \d+ rows$/.test(s))).toHaveLength(9);
+  expect(summaries).toContain('window [2024-01-06T00:00:00Z, 2024-01-07T00:00:00Z): 4 pages, 6 rows');
+  expect(summaries).toContain('window [2024-01-07T16:00:00Z, 2024-01-08T00:00:00Z): 2 pages, 2 rows');
 
   requests.length = 0;
   expect(await sync(pipeline, database, disposition)).toBe(0);
@@ -156,8 +159,13 @@ test('a window failing mid-range leaves the watermark before it; the next run lo
   expect((failure?.cause as Error | undefined)?.message).toMatch(/window \[2024-01-03T00:00:00Z, 2024-01-04T00:00:00Z\): .*400 Bad Request/);
   const state = await storedState(database, pipeline);
   expect(state.last_value).toBe('2024-01-03T00:00:00Z');
-  // The other windows went on: the four after the failed one are stored as finished beyond the watermark.
-  expect(state.finished_windows).toEqual([4, 5, 6, 7].map((d) => [`2024-01-0${d}T00:00:00Z`, `2024-01-0${d + 1}T00:00:00Z`]));
+  // The other windows went on: those after the failed one (Jan 7 in three) are stored as finished beyond the watermark.
+  expect(state.finished_windows).toEqual([
+    ...[4, 5, 6].map((d) => [`2024-01-0${d}T00:00:00Z`, `2024-01-0${d + 1}T00:00:00Z`]),
+    ['2024-01-07T00:00:00Z', '2024-01-07T08:00:00Z'],
+    ['2024-01-07T08:00:00Z', '2024-01-07T16:00:00Z'],
+    ['2024-01-07T16:00:00Z', '2024-01-08T00:00:00Z'],
+  ]);
   // The operator sees what is left: the failed window, then the range beyond the finished ones.
   const shown = await runCli(['state', 'show', pipeline, 'events', '--database', database]);
   expect(shown.stdout).toContain('unfinished windows: [2024-01-03T00:00:00Z, 2024-01-04T00:00:00Z), from 2024-01-08T00:00:00Z on');

@@ -117,6 +117,24 @@ test('a child syncResource run from before child rows were keyed by parent repla
  * window as a child syncResource (`<coordinator id>/<window start>`). 4 windows of 10, 2 at a time, each
  * window two batches.
  */
+/**
+ * A coordinator recorded before the last round of windows was cut smaller (TAIL_WINDOWS_PATCH): three
+ * windows of 10, 2 at a time, streamed; the new code would cut the third into two of 5.
+ */
+test('a coordinator that cut every window a whole step long replays on the old branch', async () => {
+  const recorded = history('sync-windows-streamed-whole-steps.json') as Recorded;
+  type Scheduled = { activityTaskScheduledEventAttributes?: { activityType?: { name?: string }; input?: { payloads?: Array<{ data?: string }> } } };
+  const starts = (recorded.events as Scheduled[]).flatMap((e) => {
+    const data = e.activityTaskScheduledEventAttributes?.input?.payloads?.[0]?.data;
+    if (!data) return [];
+    const input = JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { resource: { endpoint: { incremental: { initial_value: number } } } };
+    return [input.resource.endpoint.incremental.initial_value];
+  });
+  // The fixture is what it says: three batches, one a window, each window a whole step.
+  expect(starts).toEqual([0, 10, 20]);
+  await expect(Worker.runReplayHistory({ workflowBundle: bundle }, recorded, 'recorded/sync-windows-streamed-1796700317893')).resolves.toBeUndefined();
+});
+
 describe('syncWindows histories recorded with windows as child workflows', () => {
   test('a coordinator that ran its windows as child workflows replays on the old branch', async () => {
     const recorded = history('sync-windows-child-windows.json') as Recorded;

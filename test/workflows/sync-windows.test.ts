@@ -149,6 +149,27 @@ test('the watermark moves only over windows finished in order; windows finished 
   expect(mock.stored()).toEqual({ watermark: 60, finished: [] });
 });
 
+test('the last round is cut smaller so no lane idles: three windows of 10 at two lanes load as 10, 10, 5 and 5', async () => {
+  const mock = mockActivities();
+  const ranges: Array<[number, number]> = [];
+  const fetchAndLoadPages = mock.activities.fetchAndLoadPages;
+  mock.activities.fetchAndLoadPages = async (input) => {
+    const incremental = input.resource.endpoint.incremental!;
+    ranges.push([Number(incremental.initial_value), Number(incremental.end_value)]);
+    return fetchAndLoadPages(input);
+  };
+  const result = await runWindows(mock.activities, windowsInput('tail', partitioned(3, 2)), 'tail');
+  expect(ranges.sort((a, b) => a[0] - b[0])).toEqual([
+    [0, 10],
+    [10, 20],
+    [20, 25],
+    [25, 30],
+  ]);
+  expect(result.batches).toBe(4);
+  // The watermark covers the whole range, the last two windows included.
+  expect(mock.stored()).toEqual({ watermark: 30, finished: [] });
+});
+
 test('workflow input that skipped validate: an scd2 resource in windows fails at once, before any state is read or page fetched', async () => {
   const mock = mockActivities();
   const base = partitioned(2, 2);
@@ -160,7 +181,7 @@ test('workflow input that skipped validate: an scd2 resource in windows fails at
   expect(mock.committed).toEqual([]);
 });
 
-test('a window failing mid-range: the others load, the run fails naming it, and the next run loads it alone', async () => {
+test('a window failing mid-range: the others load, the run fails naming it, and the next run loads it alone (in pieces, one a lane)', async () => {
   let failing = true;
   const mock = mockActivities({
     beforeFetch: async (start) => {
@@ -182,12 +203,13 @@ test('a window failing mid-range: the others load, the run fails naming it, and 
   failing = false;
   mock.fetched.length = 0;
   const result = await runWindows(mock.activities, windowsInput('failing', partitioned(6, 2)), 'failing-2');
-  expect(mock.fetched).toEqual([20]);
-  expect(result.rows).toBe(10);
+  // That window alone, cut in two so both lanes load it (a last round of one window).
+  expect(mock.fetched.sort((a, b) => a - b)).toEqual([20, 25]);
+  expect(result.rows).toBe(20);
   expect(mock.stored()).toEqual({ watermark: 60, finished: [] });
 });
 
-test('cancel: the windows that finished stay finished, and the next run loads the cancelled one only', async () => {
+test('cancel: the windows that finished stay finished, and the next run loads the cancelled one only (in pieces, one a lane)', async () => {
   let holding = true;
   const mock = mockActivities({
     beforeFetch: async (start) => {
@@ -221,7 +243,8 @@ test('cancel: the windows that finished stay finished, and the next run loads th
   holding = false;
   mock.fetched.length = 0;
   await runWindows(mock.activities, input, 'cancel-2');
-  expect(mock.fetched).toEqual([0]);
+  // That window alone, cut in two so both lanes load it.
+  expect(mock.fetched.sort((a, b) => a - b)).toEqual([0, 5]);
   expect(mock.stored()).toEqual({ watermark: 40, finished: [] });
 });
 
@@ -237,9 +260,11 @@ test('continue-as-new over 1,000 windows: each window loads once and every run o
     const history = await ts.env.client.workflow.getHandle('sluice/many/events', firstRunId).fetchHistory();
     return { result, firstRunEvents: history.events?.length ?? 0 };
   });
-  expect(result).toEqual({ name: 'events', table: 'events', rows: 10_000, pages: 2000, batches: 1000 });
-  expect(mock.fetched).toHaveLength(1000);
-  expect(new Set(mock.fetched).size).toBe(1000);
+  // 1,000 windows at 16 lanes: the last 8 are cut again into 16 of 5 (a tail, carried through continue-as-new).
+  expect(result).toEqual({ name: 'events', table: 'events', rows: 10_080, pages: 2016, batches: 1008 });
+  expect(mock.fetched).toHaveLength(1008);
+  expect(new Set(mock.fetched).size).toBe(1008);
+  expect(mock.fetched.filter((start) => start >= 9920).sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, i) => 9920 + i * 5));
   // The first run stopped after its 100 windows (plus the few still in flight) instead of holding all 1,000.
   expect(firstRunEvents).toBeLessThan(2000);
   expect(mock.stored()).toEqual({ watermark: 10_000, finished: [] });
@@ -258,7 +283,8 @@ test('continue-as-new between batches: each running window goes on from its own 
       return { rows: 5, fetched: 5, pages: 1, next: last ? null : { batch: input.batch + 1 }, nextSummary: `batch ${input.batch + 1}` };
     },
   };
-  const input = windowsInput('carried', partitioned(3, 2), { maxBatchesPerRun: 3 });
+  // Four windows at two lanes: full rounds, so every window is a whole step.
+  const input = windowsInput('carried', partitioned(4, 2), { maxBatchesPerRun: 3 });
   const taskQueue = 'carried';
   const worker = await Worker.create({ connection: ts.env.nativeConnection, taskQueue, workflowBundle: ts.bundle, activities });
   const { result, runs } = await worker.runUntil(async () => {
@@ -273,10 +299,10 @@ test('continue-as-new between batches: each running window goes on from its own 
     }
     return { result, runs };
   });
-  expect(result).toEqual({ name: 'events', table: 'events', rows: 3 * BATCHES * 5, pages: 3 * BATCHES, batches: 3 * BATCHES });
+  expect(result).toEqual({ name: 'events', table: 'events', rows: 4 * BATCHES * 5, pages: 4 * BATCHES, batches: 4 * BATCHES });
   // A window's 5 batches do not fit in a run of 3: windows were stopped between batches and went on in the next run.
   expect(runs).toBeGreaterThanOrEqual(3);
-  for (const start of [0, 10, 20]) {
+  for (const start of [0, 10, 20, 30]) {
     const mine = calls.filter((c) => c.start === start);
     // Every batch once, in order, each from the token the batch before it returned.
     expect(mine.map((c) => c.batch)).toEqual([0, 1, 2, 3, 4]);
@@ -285,7 +311,7 @@ test('continue-as-new between batches: each running window goes on from its own 
     expect(new Set(mine.map((c) => c.loadId))).toEqual(new Set([`1.abc.w${start / 10}`]));
     expect(mine.map((c) => c.version)).toEqual(mine.map((_, k) => mine[0]!.version + k));
   }
-  expect(mock.stored()).toEqual({ watermark: 30, finished: [] });
+  expect(mock.stored()).toEqual({ watermark: 40, finished: [] });
 });
 
 test("one window's Retry-After holds back the others: a sibling's next batch waits as long", async () => {
@@ -372,8 +398,9 @@ test('without end_value the range ends at now less lag, and a run that fell hour
   starts.length = 0;
   await runWindows(activities, windowsInput('hourly', hourly), 'hourly-2');
   const second = windowsOf(starts);
+  // Five or six hourly windows at four lanes: the last round (one or two of them) is cut again into up to four.
   expect(second.length).toBeGreaterThanOrEqual(5);
-  expect(second.length).toBeLessThanOrEqual(6);
+  expect(second.length).toBeLessThanOrEqual(8);
   expect(contiguous(second, behind) ? 'contiguous' : JSON.stringify({ behind, second })).toBe('contiguous');
   expect(Date.parse(String(mock.stored().watermark))).toBe(second[second.length - 1]![1]);
 });

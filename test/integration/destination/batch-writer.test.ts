@@ -46,12 +46,12 @@ describe.each([
   it('gives the rows insertPage gives for the same batch, in every table, and a retry collapses', async () => {
     // The first batch creates the tables (insertPage, with schema work): nothing to write page by page yet.
     for (const db of [streamed.db, whole.db]) {
-      expect(await streamed.dest.openBatch(target(db), { loadId: 'L', version: 1, page: 0 })).toBeUndefined();
+      expect(await streamed.dest.openStreamedBatch(target(db), { loadId: 'L', version: 1, page: 0 })).toBeUndefined();
       await streamed.dest.insertPage(target(db), [record(1), record(2)], { loadId: 'L', version: 1, page: 0 });
     }
     const meta = { loadId: 'L', version: 2, page: 1 };
     for (let attempt = 0; attempt < 2; attempt++) {
-      const batch = await streamed.dest.openBatch(target(streamed.db), meta);
+      const batch = await streamed.dest.openStreamedBatch(target(streamed.db), meta);
       expect(batch).toBeDefined();
       for (const page of pages) expect(batch!.add(page)).toBe(true);
       expect(await batch!.finish()).toMatchObject({ rows: res.write_disposition === 'merge' ? 302 : 303 });
@@ -68,14 +68,14 @@ describe.each([
 
 it('is not offered for JSONEachRow inserts', async () => {
   await whole.dest.insertPage({ database: streamed.db, resource: merge }, [record(1)], { loadId: 'L', version: 1, page: 0 });
-  expect(await whole.dest.openBatch({ database: streamed.db, resource: merge }, { loadId: 'L', version: 2, page: 1 })).toBeUndefined();
+  expect(await whole.dest.openStreamedBatch({ database: streamed.db, resource: merge }, { loadId: 'L', version: 2, page: 1 })).toBeUndefined();
 });
 
 it('fails the batch with a retryable error when the table was dropped behind the cache, and the next attempt writes it', async () => {
   const target = { database: streamed.db, resource: { ...merge, table_name: 'dropped' } };
   await streamed.dest.insertPage(target, [record(1)], { loadId: 'L', version: 1, page: 0 });
   const meta = { loadId: 'L', version: 2, page: 1 };
-  const batch = await streamed.dest.openBatch(target, meta);
+  const batch = await streamed.dest.openStreamedBatch(target, meta);
   expect(batch!.add([record(2), record(3)])).toBe(true);
   for (const t of ['dropped', 'dropped__tags', 'dropped__items', 'dropped__items__opts']) await streamed.ch.command({ query: `DROP TABLE \`${streamed.db}\`.\`${t}\`` });
 
@@ -84,7 +84,7 @@ it('fails the batch with a retryable error when the table was dropped behind the
   expect(failure).toMatchObject({ kind: 'destination_unavailable', message: expect.stringContaining('the batch will run again') });
 
   // The retry: the cache forgot the table, so the batch goes to insertPage, which creates it again.
-  expect(await streamed.dest.openBatch(target, meta)).toBeUndefined();
+  expect(await streamed.dest.openStreamedBatch(target, meta)).toBeUndefined();
   await streamed.dest.insertPage(target, [record(2), record(3)], meta);
   expect((await contents(streamed.db, 'dropped')).length).toBe(2);
 });

@@ -93,7 +93,7 @@ describe.each(['RowBinary', 'JSONEachRow'] as const)('timestamp precision (%s)',
     const meta = { loadId: 'L', version: 2, page: 1 };
     let second;
     if (format === 'RowBinary') {
-      const batch = await fx.dest.openBatch(target(), meta);
+      const batch = await fx.dest.openStreamedBatch(target(), meta);
       expect(batch).toBeDefined();
       expect(batch!.add(SECOND)).toBe(true);
       second = await batch!.finish();

@@ -197,3 +197,19 @@ describe('the cursor a batch reached', () => {
     expect(c.summary()).toEqual({ fetched: 4, pages: 1 });
   });
 });
+
+describe('child batches keep the run of parents from the first', () => {
+  test('keepOnly: the summary and stop rules count just the walks kept, in their order', () => {
+    const c = BatchCollector.forChildren(limits, { lastValueFunc: 'max' });
+    // Three walks finished (the third before the second); the second parent then failed, so only the first is kept.
+    const first = page(100, { cursor: { value: 5 }, warnings: ['first'] });
+    const third = page(250, { pages: 3, cursor: { value: 9 }, warnings: ['third'] });
+    c.take(first);
+    c.take(third);
+    expect(c.full()).toBe(true);
+    c.keepOnly([first]);
+    expect(c.full()).toBe(false);
+    expect(c.summary()).toEqual({ fetched: 100, pages: 1, cursorValue: 5, warnings: ['first'] });
+    expect(c.units).toBe(1);
+  });
+});

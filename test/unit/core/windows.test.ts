@@ -1,5 +1,5 @@
 /** Cutting a partitioned range into windows: durations, integer steps, lag, the range's edges. */
-import { countWindows, cursorScale, durationMs, nextWindow } from '../../../src/core/windows';
+import { countWindows, cursorScale, durationMs, nextWindow, stepAt, tailWindows } from '../../../src/core/windows';
 
 const DAY = 86_400_000;
 
@@ -113,5 +113,51 @@ describe('cursorScale', () => {
     expect(cursorScale({ step: 10, parallelism: 2 }, '2024-01-01')).toBeUndefined();
     expect(cursorScale({ step: 'P1D', parallelism: 2 }, 'not a date')).toBeUndefined();
     expect(cursorScale({ step: 10, parallelism: 2 }, 1.5)).toBeUndefined();
+  });
+});
+
+describe('tailWindows', () => {
+  /** Every window cut with the tail's step from its start on. */
+  function cutWithTail(from: number, end: number, step: number, tail: { from: number; step: number } | undefined): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    for (let w = nextWindow(from, end, stepAt(from, step, tail), []); w; w = nextWindow(w.end, end, stepAt(w.end, step, tail), [])) out.push([w.start, w.end]);
+    return out;
+  }
+
+  it('cuts the last round of twenty daily windows at eight lanes into eight half days', () => {
+    const tail = tailWindows(0, 20 * DAY, DAY, [], 8, 1000);
+    expect(tail).toEqual({ from: 16 * DAY, step: DAY / 2 });
+    const windows = cutWithTail(0, 20 * DAY, DAY, tail);
+    expect(windows).toHaveLength(24);
+    expect(windows.slice(16)).toEqual(Array.from({ length: 8 }, (_, i) => [16 * DAY + (i * DAY) / 2, 16 * DAY + ((i + 1) * DAY) / 2]));
+    // Still the whole range, each instant in one window.
+    expect(windows[0]![0]).toBe(0);
+    for (let i = 1; i < windows.length; i++) expect(windows[i]![0]).toBe(windows[i - 1]![1]);
+    expect(windows[windows.length - 1]![1]).toBe(20 * DAY);
+  });
+
+  it('splits fewer windows than lanes over every lane', () => {
+    expect(tailWindows(0, 30, 10, [], 2, 1)).toEqual({ from: 20, step: 5 });
+    expect(tailWindows(0, 30, 10, [], 6, 1)).toEqual({ from: 0, step: 5 });
+  });
+
+  it('leaves full rounds, and a tail the grain cannot cut shorter, as they are', () => {
+    expect(tailWindows(0, 16 * DAY, DAY, [], 8, 1000)).toBeUndefined();
+    // A date-only cursor cannot cut inside a day: four daily windows at eight lanes stay four.
+    expect(tailWindows(0, 4 * DAY, DAY, [], 8, DAY)).toBeUndefined();
+  });
+
+  it('counts only the windows still to load: those an earlier run finished are not a round', () => {
+    // Five windows of 10, [10, 20) finished: four to load at two lanes, two full rounds.
+    expect(tailWindows(0, 50, 10, [[10, 20]], 2, 1)).toBeUndefined();
+  });
+
+  it('cuts the time the last round loads, not the windows an earlier run finished inside it', () => {
+    // [0, 10) to load, [10, 50) finished: the one window is cut into two of 5, not into two of 25.
+    expect(tailWindows(0, 50, 10, [[10, 50]], 2, 1)).toEqual({ from: 0, step: 5 });
+  });
+
+  it('cuts in whole grains (seconds), rounding the tail step up', () => {
+    expect(tailWindows(0, 3 * 10_000, 10_000, [], 4, 1000)).toEqual({ from: 0, step: 8000 });
   });
 });
