@@ -54,6 +54,7 @@ export function resolveSource(input: SourceConfigInput): Resolution {
     const expanded = mergeResourceDefaults(config.resource_defaults, expandResource(raw, index)!);
     const resource = expanded.resource as ResourceInput;
     const resolved = resolveResource(resource, expanded.endpoint as EndpointInput & { path: string }, config.client);
+    if (session.insecureTls) resolved.endpoint.tls_verify = false;
     warnings.push(...noEffectWarnings(resource, ['resources', index]), ...scd2Warnings(resource, ['resources', index]));
     // Functions cannot travel in workflow input: the count marks the resource, and the worker runs the
     // steps from the config module itself (src/activities/processing-steps.ts).

@@ -216,7 +216,7 @@ describe('validateSourceConfig rejections', () => {
 
   it('rejects unsupported dlt keys with a reason', () => {
     expect(onlyProblem({ client: { ...client, session: { cert: '/etc/client.pem' } }, resources: ['a'] })).toBe(
-      'client.session.cert: session "cert" is not supported by sluice (hint: client certificates are not supported: they would be secrets in workflow input)',
+      'client.session.cert: session "cert" is not supported by sluice (hint: client certificates are not supported: a certificate\'s key would be a secret in workflow input, and sluice has no worker-side setting for one)',
     );
   });
 
