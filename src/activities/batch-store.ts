@@ -116,6 +116,11 @@ export function roundedOf(ctx: Context, resource: string, batch: number, written
   return { roundedTimestamps };
 }
 
+/** A batch result's `tables`: rows per table of a table_name function's batch (at most MAX_DYNAMIC_TABLES). */
+export function tablesOf(written: Written): Pick<BatchResult, 'tables'> {
+  return written.tables ? { tables: written.tables } : {};
+}
+
 /**
  * A retried batch (attempt > 1) of a merged resource first deletes the list elements an earlier attempt wrote
  * under its load and version: the API may have changed in between, and the retry's lists replace them

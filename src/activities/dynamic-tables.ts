@@ -56,6 +56,7 @@ export async function storeInDynamicTables(
 
   let rows = 0;
   let rounded: Written['rounded'];
+  const perTable: Record<string, number> = {};
   for (const table of tables) {
     const { records, spans } = routed.get(table)!;
     const target = { ...tableTarget({ ...input, loadId: '' }), resource: { ...resource, table_name: table } };
@@ -65,12 +66,13 @@ export async function storeInDynamicTables(
       ...(options.signal ? { signal: options.signal } : {}),
     });
     rows += written.rows;
+    perTable[table] = written.rows;
     if (written.rounded) {
       if (rounded) rounded.addAll(written.rounded);
       else rounded = written.rounded;
     }
   }
-  return { rows, ...(rounded ? { rounded } : {}) };
+  return { rows, tables: perTable, ...(rounded ? { rounded } : {}) };
 }
 
 /**

@@ -13,7 +13,7 @@ import { fetchPage, filterIncremental, incrementalWindow, isBackfill, type Bound
 import { advanceBoundary, type CursorBoundary } from '../core/cursor';
 import { BatchCollector, type TakenUnit } from './batch-collector';
 import { boundaryAt, hashesToStore, remembersBoundary } from './cursor-state';
-import { clearEarlierAttempt, roundedOf, storeBatch } from './batch-store';
+import { clearEarlierAttempt, roundedOf, storeBatch, tablesOf } from './batch-store';
 import { type ActivityDeps, configDirsOf } from './deps';
 import { LoopGuard } from './loop-guard';
 import { createPacer, type Pacer } from './pacing';
@@ -90,6 +90,7 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: FetchAndLo
     return {
       rows: written.rows,
       ...roundedOf(ctx, input.resource.name, input.batch, written),
+      ...tablesOf(written),
       ...collector.summary(),
       parents: parents.length,
       parentsDone,

@@ -18,7 +18,7 @@ import { Context } from '@temporalio/activity';
 import type { JsonObject, ResolvedEndpoint } from '../config/types';
 import { filterIncremental, incrementalWindow, openPageStream, type FetchPageInput, type IncrementalWindow, type PageStream } from '../http';
 import { boundaryOfBatch } from './cursor-state';
-import { clearEarlierAttempt, openBatchWriter, roundedOf, storeBatch, writerAfterSchemaWork } from './batch-store';
+import { clearEarlierAttempt, openBatchWriter, roundedOf, storeBatch, tablesOf, writerAfterSchemaWork } from './batch-store';
 import { type ActivityDeps, configDirsOf } from './deps';
 import { reportProgress, type BatchProgress } from './heartbeat';
 import { LoopGuard } from './loop-guard';
@@ -160,7 +160,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: FetchAndLoadP
     stream.close();
     const written = await writeBatch(deps, input, ctx, writer ? { writer } : { destination, records, pageSizes: keptPageSizes });
     const rounded = roundedOf(ctx, input.resource.name, input.batch, written);
-    return { ...batchResult(written.rows, collector, { next: token, nextSummary, loopGuard: guard.state() }, stream, pacer), ...rounded };
+    return { ...batchResult(written.rows, collector, { next: token, nextSummary, loopGuard: guard.state() }, stream, pacer), ...rounded, ...tablesOf(written) };
   } catch (err) {
     throw pageFailure(err, endpoint.retry, mask, stream?.throttledForMs());
   } finally {

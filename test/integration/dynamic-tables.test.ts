@@ -218,3 +218,18 @@ test('a child resource of a parent with a table_name function, and a child with 
   expect(await read('item_details')).toEqual(detailsOf());
   for (const kind of ['a', 'b', 'c']) expect(await read(`details_${kind}`)).toEqual(detailsOf(kind));
 });
+
+test('run --json reports the rows of each table a table_name function wrote, beside the resource total', async () => {
+  api.records = kindRecords(9);
+  const path = join(dir, 'report.ts');
+  writeFileSync(path, kindsConfig(api.url, { write_disposition: 'append' }));
+  const database = stack.newDatabase('sluice_it_dyn_report');
+  const run = await runCli(['run', path, '--with-worker', '--json', '--pipeline', uniqueName('dyn_report'), '--database', database]);
+  expect(run.code).toBe(0);
+  const output = JSON.parse(run.stdout) as { resources: Array<{ name: string; rows: number; tables?: Record<string, number> }> };
+  expect(output.resources.map(({ name, rows: total, tables }) => ({ name, total, tables }))).toEqual([
+    { name: 'items', total: 9, tables: { items_a: 3, items_b: 3, items_c: 3 } },
+  ]);
+  const plain = await runCli(['run', path, '--with-worker', '--pipeline', uniqueName('dyn_report'), '--database', database]);
+  expect(plain.stdout).toContain('items: 9 rows in items_a (3), items_b (3), items_c (3)');
+});
