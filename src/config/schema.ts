@@ -220,7 +220,12 @@ const ENDPOINT_KEYS = [
 ];
 const belongsUnderEndpoint = Object.fromEntries(ENDPOINT_KEYS.map((k) => [k, `"${k}" belongs under "endpoint"`]));
 
+/** dlt's seed resources (a non-REST resource in `resources`): not built yet (issue 27 item 8), refused with this. */
+const SEED_RESOURCE_HINT =
+  'seed resources (records from code rather than an endpoint, dlt\'s non-REST resources in "resources") are not supported: sluice loads REST resources only; serve the records from an endpoint the worker can reach (a parent\'s ids too: an endpoint that lists them), and shape them with processing_steps';
+
 const unsupportedResourceHints = {
+  records: SEED_RESOURCE_HINT,
   table_format: 'ClickHouse tables only',
   file_format: 'sluice inserts rows directly',
   references: 'table references are not supported',
@@ -269,7 +274,11 @@ export const resourceObjectSchema = strictObject(
   { misplaced: belongsUnderEndpoint, unsupported: unsupportedResourceHints },
 );
 
-export const resourceSchema = dispatch((value) => (typeof value === 'string' ? nonEmptyString('a resource name') : resourceObjectSchema));
+const seedResourceSchema = z.custom<never>(() => false, { error: 'a function is not a resource', params: { hint: SEED_RESOURCE_HINT } });
+
+export const resourceSchema = dispatch((value) =>
+  typeof value === 'string' ? nonEmptyString('a resource name') : typeof value === 'function' ? seedResourceSchema : resourceObjectSchema,
+);
 
 /** An http(s) origin (`https://files.example.com`), normalised as URL.origin spells it. */
 const httpOrigin = () =>
