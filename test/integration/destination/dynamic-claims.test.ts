@@ -43,3 +43,10 @@ test('registering is idempotent: the same tables again, by the same resource, pa
   await expect(claimDynamicTables(fx.dest, fx.db, 'p', 'delta', ['g2'])).rejects.toThrow('"g2", a table of resource "gamma"');
   expect(await registryRows('g2')).toEqual([{ resource: 'gamma' }]);
 });
+
+test("a withdrawn registration is gone at once (a lightweight DELETE, or 18.16's ALTER … DELETE waited for), the resource's others kept", async () => {
+  await fx.dest.registerDynamicTables(fx.db, 'p', 'epsilon', ['e1', 'e2']);
+  await fx.dest.withdrawDynamicTables(fx.db, 'p', 'epsilon', ['e1']);
+  expect(await registryRows('e1')).toEqual([]);
+  expect(await registryRows('e2')).toEqual([{ resource: 'epsilon' }]);
+});
