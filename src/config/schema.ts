@@ -8,6 +8,7 @@ import { authSchema } from './auth-schema';
 import { JSON_STORAGE, PARTITION_GRAINS, parseCodecs, parseTtl } from './clickhouse-hints';
 import { endpointOrPathSchema, headersSchema, rateLimitSchema, retrySchema, timeoutSchema } from './endpoint-schema';
 import { paginatorSchema } from './paginator-schema';
+import { refusingSeeds, SEED_RESOURCE_HINT } from './seed-resources';
 import { sessionSchema } from './session';
 import { callable, columnNames, dispatch, isRecord, nonEmptyString, nonNegativeInt, oneOf, positiveInt, strictObject } from './schema-helpers';
 
@@ -220,10 +221,6 @@ const ENDPOINT_KEYS = [
 ];
 const belongsUnderEndpoint = Object.fromEntries(ENDPOINT_KEYS.map((k) => [k, `"${k}" belongs under "endpoint"`]));
 
-/** dlt's seed resources (a non-REST resource in `resources`): not built yet (issue 27 item 8), refused with this. */
-const SEED_RESOURCE_HINT =
-  'seed resources (records from code rather than an endpoint, dlt\'s non-REST resources in "resources") are not supported: sluice loads REST resources only; serve the records from an endpoint the worker can reach (a parent\'s ids too: an endpoint that lists them), and shape them with processing_steps';
-
 const unsupportedResourceHints = {
   records: SEED_RESOURCE_HINT,
   table_format: 'ClickHouse tables only',
@@ -274,11 +271,7 @@ export const resourceObjectSchema = strictObject(
   { misplaced: belongsUnderEndpoint, unsupported: unsupportedResourceHints },
 );
 
-const seedResourceSchema = z.custom<never>(() => false, { error: 'a function is not a resource', params: { hint: SEED_RESOURCE_HINT } });
-
-export const resourceSchema = dispatch((value) =>
-  typeof value === 'string' ? nonEmptyString('a resource name') : typeof value === 'function' ? seedResourceSchema : resourceObjectSchema,
-);
+export const resourceSchema = dispatch(refusingSeeds((value) => (typeof value === 'string' ? nonEmptyString('a resource name') : resourceObjectSchema)));
 
 /** An http(s) origin (`https://files.example.com`), normalised as URL.origin spells it. */
 const httpOrigin = () =>
