@@ -3,6 +3,7 @@
  * queue to use. Parsed once with zod so a typo in an address fails with a clear message.
  */
 import { z } from 'zod';
+import { tlsInsecureOriginsSchema } from './http/tls-origins';
 import { temporalEnvSchema } from './temporal-connection';
 
 // Where Temporal is, as the connection module validates it (one definition of the contract).
@@ -35,6 +36,8 @@ const envSchema = z.object({
     .min(1, { message: OUTAGE_WAIT_RANGE })
     .max(3600, { message: OUTAGE_WAIT_RANGE })
     .default(DEFAULT_OUTAGE_WAIT_SECONDS),
+  // The https origins a config's client.session.verify: false may load unverified (src/http/tls-origins.ts).
+  SLUICE_TLS_INSECURE_ORIGINS: tlsInsecureOriginsSchema.optional(),
 });
 
 export type SluiceEnv = z.infer<typeof envSchema>;

@@ -3,7 +3,7 @@ import type { JsonObject } from '../config/types';
 import type { BatchSink, Destination, PageMeta, PageSpan, Written } from '../destination';
 import type { Context } from '@temporalio/activity';
 import { SluiceError } from '../errors';
-import { type BatchPage, storeInDynamicTables } from './dynamic-tables';
+import { type BatchPage, dynamicTargets, storeInDynamicTables } from './dynamic-tables';
 import { applyProcessingSteps } from './processing-steps';
 import { tableTarget } from './target';
 import type { BatchResult } from '../core/activity-types';
@@ -110,13 +110,22 @@ export function roundedOf(ctx: Context, resource: string, batch: number, written
   return { roundedTimestamps };
 }
 
+/** A batch result's `tables`: rows per table of a table_name function's batch (at most MAX_DYNAMIC_TABLES). */
+export function tablesOf(written: Written): Pick<BatchResult, 'tables'> {
+  return written.tables ? { tables: written.tables } : {};
+}
+
 /**
  * A retried batch (attempt > 1) of a merged resource first deletes the list elements an earlier attempt wrote
  * under its load and version: the API may have changed in between, and the retry's lists replace them
- * (destination/commit.ts, clearEarlierAttempt).
+ * (destination/commit.ts, clearEarlierAttempt). A resource with a table_name function clears every table it
+ * has registered: an earlier attempt registered each table before writing to it (dynamic-tables.ts).
  */
 export async function clearEarlierAttempt(destination: Destination, input: StoreInput, attempt: number): Promise<void> {
-  if (attempt > 1 && input.store) await destination.clearEarlierAttempt(tableTarget(input), input.loadId, input.version);
+  if (attempt <= 1 || !input.store) return;
+  const target = tableTarget(input);
+  const targets = input.resource.dynamic_tables ? await dynamicTargets(destination, { ...target, pipeline: input.pipeline }) : [target];
+  for (const each of targets) await destination.clearEarlierAttempt(each, input.loadId, input.version);
 }
 
 /**

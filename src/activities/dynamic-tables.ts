@@ -52,22 +52,11 @@ export async function storeInDynamicTables(
     }
   }
   const tables = [...routed.keys()].sort();
-  const registered = await destination.dynamicTables(input.database, input.pipeline);
-  const known = registered.filter((r) => r.resource === resource.name).map((r) => r.table);
-  // Two resources' functions may name one table; validate cannot see it, so the second to name it fails.
-  const taken = registered.find((r) => r.resource !== resource.name && tables.includes(r.table));
-  if (taken) throw new SluiceError('config', `resource "${resource.name}": its table_name function returned "${taken.table}", a table of resource "${taken.resource}"`);
-  const added = tables.filter((t) => !known.includes(t));
-  if (known.length + added.length > MAX_DYNAMIC_TABLES) {
-    throw new SluiceError(
-      'config',
-      `resource "${resource.name}": its table_name function named ${known.length + added.length} tables, more than the ${MAX_DYNAMIC_TABLES} a resource may have (new: ${added.slice(0, 5).join(', ')}${added.length > 5 ? ', …' : ''})`,
-    );
-  }
-  await destination.registerDynamicTables(input.database, input.pipeline, resource.name, added);
+  await claimDynamicTables(destination, input.database, input.pipeline, resource.name, tables);
 
   let rows = 0;
   let rounded: Written['rounded'];
+  const perTable: Record<string, number> = {};
   for (const table of tables) {
     const { records, spans } = routed.get(table)!;
     const target = { ...tableTarget({ ...input, loadId: '' }), resource: { ...resource, table_name: table } };
@@ -77,12 +66,52 @@ export async function storeInDynamicTables(
       ...(options.signal ? { signal: options.signal } : {}),
     });
     rows += written.rows;
+    perTable[table] = written.rows;
     if (written.rounded) {
       if (rounded) rounded.addAll(written.rounded);
       else rounded = written.rounded;
     }
   }
-  return { rows, ...(rounded ? { rounded } : {}) };
+  return { rows, tables: perTable, ...(rounded ? { rounded } : {}) };
+}
+
+/**
+ * Registers the tables a batch routes records to for `resource`, or fails (not retried) when another resource
+ * holds one, before any row is written. Idempotent: the resource's own tables pass as they are, and registering
+ * one again collapses. Race-free without a lock: a table new to the resource is registered first and the
+ * registrations read back after; when another resource registered the table too, the resource withdraws what
+ * it just registered and fails. Of two resources registering one table, the second to register sees the first's
+ * row, so at most one passes (both fail when both register before either reads back: a config error either way,
+ * never two resources writing one table).
+ */
+export async function claimDynamicTables(destination: Destination, database: string, pipeline: string, resource: string, tables: readonly string[]): Promise<void> {
+  const registered = await destination.dynamicTables(database, pipeline);
+  const heldElsewhere = (rows: typeof registered) => rows.find((r) => r.resource !== resource && tables.includes(r.table));
+  const taken = heldElsewhere(registered);
+  if (taken) throw tableTaken(database, resource, taken);
+  const known = registered.filter((r) => r.resource === resource).map((r) => r.table);
+  const added = tables.filter((t) => !known.includes(t));
+  if (added.length === 0) return;
+  if (known.length + added.length > MAX_DYNAMIC_TABLES) {
+    throw new SluiceError(
+      'config',
+      `resource "${resource}": its table_name function named ${known.length + added.length} tables, more than the ${MAX_DYNAMIC_TABLES} a resource may have (new: ${added.slice(0, 5).join(', ')}${added.length > 5 ? ', …' : ''})`,
+    );
+  }
+  await destination.registerDynamicTables(database, pipeline, resource, added);
+  const raced = heldElsewhere(await destination.dynamicTables(database, pipeline));
+  if (!raced) return;
+  // Withdrawn so that it does not shut out the other resource, which may have read back before it was made.
+  await destination.withdrawDynamicTables(database, pipeline, resource, added);
+  throw tableTaken(database, resource, raced);
+}
+
+function tableTaken(database: string, resource: string, taken: { resource: string; table: string }): SluiceError {
+  return new SluiceError(
+    'config',
+    `resource "${resource}": its table_name function returned "${taken.table}", a table of resource "${taken.resource}" ` +
+      `(two resources cannot share a table; once only one names it, delete the other's row from ${database}._sluice_dynamic_tables if it has one)`,
+  );
 }
 
 function routeOf(tableOf: (record: JsonObject) => unknown, record: JsonObject, input: DynamicInput): string {

@@ -13,7 +13,7 @@ import { incrementalWindow, isBackfill, openPageStream, type BoundaryRows, type 
 import { advanceBoundary, type CursorBoundary } from '../core/cursor';
 import { BatchCollector, type TakenUnit } from './batch-collector';
 import { boundaryAt, hashesToStore, remembersBoundary } from './cursor-state';
-import { clearEarlierAttempt, openBatch, roundedOf } from './batch-store';
+import { clearEarlierAttempt, openBatch, roundedOf, tablesOf } from './batch-store';
 import { type ActivityDeps, configDirsOf } from './deps';
 import { LoopGuard } from './loop-guard';
 import { createPacer, type Pacer } from './pacing';
@@ -87,6 +87,7 @@ export async function fetchAndLoadChildren(deps: ActivityDeps, input: ChildrenBa
     return {
       rows: written.rows,
       ...roundedOf(ctx, input.resource.name, input.batch, written),
+      ...tablesOf(written),
       ...collector.summary(),
       parents: parents.length,
       parentsDone,

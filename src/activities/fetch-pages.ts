@@ -18,7 +18,7 @@ import { Context } from '@temporalio/activity';
 import type { ResolvedEndpoint } from '../config/types';
 import { incrementalWindow, openPageStream, type FetchPageInput, type IncrementalWindow, type PageStream } from '../http';
 import { boundaryOfBatch } from './cursor-state';
-import { clearEarlierAttempt, openBatch, roundedOf } from './batch-store';
+import { clearEarlierAttempt, openBatch, roundedOf, tablesOf } from './batch-store';
 import { type ActivityDeps, configDirsOf } from './deps';
 import { reportProgress, type BatchProgress } from './heartbeat';
 import { LoopGuard } from './loop-guard';
@@ -141,7 +141,7 @@ export async function fetchAndLoadPages(deps: ActivityDeps, input: PagesBatchInp
     stream.close();
     const written = await sink.finish(ctx.cancellationSignal);
     const rounded = roundedOf(ctx, input.resource.name, input.batch, written);
-    return { ...batchResult(written.rows, collector, { next: token, nextSummary, loopGuard: guard.state() }, stream, pacer), ...rounded };
+    return { ...batchResult(written.rows, collector, { next: token, nextSummary, loopGuard: guard.state() }, stream, pacer), ...rounded, ...tablesOf(written) };
   } catch (err) {
     throw pageFailure(err, endpoint.retry, mask, stream?.throttledForMs());
   } finally {

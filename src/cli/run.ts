@@ -104,6 +104,8 @@ export async function runCommand(configPath: string, rawOptions: unknown, io: Ru
       await progress;
       // Where the load differed from dlt at run time: one line per resource and kind, on stderr (--json has them in resources).
       for (const r of output.resources) for (const warning of r.warnings ?? []) stderrLine(`warning: resource ${r.name}: ${escapeControls(warning)}`);
+      // A table_name function's resource: the rows of each table it wrote (--json has them in resources[].tables).
+      if (!options.json) for (const r of output.resources) if (r.tables) io.print(tablesLine(r.name, r.tables));
       return { ...base, resources: output.resources };
     } catch (err) {
       await progress.catch(() => undefined);
@@ -145,4 +147,11 @@ async function resultWithWorker<T>(env: ReturnType<typeof readEnv>, result: Prom
     await sluiceWorker.close();
     await connection.close();
   }
+}
+
+/** `items: 30 rows in items_a (10), items_b (10), items_c (10)`; table names are checked identifiers (config/dynamic-tables.ts). */
+export function tablesLine(resource: string, tables: Record<string, number>): string {
+  const entries = Object.entries(tables).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const total = entries.reduce((sum, [, rows]) => sum + rows, 0);
+  return `${escapeControls(resource)}: ${total} rows in ${entries.map(([table, rows]) => `${table} (${rows})`).join(', ')}`;
 }

@@ -113,6 +113,9 @@ export async function workerCommand(rawOptions: unknown, print: (line: string) =
       ? `worker: loads config modules from ${configDirs.join(', ')} (SLUICE_CONFIG_DIRS; never from node_modules)`
       : 'worker: loads no config module (.ts/.js configs): SLUICE_CONFIG_DIRS is unset',
   );
+  const insecure = env.SLUICE_TLS_INSECURE_ORIGINS ?? [];
+  if (insecure.length > 0)
+    print(`worker: skips TLS certificate checks for configs with client.session.verify: false only on ${insecure.join(', ')} (SLUICE_TLS_INSECURE_ORIGINS)`);
   print(`worker: at most ${env.SLUICE_MAX_CONCURRENT_ACTIVITIES} batch activities at a time (SLUICE_MAX_CONCURRENT_ACTIVITIES)`);
   if (metrics) print(`worker: Prometheus metrics on http://${metrics}/metrics`);
   try {

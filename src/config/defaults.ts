@@ -4,11 +4,14 @@
  *  - a resource written as a string is `{name, endpoint: {path: name}}`; an endpoint written as a
  *    string is its path; a missing path is the resource name;
  *  - `resource_defaults` is merged one level deep (resource wins), except endpoint `params` and
- *    `json`, which merge key by key, and `columns`, which merge hint by hint;
+ *    `json`, which merge key by key, and `columns`, which merge hint by hint; `nested_hints` is taken
+ *    whole, as dlt takes it (rest_api's `_merge_resource_endpoints`: `{**default_config, **config}`), with
+ *    a warning naming the default paths a resource's own `nested_hints` leaves out (nestedHintsWarning);
  *  - client `headers` are merged under endpoint headers; client `auth`/`paginator` apply only when
  *    the endpoint has none (endpoint auth replaces client auth, it is not combined with it).
  */
 import type { AuthConfig, PaginatorConfig } from './types';
+import { type ConfigProblem, problem } from './problems';
 import { isRecord } from './schema-helpers';
 
 export interface ExpandedResource {
@@ -114,4 +117,21 @@ export function applyClientLayer(client: ClientLayer, endpoint: ClientLayer): Re
     ...(auth !== undefined ? { auth } : {}),
     ...(paginator !== undefined ? { paginator } : {}),
   };
+}
+
+/**
+ * dlt takes a resource's `nested_hints` whole over `resource_defaults`' (only `columns` merge hint by hint), so
+ * a default path the resource does not repeat is dropped for it: said once per resource, since a per-path
+ * merge would be the natural guess and sluice keeps dlt's tables.
+ */
+export function nestedHintsWarning(defaults: unknown, raw: unknown, index: number): ConfigProblem | undefined {
+  if (!isRecord(defaults) || !isRecord(raw) || !isRecord(defaults.nested_hints) || !isRecord(raw.nested_hints)) return undefined;
+  const own = raw.nested_hints;
+  const dropped = Object.keys(defaults.nested_hints).filter((path) => !(path in own));
+  if (dropped.length === 0) return undefined;
+  return problem(
+    ['resources', index, 'nested_hints'],
+    `replaces resource_defaults.nested_hints whole, as in dlt: ${dropped.join(', ')} from the defaults ${dropped.length === 1 ? 'does' : 'do'} not apply to this resource`,
+    "repeat those paths in the resource's nested_hints to keep them (dlt merges only columns hint by hint)",
+  );
 }

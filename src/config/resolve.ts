@@ -6,7 +6,7 @@
  * Secrets stay `"${NAME}"` and `{placeholders}` stay as written: both are filled in per request,
  * inside activities, because the resolved source travels in workflow history.
  */
-import { applyClientLayer, expandResource, joinUrl, mergeResourceDefaults } from './defaults';
+import { applyClientLayer, expandResource, joinUrl, mergeResourceDefaults, nestedHintsWarning } from './defaults';
 import type { EndpointInput, IncrementalParamInput } from './endpoint-schema';
 import { findParentReferences } from './graph';
 import { originOf } from './origin';
@@ -54,7 +54,10 @@ export function resolveSource(input: SourceConfigInput): Resolution {
     const expanded = mergeResourceDefaults(config.resource_defaults, expandResource(raw, index)!);
     const resource = expanded.resource as ResourceInput;
     const resolved = resolveResource(resource, expanded.endpoint as EndpointInput & { path: string }, config.client);
+    if (session.insecureTls) resolved.endpoint.tls_verify = false;
     warnings.push(...noEffectWarnings(resource, ['resources', index]), ...scd2Warnings(resource, ['resources', index]));
+    const nested = nestedHintsWarning(config.resource_defaults, raw, index);
+    if (nested) warnings.push(nested);
     // Functions cannot travel in workflow input: the count marks the resource, and the worker runs the
     // steps from the config module itself (src/activities/processing-steps.ts).
     if (resource.processing_steps !== undefined && resource.processing_steps.length > 0) resolved.processing_steps = resource.processing_steps.length;

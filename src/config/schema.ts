@@ -8,6 +8,7 @@ import { authSchema } from './auth-schema';
 import { JSON_STORAGE, PARTITION_GRAINS, parseCodecs, parseTtl } from './clickhouse-hints';
 import { endpointOrPathSchema, headersSchema, rateLimitSchema, retrySchema, timeoutSchema } from './endpoint-schema';
 import { paginatorSchema } from './paginator-schema';
+import { refusingSeeds, SEED_RESOURCE_HINT } from './seed-resources';
 import { sessionSchema } from './session';
 import { callable, columnNames, dispatch, isRecord, nonEmptyString, nonNegativeInt, oneOf, positiveInt, strictObject } from './schema-helpers';
 
@@ -221,6 +222,7 @@ const ENDPOINT_KEYS = [
 const belongsUnderEndpoint = Object.fromEntries(ENDPOINT_KEYS.map((k) => [k, `"${k}" belongs under "endpoint"`]));
 
 const unsupportedResourceHints = {
+  records: SEED_RESOURCE_HINT,
   table_format: 'ClickHouse tables only',
   file_format: 'sluice inserts rows directly',
   references: 'table references are not supported',
@@ -269,7 +271,7 @@ export const resourceObjectSchema = strictObject(
   { misplaced: belongsUnderEndpoint, unsupported: unsupportedResourceHints },
 );
 
-export const resourceSchema = dispatch((value) => (typeof value === 'string' ? nonEmptyString('a resource name') : resourceObjectSchema));
+export const resourceSchema = dispatch(refusingSeeds((value) => (typeof value === 'string' ? nonEmptyString('a resource name') : resourceObjectSchema)));
 
 /** An http(s) origin (`https://files.example.com`), normalised as URL.origin spells it. */
 const httpOrigin = () =>

@@ -7,14 +7,18 @@
  * - `timeout` (seconds, or requests' `[connect, read]` pair: the read part) → `client.timeout`;
  * - `max_retries` (requests' HTTPAdapter) or `retries`: retries after the first attempt → `client.retry.maximum_attempts` = n + 1;
  * - `headers` → merged under `client.headers` (the client's own win);
- * - `verify: true` is what sluice always does.
+ * - `verify: true` is what sluice always does;
+ * - `verify: false` → the endpoints' `tls_verify: false`, which a worker honours only for the https origins its
+ *   operator lists in SLUICE_TLS_INSECURE_ORIGINS (src/http/tls-origins.ts): the config asks, the operator
+ *   allows; a request to any other https origin fails at once, naming the origin and the env;
+ * - `proxies` is accepted and ignored, with a warning: the worker's HTTPS_PROXY/HTTP_PROXY/NO_PROXY apply
+ *   (src/http/agent.ts). A config must never send a worker's requests, and their credentials, through a proxy
+ *   it names: it travels as untrusted workflow input (docs/security.md).
  * The client's own `timeout`/`retry.maximum_attempts` win over the session's, with a warning.
  *
- * Refused, with a hint: `verify: false` or a CA bundle path, `proxies`, `cert`, `auth`. The config travels
- * in workflow input, which is untrusted (docs/security.md): a config that could turn off TLS checks or
- * route requests through a proxy of its choosing could make a worker hand its credentials to whoever
- * sits in between. Those are the worker operator's to set (NODE_EXTRA_CA_CERTS for a private CA).
- * Any other key (`trust_env`, `stream`, `max_redirects`, …) is ignored with a warning naming it.
+ * Refused, with a hint: a CA bundle path as `verify` (NODE_EXTRA_CA_CERTS is the worker's), `cert` (a client
+ * certificate would be a secret in workflow input), `auth` (client.auth). Any other key (`trust_env`, `stream`,
+ * `max_redirects`, …) is ignored with a warning naming it.
  */
 import { z } from 'zod';
 import { headersSchema } from './endpoint-schema';
@@ -22,14 +26,12 @@ import { type ConfigProblem, problem } from './problems';
 import { nonNegativeInt, positiveNumber } from './schema-helpers';
 
 const REFUSED: Record<string, string> = {
-  proxies:
-    "a config travels as untrusted workflow input and may not choose where a worker's requests (and credentials) go; route the worker's traffic at the network level",
-  cert: 'client certificates are not supported: they would be secrets in workflow input',
+  cert: "client certificates are not supported: a certificate's key would be a secret in workflow input, and sluice has no worker-side setting for one",
   auth: "set client.auth (dlt's auth classes or dicts)",
 };
 
 const VERIFY_HINT =
-  'TLS verification cannot be turned off from a config: it travels as untrusted workflow input (docs/security.md). For a private CA, start the worker with NODE_EXTRA_CA_CERTS=/path/to/ca.pem';
+  "a CA bundle is the worker's to trust, not a config's (a config travels as untrusted workflow input, docs/security.md): start the worker with NODE_EXTRA_CA_CERTS=/path/to/ca.pem, or write verify: false and have the worker's operator allow the origin in SLUICE_TLS_INSECURE_ORIGINS";
 
 const timeout = z.union([positiveNumber('a positive number of seconds'), z.tuple([positiveNumber('seconds to connect'), positiveNumber('seconds to read')])], {
   error: 'expected a number of seconds, or [connect, read] seconds',
@@ -42,14 +44,15 @@ export const sessionSchema = z
       timeout: timeout.optional(),
       max_retries: nonNegativeInt().optional(),
       retries: nonNegativeInt().optional(),
-      // Checked below, so that false gets its hint rather than a bare type error.
+      // Checked below, so that a CA bundle path gets its hint rather than a bare type error.
       verify: z.unknown().optional(),
+      proxies: z.unknown().optional(),
       headers: headersSchema.optional(),
     },
     { error: 'expected the session as an object of its settings: { timeout, max_retries, verify, headers }' },
   )
   .superRefine((value, ctx) => {
-    if (value.verify !== undefined && value.verify !== true)
+    if (value.verify !== undefined && typeof value.verify !== 'boolean')
       ctx.addIssue({ code: 'custom', path: ['verify'], message: `verify ${JSON.stringify(value.verify)} is refused`, params: { hint: VERIFY_HINT } });
     for (const [key, why] of Object.entries(REFUSED)) {
       if (value[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `session "${key}" is not supported by sluice`, params: { hint: why } });
@@ -66,12 +69,14 @@ export interface SessionSettings {
   timeout?: number | [number, number];
   max_retries?: number;
   retries?: number;
-  verify?: true;
+  verify?: boolean;
+  /** Accepted and ignored (a warning): the worker's HTTPS_PROXY/HTTP_PROXY/NO_PROXY apply. */
+  proxies?: Record<string, string>;
   headers?: Record<string, string>;
   [ignored: string]: unknown;
 }
 
-const MAPPED = new Set(['timeout', 'max_retries', 'retries', 'verify', 'headers']);
+const MAPPED = new Set(['timeout', 'max_retries', 'retries', 'verify', 'proxies', 'headers']);
 
 interface ClientWithSession {
   session?: SessionInput;
@@ -80,10 +85,15 @@ interface ClientWithSession {
   headers?: Record<string, string>;
 }
 
-/** The client with its session's settings moved to where sluice reads them, and what the user should hear. */
-export function applySession<C extends ClientWithSession>(client: C): { client: Omit<C, 'session'>; warnings: ConfigProblem[] } {
+/**
+ * The client with its session's settings moved to where sluice reads them, whether the session turned TLS
+ * verification off (the endpoints' `tls_verify: false`), and what the user should hear.
+ */
+export function applySession<C extends ClientWithSession & { base_url?: string }>(
+  client: C,
+): { client: Omit<C, 'session'>; insecureTls: boolean; warnings: ConfigProblem[] } {
   const { session, ...rest } = client;
-  if (session === undefined) return { client: rest, warnings: [] };
+  if (session === undefined) return { client: rest, insecureTls: false, warnings: [] };
   const warnings: ConfigProblem[] = [];
   const at = (key: string) => ['client', 'session', key];
   const out: Omit<C, 'session'> & ClientWithSession = { ...rest };
@@ -94,7 +104,7 @@ export function applySession<C extends ClientWithSession>(client: C): { client: 
       problem(
         ['client', 'session'],
         `session settings ignored by sluice: ${ignored.join(', ')}`,
-        'sluice maps only timeout, max_retries/retries, verify: true and headers (docs/configuration.md, "client.session")',
+        'sluice maps only timeout, max_retries/retries, verify, proxies (ignored: the worker\'s) and headers (docs/configuration.md, "client.session")',
       ),
     );
 
@@ -112,5 +122,24 @@ export function applySession<C extends ClientWithSession>(client: C): { client: 
     else out.retry = { ...client.retry, maximum_attempts: retries + 1 };
   }
   if (session.headers !== undefined) out.headers = { ...session.headers, ...client.headers };
-  return { client: out, warnings };
+  const insecureTls = session.verify === false;
+  if (insecureTls) {
+    const origin = client.base_url && /^https:/i.test(client.base_url) ? ` (this source's: ${new URL(client.base_url).origin})` : '';
+    warnings.push(
+      problem(
+        at('verify'),
+        `false: a worker skips certificate checks only for the https origins its operator lists in SLUICE_TLS_INSECURE_ORIGINS${origin}; a request to any other https origin fails at once`,
+        'set SLUICE_TLS_INSECURE_ORIGINS=https://host:port,… on the worker, or trust a private CA with NODE_EXTRA_CA_CERTS and keep verify: true',
+      ),
+    );
+  }
+  if (session.proxies !== undefined)
+    warnings.push(
+      problem(
+        at('proxies'),
+        "ignored: a worker's requests go through the proxies of its own environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), never one a config names",
+        "a config travels as untrusted workflow input and must not send the worker's requests and credentials through a proxy it chooses; set the proxy env on the worker",
+      ),
+    );
+  return { client: out, insecureTls, warnings };
 }

@@ -140,6 +140,8 @@ export interface BatchResult {
   roundedTimestamps?: RoundedColumn[];
   /** Distinct warnings of the batch's pages (where sluice differs from dlt at run time), for the run's result. */
   warnings?: string[];
+  /** A table_name function's batch: rows written per table (at most 100 tables a resource may have). */
+  tables?: Record<string, number>;
 }
 
 export interface FetchAndLoadPagesResult extends BatchResult {

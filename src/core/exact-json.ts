@@ -38,8 +38,11 @@ function exactNumber(text: string): number | string {
  * JSON.parse on the common path; the lossless parser only when a 16-digit run appears anywhere in the text.
  * A key repeated in one object keeps its last value on both paths, as JSON.parse and Python's json (dlt)
  * do: lossless-json throws by default, and a body that parses on one path must parse on the other.
+ * `bigInteger` makes something else of an integer past 2^53 than its digit string (a value written back as
+ * a bare number: src/destination/values.ts).
  */
-export function parseJsonExact(text: string): unknown {
+export function parseJsonExact(text: string, bigInteger?: (digits: string) => unknown): unknown {
   if (!hasLongDigitRun(text)) return JSON.parse(text);
-  return parseLossless(text, null, { parseNumber: exactNumber, onDuplicateKey: ({ newValue }) => newValue });
+  const parseNumber = bigInteger ? (t: string) => (isInteger(t) && !isSafeNumber(t) ? bigInteger(t) : Number(t)) : exactNumber;
+  return parseLossless(text, null, { parseNumber, onDuplicateKey: ({ newValue }) => newValue });
 }

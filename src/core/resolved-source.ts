@@ -190,6 +190,11 @@ export interface ResolvedEndpoint {
   other_origin_credentials?: 'omit' | 'error';
   /** A response body beyond this many bytes fails the page (default 64 MiB). */
   max_response_bytes?: number;
+  /**
+   * `client.session.verify: false` (dlt's requests Session): the worker skips certificate checks only for the
+   * https origins its operator lists in SLUICE_TLS_INSECURE_ORIGINS, and fails a request to any other.
+   */
+  tls_verify?: false;
   /** A page holding more records fails, before it is parsed where its bytes tell (default 100,000; src/http/page-size.ts). */
   max_page_records?: number;
 }

@@ -5,7 +5,7 @@
 import type { Connection } from './connection';
 import { layoutFor, mergeKeyColumns, stagingTableName } from './ddl';
 import type { ServerFeatures } from './features';
-import { deleteByMergeKey } from './merge-key';
+import { deleteByMergeKey, type MutationTarget } from './merge-key';
 import type { Placement } from './placements';
 import { ident } from './sql';
 import { prepareCommitReads } from './replication';
@@ -47,7 +47,7 @@ export async function commitLoad(conn: Connection, features: ServerFeatures, pla
   }
 }
 
-function mutationTarget(features: ServerFeatures, placement: Placement) {
+export function mutationTarget(features: ServerFeatures, placement: Placement): MutationTarget {
   const { ddl } = placement;
   return {
     dataTable: ddl.dataTable,

@@ -11,7 +11,7 @@ import { finished } from 'node:stream/promises';
 import { SluiceError } from '../errors';
 import { featuresFromProbe, type ServerFeatures } from './features';
 import { isRetryableClickHouseCode } from './retryable-codes';
-import { RAW_NUMBER_MARK } from './values';
+import { unmarkRawNumbers } from './values';
 import { identList } from './sql';
 import { z } from 'zod';
 
@@ -116,11 +116,8 @@ export function toSluiceError(err: unknown, url: string, what: string, password:
 export function encodeJsonEachRow(rows: readonly Record<string, unknown>[]): string {
   const text = JSON.stringify(rows).slice(1, -1);
   // RawNumber values (values.ts): their marker strings become the bare digits.
-  return text.includes(RAW_NUMBER_JSON) ? text.replace(RAW_NUMBER_RE, '$1') : text;
+  return unmarkRawNumbers(text);
 }
-
-const RAW_NUMBER_JSON = JSON.stringify(RAW_NUMBER_MARK).slice(1, -1);
-const RAW_NUMBER_RE = new RegExp(`"${RAW_NUMBER_JSON.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}(-?[0-9.eE+-]+)"`, 'g');
 
 /**
  * Settings of every session sluice opens. 64-bit integers in JSON output as strings, as 18.16 through

@@ -7,7 +7,7 @@ import { SluiceError } from '../errors';
 import type { BatchWriter } from './batch-writer';
 import { openBatchSink, type BatchOptions, type BatchSink } from './batch-sink';
 import { ChildCursorStore, type ChildCursor, type ChildLoadRef } from './child-cursors';
-import { clearEarlierAttempt, commitLoad } from './commit';
+import { clearEarlierAttempt, commitLoad, mutationTarget } from './commit';
 import { DynamicTableRegistry } from './dynamic-tables';
 import { Connection, detectFeatures, type ClickHouseSettings, type InsertFormat } from './connection';
 import { layoutFor, META } from './ddl';
@@ -53,6 +53,8 @@ export interface Destination {
   /** The tables the pipeline's table_name functions have named, by resource (dynamic-tables.ts), and registering new ones. */
   dynamicTables(database: string, pipeline: string): Promise<Array<{ resource: string; table: string }>>;
   registerDynamicTables(database: string, pipeline: string, resource: string, tables: readonly string[]): Promise<void>;
+  /** Deletes registrations the resource made and lost to another resource's (claimDynamicTables). */
+  withdrawDynamicTables(database: string, pipeline: string, resource: string, tables: readonly string[]): Promise<void>;
   /**
    * Before a retried batch of a merged resource writes: deletes the list elements an earlier attempt wrote
    * under the same load and version (commit.ts); returns the child tables it deleted from.
@@ -154,6 +156,10 @@ class ClickHouseDestination implements Destination {
 
   registerDynamicTables(database: string, pipeline: string, resource: string, tables: readonly string[]): Promise<void> {
     return this.ensureDatabase(database).then(() => this.dynamic.register(database, pipeline, resource, tables));
+  }
+
+  withdrawDynamicTables(database: string, pipeline: string, resource: string, tables: readonly string[]): Promise<void> {
+    return this.dynamic.withdraw(mutationTarget(this.features, this.placements.of(undefined)), database, pipeline, resource, tables);
   }
 
   clearEarlierAttempt(target: TableTarget, loadId: string, version: number): Promise<string[]> {

@@ -3,9 +3,11 @@
  * per pipeline and resource. A batch registers a table before its first row goes in, so a load's commit
  * finds every table the load may have written, whatever attempt wrote it and however the API answered the
  * retry, and the number of tables a resource has made is bounded (config/dynamic-tables.ts). Keyed by the
- * table: registering it again (a retried batch, a later load) collapses.
+ * table: registering it again (a retried batch, a later load) collapses. A registration that lost a race to
+ * another resource's is withdrawn (src/activities/dynamic-tables.ts, claimDynamicTables).
  */
 import type { Connection } from './connection';
+import { deleteAndWait, mutationFailureColumn, type MutationTarget } from './merge-key';
 import { literal, qualified } from './sql';
 
 export const DYNAMIC_TABLES_TABLE = '_sluice_dynamic_tables';
@@ -47,5 +49,13 @@ export class DynamicTableRegistry {
       tables.map((table) => ({ pipeline, resource, table, added_at: addedAt })),
       `registering the dynamic tables of ${resource}`,
     );
+  }
+
+  /** Deletes the resource's rows for `tables` (registrations it made and may not keep), waiting for the delete. */
+  async withdraw(placement: MutationTarget, database: string, pipeline: string, resource: string, tables: readonly string[]): Promise<void> {
+    if (tables.length === 0) return;
+    const where = `pipeline = ${literal(pipeline)} AND resource = ${literal(resource)} AND table IN (${tables.map(literal).join(', ')})`;
+    const reason = await mutationFailureColumn(this.conn);
+    await deleteAndWait(this.conn, placement, { database, userTable: DYNAMIC_TABLES_TABLE, reason }, where, 'withdrawing dynamic tables');
   }
 }

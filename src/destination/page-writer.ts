@@ -31,6 +31,8 @@ import { formatTimestamp } from './values';
 export interface Written {
   rows: number;
   rounded?: RoundedTimestamps;
+  /** Rows per table, when one batch wrote several tables (a table_name function's: activities/dynamic-tables.ts). */
+  tables?: Record<string, number>;
 }
 
 export class PageWriter {

@@ -25,6 +25,7 @@ import type { JsonObject, JsonValue, ResolvedResource } from '../config/types';
 import { childTableName, dedupSortHint } from './ddl';
 import { JsonText, SCALAR_LIST_COLUMN, type FlatRecord, type FlatRow, type FlatValue } from './flatten';
 import { joinPath } from './naming';
+import { exactJsonText } from './values';
 import { appendRowId, dedupSortOf, keyText, keyTextOf, stableId, survivorsPerKey, type PageMeta } from './page';
 import type { TableColumns } from './schema';
 import { jsonColumns, NO_JSON_COLUMNS, type JsonColumns } from './table-hints';
@@ -260,10 +261,10 @@ function walk(obj: JsonObject, slots: Map<string, Slot>, prefix: string, depth: 
     const slot = slots.get(rawKey) ?? slotOf(slots, prefix, rawKey, w.row.plan, w.keyIndex);
     if (w.json !== undefined && value !== null && w.json.has(slot.name)) {
       // Hinted json: the value as JSON text, a scalar too, so the column holds JSON whatever came.
-      if (!putJson(w, slot.name, slot.index, slot.key, JSON.stringify(value))) return false;
+      if (!putJson(w, slot.name, slot.index, slot.key, exactJsonText(value))) return false;
     } else if (value !== null && typeof value === 'object') {
       if (depth >= w.page.maxNesting) {
-        if (!putJson(w, slot.name, slot.index, slot.key, JSON.stringify(value))) return false;
+        if (!putJson(w, slot.name, slot.index, slot.key, exactJsonText(value))) return false;
       } else if (Array.isArray(value)) {
         if (!addList(w, joinPath(w.tablePath, slot.name), value, depth + 1)) return false;
       } else if (!walk(value, (slot.nested ??= new Map()), slot.name, depth + 1, w)) {

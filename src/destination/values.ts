@@ -4,6 +4,8 @@
  * that a value that does not fit is reported with its field name instead of a positional parse error.
  */
 import { randomBytes } from 'node:crypto';
+import { isUnsafeIntegerText } from '../core/exact-integer';
+import { hasLongDigitRun, parseJsonExact } from '../core/exact-json';
 import { instantOf, precisionOf, ticksAt, ticksInRange, unixText, utcText, type RoundedTimestamps, type Ticks } from './timestamps';
 import { dataTypeOfClickHouseType, dateInRange, integerRangeOf, parseCanonicalUtc, parseDate, parseTimestamp } from './types';
 
@@ -22,6 +24,31 @@ export class RawNumber {
 }
 
 export const RAW_NUMBER_MARK = `\u0000sluice-${randomBytes(8).toString('hex')}:`;
+
+/** A RawNumber's marker as it stands in JSON text, and the pattern that turns each back into its digits. */
+const RAW_NUMBER_JSON = JSON.stringify(RAW_NUMBER_MARK).slice(1, -1);
+const RAW_NUMBER_RE = new RegExp(`"${RAW_NUMBER_JSON.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}(-?[0-9.eE+-]+)"`, 'g');
+
+/** JSON text with every RawNumber's marker string replaced by its bare digits. */
+export function unmarkRawNumbers(text: string): string {
+  return text.includes(RAW_NUMBER_JSON) ? text.replace(RAW_NUMBER_RE, '$1') : text;
+}
+
+/**
+ * A value as JSON text (a `data_type: json` column's), integers past 2^53 as the bare numbers the API sent: the
+ * exact parse hands them on as digit strings (core/exact-json.ts), which JSON.stringify would quote. A quoted
+ * digit string past 2^53 cannot be told from one and becomes a number too, as in an integer column.
+ */
+export function exactJsonText(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (!hasLongDigitRun(text)) return text;
+  return unmarkRawNumbers(JSON.stringify(value, (_key, v: unknown) => (isUnsafeIntegerText(v) ? `${RAW_NUMBER_MARK}${v}` : v)));
+}
+
+/** JSON text as a value for a JSON column: integers past 2^53 stay numbers, exact (RawNumber). */
+function exactJsonObject(text: string): unknown {
+  return parseJsonExact(text, (digits) => new RawNumber(digits));
+}
 
 /** What a converter returns for a value that does not fit: rare, so it may allocate. */
 export class Misfit {
@@ -131,12 +158,14 @@ function baseConverter(dataType: ReturnType<typeof dataTypeOfClickHouseType>['da
       return (value) => {
         if (typeof value === 'string' && value.startsWith('{')) {
           try {
-            return JSON.parse(value) as unknown;
+            return exactJsonObject(value);
           } catch {
             return new Misfit('not JSON text');
           }
         }
-        return typeof value === 'object' && !Array.isArray(value) ? value : new Misfit('not a JSON object (the JSON type holds objects only)');
+        return typeof value === 'object' && value !== null && !Array.isArray(value)
+          ? exactJsonObject(exactJsonText(value))
+          : new Misfit('not a JSON object (the JSON type holds objects only)');
       };
     default:
       // A column type sluice did not create (someone altered the table): pass scalars through unchanged.

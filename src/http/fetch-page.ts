@@ -82,7 +82,15 @@ function pageRequester(input: FetchPageInput, pcfg: PaginatorConfig, paginator: 
     onOtherOrigin: endpoint.other_origin_credentials ?? 'omit',
     ...(auth
       ? {
-          attach: (req: HttpRequest) => auth.apply(req, { timeoutMs, signal: input.signal, secrets: secrets(), origins: scope.origins, bound: input.boundSecrets ?? [] }),
+          attach: (req: HttpRequest) =>
+            auth.apply(req, {
+              timeoutMs,
+              signal: input.signal,
+              secrets: secrets(),
+              origins: scope.origins,
+              bound: input.boundSecrets ?? [],
+              ...(endpoint.tls_verify === false ? { insecureTls: true } : {}),
+            }),
         }
       : {}),
     ...(input.boundSecrets ? { bound: input.boundSecrets } : {}),
@@ -93,7 +101,14 @@ function pageRequester(input: FetchPageInput, pcfg: PaginatorConfig, paginator: 
     notes,
     mask: (text) => maskSecrets(text, secrets()),
     sendOnce: async () =>
-      send(prepare(), { timeoutMs, signal: input.signal, secrets: secrets(), scope, maxResponseBytes: endpoint.max_response_bytes ?? DEFAULT_MAX_RESPONSE_BYTES }),
+      send(prepare(), {
+        timeoutMs,
+        signal: input.signal,
+        secrets: secrets(),
+        scope,
+        maxResponseBytes: endpoint.max_response_bytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+        ...(endpoint.tls_verify === false ? { insecureTls: true } : {}),
+      }),
   };
 }
 

@@ -15,6 +15,8 @@ import { maskSecrets } from './mask';
 import { encodeBody, requestUrl } from './request';
 import { DEFAULT_MAX_RESPONSE_BYTES, readBodyText } from './response-body';
 import { refuseUnboundRequest } from './secret-binding';
+import { TLS_INSECURE_ORIGINS_ENV, tlsInsecureOrigins } from './tls-origins';
+import type { Dispatcher } from 'undici';
 import type { HttpRequest } from './types';
 
 export interface RawResponse {
@@ -36,6 +38,23 @@ export interface SendOptions {
   scope?: CredentialScope;
   /** A body beyond this many bytes fails the request (default DEFAULT_MAX_RESPONSE_BYTES). */
   maxResponseBytes?: number;
+  /** The config's `client.session.verify: false`: honoured only for origins in SLUICE_TLS_INSECURE_ORIGINS. */
+  insecureTls?: boolean;
+}
+
+/**
+ * The pool a hop goes through. A config that turned TLS verification off gets the unverified pool only for an
+ * https origin the worker's operator listed; any other https origin fails the request at once (not retried),
+ * naming the origin and the env, rather than be loaded either way behind the config's back.
+ */
+function dispatcherFor(url: string, insecureTls: boolean | undefined, secrets: readonly string[]): Dispatcher {
+  if (!insecureTls || !/^https:/i.test(url)) return httpDispatcher();
+  const origin = new URL(url).origin;
+  if (tlsInsecureOrigins().has(origin)) return httpDispatcher({ insecure: true });
+  throw new SluiceError(
+    'config',
+    `client.session.verify is false, and this worker does not allow that for ${maskSecrets(origin, secrets)}: add the origin to the worker's ${TLS_INSECURE_ORIGINS_ENV} (comma-separated https origins) to load it without verifying its certificate, or remove verify: false (for a private CA, start the worker with NODE_EXTRA_CA_CERTS)`,
+  );
 }
 
 // As many as requests (dlt) follows by default is 30; five is what browsers' guidance and undici use.
@@ -114,13 +133,14 @@ export async function send(req: HttpRequest, options: SendOptions): Promise<RawR
       url = requestUrl(ready);
       refuseUnboundRequest(ready, url, scope.bound ?? []);
       const { body, headers } = encodeBody(ready);
+      const dispatcher = dispatcherFor(url, options.insecureTls, options.secrets);
       // undici is loaded at the first request: `sluice validate` and `--help` never pay for it.
       const { request } = require('undici') as typeof import('undici');
       const res = await request(url, {
         method: ready.method,
         headers: { accept: 'application/json', ...headers },
         body,
-        dispatcher: httpDispatcher(),
+        dispatcher,
         signal,
         headersTimeout: options.timeoutMs,
         bodyTimeout: options.timeoutMs,

@@ -64,11 +64,19 @@ export function pageTokenOf(json: JsonObject | null): PageTokenJson | null {
   return json as PageTokenJson | null;
 }
 
+/** Rows per table, added up (a new object: progress travels through continue-as-new as JSON). */
+export function addTableRows(sofar: Record<string, number> | undefined, batch: Record<string, number>): Record<string, number> {
+  const out = { ...sofar };
+  for (const [table, rows] of Object.entries(batch)) out[table] = (out[table] ?? 0) + rows;
+  return out;
+}
+
 /** Counts a loaded batch (whole, or the part before a pause) and moves the run's cursor on. */
 export function countBatch(progress: ResourceProgress, result: BatchResult, batchComplete: boolean, lastValueFunc: LastValueFunc): void {
   if (batchComplete) progress.batches += 1;
   progress.pages += result.pages;
   progress.rows += result.rows;
+  if (result.tables) progress.tables = addTableRows(progress.tables, result.tables);
   const rounded = mergeRounded(progress.roundedTimestamps, result.roundedTimestamps);
   if (rounded) progress.roundedTimestamps = rounded;
   progress.longWaits = 0;

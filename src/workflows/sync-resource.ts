@@ -92,5 +92,6 @@ function resultOf(input: SyncResourceInput, progress: ResourceProgress): Resourc
     ...(pendingCursor !== undefined ? { pendingCursor } : {}),
     ...(pendingHashes !== undefined ? { pendingHashes } : {}),
     ...(progress.warnings ? { warnings: progress.warnings } : {}),
+    ...(progress.tables ? { tables: progress.tables } : {}),
   };
 }

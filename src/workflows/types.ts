@@ -47,6 +47,11 @@ export interface ResourceResult {
   pendingHashes?: string[];
   /** Where this load differed from dlt at run time (a paginator going on without a total, capped pages): one line each. */
   warnings?: string[];
+  /**
+   * A resource with a table_name function: rows per table it wrote in this run (their sum is `rows`; `table`
+   * is then the resource's name). Absent for a resource with one table.
+   */
+  tables?: Record<string, number>;
 }
 
 export interface SyncSourceResult {
@@ -75,6 +80,8 @@ interface ProgressBase {
   startedAtMs: number;
   /** Distinct run-time warnings of the load so far (a few: warnings.ts addWarnings), for the run's result. */
   warnings?: string[];
+  /** Rows per table so far, for a resource with a table_name function. */
+  tables?: Record<string, number>;
 }
 
 /** The paginator's token (src/core/page-token.ts) as it travels through history: plain JSON. */

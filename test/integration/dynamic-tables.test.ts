@@ -160,3 +160,76 @@ test('--full-refresh is refused before a page is fetched, with the reason', asyn
   });
   expect(Number((await made.json<{ n: string }>())[0]?.n)).toBe(0);
 });
+
+test('merge with a merge_key across dynamic tables: a load replaces, table by table, the rows of the keys it brings', async () => {
+  const database = stack.newDatabase('sluice_it_dyn_mkey');
+  const pipeline = uniqueName('dyn_mkey');
+  const source = await writeConfig('mkey', { primary_key: 'id', merge_key: 'kind', write_disposition: 'merge' });
+  const sync = () => runSyncWithWorker(stack.temporal, { pipeline, database, source, env: {}, configDirs: [dir], batchLimits: { rows: 10, pages: 1 } });
+
+  api.records = kindRecords(30);
+  await sync();
+  const firstC = expected('c');
+  // The second load brings kinds a and b only, fewer records than before: every earlier a and b row goes
+  // (with its tags), kind c's table is left as it was.
+  api.records = kindRecords(6, 'v2-').filter((r) => r.kind !== 'c');
+  await sync();
+  expect(await actual(database, 'a')).toEqual(expected('a'));
+  expect(await actual(database, 'b')).toEqual(expected('b'));
+  expect(await actual(database, 'c')).toEqual(firstC);
+  for (const kind of ['a', 'b']) {
+    // No tag of a deleted record is left behind (the join above would hide one).
+    const rs = await stack.clickhouse.query({ query: `SELECT count() AS n FROM ${qualified(database, `items_${kind}__tags`)} FINAL`, format: 'JSONEachRow' });
+    expect({ kind, tags: Number((await rs.json<{ n: string }>())[0]?.n) }).toEqual({ kind, tags: expected(kind).tags.length });
+  }
+});
+
+test('a child resource of a parent with a table_name function, and a child with a function of its own', async () => {
+  api.records = kindRecords(12);
+  const database = stack.newDatabase('sluice_it_dyn_child');
+  const path = join(dir, 'children.ts');
+  const paging = `{ type: 'offset', limit: 5, total_path: 'total' }`;
+  writeFileSync(
+    path,
+    `export default { client: { base_url: ${JSON.stringify(api.url)} }, resources: [\n` +
+      `  { name: 'items', primary_key: 'id', write_disposition: 'merge', table_name: (r: { kind: string }) => \`items_\${r.kind}\`,\n` +
+      `    endpoint: { path: 'items', data_selector: 'items', paginator: ${paging} } },\n` +
+      `  { name: 'item_details', include_from_parent: ['kind'],\n` +
+      `    endpoint: { path: 'items/{resources.items.id}/details', data_selector: 'details', paginator: 'single_page' } },\n` +
+      `  { name: 'details', include_from_parent: ['kind'], table_name: (r: { _items_kind: string }) => \`details_\${r._items_kind}\`,\n` +
+      `    endpoint: { path: 'items/{resources.items.id}/details', data_selector: 'details', paginator: 'single_page' } },\n] };\n`,
+  );
+  const source = await loadSourceConfig(path);
+  const result = await runSyncWithWorker(stack.temporal, {
+    pipeline: uniqueName('dyn_child'),
+    database,
+    source,
+    env: {},
+    configDirs: [dir],
+    batchLimits: { rows: 5, pages: 1 },
+  });
+  expect(Object.fromEntries(result.resources.map((r) => [r.name, r.rows]))).toEqual({ items: 12, item_details: 24, details: 24 });
+
+  const detailsOf = (kind?: string) =>
+    api.records.filter((r) => kind === undefined || r.kind === kind).flatMap((r) => [1, 2].map((seq) => ({ item: r.id, seq, kind: r.kind })));
+  const read = async (table: string) =>
+    (await rows(database, table, 'item, seq, _items_kind AS kind', 'item, seq')).map((r) => ({ item: Number(r.item), seq: Number(r.seq), kind: r.kind }));
+  // Every parent in every table the parent's function named fed its children: all 12 parents' details.
+  expect(await read('item_details')).toEqual(detailsOf());
+  for (const kind of ['a', 'b', 'c']) expect(await read(`details_${kind}`)).toEqual(detailsOf(kind));
+});
+
+test('run --json reports the rows of each table a table_name function wrote, beside the resource total', async () => {
+  api.records = kindRecords(9);
+  const path = join(dir, 'report.ts');
+  writeFileSync(path, kindsConfig(api.url, { write_disposition: 'append' }));
+  const database = stack.newDatabase('sluice_it_dyn_report');
+  const run = await runCli(['run', path, '--with-worker', '--json', '--pipeline', uniqueName('dyn_report'), '--database', database]);
+  expect(run.code).toBe(0);
+  const output = JSON.parse(run.stdout) as { resources: Array<{ name: string; rows: number; tables?: Record<string, number> }> };
+  expect(output.resources.map(({ name, rows: total, tables }) => ({ name, total, tables }))).toEqual([
+    { name: 'items', total: 9, tables: { items_a: 3, items_b: 3, items_c: 3 } },
+  ]);
+  const plain = await runCli(['run', path, '--with-worker', '--pipeline', uniqueName('dyn_report'), '--database', database]);
+  expect(plain.stdout).toContain('items: 9 rows in items_a (3), items_b (3), items_c (3)');
+});

@@ -79,7 +79,13 @@ async function fetchToken(cfg: OAuth2ClientCredentialsAuth, ctx: AuthContext): P
   const tokenOrigin = originOf(cfg.access_token_url) ?? '';
   const res = await send(
     { method: 'POST', url: cfg.access_token_url, params: {}, headers: { 'content-type': 'application/x-www-form-urlencoded' }, data: form },
-    { timeoutMs: ctx.timeoutMs, signal: ctx.signal, secrets, scope: { origins: [tokenOrigin], onOtherOrigin: 'omit', bound: ctx.bound } },
+    {
+      timeoutMs: ctx.timeoutMs,
+      signal: ctx.signal,
+      secrets,
+      scope: { origins: [tokenOrigin], onOtherOrigin: 'omit', bound: ctx.bound },
+      ...(ctx.insecureTls ? { insecureTls: true } : {}),
+    },
   );
   const where = `POST ${maskSecrets(cfg.access_token_url, secrets)}`;
   if (res.status < 200 || res.status >= 300) {

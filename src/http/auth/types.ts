@@ -11,6 +11,8 @@ export interface AuthContext {
   origins: readonly string[];
   /** Secrets bound to origins by the operator: a request the strategy makes itself holds to them too. */
   bound: readonly BoundSecret[];
+  /** The config's `client.session.verify: false` (transport.ts honours it only for the operator's origins). */
+  insecureTls?: boolean;
 }
 
 export interface AuthStrategy {

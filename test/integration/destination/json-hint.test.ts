@@ -4,7 +4,8 @@
  * 25.3+ the column is ClickHouse's JSON type, before it JSON text in a String; either way what SELECT gives
  * back equals the object the API sent (within the JSON type's documented limits: null-valued keys and empty
  * objects are not kept, docs/clickhouse.md; `x-clickhouse-json: string` keeps them too). Through schema
- * work (first page) and a fitted page (second page), in both insert formats.
+ * work (first page) and a fitted page (second page), in both insert formats. An integer past 2^53 inside a
+ * hinted value stays a number, exact: in the JSON column and in the JSON text of a String.
  */
 import type { JsonObject } from '../../../src/config/types';
 import { parseJsonExact } from '../../../src/core/exact-json';
@@ -35,6 +36,13 @@ const API_PAGE_2 = `[
    "tags": ["old"], "raw": {"kept": null, "empty": {}, "n": 2},
    "items": [{"sku": "c", "attrs": {"colour": "green", "sizes": [9], "dims": {"w": 5}}}]}
 ]`;
+
+const ledger = resource({ name: 'ledger', table_name: 'ledger', columns: { payload: { data_type: 'json' }, list: { data_type: 'json' } } });
+// Past 2^53 (the exact parse hands them on as digit strings), one past Int64 (UInt64), one negative (Int64).
+const BIG_PAGES = [
+  `[{"id": 1, "payload": {"big": 12345678901234567891, "neg": -9007199254740993, "n": 1, "s": "x"}, "list": [9007199254740993, 2]}]`,
+  `[{"id": 2, "payload": {"big": 18446744073709551615, "neg": -9223372036854775808, "n": 2, "s": "y"}, "list": [-9007199254740995]}]`,
+];
 
 const page1 = parseJsonExact(API_PAGE_1) as JsonObject[];
 const page2 = parseJsonExact(API_PAGE_2) as JsonObject[];
@@ -93,6 +101,40 @@ describe.each(['RowBinary', 'JSONEachRow'] as const)('data_type json (%s)', (for
         (r) => items.find((i) => i.sku === r.sku)!.attrs,
       ),
     );
+  });
+
+  it('keeps an integer past 2^53 inside a hinted value a number, exact, in the JSON column and in JSON text', async () => {
+    for (const [page, text] of BIG_PAGES.entries()) {
+      await fx.dest.insertPage({ database: fx.db, resource: ledger }, parseJsonExact(text) as JsonObject[], { loadId: 'B', version: page + 1, page });
+    }
+    const types = await columnsOf('ledger');
+    const native = /JSON/.test(types.get('payload')!);
+    expect(native).toBe(fx.dest.features.jsonType);
+    const texts = async (column: string) =>
+      (
+        await rows<{ v: string }>(
+          fx.ch,
+          `SELECT ${/JSON/.test(types.get(column)!) ? `toJSONString(\`${column}\`)` : `\`${column}\``} AS v FROM \`${fx.db}\`.ledger ORDER BY id SETTINGS output_format_json_quote_64bit_integers = 0`,
+        )
+      ).map((r) => r.v.replace(/\s/g, ''));
+    const payload = await texts('payload');
+    // The digits as the API sent them, unquoted: a number, not a string, and not rounded.
+    expect(payload[0]).toContain('"big":12345678901234567891');
+    expect(payload[0]).toContain('"neg":-9007199254740993');
+    expect(payload[1]).toContain('"big":18446744073709551615');
+    expect(payload[1]).toContain('"neg":-9223372036854775808');
+    expect(payload[0]).toContain('"s":"x"');
+    expect(await texts('list')).toEqual(['[9007199254740993,2]', '[-9007199254740995]']);
+    if (native) {
+      const kinds = await rows<{ big: string; neg: string }>(
+        fx.ch,
+        `SELECT dynamicType(payload.big) AS big, dynamicType(payload.neg) AS neg FROM \`${fx.db}\`.ledger ORDER BY id`,
+      );
+      expect(kinds).toEqual([
+        { big: 'UInt64', neg: 'Int64' },
+        { big: 'UInt64', neg: 'Int64' },
+      ]);
+    }
   });
 
   it('keeps a date-like string inside a JSON column as the text the API sent', async () => {

@@ -208,3 +208,30 @@ it('credential_origins must be origins, not URLs with a path', () => {
   expect(result.ok).toBe(false);
   if (!result.ok) expect(result.problems.map((p) => p.path)).toEqual(['client.credential_origins[0]']);
 });
+
+describe('nested_hints in resource_defaults (issue 27)', () => {
+  // dlt's rest_api merges a resource over resource_defaults with {**default_config, **config}: only `columns`
+  // merge hint by hint, so a resource's nested_hints replaces the defaults' whole.
+  const defaults = { nested_hints: { items: { columns: { attrs: { data_type: 'json' } } }, notes: { columns: { body: { data_type: 'text' } } } } };
+  const run = (resource: Record<string, unknown>) => {
+    const result = validateSourceConfig({ client: { base_url: 'https://api.example.com' }, resource_defaults: defaults, resources: [{ name: 'orders', ...resource }] });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    return { hints: result.source.resources[0]!.nested_hints, warnings: result.warnings.map((w) => `${w.path}: ${w.message}`) };
+  };
+
+  it('apply whole to a resource without its own, with no warning', () => {
+    expect(run({})).toEqual({ hints: defaults.nested_hints, warnings: [] });
+  });
+
+  it("are replaced whole by a resource's own, as in dlt, with a warning naming the default paths left out", () => {
+    const { hints, warnings } = run({ nested_hints: { items: { columns: { sku: { data_type: 'text' } } } } });
+    expect(hints).toEqual({ items: { columns: { sku: { data_type: 'text' } } } });
+    expect(warnings).toEqual([
+      'resources[0].nested_hints: replaces resource_defaults.nested_hints whole, as in dlt: notes from the defaults does not apply to this resource',
+    ]);
+  });
+
+  it('warn about nothing when the resource repeats every default path', () => {
+    expect(run({ nested_hints: { items: { columns: {} }, notes: { columns: {} } } }).warnings).toEqual([]);
+  });
+});

@@ -214,9 +214,19 @@ describe('validateSourceConfig rejections', () => {
     expect(problemsOf('nope')).toEqual(['(config): expected object, got string']);
   });
 
+  it("refuses dlt's seed resources (records from code) with a hint, written as a function or with records", () => {
+    const hint =
+      'seed resources (records from code rather than an endpoint, dlt\'s non-REST resources in "resources") are not supported: sluice loads REST resources only; serve the records from an endpoint the worker can reach (a parent\'s ids too: an endpoint that lists them), and shape them with processing_steps';
+    async function* seeds() {
+      yield { id: 1 };
+    }
+    expect(onlyProblem({ client, resources: [seeds] })).toBe(`resources[0]: a function is not a resource (hint: ${hint})`);
+    expect(onlyProblem({ client, resources: [{ name: 'seeds', records: seeds }] })).toBe(`resources[0].records: "records" is not supported by sluice (hint: ${hint})`);
+  });
+
   it('rejects unsupported dlt keys with a reason', () => {
     expect(onlyProblem({ client: { ...client, session: { cert: '/etc/client.pem' } }, resources: ['a'] })).toBe(
-      'client.session.cert: session "cert" is not supported by sluice (hint: client certificates are not supported: they would be secrets in workflow input)',
+      'client.session.cert: session "cert" is not supported by sluice (hint: client certificates are not supported: a certificate\'s key would be a secret in workflow input, and sluice has no worker-side setting for one)',
     );
   });
 
