@@ -97,6 +97,23 @@ const RETRYABLE_CODES = new Set([
 ]);
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 const CONFIG_CODES = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED', 'ERR_INVALID_URL']);
+/**
+ * The API's certificate was refused (Node's TLS verification codes). Asking again meets the same
+ * certificate, so these fail at once with what the operator can do, instead of after every attempt.
+ */
+const CERTIFICATE_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_REVOKED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 function errorCode(err: unknown): string | undefined {
   const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined;
@@ -168,6 +185,12 @@ export async function send(req: HttpRequest, options: SendOptions): Promise<RawR
     }
     if (code !== undefined && CONFIG_CODES.has(code)) {
       throw new SluiceError('config', `invalid request ${where}: ${detail}`);
+    }
+    if (code !== undefined && CERTIFICATE_CODES.has(code)) {
+      throw new SluiceError(
+        'http_fatal',
+        `the API's TLS certificate was not accepted (${code}) for ${where}: ${detail}. If it is signed by a private CA, start the worker with NODE_EXTRA_CA_CERTS=<that CA's PEM file>; to load this origin without verifying its certificate, set client.session.verify: false and add the origin to the worker's ${TLS_INSECURE_ORIGINS_ENV}`,
+      );
     }
     const known = code !== undefined && RETRYABLE_CODES.has(code);
     // No `cause`: the raw error may quote the URL, and secrets must not leave this module.

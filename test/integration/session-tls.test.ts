@@ -3,6 +3,8 @@
  * certificate made at test time that no CA signed, whose first page links to a second HTTPS origin.
  * - `verify: false` without the worker's SLUICE_TLS_INSECURE_ORIGINS: the run fails at once (no request made,
  *   not retried) naming the env and the origin.
+ * - Verification on (the default): the self-signed certificate fails the run at once, not retried, naming
+ *   NODE_EXTRA_CA_CERTS and SLUICE_TLS_INSECURE_ORIGINS.
  * - With both origins in it: every page loads, and the bearer token goes to the base_url's origin only.
  * - With HTTPS_PROXY on the worker (and the config's own `proxies` ignored): the requests go through the
  *   worker's proxy as CONNECT tunnels, never through the proxy the config names.
@@ -51,21 +53,34 @@ async function source(session: Record<string, unknown>) {
   return loadSourceConfig(path);
 }
 
-async function run(env: Record<string, string>, session: Record<string, unknown> = { verify: false }): Promise<{ table: string; error?: string }> {
+async function run(
+  env: Record<string, string>,
+  session: Record<string, unknown> = { verify: false },
+): Promise<{ table: string; error?: string; batchAttempts: number[] }> {
   const taskQueue = uniqueName('tq_tls');
   const worker = await stack.startWorker(taskQueue, { TLS_TOKEN: TOKEN, ...env });
   const pipeline = uniqueName('tls');
   const handle = await startSync(stack.client, taskQueue, syncInput(pipeline, database, await source(session)));
   try {
     await resultOf(handle);
-    return { table: 'items' };
+    return { table: 'items', batchAttempts: await batchAttempts(taskQueue) };
   } catch (err) {
     const chain: string[] = [];
     for (let e: unknown = err; e instanceof Error; e = e.cause) chain.push(e.message);
-    return { table: 'items', error: chain.join(' <- ') };
+    return { table: 'items', error: chain.join(' <- '), batchAttempts: await batchAttempts(taskQueue) };
   } finally {
     await worker.kill('SIGTERM');
   }
+}
+
+/** The attempt of every activity task started on the queue's workflows (batches; bookkeeping runs as local activities). */
+async function batchAttempts(taskQueue: string): Promise<number[]> {
+  const attempts: number[] = [];
+  for await (const execution of stack.client.workflow.list({ query: `TaskQueue = ${JSON.stringify(taskQueue)}` })) {
+    const history = await stack.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+    for (const e of history.events ?? []) if (e.activityTaskStartedEventAttributes) attempts.push(e.activityTaskStartedEventAttributes.attempt ?? 0);
+  }
+  return attempts;
 }
 
 async function ids(): Promise<number[]> {
@@ -79,6 +94,18 @@ test('verify: false on a worker that does not allow the origin: the run fails at
   expect(error).toContain(`this worker does not allow that for ${home.url}`);
   expect(error).not.toContain(TOKEN);
   // Refused before any connection: the API never saw a request.
+  expect(home.requests).toHaveLength(0);
+});
+
+test('a certificate no CA signed, verified as by default: the run fails at once (not retried), saying how to trust it', async () => {
+  const { error, batchAttempts: attempts } = await run({}, {});
+  expect(error).toContain("the API's TLS certificate was not accepted (DEPTH_ZERO_SELF_SIGNED_CERT)");
+  expect(error).toContain('NODE_EXTRA_CA_CERTS');
+  expect(error).toContain('SLUICE_TLS_INSECURE_ORIGINS');
+  expect(error).not.toContain(TOKEN);
+  // Every activity task on its first attempt: a non-retryable failure, not the retry policy's attempts used up.
+  expect(attempts.length).toBeGreaterThan(0);
+  expect(Math.max(...attempts)).toBe(1);
   expect(home.requests).toHaveLength(0);
 });
 
