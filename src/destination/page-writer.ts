@@ -31,8 +31,7 @@ import { formatTimestamp } from './values';
 export interface Written {
   rows: number;
   rounded?: RoundedTimestamps;
-  /** Rows per table, when one batch wrote several tables (a table_name function's: activities/dynamic-tables.ts). */
-  tables?: Record<string, number>;
+  tables?: Record<string, number>; // rows per table when a batch wrote several (a table_name function's)
 }
 
 export class PageWriter {
