@@ -33,6 +33,23 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, what: s
   }
 }
 
+/**
+ * Waits for `promise` (a held request, say) like `waitUntil` waits for a check: fails naming `what` after
+ * `timeoutMs`, or sooner when the running test's jest timeout would end it first.
+ */
+export async function within<T>(promise: Promise<T>, what: string, timeoutMs = 60_000): Promise<T> {
+  const budget = waitBudget(timeoutMs);
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${budgetText(budget)} waiting for ${what}`)), budget.ms);
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A port nothing listens on right now (the OS picks it; a tiny race with other processes remains). */
 export async function freePort(): Promise<number> {
   const server = createNetServer();

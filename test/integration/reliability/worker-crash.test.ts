@@ -22,12 +22,52 @@
 import { writeFileSync } from 'node:fs';
 import { makeEvent, MockAnalyticsApi, startMockAnalyticsApi } from '../../fixtures/mock-analytics-api';
 import { uniqueName } from '../../helpers/clickhouse';
-import { sleep, waitUntil, WorkerProcess } from '../../helpers/servers';
+import { sleep, waitUntil, within, WorkerProcess } from '../../helpers/servers';
 import { literal, qualified } from '../../../src/destination/sql';
 import { isInsertInto, mockSource, pagesServedTwice, resultOf, startSync, storedState, syncInput, tableCounts } from './harness';
 import { useWorkerStack } from './worker-stack';
 
-jest.setTimeout(180_000);
+/**
+ * The first test's waits, each with its own deadline, and its jest timeout their sum plus a margin: a slow
+ * step fails naming itself, never with what another step left of the test. At load 4–8 the test takes 50 s:
+ * worker starts 3–10 s, page 30 in 2 s, kill 1 to page 120 in 16 s, kill 2 to both results in 15 s. The
+ * deadlines leave ten times that or more for a machine loaded 8× and beyond (issue 26), where a worker took
+ * 6–8 s to start and the stretch to page 120 outlasted what 180 s of jest timeout left it. None is a measure:
+ * each waits for an event, and a passing run takes only what the work takes.
+ */
+const WAITS_MS = {
+  /** Each of the three worker starts (startWorkerProcess's own deadline). */
+  workerStart: 90_000,
+  /** From the first worker's start to both syncs past page 30. */
+  page30: 90_000,
+  /** A fetch of A and an INSERT of B to be held at kill 1. */
+  heldAtKill1: 30_000,
+  /** The zombie INSERT to land (one statement through the proxy, no worker). */
+  zombie: 30_000,
+  /** From the second worker's start to both syncs past page 120: a heartbeat timeout, then 90 pages of each sync. */
+  page120: 180_000,
+  /** Each sync's INSERT of the batch before kill 2 to be held. */
+  heldAtKill2: 60_000,
+  /** Then both syncs' first requests of their next batch. */
+  nextBatch: 30_000,
+  /** From the third worker's start: kill 2's heartbeat timeout, then the last 80 pages of each sync. */
+  results: 180_000,
+};
+const SETTLING_MS = 2 * 200 + 30_000; // the two 200 ms sleeps, ClickHouse statements and counts
+// In the order the test waits: three worker starts, and at kill 1 a held fetch, then a held INSERT.
+const FIRST_TEST_TIMEOUT_MS =
+  3 * WAITS_MS.workerStart +
+  WAITS_MS.page30 +
+  2 * WAITS_MS.heldAtKill1 +
+  WAITS_MS.zombie +
+  WAITS_MS.page120 +
+  WAITS_MS.heldAtKill2 +
+  WAITS_MS.nextBatch +
+  WAITS_MS.results +
+  SETTLING_MS;
+
+// The second test's waits have deadlines of their own too (worker starts, the held state INSERT, results).
+jest.setTimeout(FIRST_TEST_TIMEOUT_MS);
 
 const API_KEY = 'crash-test-key-31415';
 const RECORDS = 20_000;
@@ -59,7 +99,7 @@ const startWorker = (): Promise<WorkerProcess> => stack.startWorker(taskQueue, {
 
 const served = (api: MockAnalyticsApi): number => api.requests.filter((r) => r.status === 200).length;
 const debug = (line: string): void => {
-  if (process.env.SLUICE_TEST_DEBUG) process.stderr.write(`[crash] ${line}\n`);
+  if (process.env.SLUICE_TEST_DEBUG) process.stderr.write(`[crash ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 };
 
 // Into the events table itself (`db`.`events`), not a bookkeeping table.
@@ -86,7 +126,8 @@ test('a killed worker costs at most the pages in flight; nothing is lost or dupl
   const handleA = await startSync(stack.client, taskQueue, input('crash_a', dbA, apiA.url));
   const handleB = await startSync(stack.client, taskQueue, input('crash_b', dbB, apiB.url));
 
-  await waitUntil(() => served(apiA) >= 33 && served(apiB) >= 30, 'both syncs to pass page 30');
+  debug('first worker polling');
+  await waitUntil(() => served(apiA) >= 33 && served(apiB) >= 30, 'both syncs to pass page 30', WAITS_MS.page30);
   debug(`page 30 reached: A ${served(apiA)}, B ${served(apiB)}`);
   // Background merges would collapse copies in the raw count too; FINAL collapses them at query time.
   for (const db of [dbA, dbB]) await stack.clickhouse.command({ query: `SYSTEM STOP MERGES ${qualified(db, 'events')}` });
@@ -96,8 +137,8 @@ test('a killed worker costs at most the pages in flight; nothing is lost or dupl
   const heldA: { offset: number; release: () => void }[] = [];
   apiA.setFaults({ beforeResponse: ({ offset }) => new Promise<void>((release) => heldA.push({ offset, release })) });
   const heldB = stack.proxy.holdNext(isDataInsert(dbB));
-  await waitUntil(() => heldA.length > 0, 'a fetch of A to be held');
-  const insertB = await heldB;
+  await waitUntil(() => heldA.length > 0, 'a fetch of A to be held', WAITS_MS.heldAtKill1);
+  const insertB = await within(heldB, "an INSERT of B's to be held", WAITS_MS.heldAtKill1);
   await sleep(200); // let the other side-by-side requests of A arrive and be held too
   await worker.kill('SIGKILL');
   const inFlightA = offsetsInFlight(
@@ -119,12 +160,13 @@ test('a killed worker costs at most the pages in flight; nothing is lost or dupl
   await waitUntil(
     async () => (await tableCounts(stack.clickhouse, dbB, 'events')).raw === rawBeforeZombie + PAGES_PER_BATCH * 100,
     'the zombie INSERT to land',
-    20_000,
+    WAITS_MS.zombie,
     100,
   );
   worker = await startWorker();
+  debug('second worker polling');
 
-  await waitUntil(() => served(apiA) >= 120 && served(apiB) >= 120, 'both syncs to pass page 120 after the first kill', 150_000);
+  await waitUntil(() => served(apiA) >= 120 && served(apiB) >= 120, 'both syncs to pass page 120 after the first kill', WAITS_MS.page120);
   debug(`page 120 reached: A ${served(apiA)}, B ${served(apiB)}`);
 
   // Kill 2, between batches: each sync's batch k inserts (its INSERT held, then let through) and completes,
@@ -142,14 +184,14 @@ test('a killed worker costs at most the pages in flight; nothing is lost or dupl
     ).map(async ([api, db]) => {
       const next = stack.proxy.holdNext(isDataInsert(db));
       if (api === apiA) openGateA(); // A's batch at page 120 can now finish, into the held INSERT
-      const held = await next; // batch k has fetched every page; nothing of batch k+1 is asked for yet
+      const held = await within(next, `the INSERT of ${db}'s batch before kill 2 to be held`, WAITS_MS.heldAtKill2); // batch k has fetched every page; nothing of batch k+1 is asked for yet
       api.setFaults({
         beforeResponse: ({ offset }) => new Promise<void>((_, reject) => unanswered.get(api)!.push({ offset, drop: () => reject(new Error('dropped')) })),
       });
       held.release();
     }),
   );
-  await waitUntil(() => [...unanswered.values()].every((held) => held.length > 0), 'both syncs to start their next batch');
+  await waitUntil(() => [...unanswered.values()].every((held) => held.length > 0), 'both syncs to start their next batch', WAITS_MS.nextBatch);
   await sleep(200); // the batch's other side-by-side requests arrive and are held too
   debug('kill 2');
   await worker.kill('SIGKILL');
@@ -162,7 +204,8 @@ test('a killed worker costs at most the pages in flight; nothing is lost or dupl
   }
   worker = await startWorker();
 
-  const [resultA, resultB] = await Promise.all([resultOf(handleA), resultOf(handleB)]);
+  debug('third worker polling');
+  const [resultA, resultB] = await Promise.all([resultOf(handleA, WAITS_MS.results), resultOf(handleB, WAITS_MS.results)]);
   debug('both syncs done');
   if (process.env.SLUICE_TEST_DEBUG) writeFileSync('/tmp/crash-log.json', JSON.stringify({ a: apiA.requests, b: apiB.requests, fwd: stack.proxy.forwarded }, null, 1));
   // Kill 2 cost nothing: after it, each API was asked only for pages from batch k+1 on.
@@ -210,7 +253,7 @@ test('a worker killed after the last INSERT and before the state is written: the
   const handle = await startSync(stack.client, taskQueue, input);
 
   // Every batch is inserted and the commit is writing the cursor: the worker dies, the write never lands.
-  const state = await heldState;
+  const state = await within(heldState, 'the INSERT of the state to be held', WAITS_MS.results);
   await worker.kill('SIGKILL');
   state.drop();
   expect(await storedState(stack.clickhouse, dbC, pipeline, 'events')).toBeUndefined();

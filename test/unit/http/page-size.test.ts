@@ -31,6 +31,13 @@ async function refusal(ep: Partial<ResolvedEndpoint>, body: string): Promise<Slu
   return err;
 }
 
+/**
+ * The fetch of 60 MiB, and the child that makes it, on a machine loaded 15× (issue 26): far from what is
+ * asserted. The test's own timeout is 10 s more than the child's deadline (a literal, for Prettier's layout).
+ */
+const FETCH_TIMEOUT_SECONDS = 60;
+const CHILD_DEADLINE_MS = 100_000;
+
 const list = (n: number, item = '{}'): string => `[${Array.from({ length: n }, () => item).join(',')}]`;
 
 test('the bytes tell the longest list and the values of a page', () => {
@@ -75,26 +82,35 @@ test('records a wildcard gathers from several short lists are counted after sele
 
 test('a 60 MiB page of {} ends with the clear error, the fetching process staying under 1 GB', async () => {
   // 60 MiB of `{},` is about 21 million empty objects: gigabytes once parsed (5.1 GB and an abort, issue 24).
-  const item = Buffer.from('{},');
+  // The size is the point (the default max_response_bytes lets a page this large through, so the record
+  // limit must refuse it from its bytes), so the clocks are made generous instead: what is asserted is the
+  // error and the peak RSS, never how fast 60 MiB crosses a loaded machine.
   const size = 60 * 1024 * 1024;
-  const items = Math.floor((size - 2) / item.length);
-  const bodyBytes = Buffer.alloc(items * item.length + 1);
-  bodyBytes[0] = 0x5b; // [
-  for (let i = 0; i < items; i++) item.copy(bodyBytes, 1 + i * item.length);
-  bodyBytes[bodyBytes.length - 2] = 0x7d; // the last `,` → `}` … then `]`
+  const items = Math.floor((size - 2) / 3);
+  const bodyBytes = Buffer.alloc(1 + items * 3).fill('{},', 1); // `[`, then `{},` × items, the last `,` → `]`
+  bodyBytes[0] = 0x5b;
   bodyBytes[bodyBytes.length - 1] = 0x5d;
   server.route('/huge', (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(bodyBytes.length) });
     res.end(bodyBytes);
   });
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'helpers', 'fetch-peak-rss.ts'), `${server.base}/huge`], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'helpers', 'fetch-peak-rss.ts'), `${server.base}/huge`, String(FETCH_TIMEOUT_SECONDS)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  await new Promise((resolve) => child.on('close', resolve));
+  await new Promise<void>((resolve, reject) => {
+    const watchdog = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the fetching child had not ended ${CHILD_DEADLINE_MS} ms after it started`));
+    }, CHILD_DEADLINE_MS);
+    child.on('close', () => {
+      clearTimeout(watchdog);
+      resolve();
+    });
+  });
   const result = JSON.parse(out) as { error?: string; records?: number; maxRssBytes: number };
   console.log(`60 MiB page of {}: peak RSS of the fetching process ${Math.round(result.maxRssBytes / 2 ** 20)} MiB`);
   expect(result.error).toMatch(/^SluiceError: response from GET .*\/huge has a list of \d{8} items, more than client\.max_page_records allows \(100000\)/);
   expect(result.maxRssBytes).toBeLessThan(2 ** 30);
-}, 120_000);
+}, 110_000);

@@ -1,11 +1,14 @@
 /**
  * No super-linear work on API values (issue 24, item 4): each parser and pattern that reads API data finishes
- * a 1 MB adversarial string in well under a second. The one wall-clock bound of the suite, as the issue asks:
- * 1,000 ms per case holds on a loaded 2-core machine (the slowest case takes about 350 ms there), while the
- * backtracking patterns they replace took 1.8 s on 20,000 digits and grow with the square of the length
- * (hours at 1 MB). The cases run in a child process; one still running 10 s after it started is killed
- * and reported as such, and the rest go on in a new child, so a quadratic case fails this test rather than
- * blocking it for hours.
+ * a 1 MB adversarial string within 1,000 ms of CPU time. The backtracking patterns they replace took 1.8 s on
+ * 20,000 digits and grow with the square of the length (hours at 1 MB); the slowest case here takes about
+ * 300 ms of CPU. CPU time is what the child process spent on the case (process.cpuUsage), not the wall clock:
+ * a machine loaded 15× stretches the second, not the first (issue 26: no test asserts wall-clock speed).
+ * A growth ratio (the same case at 0.5 and 1 MB) was measured and left out: caches and the collector make
+ * linear cases grow 2–3.2× between those sizes, too close to quadratic's 4× to tell them apart.
+ * The cases run in a child process; one still running 30 s after it started (a hang's watchdog on the wall
+ * clock, not a measure) is killed and reported as such, and the rest go on in a new child, so a quadratic case
+ * fails this test rather than blocking it for hours.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -16,11 +19,11 @@ import { compileJsonPath, findValues } from '../../../src/http/json-path';
 import { parseLinkHeader } from '../../../src/http/paginators/header-link';
 import { CASES } from './adversarial-cases';
 
-const BOUND_MS = 1000;
-const WATCHDOG_MS = 10 * BOUND_MS;
+const CPU_BOUND_MS = 1000;
+const WATCHDOG_MS = 30_000;
 const CASES_FILE = join(__dirname, 'adversarial-cases.ts');
 
-/** Runs `names` in one child until they are done or one hangs or throws: the times of those that ended, and the one that did not. */
+/** Runs `names` in one child until they are done or one hangs or throws: the CPU time of those that ended, and the one that did not. */
 function runCases(names: string[]): Promise<{ times: Map<string, number>; failed?: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CASES_FILE, ...names], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -36,7 +39,7 @@ function runCases(names: string[]): Promise<{ times: Map<string, number>; failed
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines.filter((l) => l.startsWith('{'))) {
-        const event = JSON.parse(line) as { start?: string; name?: string; ms?: number };
+        const event = JSON.parse(line) as { start?: string; name?: string; cpuMs?: number };
         clearTimeout(watchdog);
         if (event.start !== undefined) {
           running = event.start;
@@ -45,7 +48,7 @@ function runCases(names: string[]): Promise<{ times: Map<string, number>; failed
             child.kill('SIGKILL');
           }, WATCHDOG_MS);
         } else {
-          times.set(event.name!, event.ms!);
+          times.set(event.name!, event.cpuMs!);
         }
       }
     });
@@ -72,7 +75,7 @@ test('every parser of API values takes a 1 MB adversarial string in linear time'
   const results: string[] = [];
   while (remaining.length > 0) {
     const { times, failed, stderr } = await runCases(remaining);
-    for (const [name, ms] of times) results.push(`${name}: ${ms < BOUND_MS ? 'ok' : `${Math.round(ms)} ms`}`);
+    for (const [name, cpuMs] of times) results.push(`${name}: ${cpuMs <= CPU_BOUND_MS ? 'ok' : `${Math.round(cpuMs)} ms of CPU`}`);
     if (failed !== undefined) results.push(failed);
     else if (times.size < remaining.length) throw new Error(`the cases stopped before they began: ${stderr}`);
     remaining = remaining.slice(times.size + (failed !== undefined ? 1 : 0));

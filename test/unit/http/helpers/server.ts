@@ -4,7 +4,11 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { closeHttpDispatcher } from '../../../../src/http';
+import { closeHttpDispatcher, fetchPage } from '../../../../src/http';
+import { endpoint } from './endpoint';
+
+/** Loading the HTTP stack once per file: generous, it is a fixed cost that load stretches (see useTestServer). */
+const WARM_UP_TIMEOUT_MS = 60_000;
 
 export interface Seen {
   method: string;
@@ -74,9 +78,15 @@ export async function startServer(): Promise<TestServer> {
  */
 export function useTestServer(): TestServer {
   const server = {} as TestServer;
+  // One real page fetched before the tests: loading undici and compiling the request path is a fixed
+  // cost of the file (about 0.4 s quiet, several seconds on an oversubscribed machine) that would
+  // otherwise land in the first test's 5 s. It is not a hang to catch, so its hook has a budget of its own.
   beforeAll(async () => {
     Object.assign(server, await startServer());
-  });
+    server.route('/warm-up', (_req, res) => json(res, 200, [{}]));
+    await fetchPage({ endpoint: endpoint(`${server.base}/warm-up`, { paginator: { type: 'single_page' } }), secretValues: [], state: null, placeholders: {} });
+    server.reset();
+  }, WARM_UP_TIMEOUT_MS);
   afterEach(() => server.reset());
   afterAll(async () => {
     await server.close();
