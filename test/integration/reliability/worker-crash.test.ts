@@ -5,7 +5,7 @@
  * that was in flight when the worker died.
  *
  * Two pipelines run side by side on one worker process so that one kill catches both interesting
- * points at once (a crash costs a heartbeat timeout, 20 s, before Temporal retries the batch):
+ * points at once (a crash costs a heartbeat timeout, the tests' 6 s (20 s in production), before Temporal retries the batch):
  *  - pipeline A is killed during a fetch: the API holds its response open;
  *  - pipeline B is killed during an insert: a proxy in front of ClickHouse holds the INSERT, and lets
  *    it through after the worker is dead (a "zombie" insert): it lands (the table's raw count grows by
@@ -117,7 +117,7 @@ function offsetsInFlight(api: MockAnalyticsApi, database: string, extra: number[
 const PAGES_PER_BATCH = 10;
 
 test('a killed worker costs at most the pages in flight; nothing is lost or duplicated', async () => {
-  // A short request timeout keeps a held request from outliving the test; the heartbeat timeout (20 s) is how
+  // A short request timeout keeps a held request from outliving the test; the heartbeat timeout (6 s here, 20 s in production) is how
   // long Temporal waits before it retries a batch a dead worker held.
   const source = (url: string) => mockSource(url, { endpoint: { timeout: 5 } });
   // One activity fetches 10 pages and inserts them with one statement: a crash costs at most those 10.
