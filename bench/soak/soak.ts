@@ -207,6 +207,8 @@ async function main(): Promise<number> {
       );
       for (const f of s.failures.slice(0, 3)) log(`  failure: ${f}`);
     }
+    const continuedAsNew = await loops.continuedAsNew();
+    log(`continue-as-new: ${continuedAsNew ?? 'unknown (Temporal could not count)'} runs`);
     const total = Object.values(chaos.counts).reduce((a, b) => a + b, 0);
     log(
       `faults: ${total} (${Object.entries(chaos.counts)
@@ -221,7 +223,7 @@ async function main(): Promise<number> {
     );
     writeFileSync(
       join(runDir, 'verdict.json'),
-      JSON.stringify({ seed, args, exact: verdictExact, finals, tables, runs: loops.stats, faults: chaos.counts, api: api.faults, peakRss }, null, 2),
+      JSON.stringify({ seed, args, exact: verdictExact, finals, tables, runs: loops.stats, continuedAsNew, faults: chaos.counts, api: api.faults, peakRss }, null, 2),
     );
   } finally {
     await stopAll();

@@ -16,6 +16,8 @@ import type { SoakPipeline } from './config';
 const HEARTBEAT_TIMEOUT_SECONDS = 6;
 /** How often a scheduled pipeline's schedule fires; a run still going then makes it skip (overlap SKIP). */
 const SCHEDULE_EVERY = '5s';
+/** Resource workflows continue-as-new every 2 batches, so the chaos lands during continue-as-new too. */
+const MAX_BATCHES_PER_RUN = 2;
 
 export interface PipelineStats {
   started: number;
@@ -34,6 +36,8 @@ export interface SyncLoops {
   stop(timeoutMs: number): Promise<void>;
   /** One run of every pipeline, all at once, each awaited: the verdict's last healthy sync. */
   finalRuns(timeoutMs: number): Promise<Record<string, string>>;
+  /** Runs that ended in continue-as-new, all workflows (from Temporal's visibility); undefined if it cannot tell. */
+  continuedAsNew(): Promise<number | undefined>;
   close(): Promise<void>;
 }
 
@@ -52,7 +56,7 @@ export async function startSyncLoops(
   const inputs = new Map<string, SyncSourceInput>();
   for (const p of pipelines) {
     const start = await prepareSyncStart(configPath, { pipeline: p.name, database: p.name, resource: p.resources, fullRefresh: false }, env);
-    inputs.set(p.name, { ...start.input, heartbeatTimeoutSeconds: HEARTBEAT_TIMEOUT_SECONDS });
+    inputs.set(p.name, { ...start.input, heartbeatTimeoutSeconds: HEARTBEAT_TIMEOUT_SECONDS, maxBatchesPerRun: MAX_BATCHES_PER_RUN });
   }
   const soakStart = Date.now();
   const stats: Record<string, PipelineStats> = Object.fromEntries(
@@ -184,6 +188,11 @@ export async function startSyncLoops(
       );
       return Object.fromEntries(ends);
     },
+    continuedAsNew: () =>
+      client.workflow
+        .count('ExecutionStatus="ContinuedAsNew"')
+        .then((c) => c.count)
+        .catch(() => undefined),
     close: () => connection.close(),
   };
 }
