@@ -168,7 +168,7 @@ async function main(): Promise<number> {
     const loops = await startSyncLoops(configPath, PIPELINES, taskQueue, () => loopRng.int(2000, 5000), log);
     closers.push(() => loops.close());
     const chaos = startChaos(
-      { workers, proxies, temporal, clickhouse },
+      { workers, proxies, temporal, clickhouse, continueAsNew: (ms) => loops.nextContinueAsNew(ms) },
       { rng: chaosRng, mode: args.mode, zombies: args.zombies, minGapMs: args.gapMin * 1000, maxGapMs: args.gapMax * 1000, log },
     );
     const until = Date.now() + args.minutes * 60_000;
