@@ -10,7 +10,7 @@ import { Client, Connection, ScheduleHandle, ScheduleOverlapPolicy, WorkflowExec
 import { prepareSyncStart } from '../../src/cli/sync-start';
 import { readEnv } from '../../src/settings';
 import type { SyncSourceInput } from '../../src/workflows/types';
-import { resourceWorkflowId } from '../../src/workflows/sync-source';
+import { resourceWorkflowId } from '../../src/cli/progress-poll';
 import type { SoakPipeline } from './config';
 import { nextContinueAsNew } from './continue-watch';
 
