@@ -3,7 +3,8 @@
  * never all at once): kill -9 of a worker, of Temporal or of ClickHouse (each restarted on the same data),
  * a stall of the network between a worker and ClickHouse, or a cut of its connections. In the worst-window
  * mode a fault waits for a statement to go up through a worker's proxy (an INSERT, a commit's DELETE, a
- * swap's EXCHANGE) and strikes within 150 ms of it. A killed worker comes back in the background (the
+ * swap's EXCHANGE) and strikes within 150 ms of it; a worker or Temporal kill may instead wait for a resource
+ * workflow to continue-as-new (seen within about 200 ms, continue-watch.ts). A killed worker comes back in the background (the
  * next fault may strike meanwhile, but never the last worker standing); servers are back before the next
  * fault.
  */
@@ -19,6 +20,8 @@ export interface ChaosTargets {
   proxies: ClickHouseTcpProxy[];
   temporal: ManagedServer;
   clickhouse: ManagedServer;
+  /** Resolves once a resource workflow continued-as-new (its ID), or undefined after `timeoutMs`. */
+  continueAsNew: (timeoutMs: number) => Promise<string | undefined>;
 }
 
 export interface ChaosOptions {
@@ -41,7 +44,10 @@ export interface Chaos {
   stop(): Promise<void>;
 }
 
-const WINDOWS: StatementKind[] = ['insert', 'delete', 'swap'];
+/** A statement through a worker's proxy, or a resource workflow's continue-as-new (a worker or Temporal killed as the next run starts). */
+type Window = StatementKind | 'continue-as-new';
+const WINDOWS: Window[] = ['insert', 'delete', 'swap'];
+const PROCESS_WINDOWS: Record<'worker' | 'temporal', Window[]> = { worker: [...WINDOWS, 'continue-as-new'], temporal: ['insert', 'continue-as-new'] };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export function startChaos(targets: ChaosTargets, options: ChaosOptions): Chaos {
@@ -51,7 +57,8 @@ export function startChaos(targets: ChaosTargets, options: ChaosOptions): Chaos 
   let wake: (() => void) | undefined;
 
   /** Waits for a statement of `kind` through `proxies` (all, by default); false when none came in 20 s. */
-  const windowOf = async (kind: StatementKind, proxies = targets.proxies): Promise<boolean> => {
+  const windowOf = async (kind: Window, proxies = targets.proxies): Promise<boolean> => {
+    if (kind === 'continue-as-new') return (await targets.continueAsNew(20_000)) !== undefined;
     const seen = await Promise.race(proxies.map((p) => p.nextStatement([kind], 20_000)));
     if (seen) await sleep(rng.int(0, 150));
     return seen !== undefined;
@@ -87,7 +94,7 @@ export function startChaos(targets: ChaosTargets, options: ChaosOptions): Chaos 
     const weights = { worker: alive.length > 1 ? 4 : 0, temporal: 1.5, clickhouse: 1.5, stall: 1.5, cut: 1, zombie: options.zombies && alive.length > 1 ? 2 : 0 };
     const kind = rng.weighted(weights);
     const worst = kind === 'zombie' || options.mode === 'worst' || (options.mode === 'mixed' && rng.next() < 0.5);
-    const window = kind === 'zombie' ? 'insert' : worst ? rng.pick(kind === 'temporal' ? (['insert'] as StatementKind[]) : WINDOWS) : undefined;
+    const window = kind === 'zombie' ? 'insert' : worst ? rng.pick(kind === 'worker' || kind === 'temporal' ? PROCESS_WINDOWS[kind] : WINDOWS) : undefined;
     const index = rng.pick(alive);
     const proxies = kind === 'worker' || kind === 'zombie' ? [targets.proxies[index]] : targets.proxies;
     const hit = window ? await windowOf(window, proxies) : false;

@@ -26,6 +26,8 @@ export function soakConfig(apiUrl: string, metricsFrom: Date): object {
       // Enough attempts to ride out the API's faults; longer troubles become durable waits (docs/reliability.md).
       retry: { initial_interval: 0.5, maximum_interval: 4, maximum_attempts: 8 },
     },
+    // A batch per page, so a run holds several batches and its resource workflows continue-as-new (syncs.ts).
+    destination: { batch_pages: 1 },
     resources: [
       {
         name: 'orders',

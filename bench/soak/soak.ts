@@ -168,7 +168,7 @@ async function main(): Promise<number> {
     const loops = await startSyncLoops(configPath, PIPELINES, taskQueue, () => loopRng.int(2000, 5000), log);
     closers.push(() => loops.close());
     const chaos = startChaos(
-      { workers, proxies, temporal, clickhouse },
+      { workers, proxies, temporal, clickhouse, continueAsNew: (ms) => loops.nextContinueAsNew(ms) },
       { rng: chaosRng, mode: args.mode, zombies: args.zombies, minGapMs: args.gapMin * 1000, maxGapMs: args.gapMax * 1000, log },
     );
     const until = Date.now() + args.minutes * 60_000;
@@ -207,6 +207,8 @@ async function main(): Promise<number> {
       );
       for (const f of s.failures.slice(0, 3)) log(`  failure: ${f}`);
     }
+    const continuedAsNew = await loops.continuedAsNew();
+    log(`continue-as-new: ${continuedAsNew ?? 'unknown (Temporal could not count)'} runs`);
     const total = Object.values(chaos.counts).reduce((a, b) => a + b, 0);
     log(
       `faults: ${total} (${Object.entries(chaos.counts)
@@ -221,7 +223,7 @@ async function main(): Promise<number> {
     );
     writeFileSync(
       join(runDir, 'verdict.json'),
-      JSON.stringify({ seed, args, exact: verdictExact, finals, tables, runs: loops.stats, faults: chaos.counts, api: api.faults, peakRss }, null, 2),
+      JSON.stringify({ seed, args, exact: verdictExact, finals, tables, runs: loops.stats, continuedAsNew, faults: chaos.counts, api: api.faults, peakRss }, null, 2),
     );
   } finally {
     await stopAll();

@@ -10,12 +10,16 @@ import { Client, Connection, ScheduleHandle, ScheduleOverlapPolicy, WorkflowExec
 import { prepareSyncStart } from '../../src/cli/sync-start';
 import { readEnv } from '../../src/settings';
 import type { SyncSourceInput } from '../../src/workflows/types';
+import { resourceWorkflowId } from '../../src/cli/progress-poll';
 import type { SoakPipeline } from './config';
+import { nextContinueAsNew } from './continue-watch';
 
 /** A killed worker's batch is retried after 6 s, as in the reliability tests, instead of production's 20 s. */
 const HEARTBEAT_TIMEOUT_SECONDS = 6;
 /** How often a scheduled pipeline's schedule fires; a run still going then makes it skip (overlap SKIP). */
 const SCHEDULE_EVERY = '5s';
+/** Resource workflows continue-as-new every 2 batches, so the chaos lands during continue-as-new too. */
+const MAX_BATCHES_PER_RUN = 2;
 
 export interface PipelineStats {
   started: number;
@@ -34,6 +38,10 @@ export interface SyncLoops {
   stop(timeoutMs: number): Promise<void>;
   /** One run of every pipeline, all at once, each awaited: the verdict's last healthy sync. */
   finalRuns(timeoutMs: number): Promise<Record<string, string>>;
+  /** Waits for a resource workflow's run to continue-as-new (continue-watch.ts): its workflow ID, or undefined after `timeoutMs`. */
+  nextContinueAsNew(timeoutMs: number): Promise<string | undefined>;
+  /** Runs that ended in continue-as-new, all workflows (from Temporal's visibility); undefined if it cannot tell. */
+  continuedAsNew(): Promise<number | undefined>;
   close(): Promise<void>;
 }
 
@@ -52,8 +60,9 @@ export async function startSyncLoops(
   const inputs = new Map<string, SyncSourceInput>();
   for (const p of pipelines) {
     const start = await prepareSyncStart(configPath, { pipeline: p.name, database: p.name, resource: p.resources, fullRefresh: false }, env);
-    inputs.set(p.name, { ...start.input, heartbeatTimeoutSeconds: HEARTBEAT_TIMEOUT_SECONDS });
+    inputs.set(p.name, { ...start.input, heartbeatTimeoutSeconds: HEARTBEAT_TIMEOUT_SECONDS, maxBatchesPerRun: MAX_BATCHES_PER_RUN });
   }
+  const resourceWorkflowIds = pipelines.flatMap((p) => p.resources.map((r) => resourceWorkflowId(p.name, r)));
   const soakStart = Date.now();
   const stats: Record<string, PipelineStats> = Object.fromEntries(
     pipelines.map((p) => [p.name, { started: 0, completed: 0, failed: 0, otherEnds: 0, lastCompletedAt: soakStart, longestGapMs: 0, failures: [] }]),
@@ -184,6 +193,12 @@ export async function startSyncLoops(
       );
       return Object.fromEntries(ends);
     },
+    nextContinueAsNew: (timeoutMs) => nextContinueAsNew(client, resourceWorkflowIds, timeoutMs),
+    continuedAsNew: () =>
+      client.workflow
+        .count('ExecutionStatus="ContinuedAsNew"')
+        .then((c) => c.count)
+        .catch(() => undefined),
     close: () => connection.close(),
   };
 }

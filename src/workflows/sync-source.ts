@@ -69,6 +69,15 @@ function batchLimitsFor(planned: PlannedResource, limits: BatchLimits): BatchLim
   return { ...limits, rows, keptRows: Math.min(limits.keptRows ?? rows, rows), pages: Math.min(limits.pages, PARENT_BATCH_CAP.pages) };
 }
 const DEFAULT_RESOURCE_CONCURRENCY = 4;
+/** The most batches a resource workflow's run may be asked to hold: the windows coordinator's default, 500. */
+export const MAX_BATCHES_PER_RUN = 500;
+
+/** Workflow input is untrusted: a `maxBatchesPerRun` that is not an integer in [1, MAX_BATCHES_PER_RUN] fails the run. */
+function checkMaxBatchesPerRun(value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_BATCHES_PER_RUN) return;
+  throw ApplicationFailure.nonRetryable(`maxBatchesPerRun must be an integer from 1 to ${MAX_BATCHES_PER_RUN}`, 'ConfigError');
+}
 
 /**
  * Before this change a parent committed its cursor at the end of its own load, so a child failing
@@ -99,6 +108,7 @@ function modeOf(planned: PlannedResource, fullRefresh: boolean): string {
 }
 
 export async function syncSource(input: SyncSourceInput): Promise<SyncSourceResult> {
+  checkMaxBatchesPerRun(input.maxBatchesPerRun);
   let layers: PlannedResource[][];
   try {
     layers = planRun(input.source.resources, input.resources);
@@ -264,6 +274,8 @@ function resourceLoadInput(input: SyncSourceInput, planned: PlannedResource, run
   const placement = {
     batchLimits: batchLimitsFor(planned, input.batchLimits ?? configuredBatchLimits(input)),
     ...(input.heartbeatTimeoutSeconds !== undefined ? { heartbeatTimeoutSeconds: input.heartbeatTimeoutSeconds } : {}),
+    // Absent, the child's input is what it was before this field: running syncs replay unchanged.
+    ...(input.maxBatchesPerRun !== undefined ? { maxBatchesPerRun: input.maxBatchesPerRun } : {}),
     // Histories from before registered_functions have no resource with it: the same input replays.
     ...((resource.processing_steps || resource.registered_functions) && input.source.module ? { configModule: input.source.module } : {}),
     ...(input.source.destination.cluster ? { cluster: input.source.destination.cluster } : {}),

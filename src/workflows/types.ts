@@ -26,6 +26,13 @@ export interface SyncSourceInput {
    * [5, 20] (src/core/heartbeat.ts), absent: 20. Only ever shorter than the default: the crash tests set it.
    */
   heartbeatTimeoutSeconds?: number;
+  /**
+   * Each resource workflow (and a windows coordinator's streamed batches) continues-as-new after this many
+   * batches in one run, besides the server's suggestion. An integer in [1, MAX_BATCHES_PER_RUN]
+   * (sync-source.ts), else the run fails with a ConfigError. Absent: only the server's suggestion (windows: 500).
+   * The soak sets it so its chaos lands during continue-as-new.
+   */
+  maxBatchesPerRun?: number;
 }
 
 export interface ResourceResult {

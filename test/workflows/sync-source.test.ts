@@ -240,3 +240,34 @@ describe('an incremental parent commits its cursor only once its children are lo
     expect(mock.state.has('issues')).toBe(false);
   });
 });
+
+/** The runs of a workflow, first to last, walking back from its latest run along continue-as-new. */
+async function runsOf(workflowId: string): Promise<number> {
+  let runs = 0;
+  for (let runId: string | undefined = undefined; ;) {
+    const history = await ts.env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    runs += 1;
+    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
+    if (!runId) return runs;
+  }
+}
+
+test('maxBatchesPerRun reaches the resource workflows: a run per batch, every batch loaded once, one commit', async () => {
+  const mock = mockActivities();
+  const input = { ...sourceInput('cas', [offsetResource({ name: 'events', table_name: 'events' })]), maxBatchesPerRun: 1 };
+  const result = await runSource(mock.activities, input, 'cas');
+  expect(result.resources).toEqual([{ name: 'events', table: 'events', rows: 30, pages: 3, batches: 3 }]);
+  expect(mock.log).toEqual(['begin events', 'pages events #0 from null', 'pages events #1 from null', 'pages events #2 from null', 'commit events']);
+  expect(await runsOf('sluice/cas/events')).toBe(3);
+});
+
+test('a maxBatchesPerRun that is not an integer from 1 to 500 fails the run before anything loads', async () => {
+  const mock = mockActivities();
+  for (const [i, maxBatchesPerRun] of [0, 501, 1.5, Number.NaN].entries()) {
+    const input = { ...sourceInput(`bad-max-${i}`, [offsetResource({ name: 'events', table_name: 'events' })]), maxBatchesPerRun };
+    const error = await runSource(mock.activities, input, `bad-max-${i}`).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).cause?.message).toMatch(/maxBatchesPerRun must be an integer from 1 to 500/);
+  }
+  expect(mock.log).toEqual([]);
+});
