@@ -5,14 +5,12 @@
  * worker runs it again after that timeout and the sync completes; before, it had only a 5-minute
  * start-to-close timeout and the sync waited those 5 minutes (the soak saw it: docs/reliability.md, "Soak").
  */
-import { validateSourceConfig } from '../../../src/config';
-import type { ResolvedSource } from '../../../src/config/types';
 import { PARENT_RECORDS_TABLE } from '../../../src/destination/parent-records';
 import { qualified } from '../../../src/destination/sql';
-import { ISSUES_ENDPOINT, MockReposApi, REPOS_ENDPOINT, reposClient, startMockReposApi } from '../../fixtures/mock-repos-api';
+import { MockReposApi, startMockReposApi } from '../../fixtures/mock-repos-api';
 import { uniqueName } from '../../helpers/clickhouse';
 import { type WorkerProcess } from '../../helpers/servers';
-import { MOCK_SOURCE_ATTEMPTS, resultOf, startSync, syncInput, TEST_HEARTBEAT_TIMEOUT_SECONDS } from './harness';
+import { reposAndIssuesSource, resultOf, startSync, syncInput, TEST_HEARTBEAT_TIMEOUT_SECONDS } from './harness';
 import { useWorkerStack } from './worker-stack';
 
 jest.setTimeout(240_000);
@@ -38,18 +36,6 @@ function startWorker(): Promise<WorkerProcess> {
   return stack.startWorker(taskQueue, { REPOS_TOKEN: TOKEN });
 }
 
-function reposSource(): ResolvedSource {
-  const result = validateSourceConfig({
-    client: { ...reposClient(api), retry: { initial_interval: 0.2, maximum_interval: 1, maximum_attempts: MOCK_SOURCE_ATTEMPTS } },
-    resources: [
-      { name: 'repos', primary_key: 'id', write_disposition: 'merge', endpoint: REPOS_ENDPOINT },
-      { name: 'issues', write_disposition: 'append', endpoint: ISSUES_ENDPOINT },
-    ],
-  });
-  if (!result.ok) throw new Error(`test config invalid: ${JSON.stringify(result.problems)}`);
-  return result.source;
-}
-
 const dropsParentRecords = (query: string): boolean =>
   /^\s*ALTER TABLE/i.test(query) && query.includes(qualified(database, PARENT_RECORDS_TABLE)) && /\bDELETE\b/.test(query);
 
@@ -57,7 +43,7 @@ test('a worker killed during dropParentRecords holds the sync for its heartbeat 
   const worker = await startWorker();
   const held = stack.proxy.holdNext(dropsParentRecords);
   const pipeline = uniqueName('drop_parents');
-  const handle = await startSync(stack.client, taskQueue, syncInput(pipeline, database, reposSource()));
+  const handle = await startSync(stack.client, taskQueue, syncInput(pipeline, database, reposAndIssuesSource(api)));
   const statement = await held;
 
   await worker.kill('SIGKILL');

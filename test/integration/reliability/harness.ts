@@ -10,6 +10,7 @@ import { SESSION_SETTINGS } from '../../../src/destination/connection';
 import { literal, qualified } from '../../../src/destination/sql';
 import type { SyncSourceInput, SyncSourceResult } from '../../../src/workflows/types';
 import { budgetText, waitBudget } from '../../helpers/test-deadline';
+import { ISSUES_ENDPOINT, REPOS_ENDPOINT, reposClient } from '../../fixtures/mock-repos-api';
 
 /**
  * Attempts of a batch in the mock-API tests: a killed worker costs one (its heartbeat timeout), an injected
@@ -48,6 +49,19 @@ export function mockSource(baseUrl: string, options: { auth?: object; endpoint?:
     ],
   };
   const result = validateSourceConfig(raw);
+  if (!result.ok) throw new Error(`test config invalid: ${JSON.stringify(result.problems)}`);
+  return result.source;
+}
+
+/** repos (merge) → issues (append, no key) on the mock repos API (fixtures/mock-repos-api.ts), with the tests' bounded retries. */
+export function reposAndIssuesSource(api: { url: string }): ResolvedSource {
+  const result = validateSourceConfig({
+    client: { ...reposClient(api), retry: { initial_interval: 0.2, maximum_interval: 1, maximum_attempts: MOCK_SOURCE_ATTEMPTS } },
+    resources: [
+      { name: 'repos', primary_key: 'id', write_disposition: 'merge', endpoint: REPOS_ENDPOINT },
+      { name: 'issues', write_disposition: 'append', endpoint: ISSUES_ENDPOINT },
+    ],
+  });
   if (!result.ok) throw new Error(`test config invalid: ${JSON.stringify(result.problems)}`);
   return result.source;
 }

@@ -6,14 +6,12 @@
  * on page 3 and ends after 2 pages; the next batch starts at page 3 and keeps pages 3 … 7 again. Each parent's
  * children must be walked once: the append child table holds every issue exactly once, without FINAL.
  */
-import { validateSourceConfig } from '../../../src/config';
-import type { ResolvedSource } from '../../../src/config/types';
 import { PARENT_RECORDS_TABLE, SPAN_PART } from '../../../src/destination/parent-records';
 import { qualified } from '../../../src/destination/sql';
-import { ISSUES_ENDPOINT, MockReposApi, REPOS_ENDPOINT, reposClient, startMockReposApi } from '../../fixtures/mock-repos-api';
+import { MockReposApi, startMockReposApi } from '../../fixtures/mock-repos-api';
 import { uniqueName } from '../../helpers/clickhouse';
 import { waitUntil, type WorkerProcess } from '../../helpers/servers';
-import { batchHeartbeatTimeoutsMs, MOCK_SOURCE_ATTEMPTS, resultOf, startSync, syncInput, TEST_HEARTBEAT_TIMEOUT_SECONDS } from './harness';
+import { batchHeartbeatTimeoutsMs, reposAndIssuesSource, resultOf, startSync, syncInput, TEST_HEARTBEAT_TIMEOUT_SECONDS } from './harness';
 import { useWorkerStack } from './worker-stack';
 
 jest.setTimeout(240_000);
@@ -39,19 +37,6 @@ function startWorker(): Promise<WorkerProcess> {
   return stack.startWorker(taskQueue, { REPOS_TOKEN: TOKEN });
 }
 
-/** repos (merge, 5 pages a batch) → issues (append, no key). */
-function reposSource(): ResolvedSource {
-  const result = validateSourceConfig({
-    client: { ...reposClient(api), retry: { initial_interval: 0.2, maximum_interval: 1, maximum_attempts: MOCK_SOURCE_ATTEMPTS } },
-    resources: [
-      { name: 'repos', primary_key: 'id', write_disposition: 'merge', endpoint: REPOS_ENDPOINT },
-      { name: 'issues', write_disposition: 'append', endpoint: ISSUES_ENDPOINT },
-    ],
-  });
-  if (!result.ok) throw new Error(`test config invalid: ${JSON.stringify(result.problems)}`);
-  return result.source;
-}
-
 async function count(sql: string): Promise<number> {
   const rs = await stack.clickhouse.query({ query: `SELECT (${sql}) AS n`, format: 'JSONEachRow' });
   const [row] = await rs.json<{ n: string }>();
@@ -67,7 +52,7 @@ test('a parent batch retried over fewer pages than the attempt that inserted: ea
   let worker = await startWorker();
   const held = stack.proxy.holdNext((query) => /^\s*INSERT/i.test(query) && query.includes(`\`${database}\`.\`repos\``));
   const pipeline = uniqueName('parent_retry');
-  const handle = await startSync(stack.client, taskQueue, { ...syncInput(pipeline, database, reposSource()), batchLimits: { rows: 10_000, pages: 5 } });
+  const handle = await startSync(stack.client, taskQueue, { ...syncInput(pipeline, database, reposAndIssuesSource(api)), batchLimits: { rows: 10_000, pages: 5 } });
   const insert = await held;
 
   // Kill between INSERT and completion: the worker dies, then its INSERT reaches ClickHouse (pages 1 … 5).
