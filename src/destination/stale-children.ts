@@ -59,9 +59,7 @@ export function staleChildCondition(target: StaleChildrenTarget, child: string):
   const tail = `((${rootId}, ${version}) NOT IN (${latest}) AND (${parentId}, ${listIdx}) NOT IN (${current}))`;
   const touched = `${rootId} IN (SELECT ${id} FROM ${parent} WHERE ${thisLoad})`;
   if (!target.hardDelete) return `${touched} AND ${tail}`;
-  // Deleted is what FINAL shows (no live row), not argMax(_sluice_deleted, version) (module comment, "Hard
-  // deletes"). Only a root with a tombstone in this load can be hidden by FINAL (versions rise from load to
-  // load), so FINAL is asked about those alone.
+  // Deleted: no live row under FINAL, asked only about this load's tombstones (module comment, "Hard deletes").
   const marker = ident(LINK.deleted);
   const tombstoned = `SELECT ${id} FROM ${parent} WHERE ${thisLoad} AND ${marker} = 1`;
   const live = `SELECT ${id} FROM ${parent} FINAL WHERE ${id} IN (${tombstoned}) AND ${marker} = 0`;
